@@ -1,0 +1,61 @@
+/* err.c - descriptions of the PW_E* codes (see err.h). */
+#include "err.h"
+
+struct pw_err_desc {
+    int code;
+    const char *name;
+    const char *text;
+};
+
+static const struct pw_err_desc pw_errs[] = {
+    {PW_OK, "PW_OK", "success"},
+    {PW_ENOMEM, "PW_ENOMEM", "out of memory"},
+    {PW_EINVAL, "PW_EINVAL", "invalid argument"},
+    {PW_EIO, "PW_EIO", "input/output error"},
+    {PW_ERANGE, "PW_ERANGE", "number out of range"},
+    {PW_ESYNTAX, "PW_ESYNTAX", "syntax error"},
+    {PW_ENOTFOUND, "PW_ENOTFOUND", "not found"},
+    {PW_ETOOBIG, "PW_ETOOBIG", "input too large"},
+    {PW_ECAT_YAML, "PW_ECAT_YAML", "malformed YAML"},
+    {PW_ECAT_KEY, "PW_ECAT_KEY", "unknown key"},
+    {PW_ECAT_MISSING, "PW_ECAT_MISSING", "required key missing"},
+    {PW_ECAT_TYPE, "PW_ECAT_TYPE", "value of the wrong type"},
+    {PW_ECAT_VALUE, "PW_ECAT_VALUE", "value not allowed"},
+    {PW_ECAT_DUP, "PW_ECAT_DUP", "duplicate"},
+    {PW_ECAT_REF, "PW_ECAT_REF", "unknown reference"},
+    {PW_ECAT_VERSION, "PW_ECAT_VERSION", "unsupported catalog version"},
+    {PW_EFEED_ENCODING, "PW_EFEED_ENCODING", "feed is neither UTF-8 nor CP932"},
+    {PW_EFEED_SYNTAX, "PW_EFEED_SYNTAX", "malformed feed"},
+    {PW_EFEED_HEADER, "PW_EFEED_HEADER", "bad header"},
+    {PW_EFEED_FIELDS, "PW_EFEED_FIELDS", "wrong number of fields"},
+    {PW_EFEED_MISSING, "PW_EFEED_MISSING", "required field empty"},
+    {PW_EFEED_ID, "PW_EFEED_ID", "unknown indicator"},
+    {PW_EFEED_FY, "PW_EFEED_FY", "bad fiscal year"},
+    {PW_EFEED_VALUE, "PW_EFEED_VALUE", "bad value"},
+    {PW_EFEED_BASIS, "PW_EFEED_BASIS", "bad basis"},
+    {PW_EFEED_BOOL, "PW_EFEED_BOOL", "bad boolean"},
+    {PW_EFEED_DATE, "PW_EFEED_DATE", "bad date"},
+    {PW_EFEED_TOOLONG, "PW_EFEED_TOOLONG", "field too long"},
+    {PW_EFEED_TOOMANY, "PW_EFEED_TOOMANY", "too many rows"},
+    {PW_EFEED_UPDATE_ID, "PW_EFEED_UPDATE_ID", "bad update id"},
+};
+
+static const struct pw_err_desc *pw_err_find(int code)
+{
+    for (unsigned i = 0; i < sizeof pw_errs / sizeof pw_errs[0]; i++)
+        if (pw_errs[i].code == code)
+            return &pw_errs[i];
+    return 0;
+}
+
+const char *pw_strerror(int code)
+{
+    const struct pw_err_desc *d = pw_err_find(code);
+    return d ? d->text : "unknown error";
+}
+
+const char *pw_errname(int code)
+{
+    const struct pw_err_desc *d = pw_err_find(code);
+    return d ? d->name : "PW_E?";
+}

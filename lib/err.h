@@ -1,0 +1,52 @@
+/* err.h - planwatch error codes.
+ *
+ * Every fallible function in libplanwatch and the services returns 0 on
+ * success or one of these negative codes. Library codes (errno, MDB_*, zmq)
+ * are mapped at the module that owns the library and never leak further.
+ * Codes are stable: they are asserted by tests and printed in replies. */
+#ifndef PW_ERR_H
+#define PW_ERR_H
+
+enum pw_err {
+    PW_OK = 0,
+    /* generic */
+    PW_ENOMEM = -1,       /* allocation failed */
+    PW_EINVAL = -2,       /* invalid argument (programmer error or bad flag) */
+    PW_EIO = -3,          /* read/write failed; see errno in the log line */
+    PW_ERANGE = -4,       /* number out of range / would overflow */
+    PW_ESYNTAX = -5,      /* text is not of the expected form */
+    PW_ENOTFOUND = -6,    /* no such id / key */
+    PW_ETOOBIG = -7,      /* input larger than the documented limit */
+    /* catalog (pw_catalog_*) */
+    PW_ECAT_YAML = -20,   /* the YAML itself is malformed */
+    PW_ECAT_KEY = -21,    /* unknown key */
+    PW_ECAT_MISSING = -22,/* required key missing */
+    PW_ECAT_TYPE = -23,   /* value of the wrong shape (scalar/list/map) or not parseable */
+    PW_ECAT_VALUE = -24,  /* value parseable but not allowed (enum, range, format) */
+    PW_ECAT_DUP = -25,    /* duplicate id or key */
+    PW_ECAT_REF = -26,    /* reference to an unknown plan/project/indicator */
+    PW_ECAT_VERSION = -27,/* unsupported catalog version */
+    /* feeds (pw_feed_*) */
+    PW_EFEED_ENCODING = -40, /* neither UTF-8 nor CP932 */
+    PW_EFEED_SYNTAX = -41,   /* malformed CSV or JSON */
+    PW_EFEED_HEADER = -42,   /* missing, unknown or duplicate column */
+    PW_EFEED_FIELDS = -43,   /* row has the wrong number of fields */
+    PW_EFEED_MISSING = -44,  /* required field empty */
+    PW_EFEED_ID = -45,       /* indicator_id not in the catalog */
+    PW_EFEED_FY = -46,       /* fiscal_year unparseable, outside the window or in the future */
+    PW_EFEED_VALUE = -47,    /* value unparseable or out of its allowed range */
+    PW_EFEED_BASIS = -48,    /* basis not cumulative|annual */
+    PW_EFEED_BOOL = -49,     /* preliminary not a boolean */
+    PW_EFEED_DATE = -50,     /* as_of not an ISO date, before the FY or in the future */
+    PW_EFEED_TOOLONG = -51,  /* a field exceeds its length limit */
+    PW_EFEED_TOOMANY = -52,  /* more rows than the batch limit */
+    PW_EFEED_UPDATE_ID = -53,/* update_id malformed */
+};
+
+/* Returns a static, human-readable description of code (never NULL). */
+const char *pw_strerror(int code);
+
+/* Returns the symbolic name of code, e.g. "PW_EFEED_FY" (never NULL). */
+const char *pw_errname(int code);
+
+#endif

@@ -1,0 +1,775 @@
+/* feed.c - CSV and JSON feed parsing and row validation (see feed.h).
+ *
+ * Both formats are first reduced to "raw rows" (one text per known column)
+ * and then converted by the same code, so CSV and JSON accept and reject
+ * exactly the same values. Row numbers count the header as row 1 and blank
+ * lines too, so they match what a spreadsheet shows (quoted fields with
+ * embedded newlines are the one exception: they count once). */
+#include "feed.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <csv.h>
+
+#include "arena.h"
+#include "dec.h"
+#include "err.h"
+#include "eval.h"
+#include "fy.h"
+
+enum feed_col { COL_ID, COL_FY, COL_VALUE, COL_BASIS, COL_PRELIM, COL_ASOF, COL_NOTE, COL_UID, NCOLS };
+static const char *const feed_col_names[NCOLS] = {"indicator_id", "fiscal_year", "value",
+                                                  "basis",        "preliminary", "as_of",
+                                                  "note",         "update_id"};
+#define FEED_MAX_HEADER 32
+
+struct pw_feed {
+    struct pw_arena *arena;
+    struct pw_feed_row *rows;
+    size_t nrows, rows_cap;
+    struct pw_diag *errs;
+    size_t nerrs, errs_cap;
+    size_t nrejected;
+    const struct pw_catalog *cat;
+    const char *name;
+    int32_t today;
+};
+
+/* One row's texts, indexed by enum feed_col; NULL = column absent. */
+struct feed_raw {
+    const char *f[NCOLS];
+    size_t len[NCOLS];
+};
+
+static int feed_push_err(struct pw_feed *f, const struct pw_diag *d)
+{
+    if (f->nerrs == f->errs_cap) {
+        size_t cap = f->errs_cap ? f->errs_cap * 2 : 16;
+        struct pw_diag *n = realloc(f->errs, cap * sizeof *n);
+        if (!n)
+            return PW_ENOMEM;
+        f->errs = n;
+        f->errs_cap = cap;
+    }
+    f->errs[f->nerrs++] = *d;
+    return 0;
+}
+
+static int feed_reject(struct pw_feed *f, int row, int code, const char *field, const char *fmt,
+                       ...) __attribute__((format(printf, 5, 6)));
+
+static int feed_reject(struct pw_feed *f, int row, int code, const char *field, const char *fmt,
+                       ...)
+{
+    struct pw_diag d;
+    char msg[320];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pw_diag_set(&d, code, f->name, row, field, "%s", msg);
+    return feed_push_err(f, &d);
+}
+
+/* ---- text conversions --------------------------------------------------- */
+
+static void feed_trim(const char **s, size_t *len)
+{
+    while (*len > 0 && ((*s)[0] == ' ' || (*s)[0] == '\t')) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len > 0 && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+        (*len)--;
+}
+
+int pw_feed_parse_basis(const char *s, int *out)
+{
+    static const char *const cum[] = {"cumulative", "累計", NULL}, *const ann[] = {"annual", "単年度", NULL};
+    if (!s[0]) {
+        *out = -1;
+        return 0;
+    }
+    for (int i = 0; cum[i]; i++)
+        if (strcasecmp(s, cum[i]) == 0) {
+            *out = PW_BASIS_CUMULATIVE;
+            return 0;
+        }
+    for (int i = 0; ann[i]; i++)
+        if (strcasecmp(s, ann[i]) == 0) {
+            *out = PW_BASIS_ANNUAL;
+            return 0;
+        }
+    return PW_EFEED_BASIS;
+}
+
+int pw_feed_parse_bool(const char *s, int *out)
+{
+    static const char *const yes[] = {"true", "1", "yes", "y", "速報", "速報値", NULL};
+    static const char *const no[] = {"false", "0", "no", "n", "確定", "確定値", NULL};
+    if (!s[0]) {
+        *out = 0;
+        return 0;
+    }
+    for (int i = 0; yes[i]; i++)
+        if (strcasecmp(s, yes[i]) == 0) {
+            *out = 1;
+            return 0;
+        }
+    for (int i = 0; no[i]; i++)
+        if (strcasecmp(s, no[i]) == 0) {
+            *out = 0;
+            return 0;
+        }
+    return PW_EFEED_BOOL;
+}
+
+int pw_feed_parse_update_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n > PW_UPDATE_ID_MAX)
+        return PW_EFEED_UPDATE_ID;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == ':'))
+            return PW_EFEED_UPDATE_ID;
+    }
+    return 0;
+}
+
+int pw_feed_validate(const struct pw_catalog *cat, const struct pw_feed_row *r, int32_t today,
+                     const char *file, const struct pw_indicator **indp, struct pw_diag *d)
+{
+    const struct pw_indicator *ind = pw_catalog_find(cat, r->indicator_id);
+    char day[11], day2[11];
+    if (!ind)
+        return pw_diag_set(d, PW_EFEED_ID, file, r->row, "indicator_id",
+                           "no indicator '%.64s' in the catalog", r->indicator_id);
+    int first, last;
+    pw_indicator_fy_range(ind, &first, &last);
+    if (r->fy < first || r->fy > last)
+        return pw_diag_set(d, PW_EFEED_FY, file, r->row, "fiscal_year",
+                           "FY%d is outside FY%d–%d, the fiscal years %s reports", r->fy, first,
+                           last, ind->id);
+    if (pw_fy_first_day(r->fy) > today)
+        return pw_diag_set(d, PW_EFEED_FY, file, r->row, "fiscal_year",
+                           "FY%d has not started yet (today is %s)", r->fy,
+                           pw_day_format(today, day));
+    if (r->value < 0)
+        return pw_diag_set(d, PW_EFEED_VALUE, file, r->row, "value",
+                           "must not be negative (indicator values are counts or levels)");
+    if (ind->percent && r->value > PW_DEC(100))
+        return pw_diag_set(d, PW_EFEED_VALUE, file, r->row, "value",
+                           "%s is a percentage: the value must lie in 0..100", ind->id);
+    if (r->as_of != PW_NO_DAY) {
+        if (r->as_of > today)
+            return pw_diag_set(d, PW_EFEED_DATE, file, r->row, "as_of",
+                               "%s is in the future (today is %s)", pw_day_format(r->as_of, day),
+                               pw_day_format(today, day2));
+        if (r->as_of < pw_fy_first_day(r->fy))
+            return pw_diag_set(d, PW_EFEED_DATE, file, r->row, "as_of",
+                               "%s is before FY%d began", pw_day_format(r->as_of, day), r->fy);
+    }
+    if (indp)
+        *indp = ind;
+    return 0;
+}
+
+/* Copies a raw field into a NUL-terminated buffer, trimmed. Returns 0 or
+ * PW_EFEED_TOOLONG. */
+static int feed_text(const struct feed_raw *raw, int col, char *buf, size_t cap)
+{
+    const char *s = raw->f[col];
+    size_t len = raw->len[col];
+    if (!s) {
+        buf[0] = '\0';
+        return 0;
+    }
+    feed_trim(&s, &len);
+    if (len >= cap)
+        return PW_EFEED_TOOLONG;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    return 0;
+}
+
+/* Converts and (with a catalog) validates one raw row; appends it to the
+ * accepted rows or records why not. Returns 0 or PW_ENOMEM. */
+static int feed_convert(struct pw_feed *f, int row, const struct feed_raw *raw)
+{
+    struct pw_feed_row r;
+    char t[PW_FEED_FIELD_MAX + 1];
+    int rc;
+    memset(&r, 0, sizeof r);
+    r.row = row;
+    r.basis = -1;
+    r.as_of = PW_NO_DAY;
+    r.note = "";
+
+    for (int c = 0; c < NCOLS; c++)
+        if (raw->f[c] && raw->len[c] > PW_FEED_FIELD_MAX)
+            return feed_reject(f, row, PW_EFEED_TOOLONG, feed_col_names[c],
+                               "longer than %d bytes", PW_FEED_FIELD_MAX);
+    feed_text(raw, COL_ID, t, sizeof t);
+    if (!t[0])
+        return feed_reject(f, row, PW_EFEED_MISSING, "indicator_id", "required, but empty");
+    if (strlen(t) > PW_ID_MAX)
+        return feed_reject(f, row, PW_EFEED_TOOLONG, "indicator_id",
+                           "longer than %d bytes", PW_ID_MAX);
+    memcpy(r.indicator_id, t, strlen(t) + 1);
+
+    feed_text(raw, COL_FY, t, sizeof t);
+    if (!t[0])
+        return feed_reject(f, row, PW_EFEED_MISSING, "fiscal_year", "required, but empty");
+    if ((rc = pw_fy_parse(t, &r.fy)))
+        return feed_reject(f, row, PW_EFEED_FY, "fiscal_year",
+                           "'%.40s' is not a fiscal year (2025, 令和7, R7 or FY2025, %d–%d)", t,
+                           PW_FY_MIN, PW_FY_MAX);
+
+    feed_text(raw, COL_VALUE, t, sizeof t);
+    if (!t[0])
+        return feed_reject(f, row, PW_EFEED_MISSING, "value", "required, but empty");
+    rc = pw_dec_parse(t, strlen(t), &r.value);
+    if (rc == PW_ERANGE)
+        return feed_reject(f, row, PW_EFEED_VALUE, "value",
+                           "'%.40s' is out of range (at most 6 decimals, |value| <= 10^12)", t);
+    if (rc)
+        return feed_reject(f, row, PW_EFEED_VALUE, "value", "'%.40s' is not a number", t);
+
+    feed_text(raw, COL_BASIS, t, sizeof t);
+    if (pw_feed_parse_basis(t, &r.basis))
+        return feed_reject(f, row, PW_EFEED_BASIS, "basis",
+                           "'%.40s' is not cumulative or annual", t);
+    feed_text(raw, COL_PRELIM, t, sizeof t);
+    if (pw_feed_parse_bool(t, &r.preliminary))
+        return feed_reject(f, row, PW_EFEED_BOOL, "preliminary", "'%.40s' is not true or false",
+                           t);
+    feed_text(raw, COL_ASOF, t, sizeof t);
+    if (t[0] && pw_day_parse(t, &r.as_of))
+        return feed_reject(f, row, PW_EFEED_DATE, "as_of",
+                           "'%.40s' is not a date YYYY-MM-DD", t);
+    feed_text(raw, COL_UID, t, sizeof t);
+    if (pw_feed_parse_update_id(t))
+        return feed_reject(f, row, PW_EFEED_UPDATE_ID, "update_id",
+                           "'%.40s' is not 1-%d of [A-Za-z0-9._:-]", t, PW_UPDATE_ID_MAX);
+    memcpy(r.update_id, t, strlen(t) + 1);
+    feed_text(raw, COL_NOTE, t, sizeof t);
+    if (strlen(t) > PW_NOTE_MAX)
+        return feed_reject(f, row, PW_EFEED_TOOLONG, "note", "longer than %d bytes",
+                           PW_NOTE_MAX);
+    if (t[0] && !(r.note = pw_arena_strndup(f->arena, t, strlen(t))))
+        return PW_ENOMEM;
+
+    if (f->cat) {
+        struct pw_diag d;
+        if (pw_feed_validate(f->cat, &r, f->today, f->name, NULL, &d))
+            return feed_push_err(f, &d);
+    }
+    if (f->nrows == f->rows_cap) {
+        size_t cap = f->rows_cap ? f->rows_cap * 2 : 64;
+        struct pw_feed_row *n = realloc(f->rows, cap * sizeof *n);
+        if (!n)
+            return PW_ENOMEM;
+        f->rows = n;
+        f->rows_cap = cap;
+    }
+    f->rows[f->nrows++] = r;
+    return 0;
+}
+
+/* Converts a raw row, counting it as rejected when it is. */
+static int feed_take(struct pw_feed *f, int row, const struct feed_raw *raw)
+{
+    size_t before = f->nerrs;
+    int rc = feed_convert(f, row, raw);
+    if (f->nerrs > before)
+        f->nrejected++;
+    return rc;
+}
+
+/* ---- encoding ----------------------------------------------------------- */
+
+static int feed_valid_utf8(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        size_t k;
+        uint32_t cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            k = 1;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            k = 2;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            k = 3;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if (i + k >= n)
+            return 0;
+        for (size_t j = 1; j <= k; j++) {
+            if (i + j >= n || (s[i + j] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i + j] & 0x3F);
+        }
+        if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
+            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+/* Yields UTF-8 text without BOM: borrowed from buf, or converted from
+ * CP932 into *owned (caller frees). Returns 0 or PW_EFEED_ENCODING/PW_ENOMEM. */
+static int feed_utf8(const char *buf, size_t len, const char **text, size_t *tlen, char **owned)
+{
+    *owned = NULL;
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        buf += 3;
+        len -= 3;
+    }
+    if (feed_valid_utf8((const unsigned char *)buf, len)) {
+        *text = buf;
+        *tlen = len;
+        return 0;
+    }
+    iconv_t cd = iconv_open("UTF-8", "CP932");
+    if (cd == (iconv_t)-1)
+        return PW_EFEED_ENCODING;
+    size_t cap = len * 3 + 4, left = cap;
+    char *out = malloc(cap), *op = out;
+    char *ip = (char *)buf;
+    size_t ileft = len;
+    int rc = 0;
+    if (!out)
+        rc = PW_ENOMEM;
+    else if (iconv(cd, &ip, &ileft, &op, &left) == (size_t)-1)
+        rc = PW_EFEED_ENCODING;
+    iconv_close(cd);
+    if (rc) {
+        free(out);
+        return rc;
+    }
+    *owned = out;
+    *text = out;
+    *tlen = cap - left;
+    return 0;
+}
+
+/* ---- CSV ---------------------------------------------------------------- */
+
+struct feed_csv {
+    struct pw_feed *f;
+    int record;              /* rows seen so far, header included */
+    int header_done;
+    int fatal;               /* header unusable: remaining rows are only counted */
+    int ncols;               /* columns in the header */
+    int map[FEED_MAX_HEADER];/* header position -> enum feed_col */
+    int nfield;              /* fields in the current record */
+    int last_term;
+    char *hdr[FEED_MAX_HEADER];
+    size_t hdrlen[FEED_MAX_HEADER];
+    char *fields[NCOLS];     /* current record's texts (malloc'd copies) */
+    size_t flen[NCOLS];
+    int rc;                  /* PW_ENOMEM seen */
+};
+
+static void feed_csv_field(void *s, size_t len, void *data)
+{
+    struct feed_csv *c = data;
+    int i = c->nfield++;
+    if (!c->header_done) {
+        if (i < FEED_MAX_HEADER) {
+            c->hdr[i] = malloc(len + 1);
+            if (!c->hdr[i]) {
+                c->rc = PW_ENOMEM;
+                return;
+            }
+            memcpy(c->hdr[i], s ? s : "", len);
+            c->hdr[i][len] = '\0';
+            c->hdrlen[i] = len;
+        }
+        return;
+    }
+    if (c->fatal || i >= c->ncols || c->map[i] < 0)
+        return;
+    int col = c->map[i];
+    free(c->fields[col]);
+    c->fields[col] = malloc(len + 1);
+    if (!c->fields[col]) {
+        c->rc = PW_ENOMEM;
+        return;
+    }
+    memcpy(c->fields[col], s ? s : "", len);
+    c->fields[col][len] = '\0';
+    c->flen[col] = len;
+}
+
+static void feed_csv_header(struct feed_csv *c, int nfield)
+{
+    struct pw_feed *f = c->f;
+    int seen[NCOLS] = {0};
+    c->header_done = 1;
+    c->ncols = nfield;
+    if (nfield > FEED_MAX_HEADER) {
+        feed_reject(f, c->record, PW_EFEED_HEADER, "", "more than %d columns", FEED_MAX_HEADER);
+        c->fatal = 1;
+        return;
+    }
+    for (int i = 0; i < c->ncols; i++) {
+        const char *h = c->hdr[i];
+        size_t len = c->hdrlen[i];
+        feed_trim(&h, &len);
+        c->map[i] = -1;
+        for (int k = 0; k < NCOLS; k++)
+            if (strlen(feed_col_names[k]) == len && strncasecmp(h, feed_col_names[k], len) == 0)
+                c->map[i] = k;
+        if (c->map[i] < 0) {
+            feed_reject(f, c->record, PW_EFEED_HEADER, "",
+                        "unknown column '%.*s' (known: indicator_id, fiscal_year, value, basis, "
+                        "preliminary, as_of, note, update_id)",
+                        (int)(len > 40 ? 40 : len), h);
+            c->fatal = 1;
+            return;
+        }
+        if (seen[c->map[i]]++) {
+            feed_reject(f, c->record, PW_EFEED_HEADER, feed_col_names[c->map[i]],
+                        "column appears twice");
+            c->fatal = 1;
+            return;
+        }
+    }
+    for (int k = COL_ID; k <= COL_VALUE; k++)
+        if (!seen[k]) {
+            feed_reject(f, c->record, PW_EFEED_HEADER, feed_col_names[k],
+                        "required column missing from the header");
+            c->fatal = 1;
+            return;
+        }
+}
+
+static void feed_csv_clear(struct feed_csv *c)
+{
+    for (int k = 0; k < NCOLS; k++) {
+        free(c->fields[k]);
+        c->fields[k] = NULL;
+        c->flen[k] = 0;
+    }
+}
+
+static void feed_csv_row(int term, void *data)
+{
+    struct feed_csv *c = data;
+    struct pw_feed *f = c->f;
+    int nfield = c->nfield;
+    int prev = c->last_term;
+    c->last_term = term;
+    c->nfield = 0;
+    if (nfield == 0 && term == '\n' && prev == '\r')
+        return; /* the LF of a CRLF */
+    c->record++;
+    if (nfield == 0 || c->rc)
+        return; /* blank line */
+    if (!c->header_done) {
+        feed_csv_header(c, nfield);
+        return;
+    }
+    if (c->fatal) {
+        f->nrejected++;
+        feed_csv_clear(c);
+        return;
+    }
+    if ((size_t)(f->nrows + f->nrejected) >= PW_FEED_MAX_ROWS) {
+        feed_reject(f, c->record, PW_EFEED_TOOMANY, "",
+                    "more than %d data rows; this and later rows were not read", PW_FEED_MAX_ROWS);
+        f->nrejected++;
+        c->fatal = 1;
+        feed_csv_clear(c);
+        return;
+    }
+    if (nfield != c->ncols) {
+        feed_reject(f, c->record, PW_EFEED_FIELDS, "", "%d fields, the header has %d", nfield,
+                    c->ncols);
+        f->nrejected++;
+    } else {
+        struct feed_raw raw;
+        for (int k = 0; k < NCOLS; k++) {
+            raw.f[k] = c->fields[k];
+            raw.len[k] = c->flen[k];
+        }
+        if (feed_take(f, c->record, &raw))
+            c->rc = PW_ENOMEM;
+    }
+    feed_csv_clear(c);
+}
+
+static int feed_parse_csv(struct pw_feed *f, const char *text, size_t len)
+{
+    struct csv_parser p;
+    struct feed_csv c;
+    memset(&c, 0, sizeof c);
+    c.f = f;
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0)
+        return PW_ENOMEM;
+    size_t done = csv_parse(&p, text, len, feed_csv_field, feed_csv_row, &c);
+    if (done < len || csv_fini(&p, feed_csv_field, feed_csv_row, &c) != 0) {
+        if (csv_error(&p) == CSV_ENOMEM)
+            c.rc = PW_ENOMEM;
+        else
+            feed_reject(f, c.record + 1, PW_EFEED_SYNTAX, "",
+                        "malformed CSV (%s); this and later rows were not read",
+                        csv_strerror(csv_error(&p)));
+    }
+    if (!c.header_done && !c.rc && f->nerrs == 0)
+        feed_reject(f, 0, PW_EFEED_HEADER, "", "empty feed: no header row");
+    csv_free(&p);
+    feed_csv_clear(&c);
+    for (int i = 0; i < FEED_MAX_HEADER; i++)
+        free(c.hdr[i]);
+    return c.rc;
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+static int feed_parse_json(struct pw_feed *f, const char *text, size_t len)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    int rc = 0;
+    if (!root)
+        return feed_reject(f, jerr.line > 0 ? jerr.line : 0, PW_EFEED_SYNTAX, "",
+                           "malformed JSON: %s (line %d, column %d)", jerr.text, jerr.line,
+                           jerr.column);
+    json_t *arr = root;
+    if (json_is_object(root)) {
+        const char *key;
+        json_t *v;
+        json_object_foreach(root, key, v)
+        {
+            if (strcmp(key, "updates") != 0) {
+                rc = feed_reject(f, 0, PW_EFEED_HEADER, key,
+                                 "unknown top-level key (expected \"updates\": [...])");
+                goto done;
+            }
+        }
+        arr = json_object_get(root, "updates");
+    }
+    if (!json_is_array(arr)) {
+        rc = feed_reject(f, 0, PW_EFEED_SYNTAX, "",
+                         "expected an array of updates or {\"updates\": [...]}");
+        goto done;
+    }
+    size_t n = json_array_size(arr);
+    char num[NCOLS][64];
+    for (size_t i = 0; i < n && !rc; i++) {
+        int row = (int)i + 1;
+        json_t *o = json_array_get(arr, i);
+        struct feed_raw raw;
+        memset(&raw, 0, sizeof raw);
+        if (f->nrows + f->nrejected >= PW_FEED_MAX_ROWS) {
+            rc = feed_reject(f, row, PW_EFEED_TOOMANY, "",
+                             "more than %d rows; this and later rows were not read",
+                             PW_FEED_MAX_ROWS);
+            f->nrejected += n - i;
+            break;
+        }
+        if (!json_is_object(o)) {
+            rc = feed_reject(f, row, PW_EFEED_SYNTAX, "", "row is not a JSON object");
+            f->nrejected++;
+            continue;
+        }
+        const char *key;
+        json_t *v;
+        int bad = 0;
+        json_object_foreach(o, key, v)
+        {
+            int col = -1;
+            for (int k = 0; k < NCOLS; k++)
+                if (strcmp(key, feed_col_names[k]) == 0)
+                    col = k;
+            if (col < 0) {
+                rc = feed_reject(f, row, PW_EFEED_HEADER, key, "unknown field");
+                bad = 1;
+                break;
+            }
+            if (json_is_string(v)) {
+                raw.f[col] = json_string_value(v);
+                raw.len[col] = json_string_length(v);
+            } else if (json_is_integer(v)) {
+                raw.len[col] = (size_t)snprintf(num[col], sizeof num[col], "%lld",
+                                                (long long)json_integer_value(v));
+                raw.f[col] = num[col];
+            } else if (json_is_real(v)) {
+                raw.len[col] = (size_t)snprintf(num[col], sizeof num[col], "%.6f",
+                                                json_real_value(v));
+                raw.f[col] = raw.len[col] < sizeof num[col] ? num[col] : "overflow";
+            } else if (json_is_boolean(v)) {
+                raw.f[col] = json_is_true(v) ? "true" : "false";
+                raw.len[col] = strlen(raw.f[col]);
+            } else if (!json_is_null(v)) {
+                rc = feed_reject(f, row, PW_EFEED_SYNTAX, key,
+                                 "must be a string, number or boolean");
+                bad = 1;
+                break;
+            }
+        }
+        if (bad) {
+            f->nrejected++;
+            continue;
+        }
+        rc = feed_take(f, row, &raw);
+    }
+done:
+    json_decref(root);
+    return rc == PW_ENOMEM ? rc : 0;
+}
+
+/* ---- entry points ------------------------------------------------------- */
+
+int pw_feed_parse(struct pw_feed **out, const struct pw_catalog *cat, const char *name,
+                  const char *buf, size_t len, enum pw_feed_format fmt, int32_t today)
+{
+    struct pw_feed *f = calloc(1, sizeof *f);
+    char *owned = NULL;
+    const char *text;
+    size_t tlen;
+    int rc = PW_ENOMEM;
+    if (!f)
+        return rc;
+    f->cat = cat;
+    f->today = today;
+    if (pw_arena_open(&f->arena))
+        goto fail;
+    if (!(f->name = pw_arena_strndup(f->arena, name, strlen(name))))
+        goto fail;
+    if (len > PW_FEED_MAX_BYTES) {
+        if ((rc = feed_reject(f, 0, PW_ETOOBIG, "", "feed larger than %u bytes",
+                              PW_FEED_MAX_BYTES)))
+            goto fail;
+        *out = f;
+        return 0;
+    }
+    rc = feed_utf8(buf, len, &text, &tlen, &owned);
+    if (rc == PW_ENOMEM)
+        goto fail;
+    if (rc) {
+        if ((rc = feed_reject(f, 0, PW_EFEED_ENCODING, "",
+                              "the feed is neither UTF-8 nor CP932 (Shift_JIS)")))
+            goto fail;
+        *out = f;
+        return 0;
+    }
+    if (fmt == PW_FEED_AUTO) {
+        size_t i = 0;
+        while (i < tlen && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
+            i++;
+        fmt = i < tlen && (text[i] == '[' || text[i] == '{') ? PW_FEED_JSON : PW_FEED_CSV;
+    }
+    rc = fmt == PW_FEED_JSON ? feed_parse_json(f, text, tlen) : feed_parse_csv(f, text, tlen);
+    free(owned);
+    owned = NULL;
+    if (rc)
+        goto fail;
+    *out = f;
+    return 0;
+fail:
+    free(owned);
+    pw_feed_close(&f);
+    return rc;
+}
+
+int pw_feed_parse_file(struct pw_feed **out, const struct pw_catalog *cat, const char *path,
+                       int32_t today, struct pw_diag *diag)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return pw_diag_set(diag, PW_EIO, path, 0, "", "cannot open: %s", strerror(errno));
+    size_t cap = 65536, n = 0;
+    char *b = malloc(cap);
+    int rc = 0;
+    while (b) {
+        if (n == cap) {
+            if (cap > PW_FEED_MAX_BYTES) {
+                rc = pw_diag_set(diag, PW_ETOOBIG, path, 0, "", "feed larger than %u bytes",
+                                 PW_FEED_MAX_BYTES);
+                break;
+            }
+            char *nb = realloc(b, cap * 2);
+            if (!nb)
+                break;
+            b = nb;
+            cap *= 2;
+        }
+        size_t r = fread(b + n, 1, cap - n, fp);
+        n += r;
+        if (r == 0) {
+            if (ferror(fp))
+                rc = pw_diag_set(diag, PW_EIO, path, 0, "", "read failed");
+            break;
+        }
+    }
+    fclose(fp);
+    if (!b)
+        return PW_ENOMEM;
+    if (!rc) {
+        size_t pl = strlen(path);
+        enum pw_feed_format fmt = pl > 5 && strcasecmp(path + pl - 5, ".json") == 0 ? PW_FEED_JSON
+                                  : pl > 4 && strcasecmp(path + pl - 4, ".csv") == 0 ? PW_FEED_CSV
+                                                                                      : PW_FEED_AUTO;
+        rc = pw_feed_parse(out, cat, path, b, n, fmt, today);
+        if (rc)
+            pw_diag_set(diag, rc, path, 0, "", "%s", pw_strerror(rc));
+    }
+    free(b);
+    return rc;
+}
+
+void pw_feed_close(struct pw_feed **fp)
+{
+    if (!fp || !*fp)
+        return;
+    free((*fp)->rows);
+    free((*fp)->errs);
+    pw_arena_close(&(*fp)->arena);
+    free(*fp);
+    *fp = NULL;
+}
+
+size_t pw_feed_nrows(const struct pw_feed *f)
+{
+    return f->nrows;
+}
+
+const struct pw_feed_row *pw_feed_row(const struct pw_feed *f, size_t i)
+{
+    return i < f->nrows ? &f->rows[i] : NULL;
+}
+
+size_t pw_feed_nerrors(const struct pw_feed *f)
+{
+    return f->nerrs;
+}
+
+const struct pw_diag *pw_feed_error(const struct pw_feed *f, size_t i)
+{
+    return i < f->nerrs ? &f->errs[i] : NULL;
+}
+
+size_t pw_feed_nrejected(const struct pw_feed *f)
+{
+    return f->nrejected;
+}

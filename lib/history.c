@@ -1,0 +1,92 @@
+/* history.c - per-indicator revision lists (see history.h). One growable
+ * array per indicator, indexed by the indicator's catalog position. */
+#include "history.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+struct hist_list {
+    struct pw_obs *v;
+    size_t n, cap;
+};
+
+struct pw_history {
+    const struct pw_catalog *cat;
+    struct hist_list *lists;
+};
+
+int pw_history_open(struct pw_history **out, const struct pw_catalog *cat)
+{
+    struct pw_history *h = calloc(1, sizeof *h);
+    size_t n = pw_catalog_count(cat);
+    if (!h)
+        return PW_ENOMEM;
+    h->cat = cat;
+    h->lists = calloc(n ? n : 1, sizeof *h->lists);
+    if (!h->lists) {
+        free(h);
+        return PW_ENOMEM;
+    }
+    *out = h;
+    return 0;
+}
+
+void pw_history_clear(struct pw_history *h)
+{
+    size_t n = pw_catalog_count(h->cat);
+    for (size_t i = 0; i < n; i++)
+        h->lists[i].n = 0;
+}
+
+void pw_history_close(struct pw_history **hp)
+{
+    if (!hp || !*hp)
+        return;
+    size_t n = pw_catalog_count((*hp)->cat);
+    for (size_t i = 0; i < n; i++)
+        free((*hp)->lists[i].v);
+    free((*hp)->lists);
+    free(*hp);
+    *hp = NULL;
+}
+
+int pw_history_add(struct pw_history *h, const struct pw_indicator *ind, const struct pw_obs *o)
+{
+    struct hist_list *l = &h->lists[ind->index];
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        struct pw_obs *v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return PW_ENOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = *o;
+    return 0;
+}
+
+const struct pw_obs *pw_history_get(const struct pw_history *h, const struct pw_indicator *ind,
+                                    size_t *n)
+{
+    const struct hist_list *l = &h->lists[ind->index];
+    *n = l->n;
+    return l->v;
+}
+
+int pw_history_eval_all(const struct pw_history *h, int32_t as_of, struct pw_status_row **rows,
+                        size_t *n)
+{
+    size_t count = pw_catalog_count(h->cat);
+    struct pw_status_row *r = calloc(count ? count : 1, sizeof *r);
+    if (!r)
+        return PW_ENOMEM;
+    for (size_t i = 0; i < count; i++) {
+        r[i].ind = pw_catalog_at(h->cat, i);
+        pw_eval_indicator(r[i].ind, h->lists[i].v, h->lists[i].n, as_of, &r[i].ev);
+    }
+    *rows = r;
+    *n = count;
+    return 0;
+}

@@ -1,0 +1,35 @@
+/* history.h - every indicator's update history in memory, in arrival order,
+ * and evaluation of the whole catalog from it. The offline CLI fills one
+ * from feed files; the store and the alert service fill one from LMDB.
+ * Borrows the catalog (must outlive it). Not thread-safe. */
+#ifndef PW_HISTORY_H
+#define PW_HISTORY_H
+
+#include <stddef.h>
+
+#include "catalog.h"
+#include "eval.h"
+#include "report.h"
+
+struct pw_history;
+
+/* Returns 0 and *out (caller closes), or PW_ENOMEM. */
+int pw_history_open(struct pw_history **out, const struct pw_catalog *cat);
+void pw_history_close(struct pw_history **h);
+
+/* Appends a revision of ind's figure (copied). Returns 0 or PW_ENOMEM. */
+int pw_history_add(struct pw_history *h, const struct pw_indicator *ind, const struct pw_obs *o);
+
+/* Drops every revision (the catalog stays). */
+void pw_history_clear(struct pw_history *h);
+
+/* ind's revisions, oldest first; valid until the next add/clear. */
+const struct pw_obs *pw_history_get(const struct pw_history *h, const struct pw_indicator *ind,
+                                    size_t *n);
+
+/* Evaluates every indicator at as_of, in catalog order, into a new array
+ * *rows of *n entries (caller frees with free()). Returns 0 or PW_ENOMEM. */
+int pw_history_eval_all(const struct pw_history *h, int32_t as_of, struct pw_status_row **rows,
+                        size_t *n);
+
+#endif

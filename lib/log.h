@@ -1,0 +1,32 @@
+/* log.h - one line per event on stderr:
+ *   2026-11-21T06:22:01.123Z INFO store msg="committed" n=12 seq=40
+ * UTC time, level, service, message, then key=value pairs the caller writes
+ * in its format string. Level and service name are the only global state;
+ * set them once at start-up. Never call from a signal handler. */
+#ifndef PW_LOG_H
+#define PW_LOG_H
+
+enum pw_log_level { PW_LOG_DEBUG, PW_LOG_INFO, PW_LOG_WARN, PW_LOG_ERROR };
+
+extern enum pw_log_level pw_log_threshold;
+
+/* Sets the service name printed in every line (borrowed: must outlive logging). */
+void pw_log_init(const char *service, enum pw_log_level threshold);
+
+/* Parses "debug|info|warn|error". Returns 0 or PW_EINVAL. */
+int pw_log_level_parse(const char *s, enum pw_log_level *out);
+
+void pw_log_write(enum pw_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#define pw_log(level, ...)                                                     \
+    do {                                                                       \
+        if ((level) >= pw_log_threshold)                                       \
+            pw_log_write((level), __VA_ARGS__);                                \
+    } while (0)
+#define pw_debug(...) pw_log(PW_LOG_DEBUG, __VA_ARGS__)
+#define pw_info(...) pw_log(PW_LOG_INFO, __VA_ARGS__)
+#define pw_warn(...) pw_log(PW_LOG_WARN, __VA_ARGS__)
+#define pw_error(...) pw_log(PW_LOG_ERROR, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,292 @@
+/* report.c - table / CSV / JSON rendering (see report.h). JSON goes through
+ * jansson so escaping is never hand-rolled; the table pads by display width
+ * because indicator names are Japanese (two columns per character). */
+#include "report.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "dec.h"
+#include "err.h"
+#include "fy.h"
+
+int pw_format_parse(const char *s, enum pw_format *out)
+{
+    static const char *names[] = {"table", "csv", "json"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *out = (enum pw_format)i;
+            return 0;
+        }
+    return PW_EINVAL;
+}
+
+/* Decodes one UTF-8 code point at s; returns its byte length (>= 1). */
+static size_t rep_cp(const unsigned char *s, unsigned *cp)
+{
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if ((s[0] & 0xE0) == 0xC0 && s[1]) {
+        *cp = ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
+        return 2;
+    }
+    if ((s[0] & 0xF0) == 0xE0 && s[1] && s[2]) {
+        *cp = ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+        return 3;
+    }
+    if ((s[0] & 0xF8) == 0xF0 && s[1] && s[2] && s[3]) {
+        *cp = ((s[0] & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) |
+              (s[3] & 0x3Fu);
+        return 4;
+    }
+    *cp = '?';
+    return 1;
+}
+
+static int rep_wide(unsigned cp)
+{
+    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+           (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+}
+
+size_t pw_report_width(const char *s)
+{
+    size_t w = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned cp;
+        p += rep_cp(p, &cp);
+        w += rep_wide(cp) ? 2 : 1;
+    }
+    return w;
+}
+
+/* Prints s padded (or cut with "…") to exactly width columns. */
+static void rep_cell(FILE *out, const char *s, size_t width)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t w = 0;
+    if (pw_report_width(s) <= width) {
+        fputs(s, out);
+        w = pw_report_width(s);
+    } else {
+        while (*p) {
+            unsigned cp;
+            size_t n = rep_cp(p, &cp);
+            size_t cw = rep_wide(cp) ? 2 : 1;
+            if (w + cw > width - 1)
+                break;
+            fwrite(p, 1, n, out);
+            w += cw;
+            p += n;
+        }
+        fputs("…", out);
+        w++;
+    }
+    for (; w < width; w++)
+        fputc(' ', out);
+}
+
+void pw_report_csv_field(FILE *out, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static char *rep_dec(int has, int64_t v, char *buf)
+{
+    if (!has) {
+        buf[0] = '\0';
+        return buf;
+    }
+    return pw_dec_format_q(v, 1, 2, buf, PW_DEC_BUFSZ);
+}
+
+static char *rep_ratio(const struct pw_eval *e, char *buf)
+{
+    if (!e->has_ratio)
+        buf[0] = '\0';
+    else
+        snprintf(buf, 32, "%.2f", e->ratio);
+    return buf;
+}
+
+static int rep_has_target(const struct pw_indicator *ind)
+{
+    return ind->target.type != PW_TARGET_NONE;
+}
+
+static json_t *rep_json_dec(int has, int64_t v)
+{
+    if (!has)
+        return json_null();
+    if (v % PW_DEC_SCALE == 0)
+        return json_integer(v / PW_DEC_SCALE);
+    return json_real(pw_dec_to_double(v));
+}
+
+static int rep_status_json(FILE *out, const struct pw_status_row *rows, size_t n)
+{
+    json_t *arr = json_array();
+    if (!arr)
+        return PW_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const struct pw_indicator *ind = rows[i].ind;
+        const struct pw_eval *e = &rows[i].ev;
+        char day[11], grade[2] = {e->grade, 0};
+        json_t *o = json_pack(
+            "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s}",
+            "id", ind->id, "plan", ind->plan->id, "project", pw_indicator_project_id(ind), "name",
+            ind->name, "name_en", ind->name_en, "kind", pw_kind_name(ind->kind), "unit",
+            ind->unit, "target_type", pw_target_type_name(ind->target.type), "as_of",
+            pw_day_format(e->as_of, day), "target", rep_json_dec(rep_has_target(ind), e->target),
+            "expected", rep_json_dec(e->has_expected, e->expected), "actual",
+            rep_json_dec(e->has_actual, e->actual), "ratio",
+            e->has_ratio ? json_real(e->ratio) : json_null(), "status", pw_status_name(e->status),
+            "grade", grade, "explanation", e->explanation);
+        if (!o) {
+            json_decref(arr);
+            return PW_ENOMEM;
+        }
+        json_object_set_new(o, "data_fy", e->data_fy ? json_integer(e->data_fy) : json_null());
+        json_object_set_new(o, "preliminary", json_boolean(e->preliminary));
+        json_object_set_new(o, "run_rate", rep_json_dec(e->has_run_rate, e->run_rate));
+        json_object_set_new(o, "projected", rep_json_dec(e->has_projected, e->projected));
+        if (ind->parent)
+            json_object_set_new(o, "parent", json_string(ind->parent->id));
+        if (e->years_wanted) {
+            json_object_set_new(o, "years_used", json_integer(e->years_used));
+            json_object_set_new(o, "years_wanted", json_integer(e->years_wanted));
+        }
+        json_array_append_new(arr, o);
+    }
+    int rc = json_dumpf(arr, out, JSON_INDENT(2)) ? PW_EIO : 0;
+    fputc('\n', out);
+    json_decref(arr);
+    return rc;
+}
+
+int pw_report_status(FILE *out, const struct pw_status_row *rows, size_t n, enum pw_format fmt)
+{
+    char day[11], t[PW_DEC_BUFSZ], x[PW_DEC_BUFSZ], a[PW_DEC_BUFSZ], r[32];
+    if (fmt == PW_FMT_JSON)
+        return rep_status_json(out, rows, n);
+    if (fmt == PW_FMT_CSV) {
+        fputs("id,project,name,as_of,target,expected,actual,ratio,status,grade,explanation\n", out);
+        for (size_t i = 0; i < n; i++) {
+            const struct pw_indicator *ind = rows[i].ind;
+            const struct pw_eval *e = &rows[i].ev;
+            fprintf(out, "%s,%s,", ind->id, pw_indicator_project_id(ind));
+            pw_report_csv_field(out, ind->name);
+            fprintf(out, ",%s,%s,%s,%s,%s,%s,%c,", pw_day_format(e->as_of, day),
+                    rep_dec(rep_has_target(ind), e->target, t),
+                    rep_dec(e->has_expected, e->expected, x), rep_dec(e->has_actual, e->actual, a),
+                    rep_ratio(e, r), pw_status_name(e->status), e->grade);
+            pw_report_csv_field(out, e->explanation);
+            fputc('\n', out);
+        }
+    } else {
+        size_t idw = 2;
+        for (size_t i = 0; i < n; i++)
+            if (strlen(rows[i].ind->id) > idw)
+                idw = strlen(rows[i].ind->id);
+        rep_cell(out, "ID", idw);
+        fputs("  G  STATUS     ACTUAL   EXPECTED     TARGET  NAME                                "
+              "      EXPLANATION\n",
+              out);
+        for (size_t i = 0; i < n; i++) {
+            const struct pw_indicator *ind = rows[i].ind;
+            const struct pw_eval *e = &rows[i].ev;
+            rep_cell(out, ind->id, idw);
+            fprintf(out, "  %c  %-9s %8s %10s %10s  ", e->grade, pw_status_name(e->status),
+                    rep_dec(e->has_actual, e->actual, a), rep_dec(e->has_expected, e->expected, x),
+                    rep_dec(rep_has_target(ind), e->target, t));
+            rep_cell(out, ind->name, 40);
+            fprintf(out, "  %s\n", e->explanation);
+        }
+        /* a one-line tally, the first thing a reader looks for */
+        size_t count[PW_STATUS_COUNT] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[rows[i].ev.status]++;
+        fprintf(out, "\n%zu indicators:", n);
+        for (int s = 0; s < PW_STATUS_COUNT; s++)
+            if (count[s])
+                fprintf(out, " %s %zu", pw_status_name((enum pw_status)s), count[s]);
+        fputc('\n', out);
+    }
+    return ferror(out) ? PW_EIO : 0;
+}
+
+int pw_report_catalog(FILE *out, const struct pw_catalog *c, enum pw_format fmt)
+{
+    size_t n = pw_catalog_count(c);
+    char t[PW_DEC_BUFSZ];
+    json_t *arr = fmt == PW_FMT_JSON ? json_array() : NULL;
+    if (fmt == PW_FMT_JSON && !arr)
+        return PW_ENOMEM;
+    if (fmt == PW_FMT_CSV)
+        fputs("id,plan,project,name,kind,unit,target_type,target,window_start_fy,window_end_fy\n",
+              out);
+    for (size_t i = 0; i < n; i++) {
+        const struct pw_indicator *ind = pw_catalog_at(c, i);
+        const struct pw_target *tg = &ind->target;
+        int64_t v = tg->value;
+        int has = tg->type != PW_TARGET_NONE;
+        if (tg->type == PW_TARGET_PREV_AVERAGE) {
+            has = tg->has_baseline;
+            v = tg->baseline;
+        } else if (tg->type == PW_TARGET_TRAJECTORY) {
+            pw_target_final(tg, &v);
+        }
+        if (fmt == PW_FMT_JSON) {
+            json_t *o = json_pack(
+                "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:i, s:i, s:s, s:s}", "id",
+                ind->id, "plan", ind->plan->id, "project", pw_indicator_project_id(ind), "name",
+                ind->name, "name_en", ind->name_en, "kind", pw_kind_name(ind->kind), "unit",
+                ind->unit, "target_type", pw_target_type_name(tg->type), "target",
+                rep_json_dec(has, v), "target_text", ind->target_text, "window_start_fy",
+                tg->first_fy, "window_end_fy", tg->last_fy, "reporting",
+                pw_basis_name(ind->reporting), "source", ind->source);
+            if (!o || json_array_append_new(arr, o)) {
+                json_decref(arr);
+                return PW_ENOMEM;
+            }
+            if (ind->parent)
+                json_object_set_new(o, "parent", json_string(ind->parent->id));
+        } else if (fmt == PW_FMT_CSV) {
+            fprintf(out, "%s,%s,%s,", ind->id, ind->plan->id, pw_indicator_project_id(ind));
+            pw_report_csv_field(out, ind->name);
+            fprintf(out, ",%s,", pw_kind_name(ind->kind));
+            pw_report_csv_field(out, ind->unit);
+            fprintf(out, ",%s,%s,%d,%d\n", pw_target_type_name(tg->type), rep_dec(has, v, t),
+                    tg->first_fy, tg->last_fy);
+        } else {
+            fprintf(out, "%-34s %-4s %-4s %-10s %-16s %10s  FY%d–%d  ", ind->id, ind->plan->id,
+                    pw_indicator_project_id(ind), pw_kind_name(ind->kind),
+                    pw_target_type_name(tg->type), rep_dec(has, v, t), tg->first_fy, tg->last_fy);
+            rep_cell(out, ind->name, 50);
+            fputc('\n', out);
+        }
+    }
+    if (arr) {
+        int rc = json_dumpf(arr, out, JSON_INDENT(2)) ? PW_EIO : 0;
+        fputc('\n', out);
+        json_decref(arr);
+        if (rc)
+            return rc;
+    }
+    return ferror(out) ? PW_EIO : 0;
+}

@@ -1,0 +1,37 @@
+/* report.h - renders status reports and the catalog as an aligned table,
+ * CSV (RFC 4180) or JSON. The CLI and the services print through here so
+ * every door shows the same columns:
+ *   status:  id,project,name,as_of,target,expected,actual,ratio,status,grade,explanation
+ *   catalog: id,plan,project,name,kind,unit,target_type,target,window_start_fy,window_end_fy */
+#ifndef PW_REPORT_H
+#define PW_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "catalog.h"
+#include "eval.h"
+
+enum pw_format { PW_FMT_TABLE, PW_FMT_CSV, PW_FMT_JSON };
+
+/* Parses "table|csv|json". Returns 0 or PW_EINVAL. */
+int pw_format_parse(const char *s, enum pw_format *out);
+
+struct pw_status_row {
+    const struct pw_indicator *ind;   /* borrowed */
+    struct pw_eval ev;
+};
+
+/* Writes the rows to out. Returns 0, PW_EIO (write failed) or PW_ENOMEM. */
+int pw_report_status(FILE *out, const struct pw_status_row *rows, size_t n, enum pw_format fmt);
+
+/* Writes every indicator of the catalog. Returns 0, PW_EIO or PW_ENOMEM. */
+int pw_report_catalog(FILE *out, const struct pw_catalog *c, enum pw_format fmt);
+
+/* Terminal columns taken by UTF-8 text s (East Asian wide characters: 2). */
+size_t pw_report_width(const char *s);
+
+/* Writes s as one CSV field (quoted when it holds , " CR or LF). */
+void pw_report_csv_field(FILE *out, const char *s);
+
+#endif

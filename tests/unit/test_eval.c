@@ -1,0 +1,418 @@
+/* test_eval.c - every target model and every status, at exact boundaries.
+ * Indicators come from an inline catalog loaded by the real loader. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "catalog.h"
+#include "dec.h"
+#include "err.h"
+#include "eval.h"
+#include "fy.h"
+
+static const char yaml[] =
+    "version: 1\n"
+    "plans:\n"
+    "  - {id: p2, name: 第2期, start_fy: 2020, end_fy: 2024}\n"
+    "  - {id: p3, name: 第3期, start_fy: 2025, end_fy: 2029}\n"
+    "indicators:\n"
+    "  - {id: cum20, plan: p2, name: c, kind: output, unit: 件, reporting: cumulative,"
+    "     source: t, target: {type: cumulative, value: 20}}\n"
+    "  - {id: cum650, plan: p3, name: c, kind: output, unit: 件, reporting: annual,"
+    "     source: t, target: {type: cumulative, value: 650}}\n"
+    "  - {id: cum50, plan: p3, name: c, kind: output, unit: 件, reporting: annual,"
+    "     source: t, target: {type: cumulative, value: 50, window: [2024, 2028]}}\n"
+    "  - {id: ann360, plan: p3, name: a, kind: output, unit: 件, reporting: annual,"
+    "     source: t, target: {type: annual, value: 360}}\n"
+    "  - {id: lvl70, plan: p3, name: l, kind: output, unit: 件, reporting: cumulative,"
+    "     source: t, target: {type: level, value: 70, baseline: 30, window: [2025, 2028]}}\n"
+    "  - {id: pct75, plan: p2, name: r, kind: output, unit: '%', reporting: cumulative,"
+    "     source: t, target: {type: ratio, value: 75}}\n"
+    "  - {id: avg250, plan: p3, name: r, kind: output, unit: 件, reporting: annual,"
+    "     source: t, target: {type: rolling_average, value: 250, years: 3}}\n"
+    "  - {id: gt1225, plan: p3, name: g, kind: output, unit: 名, reporting: annual,"
+    "     source: t, target: {type: above_baseline, value: 1225}}\n"
+    "  - {id: prev3, plan: p3, name: p, kind: output, unit: 件, reporting: annual,"
+    "     source: t, target: {type: prev_average, years: 3}}\n"
+    "  - {id: prev3b, plan: p3, name: p, kind: output, unit: 件, reporting: annual,"
+    "     source: t, target: {type: prev_average, years: 3, lag: 2, baseline: 1365}}\n"
+    "  - {id: traj, plan: p3, name: t, kind: output, unit: 件, reporting: cumulative,"
+    "     source: t, target: {type: trajectory, window: [2025, 2028],"
+    "     milestones: {2025: 0, 2026: 3, 2027: 6, 2028: 10}}}\n"
+    "  - {id: mon, plan: p3, name: m, kind: monitoring, unit: 件, reporting: annual,"
+    "     source: t, target: {type: none}}\n"
+    "  - {id: down, plan: p3, name: d, kind: outcome, unit: 日, reporting: cumulative,"
+    "     source: t, target: {type: level, value: 50, baseline: 100, better: lower,"
+    "     window: [2025, 2028]}}\n"
+    "  - {id: cap, plan: p3, name: d, kind: outcome, unit: 件, reporting: annual,"
+    "     source: t, at_risk_margin: 20,"
+    "     target: {type: cumulative, value: 10, better: lower}}\n";
+
+static struct pw_catalog *cat;
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *names[] = {"test.yaml"}, *bufs[] = {yaml};
+    size_t lens[] = {sizeof yaml - 1};
+    struct pw_diag d = {0};
+    int rc = pw_catalog_load_buffers(&cat, names, bufs, lens, 1, &d);
+    if (rc)
+        fprintf(stderr, "%s:%d %s: %s\n", d.file, d.line, d.field, d.msg);
+    return rc;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    pw_catalog_close(&cat);
+    return 0;
+}
+
+static int32_t day(const char *s)
+{
+    int32_t d = 0;
+    assert_int_equal(pw_day_parse(s, &d), 0);
+    return d;
+}
+
+static struct pw_obs ob(int fy, const char *v, enum pw_basis b)
+{
+    struct pw_obs o = {.fy = fy, .basis = b, .as_of = PW_NO_DAY};
+    assert_int_equal(pw_dec_parse(v, strlen(v), &o.value), 0);
+    return o;
+}
+
+static struct pw_eval ev(const char *id, const struct pw_obs *o, size_t n, const char *as_of)
+{
+    struct pw_eval e;
+    const struct pw_indicator *ind = pw_catalog_find(cat, id);
+    assert_non_null(ind);
+    assert_int_equal(pw_eval_indicator(ind, o, n, day(as_of), &e), 0);
+    return e;
+}
+
+#define C PW_BASIS_CUMULATIVE
+#define A PW_BASIS_ANNUAL
+
+/* 650 over FY2025-29 -> 130 expected at the end of FY2025 */
+static void test_cumulative_prorated(void **state)
+{
+    (void)state;
+    struct pw_obs o[] = {ob(2025, "158", A)};
+    struct pw_eval e = ev("cum650", o, 1, "2026-03-31");
+    assert_true(e.expected == PW_DEC(130));
+    assert_true(e.actual == PW_DEC(158));
+    assert_int_equal(e.status, PW_STATUS_ON_TRACK);
+    assert_int_equal(e.grade, 'A');
+    /* 50 over FY2024-28 -> 20 at the end of FY2025, single years cumulated */
+    struct pw_obs p[] = {ob(2024, "22", A), ob(2025, "29", A)};
+    e = ev("cum50", p, 2, "2026-03-31");
+    assert_true(e.expected == PW_DEC(20));
+    assert_true(e.actual == PW_DEC(51));
+    assert_int_equal(e.status, PW_STATUS_ACHIEVED); /* 51 >= the final 50 */
+}
+
+/* the seeds' own example line, and exact boundaries */
+static void test_cumulative_boundaries(void **state)
+{
+    (void)state;
+    struct pw_obs o[] = {ob(2022, "5", C)};
+    struct pw_eval e = ev("cum20", o, 1, "2023-03-31");
+    assert_int_equal(e.grade, 'B');
+    assert_int_equal(e.status, PW_STATUS_BEHIND);
+    assert_true(e.expected == PW_DEC(12));
+    assert_non_null(strstr(e.explanation, "FY2022 (3/5): expected ≥ 12 of 20, actual 5 → B, short by 7"));
+    /* 12 of a pro-rated 12: A, no floating point miss */
+    o[0] = ob(2022, "12", C);
+    e = ev("cum20", o, 1, "2023-03-31");
+    assert_int_equal(e.grade, 'A');
+    assert_int_equal(e.status, PW_STATUS_ON_TRACK);
+    /* exactly 90% of expected is still AT_RISK; a hair below is BEHIND */
+    o[0] = ob(2022, "10.8", C);
+    e = ev("cum20", o, 1, "2023-03-31");
+    assert_int_equal(e.status, PW_STATUS_AT_RISK);
+    assert_int_equal(e.grade, 'B');
+    o[0] = ob(2022, "10.799999", C);
+    e = ev("cum20", o, 1, "2023-03-31");
+    assert_int_equal(e.status, PW_STATUS_BEHIND);
+    /* reaching the final target is ACHIEVED */
+    o[0] = ob(2022, "20", C);
+    e = ev("cum20", o, 1, "2023-03-31");
+    assert_int_equal(e.status, PW_STATUS_ACHIEVED);
+    assert_int_equal(e.grade, 'A');
+}
+
+/* the target rises day by day with no new data */
+static void test_cumulative_rises_with_time(void **state)
+{
+    (void)state;
+    struct pw_obs o[] = {ob(2022, "12", C)};
+    struct pw_eval a = ev("cum20", o, 1, "2023-03-31");
+    struct pw_eval b = ev("cum20", o, 1, "2023-04-01");
+    struct pw_eval c = ev("cum20", o, 1, "2023-09-30");
+    assert_int_equal(a.status, PW_STATUS_ON_TRACK);
+    assert_int_equal(b.status, PW_STATUS_AT_RISK); /* one day later: 12 < 12.01 */
+    assert_true(b.expected > a.expected);
+    assert_true(c.expected > b.expected);
+    assert_non_null(strstr(b.explanation, "latest figure FY2022"));
+}
+
+static void test_cumulative_history_rules(void **state)
+{
+    (void)state;
+    /* the latest revision of a fiscal year wins */
+    struct pw_obs o[] = {ob(2022, "5", C), ob(2022, "13", C)};
+    struct pw_eval e = ev("cum20", o, 2, "2023-03-31");
+    assert_true(e.actual == PW_DEC(13));
+    /* a revision describing a later day is not known yet at the as-of date */
+    struct pw_obs p[] = {ob(2021, "8", C), ob(2022, "13", C)};
+    p[1].as_of = day("2023-03-31");
+    e = ev("cum20", p, 2, "2023-03-30");
+    assert_true(e.actual == PW_DEC(8));
+    assert_int_equal(e.data_fy, 2021);
+    /* figures for fiscal years after the as-of date are ignored */
+    e = ev("cum20", p, 2, "2022-03-31");
+    assert_true(e.actual == PW_DEC(8));
+    /* cumulative then single-year figures: 8 by FY2021, +4 in FY2022 */
+    struct pw_obs q[] = {ob(2021, "8", C), ob(2022, "4", A)};
+    e = ev("cum20", q, 2, "2023-03-31");
+    assert_true(e.actual == PW_DEC(12));
+    /* run rate to the end and projection at the current pace */
+    struct pw_obs r[] = {ob(2022, "6", C)};
+    e = ev("cum20", r, 1, "2023-03-31");
+    assert_true(e.has_run_rate && e.run_rate == PW_DEC(7)); /* (20-6)/2 */
+    assert_true(e.has_projected && e.projected == PW_DEC(10)); /* 6 / (3/5) */
+}
+
+static void test_annual(void **state)
+{
+    (void)state;
+    struct pw_obs o[] = {ob(2025, "379", A)};
+    struct pw_eval e = ev("ann360", o, 1, "2026-03-31");
+    assert_int_equal(e.status, PW_STATUS_ON_TRACK);
+    assert_true(e.expected == PW_DEC(360));
+    o[0] = ob(2025, "360", A);
+    assert_int_equal(ev("ann360", o, 1, "2026-03-31").grade, 'A');
+    o[0] = ob(2025, "330", A);
+    assert_int_equal(ev("ann360", o, 1, "2026-03-31").status, PW_STATUS_AT_RISK);
+    o[0] = ob(2025, "300", A);
+    assert_int_equal(ev("ann360", o, 1, "2026-03-31").status, PW_STATUS_BEHIND);
+    /* mid-year, the year's rate is pro-rated: 183/365 of 360 = 180.49 */
+    o[0] = ob(2025, "181", A);
+    e = ev("ann360", o, 1, "2025-09-30");
+    assert_int_equal(e.grade, 'A');
+    o[0] = ob(2025, "180", A);
+    assert_int_equal(ev("ann360", o, 1, "2025-09-30").grade, 'B');
+    /* a cumulative report gives a single year only with the year before */
+    struct pw_obs c[] = {ob(2025, "379", C), ob(2026, "700", C)};
+    e = ev("ann360", c, 2, "2027-03-31");
+    assert_true(e.actual == PW_DEC(321));
+    assert_int_equal(e.data_fy, 2026);
+    assert_int_equal(ev("ann360", NULL, 0, "2026-03-31").status, PW_STATUS_NO_DATA);
+}
+
+static void test_level(void **state)
+{
+    (void)state;
+    /* 30 -> 70 by the end of FY2028: 40 at the end of FY2025 */
+    struct pw_obs o[] = {ob(2025, "43", C)};
+    struct pw_eval e = ev("lvl70", o, 1, "2026-03-31");
+    assert_true(e.expected == PW_DEC(40));
+    assert_int_equal(e.status, PW_STATUS_ON_TRACK);
+    o[0] = ob(2025, "36", C);
+    assert_int_equal(ev("lvl70", o, 1, "2026-03-31").status, PW_STATUS_AT_RISK);
+    o[0] = ob(2025, "35.9", C);
+    assert_int_equal(ev("lvl70", o, 1, "2026-03-31").status, PW_STATUS_BEHIND);
+    o[0] = ob(2025, "70", C);
+    assert_int_equal(ev("lvl70", o, 1, "2026-03-31").status, PW_STATUS_ACHIEVED);
+    /* single-year increments start from the baseline */
+    struct pw_obs a[] = {ob(2025, "13", A)};
+    a[0].basis = A;
+    e = ev("lvl70", a, 1, "2026-03-31");
+    assert_true(e.actual == PW_DEC(43));
+}
+
+static void test_ratio(void **state)
+{
+    (void)state;
+    struct pw_obs o[] = {ob(2022, "75", C)};
+    struct pw_eval e = ev("pct75", o, 1, "2023-03-31");
+    assert_int_equal(e.status, PW_STATUS_ON_TRACK);
+    assert_true(e.expected == PW_DEC(75));
+    assert_non_null(strstr(e.explanation, "expected ≥ 75%"));
+    o[0] = ob(2022, "67.5", C);
+    assert_int_equal(ev("pct75", o, 1, "2023-03-31").status, PW_STATUS_AT_RISK);
+    o[0] = ob(2022, "67.4", C);
+    assert_int_equal(ev("pct75", o, 1, "2023-03-31").status, PW_STATUS_BEHIND);
+    /* a ratio is never ACHIEVED: it must hold until the end */
+    o[0] = ob(2024, "100", C);
+    assert_int_equal(ev("pct75", o, 1, "2025-03-31").status, PW_STATUS_ON_TRACK);
+}
+
+static void test_rolling_average(void **state)
+{
+    (void)state;
+    /* one year reported: the average of that year, and the report says so */
+    struct pw_obs o[] = {ob(2025, "324", A)};
+    struct pw_eval e = ev("avg250", o, 1, "2026-03-31");
+    assert_int_equal(e.grade, 'A');
+    assert_int_equal(e.years_used, 1);
+    assert_int_equal(e.years_wanted, 3);
+    assert_non_null(strstr(e.explanation, "1 of 3 years reported"));
+    /* three years: (200 + 250 + 300) / 3 = 250 -> A exactly */
+    struct pw_obs p[] = {ob(2025, "200", A), ob(2026, "250", A), ob(2027, "300", A)};
+    e = ev("avg250", p, 3, "2028-03-31");
+    assert_true(e.actual == PW_DEC(250));
+    assert_int_equal(e.grade, 'A');
+    assert_int_equal(e.years_used, 3);
+    /* a fourth year drops the first out of the window of 3 */
+    struct pw_obs q[] = {ob(2025, "900", A), ob(2026, "200", A), ob(2027, "250", A),
+                         ob(2028, "290", A)};
+    e = ev("avg250", q, 4, "2029-03-31");
+    assert_true(e.actual == pw_dec_round_q(PW_DEC(740), 3)); /* (200+250+290)/3 */
+    assert_int_equal(e.grade, 'B');
+}
+
+static void test_above_baseline(void **state)
+{
+    (void)state;
+    struct pw_obs o[] = {ob(2025, "1404", A)};
+    assert_int_equal(ev("gt1225", o, 1, "2026-03-31").grade, 'A');
+    o[0] = ob(2025, "1225", A); /* "more than": equal is not enough */
+    struct pw_eval e = ev("gt1225", o, 1, "2026-03-31");
+    assert_int_equal(e.grade, 'B');
+    assert_int_equal(e.status, PW_STATUS_AT_RISK);
+    assert_non_null(strstr(e.explanation, "expected > 1225"));
+    o[0] = ob(2025, "1225.000001", A);
+    assert_int_equal(ev("gt1225", o, 1, "2026-03-31").grade, 'A');
+}
+
+static void test_prev_average(void **state)
+{
+    (void)state;
+    /* FY2028 >= average of FY2025-27 = 200 */
+    struct pw_obs o[] = {ob(2025, "100", A), ob(2026, "200", A), ob(2027, "300", A),
+                         ob(2028, "200", A)};
+    struct pw_eval e = ev("prev3", o, 4, "2029-03-31");
+    assert_true(e.expected == PW_DEC(200));
+    assert_int_equal(e.grade, 'A');
+    o[3] = ob(2028, "199", A);
+    assert_int_equal(ev("prev3", o, 4, "2029-03-31").status, PW_STATUS_AT_RISK);
+    /* reference years missing and no baseline: no verdict */
+    struct pw_obs p[] = {ob(2025, "500", A)};
+    assert_int_equal(ev("prev3", p, 1, "2026-03-31").status, PW_STATUS_NO_DATA);
+    /* with the catalog baseline (R3-R5 average 1,365 for FY2025) */
+    struct pw_obs q[] = {ob(2025, "1443", A)};
+    e = ev("prev3b", q, 1, "2026-03-31");
+    assert_true(e.expected == PW_DEC(1365));
+    assert_int_equal(e.grade, 'A');
+    assert_non_null(strstr(e.explanation, "average of FY2021–2023, catalog baseline"));
+    /* history reported before the window takes precedence over the baseline */
+    struct pw_obs r[] = {ob(2021, "1000", A), ob(2022, "1000", A), ob(2023, "1600", A),
+                         ob(2025, "1199", A)};
+    e = ev("prev3b", r, 4, "2026-03-31");
+    assert_true(e.expected == PW_DEC(1200));
+    assert_int_equal(e.grade, 'B');
+}
+
+static void test_trajectory(void **state)
+{
+    (void)state;
+    /* 0 trials in FY2025 while facilities are built: 0 of 0 is A */
+    struct pw_obs o[] = {ob(2025, "0", C)};
+    struct pw_eval e = ev("traj", o, 1, "2026-03-31");
+    assert_true(e.expected == 0);
+    assert_int_equal(e.grade, 'A');
+    assert_int_equal(e.status, PW_STATUS_ON_TRACK);
+    assert_false(e.has_projected);
+    /* interpolated within FY2026: 3 x 183/365 on 2026-09-30 */
+    e = ev("traj", o, 1, "2026-09-30");
+    assert_true(e.expected == pw_dec_round_q((__int128)PW_DEC(3) * 183, 365));
+    assert_int_equal(e.status, PW_STATUS_BEHIND);
+    struct pw_obs p[] = {ob(2025, "0", C), ob(2026, "3", C)};
+    e = ev("traj", p, 2, "2027-03-31");
+    assert_true(e.expected == PW_DEC(3));
+    assert_int_equal(e.grade, 'A');
+    struct pw_obs q[] = {ob(2027, "10", C)};
+    assert_int_equal(ev("traj", q, 1, "2028-03-31").status, PW_STATUS_ACHIEVED);
+}
+
+static void test_no_target(void **state)
+{
+    (void)state;
+    struct pw_obs o[] = {ob(2025, "70", A)};
+    struct pw_eval e = ev("mon", o, 1, "2026-03-31");
+    assert_int_equal(e.status, PW_STATUS_NO_TARGET);
+    assert_int_equal(e.grade, '-');
+    assert_true(e.has_actual && e.actual == PW_DEC(70));
+    assert_false(e.has_expected);
+    e = ev("mon", NULL, 0, "2026-03-31");
+    assert_int_equal(e.status, PW_STATUS_NO_TARGET);
+    assert_false(e.has_actual);
+}
+
+static void test_lower_is_better(void **state)
+{
+    (void)state;
+    /* 100 -> 50 by the end of FY2028: 87.5 at the end of FY2025 */
+    struct pw_obs o[] = {ob(2025, "80", C)};
+    struct pw_eval e = ev("down", o, 1, "2026-03-31");
+    assert_true(e.expected == 87500000);
+    assert_int_equal(e.status, PW_STATUS_ON_TRACK);
+    assert_non_null(strstr(e.explanation, "expected ≤ 87.5"));
+    o[0] = ob(2025, "96.25", C); /* 10% over is still AT_RISK */
+    assert_int_equal(ev("down", o, 1, "2026-03-31").status, PW_STATUS_AT_RISK);
+    o[0] = ob(2025, "96.26", C);
+    assert_int_equal(ev("down", o, 1, "2026-03-31").status, PW_STATUS_BEHIND);
+    o[0] = ob(2025, "50", C);
+    assert_int_equal(ev("down", o, 1, "2026-03-31").status, PW_STATUS_ACHIEVED);
+    /* a lower-is-better cumulative cap is never ACHIEVED early; margin 20% */
+    struct pw_obs c[] = {ob(2025, "1", A)};
+    assert_int_equal(ev("cap", c, 1, "2026-03-31").status, PW_STATUS_ON_TRACK);
+    c[0] = ob(2025, "2.4", A); /* expected 2, +20% */
+    assert_int_equal(ev("cap", c, 1, "2026-03-31").status, PW_STATUS_AT_RISK);
+    c[0] = ob(2025, "2.5", A);
+    assert_int_equal(ev("cap", c, 1, "2026-03-31").status, PW_STATUS_BEHIND);
+}
+
+static void test_no_data_and_names(void **state)
+{
+    (void)state;
+    struct pw_eval e = ev("cum20", NULL, 0, "2023-03-31");
+    assert_int_equal(e.status, PW_STATUS_NO_DATA);
+    assert_int_equal(e.grade, '-');
+    enum pw_status s;
+    for (int i = 0; i < PW_STATUS_COUNT; i++) {
+        assert_int_equal(pw_status_parse(pw_status_name((enum pw_status)i), &s), 0);
+        assert_int_equal(s, i);
+    }
+    assert_int_equal(pw_status_parse("GREEN", &s), PW_EINVAL);
+    assert_int_equal(pw_eval_indicator(NULL, NULL, 0, 0, &e), PW_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cumulative_prorated),
+        cmocka_unit_test(test_cumulative_boundaries),
+        cmocka_unit_test(test_cumulative_rises_with_time),
+        cmocka_unit_test(test_cumulative_history_rules),
+        cmocka_unit_test(test_annual),
+        cmocka_unit_test(test_level),
+        cmocka_unit_test(test_ratio),
+        cmocka_unit_test(test_rolling_average),
+        cmocka_unit_test(test_above_baseline),
+        cmocka_unit_test(test_prev_average),
+        cmocka_unit_test(test_trajectory),
+        cmocka_unit_test(test_no_target),
+        cmocka_unit_test(test_lower_is_better),
+        cmocka_unit_test(test_no_data_and_names),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
