@@ -496,9 +496,9 @@ static int cat_load_target(struct cat_ctx *x, yaml_node_t *n, const char *base,
         return rc;
     t->type = (enum pw_target_type)type;
     /* a key the type does not use is a mistake worth reporting */
-    for (const char *const *k = all + 4; *k; k++) {
+    for (const char *const *k = all; *k; k++) {
         yaml_node_t *v = cat_get(x, n, *k);
-        if (!v)
+        if (!v || !strcmp(*k, "type") || !strcmp(*k, "window") || !strcmp(*k, "better"))
             continue;
         int used = 0;
         for (const char *const *e = extra[type]; *e; e++)
@@ -510,8 +510,6 @@ static int cat_load_target(struct cat_ctx *x, yaml_node_t *n, const char *base,
                            cat_type_names[type]);
         }
     }
-    if (cat_get(x, n, "value") && type == PW_TARGET_NONE)
-        return PW_ECAT_KEY; /* unreachable: caught above */
     static const char *const betters[] = {"higher", "lower"};
     if ((rc = cat_enum(x, n, "better", base, 0, betters, 2, &better)))
         return rc;

@@ -38,6 +38,16 @@ static const struct pw_err_desc pw_errs[] = {
     {PW_EFEED_TOOLONG, "PW_EFEED_TOOLONG", "field too long"},
     {PW_EFEED_TOOMANY, "PW_EFEED_TOOMANY", "too many rows"},
     {PW_EFEED_UPDATE_ID, "PW_EFEED_UPDATE_ID", "bad update id"},
+    {PW_EFEED_DUPROW, "PW_EFEED_DUPROW", "update id repeated in the batch"},
+    {PW_EWIRE, "PW_EWIRE", "malformed message"},
+    {PW_EVERSION, "PW_EVERSION", "unsupported protocol version"},
+    {PW_EUNAVAILABLE, "PW_EUNAVAILABLE", "unavailable, retry"},
+    {PW_ECONFLICT, "PW_ECONFLICT", "update id reused with different content"},
+    {PW_ELOCKED, "PW_ELOCKED", "data directory in use"},
+    {PW_EMAPFULL, "PW_EMAPFULL", "storage map full"},
+    {PW_EDB, "PW_EDB", "storage error"},
+    {PW_EZMQ, "PW_EZMQ", "socket error"},
+    {PW_ESHUTDOWN, "PW_ESHUTDOWN", "shutting down"},
 };
 
 static const struct pw_err_desc *pw_err_find(int code)

@@ -41,6 +41,17 @@ enum pw_err {
     PW_EFEED_TOOLONG = -51,  /* a field exceeds its length limit */
     PW_EFEED_TOOMANY = -52,  /* more rows than the batch limit */
     PW_EFEED_UPDATE_ID = -53,/* update_id malformed */
+    PW_EFEED_DUPROW = -54,   /* the same update_id twice in one batch */
+    /* pipeline */
+    PW_EWIRE = -60,          /* a message that is not a valid planwatch envelope/payload */
+    PW_EVERSION = -61,       /* envelope version not supported */
+    PW_EUNAVAILABLE = -62,   /* a service did not answer in time: retry */
+    PW_ECONFLICT = -63,      /* update_id already stored with different content */
+    PW_ELOCKED = -64,        /* the data dir is in use by another process */
+    PW_EMAPFULL = -65,       /* the LMDB map is full and could not grow */
+    PW_EDB = -66,            /* storage error (see the log) */
+    PW_EZMQ = -67,           /* socket error (see the log) */
+    PW_ESHUTDOWN = -68,      /* the service is shutting down */
 };
 
 /* Returns a static, human-readable description of code (never NULL). */

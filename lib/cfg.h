@@ -1,0 +1,31 @@
+/* cfg.h - service configuration as a table (name, type, default, bounds,
+ * help), read from defaults < PLANWATCH_<NAME> environment variables <
+ * --<name> flags. --help and the start-up log line are generated from the
+ * table. The table's targets are written; strings point into argv, the
+ * environment or the defaults (no allocation). */
+#ifndef PW_CFG_H
+#define PW_CFG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum pw_cfg_type { PW_CFG_STR, PW_CFG_INT, PW_CFG_BOOL };
+
+struct pw_cfg {
+    const char *name;      /* "data-dir": flag --data-dir, variable PLANWATCH_DATA_DIR */
+    enum pw_cfg_type type;
+    const char *def;       /* default, as text */
+    long min, max;         /* PW_CFG_INT bounds */
+    const char *help;
+    void *target;          /* const char ** | long * | int * */
+};
+
+/* Applies defaults, environment, then argv. Returns 0; 1 when --help was
+ * printed to out (exit 0); PW_EINVAL after printing why to stderr. */
+int pw_cfg_load(const struct pw_cfg *items, size_t n, int argc, char **argv, const char *prog,
+                const char *summary, FILE *out);
+
+/* Logs one INFO line "config name=value ..." (the values, never secrets). */
+void pw_cfg_log(const struct pw_cfg *items, size_t n);
+
+#endif

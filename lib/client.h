@@ -1,0 +1,30 @@
+/* client.h - blocking request/reply to a planwatch ROUTER endpoint (ingest
+ * or store) over a DEALER socket, with a deadline. Used by the CLI, by the
+ * alert service for snapshots, and by tests. After a timeout the socket is
+ * replaced, so a late reply can never be taken for the next request's.
+ * Not thread-safe: one client per thread. */
+#ifndef PW_CLIENT_H
+#define PW_CLIENT_H
+
+#include "envelope.h"
+
+struct pw_client;
+
+/* Connects to endpoint (the ZeroMQ context is borrowed and must outlive the
+ * client). Returns 0 and *out, or PW_EZMQ / PW_ENOMEM. */
+int pw_client_open(void *ctx, const char *endpoint, struct pw_client **out);
+void pw_client_close(struct pw_client **c);
+
+/* Sends req as an envelope of type and waits up to timeout_ms for the
+ * reply: *rtype and *reply (caller frees with protobuf_c_message_free_unpacked).
+ * Returns 0; PW_EUNAVAILABLE (no reply in time); PW_EWIRE / PW_EVERSION
+ * (unreadable reply); PW_ESHUTDOWN (interrupted by a stop signal); PW_EZMQ. */
+int pw_client_call(struct pw_client *c, Planwatch__V1__MsgType type, const ProtobufCMessage *req,
+                   int timeout_ms, Planwatch__V1__MsgType *rtype, ProtobufCMessage **reply);
+
+/* A store query: kind plus the fields already set in q. On success *reply
+ * has code 0; a non-zero code is returned as the result (the reply freed). */
+int pw_client_query(struct pw_client *c, Planwatch__V1__Query *q, int timeout_ms,
+                    Planwatch__V1__QueryReply **reply);
+
+#endif

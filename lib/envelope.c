@@ -1,0 +1,87 @@
+/* envelope.c - Envelope encoding (see envelope.h). */
+#include "envelope.h"
+
+#include <stdlib.h>
+
+#include "err.h"
+
+static const ProtobufCMessageDescriptor *env_descriptor(Planwatch__V1__MsgType t)
+{
+    switch (t) {
+    case PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH:
+        return &planwatch__v1__feed_batch__descriptor;
+    case PLANWATCH__V1__MSG_TYPE__MSG_FEED_REPLY:
+        return &planwatch__v1__feed_reply__descriptor;
+    case PLANWATCH__V1__MSG_TYPE__MSG_UPDATE:
+        return &planwatch__v1__indicator_update__descriptor;
+    case PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK:
+        return &planwatch__v1__store_ack__descriptor;
+    case PLANWATCH__V1__MSG_TYPE__MSG_ALERT:
+        return &planwatch__v1__alert__descriptor;
+    case PLANWATCH__V1__MSG_TYPE__MSG_QUERY:
+        return &planwatch__v1__query__descriptor;
+    case PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY:
+        return &planwatch__v1__query_reply__descriptor;
+    case PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT:
+        return &planwatch__v1__heartbeat__descriptor;
+    case PLANWATCH__V1__MSG_TYPE__MSG_PING:
+        return &planwatch__v1__ping__descriptor;
+    case PLANWATCH__V1__MSG_TYPE__MSG_PONG:
+        return &planwatch__v1__pong__descriptor;
+    case PLANWATCH__V1__MSG_TYPE__MSG_ERROR:
+        return &planwatch__v1__error_reply__descriptor;
+    default:
+        return NULL;
+    }
+}
+
+int pw_envelope_pack(Planwatch__V1__MsgType type, const ProtobufCMessage *msg, uint8_t **buf,
+                     size_t *len)
+{
+    size_t plen = protobuf_c_message_get_packed_size(msg);
+    uint8_t *payload = malloc(plen ? plen : 1);
+    if (!payload)
+        return PW_ENOMEM;
+    protobuf_c_message_pack(msg, payload);
+    Planwatch__V1__Envelope env = PLANWATCH__V1__ENVELOPE__INIT;
+    env.version = PW_PROTO_VERSION;
+    env.type = type;
+    env.payload.data = payload;
+    env.payload.len = plen;
+    size_t elen = planwatch__v1__envelope__get_packed_size(&env);
+    uint8_t *out = malloc(elen ? elen : 1);
+    if (!out) {
+        free(payload);
+        return PW_ENOMEM;
+    }
+    planwatch__v1__envelope__pack(&env, out);
+    free(payload);
+    *buf = out;
+    *len = elen;
+    return 0;
+}
+
+int pw_envelope_read(const void *buf, size_t len, Planwatch__V1__MsgType *type,
+                     ProtobufCMessage **msg)
+{
+    if (len > PW_MSG_MAX_BYTES)
+        return PW_EWIRE;
+    Planwatch__V1__Envelope *env = planwatch__v1__envelope__unpack(NULL, len, buf);
+    if (!env)
+        return PW_EWIRE;
+    int rc = 0;
+    *type = env->type;
+    if (env->version != PW_PROTO_VERSION) {
+        rc = PW_EVERSION;
+    } else {
+        const ProtobufCMessageDescriptor *d = env_descriptor(env->type);
+        ProtobufCMessage *m =
+            d ? protobuf_c_message_unpack(d, NULL, env->payload.len, env->payload.data) : NULL;
+        if (!m)
+            rc = PW_EWIRE;
+        else
+            *msg = m;
+    }
+    planwatch__v1__envelope__free_unpacked(env, NULL);
+    return rc;
+}

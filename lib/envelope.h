@@ -1,0 +1,29 @@
+/* envelope.h - the planwatch wire format: every message body is an Envelope
+ * {version, type, payload}. pw_envelope_read checks the version and the type
+ * before it decodes the payload with the descriptor the type names, so an
+ * unknown version or a garbage frame is a clean error, never a guess. */
+#ifndef PW_ENVELOPE_H
+#define PW_ENVELOPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "planwatch.pb-c.h"
+
+#define PW_PROTO_VERSION 1
+#define PW_MSG_MAX_BYTES (64u << 20) /* ZMQ_MAXMSGSIZE on every socket */
+
+/* Encodes msg as the payload of an Envelope of the given type into a new
+ * malloc'd buffer *buf of *len bytes (caller frees). Returns 0 or PW_ENOMEM. */
+int pw_envelope_pack(Planwatch__V1__MsgType type, const ProtobufCMessage *msg, uint8_t **buf,
+                     size_t *len);
+
+/* Decodes buf[0..len): sets *type and *msg (the payload, decoded with the
+ * descriptor of its type; caller frees with protobuf_c_message_free_unpacked).
+ * Returns 0, PW_EVERSION (version is not PW_PROTO_VERSION; *type is still
+ * set when readable) or PW_EWIRE (not an envelope, unknown type, payload does
+ * not decode). */
+int pw_envelope_read(const void *buf, size_t len, Planwatch__V1__MsgType *type,
+                     ProtobufCMessage **msg);
+
+#endif

@@ -1,0 +1,151 @@
+/* map.c - open-addressing string map (see map.h). Deletion leaves a
+ * tombstone; the table is rebuilt when live + dead slots pass 70%. */
+#include "map.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+struct map_slot {
+    char *key;       /* NULL: empty; MAP_DEAD: deleted */
+    void *value;
+    uint64_t hash;
+};
+
+static char map_dead_key;
+#define MAP_DEAD (&map_dead_key)
+
+struct pw_map {
+    struct map_slot *slots;
+    size_t cap, live, dead;
+};
+
+static uint64_t map_hash(const char *s)
+{
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= UINT64_C(1099511628211);
+    }
+    return h;
+}
+
+int pw_map_open(struct pw_map **out)
+{
+    struct pw_map *m = calloc(1, sizeof *m);
+    if (!m)
+        return PW_ENOMEM;
+    m->cap = 64;
+    m->slots = calloc(m->cap, sizeof *m->slots);
+    if (!m->slots) {
+        free(m);
+        return PW_ENOMEM;
+    }
+    *out = m;
+    return 0;
+}
+
+void pw_map_close(struct pw_map **mp)
+{
+    if (!mp || !*mp)
+        return;
+    struct pw_map *m = *mp;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].key && m->slots[i].key != MAP_DEAD)
+            free(m->slots[i].key);
+    free(m->slots);
+    free(m);
+    *mp = NULL;
+}
+
+static struct map_slot *map_find(const struct pw_map *m, const char *key, uint64_t h)
+{
+    size_t mask = m->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        struct map_slot *s = &m->slots[i];
+        if (!s->key)
+            return NULL;
+        if (s->key != MAP_DEAD && s->hash == h && strcmp(s->key, key) == 0)
+            return s;
+    }
+}
+
+void *pw_map_get(const struct pw_map *m, const char *key)
+{
+    struct map_slot *s = map_find(m, key, map_hash(key));
+    return s ? s->value : NULL;
+}
+
+static int map_resize(struct pw_map *m, size_t cap)
+{
+    struct map_slot *old = m->slots;
+    size_t ocap = m->cap;
+    m->slots = calloc(cap, sizeof *m->slots);
+    if (!m->slots) {
+        m->slots = old;
+        return PW_ENOMEM;
+    }
+    m->cap = cap;
+    m->dead = 0;
+    for (size_t i = 0; i < ocap; i++) {
+        if (!old[i].key || old[i].key == MAP_DEAD)
+            continue;
+        size_t j = old[i].hash & (cap - 1);
+        while (m->slots[j].key)
+            j = (j + 1) & (cap - 1);
+        m->slots[j] = old[i];
+    }
+    free(old);
+    return 0;
+}
+
+int pw_map_put(struct pw_map *m, const char *key, void *value)
+{
+    uint64_t h = map_hash(key);
+    struct map_slot *s = map_find(m, key, h);
+    if (s) {
+        s->value = value;
+        return 0;
+    }
+    if ((m->live + m->dead + 1) * 10 > m->cap * 7) {
+        size_t cap = m->cap;
+        while ((m->live + 1) * 10 > cap * 5)
+            cap *= 2;
+        if (map_resize(m, cap))
+            return PW_ENOMEM;
+    }
+    char *k = strdup(key);
+    if (!k)
+        return PW_ENOMEM;
+    size_t mask = m->cap - 1, i = h & mask;
+    while (m->slots[i].key && m->slots[i].key != MAP_DEAD)
+        i = (i + 1) & mask;
+    if (m->slots[i].key == MAP_DEAD)
+        m->dead--;
+    m->slots[i].key = k;
+    m->slots[i].value = value;
+    m->slots[i].hash = h;
+    m->live++;
+    return 0;
+}
+
+void *pw_map_del(struct pw_map *m, const char *key)
+{
+    struct map_slot *s = map_find(m, key, map_hash(key));
+    if (!s)
+        return NULL;
+    void *v = s->value;
+    free(s->key);
+    s->key = MAP_DEAD;
+    s->value = NULL;
+    m->live--;
+    m->dead++;
+    return v;
+}
+
+size_t pw_map_count(const struct pw_map *m)
+{
+    return m->live;
+}

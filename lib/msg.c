@@ -1,0 +1,167 @@
+/* msg.c - domain <-> protobuf conversions (see msg.h). */
+#include "msg.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "dec.h"
+#include "err.h"
+#include "fy.h"
+
+void pw_msg_update_from_row(Planwatch__V1__IndicatorUpdate *u, const struct pw_feed_row *r,
+                            char *as_of_buf)
+{
+    planwatch__v1__indicator_update__init(u);
+    u->update_id = (char *)r->update_id;
+    u->indicator_id = (char *)r->indicator_id;
+    u->fiscal_year = r->fy;
+    u->value_micros = r->value;
+    u->basis = r->basis < 0                        ? PLANWATCH__V1__BASIS__BASIS_UNSPECIFIED
+               : r->basis == PW_BASIS_CUMULATIVE ? PLANWATCH__V1__BASIS__BASIS_CUMULATIVE
+                                                 : PLANWATCH__V1__BASIS__BASIS_ANNUAL;
+    u->preliminary = r->preliminary != 0;
+    as_of_buf[0] = '\0';
+    if (r->as_of != PW_NO_DAY)
+        pw_day_format(r->as_of, as_of_buf);
+    u->as_of = as_of_buf;
+    u->note = (char *)(r->note ? r->note : "");
+    u->row = r->row;
+}
+
+int pw_msg_row_from_update(struct pw_feed_row *r, const Planwatch__V1__IndicatorUpdate *u,
+                           const char *file, struct pw_diag *d)
+{
+    memset(r, 0, sizeof *r);
+    r->row = u->row;
+    r->as_of = PW_NO_DAY;
+    r->note = u->note ? u->note : "";
+    if (!u->indicator_id || !u->indicator_id[0])
+        return pw_diag_set(d, PW_EFEED_MISSING, file, r->row, "indicator_id", "required, but empty");
+    if (strlen(u->indicator_id) > PW_ID_MAX)
+        return pw_diag_set(d, PW_EFEED_TOOLONG, file, r->row, "indicator_id",
+                           "longer than %d bytes", PW_ID_MAX);
+    memcpy(r->indicator_id, u->indicator_id, strlen(u->indicator_id) + 1);
+    if (!u->update_id || !u->update_id[0] || pw_feed_parse_update_id(u->update_id))
+        return pw_diag_set(d, PW_EFEED_UPDATE_ID, file, r->row, "update_id",
+                           "'%.40s' is not 1-%d of [A-Za-z0-9._:-]", u->update_id ? u->update_id : "",
+                           PW_UPDATE_ID_MAX);
+    memcpy(r->update_id, u->update_id, strlen(u->update_id) + 1);
+    if (u->fiscal_year < PW_FY_MIN || u->fiscal_year > PW_FY_MAX)
+        return pw_diag_set(d, PW_EFEED_FY, file, r->row, "fiscal_year",
+                           "%d is not a fiscal year from %d to %d", u->fiscal_year, PW_FY_MIN,
+                           PW_FY_MAX);
+    r->fy = u->fiscal_year;
+    if (u->value_micros > PW_DEC_MAX || u->value_micros < -PW_DEC_MAX)
+        return pw_diag_set(d, PW_EFEED_VALUE, file, r->row, "value", "out of range (|value| <= 10^12)");
+    r->value = u->value_micros;
+    switch (u->basis) {
+    case PLANWATCH__V1__BASIS__BASIS_UNSPECIFIED:
+        r->basis = -1;
+        break;
+    case PLANWATCH__V1__BASIS__BASIS_CUMULATIVE:
+        r->basis = PW_BASIS_CUMULATIVE;
+        break;
+    case PLANWATCH__V1__BASIS__BASIS_ANNUAL:
+        r->basis = PW_BASIS_ANNUAL;
+        break;
+    default:
+        return pw_diag_set(d, PW_EFEED_BASIS, file, r->row, "basis", "unknown basis %d",
+                           (int)u->basis);
+    }
+    r->preliminary = u->preliminary;
+    if (u->as_of && u->as_of[0] && pw_day_parse(u->as_of, &r->as_of))
+        return pw_diag_set(d, PW_EFEED_DATE, file, r->row, "as_of",
+                           "'%.40s' is not a date YYYY-MM-DD", u->as_of);
+    if (strlen(r->note) > PW_NOTE_MAX)
+        return pw_diag_set(d, PW_EFEED_TOOLONG, file, r->row, "note", "longer than %d bytes",
+                           PW_NOTE_MAX);
+    return 0;
+}
+
+void pw_msg_obs_from_update(struct pw_obs *o, const Planwatch__V1__IndicatorUpdate *u,
+                            const struct pw_indicator *ind)
+{
+    o->fy = u->fiscal_year;
+    o->value = u->value_micros;
+    o->basis = u->basis == PLANWATCH__V1__BASIS__BASIS_CUMULATIVE ? PW_BASIS_CUMULATIVE
+               : u->basis == PLANWATCH__V1__BASIS__BASIS_ANNUAL   ? PW_BASIS_ANNUAL
+                                                                  : ind->reporting;
+    o->preliminary = u->preliminary;
+    o->as_of = PW_NO_DAY;
+    if (u->as_of && u->as_of[0])
+        pw_day_parse(u->as_of, &o->as_of);
+}
+
+void pw_msg_status_row(Planwatch__V1__StatusRow *row, const struct pw_indicator *ind,
+                       const struct pw_eval *e, struct pw_msg_row_buf *buf)
+{
+    planwatch__v1__status_row__init(row);
+    row->indicator_id = (char *)ind->id;
+    row->as_of = pw_day_format(e->as_of, buf->as_of);
+    row->status = (Planwatch__V1__Status)e->status;
+    buf->grade[0] = e->grade;
+    buf->grade[1] = '\0';
+    row->grade = buf->grade;
+    row->has_target = ind->target.type != PW_TARGET_NONE;
+    row->target_micros = e->target;
+    row->has_expected = e->has_expected != 0;
+    row->expected_micros = e->expected;
+    row->has_actual = e->has_actual != 0;
+    row->actual_micros = e->actual;
+    row->has_ratio = e->has_ratio != 0;
+    row->ratio = e->ratio;
+    row->explanation = (char *)e->explanation;
+    row->data_fy = e->data_fy;
+    row->preliminary = e->preliminary != 0;
+    row->has_run_rate = e->has_run_rate != 0;
+    row->run_rate_micros = e->run_rate;
+    row->has_projected = e->has_projected != 0;
+    row->projected_micros = e->projected;
+    row->years_used = e->years_used;
+    row->years_wanted = e->years_wanted;
+}
+
+int pw_msg_eval_from_row(struct pw_eval *e, const Planwatch__V1__StatusRow *row)
+{
+    memset(e, 0, sizeof *e);
+    if (!row->as_of || pw_day_parse(row->as_of, &e->as_of) || (unsigned)row->status >= PW_STATUS_COUNT)
+        return PW_EWIRE;
+    e->status = (enum pw_status)row->status;
+    e->grade = row->grade && row->grade[0] ? row->grade[0] : '-';
+    e->target = row->target_micros;
+    e->has_expected = row->has_expected;
+    e->expected = row->expected_micros;
+    e->has_actual = row->has_actual;
+    e->actual = row->actual_micros;
+    e->has_ratio = row->has_ratio;
+    e->ratio = row->ratio;
+    snprintf(e->explanation, sizeof e->explanation, "%s", row->explanation ? row->explanation : "");
+    e->data_fy = row->data_fy;
+    e->preliminary = row->preliminary;
+    e->has_run_rate = row->has_run_rate;
+    e->run_rate = row->run_rate_micros;
+    e->has_projected = row->has_projected;
+    e->projected = row->projected_micros;
+    e->years_used = row->years_used;
+    e->years_wanted = row->years_wanted;
+    return 0;
+}
+
+static int msg_streq(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+int pw_msg_same_figure(const Planwatch__V1__IndicatorUpdate *a,
+                       const Planwatch__V1__IndicatorUpdate *b)
+{
+    return msg_streq(a->indicator_id, b->indicator_id) && a->fiscal_year == b->fiscal_year &&
+           a->value_micros == b->value_micros && a->basis == b->basis &&
+           a->preliminary == b->preliminary && msg_streq(a->as_of, b->as_of) &&
+           msg_streq(a->note, b->note);
+}
+
+void pw_msg_topic(char *buf, size_t n, const char *prefix, const struct pw_indicator *ind)
+{
+    snprintf(buf, n, "%s.%s.%s.%s", prefix, ind->plan->id, pw_indicator_project_id(ind), ind->id);
+}

@@ -1,0 +1,52 @@
+/* msg.h - conversions between the domain types (feed rows, observations,
+ * evaluations) and their protobuf messages, so that every door (CLI, ingest,
+ * store, alert) moves the same fields the same way. Setters borrow strings
+ * from their inputs: the message is valid while the inputs are. */
+#ifndef PW_MSG_H
+#define PW_MSG_H
+
+#include "catalog.h"
+#include "diag.h"
+#include "eval.h"
+#include "feed.h"
+#include "planwatch.pb-c.h"
+
+/* Fills u from row r (borrowed strings; as_of is written into as_of_buf,
+ * 11 bytes). */
+void pw_msg_update_from_row(Planwatch__V1__IndicatorUpdate *u, const struct pw_feed_row *r,
+                            char *as_of_buf);
+
+/* Converts a received update into a feed row for validation: checks the
+ * fields the wire cannot type (id lengths and characters, as_of date, note
+ * length, basis range). Returns 0 or the PW_EFEED_* code with d filled
+ * (file, row, field, reason). note stays borrowed from u. */
+int pw_msg_row_from_update(struct pw_feed_row *r, const Planwatch__V1__IndicatorUpdate *u,
+                           const char *file, struct pw_diag *d);
+
+/* The observation a stored update contributes to ind's history. */
+void pw_msg_obs_from_update(struct pw_obs *o, const Planwatch__V1__IndicatorUpdate *u,
+                            const struct pw_indicator *ind);
+
+/* Buffers a StatusRow borrows from. */
+struct pw_msg_row_buf {
+    char as_of[11];
+    char grade[2];
+};
+
+/* Fills row from an evaluation (strings borrowed from ind, e and buf). */
+void pw_msg_status_row(Planwatch__V1__StatusRow *row, const struct pw_indicator *ind,
+                       const struct pw_eval *e, struct pw_msg_row_buf *buf);
+
+/* Rebuilds an evaluation from a StatusRow (the explanation is copied).
+ * Returns 0 or PW_EWIRE if the row's date or status is not valid. */
+int pw_msg_eval_from_row(struct pw_eval *e, const Planwatch__V1__StatusRow *row);
+
+/* Two updates carry the same figure (indicator, FY, value, basis,
+ * preliminary, as_of, note): a resend, not a conflicting reuse of the id. */
+int pw_msg_same_figure(const Planwatch__V1__IndicatorUpdate *a,
+                       const Planwatch__V1__IndicatorUpdate *b);
+
+/* ZeroMQ topic "update.<plan>.<project>.<indicator>" / "alert...." into buf. */
+void pw_msg_topic(char *buf, size_t n, const char *prefix, const struct pw_indicator *ind);
+
+#endif
