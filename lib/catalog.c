@@ -4,8 +4,9 @@
  * numbers; a small schema walker then checks every map against the keys it
  * allows, so a typo is an error with file:line rather than a silently
  * ignored field. Everything the catalog keeps is copied into one arena.
- * References (plan, project, parent) are resolved after all files are read,
- * so files may refer to each other. */
+ * A plan must be defined before the indicators that use it (earlier in the
+ * file, or in an earlier file); project and parent references are resolved
+ * after all files are read, so indicators may refer to each other freely. */
 #include "catalog.h"
 
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include "arena.h"
 #include "dec.h"
 #include "err.h"
+#include "file.h"
 #include "fy.h"
 
 #define CAT_MAX_PLANS 64
@@ -861,51 +863,6 @@ fail:
     return rc;
 }
 
-static int cat_read_file(const char *path, char **buf, size_t *len, struct pw_diag *diag)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return pw_diag_set(diag, PW_EIO, path, 0, "", "cannot open: %s", strerror(errno));
-    size_t cap = 65536, n = 0;
-    char *b = malloc(cap);
-    int rc = 0;
-    if (!b) {
-        fclose(f);
-        return PW_ENOMEM;
-    }
-    for (;;) {
-        if (n == cap) {
-            if (cap >= PW_CATALOG_MAX_BYTES) {
-                rc = pw_diag_set(diag, PW_ETOOBIG, path, 0, "", "catalog larger than %u bytes",
-                                 PW_CATALOG_MAX_BYTES);
-                break;
-            }
-            char *nb = realloc(b, cap * 2);
-            if (!nb) {
-                rc = PW_ENOMEM;
-                break;
-            }
-            b = nb;
-            cap *= 2;
-        }
-        size_t r = fread(b + n, 1, cap - n, f);
-        n += r;
-        if (r == 0) {
-            if (ferror(f))
-                rc = pw_diag_set(diag, PW_EIO, path, 0, "", "read failed");
-            break;
-        }
-    }
-    fclose(f);
-    if (rc) {
-        free(b);
-        return rc;
-    }
-    *buf = b;
-    *len = n;
-    return 0;
-}
-
 int pw_catalog_load_files(struct pw_catalog **out, const char *const *paths, size_t n,
                           struct pw_diag *diag)
 {
@@ -915,7 +872,7 @@ int pw_catalog_load_files(struct pw_catalog **out, const char *const *paths, siz
     if (!bufs || !lens)
         goto done;
     for (size_t i = 0; i < n; i++)
-        if ((rc = cat_read_file(paths[i], &bufs[i], &lens[i], diag)))
+        if ((rc = pw_file_read(paths[i], PW_CATALOG_MAX_BYTES, &bufs[i], &lens[i], diag)))
             goto done;
     rc = pw_catalog_load_buffers(out, paths, (const char *const *)bufs, lens, n, diag);
 done:

@@ -100,6 +100,11 @@ int pw_catalog_load_buffers(struct pw_catalog **out, const char *const *names,
 /* Loads the catalogs built into the binary (catalog/plan2.yaml and plan3.yaml). */
 int pw_catalog_load_default(struct pw_catalog **out, struct pw_diag *diag);
 
+/* The built-in catalog files: count, and file i's name and YAML text
+ * (static storage). Returns 0 or PW_ENOTFOUND for i out of range. */
+size_t pw_catalog_default_count(void);
+int pw_catalog_default_file(size_t i, const char **name, const char **yaml, size_t *len);
+
 /* Frees the catalog; accepts NULL; nulls *c. */
 void pw_catalog_close(struct pw_catalog **c);
 
@@ -120,7 +125,7 @@ uint64_t pw_catalog_digest(const struct pw_catalog *c);
 const char *pw_indicator_project_id(const struct pw_indicator *ind);
 
 /* Fiscal years a feed may report for ind: the target window, widened before
- * it by the reference years that prev_average and rolling_average read. */
+ * it by the reference years a prev_average target reads. */
 void pw_indicator_fy_range(const struct pw_indicator *ind, int *first, int *last);
 
 /* Whether ind's target has a final value to be reached (cumulative, level,

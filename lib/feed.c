@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +22,17 @@
 #include "dec.h"
 #include "err.h"
 #include "eval.h"
+#include "file.h"
 #include "fy.h"
 
 enum feed_col { COL_ID, COL_FY, COL_VALUE, COL_BASIS, COL_PRELIM, COL_ASOF, COL_NOTE, COL_UID, NCOLS };
 static const char *const feed_col_names[NCOLS] = {"indicator_id", "fiscal_year", "value",
                                                   "basis",        "preliminary", "as_of",
                                                   "note",         "update_id"};
+/* the error code a bad value of each column gets */
+static const int feed_col_codes[NCOLS] = {PW_EFEED_ID,   PW_EFEED_FY,   PW_EFEED_VALUE,
+                                          PW_EFEED_BASIS, PW_EFEED_BOOL, PW_EFEED_DATE,
+                                          PW_EFEED_TOOLONG, PW_EFEED_UPDATE_ID};
 #define FEED_MAX_HEADER 32
 
 struct pw_feed {
@@ -599,7 +605,7 @@ static int feed_parse_json(struct pw_feed *f, const char *text, size_t len)
         {
             int col = -1;
             for (int k = 0; k < NCOLS; k++)
-                if (strcmp(key, feed_col_names[k]) == 0)
+                if (strcasecmp(key, feed_col_names[k]) == 0)
                     col = k;
             if (col < 0) {
                 rc = feed_reject(f, row, PW_EFEED_HEADER, key, "unknown field");
@@ -614,9 +620,21 @@ static int feed_parse_json(struct pw_feed *f, const char *text, size_t len)
                                                 (long long)json_integer_value(v));
                 raw.f[col] = num[col];
             } else if (json_is_real(v)) {
-                raw.len[col] = (size_t)snprintf(num[col], sizeof num[col], "%.6f",
-                                                json_real_value(v));
-                raw.f[col] = raw.len[col] < sizeof num[col] ? num[col] : "overflow";
+                /* a JSON number is a double: accept it only when it is exactly
+                 * a decimal of at most 6 places within range, as CSV would */
+                double d = json_real_value(v);
+                int64_t micro = 0;
+                if (!(fabs(d) <= 1e12) ||
+                    (double)(micro = llround(d * 1e6)) / 1e6 != d) {
+                    rc = feed_reject(f, row, feed_col_codes[col], key,
+                                     "%.17g is out of range or has more than 6 decimals "
+                                     "(send exact decimals as strings)", d);
+                    bad = 1;
+                    break;
+                }
+                pw_dec_format(micro, num[col], sizeof num[col]);
+                raw.f[col] = num[col];
+                raw.len[col] = strlen(num[col]);
             } else if (json_is_boolean(v)) {
                 raw.f[col] = json_is_true(v) ? "true" : "false";
                 raw.len[col] = strlen(raw.f[col]);
@@ -695,45 +713,18 @@ fail:
 int pw_feed_parse_file(struct pw_feed **out, const struct pw_catalog *cat, const char *path,
                        int32_t today, struct pw_diag *diag)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return pw_diag_set(diag, PW_EIO, path, 0, "", "cannot open: %s", strerror(errno));
-    size_t cap = 65536, n = 0;
-    char *b = malloc(cap);
-    int rc = 0;
-    while (b) {
-        if (n == cap) {
-            if (cap > PW_FEED_MAX_BYTES) {
-                rc = pw_diag_set(diag, PW_ETOOBIG, path, 0, "", "feed larger than %u bytes",
-                                 PW_FEED_MAX_BYTES);
-                break;
-            }
-            char *nb = realloc(b, cap * 2);
-            if (!nb)
-                break;
-            b = nb;
-            cap *= 2;
-        }
-        size_t r = fread(b + n, 1, cap - n, fp);
-        n += r;
-        if (r == 0) {
-            if (ferror(fp))
-                rc = pw_diag_set(diag, PW_EIO, path, 0, "", "read failed");
-            break;
-        }
-    }
-    fclose(fp);
-    if (!b)
-        return PW_ENOMEM;
-    if (!rc) {
-        size_t pl = strlen(path);
-        enum pw_feed_format fmt = pl > 5 && strcasecmp(path + pl - 5, ".json") == 0 ? PW_FEED_JSON
-                                  : pl > 4 && strcasecmp(path + pl - 4, ".csv") == 0 ? PW_FEED_CSV
-                                                                                      : PW_FEED_AUTO;
-        rc = pw_feed_parse(out, cat, path, b, n, fmt, today);
-        if (rc)
-            pw_diag_set(diag, rc, path, 0, "", "%s", pw_strerror(rc));
-    }
+    char *b;
+    size_t n;
+    int rc = pw_file_read(path, PW_FEED_MAX_BYTES, &b, &n, diag);
+    if (rc)
+        return rc;
+    size_t pl = strlen(path);
+    enum pw_feed_format fmt = pl > 5 && strcasecmp(path + pl - 5, ".json") == 0 ? PW_FEED_JSON
+                              : pl > 4 && strcasecmp(path + pl - 4, ".csv") == 0 ? PW_FEED_CSV
+                                                                                  : PW_FEED_AUTO;
+    rc = pw_feed_parse(out, cat, path, b, n, fmt, today);
+    if (rc)
+        pw_diag_set(diag, rc, path, 0, "", "%s", pw_strerror(rc));
     free(b);
     return rc;
 }

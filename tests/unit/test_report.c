@@ -1,0 +1,472 @@
+/* test_report.c - status and catalog reports as table, CSV and JSON: exact
+ * CSV lines (RFC 4180 quoting), JSON that parses back with jansson, display
+ * widths of Japanese text and write errors. Output goes to open_memstream
+ * buffers so the tests compare bytes, not screens. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "catalog.h"
+#include "dec.h"
+#include "err.h"
+#include "eval.h"
+#include "fy.h"
+#include "report.h"
+
+#define STATUS_HEADER "id,project,name,as_of,target,expected,actual,ratio,status,grade,explanation"
+
+static const char cat_yaml[] =
+    "version: 1\n"
+    "plans:\n"
+    "  - id: p2\n"
+    "    name: P\n"
+    "    start_fy: 2020\n"
+    "    end_fy: 2024\n"
+    "    projects: [{id: pj1, name: 医薬品}]\n"
+    "indicators:\n"
+    "  - id: c1\n"
+    "    plan: p2\n"
+    "    project: pj1\n"
+    "    name: \"非臨床POC, 件数\"\n"
+    "    kind: output\n"
+    "    unit: 件\n"
+    "    reporting: cumulative\n"
+    "    source: s\n"
+    "    target: {type: cumulative, value: 25}\n"
+    "  - id: r1\n"
+    "    plan: p2\n"
+    "    name: '比率 \"速報\"'\n"
+    "    kind: outcome\n"
+    "    unit: \"%\"\n"
+    "    reporting: annual\n"
+    "    source: s\n"
+    "    target: {type: ratio, value: 50}\n"
+    "  - id: m1\n"
+    "    plan: p2\n"
+    "    parent: c1\n"
+    "    name: うち海外\n"
+    "    kind: monitoring\n"
+    "    unit: 件\n"
+    "    reporting: cumulative\n"
+    "    source: s\n"
+    "    target: {type: none}\n"
+    "  - id: pv\n"
+    "    plan: p2\n"
+    "    name: 前年度平均\n"
+    "    kind: output\n"
+    "    unit: 件\n"
+    "    reporting: annual\n"
+    "    source: s\n"
+    "    target: {type: prev_average, years: 3, baseline: 7.5}\n"
+    "  - id: tj\n"
+    "    plan: p2\n"
+    "    name: 再生・細胞医療・遺伝子治療プロジェクトにおける計画値の達成状況\n"
+    "    kind: output\n"
+    "    unit: 件\n"
+    "    reporting: cumulative\n"
+    "    source: s\n"
+    "    target: {type: trajectory, window: [2020, 2021], milestones: {2020: 2, 2021: 5}}\n";
+
+static int setup(void **state)
+{
+    const char *names[] = {"report-test.yaml"};
+    const char *bufs[] = {cat_yaml};
+    size_t lens[] = {strlen(cat_yaml)};
+    struct pw_catalog *c = NULL;
+    struct pw_diag d;
+    if (pw_catalog_load_buffers(&c, names, bufs, lens, 1, &d)) {
+        print_error("%s:%d: %s: %s\n", d.file, d.line, d.field, d.msg);
+        return -1;
+    }
+    *state = c;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct pw_catalog *c = *state;
+    pw_catalog_close(&c);
+    return 0;
+}
+
+/* An in-memory FILE; finish() closes it and returns the text (caller frees). */
+struct mem {
+    FILE *f;
+    char *buf;
+    size_t len;
+};
+
+static void mem_open(struct mem *m)
+{
+    m->buf = NULL;
+    m->len = 0;
+    m->f = open_memstream(&m->buf, &m->len);
+    assert_non_null(m->f);
+}
+
+static char *mem_finish(struct mem *m)
+{
+    assert_int_equal(fclose(m->f), 0);
+    m->f = NULL;
+    return m->buf;
+}
+
+/* pw_report_csv_field(s) as a string (caller frees). */
+static char *csv_field(const char *s)
+{
+    struct mem m;
+    mem_open(&m);
+    pw_report_csv_field(m.f, s);
+    return mem_finish(&m);
+}
+
+/* The nth (0-based) line of text, without its newline (caller frees). */
+static char *line_at(const char *text, int n)
+{
+    for (int i = 0; i < n && text; i++)
+        if ((text = strchr(text, '\n')))
+            text++;
+    assert_non_null(text);
+    const char *end = strchr(text, '\n');
+    size_t len = end ? (size_t)(end - text) : strlen(text);
+    char *out = malloc(len + 1);
+    assert_non_null(out);
+    memcpy(out, text, len);
+    out[len] = '\0';
+    return out;
+}
+
+static int count_lines(const char *text)
+{
+    int n = 0;
+    for (; *text; text++)
+        n += *text == '\n';
+    return n;
+}
+
+/* ---- small pieces ---------------------------------------------------------- */
+
+static void test_format_parse(void **state)
+{
+    (void)state;
+    enum pw_format f = PW_FMT_JSON;
+    assert_int_equal(pw_format_parse("table", &f), 0);
+    assert_int_equal(f, PW_FMT_TABLE);
+    assert_int_equal(pw_format_parse("csv", &f), 0);
+    assert_int_equal(f, PW_FMT_CSV);
+    assert_int_equal(pw_format_parse("json", &f), 0);
+    assert_int_equal(f, PW_FMT_JSON);
+    static const char *bad[] = {"", "CSV", "xml", "json ", "tab"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(pw_format_parse(bad[i], &f), PW_EINVAL);
+        assert_int_equal(f, PW_FMT_JSON); /* untouched */
+    }
+}
+
+static void test_width(void **state)
+{
+    (void)state;
+    assert_int_equal(pw_report_width(""), 0);
+    assert_int_equal(pw_report_width("abc"), 3);
+    assert_int_equal(pw_report_width("非臨床"), 6);
+    assert_int_equal(pw_report_width("非臨床POC"), 9);
+    assert_int_equal(pw_report_width("POC 3件"), 7);
+    assert_int_equal(pw_report_width("ＡＢ１"), 6);   /* full-width forms */
+    assert_int_equal(pw_report_width("ｱｲｳ"), 3);     /* half-width katakana */
+    assert_int_equal(pw_report_width("한국"), 4);     /* Hangul */
+    assert_int_equal(pw_report_width("café"), 4);     /* 2-byte UTF-8, narrow */
+    assert_int_equal(pw_report_width("第２期・（案）"), 14);
+    assert_int_equal(pw_report_width("\xe9"), 1);     /* a broken byte counts as one */
+}
+
+static void test_csv_field(void **state)
+{
+    (void)state;
+    struct {
+        const char *in, *out;
+    } cases[] = {
+        {"", ""},
+        {"abc", "abc"},
+        {"非臨床POC", "非臨床POC"},
+        {" spaced ", " spaced "},
+        {"a,b", "\"a,b\""},
+        {"say \"hi\"", "\"say \"\"hi\"\"\""},
+        {"\"", "\"\"\"\""},
+        {"two\nlines", "\"two\nlines\""},
+        {"cr\r", "\"cr\r\""},
+        {"件数, 累計", "\"件数, 累計\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = csv_field(cases[i].in);
+        assert_string_equal(got, cases[i].out);
+        free(got);
+    }
+}
+
+/* ---- the catalog report ---------------------------------------------------- */
+
+static void test_catalog_csv(void **state)
+{
+    struct mem m;
+    mem_open(&m);
+    assert_int_equal(pw_report_catalog(m.f, *state, PW_FMT_CSV), 0);
+    char *out = mem_finish(&m);
+    static const char want[] =
+        "id,plan,project,name,kind,unit,target_type,target,window_start_fy,window_end_fy\n"
+        "c1,p2,pj1,\"非臨床POC, 件数\",output,件,cumulative,25,2020,2024\n"
+        "r1,p2,all,\"比率 \"\"速報\"\"\",outcome,%,ratio,50,2020,2024\n"
+        "m1,p2,all,うち海外,monitoring,件,none,,2020,2024\n"
+        "pv,p2,all,前年度平均,output,件,prev_average,7.5,2020,2024\n"
+        "tj,p2,all,再生・細胞医療・遺伝子治療プロジェクトにおける計画値の達成状況,output,件,"
+        "trajectory,5,2020,2021\n";
+    assert_string_equal(out, want);
+    free(out);
+}
+
+static void test_catalog_json_table(void **state)
+{
+    struct mem m;
+    mem_open(&m);
+    assert_int_equal(pw_report_catalog(m.f, *state, PW_FMT_JSON), 0);
+    char *out = mem_finish(&m);
+    json_error_t err;
+    json_t *root = json_loads(out, 0, &err);
+    if (!root)
+        print_error("%s at line %d\n%s\n", err.text, err.line, out);
+    assert_non_null(root);
+    assert_true(json_is_array(root));
+    assert_int_equal(json_array_size(root), 5);
+    json_t *c1 = json_array_get(root, 0), *r1 = json_array_get(root, 1),
+           *m1 = json_array_get(root, 2), *pv = json_array_get(root, 3);
+    assert_string_equal(json_string_value(json_object_get(c1, "id")), "c1");
+    assert_string_equal(json_string_value(json_object_get(c1, "plan")), "p2");
+    assert_string_equal(json_string_value(json_object_get(c1, "project")), "pj1");
+    assert_string_equal(json_string_value(json_object_get(c1, "name")), "非臨床POC, 件数");
+    assert_string_equal(json_string_value(json_object_get(c1, "target_type")), "cumulative");
+    assert_int_equal(json_integer_value(json_object_get(c1, "target")), 25);
+    assert_int_equal(json_integer_value(json_object_get(c1, "window_start_fy")), 2020);
+    assert_int_equal(json_integer_value(json_object_get(c1, "window_end_fy")), 2024);
+    assert_string_equal(json_string_value(json_object_get(c1, "reporting")), "cumulative");
+    assert_null(json_object_get(c1, "parent"));
+    assert_string_equal(json_string_value(json_object_get(r1, "name")), "比率 \"速報\"");
+    assert_string_equal(json_string_value(json_object_get(r1, "unit")), "%");
+    assert_true(json_is_null(json_object_get(m1, "target")));
+    assert_string_equal(json_string_value(json_object_get(m1, "parent")), "c1");
+    assert_string_equal(json_string_value(json_object_get(m1, "project")), "all");
+    assert_true(json_is_real(json_object_get(pv, "target")));
+    assert_true(json_real_value(json_object_get(pv, "target")) == 7.5);
+    json_decref(root);
+    free(out);
+
+    mem_open(&m);
+    assert_int_equal(pw_report_catalog(m.f, *state, PW_FMT_TABLE), 0);
+    out = mem_finish(&m);
+    assert_int_equal(count_lines(out), 5);
+    char *l0 = line_at(out, 0), *l4 = line_at(out, 4);
+    assert_int_equal(strncmp(l0, "c1 ", 3), 0);
+    assert_non_null(strstr(l0, "cumulative"));
+    assert_non_null(strstr(l0, "FY2020–2024"));
+    assert_non_null(strstr(l4, "FY2020–2021"));
+    assert_non_null(strstr(l4, "…")); /* the 60-column name is cut to 50 */
+    free(l0);
+    free(l4);
+    free(out);
+}
+
+/* ---- the status report ------------------------------------------------------ */
+
+/* c1 (5 of 25 behind: 10 at 3/5 of the window), r1 (60 % against 50 %),
+ * m1 (monitoring, no data) and tj (2021: 6 against 5), all at 2023-03-31. */
+static size_t status_rows(const struct pw_catalog *cat, struct pw_status_row *rows)
+{
+    int32_t at = pw_day_from_ymd(2023, 3, 31);
+    struct {
+        const char *id;
+        struct pw_obs obs;
+        size_t nobs;
+    } in[] = {
+        {"c1", {2022, PW_DEC(10), PW_BASIS_CUMULATIVE, 0, at}, 1},
+        {"r1", {2022, PW_DEC(60), PW_BASIS_ANNUAL, 1, at}, 1},
+        {"m1", {0, 0, PW_BASIS_CUMULATIVE, 0, PW_NO_DAY}, 0},
+        {"tj", {2021, PW_DEC(6), PW_BASIS_CUMULATIVE, 0, PW_NO_DAY}, 1},
+    };
+    for (size_t i = 0; i < 4; i++) {
+        rows[i].ind = pw_catalog_find(cat, in[i].id);
+        assert_non_null(rows[i].ind);
+        assert_int_equal(pw_eval_indicator(rows[i].ind, &in[i].obs, in[i].nobs, at, &rows[i].ev),
+                         0);
+    }
+    assert_int_equal(rows[0].ev.status, PW_STATUS_BEHIND);
+    assert_int_equal(rows[1].ev.status, PW_STATUS_ON_TRACK);
+    assert_int_equal(rows[2].ev.status, PW_STATUS_NO_TARGET);
+    assert_int_equal(rows[3].ev.status, PW_STATUS_ACHIEVED);
+    return 4;
+}
+
+static void test_status_csv(void **state)
+{
+    struct pw_status_row rows[4];
+    size_t n = status_rows(*state, rows);
+    struct mem m;
+    mem_open(&m);
+    assert_int_equal(pw_report_status(m.f, rows, n, PW_FMT_CSV), 0);
+    char *out = mem_finish(&m);
+    assert_int_equal(count_lines(out), 5);
+    char *l[5];
+    for (int i = 0; i < 5; i++)
+        l[i] = line_at(out, i);
+    assert_string_equal(l[0], STATUS_HEADER);
+    /* the name holds a comma: quoted; so does the explanation */
+    static const char c1[] = "c1,pj1,\"非臨床POC, 件数\",2023-03-31,25,15,10,0.67,BEHIND,B,"
+                             "\"FY2022 (3/5): expected ≥ 15 of 25, actual 10 → B, short by 5";
+    assert_int_equal(strncmp(l[1], c1, strlen(c1)), 0);
+    assert_true(l[1][strlen(l[1]) - 1] == '"');
+    static const char r1[] = "r1,all,\"比率 \"\"速報\"\"\",2023-03-31,50,50,60,1.20,ON_TRACK,A,";
+    assert_int_equal(strncmp(l[2], r1, strlen(r1)), 0);
+    char *expl = csv_field(rows[1].ev.explanation);
+    assert_string_equal(l[2] + strlen(r1), expl);
+    free(expl);
+    assert_string_equal(l[3], "m1,all,うち海外,2023-03-31,,,,,NO_TARGET,-,"
+                              "monitoring only: no figure yet");
+    static const char tj[] = "tj,all,";
+    assert_int_equal(strncmp(l[4], tj, strlen(tj)), 0);
+    assert_non_null(strstr(l[4], ",2023-03-31,5,5,6,1.20,ACHIEVED,A,"));
+    for (int i = 0; i < 5; i++)
+        free(l[i]);
+    free(out);
+
+    /* no rows: the header alone */
+    mem_open(&m);
+    assert_int_equal(pw_report_status(m.f, rows, 0, PW_FMT_CSV), 0);
+    out = mem_finish(&m);
+    assert_string_equal(out, STATUS_HEADER "\n");
+    free(out);
+}
+
+static void test_status_json(void **state)
+{
+    struct pw_status_row rows[4];
+    size_t n = status_rows(*state, rows);
+    struct mem m;
+    mem_open(&m);
+    assert_int_equal(pw_report_status(m.f, rows, n, PW_FMT_JSON), 0);
+    char *out = mem_finish(&m);
+    json_error_t err;
+    json_t *root = json_loads(out, 0, &err);
+    if (!root)
+        print_error("%s at line %d\n%s\n", err.text, err.line, out);
+    assert_non_null(root);
+    assert_int_equal(json_array_size(root), 4);
+    static const char *ids[] = {"c1", "r1", "m1", "tj"};
+    static const char *status[] = {"BEHIND", "ON_TRACK", "NO_TARGET", "ACHIEVED"};
+    static const char *grade[] = {"B", "A", "-", "A"};
+    for (size_t i = 0; i < 4; i++) {
+        json_t *o = json_array_get(root, i);
+        assert_string_equal(json_string_value(json_object_get(o, "id")), ids[i]);
+        assert_string_equal(json_string_value(json_object_get(o, "status")), status[i]);
+        assert_string_equal(json_string_value(json_object_get(o, "grade")), grade[i]);
+        assert_string_equal(json_string_value(json_object_get(o, "as_of")), "2023-03-31");
+        assert_string_equal(json_string_value(json_object_get(o, "explanation")),
+                            rows[i].ev.explanation);
+    }
+    json_t *c1 = json_array_get(root, 0), *r1 = json_array_get(root, 1),
+           *m1 = json_array_get(root, 2);
+    assert_string_equal(json_string_value(json_object_get(c1, "project")), "pj1");
+    assert_string_equal(json_string_value(json_object_get(c1, "name")), "非臨床POC, 件数");
+    assert_int_equal(json_integer_value(json_object_get(c1, "target")), 25);
+    assert_int_equal(json_integer_value(json_object_get(c1, "expected")), 15);
+    assert_int_equal(json_integer_value(json_object_get(c1, "actual")), 10);
+    assert_true(json_real_value(json_object_get(c1, "ratio")) > 0.666 &&
+                json_real_value(json_object_get(c1, "ratio")) < 0.667);
+    assert_int_equal(json_integer_value(json_object_get(c1, "data_fy")), 2022);
+    assert_true(json_is_false(json_object_get(c1, "preliminary")));
+    assert_true(json_is_true(json_object_get(r1, "preliminary")));
+    assert_string_equal(json_string_value(json_object_get(r1, "name")), "比率 \"速報\"");
+    assert_true(json_is_null(json_object_get(m1, "target")));
+    assert_true(json_is_null(json_object_get(m1, "actual")));
+    assert_true(json_is_null(json_object_get(m1, "ratio")));
+    assert_true(json_is_null(json_object_get(m1, "data_fy")));
+    assert_string_equal(json_string_value(json_object_get(m1, "parent")), "c1");
+    json_decref(root);
+    free(out);
+}
+
+static void test_status_table(void **state)
+{
+    struct pw_status_row rows[4];
+    size_t n = status_rows(*state, rows);
+    struct mem m;
+    mem_open(&m);
+    assert_int_equal(pw_report_status(m.f, rows, n, PW_FMT_TABLE), 0);
+    char *out = mem_finish(&m);
+    assert_int_equal(count_lines(out), 1 + 4 + 2);
+    char *hdr = line_at(out, 0);
+    assert_int_equal(strncmp(hdr, "ID  G  STATUS", 13), 0);
+    free(hdr);
+    /* every explanation starts in the same display column, whatever the
+     * name's width: names are padded or cut by width, not by bytes */
+    size_t col = 0;
+    for (int i = 0; i < 4; i++) {
+        char *l = line_at(out, 1 + i);
+        assert_int_equal(strncmp(l, rows[i].ind->id, 2), 0);
+        assert_true(l[4] == rows[i].ev.grade);
+        char *e = strstr(l, rows[i].ev.explanation);
+        assert_non_null(e);
+        *e = '\0';
+        if (i == 0)
+            col = pw_report_width(l);
+        assert_int_equal(pw_report_width(l), col);
+        free(l);
+    }
+    char *tj = line_at(out, 4);
+    assert_non_null(strstr(tj, "…")); /* the long name is cut */
+    free(tj);
+    char *tally = line_at(out, 6);
+    assert_string_equal(tally, "4 indicators: NO_TARGET 1 ON_TRACK 1 BEHIND 1 ACHIEVED 1");
+    free(tally);
+    free(out);
+}
+
+/* /dev/full accepts the open and fails every write. */
+static void test_write_errors(void **state)
+{
+    struct pw_status_row rows[4];
+    size_t n = status_rows(*state, rows);
+    static const enum pw_format fmts[] = {PW_FMT_TABLE, PW_FMT_CSV, PW_FMT_JSON};
+    for (size_t i = 0; i < 3; i++) {
+        FILE *f = fopen("/dev/full", "w");
+        if (!f)
+            skip();
+        setvbuf(f, NULL, _IONBF, 0);
+        assert_int_equal(pw_report_status(f, rows, n, fmts[i]), PW_EIO);
+        fclose(f);
+        f = fopen("/dev/full", "w");
+        assert_non_null(f);
+        setvbuf(f, NULL, _IONBF, 0);
+        assert_int_equal(pw_report_catalog(f, *state, fmts[i]), PW_EIO);
+        fclose(f);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_format_parse),
+        cmocka_unit_test(test_width),
+        cmocka_unit_test(test_csv_field),
+        cmocka_unit_test(test_catalog_csv),
+        cmocka_unit_test(test_catalog_json_table),
+        cmocka_unit_test(test_status_csv),
+        cmocka_unit_test(test_status_json),
+        cmocka_unit_test(test_status_table),
+        cmocka_unit_test(test_write_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
