@@ -1,0 +1,601 @@
+/* main.c - planwatch-alert: follows the store's committed updates (SUB, plus
+ * snapshots from the store's ROUTER per the gap rule of docs/pipeline.md),
+ * re-evaluates the affected indicator on every update and all of them every
+ * --interval-ms, records each status change in the store (AlertState) and
+ * only then publishes the Alert. Does not evaluate anything the store does
+ * not hold, and never publishes an alert whose state the store has not
+ * recorded. Single-threaded: one zmq_poll loop; store calls are blocking
+ * with --query-timeout-ms. Exit: 0 after SIGTERM/SIGINT, 1 when it cannot
+ * run (bind, lock, zmq), 2 for a bad configuration. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alert_state.h"
+#include "catalog.h"
+#include "cfg.h"
+#include "client.h"
+#include "clock.h"
+#include "err.h"
+#include "log.h"
+#include "msg.h"
+#include "pidfile.h"
+#include "zsock.h"
+
+#define ALERT_SNAPSHOT_LIMIT 5000   /* updates per snapshot chunk */
+#define ALERT_RETRY_MS 1000         /* store unavailable: retry this often */
+#define ALERT_DRAIN_MAX 1000        /* SUB messages per loop turn, so timers still run */
+#define ALERT_CATALOG_FILES 32      /* --catalog a.yaml,b.yaml,... */
+#define ALERT_LOG_EVERY 30          /* repeated store failures: log one in this many */
+#define ALERT_POLL_MAX_MS 1000      /* a signal landing just before zmq_poll waits at most this */
+
+struct alert_svc {
+    /* configuration: strings point into argv, the environment or the defaults */
+    const char *store_ep, *updates_ep, *publish_ep, *catalog, *clock_spec, *log_level, *data_dir;
+    long interval_ms, heartbeat_ms, query_timeout_ms;
+    /* resources, released in reverse order by svc_close */
+    int pid_fd;
+    void *ctx, *sub, *pub;
+    struct pw_client *store;
+    struct pw_catalog *cat;
+    struct alert_state *st;
+    struct pw_clock clock;
+    /* progress */
+    int started;                    /* snapshot and AlertState loaded */
+    int resync;                     /* gap seen: snapshot after the applied seq is due */
+    unsigned failures;              /* consecutive failed sync attempts (log throttling) */
+    unsigned flush_failures;        /* consecutive failed AlertState PUTs (log throttling) */
+    struct alert_state_list outbox; /* decided in memory, not yet recorded in the store */
+    uint64_t published;             /* last alert seq published (the heartbeat's seq) */
+    int64_t next_hb, next_eval, next_sync, next_flush;
+};
+
+static int svc_config(struct alert_svc *a, int argc, char **argv)
+{
+    const struct pw_cfg cfg[] = {
+        {"store", PW_CFG_STR, "tcp://127.0.0.1:7604", 0, 0,
+         "the store's query endpoint (ROUTER): snapshots, AlertState, catalog", &a->store_ep},
+        {"updates", PW_CFG_STR, "tcp://127.0.0.1:7605", 0, 0,
+         "the store's publisher of committed updates and heartbeats (PUB)", &a->updates_ep},
+        {"publish", PW_CFG_STR, "tcp://*:7606", 0, 0, "where alerts are published (PUB bind)",
+         &a->publish_ep},
+        {"catalog", PW_CFG_STR, "", 0, 0,
+         "comma-separated catalog YAML files; \"\" = the store's catalog (QUERY_CATALOG)",
+         &a->catalog},
+        {"clock", PW_CFG_STR, "", 0, 0,
+         "today for evaluation: \"\" wall clock (JST), YYYY-MM-DD fixed, file:PATH", &a->clock_spec},
+        {"interval-ms", PW_CFG_INT, "60000", 10, 86400000,
+         "re-evaluate every indicator this often (targets rise with time)", &a->interval_ms},
+        {"heartbeat-ms", PW_CFG_INT, "1000", 10, 60000, "publish [hb.alert] this often",
+         &a->heartbeat_ms},
+        {"query-timeout-ms", PW_CFG_INT, "2000", 10, 600000,
+         "wait this long for each store reply before retrying", &a->query_timeout_ms},
+        {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &a->log_level},
+        {"data-dir", PW_CFG_STR, "", 0, 0,
+         "if set, hold DIR/alert.pid so two alert services on one dir are refused", &a->data_dir},
+    };
+    size_t n = sizeof cfg / sizeof cfg[0];
+    int rc = pw_cfg_load(cfg, n, argc, argv, "planwatch-alert",
+                         "Publishes an Alert whenever an indicator's status changes.", stdout);
+    if (rc)
+        return rc;
+    enum pw_log_level lvl;
+    if (pw_log_level_parse(a->log_level, &lvl)) {
+        fprintf(stderr, "planwatch-alert: --log-level '%s' is not debug|info|warn|error\n",
+                a->log_level);
+        return PW_EINVAL;
+    }
+    if (pw_clock_init(&a->clock, a->clock_spec)) {
+        fprintf(stderr, "planwatch-alert: --clock '%s' is not \"\", YYYY-MM-DD or file:PATH\n",
+                a->clock_spec);
+        return PW_EINVAL;
+    }
+    pw_log_init("alert", lvl);
+    pw_info("msg=\"start\" pid=%ld", (long)getpid());
+    pw_cfg_log(cfg, n);
+    return 0;
+}
+
+static void svc_log_diag(const char *what, int rc, const struct pw_diag *d)
+{
+    pw_error("msg=\"%s\" file=\"%s\" line=%d field=\"%s\" reason=\"%s\" code=%s", what, d->file,
+             d->line, d->field, d->msg, pw_errname(rc));
+}
+
+/* --catalog a.yaml,b.yaml: loaded once at start-up; an error is a bad configuration. */
+static int svc_catalog_files(struct alert_svc *a)
+{
+    const char *paths[ALERT_CATALOG_FILES];
+    size_t n = 0;
+    struct pw_diag d = {0};
+    int rc = 0;
+    char *list = strdup(a->catalog), *save = NULL;
+    if (!list)
+        return PW_ENOMEM;
+    for (char *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+        if (n == ALERT_CATALOG_FILES) {
+            pw_error("msg=\"too many catalog files\" max=%d", ALERT_CATALOG_FILES);
+            rc = PW_EINVAL;
+            goto out;
+        }
+        paths[n++] = p;
+    }
+    if (n == 0) {
+        pw_error("msg=\"--catalog names no file\" catalog=\"%s\"", a->catalog);
+        rc = PW_EINVAL;
+        goto out;
+    }
+    rc = pw_catalog_load_files(&a->cat, paths, n, &d);
+    if (rc)
+        svc_log_diag("catalog does not load", rc, &d);
+    else
+        pw_info("msg=\"catalog loaded\" from=files files=%zu indicators=%zu digest=%016llx", n,
+                pw_catalog_count(a->cat), (unsigned long long)pw_catalog_digest(a->cat));
+out:
+    free(list);
+    return rc;
+}
+
+/* QUERY_CATALOG: the catalog the store runs with, so both evaluate alike. */
+static int svc_catalog_from_store(struct alert_svc *a)
+{
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__QueryReply *r = NULL;
+    const char **names = NULL, **bufs = NULL;
+    size_t *lens = NULL;
+    struct pw_diag d = {0};
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_CATALOG;
+    int rc = pw_client_query(a->store, &q, (int)a->query_timeout_ms, &r);
+    if (rc)
+        return rc;
+    size_t n = r->n_catalog;
+    if (n == 0) {
+        pw_error("msg=\"the store sent an empty catalog\"");
+        rc = PW_ENOTFOUND;
+        goto out;
+    }
+    names = calloc(n, sizeof *names);
+    bufs = calloc(n, sizeof *bufs);
+    lens = calloc(n, sizeof *lens);
+    if (!names || !bufs || !lens) {
+        rc = PW_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        names[i] = r->catalog[i]->name ? r->catalog[i]->name : "store";
+        bufs[i] = (const char *)r->catalog[i]->yaml.data;
+        lens[i] = r->catalog[i]->yaml.len;
+    }
+    rc = pw_catalog_load_buffers(&a->cat, names, bufs, lens, n, &d);
+    if (rc)
+        svc_log_diag("the store's catalog does not load", rc, &d);
+    else
+        pw_info("msg=\"catalog loaded\" from=store files=%zu indicators=%zu digest=%016llx", n,
+                pw_catalog_count(a->cat), (unsigned long long)pw_catalog_digest(a->cat));
+out:
+    free(names);
+    free(bufs);
+    free(lens);
+    planwatch__v1__query_reply__free_unpacked(r, NULL);
+    return rc;
+}
+
+/* Every update after the applied seq, in chunks until `more` is false. A
+ * failure keeps what was applied: the retry continues from there. */
+static int svc_snapshot(struct alert_svc *a)
+{
+    uint64_t from = alert_state_applied_seq(a->st), store_seq = 0;
+    size_t total = 0, unknown = 0, chunks = 0;
+    for (;;) {
+        Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+        Planwatch__V1__QueryReply *r = NULL;
+        uint64_t before = alert_state_applied_seq(a->st);
+        q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SNAPSHOT;
+        q.after_seq = before;
+        q.limit = ALERT_SNAPSHOT_LIMIT;
+        int rc = pw_client_query(a->store, &q, (int)a->query_timeout_ms, &r);
+        if (rc)
+            return rc;
+        size_t added = 0, unk = 0;
+        rc = alert_state_load(a->st, r->updates, r->n_updates, &added, &unk);
+        int more = r->more;
+        store_seq = r->seq;
+        planwatch__v1__query_reply__free_unpacked(r, NULL);
+        total += added;
+        unknown += unk;
+        chunks++;
+        if (rc) {
+            pw_error("msg=\"snapshot not applied\" code=%s", pw_errname(rc));
+            return rc;
+        }
+        if (!more)
+            break;
+        if (alert_state_applied_seq(a->st) == before) {
+            /* `more` without progress would loop forever: the next gap check retries */
+            pw_warn("msg=\"snapshot chunk made no progress\" after_seq=%llu store_seq=%llu",
+                    (unsigned long long)before, (unsigned long long)store_seq);
+            break;
+        }
+    }
+    pw_info("msg=\"snapshot loaded\" n=%zu chunks=%zu from_seq=%llu seq=%llu store_seq=%llu", total,
+            chunks, (unsigned long long)from, (unsigned long long)alert_state_applied_seq(a->st),
+            (unsigned long long)store_seq);
+    if (unknown)
+        pw_warn("msg=\"updates for indicators not in the catalog\" n=%zu", unknown);
+    return 0;
+}
+
+/* QUERY_ALERT_STATE_GET: what was last recorded, so a restart neither repeats
+ * nor misses a change, and alert seqs continue. */
+static int svc_restore(struct alert_svc *a)
+{
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__QueryReply *r = NULL;
+    size_t ignored = 0;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_GET;
+    int rc = pw_client_query(a->store, &q, (int)a->query_timeout_ms, &r);
+    if (rc)
+        return rc;
+    rc = alert_state_restore(a->st, r->alert_states, r->n_alert_states, r->alert_seq, &ignored);
+    if (rc == 0) {
+        a->published = alert_state_last_alert_seq(a->st);
+        pw_info("msg=\"alert state restored\" n=%zu alert_seq=%llu ignored=%zu",
+                r->n_alert_states, (unsigned long long)a->published, ignored);
+    }
+    planwatch__v1__query_reply__free_unpacked(r, NULL);
+    return rc;
+}
+
+static void svc_eval_all(struct alert_svc *a, const char *why)
+{
+    size_t before = a->outbox.n;
+    int32_t day = pw_clock_today(&a->clock);
+    int rc = alert_state_eval_all(a->st, day, &a->outbox);
+    char buf[11];
+    if (rc)
+        pw_error("msg=\"evaluation failed\" why=%s code=%s", why, pw_errname(rc));
+    pw_debug("msg=\"evaluated\" why=%s as_of=%s transitions=%zu", why, pw_day_format(day, buf),
+             a->outbox.n - before);
+}
+
+/* Start-up (catalog, snapshot, AlertState, first evaluation) or a resync
+ * (snapshot after the applied seq, evaluation). Failures retry in a second. */
+static void svc_sync(struct alert_svc *a, int64_t now)
+{
+    int rc = 0;
+    const char *step = "catalog";
+    if (!a->cat && (rc = svc_catalog_from_store(a)))
+        goto fail;
+    step = "state";
+    if (!a->st && (rc = alert_state_open(&a->st, a->cat)))
+        goto fail;
+    step = "snapshot";
+    if ((rc = svc_snapshot(a)))
+        goto fail;
+    if (!a->started) {
+        step = "alert state";
+        if ((rc = svc_restore(a)))
+            goto fail;
+        a->started = 1;
+        pw_info("msg=\"ready\" applied_seq=%llu alert_seq=%llu",
+                (unsigned long long)alert_state_applied_seq(a->st),
+                (unsigned long long)a->published);
+    }
+    a->resync = 0;
+    a->failures = 0;
+    svc_eval_all(a, "sync");
+    a->next_eval = now + a->interval_ms;
+    return;
+fail:
+    if (rc == PW_ESHUTDOWN)
+        return;
+    if (a->failures++ % ALERT_LOG_EVERY == 0)
+        pw_warn("msg=\"store not available, retrying\" step=\"%s\" store=%s code=%s attempts=%u "
+                "retry_ms=%d",
+                step, a->store_ep, pw_errname(rc), a->failures, ALERT_RETRY_MS);
+    a->next_sync = now + ALERT_RETRY_MS;
+}
+
+static void svc_need_resync(struct alert_svc *a, const char *reason, uint64_t seen)
+{
+    if (a->resync)
+        return;
+    a->resync = 1;
+    a->next_sync = pw_now_ms();
+    alert_state_count_resync(a->st);
+    pw_info("msg=\"resync\" reason=%s from_seq=%llu seen_seq=%llu resyncs=%llu", reason,
+            (unsigned long long)alert_state_applied_seq(a->st), (unsigned long long)seen,
+            (unsigned long long)alert_state_resyncs(a->st));
+}
+
+/* Records the outbox in the store, then publishes its alerts in order. If
+ * the store does not confirm, nothing is published and the whole outbox is
+ * retried later (the PUT is idempotent: the same records again). */
+static void svc_flush(struct alert_svc *a, int64_t now)
+{
+    struct alert_state_records recs;
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__QueryReply *r = NULL;
+    int rc = alert_state_records_build(&recs, &a->outbox);
+    if (rc == 0) {
+        q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT;
+        q.alert_states = recs.ptrs;
+        q.n_alert_states = recs.n;
+        rc = pw_client_query(a->store, &q, (int)a->query_timeout_ms, &r);
+        planwatch__v1__query_reply__free_unpacked(r, NULL);
+    }
+    alert_state_records_free(&recs);
+    if (rc) {
+        if (rc != PW_ESHUTDOWN && a->flush_failures++ % ALERT_LOG_EVERY == 0)
+            pw_warn("msg=\"alert state not recorded, alerts held\" pending=%zu code=%s "
+                    "attempts=%u retry_ms=%d",
+                    a->outbox.n, pw_errname(rc), a->flush_failures, ALERT_RETRY_MS);
+        a->next_flush = now + ALERT_RETRY_MS;
+        return;
+    }
+    a->flush_failures = 0;
+    size_t silent = 0;
+    for (size_t i = 0; i < a->outbox.n; i++) {
+        const struct alert_state_transition *t = &a->outbox.v[i];
+        if (!t->publish) {
+            silent++;
+            continue;
+        }
+        struct alert_state_msg m;
+        char topic[3 * PW_ID_MAX + 16];
+        alert_state_build_alert(t, pw_now_ns(), &m);
+        pw_msg_topic(topic, sizeof topic, "alert", t->ind);
+        rc = pw_zsock_publish(a->pub, topic, PLANWATCH__V1__MSG_TYPE__MSG_ALERT, &m.alert.base);
+        if (rc) /* recorded but not sent: subscribers see the seq gap */
+            pw_error("msg=\"alert not published\" alert_seq=%llu code=%s",
+                     (unsigned long long)t->alert_seq, pw_errname(rc));
+        a->published = t->alert_seq;
+        pw_info("msg=\"transition\" indicator=%s from=%s to=%s alert_seq=%llu alert_id=%s "
+                "severity=%s update_seq=%llu",
+                t->ind->id, pw_status_name(t->from), pw_status_name(t->to),
+                (unsigned long long)t->alert_seq, t->alert_id,
+                alert_state_severity(t->to) == PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL ? "CRITICAL"
+                : alert_state_severity(t->to) == PLANWATCH__V1__SEVERITY__SEVERITY_WARNING
+                    ? "WARNING"
+                    : "INFO",
+                (unsigned long long)t->update_seq);
+    }
+    if (silent)
+        pw_info("msg=\"first statuses recorded silently\" n=%zu", silent);
+    alert_state_list_clear(&a->outbox);
+}
+
+static void svc_on_update(struct alert_svc *a, const Planwatch__V1__IndicatorUpdate *u)
+{
+    enum pw_seq_verdict v = PW_SEQ_SKIP;
+    size_t idx = 0;
+    int rc = alert_state_apply(a->st, u, &v, &idx);
+    if (rc == PW_ENOTFOUND) {
+        pw_warn("msg=\"update for an indicator not in the catalog\" indicator=\"%.64s\" seq=%llu",
+                u->indicator_id ? u->indicator_id : "", (unsigned long long)u->seq);
+        return;
+    }
+    if (rc) {
+        pw_warn("msg=\"update dropped\" seq=%llu code=%s", (unsigned long long)u->seq,
+                pw_errname(rc));
+        return;
+    }
+    if (v == PW_SEQ_GAP) {
+        svc_need_resync(a, "gap", u->seq);
+    } else if (v == PW_SEQ_SKIP) {
+        pw_debug("msg=\"update already applied\" seq=%llu", (unsigned long long)u->seq);
+    } else {
+        rc = alert_state_eval(a->st, idx, pw_clock_today(&a->clock), &a->outbox);
+        if (rc)
+            pw_error("msg=\"evaluation failed\" indicator=%s code=%s", u->indicator_id,
+                     pw_errname(rc));
+    }
+}
+
+static void svc_on_heartbeat(struct alert_svc *a, const Planwatch__V1__Heartbeat *hb)
+{
+    if (!hb->service || strcmp(hb->service, "store") != 0)
+        return; /* another publisher on the same stream: not our sequence */
+    if (alert_state_heartbeat(a->st, hb->seq) == PW_SEQ_GAP)
+        svc_need_resync(a, "heartbeat", hb->seq);
+}
+
+/* Reads what the SUB holds, without blocking; one bad message affects only itself. */
+static void svc_drain(struct alert_svc *a)
+{
+    for (int k = 0; k < ALERT_DRAIN_MAX && !pw_zsock_stop; k++) {
+        struct pw_frames fr;
+        Planwatch__V1__MsgType type = PLANWATCH__V1__MSG_TYPE__MSG_UNSPECIFIED;
+        ProtobufCMessage *m = NULL;
+        char topic[128] = "";
+        int rc = pw_zsock_recv_msg(a->sub, &fr, ZMQ_DONTWAIT, &type, &m);
+        if (fr.n >= 2) {
+            size_t len = zmq_msg_size(&fr.f[0]);
+            if (len >= sizeof topic)
+                len = sizeof topic - 1;
+            memcpy(topic, zmq_msg_data(&fr.f[0]), len);
+            topic[len] = '\0';
+            for (size_t i = 0; i < len; i++) /* log-safe */
+                if (topic[i] < 0x20 || topic[i] == '"' || topic[i] == 0x7f)
+                    topic[i] = '?';
+        }
+        if (rc == PW_EUNAVAILABLE || rc == PW_ESHUTDOWN || rc == PW_EZMQ) {
+            pw_frames_close(&fr);
+            if (rc == PW_EZMQ)
+                pw_error("msg=\"receive failed\" socket=updates");
+            return;
+        }
+        if (rc) {
+            pw_warn("msg=\"dropped message\" topic=\"%s\" code=%s", topic, pw_errname(rc));
+        } else if (fr.n != 2) {
+            pw_warn("msg=\"dropped message\" reason=\"expected [topic][envelope]\" frames=%d",
+                    fr.n);
+        } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_UPDATE) {
+            svc_on_update(a, (const Planwatch__V1__IndicatorUpdate *)m);
+        } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT) {
+            svc_on_heartbeat(a, (const Planwatch__V1__Heartbeat *)m);
+        } else {
+            pw_warn("msg=\"dropped message\" topic=\"%s\" reason=\"unexpected type\" type=%d", topic,
+                    (int)type);
+        }
+        if (m)
+            protobuf_c_message_free_unpacked(m, NULL);
+        pw_frames_close(&fr);
+    }
+}
+
+static void svc_heartbeat(struct alert_svc *a)
+{
+    Planwatch__V1__Heartbeat hb = PLANWATCH__V1__HEARTBEAT__INIT;
+    hb.service = (char *)"alert";
+    hb.seq = a->published;
+    hb.applied_seq = a->st ? alert_state_applied_seq(a->st) : 0;
+    hb.resyncs = a->st ? alert_state_resyncs(a->st) : 0;
+    hb.ready = a->started && !a->resync;
+    int rc = pw_zsock_publish(a->pub, "hb.alert", PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base);
+    if (rc)
+        pw_warn("msg=\"heartbeat not published\" code=%s", pw_errname(rc));
+}
+
+static int svc_open(struct alert_svc *a)
+{
+    int rc;
+    if (a->data_dir[0]) {
+        long holder = 0;
+        rc = pw_pidfile_lock(a->data_dir, "alert", &a->pid_fd, &holder);
+        if (rc == PW_ELOCKED) {
+            pw_error("msg=\"another alert service holds the data dir\" dir=\"%s\" holder_pid=%ld "
+                     "code=%s",
+                     a->data_dir, holder, pw_errname(rc));
+            return rc;
+        }
+        if (rc) {
+            pw_error("msg=\"cannot lock the data dir\" dir=\"%s\" code=%s err=\"%s\"", a->data_dir,
+                     pw_errname(rc), strerror(errno));
+            return rc;
+        }
+    }
+    if (a->catalog[0] && (rc = svc_catalog_files(a)))
+        return rc;
+    a->ctx = zmq_ctx_new();
+    if (!a->ctx) {
+        pw_error("msg=\"zmq_ctx_new failed\" err=\"%s\"", zmq_strerror(errno));
+        return PW_EZMQ;
+    }
+    /* subscribe before the snapshot, so nothing committed in between is missed */
+    if ((rc = pw_zsock_new(a->ctx, ZMQ_SUB, 0, &a->sub)) ||
+        (rc = pw_zsock_connect(a->sub, a->updates_ep)))
+        return rc;
+    if (zmq_setsockopt(a->sub, ZMQ_SUBSCRIBE, "update.", 7) ||
+        zmq_setsockopt(a->sub, ZMQ_SUBSCRIBE, "hb.", 3)) {
+        pw_error("msg=\"cannot subscribe\" err=\"%s\"", zmq_strerror(errno));
+        return PW_EZMQ;
+    }
+    if ((rc = pw_zsock_new(a->ctx, ZMQ_PUB, 0, &a->pub)) ||
+        (rc = pw_zsock_bind(a->pub, a->publish_ep)))
+        return rc;
+    if ((rc = pw_client_open(a->ctx, a->store_ep, &a->store)))
+        return rc;
+    return 0;
+}
+
+static void svc_close(struct alert_svc *a)
+{
+    if (a->outbox.n)
+        pw_warn("msg=\"exiting with unrecorded transitions\" n=%zu "
+                "note=\"re-derived from the store at the next start\"",
+                a->outbox.n);
+    alert_state_list_free(&a->outbox);
+    alert_state_close(&a->st);
+    pw_catalog_close(&a->cat);
+    pw_client_close(&a->store);
+    pw_zsock_close(&a->pub);
+    pw_zsock_close(&a->sub);
+    if (a->ctx)
+        zmq_ctx_term(a->ctx);
+    a->ctx = NULL;
+    if (a->data_dir && a->data_dir[0])
+        pw_pidfile_unlock(a->pid_fd, a->data_dir, "alert");
+    a->pid_fd = -1;
+}
+
+static int64_t svc_min(int64_t x, int64_t y)
+{
+    return x < y ? x : y;
+}
+
+static int svc_run(struct alert_svc *a)
+{
+    int64_t now = pw_now_ms();
+    a->next_hb = now;
+    a->next_sync = now;
+    a->next_eval = now + a->interval_ms;
+    a->next_flush = now;
+    while (!pw_zsock_stop) {
+        now = pw_now_ms();
+        if ((!a->started || a->resync) && now >= a->next_sync)
+            svc_sync(a, now);
+        if (a->started && now >= a->next_eval) {
+            svc_eval_all(a, "timer");
+            a->next_eval = now + a->interval_ms;
+        }
+        if (a->outbox.n && now >= a->next_flush && !pw_zsock_stop)
+            svc_flush(a, now);
+        now = pw_now_ms();
+        if (now >= a->next_hb) {
+            svc_heartbeat(a);
+            a->next_hb = now + a->heartbeat_ms;
+        }
+        int64_t next = a->next_hb;
+        if (!a->started || a->resync)
+            next = svc_min(next, a->next_sync);
+        if (a->started)
+            next = svc_min(next, a->next_eval);
+        if (a->outbox.n)
+            next = svc_min(next, a->next_flush);
+        int64_t wait = next - pw_now_ms();
+        if (wait > ALERT_POLL_MAX_MS)
+            wait = ALERT_POLL_MAX_MS;
+        if (pw_zsock_stop) /* e.g. it interrupted a store call above */
+            break;
+        /* before start-up the SUB is not read: the snapshot will cover what it holds */
+        zmq_pollitem_t it = {a->sub, 0, ZMQ_POLLIN, 0};
+        int nitems = a->started ? 1 : 0;
+        if (zmq_poll(&it, nitems, wait > 0 ? (long)wait : 0) < 0) {
+            if (errno == EINTR)
+                continue;
+            pw_error("msg=\"zmq_poll failed\" err=\"%s\"", zmq_strerror(errno));
+            return PW_EZMQ;
+        }
+        if (nitems && (it.revents & ZMQ_POLLIN))
+            svc_drain(a);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct alert_svc a;
+    memset(&a, 0, sizeof a);
+    a.pid_fd = -1;
+    int rc = svc_config(&a, argc, argv);
+    if (rc == 1)
+        return 0; /* --help */
+    if (rc)
+        return 2;
+    pw_zsock_signals();
+    rc = svc_open(&a);
+    if (rc == 0)
+        rc = svc_run(&a);
+    svc_close(&a);
+    if (rc == 0) {
+        pw_info("msg=\"stopped\"");
+        return 0;
+    }
+    /* a catalog that does not load is a configuration error, like a bad flag */
+    if (rc == PW_EINVAL || (rc <= PW_ECAT_YAML && rc >= PW_ECAT_VERSION))
+        return 2;
+    return 1;
+}

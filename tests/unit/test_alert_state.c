@@ -1,0 +1,607 @@
+/* test_alert_state.c - the alert service's logic without sockets: first
+ * evaluation, transitions from data and from time, alert ids and seqs,
+ * restore from AlertState, the gap rule, the records and the Alert message.
+ * alert_state.c is compiled into this test (the service's sources are not a
+ * library); its calloc/realloc are routed through counters below so that
+ * PW_ENOMEM paths can be asserted without -Wl,--wrap. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static int fail_alloc_after = -1; /* -1: never; n: the (n+1)th allocation fails */
+
+static int fake_alloc_fails(void)
+{
+    if (fail_alloc_after < 0)
+        return 0;
+    return fail_alloc_after-- == 0;
+}
+
+static void *fake_calloc(size_t n, size_t size)
+{
+    return fake_alloc_fails() ? NULL : calloc(n, size);
+}
+
+static void *fake_realloc(void *p, size_t size)
+{
+    return fake_alloc_fails() ? NULL : realloc(p, size);
+}
+
+#define calloc fake_calloc
+#define realloc fake_realloc
+#include "../../services/alert/alert_state.c"
+#undef calloc
+#undef realloc
+
+#include "dec.h"
+#include "envelope.h"
+#include "fy.h"
+
+static const char yaml[] =
+    "version: 1\n"
+    "plans:\n"
+    "  - {id: p3, name: 第3期, start_fy: 2025, end_fy: 2029,"
+    "     projects: [{id: pj1, name: 医薬品}]}\n"
+    "indicators:\n"
+    "  - {id: cum20, plan: p3, project: pj1, name: 累計, kind: output, unit: 件,"
+    "     reporting: cumulative, source: t, target: {type: cumulative, value: 20}}\n"
+    "  - {id: ann10, plan: p3, name: 年, kind: output, unit: 件, reporting: annual,"
+    "     source: t, target: {type: annual, value: 10}}\n"
+    "  - {id: ann10b, plan: p3, name: 年b, kind: output, unit: 件, reporting: annual,"
+    "     source: t, target: {type: annual, value: 10}}\n"
+    "  - {id: mon, plan: p3, name: 監視, kind: monitoring, unit: 件, reporting: annual,"
+    "     source: t, target: {type: none}}\n"
+    "  - {id: empty, plan: p3, name: 空, kind: output, unit: 件, reporting: cumulative,"
+    "     source: t, target: {type: cumulative, value: 5}}\n";
+
+enum { CUM20, ANN10, ANN10B, MON, EMPTY, NIND };
+
+static struct pw_catalog *cat;
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *names[] = {"alert.yaml"}, *bufs[] = {yaml};
+    size_t lens[] = {sizeof yaml - 1};
+    struct pw_diag d = {0};
+    int rc = pw_catalog_load_buffers(&cat, names, bufs, lens, 1, &d);
+    if (rc)
+        fprintf(stderr, "%s:%d %s: %s\n", d.file, d.line, d.field, d.msg);
+    return rc;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    pw_catalog_close(&cat);
+    return 0;
+}
+
+static int32_t day(const char *s)
+{
+    int32_t d = 0;
+    assert_int_equal(pw_day_parse(s, &d), 0);
+    return d;
+}
+
+/* A stored update (strings borrowed from literals). */
+static Planwatch__V1__IndicatorUpdate upd(const char *id, int fy, const char *v, uint64_t seq)
+{
+    Planwatch__V1__IndicatorUpdate u = PLANWATCH__V1__INDICATOR_UPDATE__INIT;
+    u.update_id = (char *)"t";
+    u.indicator_id = (char *)id;
+    u.fiscal_year = fy;
+    assert_int_equal(pw_dec_parse(v, strlen(v), &u.value_micros), 0);
+    u.seq = seq;
+    return u;
+}
+
+static struct alert_state *open_state(void)
+{
+    struct alert_state *s = NULL;
+    assert_int_equal(alert_state_open(&s, cat), 0);
+    assert_non_null(s);
+    return s;
+}
+
+static void apply_ok(struct alert_state *s, Planwatch__V1__IndicatorUpdate u, size_t want_index)
+{
+    enum pw_seq_verdict v;
+    size_t idx = 99;
+    assert_int_equal(alert_state_apply(s, &u, &v, &idx), 0);
+    assert_int_equal(v, PW_SEQ_APPLY);
+    assert_int_equal(idx, want_index);
+}
+
+static size_t published(const struct alert_state_list *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++)
+        n += l->v[i].publish != 0;
+    return n;
+}
+
+/* cum20 on track, ann10 behind, ann10b at risk, mon and empty without data */
+static struct alert_state *first_start(struct alert_state_list *l)
+{
+    struct alert_state *s = open_state();
+    apply_ok(s, upd("cum20", 2025, "4", 1), CUM20);
+    apply_ok(s, upd("ann10", 2025, "5", 2), ANN10);
+    apply_ok(s, upd("ann10b", 2025, "9.5", 3), ANN10B);
+    assert_int_equal(alert_state_eval_all(s, day("2026-03-31"), l), 0);
+    return s;
+}
+
+static void test_first_evaluation(void **state)
+{
+    (void)state;
+    struct alert_state_list l = {0};
+    struct alert_state *s = first_start(&l);
+    /* every indicator is recorded; only AT_RISK/BEHIND are published */
+    assert_int_equal(l.n, NIND);
+    assert_int_equal(published(&l), 2);
+
+    const struct alert_state_transition *t = &l.v[CUM20];
+    assert_ptr_equal(t->ind, pw_catalog_find(cat, "cum20"));
+    assert_int_equal(t->to, PW_STATUS_ON_TRACK);
+    assert_int_equal(t->from, PW_STATUS_NO_DATA);
+    assert_false(t->publish);
+    assert_int_equal(t->alert_seq, 0);
+    assert_string_equal(t->alert_id, "");
+
+    t = &l.v[ANN10];
+    assert_true(t->publish);
+    assert_int_equal(t->from, PW_STATUS_NO_DATA);
+    assert_int_equal(t->to, PW_STATUS_BEHIND);
+    assert_int_equal(t->alert_seq, 1);
+    assert_string_equal(t->alert_id, "ann10:1");
+    assert_int_equal(t->update_seq, 2);
+    assert_int_equal(t->applied_seq, 3);
+    assert_int_equal(alert_state_severity(t->to), PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL);
+
+    t = &l.v[ANN10B];
+    assert_true(t->publish);
+    assert_int_equal(t->to, PW_STATUS_AT_RISK);
+    assert_int_equal(t->alert_seq, 2);
+    assert_string_equal(t->alert_id, "ann10b:2");
+    assert_int_equal(alert_state_severity(t->to), PLANWATCH__V1__SEVERITY__SEVERITY_WARNING);
+
+    t = &l.v[MON];
+    assert_false(t->publish);
+    assert_int_equal(t->from, PW_STATUS_NO_TARGET);
+    assert_int_equal(t->to, PW_STATUS_NO_TARGET);
+    t = &l.v[EMPTY];
+    assert_false(t->publish);
+    assert_int_equal(t->from, PW_STATUS_NO_DATA);
+    assert_int_equal(t->to, PW_STATUS_NO_DATA);
+    assert_int_equal(t->update_seq, 0);
+
+    enum pw_status st;
+    const char *id;
+    assert_true(alert_state_recorded(s, ANN10, &st, &id));
+    assert_int_equal(st, PW_STATUS_BEHIND);
+    assert_string_equal(id, "ann10:1");
+    assert_true(alert_state_recorded(s, CUM20, &st, &id));
+    assert_string_equal(id, "");
+    assert_false(alert_state_recorded(s, NIND, NULL, NULL));
+    assert_int_equal(alert_state_last_alert_seq(s), 2);
+
+    /* nothing changed: nothing to say the second time */
+    alert_state_list_clear(&l);
+    assert_int_equal(alert_state_eval_all(s, day("2026-03-31"), &l), 0);
+    assert_int_equal(l.n, 0);
+    assert_int_equal(alert_state_eval(s, CUM20, day("2026-03-31"), &l), 0);
+    assert_int_equal(l.n, 0);
+    assert_int_equal(alert_state_last_alert_seq(s), 2);
+
+    alert_state_list_free(&l);
+    alert_state_close(&s);
+    assert_null(s);
+}
+
+static void test_update_makes_behind(void **state)
+{
+    (void)state;
+    struct alert_state_list l = {0};
+    struct alert_state *s = first_start(&l);
+    alert_state_list_clear(&l);
+    /* FY2025 revised down from 4 to 2 of an expected 4 */
+    apply_ok(s, upd("cum20", 2025, "2", 4), CUM20);
+    assert_int_equal(alert_state_eval(s, CUM20, day("2026-03-31"), &l), 0);
+    assert_int_equal(l.n, 1);
+    const struct alert_state_transition *t = &l.v[0];
+    assert_true(t->publish);
+    assert_int_equal(t->from, PW_STATUS_ON_TRACK);
+    assert_int_equal(t->to, PW_STATUS_BEHIND);
+    assert_int_equal(alert_state_severity(t->to), PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL);
+    assert_int_equal(t->alert_seq, 3);
+    assert_int_equal(t->update_seq, 4);
+    assert_string_equal(t->alert_id, "cum20:3");
+    /* evaluating it again, or everything, changes nothing */
+    alert_state_list_clear(&l);
+    assert_int_equal(alert_state_eval(s, CUM20, day("2026-03-31"), &l), 0);
+    assert_int_equal(alert_state_eval_all(s, day("2026-03-31"), &l), 0);
+    assert_int_equal(l.n, 0);
+    /* after the first record every change is news: NO_DATA -> ON_TRACK is a
+     * one-off INFO alert with its own id */
+    apply_ok(s, upd("empty", 2025, "1", 5), EMPTY);
+    assert_int_equal(alert_state_eval(s, EMPTY, day("2026-03-31"), &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_true(l.v[0].publish);
+    assert_int_equal(l.v[0].from, PW_STATUS_NO_DATA);
+    assert_int_equal(l.v[0].to, PW_STATUS_ON_TRACK);
+    assert_int_equal(l.v[0].alert_seq, 4);
+    assert_string_equal(l.v[0].alert_id, "empty:4");
+    assert_int_equal(alert_state_severity(l.v[0].to), PLANWATCH__V1__SEVERITY__SEVERITY_INFO);
+    /* reaching the final 20 closes cum20's alert: ACHIEVED, INFO, the opener's id */
+    alert_state_list_clear(&l);
+    apply_ok(s, upd("cum20", 2025, "20", 6), CUM20);
+    assert_int_equal(alert_state_eval(s, CUM20, day("2026-03-31"), &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.v[0].from, PW_STATUS_BEHIND);
+    assert_int_equal(l.v[0].to, PW_STATUS_ACHIEVED);
+    assert_string_equal(l.v[0].alert_id, "cum20:3");
+    assert_int_equal(l.v[0].alert_seq, 5);
+    alert_state_list_free(&l);
+    alert_state_close(&s);
+}
+
+/* time passing, then back on track: the same alert id, seqs one by one */
+static void test_time_passing_and_recovery(void **state)
+{
+    (void)state;
+    struct alert_state_list l = {0};
+    struct alert_state *s = first_start(&l);
+    alert_state_list_clear(&l);
+    /* half a year later the pro-rated 20 asks ~6; still 4 and no new data */
+    assert_int_equal(alert_state_eval_all(s, day("2026-09-30"), &l), 0);
+    /* only cum20 moves: the annual ones are judged on their latest FY2025 figure */
+    assert_int_equal(l.n, 1);
+    const struct alert_state_transition *t = &l.v[0];
+    assert_int_equal(t->ind->index, CUM20);
+    assert_int_equal(t->from, PW_STATUS_ON_TRACK);
+    assert_int_equal(t->to, PW_STATUS_BEHIND);
+    assert_int_equal(t->update_seq, 0);
+    assert_true(t->publish);
+    assert_int_equal(alert_state_severity(t->to), PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL);
+    char opened[ALERT_STATE_ID_MAX];
+    snprintf(opened, sizeof opened, "%s", t->alert_id);
+    assert_string_equal(opened, "cum20:3");
+    assert_int_equal(t->alert_seq, 3);
+
+    /* a FY2026 figure of 7 puts it back on track: INFO, same id, next seq */
+    alert_state_list_clear(&l);
+    apply_ok(s, upd("cum20", 2026, "7", 4), CUM20);
+    assert_int_equal(alert_state_eval(s, CUM20, day("2026-09-30"), &l), 0);
+    assert_int_equal(l.n, 1);
+    t = &l.v[0];
+    assert_int_equal(t->from, PW_STATUS_BEHIND);
+    assert_int_equal(t->to, PW_STATUS_ON_TRACK);
+    assert_int_equal(alert_state_severity(t->to), PLANWATCH__V1__SEVERITY__SEVERITY_INFO);
+    assert_string_equal(t->alert_id, opened);
+    assert_int_equal(t->alert_seq, 4);
+    assert_int_equal(t->update_seq, 4);
+    const char *id;
+    assert_true(alert_state_recorded(s, CUM20, NULL, &id));
+    assert_string_equal(id, ""); /* closed */
+
+    /* falling behind again opens a new alert with a new id */
+    alert_state_list_clear(&l);
+    apply_ok(s, upd("cum20", 2026, "1", 5), CUM20);
+    assert_int_equal(alert_state_eval(s, CUM20, day("2026-09-30"), &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.v[0].to, PW_STATUS_BEHIND);
+    assert_int_equal(l.v[0].alert_seq, 5);
+    char want[ALERT_STATE_ID_MAX];
+    snprintf(want, sizeof want, "cum20:%llu", (unsigned long long)(5));
+    assert_string_equal(l.v[0].alert_id, want);
+    /* BEHIND -> AT_RISK keeps the open id (margin 10 %: 5.5 of ~6.0) */
+    alert_state_list_clear(&l);
+    apply_ok(s, upd("cum20", 2026, "5.5", 6), CUM20);
+    assert_int_equal(alert_state_eval(s, CUM20, day("2026-09-30"), &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.v[0].from, PW_STATUS_BEHIND);
+    assert_int_equal(l.v[0].to, PW_STATUS_AT_RISK);
+    assert_string_equal(l.v[0].alert_id, want);
+    assert_int_equal(l.v[0].alert_seq, 6);
+    alert_state_list_free(&l);
+    alert_state_close(&s);
+}
+
+static void test_restore_suppresses_repeats(void **state)
+{
+    (void)state;
+    struct alert_state_list l = {0};
+    struct alert_state *s = first_start(&l);
+    struct alert_state_records r;
+    assert_int_equal(alert_state_records_build(&r, &l), 0);
+    assert_int_equal(r.n, NIND);
+
+    /* a restarted service: the same updates by snapshot, the records from the store */
+    struct alert_state *s2 = open_state();
+    Planwatch__V1__IndicatorUpdate u[] = {upd("cum20", 2025, "4", 1), upd("ann10", 2025, "5", 2),
+                                          upd("ann10b", 2025, "9.5", 3)};
+    Planwatch__V1__IndicatorUpdate *up[] = {&u[0], &u[1], &u[2]};
+    size_t added = 0, unknown = 9, ignored = 9;
+    assert_int_equal(alert_state_load(s2, up, 3, &added, &unknown), 0);
+    assert_int_equal(added, 3);
+    assert_int_equal(unknown, 0);
+    assert_int_equal(alert_state_restore(s2, r.ptrs, r.n, 2, &ignored), 0);
+    assert_int_equal(ignored, 0);
+    assert_int_equal(alert_state_last_alert_seq(s2), 2);
+    alert_state_list_clear(&l);
+    assert_int_equal(alert_state_eval_all(s2, day("2026-03-31"), &l), 0);
+    assert_int_equal(l.n, 0);
+    /* the open alert continues: ann10 recovers under its original id, seq 3 */
+    Planwatch__V1__IndicatorUpdate fix = upd("ann10", 2025, "10", 4);
+    apply_ok(s2, fix, ANN10);
+    assert_int_equal(alert_state_eval(s2, ANN10, day("2026-03-31"), &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.v[0].from, PW_STATUS_BEHIND);
+    assert_int_equal(l.v[0].to, PW_STATUS_ON_TRACK);
+    assert_string_equal(l.v[0].alert_id, "ann10:1");
+    assert_int_equal(l.v[0].alert_seq, 3);
+    alert_state_records_free(&r);
+    alert_state_close(&s2);
+
+    /* unknown indicators and bad statuses are ignored; the store's alert_seq
+     * and the records' seqs raise the next seq, never lower it */
+    Planwatch__V1__AlertState a = PLANWATCH__V1__ALERT_STATE__INIT, b = a, c = a;
+    a.indicator_id = (char *)"gone";
+    a.status = PLANWATCH__V1__STATUS__STATUS_BEHIND;
+    b.indicator_id = (char *)"cum20";
+    b.status = (Planwatch__V1__Status)42;
+    c.indicator_id = (char *)"ann10b";
+    c.status = PLANWATCH__V1__STATUS__STATUS_ON_TRACK;
+    c.alert_seq = 17;
+    Planwatch__V1__AlertState *recs[] = {&a, &b, &c};
+    s2 = open_state();
+    assert_int_equal(alert_state_restore(s2, recs, 3, 5, &ignored), 0);
+    assert_int_equal(ignored, 2);
+    assert_int_equal(alert_state_last_alert_seq(s2), 17);
+    assert_int_equal(alert_state_restore(s2, NULL, 0, 3, NULL), 0);
+    assert_int_equal(alert_state_last_alert_seq(s2), 17);
+    assert_false(alert_state_recorded(s2, ANN10B, NULL, NULL)); /* replaced: no record */
+    alert_state_close(&s2);
+    alert_state_list_free(&l);
+    alert_state_close(&s);
+}
+
+static void test_seqtrack(void **state)
+{
+    (void)state;
+    struct alert_state *s = open_state();
+    enum pw_seq_verdict v;
+    size_t idx = 77;
+    Planwatch__V1__IndicatorUpdate u = upd("cum20", 2025, "4", 1);
+    apply_ok(s, u, CUM20);
+    /* a repeat is skipped and changes nothing */
+    assert_int_equal(alert_state_apply(s, &u, &v, &idx), 0);
+    assert_int_equal(v, PW_SEQ_SKIP);
+    /* seq 3 after 1: a gap; nothing applied */
+    u = upd("ann10", 2025, "5", 3);
+    idx = 77;
+    assert_int_equal(alert_state_apply(s, &u, &v, &idx), 0);
+    assert_int_equal(v, PW_SEQ_GAP);
+    assert_int_equal(idx, 77);
+    assert_int_equal(alert_state_applied_seq(s), 1);
+    size_t n;
+    assert_null(pw_history_get(s->hist, pw_catalog_at(cat, ANN10), &n));
+    assert_int_equal(n, 0);
+    /* the resync snapshot (after 1) fills 2..4, skipping what is known */
+    Planwatch__V1__IndicatorUpdate snap[] = {upd("cum20", 2025, "4", 1), upd("ann10", 2025, "5", 2),
+                                             upd("gone", 2025, "1", 3), upd("ann10", 2025, "6", 4)};
+    Planwatch__V1__IndicatorUpdate *sp[] = {&snap[0], &snap[1], &snap[2], &snap[3]};
+    size_t added, unknown;
+    assert_int_equal(alert_state_load(s, sp, 4, &added, &unknown), 0);
+    assert_int_equal(added, 2);
+    assert_int_equal(unknown, 1);
+    assert_int_equal(alert_state_applied_seq(s), 4);
+    assert_non_null(pw_history_get(s->hist, pw_catalog_at(cat, ANN10), &n));
+    assert_int_equal(n, 2);
+    /* the SUB's buffered 3 is now old; 5 continues */
+    assert_int_equal(alert_state_apply(s, &u, &v, &idx), 0);
+    assert_int_equal(v, PW_SEQ_SKIP);
+    apply_ok(s, upd("ann10b", 2025, "1", 5), ANN10B);
+    /* an update for an indicator not in the catalog consumes its seq */
+    u = upd("gone", 2025, "1", 6);
+    assert_int_equal(alert_state_apply(s, &u, &v, &idx), PW_ENOTFOUND);
+    assert_int_equal(v, PW_SEQ_APPLY);
+    assert_int_equal(alert_state_applied_seq(s), 6);
+    /* heartbeats: caught up is fine; ahead twice in a row is a gap */
+    assert_int_equal(alert_state_heartbeat(s, 6), PW_SEQ_SKIP);
+    assert_int_equal(alert_state_heartbeat(s, 8), PW_SEQ_SKIP);
+    assert_int_equal(alert_state_heartbeat(s, 8), PW_SEQ_GAP);
+    alert_state_count_resync(s);
+    assert_int_equal(alert_state_resyncs(s), 1);
+    /* not a stored update */
+    u = upd("cum20", 2025, "4", 0);
+    assert_int_equal(alert_state_apply(s, &u, &v, &idx), PW_EINVAL);
+    /* reset forgets the history and the seq, not the records */
+    struct alert_state_list l = {0};
+    assert_int_equal(alert_state_eval_all(s, day("2026-03-31"), &l), 0);
+    alert_state_reset(s);
+    assert_int_equal(alert_state_applied_seq(s), 0);
+    assert_true(alert_state_recorded(s, CUM20, NULL, NULL));
+    apply_ok(s, upd("cum20", 2025, "4", 1), CUM20);
+    alert_state_list_free(&l);
+    alert_state_close(&s);
+}
+
+static void test_records_and_alert_message(void **state)
+{
+    (void)state;
+    struct alert_state_list l = {0};
+    struct alert_state *s = first_start(&l);
+    apply_ok(s, upd("cum20", 2025, "2", 4), CUM20);
+    assert_int_equal(alert_state_eval(s, CUM20, day("2026-03-31"), &l), 0);
+    assert_int_equal(l.n, NIND + 1);
+
+    /* one record per indicator, the latest, in first-seen order of the latest */
+    struct alert_state_records r;
+    assert_int_equal(alert_state_records_build(&r, &l), 0);
+    assert_int_equal(r.n, NIND);
+    const Planwatch__V1__AlertState *c = NULL;
+    for (size_t i = 0; i < r.n; i++) {
+        assert_ptr_equal(r.ptrs[i], &r.recs[i]);
+        if (!strcmp(r.recs[i].indicator_id, "cum20"))
+            c = &r.recs[i];
+    }
+    assert_non_null(c);
+    assert_ptr_equal(c, &r.recs[r.n - 1]);
+    assert_int_equal(c->status, PLANWATCH__V1__STATUS__STATUS_BEHIND);
+    assert_int_equal(c->alert_seq, 3);
+    assert_int_equal(c->applied_seq, 4);
+    assert_string_equal(c->alert_id, "cum20:3");
+    alert_state_records_free(&r);
+    assert_null(r.recs);
+    struct alert_state_list empty = {0};
+    assert_int_equal(alert_state_records_build(&r, &empty), 0);
+    assert_int_equal(r.n, 0);
+    alert_state_records_free(&r);
+    alert_state_records_free(NULL);
+
+    /* the Alert survives the wire */
+    struct alert_state_msg m;
+    alert_state_build_alert(&l.v[NIND], 1234, &m);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(pw_envelope_pack(PLANWATCH__V1__MSG_TYPE__MSG_ALERT, &m.alert.base, &buf, &len),
+                     0);
+    Planwatch__V1__MsgType type;
+    ProtobufCMessage *msg = NULL;
+    assert_int_equal(pw_envelope_read(buf, len, &type, &msg), 0);
+    free(buf);
+    assert_int_equal(type, PLANWATCH__V1__MSG_TYPE__MSG_ALERT);
+    Planwatch__V1__Alert *a = (Planwatch__V1__Alert *)msg;
+    assert_string_equal(a->alert_id, "cum20:3");
+    assert_int_equal(a->seq, 3);
+    assert_string_equal(a->indicator_id, "cum20");
+    assert_string_equal(a->plan, "p3");
+    assert_string_equal(a->project, "pj1");
+    assert_string_equal(a->name, "累計");
+    assert_int_equal(a->status, PLANWATCH__V1__STATUS__STATUS_BEHIND);
+    assert_int_equal(a->previous, PLANWATCH__V1__STATUS__STATUS_ON_TRACK);
+    assert_int_equal(a->severity, PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL);
+    assert_int_equal(a->update_seq, 4);
+    assert_int_equal(a->time_ns, 1234);
+    assert_non_null(a->row);
+    assert_string_equal(a->row->indicator_id, "cum20");
+    assert_string_equal(a->row->as_of, "2026-03-31");
+    assert_int_equal(a->row->status, PLANWATCH__V1__STATUS__STATUS_BEHIND);
+    assert_true(a->row->has_actual);
+    assert_true(a->row->actual_micros == PW_DEC(2));
+    assert_true(a->row->expected_micros == PW_DEC(4));
+    protobuf_c_message_free_unpacked(msg, NULL);
+    char topic[128];
+    pw_msg_topic(topic, sizeof topic, "alert", l.v[NIND].ind);
+    assert_string_equal(topic, "alert.p3.pj1.cum20");
+    /* plan-wide indicator: project "all" */
+    alert_state_build_alert(&l.v[ANN10], 0, &m);
+    assert_string_equal(m.alert.project, "all");
+    assert_int_equal(m.alert.previous, PLANWATCH__V1__STATUS__STATUS_NO_DATA);
+
+    assert_int_equal(alert_state_severity(PW_STATUS_ACHIEVED), PLANWATCH__V1__SEVERITY__SEVERITY_INFO);
+    assert_int_equal(alert_state_severity(PW_STATUS_NO_DATA), PLANWATCH__V1__SEVERITY__SEVERITY_INFO);
+    assert_ptr_equal(alert_state_catalog(s), cat);
+    alert_state_list_free(&l);
+    alert_state_list_free(NULL);
+    alert_state_list_clear(NULL);
+    alert_state_close(&s);
+    alert_state_close(&s);
+    alert_state_close(NULL);
+}
+
+static void test_einval(void **state)
+{
+    (void)state;
+    struct alert_state *s = NULL;
+    assert_int_equal(alert_state_open(&s, NULL), PW_EINVAL);
+    assert_int_equal(alert_state_open(NULL, cat), PW_EINVAL);
+    assert_null(s);
+    s = open_state();
+    struct alert_state_list l = {0};
+    enum pw_seq_verdict v;
+    size_t idx;
+    Planwatch__V1__IndicatorUpdate u = upd("cum20", 2025, "4", 1);
+    assert_int_equal(alert_state_apply(NULL, &u, &v, &idx), PW_EINVAL);
+    assert_int_equal(alert_state_apply(s, NULL, &v, &idx), PW_EINVAL);
+    assert_int_equal(alert_state_apply(s, &u, NULL, &idx), PW_EINVAL);
+    assert_int_equal(alert_state_apply(s, &u, &v, NULL), PW_EINVAL);
+    assert_int_equal(alert_state_load(NULL, NULL, 0, NULL, NULL), PW_EINVAL);
+    assert_int_equal(alert_state_load(s, NULL, 1, NULL, NULL), PW_EINVAL);
+    assert_int_equal(alert_state_load(s, NULL, 0, NULL, NULL), 0);
+    assert_int_equal(alert_state_restore(NULL, NULL, 0, 0, NULL), PW_EINVAL);
+    assert_int_equal(alert_state_restore(s, NULL, 1, 0, NULL), PW_EINVAL);
+    assert_int_equal(alert_state_eval(s, NIND, day("2026-03-31"), &l), PW_EINVAL);
+    assert_int_equal(alert_state_eval(s, 0, day("2026-03-31"), NULL), PW_EINVAL);
+    assert_int_equal(alert_state_eval(NULL, 0, day("2026-03-31"), &l), PW_EINVAL);
+    assert_int_equal(alert_state_eval_all(NULL, day("2026-03-31"), &l), PW_EINVAL);
+    assert_int_equal(alert_state_eval_all(s, day("2026-03-31"), NULL), PW_EINVAL);
+    struct alert_state_records r;
+    assert_int_equal(alert_state_records_build(&r, NULL), PW_EINVAL);
+    assert_int_equal(alert_state_records_build(NULL, &l), PW_EINVAL);
+    assert_int_equal(l.n, 0);
+    alert_state_close(&s);
+}
+
+static void test_enomem(void **state)
+{
+    (void)state;
+    struct alert_state *s = NULL;
+    fail_alloc_after = 0; /* the state itself */
+    assert_int_equal(alert_state_open(&s, cat), PW_ENOMEM);
+    fail_alloc_after = 1; /* its records */
+    assert_int_equal(alert_state_open(&s, cat), PW_ENOMEM);
+    assert_null(s);
+    fail_alloc_after = -1;
+
+    /* the transition list cannot grow: nothing recorded, the same result on retry */
+    s = open_state();
+    apply_ok(s, upd("ann10", 2025, "5", 1), ANN10);
+    struct alert_state_list l = {0};
+    fail_alloc_after = 0;
+    assert_int_equal(alert_state_eval(s, ANN10, day("2026-03-31"), &l), PW_ENOMEM);
+    assert_int_equal(l.n, 0);
+    assert_false(alert_state_recorded(s, ANN10, NULL, NULL));
+    assert_int_equal(alert_state_last_alert_seq(s), 0);
+    fail_alloc_after = 0;
+    assert_int_equal(alert_state_eval_all(s, day("2026-03-31"), &l), PW_ENOMEM);
+    assert_int_equal(l.n, 0);
+    fail_alloc_after = -1;
+    assert_int_equal(alert_state_eval_all(s, day("2026-03-31"), &l), 0);
+    assert_int_equal(l.n, NIND);
+    assert_int_equal(l.v[ANN10].alert_seq, 1);
+
+    struct alert_state_records r;
+    for (int k = 0; k < 3; k++) {
+        fail_alloc_after = k;
+        assert_int_equal(alert_state_records_build(&r, &l), PW_ENOMEM);
+        assert_null(r.recs);
+        assert_int_equal(r.n, 0);
+    }
+    fail_alloc_after = -1;
+    alert_state_list_free(&l);
+    alert_state_close(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_first_evaluation),
+        cmocka_unit_test(test_update_makes_behind),
+        cmocka_unit_test(test_time_passing_and_recovery),
+        cmocka_unit_test(test_restore_suppresses_repeats),
+        cmocka_unit_test(test_seqtrack),
+        cmocka_unit_test(test_records_and_alert_message),
+        cmocka_unit_test(test_einval),
+        cmocka_unit_test(test_enomem),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
