@@ -1,7 +1,11 @@
-/* cli.h - the `planwatch` command: shared option handling for its
- * subcommands. Each subcommand is `int cli_<name>(int argc, char **argv)`
- * returning the process exit status (0 ok, 1 rejected rows / not ok,
- * 2 usage or system error). */
+/* cli.h - the `planwatch` command's subcommands. Each is
+ * `int cli_<name>(int argc, char **argv)` (argv[0] is the subcommand name)
+ * returning the process exit status: 0 ok, 1 rejected rows / not found,
+ * 2 usage, connection or system error.
+ *   cli_local.c   catalog, status: offline from files, or dispatch online
+ *   cli_remote.c  status, catalog (online) and history: store queries
+ *   cli_feed.c    feed: send feed files to ingest
+ *   cli_watch.c   watch: follow the alert publisher */
 #ifndef PW_CLI_H
 #define PW_CLI_H
 
@@ -9,18 +13,9 @@
 #include <stdint.h>
 
 #include "catalog.h"
+#include "cli_opts.h"
+#include "feed.h"
 #include "report.h"
-
-#define CLI_MAX_FILES 64
-
-struct cli_opts {
-    const char *catalogs[CLI_MAX_FILES];
-    size_t ncatalogs;
-    const char *feeds[CLI_MAX_FILES];
-    size_t nfeeds;
-    int32_t as_of;            /* default: today (JST) */
-    enum pw_format fmt;
-};
 
 /* Loads --catalog files, or the built-in catalogs when none was given.
  * Prints the loader's diagnostic on failure. Returns 0 or an error code. */
@@ -28,5 +23,28 @@ int cli_load_catalog(const struct cli_opts *o, struct pw_catalog **out);
 
 int cli_catalog(int argc, char **argv);
 int cli_status(int argc, char **argv);
+int cli_feed(int argc, char **argv);
+int cli_history(int argc, char **argv);
+int cli_watch(int argc, char **argv);
+
+/* The online halves of catalog and status (o already parsed; no --catalog /
+ * --feed given). Return the exit status. */
+int cli_remote_catalog(const struct cli_opts *o);
+int cli_remote_status(const struct cli_opts *o);
+
+/* Keeps the rows[0..*n) that pass the --plan/--project filters, in order. */
+void cli_filter_rows(const struct cli_opts *o, struct pw_status_row *rows, size_t *n);
+
+/* The update id `planwatch feed` sends for row r of `office`: r->update_id
+ * when the row has one, else the derived, stable name-based UUID (v5, SHA-1,
+ * lowercase) over the planwatch namespace 6fce9a02-a3ac-40f7-bb3f-996d5983f684
+ * and the canonical text, fields joined by 0x1f:
+ *   office, indicator_id, fiscal_year (decimal), value (micro-units, decimal),
+ *   basis ("cumulative" | "annual" | "" when not given), preliminary ("1" | "0"),
+ *   as_of ("YYYY-MM-DD" | ""), note
+ * so resending the same row never creates a duplicate, while a corrected
+ * figure is a new revision. buf: at least PW_UPDATE_ID_MAX + 1 bytes.
+ * Returns buf. */
+char *cli_feed_update_id(const char *office, const struct pw_feed_row *r, char *buf);
 
 #endif

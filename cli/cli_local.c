@@ -1,6 +1,8 @@
-/* cli_local.c - the commands that work from files alone: `catalog` and
- * `status --feed` (the office's dry run). No service is contacted. */
-#include <getopt.h>
+/* cli_local.c - `catalog` and `status`: from files alone (catalog
+ * --catalog FILE, status --feed FILE: the office's dry run, no service is
+ * contacted), or, without those files, from the store (cli_remote.c). The
+ * offline output is the reference the online output must match byte for
+ * byte. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,64 +15,10 @@
 #include "fy.h"
 #include "history.h"
 
-enum { OPT_CATALOG = 1000, OPT_FEED, OPT_AS_OF, OPT_FORMAT, OPT_HELP };
-
-static const struct option cli_long[] = {
-    {"catalog", required_argument, NULL, OPT_CATALOG}, {"feed", required_argument, NULL, OPT_FEED},
-    {"as-of", required_argument, NULL, OPT_AS_OF},     {"format", required_argument, NULL, OPT_FORMAT},
-    {"help", no_argument, NULL, OPT_HELP},             {NULL, 0, NULL, 0}};
-
-/* Parses the options shared by the local commands. Returns -1 to go on,
- * else the exit status. */
-static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *help)
-{
-    int c;
-    memset(o, 0, sizeof *o);
-    o->as_of = pw_day_today();
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", cli_long, NULL)) != -1) {
-        switch (c) {
-        case OPT_CATALOG:
-        case OPT_FEED: {
-            size_t *n = c == OPT_CATALOG ? &o->ncatalogs : &o->nfeeds;
-            const char **v = c == OPT_CATALOG ? o->catalogs : o->feeds;
-            if (*n == CLI_MAX_FILES) {
-                fprintf(stderr, "planwatch: at most %d files per option\n", CLI_MAX_FILES);
-                return 2;
-            }
-            v[(*n)++] = optarg;
-            break;
-        }
-        case OPT_AS_OF:
-            if (pw_day_parse(optarg, &o->as_of)) {
-                fprintf(stderr, "planwatch: --as-of '%s' is not a date YYYY-MM-DD\n", optarg);
-                return 2;
-            }
-            break;
-        case OPT_FORMAT:
-            if (pw_format_parse(optarg, &o->fmt)) {
-                fprintf(stderr, "planwatch: --format '%s' is not table, csv or json\n", optarg);
-                return 2;
-            }
-            break;
-        case OPT_HELP:
-            fputs(help, stdout);
-            return 0;
-        default:
-            fputs(help, stderr);
-            return 2;
-        }
-    }
-    /* further arguments are feed files, like `planwatch feed FILE...` */
-    for (; optind < argc; optind++) {
-        if (o->nfeeds == CLI_MAX_FILES) {
-            fprintf(stderr, "planwatch: at most %d feed files\n", CLI_MAX_FILES);
-            return 2;
-        }
-        o->feeds[o->nfeeds++] = argv[optind];
-    }
-    return -1;
-}
+#define CLI_CATALOG_OPTS (CLI_OPT_CATALOG | CLI_OPT_FORMAT | CLI_OPT_STORE | CLI_OPT_TIMEOUT)
+#define CLI_STATUS_OPTS                                                                       \
+    (CLI_OPT_FEED | CLI_OPT_CATALOG | CLI_OPT_AS_OF | CLI_OPT_FORMAT | CLI_OPT_PLAN |          \
+     CLI_OPT_PROJECT | CLI_OPT_STORE | CLI_OPT_TIMEOUT)
 
 int cli_load_catalog(const struct cli_opts *o, struct pw_catalog **out)
 {
@@ -87,18 +35,38 @@ int cli_catalog(int argc, char **argv)
 {
     static const char help[] =
         "usage: planwatch catalog [--catalog FILE]... [--format table|csv|json]\n"
+        "                         [--store EP] [--timeout-ms N]\n"
         "Lists every indicator: id,plan,project,name,kind,unit,target_type,target,\n"
-        "window_start_fy,window_end_fy. Without --catalog, the built-in catalogs.\n";
+        "window_start_fy,window_end_fy. With --catalog, the indicators of those files;\n"
+        "otherwise the catalog the store runs with (QUERY_CATALOG). Exit status 2 when\n"
+        "the store does not answer (there is no silent fallback to the built-in plans).\n";
     struct cli_opts o;
     struct pw_catalog *cat = NULL;
-    int rc = cli_parse(argc, argv, &o, help);
+    int rc = cli_opts_parse(&o, argc, argv, CLI_CATALOG_OPTS, help);
     if (rc >= 0)
         return rc;
+    if (o.nargs) {
+        fprintf(stderr,
+                "planwatch catalog: unexpected argument '%s' (see planwatch catalog --help)\n",
+                o.args[0]);
+        return 2;
+    }
+    if (o.ncatalogs == 0)
+        return cli_remote_catalog(&o);
     if (cli_load_catalog(&o, &cat))
         return 2;
     rc = pw_report_catalog(stdout, cat, o.fmt);
     pw_catalog_close(&cat);
     return rc ? 2 : 0;
+}
+
+void cli_filter_rows(const struct cli_opts *o, struct pw_status_row *rows, size_t *n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (cli_opts_match(o, rows[i].ind))
+            rows[k++] = rows[i];
+    *n = k;
 }
 
 /* Reads the feed files into h; prints rejected rows and a summary to
@@ -139,29 +107,50 @@ static long cli_read_feeds(const struct cli_opts *o, const struct pw_catalog *ca
 int cli_status(int argc, char **argv)
 {
     static const char help[] =
-        "usage: planwatch status --feed FILE... [--catalog FILE]... [--as-of YYYY-MM-DD]\n"
-        "                        [--format table|csv|json]\n"
-        "Evaluates every indicator at the end of the as-of day (default: today) from the\n"
-        "feed files (CSV or JSON), against the catalog (default: the built-in plans).\n"
-        "Columns: id,project,name,as_of,target,expected,actual,ratio,status,grade,explanation.\n"
-        "Rejected rows are listed on stderr; the exit status is 1 if there were any.\n";
+        "usage: planwatch status [--as-of YYYY-MM-DD] [--format table|csv|json]\n"
+        "                        [--plan P] [--project P] [--store EP] [--timeout-ms N]\n"
+        "       planwatch status --feed FILE... [--catalog FILE]... [--as-of YYYY-MM-DD]\n"
+        "                        [--format table|csv|json] [--plan P] [--project P]\n"
+        "Evaluates every indicator against its pro-rated target at the end of the as-of\n"
+        "day. Columns: id,project,name,as_of,target,expected,actual,ratio,status,grade,\n"
+        "explanation.\n"
+        "Online (no --feed): the store's evaluation of everything it holds, rendered with\n"
+        "the store's own catalog (default as-of: the store's today).\n"
+        "Offline (--feed, or feed files as arguments): from the feed files (CSV or JSON)\n"
+        "against the catalog (default: the built-in plans) - an office's dry run: what\n"
+        "would the status be with this feed? Rejected rows are listed on stderr and make\n"
+        "the exit status 1.\n";
     struct cli_opts o;
     struct pw_catalog *cat = NULL;
     struct pw_history *h = NULL;
     struct pw_status_row *rows = NULL;
     size_t n = 0;
-    int rc = cli_parse(argc, argv, &o, help), status = 2;
+    int rc = cli_opts_parse(&o, argc, argv, CLI_STATUS_OPTS, help), status = 2;
     if (rc >= 0)
         return rc;
-    if (o.nfeeds == 0) {
-        fputs("planwatch status: give at least one --feed FILE\n", stderr);
-        return 2;
+    /* further arguments are feed files, like `planwatch feed FILE...` */
+    for (size_t i = 0; i < o.nargs; i++) {
+        if (o.nfeeds == CLI_MAX_FILES) {
+            fprintf(stderr, "planwatch: at most %d feed files\n", CLI_MAX_FILES);
+            return 2;
+        }
+        o.feeds[o.nfeeds++] = o.args[i];
     }
-    if (cli_load_catalog(&o, &cat) || pw_history_open(&h, cat))
+    if (o.nfeeds == 0) {
+        if (o.ncatalogs) {
+            fputs("planwatch status: --catalog needs --feed FILE (online, the store's own "
+                  "catalog is used)\n",
+                  stderr);
+            return 2;
+        }
+        return cli_remote_status(&o);
+    }
+    if (cli_load_catalog(&o, &cat) || cli_opts_check_filter(&o, cat) || pw_history_open(&h, cat))
         goto done;
     long rejected = cli_read_feeds(&o, cat, h);
     if (rejected < 0 || pw_history_eval_all(h, o.as_of, &rows, &n))
         goto done;
+    cli_filter_rows(&o, rows, &n);
     if (pw_report_status(stdout, rows, n, o.fmt))
         goto done;
     status = rejected > 0 ? 1 : 0;

@@ -1,20 +1,42 @@
-/* main.c - `planwatch` entry point: dispatches to a subcommand. */
+/* main.c - `planwatch` entry point: dispatches to a subcommand. The offline
+ * commands (catalog --catalog, status --feed) need no service; the others
+ * talk to ingest, the store or the alert publisher (docs/pipeline.md). */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "log.h"
 
 static void usage(FILE *out)
 {
     fputs("usage: planwatch COMMAND [OPTIONS]\n"
           "\n"
           "commands:\n"
-          "  catalog [--catalog FILE]... [--format table|csv|json]\n"
-          "      list the indicators of the catalog (default: the built-in plans 2 and 3)\n"
+          "  feed FILE... [--dry-run] [--format table|csv|json] [--office NAME]\n"
+          "      send an office's feed files (CSV or JSON) to the ingest service; print every\n"
+          "      row that was not accepted and a tally per file\n"
+          "  status [--as-of YYYY-MM-DD] [--format F] [--plan P] [--project P]\n"
+          "      every indicator against its pro-rated target, as the store evaluates it\n"
           "  status --feed FILE... [--catalog FILE]... [--as-of YYYY-MM-DD] [--format F]\n"
-          "      evaluate every indicator against its pro-rated target from feed files\n"
-          "      (an office's dry run: what would the status be with this feed?)\n"
+          "      the same offline from feed files (an office's dry run: what would the\n"
+          "      status be with this feed?)\n"
+          "  history ID [--format F]\n"
+          "      every stored revision of one indicator, oldest first\n"
+          "  catalog [--catalog FILE]... [--format F]\n"
+          "      the indicators of the catalog the store runs with (or of the files given)\n"
+          "  watch [--plan P] [--project P] [--indicator ID] [--format text|json] [--count N]\n"
+          "      follow the alert service: one line per status change as it happens\n"
           "\n"
+          "services (flag, environment variable, default):\n"
+          "  --ingest EP       PLANWATCH_INGEST      tcp://127.0.0.1:7601   (feed)\n"
+          "  --store EP        PLANWATCH_STORE       tcp://127.0.0.1:7604   (status, history,\n"
+          "                                                                catalog, watch)\n"
+          "  --alerts EP       PLANWATCH_ALERTS      tcp://127.0.0.1:7606   (watch)\n"
+          "  --timeout-ms N    PLANWATCH_TIMEOUT_MS  10000   how long to wait for an answer\n"
+          "  --office NAME     PLANWATCH_OFFICE      $USER   the reporting office (feed)\n"
+          "\n"
+          "exit status: 0 ok; 1 rows rejected or unavailable, or no such indicator;\n"
+          "2 usage error, unreadable file, or a service did not answer.\n"
           "`planwatch COMMAND --help` describes a command.\n",
           out);
 }
@@ -24,7 +46,10 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(int, char **);
-    } cmds[] = {{"catalog", cli_catalog}, {"status", cli_status}};
+    } cmds[] = {{"catalog", cli_catalog}, {"status", cli_status}, {"feed", cli_feed},
+                {"history", cli_history}, {"watch", cli_watch}};
+    /* the library logs socket failures; the CLI explains them itself */
+    pw_log_init("planwatch", PW_LOG_ERROR);
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -1,0 +1,192 @@
+/* cli_conn.c - one service connection of the CLI (see cli_conn.h). Every
+ * request goes through pw_client_call, whose deadline and socket reset keep
+ * a late answer from being read as the next request's. */
+#include "cli_conn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "client.h"
+#include "err.h"
+
+struct cli_conn {
+    void *ctx;
+    struct pw_client *client;
+    char *service;
+    char *endpoint;
+    int timeout_ms;
+    char error[256];
+};
+
+int cli_conn_open(struct cli_conn **out, const char *service, const char *endpoint, int timeout_ms)
+{
+    struct cli_conn *c = calloc(1, sizeof *c);
+    int rc = PW_ENOMEM;
+    if (!c || !(c->service = strdup(service)) || !(c->endpoint = strdup(endpoint)))
+        goto fail;
+    c->timeout_ms = timeout_ms;
+    rc = PW_EZMQ;
+    if (!(c->ctx = zmq_ctx_new()))
+        goto fail;
+    if ((rc = pw_client_open(c->ctx, endpoint, &c->client)))
+        goto fail;
+    *out = c;
+    return 0;
+fail:
+    if (rc == PW_ENOMEM)
+        fputs("planwatch: out of memory\n", stderr);
+    else
+        fprintf(stderr, "planwatch: cannot connect to %s at '%s' [%s]\n", service, endpoint,
+                pw_errname(rc));
+    cli_conn_close(&c);
+    return rc;
+}
+
+void cli_conn_close(struct cli_conn **cp)
+{
+    if (!cp || !*cp)
+        return;
+    struct cli_conn *c = *cp;
+    pw_client_close(&c->client);
+    if (c->ctx)
+        zmq_ctx_term(c->ctx);
+    free(c->service);
+    free(c->endpoint);
+    free(c);
+    *cp = NULL;
+}
+
+/* Prints a transport failure of a call in the user's terms. */
+static void conn_print_transport(const struct cli_conn *c, int rc)
+{
+    switch (rc) {
+    case PW_EUNAVAILABLE:
+        fprintf(stderr, "planwatch: %s at %s did not answer within %d ms\n", c->service,
+                c->endpoint, c->timeout_ms);
+        break;
+    case PW_ESHUTDOWN: break; /* the user interrupted: nothing to explain */
+    case PW_EWIRE:
+    case PW_EVERSION:
+        fprintf(stderr, "planwatch: %s at %s sent an unreadable answer [%s]\n", c->service,
+                c->endpoint, pw_errname(rc));
+        break;
+    default:
+        fprintf(stderr, "planwatch: cannot talk to %s at %s: %s [%s]\n", c->service, c->endpoint,
+                pw_strerror(rc), pw_errname(rc));
+    }
+}
+
+int cli_conn_call(struct cli_conn *c, Planwatch__V1__MsgType type, const ProtobufCMessage *req,
+                  Planwatch__V1__MsgType *rtype, ProtobufCMessage **reply)
+{
+    ProtobufCMessage *m = NULL;
+    c->error[0] = '\0';
+    int rc = pw_client_call(c->client, type, req, c->timeout_ms, rtype, &m);
+    if (rc) {
+        conn_print_transport(c, rc);
+        return rc;
+    }
+    if (*rtype == PLANWATCH__V1__MSG_TYPE__MSG_ERROR) {
+        const Planwatch__V1__ErrorReply *e = (const Planwatch__V1__ErrorReply *)m;
+        rc = e->code ? e->code : PW_EWIRE;
+        snprintf(c->error, sizeof c->error, "%s", e->reason ? e->reason : "");
+        fprintf(stderr, "planwatch: %s at %s refused the request: %s [%s]\n", c->service,
+                c->endpoint, c->error[0] ? c->error : pw_strerror(rc), pw_errname(rc));
+        protobuf_c_message_free_unpacked(m, NULL);
+        return rc;
+    }
+    *reply = m;
+    return 0;
+}
+
+int cli_conn_query(struct cli_conn *c, Planwatch__V1__Query *q, int quiet,
+                   Planwatch__V1__QueryReply **reply)
+{
+    Planwatch__V1__MsgType t;
+    ProtobufCMessage *m = NULL;
+    int rc = cli_conn_call(c, PLANWATCH__V1__MSG_TYPE__MSG_QUERY, &q->base, &t, &m);
+    if (rc)
+        return rc;
+    if (t != PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY) {
+        protobuf_c_message_free_unpacked(m, NULL);
+        conn_print_transport(c, PW_EWIRE);
+        return PW_EWIRE;
+    }
+    Planwatch__V1__QueryReply *r = (Planwatch__V1__QueryReply *)m;
+    if (r->code) {
+        rc = r->code;
+        snprintf(c->error, sizeof c->error, "%s", r->error ? r->error : "");
+        planwatch__v1__query_reply__free_unpacked(r, NULL);
+        if (rc != quiet)
+            fprintf(stderr, "planwatch: %s at %s: %s [%s]\n", c->service, c->endpoint,
+                    c->error[0] ? c->error : pw_strerror(rc), pw_errname(rc));
+        return rc;
+    }
+    *reply = r;
+    return 0;
+}
+
+const char *cli_conn_error(const struct cli_conn *c)
+{
+    return c->error;
+}
+
+int cli_conn_catalog(struct cli_conn *c, struct pw_catalog **out)
+{
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__QueryReply *r = NULL;
+    const char **names = NULL, **bufs = NULL;
+    size_t *lens = NULL;
+    struct pw_diag d = {0};
+    char msg[600];
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_CATALOG;
+    int rc = cli_conn_query(c, &q, 0, &r);
+    if (rc)
+        return rc;
+    if (r->n_catalog == 0) {
+        fprintf(stderr, "planwatch: %s at %s sent an empty catalog\n", c->service, c->endpoint);
+        rc = PW_EWIRE;
+        goto done;
+    }
+    rc = PW_ENOMEM;
+    names = calloc(r->n_catalog, sizeof *names);
+    bufs = calloc(r->n_catalog, sizeof *bufs);
+    lens = calloc(r->n_catalog, sizeof *lens);
+    if (!names || !bufs || !lens) {
+        fputs("planwatch: out of memory\n", stderr);
+        goto done;
+    }
+    for (size_t i = 0; i < r->n_catalog; i++) {
+        names[i] = r->catalog[i]->name && r->catalog[i]->name[0] ? r->catalog[i]->name : "catalog";
+        bufs[i] = (const char *)r->catalog[i]->yaml.data;
+        lens[i] = r->catalog[i]->yaml.len;
+    }
+    rc = pw_catalog_load_buffers(out, names, bufs, lens, r->n_catalog, &d);
+    if (rc)
+        fprintf(stderr, "planwatch: the catalog of %s at %s does not load: %s\n", c->service,
+                c->endpoint, pw_diag_format(&d, NULL, msg, sizeof msg));
+done:
+    free(names);
+    free(bufs);
+    free(lens);
+    planwatch__v1__query_reply__free_unpacked(r, NULL);
+    return rc;
+}
+
+char *cli_conn_time(int64_t ns, char *buf, size_t n)
+{
+    struct tm tm;
+    time_t s = (time_t)(ns / 1000000000);
+    int ms = (int)((ns % 1000000000) / 1000000);
+    if (ns <= 0 || !gmtime_r(&s, &tm)) {
+        if (n)
+            buf[0] = '\0';
+        return buf;
+    }
+    snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+    return buf;
+}

@@ -1,0 +1,325 @@
+/* cli_opts.c - option table and parser of the `planwatch` subcommands (see
+ * cli_opts.h). getopt_long does the parsing; the table below is the single
+ * source of the flags' help, environment variables and defaults. */
+#include "cli_opts.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "fy.h"
+
+#define CLI_TIMEOUT_MAX 3600000L
+#define CLI_COUNT_MAX 1000000000L
+
+struct cli_opt_row {
+    unsigned bit;
+    const char *flag; /* without "--" */
+    const char *arg;  /* NULL: a switch */
+    const char *env;  /* NULL: no environment variable */
+    const char *def;  /* default as text (shown in --help), NULL: none */
+    const char *help;
+};
+
+static const struct cli_opt_row cli_rows[] = {
+    {CLI_OPT_CATALOG, "catalog", "FILE", NULL, NULL,
+     "catalog YAML file, repeatable (offline: no service is asked)"},
+    {CLI_OPT_FEED, "feed", "FILE", NULL, NULL,
+     "feed file (CSV or JSON), repeatable: evaluate offline from these files\n"
+     "      instead of asking the store"},
+    {CLI_OPT_AS_OF, "as-of", "YYYY-MM-DD", NULL, "today: JST offline, the store's today online",
+     "evaluate at the end of this day"},
+    {CLI_OPT_FORMAT, "format", "table|csv|json", NULL, "table", "output format"},
+    {CLI_OPT_WFORMAT, "format", "text|json", NULL, "text",
+     "output format; json: one JSON object per line"},
+    {CLI_OPT_PLAN, "plan", "P", NULL, NULL, "only indicators of plan P (e.g. p3)"},
+    {CLI_OPT_PROJECT, "project", "P", NULL, NULL,
+     "only indicators of project P (e.g. pj2; all = plan-wide indicators)"},
+    {CLI_OPT_INDICATOR, "indicator", "ID", NULL, NULL, "only this indicator"},
+    {CLI_OPT_COUNT, "count", "N", NULL, NULL,
+     "exit 0 after N alerts (default: until SIGINT/SIGTERM)"},
+    {CLI_OPT_DRY_RUN, "dry-run", NULL, NULL, NULL,
+     "ingest only validates the rows: nothing is stored"},
+    {CLI_OPT_INGEST, "ingest", "EP", "PLANWATCH_INGEST", "tcp://127.0.0.1:7601",
+     "ingest service (office endpoint)"},
+    {CLI_OPT_STORE, "store", "EP", "PLANWATCH_STORE", "tcp://127.0.0.1:7604",
+     "store service (queries)"},
+    {CLI_OPT_ALERTS, "alerts", "EP", "PLANWATCH_ALERTS", "tcp://127.0.0.1:7606", "alert publisher"},
+    {CLI_OPT_TIMEOUT, "timeout-ms", "N", "PLANWATCH_TIMEOUT_MS", "10000",
+     "how long to wait for a service's answer (1-3600000)"},
+    {CLI_OPT_OFFICE, "office", "NAME", "PLANWATCH_OFFICE", "$USER, else \"office\"",
+     "the reporting office (part of every derived update id)"},
+};
+
+enum {
+    CLI_LONG_CATALOG = 1000,
+    CLI_LONG_FEED,
+    CLI_LONG_AS_OF,
+    CLI_LONG_FORMAT,
+    CLI_LONG_PLAN,
+    CLI_LONG_PROJECT,
+    CLI_LONG_INDICATOR,
+    CLI_LONG_COUNT,
+    CLI_LONG_DRY_RUN,
+    CLI_LONG_INGEST,
+    CLI_LONG_STORE,
+    CLI_LONG_ALERTS,
+    CLI_LONG_TIMEOUT,
+    CLI_LONG_OFFICE,
+    CLI_LONG_HELP,
+};
+
+/* getopt's view of the same table; `format` serves both format bits. */
+static const struct option cli_long[] = {{"catalog", required_argument, NULL, CLI_LONG_CATALOG},
+                                         {"feed", required_argument, NULL, CLI_LONG_FEED},
+                                         {"as-of", required_argument, NULL, CLI_LONG_AS_OF},
+                                         {"format", required_argument, NULL, CLI_LONG_FORMAT},
+                                         {"plan", required_argument, NULL, CLI_LONG_PLAN},
+                                         {"project", required_argument, NULL, CLI_LONG_PROJECT},
+                                         {"indicator", required_argument, NULL, CLI_LONG_INDICATOR},
+                                         {"count", required_argument, NULL, CLI_LONG_COUNT},
+                                         {"dry-run", no_argument, NULL, CLI_LONG_DRY_RUN},
+                                         {"ingest", required_argument, NULL, CLI_LONG_INGEST},
+                                         {"store", required_argument, NULL, CLI_LONG_STORE},
+                                         {"alerts", required_argument, NULL, CLI_LONG_ALERTS},
+                                         {"timeout-ms", required_argument, NULL, CLI_LONG_TIMEOUT},
+                                         {"office", required_argument, NULL, CLI_LONG_OFFICE},
+                                         {"help", no_argument, NULL, CLI_LONG_HELP},
+                                         {NULL, 0, NULL, 0}};
+
+/* The option bit(s) a getopt code stands for. */
+static unsigned cli_bit(int code)
+{
+    switch (code) {
+    case CLI_LONG_CATALOG: return CLI_OPT_CATALOG;
+    case CLI_LONG_FEED: return CLI_OPT_FEED;
+    case CLI_LONG_AS_OF: return CLI_OPT_AS_OF;
+    case CLI_LONG_FORMAT: return CLI_OPT_FORMAT | CLI_OPT_WFORMAT;
+    case CLI_LONG_PLAN: return CLI_OPT_PLAN;
+    case CLI_LONG_PROJECT: return CLI_OPT_PROJECT;
+    case CLI_LONG_INDICATOR: return CLI_OPT_INDICATOR;
+    case CLI_LONG_COUNT: return CLI_OPT_COUNT;
+    case CLI_LONG_DRY_RUN: return CLI_OPT_DRY_RUN;
+    case CLI_LONG_INGEST: return CLI_OPT_INGEST;
+    case CLI_LONG_STORE: return CLI_OPT_STORE;
+    case CLI_LONG_ALERTS: return CLI_OPT_ALERTS;
+    case CLI_LONG_TIMEOUT: return CLI_OPT_TIMEOUT;
+    case CLI_LONG_OFFICE: return CLI_OPT_OFFICE;
+    default: return 0;
+    }
+}
+
+void cli_opts_help(FILE *out, unsigned allowed)
+{
+    fputs("\noptions:\n", out);
+    for (size_t i = 0; i < sizeof cli_rows / sizeof cli_rows[0]; i++) {
+        const struct cli_opt_row *r = &cli_rows[i];
+        if (!(allowed & r->bit))
+            continue;
+        fprintf(out, "  --%s%s%s\n      %s\n", r->flag, r->arg ? " " : "", r->arg ? r->arg : "",
+                r->help);
+        if (r->env || r->def) {
+            fputs("      (", out);
+            if (r->env)
+                fprintf(out, "environment %s%s", r->env, r->def ? ", " : "");
+            if (r->def)
+                fprintf(out, "default %s", r->def);
+            fputs(")\n", out);
+        }
+    }
+    fputs("  --help\n      this text\n", out);
+}
+
+/* Whole number lo..hi. Returns 0 or PW_EINVAL. */
+static int cli_long_arg(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return PW_EINVAL;
+    *out = v;
+    return 0;
+}
+
+/* An environment variable, unset and empty alike meaning "not given". */
+static const char *cli_env(const char *name)
+{
+    const char *v = getenv(name);
+    return v && v[0] ? v : NULL;
+}
+
+static const char *cli_default_office(void)
+{
+    const char *u = cli_env("USER");
+    if (u)
+        return u;
+    struct passwd *pw = getpwuid(getuid());
+    return pw && pw->pw_name && pw->pw_name[0] ? pw->pw_name : "office";
+}
+
+/* Defaults, then the environment. Returns 0 or 2 (a bad variable). */
+static int cli_defaults(struct cli_opts *o, unsigned allowed)
+{
+    const char *v;
+    long t;
+    memset(o, 0, sizeof *o);
+    o->as_of = pw_day_today();
+    o->ingest = (v = cli_env("PLANWATCH_INGEST")) ? v : "tcp://127.0.0.1:7601";
+    o->store = (v = cli_env("PLANWATCH_STORE")) ? v : "tcp://127.0.0.1:7604";
+    o->alerts = (v = cli_env("PLANWATCH_ALERTS")) ? v : "tcp://127.0.0.1:7606";
+    o->office = (v = cli_env("PLANWATCH_OFFICE")) ? v : cli_default_office();
+    o->timeout_ms = 10000;
+    if ((allowed & CLI_OPT_TIMEOUT) && (v = cli_env("PLANWATCH_TIMEOUT_MS"))) {
+        if (cli_long_arg(v, 1, CLI_TIMEOUT_MAX, &t)) {
+            fprintf(stderr,
+                    "planwatch: PLANWATCH_TIMEOUT_MS '%s' is not a whole number from 1 to %ld\n", v,
+                    CLI_TIMEOUT_MAX);
+            return 2;
+        }
+        o->timeout_ms = (int)t;
+    }
+    return 0;
+}
+
+/* Prints the usage error and the help hint; returns 2. */
+static int cli_usage(const char *cmd, const char *what)
+{
+    fprintf(stderr, "planwatch %s: %s (see planwatch %s --help)\n", cmd, what, cmd);
+    return 2;
+}
+
+int cli_opts_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed, const char *summary)
+{
+    const char *cmd = argv[0];
+    char why[320];
+    long v;
+    int c, idx;
+    if (cli_defaults(o, allowed))
+        return 2;
+    optind = 1;
+    opterr = 0; /* our own messages, naming the command */
+    while ((c = getopt_long(argc, argv, ":", cli_long, &idx)) != -1) {
+        if (c == CLI_LONG_HELP) {
+            fputs(summary, stdout);
+            cli_opts_help(stdout, allowed);
+            return 0;
+        }
+        if (c == '?' || c == ':') {
+            const char *bad = argv[optind - 1];
+            snprintf(why, sizeof why,
+                     c == ':' ? "option '%s' needs a value" : "unknown option '%s'", bad);
+            return cli_usage(cmd, why);
+        }
+        if (!(cli_bit(c) & allowed)) {
+            snprintf(why, sizeof why, "option --%s does not apply to this command",
+                     cli_long[idx].name);
+            return cli_usage(cmd, why);
+        }
+        switch (c) {
+        case CLI_LONG_CATALOG:
+        case CLI_LONG_FEED: {
+            size_t *n = c == CLI_LONG_CATALOG ? &o->ncatalogs : &o->nfeeds;
+            const char **list = c == CLI_LONG_CATALOG ? o->catalogs : o->feeds;
+            if (*n == CLI_MAX_FILES) {
+                snprintf(why, sizeof why, "at most %d files per option", CLI_MAX_FILES);
+                return cli_usage(cmd, why);
+            }
+            list[(*n)++] = optarg;
+            break;
+        }
+        case CLI_LONG_AS_OF:
+            if (pw_day_parse(optarg, &o->as_of)) {
+                snprintf(why, sizeof why, "--as-of '%s' is not a date YYYY-MM-DD", optarg);
+                return cli_usage(cmd, why);
+            }
+            o->as_of_given = 1;
+            break;
+        case CLI_LONG_FORMAT:
+            if (allowed & CLI_OPT_WFORMAT) {
+                if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+                    snprintf(why, sizeof why, "--format '%s' is not text or json", optarg);
+                    return cli_usage(cmd, why);
+                }
+                o->json_lines = strcmp(optarg, "json") == 0;
+            } else if (pw_format_parse(optarg, &o->fmt)) {
+                snprintf(why, sizeof why, "--format '%s' is not table, csv or json", optarg);
+                return cli_usage(cmd, why);
+            }
+            break;
+        case CLI_LONG_PLAN: o->plan = optarg; break;
+        case CLI_LONG_PROJECT: o->project = optarg; break;
+        case CLI_LONG_INDICATOR: o->indicator = optarg; break;
+        case CLI_LONG_COUNT:
+            if (cli_long_arg(optarg, 1, CLI_COUNT_MAX, &v)) {
+                snprintf(why, sizeof why, "--count '%s' is not a whole number from 1 to %ld",
+                         optarg, CLI_COUNT_MAX);
+                return cli_usage(cmd, why);
+            }
+            o->count = v;
+            break;
+        case CLI_LONG_DRY_RUN: o->dry_run = 1; break;
+        case CLI_LONG_INGEST: o->ingest = optarg; break;
+        case CLI_LONG_STORE: o->store = optarg; break;
+        case CLI_LONG_ALERTS: o->alerts = optarg; break;
+        case CLI_LONG_OFFICE:
+            if (!optarg[0])
+                return cli_usage(cmd, "--office must not be empty");
+            o->office = optarg;
+            break;
+        case CLI_LONG_TIMEOUT:
+            if (cli_long_arg(optarg, 1, CLI_TIMEOUT_MAX, &v)) {
+                snprintf(why, sizeof why, "--timeout-ms '%s' is not a whole number from 1 to %ld",
+                         optarg, CLI_TIMEOUT_MAX);
+                return cli_usage(cmd, why);
+            }
+            o->timeout_ms = (int)v;
+            break;
+        default: return cli_usage(cmd, "unexpected option");
+        }
+    }
+    for (; optind < argc; optind++) {
+        if (o->nargs == CLI_MAX_FILES) {
+            snprintf(why, sizeof why, "at most %d arguments", CLI_MAX_FILES);
+            return cli_usage(cmd, why);
+        }
+        o->args[o->nargs++] = argv[optind];
+    }
+    return -1;
+}
+
+int cli_opts_check_filter(const struct cli_opts *o, const struct pw_catalog *cat)
+{
+    const struct pw_plan *plan = NULL;
+    if (o->plan && !(plan = pw_catalog_find_plan(cat, o->plan))) {
+        fprintf(stderr, "planwatch: no plan '%s' in the catalog\n", o->plan);
+        return PW_ENOTFOUND;
+    }
+    if (!o->project)
+        return 0;
+    for (size_t i = 0; i < pw_catalog_count(cat); i++) {
+        const struct pw_indicator *ind = pw_catalog_at(cat, i);
+        if ((!plan || ind->plan == plan) && strcmp(pw_indicator_project_id(ind), o->project) == 0)
+            return 0;
+    }
+    fprintf(stderr, "planwatch: no project '%s'%s%s in the catalog\n", o->project,
+            plan ? " in plan " : "", plan ? plan->id : "");
+    return PW_ENOTFOUND;
+}
+
+int cli_opts_match_ids(const struct cli_opts *o, const char *plan, const char *project,
+                       const char *indicator)
+{
+    return (!o->plan || (plan && strcmp(plan, o->plan) == 0)) &&
+           (!o->project || (project && strcmp(project, o->project) == 0)) &&
+           (!o->indicator || (indicator && strcmp(indicator, o->indicator) == 0));
+}
+
+int cli_opts_match(const struct cli_opts *o, const struct pw_indicator *ind)
+{
+    return cli_opts_match_ids(o, ind->plan->id, pw_indicator_project_id(ind), ind->id);
+}

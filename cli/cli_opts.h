@@ -1,0 +1,81 @@
+/* cli_opts.h - the options of every `planwatch` subcommand, as one table:
+ * flag, argument, environment variable, default and help. Each subcommand
+ * names the options it accepts (a mask); its --help lists exactly those,
+ * generated from the table. Precedence: default < environment < flag.
+ * Also the --plan/--project filters shared by status and watch. Strings in
+ * struct cli_opts point into argv, the environment or static defaults (no
+ * allocation, nothing to free). */
+#ifndef PW_CLI_OPTS_H
+#define PW_CLI_OPTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "catalog.h"
+#include "report.h"
+
+#define CLI_MAX_FILES 64
+
+/* Option bits: which options a subcommand accepts. */
+enum cli_opt {
+    CLI_OPT_CATALOG = 1u << 0,   /* --catalog FILE (repeatable) */
+    CLI_OPT_FEED = 1u << 1,      /* --feed FILE (repeatable) */
+    CLI_OPT_AS_OF = 1u << 2,     /* --as-of YYYY-MM-DD */
+    CLI_OPT_FORMAT = 1u << 3,    /* --format table|csv|json */
+    CLI_OPT_WFORMAT = 1u << 4,   /* --format text|json (watch) */
+    CLI_OPT_PLAN = 1u << 5,      /* --plan P */
+    CLI_OPT_PROJECT = 1u << 6,   /* --project P */
+    CLI_OPT_INDICATOR = 1u << 7, /* --indicator ID */
+    CLI_OPT_COUNT = 1u << 8,     /* --count N */
+    CLI_OPT_DRY_RUN = 1u << 9,   /* --dry-run */
+    CLI_OPT_INGEST = 1u << 10,   /* --ingest EP  / PLANWATCH_INGEST */
+    CLI_OPT_STORE = 1u << 11,    /* --store EP   / PLANWATCH_STORE */
+    CLI_OPT_ALERTS = 1u << 12,   /* --alerts EP  / PLANWATCH_ALERTS */
+    CLI_OPT_TIMEOUT = 1u << 13,  /* --timeout-ms N / PLANWATCH_TIMEOUT_MS */
+    CLI_OPT_OFFICE = 1u << 14,   /* --office NAME / PLANWATCH_OFFICE */
+};
+
+struct cli_opts {
+    const char *catalogs[CLI_MAX_FILES];
+    size_t ncatalogs;
+    const char *feeds[CLI_MAX_FILES];
+    size_t nfeeds;
+    const char *args[CLI_MAX_FILES]; /* positional arguments, in order */
+    size_t nargs;
+    int32_t as_of;                          /* default: today (JST) */
+    int as_of_given;                        /* --as-of was given */
+    enum pw_format fmt;                     /* table|csv|json; default table */
+    int json_lines;                         /* watch --format json */
+    const char *plan, *project, *indicator; /* NULL: no filter */
+    long count;                             /* watch --count; 0: until stopped */
+    int dry_run;
+    const char *ingest, *store, *alerts, *office;
+    int timeout_ms;
+};
+
+/* Parses argv[1..argc) (argv[0] is the subcommand name) into *o, accepting
+ * only the options in `allowed` (a mask of enum cli_opt). summary is the
+ * command's usage and description; --help prints it followed by the
+ * generated option list. Environment variables are read for the connection
+ * options. Returns -1 to go on, else the exit status: 0 after --help, 2 after
+ * a usage error (printed to stderr). */
+int cli_opts_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed,
+                   const char *summary);
+
+/* Writes the option list of the options in `allowed` (the --help body). */
+void cli_opts_help(FILE *out, unsigned allowed);
+
+/* Checks --plan / --project against cat: the plan exists; the project
+ * exists (in that plan when --plan is given; "all" = plan-wide indicators).
+ * Prints why to stderr. Returns 0 or PW_ENOTFOUND. */
+int cli_opts_check_filter(const struct cli_opts *o, const struct pw_catalog *cat);
+
+/* Whether ind passes the --plan / --project filters. */
+int cli_opts_match(const struct cli_opts *o, const struct pw_indicator *ind);
+
+/* The same on the ids an Alert carries (plan, project, indicator; NULL ok). */
+int cli_opts_match_ids(const struct cli_opts *o, const char *plan, const char *project,
+                       const char *indicator);
+
+#endif
