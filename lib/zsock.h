@@ -61,7 +61,9 @@ int pw_zsock_publish(void *sock, const char *topic, Planwatch__V1__MsgType type,
                      const ProtobufCMessage *msg);
 
 /* Receives and decodes one message: *type and *msg as pw_envelope_read;
- * fr keeps the routing/topic frames (caller closes fr and frees *msg). */
+ * fr keeps the routing/topic frames. The caller always closes fr (whatever
+ * the result: on PW_EWIRE/PW_EVERSION the frames are there to reply to) and
+ * frees *msg when it was set. */
 int pw_zsock_recv_msg(void *sock, struct pw_frames *fr, int flags, Planwatch__V1__MsgType *type,
                       ProtobufCMessage **msg);
 

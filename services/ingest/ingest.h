@@ -1,0 +1,49 @@
+/* ingest.h - the ingest service's state, shared by main.c (sockets, loop,
+ * config) and ingest_batch.c (batches awaiting the store's acks). */
+#ifndef INGEST_H
+#define INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "catalog.h"
+#include "clock.h"
+#include "map.h"
+#include "planwatch.pb-c.h"
+#include "zsock.h"
+
+struct ingest_batch;
+struct ingest_pending;
+
+struct ingest {
+    struct pw_catalog *cat;
+    struct pw_clock clock;
+    void *router, *pub, *pull;
+    uint64_t epoch, seq;                /* publish stream identity and sequence */
+    struct pw_map *pending;             /* update_id -> struct ingest_pending */
+    struct ingest_pending *plist;       /* all pending, for retransmission */
+    struct ingest_batch *blist;         /* open batches, for deadlines */
+    int64_t store_seen_ms;              /* last message from the store (0: never) */
+    long ack_timeout_ms, retransmit_ms, store_timeout_ms;
+    uint64_t received, accepted, duplicates, rejected, unavailable, retransmitted;
+};
+
+/* Whether the store has been heard from recently. */
+int ingest_store_up(const struct ingest *g, int64_t now);
+
+/* Handles one FeedBatch from the office whose routing frames are fr (all
+ * but the last): validates, answers at once what it can, publishes the
+ * rest and keeps them pending. Never fails: problems become row results. */
+void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__FeedBatch *b);
+
+/* Applies the store's acknowledgements. */
+void ingest_batch_ack(struct ingest *g, const Planwatch__V1__StoreAck *ack);
+
+/* Timers: republishes pending updates older than retransmit_ms and answers
+ * batches past their deadline (unconfirmed rows: ROW_UNAVAILABLE). */
+void ingest_batch_tick(struct ingest *g, int64_t now);
+
+/* Frees every batch and pending update (shutdown). */
+void ingest_batch_free_all(struct ingest *g);
+
+#endif

@@ -1,0 +1,398 @@
+/* ingest_batch.c - office batches and the updates they wait for.
+ *
+ * A batch is answered once every row is resolved: rejected by validation,
+ * or confirmed by the store's ack (accepted / duplicate / refused), or timed
+ * out (unavailable). A valid row becomes a *pending* update keyed by
+ * update_id; two batches carrying the same update_id (an office resending
+ * while the first try is still in flight) wait on the same pending entry,
+ * so the update is published once and both hear the same seq. Pending
+ * updates are republished every retransmit_ms until acked: the PUB/SUB leg
+ * may drop, the store deduplicates. All strings a reply holds live in the
+ * batch's arena. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "err.h"
+#include "eval.h"
+#include "feed.h"
+#include "log.h"
+#include "msg.h"
+#include "ingest.h"
+
+struct ingest_waiter {
+    struct ingest_batch *b;
+    size_t row;
+};
+
+struct ingest_pending {
+    Planwatch__V1__IndicatorUpdate *u;  /* owned copy (protobuf-c malloc) */
+    char topic[160];
+    struct ingest_waiter *w;
+    size_t nw, capw;
+    int64_t sent_ms;
+    struct ingest_pending *prev, *next;
+};
+
+struct ingest_batch {
+    struct ingest_batch *prev, *next;
+    struct pw_arena *arena;
+    struct pw_frames route;             /* routing frames of the office's request */
+    char *batch_id;
+    Planwatch__V1__RowResult *res;
+    size_t n, unresolved;
+    int64_t deadline_ms;
+};
+
+int ingest_store_up(const struct ingest *g, int64_t now)
+{
+    return g->store_seen_ms > 0 && now - g->store_seen_ms < g->store_timeout_ms;
+}
+
+static char *batch_str(struct ingest_batch *b, const char *s)
+{
+    s = s ? s : "";
+    char *c = pw_arena_strndup(b->arena, s, strlen(s));
+    return c ? c : (char *)"";
+}
+
+static void batch_set(struct ingest_batch *b, size_t i, Planwatch__V1__RowStatus st, int code,
+                      const char *field, const char *reason, uint64_t seq)
+{
+    Planwatch__V1__RowResult *r = &b->res[i];
+    r->status = st;
+    r->code = code;
+    r->field = batch_str(b, field);
+    r->reason = batch_str(b, reason);
+    r->seq = seq;
+}
+
+static void batch_unlink(struct ingest *g, struct ingest_batch *b)
+{
+    if (b->prev)
+        b->prev->next = b->next;
+    else if (g->blist == b)
+        g->blist = b->next;
+    if (b->next)
+        b->next->prev = b->prev;
+    b->prev = b->next = NULL;
+}
+
+static void batch_free(struct ingest_batch *b)
+{
+    pw_frames_close(&b->route);
+    pw_arena_close(&b->arena);
+    free(b);
+}
+
+/* Sends the reply with its tallies and frees the batch. */
+static void batch_reply(struct ingest *g, struct ingest_batch *b)
+{
+    Planwatch__V1__FeedReply rep = PLANWATCH__V1__FEED_REPLY__INIT;
+    Planwatch__V1__RowResult **ptrs = pw_arena_alloc(b->arena, (b->n ? b->n : 1) * sizeof *ptrs);
+    rep.batch_id = b->batch_id;
+    for (size_t i = 0; ptrs && i < b->n; i++) {
+        ptrs[i] = &b->res[i];
+        switch (b->res[i].status) {
+        case PLANWATCH__V1__ROW_STATUS__ROW_ACCEPTED:
+            rep.accepted++;
+            break;
+        case PLANWATCH__V1__ROW_STATUS__ROW_DUPLICATE:
+            rep.duplicates++;
+            break;
+        case PLANWATCH__V1__ROW_STATUS__ROW_REJECTED:
+            rep.rejected++;
+            break;
+        case PLANWATCH__V1__ROW_STATUS__ROW_VALID:
+            rep.valid++;
+            break;
+        default:
+            rep.unavailable++;
+        }
+    }
+    rep.results = ptrs;
+    rep.n_results = ptrs ? b->n : 0;
+    g->accepted += rep.accepted;
+    g->duplicates += rep.duplicates;
+    g->rejected += rep.rejected;
+    g->unavailable += rep.unavailable;
+    int rc = pw_zsock_send(g->router, &b->route, b->route.n, PLANWATCH__V1__MSG_TYPE__MSG_FEED_REPLY,
+                           &rep.base, ZMQ_DONTWAIT);
+    pw_info("msg=\"batch answered\" batch=%s rows=%zu accepted=%u duplicates=%u rejected=%u "
+            "unavailable=%u valid=%u%s",
+            b->batch_id, b->n, rep.accepted, rep.duplicates, rep.rejected, rep.unavailable,
+            rep.valid, rc ? " reply=dropped" : "");
+    batch_free(b);
+}
+
+static void pending_free(struct ingest *g, struct ingest_pending *p)
+{
+    if (p->prev)
+        p->prev->next = p->next;
+    else if (g->plist == p)
+        g->plist = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
+    pw_map_del(g->pending, p->u->update_id);
+    planwatch__v1__indicator_update__free_unpacked(p->u, NULL);
+    free(p->w);
+    free(p);
+}
+
+static void pending_publish(struct ingest *g, struct ingest_pending *p, int64_t now)
+{
+    p->u->ingest_epoch = g->epoch;
+    p->u->ingest_seq = ++g->seq;
+    p->sent_ms = now;
+    int rc = pw_zsock_publish(g->pub, p->topic, PLANWATCH__V1__MSG_TYPE__MSG_UPDATE, &p->u->base);
+    if (rc)
+        pw_debug("msg=\"publish failed\" update_id=%s err=%s", p->u->update_id, pw_errname(rc));
+}
+
+/* Deep-copies u (pack + unpack with the default allocator). */
+static Planwatch__V1__IndicatorUpdate *pending_copy(const Planwatch__V1__IndicatorUpdate *u)
+{
+    size_t len = planwatch__v1__indicator_update__get_packed_size(u);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf)
+        return NULL;
+    planwatch__v1__indicator_update__pack(u, buf);
+    Planwatch__V1__IndicatorUpdate *c = planwatch__v1__indicator_update__unpack(NULL, len, buf);
+    free(buf);
+    return c;
+}
+
+/* Makes row i of b wait for update u (creating and publishing the pending
+ * entry if it is the first to ask). Returns 0 or PW_ENOMEM. */
+static int pending_wait(struct ingest *g, struct ingest_batch *b, size_t i,
+                        Planwatch__V1__IndicatorUpdate *u, const struct pw_indicator *ind,
+                        int64_t now)
+{
+    struct ingest_pending *p = pw_map_get(g->pending, u->update_id);
+    if (!p) {
+        p = calloc(1, sizeof *p);
+        if (!p || !(p->u = pending_copy(u))) {
+            free(p);
+            return PW_ENOMEM;
+        }
+        pw_msg_topic(p->topic, sizeof p->topic, "update", ind);
+        if (pw_map_put(g->pending, p->u->update_id, p)) {
+            planwatch__v1__indicator_update__free_unpacked(p->u, NULL);
+            free(p);
+            return PW_ENOMEM;
+        }
+        p->next = g->plist;
+        if (g->plist)
+            g->plist->prev = p;
+        g->plist = p;
+        pending_publish(g, p, now);
+    }
+    if (p->nw == p->capw) {
+        size_t cap = p->capw ? p->capw * 2 : 2;
+        struct ingest_waiter *w = realloc(p->w, cap * sizeof *w);
+        if (!w)
+            return PW_ENOMEM;
+        p->w = w;
+        p->capw = cap;
+    }
+    p->w[p->nw].b = b;
+    p->w[p->nw].row = i;
+    p->nw++;
+    return 0;
+}
+
+void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__FeedBatch *req)
+{
+    int64_t now = pw_now_ms();
+    int32_t today = pw_clock_today(&g->clock);
+    int store_up = ingest_store_up(g, now);
+    struct ingest_batch *b = calloc(1, sizeof *b);
+    struct pw_map *seen = NULL;
+    int rc;
+    const char *source = req->source && req->source[0] ? req->source : "feed";
+    if (!b || pw_arena_open(&b->arena) || pw_map_open(&seen))
+        goto oom;
+    /* keep the routing frames: the reply may be sent long after fr is gone */
+    for (int k = 0; k < fr->n - 1; k++) {
+        zmq_msg_init(&b->route.f[k]);
+        zmq_msg_copy(&b->route.f[k], &fr->f[k]);
+        b->route.n++;
+    }
+    b->batch_id = batch_str(b, req->batch_id);
+    b->n = req->n_rows;
+    b->res = pw_arena_alloc(b->arena, (b->n ? b->n : 1) * sizeof *b->res);
+    if (!b->res)
+        goto oom;
+    g->received += b->n;
+    for (size_t i = 0; i < b->n; i++) {
+        Planwatch__V1__IndicatorUpdate *u = req->rows[i];
+        Planwatch__V1__RowResult *r = &b->res[i];
+        struct pw_feed_row row;
+        struct pw_diag d = {0};
+        const struct pw_indicator *ind = NULL;
+        planwatch__v1__row_result__init(r);
+        r->row = u->row ? u->row : (int32_t)(i + 1);
+        r->update_id = batch_str(b, u->update_id);
+        r->indicator_id = batch_str(b, u->indicator_id);
+        if (pw_msg_row_from_update(&row, u, source, &d) ||
+            pw_feed_validate(g->cat, &row, today, source, &ind, &d)) {
+            batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, d.code, d.field, d.msg, 0);
+            continue;
+        }
+        if (pw_map_get(seen, u->update_id)) {
+            batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, PW_EFEED_DUPROW, "update_id",
+                      "the same update_id appears earlier in this batch", 0);
+            continue;
+        }
+        if (pw_map_put(seen, u->update_id, r))
+            goto oom;
+        if (req->dry_run) {
+            batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_VALID, 0, "", "", 0);
+            continue;
+        }
+        if (!store_up) {
+            batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_UNAVAILABLE, PW_EUNAVAILABLE, "",
+                      "the store is not reachable; nothing was stored: resend later", 0);
+            continue;
+        }
+        /* the figure as stored: the office is the sender's, the time is ours
+         * (office is borrowed from the request only while it is copied) */
+        char *own_office = u->office;
+        u->office = req->office ? req->office : "";
+        u->received_ns = pw_now_ns();
+        u->seq = 0;
+        rc = pending_wait(g, b, i, u, ind, now);
+        u->office = own_office;
+        if (rc)
+            goto oom;
+        b->unresolved++;
+    }
+    pw_map_close(&seen);
+    if (b->unresolved == 0) {
+        batch_reply(g, b);
+        return;
+    }
+    b->deadline_ms = now + g->ack_timeout_ms;
+    b->next = g->blist;
+    if (g->blist)
+        g->blist->prev = b;
+    g->blist = b;
+    return;
+oom:
+    /* rows already waiting keep their pending entries; the batch itself is
+     * dropped and the office's timeout makes it resend */
+    pw_error("msg=\"out of memory taking a batch\"");
+    pw_map_close(&seen);
+    if (b && b->unresolved == 0)
+        batch_free(b);
+    else if (b) {
+        b->deadline_ms = now;
+        b->next = g->blist;
+        if (g->blist)
+            g->blist->prev = b;
+        g->blist = b;
+    }
+}
+
+/* Resolves every waiter of p with the store's answer, then frees p. */
+static void pending_resolve(struct ingest *g, struct ingest_pending *p,
+                            const Planwatch__V1__AckItem *it)
+{
+    char why[160];
+    for (size_t k = 0; k < p->nw; k++) {
+        struct ingest_batch *b = p->w[k].b;
+        size_t i = p->w[k].row;
+        if (it->code == 0)
+            batch_set(b, i,
+                      it->duplicate ? PLANWATCH__V1__ROW_STATUS__ROW_DUPLICATE
+                                    : PLANWATCH__V1__ROW_STATUS__ROW_ACCEPTED,
+                      0, "", "", it->seq);
+        else if (it->code == PW_ECONFLICT) {
+            snprintf(why, sizeof why,
+                     "update_id already stored with a different figure (seq %llu): a correction "
+                     "needs a new update_id",
+                     (unsigned long long)it->seq);
+            batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, it->code, "update_id", why,
+                      it->seq);
+        } else if (it->code == PW_EFEED_ID || it->code == PW_EFEED_UPDATE_ID)
+            batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, it->code, "indicator_id",
+                      "the store refused it (its catalog differs from ingest's?)", 0);
+        else
+            batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_UNAVAILABLE, it->code, "",
+                      it->reason && it->reason[0] ? it->reason : "the store could not commit it", 0);
+        if (--b->unresolved == 0) {
+            batch_unlink(g, b);
+            batch_reply(g, b);
+        }
+    }
+    p->nw = 0;
+    pending_free(g, p);
+}
+
+void ingest_batch_ack(struct ingest *g, const Planwatch__V1__StoreAck *ack)
+{
+    for (size_t i = 0; i < ack->n_items; i++) {
+        const Planwatch__V1__AckItem *it = ack->items[i];
+        struct ingest_pending *p = it->update_id ? pw_map_get(g->pending, it->update_id) : NULL;
+        if (p) /* else: a late or repeated ack for something already answered */
+            pending_resolve(g, p, it);
+    }
+}
+
+/* Detaches row i of b from its pending entry (the batch gave up on it). */
+static void pending_detach(struct ingest *g, struct ingest_batch *b, size_t i)
+{
+    struct ingest_pending *p = pw_map_get(g->pending, b->res[i].update_id);
+    if (!p)
+        return;
+    for (size_t k = 0; k < p->nw; k++)
+        if (p->w[k].b == b && p->w[k].row == i) {
+            p->w[k] = p->w[--p->nw];
+            break;
+        }
+    /* nobody waits any more: stop retransmitting (the office will resend) */
+    if (p->nw == 0)
+        pending_free(g, p);
+}
+
+void ingest_batch_tick(struct ingest *g, int64_t now)
+{
+    for (struct ingest_pending *p = g->plist; p; p = p->next)
+        if (now - p->sent_ms >= g->retransmit_ms) {
+            pending_publish(g, p, now);
+            g->retransmitted++;
+        }
+    struct ingest_batch *b = g->blist;
+    while (b) {
+        struct ingest_batch *next = b->next;
+        if (now >= b->deadline_ms) {
+            char why[160];
+            snprintf(why, sizeof why,
+                     "the store did not confirm within %ld ms; resend the batch (the same "
+                     "update ids never create duplicates)",
+                     g->ack_timeout_ms);
+            for (size_t i = 0; i < b->n; i++)
+                if (b->res[i].status == PLANWATCH__V1__ROW_STATUS__ROW_UNSPECIFIED) {
+                    pending_detach(g, b, i);
+                    batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_UNAVAILABLE, PW_EUNAVAILABLE,
+                              "", why, 0);
+                }
+            batch_unlink(g, b);
+            batch_reply(g, b);
+        }
+        b = next;
+    }
+}
+
+void ingest_batch_free_all(struct ingest *g)
+{
+    while (g->plist) {
+        g->plist->nw = 0;
+        pending_free(g, g->plist);
+    }
+    while (g->blist) {
+        struct ingest_batch *b = g->blist;
+        batch_unlink(g, b);
+        batch_free(b);
+    }
+}

@@ -1,0 +1,239 @@
+/* main.c - planwatch-ingest: the offices' door (docs/pipeline.md).
+ *
+ * One zmq_poll loop over the office ROUTER (FeedBatch, Ping) and the PULL
+ * on which the store acknowledges durable commits. Valid rows are published
+ * on the PUB with topic update.<plan>.<project>.<indicator>; an office hears
+ * "accepted" only once the store's ack for the row arrives. A timer
+ * republishes unacknowledged updates, expires batches and sends heartbeats.
+ * Stateless across restarts: an office whose request was lost resends, and
+ * the store deduplicates by update id. Single-threaded. */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "cfg.h"
+#include "err.h"
+#include "file.h"
+#include "ingest.h"
+#include "log.h"
+
+struct ingest_cfg {
+    const char *listen, *publish, *acks, *catalog, *clock, *log_level;
+    long ack_timeout_ms, retransmit_ms, store_timeout_ms, heartbeat_ms;
+};
+
+static struct ingest_cfg cfg;
+
+static const struct pw_cfg ingest_cfg_table[] = {
+    {"listen", PW_CFG_STR, "tcp://*:7601", 0, 0, "office endpoint (ROUTER): FeedBatch in, FeedReply out", &cfg.listen},
+    {"publish", PW_CFG_STR, "tcp://*:7602", 0, 0, "update publisher (PUB) the store subscribes to", &cfg.publish},
+    {"acks", PW_CFG_STR, "tcp://*:7603", 0, 0, "inbox (PULL) for the store's acknowledgements", &cfg.acks},
+    {"catalog", PW_CFG_STR, "", 0, 0, "catalog YAML files, comma-separated (\"\": the built-in plans 2 and 3); must match the store's", &cfg.catalog},
+    {"clock", PW_CFG_STR, "", 0, 0, "today for validation: \"\" wall clock, YYYY-MM-DD, or file:PATH", &cfg.clock},
+    {"ack-timeout-ms", PW_CFG_INT, "3000", 10, 600000, "rows the store has not confirmed by then are answered UNAVAILABLE", &cfg.ack_timeout_ms},
+    {"retransmit-ms", PW_CFG_INT, "300", 5, 60000, "republish unacknowledged updates this often", &cfg.retransmit_ms},
+    {"store-timeout-ms", PW_CFG_INT, "3000", 10, 600000, "without a store heartbeat for this long, answer UNAVAILABLE at once", &cfg.store_timeout_ms},
+    {"heartbeat-ms", PW_CFG_INT, "1000", 10, 60000, "heartbeat interval", &cfg.heartbeat_ms},
+    {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &cfg.log_level},
+};
+#define INGEST_NCFG (sizeof ingest_cfg_table / sizeof ingest_cfg_table[0])
+
+static int ingest_load_catalog(struct ingest *g)
+{
+    struct pw_diag d = {0};
+    char msg[600];
+    int rc;
+    if (!cfg.catalog[0]) {
+        rc = pw_catalog_load_default(&g->cat, &d);
+    } else {
+        const char *paths[64];
+        size_t n = 0;
+        char *list = strdup(cfg.catalog), *save = NULL;
+        if (!list)
+            return PW_ENOMEM;
+        for (char *t = strtok_r(list, ",", &save); t && n < 64; t = strtok_r(NULL, ",", &save))
+            paths[n++] = t;
+        rc = pw_catalog_load_files(&g->cat, paths, n, &d);
+        free(list);
+    }
+    if (rc)
+        pw_error("msg=\"catalog rejected\" %s", pw_diag_format(&d, NULL, msg, sizeof msg));
+    return rc;
+}
+
+/* A random epoch distinguishes this run's publish sequence from the last. */
+static uint64_t ingest_epoch(void)
+{
+    uint64_t e = 0;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (read(fd, &e, sizeof e) != (ssize_t)sizeof e)
+            e = 0;
+        close(fd);
+    }
+    return e ? e : (uint64_t)pw_now_ns();
+}
+
+static void ingest_reply_error(struct ingest *g, struct pw_frames *fr, int code, const char *why)
+{
+    Planwatch__V1__ErrorReply e = PLANWATCH__V1__ERROR_REPLY__INIT;
+    e.code = code;
+    e.reason = (char *)why;
+    pw_zsock_send(g->router, fr, fr->n - 1, PLANWATCH__V1__MSG_TYPE__MSG_ERROR, &e.base,
+                  ZMQ_DONTWAIT);
+}
+
+static void ingest_serve_one(struct ingest *g)
+{
+    struct pw_frames fr;
+    Planwatch__V1__MsgType type;
+    ProtobufCMessage *m = NULL;
+    int rc = pw_zsock_recv_msg(g->router, &fr, ZMQ_DONTWAIT, &type, &m);
+    if (rc == PW_EUNAVAILABLE || rc == PW_ESHUTDOWN || fr.n == 0) {
+        pw_frames_close(&fr);
+        return;
+    }
+    if (fr.n < 2) {
+        pw_warn("msg=\"request without routing frame\"");
+    } else if (rc) {
+        pw_warn("msg=\"bad request\" err=%s", pw_errname(rc));
+        ingest_reply_error(g, &fr, rc,
+                           rc == PW_EVERSION ? "unsupported protocol version (this ingest speaks 1)"
+                                             : "not a planwatch message");
+    } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_PING) {
+        Planwatch__V1__Pong p = PLANWATCH__V1__PONG__INIT;
+        p.service = "ingest";
+        p.ready = ingest_store_up(g, pw_now_ms()); /* ready = can accept figures */
+        p.seq = g->seq;
+        pw_zsock_send(g->router, &fr, fr.n - 1, PLANWATCH__V1__MSG_TYPE__MSG_PONG, &p.base,
+                      ZMQ_DONTWAIT);
+    } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH) {
+        ingest_batch_take(g, &fr, (Planwatch__V1__FeedBatch *)m);
+    } else {
+        ingest_reply_error(g, &fr, PW_EWIRE, "ingest answers FeedBatch and Ping only");
+    }
+    if (m)
+        protobuf_c_message_free_unpacked(m, NULL);
+    pw_frames_close(&fr);
+}
+
+static void ingest_drain_acks(struct ingest *g)
+{
+    for (;;) {
+        struct pw_frames fr;
+        Planwatch__V1__MsgType type;
+        ProtobufCMessage *m = NULL;
+        int rc = pw_zsock_recv_msg(g->pull, &fr, ZMQ_DONTWAIT, &type, &m);
+        pw_frames_close(&fr);
+        if (rc == PW_EUNAVAILABLE || rc == PW_ESHUTDOWN)
+            return;
+        if (rc) {
+            pw_warn("msg=\"bad message on the ack inbox\" err=%s", pw_errname(rc));
+            continue;
+        }
+        if (!ingest_store_up(g, pw_now_ms()))
+            pw_info("msg=\"store reachable\"");
+        g->store_seen_ms = pw_now_ms();
+        if (type == PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK)
+            ingest_batch_ack(g, (Planwatch__V1__StoreAck *)m);
+        protobuf_c_message_free_unpacked(m, NULL);
+    }
+}
+
+static void ingest_heartbeat(struct ingest *g)
+{
+    Planwatch__V1__Heartbeat hb = PLANWATCH__V1__HEARTBEAT__INIT;
+    hb.service = "ingest";
+    hb.epoch = g->epoch;
+    hb.seq = g->seq;
+    hb.ready = ingest_store_up(g, pw_now_ms());
+    pw_zsock_publish(g->pub, "hb.ingest", PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base);
+}
+
+int main(int argc, char **argv)
+{
+    struct ingest g;
+    enum pw_log_level level;
+    void *ctx = NULL;
+    int status = 1;
+    memset(&g, 0, sizeof g);
+    int rc = pw_cfg_load(ingest_cfg_table, INGEST_NCFG, argc, argv, "planwatch-ingest",
+                         "Receives offices' feed batches, validates them, and answers each row "
+                         "once the store has committed it.",
+                         stdout);
+    if (rc)
+        return rc == 1 ? 0 : 2;
+    if (pw_log_level_parse(cfg.log_level, &level) || pw_clock_init(&g.clock, cfg.clock)) {
+        fprintf(stderr, "planwatch-ingest: bad --log-level or --clock\n");
+        return 2;
+    }
+    pw_log_init("ingest", level);
+    pw_cfg_log(ingest_cfg_table, INGEST_NCFG);
+    pw_zsock_signals();
+    g.ack_timeout_ms = cfg.ack_timeout_ms;
+    g.retransmit_ms = cfg.retransmit_ms;
+    g.store_timeout_ms = cfg.store_timeout_ms;
+    g.epoch = ingest_epoch();
+    if (ingest_load_catalog(&g) || pw_map_open(&g.pending) || !(ctx = zmq_ctx_new()))
+        goto done;
+    if (pw_zsock_new(ctx, ZMQ_PUB, 100000, &g.pub) || pw_zsock_bind(g.pub, cfg.publish) ||
+        pw_zsock_new(ctx, ZMQ_PULL, 100000, &g.pull) || pw_zsock_bind(g.pull, cfg.acks) ||
+        pw_zsock_new(ctx, ZMQ_ROUTER, 0, &g.router) || pw_zsock_bind(g.router, cfg.listen))
+        goto done;
+    pw_info("msg=\"ready\" epoch=%llx indicators=%zu", (unsigned long long)g.epoch,
+            pw_catalog_count(g.cat));
+
+    int64_t next_hb = pw_now_ms(), next_tick = pw_now_ms();
+    int64_t tick_ms = cfg.retransmit_ms < 100 ? cfg.retransmit_ms : 100;
+    while (!pw_zsock_stop) {
+        int64_t now = pw_now_ms();
+        if (now >= next_hb) {
+            ingest_heartbeat(&g);
+            next_hb = now + cfg.heartbeat_ms;
+        }
+        if (now >= next_tick) {
+            ingest_batch_tick(&g, now);
+            next_tick = now + tick_ms;
+        }
+        int64_t wait = (next_hb < next_tick ? next_hb : next_tick) - now;
+        zmq_pollitem_t items[] = {{g.pull, 0, ZMQ_POLLIN, 0}, {g.router, 0, ZMQ_POLLIN, 0}};
+        if (zmq_poll(items, 2, (long)(wait > 0 ? wait : 0)) < 0)
+            continue; /* EINTR: the loop re-checks the stop flag */
+        /* acks first: they complete batches and free memory */
+        if (items[0].revents & ZMQ_POLLIN)
+            ingest_drain_acks(&g);
+        for (int i = 0; i < 64 && (items[1].revents & ZMQ_POLLIN); i++) {
+            ingest_serve_one(&g);
+            int ev = 0;
+            size_t evsz = sizeof ev;
+            zmq_getsockopt(g.router, ZMQ_EVENTS, &ev, &evsz);
+            if (!(ev & ZMQ_POLLIN))
+                break;
+        }
+    }
+    /* answer every office still waiting: what the store confirmed, and
+     * UNAVAILABLE (resend) for the rest - never silence */
+    ingest_drain_acks(&g);
+    ingest_batch_tick(&g, INT64_MAX);
+    pw_info("msg=\"stopping\" received=%llu accepted=%llu duplicates=%llu rejected=%llu "
+            "unavailable=%llu retransmitted=%llu pending=%zu",
+            (unsigned long long)g.received, (unsigned long long)g.accepted,
+            (unsigned long long)g.duplicates, (unsigned long long)g.rejected,
+            (unsigned long long)g.unavailable, (unsigned long long)g.retransmitted,
+            pw_map_count(g.pending));
+    status = 0;
+done:
+    ingest_batch_free_all(&g);
+    pw_zsock_close(&g.router);
+    pw_zsock_close(&g.pull);
+    pw_zsock_close(&g.pub);
+    if (ctx)
+        zmq_ctx_term(ctx);
+    pw_map_close(&g.pending);
+    pw_catalog_close(&g.cat);
+    return status;
+}

@@ -1,0 +1,454 @@
+/* main.c - planwatch-store: persists every indicator update in LMDB and
+ * answers queries (docs/pipeline.md).
+ *
+ * One zmq_poll loop over: the SUB on ingest's update stream (drained into
+ * one durable LMDB transaction per iteration - group commit - after which
+ * the committed updates are published with their seq and acknowledged to
+ * ingest), and the query ROUTER. A heartbeat timer announces the last seq on
+ * the PUB and liveness on the ack channel. No LMDB transaction outlives a
+ * call into store_db. Single-threaded. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "cfg.h"
+#include "err.h"
+#include "feed.h"
+#include "file.h"
+#include "log.h"
+#include "msg.h"
+#include "pidfile.h"
+#include "store.h"
+#include "zsock.h"
+
+struct store_cfg {
+    const char *data_dir, *catalog, *updates, *ack_to, *listen, *publish, *clock, *log_level;
+    long batch, map_mb, max_map_mb, heartbeat_ms, drop_every;
+};
+
+static struct store_cfg cfg;
+
+static const struct pw_cfg store_cfg_table[] = {
+    {"data-dir", PW_CFG_STR, "data/store", 0, 0, "LMDB directory (one store per directory)", &cfg.data_dir},
+    {"catalog", PW_CFG_STR, "", 0, 0, "catalog YAML files, comma-separated (\"\": the built-in plans 2 and 3)", &cfg.catalog},
+    {"updates", PW_CFG_STR, "tcp://127.0.0.1:7602", 0, 0, "ingest's update publisher to subscribe to", &cfg.updates},
+    {"ack-to", PW_CFG_STR, "tcp://127.0.0.1:7603", 0, 0, "ingest's ack inbox", &cfg.ack_to},
+    {"listen", PW_CFG_STR, "tcp://*:7604", 0, 0, "query endpoint (ROUTER)", &cfg.listen},
+    {"publish", PW_CFG_STR, "tcp://*:7605", 0, 0, "committed-update publisher (PUB)", &cfg.publish},
+    {"batch", PW_CFG_INT, "1000", 1, 100000, "most updates per durable commit (group commit)", &cfg.batch},
+    {"map-mb", PW_CFG_INT, "64", 1, 1048576, "initial LMDB map size, MiB", &cfg.map_mb},
+    {"max-map-mb", PW_CFG_INT, "65536", 1, 16777216, "the map doubles when full, up to this, MiB", &cfg.max_map_mb},
+    {"clock", PW_CFG_STR, "", 0, 0, "today for status snapshots: \"\" wall clock, YYYY-MM-DD, or file:PATH", &cfg.clock},
+    {"heartbeat-ms", PW_CFG_INT, "1000", 10, 60000, "heartbeat interval", &cfg.heartbeat_ms},
+    {"test-drop-every", PW_CFG_INT, "0", 0, 1000000, "test hook: drop every Nth publication (gap repair tests)", &cfg.drop_every},
+    {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &cfg.log_level},
+};
+#define STORE_NCFG (sizeof store_cfg_table / sizeof store_cfg_table[0])
+
+void store_remember(struct store *s, const Planwatch__V1__IndicatorUpdate *u)
+{
+    const struct pw_indicator *ind = pw_catalog_find(s->cat, u->indicator_id);
+    if (!ind)
+        return;
+    struct pw_obs o;
+    pw_msg_obs_from_update(&o, u, ind);
+    if (pw_history_add(s->hist, ind, &o))
+        pw_error("msg=\"out of memory keeping history\" seq=%llu", (unsigned long long)u->seq);
+}
+
+static int store_load_cb(void *arg, const Planwatch__V1__IndicatorUpdate *u)
+{
+    store_remember(arg, u);
+    return 0;
+}
+
+/* Reads the catalog files (or the built-in ones) and keeps their text. */
+static int store_load_catalog(struct store *s)
+{
+    struct pw_diag d = {0};
+    char msg[600];
+    int rc = 0;
+    if (!cfg.catalog[0]) {
+        s->nfiles = pw_catalog_default_count();
+        s->files = calloc(s->nfiles, sizeof *s->files);
+        for (size_t i = 0; s->files && i < s->nfiles; i++) {
+            const char *name, *yaml;
+            size_t len;
+            pw_catalog_default_file(i, &name, &yaml, &len);
+            s->files[i].name = strdup(name);
+            s->files[i].yaml = malloc(len + 1);
+            if (!s->files[i].name || !s->files[i].yaml)
+                return PW_ENOMEM;
+            memcpy(s->files[i].yaml, yaml, len);
+            s->files[i].len = len;
+        }
+    } else {
+        char *list = strdup(cfg.catalog), *save = NULL;
+        size_t cap = 1;
+        for (const char *c = cfg.catalog; *c; c++)
+            cap += *c == ',';
+        s->files = calloc(cap, sizeof *s->files);
+        if (!list || !s->files) {
+            free(list);
+            return PW_ENOMEM;
+        }
+        for (char *tok = strtok_r(list, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+            struct store_catalog_file *f = &s->files[s->nfiles];
+            rc = pw_file_read(tok, PW_CATALOG_MAX_BYTES, &f->yaml, &f->len, &d);
+            if (!rc && !(f->name = strdup(tok)))
+                rc = PW_ENOMEM;
+            if (!rc)
+                s->nfiles++;
+        }
+        free(list);
+        if (rc) {
+            pw_error("msg=\"cannot read catalog\" %s", pw_diag_format(&d, NULL, msg, sizeof msg));
+            return rc;
+        }
+    }
+    if (!s->files)
+        return PW_ENOMEM;
+    const char **names = calloc(s->nfiles, sizeof *names), **bufs = calloc(s->nfiles, sizeof *bufs);
+    size_t *lens = calloc(s->nfiles, sizeof *lens);
+    if (!names || !bufs || !lens)
+        rc = PW_ENOMEM;
+    for (size_t i = 0; !rc && i < s->nfiles; i++) {
+        names[i] = s->files[i].name;
+        bufs[i] = s->files[i].yaml;
+        lens[i] = s->files[i].len;
+    }
+    if (!rc && (rc = pw_catalog_load_buffers(&s->cat, names, bufs, lens, s->nfiles, &d)))
+        pw_error("msg=\"catalog rejected\" %s", pw_diag_format(&d, NULL, msg, sizeof msg));
+    free(names);
+    free(bufs);
+    free(lens);
+    return rc;
+}
+
+/* Reply to a ROUTER request: its routing frames, then the envelope. */
+static void store_reply(struct store *s, struct pw_frames *fr, Planwatch__V1__MsgType type,
+                        const ProtobufCMessage *m)
+{
+    int rc = pw_zsock_send(s->router, fr, fr->n - 1, type, m, ZMQ_DONTWAIT);
+    if (rc)
+        pw_warn("msg=\"reply dropped\" err=%s", pw_errname(rc));
+}
+
+static void store_reply_error(struct store *s, struct pw_frames *fr, int code, const char *why)
+{
+    Planwatch__V1__ErrorReply e = PLANWATCH__V1__ERROR_REPLY__INIT;
+    e.code = code;
+    e.reason = (char *)why;
+    store_reply(s, fr, PLANWATCH__V1__MSG_TYPE__MSG_ERROR, &e.base);
+}
+
+static void store_serve_one(struct store *s)
+{
+    struct pw_frames fr;
+    Planwatch__V1__MsgType type;
+    ProtobufCMessage *m = NULL;
+    int rc = pw_zsock_recv_msg(s->router, &fr, ZMQ_DONTWAIT, &type, &m);
+    if (rc == PW_EUNAVAILABLE || rc == PW_ESHUTDOWN || fr.n == 0) {
+        pw_frames_close(&fr);
+        return;
+    }
+    if (rc) {
+        pw_warn("msg=\"bad request\" err=%s", pw_errname(rc));
+        if (fr.n >= 2)
+            store_reply_error(s, &fr, rc,
+                              rc == PW_EVERSION ? "unsupported protocol version (this store speaks 1)"
+                                                : "not a planwatch message");
+    } else if (fr.n < 2) {
+        pw_warn("msg=\"request without routing frame\"");
+    } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_PING) {
+        Planwatch__V1__Pong p = PLANWATCH__V1__PONG__INIT;
+        p.service = "store";
+        p.ready = 1;
+        p.seq = store_db_last_seq(s->db);
+        store_reply(s, &fr, PLANWATCH__V1__MSG_TYPE__MSG_PONG, &p.base);
+    } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_QUERY) {
+        struct pw_arena *arena = NULL;
+        if (pw_arena_open(&arena)) {
+            store_reply_error(s, &fr, PW_ENOMEM, "out of memory");
+        } else {
+            Planwatch__V1__QueryReply r = PLANWATCH__V1__QUERY_REPLY__INIT;
+            store_query_answer(s, (Planwatch__V1__Query *)m, &r, arena);
+            store_reply(s, &fr, PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY, &r.base);
+            pw_arena_close(&arena);
+        }
+    } else {
+        store_reply_error(s, &fr, PW_EWIRE, "the store answers Query and Ping only");
+    }
+    if (m)
+        protobuf_c_message_free_unpacked(m, NULL);
+    pw_frames_close(&fr);
+}
+
+/* Checks what the store must not trust blindly even from ingest. */
+static int store_check_update(struct store *s, const Planwatch__V1__IndicatorUpdate *u)
+{
+    if (!u->update_id || !u->update_id[0] || pw_feed_parse_update_id(u->update_id))
+        return PW_EFEED_UPDATE_ID;
+    if (!u->indicator_id || !pw_catalog_find(s->cat, u->indicator_id))
+        return PW_EFEED_ID;
+    return 0;
+}
+
+static void store_ack(struct store *s, struct store_put *puts, size_t n)
+{
+    Planwatch__V1__AckItem *items = calloc(n ? n : 1, sizeof *items);
+    Planwatch__V1__AckItem **ptrs = calloc(n ? n : 1, sizeof *ptrs);
+    if (!items || !ptrs) {
+        free(items);
+        free(ptrs);
+        return; /* ingest retransmits and gets its ack next time */
+    }
+    for (size_t i = 0; i < n; i++) {
+        planwatch__v1__ack_item__init(&items[i]);
+        items[i].update_id = puts[i].u->update_id;
+        items[i].seq = puts[i].seq;
+        items[i].duplicate = puts[i].result == 1;
+        items[i].code = puts[i].result < 0 ? puts[i].result : 0;
+        items[i].reason = puts[i].result < 0 ? (char *)pw_strerror(puts[i].result) : "";
+        ptrs[i] = &items[i];
+    }
+    Planwatch__V1__StoreAck ack = PLANWATCH__V1__STORE_ACK__INIT;
+    ack.items = ptrs;
+    ack.n_items = n;
+    ack.ingest_epoch = s->ingest_epoch;
+    int rc = pw_zsock_send(s->ack, NULL, 0, PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK, &ack.base,
+                           ZMQ_DONTWAIT);
+    if (rc)
+        pw_debug("msg=\"ack not sent\" err=%s n=%zu", pw_errname(rc), n);
+    free(items);
+    free(ptrs);
+}
+
+/* Drains ingest's stream into one group commit, then publishes and acks. */
+static void store_drain(struct store *s, struct store_put *puts, Planwatch__V1__IndicatorUpdate **keep)
+{
+    size_t n = 0, refused = 0;
+    while (n < (size_t)cfg.batch) {
+        struct pw_frames fr;
+        Planwatch__V1__MsgType type;
+        ProtobufCMessage *m = NULL;
+        int rc = pw_zsock_recv_msg(s->sub, &fr, ZMQ_DONTWAIT, &type, &m);
+        pw_frames_close(&fr);
+        if (rc == PW_EUNAVAILABLE || rc == PW_ESHUTDOWN)
+            break;
+        if (rc) {
+            pw_warn("msg=\"bad message on the update stream\" err=%s", pw_errname(rc));
+            continue;
+        }
+        if (type == PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT) {
+            Planwatch__V1__Heartbeat *hb = (Planwatch__V1__Heartbeat *)m;
+            if (hb->epoch != s->ingest_epoch) {
+                pw_info("msg=\"ingest epoch\" epoch=%llx seq=%llu", (unsigned long long)hb->epoch,
+                        (unsigned long long)hb->seq);
+                s->ingest_epoch = hb->epoch;
+                s->ingest_seq = hb->seq;
+            }
+            protobuf_c_message_free_unpacked(m, NULL);
+            continue;
+        }
+        if (type != PLANWATCH__V1__MSG_TYPE__MSG_UPDATE) {
+            pw_warn("msg=\"unexpected message on the update stream\" type=%d", (int)type);
+            protobuf_c_message_free_unpacked(m, NULL);
+            continue;
+        }
+        Planwatch__V1__IndicatorUpdate *u = (Planwatch__V1__IndicatorUpdate *)m;
+        if (u->ingest_epoch == s->ingest_epoch && u->ingest_seq > s->ingest_seq + 1)
+            pw_info("msg=\"gap in ingest stream\" from=%llu to=%llu (ingest retransmits)",
+                    (unsigned long long)s->ingest_seq + 1, (unsigned long long)u->ingest_seq - 1);
+        s->ingest_epoch = u->ingest_epoch;
+        if (u->ingest_seq > s->ingest_seq || u->ingest_epoch != s->ingest_epoch)
+            s->ingest_seq = u->ingest_seq;
+        u->seq = 0; /* the store assigns it */
+        keep[n] = u;
+        puts[n].u = u;
+        puts[n].seq = 0;
+        puts[n].result = store_check_update(s, u);
+        if (puts[n].result) {
+            refused++;
+            pw_warn("msg=\"update refused\" update_id=\"%.64s\" err=%s", u->update_id,
+                    pw_errname(puts[n].result));
+        }
+        n++;
+    }
+    if (n == 0)
+        return;
+    /* the refused ones stay out of the transaction but are acked */
+    struct store_put *ok = malloc(n * sizeof *ok);
+    size_t nok = 0;
+    if (!ok) {
+        pw_error("msg=\"out of memory\"");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (puts[i].result == 0)
+            ok[nok++] = puts[i];
+    int rc = nok ? store_db_put_batch(s->db, ok, nok) : 0;
+    if (rc) {
+        pw_error("msg=\"commit failed\" n=%zu err=%s", nok, pw_errname(rc));
+        free(ok);
+        goto done; /* nothing acked: ingest retransmits */
+    }
+    for (size_t i = 0, j = 0; i < n; i++)
+        if (puts[i].result == 0)
+            puts[i] = ok[j++];
+    free(ok);
+    size_t stored = 0, dups = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (puts[i].result != 0) {
+            dups += puts[i].result == 1;
+            continue;
+        }
+        stored++;
+        store_remember(s, puts[i].u);
+        const struct pw_indicator *ind = pw_catalog_find(s->cat, puts[i].u->indicator_id);
+        char topic[160];
+        pw_msg_topic(topic, sizeof topic, "update", ind);
+        s->published++;
+        if (cfg.drop_every && s->published % (uint64_t)cfg.drop_every == 0) {
+            pw_info("msg=\"test hook: publication dropped\" seq=%llu",
+                    (unsigned long long)puts[i].seq);
+            continue;
+        }
+        pw_zsock_publish(s->pub, topic, PLANWATCH__V1__MSG_TYPE__MSG_UPDATE, &puts[i].u->base);
+    }
+    s->stored += stored;
+    s->duplicates += dups;
+    s->refused += refused;
+    pw_debug("msg=\"committed\" n=%zu stored=%zu duplicates=%zu seq=%llu", n, stored, dups,
+             (unsigned long long)store_db_last_seq(s->db));
+    store_ack(s, puts, n);
+done:
+    for (size_t i = 0; i < n; i++)
+        planwatch__v1__indicator_update__free_unpacked(keep[i], NULL);
+}
+
+static void store_heartbeat(struct store *s)
+{
+    Planwatch__V1__Heartbeat hb = PLANWATCH__V1__HEARTBEAT__INIT;
+    hb.service = "store";
+    hb.seq = store_db_last_seq(s->db);
+    hb.ready = 1;
+    pw_zsock_publish(s->pub, "hb.store", PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base);
+    pw_zsock_send(s->ack, NULL, 0, PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base, ZMQ_DONTWAIT);
+}
+
+static int store_sockets(struct store *s, void *ctx)
+{
+    int rc, one = 1;
+    if ((rc = pw_zsock_new(ctx, ZMQ_PUB, 100000, &s->pub)) || (rc = pw_zsock_bind(s->pub, cfg.publish)) ||
+        (rc = pw_zsock_new(ctx, ZMQ_ROUTER, 0, &s->router)) ||
+        (rc = pw_zsock_bind(s->router, cfg.listen)) ||
+        (rc = pw_zsock_new(ctx, ZMQ_SUB, 100000, &s->sub)) ||
+        (rc = pw_zsock_connect(s->sub, cfg.updates)) ||
+        (rc = pw_zsock_new(ctx, ZMQ_PUSH, 0, &s->ack)))
+        return rc;
+    /* acks for an ingest that is not there are useless: drop, don't queue */
+    zmq_setsockopt(s->ack, ZMQ_IMMEDIATE, &one, sizeof one);
+    zmq_setsockopt(s->sub, ZMQ_SUBSCRIBE, "update.", 7);
+    zmq_setsockopt(s->sub, ZMQ_SUBSCRIBE, "hb.", 3);
+    return pw_zsock_connect(s->ack, cfg.ack_to);
+}
+
+int main(int argc, char **argv)
+{
+    struct store s;
+    enum pw_log_level level;
+    int lockfd = -1, status = 1;
+    long holder = 0;
+    void *ctx = NULL;
+    struct store_put *puts = NULL;
+    Planwatch__V1__IndicatorUpdate **keep = NULL;
+    memset(&s, 0, sizeof s);
+
+    int rc = pw_cfg_load(store_cfg_table, STORE_NCFG, argc, argv, "planwatch-store",
+                         "Persists every indicator update in LMDB and answers queries.", stdout);
+    if (rc)
+        return rc == 1 ? 0 : 2;
+    if (pw_log_level_parse(cfg.log_level, &level) || pw_clock_init(&s.clock, cfg.clock)) {
+        fprintf(stderr, "planwatch-store: bad --log-level or --clock\n");
+        return 2;
+    }
+    pw_log_init("store", level);
+    pw_cfg_log(store_cfg_table, STORE_NCFG);
+    pw_zsock_signals();
+    rc = pw_pidfile_lock(cfg.data_dir, "store", &lockfd, &holder);
+    if (rc == PW_ELOCKED) {
+        pw_error("msg=\"another store is running on this data dir\" data_dir=%s pid=%ld",
+                 cfg.data_dir, holder);
+        return 1;
+    }
+    if (rc) {
+        pw_error("msg=\"cannot lock data dir\" data_dir=%s err=%s", cfg.data_dir, pw_errname(rc));
+        return 1;
+    }
+    if (store_load_catalog(&s) || pw_history_open(&s.hist, s.cat) ||
+        store_db_open(&s.db, cfg.data_dir, (size_t)cfg.map_mb, (size_t)cfg.max_map_mb))
+        goto done;
+    int more = 0;
+    if ((rc = store_db_scan(s.db, 0, 0, store_load_cb, &s, &more))) {
+        pw_error("msg=\"cannot load history\" err=%s", pw_errname(rc));
+        goto done;
+    }
+    puts = calloc((size_t)cfg.batch, sizeof *puts);
+    keep = calloc((size_t)cfg.batch, sizeof *keep);
+    if (!puts || !keep || !(ctx = zmq_ctx_new()) || store_sockets(&s, ctx))
+        goto done;
+    size_t map, used;
+    store_db_usage(s.db, &map, &used);
+    pw_info("msg=\"ready\" seq=%llu indicators=%zu map_mb=%zu used_kb=%zu",
+            (unsigned long long)store_db_last_seq(s.db), pw_catalog_count(s.cat), map >> 20,
+            used >> 10);
+
+    int64_t next_hb = pw_now_ms();
+    while (!pw_zsock_stop) {
+        int64_t now = pw_now_ms();
+        if (now >= next_hb) {
+            store_heartbeat(&s);
+            next_hb = now + cfg.heartbeat_ms;
+        }
+        zmq_pollitem_t items[] = {{s.sub, 0, ZMQ_POLLIN, 0}, {s.router, 0, ZMQ_POLLIN, 0}};
+        if (zmq_poll(items, 2, (long)(next_hb - now)) < 0)
+            continue; /* EINTR: the loop re-checks the stop flag */
+        if (items[0].revents & ZMQ_POLLIN)
+            store_drain(&s, puts, keep);
+        /* answer what is queued now, not forever: the update stream stays first */
+        for (int i = 0; i < 64 && (items[1].revents & ZMQ_POLLIN); i++) {
+            store_serve_one(&s);
+            int ev = 0;
+            size_t evsz = sizeof ev;
+            zmq_getsockopt(s.router, ZMQ_EVENTS, &ev, &evsz);
+            if (!(ev & ZMQ_POLLIN))
+                break;
+        }
+    }
+    pw_info("msg=\"stopping\" stored=%llu duplicates=%llu refused=%llu queries=%llu seq=%llu",
+            (unsigned long long)s.stored, (unsigned long long)s.duplicates,
+            (unsigned long long)s.refused, (unsigned long long)s.queries,
+            (unsigned long long)store_db_last_seq(s.db));
+    status = 0;
+done:
+    pw_zsock_close(&s.sub);
+    pw_zsock_close(&s.ack);
+    pw_zsock_close(&s.router);
+    pw_zsock_close(&s.pub);
+    if (ctx)
+        zmq_ctx_term(ctx);
+    free(puts);
+    free(keep);
+    store_db_close(&s.db);
+    pw_history_close(&s.hist);
+    pw_catalog_close(&s.cat);
+    for (size_t i = 0; i < s.nfiles; i++) {
+        free(s.files[i].name);
+        free(s.files[i].yaml);
+    }
+    free(s.files);
+    pw_pidfile_unlock(lockfd, cfg.data_dir, "store");
+    return status;
+}

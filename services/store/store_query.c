@@ -1,0 +1,188 @@
+/* store_query.c - the store's read side: latest values, history, catalog,
+ * status snapshots, snapshots for resynchronising subscribers, and the
+ * alert service's recorded states. Replies are built in an arena: each
+ * update is copied into it with a protobuf-c allocator backed by the arena,
+ * so one pw_arena_close frees the whole reply. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "dec.h"
+#include "err.h"
+#include "eval.h"
+#include "fy.h"
+#include "log.h"
+#include "msg.h"
+#include "store.h"
+
+#define QUERY_SNAPSHOT_DEFAULT 5000
+#define QUERY_SNAPSHOT_MAX 50000
+
+static void *query_alloc(void *data, size_t size)
+{
+    return pw_arena_alloc(data, size);
+}
+
+static void query_free(void *data, void *ptr)
+{
+    (void)data;
+    (void)ptr; /* the arena frees everything at once */
+}
+
+/* Growable array of message pointers in the arena. */
+struct query_list {
+    struct pw_arena *arena;
+    void **v;
+    size_t n, cap;
+    size_t limit;    /* stop after this many (0: none) */
+};
+
+static int query_push(struct query_list *l, void *m)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        void **nv = pw_arena_alloc(l->arena, cap * sizeof *nv);
+        if (!nv)
+            return PW_ENOMEM;
+        if (l->n)
+            memcpy(nv, l->v, l->n * sizeof *nv);
+        l->v = nv;
+        l->cap = cap;
+    }
+    l->v[l->n++] = m;
+    return 0;
+}
+
+/* store_db callback: deep-copies u into the arena. */
+static int query_copy_update(void *arg, const Planwatch__V1__IndicatorUpdate *u)
+{
+    struct query_list *l = arg;
+    ProtobufCAllocator a = {query_alloc, query_free, l->arena};
+    size_t len = planwatch__v1__indicator_update__get_packed_size(u);
+    uint8_t *buf = pw_arena_alloc(l->arena, len ? len : 1);
+    if (!buf)
+        return PW_ENOMEM;
+    planwatch__v1__indicator_update__pack(u, buf);
+    Planwatch__V1__IndicatorUpdate *c = planwatch__v1__indicator_update__unpack(&a, len, buf);
+    return c ? query_push(l, c) : PW_ENOMEM;
+}
+
+static int query_copy_alert(void *arg, const Planwatch__V1__AlertState *s)
+{
+    struct query_list *l = arg;
+    ProtobufCAllocator a = {query_alloc, query_free, l->arena};
+    size_t len = planwatch__v1__alert_state__get_packed_size(s);
+    uint8_t *buf = pw_arena_alloc(l->arena, len ? len : 1);
+    if (!buf)
+        return PW_ENOMEM;
+    planwatch__v1__alert_state__pack(s, buf);
+    Planwatch__V1__AlertState *c = planwatch__v1__alert_state__unpack(&a, len, buf);
+    return c ? query_push(l, c) : PW_ENOMEM;
+}
+
+static void query_fail(Planwatch__V1__QueryReply *r, int code, const char *why)
+{
+    r->code = code;
+    r->error = (char *)why;
+}
+
+static void query_status(struct store *s, const Planwatch__V1__Query *q,
+                         Planwatch__V1__QueryReply *r, struct pw_arena *arena)
+{
+    int32_t as_of = pw_clock_today(&s->clock);
+    if (q->as_of && q->as_of[0] && pw_day_parse(q->as_of, &as_of))
+        return query_fail(r, PW_EINVAL, "as_of is not a date YYYY-MM-DD");
+    struct pw_status_row *rows = NULL;
+    size_t n = 0;
+    if (pw_history_eval_all(s->hist, as_of, &rows, &n))
+        return query_fail(r, PW_ENOMEM, "out of memory");
+    Planwatch__V1__StatusRow **out = pw_arena_alloc(arena, (n ? n : 1) * sizeof *out);
+    size_t k = 0;
+    for (size_t i = 0; out && i < n; i++) {
+        const struct pw_indicator *ind = rows[i].ind;
+        if ((q->plan && q->plan[0] && strcmp(q->plan, ind->plan->id) != 0) ||
+            (q->project && q->project[0] && strcmp(q->project, pw_indicator_project_id(ind)) != 0))
+            continue;
+        Planwatch__V1__StatusRow *row = pw_arena_alloc(arena, sizeof *row);
+        struct pw_msg_row_buf *buf = pw_arena_alloc(arena, sizeof *buf);
+        struct pw_eval *e = pw_arena_alloc(arena, sizeof *e);
+        if (!row || !buf || !e)
+            break;
+        *e = rows[i].ev; /* the row borrows the explanation: keep it in the arena */
+        pw_msg_status_row(row, ind, e, buf);
+        out[k++] = row;
+    }
+    free(rows);
+    if (!out)
+        return query_fail(r, PW_ENOMEM, "out of memory");
+    r->rows = out;
+    r->n_rows = k;
+}
+
+void store_query_answer(struct store *s, const Planwatch__V1__Query *q,
+                        Planwatch__V1__QueryReply *r, struct pw_arena *arena)
+{
+    struct query_list l = {.arena = arena};
+    int rc = 0, more = 0;
+    r->request_id = q->request_id;
+    r->seq = store_db_last_seq(s->db);
+    s->queries++;
+    switch (q->kind) {
+    case PLANWATCH__V1__QUERY_KIND__QUERY_LATEST:
+        rc = store_db_latest(s->db, query_copy_update, &l);
+        break;
+    case PLANWATCH__V1__QUERY_KIND__QUERY_HISTORY:
+        if (!q->indicator_id || !pw_catalog_find(s->cat, q->indicator_id))
+            return query_fail(r, PW_ENOTFOUND, "no such indicator in the store's catalog");
+        rc = store_db_history(s->db, q->indicator_id, query_copy_update, &l);
+        break;
+    case PLANWATCH__V1__QUERY_KIND__QUERY_SNAPSHOT: {
+        size_t limit = q->limit ? q->limit : QUERY_SNAPSHOT_DEFAULT;
+        if (limit > QUERY_SNAPSHOT_MAX)
+            limit = QUERY_SNAPSHOT_MAX;
+        rc = store_db_scan(s->db, q->after_seq, limit, query_copy_update, &l, &more);
+        r->more = more != 0;
+        break;
+    }
+    case PLANWATCH__V1__QUERY_KIND__QUERY_CATALOG: {
+        Planwatch__V1__CatalogFile **f = pw_arena_alloc(arena, (s->nfiles + 1) * sizeof *f);
+        if (!f)
+            return query_fail(r, PW_ENOMEM, "out of memory");
+        for (size_t i = 0; i < s->nfiles; i++) {
+            f[i] = pw_arena_alloc(arena, sizeof **f);
+            if (!f[i])
+                return query_fail(r, PW_ENOMEM, "out of memory");
+            planwatch__v1__catalog_file__init(f[i]);
+            f[i]->name = s->files[i].name;
+            f[i]->yaml.data = (uint8_t *)s->files[i].yaml;
+            f[i]->yaml.len = s->files[i].len;
+        }
+        r->catalog = f;
+        r->n_catalog = s->nfiles;
+        return;
+    }
+    case PLANWATCH__V1__QUERY_KIND__QUERY_STATUS:
+        return query_status(s, q, r, arena);
+    case PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_GET: {
+        uint64_t aseq = 0;
+        rc = store_db_alert_get(s->db, query_copy_alert, &l, &aseq);
+        r->alert_seq = aseq;
+        r->alert_states = (Planwatch__V1__AlertState **)l.v;
+        r->n_alert_states = l.n;
+        if (rc)
+            query_fail(r, rc, pw_strerror(rc));
+        return;
+    }
+    case PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT:
+        rc = store_db_alert_put(s->db, q->alert_states, q->n_alert_states);
+        if (rc)
+            query_fail(r, rc, pw_strerror(rc));
+        return;
+    default:
+        return query_fail(r, PW_EINVAL, "unknown query kind");
+    }
+    if (rc)
+        return query_fail(r, rc, pw_strerror(rc));
+    r->updates = (Planwatch__V1__IndicatorUpdate **)l.v;
+    r->n_updates = l.n;
+}

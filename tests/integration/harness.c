@@ -1,0 +1,414 @@
+/* harness.c - integration test support (see harness.h). Children are
+ * spawned with fork/execv; exits are awaited on a pidfd with poll(2) and a
+ * deadline; readiness is a Ping answered "ready" (store, ingest) or a
+ * heartbeat saying ready (alert). */
+#define _GNU_SOURCE
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "err.h"
+#include "zsock.h"
+
+static const char *hs_names[HS_NSVC] = {"store", "ingest", "alert"};
+
+const char *hs_bin(const char *name)
+{
+    static char buf[4][512];
+    static int k;
+    char *b = buf[k++ % 4];
+    if (strcmp(name, "planwatch") == 0)
+        snprintf(b, 512, "%s/cli/planwatch", PW_BINARY_DIR);
+    else
+        snprintf(b, 512, "%s/services/%s/planwatch-%s", PW_BINARY_DIR, name, name);
+    return b;
+}
+
+const char *hs_src(const char *rel)
+{
+    static char buf[4][512];
+    static int k;
+    char *b = buf[k++ % 4];
+    snprintf(b, 512, "%s/%s", PW_SOURCE_DIR, rel);
+    return b;
+}
+
+static int hs_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+void hs_init(struct hs_cluster *c, const char *name, const char *clock)
+{
+    memset(c, 0, sizeof *c);
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(c->dir, sizeof c->dir, "%s/pw-%s-XXXXXX", tmp, name);
+    assert_non_null(mkdtemp(c->dir));
+    for (int i = 0; i < 6; i++) {
+        int p, dup;
+        do {
+            p = hs_free_port();
+            dup = 0;
+            for (int j = 0; j < i; j++)
+                dup |= c->port[j] == p;
+        } while (dup);
+        c->port[i] = p;
+    }
+    snprintf(c->ep_ingest, sizeof c->ep_ingest, "tcp://127.0.0.1:%d", c->port[0]);
+    snprintf(c->ep_store, sizeof c->ep_store, "tcp://127.0.0.1:%d", c->port[3]);
+    snprintf(c->ep_alerts, sizeof c->ep_alerts, "tcp://127.0.0.1:%d", c->port[5]);
+    if (clock) {
+        snprintf(c->clock_spec, sizeof c->clock_spec, "file:%s/clock", c->dir);
+        hs_set_clock(c, clock);
+    }
+    c->ctx = zmq_ctx_new();
+    assert_non_null(c->ctx);
+}
+
+void hs_set_clock(struct hs_cluster *c, const char *day)
+{
+    char path[300], tmp[310];
+    snprintf(path, sizeof path, "%s/clock", c->dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    assert_non_null(f);
+    fprintf(f, "%s\n", day);
+    fclose(f);
+    assert_int_equal(rename(tmp, path), 0); /* atomic: readers never see half a date */
+}
+
+static void hs_args(struct hs_cluster *c, enum hs_svc s, char args[][320], int *n)
+{
+    int k = 0;
+#define ARG(...) snprintf(args[k++], 320, __VA_ARGS__)
+    switch (s) {
+    case HS_STORE:
+        ARG("--data-dir=%s/store", c->dir);
+        ARG("--listen=tcp://127.0.0.1:%d", c->port[3]);
+        ARG("--publish=tcp://127.0.0.1:%d", c->port[4]);
+        ARG("--updates=tcp://127.0.0.1:%d", c->port[1]);
+        ARG("--ack-to=tcp://127.0.0.1:%d", c->port[2]);
+        ARG("--heartbeat-ms=200");
+        break;
+    case HS_INGEST:
+        ARG("--listen=tcp://127.0.0.1:%d", c->port[0]);
+        ARG("--publish=tcp://127.0.0.1:%d", c->port[1]);
+        ARG("--acks=tcp://127.0.0.1:%d", c->port[2]);
+        ARG("--heartbeat-ms=200");
+        ARG("--store-timeout-ms=1500");
+        break;
+    default:
+        ARG("--data-dir=%s/alert", c->dir);
+        ARG("--store=tcp://127.0.0.1:%d", c->port[3]);
+        ARG("--updates=tcp://127.0.0.1:%d", c->port[4]);
+        ARG("--publish=tcp://127.0.0.1:%d", c->port[5]);
+        ARG("--heartbeat-ms=200");
+        ARG("--interval-ms=200");
+        break;
+    }
+    if (c->clock_spec[0])
+        ARG("--clock=%s", c->clock_spec);
+    for (int i = 0; i < 8 && c->extra[s][i]; i++)
+        ARG("%s", c->extra[s][i]);
+#undef ARG
+    *n = k;
+}
+
+void hs_spawn(struct hs_cluster *c, enum hs_svc s)
+{
+    char args[24][320], log[300];
+    char *argv[26];
+    int n = 0;
+    hs_args(c, s, args, &n);
+    argv[0] = (char *)hs_bin(hs_names[s]);
+    for (int i = 0; i < n; i++)
+        argv[i + 1] = args[i];
+    argv[n + 1] = NULL;
+    snprintf(log, sizeof log, "%s/%s.log", c->dir, hs_names[s]);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, 2);
+            dup2(fd, 1);
+        }
+        setenv("ASAN_OPTIONS", "detect_leaks=1:exitcode=23", 0);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    c->pid[s] = pid;
+}
+
+/* Ping over a fresh client; 1 when answered (and ready, if required). */
+static int hs_ping(struct hs_cluster *c, const char *ep, int need_ready)
+{
+    struct pw_client *cl = NULL;
+    Planwatch__V1__Ping p = PLANWATCH__V1__PING__INIT;
+    Planwatch__V1__MsgType t;
+    ProtobufCMessage *m = NULL;
+    int ok = 0;
+    if (pw_client_open(c->ctx, ep, &cl))
+        return 0;
+    p.from = "harness";
+    if (pw_client_call(cl, PLANWATCH__V1__MSG_TYPE__MSG_PING, &p.base, 300, &t, &m) == 0) {
+        ok = t == PLANWATCH__V1__MSG_TYPE__MSG_PONG &&
+             (!need_ready || ((Planwatch__V1__Pong *)m)->ready);
+        protobuf_c_message_free_unpacked(m, NULL);
+    }
+    pw_client_close(&cl);
+    return ok;
+}
+
+/* Waits for an alert heartbeat saying ready. */
+static int hs_alert_ready(struct hs_cluster *c, int deadline_ms)
+{
+    void *sub = NULL;
+    int ok = 0;
+    if (pw_zsock_new(c->ctx, ZMQ_SUB, 0, &sub))
+        return 0;
+    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "hb.alert", 8);
+    pw_zsock_connect(sub, c->ep_alerts);
+    int64_t end = pw_now_ms() + deadline_ms;
+    while (!ok && pw_now_ms() < end) {
+        zmq_pollitem_t it = {sub, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&it, 1, (long)(end - pw_now_ms())) <= 0)
+            continue;
+        struct pw_frames fr;
+        Planwatch__V1__MsgType t;
+        ProtobufCMessage *m = NULL;
+        if (pw_zsock_recv_msg(sub, &fr, ZMQ_DONTWAIT, &t, &m) == 0) {
+            ok = t == PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT && ((Planwatch__V1__Heartbeat *)m)->ready;
+            protobuf_c_message_free_unpacked(m, NULL);
+        }
+        pw_frames_close(&fr);
+    }
+    pw_zsock_close(&sub);
+    return ok;
+}
+
+static int hs_alive(struct hs_cluster *c, enum hs_svc s)
+{
+    int st;
+    return c->pid[s] > 0 && waitpid(c->pid[s], &st, WNOHANG) == 0;
+}
+
+int hs_wait_ready(struct hs_cluster *c, enum hs_svc s, int deadline_ms)
+{
+    int64_t end = pw_now_ms() + deadline_ms;
+    while (pw_now_ms() < end) {
+        if (!hs_alive(c, s))
+            return -1;
+        if (s == HS_ALERT) {
+            if (hs_alert_ready(c, (int)(end - pw_now_ms())))
+                return 0;
+        } else if (hs_ping(c, s == HS_STORE ? c->ep_store : c->ep_ingest, 1)) {
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void hs_start(struct hs_cluster *c, enum hs_svc s)
+{
+    hs_spawn(c, s);
+    if (hs_wait_ready(c, s, 20000) != 0) {
+        hs_dump_logs(c);
+        fail_msg("%s did not become ready within 20 s", hs_names[s]);
+    }
+}
+
+static int hs_wait_exit(pid_t pid, int deadline_ms)
+{
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0), st = 0;
+    if (fd >= 0) {
+        struct pollfd p = {fd, POLLIN, 0};
+        poll(&p, 1, deadline_ms);
+        close(fd);
+    }
+    if (waitpid(pid, &st, WNOHANG) != pid)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int hs_stop(struct hs_cluster *c, enum hs_svc s, int sig)
+{
+    if (c->pid[s] <= 0)
+        return -1;
+    kill(c->pid[s], sig);
+    int rc = hs_wait_exit(c->pid[s], 10000);
+    if (rc < 0) { /* did not stop in time: that is a failure, but clean up */
+        kill(c->pid[s], SIGKILL);
+        hs_wait_exit(c->pid[s], 5000);
+    }
+    c->pid[s] = 0;
+    return rc;
+}
+
+void hs_dump_logs(struct hs_cluster *c)
+{
+    for (int s = 0; s < HS_NSVC; s++) {
+        char cmd[400];
+        snprintf(cmd, sizeof cmd, "tail -n 25 %s/%s.log 2>/dev/null | sed 's/^/[%s] /' >&2", c->dir,
+                 hs_names[s], hs_names[s]);
+        if (system(cmd) != 0)
+            continue;
+    }
+}
+
+void hs_fini(struct hs_cluster *c)
+{
+    int bad = 0;
+    /* alert first, then ingest, then the store: the order of a clean shutdown */
+    for (int s = HS_NSVC - 1; s >= 0; s--)
+        if (c->pid[s] > 0) {
+            int rc = hs_stop(c, (enum hs_svc)s, SIGTERM);
+            if (rc != 0) {
+                fprintf(stderr, "%s exited with %d after SIGTERM\n", hs_names[s], rc);
+                bad = 1;
+            }
+        }
+    if (bad)
+        hs_dump_logs(c);
+    zmq_ctx_term(c->ctx);
+    c->ctx = NULL;
+    if (!bad && !getenv("PW_KEEP_TMP")) {
+        char cmd[300];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", c->dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", c->dir);
+    }
+    assert_false(bad);
+}
+
+/* Reads a pipe to EOF into a malloc'd string. */
+static void hs_slurp(int fd, char **out, size_t *len, size_t *cap)
+{
+    char buf[4096];
+    ssize_t r = read(fd, buf, sizeof buf);
+    if (r <= 0)
+        return;
+    if (*len + (size_t)r + 1 > *cap) {
+        *cap = (*len + (size_t)r + 1) * 2;
+        *out = realloc(*out, *cap);
+        assert_non_null(*out);
+    }
+    memcpy(*out + *len, buf, (size_t)r);
+    *len += (size_t)r;
+    (*out)[*len] = '\0';
+}
+
+int hs_cli(struct hs_cluster *c, char **out, char **err, const char *const *args)
+{
+    int po[2], pe[2];
+    char *argv[64];
+    int n = 0;
+    assert_int_equal(pipe(po), 0);
+    assert_int_equal(pipe(pe), 0);
+    argv[n++] = (char *)hs_bin("planwatch");
+    for (; args[n - 1] && n < 63; n++)
+        argv[n] = (char *)args[n - 1];
+    argv[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(po[1], 1);
+        dup2(pe[1], 2);
+        close(po[0]);
+        close(pe[0]);
+        setenv("PLANWATCH_INGEST", c->ep_ingest, 1);
+        setenv("PLANWATCH_STORE", c->ep_store, 1);
+        setenv("PLANWATCH_ALERTS", c->ep_alerts, 1);
+        setenv("PLANWATCH_OFFICE", "test-office", 1);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(po[1]);
+    close(pe[1]);
+    size_t ol = 0, oc = 1, el = 0, ec = 1;
+    *out = calloc(1, 1);
+    *err = calloc(1, 1);
+    struct pollfd p[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
+    int open_fds = 2;
+    while (open_fds > 0) {
+        if (poll(p, 2, 60000) <= 0)
+            break;
+        for (int i = 0; i < 2; i++)
+            if (p[i].revents) {
+                size_t before = i ? el : ol;
+                hs_slurp(p[i].fd, i ? err : out, i ? &el : &ol, i ? &ec : &oc);
+                if ((i ? el : ol) == before) { /* EOF */
+                    close(p[i].fd);
+                    p[i].fd = -1;
+                    open_fds--;
+                }
+            }
+    }
+    for (int i = 0; i < 2; i++)
+        if (p[i].fd >= 0)
+            close(p[i].fd);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+Planwatch__V1__QueryReply *hs_query(struct hs_cluster *c, struct pw_client *cl,
+                                    Planwatch__V1__Query *q)
+{
+    (void)c;
+    Planwatch__V1__QueryReply *r = NULL;
+    int rc = pw_client_query(cl, q, 10000, &r);
+    if (rc)
+        fail_msg("query kind %d failed: %s", (int)q->kind, pw_errname(rc));
+    return r;
+}
+
+Planwatch__V1__FeedReply *hs_feed_rows(struct pw_client *cl, const char *office,
+                                       Planwatch__V1__IndicatorUpdate **rows, size_t n,
+                                       int timeout_ms)
+{
+    Planwatch__V1__FeedBatch b = PLANWATCH__V1__FEED_BATCH__INIT;
+    Planwatch__V1__MsgType t;
+    ProtobufCMessage *m = NULL;
+    b.batch_id = "test";
+    b.office = (char *)office;
+    b.source = "test";
+    b.rows = rows;
+    b.n_rows = n;
+    if (pw_client_call(cl, PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH, &b.base, timeout_ms, &t, &m))
+        return NULL;
+    if (t != PLANWATCH__V1__MSG_TYPE__MSG_FEED_REPLY) {
+        protobuf_c_message_free_unpacked(m, NULL);
+        return NULL;
+    }
+    return (Planwatch__V1__FeedReply *)m;
+}
