@@ -253,6 +253,9 @@ static void watch_heartbeat(struct watch *w, const Planwatch__V1__Heartbeat *hb)
     if (!w->started) { /* start from wherever the stream is */
         w->started = 1;
         pw_seqtrack_init(&w->trk, hb->seq);
+        /* tells a person (and a script) that nothing from now on is missed */
+        fprintf(stderr, "planwatch: watching %s from alert seq %llu\n", w->o->alerts,
+                (unsigned long long)hb->seq);
         return;
     }
     if (hb->ready && hb->seq < w->trk.last) {

@@ -412,3 +412,68 @@ Planwatch__V1__FeedReply *hs_feed_rows(struct pw_client *cl, const char *office,
     }
     return (Planwatch__V1__FeedReply *)m;
 }
+
+long hs_alert_converged(struct hs_cluster *c, uint64_t seq, int deadline_ms)
+{
+    void *sub = NULL;
+    long resyncs = -1;
+    assert_int_equal(pw_zsock_new(c->ctx, ZMQ_SUB, 0, &sub), 0);
+    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "hb.alert", 8);
+    pw_zsock_connect(sub, c->ep_alerts);
+    int64_t end = pw_now_ms() + deadline_ms;
+    while (resyncs < 0 && pw_now_ms() < end) {
+        zmq_pollitem_t it = {sub, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&it, 1, (long)(end - pw_now_ms())) <= 0)
+            continue;
+        struct pw_frames fr;
+        Planwatch__V1__MsgType t;
+        ProtobufCMessage *m = NULL;
+        if (pw_zsock_recv_msg(sub, &fr, ZMQ_DONTWAIT, &t, &m) == 0) {
+            Planwatch__V1__Heartbeat *hb = (Planwatch__V1__Heartbeat *)m;
+            if (t == PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT && hb->ready && hb->applied_seq >= seq)
+                resyncs = (long)hb->resyncs;
+            protobuf_c_message_free_unpacked(m, NULL);
+        }
+        pw_frames_close(&fr);
+    }
+    pw_zsock_close(&sub);
+    return resyncs;
+}
+
+uint64_t hs_store_seq(struct hs_cluster *c, struct pw_client *st)
+{
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SNAPSHOT;
+    q.after_seq = UINT64_MAX - 1;
+    Planwatch__V1__QueryReply *r = hs_query(c, st, &q);
+    uint64_t seq = r->seq;
+    planwatch__v1__query_reply__free_unpacked(r, NULL);
+    return seq;
+}
+
+size_t hs_assert_alert_state_fresh(struct hs_cluster *c, struct pw_client *st, const char *day)
+{
+    Planwatch__V1__Query qa = PLANWATCH__V1__QUERY__INIT, qs = PLANWATCH__V1__QUERY__INIT;
+    qa.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_GET;
+    qs.kind = PLANWATCH__V1__QUERY_KIND__QUERY_STATUS;
+    qs.as_of = (char *)day;
+    Planwatch__V1__QueryReply *ra = hs_query(c, st, &qa);
+    Planwatch__V1__QueryReply *rs = hs_query(c, st, &qs);
+    size_t compared = 0;
+    for (size_t i = 0; i < rs->n_rows; i++) {
+        const Planwatch__V1__StatusRow *row = rs->rows[i];
+        const Planwatch__V1__AlertState *a = NULL;
+        for (size_t k = 0; k < ra->n_alert_states; k++)
+            if (!strcmp(ra->alert_states[k]->indicator_id, row->indicator_id))
+                a = ra->alert_states[k];
+        if (!a)
+            fail_msg("no alert state for %s (status %d)", row->indicator_id, (int)row->status);
+        if (a->status != row->status)
+            fail_msg("%s: alert state %d, fresh evaluation %d (%s)", row->indicator_id,
+                     (int)a->status, (int)row->status, row->explanation);
+        compared++;
+    }
+    planwatch__v1__query_reply__free_unpacked(ra, NULL);
+    planwatch__v1__query_reply__free_unpacked(rs, NULL);
+    return compared;
+}

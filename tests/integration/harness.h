@@ -63,6 +63,18 @@ Planwatch__V1__FeedReply *hs_feed_rows(struct pw_client *cl, const char *office,
                                        Planwatch__V1__IndicatorUpdate **rows, size_t n,
                                        int timeout_ms);
 
+/* Waits (deadline_ms) for an alert heartbeat that is ready and has applied
+ * store seq >= seq. Returns the heartbeat's resync count, or -1. */
+long hs_alert_converged(struct hs_cluster *c, uint64_t seq, int deadline_ms);
+
+/* Asserts that the alert service's recorded state (AlertState in the
+ * store) equals a fresh evaluation of the store at day: same status for
+ * every indicator. Returns the number of indicators compared. */
+size_t hs_assert_alert_state_fresh(struct hs_cluster *c, struct pw_client *st, const char *day);
+
+/* The store's last seq. */
+uint64_t hs_store_seq(struct hs_cluster *c, struct pw_client *st);
+
 /* Path of a built binary or a source file. */
 const char *hs_bin(const char *name);
 const char *hs_src(const char *rel);
