@@ -349,11 +349,7 @@ static const char *feed_dup_text(const struct feed_out *e, char *buf, size_t n)
 static void feed_print_line(const struct feed_file *f, const struct feed_out *e)
 {
     struct pw_diag d;
-    char msg[700], dup[64];
-    if (e->state == FEED_DUPLICATE) {
-        printf("duplicate: %s: row %d: %s\n", f->path, e->row, feed_dup_text(e, dup, sizeof dup));
-        return;
-    }
+    char msg[700];
     pw_diag_set(&d, e->code, f->path, e->row, e->field, "%s",
                 e->reason ? e->reason : pw_strerror(e->code));
     printf("%s: %s\n", feed_state_names[e->state], pw_diag_format(&d, "row", msg, sizeof msg));
@@ -450,12 +446,10 @@ static int feed_report(struct feed_run *x, struct feed_file *f)
         feed_summary(stderr, f, x->o->dry_run);
         return 0;
     }
-    /* what needs fixing first, then the harmless duplicates, then the tally */
+    /* what needs fixing, then the tally; duplicates are a safe resend and
+     * only counted (--format csv lists every row) */
     for (size_t i = 0; i < f->nout; i++)
         if (f->out[i].state == FEED_REJECTED || f->out[i].state == FEED_UNAVAILABLE)
-            feed_print_line(f, &f->out[i]);
-    for (size_t i = 0; i < f->nout; i++)
-        if (f->out[i].state == FEED_DUPLICATE)
             feed_print_line(f, &f->out[i]);
     feed_summary(stdout, f, x->o->dry_run);
     fflush(stdout);
@@ -509,10 +503,9 @@ int cli_feed(int argc, char **argv)
         "usage: planwatch feed FILE... [--dry-run] [--format table|csv|json]\n"
         "                      [--office NAME] [--ingest EP] [--timeout-ms N]\n"
         "Sends feed files (CSV or JSON, see README) to the ingest service, one batch of\n"
-        "at most 10,000 rows at a time, and prints every row that was not accepted:\n"
+        "at most 10,000 rows at a time, and prints every row that needs attention:\n"
         "  rejected: FILE: row N: FIELD: REASON [PW_E...]      fix the row\n"
         "  unavailable: FILE: row N: REASON [PW_EUNAVAILABLE]  resend the file (safe)\n"
-        "  duplicate: FILE: row N: duplicate of seq S          stored before\n"
         "and per file `FILE: N accepted, N duplicates, N rejected, N unavailable`\n"
         "(--dry-run: `FILE: N valid, N rejected`; nothing is stored).\n"
         "The file is parsed here for syntax only; ingest validates the rows against the\n"

@@ -1,17 +1,84 @@
 #!/usr/bin/env bash
-# The newcomer's first command: installs what is missing, builds planwatch and
-# runs it on the built-in catalogs (plans 2 and 3) with the seeds' sample feeds.
+# The newcomer's first command. On a fresh Debian 12 machine: installs what is
+# missing, builds, starts the three services (store, ingest, alert) with the
+# built-in catalogs of plans 2 and 3, sends the seeds' sample feeds through
+# ingest, prints today's status table and the alerts that fired, and leaves
+# the services running.
+#   scripts/demo.sh          start (or restart) and run the demo
+#   scripts/demo.sh stop     stop the services (SIGTERM: clean shutdown)
+# Data, logs and pid files live in run/ (PLANWATCH_RUN_DIR); default ports
+# 7601-7606 on loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+run=${PLANWATCH_RUN_DIR:-$PWD/run}
+pw=./build/cli/planwatch
+
+stop() {
+  for s in alert ingest store; do
+    if [ -f "$run/$s.pid" ]; then
+      pid=$(cat "$run/$s.pid")
+      if kill "$pid" 2>/dev/null; then
+        # a clean shutdown takes well under 5 s; wait for it, bounded
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      fi
+      rm -f "$run/$s.pid"
+    fi
+  done
+}
+
+if [ "${1:-}" = stop ]; then
+  stop
+  echo "planwatch services stopped (data kept in $run)"
+  exit 0
+fi
+
 ./scripts/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
-pw=./build/cli/planwatch
-echo "== 2nd plan at the end of FY2022 (2023-03-31) =="
-$pw status --feed catalog/feeds/plan2-fy2022.csv --as-of 2023-03-31 | grep -E '^(ID|p2-)|indicators:'
+stop
+mkdir -p "$run"
+start() {
+  local name=$1; shift
+  "./build/services/$name/planwatch-$name" "$@" >>"$run/$name.log" 2>&1 &
+  echo $! >"$run/$name.pid"
+}
+start store --data-dir="$run/store"
+start ingest
+start alert --data-dir="$run/alert" --interval-ms=10000
+wait_ready() {
+  for _ in $(seq 100); do
+    $pw health "$1" --timeout-ms 500 >/dev/null 2>&1 && return 0
+  done
+  echo "$1 did not become ready; see $run/$1.log" >&2
+  exit 1
+}
+wait_ready store; wait_ready ingest; wait_ready alert
+
+$pw watch >"$run/alerts.txt" 2>"$run/watch.err" &
+watch_pid=$!
+until grep -q 'planwatch: watching' "$run/watch.err" 2>/dev/null; do
+  kill -0 $watch_pid 2>/dev/null || { cat "$run/watch.err" >&2; exit 1; }
+  $pw health alert --timeout-ms 500 >/dev/null 2>&1 || true   # paced by heartbeats
+done
+
+echo "== feeding the seeds' sample feeds through ingest =="
+for f in catalog/feeds/plan2-fy2022.csv catalog/feeds/plan2-fy2024.csv catalog/feeds/plan3-fy2025.csv; do
+  $pw feed "$f"
+done
+wait_ready alert   # caught up with every committed update
+kill $watch_pid 2>/dev/null || true
+
 echo
-echo "== 2nd plan at the end of FY2024 (2025-03-31) =="
-$pw status --feed catalog/feeds/plan2-fy2024.csv --as-of 2025-03-31 | grep -E '^(ID|p2-)'
+echo "== status today ($(date +%F)), as the store evaluates it =="
+$pw status
 echo
-echo "== 3rd plan at the end of FY2025 (2026-03-31) =="
-$pw status --feed catalog/feeds/plan3-fy2025.csv --as-of 2026-03-31 | grep -E '^(ID|p3-)'
+echo "== alerts that fired ($(wc -l <"$run/alerts.txt") status changes; CRITICAL and WARNING shown) =="
+grep -E 'CRITICAL|WARNING' "$run/alerts.txt" || true
+cat <<MSG
+
+The services keep running (logs and data in $run):
+  $pw status --as-of 2026-03-31      the status at another date
+  $pw history p2-pj2-class34-approvals   every revision of one indicator
+  $pw watch                           follow alerts as they happen
+  scripts/demo.sh stop                stop the services
+MSG
