@@ -9,11 +9,17 @@
 #include "err.h"
 #include "log.h"
 
-static void cfg_env_name(const char *name, char *buf, size_t n)
+/* PLANWATCH_[SERVICE_]NAME: service is the program name after "planwatch-" */
+static void cfg_env_name(const char *prog, const char *name, char *buf, size_t n)
 {
     size_t k = (size_t)snprintf(buf, n, "PLANWATCH_");
-    for (; *name && k + 1 < n; name++, k++)
-        buf[k] = *name == '-' ? '_' : (char)toupper((unsigned char)*name);
+    const char *svc = prog && !strncmp(prog, "planwatch-", 10) ? prog + 10 : "";
+    for (const char *parts[2] = {svc, name}, **p = parts; p < parts + 2; p++) {
+        for (const char *c = *p; *c && k + 2 < n; c++, k++)
+            buf[k] = *c == '-' ? '_' : (char)toupper((unsigned char)*c);
+        if (p == parts && **p && k + 2 < n)
+            buf[k++] = '_';
+    }
     buf[k] = '\0';
 }
 
@@ -49,13 +55,15 @@ static int cfg_set(const struct pw_cfg *c, const char *v, const char *from)
 static void cfg_help(const struct pw_cfg *items, size_t n, const char *prog, const char *summary,
                      FILE *out)
 {
-    char env[96];
+    char env[96], shared[96];
     fprintf(out, "usage: %s [OPTIONS]\n%s\n\noptions (environment variable, default):\n", prog,
             summary);
     for (size_t i = 0; i < n; i++) {
-        cfg_env_name(items[i].name, env, sizeof env);
-        fprintf(out, "  --%s%s\n      %s\n      (%s, default: %s)\n", items[i].name,
+        cfg_env_name(prog, items[i].name, env, sizeof env);
+        cfg_env_name(NULL, items[i].name, shared, sizeof shared);
+        fprintf(out, "  --%s%s\n      %s\n      (%s%s%s, default: %s)\n", items[i].name,
                 items[i].type == PW_CFG_BOOL ? "[=true|false]" : " VALUE", items[i].help, env,
+                items[i].shared ? " or " : "", items[i].shared ? shared : "",
                 items[i].def[0] ? items[i].def : "\"\"");
     }
     fputs("  --help\n      this text\n", out);
@@ -69,10 +77,12 @@ int pw_cfg_load(const struct pw_cfg *items, size_t n, int argc, char **argv, con
         if (cfg_set(&items[i], items[i].def, "default"))
             return PW_EINVAL;
     for (size_t i = 0; i < n; i++) {
-        cfg_env_name(items[i].name, env, sizeof env);
-        const char *v = getenv(env);
-        if (v && cfg_set(&items[i], v, env))
-            return PW_EINVAL;
+        for (int pass = items[i].shared ? 0 : 1; pass < 2; pass++) {
+            cfg_env_name(pass ? prog : NULL, items[i].name, env, sizeof env);
+            const char *v = getenv(env);
+            if (v && cfg_set(&items[i], v, env))
+                return PW_EINVAL;
+        }
     }
     for (int a = 1; a < argc; a++) {
         const char *arg = argv[a];

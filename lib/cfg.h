@@ -1,6 +1,8 @@
 /* cfg.h - service configuration as a table (name, type, default, bounds,
- * help), read from defaults < PLANWATCH_<NAME> environment variables <
- * --<name> flags. --help and the start-up log line are generated from the
+ * help), read from defaults < PLANWATCH_<NAME> (shared settings only) <
+ * PLANWATCH_<SERVICE>_<NAME> environment variables < --<name> flags, where
+ * SERVICE comes from the program name ("planwatch-store" -> STORE), so the
+ * services can share one environment without their settings colliding. --help and the start-up log line are generated from the
  * table. The table's targets are written; strings point into argv, the
  * environment or the defaults (no allocation). */
 #ifndef PW_CFG_H
@@ -18,6 +20,7 @@ struct pw_cfg {
     long min, max;         /* PW_CFG_INT bounds */
     const char *help;
     void *target;          /* const char ** | long * | int * */
+    int shared;            /* also read PLANWATCH_<NAME> (catalog, clock, log level) */
 };
 
 /* Applies defaults, environment, then argv. Returns 0; 1 when --help was

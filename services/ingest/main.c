@@ -29,16 +29,16 @@ struct ingest_cfg {
 static struct ingest_cfg cfg;
 
 static const struct pw_cfg ingest_cfg_table[] = {
-    {"listen", PW_CFG_STR, "tcp://*:7601", 0, 0, "office endpoint (ROUTER): FeedBatch in, FeedReply out", &cfg.listen},
-    {"publish", PW_CFG_STR, "tcp://*:7602", 0, 0, "update publisher (PUB) the store subscribes to", &cfg.publish},
-    {"acks", PW_CFG_STR, "tcp://*:7603", 0, 0, "inbox (PULL) for the store's acknowledgements", &cfg.acks},
-    {"catalog", PW_CFG_STR, "", 0, 0, "catalog YAML files, comma-separated (\"\": the built-in plans 2 and 3); must match the store's", &cfg.catalog},
-    {"clock", PW_CFG_STR, "", 0, 0, "today for validation: \"\" wall clock, YYYY-MM-DD, or file:PATH", &cfg.clock},
-    {"ack-timeout-ms", PW_CFG_INT, "3000", 10, 600000, "rows the store has not confirmed by then are answered UNAVAILABLE", &cfg.ack_timeout_ms},
-    {"retransmit-ms", PW_CFG_INT, "300", 5, 60000, "republish unacknowledged updates this often", &cfg.retransmit_ms},
-    {"store-timeout-ms", PW_CFG_INT, "3000", 10, 600000, "without a store heartbeat for this long, answer UNAVAILABLE at once", &cfg.store_timeout_ms},
-    {"heartbeat-ms", PW_CFG_INT, "1000", 10, 60000, "heartbeat interval", &cfg.heartbeat_ms},
-    {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &cfg.log_level},
+    {"listen", PW_CFG_STR, "tcp://*:7601", 0, 0, "office endpoint (ROUTER): FeedBatch in, FeedReply out", &cfg.listen, 0},
+    {"publish", PW_CFG_STR, "tcp://*:7602", 0, 0, "update publisher (PUB) the store subscribes to", &cfg.publish, 0},
+    {"acks", PW_CFG_STR, "tcp://*:7603", 0, 0, "inbox (PULL) for the store's acknowledgements", &cfg.acks, 0},
+    {"catalog", PW_CFG_STR, "", 0, 0, "catalog YAML files, comma-separated (\"\": the built-in plans 2 and 3); must match the store's", &cfg.catalog, 1},
+    {"clock", PW_CFG_STR, "", 0, 0, "today for validation: \"\" wall clock, YYYY-MM-DD, or file:PATH", &cfg.clock, 1},
+    {"ack-timeout-ms", PW_CFG_INT, "3000", 10, 600000, "rows the store has not confirmed by then are answered UNAVAILABLE", &cfg.ack_timeout_ms, 0},
+    {"retransmit-ms", PW_CFG_INT, "300", 5, 60000, "republish unacknowledged updates this often", &cfg.retransmit_ms, 0},
+    {"store-timeout-ms", PW_CFG_INT, "3000", 10, 600000, "without a store heartbeat for this long, answer UNAVAILABLE at once", &cfg.store_timeout_ms, 0},
+    {"heartbeat-ms", PW_CFG_INT, "1000", 10, 60000, "heartbeat interval", &cfg.heartbeat_ms, 0},
+    {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &cfg.log_level, 1},
 };
 #define INGEST_NCFG (sizeof ingest_cfg_table / sizeof ingest_cfg_table[0])
 

@@ -30,19 +30,19 @@ struct store_cfg {
 static struct store_cfg cfg;
 
 static const struct pw_cfg store_cfg_table[] = {
-    {"data-dir", PW_CFG_STR, "data/store", 0, 0, "LMDB directory (one store per directory)", &cfg.data_dir},
-    {"catalog", PW_CFG_STR, "", 0, 0, "catalog YAML files, comma-separated (\"\": the built-in plans 2 and 3)", &cfg.catalog},
-    {"updates", PW_CFG_STR, "tcp://127.0.0.1:7602", 0, 0, "ingest's update publisher to subscribe to", &cfg.updates},
-    {"ack-to", PW_CFG_STR, "tcp://127.0.0.1:7603", 0, 0, "ingest's ack inbox", &cfg.ack_to},
-    {"listen", PW_CFG_STR, "tcp://*:7604", 0, 0, "query endpoint (ROUTER)", &cfg.listen},
-    {"publish", PW_CFG_STR, "tcp://*:7605", 0, 0, "committed-update publisher (PUB)", &cfg.publish},
-    {"batch", PW_CFG_INT, "1000", 1, 100000, "most updates per durable commit (group commit)", &cfg.batch},
-    {"map-mb", PW_CFG_INT, "64", 1, 1048576, "initial LMDB map size, MiB", &cfg.map_mb},
-    {"max-map-mb", PW_CFG_INT, "65536", 1, 16777216, "the map doubles when full, up to this, MiB", &cfg.max_map_mb},
-    {"clock", PW_CFG_STR, "", 0, 0, "today for status snapshots: \"\" wall clock, YYYY-MM-DD, or file:PATH", &cfg.clock},
-    {"heartbeat-ms", PW_CFG_INT, "1000", 10, 60000, "heartbeat interval", &cfg.heartbeat_ms},
-    {"test-drop-every", PW_CFG_INT, "0", 0, 1000000, "test hook: drop every Nth publication (gap repair tests)", &cfg.drop_every},
-    {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &cfg.log_level},
+    {"data-dir", PW_CFG_STR, "data/store", 0, 0, "LMDB directory (one store per directory)", &cfg.data_dir, 0},
+    {"catalog", PW_CFG_STR, "", 0, 0, "catalog YAML files, comma-separated (\"\": the built-in plans 2 and 3)", &cfg.catalog, 1},
+    {"updates", PW_CFG_STR, "tcp://127.0.0.1:7602", 0, 0, "ingest's update publisher to subscribe to", &cfg.updates, 0},
+    {"ack-to", PW_CFG_STR, "tcp://127.0.0.1:7603", 0, 0, "ingest's ack inbox", &cfg.ack_to, 0},
+    {"listen", PW_CFG_STR, "tcp://*:7604", 0, 0, "query endpoint (ROUTER)", &cfg.listen, 0},
+    {"publish", PW_CFG_STR, "tcp://*:7605", 0, 0, "committed-update publisher (PUB)", &cfg.publish, 0},
+    {"batch", PW_CFG_INT, "1000", 1, 100000, "most updates per durable commit (group commit)", &cfg.batch, 0},
+    {"map-mb", PW_CFG_INT, "64", 1, 1048576, "initial LMDB map size, MiB", &cfg.map_mb, 0},
+    {"max-map-mb", PW_CFG_INT, "65536", 1, 16777216, "the map doubles when full, up to this, MiB", &cfg.max_map_mb, 0},
+    {"clock", PW_CFG_STR, "", 0, 0, "today for status snapshots: \"\" wall clock, YYYY-MM-DD, or file:PATH", &cfg.clock, 1},
+    {"heartbeat-ms", PW_CFG_INT, "1000", 10, 60000, "heartbeat interval", &cfg.heartbeat_ms, 0},
+    {"test-drop-every", PW_CFG_INT, "0", 0, 1000000, "test hook: drop every Nth publication (gap repair tests)", &cfg.drop_every, 0},
+    {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &cfg.log_level, 1},
 };
 #define STORE_NCFG (sizeof store_cfg_table / sizeof store_cfg_table[0])
 
