@@ -21,6 +21,7 @@
 #include "err.h"
 #include "file.h"
 #include "fy.h"
+#include "vec.h"
 
 #define CAT_MAX_PLANS 64
 #define CAT_MAX_INDICATORS 1000000
@@ -378,22 +379,6 @@ static int cat_margin(struct cat_ctx *x, yaml_node_t *map, const char *base, int
     return 0;
 }
 
-/* ---- growable arrays --------------------------------------------------- */
-
-static int cat_grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t ncap = *cap ? *cap * 2 : 64;
-    while (ncap < need)
-        ncap *= 2;
-    void *np = realloc(*p, ncap * elem);
-    if (!np)
-        return PW_ENOMEM;
-    *p = np;
-    *cap = ncap;
-    return 0;
-}
 
 /* ---- plans ------------------------------------------------------------- */
 
@@ -608,7 +593,7 @@ static int cat_load_indicator(struct cat_ctx *x, yaml_node_t *n, size_t idx)
     struct pw_catalog *c = x->cat;
     if (c->ninds >= CAT_MAX_INDICATORS)
         return cat_err(x, PW_ETOOBIG, n, base, "more than %d indicators", CAT_MAX_INDICATORS);
-    if ((rc = cat_grow((void **)&c->inds, &c->inds_cap, c->ninds + 1, sizeof *c->inds)))
+    if ((rc = pw_vec_grow((void **)&c->inds, &c->inds_cap, c->ninds + 1, sizeof *c->inds)))
         return rc;
     size_t cap = c->inds_cap;
     /* the three ref arrays share inds' capacity */

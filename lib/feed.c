@@ -23,6 +23,7 @@
 #include "err.h"
 #include "eval.h"
 #include "file.h"
+#include "vec.h"
 #include "fy.h"
 
 enum feed_col { COL_ID, COL_FY, COL_VALUE, COL_BASIS, COL_PRELIM, COL_ASOF, COL_NOTE, COL_UID, NCOLS };
@@ -55,14 +56,8 @@ struct feed_raw {
 
 static int feed_push_err(struct pw_feed *f, const struct pw_diag *d)
 {
-    if (f->nerrs == f->errs_cap) {
-        size_t cap = f->errs_cap ? f->errs_cap * 2 : 16;
-        struct pw_diag *n = realloc(f->errs, cap * sizeof *n);
-        if (!n)
-            return PW_ENOMEM;
-        f->errs = n;
-        f->errs_cap = cap;
-    }
+    if (pw_vec_grow((void **)&f->errs, &f->errs_cap, f->nerrs + 1, sizeof *f->errs))
+        return PW_ENOMEM;
     f->errs[f->nerrs++] = *d;
     return 0;
 }
@@ -278,14 +273,8 @@ static int feed_convert(struct pw_feed *f, int row, const struct feed_raw *raw)
         if (pw_feed_validate(f->cat, &r, f->today, f->name, NULL, &d))
             return feed_push_err(f, &d);
     }
-    if (f->nrows == f->rows_cap) {
-        size_t cap = f->rows_cap ? f->rows_cap * 2 : 64;
-        struct pw_feed_row *n = realloc(f->rows, cap * sizeof *n);
-        if (!n)
-            return PW_ENOMEM;
-        f->rows = n;
-        f->rows_cap = cap;
-    }
+    if (pw_vec_grow((void **)&f->rows, &f->rows_cap, f->nrows + 1, sizeof *f->rows))
+        return PW_ENOMEM;
     f->rows[f->nrows++] = r;
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "vec.h"
 
 struct hist_list {
     struct pw_obs *v;
@@ -55,14 +56,8 @@ void pw_history_close(struct pw_history **hp)
 int pw_history_add(struct pw_history *h, const struct pw_indicator *ind, const struct pw_obs *o)
 {
     struct hist_list *l = &h->lists[ind->index];
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        struct pw_obs *v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return PW_ENOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
+    if (pw_vec_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v))
+        return PW_ENOMEM;
     l->v[l->n++] = *o;
     return 0;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "vec.h"
 #include "history.h"
 
 struct alert_rec {
@@ -54,14 +55,8 @@ void alert_state_list_free(struct alert_state_list *l)
 /* Reserves room for one more transition and returns it (not yet counted). */
 static struct alert_state_transition *state_list_slot(struct alert_state_list *l)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        struct alert_state_transition *v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        l->v = v;
-        l->cap = cap;
-    }
+    if (pw_vec_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v))
+        return NULL;
     return &l->v[l->n];
 }
 

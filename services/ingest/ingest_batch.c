@@ -18,6 +18,7 @@
 #include "feed.h"
 #include "log.h"
 #include "msg.h"
+#include "vec.h"
 #include "ingest.h"
 
 struct ingest_waiter {
@@ -187,14 +188,8 @@ static int pending_wait(struct ingest *g, struct ingest_batch *b, size_t i,
         g->plist = p;
         pending_publish(g, p, now);
     }
-    if (p->nw == p->capw) {
-        size_t cap = p->capw ? p->capw * 2 : 2;
-        struct ingest_waiter *w = realloc(p->w, cap * sizeof *w);
-        if (!w)
-            return PW_ENOMEM;
-        p->w = w;
-        p->capw = cap;
-    }
+    if (pw_vec_grow((void **)&p->w, &p->capw, p->nw + 1, sizeof *p->w))
+        return PW_ENOMEM;
     p->w[p->nw].b = b;
     p->w[p->nw].row = i;
     p->nw++;

@@ -53,31 +53,29 @@ static int query_push(struct query_list *l, void *m)
     return 0;
 }
 
-/* store_db callback: deep-copies u into the arena. */
-static int query_copy_update(void *arg, const Planwatch__V1__IndicatorUpdate *u)
+/* Deep-copies any message into the arena (pack, then unpack with the
+ * arena's allocator) and appends it to l. */
+static int query_copy(struct query_list *l, const ProtobufCMessage *m)
 {
-    struct query_list *l = arg;
     ProtobufCAllocator a = {query_alloc, query_free, l->arena};
-    size_t len = planwatch__v1__indicator_update__get_packed_size(u);
+    size_t len = protobuf_c_message_get_packed_size(m);
     uint8_t *buf = pw_arena_alloc(l->arena, len ? len : 1);
     if (!buf)
         return PW_ENOMEM;
-    planwatch__v1__indicator_update__pack(u, buf);
-    Planwatch__V1__IndicatorUpdate *c = planwatch__v1__indicator_update__unpack(&a, len, buf);
+    protobuf_c_message_pack(m, buf);
+    ProtobufCMessage *c = protobuf_c_message_unpack(m->descriptor, &a, len, buf);
     return c ? query_push(l, c) : PW_ENOMEM;
+}
+
+/* store_db callbacks */
+static int query_copy_update(void *arg, const Planwatch__V1__IndicatorUpdate *u)
+{
+    return query_copy(arg, &u->base);
 }
 
 static int query_copy_alert(void *arg, const Planwatch__V1__AlertState *s)
 {
-    struct query_list *l = arg;
-    ProtobufCAllocator a = {query_alloc, query_free, l->arena};
-    size_t len = planwatch__v1__alert_state__get_packed_size(s);
-    uint8_t *buf = pw_arena_alloc(l->arena, len ? len : 1);
-    if (!buf)
-        return PW_ENOMEM;
-    planwatch__v1__alert_state__pack(s, buf);
-    Planwatch__V1__AlertState *c = planwatch__v1__alert_state__unpack(&a, len, buf);
-    return c ? query_push(l, c) : PW_ENOMEM;
+    return query_copy(arg, &s->base);
 }
 
 static void query_fail(Planwatch__V1__QueryReply *r, int code, const char *why)

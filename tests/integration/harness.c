@@ -188,33 +188,6 @@ static int hs_ping(struct hs_cluster *c, const char *ep, int need_ready)
     return ok;
 }
 
-/* Waits for an alert heartbeat saying ready. */
-static int hs_alert_ready(struct hs_cluster *c, int deadline_ms)
-{
-    void *sub = NULL;
-    int ok = 0;
-    if (pw_zsock_new(c->ctx, ZMQ_SUB, 0, &sub))
-        return 0;
-    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "hb.alert", 8);
-    pw_zsock_connect(sub, c->ep_alerts);
-    int64_t end = pw_now_ms() + deadline_ms;
-    while (!ok && pw_now_ms() < end) {
-        zmq_pollitem_t it = {sub, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll(&it, 1, (long)(end - pw_now_ms())) <= 0)
-            continue;
-        struct pw_frames fr;
-        Planwatch__V1__MsgType t;
-        ProtobufCMessage *m = NULL;
-        if (pw_zsock_recv_msg(sub, &fr, ZMQ_DONTWAIT, &t, &m) == 0) {
-            ok = t == PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT && ((Planwatch__V1__Heartbeat *)m)->ready;
-            protobuf_c_message_free_unpacked(m, NULL);
-        }
-        pw_frames_close(&fr);
-    }
-    pw_zsock_close(&sub);
-    return ok;
-}
-
 static int hs_alive(struct hs_cluster *c, enum hs_svc s)
 {
     int st;
@@ -228,7 +201,7 @@ int hs_wait_ready(struct hs_cluster *c, enum hs_svc s, int deadline_ms)
         if (!hs_alive(c, s))
             return -1;
         if (s == HS_ALERT) {
-            if (hs_alert_ready(c, (int)(end - pw_now_ms())))
+            if (hs_alert_converged(c, 0, (int)(end - pw_now_ms())) >= 0)
                 return 0;
         } else if (hs_ping(c, s == HS_STORE ? c->ep_store : c->ep_ingest, 1)) {
             return 0;

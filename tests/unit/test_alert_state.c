@@ -28,16 +28,21 @@ static void *fake_calloc(size_t n, size_t size)
     return fake_alloc_fails() ? NULL : calloc(n, size);
 }
 
-static void *fake_realloc(void *p, size_t size)
+#include "err.h"
+#include "vec.h"
+
+static int fake_vec_grow(void **p, size_t *cap, size_t need, size_t elem)
 {
-    return fake_alloc_fails() ? NULL : realloc(p, size);
+    if (need > *cap && fake_alloc_fails())
+        return PW_ENOMEM;
+    return pw_vec_grow(p, cap, need, elem);
 }
 
 #define calloc fake_calloc
-#define realloc fake_realloc
+#define pw_vec_grow fake_vec_grow
 #include "../../services/alert/alert_state.c"
 #undef calloc
-#undef realloc
+#undef pw_vec_grow
 
 #include "dec.h"
 #include "envelope.h"
