@@ -237,7 +237,8 @@ int hs_stop(struct hs_cluster *c, enum hs_svc s, int sig)
     if (c->pid[s] <= 0)
         return -1;
     kill(c->pid[s], sig);
-    int rc = hs_wait_exit(c->pid[s], 10000);
+    /* a clean shutdown is due within 5 s of SIGTERM: later counts as failure */
+    int rc = hs_wait_exit(c->pid[s], sig == SIGTERM ? 5000 : 10000);
     if (rc < 0) { /* did not stop in time: that is a failure, but clean up */
         kill(c->pid[s], SIGKILL);
         hs_wait_exit(c->pid[s], 5000);

@@ -42,7 +42,8 @@ void hs_start(struct hs_cluster *c, enum hs_svc s);
 void hs_spawn(struct hs_cluster *c, enum hs_svc s);
 /* Waits until ready; returns 0 or -1 after deadline_ms. */
 int hs_wait_ready(struct hs_cluster *c, enum hs_svc s, int deadline_ms);
-/* Sends sig and waits for the exit; returns the exit status (or 128+signal). */
+/* Sends sig and waits for the exit (SIGTERM: at most 5 s, the shutdown
+ * promise); returns the exit status, 128+signal, or -1 if it did not exit. */
 int hs_stop(struct hs_cluster *c, enum hs_svc s, int sig);
 
 /* Moves the services' clock (file clock) to day. */

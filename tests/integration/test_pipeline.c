@@ -355,6 +355,14 @@ static void test_bad_messages_and_second_store(void **state)
     char cmd[400];
     snprintf(cmd, sizeof cmd, "grep -q 'another store is running on this data dir' %s/store.log", c->dir);
     assert_int_equal(system(cmd), 0);
+
+    /* the same for the alert service */
+    hs_start(c, HS_ALERT);
+    twin.pid[HS_ALERT] = 0;
+    hs_spawn(&twin, HS_ALERT);
+    assert_int_equal(hs_stop(&twin, HS_ALERT, 0), 1);
+    snprintf(cmd, sizeof cmd, "grep -q 'PW_ELOCKED' %s/alert.log", c->dir);
+    assert_int_equal(system(cmd), 0);
 }
 
 int main(void)
