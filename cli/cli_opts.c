@@ -53,6 +53,20 @@ static const struct cli_opt_row cli_rows[] = {
      "how long to wait for a service's answer (1-3600000)"},
     {CLI_OPT_OFFICE, "office", "NAME", "PLANWATCH_OFFICE", "$USER, else \"office\"",
      "the reporting office (part of every derived update id)"},
+    {CLI_OPT_SECURITY, "key", "FILE", "PLANWATCH_KEY", NULL,
+     "your secret key file (NAME.key_secret from planwatch keygen; the registry\n"
+     "      says what its public key may do)"},
+    {CLI_OPT_SECURITY, "ingest-key", "FILE", "PLANWATCH_INGEST_KEY", NULL,
+     "the ingest service's public key file (ingest.key)"},
+    {CLI_OPT_SECURITY, "store-key", "FILE", "PLANWATCH_STORE_KEY", NULL,
+     "the store's public key file (store.key)"},
+    {CLI_OPT_SECURITY, "alerts-key", "FILE", "PLANWATCH_ALERTS_KEY", NULL,
+     "the alert service's public key file (alert.key)"},
+    {CLI_OPT_SECURITY, "insecure", NULL, "PLANWATCH_INSECURE", NULL,
+     "plain text, no keys: only for services started with --insecure (local\n"
+     "      development)"},
+    {CLI_OPT_KEYGEN, "dir", "DIR", NULL, ".", "where to write NAME.key and NAME.key_secret"},
+    {CLI_OPT_KEYGEN, "force", NULL, NULL, NULL, "replace existing key files"},
 };
 
 enum {
@@ -71,6 +85,13 @@ enum {
     CLI_LONG_TIMEOUT,
     CLI_LONG_OFFICE,
     CLI_LONG_HELP,
+    CLI_LONG_KEY,
+    CLI_LONG_INGEST_KEY,
+    CLI_LONG_STORE_KEY,
+    CLI_LONG_ALERTS_KEY,
+    CLI_LONG_INSECURE,
+    CLI_LONG_DIR,
+    CLI_LONG_FORCE,
 };
 
 /* getopt's view of the same table; `format` serves both format bits. */
@@ -89,6 +110,13 @@ static const struct option cli_long[] = {{"catalog", required_argument, NULL, CL
                                          {"timeout-ms", required_argument, NULL, CLI_LONG_TIMEOUT},
                                          {"office", required_argument, NULL, CLI_LONG_OFFICE},
                                          {"help", no_argument, NULL, CLI_LONG_HELP},
+                                         {"key", required_argument, NULL, CLI_LONG_KEY},
+                                         {"ingest-key", required_argument, NULL, CLI_LONG_INGEST_KEY},
+                                         {"store-key", required_argument, NULL, CLI_LONG_STORE_KEY},
+                                         {"alerts-key", required_argument, NULL, CLI_LONG_ALERTS_KEY},
+                                         {"insecure", no_argument, NULL, CLI_LONG_INSECURE},
+                                         {"dir", required_argument, NULL, CLI_LONG_DIR},
+                                         {"force", no_argument, NULL, CLI_LONG_FORCE},
                                          {NULL, 0, NULL, 0}};
 
 /* The option bit(s) a getopt code stands for. */
@@ -109,12 +137,27 @@ static unsigned cli_bit(int code)
     case CLI_LONG_ALERTS: return CLI_OPT_ALERTS;
     case CLI_LONG_TIMEOUT: return CLI_OPT_TIMEOUT;
     case CLI_LONG_OFFICE: return CLI_OPT_OFFICE;
+    case CLI_LONG_KEY:
+    case CLI_LONG_INGEST_KEY:
+    case CLI_LONG_STORE_KEY:
+    case CLI_LONG_ALERTS_KEY:
+    case CLI_LONG_INSECURE: return CLI_OPT_SECURITY;
+    case CLI_LONG_DIR:
+    case CLI_LONG_FORCE: return CLI_OPT_KEYGEN;
     default: return 0;
     }
 }
 
+/* Every command that talks to a service takes the security options. */
+static unsigned cli_allowed(unsigned allowed)
+{
+    return allowed & (CLI_OPT_INGEST | CLI_OPT_STORE | CLI_OPT_ALERTS) ? allowed | CLI_OPT_SECURITY
+                                                                       : allowed;
+}
+
 void cli_opts_help(FILE *out, unsigned allowed)
 {
+    allowed = cli_allowed(allowed);
     fputs("\noptions:\n", out);
     for (size_t i = 0; i < sizeof cli_rows / sizeof cli_rows[0]; i++) {
         const struct cli_opt_row *r = &cli_rows[i];
@@ -174,6 +217,19 @@ static int cli_defaults(struct cli_opts *o, unsigned allowed)
     o->alerts = (v = cli_env("PLANWATCH_ALERTS")) ? v : "tcp://127.0.0.1:7606";
     o->office = (v = cli_env("PLANWATCH_OFFICE")) ? v : cli_default_office();
     o->timeout_ms = 10000;
+    o->key = cli_env("PLANWATCH_KEY");
+    o->ingest_key = cli_env("PLANWATCH_INGEST_KEY");
+    o->store_key = cli_env("PLANWATCH_STORE_KEY");
+    o->alerts_key = cli_env("PLANWATCH_ALERTS_KEY");
+    o->dir = ".";
+    if ((allowed & CLI_OPT_SECURITY) && (v = cli_env("PLANWATCH_INSECURE"))) {
+        if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes"))
+            o->insecure = 1;
+        else if (strcmp(v, "0") && strcmp(v, "false") && strcmp(v, "no")) {
+            fprintf(stderr, "planwatch: PLANWATCH_INSECURE '%s' is not true or false\n", v);
+            return 2;
+        }
+    }
     if ((allowed & CLI_OPT_TIMEOUT) && (v = cli_env("PLANWATCH_TIMEOUT_MS"))) {
         if (cli_long_arg(v, 1, CLI_TIMEOUT_MAX, &t)) {
             fprintf(stderr,
@@ -199,6 +255,7 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed, 
     char why[320];
     long v;
     int c, idx;
+    allowed = cli_allowed(allowed);
     if (cli_defaults(o, allowed))
         return 2;
     optind = 1;
@@ -271,6 +328,13 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed, 
                 return cli_usage(cmd, "--office must not be empty");
             o->office = optarg;
             break;
+        case CLI_LONG_KEY: o->key = optarg; break;
+        case CLI_LONG_INGEST_KEY: o->ingest_key = optarg; break;
+        case CLI_LONG_STORE_KEY: o->store_key = optarg; break;
+        case CLI_LONG_ALERTS_KEY: o->alerts_key = optarg; break;
+        case CLI_LONG_INSECURE: o->insecure = 1; break;
+        case CLI_LONG_DIR: o->dir = optarg; break;
+        case CLI_LONG_FORCE: o->force = 1; break;
         case CLI_LONG_TIMEOUT:
             if (cli_long_arg(optarg, 1, CLI_TIMEOUT_MAX, &v)) {
                 snprintf(why, sizeof why, "--timeout-ms '%s' is not a whole number from 1 to %ld",

@@ -34,6 +34,8 @@ enum cli_opt {
     CLI_OPT_ALERTS = 1u << 12,   /* --alerts EP  / PLANWATCH_ALERTS */
     CLI_OPT_TIMEOUT = 1u << 13,  /* --timeout-ms N / PLANWATCH_TIMEOUT_MS */
     CLI_OPT_OFFICE = 1u << 14,   /* --office NAME / PLANWATCH_OFFICE */
+    CLI_OPT_SECURITY = 1u << 20, /* --key, --ingest-key, --store-key, --alerts-key, --insecure */
+    CLI_OPT_KEYGEN = 1u << 21,   /* --dir DIR, --force (keygen) */
 };
 
 struct cli_opts {
@@ -52,6 +54,12 @@ struct cli_opts {
     int dry_run;
     const char *ingest, *store, *alerts, *office;
     int timeout_ms;
+    /* security: this client's secret key file and the services' public key
+     * files (PLANWATCH_KEY, PLANWATCH_INGEST_KEY, ...), or insecure */
+    const char *key, *ingest_key, *store_key, *alerts_key;
+    int insecure;
+    const char *dir; /* keygen --dir (default ".") */
+    int force;       /* keygen --force */
 };
 
 /* Parses argv[1..argc) (argv[0] is the subcommand name) into *o, accepting

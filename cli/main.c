@@ -28,6 +28,8 @@ static void usage(FILE *out)
           "      follow the alert service: one line per status change as it happens\n"
           "  health store|ingest|alert\n"
           "      is the service ready? (exit 0 ready, 1 not ready, 2 not answering)\n"
+          "  keygen NAME [--dir DIR] [--force]\n"
+          "      make a CURVE key pair: DIR/NAME.key (public) and DIR/NAME.key_secret\n"
           "\n"
           "services (flag, environment variable, default):\n"
           "  --ingest EP       PLANWATCH_INGEST      tcp://127.0.0.1:7601   (feed)\n"
@@ -36,6 +38,11 @@ static void usage(FILE *out)
           "  --alerts EP       PLANWATCH_ALERTS      tcp://127.0.0.1:7606   (watch)\n"
           "  --timeout-ms N    PLANWATCH_TIMEOUT_MS  10000   how long to wait for an answer\n"
           "  --office NAME     PLANWATCH_OFFICE      $USER   the reporting office (feed)\n"
+          "  --key FILE        PLANWATCH_KEY         your NAME.key_secret (CURVE; see README)\n"
+          "  --ingest-key FILE PLANWATCH_INGEST_KEY  ingest's public key file (ingest.key)\n"
+          "  --store-key FILE  PLANWATCH_STORE_KEY   the store's public key file (store.key)\n"
+          "  --alerts-key FILE PLANWATCH_ALERTS_KEY  the alert service's public key (alert.key)\n"
+          "  --insecure        PLANWATCH_INSECURE    plain text, for services run --insecure\n"
           "\n"
           "exit status: 0 ok; 1 rows rejected or unavailable, or no such indicator;\n"
           "2 usage error, unreadable file, or a service did not answer.\n"
@@ -49,7 +56,8 @@ int main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {{"catalog", cli_catalog}, {"status", cli_status}, {"feed", cli_feed},
-                {"history", cli_history}, {"watch", cli_watch},   {"health", cli_health}};
+                {"history", cli_history}, {"watch", cli_watch},   {"health", cli_health},
+                {"keygen", cli_keygen}};
     /* the library logs socket failures; the CLI explains them itself */
     pw_log_init("planwatch", PW_LOG_ERROR);
     if (argc < 2) {

@@ -22,6 +22,8 @@
 #include "log.h"
 #include "msg.h"
 #include "pidfile.h"
+#include "sec.h"
+#include "zap.h"
 #include "zsock.h"
 
 #define ALERT_SNAPSHOT_LIMIT 5000   /* updates per snapshot chunk */
@@ -35,10 +37,13 @@ struct alert_svc {
     /* configuration: strings point into argv, the environment or the defaults */
     const char *store_ep, *updates_ep, *publish_ep, *catalog, *clock_spec, *log_level, *data_dir;
     long interval_ms, heartbeat_ms, query_timeout_ms;
+    const char *secret_key, *registry, *store_key;
+    int insecure;
     /* resources, released in reverse order by svc_close */
     int pid_fd;
     void *ctx, *sub, *pub;
     struct pw_client *store;
+    struct pw_sec *sec;             /* CURVE keys, registry, ZAP (or --insecure) */
     struct pw_catalog *cat;
     struct alert_state *st;
     struct pw_clock clock;
@@ -75,6 +80,17 @@ static int svc_config(struct alert_svc *a, int argc, char **argv)
         {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &a->log_level, 1},
         {"data-dir", PW_CFG_STR, "", 0, 0,
          "if set, hold DIR/alert.pid so two alert services on one dir are refused", &a->data_dir, 0},
+        {"insecure", PW_CFG_BOOL, "false", 0, 0,
+         "no CURVE: plain text, no authentication (local development only)", &a->insecure, 1},
+        {"secret-key", PW_CFG_STR, "", 0, 0,
+         "this service's secret key file (planwatch keygen alert: alert.key_secret)",
+         &a->secret_key, 0},
+        {"registry", PW_CFG_STR, "", 0, 0,
+         "office registry YAML: which keys may subscribe to alerts (subscribe: true)",
+         &a->registry, 1},
+        {"store-key", PW_CFG_STR, "", 0, 0,
+         "the store's public key file (store.key), to query and subscribe to it over CURVE",
+         &a->store_key, 1},
     };
     size_t n = sizeof cfg / sizeof cfg[0];
     int rc = pw_cfg_load(cfg, n, argc, argv, "planwatch-alert",
@@ -484,8 +500,13 @@ static int svc_open(struct alert_svc *a)
         pw_error("msg=\"zmq_ctx_new failed\" err=\"%s\"", zmq_strerror(errno));
         return PW_EZMQ;
     }
+    char store_pub[PW_KEY_Z85_LEN + 1];
+    if ((rc = pw_sec_open(a->ctx, a->insecure, a->secret_key, a->registry, a->cat, &a->sec)) ||
+        (rc = pw_sec_peer_key(a->sec, a->store_key, "--store-key", store_pub)))
+        return rc;
     /* subscribe before the snapshot, so nothing committed in between is missed */
     if ((rc = pw_zsock_new(a->ctx, ZMQ_SUB, 0, &a->sub)) ||
+        (rc = pw_sec_client(a->sec, a->sub, store_pub)) ||
         (rc = pw_zsock_connect(a->sub, a->updates_ep)))
         return rc;
     if (zmq_setsockopt(a->sub, ZMQ_SUBSCRIBE, "update.", 7) ||
@@ -494,9 +515,10 @@ static int svc_open(struct alert_svc *a)
         return PW_EZMQ;
     }
     if ((rc = pw_zsock_new(a->ctx, ZMQ_PUB, 0, &a->pub)) ||
+        (rc = pw_sec_server(a->sec, a->pub, PW_ZAP_ALERTS)) ||
         (rc = pw_zsock_bind(a->pub, a->publish_ep)))
         return rc;
-    if ((rc = pw_client_open(a->ctx, a->store_ep, &a->store)))
+    if ((rc = pw_client_open_curve(a->ctx, a->store_ep, pw_sec_keys(a->sec), store_pub, &a->store)))
         return rc;
     return 0;
 }
@@ -513,6 +535,7 @@ static void svc_close(struct alert_svc *a)
     pw_client_close(&a->store);
     pw_zsock_close(&a->pub);
     pw_zsock_close(&a->sub);
+    pw_sec_close(&a->sec);
     if (a->ctx)
         zmq_ctx_term(a->ctx);
     a->ctx = NULL;
@@ -561,15 +584,18 @@ static int svc_run(struct alert_svc *a)
         if (pw_zsock_stop) /* e.g. it interrupted a store call above */
             break;
         /* before start-up the SUB is not read: the snapshot will cover what it holds */
-        zmq_pollitem_t it = {a->sub, 0, ZMQ_POLLIN, 0};
-        int nitems = a->started ? 1 : 0;
-        if (zmq_poll(&it, nitems, wait > 0 ? (long)wait : 0) < 0) {
+        zmq_pollitem_t it[2] = {{pw_sec_zap_socket(a->sec), 0, ZMQ_POLLIN, 0},
+                                {a->sub, 0, ZMQ_POLLIN, 0}};
+        int zap = pw_sec_on(a->sec), nitems = zap + (a->started ? 1 : 0);
+        if (zmq_poll(it + !zap, nitems, wait > 0 ? (long)wait : 0) < 0) {
             if (errno == EINTR)
                 continue;
             pw_error("msg=\"zmq_poll failed\" err=\"%s\"", zmq_strerror(errno));
             return PW_EZMQ;
         }
-        if (nitems && (it.revents & ZMQ_POLLIN))
+        if (zap && (it[0].revents & ZMQ_POLLIN))
+            pw_sec_zap_serve(a->sec); /* subscribers' handshakes */
+        if (a->started && (it[1].revents & ZMQ_POLLIN))
             svc_drain(a);
     }
     return 0;
