@@ -28,6 +28,11 @@ static void usage(FILE *out)
           "      follow the alert service: one line per status change as it happens\n"
           "  health store|ingest|alert\n"
           "      is the service ready? (exit 0 ready, 1 not ready, 2 not answering)\n"
+          "  backup DIR\n"
+          "      the running store writes a consistent, compacted copy of its database to\n"
+          "      DIR/data.mdb (DIR on the store's machine)\n"
+          "  restore BACKUP_DIR DATA_DIR\n"
+          "      put a backup into a new store data dir (local; start a store on it after)\n"
           "\n"
           "services (flag, environment variable, default):\n"
           "  --ingest EP       PLANWATCH_INGEST      tcp://127.0.0.1:7601   (feed)\n"
@@ -49,7 +54,8 @@ int main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {{"catalog", cli_catalog}, {"status", cli_status}, {"feed", cli_feed},
-                {"history", cli_history}, {"watch", cli_watch},   {"health", cli_health}};
+                {"history", cli_history}, {"watch", cli_watch},   {"health", cli_health},
+                {"backup", cli_backup},   {"restore", cli_restore}};
     /* the library logs socket failures; the CLI explains them itself */
     pw_log_init("planwatch", PW_LOG_ERROR);
     if (argc < 2) {

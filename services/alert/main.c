@@ -19,7 +19,9 @@
 #include "client.h"
 #include "clock.h"
 #include "err.h"
+#include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "pidfile.h"
 #include "zsock.h"
@@ -31,9 +33,20 @@
 #define ALERT_LOG_EVERY 30          /* repeated store failures: log one in this many */
 #define ALERT_POLL_MAX_MS 1000      /* a signal landing just before zmq_poll waits at most this */
 
+/* The alert service's series (README "Metrics"); handles borrowed from the registry. */
+struct alert_metrics {
+    struct pw_metric *alerts[PW_STATUS_COUNT]; /* published, by new status */
+    struct pw_metric *applied, *resyncs, *ready, *applied_seq, *alert_seq, *outbox;
+    struct pw_metric *eval_seconds, *flush_seconds;
+};
+
 struct alert_svc {
     /* configuration: strings point into argv, the environment or the defaults */
     const char *store_ep, *updates_ep, *publish_ep, *catalog, *clock_spec, *log_level, *data_dir;
+    const char *metrics_addr;
+    struct pw_metrics *metrics;
+    struct alert_metrics m;
+    struct pw_http *http;
     long interval_ms, heartbeat_ms, query_timeout_ms;
     /* resources, released in reverse order by svc_close */
     int pid_fd;
@@ -75,6 +88,9 @@ static int svc_config(struct alert_svc *a, int argc, char **argv)
         {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &a->log_level, 1},
         {"data-dir", PW_CFG_STR, "", 0, 0,
          "if set, hold DIR/alert.pid so two alert services on one dir are refused", &a->data_dir, 0},
+        {"metrics", PW_CFG_STR, "", 0, 0,
+         "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 0.0.0.0:9100); \"\": off",
+         &a->metrics_addr, 0},
     };
     size_t n = sizeof cfg / sizeof cfg[0];
     int rc = pw_cfg_load(cfg, n, argc, argv, "planwatch-alert",
@@ -252,7 +268,9 @@ static void svc_eval_all(struct alert_svc *a, const char *why)
 {
     size_t before = a->outbox.n;
     int32_t day = pw_clock_today(&a->clock);
+    double t0 = pw_metrics_now();
     int rc = alert_state_eval_all(a->st, day, &a->outbox);
+    pw_metric_observe(a->m.eval_seconds, pw_metrics_now() - t0);
     char buf[11];
     if (rc)
         pw_error("msg=\"evaluation failed\" why=%s code=%s", why, pw_errname(rc));
@@ -318,6 +336,7 @@ static void svc_flush(struct alert_svc *a, int64_t now)
     struct alert_state_records recs;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     Planwatch__V1__QueryReply *r = NULL;
+    double t0 = pw_metrics_now();
     int rc = alert_state_records_build(&recs, &a->outbox);
     if (rc == 0) {
         q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT;
@@ -352,6 +371,7 @@ static void svc_flush(struct alert_svc *a, int64_t now)
             pw_error("msg=\"alert not published\" alert_seq=%llu code=%s",
                      (unsigned long long)t->alert_seq, pw_errname(rc));
         a->published = t->alert_seq;
+        pw_metric_inc(a->m.alerts[t->to < PW_STATUS_COUNT ? t->to : PW_STATUS_NO_DATA], 1);
         pw_info("msg=\"transition\" indicator=%s from=%s to=%s alert_seq=%llu alert_id=%s "
                 "severity=%s update_seq=%llu",
                 t->ind->id, pw_status_name(t->from), pw_status_name(t->to),
@@ -365,6 +385,7 @@ static void svc_flush(struct alert_svc *a, int64_t now)
     if (silent)
         pw_info("msg=\"first statuses recorded silently\" n=%zu", silent);
     alert_state_list_clear(&a->outbox);
+    pw_metric_observe(a->m.flush_seconds, pw_metrics_now() - t0);
 }
 
 static void svc_on_update(struct alert_svc *a, const Planwatch__V1__IndicatorUpdate *u)
@@ -387,6 +408,7 @@ static void svc_on_update(struct alert_svc *a, const Planwatch__V1__IndicatorUpd
     } else if (v == PW_SEQ_SKIP) {
         pw_debug("msg=\"update already applied\" seq=%llu", (unsigned long long)u->seq);
     } else {
+        pw_metric_inc(a->m.applied, 1);
         rc = alert_state_eval(a->st, idx, pw_clock_today(&a->clock), &a->outbox);
         if (rc)
             pw_error("msg=\"evaluation failed\" indicator=%s code=%s", u->indicator_id,
@@ -459,9 +481,55 @@ static void svc_heartbeat(struct alert_svc *a)
         pw_warn("msg=\"heartbeat not published\" code=%s", pw_errname(rc));
 }
 
+static void svc_metrics_scrape(void *arg)
+{
+    struct alert_svc *a = arg;
+    pw_metric_set(a->m.resyncs, a->st ? (double)alert_state_resyncs(a->st) : 0);
+    pw_metric_set(a->m.ready, a->started && !a->resync);
+    pw_metric_set(a->m.applied_seq, a->st ? (double)alert_state_applied_seq(a->st) : 0);
+    pw_metric_set(a->m.alert_seq, (double)a->published);
+    pw_metric_set(a->m.outbox, (double)a->outbox.n);
+}
+
+/* The registry and its series; the HTTP endpoint when --metrics is set. */
+static int svc_metrics_open(struct alert_svc *a)
+{
+    struct pw_metrics *r = NULL;
+    struct alert_metrics *m = &a->m;
+    if (pw_metrics_open(&r))
+        return PW_ENOMEM;
+    a->metrics = r;
+    for (int i = 0; i < PW_STATUS_COUNT; i++) {
+        char label[40];
+        snprintf(label, sizeof label, "status=\"%s\"", pw_status_name((enum pw_status)i));
+        m->alerts[i] = pw_metrics_add(r, PW_METRIC_COUNTER, "planwatch_alert_alerts_published_total",
+                                      label, "Alerts published, by the indicator's new status.");
+    }
+#define ADD(t, name, help) pw_metrics_add(r, t, "planwatch_alert_" name, "", help)
+    m->applied = ADD(PW_METRIC_COUNTER, "updates_applied_total", "Store updates applied from the subscription (snapshots not counted).");
+    m->resyncs = ADD(PW_METRIC_COUNTER, "resyncs_total", "Resynchronisations from the store after a gap.");
+    m->ready = ADD(PW_METRIC_GAUGE, "ready", "1 when started and not resynchronising.");
+    m->applied_seq = ADD(PW_METRIC_GAUGE, "applied_seq", "Last store seq applied.");
+    m->alert_seq = ADD(PW_METRIC_GAUGE, "alert_seq", "Last alert seq published.");
+    m->outbox = ADD(PW_METRIC_GAUGE, "outbox_transitions", "Status changes decided but not yet recorded in the store and published.");
+    m->eval_seconds = ADD(PW_METRIC_HISTOGRAM, "eval_seconds", "Time to re-evaluate every indicator.");
+    m->flush_seconds = ADD(PW_METRIC_HISTOGRAM, "flush_seconds", "Time to record status changes in the store and publish their alerts.");
+#undef ADD
+    pw_metrics_on_scrape(r, svc_metrics_scrape, a);
+    if (!a->metrics_addr[0])
+        return 0;
+    int rc = pw_http_open(&a->http, a->metrics_addr, pw_metrics_http, r);
+    if (rc == 0)
+        pw_info("msg=\"metrics served\" addr=\"%s\" metrics_port=%d", a->metrics_addr,
+                pw_http_port(a->http));
+    return rc;
+}
+
 static int svc_open(struct alert_svc *a)
 {
     int rc;
+    if ((rc = svc_metrics_open(a)))
+        return rc;
     if (a->data_dir[0]) {
         long holder = 0;
         rc = pw_pidfile_lock(a->data_dir, "alert", &a->pid_fd, &holder);
@@ -508,6 +576,8 @@ static void svc_close(struct alert_svc *a)
                 "note=\"re-derived from the store at the next start\"",
                 a->outbox.n);
     alert_state_list_free(&a->outbox);
+    pw_http_close(&a->http);
+    pw_metrics_close(&a->metrics);
     alert_state_close(&a->st);
     pw_catalog_close(&a->cat);
     pw_client_close(&a->store);
@@ -561,15 +631,18 @@ static int svc_run(struct alert_svc *a)
         if (pw_zsock_stop) /* e.g. it interrupted a store call above */
             break;
         /* before start-up the SUB is not read: the snapshot will cover what it holds */
-        zmq_pollitem_t it = {a->sub, 0, ZMQ_POLLIN, 0};
-        int nitems = a->started ? 1 : 0;
-        if (zmq_poll(&it, nitems, wait > 0 ? (long)wait : 0) < 0) {
+        zmq_pollitem_t it[1 + PW_HTTP_POLL_MAX] = {{a->sub, 0, ZMQ_POLLIN, 0}};
+        int nsub = a->started ? 1 : 0;
+        long wait_ms = wait > 0 ? (long)wait : 0;
+        int nhttp = pw_http_poll_items(a->http, it + nsub, PW_HTTP_POLL_MAX, &wait_ms);
+        if (zmq_poll(it, nsub + nhttp, wait_ms) < 0) {
             if (errno == EINTR)
                 continue;
             pw_error("msg=\"zmq_poll failed\" err=\"%s\"", zmq_strerror(errno));
             return PW_EZMQ;
         }
-        if (nitems && (it.revents & ZMQ_POLLIN))
+        pw_http_poll_run(a->http, it + nsub, nhttp);
+        if (nsub && (it[0].revents & ZMQ_POLLIN))
             svc_drain(a);
     }
     return 0;

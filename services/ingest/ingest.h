@@ -14,6 +14,18 @@
 
 struct ingest_batch;
 struct ingest_pending;
+struct pw_metrics;
+struct pw_metric;
+struct pw_http;
+
+/* ingest's series (README "Metrics"); handles borrowed from ingest.metrics. */
+struct ingest_metrics {
+    struct pw_metric *received, *batches;
+    struct pw_metric *answered[6];      /* by RowStatus: accepted .. valid (index = status) */
+    struct pw_metric *published, *retransmitted;
+    struct pw_metric *pending, *open_batches, *store_up;
+    struct pw_metric *ack_seconds, *batch_seconds;
+};
 
 struct ingest {
     struct pw_catalog *cat;
@@ -26,7 +38,17 @@ struct ingest {
     int64_t store_seen_ms;              /* last message from the store (0: never) */
     long ack_timeout_ms, retransmit_ms, store_timeout_ms;
     uint64_t received, accepted, duplicates, rejected, unavailable, retransmitted;
+    struct pw_metrics *metrics;         /* owned */
+    struct ingest_metrics m;
+    struct pw_http *http;               /* metrics endpoint; NULL when --metrics is "" */
 };
+
+/* Creates g->metrics and registers every series of g->m (ingest_metrics.c).
+ * Returns 0 or PW_ENOMEM. */
+int ingest_metrics_open(struct ingest *g);
+
+/* Open batches (waiting for the store), for the queue-depth gauge. */
+size_t ingest_batch_open_count(const struct ingest *g);
 
 /* Whether the store has been heard from recently. */
 int ingest_store_up(const struct ingest *g, int64_t now);

@@ -17,6 +17,7 @@
 #include "eval.h"
 #include "feed.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "vec.h"
 #include "ingest.h"
@@ -43,6 +44,7 @@ struct ingest_batch {
     Planwatch__V1__RowResult *res;
     size_t n, unresolved;
     int64_t deadline_ms;
+    double t0;                          /* arrival (pw_metrics_now), for latencies */
 };
 
 int ingest_store_up(const struct ingest *g, int64_t now)
@@ -117,6 +119,11 @@ static void batch_reply(struct ingest *g, struct ingest_batch *b)
     g->duplicates += rep.duplicates;
     g->rejected += rep.rejected;
     g->unavailable += rep.unavailable;
+    for (size_t i = 0; ptrs && i < b->n; i++) {
+        unsigned st = (unsigned)b->res[i].status;
+        pw_metric_inc(g->m.answered[st >= 1 && st <= 5 ? st : 4], 1);
+    }
+    pw_metric_observe(g->m.batch_seconds, pw_metrics_now() - b->t0);
     int rc = pw_zsock_send(g->router, &b->route, b->route.n, PLANWATCH__V1__MSG_TYPE__MSG_FEED_REPLY,
                            &rep.base, ZMQ_DONTWAIT);
     pw_info("msg=\"batch answered\" batch=%s rows=%zu accepted=%u duplicates=%u rejected=%u "
@@ -146,6 +153,8 @@ static void pending_publish(struct ingest *g, struct ingest_pending *p, int64_t 
     p->u->ingest_seq = ++g->seq;
     p->sent_ms = now;
     int rc = pw_zsock_publish(g->pub, p->topic, PLANWATCH__V1__MSG_TYPE__MSG_UPDATE, &p->u->base);
+    if (rc == 0)
+        pw_metric_inc(g->m.published, 1);
     if (rc)
         pw_debug("msg=\"publish failed\" update_id=%s err=%s", p->u->update_id, pw_errname(rc));
 }
@@ -214,11 +223,14 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
         b->route.n++;
     }
     b->batch_id = batch_str(b, req->batch_id);
+    b->t0 = pw_metrics_now();
     b->n = req->n_rows;
     b->res = pw_arena_alloc(b->arena, (b->n ? b->n : 1) * sizeof *b->res);
     if (!b->res)
         goto oom;
     g->received += b->n;
+    pw_metric_inc(g->m.received, b->n);
+    pw_metric_inc(g->m.batches, 1);
     for (size_t i = 0; i < b->n; i++) {
         Planwatch__V1__IndicatorUpdate *u = req->rows[i];
         Planwatch__V1__RowResult *r = &b->res[i];
@@ -294,9 +306,11 @@ static void pending_resolve(struct ingest *g, struct ingest_pending *p,
                             const Planwatch__V1__AckItem *it)
 {
     char why[160];
+    double now = pw_metrics_now();
     for (size_t k = 0; k < p->nw; k++) {
         struct ingest_batch *b = p->w[k].b;
         size_t i = p->w[k].row;
+        pw_metric_observe(g->m.ack_seconds, now - b->t0);
         if (it->code == 0)
             batch_set(b, i,
                       it->duplicate ? PLANWATCH__V1__ROW_STATUS__ROW_DUPLICATE
@@ -356,6 +370,7 @@ void ingest_batch_tick(struct ingest *g, int64_t now)
         if (now - p->sent_ms >= g->retransmit_ms) {
             pending_publish(g, p, now);
             g->retransmitted++;
+            pw_metric_inc(g->m.retransmitted, 1);
         }
     struct ingest_batch *b = g->blist;
     while (b) {
@@ -390,4 +405,12 @@ void ingest_batch_free_all(struct ingest *g)
         batch_unlink(g, b);
         batch_free(b);
     }
+}
+
+size_t ingest_batch_open_count(const struct ingest *g)
+{
+    size_t n = 0;
+    for (const struct ingest_batch *b = g->blist; b; b = b->next)
+        n++;
+    return n;
 }

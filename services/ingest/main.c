@@ -18,11 +18,13 @@
 #include "cfg.h"
 #include "err.h"
 #include "file.h"
+#include "http.h"
 #include "ingest.h"
 #include "log.h"
+#include "metrics.h"
 
 struct ingest_cfg {
-    const char *listen, *publish, *acks, *catalog, *clock, *log_level;
+    const char *listen, *publish, *acks, *catalog, *clock, *log_level, *metrics;
     long ack_timeout_ms, retransmit_ms, store_timeout_ms, heartbeat_ms;
 };
 
@@ -39,6 +41,7 @@ static const struct pw_cfg ingest_cfg_table[] = {
     {"store-timeout-ms", PW_CFG_INT, "3000", 10, 600000, "without a store heartbeat for this long, answer UNAVAILABLE at once", &cfg.store_timeout_ms, 0},
     {"heartbeat-ms", PW_CFG_INT, "1000", 10, 60000, "heartbeat interval", &cfg.heartbeat_ms, 0},
     {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &cfg.log_level, 1},
+    {"metrics", PW_CFG_STR, "", 0, 0, "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 0.0.0.0:9100); \"\": off", &cfg.metrics, 0},
 };
 #define INGEST_NCFG (sizeof ingest_cfg_table / sizeof ingest_cfg_table[0])
 
@@ -178,14 +181,17 @@ int main(int argc, char **argv)
     g.retransmit_ms = cfg.retransmit_ms;
     g.store_timeout_ms = cfg.store_timeout_ms;
     g.epoch = ingest_epoch();
-    if (ingest_load_catalog(&g) || pw_map_open(&g.pending) || !(ctx = zmq_ctx_new()))
+    if (ingest_metrics_open(&g) || ingest_load_catalog(&g) || pw_map_open(&g.pending) ||
+        !(ctx = zmq_ctx_new()))
         goto done;
     if (pw_zsock_new(ctx, ZMQ_PUB, 100000, &g.pub) || pw_zsock_bind(g.pub, cfg.publish) ||
         pw_zsock_new(ctx, ZMQ_PULL, 100000, &g.pull) || pw_zsock_bind(g.pull, cfg.acks) ||
         pw_zsock_new(ctx, ZMQ_ROUTER, 0, &g.router) || pw_zsock_bind(g.router, cfg.listen))
         goto done;
-    pw_info("msg=\"ready\" epoch=%llx indicators=%zu", (unsigned long long)g.epoch,
-            pw_catalog_count(g.cat));
+    if (cfg.metrics[0] && pw_http_open(&g.http, cfg.metrics, pw_metrics_http, g.metrics))
+        goto done;
+    pw_info("msg=\"ready\" epoch=%llx indicators=%zu metrics_port=%d", (unsigned long long)g.epoch,
+            pw_catalog_count(g.cat), pw_http_port(g.http));
 
     int64_t next_hb = pw_now_ms(), next_tick = pw_now_ms();
     int64_t tick_ms = cfg.retransmit_ms < 100 ? cfg.retransmit_ms : 100;
@@ -200,9 +206,13 @@ int main(int argc, char **argv)
             next_tick = now + tick_ms;
         }
         int64_t wait = (next_hb < next_tick ? next_hb : next_tick) - now;
-        zmq_pollitem_t items[] = {{g.pull, 0, ZMQ_POLLIN, 0}, {g.router, 0, ZMQ_POLLIN, 0}};
-        if (zmq_poll(items, 2, (long)(wait > 0 ? wait : 0)) < 0)
+        zmq_pollitem_t items[2 + PW_HTTP_POLL_MAX] = {{g.pull, 0, ZMQ_POLLIN, 0},
+                                                      {g.router, 0, ZMQ_POLLIN, 0}};
+        long wait_ms = (long)(wait > 0 ? wait : 0);
+        int nhttp = pw_http_poll_items(g.http, items + 2, PW_HTTP_POLL_MAX, &wait_ms);
+        if (zmq_poll(items, 2 + nhttp, wait_ms) < 0)
             continue; /* EINTR: the loop re-checks the stop flag */
+        pw_http_poll_run(g.http, items + 2, nhttp);
         /* acks first: they complete batches and free memory */
         if (items[0].revents & ZMQ_POLLIN)
             ingest_drain_acks(&g);
@@ -227,6 +237,7 @@ int main(int argc, char **argv)
             pw_map_count(g.pending));
     status = 0;
 done:
+    pw_http_close(&g.http);
     ingest_batch_free_all(&g);
     pw_zsock_close(&g.router);
     pw_zsock_close(&g.pull);
@@ -235,5 +246,6 @@ done:
         zmq_ctx_term(ctx);
     pw_map_close(&g.pending);
     pw_catalog_close(&g.cat);
+    pw_metrics_close(&g.metrics);
     return status;
 }

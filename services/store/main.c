@@ -16,14 +16,16 @@
 #include "err.h"
 #include "feed.h"
 #include "file.h"
+#include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "pidfile.h"
 #include "store.h"
 #include "zsock.h"
 
 struct store_cfg {
-    const char *data_dir, *catalog, *updates, *ack_to, *listen, *publish, *clock, *log_level;
+    const char *data_dir, *catalog, *updates, *ack_to, *listen, *publish, *clock, *log_level, *metrics;
     long batch, map_mb, max_map_mb, heartbeat_ms, drop_every;
 };
 
@@ -43,6 +45,7 @@ static const struct pw_cfg store_cfg_table[] = {
     {"heartbeat-ms", PW_CFG_INT, "1000", 10, 60000, "heartbeat interval", &cfg.heartbeat_ms, 0},
     {"test-drop-every", PW_CFG_INT, "0", 0, 1000000, "test hook: drop every Nth publication (gap repair tests)", &cfg.drop_every, 0},
     {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &cfg.log_level, 1},
+    {"metrics", PW_CFG_STR, "", 0, 0, "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 0.0.0.0:9100); \"\": off", &cfg.metrics, 0},
 };
 #define STORE_NCFG (sizeof store_cfg_table / sizeof store_cfg_table[0])
 
@@ -197,6 +200,11 @@ static int store_check_update(struct store *s, const Planwatch__V1__IndicatorUpd
 
 static void store_ack(struct store *s, struct store_put *puts, size_t n)
 {
+    char full[300];
+    snprintf(full, sizeof full,
+             "the store is full: its LMDB map reached --max-map-mb %zu MiB; nothing was stored "
+             "and nothing is damaged; the operator must raise --max-map-mb, then resend",
+             store_db_max_map(s->db) >> 20);
     Planwatch__V1__AckItem *items = calloc(n ? n : 1, sizeof *items);
     Planwatch__V1__AckItem **ptrs = calloc(n ? n : 1, sizeof *ptrs);
     if (!items || !ptrs) {
@@ -210,7 +218,9 @@ static void store_ack(struct store *s, struct store_put *puts, size_t n)
         items[i].seq = puts[i].seq;
         items[i].duplicate = puts[i].result == 1;
         items[i].code = puts[i].result < 0 ? puts[i].result : 0;
-        items[i].reason = puts[i].result < 0 ? (char *)pw_strerror(puts[i].result) : "";
+        items[i].reason = puts[i].result == PW_EMAPFULL ? full
+                          : puts[i].result < 0    ? (char *)pw_strerror(puts[i].result)
+                                                  : "";
         ptrs[i] = &items[i];
     }
     Planwatch__V1__StoreAck ack = PLANWATCH__V1__STORE_ACK__INIT;
@@ -288,7 +298,9 @@ static void store_drain(struct store *s, struct store_put *puts, Planwatch__V1__
     for (size_t i = 0; i < n; i++)
         if (puts[i].result == 0)
             ok[nok++] = puts[i];
+    double t0 = pw_metrics_now();
     int rc = nok ? store_db_put_batch(s->db, ok, nok) : 0;
+    double took = pw_metrics_now() - t0;
     if (rc) {
         pw_error("msg=\"commit failed\" n=%zu err=%s", nok, pw_errname(rc));
         free(ok);
@@ -298,6 +310,7 @@ static void store_drain(struct store *s, struct store_put *puts, Planwatch__V1__
         if (puts[i].result == 0)
             puts[i] = ok[j++];
     free(ok);
+    store_metrics_batch(s, puts, n, nok ? took : -1);
     size_t stored = 0, dups = 0;
     for (size_t i = 0; i < n; i++) {
         if (puts[i].result != 0) {
@@ -315,7 +328,8 @@ static void store_drain(struct store *s, struct store_put *puts, Planwatch__V1__
                     (unsigned long long)puts[i].seq);
             continue;
         }
-        pw_zsock_publish(s->pub, topic, PLANWATCH__V1__MSG_TYPE__MSG_UPDATE, &puts[i].u->base);
+        if (pw_zsock_publish(s->pub, topic, PLANWATCH__V1__MSG_TYPE__MSG_UPDATE, &puts[i].u->base) == 0)
+            pw_metric_inc(s->m.published, 1);
     }
     s->stored += stored;
     s->duplicates += dups;
@@ -387,7 +401,7 @@ int main(int argc, char **argv)
         pw_error("msg=\"cannot lock data dir\" data_dir=%s err=%s", cfg.data_dir, pw_errname(rc));
         return 1;
     }
-    if (store_load_catalog(&s) || pw_history_open(&s.hist, s.cat) ||
+    if (store_metrics_open(&s) || store_load_catalog(&s) || pw_history_open(&s.hist, s.cat) ||
         store_db_open(&s.db, cfg.data_dir, (size_t)cfg.map_mb, (size_t)cfg.max_map_mb))
         goto done;
     int more = 0;
@@ -399,11 +413,13 @@ int main(int argc, char **argv)
     keep = calloc((size_t)cfg.batch, sizeof *keep);
     if (!puts || !keep || !(ctx = zmq_ctx_new()) || store_sockets(&s, ctx))
         goto done;
+    if (cfg.metrics[0] && pw_http_open(&s.http, cfg.metrics, pw_metrics_http, s.metrics))
+        goto done;
     size_t map, used;
     store_db_usage(s.db, &map, &used);
-    pw_info("msg=\"ready\" seq=%llu indicators=%zu map_mb=%zu used_kb=%zu",
+    pw_info("msg=\"ready\" seq=%llu indicators=%zu map_mb=%zu used_kb=%zu metrics_port=%d",
             (unsigned long long)store_db_last_seq(s.db), pw_catalog_count(s.cat), map >> 20,
-            used >> 10);
+            used >> 10, pw_http_port(s.http));
 
     int64_t next_hb = pw_now_ms();
     while (!pw_zsock_stop) {
@@ -412,9 +428,13 @@ int main(int argc, char **argv)
             store_heartbeat(&s);
             next_hb = now + cfg.heartbeat_ms;
         }
-        zmq_pollitem_t items[] = {{s.sub, 0, ZMQ_POLLIN, 0}, {s.router, 0, ZMQ_POLLIN, 0}};
-        if (zmq_poll(items, 2, (long)(next_hb - now)) < 0)
+        zmq_pollitem_t items[2 + PW_HTTP_POLL_MAX] = {{s.sub, 0, ZMQ_POLLIN, 0},
+                                                      {s.router, 0, ZMQ_POLLIN, 0}};
+        long wait = (long)(next_hb - now);
+        int nhttp = pw_http_poll_items(s.http, items + 2, PW_HTTP_POLL_MAX, &wait);
+        if (zmq_poll(items, 2 + nhttp, wait) < 0)
             continue; /* EINTR: the loop re-checks the stop flag */
+        pw_http_poll_run(s.http, items + 2, nhttp);
         if (items[0].revents & ZMQ_POLLIN)
             store_drain(&s, puts, keep);
         /* answer what is queued now, not forever: the update stream stays first */
@@ -433,6 +453,7 @@ int main(int argc, char **argv)
             (unsigned long long)store_db_last_seq(s.db));
     status = 0;
 done:
+    pw_http_close(&s.http);
     pw_zsock_close(&s.sub);
     pw_zsock_close(&s.ack);
     pw_zsock_close(&s.router);
@@ -444,6 +465,7 @@ done:
     store_db_close(&s.db);
     pw_history_close(&s.hist);
     pw_catalog_close(&s.cat);
+    pw_metrics_close(&s.metrics);
     for (size_t i = 0; i < s.nfiles; i++) {
         free(s.files[i].name);
         free(s.files[i].yaml);

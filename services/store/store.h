@@ -18,6 +18,19 @@ struct store_catalog_file {
     size_t len;
 };
 
+/* The store's series (README "Metrics"); handles borrowed from s->metrics. */
+#define STORE_QUERY_KINDS 10 /* QueryKind values 0..8, and 9 for any other */
+struct store_metrics {
+    struct pw_metric *stored, *duplicate, *refused, *map_full, *published;
+    struct pw_metric *commits, *commit_seconds, *commit_updates;
+    struct pw_metric *queries[STORE_QUERY_KINDS], *query_seconds;
+    struct pw_metric *seq, *map_bytes, *used_bytes, *max_map_bytes, *map_usage;
+    struct pw_metric *backups_ok, *backups_failed, *backup_bytes;
+};
+
+struct pw_metrics;
+struct pw_http;
+
 struct store {
     struct store_db *db;
     struct pw_catalog *cat;
@@ -28,7 +41,18 @@ struct store {
     void *sub, *ack, *router, *pub;
     uint64_t stored, duplicates, refused, queries, published;
     uint64_t ingest_epoch, ingest_seq;  /* to notice gaps in ingest's stream */
+    struct pw_metrics *metrics;         /* owned; NULL only if out of memory at start */
+    struct store_metrics m;
+    struct pw_http *http;               /* metrics endpoint; NULL when --metrics is "" */
 };
+
+/* Creates s->metrics and registers every series of s->m (store_metrics.c).
+ * Returns 0 or PW_ENOMEM. */
+int store_metrics_open(struct store *s);
+
+/* Counts one drained batch's results (puts[0..n), after the commit);
+ * seconds: the commit's duration, < 0 when nothing was written. */
+void store_metrics_batch(struct store *s, const struct store_put *puts, size_t n, double seconds);
 
 /* Adds a stored update to the in-memory history (unknown indicators are
  * kept in LMDB but not evaluated). */

@@ -8,10 +8,13 @@
 #include "store_db.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <lmdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "log.h"
@@ -441,4 +444,77 @@ void store_db_usage(struct store_db *db, size_t *map_bytes, size_t *used_bytes)
     mdb_env_stat(db->env, &st);
     *map_bytes = info.me_mapsize;
     *used_bytes = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
+}
+
+size_t store_db_max_map(const struct store_db *db)
+{
+    return db->max_bytes;
+}
+
+/* fsync a directory so that a rename in it is durable. */
+static int db_sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+int store_db_backup(struct store_db *db, const char *dir, uint64_t *seq, uint64_t *bytes)
+{
+    char final[4096], partial[4112];
+    struct stat st;
+    int fd = -1, rc = PW_EIO, mrc;
+    if (!dir || dir[0] != '/')
+        return PW_EINVAL;
+    if (snprintf(final, sizeof final, "%s/data.mdb", dir) >= (int)sizeof final)
+        return PW_EINVAL;
+    snprintf(partial, sizeof partial, "%s.partial", final);
+    /* mkdir -p: every missing parent, then dir */
+    for (char *p = strchr(final + 1, '/'); p; p = strchr(p + 1, '/')) {
+        *p = '\0';
+        int bad = mkdir(final, 0750) != 0 && errno != EEXIST;
+        *p = '/';
+        if (bad) {
+            pw_error("msg=\"backup: cannot create dir\" dir=\"%s\" err=\"%s\"", dir,
+                     strerror(errno));
+            return PW_EIO;
+        }
+    }
+    if (stat(final, &st) == 0)
+        return PW_EINVAL;
+    fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        pw_error("msg=\"backup: cannot create file\" path=\"%s\" err=\"%s\"", partial,
+                 strerror(errno));
+        return PW_EIO;
+    }
+    /* single writer: nothing commits while the copy runs, so last_seq is
+     * exactly what the copy's read transaction sees */
+    uint64_t at = db->last_seq;
+    if ((mrc = mdb_env_copyfd2(db->env, fd, MDB_CP_COMPACT))) {
+        pw_error("msg=\"backup: copy failed\" path=\"%s\" err=\"%s\"", partial, mdb_strerror(mrc));
+        rc = mrc == ENOSPC || mrc == EIO ? PW_EIO : PW_EDB;
+        goto fail;
+    }
+    if (fsync(fd) != 0 || fstat(fd, &st) != 0) {
+        pw_error("msg=\"backup: cannot sync\" path=\"%s\" err=\"%s\"", partial, strerror(errno));
+        goto fail;
+    }
+    close(fd);
+    fd = -1;
+    if (rename(partial, final) != 0 || db_sync_dir(dir) != 0) {
+        pw_error("msg=\"backup: cannot rename\" path=\"%s\" err=\"%s\"", final, strerror(errno));
+        goto fail;
+    }
+    *seq = at;
+    *bytes = (uint64_t)st.st_size;
+    return 0;
+fail:
+    if (fd >= 0)
+        close(fd);
+    unlink(partial);
+    return rc;
 }

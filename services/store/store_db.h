@@ -65,4 +65,19 @@ int store_db_alert_put(struct store_db *db, Planwatch__V1__AlertState *const *st
 /* Map size and bytes in use, for logs and metrics. */
 void store_db_usage(struct store_db *db, size_t *map_bytes, size_t *used_bytes);
 
+/* The largest the map may grow to (--max-map-mb), in bytes. */
+size_t store_db_max_map(const struct store_db *db);
+
+/* Writes a consistent, compacted copy of the whole environment (one read
+ * transaction: every committed update up to *seq, nothing half-written) to
+ * dir/data.mdb, creating dir and its parents (0750) if needed. The copy is written to
+ * dir/data.mdb.partial, fsync'd and renamed, so a dir/data.mdb that exists
+ * is always complete; restoring is starting a store on a directory holding
+ * it. dir must be absolute. Out: *seq, the last seq the copy holds, and
+ * *bytes, its size. Returns 0; PW_EINVAL (dir is not absolute, or already
+ * holds a data.mdb: back up into a new or empty directory); PW_EIO (cannot
+ * create or write; logged); PW_EDB. Blocks the caller for the copy's
+ * duration (readers of the environment are not blocked). */
+int store_db_backup(struct store_db *db, const char *dir, uint64_t *seq, uint64_t *bytes);
+
 #endif

@@ -3,6 +3,7 @@
  * alert service's recorded states. Replies are built in an arena: each
  * update is copied into it with a protobuf-c allocator backed by the arena,
  * so one pw_arena_close frees the whole reply. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "eval.h"
 #include "fy.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "store.h"
 
@@ -117,8 +119,48 @@ static void query_status(struct store *s, const Planwatch__V1__Query *q,
     r->n_rows = k;
 }
 
+static void query_backup(struct store *s, const Planwatch__V1__Query *q,
+                         Planwatch__V1__QueryReply *r, struct pw_arena *arena)
+{
+    uint64_t seq = 0, bytes = 0;
+    double t0 = pw_metrics_now();
+    const char *dir = q->path ? q->path : "";
+    int rc = store_db_backup(s->db, dir, &seq, &bytes);
+    if (rc) {
+        pw_metric_inc(s->m.backups_failed, 1);
+        char *why = pw_arena_alloc(arena, 600);
+        if (why)
+            snprintf(why, 600, "%s: %s", dir,
+                     rc == PW_EINVAL && dir[0] != '/' ? "the backup dir must be an absolute path on the store's machine"
+                     : rc == PW_EINVAL ? "it already holds a data.mdb: back up into a new or empty directory"
+                     : rc == PW_EIO ? "cannot write there (see the store's log)"
+                                    : pw_strerror(rc));
+        pw_warn("msg=\"backup failed\" dir=\"%s\" err=%s", dir, pw_errname(rc));
+        return query_fail(r, rc, why ? why : pw_strerror(rc));
+    }
+    pw_metric_inc(s->m.backups_ok, 1);
+    pw_metric_set(s->m.backup_bytes, (double)bytes);
+    pw_info("msg=\"backup written\" dir=\"%s\" seq=%llu bytes=%llu seconds=%.3f", dir,
+            (unsigned long long)seq, (unsigned long long)bytes, pw_metrics_now() - t0);
+    r->seq = seq;
+    r->backup_bytes = bytes;
+}
+
+static void query_dispatch(struct store *s, const Planwatch__V1__Query *q,
+                           Planwatch__V1__QueryReply *r, struct pw_arena *arena);
+
 void store_query_answer(struct store *s, const Planwatch__V1__Query *q,
                         Planwatch__V1__QueryReply *r, struct pw_arena *arena)
+{
+    double t0 = pw_metrics_now();
+    unsigned k = (unsigned)q->kind;
+    query_dispatch(s, q, r, arena);
+    pw_metric_inc(s->m.queries[k < STORE_QUERY_KINDS - 1 ? k : STORE_QUERY_KINDS - 1], 1);
+    pw_metric_observe(s->m.query_seconds, pw_metrics_now() - t0);
+}
+
+static void query_dispatch(struct store *s, const Planwatch__V1__Query *q,
+                           Planwatch__V1__QueryReply *r, struct pw_arena *arena)
 {
     struct query_list l = {.arena = arena};
     int rc = 0, more = 0;
@@ -171,6 +213,8 @@ void store_query_answer(struct store *s, const Planwatch__V1__Query *q,
             query_fail(r, rc, pw_strerror(rc));
         return;
     }
+    case PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP:
+        return query_backup(s, q, r, arena);
     case PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT:
         rc = store_db_alert_put(s->db, q->alert_states, q->n_alert_states);
         if (rc)

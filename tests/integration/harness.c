@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,7 +51,7 @@ const char *hs_src(const char *rel)
     return b;
 }
 
-static int hs_free_port(void)
+int hs_free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a;
@@ -450,4 +451,55 @@ size_t hs_assert_alert_state_fresh(struct hs_cluster *c, struct pw_client *st, c
     planwatch__v1__query_reply__free_unpacked(ra, NULL);
     planwatch__v1__query_reply__free_unpacked(rs, NULL);
     return compared;
+}
+
+char *hs_http_get(int port, const char *path, int *status)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    struct timeval tv = {10, 0};
+    char req[300];
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_true(fd >= 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return NULL;
+    }
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\n\r\n", path);
+    if (write(fd, req, (size_t)n) != n) {
+        close(fd);
+        return NULL;
+    }
+    char *out = calloc(1, 1);
+    size_t len = 0, cap = 1;
+    for (;;) {
+        size_t before = len;
+        hs_slurp(fd, &out, &len, &cap);
+        if (len == before)
+            break;
+    }
+    close(fd);
+    char *body = strstr(out, "\r\n\r\n");
+    if (!body || sscanf(out, "HTTP/1.%*d %d", status) != 1) {
+        free(out);
+        return NULL;
+    }
+    char *copy = strdup(body + 4);
+    free(out);
+    return copy;
+}
+
+double hs_metric(const char *body, const char *series)
+{
+    size_t n = strlen(series);
+    for (const char *p = body; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (!strncmp(p, series, n) && p[n] == ' ')
+            return strtod(p + n + 1, NULL);
+    fail_msg("metric %s not found in:\n%s", series, body);
+    return -1;
 }

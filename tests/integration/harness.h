@@ -80,6 +80,17 @@ uint64_t hs_store_seq(struct hs_cluster *c, struct pw_client *st);
 const char *hs_bin(const char *name);
 const char *hs_src(const char *rel);
 
+/* A free TCP port on loopback (for extra listeners such as --metrics). */
+int hs_free_port(void);
+
+/* GET http://127.0.0.1:port/path with a 10 s deadline. Returns the body
+ * (malloc'd, caller frees) and *status, or NULL if nothing answered. */
+char *hs_http_get(int port, const char *path, int *status);
+
+/* The value of the series `series` (name{labels} exactly as rendered) in a
+ * Prometheus text body; fails the test when it is not there. */
+double hs_metric(const char *body, const char *series);
+
 /* Prints the last lines of every service log (on failure). */
 void hs_dump_logs(struct hs_cluster *c);
 
