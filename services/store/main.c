@@ -334,6 +334,7 @@ static void store_heartbeat(struct store *s)
     hb.service = "store";
     hb.seq = store_db_last_seq(s->db);
     hb.ready = 1;
+    hb.admin_seq = s->admin_seq;
     pw_zsock_publish(s->pub, "hb.store", PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base);
     pw_zsock_send(s->ack, NULL, 0, PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base, ZMQ_DONTWAIT);
 }
@@ -388,7 +389,8 @@ int main(int argc, char **argv)
         return 1;
     }
     if (store_load_catalog(&s) || pw_history_open(&s.hist, s.cat) ||
-        store_db_open(&s.db, cfg.data_dir, (size_t)cfg.map_mb, (size_t)cfg.max_map_mb))
+        store_db_open(&s.db, cfg.data_dir, (size_t)cfg.map_mb, (size_t)cfg.max_map_mb) ||
+        store_alerts_init(&s))
         goto done;
     int more = 0;
     if ((rc = store_db_scan(s.db, 0, 0, store_load_cb, &s, &more))) {
