@@ -4,9 +4,8 @@
  * per indicator. Online the store evaluates (QUERY_STATUS at the year's last
  * day) and, for HTML, each indicator's history feeds its chart; offline
  * (--feed FILE...) the same from feed files, as `status --feed` does.
- * Acknowledgement reasons: the store has no acknowledgement records yet
- * (alert acknowledgements are another issue's work); the details column
- * shows the evaluation's explanation until they exist. */
+ * Online, the details column also carries the acknowledgement reasons
+ * (planwatch ack) recorded for the plan's alerts since the year began. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +31,7 @@ struct report_run {
     struct pw_history *hist;        /* for the charts (html), and offline the figures */
     struct pw_followup_row *rows;
     struct pw_chart *charts;
+    char **acks;                    /* per row: reasons (malloc'd) or NULL */
     size_t n;
 };
 
@@ -62,6 +62,31 @@ static int report_history(struct report_run *x, struct cli_conn *c, const struct
     planwatch__v1__query_reply__free_unpacked(r, NULL);
     if (rc)
         fputs("planwatch: out of memory\n", stderr);
+    return rc;
+}
+
+/* The acknowledgement reasons of the plan's alerts (QUERY_ALERTS history:
+ * every acknowledgement is listed). Returns 0 or an error (printed). */
+static int report_acks(struct report_run *x, struct cli_conn *c)
+{
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__QueryReply *r = NULL;
+    int64_t from, to;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERTS;
+    q.history = 1;
+    q.limit = 1; /* the acknowledgements are what is wanted */
+    q.plan = (char *)x->plan->id;
+    int rc = cli_conn_query(c, &q, 0, &r);
+    if (rc)
+        return rc;
+    pw_followup_ack_window(x->o->fy, &from, &to);
+    if (!(x->acks = calloc(x->n + 1, sizeof *x->acks)))
+        rc = PW_ENOMEM;
+    for (size_t i = 0; !rc && i < x->n; i++) {
+        x->acks[i] = pw_msg_ack_reasons(r->acks, r->n_acks, x->rows[i].ind->id, from, to);
+        x->rows[i].ack = x->acks[i];
+    }
+    planwatch__v1__query_reply__free_unpacked(r, NULL);
     return rc;
 }
 
@@ -106,6 +131,7 @@ static int report_online(struct report_run *x)
         if (x->o->rfmt == PW_FOLLOWUP_HTML && (rc = report_history(x, c, ind)))
             goto done;
     }
+    rc = report_acks(x, c);
 done:
     if (rc == PW_ENOMEM)
         fputs("planwatch: out of memory\n", stderr);
@@ -220,6 +246,9 @@ int cli_report(int argc, char **argv)
         goto done;
     status = rejected > 0 ? 1 : 0;
 done:
+    for (size_t i = 0; x.acks && i < x.n; i++)
+        free(x.acks[i]);
+    free(x.acks);
     free(x.charts);
     free(x.rows);
     pw_history_close(&x.hist);

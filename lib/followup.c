@@ -35,6 +35,13 @@ char *pw_followup_fy_name(int fy, char *buf, size_t n)
     return buf;
 }
 
+void pw_followup_ack_window(int fy, int64_t *from_ns, int64_t *to_ns)
+{
+    const int64_t jst = 9 * 3600, ns = INT64_C(1000000000);
+    *from_ns = ((int64_t)pw_fy_first_day(fy) * 86400 - jst) * ns;
+    *to_ns = INT64_MAX;
+}
+
 static const char *fu_kind_heading(enum pw_kind k)
 {
     switch (k) {
@@ -44,9 +51,7 @@ static const char *fu_kind_heading(enum pw_kind k)
     }
 }
 
-/* v with thousands separators in its whole part, as the documents print
- * figures ("1,443"). */
-static char *fu_number(int64_t v, char *buf, size_t n)
+char *pw_followup_number(int64_t v, char *buf, size_t n)
 {
     char d[PW_DEC_BUFSZ];
     pw_dec_format(v, d, sizeof d);
@@ -65,16 +70,15 @@ static char *fu_number(int64_t v, char *buf, size_t n)
     return buf;
 }
 
-/* The target as printed, else the number the target names with its unit. */
-static const char *fu_target(const struct pw_followup_row *r, char *buf, size_t n)
+const char *pw_followup_target(const struct pw_indicator *ind, const struct pw_eval *ev,
+                               char *buf, size_t n)
 {
-    const struct pw_indicator *ind = r->ind;
     char v[PW_DEC_BUFSZ + 16];
     if (ind->target_text && ind->target_text[0])
         return ind->target_text;
     if (ind->target.type == PW_TARGET_NONE)
         return "-";
-    snprintf(buf, n, "%s%s", fu_number(r->ev.target, v, sizeof v), ind->unit);
+    snprintf(buf, n, "%s%s", pw_followup_number(ev->target, v, sizeof v), ind->unit);
     return buf;
 }
 
@@ -83,7 +87,7 @@ static const char *fu_value(const struct pw_followup_row *r, char *buf, size_t n
     char v[PW_DEC_BUFSZ + 16];
     if (!r->ev.has_actual)
         return "-";
-    snprintf(buf, n, "%s%s%s", fu_number(r->ev.actual, v, sizeof v), r->ind->unit,
+    snprintf(buf, n, "%s%s%s", pw_followup_number(r->ev.actual, v, sizeof v), r->ind->unit,
              r->ev.preliminary ? "（速報値）" : "");
     return buf;
 }
@@ -186,7 +190,7 @@ int pw_followup_write(FILE *out, const struct pw_plan *plan, int fy,
             const struct pw_followup_row *r = &rows[i];
             if (!fu_in_section(r, plan, pj))
                 continue;
-            const char *target = fu_target(r, tgt, sizeof tgt);
+            const char *target = pw_followup_target(r->ind, &r->ev, tgt, sizeof tgt);
             const char *value = fu_value(r, val, sizeof val);
             const char *details = fu_details(r, det, sizeof det);
             fu_grade(r, grade);

@@ -13,6 +13,7 @@
 #define PW_FOLLOWUP_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "catalog.h"
@@ -34,6 +35,21 @@ struct pw_followup_row {
 /* "令和6年度" for FY2024 (FY2019 = 令和元年度), "FY2018" before 令和, into buf
  * (at least 32 bytes). Returns buf. */
 char *pw_followup_fy_name(int fy, char *buf, size_t n);
+
+/* v with thousands separators in its whole part, as the documents print
+ * figures ("1,443", "46.5") into buf (at least PW_DEC_BUFSZ + 16). Returns buf. */
+char *pw_followup_number(int64_t v, char *buf, size_t n);
+
+/* The target as the plan printed it (target_text), else the number the
+ * target names (ev->target) with the unit, or "-" for monitoring only.
+ * Returns target_text, "-" or buf. */
+const char *pw_followup_target(const struct pw_indicator *ind, const struct pw_eval *ev,
+                               char *buf, size_t n);
+
+/* The acknowledgements that explain fiscal year fy in its follow-up: those
+ * recorded from the year's first day (JST) on, up to when the report is
+ * made (Unix ns; *to_ns = INT64_MAX). */
+void pw_followup_ack_window(int fy, int64_t *from_ns, int64_t *to_ns);
 
 /* Writes the table of plan for fiscal year fy from rows[0..n) (the plan's
  * indicators, in catalog order; rows of other plans are skipped). Returns 0,

@@ -81,7 +81,10 @@ int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t 
     }
     if ((mrc = mdb_env_create(&db->env)) || (mrc = mdb_env_set_maxdbs(db->env, 16)) ||
         (mrc = mdb_env_set_mapsize(db->env, db->map_bytes)) ||
-        (mrc = mdb_env_open(db->env, dir, 0, 0640))) {
+        /* MDB_NOTLS: a read transaction may run inside another's callback
+         * (QUERY_ALERTS reads each open alert's acks while scanning states);
+         * without it LMDB refuses the second with MDB_BAD_RSLOT */
+        (mrc = mdb_env_open(db->env, dir, MDB_NOTLS, 0640))) {
         rc = db_err(mrc, "env_open");
         goto fail;
     }

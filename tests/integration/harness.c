@@ -141,17 +141,11 @@ static void hs_args(struct hs_cluster *c, enum hs_svc s, char args[][320], int *
     *n = k;
 }
 
-void hs_spawn(struct hs_cluster *c, enum hs_svc s)
+static int hs_wait_exit(pid_t pid, int deadline_ms);
+
+/* fork + execv argv with stdout and stderr appended to log. */
+static pid_t hs_exec(char **argv, const char *log)
 {
-    char args[24][320], log[300];
-    char *argv[26];
-    int n = 0;
-    hs_args(c, s, args, &n);
-    argv[0] = (char *)hs_bin(hs_names[s]);
-    for (int i = 0; i < n; i++)
-        argv[i + 1] = args[i];
-    argv[n + 1] = NULL;
-    snprintf(log, sizeof log, "%s/%s.log", c->dir, hs_names[s]);
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
@@ -165,7 +159,100 @@ void hs_spawn(struct hs_cluster *c, enum hs_svc s)
         execv(argv[0], argv);
         _exit(127);
     }
-    c->pid[s] = pid;
+    return pid;
+}
+
+void hs_spawn(struct hs_cluster *c, enum hs_svc s)
+{
+    char args[24][320], log[300];
+    char *argv[26];
+    int n = 0;
+    hs_args(c, s, args, &n);
+    argv[0] = (char *)hs_bin(hs_names[s]);
+    for (int i = 0; i < n; i++)
+        argv[i + 1] = args[i];
+    argv[n + 1] = NULL;
+    snprintf(log, sizeof log, "%s/%s.log", c->dir, hs_names[s]);
+    c->pid[s] = hs_exec(argv, log);
+}
+
+/* Status code of GET path on the HTTP service, or -1 (no answer). A plain
+ * HTTP/1.0 exchange over a socket: the harness needs no HTTP library. */
+static int hs_http_status(struct hs_cluster *c, const char *path)
+{
+    struct sockaddr_in a;
+    char buf[512];
+    int fd = socket(AF_INET, SOCK_STREAM, 0), status = -1;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((uint16_t)c->http_port);
+    if (fd < 0)
+        return -1;
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0) {
+        int n = snprintf(buf, sizeof buf, "GET %s HTTP/1.0\r\n\r\n", path);
+        struct pollfd p = {fd, POLLIN, 0};
+        if (write(fd, buf, (size_t)n) == n && poll(&p, 1, 2000) == 1) {
+            ssize_t r = read(fd, buf, sizeof buf - 1);
+            if (r > 12) {
+                buf[r] = '\0';
+                if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1)
+                    status = -1;
+            }
+        }
+    }
+    close(fd);
+    return status;
+}
+
+void hs_start_http(struct hs_cluster *c)
+{
+    char args[16][320], log[300];
+    char *argv[18];
+    int k = 0;
+    if (!c->http_port) {
+        c->http_port = hs_free_port();
+        snprintf(c->http_url, sizeof c->http_url, "http://127.0.0.1:%d", c->http_port);
+    }
+    snprintf(args[k++], 320, "--listen=127.0.0.1:%d", c->http_port);
+    snprintf(args[k++], 320, "--ingest=%s", c->ep_ingest);
+    snprintf(args[k++], 320, "--store=%s", c->ep_store);
+    if (c->clock_spec[0])
+        snprintf(args[k++], 320, "--clock=%s", c->clock_spec);
+    for (int i = 0; i < 8 && c->http_extra[i]; i++)
+        snprintf(args[k++], 320, "%s", c->http_extra[i]);
+    argv[0] = (char *)hs_bin("http");
+    for (int i = 0; i < k; i++)
+        argv[i + 1] = args[i];
+    argv[k + 1] = NULL;
+    snprintf(log, sizeof log, "%s/http.log", c->dir);
+    c->http_pid = hs_exec(argv, log);
+    int64_t end = pw_now_ms() + 20000;
+    while (pw_now_ms() < end) {
+        int st;
+        if (waitpid(c->http_pid, &st, WNOHANG) != 0)
+            break;
+        if (hs_http_status(c, "/api/v1/health") == 200)
+            return;
+        struct pollfd none;
+        poll(&none, 0, 50); /* paced polling of a readiness probe, not a sync */
+    }
+    hs_dump_logs(c);
+    fail_msg("planwatch-http did not become ready within 20 s");
+}
+
+int hs_stop_http(struct hs_cluster *c)
+{
+    if (c->http_pid <= 0)
+        return -1;
+    kill(c->http_pid, SIGTERM);
+    int rc = hs_wait_exit(c->http_pid, 5000);
+    if (rc < 0) {
+        kill(c->http_pid, SIGKILL);
+        hs_wait_exit(c->http_pid, 5000);
+    }
+    c->http_pid = 0;
+    return rc;
 }
 
 /* Ping over a fresh client; 1 when answered (and ready, if required). */
@@ -249,10 +336,11 @@ int hs_stop(struct hs_cluster *c, enum hs_svc s, int sig)
 
 void hs_dump_logs(struct hs_cluster *c)
 {
-    for (int s = 0; s < HS_NSVC; s++) {
+    for (int s = 0; s <= HS_NSVC; s++) {
         char cmd[400];
+        const char *name = s < HS_NSVC ? hs_names[s] : "http";
         snprintf(cmd, sizeof cmd, "tail -n 25 %s/%s.log 2>/dev/null | sed 's/^/[%s] /' >&2", c->dir,
-                 hs_names[s], hs_names[s]);
+                 name, name);
         if (system(cmd) != 0)
             continue;
     }
@@ -261,6 +349,10 @@ void hs_dump_logs(struct hs_cluster *c)
 void hs_fini(struct hs_cluster *c)
 {
     int bad = 0;
+    if (c->http_pid > 0 && hs_stop_http(c) != 0) {
+        fprintf(stderr, "http did not exit cleanly after SIGTERM\n");
+        bad = 1;
+    }
     /* alert first, then ingest, then the store: the order of a clean shutdown */
     for (int s = HS_NSVC - 1; s >= 0; s--)
         if (c->pid[s] > 0) {

@@ -27,6 +27,11 @@ struct hs_cluster {
     char clock_spec[300];          /* "" or "file:DIR/clock" */
     const char *extra[HS_NSVC][8]; /* extra --flag=value per service */
     void *ctx;
+    /* planwatch-http (started only by the tests that use it: hs_start_http) */
+    pid_t http_pid;
+    int http_port;
+    char http_url[64];             /* "http://127.0.0.1:PORT" */
+    const char *http_extra[8];     /* extra --flag=value */
 };
 
 /* Creates the temp dir and picks free ports. clock: a YYYY-MM-DD to start
@@ -45,6 +50,13 @@ int hs_wait_ready(struct hs_cluster *c, enum hs_svc s, int deadline_ms);
 /* Sends sig and waits for the exit (SIGTERM: at most 5 s, the shutdown
  * promise); returns the exit status, 128+signal, or -1 if it did not exit. */
 int hs_stop(struct hs_cluster *c, enum hs_svc s, int sig);
+
+/* Starts planwatch-http against the cluster's ingest and store (with the
+ * cluster's clock and http_extra flags) and waits (20 s) until GET
+ * /api/v1/health answers 200 (the store's catalog is loaded). */
+void hs_start_http(struct hs_cluster *c);
+/* Stops it (SIGTERM: within 5 s); returns the exit status or -1. */
+int hs_stop_http(struct hs_cluster *c);
 
 /* Moves the services' clock (file clock) to day. */
 void hs_set_clock(struct hs_cluster *c, const char *day);
