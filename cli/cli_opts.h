@@ -34,6 +34,15 @@ enum cli_opt {
     CLI_OPT_ALERTS = 1u << 12,   /* --alerts EP  / PLANWATCH_ALERTS */
     CLI_OPT_TIMEOUT = 1u << 13,  /* --timeout-ms N / PLANWATCH_TIMEOUT_MS */
     CLI_OPT_OFFICE = 1u << 14,   /* --office NAME / PLANWATCH_OFFICE */
+    CLI_OPT_WEBHOOK = 1u << 15,  /* --webhook URL */
+    CLI_OPT_SECRET = 1u << 16,   /* --secret S / PLANWATCH_WEBHOOK_SECRET */
+    CLI_OPT_SEVERITY = 1u << 17, /* --severity info|warning|critical */
+    CLI_OPT_BY = 1u << 18,       /* --by NAME / PLANWATCH_USER */
+    CLI_OPT_REASON = 1u << 19,   /* --reason TEXT */
+    CLI_OPT_UNTIL = 1u << 20,    /* --until YYYY-MM-DD */
+    CLI_OPT_COMMENT = 1u << 21,  /* --comment TEXT */
+    CLI_OPT_OPEN = 1u << 22,     /* --open / --history */
+    CLI_OPT_LIMIT = 1u << 23,    /* --limit N */
 };
 
 struct cli_opts {
@@ -52,6 +61,10 @@ struct cli_opts {
     int dry_run;
     const char *ingest, *store, *alerts, *office;
     int timeout_ms;
+    const char *webhook, *secret, *by, *reason, *until, *comment; /* NULL: not given */
+    int severity;                           /* --severity: 0 info, 1 warning, 2 critical; -1 none */
+    int history;                            /* --history (default --open) */
+    long limit;                             /* --limit; 0: the service's default */
 };
 
 /* Parses argv[1..argc) (argv[0] is the subcommand name) into *o, accepting
