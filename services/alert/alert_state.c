@@ -239,8 +239,12 @@ static int state_eval_one(struct alert_state *s, size_t i, int32_t day,
     size_t nobs;
     const struct pw_obs *obs = pw_history_get(s->hist, ind, &nobs);
     struct pw_eval ev;
-    int rc = pw_eval_indicator(ind, obs, nobs, day, &ev);
+    /* the sweep decides on the status alone; words only for a change */
+    int rc = pw_eval_status(ind, obs, nobs, day, &ev);
     if (rc)
+        return rc;
+    if (!(s->recs[i].known && s->recs[i].status == ev.status) &&
+        (rc = pw_eval_indicator(ind, obs, nobs, day, &ev)))
         return rc;
     return state_judge(s, i, &ev, out);
 }
