@@ -47,6 +47,10 @@ void bench_sort(double *v, size_t n);
 void bench_row(const char *name, double pw, double raw, const char *unit, const char *target,
                int met);
 
+/* A UUID-shaped update id, pseudo-random from (tag, n) like the v5 ids the
+ * CLI derives: offices' ids scatter over the key space, and so must ours. */
+void bench_uuid(char out[40], const char *tag, uint64_t n);
+
 /* Path of a built binary (services, CLI) relative to the bench binary. */
 const char *bench_bin(const char *name);
 

@@ -93,7 +93,7 @@ static void *office_run(void *arg)
     long seqno = 0;
     while (bench_now() < o->until && atomic_load(o->rows_done) < o->max_rows) {
         for (int i = 0; i < o->batch; i++) {
-            snprintf(uid[i], sizeof uid[i], "%s-%ld", o->tag, seqno++);
+            bench_uuid(uid[i], o->tag, (uint64_t)seqno++);
             u[i].indicator_id = (char *)o->ids[(size_t)rand_r(&seed) % o->nids];
             u[i].value_micros = PW_DEC(rand_r(&seed) % 1000);
         }
@@ -182,7 +182,7 @@ static void scen_ingest(void)
                      clients[k], clients[k] > 1 ? "s" : "");
             int target = batches[b] == 1000;
             bench_row(name, r, raw, "updates/s", target ? ">= 50% of raw" : "",
-                      target ? r >= raw * 0.5 : -1);
+                      target ? raw > 0 && r >= raw * 0.5 : -1);
         }
     bench_cluster_stop(&c);
 }
@@ -213,7 +213,7 @@ static size_t bench_paced(struct bench_cluster *c, double rate, double secs, dou
     while (t_sent && (got < sent || sent == 0 || bench_now() < t0 + secs) && bench_now() < t0 + secs + 10) {
         double now = bench_now();
         if (sent < max && now < t0 + secs && now >= t0 + (double)sent / rate) {
-            snprintf(uid, sizeof uid, "paced-%d-%zu", (int)getpid(), sent);
+            bench_uuid(uid, "paced", sent);
             snprintf(bid, sizeof bid, "%zu", sent);
             u.indicator_id = (char *)ids[(size_t)rand_r(&seed) % nids];
             u.value_micros = PW_DEC(rand_r(&seed) % 1000);
@@ -518,5 +518,14 @@ int main(int argc, char **argv)
         scen_eval();
     if (!strcmp(what, "all") || !strcmp(what, "query"))
         scen_query();
+    if (!strcmp(what, "load")) { /* for profilers: a steady load, pids first */
+        struct bench_cluster c;
+        if (bench_cluster_init(&c, bench_dir, "load") || bench_cluster_start(&c, 0, NULL))
+            return 1;
+        fprintf(stderr, "store %d ingest %d\n", (int)c.svc[0].pid, (int)c.svc[1].pid);
+        double r = bench_offices(&c, 4, 1000, quick ? 10 : 30, 100000000, "load");
+        bench_row("durable ingest under a profiler, batch 1000, 4 offices", r, 0, "updates/s", "", -1);
+        bench_cluster_stop(&c);
+    }
     return 0;
 }

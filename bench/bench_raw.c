@@ -87,7 +87,7 @@ double bench_raw_pipeline(const char *dir, long n, int batch)
     char ep[64], cmd[600];
     int fds[2];
     snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", 20000 + (int)(getpid() % 20000));
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", dir, dir);
     if (system(cmd) != 0 || pipe(fds))
         return 0;
     fflush(NULL);
@@ -114,7 +114,7 @@ double bench_raw_pipeline(const char *dir, long n, int batch)
     u.basis = PLANWATCH__V1__BASIS__BASIS_ANNUAL;
     u.office = "bench";
     for (long i = 0; i < n; i++) {
-        snprintf(uid, sizeof uid, "%08lx-0000-5000-8000-%012lx", (unsigned long)i, (unsigned long)i);
+        bench_uuid(uid, "raw", (uint64_t)i);
         snprintf(ind, sizeof ind, "p3-bench-%04ld", i % 159);
         u.value_micros = i * 1000000;
         u.received_ns = (int64_t)i;

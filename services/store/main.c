@@ -387,12 +387,11 @@ int main(int argc, char **argv)
         pw_error("msg=\"cannot lock data dir\" data_dir=%s err=%s", cfg.data_dir, pw_errname(rc));
         return 1;
     }
-    if (store_load_catalog(&s) || pw_history_open(&s.hist, s.cat) ||
-        store_db_open(&s.db, cfg.data_dir, (size_t)cfg.map_mb, (size_t)cfg.max_map_mb))
+    if (store_load_catalog(&s) || pw_history_open(&s.hist, s.cat))
         goto done;
-    int more = 0;
-    if ((rc = store_db_scan(s.db, 0, 0, store_load_cb, &s, &more))) {
-        pw_error("msg=\"cannot load history\" err=%s", pw_errname(rc));
+    if ((rc = store_db_open(&s.db, cfg.data_dir, (size_t)cfg.map_mb, (size_t)cfg.max_map_mb,
+                            store_load_cb, &s))) {
+        pw_error("msg=\"cannot open the store\" data_dir=%s err=%s", cfg.data_dir, pw_errname(rc));
         goto done;
     }
     puts = calloc((size_t)cfg.batch, sizeof *puts);
@@ -401,9 +400,9 @@ int main(int argc, char **argv)
         goto done;
     size_t map, used;
     store_db_usage(s.db, &map, &used);
-    pw_info("msg=\"ready\" seq=%llu indicators=%zu map_mb=%zu used_kb=%zu",
+    pw_info("msg=\"ready\" seq=%llu indicators=%zu map_mb=%zu used_kb=%zu index_kb=%zu",
             (unsigned long long)store_db_last_seq(s.db), pw_catalog_count(s.cat), map >> 20,
-            used >> 10);
+            used >> 10, store_db_index_bytes(s.db) >> 10);
 
     int64_t next_hb = pw_now_ms();
     while (!pw_zsock_stop) {
