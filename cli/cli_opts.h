@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "catalog.h"
+#include "followup.h"
 #include "report.h"
 
 #define CLI_MAX_FILES 64
@@ -34,6 +35,8 @@ enum cli_opt {
     CLI_OPT_ALERTS = 1u << 12,   /* --alerts EP  / PLANWATCH_ALERTS */
     CLI_OPT_TIMEOUT = 1u << 13,  /* --timeout-ms N / PLANWATCH_TIMEOUT_MS */
     CLI_OPT_OFFICE = 1u << 14,   /* --office NAME / PLANWATCH_OFFICE */
+    CLI_OPT_FY = 1u << 15,       /* --fy Y (2024, FY2024, 令和6, R6) */
+    CLI_OPT_RFORMAT = 1u << 16,  /* --format csv|md|html (report) */
 };
 
 struct cli_opts {
@@ -52,6 +55,8 @@ struct cli_opts {
     int dry_run;
     const char *ingest, *store, *alerts, *office;
     int timeout_ms;
+    int fy;                                 /* --fy; 0: not given */
+    enum pw_followup_format rfmt;           /* report --format; default md */
 };
 
 /* Parses argv[1..argc) (argv[0] is the subcommand name) into *o, accepting

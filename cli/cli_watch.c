@@ -58,6 +58,22 @@ static const char *watch_str(const char *s)
     return s ? s : "";
 }
 
+static const char *watch_kind(int k)
+{
+    return k == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE    ? "overdue"
+           : k == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_FORECAST ? "forecast"
+                                                                 : "status";
+}
+
+static const char *watch_event(int e)
+{
+    return e == PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED     ? "opened"
+           : e == PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_UPDATED  ? "updated"
+           : e == PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED ? "resolved"
+           : e == PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_NOTICE   ? "notice"
+                                                                   : "-";
+}
+
 /* One JSON object on one line. */
 static void watch_json_line(json_t *o)
 {
@@ -91,6 +107,13 @@ static void watch_print_alert(const struct watch *w, const Planwatch__V1__Alert 
                       watch_str(a->indicator_id), "plan", watch_str(a->plan), "project",
                       watch_str(a->project), "name", watch_str(a->name), "explanation",
                       r ? watch_str(r->explanation) : "", "update_seq", (json_int_t)a->update_seq);
+        if (o) {
+            json_object_set_new(o, "kind", json_string(watch_kind(a->kind)));
+            json_object_set_new(o, "event", json_string(watch_event(a->event)));
+            json_object_set_new(o, "summary", json_string(watch_str(a->summary)));
+            json_object_set_new(o, "acknowledged", json_boolean(a->acknowledged));
+            json_object_set_new(o, "silenced", json_boolean(a->silenced));
+        }
         if (o && r) {
             json_object_set_new(o, "as_of", json_string(watch_str(r->as_of)));
             json_object_set_new(o, "grade", json_string(watch_str(r->grade)));
@@ -99,10 +122,17 @@ static void watch_print_alert(const struct watch *w, const Planwatch__V1__Alert 
             json_object_set_new(o, "target", watch_json_dec(r->has_target, r->target_micros));
         }
         watch_json_line(o);
-    } else {
-        printf("%s  %-8s  %s → %s  %s  %s  %s\n", t, watch_severity(a->severity),
+    } else if (a->kind == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_STATUS) {
+        printf("%s  %-8s  %s → %s  %s  %s  %s%s%s\n", t, watch_severity(a->severity),
                watch_status(a->previous), watch_status(a->status), watch_str(a->indicator_id),
-               watch_str(a->name), r ? watch_str(r->explanation) : "");
+               watch_str(a->name), r ? watch_str(r->explanation) : "",
+               a->acknowledged ? "  [acknowledged]" : "", a->silenced ? "  [silenced]" : "");
+    } else {
+        printf("%s  %-8s  %s %s  %s  %s  %s%s%s\n", t, watch_severity(a->severity),
+               a->kind == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE ? "OVERDUE" : "FORECAST",
+               watch_event(a->event), watch_str(a->indicator_id), watch_str(a->name),
+               watch_str(a->summary), a->acknowledged ? "  [acknowledged]" : "",
+               a->silenced ? "  [silenced]" : "");
     }
     fflush(stdout);
 }

@@ -30,6 +30,8 @@ static const ProtobufCMessageDescriptor *env_descriptor(Planwatch__V1__MsgType t
         return &planwatch__v1__pong__descriptor;
     case PLANWATCH__V1__MSG_TYPE__MSG_ERROR:
         return &planwatch__v1__error_reply__descriptor;
+    case PLANWATCH__V1__MSG_TYPE__MSG_ADMIN_NOTICE:
+        return &planwatch__v1__admin_notice__descriptor;
     default:
         return NULL;
     }

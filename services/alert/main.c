@@ -310,19 +310,38 @@ static void svc_need_resync(struct alert_svc *a, const char *reason, uint64_t se
             (unsigned long long)alert_state_resyncs(a->st));
 }
 
-/* Records the outbox in the store, then publishes its alerts in order. If
- * the store does not confirm, nothing is published and the whole outbox is
- * retried later (the PUT is idempotent: the same records again). */
+/* Records the outbox in the store (AlertState records, the history of every
+ * published transition and the webhook deliveries it owes, in one store
+ * transaction), then publishes its alerts in order and hands the deliveries
+ * to the webhook sender. If the store does not confirm, nothing is
+ * published and the whole outbox is retried later (the PUT is idempotent:
+ * the same records again). */
 static void svc_flush(struct alert_svc *a, int64_t now)
 {
     struct alert_state_records recs;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     Planwatch__V1__QueryReply *r = NULL;
+    struct alert_state_msg *msgs = NULL;
+    Planwatch__V1__Alert **ptrs = NULL;
+    size_t np = 0;
+    for (size_t i = 0; i < a->outbox.n; i++)
+        np += a->outbox.v[i].publish != 0;
     int rc = alert_state_records_build(&recs, &a->outbox);
+    if (rc == 0 && np && (!(msgs = calloc(np, sizeof *msgs)) || !(ptrs = calloc(np, sizeof *ptrs))))
+        rc = PW_ENOMEM;
     if (rc == 0) {
+        int64_t t_ns = pw_now_ns();
+        for (size_t i = 0, k = 0; i < a->outbox.n; i++)
+            if (a->outbox.v[i].publish) {
+                alert_state_build_alert(&a->outbox.v[i], t_ns, &msgs[k]);
+                ptrs[k] = &msgs[k].alert;
+                k++;
+            }
         q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT;
         q.alert_states = recs.ptrs;
         q.n_alert_states = recs.n;
+        q.alerts = ptrs;
+        q.n_alerts = np;
         rc = pw_client_query(a->store, &q, (int)a->query_timeout_ms, &r);
         planwatch__v1__query_reply__free_unpacked(r, NULL);
     }
@@ -333,38 +352,32 @@ static void svc_flush(struct alert_svc *a, int64_t now)
                     "attempts=%u retry_ms=%d",
                     a->outbox.n, pw_errname(rc), a->flush_failures, ALERT_RETRY_MS);
         a->next_flush = now + ALERT_RETRY_MS;
-        return;
+        goto out;
     }
     a->flush_failures = 0;
-    size_t silent = 0;
-    for (size_t i = 0; i < a->outbox.n; i++) {
-        const struct alert_state_transition *t = &a->outbox.v[i];
-        if (!t->publish) {
-            silent++;
-            continue;
-        }
-        struct alert_state_msg m;
+    for (size_t k = 0; k < np; k++) {
+        const Planwatch__V1__Alert *al = &msgs[k].alert;
         char topic[3 * PW_ID_MAX + 16];
-        alert_state_build_alert(t, pw_now_ns(), &m);
-        pw_msg_topic(topic, sizeof topic, "alert", t->ind);
-        rc = pw_zsock_publish(a->pub, topic, PLANWATCH__V1__MSG_TYPE__MSG_ALERT, &m.alert.base);
+        const struct pw_indicator *ind = pw_catalog_find(a->cat, al->indicator_id);
+        pw_msg_topic(topic, sizeof topic, "alert", ind);
+        rc = pw_zsock_publish(a->pub, topic, PLANWATCH__V1__MSG_TYPE__MSG_ALERT, &al->base);
         if (rc) /* recorded but not sent: subscribers see the seq gap */
             pw_error("msg=\"alert not published\" alert_seq=%llu code=%s",
-                     (unsigned long long)t->alert_seq, pw_errname(rc));
-        a->published = t->alert_seq;
-        pw_info("msg=\"transition\" indicator=%s from=%s to=%s alert_seq=%llu alert_id=%s "
-                "severity=%s update_seq=%llu",
-                t->ind->id, pw_status_name(t->from), pw_status_name(t->to),
-                (unsigned long long)t->alert_seq, t->alert_id,
-                alert_state_severity(t->to) == PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL ? "CRITICAL"
-                : alert_state_severity(t->to) == PLANWATCH__V1__SEVERITY__SEVERITY_WARNING
-                    ? "WARNING"
-                    : "INFO",
-                (unsigned long long)t->update_seq);
+                     (unsigned long long)al->seq, pw_errname(rc));
+        a->published = al->seq;
+        pw_info("msg=\"transition\" indicator=%s kind=%s event=%s from=%s to=%s alert_seq=%llu "
+                "alert_id=%s severity=%s update_seq=%llu",
+                al->indicator_id, alert_state_kind_name(al->kind), alert_state_event_name(al->event),
+                pw_status_name((enum pw_status)al->previous), pw_status_name((enum pw_status)al->status),
+                (unsigned long long)al->seq, al->alert_id, alert_state_severity_name(al->severity),
+                (unsigned long long)al->update_seq);
     }
-    if (silent)
-        pw_info("msg=\"first statuses recorded silently\" n=%zu", silent);
+    if (a->outbox.n > np)
+        pw_info("msg=\"records updated silently\" n=%zu", a->outbox.n - np);
     alert_state_list_clear(&a->outbox);
+out:
+    free(msgs);
+    free(ptrs);
 }
 
 static void svc_on_update(struct alert_svc *a, const Planwatch__V1__IndicatorUpdate *u)

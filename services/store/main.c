@@ -334,6 +334,7 @@ static void store_heartbeat(struct store *s)
     hb.service = "store";
     hb.seq = store_db_last_seq(s->db);
     hb.ready = 1;
+    hb.admin_seq = s->admin_seq;
     pw_zsock_publish(s->pub, "hb.store", PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base);
     pw_zsock_send(s->ack, NULL, 0, PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base, ZMQ_DONTWAIT);
 }
@@ -394,6 +395,8 @@ int main(int argc, char **argv)
         pw_error("msg=\"cannot open the store\" data_dir=%s err=%s", cfg.data_dir, pw_errname(rc));
         goto done;
     }
+    if (store_alerts_init(&s))
+        goto done;
     puts = calloc((size_t)cfg.batch, sizeof *puts);
     keep = calloc((size_t)cfg.batch, sizeof *keep);
     if (!puts || !keep || !(ctx = zmq_ctx_new()) || store_sockets(&s, ctx))

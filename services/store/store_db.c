@@ -23,6 +23,7 @@
 struct store_db {
     MDB_env *env;
     MDB_dbi updates, alerts, meta;
+    MDB_dbi tables[STORE_T_COUNT]; /* store_table -> dbi (alerts and meta included) */
     uint64_t last_seq;
     size_t map_bytes, max_bytes;
     struct store_index *ix;
@@ -71,7 +72,7 @@ int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t 
         free(db);
         return PW_EIO;
     }
-    if ((mrc = mdb_env_create(&db->env)) || (mrc = mdb_env_set_maxdbs(db->env, 8)) ||
+    if ((mrc = mdb_env_create(&db->env)) || (mrc = mdb_env_set_maxdbs(db->env, 16)) ||
         (mrc = mdb_env_set_mapsize(db->env, db->map_bytes)) ||
         (mrc = mdb_env_open(db->env, dir, 0, 0640))) {
         rc = db_err(mrc, "env_open");
@@ -84,10 +85,19 @@ int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t 
     if ((mrc = mdb_txn_begin(db->env, NULL, 0, &txn)) ||
         (mrc = mdb_dbi_open(txn, "updates", MDB_CREATE, &db->updates)) ||
         (mrc = mdb_dbi_open(txn, "alerts", MDB_CREATE, &db->alerts)) ||
-        (mrc = mdb_dbi_open(txn, "meta", MDB_CREATE, &db->meta))) {
+        (mrc = mdb_dbi_open(txn, "meta", MDB_CREATE, &db->meta)) ||
+        (mrc = mdb_dbi_open(txn, "alert_log", MDB_CREATE, &db->tables[STORE_T_ALERT_LOG])) ||
+        (mrc = mdb_dbi_open(txn, "alert_ids", MDB_CREATE, &db->tables[STORE_T_ALERT_IDS])) ||
+        (mrc = mdb_dbi_open(txn, "subs", MDB_CREATE, &db->tables[STORE_T_SUBS])) ||
+        (mrc = mdb_dbi_open(txn, "acks", MDB_CREATE, &db->tables[STORE_T_ACKS])) ||
+        (mrc = mdb_dbi_open(txn, "silences", MDB_CREATE, &db->tables[STORE_T_SILENCES])) ||
+        (mrc = mdb_dbi_open(txn, "deliveries", MDB_CREATE, &db->tables[STORE_T_DELIVERIES])) ||
+        (mrc = mdb_dbi_open(txn, "attempts", MDB_CREATE, &db->tables[STORE_T_ATTEMPTS]))) {
         rc = db_err(mrc, "dbi_open");
         goto fail;
     }
+    db->tables[STORE_T_ALERTS] = db->alerts;
+    db->tables[STORE_T_META] = db->meta;
     /* one pass over the log: the indexes, the last seq, the caller's view */
     MDB_cursor *cur;
     MDB_val k, v;
@@ -475,40 +485,61 @@ int store_db_alert_get(struct store_db *db, store_db_alert_cb cb, void *arg, uin
     return rc;
 }
 
-int store_db_alert_put(struct store_db *db, Planwatch__V1__AlertState *const *states, size_t n)
+void store_db_put_be64(unsigned char *p, uint64_t v)
+{
+    db_be64(p, v);
+}
+
+uint64_t store_db_read_be64(const unsigned char *p)
+{
+    return db_get_be64(p);
+}
+
+static int db_write_attempt(struct store_db *db, const struct store_db_op *ops, size_t n)
+{
+    MDB_txn *txn;
+    int mrc = mdb_txn_begin(db->env, NULL, 0, &txn), rc = 0;
+    if (mrc)
+        return db_err(mrc, "txn_begin");
+    for (size_t i = 0; i < n && !rc; i++) {
+        const struct store_db_op *o = &ops[i];
+        if (o->klen == 0 || o->klen > 511 || (unsigned)o->table >= STORE_T_COUNT) {
+            rc = PW_EINVAL;
+            break;
+        }
+        MDB_dbi dbi = db->tables[o->table];
+        MDB_val k = {o->klen, (void *)o->key};
+        if (o->del) {
+            mrc = mdb_del(txn, dbi, &k, NULL);
+            if (mrc && mrc != MDB_NOTFOUND)
+                rc = db_err(mrc, "del");
+            continue;
+        }
+        size_t len = o->msg ? protobuf_c_message_get_packed_size(o->msg) : o->vlen;
+        MDB_val v = {len, NULL};
+        /* MDB_RESERVE: pack straight into the page */
+        if ((mrc = mdb_put(txn, dbi, &k, &v, MDB_RESERVE))) {
+            rc = db_err(mrc, "put");
+            break;
+        }
+        if (o->msg)
+            protobuf_c_message_pack(o->msg, v.mv_data);
+        else if (len)
+            memcpy(v.mv_data, o->val, len);
+    }
+    if (rc) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    if ((mrc = mdb_txn_commit(txn)))
+        return db_err(mrc, "commit");
+    return 0;
+}
+
+int store_db_write(struct store_db *db, const struct store_db_op *ops, size_t n)
 {
     for (;;) {
-        MDB_txn *txn;
-        int mrc = mdb_txn_begin(db->env, NULL, 0, &txn), rc = 0;
-        if (mrc)
-            return db_err(mrc, "txn_begin");
-        uint64_t top = db_alert_seq(db, txn), was = top;
-        for (size_t i = 0; i < n && !rc; i++) {
-            const Planwatch__V1__AlertState *s = states[i];
-            if (s->alert_seq > top)
-                top = s->alert_seq;
-            if (!s->indicator_id || !s->indicator_id[0] || strlen(s->indicator_id) > 64) {
-                rc = PW_EINVAL;
-                break;
-            }
-            MDB_val k = {strlen(s->indicator_id), s->indicator_id};
-            MDB_val v = {planwatch__v1__alert_state__get_packed_size(s), NULL};
-            if ((mrc = mdb_put(txn, db->alerts, &k, &v, MDB_RESERVE)))
-                rc = db_err(mrc, "put_alert");
-            else
-                planwatch__v1__alert_state__pack(s, v.mv_data);
-        }
-        if (!rc && top != was) {
-            unsigned char tb[8];
-            db_be64(tb, top);
-            MDB_val k = {sizeof db_alert_seq_key - 1, (void *)db_alert_seq_key}, v = {8, tb};
-            if ((mrc = mdb_put(txn, db->meta, &k, &v, 0)))
-                rc = db_err(mrc, "put_alert_seq");
-        }
-        if (!rc && (mrc = mdb_txn_commit(txn)))
-            rc = db_err(mrc, "commit");
-        else if (rc)
-            mdb_txn_abort(txn);
+        int rc = db_write_attempt(db, ops, n);
         if (rc != PW_EMAPFULL)
             return rc;
         if (db_grow(db))
@@ -519,6 +550,92 @@ int store_db_alert_put(struct store_db *db, Planwatch__V1__AlertState *const *st
 size_t store_db_index_bytes(struct store_db *db)
 {
     return store_index_bytes(db->ix);
+}
+
+int store_db_each(struct store_db *db, enum store_table t, const void *prefix, size_t plen,
+                  int reverse, store_db_kv_cb cb, void *arg)
+{
+    MDB_txn *txn;
+    MDB_cursor *cur;
+    MDB_val k, v;
+    int rc = 0, mrc;
+    if ((unsigned)t >= STORE_T_COUNT)
+        return PW_EINVAL;
+    if ((mrc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)))
+        return db_err(mrc, "txn_begin");
+    if ((mrc = mdb_cursor_open(txn, db->tables[t], &cur))) {
+        mdb_txn_abort(txn);
+        return db_err(mrc, "cursor_open");
+    }
+    if (reverse) {
+        /* the last key with the prefix: position after it, then step back */
+        unsigned char end[520];
+        size_t elen = plen;
+        int past = 0;
+        if (plen) {
+            memcpy(end, prefix, plen);
+            while (elen > 0 && end[elen - 1] == 0xff)
+                elen--;
+            if (elen > 0) {
+                end[elen - 1]++;
+                k.mv_size = elen;
+                k.mv_data = end;
+                past = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) == 0;
+            }
+        }
+        mrc = past ? mdb_cursor_get(cur, &k, &v, MDB_PREV) : mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    } else {
+        k.mv_size = plen;
+        k.mv_data = (void *)prefix;
+        mrc = plen ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE)
+                   : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    }
+    for (; mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, reverse ? MDB_PREV : MDB_NEXT)) {
+        if (k.mv_size < plen || (plen && memcmp(k.mv_data, prefix, plen) != 0))
+            break;
+        if ((rc = cb(arg, k.mv_data, k.mv_size, v.mv_data, v.mv_size)))
+            break;
+    }
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+int store_db_get(struct store_db *db, enum store_table t, const void *key, size_t klen,
+                 store_db_kv_cb cb, void *arg)
+{
+    MDB_txn *txn;
+    MDB_val k = {klen, (void *)key}, v;
+    if ((unsigned)t >= STORE_T_COUNT || klen == 0 || klen > 511)
+        return PW_EINVAL;
+    int mrc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn), rc;
+    if (mrc)
+        return db_err(mrc, "txn_begin");
+    mrc = mdb_get(txn, db->tables[t], &k, &v);
+    if (mrc == MDB_NOTFOUND)
+        rc = PW_ENOTFOUND;
+    else if (mrc)
+        rc = db_err(mrc, "get");
+    else
+        rc = cb(arg, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+static int db_meta_cb(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    (void)key;
+    (void)klen;
+    if (vlen == 8)
+        *(uint64_t *)arg = db_get_be64(val);
+    return 0;
+}
+
+uint64_t store_db_meta(struct store_db *db, const char *name)
+{
+    uint64_t v = 0;
+    store_db_get(db, STORE_T_META, name, strlen(name), db_meta_cb, &v);
+    return v;
 }
 
 void store_db_usage(struct store_db *db, size_t *map_bytes, size_t *used_bytes)
