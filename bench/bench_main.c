@@ -257,7 +257,9 @@ static void scen_latency(void)
         return;
     if (peak_single <= 0) /* not measured in this run: measure it now */
         for (int k = 1; k <= 16; k *= 4) {
-            double r = bench_offices(&c, k, 1, 2, 1000000, "peak");
+            char run[16];
+            snprintf(run, sizeof run, "peak%d", k); /* fresh ids per run */
+            double r = bench_offices(&c, k, 1, 2, 1000000, run);
             if (r > peak_single)
                 peak_single = r;
         }
