@@ -53,6 +53,8 @@ static const struct cli_opt_row cli_rows[] = {
      "how long to wait for a service's answer (1-3600000)"},
     {CLI_OPT_OFFICE, "office", "NAME", "PLANWATCH_OFFICE", "$USER, else \"office\"",
      "the reporting office (part of every derived update id)"},
+    {CLI_OPT_FY, "fy", "Y", NULL, NULL, "fiscal year: 2024, FY2024, 令和6, R6"},
+    {CLI_OPT_RFORMAT, "format", "csv|md|html", NULL, "md", "output format"},
     {CLI_OPT_WEBHOOK, "webhook", "URL", NULL, NULL, "http:// or https:// URL to POST alerts to"},
     {CLI_OPT_SECRET, "secret", "S", "PLANWATCH_WEBHOOK_SECRET", NULL,
      "shared secret: each POST carries X-Planwatch-Signature: sha256=HMAC-SHA256(S, body)"},
@@ -84,6 +86,7 @@ enum {
     CLI_LONG_TIMEOUT,
     CLI_LONG_OFFICE,
     CLI_LONG_HELP,
+    CLI_LONG_FY,
     CLI_LONG_WEBHOOK,
     CLI_LONG_SECRET,
     CLI_LONG_SEVERITY,
@@ -112,6 +115,7 @@ static const struct option cli_long[] = {{"catalog", required_argument, NULL, CL
                                          {"timeout-ms", required_argument, NULL, CLI_LONG_TIMEOUT},
                                          {"office", required_argument, NULL, CLI_LONG_OFFICE},
                                          {"help", no_argument, NULL, CLI_LONG_HELP},
+                                         {"fy", required_argument, NULL, CLI_LONG_FY},
                                          {"webhook", required_argument, NULL, CLI_LONG_WEBHOOK},
                                          {"secret", required_argument, NULL, CLI_LONG_SECRET},
                                          {"severity", required_argument, NULL, CLI_LONG_SEVERITY},
@@ -131,7 +135,7 @@ static unsigned cli_bit(int code)
     case CLI_LONG_CATALOG: return CLI_OPT_CATALOG;
     case CLI_LONG_FEED: return CLI_OPT_FEED;
     case CLI_LONG_AS_OF: return CLI_OPT_AS_OF;
-    case CLI_LONG_FORMAT: return CLI_OPT_FORMAT | CLI_OPT_WFORMAT;
+    case CLI_LONG_FORMAT: return CLI_OPT_FORMAT | CLI_OPT_WFORMAT | CLI_OPT_RFORMAT;
     case CLI_LONG_PLAN: return CLI_OPT_PLAN;
     case CLI_LONG_PROJECT: return CLI_OPT_PROJECT;
     case CLI_LONG_INDICATOR: return CLI_OPT_INDICATOR;
@@ -142,6 +146,7 @@ static unsigned cli_bit(int code)
     case CLI_LONG_ALERTS: return CLI_OPT_ALERTS;
     case CLI_LONG_TIMEOUT: return CLI_OPT_TIMEOUT;
     case CLI_LONG_OFFICE: return CLI_OPT_OFFICE;
+    case CLI_LONG_FY: return CLI_OPT_FY;
     case CLI_LONG_WEBHOOK: return CLI_OPT_WEBHOOK;
     case CLI_LONG_SECRET: return CLI_OPT_SECRET;
     case CLI_LONG_SEVERITY: return CLI_OPT_SEVERITY;
@@ -217,6 +222,7 @@ static int cli_defaults(struct cli_opts *o, unsigned allowed)
     o->alerts = (v = cli_env("PLANWATCH_ALERTS")) ? v : "tcp://127.0.0.1:7606";
     o->office = (v = cli_env("PLANWATCH_OFFICE")) ? v : cli_default_office();
     o->timeout_ms = 10000;
+    o->rfmt = PW_FOLLOWUP_MD;
     o->severity = -1;
     o->secret = cli_env("PLANWATCH_WEBHOOK_SECRET");
     o->by = (v = cli_env("PLANWATCH_USER")) ? v : cli_env("USER");
@@ -286,7 +292,12 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed, 
             o->as_of_given = 1;
             break;
         case CLI_LONG_FORMAT:
-            if (allowed & CLI_OPT_WFORMAT) {
+            if (allowed & CLI_OPT_RFORMAT) {
+                if (pw_followup_format_parse(optarg, &o->rfmt)) {
+                    snprintf(why, sizeof why, "--format '%s' is not csv, md or html", optarg);
+                    return cli_usage(cmd, why);
+                }
+            } else if (allowed & CLI_OPT_WFORMAT) {
                 if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
                     snprintf(why, sizeof why, "--format '%s' is not text or json", optarg);
                     return cli_usage(cmd, why);
@@ -309,6 +320,13 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed, 
             o->count = v;
             break;
         case CLI_LONG_DRY_RUN: o->dry_run = 1; break;
+        case CLI_LONG_FY:
+            if (pw_fy_parse(optarg, &o->fy)) {
+                snprintf(why, sizeof why, "--fy '%s' is not a fiscal year (2024, FY2024, 令和6, R6)",
+                         optarg);
+                return cli_usage(cmd, why);
+            }
+            break;
         case CLI_LONG_INGEST: o->ingest = optarg; break;
         case CLI_LONG_STORE: o->store = optarg; break;
         case CLI_LONG_ALERTS: o->alerts = optarg; break;

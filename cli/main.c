@@ -26,6 +26,8 @@ static void usage(FILE *out)
           "      the indicators of the catalog the store runs with (or of the files given)\n"
           "  watch [--plan P] [--project P] [--indicator ID] [--format text|json] [--count N]\n"
           "      follow the alert service: one line per status change as it happens\n"
+          "  report --plan P --fy Y [--format csv|md|html] [--feed FILE...]\n"
+          "      the annual follow-up table of a plan at the end of a fiscal year\n"
           "  health store|ingest|alert\n"
           "      is the service ready? (exit 0 ready, 1 not ready, 2 not answering)\n"
           "  alerts [--open|--history] [--plan P] [--project P] [--indicator ID] [--format F]\n"
@@ -62,6 +64,7 @@ int main(int argc, char **argv)
         int (*fn)(int, char **);
     } cmds[] = {{"catalog", cli_catalog}, {"status", cli_status}, {"feed", cli_feed},
                 {"history", cli_history}, {"watch", cli_watch},   {"health", cli_health},
+                {"report", cli_report},
                 {"subscribe", cli_subscribe}, {"unsubscribe", cli_unsubscribe},
                 {"subscriptions", cli_subscriptions}, {"ack", cli_ack},
                 {"silence", cli_silence}, {"alerts", cli_alerts}};

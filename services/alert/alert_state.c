@@ -361,6 +361,18 @@ static void state_judge_forecast(struct alert_state *s, size_t i, const struct p
     a->s.forecast = fc ? f->projected : 0;
 }
 
+/* Whether no judge below can produce a transition for this evaluation, so
+ * the explanation text (most of a sweep's cost) need not be written. It
+ * must answer 1 only when that is certain: a known record, the same status,
+ * not a problem status (open alerts follow their figures), no overdue
+ * change, and no forecast alert open or due to open. Keep it in step with
+ * the state_judge_* conditions. */
+static int state_quiet(const struct alert_rec *a, const struct pw_eval *ev, int od, int fy, int fc)
+{
+    return a->known && a->s.status == ev->status && !state_problem(ev->status) &&
+           (od ? a->s.overdue_fy == fy : a->s.overdue_fy == 0) && !fc && !a->s.forecast_id[0];
+}
+
 static int state_eval_one(struct alert_state *s, size_t i, int32_t day,
                           struct alert_state_list *out)
 {
@@ -371,13 +383,20 @@ static int state_eval_one(struct alert_state *s, size_t i, int32_t day,
     struct alert_rules_forecast f;
     int fy = 0, never = 0;
     int32_t due = 0;
-    int rc = pw_eval_indicator(ind, obs, nobs, day, &ev);
+    /* the sweep decides on numbers alone; words only where something moves */
+    int rc = pw_eval_status(ind, obs, nobs, day, &ev);
     if (rc)
         return rc;
     int od = alert_rules_overdue(ind, obs, nobs, day, &fy, &due, &never);
     int fc = alert_rules_forecast(ind, obs, nobs, &ev, day, &f);
     if (fc < 0)
         return fc;
+    if (state_quiet(&s->recs[i], &ev, od, fy, fc)) {
+        s->recs[i].dirty_seq = 0;
+        return 0;
+    }
+    if ((rc = pw_eval_indicator(ind, obs, nobs, day, &ev)))
+        return rc;
     if (pw_vec_grow((void **)&out->v, &out->cap, out->n + STATE_KINDS, sizeof *out->v))
         return PW_ENOMEM;
     size_t before = out->n;
