@@ -343,7 +343,7 @@ static void al_print_open(const struct cli_opts *o, const Planwatch__V1__QueryRe
     json_t *root = o->fmt == PW_FMT_JSON ? json_object() : NULL, *arr = json_array();
     size_t shown = 0;
     if (o->fmt == PW_FMT_TABLE)
-        printf("%-44s  %-8s  %-8s  %-8s  %-24s  %s\n", "ALERT_ID", "KIND", "SEVERITY", "STATUS",
+        printf("%-44s  %-8s  %-8s  %-9s  %-24s  %s\n", "ALERT_ID", "KIND", "SEVERITY", "STATUS",
                "SINCE (UTC)", "SUMMARY / ACKNOWLEDGEMENT");
     else if (o->fmt == PW_FMT_CSV)
         puts("alert_id,kind,event,severity,status,indicator_id,plan,project,time,summary,"
@@ -368,7 +368,7 @@ static void al_print_open(const struct cli_opts *o, const Planwatch__V1__QueryRe
             pw_report_csv_field(stdout, ack ? al_str(ack->reason) : "");
             fputc('\n', stdout);
         } else {
-            printf("%-44s  %-8s  %-8s  %-8s  %-24s  %s\n", al_str(a->alert_id), al_kind(a->kind),
+            printf("%-44s  %-8s  %-8s  %-9s  %-24s  %s\n", al_str(a->alert_id), al_kind(a->kind),
                    al_sev(a->severity), al_status(a->status), t, al_str(a->summary));
             if (ack)
                 printf("%-44s  acknowledged by %s: %s\n", "", al_str(ack->by),

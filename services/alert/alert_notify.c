@@ -202,7 +202,7 @@ int alert_notify_body(const Planwatch__V1__Alert *al, const struct pw_indicator 
                                       "pace_per_year", notify_dec(1, al->pace_micros)));
     if (al->acknowledged)
         json_object_set_new(o, "acknowledged", json_true());
-    char *s = json_dumps(o, JSON_COMPACT);
+    char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(o);
     if (!s)
         return PW_ENOMEM;
