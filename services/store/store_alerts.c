@@ -486,16 +486,16 @@ static int sa_add_open(struct sa_open *x, const char *alert_id)
     return store_db_each(x->s->db, STORE_T_ACKS, prefix, idlen + 1, 0, sa_collect_cb, &sc);
 }
 
-static int sa_open_cb(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+/* Open alerts: the records first (copied out), then their alerts and acks,
+ * so no read transaction is opened inside another (one per thread in LMDB). */
+static int sa_open_alerts(struct sa_open *x, struct pw_arena *a)
 {
-    (void)key;
-    (void)klen;
-    struct sa_open *x = arg;
-    Planwatch__V1__AlertState *st = planwatch__v1__alert_state__unpack(NULL, vlen, val);
-    if (!st)
-        return PW_EDB;
-    int rc = 0;
-    if (sa_match(x->s, x->q, st->indicator_id)) {
+    struct store_list recs = {.arena = a};
+    int rc = sa_collect(x->s, STORE_T_ALERTS, &planwatch__v1__alert_state__descriptor, 0, &recs);
+    for (size_t i = 0; i < recs.n && !rc; i++) {
+        const Planwatch__V1__AlertState *st = recs.v[i];
+        if (!sa_match(x->s, x->q, st->indicator_id))
+            continue;
         int problem = st->status == PLANWATCH__V1__STATUS__STATUS_AT_RISK ||
                       st->status == PLANWATCH__V1__STATUS__STATUS_BEHIND;
         if (problem)
@@ -505,7 +505,6 @@ static int sa_open_cb(void *arg, const void *key, size_t klen, const void *val, 
         if (!rc)
             rc = sa_add_open(x, st->forecast_alert_id);
     }
-    planwatch__v1__alert_state__free_unpacked(st, NULL);
     return rc;
 }
 
@@ -606,7 +605,7 @@ static void sa_alerts(struct store *s, const Planwatch__V1__Query *q, Planwatch_
     int rc;
     if (!q->history) {
         struct sa_open x = {s, q, &alerts, &acks};
-        rc = store_db_each(s->db, STORE_T_ALERTS, NULL, 0, 0, sa_open_cb, &x);
+        rc = sa_open_alerts(&x, a);
     } else {
         size_t limit = q->limit ? q->limit : SA_HISTORY_DEFAULT;
         struct sa_hist h = {s, q, &alerts, limit > SA_HISTORY_MAX ? SA_HISTORY_MAX : limit, 0};
