@@ -30,8 +30,12 @@ int bench_cluster_start(struct bench_cluster *c, int with_alert, const char *clo
 /* SIGTERM to every service; waits. */
 void bench_cluster_stop(struct bench_cluster *c);
 
-/* Resident set size of a process in KiB (from /proc), or 0. */
-long bench_rss_kb(pid_t pid);
+/* Resident memory of a process in KiB (from /proc/PID/status): anonymous
+ * (heap) and file-backed (for the store, its memory-mapped LMDB pages). */
+void bench_rss_kb(pid_t pid, long *anon_kb, long *file_kb);
+/* Restarts one service of the cluster (SIGTERM, start, wait ready);
+ * returns the seconds from start to ready, or -1. */
+double bench_cluster_restart(struct bench_cluster *c, int svc);
 /* Bytes used by files in a directory (du -b). */
 long long bench_dir_bytes(const char *dir);
 

@@ -231,8 +231,11 @@ static void bench_arg(char (*a)[600], char **argv, int *n, const char *fmt, ...)
     argv[++*n] = NULL;
 }
 
+static const char *bench_clock;
+
 int bench_cluster_start(struct bench_cluster *c, int with_alert, const char *clock)
 {
+    bench_clock = clock;
     char a[12][600];
     char *argv[16];
     int n = 0;
@@ -297,19 +300,19 @@ void bench_cluster_stop(struct bench_cluster *c)
     c->ctx = NULL;
 }
 
-long bench_rss_kb(pid_t pid)
+void bench_rss_kb(pid_t pid, long *anon_kb, long *file_kb)
 {
     char path[64], line[256];
-    long kb = 0;
+    *anon_kb = *file_kb = 0;
     snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
     FILE *f = fopen(path, "r");
     if (!f)
-        return 0;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-            break;
+        return;
+    while (fgets(line, sizeof line, f)) {
+        sscanf(line, "RssAnon: %ld kB", anon_kb);
+        sscanf(line, "RssFile: %ld kB", file_kb);
+    }
     fclose(f);
-    return kb;
 }
 
 long long bench_dir_bytes(const char *dir)
@@ -323,4 +326,31 @@ long long bench_dir_bytes(const char *dir)
         out[0] = '\0';
     pclose(p);
     return atoll(out);
+}
+
+double bench_cluster_restart(struct bench_cluster *c, int svc)
+{
+    if (svc != 0 || c->svc[0].pid <= 0)
+        return -1; /* only the store is restarted by the benchmarks */
+    kill(c->svc[0].pid, SIGTERM);
+    int st;
+    waitpid(c->svc[0].pid, &st, 0);
+    char a[12][600];
+    char *argv[16];
+    int n = 0;
+    bench_arg(a, argv, &n, "%s", bench_bin("store"));
+    bench_arg(a, argv, &n, "--data-dir=%s/store", c->dir);
+    bench_arg(a, argv, &n, "--listen=tcp://127.0.0.1:%d", c->port[3]);
+    bench_arg(a, argv, &n, "--publish=tcp://127.0.0.1:%d", c->port[4]);
+    bench_arg(a, argv, &n, "--updates=tcp://127.0.0.1:%d", c->port[1]);
+    bench_arg(a, argv, &n, "--ack-to=tcp://127.0.0.1:%d", c->port[2]);
+    bench_arg(a, argv, &n, "--log-level=warn");
+    if (bench_clock)
+        bench_arg(a, argv, &n, "--clock=%s", bench_clock);
+    double t0 = bench_now();
+    c->svc[0].pid = bench_spawn(c, "store", argv);
+    while (!bench_ping_ready(c, c->ep_store))
+        if (bench_now() > t0 + 300)
+            return -1;
+    return bench_now() - t0;
 }
