@@ -20,7 +20,7 @@
 #include "vec.h"
 #include "zsock.h"
 
-#define WEBHOOK_SOCKETS_MAX 256
+#define WEBHOOK_SOCKETS_MAX 256 /* > ALERT_WEBHOOK_SOCKETS: curl may briefly hold more */
 
 struct wh_job {
     uint64_t alert_seq, sub_id;
@@ -117,6 +117,9 @@ int alert_webhook_open(struct alert_webhook **out, const struct alert_webhook_cf
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
     curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, wh_timer_cb);
     curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
+    /* the poll loop watches at most ALERT_WEBHOOK_SOCKETS of curl's sockets:
+     * more transfers wait inside curl for a connection */
+    curl_multi_setopt(w->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)ALERT_WEBHOOK_SOCKETS);
     *out = w;
     return 0;
 }

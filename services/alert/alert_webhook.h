@@ -25,6 +25,10 @@
 #include <stdint.h>
 #include <zmq.h>
 
+/* Connections open at once (CURLMOPT_MAX_TOTAL_CONNECTIONS): the caller's
+ * poll array needs room for this many sockets. */
+#define ALERT_WEBHOOK_SOCKETS 48
+
 struct alert_webhook_cfg {
     long timeout_ms;      /* whole request, connect included */
     long max_attempts;    /* >= 1 */

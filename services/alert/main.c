@@ -33,7 +33,7 @@
 #define ALERT_CATALOG_FILES 32      /* --catalog a.yaml,b.yaml,... */
 #define ALERT_LOG_EVERY 30          /* repeated store failures: log one in this many */
 #define ALERT_POLL_MAX_MS 1000      /* a signal landing just before zmq_poll waits at most this */
-#define ALERT_POLL_ITEMS 65         /* the SUB and curl's sockets */
+#define ALERT_POLL_ITEMS (1 + 2 * ALERT_WEBHOOK_SOCKETS) /* the SUB and curl's sockets */
 
 struct alert_svc {
     /* configuration: strings point into argv, the environment or the defaults */
