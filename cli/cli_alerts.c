@@ -15,6 +15,7 @@
 #include "dec.h"
 #include "err.h"
 #include "eval.h"
+#include "msg.h"
 
 #define CLI_ALERT_CONN (CLI_OPT_STORE | CLI_OPT_TIMEOUT)
 #define CLI_FILTERS (CLI_OPT_PLAN | CLI_OPT_PROJECT | CLI_OPT_INDICATOR)
@@ -22,28 +23,6 @@
 static const char *al_str(const char *s)
 {
     return s ? s : "";
-}
-
-static const char *al_sev(int s)
-{
-    return s == PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL  ? "CRITICAL"
-           : s == PLANWATCH__V1__SEVERITY__SEVERITY_WARNING ? "WARNING"
-                                                            : "INFO";
-}
-
-static const char *al_kind(int k)
-{
-    return k == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE    ? "overdue"
-           : k == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_FORECAST ? "forecast"
-                                                                 : "status";
-}
-
-static const char *al_event(int e)
-{
-    return e == PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED     ? "opened"
-           : e == PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_UPDATED  ? "updated"
-           : e == PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED ? "resolved"
-                                                                   : "notice";
 }
 
 static const char *al_status(int s)
@@ -133,7 +112,7 @@ int cli_subscribe(int argc, char **argv)
     if ((rc = al_query(&o, &q, &r)))
         return rc;
     printf("subscription %llu: %s (severity >= %s%s)\n", (unsigned long long)r->id, o.webhook,
-           al_sev(sub.min_severity), sub.secret[0] ? ", signed" : "");
+           pw_msg_severity_name(sub.min_severity, 0), sub.secret[0] ? ", signed" : "");
     planwatch__v1__query_reply__free_unpacked(r, NULL);
     return 0;
 }
@@ -197,20 +176,20 @@ int cli_subscriptions(int argc, char **argv)
                 arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id",
                                (json_int_t)s->id, "url", al_str(s->url), "plan", al_str(s->plan),
                                "project", al_str(s->project), "indicator_id",
-                               al_str(s->indicator_id), "min_severity", al_sev(s->min_severity),
+                               al_str(s->indicator_id), "min_severity", pw_msg_severity_name(s->min_severity, 0),
                                "signed", (int)s->has_secret, "created", t, "created_by",
                                al_str(s->created_by)));
         } else if (o.fmt == PW_FMT_CSV) {
             printf("%llu,", (unsigned long long)s->id);
             pw_report_csv_field(stdout, al_str(s->url));
             printf(",%s,%s,%s,%s,%s,%s,", al_str(s->plan), al_str(s->project),
-                   al_str(s->indicator_id), al_sev(s->min_severity),
+                   al_str(s->indicator_id), pw_msg_severity_name(s->min_severity, 0),
                    s->has_secret ? "true" : "false", t);
             pw_report_csv_field(stdout, al_str(s->created_by));
             fputc('\n', stdout);
         } else {
             printf("%4llu  %-8s  %-6s  %-5s  %-8s  %-30s  %-24s  %s\n", (unsigned long long)s->id,
-                   al_sev(s->min_severity), s->has_secret ? "yes" : "no", al_filter(s->plan),
+                   pw_msg_severity_name(s->min_severity, 0), s->has_secret ? "yes" : "no", al_filter(s->plan),
                    al_filter(s->project), al_filter(s->indicator_id), t, al_str(s->url));
         }
     }
@@ -321,8 +300,8 @@ static json_t *al_json_alert(const Planwatch__V1__Alert *a, const Planwatch__V1_
     char t[32];
     json_t *j = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}",
                           "alert_id", al_str(a->alert_id), "seq", (json_int_t)a->seq, "kind",
-                          al_kind(a->kind), "event", al_event(a->event), "severity",
-                          al_sev(a->severity), "status", al_status(a->status), "previous",
+                          pw_msg_kind_name(a->kind), "event", pw_msg_event_name(a->event), "severity",
+                          pw_msg_severity_name(a->severity, 0), "status", al_status(a->status), "previous",
                           al_status(a->previous), "indicator_id", al_str(a->indicator_id), "plan",
                           al_str(a->plan), "project", al_str(a->project), "time",
                           cli_conn_time(a->time_ns, t, sizeof t), "summary", al_str(a->summary),
@@ -343,7 +322,7 @@ static void al_print_open(const struct cli_opts *o, const Planwatch__V1__QueryRe
     json_t *root = o->fmt == PW_FMT_JSON ? json_object() : NULL, *arr = json_array();
     size_t shown = 0;
     if (o->fmt == PW_FMT_TABLE)
-        printf("%-44s  %-8s  %-8s  %-8s  %-24s  %s\n", "ALERT_ID", "KIND", "SEVERITY", "STATUS",
+        printf("%-44s  %-8s  %-8s  %-9s  %-24s  %s\n", "ALERT_ID", "KIND", "SEVERITY", "STATUS",
                "SINCE (UTC)", "SUMMARY / ACKNOWLEDGEMENT");
     else if (o->fmt == PW_FMT_CSV)
         puts("alert_id,kind,event,severity,status,indicator_id,plan,project,time,summary,"
@@ -358,8 +337,8 @@ static void al_print_open(const struct cli_opts *o, const Planwatch__V1__QueryRe
         if (root) {
             json_array_append_new(arr, al_json_alert(a, ack));
         } else if (o->fmt == PW_FMT_CSV) {
-            printf("%s,%s,%s,%s,%s,%s,%s,%s,%s,", al_str(a->alert_id), al_kind(a->kind),
-                   al_event(a->event), al_sev(a->severity), al_status(a->status),
+            printf("%s,%s,%s,%s,%s,%s,%s,%s,%s,", al_str(a->alert_id), pw_msg_kind_name(a->kind),
+                   pw_msg_event_name(a->event), pw_msg_severity_name(a->severity, 0), al_status(a->status),
                    al_str(a->indicator_id), al_str(a->plan), al_str(a->project), t);
             pw_report_csv_field(stdout, al_str(a->summary));
             fputc(',', stdout);
@@ -368,8 +347,8 @@ static void al_print_open(const struct cli_opts *o, const Planwatch__V1__QueryRe
             pw_report_csv_field(stdout, ack ? al_str(ack->reason) : "");
             fputc('\n', stdout);
         } else {
-            printf("%-44s  %-8s  %-8s  %-8s  %-24s  %s\n", al_str(a->alert_id), al_kind(a->kind),
-                   al_sev(a->severity), al_status(a->status), t, al_str(a->summary));
+            printf("%-44s  %-8s  %-8s  %-9s  %-24s  %s\n", al_str(a->alert_id), pw_msg_kind_name(a->kind),
+                   pw_msg_severity_name(a->severity, 0), al_status(a->status), t, al_str(a->summary));
             if (ack)
                 printf("%-44s  acknowledged by %s: %s\n", "", al_str(ack->by),
                        al_str(ack->reason));
@@ -443,8 +422,8 @@ static void al_print_history(const struct cli_opts *o, const Planwatch__V1__Quer
         e->type = "transition";
         e->alert_id = al_str(a->alert_id);
         e->indicator = al_str(a->indicator_id);
-        snprintf(e->detail, sizeof e->detail, "%s %s %s %s%s%s: %s", al_sev(a->severity),
-                 al_kind(a->kind), al_event(a->event), al_status(a->status),
+        snprintf(e->detail, sizeof e->detail, "%s %s %s %s%s%s: %s", pw_msg_severity_name(a->severity, 0),
+                 pw_msg_kind_name(a->kind), pw_msg_event_name(a->event), al_status(a->status),
                  a->acknowledged ? " [acknowledged]" : "", a->silenced ? " [silenced]" : "",
                  al_str(a->summary));
         e->json = al_json_alert(a, NULL);

@@ -6,12 +6,12 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "dec.h"
 #include "err.h"
 #include "eval.h"
 #include "fy.h"
+#include "msg.h"
 
 struct alert_notify {
     Planwatch__V1__QueryReply *admin; /* owned; NULL before the first load */
@@ -120,43 +120,9 @@ static json_t *notify_dec(int has, int64_t v)
     return v % PW_DEC_SCALE == 0 ? json_integer(v / PW_DEC_SCALE) : json_real(pw_dec_to_double(v));
 }
 
-static const char *notify_sev(Planwatch__V1__Severity s)
-{
-    return s == PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL  ? "critical"
-           : s == PLANWATCH__V1__SEVERITY__SEVERITY_WARNING ? "warning"
-                                                            : "info";
-}
-
-static const char *notify_kind(Planwatch__V1__AlertKind k)
-{
-    return k == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE    ? "overdue"
-           : k == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_FORECAST ? "forecast"
-                                                                 : "status";
-}
-
-static const char *notify_event(Planwatch__V1__AlertEvent e)
-{
-    return e == PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED     ? "opened"
-           : e == PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_UPDATED  ? "updated"
-           : e == PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED ? "resolved"
-                                                                   : "notice";
-}
-
 static const char *notify_status(Planwatch__V1__Status s)
 {
     return (unsigned)s < PW_STATUS_COUNT ? pw_status_name((enum pw_status)s) : "?";
-}
-
-static void notify_time(int64_t ns, char *buf, size_t n)
-{
-    struct tm tm;
-    time_t s = (time_t)(ns / 1000000000);
-    if (ns <= 0 || !gmtime_r(&s, &tm)) {
-        buf[0] = '\0';
-        return;
-    }
-    snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)((ns % 1000000000) / 1000000));
 }
 
 int alert_notify_body(const Planwatch__V1__Alert *al, const struct pw_indicator *ind,
@@ -164,13 +130,13 @@ int alert_notify_body(const Planwatch__V1__Alert *al, const struct pw_indicator 
 {
     const Planwatch__V1__StatusRow *r = al->row;
     char t[32];
-    notify_time(al->time_ns, t, sizeof t);
+    pw_msg_time(al->time_ns, t, sizeof t);
     json_t *o = json_pack(
         "{s:i, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:s, s:s, "
         "s:I, s:I}",
         "version", 1, "alert_id", notify_str(al->alert_id), "seq", (json_int_t)al->seq, "kind",
-        notify_kind(al->kind), "event", notify_event(al->event), "severity",
-        notify_sev(al->severity), "previous_severity", notify_sev(al->previous_severity),
+        pw_msg_kind_name(al->kind), "event", pw_msg_event_name(al->event), "severity",
+        pw_msg_severity_name(al->severity, 1), "previous_severity", pw_msg_severity_name(al->previous_severity, 1),
         "status", notify_status(al->status), "previous_status", notify_status(al->previous),
         "indicator", "id", notify_str(al->indicator_id), "name", notify_str(al->name), "plan",
         notify_str(al->plan), "project", notify_str(al->project), "unit",
@@ -202,7 +168,7 @@ int alert_notify_body(const Planwatch__V1__Alert *al, const struct pw_indicator 
                                       "pace_per_year", notify_dec(1, al->pace_micros)));
     if (al->acknowledged)
         json_object_set_new(o, "acknowledged", json_true());
-    char *s = json_dumps(o, JSON_COMPACT);
+    char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(o);
     if (!s)
         return PW_ENOMEM;

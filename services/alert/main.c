@@ -384,8 +384,8 @@ static int svc_deliveries_for(struct alert_svc *a, const Planwatch__V1__Alert *a
                               Planwatch__V1__Delivery **dels, size_t *nd, size_t *cap)
 {
     char event[48];
-    snprintf(event, sizeof event, "%s.%s", alert_state_kind_name(al->kind),
-             alert_state_event_name(al->event));
+    snprintf(event, sizeof event, "%s.%s", pw_msg_kind_name(al->kind),
+             pw_msg_event_name(al->event));
     for (size_t i = 0; i < alert_notify_nsubs(a->notify); i++) {
         const Planwatch__V1__Subscription *sub = alert_notify_sub_at(a->notify, i);
         if (!alert_notify_match(sub, al))
@@ -549,9 +549,9 @@ static void svc_flush(struct alert_svc *a, int64_t now)
         a->published = al->seq;
         pw_info("msg=\"transition\" indicator=%s kind=%s event=%s from=%s to=%s alert_seq=%llu "
                 "alert_id=%s severity=%s update_seq=%llu",
-                al->indicator_id, alert_state_kind_name(al->kind), alert_state_event_name(al->event),
+                al->indicator_id, pw_msg_kind_name(al->kind), pw_msg_event_name(al->event),
                 pw_status_name((enum pw_status)al->previous), pw_status_name((enum pw_status)al->status),
-                (unsigned long long)al->seq, al->alert_id, alert_state_severity_name(al->severity),
+                (unsigned long long)al->seq, al->alert_id, pw_msg_severity_name(al->severity, 0),
                 (unsigned long long)al->update_seq);
     }
     for (size_t i = 0; i < nd; i++) {

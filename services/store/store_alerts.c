@@ -133,6 +133,21 @@ static int sa_admin_write(struct store *s, struct store_db_op *ops, size_t n, co
     return 0;
 }
 
+/* Writes m as a new record of table t under the next id of meta `counter`
+ * (*id, the message's id field, is set before packing), with admin_seq + 1. */
+static int sa_insert(struct store *s, struct pw_arena *a, enum store_table t, const char *counter,
+                     const char *what, const ProtobufCMessage *m, uint64_t *id)
+{
+    *id = store_db_meta(s->db, counter) + 1;
+    unsigned char *key = sa_be64(a, *id), *idv = sa_be64(a, *id);
+    struct store_db_op ops[3];
+    if (!key || !idv)
+        return PW_ENOMEM;
+    ops[0] = sa_put(t, key, 8, m);
+    ops[1] = sa_meta(counter, idv);
+    return sa_admin_write(s, ops, 2, what, a);
+}
+
 /* Text a person typed: non-empty when required, bounded, no control characters. */
 static int sa_text_ok(const char *t, size_t max, int required)
 {
@@ -258,16 +273,9 @@ static void sa_subscribe(struct store *s, const Planwatch__V1__Query *q,
     if ((why = sa_check_filter(s, in->plan, in->project, in->indicator_id)))
         return sa_fail(r, PW_ENOTFOUND, why);
     Planwatch__V1__Subscription sub = *in;
-    sub.id = store_db_meta(s->db, "sub_id") + 1;
     sub.has_secret = in->secret && in->secret[0];
     sub.created_ns = pw_now_ns();
-    unsigned char *key = sa_be64(a, sub.id), *idv = sa_be64(a, sub.id);
-    struct store_db_op ops[3];
-    if (!key || !idv)
-        return sa_fail(r, PW_ENOMEM, "out of memory");
-    ops[0] = sa_put(STORE_T_SUBS, key, 8, &sub.base);
-    ops[1] = sa_meta("sub_id", idv);
-    int rc = sa_admin_write(s, ops, 2, "subscriptions", a);
+    int rc = sa_insert(s, a, STORE_T_SUBS, "sub_id", "subscriptions", &sub.base, &sub.id);
     if (rc)
         return sa_fail(r, rc, pw_strerror(rc));
     r->id = sub.id;
@@ -436,15 +444,8 @@ static void sa_silence(struct store *s, const Planwatch__V1__Query *q,
         return sa_fail(r, PW_EINVAL, "--comment is required (no control characters, at most "
                                      "2000 bytes)");
     Planwatch__V1__Silence sil = *in;
-    sil.id = store_db_meta(s->db, "silence_id") + 1;
     sil.created_ns = pw_now_ns();
-    unsigned char *key = sa_be64(a, sil.id), *idv = sa_be64(a, sil.id);
-    struct store_db_op ops[3];
-    if (!key || !idv)
-        return sa_fail(r, PW_ENOMEM, "out of memory");
-    ops[0] = sa_put(STORE_T_SILENCES, key, 8, &sil.base);
-    ops[1] = sa_meta("silence_id", idv);
-    int rc = sa_admin_write(s, ops, 2, "silences", a);
+    int rc = sa_insert(s, a, STORE_T_SILENCES, "silence_id", "silences", &sil.base, &sil.id);
     if (rc)
         return sa_fail(r, rc, pw_strerror(rc));
     r->id = sil.id;

@@ -490,6 +490,38 @@ static void test_time_travel(void **state)
     assert_int_equal(hs_http_count(f->http, "/t1"), 1); /* IND reported FY2025: not overdue */
 }
 
+/* Runs the CLI expecting a refusal: exit status and the code in stderr. */
+static void refused(struct fx *f, int want, const char *code, const char *const *args)
+{
+    char *out = NULL, *err = NULL;
+    int rc = hs_cli(&f->c, &out, &err, args);
+    if (rc != want || (code && !strstr(err, code)))
+        fail_msg("planwatch %s: exit %d (want %d), stderr: %s", args[0], rc, want, err);
+    free(out);
+    free(err);
+}
+
+/* What the store refuses, with the documented codes. */
+static void test_refusals(void **state)
+{
+    struct fx *f = *state;
+    const char *a1[] = {"subscribe", "--webhook", "ftp://example/x", NULL};
+    refused(f, 1, "PW_EINVAL", a1);
+    const char *a2[] = {"subscribe", "--webhook", "http://127.0.0.1:1/x", "--indicator", "nope", NULL};
+    refused(f, 1, "PW_ENOTFOUND", a2);
+    const char *a3[] = {"unsubscribe", "999", NULL};
+    refused(f, 1, "PW_ENOTFOUND", a3);
+    const char *a4[] = {"silence", "--plan", "p3", "--until", "2026-03-31", "--comment", "x", NULL};
+    refused(f, 1, "PW_EINVAL", a4); /* not after today (the store's clock) */
+    const char *a5[] = {"ack", "x:1", "--by", "me", NULL};
+    refused(f, 2, "--reason", a5); /* usage */
+    const char *a6[] = {"ack", "x:1", "--by", "me", "--reason", "r", NULL};
+    refused(f, 1, "PW_ENOTFOUND", a6);
+    const char *a7[] = {"silence", "--until", "2027-01-01", "--comment", "x", NULL};
+    refused(f, 2, "--plan", a7);
+    assert_int_equal(admin_seq(f), 0); /* nothing was changed */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -497,6 +529,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retries_until_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ack_and_silence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_time_travel, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
