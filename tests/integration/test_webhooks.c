@@ -309,7 +309,8 @@ static void test_lifecycle_and_filters(void **state)
     free(out);
 }
 
-/* HTTP 500, then connection refused, then back: retried with backoff and
+/* HTTP 500, then connection refused, a kill -9 of the alert service, then
+ * the receiver is back: retried with backoff across the restart and
  * delivered once; every attempt is in the delivery log. */
 static void test_retries_until_back(void **state)
 {
@@ -333,6 +334,9 @@ static void test_retries_until_back(void **state)
         if (!refused)
             hs_alert_converged(&f->c, 0, 1000);
     }
+    /* the alert service dies meanwhile: the pending delivery is resumed from the store */
+    assert_int_equal(hs_stop(&f->c, HS_ALERT, SIGKILL), 128 + SIGKILL);
+    hs_start(&f->c, HS_ALERT);
     size_t before = hs_http_count(f->http, "/r");
     hs_http_status(f->http, 200);
     hs_http_up(f->http);
