@@ -175,20 +175,7 @@ static pid_t bench_spawn(struct bench_cluster *c, const char *name, char **args)
 
 static int bench_ping_ready(struct bench_cluster *c, const char *ep)
 {
-    struct pw_client *cl = NULL;
-    Planwatch__V1__Ping p = PLANWATCH__V1__PING__INIT;
-    Planwatch__V1__MsgType t;
-    ProtobufCMessage *m = NULL;
-    int ok = 0;
-    if (pw_client_open(c->ctx, ep, &cl))
-        return 0;
-    p.from = "bench";
-    if (pw_client_call(cl, PLANWATCH__V1__MSG_TYPE__MSG_PING, &p.base, 300, &t, &m) == 0) {
-        ok = t == PLANWATCH__V1__MSG_TYPE__MSG_PONG && ((Planwatch__V1__Pong *)m)->ready;
-        protobuf_c_message_free_unpacked(m, NULL);
-    }
-    pw_client_close(&cl);
-    return ok;
+    return pw_client_ping(c->ctx, ep, 300, 1, NULL);
 }
 
 static int bench_alert_ready(struct bench_cluster *c, int ms)
@@ -233,22 +220,28 @@ static void bench_arg(char (*a)[600], char **argv, int *n, const char *fmt, ...)
 
 static const char *bench_clock;
 
+/* The store's command line (start and restart alike). */
+static void bench_store_args(struct bench_cluster *c, char (*a)[600], char **argv, int *n)
+{
+    bench_arg(a, argv, n, "%s", bench_bin("store"));
+    bench_arg(a, argv, n, "--data-dir=%s/store", c->dir);
+    bench_arg(a, argv, n, "--listen=tcp://127.0.0.1:%d", c->port[3]);
+    bench_arg(a, argv, n, "--publish=tcp://127.0.0.1:%d", c->port[4]);
+    bench_arg(a, argv, n, "--updates=tcp://127.0.0.1:%d", c->port[1]);
+    bench_arg(a, argv, n, "--ack-to=tcp://127.0.0.1:%d", c->port[2]);
+    bench_arg(a, argv, n, "--log-level=warn");
+    bench_arg(a, argv, n, "--map-mb=1024");
+    if (bench_clock)
+        bench_arg(a, argv, n, "--clock=%s", bench_clock);
+}
+
 int bench_cluster_start(struct bench_cluster *c, int with_alert, const char *clock)
 {
     bench_clock = clock;
     char a[12][600];
     char *argv[16];
     int n = 0;
-    bench_arg(a, argv, &n, "%s", bench_bin("store"));
-    bench_arg(a, argv, &n, "--data-dir=%s/store", c->dir);
-    bench_arg(a, argv, &n, "--listen=tcp://127.0.0.1:%d", c->port[3]);
-    bench_arg(a, argv, &n, "--publish=tcp://127.0.0.1:%d", c->port[4]);
-    bench_arg(a, argv, &n, "--updates=tcp://127.0.0.1:%d", c->port[1]);
-    bench_arg(a, argv, &n, "--ack-to=tcp://127.0.0.1:%d", c->port[2]);
-    bench_arg(a, argv, &n, "--log-level=warn");
-    bench_arg(a, argv, &n, "--map-mb=1024");
-    if (clock)
-        bench_arg(a, argv, &n, "--clock=%s", clock);
+    bench_store_args(c, a, argv, &n);
     c->svc[0] = (struct bench_svc){"store", bench_spawn(c, "store", argv)};
     n = 0;
     bench_arg(a, argv, &n, "%s", bench_bin("ingest"));
@@ -338,15 +331,7 @@ double bench_cluster_restart(struct bench_cluster *c, int svc)
     char a[12][600];
     char *argv[16];
     int n = 0;
-    bench_arg(a, argv, &n, "%s", bench_bin("store"));
-    bench_arg(a, argv, &n, "--data-dir=%s/store", c->dir);
-    bench_arg(a, argv, &n, "--listen=tcp://127.0.0.1:%d", c->port[3]);
-    bench_arg(a, argv, &n, "--publish=tcp://127.0.0.1:%d", c->port[4]);
-    bench_arg(a, argv, &n, "--updates=tcp://127.0.0.1:%d", c->port[1]);
-    bench_arg(a, argv, &n, "--ack-to=tcp://127.0.0.1:%d", c->port[2]);
-    bench_arg(a, argv, &n, "--log-level=warn");
-    if (bench_clock)
-        bench_arg(a, argv, &n, "--clock=%s", bench_clock);
+    bench_store_args(c, a, argv, &n);
     double t0 = bench_now();
     c->svc[0].pid = bench_spawn(c, "store", argv);
     while (!bench_ping_ready(c, c->ep_store))
