@@ -7,7 +7,8 @@
  *   cli_feed.c    feed: send feed files to ingest
  *   cli_watch.c   watch: follow the alert publisher
  *   cli_health.c  health: is a service ready?
- *   cli_report.c  report: the annual follow-up table (csv, md, html) */
+ *   cli_report.c  report: the annual follow-up table (csv, md, html)
+ *   cli_alerts.c  subscribe, unsubscribe, subscriptions, ack, silence, alerts */
 #ifndef PW_CLI_H
 #define PW_CLI_H
 
@@ -36,6 +37,12 @@ int cli_history(int argc, char **argv);
 int cli_watch(int argc, char **argv);
 int cli_health(int argc, char **argv);
 int cli_report(int argc, char **argv);
+int cli_subscribe(int argc, char **argv);
+int cli_unsubscribe(int argc, char **argv);
+int cli_subscriptions(int argc, char **argv);
+int cli_ack(int argc, char **argv);
+int cli_silence(int argc, char **argv);
+int cli_alerts(int argc, char **argv);
 
 /* The online halves of catalog and status (o already parsed; no --catalog /
  * --feed given). Return the exit status. */

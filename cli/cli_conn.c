@@ -13,6 +13,7 @@
 
 #include "client.h"
 #include "err.h"
+#include "msg.h"
 
 struct cli_conn {
     void *ctx;
@@ -180,5 +181,5 @@ done:
 
 char *cli_conn_time(int64_t ns, char *buf, size_t n)
 {
-    return pw_report_time(ns, buf, n);
+    return pw_msg_time(ns, buf, n);
 }

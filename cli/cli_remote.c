@@ -120,7 +120,7 @@ static void hist_table(const char *id, Planwatch__V1__IndicatorUpdate *const *u,
                u[i]->preliminary ? "yes" : "no", u[i]->as_of && u[i]->as_of[0] ? u[i]->as_of : "-");
         hist_cell(hist_str(u[i]->office), offw);
         printf("  %-24s  ",
-               u[i]->received_ns ? pw_report_time(u[i]->received_ns, t, sizeof t) : "-");
+               u[i]->received_ns ? pw_msg_time(u[i]->received_ns, t, sizeof t) : "-");
         if (u[i]->note && u[i]->note[0]) {
             hist_cell(hist_str(u[i]->update_id), uidw);
             printf("  %s", u[i]->note);

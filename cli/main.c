@@ -30,6 +30,18 @@ static void usage(FILE *out)
           "      the annual follow-up table of a plan at the end of a fiscal year\n"
           "  health store|ingest|alert\n"
           "      is the service ready? (exit 0 ready, 1 not ready, 2 not answering)\n"
+          "  alerts [--open|--history] [--plan P] [--project P] [--indicator ID] [--format F]\n"
+          "      the open alerts with their acknowledgements, or every transition, delivery,\n"
+          "      acknowledgement and silence\n"
+          "  subscribe --webhook URL [--plan P] [--project P] [--indicator ID]\n"
+          "            [--severity info|warning|critical] [--secret S]\n"
+          "      POST every alert transition that passes the filters to URL (JSON)\n"
+          "  unsubscribe ID | subscriptions [--format F]\n"
+          "      remove / list webhook subscriptions\n"
+          "  ack ALERT_ID --by NAME --reason TEXT\n"
+          "      answer an open alert: quiet until new figures arrive\n"
+          "  silence [--plan P] [--project P] [--indicator ID] --until DATE --comment TEXT\n"
+          "      mute webhooks until DATE\n"
           "\n"
           "services (flag, environment variable, default):\n"
           "  --ingest EP       PLANWATCH_INGEST      tcp://127.0.0.1:7601   (feed)\n"
@@ -52,7 +64,10 @@ int main(int argc, char **argv)
         int (*fn)(int, char **);
     } cmds[] = {{"catalog", cli_catalog}, {"status", cli_status}, {"feed", cli_feed},
                 {"history", cli_history}, {"watch", cli_watch},   {"health", cli_health},
-                {"report", cli_report}};
+                {"report", cli_report},
+                {"subscribe", cli_subscribe}, {"unsubscribe", cli_unsubscribe},
+                {"subscriptions", cli_subscriptions}, {"ack", cli_ack},
+                {"silence", cli_silence}, {"alerts", cli_alerts}};
     /* the library logs socket failures; the CLI explains them itself */
     pw_log_init("planwatch", PW_LOG_ERROR);
     if (argc < 2) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dec.h"
 #include "err.h"
@@ -205,7 +206,7 @@ char *pw_msg_ack_reasons(Planwatch__V1__Ack *const *acks, size_t n, const char *
     qsort(mine, k, sizeof *mine, msg_ack_cmp);
     for (size_t i = 0; i < k; i++) {
         char t[32];
-        pw_report_time(mine[i]->time_ns, t, sizeof t);
+        pw_msg_time(mine[i]->time_ns, t, sizeof t);
         t[10] = '\0'; /* the day */
         fprintf(f, "%s%s (%s, %s)", i ? "; " : "", mine[i]->reason,
                 mine[i]->by && mine[i]->by[0] ? mine[i]->by : "?", t);
@@ -232,4 +233,46 @@ int pw_msg_same_figure(const Planwatch__V1__IndicatorUpdate *a,
 void pw_msg_topic(char *buf, size_t n, const char *prefix, const struct pw_indicator *ind)
 {
     snprintf(buf, n, "%s.%s.%s.%s", prefix, ind->plan->id, pw_indicator_project_id(ind), ind->id);
+}
+
+const char *pw_msg_kind_name(int kind)
+{
+    return kind == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE    ? "overdue"
+           : kind == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_FORECAST ? "forecast"
+                                                                    : "status";
+}
+
+const char *pw_msg_event_name(int event)
+{
+    switch (event) {
+    case PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED: return "opened";
+    case PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_UPDATED: return "updated";
+    case PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED: return "resolved";
+    case PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_NOTICE: return "notice";
+    default: return "-";
+    }
+}
+
+const char *pw_msg_severity_name(int severity, int lower)
+{
+    static const char *const up[] = {"INFO", "WARNING", "CRITICAL"},
+                             *const low[] = {"info", "warning", "critical"};
+    int i = severity == PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL  ? 2
+            : severity == PLANWATCH__V1__SEVERITY__SEVERITY_WARNING ? 1
+                                                                    : 0;
+    return lower ? low[i] : up[i];
+}
+
+char *pw_msg_time(int64_t ns, char *buf, size_t n)
+{
+    struct tm tm;
+    time_t s = (time_t)(ns / 1000000000);
+    if (ns <= 0 || !gmtime_r(&s, &tm)) {
+        if (n)
+            buf[0] = '\0';
+        return buf;
+    }
+    snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)((ns % 1000000000) / 1000000));
+    return buf;
 }

@@ -62,6 +62,17 @@ char *pw_msg_ack_reasons(Planwatch__V1__Ack *const *acks, size_t n, const char *
 int pw_msg_same_figure(const Planwatch__V1__IndicatorUpdate *a,
                        const Planwatch__V1__IndicatorUpdate *b);
 
+/* Names of the Alert enums: "status" | "overdue" | "forecast"; "opened" |
+ * "updated" | "resolved" | "notice" ("-" unspecified); "INFO" | "WARNING" |
+ * "CRITICAL" (lowercase when lower is set). Never NULL. */
+const char *pw_msg_kind_name(int kind);
+const char *pw_msg_event_name(int event);
+const char *pw_msg_severity_name(int severity, int lower);
+
+/* Unix ns as ISO UTC "2026-11-21T06:22:01.123Z" into buf (>= 32 bytes);
+ * "" for ns <= 0. Returns buf. */
+char *pw_msg_time(int64_t ns, char *buf, size_t n);
+
 /* ZeroMQ topic "update.<plan>.<project>.<indicator>" / "alert...." into buf. */
 void pw_msg_topic(char *buf, size_t n, const char *prefix, const struct pw_indicator *ind);
 

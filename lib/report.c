@@ -11,6 +11,7 @@
 #include "dec.h"
 #include "err.h"
 #include "fy.h"
+#include "msg.h"
 
 int pw_format_parse(const char *s, enum pw_format *out)
 {
@@ -302,20 +303,6 @@ const char *pw_report_wire_basis(Planwatch__V1__Basis b)
                                                        : NULL;
 }
 
-char *pw_report_time(int64_t ns, char *buf, size_t n)
-{
-    struct tm tm;
-    time_t s = (time_t)(ns / 1000000000);
-    int ms = (int)((ns % 1000000000) / 1000000);
-    if (ns <= 0 || !gmtime_r(&s, &tm)) {
-        if (n)
-            buf[0] = '\0';
-        return buf;
-    }
-    snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-    return buf;
-}
 
 static int rep_seq_cmp(const void *a, const void *b)
 {
@@ -361,7 +348,7 @@ static int rep_history_json(FILE *out, const char *id, Planwatch__V1__IndicatorU
             "preliminary", (int)u[i]->preliminary, "as_of",
             u[i]->as_of && u[i]->as_of[0] ? json_string(u[i]->as_of) : json_null(), "office",
             rep_str(u[i]->office), "received",
-            u[i]->received_ns ? json_string(pw_report_time(u[i]->received_ns, t, sizeof t))
+            u[i]->received_ns ? json_string(pw_msg_time(u[i]->received_ns, t, sizeof t))
                               : json_null(),
             "update_id", rep_str(u[i]->update_id), "note", rep_str(u[i]->note), "latest",
             latest[i]);
@@ -388,7 +375,7 @@ static void rep_history_csv(FILE *out, Planwatch__V1__IndicatorUpdate *const *u,
                 pw_dec_format(u[i]->value_micros, v, sizeof v), basis ? basis : "",
                 u[i]->preliminary ? "true" : "false", rep_str(u[i]->as_of));
         pw_report_csv_field(out, rep_str(u[i]->office));
-        fprintf(out, ",%s,", pw_report_time(u[i]->received_ns, t, sizeof t));
+        fprintf(out, ",%s,", pw_msg_time(u[i]->received_ns, t, sizeof t));
         pw_report_csv_field(out, rep_str(u[i]->update_id));
         fputc(',', out);
         pw_report_csv_field(out, rep_str(u[i]->note));

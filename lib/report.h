@@ -45,10 +45,6 @@ void pw_report_history_order(Planwatch__V1__IndicatorUpdate **u, int *latest, si
 /* "cumulative", "annual", or NULL when the figure was sent without a basis. */
 const char *pw_report_wire_basis(Planwatch__V1__Basis b);
 
-/* Unix nanoseconds as ISO UTC "2026-11-21T06:22:01.123Z" into buf (at least
- * 32 bytes); "" for 0. Returns buf. */
-char *pw_report_time(int64_t ns, char *buf, size_t n);
-
 /* Terminal columns taken by UTF-8 text s (East Asian wide characters: 2). */
 size_t pw_report_width(const char *s);
 

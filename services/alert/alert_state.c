@@ -290,6 +290,20 @@ static void state_judge_status(struct alert_state *s, size_t i, const struct pw_
     state_take_figures(&a->s, ev);
 }
 
+/* Event and severities of an overdue / forecast transition: WARNING while
+ * the condition holds (opened, or updated when already open), INFO when it
+ * resolves. */
+static void state_warning_event(struct alert_state_transition *t, int holds, int open)
+{
+    t->event = !holds  ? PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED
+               : open ? PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_UPDATED
+                      : PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED;
+    t->severity = holds ? PLANWATCH__V1__SEVERITY__SEVERITY_WARNING
+                        : PLANWATCH__V1__SEVERITY__SEVERITY_INFO;
+    t->previous_severity = open ? PLANWATCH__V1__SEVERITY__SEVERITY_WARNING
+                                : PLANWATCH__V1__SEVERITY__SEVERITY_INFO;
+}
+
 static void state_judge_overdue(struct alert_state *s, size_t i, const struct pw_eval *ev,
                                 int od, int fy, int32_t due, int never,
                                 struct alert_state_list *out)
@@ -301,12 +315,8 @@ static void state_judge_overdue(struct alert_state *s, size_t i, const struct pw
     struct alert_state_transition *t =
         state_new(s, i, ev, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE, out);
     char d[11];
+    state_warning_event(t, od, open);
     if (od) {
-        t->event = open ? PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_UPDATED
-                        : PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED;
-        t->severity = PLANWATCH__V1__SEVERITY__SEVERITY_WARNING;
-        t->previous_severity = open ? PLANWATCH__V1__SEVERITY__SEVERITY_WARNING
-                                    : PLANWATCH__V1__SEVERITY__SEVERITY_INFO;
         t->overdue_fy = fy;
         t->due = due;
         if (never)
@@ -318,9 +328,6 @@ static void state_judge_overdue(struct alert_state *s, size_t i, const struct pw
                      "overdue: the FY%d figure was due %s and has not arrived", fy,
                      pw_day_format(due, d));
     } else {
-        t->event = PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED;
-        t->severity = PLANWATCH__V1__SEVERITY__SEVERITY_INFO;
-        t->previous_severity = PLANWATCH__V1__SEVERITY__SEVERITY_WARNING;
         t->overdue_fy = a->s.overdue_fy;
         t->due = alert_rules_due_day(t->ind, a->s.overdue_fy);
         snprintf(t->summary, sizeof t->summary, "the FY%d figure has arrived", a->s.overdue_fy);
@@ -340,25 +347,30 @@ static void state_judge_forecast(struct alert_state *s, size_t i, const struct p
         return;
     struct alert_state_transition *t =
         state_new(s, i, ev, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_FORECAST, out);
+    state_warning_event(t, fc, open);
     if (fc) {
-        t->event = open ? PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_UPDATED
-                        : PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED;
-        t->severity = PLANWATCH__V1__SEVERITY__SEVERITY_WARNING;
-        t->previous_severity = open ? PLANWATCH__V1__SEVERITY__SEVERITY_WARNING
-                                    : PLANWATCH__V1__SEVERITY__SEVERITY_INFO;
         t->has_forecast = 1;
         t->fc = *f;
         snprintf(t->summary, sizeof t->summary, "%s", f->summary);
     } else {
-        t->event = PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED;
-        t->severity = PLANWATCH__V1__SEVERITY__SEVERITY_INFO;
-        t->previous_severity = PLANWATCH__V1__SEVERITY__SEVERITY_WARNING;
         snprintf(t->summary, sizeof t->summary, "no longer projected short (%s): %s",
                  pw_status_name(ev->status), ev->explanation);
     }
     state_number(s, t, open ? a->s.forecast_id : NULL);
     state_copy_id(a->s.forecast_id, fc ? t->alert_id : "");
     a->s.forecast = fc ? f->projected : 0;
+}
+
+/* Whether no judge below can produce a transition for this evaluation, so
+ * the explanation text (most of a sweep's cost) need not be written. It
+ * must answer 1 only when that is certain: a known record, the same status,
+ * not a problem status (open alerts follow their figures), no overdue
+ * change, and no forecast alert open or due to open. Keep it in step with
+ * the state_judge_* conditions. */
+static int state_quiet(const struct alert_rec *a, const struct pw_eval *ev, int od, int fy, int fc)
+{
+    return a->known && a->s.status == ev->status && !state_problem(ev->status) &&
+           (od ? a->s.overdue_fy == fy : a->s.overdue_fy == 0) && !fc && !a->s.forecast_id[0];
 }
 
 static int state_eval_one(struct alert_state *s, size_t i, int32_t day,
@@ -371,13 +383,20 @@ static int state_eval_one(struct alert_state *s, size_t i, int32_t day,
     struct alert_rules_forecast f;
     int fy = 0, never = 0;
     int32_t due = 0;
-    int rc = pw_eval_indicator(ind, obs, nobs, day, &ev);
+    /* the sweep decides on numbers alone; words only where something moves */
+    int rc = pw_eval_status(ind, obs, nobs, day, &ev);
     if (rc)
         return rc;
     int od = alert_rules_overdue(ind, obs, nobs, day, &fy, &due, &never);
     int fc = alert_rules_forecast(ind, obs, nobs, &ev, day, &f);
     if (fc < 0)
         return fc;
+    if (state_quiet(&s->recs[i], &ev, od, fy, fc)) {
+        s->recs[i].dirty_seq = 0;
+        return 0;
+    }
+    if ((rc = pw_eval_indicator(ind, obs, nobs, day, &ev)))
+        return rc;
     if (pw_vec_grow((void **)&out->v, &out->cap, out->n + STATE_KINDS, sizeof *out->v))
         return PW_ENOMEM;
     size_t before = out->n;
@@ -503,31 +522,6 @@ void alert_state_build_alert(const struct alert_state_transition *t, int64_t tim
     m->alert.has_forecast = t->has_forecast;
     m->alert.forecast_micros = t->has_forecast ? t->fc.projected : 0;
     m->alert.pace_micros = t->has_forecast ? t->fc.pace : 0;
-}
-
-const char *alert_state_kind_name(Planwatch__V1__AlertKind k)
-{
-    return k == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE    ? "overdue"
-           : k == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_FORECAST ? "forecast"
-                                                                 : "status";
-}
-
-const char *alert_state_event_name(Planwatch__V1__AlertEvent e)
-{
-    switch (e) {
-    case PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED: return "opened";
-    case PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_UPDATED: return "updated";
-    case PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED: return "resolved";
-    case PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_NOTICE: return "notice";
-    default: return "unspecified";
-    }
-}
-
-const char *alert_state_severity_name(Planwatch__V1__Severity sv)
-{
-    return sv == PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL  ? "CRITICAL"
-           : sv == PLANWATCH__V1__SEVERITY__SEVERITY_WARNING ? "WARNING"
-                                                             : "INFO";
 }
 
 uint64_t alert_state_figures_seq(const struct alert_state *s, size_t index)

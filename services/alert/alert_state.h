@@ -226,13 +226,6 @@ uint64_t alert_state_last_alert_seq(const struct alert_state *s); /* last alert 
 uint64_t alert_state_resyncs(const struct alert_state *s);
 const struct pw_catalog *alert_state_catalog(const struct alert_state *s);
 
-/* "status" / "overdue" / "forecast" and "opened" / "updated" / "resolved" /
- * "notice" (never NULL). */
-const char *alert_state_kind_name(Planwatch__V1__AlertKind k);
-const char *alert_state_event_name(Planwatch__V1__AlertEvent e);
-/* "INFO" / "WARNING" / "CRITICAL". */
-const char *alert_state_severity_name(Planwatch__V1__Severity s);
-
 /* Store seq of the latest update of indicator index applied (0: none). */
 uint64_t alert_state_figures_seq(const struct alert_state *s, size_t index);
 

@@ -19,6 +19,7 @@
 #include "fy.h"
 #include "html.h"
 #include "http.h"
+#include "msg.h"
 #include "report.h"
 
 struct db_req {
@@ -106,7 +107,7 @@ static void db_alerts(FILE *out, const struct http *h, const Planwatch__V1__Quer
             pw_html_text(out, ak->reason);
             fputs(" (", out);
             pw_html_text(out, ak->by);
-            fprintf(out, ", %s)</span>", pw_report_time(ak->time_ns, t, sizeof t));
+            fprintf(out, ", %s)</span>", pw_msg_time(ak->time_ns, t, sizeof t));
         }
         if (!acked)
             fputs("<span class=\"ack\">未確認 not acknowledged</span>", out);

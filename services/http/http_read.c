@@ -342,7 +342,7 @@ static void rd_alerts_done(struct http *h, void *arg, int rc, Planwatch__V1__Msg
                 json_array_append_new(
                     acks, json_pack("{s:s, s:s, s:s}", "by", q->acks[k]->by ? q->acks[k]->by : "",
                                     "reason", q->acks[k]->reason ? q->acks[k]->reason : "", "time",
-                                    pw_report_time(q->acks[k]->time_ns, t, sizeof t)));
+                                    pw_msg_time(q->acks[k]->time_ns, t, sizeof t)));
         json_array_append_new(
             alerts,
             json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o}",
@@ -355,7 +355,7 @@ static void rd_alerts_done(struct http *h, void *arg, int rc, Planwatch__V1__Msg
                       "severity",
                       rd_enum(&planwatch__v1__severity__descriptor, (int)a->severity, "SEVERITY_"),
                       "summary", a->summary ? a->summary : "", "time",
-                      pw_report_time(a->time_ns, t, sizeof t), "acknowledged", a->acknowledged,
+                      pw_msg_time(a->time_ns, t, sizeof t), "acknowledged", a->acknowledged,
                       "silenced", a->silenced, "acks", acks));
     }
     for (size_t i = 0; i < q->n_silences; i++) {

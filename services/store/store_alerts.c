@@ -133,6 +133,21 @@ static int sa_admin_write(struct store *s, struct store_db_op *ops, size_t n, co
     return 0;
 }
 
+/* Writes m as a new record of table t under the next id of meta `counter`
+ * (*id, the message's id field, is set before packing), with admin_seq + 1. */
+static int sa_insert(struct store *s, struct pw_arena *a, enum store_table t, const char *counter,
+                     const char *what, const ProtobufCMessage *m, uint64_t *id)
+{
+    *id = store_db_meta(s->db, counter) + 1;
+    unsigned char *key = sa_be64(a, *id), *idv = sa_be64(a, *id);
+    struct store_db_op ops[3];
+    if (!key || !idv)
+        return PW_ENOMEM;
+    ops[0] = sa_put(t, key, 8, m);
+    ops[1] = sa_meta(counter, idv);
+    return sa_admin_write(s, ops, 2, what, a);
+}
+
 /* Text a person typed: non-empty when required, bounded, no control characters. */
 static int sa_text_ok(const char *t, size_t max, int required)
 {
@@ -258,16 +273,9 @@ static void sa_subscribe(struct store *s, const Planwatch__V1__Query *q,
     if ((why = sa_check_filter(s, in->plan, in->project, in->indicator_id)))
         return sa_fail(r, PW_ENOTFOUND, why);
     Planwatch__V1__Subscription sub = *in;
-    sub.id = store_db_meta(s->db, "sub_id") + 1;
     sub.has_secret = in->secret && in->secret[0];
     sub.created_ns = pw_now_ns();
-    unsigned char *key = sa_be64(a, sub.id), *idv = sa_be64(a, sub.id);
-    struct store_db_op ops[3];
-    if (!key || !idv)
-        return sa_fail(r, PW_ENOMEM, "out of memory");
-    ops[0] = sa_put(STORE_T_SUBS, key, 8, &sub.base);
-    ops[1] = sa_meta("sub_id", idv);
-    int rc = sa_admin_write(s, ops, 2, "subscriptions", a);
+    int rc = sa_insert(s, a, STORE_T_SUBS, "sub_id", "subscriptions", &sub.base, &sub.id);
     if (rc)
         return sa_fail(r, rc, pw_strerror(rc));
     r->id = sub.id;
@@ -436,15 +444,8 @@ static void sa_silence(struct store *s, const Planwatch__V1__Query *q,
         return sa_fail(r, PW_EINVAL, "--comment is required (no control characters, at most "
                                      "2000 bytes)");
     Planwatch__V1__Silence sil = *in;
-    sil.id = store_db_meta(s->db, "silence_id") + 1;
     sil.created_ns = pw_now_ns();
-    unsigned char *key = sa_be64(a, sil.id), *idv = sa_be64(a, sil.id);
-    struct store_db_op ops[3];
-    if (!key || !idv)
-        return sa_fail(r, PW_ENOMEM, "out of memory");
-    ops[0] = sa_put(STORE_T_SILENCES, key, 8, &sil.base);
-    ops[1] = sa_meta("silence_id", idv);
-    int rc = sa_admin_write(s, ops, 2, "silences", a);
+    int rc = sa_insert(s, a, STORE_T_SILENCES, "silence_id", "silences", &sil.base, &sil.id);
     if (rc)
         return sa_fail(r, rc, pw_strerror(rc));
     r->id = sil.id;
@@ -486,16 +487,16 @@ static int sa_add_open(struct sa_open *x, const char *alert_id)
     return store_db_each(x->s->db, STORE_T_ACKS, prefix, idlen + 1, 0, sa_collect_cb, &sc);
 }
 
-static int sa_open_cb(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+/* Open alerts: the records first (copied out), then their alerts and acks,
+ * so no read transaction is opened inside another (one per thread in LMDB). */
+static int sa_open_alerts(struct sa_open *x, struct pw_arena *a)
 {
-    (void)key;
-    (void)klen;
-    struct sa_open *x = arg;
-    Planwatch__V1__AlertState *st = planwatch__v1__alert_state__unpack(NULL, vlen, val);
-    if (!st)
-        return PW_EDB;
-    int rc = 0;
-    if (sa_match(x->s, x->q, st->indicator_id)) {
+    struct store_list recs = {.arena = a};
+    int rc = sa_collect(x->s, STORE_T_ALERTS, &planwatch__v1__alert_state__descriptor, 0, &recs);
+    for (size_t i = 0; i < recs.n && !rc; i++) {
+        const Planwatch__V1__AlertState *st = recs.v[i];
+        if (!sa_match(x->s, x->q, st->indicator_id))
+            continue;
         int problem = st->status == PLANWATCH__V1__STATUS__STATUS_AT_RISK ||
                       st->status == PLANWATCH__V1__STATUS__STATUS_BEHIND;
         if (problem)
@@ -505,7 +506,6 @@ static int sa_open_cb(void *arg, const void *key, size_t klen, const void *val, 
         if (!rc)
             rc = sa_add_open(x, st->forecast_alert_id);
     }
-    planwatch__v1__alert_state__free_unpacked(st, NULL);
     return rc;
 }
 
@@ -606,7 +606,7 @@ static void sa_alerts(struct store *s, const Planwatch__V1__Query *q, Planwatch_
     int rc;
     if (!q->history) {
         struct sa_open x = {s, q, &alerts, &acks};
-        rc = store_db_each(s->db, STORE_T_ALERTS, NULL, 0, 0, sa_open_cb, &x);
+        rc = sa_open_alerts(&x, a);
     } else {
         size_t limit = q->limit ? q->limit : SA_HISTORY_DEFAULT;
         struct sa_hist h = {s, q, &alerts, limit > SA_HISTORY_MAX ? SA_HISTORY_MAX : limit, 0};

@@ -1,6 +1,8 @@
 /* store_db.h - planwatch's durable store: every revision of every figure in
- * LMDB, never overwritten, indexed by update id and by (indicator, fiscal
- * year), plus the alert service's recorded states.
+ * an append-only LMDB log keyed by seq, never overwritten, plus the alert
+ * service's recorded states. The indexes (update id -> seq, indicator ->
+ * revisions) are kept in memory (store_index) and rebuilt from the log when
+ * the store opens, so every durable write is an append.
  *
  * The only module that includes lmdb.h: LMDB codes are mapped to PW_E* here.
  * Single writer (the store's main loop); no transaction outlives a call, so
@@ -17,10 +19,15 @@
 
 struct store_db;
 
+typedef int (*store_db_update_cb)(void *arg, const Planwatch__V1__IndicatorUpdate *u);
+
 /* Opens (creating) the environment in dir with an initial map of map_mb
- * MiB; the map doubles on demand up to max_mb. Returns 0 and *out, or
- * PW_EDB (logged) / PW_ENOMEM. */
-int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t max_mb);
+ * MiB; the map doubles on demand up to max_mb. Reads the whole log once to
+ * build the indexes, calling load(arg, u) for every stored update in seq
+ * order (load may be NULL). Returns 0 and *out, or PW_EDB (logged) /
+ * PW_ENOMEM / load's non-zero result. */
+int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t max_mb,
+                  store_db_update_cb load, void *arg);
 void store_db_close(struct store_db **db);
 
 /* One update of a group commit. In: u (borrowed; u->seq is set when it is
@@ -45,15 +52,15 @@ uint64_t store_db_last_seq(struct store_db *db);
 /* Calls cb for every stored update with seq > after_seq in seq order, at
  * most limit of them (0: no limit). *more is set when updates remain.
  * A non-zero return from cb stops the scan and is returned. */
-typedef int (*store_db_update_cb)(void *arg, const Planwatch__V1__IndicatorUpdate *u);
 int store_db_scan(struct store_db *db, uint64_t after_seq, size_t limit, store_db_update_cb cb,
                   void *arg, int *more);
 
-/* Every revision of one indicator, by fiscal year then seq. */
+/* Every revision of one indicator, in seq order. */
 int store_db_history(struct store_db *db, const char *indicator_id, store_db_update_cb cb,
                      void *arg);
 
-/* The latest revision of every (indicator, fiscal year). */
+/* The latest revision of every (indicator, fiscal year), by indicator id
+ * then fiscal year. */
 int store_db_latest(struct store_db *db, store_db_update_cb cb, void *arg);
 
 /* Alert states: every record, and the highest alert seq recorded. */
@@ -114,7 +121,9 @@ uint64_t store_db_meta(struct store_db *db, const char *name);
 void store_db_put_be64(unsigned char *p, uint64_t v);
 uint64_t store_db_read_be64(const unsigned char *p);
 
-/* Map size and bytes in use, for logs and metrics. */
+/* Map size and bytes in use, and the in-memory index size, for logs and
+ * metrics. */
 void store_db_usage(struct store_db *db, size_t *map_bytes, size_t *used_bytes);
+size_t store_db_index_bytes(struct store_db *db);
 
 #endif
