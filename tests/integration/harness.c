@@ -180,7 +180,7 @@ void hs_spawn(struct hs_cluster *c, enum hs_svc s)
 
 /* Status code of GET path on the HTTP service, or -1 (no answer). A plain
  * HTTP/1.0 exchange over a socket: the harness needs no HTTP library. */
-static int hs_http_status(struct hs_cluster *c, const char *path)
+static int hs_http_get_status(struct hs_cluster *c, const char *path)
 {
     struct sockaddr_in a;
     char buf[512];
@@ -234,7 +234,7 @@ void hs_start_http(struct hs_cluster *c)
         int st;
         if (waitpid(c->http_pid, &st, WNOHANG) != 0)
             break;
-        if (hs_http_status(c, "/api/v1/health") == 200)
+        if (hs_http_get_status(c, "/api/v1/health") == 200)
             return;
         struct pollfd none;
         poll(&none, 0, 50); /* paced polling of a readiness probe, not a sync */
