@@ -48,6 +48,7 @@ static const struct pw_err_desc pw_errs[] = {
     {PW_EDB, "PW_EDB", "storage error"},
     {PW_EZMQ, "PW_EZMQ", "socket error"},
     {PW_ESHUTDOWN, "PW_ESHUTDOWN", "shutting down"},
+    {PW_EFORBIDDEN, "PW_EFORBIDDEN", "outside the write scope of the caller"},
 };
 
 static const struct pw_err_desc *pw_err_find(int code)

@@ -52,6 +52,7 @@ enum pw_err {
     PW_EDB = -66,            /* storage error (see the log) */
     PW_EZMQ = -67,           /* socket error (see the log) */
     PW_ESHUTDOWN = -68,      /* the service is shutting down */
+    PW_EFORBIDDEN = -69,     /* outside the caller's write scope (HTTP door: per row) */
 };
 
 /* Returns a static, human-readable description of code (never NULL). */

@@ -28,7 +28,9 @@ struct ingest_waiter {
 };
 
 struct ingest_pending {
-    Planwatch__V1__IndicatorUpdate *u;  /* owned copy (protobuf-c malloc) */
+    char *update_id;                    /* owned; also the map's key */
+    uint8_t *env;                       /* the packed envelope, built once */
+    size_t env_len;
     char topic[160];
     struct ingest_waiter *w;
     size_t nw, capw;
@@ -141,35 +143,24 @@ static void pending_free(struct ingest *g, struct ingest_pending *p)
         g->plist = p->next;
     if (p->next)
         p->next->prev = p->prev;
-    pw_map_del(g->pending, p->u->update_id);
-    planwatch__v1__indicator_update__free_unpacked(p->u, NULL);
+    pw_map_del(g->pending, p->update_id);
+    free(p->update_id);
+    free(p->env);
     free(p->w);
     free(p);
 }
 
+/* (Re)sends the same bytes: a retransmission carries its first ingest seq,
+ * which is all the store needs (it deduplicates by update id). */
 static void pending_publish(struct ingest *g, struct ingest_pending *p, int64_t now)
 {
-    p->u->ingest_epoch = g->epoch;
-    p->u->ingest_seq = ++g->seq;
     p->sent_ms = now;
-    int rc = pw_zsock_publish(g->pub, p->topic, PLANWATCH__V1__MSG_TYPE__MSG_UPDATE, &p->u->base);
-    if (rc == 0)
+    if (zmq_send(g->pub, p->topic, strlen(p->topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+        zmq_send(g->pub, p->env, p->env_len, ZMQ_DONTWAIT) < 0)
+        pw_debug("msg=\"publish failed\" update_id=%s err=\"%s\"", p->update_id,
+                 zmq_strerror(zmq_errno()));
+    else
         pw_metric_inc(g->m.published, 1);
-    if (rc)
-        pw_debug("msg=\"publish failed\" update_id=%s err=%s", p->u->update_id, pw_errname(rc));
-}
-
-/* Deep-copies u (pack + unpack with the default allocator). */
-static Planwatch__V1__IndicatorUpdate *pending_copy(const Planwatch__V1__IndicatorUpdate *u)
-{
-    size_t len = planwatch__v1__indicator_update__get_packed_size(u);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (!buf)
-        return NULL;
-    planwatch__v1__indicator_update__pack(u, buf);
-    Planwatch__V1__IndicatorUpdate *c = planwatch__v1__indicator_update__unpack(NULL, len, buf);
-    free(buf);
-    return c;
 }
 
 /* Makes row i of b wait for update u (creating and publishing the pending
@@ -181,13 +172,17 @@ static int pending_wait(struct ingest *g, struct ingest_batch *b, size_t i,
     struct ingest_pending *p = pw_map_get(g->pending, u->update_id);
     if (!p) {
         p = calloc(1, sizeof *p);
-        if (!p || !(p->u = pending_copy(u))) {
+        if (!p || !(p->update_id = strdup(u->update_id))) {
             free(p);
             return PW_ENOMEM;
         }
+        u->ingest_epoch = g->epoch;
+        u->ingest_seq = ++g->seq;
         pw_msg_topic(p->topic, sizeof p->topic, "update", ind);
-        if (pw_map_put(g->pending, p->u->update_id, p)) {
-            planwatch__v1__indicator_update__free_unpacked(p->u, NULL);
+        if (pw_envelope_pack(PLANWATCH__V1__MSG_TYPE__MSG_UPDATE, &u->base, &p->env, &p->env_len) ||
+            pw_map_put(g->pending, p->update_id, p)) {
+            free(p->env);
+            free(p->update_id);
             free(p);
             return PW_ENOMEM;
         }

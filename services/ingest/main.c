@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "catalog.h"
 #include "cfg.h"
 #include "err.h"
@@ -95,10 +96,22 @@ static void ingest_serve_one(struct ingest *g)
     struct pw_frames fr;
     Planwatch__V1__MsgType type;
     ProtobufCMessage *m = NULL;
-    int rc = pw_zsock_recv_msg(g->router, &fr, ZMQ_DONTWAIT, &type, &m);
+    /* a batch of N rows decodes into one arena: freed at once afterwards
+     * (ingest_batch_take copies what it keeps) */
+    struct pw_arena *arena = NULL;
+    ProtobufCAllocator alloc;
+    int rc = pw_zsock_recv(g->router, &fr, ZMQ_DONTWAIT);
     if (rc == PW_EUNAVAILABLE || rc == PW_ESHUTDOWN || fr.n == 0) {
         pw_frames_close(&fr);
         return;
+    }
+    if (!rc && pw_arena_open(&arena))
+        rc = PW_ENOMEM;
+    if (!rc) {
+        size_t len;
+        const void *body = pw_frames_body(&fr, &len);
+        pw_envelope_arena_allocator(&alloc, arena);
+        rc = pw_envelope_read_with(body, len, &type, &m, &alloc);
     }
     if (fr.n < 2) {
         pw_warn("msg=\"request without routing frame\"");
@@ -119,8 +132,7 @@ static void ingest_serve_one(struct ingest *g)
     } else {
         ingest_reply_error(g, &fr, PW_EWIRE, "ingest answers FeedBatch and Ping only");
     }
-    if (m)
-        protobuf_c_message_free_unpacked(m, NULL);
+    pw_arena_close(&arena);
     pw_frames_close(&fr);
 }
 

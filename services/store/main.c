@@ -236,17 +236,30 @@ static void store_ack(struct store *s, struct store_put *puts, size_t n)
 }
 
 /* Drains ingest's stream into one group commit, then publishes and acks. */
-static void store_drain(struct store *s, struct store_put *puts, Planwatch__V1__IndicatorUpdate **keep)
+static void store_drain(struct store *s, struct store_put *puts)
 {
     size_t n = 0, refused = 0;
+    /* every message of the drain is decoded into one arena, freed at once */
+    struct pw_arena *arena = NULL;
+    ProtobufCAllocator alloc;
+    if (pw_arena_open(&arena)) {
+        pw_error("msg=\"out of memory\"");
+        return;
+    }
+    pw_envelope_arena_allocator(&alloc, arena);
     while (n < (size_t)cfg.batch) {
         struct pw_frames fr;
         Planwatch__V1__MsgType type;
         ProtobufCMessage *m = NULL;
-        int rc = pw_zsock_recv_msg(s->sub, &fr, ZMQ_DONTWAIT, &type, &m);
-        pw_frames_close(&fr);
+        int rc = pw_zsock_recv(s->sub, &fr, ZMQ_DONTWAIT);
         if (rc == PW_EUNAVAILABLE || rc == PW_ESHUTDOWN)
             break;
+        if (!rc) {
+            size_t len;
+            const void *body = pw_frames_body(&fr, &len);
+            rc = pw_envelope_read_with(body, len, &type, &m, &alloc);
+        }
+        pw_frames_close(&fr);
         if (rc) {
             pw_warn("msg=\"bad message on the update stream\" err=%s", pw_errname(rc));
             continue;
@@ -259,12 +272,10 @@ static void store_drain(struct store *s, struct store_put *puts, Planwatch__V1__
                 s->ingest_epoch = hb->epoch;
                 s->ingest_seq = hb->seq;
             }
-            protobuf_c_message_free_unpacked(m, NULL);
             continue;
         }
         if (type != PLANWATCH__V1__MSG_TYPE__MSG_UPDATE) {
             pw_warn("msg=\"unexpected message on the update stream\" type=%d", (int)type);
-            protobuf_c_message_free_unpacked(m, NULL);
             continue;
         }
         Planwatch__V1__IndicatorUpdate *u = (Planwatch__V1__IndicatorUpdate *)m;
@@ -275,7 +286,6 @@ static void store_drain(struct store *s, struct store_put *puts, Planwatch__V1__
         if (u->ingest_seq > s->ingest_seq || u->ingest_epoch != s->ingest_epoch)
             s->ingest_seq = u->ingest_seq;
         u->seq = 0; /* the store assigns it */
-        keep[n] = u;
         puts[n].u = u;
         puts[n].seq = 0;
         puts[n].result = store_check_update(s, u);
@@ -286,8 +296,10 @@ static void store_drain(struct store *s, struct store_put *puts, Planwatch__V1__
         }
         n++;
     }
-    if (n == 0)
+    if (n == 0) {
+        pw_arena_close(&arena);
         return;
+    }
     /* the refused ones stay out of the transaction but are acked */
     struct store_put *ok = malloc(n * sizeof *ok);
     size_t nok = 0;
@@ -338,8 +350,7 @@ static void store_drain(struct store *s, struct store_put *puts, Planwatch__V1__
              (unsigned long long)store_db_last_seq(s->db));
     store_ack(s, puts, n);
 done:
-    for (size_t i = 0; i < n; i++)
-        planwatch__v1__indicator_update__free_unpacked(keep[i], NULL);
+    pw_arena_close(&arena);
 }
 
 static void store_heartbeat(struct store *s)
@@ -348,6 +359,7 @@ static void store_heartbeat(struct store *s)
     hb.service = "store";
     hb.seq = store_db_last_seq(s->db);
     hb.ready = 1;
+    hb.admin_seq = s->admin_seq;
     pw_zsock_publish(s->pub, "hb.store", PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base);
     pw_zsock_send(s->ack, NULL, 0, PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base, ZMQ_DONTWAIT);
 }
@@ -377,7 +389,6 @@ int main(int argc, char **argv)
     long holder = 0;
     void *ctx = NULL;
     struct store_put *puts = NULL;
-    Planwatch__V1__IndicatorUpdate **keep = NULL;
     memset(&s, 0, sizeof s);
 
     int rc = pw_cfg_load(store_cfg_table, STORE_NCFG, argc, argv, "planwatch-store",
@@ -401,25 +412,25 @@ int main(int argc, char **argv)
         pw_error("msg=\"cannot lock data dir\" data_dir=%s err=%s", cfg.data_dir, pw_errname(rc));
         return 1;
     }
-    if (store_metrics_open(&s) || store_load_catalog(&s) || pw_history_open(&s.hist, s.cat) ||
-        store_db_open(&s.db, cfg.data_dir, (size_t)cfg.map_mb, (size_t)cfg.max_map_mb))
+    if (store_metrics_open(&s) || store_load_catalog(&s) || pw_history_open(&s.hist, s.cat))
         goto done;
-    int more = 0;
-    if ((rc = store_db_scan(s.db, 0, 0, store_load_cb, &s, &more))) {
-        pw_error("msg=\"cannot load history\" err=%s", pw_errname(rc));
+    if ((rc = store_db_open(&s.db, cfg.data_dir, (size_t)cfg.map_mb, (size_t)cfg.max_map_mb,
+                            store_load_cb, &s))) {
+        pw_error("msg=\"cannot open the store\" data_dir=%s err=%s", cfg.data_dir, pw_errname(rc));
         goto done;
     }
+    if (store_alerts_init(&s))
+        goto done;
     puts = calloc((size_t)cfg.batch, sizeof *puts);
-    keep = calloc((size_t)cfg.batch, sizeof *keep);
-    if (!puts || !keep || !(ctx = zmq_ctx_new()) || store_sockets(&s, ctx))
+    if (!puts || !(ctx = zmq_ctx_new()) || store_sockets(&s, ctx))
         goto done;
     if (cfg.metrics[0] && pw_http_open(&s.http, cfg.metrics, pw_metrics_http, s.metrics))
         goto done;
     size_t map, used;
     store_db_usage(s.db, &map, &used);
-    pw_info("msg=\"ready\" seq=%llu indicators=%zu map_mb=%zu used_kb=%zu metrics_port=%d",
+    pw_info("msg=\"ready\" seq=%llu indicators=%zu map_mb=%zu used_kb=%zu index_kb=%zu metrics_port=%d",
             (unsigned long long)store_db_last_seq(s.db), pw_catalog_count(s.cat), map >> 20,
-            used >> 10, pw_http_port(s.http));
+            used >> 10, store_db_index_bytes(s.db) >> 10, pw_http_port(s.http));
 
     int64_t next_hb = pw_now_ms();
     while (!pw_zsock_stop) {
@@ -436,7 +447,7 @@ int main(int argc, char **argv)
             continue; /* EINTR: the loop re-checks the stop flag */
         pw_http_poll_run(s.http, items + 2, nhttp);
         if (items[0].revents & ZMQ_POLLIN)
-            store_drain(&s, puts, keep);
+            store_drain(&s, puts);
         /* answer what is queued now, not forever: the update stream stays first */
         for (int i = 0; i < 64 && (items[1].revents & ZMQ_POLLIN); i++) {
             store_serve_one(&s);
@@ -461,7 +472,6 @@ done:
     if (ctx)
         zmq_ctx_term(ctx);
     free(puts);
-    free(keep);
     store_db_close(&s.db);
     pw_history_close(&s.hist);
     pw_catalog_close(&s.cat);

@@ -19,7 +19,7 @@ struct store_catalog_file {
 };
 
 /* The store's series (README "Metrics"); handles borrowed from s->metrics. */
-#define STORE_QUERY_KINDS 10 /* QueryKind values 0..8, and 9 for any other */
+#define STORE_QUERY_KINDS 19 /* QueryKind values 0..17, and 18 for any other */
 struct store_metrics {
     struct pw_metric *stored, *duplicate, *refused, *map_full, *published;
     struct pw_metric *commits, *commit_seconds, *commit_updates;
@@ -41,6 +41,7 @@ struct store {
     void *sub, *ack, *router, *pub;
     uint64_t stored, duplicates, refused, queries, published;
     uint64_t ingest_epoch, ingest_seq;  /* to notice gaps in ingest's stream */
+    uint64_t admin_seq;                 /* changes to subscriptions/acks/silences (meta) */
     struct pw_metrics *metrics;         /* owned; NULL only if out of memory at start */
     struct store_metrics m;
     struct pw_http *http;               /* metrics endpoint; NULL when --metrics is "" */
@@ -63,5 +64,28 @@ void store_remember(struct store *s, const Planwatch__V1__IndicatorUpdate *u);
 struct pw_arena;
 void store_query_answer(struct store *s, const Planwatch__V1__Query *q,
                         Planwatch__V1__QueryReply *reply, struct pw_arena *arena);
+
+/* A growing array of message pointers in an arena (replies' repeated fields). */
+struct store_list {
+    struct pw_arena *arena;
+    void **v;
+    size_t n, cap;
+};
+/* Appends m. Returns 0 or PW_ENOMEM. */
+int store_list_push(struct store_list *l, void *m);
+/* Decodes a stored message val[0..len) into the arena and appends it.
+ * Returns 0, PW_EDB (does not decode) or PW_ENOMEM. */
+int store_list_unpack(struct store_list *l, const ProtobufCMessageDescriptor *d, const void *val,
+                      size_t len);
+
+/* store_alerts.c: the alert side (docs/pipeline.md "Alert subscriptions").
+ * store_alerts_init reads the admin seq at start-up (0 or PW_EDB);
+ * store_alerts_answer answers QUERY_ALERT_STATE_PUT and QUERY_SUBSCRIBE ..
+ * QUERY_DELIVERIES (returns 1), or returns 0 for any other kind. A change to
+ * subscriptions, acks or silences bumps admin_seq in the same transaction
+ * and publishes [admin.<what>][AdminNotice] on the store's PUB. */
+int store_alerts_init(struct store *s);
+int store_alerts_answer(struct store *s, const Planwatch__V1__Query *q,
+                        Planwatch__V1__QueryReply *r, struct pw_arena *arena);
 
 #endif

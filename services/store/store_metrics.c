@@ -23,8 +23,10 @@ static void store_metrics_scrape(void *arg)
 int store_metrics_open(struct store *s)
 {
     static const char *kinds[STORE_QUERY_KINDS] = {
-        "unspecified", "latest", "history", "catalog", "status", "snapshot",
-        "alert_state_get", "alert_state_put", "backup", "other"};
+        "unspecified", "latest",  "history",       "catalog",   "status",
+        "snapshot",    "alert_state_get", "alert_state_put", "subscribe", "unsubscribe",
+        "subscriptions", "ack",   "silence",       "alerts",    "admin_get",
+        "delivery_put", "deliveries", "backup",    "other"};
     struct pw_metrics *r = NULL;
     struct store_metrics *m = &s->m;
     if (pw_metrics_open(&r))

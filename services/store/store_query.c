@@ -31,15 +31,7 @@ static void query_free(void *data, void *ptr)
     (void)ptr; /* the arena frees everything at once */
 }
 
-/* Growable array of message pointers in the arena. */
-struct query_list {
-    struct pw_arena *arena;
-    void **v;
-    size_t n, cap;
-    size_t limit;    /* stop after this many (0: none) */
-};
-
-static int query_push(struct query_list *l, void *m)
+int store_list_push(struct store_list *l, void *m)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
@@ -55,18 +47,25 @@ static int query_push(struct query_list *l, void *m)
     return 0;
 }
 
-/* Deep-copies any message into the arena (pack, then unpack with the
- * arena's allocator) and appends it to l. */
-static int query_copy(struct query_list *l, const ProtobufCMessage *m)
+int store_list_unpack(struct store_list *l, const ProtobufCMessageDescriptor *d, const void *val,
+                      size_t len)
 {
     ProtobufCAllocator a = {query_alloc, query_free, l->arena};
+    ProtobufCMessage *c = protobuf_c_message_unpack(d, &a, len, val);
+    return c ? store_list_push(l, c) : PW_EDB;
+}
+
+/* Deep-copies any message into the arena (pack, then unpack with the
+ * arena's allocator) and appends it to l. */
+static int query_copy(struct store_list *l, const ProtobufCMessage *m)
+{
     size_t len = protobuf_c_message_get_packed_size(m);
     uint8_t *buf = pw_arena_alloc(l->arena, len ? len : 1);
     if (!buf)
         return PW_ENOMEM;
     protobuf_c_message_pack(m, buf);
-    ProtobufCMessage *c = protobuf_c_message_unpack(m->descriptor, &a, len, buf);
-    return c ? query_push(l, c) : PW_ENOMEM;
+    int rc = store_list_unpack(l, m->descriptor, buf, len);
+    return rc == PW_EDB ? PW_ENOMEM : rc;
 }
 
 /* store_db callbacks */
@@ -162,7 +161,7 @@ void store_query_answer(struct store *s, const Planwatch__V1__Query *q,
 static void query_dispatch(struct store *s, const Planwatch__V1__Query *q,
                            Planwatch__V1__QueryReply *r, struct pw_arena *arena)
 {
-    struct query_list l = {.arena = arena};
+    struct store_list l = {.arena = arena};
     int rc = 0, more = 0;
     r->request_id = q->request_id;
     r->seq = store_db_last_seq(s->db);
@@ -215,13 +214,10 @@ static void query_dispatch(struct store *s, const Planwatch__V1__Query *q,
     }
     case PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP:
         return query_backup(s, q, r, arena);
-    case PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT:
-        rc = store_db_alert_put(s->db, q->alert_states, q->n_alert_states);
-        if (rc)
-            query_fail(r, rc, pw_strerror(rc));
-        return;
     default:
-        return query_fail(r, PW_EINVAL, "unknown query kind");
+        if (!store_alerts_answer(s, q, r, arena))
+            query_fail(r, PW_EINVAL, "unknown query kind");
+        return;
     }
     if (rc)
         return query_fail(r, rc, pw_strerror(rc));

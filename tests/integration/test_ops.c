@@ -53,7 +53,7 @@ static char *cli(struct hs_cluster *c, int want, const char *const *args)
 static char *scrape(int port)
 {
     int status = 0;
-    char *body = hs_http_get(port, "/metrics", &status);
+    char *body = hs_scrape(port, "/metrics", &status);
     assert_non_null(body);
     assert_int_equal(status, 200);
     return body;
@@ -157,7 +157,7 @@ static void test_metrics(void **state)
 
     /* other paths and methods */
     int status = 0;
-    char *nf = hs_http_get(port[HS_STORE], "/nope", &status);
+    char *nf = hs_scrape(port[HS_STORE], "/nope", &status);
     assert_int_equal(status, 404);
     free(nf);
 }
