@@ -98,6 +98,35 @@ struct pw_metric *pw_metrics_add(struct pw_metrics *m, enum pw_metric_type type,
     return x;
 }
 
+int pw_metrics_add_table(struct pw_metrics *m, const char *prefix, const struct pw_metric_def *defs,
+                         size_t n)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        char name[160];
+        if (snprintf(name, sizeof name, "%s%s", prefix, defs[i].name) >= (int)sizeof name)
+            name[0] = '\0'; /* not a valid name: the row fails */
+        *defs[i].out = pw_metrics_add(m, defs[i].type, name, defs[i].labels, defs[i].help);
+        if (!*defs[i].out)
+            rc = PW_ENOMEM;
+    }
+    return rc;
+}
+
+int pw_metrics_add_family(struct pw_metrics *m, enum pw_metric_type type, const char *name,
+                          const char *label, const char *const *values, size_t n,
+                          const char *help, struct pw_metric **out)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        char labels[160];
+        snprintf(labels, sizeof labels, "%s=\"%s\"", label, values[i]);
+        if (!(out[i] = pw_metrics_add(m, type, name, labels, help)))
+            rc = PW_ENOMEM;
+    }
+    return rc;
+}
+
 void pw_metric_inc(struct pw_metric *x, uint64_t n)
 {
     if (x && x->type == PW_METRIC_COUNTER)

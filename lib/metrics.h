@@ -41,6 +41,27 @@ void pw_metrics_close(struct pw_metrics **m);
 struct pw_metric *pw_metrics_add(struct pw_metrics *m, enum pw_metric_type type, const char *name,
                                  const char *labels, const char *help);
 
+/* A registration table's row: the series prefix+name{labels} goes to *out. */
+struct pw_metric_def {
+    struct pw_metric **out;
+    enum pw_metric_type type;
+    const char *name;    /* appended to the table's prefix */
+    const char *labels;  /* NULL or "" for none */
+    const char *help;
+};
+
+/* Registers defs[0..n), each name prefixed with prefix (e.g.
+ * "planwatch_store_"; at most 128 bytes together). Every row is tried; a row
+ * that fails leaves its *out NULL. Returns 0, or PW_ENOMEM when any row failed. */
+int pw_metrics_add_table(struct pw_metrics *m, const char *prefix, const struct pw_metric_def *defs,
+                         size_t n);
+
+/* Registers one series per label value, name{label="values[i]"} into
+ * out[i] (i < n). Returns 0, or PW_ENOMEM when any failed (its out[i] NULL). */
+int pw_metrics_add_family(struct pw_metrics *m, enum pw_metric_type type, const char *name,
+                          const char *label, const char *const *values, size_t n,
+                          const char *help, struct pw_metric **out);
+
 /* Counter: adds n. */
 void pw_metric_inc(struct pw_metric *x, uint64_t n);
 /* Gauge: sets v. Counter: sets v when it mirrors a count kept elsewhere

@@ -711,27 +711,29 @@ static void svc_metrics_scrape(void *arg)
 /* The registry and its series; the HTTP endpoint when --metrics is set. */
 static int svc_metrics_open(struct alert_svc *a)
 {
-    struct pw_metrics *r = NULL;
     struct alert_metrics *m = &a->m;
-    if (pw_metrics_open(&r))
+    const char *status[PW_STATUS_COUNT];
+    const enum pw_metric_type C = PW_METRIC_COUNTER, G = PW_METRIC_GAUGE, H = PW_METRIC_HISTOGRAM;
+    const struct pw_metric_def defs[] = {
+        {&m->applied, C, "updates_applied_total", NULL, "Store updates applied from the subscription (snapshots not counted)."},
+        {&m->resyncs, C, "resyncs_total", NULL, "Resynchronisations from the store after a gap."},
+        {&m->ready, G, "ready", NULL, "1 when started and not resynchronising."},
+        {&m->applied_seq, G, "applied_seq", NULL, "Last store seq applied."},
+        {&m->alert_seq, G, "alert_seq", NULL, "Last alert seq published."},
+        {&m->outbox, G, "outbox_transitions", NULL, "Status changes decided but not yet recorded in the store and published."},
+        {&m->eval_seconds, H, "eval_seconds", NULL, "Time to re-evaluate every indicator."},
+        {&m->flush_seconds, H, "flush_seconds", NULL, "Time to record status changes in the store and publish their alerts."},
+    };
+    for (int i = 0; i < PW_STATUS_COUNT; i++)
+        status[i] = pw_status_name((enum pw_status)i);
+    if (pw_metrics_open(&a->metrics))
         return PW_ENOMEM;
-    a->metrics = r;
-    for (int i = 0; i < PW_STATUS_COUNT; i++) {
-        char label[40];
-        snprintf(label, sizeof label, "status=\"%s\"", pw_status_name((enum pw_status)i));
-        m->alerts[i] = pw_metrics_add(r, PW_METRIC_COUNTER, "planwatch_alert_alerts_published_total",
-                                      label, "Alerts published, by the indicator's new status.");
-    }
-#define ADD(t, name, help) pw_metrics_add(r, t, "planwatch_alert_" name, "", help)
-    m->applied = ADD(PW_METRIC_COUNTER, "updates_applied_total", "Store updates applied from the subscription (snapshots not counted).");
-    m->resyncs = ADD(PW_METRIC_COUNTER, "resyncs_total", "Resynchronisations from the store after a gap.");
-    m->ready = ADD(PW_METRIC_GAUGE, "ready", "1 when started and not resynchronising.");
-    m->applied_seq = ADD(PW_METRIC_GAUGE, "applied_seq", "Last store seq applied.");
-    m->alert_seq = ADD(PW_METRIC_GAUGE, "alert_seq", "Last alert seq published.");
-    m->outbox = ADD(PW_METRIC_GAUGE, "outbox_transitions", "Status changes decided but not yet recorded in the store and published.");
-    m->eval_seconds = ADD(PW_METRIC_HISTOGRAM, "eval_seconds", "Time to re-evaluate every indicator.");
-    m->flush_seconds = ADD(PW_METRIC_HISTOGRAM, "flush_seconds", "Time to record status changes in the store and publish their alerts.");
-#undef ADD
+    struct pw_metrics *r = a->metrics;
+    if (pw_metrics_add_family(r, C, "planwatch_alert_alerts_published_total", "status", status,
+                              PW_STATUS_COUNT, "Alerts published, by the indicator's new status.",
+                              m->alerts) ||
+        pw_metrics_add_table(r, "planwatch_alert_", defs, sizeof defs / sizeof defs[0]))
+        return PW_ENOMEM;
     pw_metrics_on_scrape(r, svc_metrics_scrape, a);
     if (!a->metrics_addr[0])
         return 0;

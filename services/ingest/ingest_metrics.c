@@ -3,8 +3,6 @@
  * published, the queues waiting for the store, and the latency an office
  * sees from its batch arriving to each row's durable acknowledgement.
  * Queue gauges are read at each scrape. */
-#include <stdio.h>
-
 #include "err.h"
 #include "ingest.h"
 #include "map.h"
@@ -21,29 +19,26 @@ static void ingest_metrics_scrape(void *arg)
 
 int ingest_metrics_open(struct ingest *g)
 {
-    static const char *status[6] = {NULL, "accepted", "duplicate", "rejected", "unavailable", "valid"};
-    struct pw_metrics *r = NULL;
+    /* index = RowStatus: 1 accepted .. 5 valid */
+    static const char *const status[5] = {"accepted", "duplicate", "rejected", "unavailable", "valid"};
     struct ingest_metrics *m = &g->m;
-    if (pw_metrics_open(&r))
+    const enum pw_metric_type C = PW_METRIC_COUNTER, G = PW_METRIC_GAUGE, H = PW_METRIC_HISTOGRAM;
+    const struct pw_metric_def defs[] = {
+        {&m->received, C, "rows_received_total", NULL, "Rows received in offices' feed batches."},
+        {&m->batches, C, "batches_total", NULL, "Feed batches received."},
+        {&m->published, C, "updates_published_total", NULL, "Updates published to the store (first sends and retransmissions)."},
+        {&m->retransmitted, C, "updates_retransmitted_total", NULL, "Updates republished because the store had not acknowledged them yet."},
+        {&m->pending, G, "pending_updates", NULL, "Updates published and waiting for the store's acknowledgement."},
+        {&m->open_batches, G, "open_batches", NULL, "Office batches waiting for the store."},
+        {&m->store_up, G, "store_up", NULL, "1 when the store was heard within --store-timeout-ms."},
+        {&m->ack_seconds, H, "ack_seconds", NULL, "From a batch's arrival to the store's durable acknowledgement of each of its rows."},
+        {&m->batch_seconds, H, "batch_seconds", NULL, "From a batch's arrival to its reply."},
+    };
+    if (pw_metrics_open(&g->metrics))
         return PW_ENOMEM;
-    g->metrics = r;
-#define ADD(t, name, help) pw_metrics_add(r, t, "planwatch_ingest_" name, "", help)
-    m->received = ADD(PW_METRIC_COUNTER, "rows_received_total", "Rows received in offices' feed batches.");
-    m->batches = ADD(PW_METRIC_COUNTER, "batches_total", "Feed batches received.");
-    for (int i = 1; i < 6; i++) {
-        char label[32];
-        snprintf(label, sizeof label, "status=\"%s\"", status[i]);
-        m->answered[i] = pw_metrics_add(r, PW_METRIC_COUNTER, "planwatch_ingest_rows_answered_total",
-                                        label, "Rows answered to offices, by status.");
-    }
-    m->published = ADD(PW_METRIC_COUNTER, "updates_published_total", "Updates published to the store (first sends and retransmissions).");
-    m->retransmitted = ADD(PW_METRIC_COUNTER, "updates_retransmitted_total", "Updates republished because the store had not acknowledged them yet.");
-    m->pending = ADD(PW_METRIC_GAUGE, "pending_updates", "Updates published and waiting for the store's acknowledgement.");
-    m->open_batches = ADD(PW_METRIC_GAUGE, "open_batches", "Office batches waiting for the store.");
-    m->store_up = ADD(PW_METRIC_GAUGE, "store_up", "1 when the store was heard within --store-timeout-ms.");
-    m->ack_seconds = ADD(PW_METRIC_HISTOGRAM, "ack_seconds", "From a batch's arrival to the store's durable acknowledgement of each of its rows.");
-    m->batch_seconds = ADD(PW_METRIC_HISTOGRAM, "batch_seconds", "From a batch's arrival to its reply.");
-#undef ADD
-    pw_metrics_on_scrape(r, ingest_metrics_scrape, g);
-    return 0;
+    int rc = pw_metrics_add_table(g->metrics, "planwatch_ingest_", defs, sizeof defs / sizeof defs[0]);
+    rc |= pw_metrics_add_family(g->metrics, C, "planwatch_ingest_rows_answered_total", "status",
+                                status, 5, "Rows answered to offices, by status.", m->answered + 1);
+    pw_metrics_on_scrape(g->metrics, ingest_metrics_scrape, g);
+    return rc ? PW_ENOMEM : 0;
 }

@@ -130,6 +130,37 @@ static void test_registration_errors(void **state)
     pw_metrics_close(&m);
 }
 
+static void test_tables_and_families(void **state)
+{
+    (void)state;
+    struct pw_metrics *m = NULL;
+    struct pw_metric *a = NULL, *b = NULL, *bad = (struct pw_metric *)&a, *fam[2];
+    static const char *const vals[2] = {"ok", "failed"};
+    assert_int_equal(pw_metrics_open(&m), 0);
+    const struct pw_metric_def defs[] = {
+        {&a, PW_METRIC_COUNTER, "a_total", NULL, "A."},
+        {&b, PW_METRIC_GAUGE, "b", "x=\"1\"", "B."},
+    };
+    assert_int_equal(pw_metrics_add_table(m, "pw_", defs, 2), 0);
+    assert_int_equal(pw_metrics_add_family(m, PW_METRIC_COUNTER, "pw_runs_total", "result", vals, 2,
+                                           "Runs.", fam), 0);
+    pw_metric_inc(a, 1);
+    pw_metric_set(b, 2);
+    pw_metric_inc(fam[1], 3);
+    char *t = render(m);
+    assert_non_null(strstr(t, "pw_a_total 1\n"));
+    assert_non_null(strstr(t, "pw_b{x=\"1\"} 2\n"));
+    assert_non_null(strstr(t, "pw_runs_total{result=\"ok\"} 0\npw_runs_total{result=\"failed\"} 3\n"));
+    free(t);
+    /* a row that cannot register is NULL, the others still are, and the call says so */
+    const struct pw_metric_def worse[] = {{&bad, PW_METRIC_COUNTER, "no-dash", NULL, "x"},
+                                          {&b, PW_METRIC_COUNTER, "c_total", NULL, "C."}};
+    assert_int_equal(pw_metrics_add_table(m, "pw_", worse, 2), PW_ENOMEM);
+    assert_null(bad);
+    assert_non_null(b);
+    pw_metrics_close(&m);
+}
+
 static int scrapes;
 static void on_scrape(void *arg)
 {
@@ -256,6 +287,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counter_gauge_text), cmocka_unit_test(test_histogram_text),
         cmocka_unit_test(test_registration_errors), cmocka_unit_test(test_on_scrape),
+        cmocka_unit_test(test_tables_and_families),
         cmocka_unit_test(test_http_in_poll_loop),   cmocka_unit_test(test_http_bad_addresses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
