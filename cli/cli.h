@@ -7,7 +7,10 @@
  *   cli_feed.c    feed: send feed files to ingest
  *   cli_watch.c   watch: follow the alert publisher
  *   cli_health.c  health: is a service ready?
- *   cli_keygen.c  keygen: a CURVE key pair for a service or an office */
+ *   cli_keygen.c  keygen: a CURVE key pair for a service or an office
+ *   cli_report.c  report: the annual follow-up table (csv, md, html)
+ *   cli_alerts.c  subscribe, unsubscribe, subscriptions, ack, silence, alerts
+ *   cli_backup.c  backup (by the running store), restore (local copy) */
 #ifndef PW_CLI_H
 #define PW_CLI_H
 
@@ -23,6 +26,12 @@
  * Prints the loader's diagnostic on failure. Returns 0 or an error code. */
 int cli_load_catalog(const struct cli_opts *o, struct pw_catalog **out);
 
+/* Reads the --feed files into h (validated against cat); prints rejected
+ * rows and a summary per file to stderr. Returns the number of rejected
+ * rows, or -1 on a system error (printed). */
+struct pw_history;
+long cli_read_feeds(const struct cli_opts *o, const struct pw_catalog *cat, struct pw_history *h);
+
 int cli_catalog(int argc, char **argv);
 int cli_status(int argc, char **argv);
 int cli_feed(int argc, char **argv);
@@ -30,6 +39,15 @@ int cli_history(int argc, char **argv);
 int cli_watch(int argc, char **argv);
 int cli_health(int argc, char **argv);
 int cli_keygen(int argc, char **argv);
+int cli_report(int argc, char **argv);
+int cli_subscribe(int argc, char **argv);
+int cli_unsubscribe(int argc, char **argv);
+int cli_subscriptions(int argc, char **argv);
+int cli_ack(int argc, char **argv);
+int cli_silence(int argc, char **argv);
+int cli_alerts(int argc, char **argv);
+int cli_backup(int argc, char **argv);
+int cli_restore(int argc, char **argv);
 
 /* The online halves of catalog and status (o already parsed; no --catalog /
  * --feed given). Return the exit status. */
@@ -38,17 +56,5 @@ int cli_remote_status(const struct cli_opts *o);
 
 /* Keeps the rows[0..*n) that pass the --plan/--project filters, in order. */
 void cli_filter_rows(const struct cli_opts *o, struct pw_status_row *rows, size_t *n);
-
-/* The update id `planwatch feed` sends for row r of `office`: r->update_id
- * when the row has one, else the derived, stable name-based UUID (v5, SHA-1,
- * lowercase) over the planwatch namespace 6fce9a02-a3ac-40f7-bb3f-996d5983f684
- * and the canonical text, fields joined by 0x1f:
- *   office, indicator_id, fiscal_year (decimal), value (micro-units, decimal),
- *   basis ("cumulative" | "annual" | "" when not given), preliminary ("1" | "0"),
- *   as_of ("YYYY-MM-DD" | ""), note
- * so resending the same row never creates a duplicate, while a corrected
- * figure is a new revision. buf: at least PW_UPDATE_ID_MAX + 1 bytes.
- * Returns buf. */
-char *cli_feed_update_id(const char *office, const struct pw_feed_row *r, char *buf);
 
 #endif

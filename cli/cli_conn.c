@@ -3,6 +3,8 @@
  * a late answer from being read as the next request's. */
 #include "cli_conn.h"
 
+#include "report.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 
 #include "client.h"
 #include "err.h"
+#include "msg.h"
 
 struct cli_conn {
     void *ctx;
@@ -233,15 +236,5 @@ done:
 
 char *cli_conn_time(int64_t ns, char *buf, size_t n)
 {
-    struct tm tm;
-    time_t s = (time_t)(ns / 1000000000);
-    int ms = (int)((ns % 1000000000) / 1000000);
-    if (ns <= 0 || !gmtime_r(&s, &tm)) {
-        if (n)
-            buf[0] = '\0';
-        return buf;
-    }
-    snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-    return buf;
+    return pw_msg_time(ns, buf, n);
 }

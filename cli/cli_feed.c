@@ -2,7 +2,7 @@
  * ingest. Each file is parsed here for syntax only (no catalog: ingest
  * validates against ITS catalog), sent as FeedBatches of at most 10,000
  * rows, and every row's fate is printed. Rows without an update_id get a
- * derived, stable one (cli_feed_update_id), so resending a file is always
+ * derived, stable one (pw_feedid_row), so resending a file is always
  * safe. Rows are sent once per file: a repeated explicit update_id is
  * rejected here (PW_EFEED_DUPROW, whatever batch it would fall in), a
  * repeated identical figure is reported as a duplicate of its first row. */
@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "cli_conn.h"
 #include "err.h"
+#include "feedid.h"
 #include "fy.h"
 #include "map.h"
 #include "msg.h"
@@ -22,42 +23,6 @@
 #define CLI_FEED_OPTS                                                                              \
     (CLI_OPT_DRY_RUN | CLI_OPT_FORMAT | CLI_OPT_INGEST | CLI_OPT_OFFICE | CLI_OPT_TIMEOUT)
 #define FEED_BATCH_MAX 10000
-#define FEED_US "\x1f" /* field separator of the canonical text */
-
-/* The planwatch namespace of derived update ids: never change it, or every
- * resend of an old file becomes a new revision. */
-static const uuid_t feed_ns = {0x6f, 0xce, 0x9a, 0x02, 0xa3, 0xac, 0x40, 0xf7,
-                               0xbb, 0x3f, 0x99, 0x6d, 0x59, 0x83, 0xf6, 0x84};
-
-char *cli_feed_update_id(const char *office, const struct pw_feed_row *r, char *buf)
-{
-    if (r->update_id[0]) {
-        memcpy(buf, r->update_id, strlen(r->update_id) + 1);
-        return buf;
-    }
-    char day[11] = "";
-    if (r->as_of != PW_NO_DAY)
-        pw_day_format(r->as_of, day);
-    const char *basis = r->basis == PW_BASIS_CUMULATIVE ? "cumulative"
-                        : r->basis == PW_BASIS_ANNUAL   ? "annual"
-                                                        : "";
-    const char *note = r->note ? r->note : "";
-    size_t cap = strlen(office) + strlen(r->indicator_id) + strlen(note) + 96;
-    char *text = malloc(cap);
-    if (!text)
-        return NULL;
-    int len = snprintf(text, cap,
-                       "%s" FEED_US "%s" FEED_US "%d" FEED_US "%lld" FEED_US "%s" FEED_US
-                       "%d" FEED_US "%s" FEED_US "%s",
-                       office, r->indicator_id, r->fy, (long long)r->value, basis,
-                       r->preliminary ? 1 : 0, day, note);
-    uuid_t u;
-    uuid_generate_sha1(u, feed_ns, text, (size_t)len);
-    uuid_unparse_lower(u, buf);
-    free(text);
-    return buf;
-}
-
 /* ---- one file's rows and their fate -------------------------------------- */
 
 enum feed_state {
@@ -158,7 +123,13 @@ static int feed_prepare(struct feed_file *f, const char *office)
         if (feed_note(e, FEED_REJECTED, d->code, d->field, d->msg))
             return PW_ENOMEM;
     }
-    for (size_t i = 0; i < nrows; i++) {
+    size_t *first = calloc(nrows + 1, sizeof *first);
+    if (!first || pw_feedid_assign(f->feed, office, f->uid, first)) {
+        free(first);
+        return PW_ENOMEM;
+    }
+    int rc = 0;
+    for (size_t i = 0; !rc && i < nrows; i++) {
         const struct pw_feed_row *r = pw_feed_row(f->feed, i);
         struct feed_out *e = &f->out[f->nout];
         e->row = r->row;
@@ -166,28 +137,23 @@ static int feed_prepare(struct feed_file *f, const char *office)
         e->indicator_id = r->indicator_id;
         e->update_id = f->uid[i];
         f->out_of[i] = f->nout++;
-        if (!cli_feed_update_id(office, r, f->uid[i]))
-            return PW_ENOMEM;
-        void *seen = pw_map_get(f->by_uid, f->uid[i]);
-        if (seen) {
-            const struct pw_feed_row *first = pw_feed_row(f->feed, (size_t)(uintptr_t)seen - 1);
+        if (first[i] != i) {
+            const struct pw_feed_row *r0 = pw_feed_row(f->feed, first[i]);
             if (r->update_id[0]) {
                 snprintf(why, sizeof why, "'%s' is repeated: first used at row %d", r->update_id,
-                         first->row);
-                if (feed_note(e, FEED_REJECTED, PW_EFEED_DUPROW, "update_id", why))
-                    return PW_ENOMEM;
+                         r0->row);
+                rc = feed_note(e, FEED_REJECTED, PW_EFEED_DUPROW, "update_id", why);
             } else {
-                e->same_as_row = first->row;
-                if (feed_note(e, FEED_DUPLICATE, 0, NULL, NULL))
-                    return PW_ENOMEM;
+                e->same_as_row = r0->row;
+                rc = feed_note(e, FEED_DUPLICATE, 0, NULL, NULL);
             }
             continue;
         }
-        if (pw_map_put(f->by_uid, f->uid[i], (void *)(uintptr_t)(i + 1)))
-            return PW_ENOMEM;
+        rc = pw_map_put(f->by_uid, f->uid[i], (void *)(uintptr_t)(i + 1));
         f->send[f->nsend++] = i;
     }
-    return 0;
+    free(first);
+    return rc;
 }
 
 /* The parsed row a RowResult answers: by update_id, else by row number within

@@ -69,9 +69,7 @@ void cli_filter_rows(const struct cli_opts *o, struct pw_status_row *rows, size_
     *n = k;
 }
 
-/* Reads the feed files into h; prints rejected rows and a summary to
- * stderr. Returns the number of rejected rows, or -1 on a system error. */
-static long cli_read_feeds(const struct cli_opts *o, const struct pw_catalog *cat,
+long cli_read_feeds(const struct cli_opts *o, const struct pw_catalog *cat,
                            struct pw_history *h)
 {
     long rejected = 0;

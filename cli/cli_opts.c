@@ -67,6 +67,21 @@ static const struct cli_opt_row cli_rows[] = {
      "      development)"},
     {CLI_OPT_KEYGEN, "dir", "DIR", NULL, ".", "where to write NAME.key and NAME.key_secret"},
     {CLI_OPT_KEYGEN, "force", NULL, NULL, NULL, "replace existing key files"},
+    {CLI_OPT_FY, "fy", "Y", NULL, NULL, "fiscal year: 2024, FY2024, 令和6, R6"},
+    {CLI_OPT_RFORMAT, "format", "csv|md|html", NULL, "md", "output format"},
+    {CLI_OPT_WEBHOOK, "webhook", "URL", NULL, NULL, "http:// or https:// URL to POST alerts to"},
+    {CLI_OPT_SECRET, "secret", "S", "PLANWATCH_WEBHOOK_SECRET", NULL,
+     "shared secret: each POST carries X-Planwatch-Signature: sha256=HMAC-SHA256(S, body)"},
+    {CLI_OPT_SEVERITY, "severity", "info|warning|critical", NULL, NULL,
+     "only alerts of at least this severity (subscribe default: warning)"},
+    {CLI_OPT_BY, "by", "NAME", "PLANWATCH_USER", "$USER", "who answers"},
+    {CLI_OPT_REASON, "reason", "TEXT", NULL, NULL, "why: the cause analysis (要因分析)"},
+    {CLI_OPT_UNTIL, "until", "YYYY-MM-DD", NULL, NULL, "mute until this day (notifications resume on it)"},
+    {CLI_OPT_COMMENT, "comment", "TEXT", NULL, NULL, "why the silence"},
+    {CLI_OPT_OPEN, "open", NULL, NULL, NULL, "the open alerts (default)"},
+    {CLI_OPT_OPEN, "history", NULL, NULL, NULL,
+     "every transition, delivery attempt, acknowledgement and silence, oldest first"},
+    {CLI_OPT_LIMIT, "limit", "N", NULL, "1000", "--history: at most the N latest transitions"},
 };
 
 enum {
@@ -92,6 +107,17 @@ enum {
     CLI_LONG_INSECURE,
     CLI_LONG_DIR,
     CLI_LONG_FORCE,
+    CLI_LONG_FY,
+    CLI_LONG_WEBHOOK,
+    CLI_LONG_SECRET,
+    CLI_LONG_SEVERITY,
+    CLI_LONG_BY,
+    CLI_LONG_REASON,
+    CLI_LONG_UNTIL,
+    CLI_LONG_COMMENT,
+    CLI_LONG_OPEN,
+    CLI_LONG_HISTORY,
+    CLI_LONG_LIMIT,
 };
 
 /* getopt's view of the same table; `format` serves both format bits. */
@@ -117,6 +143,17 @@ static const struct option cli_long[] = {{"catalog", required_argument, NULL, CL
                                          {"insecure", no_argument, NULL, CLI_LONG_INSECURE},
                                          {"dir", required_argument, NULL, CLI_LONG_DIR},
                                          {"force", no_argument, NULL, CLI_LONG_FORCE},
+                                         {"fy", required_argument, NULL, CLI_LONG_FY},
+                                         {"webhook", required_argument, NULL, CLI_LONG_WEBHOOK},
+                                         {"secret", required_argument, NULL, CLI_LONG_SECRET},
+                                         {"severity", required_argument, NULL, CLI_LONG_SEVERITY},
+                                         {"by", required_argument, NULL, CLI_LONG_BY},
+                                         {"reason", required_argument, NULL, CLI_LONG_REASON},
+                                         {"until", required_argument, NULL, CLI_LONG_UNTIL},
+                                         {"comment", required_argument, NULL, CLI_LONG_COMMENT},
+                                         {"open", no_argument, NULL, CLI_LONG_OPEN},
+                                         {"history", no_argument, NULL, CLI_LONG_HISTORY},
+                                         {"limit", required_argument, NULL, CLI_LONG_LIMIT},
                                          {NULL, 0, NULL, 0}};
 
 /* The option bit(s) a getopt code stands for. */
@@ -126,7 +163,7 @@ static unsigned cli_bit(int code)
     case CLI_LONG_CATALOG: return CLI_OPT_CATALOG;
     case CLI_LONG_FEED: return CLI_OPT_FEED;
     case CLI_LONG_AS_OF: return CLI_OPT_AS_OF;
-    case CLI_LONG_FORMAT: return CLI_OPT_FORMAT | CLI_OPT_WFORMAT;
+    case CLI_LONG_FORMAT: return CLI_OPT_FORMAT | CLI_OPT_WFORMAT | CLI_OPT_RFORMAT;
     case CLI_LONG_PLAN: return CLI_OPT_PLAN;
     case CLI_LONG_PROJECT: return CLI_OPT_PROJECT;
     case CLI_LONG_INDICATOR: return CLI_OPT_INDICATOR;
@@ -144,6 +181,17 @@ static unsigned cli_bit(int code)
     case CLI_LONG_INSECURE: return CLI_OPT_SECURITY;
     case CLI_LONG_DIR:
     case CLI_LONG_FORCE: return CLI_OPT_KEYGEN;
+    case CLI_LONG_FY: return CLI_OPT_FY;
+    case CLI_LONG_WEBHOOK: return CLI_OPT_WEBHOOK;
+    case CLI_LONG_SECRET: return CLI_OPT_SECRET;
+    case CLI_LONG_SEVERITY: return CLI_OPT_SEVERITY;
+    case CLI_LONG_BY: return CLI_OPT_BY;
+    case CLI_LONG_REASON: return CLI_OPT_REASON;
+    case CLI_LONG_UNTIL: return CLI_OPT_UNTIL;
+    case CLI_LONG_COMMENT: return CLI_OPT_COMMENT;
+    case CLI_LONG_OPEN:
+    case CLI_LONG_HISTORY: return CLI_OPT_OPEN;
+    case CLI_LONG_LIMIT: return CLI_OPT_LIMIT;
     default: return 0;
     }
 }
@@ -230,6 +278,10 @@ static int cli_defaults(struct cli_opts *o, unsigned allowed)
             return 2;
         }
     }
+    o->rfmt = PW_FOLLOWUP_MD;
+    o->severity = -1;
+    o->secret = cli_env("PLANWATCH_WEBHOOK_SECRET");
+    o->by = (v = cli_env("PLANWATCH_USER")) ? v : cli_env("USER");
     if ((allowed & CLI_OPT_TIMEOUT) && (v = cli_env("PLANWATCH_TIMEOUT_MS"))) {
         if (cli_long_arg(v, 1, CLI_TIMEOUT_MAX, &t)) {
             fprintf(stderr,
@@ -297,7 +349,12 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed, 
             o->as_of_given = 1;
             break;
         case CLI_LONG_FORMAT:
-            if (allowed & CLI_OPT_WFORMAT) {
+            if (allowed & CLI_OPT_RFORMAT) {
+                if (pw_followup_format_parse(optarg, &o->rfmt)) {
+                    snprintf(why, sizeof why, "--format '%s' is not csv, md or html", optarg);
+                    return cli_usage(cmd, why);
+                }
+            } else if (allowed & CLI_OPT_WFORMAT) {
                 if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
                     snprintf(why, sizeof why, "--format '%s' is not text or json", optarg);
                     return cli_usage(cmd, why);
@@ -320,6 +377,13 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed, 
             o->count = v;
             break;
         case CLI_LONG_DRY_RUN: o->dry_run = 1; break;
+        case CLI_LONG_FY:
+            if (pw_fy_parse(optarg, &o->fy)) {
+                snprintf(why, sizeof why, "--fy '%s' is not a fiscal year (2024, FY2024, 令和6, R6)",
+                         optarg);
+                return cli_usage(cmd, why);
+            }
+            break;
         case CLI_LONG_INGEST: o->ingest = optarg; break;
         case CLI_LONG_STORE: o->store = optarg; break;
         case CLI_LONG_ALERTS: o->alerts = optarg; break;
@@ -335,6 +399,41 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed, 
         case CLI_LONG_INSECURE: o->insecure = 1; break;
         case CLI_LONG_DIR: o->dir = optarg; break;
         case CLI_LONG_FORCE: o->force = 1; break;
+        case CLI_LONG_WEBHOOK: o->webhook = optarg; break;
+        case CLI_LONG_SECRET: o->secret = optarg; break;
+        case CLI_LONG_BY: o->by = optarg; break;
+        case CLI_LONG_REASON: o->reason = optarg; break;
+        case CLI_LONG_COMMENT: o->comment = optarg; break;
+        case CLI_LONG_OPEN: o->history = 0; break;
+        case CLI_LONG_HISTORY: o->history = 1; break;
+        case CLI_LONG_SEVERITY:
+            o->severity = !strcmp(optarg, "info")       ? 0
+                          : !strcmp(optarg, "warning")  ? 1
+                          : !strcmp(optarg, "critical") ? 2
+                                                        : -2;
+            if (o->severity == -2) {
+                snprintf(why, sizeof why, "--severity '%s' is not info, warning or critical",
+                         optarg);
+                return cli_usage(cmd, why);
+            }
+            break;
+        case CLI_LONG_UNTIL: {
+            int32_t d;
+            if (pw_day_parse(optarg, &d)) {
+                snprintf(why, sizeof why, "--until '%s' is not a date YYYY-MM-DD", optarg);
+                return cli_usage(cmd, why);
+            }
+            o->until = optarg;
+            break;
+        }
+        case CLI_LONG_LIMIT:
+            if (cli_long_arg(optarg, 1, 20000, &v)) {
+                snprintf(why, sizeof why, "--limit '%s' is not a whole number from 1 to 20000",
+                         optarg);
+                return cli_usage(cmd, why);
+            }
+            o->limit = v;
+            break;
         case CLI_LONG_TIMEOUT:
             if (cli_long_arg(optarg, 1, CLI_TIMEOUT_MAX, &v)) {
                 snprintf(why, sizeof why, "--timeout-ms '%s' is not a whole number from 1 to %ld",

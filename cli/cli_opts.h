@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "catalog.h"
+#include "followup.h"
 #include "report.h"
 
 #define CLI_MAX_FILES 64
@@ -34,8 +35,20 @@ enum cli_opt {
     CLI_OPT_ALERTS = 1u << 12,   /* --alerts EP  / PLANWATCH_ALERTS */
     CLI_OPT_TIMEOUT = 1u << 13,  /* --timeout-ms N / PLANWATCH_TIMEOUT_MS */
     CLI_OPT_OFFICE = 1u << 14,   /* --office NAME / PLANWATCH_OFFICE */
-    CLI_OPT_SECURITY = 1u << 20, /* --key, --ingest-key, --store-key, --alerts-key, --insecure */
-    CLI_OPT_KEYGEN = 1u << 21,   /* --dir DIR, --force (keygen) */
+
+    CLI_OPT_FY = 1u << 15,       /* --fy Y (2024, FY2024, 令和6, R6) */
+    CLI_OPT_RFORMAT = 1u << 16,  /* --format csv|md|html (report) */
+    CLI_OPT_WEBHOOK = 1u << 17,  /* --webhook URL */
+    CLI_OPT_SECRET = 1u << 18,   /* --secret S / PLANWATCH_WEBHOOK_SECRET */
+    CLI_OPT_SEVERITY = 1u << 19, /* --severity info|warning|critical */
+    CLI_OPT_BY = 1u << 20,       /* --by NAME / PLANWATCH_USER */
+    CLI_OPT_REASON = 1u << 21,   /* --reason TEXT */
+    CLI_OPT_UNTIL = 1u << 22,    /* --until YYYY-MM-DD */
+    CLI_OPT_COMMENT = 1u << 23,  /* --comment TEXT */
+    CLI_OPT_OPEN = 1u << 24,     /* --open / --history */
+    CLI_OPT_LIMIT = 1u << 25,    /* --limit N */
+    CLI_OPT_SECURITY = 1u << 26, /* --key, --ingest-key, --store-key, --alerts-key, --insecure */
+    CLI_OPT_KEYGEN = 1u << 27,   /* --dir DIR, --force (keygen) */
 };
 
 struct cli_opts {
@@ -60,6 +73,12 @@ struct cli_opts {
     int insecure;
     const char *dir; /* keygen --dir (default ".") */
     int force;       /* keygen --force */
+    int fy;                                 /* --fy; 0: not given */
+    enum pw_followup_format rfmt;           /* report --format; default md */
+    const char *webhook, *secret, *by, *reason, *until, *comment; /* NULL: not given */
+    int severity;                           /* --severity: 0 info, 1 warning, 2 critical; -1 none */
+    int history;                            /* --history (default --open) */
+    long limit;                             /* --limit; 0: the service's default */
 };
 
 /* Parses argv[1..argc) (argv[0] is the subcommand name) into *o, accepting

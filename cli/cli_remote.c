@@ -31,14 +31,6 @@ done:
     return status;
 }
 
-/* Catalog order, whatever order the store answered in: the offline report
- * lists indicators in catalog order. */
-static int remote_row_cmp(const void *a, const void *b)
-{
-    const struct pw_status_row *x = a, *y = b;
-    return x->ind->index < y->ind->index ? -1 : x->ind->index > y->ind->index;
-}
-
 int cli_remote_status(const struct cli_opts *o)
 {
     struct cli_conn *c = NULL;
@@ -58,28 +50,18 @@ int cli_remote_status(const struct cli_opts *o)
     q.as_of = day; /* "": the store's today */
     if (cli_conn_query(c, &q, 0, &r))
         goto done;
-    if (r->n_rows && !(rows = calloc(r->n_rows, sizeof *rows))) {
+    const char *bad = NULL;
+    int rc = pw_msg_status_rows(cat, r->rows, r->n_rows, &rows, &n, &bad);
+    if (rc == PW_ENOMEM) {
         fputs("planwatch: out of memory\n", stderr);
         goto done;
     }
-    for (size_t i = 0; i < r->n_rows; i++) {
-        const Planwatch__V1__StatusRow *sr = r->rows[i];
-        const struct pw_indicator *ind =
-            sr->indicator_id ? pw_catalog_find(cat, sr->indicator_id) : NULL;
-        if (!ind) {
-            fprintf(stderr, "planwatch: the store evaluated '%s', which its own catalog lacks\n",
-                    sr->indicator_id ? sr->indicator_id : "");
-            goto done;
-        }
-        if (pw_msg_eval_from_row(&rows[n].ev, sr)) {
-            fprintf(stderr, "planwatch: the store's status row for '%s' is not valid [%s]\n",
-                    ind->id, pw_errname(PW_EWIRE));
-            goto done;
-        }
-        rows[n++].ind = ind;
+    if (rc) {
+        fprintf(stderr, "planwatch: the store's status row for '%s' is not valid or not in its own "
+                        "catalog [%s]\n",
+                bad, pw_errname(PW_EWIRE));
+        goto done;
     }
-    if (n > 1)
-        qsort(rows, n, sizeof *rows, remote_row_cmp);
     cli_filter_rows(o, rows, &n);
     status = pw_report_status(stdout, rows, n, o->fmt) ? 2 : 0;
 done:
@@ -93,21 +75,6 @@ done:
 
 /* ---- history ------------------------------------------------------------ */
 
-static int hist_seq_cmp(const void *a, const void *b)
-{
-    const Planwatch__V1__IndicatorUpdate *x = *(Planwatch__V1__IndicatorUpdate *const *)a;
-    const Planwatch__V1__IndicatorUpdate *y = *(Planwatch__V1__IndicatorUpdate *const *)b;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* "cumulative", "annual", or NULL: not given (the indicator's reporting basis). */
-static const char *hist_basis(Planwatch__V1__Basis b)
-{
-    return b == PLANWATCH__V1__BASIS__BASIS_CUMULATIVE ? "cumulative"
-           : b == PLANWATCH__V1__BASIS__BASIS_ANNUAL   ? "annual"
-                                                       : NULL;
-}
-
 static const char *hist_str(const char *s)
 {
     return s ? s : "";
@@ -116,62 +83,6 @@ static const char *hist_str(const char *s)
 static size_t hist_max(size_t a, size_t b)
 {
     return a > b ? a : b;
-}
-
-/* Whole values as JSON integers, others as reals, as the status report does. */
-static json_t *hist_json_value(int64_t v)
-{
-    return v % PW_DEC_SCALE == 0 ? json_integer(v / PW_DEC_SCALE) : json_real(pw_dec_to_double(v));
-}
-
-static int hist_json(const char *id, Planwatch__V1__IndicatorUpdate *const *u, const int *latest,
-                     size_t n)
-{
-    json_t *arr = json_array();
-    char t[32];
-    if (!arr)
-        return PW_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        const char *basis = hist_basis(u[i]->basis);
-        json_t *o = json_pack(
-            "{s:s, s:I, s:i, s:o, s:o, s:b, s:o, s:s, s:o, s:s, s:s, s:b}", "indicator_id", id,
-            "seq", (json_int_t)u[i]->seq, "fiscal_year", (int)u[i]->fiscal_year, "value",
-            hist_json_value(u[i]->value_micros), "basis", basis ? json_string(basis) : json_null(),
-            "preliminary", (int)u[i]->preliminary, "as_of",
-            u[i]->as_of && u[i]->as_of[0] ? json_string(u[i]->as_of) : json_null(), "office",
-            hist_str(u[i]->office), "received",
-            u[i]->received_ns ? json_string(cli_conn_time(u[i]->received_ns, t, sizeof t))
-                              : json_null(),
-            "update_id", hist_str(u[i]->update_id), "note", hist_str(u[i]->note), "latest",
-            latest[i]);
-        if (!o || json_array_append_new(arr, o)) {
-            json_decref(arr);
-            return PW_ENOMEM;
-        }
-    }
-    int rc = json_dumpf(arr, stdout, JSON_INDENT(2)) ? PW_EIO : 0;
-    fputc('\n', stdout);
-    json_decref(arr);
-    return rc;
-}
-
-static void hist_csv(Planwatch__V1__IndicatorUpdate *const *u, const int *latest, size_t n)
-{
-    char v[PW_DEC_BUFSZ], t[32];
-    fputs("seq,fiscal_year,value,basis,preliminary,as_of,office,received,update_id,note,latest\n",
-          stdout);
-    for (size_t i = 0; i < n; i++) {
-        const char *basis = hist_basis(u[i]->basis);
-        printf("%llu,%d,%s,%s,%s,%s,", (unsigned long long)u[i]->seq, (int)u[i]->fiscal_year,
-               pw_dec_format(u[i]->value_micros, v, sizeof v), basis ? basis : "",
-               u[i]->preliminary ? "true" : "false", hist_str(u[i]->as_of));
-        pw_report_csv_field(stdout, hist_str(u[i]->office));
-        printf(",%s,", cli_conn_time(u[i]->received_ns, t, sizeof t));
-        pw_report_csv_field(stdout, hist_str(u[i]->update_id));
-        fputc(',', stdout);
-        pw_report_csv_field(stdout, hist_str(u[i]->note));
-        printf(",%s\n", latest[i] ? "true" : "false");
-    }
 }
 
 /* Pads s with spaces to `width` display columns (names and notes may be Japanese). */
@@ -202,14 +113,14 @@ static void hist_table(const char *id, Planwatch__V1__IndicatorUpdate *const *u,
     hist_cell("UPDATE_ID", uidw);
     fputs("  NOTE\n", stdout);
     for (size_t i = 0; i < n; i++) {
-        const char *basis = hist_basis(u[i]->basis);
+        const char *basis = pw_report_wire_basis(u[i]->basis);
         printf("%c %*llu  FY%-4d  %*s  %-10s  %-6s  %-10s  ", latest[i] ? '*' : ' ', (int)seqw,
                (unsigned long long)u[i]->seq, (int)u[i]->fiscal_year, (int)valw,
                pw_dec_format(u[i]->value_micros, v, sizeof v), basis ? basis : "-",
                u[i]->preliminary ? "yes" : "no", u[i]->as_of && u[i]->as_of[0] ? u[i]->as_of : "-");
         hist_cell(hist_str(u[i]->office), offw);
         printf("  %-24s  ",
-               u[i]->received_ns ? cli_conn_time(u[i]->received_ns, t, sizeof t) : "-");
+               u[i]->received_ns ? pw_msg_time(u[i]->received_ns, t, sizeof t) : "-");
         if (u[i]->note && u[i]->note[0]) {
             hist_cell(hist_str(u[i]->update_id), uidw);
             printf("  %s", u[i]->note);
@@ -259,32 +170,19 @@ int cli_history(int argc, char **argv)
     }
     if (rc)
         goto done;
-    size_t n = r->n_updates;
-    if (n && (!(u = malloc(n * sizeof *u)) || !(latest = calloc(n, sizeof *latest)))) {
-        fputs("planwatch: out of memory\n", stderr);
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++)
-        u[i] = r->updates[i];
-    if (n > 1)
-        qsort(u, n, sizeof *u, hist_seq_cmp);
-    /* the latest revision of a fiscal year is its highest seq (the store's `latest`) */
-    unsigned char seen[PW_FY_MAX - PW_FY_MIN + 1] = {0};
-    for (size_t i = n; i-- > 0;) {
-        int fy = u[i]->fiscal_year;
-        if (fy < PW_FY_MIN || fy > PW_FY_MAX) {
-            latest[i] = 1; /* cannot be stored; shown rather than hidden */
-            continue;
-        }
-        latest[i] = !seen[fy - PW_FY_MIN];
-        seen[fy - PW_FY_MIN] = 1;
-    }
-    if (o.fmt == PW_FMT_JSON) {
-        if (hist_json(o.args[0], u, latest, n))
+    if (o.fmt != PW_FMT_TABLE) {
+        if (pw_report_history(stdout, o.args[0], r->updates, r->n_updates, o.fmt)) {
+            fputs("planwatch: out of memory\n", stderr);
             goto done;
-    } else if (o.fmt == PW_FMT_CSV) {
-        hist_csv(u, latest, n);
+        }
     } else {
+        size_t n = r->n_updates;
+        if (n && (!(u = malloc(n * sizeof *u)) || !(latest = calloc(n, sizeof *latest)))) {
+            fputs("planwatch: out of memory\n", stderr);
+            goto done;
+        }
+        memcpy(u, r->updates, n * sizeof *u);
+        pw_report_history_order(u, latest, n);
         hist_table(o.args[0], u, latest, n);
     }
     status = ferror(stdout) ? 2 : 0;

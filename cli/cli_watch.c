@@ -17,6 +17,7 @@
 #include "dec.h"
 #include "err.h"
 #include "eval.h"
+#include "msg.h"
 #include "seqtrack.h"
 #include "zsock.h"
 
@@ -39,14 +40,6 @@ struct watch {
     int64_t last_msg_ms;
     int silent; /* the silence was reported */
 };
-
-static const char *watch_severity(int s)
-{
-    return s == PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL  ? "CRITICAL"
-           : s == PLANWATCH__V1__SEVERITY__SEVERITY_WARNING ? "WARNING"
-           : s == PLANWATCH__V1__SEVERITY__SEVERITY_INFO    ? "INFO"
-                                                            : "UNKNOWN";
-}
 
 static const char *watch_status(int s)
 {
@@ -86,11 +79,18 @@ static void watch_print_alert(const struct watch *w, const Planwatch__V1__Alert 
         json_t *o =
             json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "type",
                       "alert", "seq", (json_int_t)a->seq, "alert_id", watch_str(a->alert_id),
-                      "time", t, "severity", watch_severity(a->severity), "previous",
+                      "time", t, "severity", pw_msg_severity_name(a->severity, 0), "previous",
                       watch_status(a->previous), "status", watch_status(a->status), "indicator",
                       watch_str(a->indicator_id), "plan", watch_str(a->plan), "project",
                       watch_str(a->project), "name", watch_str(a->name), "explanation",
                       r ? watch_str(r->explanation) : "", "update_seq", (json_int_t)a->update_seq);
+        if (o) {
+            json_object_set_new(o, "kind", json_string(pw_msg_kind_name(a->kind)));
+            json_object_set_new(o, "event", json_string(pw_msg_event_name(a->event)));
+            json_object_set_new(o, "summary", json_string(watch_str(a->summary)));
+            json_object_set_new(o, "acknowledged", json_boolean(a->acknowledged));
+            json_object_set_new(o, "silenced", json_boolean(a->silenced));
+        }
         if (o && r) {
             json_object_set_new(o, "as_of", json_string(watch_str(r->as_of)));
             json_object_set_new(o, "grade", json_string(watch_str(r->grade)));
@@ -99,10 +99,17 @@ static void watch_print_alert(const struct watch *w, const Planwatch__V1__Alert 
             json_object_set_new(o, "target", watch_json_dec(r->has_target, r->target_micros));
         }
         watch_json_line(o);
-    } else {
-        printf("%s  %-8s  %s → %s  %s  %s  %s\n", t, watch_severity(a->severity),
+    } else if (a->kind == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_STATUS) {
+        printf("%s  %-8s  %s → %s  %s  %s  %s%s%s\n", t, pw_msg_severity_name(a->severity, 0),
                watch_status(a->previous), watch_status(a->status), watch_str(a->indicator_id),
-               watch_str(a->name), r ? watch_str(r->explanation) : "");
+               watch_str(a->name), r ? watch_str(r->explanation) : "",
+               a->acknowledged ? "  [acknowledged]" : "", a->silenced ? "  [silenced]" : "");
+    } else {
+        printf("%s  %-8s  %s %s  %s  %s  %s%s%s\n", t, pw_msg_severity_name(a->severity, 0),
+               a->kind == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE ? "OVERDUE" : "FORECAST",
+               pw_msg_event_name(a->event), watch_str(a->indicator_id), watch_str(a->name),
+               watch_str(a->summary), a->acknowledged ? "  [acknowledged]" : "",
+               a->silenced ? "  [silenced]" : "");
     }
     fflush(stdout);
 }

@@ -26,10 +26,29 @@ static void usage(FILE *out)
           "      the indicators of the catalog the store runs with (or of the files given)\n"
           "  watch [--plan P] [--project P] [--indicator ID] [--format text|json] [--count N]\n"
           "      follow the alert service: one line per status change as it happens\n"
+          "  report --plan P --fy Y [--format csv|md|html] [--feed FILE...]\n"
+          "      the annual follow-up table of a plan at the end of a fiscal year\n"
           "  health store|ingest|alert\n"
           "      is the service ready? (exit 0 ready, 1 not ready, 2 not answering)\n"
           "  keygen NAME [--dir DIR] [--force]\n"
           "      make a CURVE key pair: DIR/NAME.key (public) and DIR/NAME.key_secret\n"
+          "  alerts [--open|--history] [--plan P] [--project P] [--indicator ID] [--format F]\n"
+          "      the open alerts with their acknowledgements, or every transition, delivery,\n"
+          "      acknowledgement and silence\n"
+          "  subscribe --webhook URL [--plan P] [--project P] [--indicator ID]\n"
+          "            [--severity info|warning|critical] [--secret S]\n"
+          "      POST every alert transition that passes the filters to URL (JSON)\n"
+          "  unsubscribe ID | subscriptions [--format F]\n"
+          "      remove / list webhook subscriptions\n"
+          "  ack ALERT_ID --by NAME --reason TEXT\n"
+          "      answer an open alert: quiet until new figures arrive\n"
+          "  silence [--plan P] [--project P] [--indicator ID] --until DATE --comment TEXT\n"
+          "      mute webhooks until DATE\n"
+          "  backup DIR\n"
+          "      the running store writes a consistent, compacted copy of its database to\n"
+          "      DIR/data.mdb (DIR on the store's machine)\n"
+          "  restore BACKUP_DIR DATA_DIR\n"
+          "      put a backup into a new store data dir (local; start a store on it after)\n"
           "\n"
           "services (flag, environment variable, default):\n"
           "  --ingest EP       PLANWATCH_INGEST      tcp://127.0.0.1:7601   (feed)\n"
@@ -57,7 +76,12 @@ int main(int argc, char **argv)
         int (*fn)(int, char **);
     } cmds[] = {{"catalog", cli_catalog}, {"status", cli_status}, {"feed", cli_feed},
                 {"history", cli_history}, {"watch", cli_watch},   {"health", cli_health},
-                {"keygen", cli_keygen}};
+                {"keygen", cli_keygen},
+                {"report", cli_report},
+                {"subscribe", cli_subscribe}, {"unsubscribe", cli_unsubscribe},
+                {"subscriptions", cli_subscriptions}, {"ack", cli_ack},
+                {"silence", cli_silence}, {"alerts", cli_alerts},
+                {"backup", cli_backup},   {"restore", cli_restore}};
     /* the library logs socket failures; the CLI explains them itself */
     pw_log_init("planwatch", PW_LOG_ERROR);
     if (argc < 2) {

@@ -47,6 +47,7 @@ struct cat_ctx {
     struct pw_diag *diag;
     int64_t margin;           /* file defaults */
     int deadline_month, deadline_day;
+    int forecast_years;
 };
 
 static int cat_line(const yaml_node_t *n)
@@ -584,7 +585,7 @@ static int cat_load_indicator(struct cat_ctx *x, yaml_node_t *n, size_t idx)
     static const char *const keys[] = {
         "id",     "plan",   "project",  "parent",         "name",        "name_en",
         "kind",   "unit",   "reporting", "deadline",      "at_risk_margin", "source",
-        "target_text", "note", "target", NULL};
+        "target_text", "note", "target", "forecast", NULL};
     char base[48];
     snprintf(base, sizeof base, "indicators[%zu]", idx);
     int rc = cat_check_keys(x, n, base, keys);
@@ -633,8 +634,10 @@ static int cat_load_indicator(struct cat_ctx *x, yaml_node_t *n, size_t idx)
     ind->deadline_month = x->deadline_month;
     ind->deadline_day = x->deadline_day;
     ind->at_risk_margin = x->margin;
+    ind->forecast_years = x->forecast_years;
     if ((rc = cat_deadline(x, n, base, &ind->deadline_month, &ind->deadline_day)) ||
-        (rc = cat_margin(x, n, base, &ind->at_risk_margin)))
+        (rc = cat_margin(x, n, base, &ind->at_risk_margin)) ||
+        (rc = cat_int(x, n, "forecast", base, 0, 0, PW_FORECAST_YEARS_MAX, &ind->forecast_years)))
         return rc;
     ind->percent = strcmp(ind->unit, "%") == 0 || strcmp(ind->unit, "％") == 0;
     ind->file = x->file;
@@ -674,7 +677,7 @@ static int cat_load_indicator(struct cat_ctx *x, yaml_node_t *n, size_t idx)
 static int cat_load_doc(struct cat_ctx *x, yaml_node_t *root)
 {
     static const char *const keys[] = {"version", "defaults", "plans", "indicators", NULL};
-    static const char *const dkeys[] = {"at_risk_margin", "deadline", NULL};
+    static const char *const dkeys[] = {"at_risk_margin", "deadline", "forecast", NULL};
     int rc, version = 0;
     if (!root)
         return cat_err(x, PW_ECAT_MISSING, NULL, "", "the file is empty");
@@ -687,7 +690,9 @@ static int cat_load_doc(struct cat_ctx *x, yaml_node_t *root)
     yaml_node_t *d = cat_get(x, root, "defaults");
     if (d && ((rc = cat_check_keys(x, d, "defaults", dkeys)) ||
               (rc = cat_margin(x, d, "defaults", &x->margin)) ||
-              (rc = cat_deadline(x, d, "defaults", &x->deadline_month, &x->deadline_day))))
+              (rc = cat_deadline(x, d, "defaults", &x->deadline_month, &x->deadline_day)) ||
+              (rc = cat_int(x, d, "forecast", "defaults", 0, 0, PW_FORECAST_YEARS_MAX,
+                            &x->forecast_years))))
         return rc;
     yaml_node_t *plans = cat_get(x, root, "plans");
     if (plans) {
@@ -714,7 +719,8 @@ static int cat_load_buf(struct pw_catalog *c, const char *name, const char *buf,
                         struct pw_diag *diag)
 {
     struct cat_ctx x = {.cat = c, .file = name, .diag = diag, .margin = PW_DEC(10),
-                        .deadline_month = 6, .deadline_day = 30};
+                        .deadline_month = 6, .deadline_day = 30,
+                        .forecast_years = 1};
     yaml_parser_t parser;
     yaml_document_t doc;
     int rc;

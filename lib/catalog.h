@@ -18,6 +18,7 @@
 #define PW_WINDOW_MAX 20   /* fiscal years in a target window */
 #define PW_ID_MAX 64       /* bytes in an indicator id */
 #define PW_CATALOG_MAX_BYTES (16u << 20)
+#define PW_FORECAST_YEARS_MAX 5 /* `forecast:` reads the pace of at most this many years */
 
 enum pw_kind { PW_KIND_OUTPUT, PW_KIND_OUTCOME, PW_KIND_MONITORING };
 enum pw_basis { PW_BASIS_CUMULATIVE, PW_BASIS_ANNUAL };
@@ -81,6 +82,8 @@ struct pw_indicator {
     size_t index;                       /* position in load order */
     const char *file;                   /* catalog file it came from */
     int line;                           /* line of its "- id:" entry */
+    int forecast_years;                 /* projected-shortfall alerts: the pace of the last
+                                           this many reported years (1-5); 0 = off */
 };
 
 struct pw_catalog;

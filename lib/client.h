@@ -6,6 +6,8 @@
 #ifndef PW_CLIENT_H
 #define PW_CLIENT_H
 
+#include <stdint.h>
+
 #include "envelope.h"
 
 struct pw_client;
@@ -27,6 +29,12 @@ void pw_client_close(struct pw_client **c);
  * (unreadable reply); PW_ESHUTDOWN (interrupted by a stop signal); PW_EZMQ. */
 int pw_client_call(struct pw_client *c, Planwatch__V1__MsgType type, const ProtobufCMessage *req,
                    int timeout_ms, Planwatch__V1__MsgType *rtype, ProtobufCMessage **reply);
+
+/* Pings the ROUTER service at endpoint with a fresh client: 1 when it
+ * answered within timeout_ms (and, if need_ready, said it is ready; its seq
+ * in *seq if not NULL), else 0. ctx is borrowed. */
+int pw_client_ping(void *ctx, const char *endpoint, int timeout_ms, int need_ready,
+                   uint64_t *seq);
 
 /* A store query: kind plus the fields already set in q. On success *reply
  * has code 0; a non-zero code is returned as the result (the reply freed). */

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "arena.h"
 #include "err.h"
 
 static const ProtobufCMessageDescriptor *env_descriptor(Planwatch__V1__MsgType t)
@@ -30,6 +31,8 @@ static const ProtobufCMessageDescriptor *env_descriptor(Planwatch__V1__MsgType t
         return &planwatch__v1__pong__descriptor;
     case PLANWATCH__V1__MSG_TYPE__MSG_ERROR:
         return &planwatch__v1__error_reply__descriptor;
+    case PLANWATCH__V1__MSG_TYPE__MSG_ADMIN_NOTICE:
+        return &planwatch__v1__admin_notice__descriptor;
     default:
         return NULL;
     }
@@ -38,8 +41,11 @@ static const ProtobufCMessageDescriptor *env_descriptor(Planwatch__V1__MsgType t
 int pw_envelope_pack(Planwatch__V1__MsgType type, const ProtobufCMessage *msg, uint8_t **buf,
                      size_t *len)
 {
+    /* small payloads (nearly all of them) are packed on the stack: one
+     * allocation per message, the buffer handed to ZeroMQ */
+    uint8_t stack[2048];
     size_t plen = protobuf_c_message_get_packed_size(msg);
-    uint8_t *payload = malloc(plen ? plen : 1);
+    uint8_t *payload = plen <= sizeof stack ? stack : malloc(plen);
     if (!payload)
         return PW_ENOMEM;
     protobuf_c_message_pack(msg, payload);
@@ -51,18 +57,44 @@ int pw_envelope_pack(Planwatch__V1__MsgType type, const ProtobufCMessage *msg, u
     size_t elen = planwatch__v1__envelope__get_packed_size(&env);
     uint8_t *out = malloc(elen ? elen : 1);
     if (!out) {
-        free(payload);
+        if (payload != stack)
+            free(payload);
         return PW_ENOMEM;
     }
     planwatch__v1__envelope__pack(&env, out);
-    free(payload);
+    if (payload != stack)
+        free(payload);
     *buf = out;
     *len = elen;
     return 0;
 }
 
+static void *env_arena_alloc(void *data, size_t size)
+{
+    return pw_arena_alloc(data, size);
+}
+
+static void env_arena_free(void *data, void *ptr)
+{
+    (void)data;
+    (void)ptr;
+}
+
+void pw_envelope_arena_allocator(ProtobufCAllocator *out, struct pw_arena *arena)
+{
+    out->alloc = env_arena_alloc;
+    out->free = env_arena_free;
+    out->allocator_data = arena;
+}
+
 int pw_envelope_read(const void *buf, size_t len, Planwatch__V1__MsgType *type,
                      ProtobufCMessage **msg)
+{
+    return pw_envelope_read_with(buf, len, type, msg, NULL);
+}
+
+int pw_envelope_read_with(const void *buf, size_t len, Planwatch__V1__MsgType *type,
+                          ProtobufCMessage **msg, ProtobufCAllocator *a)
 {
     if (len > PW_MSG_MAX_BYTES)
         return PW_EWIRE;
@@ -76,7 +108,7 @@ int pw_envelope_read(const void *buf, size_t len, Planwatch__V1__MsgType *type,
     } else {
         const ProtobufCMessageDescriptor *d = env_descriptor(env->type);
         ProtobufCMessage *m =
-            d ? protobuf_c_message_unpack(d, NULL, env->payload.len, env->payload.data) : NULL;
+            d ? protobuf_c_message_unpack(d, a, env->payload.len, env->payload.data) : NULL;
         if (!m)
             rc = PW_EWIRE;
         else

@@ -26,4 +26,15 @@ int pw_envelope_pack(Planwatch__V1__MsgType type, const ProtobufCMessage *msg, u
 int pw_envelope_read(const void *buf, size_t len, Planwatch__V1__MsgType *type,
                      ProtobufCMessage **msg);
 
+/* The same, decoding the payload with allocator a (e.g. an arena, so a
+ * whole drained batch is released at once; NULL: malloc). The caller
+ * releases *msg as a requires. */
+int pw_envelope_read_with(const void *buf, size_t len, Planwatch__V1__MsgType *type,
+                          ProtobufCMessage **msg, ProtobufCAllocator *a);
+
+/* A protobuf-c allocator drawing from a pw_arena (freeing is a no-op:
+ * closing the arena frees everything). a must outlive its uses. */
+struct pw_arena;
+void pw_envelope_arena_allocator(ProtobufCAllocator *out, struct pw_arena *arena);
+
 #endif

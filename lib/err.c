@@ -56,6 +56,7 @@ static const struct pw_err_desc pw_errs[] = {
     {PW_EREG_DUP, "PW_EREG_DUP", "duplicate registry id or key"},
     {PW_EREG_REF, "PW_EREG_REF", "registry scope names nothing in the catalog"},
     {PW_EDENIED, "PW_EDENIED", "not allowed for this identity"},
+    {PW_EFORBIDDEN, "PW_EFORBIDDEN", "outside the write scope of the caller"},
 };
 
 static const struct pw_err_desc *pw_err_find(int code)

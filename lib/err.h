@@ -61,6 +61,7 @@ enum pw_err {
     PW_EREG_DUP = -94,       /* registry: the same id or public key twice */
     PW_EREG_REF = -95,       /* registry: a scope names no plan/project/indicator of the catalog */
     PW_EDENIED = -96,        /* the authenticated identity may not do this */
+    PW_EFORBIDDEN = -69,     /* outside the caller's write scope (HTTP door: per row) */
 };
 
 /* Returns a static, human-readable description of code (never NULL). */

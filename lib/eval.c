@@ -11,6 +11,7 @@
  * by cross-multiplication in __int128; rounding happens only for display. */
 #include "eval.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -227,7 +228,7 @@ static void ev_judge(struct pw_eval *e, const struct pw_indicator *ind, struct e
 /* ---- stock models ------------------------------------------------------- */
 
 static void ev_stock(struct pw_eval *e, const struct pw_indicator *ind,
-                     const struct ev_series *s, int32_t as_of)
+                     const struct ev_series *s, int32_t as_of, int text)
 {
     const struct pw_target *t = &ind->target;
     char sh[32], a[PW_DEC_BUFSZ], x[PW_DEC_BUFSZ], f[PW_DEC_BUFSZ], g[PW_DEC_BUFSZ];
@@ -239,9 +240,11 @@ static void ev_stock(struct pw_eval *e, const struct pw_indicator *ind,
     int64_t final = 0;
     pw_target_final(t, &final);
     e->target = t->type == PW_TARGET_RATIO ? t->value : final;
-    ev_share_text(&e->share, sh, sizeof sh);
     if (!y) {
         e->status = PW_STATUS_NO_DATA;
+        if (!text)
+            return;
+        ev_share_text(&e->share, sh, sizeof sh);
         snprintf(e->explanation, sizeof e->explanation,
                  "FY%d (%s): no figure for FY%d–%d reported by %s", now, sh, t->first_fy,
                  t->last_fy, pw_day_format(as_of, a));
@@ -256,6 +259,8 @@ static void ev_stock(struct pw_eval *e, const struct pw_indicator *ind,
         act = ev_q(s->v[y - s->lo], 1);
         exp = ev_q(t->value, 1);
         ev_judge(e, ind, act, exp, 0, 0);
+        if (!text)
+            return;
         snprintf(e->explanation, sizeof e->explanation, "FY%d: expected %s %s%s, actual %s%s",
                  now, ge, ev_fmt(exp, x), unit, ev_fmt(act, a), unit);
     } else {
@@ -282,6 +287,24 @@ static void ev_stock(struct pw_eval *e, const struct pw_indicator *ind,
         int reached = t->lower_better ? act.n <= final : act.n >= final;
         int achieved = reached && (!t->lower_better || t->type != PW_TARGET_CUMULATIVE);
         ev_judge(e, ind, act, exp, 0, achieved);
+        /* run-rate still needed, and where the current pace leads */
+        __int128 left = (__int128)(w->den - w->num) * w->years; /* remaining years x den */
+        if (left > 0 && !achieved) {
+            __int128 gap = (__int128)final - act.n;
+            if (t->lower_better ? gap > 0 : gap < 0)
+                gap = 0;
+            e->run_rate = pw_dec_round_q(gap * w->den, left);
+            e->has_run_rate = 1;
+        }
+        /* a trajectory is not linear: its pace says nothing about the end */
+        if (w->num > 0 && w->num < w->den && t->type != PW_TARGET_TRAJECTORY) {
+            e->projected = pw_dec_round_q((__int128)start * w->num + (act.n - start) * w->den,
+                                          w->num);
+            e->has_projected = 1;
+        }
+        if (!text)
+            return;
+        ev_share_text(&e->share, sh, sizeof sh);
         if (achieved)
             snprintf(e->explanation, sizeof e->explanation,
                      "FY%d (%s): target %s%s reached, actual %s%s", now, sh,
@@ -301,21 +324,6 @@ static void ev_stock(struct pw_eval *e, const struct pw_indicator *ind,
             snprintf(e->explanation, sizeof e->explanation,
                      "FY%d (%s): expected %s %s of %s%s, actual %s%s", now, sh, ge,
                      ev_fmt(exp, x), ev_fmt(ev_q(final, 1), f), unit, ev_fmt(act, a), unit);
-        /* run-rate still needed, and where the current pace leads */
-        __int128 left = (__int128)(w->den - w->num) * w->years; /* remaining years x den */
-        if (left > 0 && !achieved) {
-            __int128 gap = (__int128)final - act.n;
-            if (t->lower_better ? gap > 0 : gap < 0)
-                gap = 0;
-            e->run_rate = pw_dec_round_q(gap * w->den, left);
-            e->has_run_rate = 1;
-        }
-        /* a trajectory is not linear: its pace says nothing about the end */
-        if (w->num > 0 && w->num < w->den && t->type != PW_TARGET_TRAJECTORY) {
-            e->projected = pw_dec_round_q((__int128)start * w->num + (act.n - start) * w->den,
-                                          w->num);
-            e->has_projected = 1;
-        }
     }
     if (e->status == PW_STATUS_ACHIEVED)
         strncat(e->explanation, " → A", sizeof e->explanation - strlen(e->explanation) - 1);
@@ -340,7 +348,7 @@ static void ev_stock(struct pw_eval *e, const struct pw_indicator *ind,
 /* ---- flow models -------------------------------------------------------- */
 
 static void ev_flow_model(struct pw_eval *e, const struct pw_indicator *ind,
-                          const struct ev_series *s, int32_t as_of)
+                          const struct ev_series *s, int32_t as_of, int text)
 {
     const struct pw_target *t = &ind->target;
     char a[PW_DEC_BUFSZ], x[PW_DEC_BUFSZ], r[PW_DEC_BUFSZ], frac[48] = "";
@@ -353,6 +361,8 @@ static void ev_flow_model(struct pw_eval *e, const struct pw_indicator *ind,
     e->target = t->type == PW_TARGET_PREV_AVERAGE ? t->baseline : t->value;
     if (!y) {
         e->status = PW_STATUS_NO_DATA;
+        if (!text)
+            return;
         snprintf(e->explanation, sizeof e->explanation,
                  "FY%d: no single-year figure for FY%d–%d reported by %s", now, t->first_fy,
                  t->last_fy, pw_day_format(as_of, a));
@@ -362,7 +372,7 @@ static void ev_flow_model(struct pw_eval *e, const struct pw_indicator *ind,
     e->preliminary = s->prelim[y - s->lo];
     int64_t yn, yd;
     pw_fy_year_share(y, as_of, &yn, &yd);
-    if (yn < yd)
+    if (text && yn < yd)
         snprintf(frac, sizeof frac, " (%s of the year)",
                  pw_dec_format_q((__int128)yn * PW_DEC_SCALE, yd, 2, r, sizeof r));
     struct ev_q act, exp;
@@ -383,6 +393,8 @@ static void ev_flow_model(struct pw_eval *e, const struct pw_indicator *ind,
         act = ev_q(sum, count);
         exp = ev_q((__int128)t->value * ((__int128)full * yd + yn), (__int128)yd * count);
         ev_judge(e, ind, act, exp, 0, 0);
+        if (!text)
+            return;
         snprintf(e->explanation, sizeof e->explanation,
                  "FY%d%s: %d-year average expected %s %s%s, actual %s%s (%d of %d years reported)",
                  y, frac, t->years, ge, ev_fmt(exp, x), unit, ev_fmt(act, a), unit, count, t->years);
@@ -398,6 +410,8 @@ static void ev_flow_model(struct pw_eval *e, const struct pw_indicator *ind,
         const char *src = "reported";
         if (!ok && !t->has_baseline) {
             e->status = PW_STATUS_NO_DATA;
+            if (!text)
+                return;
             snprintf(e->explanation, sizeof e->explanation,
                      "FY%d: reference years FY%d–%d not reported and no baseline in the catalog",
                      y, r0, r1);
@@ -410,6 +424,8 @@ static void ev_flow_model(struct pw_eval *e, const struct pw_indicator *ind,
         exp = ev_q(sum * yn, (__int128)t->years * yd);
         e->target = pw_dec_round_q(sum, t->years);
         ev_judge(e, ind, act, exp, 0, 0);
+        if (!text)
+            return;
         snprintf(e->explanation, sizeof e->explanation,
                  "FY%d%s: expected %s %s%s (average of FY%d–%d, %s), actual %s%s", y, frac, ge,
                  ev_fmt(exp, x), unit, r0, r1, src, ev_fmt(act, a), unit);
@@ -417,6 +433,8 @@ static void ev_flow_model(struct pw_eval *e, const struct pw_indicator *ind,
         act = ev_q(v, 1);
         exp = ev_q((__int128)t->value * yn, yd);
         ev_judge(e, ind, act, exp, strict, 0);
+        if (!text)
+            return;
         if (yn < yd)
             snprintf(e->explanation, sizeof e->explanation,
                      "FY%d%s: expected %s %s of %s%s per year, actual %s%s", y, frac, ge,
@@ -437,13 +455,15 @@ static void ev_flow_model(struct pw_eval *e, const struct pw_indicator *ind,
 
 /* ---- monitoring only ---------------------------------------------------- */
 
-static void ev_none(struct pw_eval *e, const struct pw_indicator *ind, const struct ev_series *s)
+static void ev_none(struct pw_eval *e, const struct pw_indicator *ind, const struct ev_series *s,
+                    int text)
 {
     char a[PW_DEC_BUFSZ];
     int y = ev_latest_stock(s, s->lo);
     e->status = PW_STATUS_NO_TARGET;
     if (!y) {
-        snprintf(e->explanation, sizeof e->explanation, "monitoring only: no figure yet");
+        if (text)
+            snprintf(e->explanation, sizeof e->explanation, "monitoring only: no figure yet");
         return;
     }
     int64_t v = ind->reporting == PW_BASIS_CUMULATIVE ? ev_cum(s, s->lo, y, 0)
@@ -452,37 +472,54 @@ static void ev_none(struct pw_eval *e, const struct pw_indicator *ind, const str
     e->preliminary = s->prelim[y - s->lo];
     e->actual = v;
     e->has_actual = 1;
+    if (!text)
+        return;
     snprintf(e->explanation, sizeof e->explanation, "monitoring only: FY%d figure %s%s%s", y,
              ev_fmt(ev_q(v, 1), a), ev_unit(ind), e->preliminary ? " (preliminary)" : "");
 }
 
-int pw_eval_indicator(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
-                      int32_t as_of, struct pw_eval *out)
+static int ev_run(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
+                  int32_t as_of, int text, struct pw_eval *out)
 {
     if (!ind || !out || (n > 0 && !obs))
         return PW_EINVAL;
     struct ev_series s;
-    memset(out, 0, sizeof *out);
+    /* not memset: the explanation buffer is most of the struct and the
+     * status-only path never writes it */
+    memset(out, 0, offsetof(struct pw_eval, explanation));
+    out->explanation[0] = '\0';
     out->as_of = as_of;
     out->grade = '-';
     pw_fy_share(ind->target.first_fy, ind->target.last_fy, as_of, &out->share);
     ev_fill(&s, ind, obs, n, as_of);
     switch (ind->target.type) {
     case PW_TARGET_NONE:
-        ev_none(out, ind, &s);
+        ev_none(out, ind, &s, text);
         break;
     case PW_TARGET_CUMULATIVE:
     case PW_TARGET_LEVEL:
     case PW_TARGET_TRAJECTORY:
     case PW_TARGET_RATIO:
-        ev_stock(out, ind, &s, as_of);
+        ev_stock(out, ind, &s, as_of, text);
         break;
     case PW_TARGET_ANNUAL:
     case PW_TARGET_ABOVE_BASELINE:
     case PW_TARGET_ROLLING_AVERAGE:
     case PW_TARGET_PREV_AVERAGE:
-        ev_flow_model(out, ind, &s, as_of);
+        ev_flow_model(out, ind, &s, as_of, text);
         break;
     }
     return 0;
+}
+
+int pw_eval_indicator(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
+                      int32_t as_of, struct pw_eval *out)
+{
+    return ev_run(ind, obs, n, as_of, 1, out);
+}
+
+int pw_eval_status(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
+                   int32_t as_of, struct pw_eval *out)
+{
+    return ev_run(ind, obs, n, as_of, 0, out);
 }

@@ -61,6 +61,12 @@ struct pw_eval {
 int pw_eval_indicator(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
                       int32_t as_of, struct pw_eval *out);
 
+/* The same decisions without the explanation text (explanation is ""):
+ * for sweeps over many indicators where only a changed status needs words.
+ * Every other field is identical to pw_eval_indicator's. */
+int pw_eval_status(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
+                   int32_t as_of, struct pw_eval *out);
+
 /* "ON_TRACK", "AT_RISK", ... (never NULL). */
 const char *pw_status_name(enum pw_status s);
 /* Parses a status name. Returns 0 or PW_EINVAL. */

@@ -206,7 +206,7 @@ static int feed_text(const struct feed_raw *raw, int col, char *buf, size_t cap)
 static int feed_convert(struct pw_feed *f, int row, const struct feed_raw *raw)
 {
     struct pw_feed_row r;
-    char t[PW_FEED_FIELD_MAX + 1];
+    char t[PW_FEED_FIELD_MAX + 1] = "";
     int rc;
     memset(&r, 0, sizeof r);
     r.row = row;

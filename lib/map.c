@@ -149,3 +149,11 @@ size_t pw_map_count(const struct pw_map *m)
 {
     return m->live;
 }
+
+void pw_map_each(const struct pw_map *m, void (*cb)(void *arg, const char *key, void *value),
+                 void *arg)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].key && m->slots[i].key != MAP_DEAD)
+            cb(arg, m->slots[i].key, m->slots[i].value);
+}

@@ -21,4 +21,9 @@ int pw_map_put(struct pw_map *m, const char *key, void *value);
 void *pw_map_del(struct pw_map *m, const char *key);
 size_t pw_map_count(const struct pw_map *m);
 
+/* Calls cb(arg, key, value) for every entry, in no particular order; the
+ * map must not change during the walk. */
+void pw_map_each(const struct pw_map *m, void (*cb)(void *arg, const char *key, void *value),
+                 void *arg);
+
 #endif

@@ -2,11 +2,14 @@
 #include "msg.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dec.h"
 #include "err.h"
 #include "fy.h"
+#include "report.h"
 
 void pw_msg_update_from_row(Planwatch__V1__IndicatorUpdate *u, const struct pw_feed_row *r,
                             char *as_of_buf)
@@ -182,6 +185,72 @@ int pw_msg_eval_from_row(struct pw_eval *e, const Planwatch__V1__StatusRow *row)
     return 0;
 }
 
+static int msg_row_cmp(const void *a, const void *b)
+{
+    const struct pw_status_row *x = a, *y = b;
+    return x->ind->index < y->ind->index ? -1 : x->ind->index > y->ind->index;
+}
+
+int pw_msg_status_rows(const struct pw_catalog *cat, Planwatch__V1__StatusRow *const *in, size_t n,
+                       struct pw_status_row **rows, size_t *nrows, const char **bad)
+{
+    struct pw_status_row *r = calloc(n ? n : 1, sizeof *r);
+    if (!r)
+        return PW_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        r[i].ind = in[i]->indicator_id ? pw_catalog_find(cat, in[i]->indicator_id) : NULL;
+        if (!r[i].ind || pw_msg_eval_from_row(&r[i].ev, in[i])) {
+            *bad = in[i]->indicator_id ? in[i]->indicator_id : "";
+            free(r);
+            return PW_EWIRE;
+        }
+    }
+    /* catalog order, whatever order the store answered in */
+    if (n > 1)
+        qsort(r, n, sizeof *r, msg_row_cmp);
+    *rows = r;
+    *nrows = n;
+    return 0;
+}
+
+static int msg_ack_cmp(const void *a, const void *b)
+{
+    const Planwatch__V1__Ack *x = *(Planwatch__V1__Ack *const *)a;
+    const Planwatch__V1__Ack *y = *(Planwatch__V1__Ack *const *)b;
+    return x->time_ns < y->time_ns ? -1 : x->time_ns > y->time_ns;
+}
+
+char *pw_msg_ack_reasons(Planwatch__V1__Ack *const *acks, size_t n, const char *indicator_id,
+                         int64_t from_ns, int64_t to_ns)
+{
+    Planwatch__V1__Ack **mine = calloc(n ? n : 1, sizeof *mine);
+    char *buf = NULL;
+    size_t len = 0, k = 0;
+    FILE *f;
+    if (!mine)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (acks[i]->indicator_id && strcmp(acks[i]->indicator_id, indicator_id) == 0 &&
+            acks[i]->time_ns >= from_ns && acks[i]->time_ns <= to_ns && acks[i]->reason &&
+            acks[i]->reason[0])
+            mine[k++] = acks[i];
+    if (k == 0 || !(f = open_memstream(&buf, &len))) {
+        free(mine);
+        return NULL;
+    }
+    qsort(mine, k, sizeof *mine, msg_ack_cmp);
+    for (size_t i = 0; i < k; i++) {
+        char t[32];
+        pw_msg_time(mine[i]->time_ns, t, sizeof t);
+        t[10] = '\0'; /* the day */
+        fprintf(f, "%s%s (%s, %s)", i ? "; " : "", mine[i]->reason,
+                mine[i]->by && mine[i]->by[0] ? mine[i]->by : "?", t);
+    }
+    fclose(f);
+    free(mine);
+    return buf;
+}
+
 static int msg_streq(const char *a, const char *b)
 {
     return strcmp(a ? a : "", b ? b : "") == 0;
@@ -199,4 +268,46 @@ int pw_msg_same_figure(const Planwatch__V1__IndicatorUpdate *a,
 void pw_msg_topic(char *buf, size_t n, const char *prefix, const struct pw_indicator *ind)
 {
     snprintf(buf, n, "%s.%s.%s.%s", prefix, ind->plan->id, pw_indicator_project_id(ind), ind->id);
+}
+
+const char *pw_msg_kind_name(int kind)
+{
+    return kind == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE    ? "overdue"
+           : kind == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_FORECAST ? "forecast"
+                                                                    : "status";
+}
+
+const char *pw_msg_event_name(int event)
+{
+    switch (event) {
+    case PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED: return "opened";
+    case PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_UPDATED: return "updated";
+    case PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED: return "resolved";
+    case PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_NOTICE: return "notice";
+    default: return "-";
+    }
+}
+
+const char *pw_msg_severity_name(int severity, int lower)
+{
+    static const char *const up[] = {"INFO", "WARNING", "CRITICAL"},
+                             *const low[] = {"info", "warning", "critical"};
+    int i = severity == PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL  ? 2
+            : severity == PLANWATCH__V1__SEVERITY__SEVERITY_WARNING ? 1
+                                                                    : 0;
+    return lower ? low[i] : up[i];
+}
+
+char *pw_msg_time(int64_t ns, char *buf, size_t n)
+{
+    struct tm tm;
+    time_t s = (time_t)(ns / 1000000000);
+    if (ns <= 0 || !gmtime_r(&s, &tm)) {
+        if (n)
+            buf[0] = '\0';
+        return buf;
+    }
+    snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)((ns % 1000000000) / 1000000));
+    return buf;
 }

@@ -60,10 +60,37 @@ void pw_msg_status_row(Planwatch__V1__StatusRow *row, const struct pw_indicator 
  * Returns 0 or PW_EWIRE if the row's date or status is not valid. */
 int pw_msg_eval_from_row(struct pw_eval *e, const Planwatch__V1__StatusRow *row);
 
+/* Rebuilds the rows of a store's status answer (in[0..n)) with cat, the
+ * catalog the store runs with, in catalog order, into a new array *rows of
+ * *nrows entries (caller frees with free()). Returns 0, PW_ENOMEM, or
+ * PW_EWIRE when a row names an indicator cat lacks or is not valid (*bad =
+ * its indicator id, borrowed from in). */
+struct pw_status_row;
+int pw_msg_status_rows(const struct pw_catalog *cat, Planwatch__V1__StatusRow *const *in, size_t n,
+                       struct pw_status_row **rows, size_t *nrows, const char **bad);
+
+/* The acknowledgement reasons recorded for indicator_id between from_ns and
+ * to_ns (Unix ns, inclusive), oldest first, as one line:
+ * "REASON (BY, YYYY-MM-DD); ..." into a new string (caller frees), or NULL
+ * when there are none or memory ran out. */
+char *pw_msg_ack_reasons(Planwatch__V1__Ack *const *acks, size_t n, const char *indicator_id,
+                         int64_t from_ns, int64_t to_ns);
+
 /* Two updates carry the same figure (indicator, FY, value, basis,
  * preliminary, as_of, note): a resend, not a conflicting reuse of the id. */
 int pw_msg_same_figure(const Planwatch__V1__IndicatorUpdate *a,
                        const Planwatch__V1__IndicatorUpdate *b);
+
+/* Names of the Alert enums: "status" | "overdue" | "forecast"; "opened" |
+ * "updated" | "resolved" | "notice" ("-" unspecified); "INFO" | "WARNING" |
+ * "CRITICAL" (lowercase when lower is set). Never NULL. */
+const char *pw_msg_kind_name(int kind);
+const char *pw_msg_event_name(int event);
+const char *pw_msg_severity_name(int severity, int lower);
+
+/* Unix ns as ISO UTC "2026-11-21T06:22:01.123Z" into buf (>= 32 bytes);
+ * "" for ns <= 0. Returns buf. */
+char *pw_msg_time(int64_t ns, char *buf, size_t n);
 
 /* ZeroMQ topic "update.<plan>.<project>.<indicator>" / "alert...." into buf. */
 void pw_msg_topic(char *buf, size_t n, const char *prefix, const struct pw_indicator *ind);

@@ -4,11 +4,14 @@
 #include "report.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dec.h"
 #include "err.h"
 #include "fy.h"
+#include "msg.h"
 
 int pw_format_parse(const char *s, enum pw_format *out)
 {
@@ -289,4 +292,120 @@ int pw_report_catalog(FILE *out, const struct pw_catalog *c, enum pw_format fmt)
             return rc;
     }
     return ferror(out) ? PW_EIO : 0;
+}
+
+/* ---- revision history ------------------------------------------------------ */
+
+const char *pw_report_wire_basis(Planwatch__V1__Basis b)
+{
+    return b == PLANWATCH__V1__BASIS__BASIS_CUMULATIVE ? "cumulative"
+           : b == PLANWATCH__V1__BASIS__BASIS_ANNUAL   ? "annual"
+                                                       : NULL;
+}
+
+
+static int rep_seq_cmp(const void *a, const void *b)
+{
+    const Planwatch__V1__IndicatorUpdate *x = *(Planwatch__V1__IndicatorUpdate *const *)a;
+    const Planwatch__V1__IndicatorUpdate *y = *(Planwatch__V1__IndicatorUpdate *const *)b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void pw_report_history_order(Planwatch__V1__IndicatorUpdate **u, int *latest, size_t n)
+{
+    unsigned char seen[PW_FY_MAX - PW_FY_MIN + 1] = {0};
+    if (n > 1)
+        qsort(u, n, sizeof *u, rep_seq_cmp);
+    for (size_t i = n; i-- > 0;) {
+        int fy = u[i]->fiscal_year;
+        if (fy < PW_FY_MIN || fy > PW_FY_MAX) {
+            latest[i] = 1; /* cannot be stored; shown rather than hidden */
+            continue;
+        }
+        latest[i] = !seen[fy - PW_FY_MIN];
+        seen[fy - PW_FY_MIN] = 1;
+    }
+}
+
+static const char *rep_str(const char *s)
+{
+    return s ? s : "";
+}
+
+static int rep_history_json(FILE *out, const char *id, Planwatch__V1__IndicatorUpdate *const *u,
+                            const int *latest, size_t n)
+{
+    json_t *arr = json_array();
+    char t[32];
+    if (!arr)
+        return PW_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const char *basis = pw_report_wire_basis(u[i]->basis);
+        json_t *o = json_pack(
+            "{s:s, s:I, s:i, s:o, s:o, s:b, s:o, s:s, s:o, s:s, s:s, s:b}", "indicator_id", id,
+            "seq", (json_int_t)u[i]->seq, "fiscal_year", (int)u[i]->fiscal_year, "value",
+            rep_json_dec(1, u[i]->value_micros), "basis", basis ? json_string(basis) : json_null(),
+            "preliminary", (int)u[i]->preliminary, "as_of",
+            u[i]->as_of && u[i]->as_of[0] ? json_string(u[i]->as_of) : json_null(), "office",
+            rep_str(u[i]->office), "received",
+            u[i]->received_ns ? json_string(pw_msg_time(u[i]->received_ns, t, sizeof t))
+                              : json_null(),
+            "update_id", rep_str(u[i]->update_id), "note", rep_str(u[i]->note), "latest",
+            latest[i]);
+        if (!o || json_array_append_new(arr, o)) {
+            json_decref(arr);
+            return PW_ENOMEM;
+        }
+    }
+    int rc = json_dumpf(arr, out, JSON_INDENT(2)) ? PW_EIO : 0;
+    fputc('\n', out);
+    json_decref(arr);
+    return rc;
+}
+
+static void rep_history_csv(FILE *out, Planwatch__V1__IndicatorUpdate *const *u, const int *latest,
+                            size_t n)
+{
+    char v[PW_DEC_BUFSZ], t[32];
+    fputs("seq,fiscal_year,value,basis,preliminary,as_of,office,received,update_id,note,latest\n",
+          out);
+    for (size_t i = 0; i < n; i++) {
+        const char *basis = pw_report_wire_basis(u[i]->basis);
+        fprintf(out, "%llu,%d,%s,%s,%s,%s,", (unsigned long long)u[i]->seq, (int)u[i]->fiscal_year,
+                pw_dec_format(u[i]->value_micros, v, sizeof v), basis ? basis : "",
+                u[i]->preliminary ? "true" : "false", rep_str(u[i]->as_of));
+        pw_report_csv_field(out, rep_str(u[i]->office));
+        fprintf(out, ",%s,", pw_msg_time(u[i]->received_ns, t, sizeof t));
+        pw_report_csv_field(out, rep_str(u[i]->update_id));
+        fputc(',', out);
+        pw_report_csv_field(out, rep_str(u[i]->note));
+        fprintf(out, ",%s\n", latest[i] ? "true" : "false");
+    }
+}
+
+int pw_report_history(FILE *out, const char *id, Planwatch__V1__IndicatorUpdate *const *updates,
+                      size_t n, enum pw_format fmt)
+{
+    if (fmt != PW_FMT_CSV && fmt != PW_FMT_JSON)
+        return PW_EINVAL;
+    Planwatch__V1__IndicatorUpdate **u = malloc((n ? n : 1) * sizeof *u);
+    int *latest = calloc(n ? n : 1, sizeof *latest);
+    int rc = 0;
+    if (!u || !latest) {
+        rc = PW_ENOMEM;
+        goto done;
+    }
+    if (n)
+        memcpy(u, updates, n * sizeof *u);
+    pw_report_history_order(u, latest, n);
+    if (fmt == PW_FMT_JSON)
+        rc = rep_history_json(out, id, u, latest, n);
+    else
+        rep_history_csv(out, u, latest, n);
+    if (!rc && ferror(out))
+        rc = PW_EIO;
+done:
+    free(latest);
+    free(u);
+    return rc;
 }

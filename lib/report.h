@@ -11,6 +11,7 @@
 
 #include "catalog.h"
 #include "eval.h"
+#include "planwatch.pb-c.h"
 
 enum pw_format { PW_FMT_TABLE, PW_FMT_CSV, PW_FMT_JSON };
 
@@ -27,6 +28,22 @@ int pw_report_status(FILE *out, const struct pw_status_row *rows, size_t n, enum
 
 /* Writes every indicator of the catalog. Returns 0, PW_EIO or PW_ENOMEM. */
 int pw_report_catalog(FILE *out, const struct pw_catalog *c, enum pw_format fmt);
+
+/* Every stored revision of one indicator (a store's QUERY_HISTORY answer,
+ * borrowed), oldest first (seq order), as CSV
+ * (seq,fiscal_year,value,basis,preliminary,as_of,office,received,update_id,
+ * note,latest) or a JSON array of the same fields; latest marks the latest
+ * revision of each fiscal year. fmt: PW_FMT_CSV or PW_FMT_JSON. Returns 0,
+ * PW_EIO, PW_ENOMEM or PW_EINVAL (table: the CLI draws its own). */
+int pw_report_history(FILE *out, const char *id, Planwatch__V1__IndicatorUpdate *const *updates,
+                      size_t n, enum pw_format fmt);
+
+/* Sorts u[0..n) by seq and sets latest[i] for the latest revision of each
+ * fiscal year (its highest seq, the store's `latest`). */
+void pw_report_history_order(Planwatch__V1__IndicatorUpdate **u, int *latest, size_t n);
+
+/* "cumulative", "annual", or NULL when the figure was sent without a basis. */
+const char *pw_report_wire_basis(Planwatch__V1__Basis b);
 
 /* Terminal columns taken by UTF-8 text s (East Asian wide characters: 2). */
 size_t pw_report_width(const char *s);

@@ -21,7 +21,8 @@ struct pw_sec;
 
 /* insecure: no CURVE (logs a warning saying so). Otherwise loads the
  * service's secret key file and the registry (checked against cat when
- * not NULL) and binds the ZAP handler in ctx. Logs why on failure. Returns
+ * not NULL) and binds the ZAP handler in ctx; registry NULL: a service
+ * that only connects (no registry, no ZAP handler; "" is an error). Logs why on failure. Returns
  * 0 and *out, or PW_EINVAL (a path not given), PW_EIO, PW_EKEY,
  * PW_EKEY_PERM, PW_EREG_*, PW_EZMQ, PW_ENOMEM. */
 int pw_sec_open(void *ctx, int insecure, const char *secret_key, const char *registry,

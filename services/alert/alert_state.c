@@ -3,7 +3,9 @@
  * Invariant: last_alert_seq is the highest alert seq ever assigned or
  * restored, so alert seqs never repeat within a run or across restarts (the
  * store keeps the maximum). A record's alert_id is non-empty only while an
- * alert is open (status AT_RISK or BEHIND). */
+ * alert is open (status AT_RISK or BEHIND); overdue_id / forecast_id only
+ * while theirs is. An evaluation reserves room for its (at most three)
+ * transitions before it changes the record, so PW_ENOMEM changes nothing. */
 #include "alert_state.h"
 
 #include <stdio.h>
@@ -11,15 +13,17 @@
 #include <string.h>
 
 #include "err.h"
+#include "fy.h"
 #include "vec.h"
 #include "history.h"
 
+#define STATE_KINDS 3 /* transitions one evaluation can yield: status, overdue, forecast */
+
 struct alert_rec {
     int known;                      /* has a record (restored or decided in this run) */
-    enum pw_status status;          /* recorded status */
-    uint64_t alert_seq;             /* seq of the last alert published for it */
-    char alert_id[ALERT_STATE_ID_MAX]; /* the open alert, "" when none */
+    struct alert_state_snap s;      /* what the store records */
     uint64_t dirty_seq;             /* latest update applied since the last evaluation */
+    uint64_t figures_seq;           /* latest update applied */
 };
 
 struct alert_state {
@@ -52,13 +56,6 @@ void alert_state_list_free(struct alert_state_list *l)
     l->n = l->cap = 0;
 }
 
-/* Reserves room for one more transition and returns it (not yet counted). */
-static struct alert_state_transition *state_list_slot(struct alert_state_list *l)
-{
-    if (pw_vec_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v))
-        return NULL;
-    return &l->v[l->n];
-}
 
 int alert_state_open(struct alert_state **out, const struct pw_catalog *cat)
 {
@@ -105,6 +102,7 @@ static int state_add(struct alert_state *s, const Planwatch__V1__IndicatorUpdate
         return PW_ENOMEM;
     pw_seqtrack_applied(&s->track, u->seq);
     s->recs[ind->index].dirty_seq = u->seq;
+    s->recs[ind->index].figures_seq = u->seq;
     if (index)
         *index = ind->index;
     return 0;
@@ -150,8 +148,13 @@ void alert_state_reset(struct alert_state *s)
 {
     pw_history_clear(s->hist);
     for (size_t i = 0; i < s->n; i++)
-        s->recs[i].dirty_seq = 0;
+        s->recs[i].dirty_seq = s->recs[i].figures_seq = 0;
     pw_seqtrack_init(&s->track, 0);
+}
+
+static void state_copy_id(char *dst, const char *src)
+{
+    snprintf(dst, ALERT_STATE_ID_MAX, "%s", src ? src : "");
 }
 
 int alert_state_restore(struct alert_state *s, Planwatch__V1__AlertState *const *recs, size_t n,
@@ -162,8 +165,7 @@ int alert_state_restore(struct alert_state *s, Planwatch__V1__AlertState *const 
         return PW_EINVAL;
     for (size_t i = 0; i < s->n; i++) {
         s->recs[i].known = 0;
-        s->recs[i].alert_seq = 0;
-        s->recs[i].alert_id[0] = '\0';
+        memset(&s->recs[i].s, 0, sizeof s->recs[i].s);
     }
     if (alert_seq > s->last_alert_seq)
         s->last_alert_seq = alert_seq;
@@ -177,11 +179,22 @@ int alert_state_restore(struct alert_state *s, Planwatch__V1__AlertState *const 
         }
         struct alert_rec *a = &s->recs[ind->index];
         a->known = 1;
-        a->status = (enum pw_status)r->status;
-        a->alert_seq = r->alert_seq;
+        a->s.status = (enum pw_status)r->status;
+        a->s.alert_seq = r->alert_seq;
         /* only an open alert's id matters: a closed one is never reused */
-        snprintf(a->alert_id, sizeof a->alert_id, "%s",
-                 state_problem(a->status) && r->alert_id ? r->alert_id : "");
+        state_copy_id(a->s.alert_id, state_problem(a->s.status) ? r->alert_id : "");
+        a->s.has_actual = r->has_actual;
+        a->s.actual = r->actual_micros;
+        a->s.data_fy = r->data_fy;
+        a->s.preliminary = r->preliminary;
+        if (r->overdue_fy > 0 && r->overdue_alert_id && r->overdue_alert_id[0]) {
+            a->s.overdue_fy = r->overdue_fy;
+            state_copy_id(a->s.overdue_id, r->overdue_alert_id);
+        }
+        if (r->forecast_alert_id && r->forecast_alert_id[0]) {
+            state_copy_id(a->s.forecast_id, r->forecast_alert_id);
+            a->s.forecast = r->forecast_micros;
+        }
         if (r->alert_seq > s->last_alert_seq)
             s->last_alert_seq = r->alert_seq;
     }
@@ -190,46 +203,174 @@ int alert_state_restore(struct alert_state *s, Planwatch__V1__AlertState *const 
     return 0;
 }
 
-/* Compares ind's evaluation with its record; appends a transition if they
- * differ. The slot is reserved before the record changes, so PW_ENOMEM
- * leaves everything as it was. */
-static int state_judge(struct alert_state *s, size_t i, const struct pw_eval *ev,
-                       struct alert_state_list *out)
+Planwatch__V1__Severity alert_state_severity(enum pw_status to)
+{
+    return to == PW_STATUS_BEHIND    ? PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL
+           : to == PW_STATUS_AT_RISK ? PLANWATCH__V1__SEVERITY__SEVERITY_WARNING
+                                     : PLANWATCH__V1__SEVERITY__SEVERITY_INFO;
+}
+
+/* A new transition of ind in out's reserved room, counted, with the fields
+ * every kind shares. */
+static struct alert_state_transition *state_new(struct alert_state *s, size_t i,
+                                                const struct pw_eval *ev,
+                                                Planwatch__V1__AlertKind kind,
+                                                struct alert_state_list *out)
+{
+    struct alert_state_transition *t = &out->v[out->n++];
+    memset(t, 0, sizeof *t);
+    t->ind = pw_catalog_at(s->cat, i);
+    t->kind = kind;
+    t->from = t->to = ev->status;
+    t->update_seq = s->recs[i].dirty_seq;
+    t->applied_seq = s->track.last;
+    t->figures_seq = s->recs[i].figures_seq;
+    t->ev = *ev;
+    t->publish = 1;
+    return t;
+}
+
+/* Gives t the next alert seq and either the open alert's id or a new one. */
+static void state_number(struct alert_state *s, struct alert_state_transition *t, const char *open)
+{
+    t->alert_seq = ++s->last_alert_seq;
+    if (open && open[0])
+        state_copy_id(t->alert_id, open);
+    else
+        snprintf(t->alert_id, sizeof t->alert_id, "%s:%llu", t->ind->id,
+                 (unsigned long long)t->alert_seq);
+    s->recs[t->ind->index].s.alert_seq = t->alert_seq;
+}
+
+static void state_take_figures(struct alert_state_snap *r, const struct pw_eval *ev)
+{
+    r->has_actual = ev->has_actual;
+    r->actual = ev->has_actual ? ev->actual : 0;
+    r->data_fy = ev->data_fy;
+    r->preliminary = ev->preliminary;
+}
+
+static int state_same_figures(const struct alert_state_snap *r, const struct pw_eval *ev)
+{
+    return r->has_actual == ev->has_actual && (!ev->has_actual || r->actual == ev->actual) &&
+           r->data_fy == ev->data_fy && r->preliminary == (ev->preliminary != 0);
+}
+
+/* The status condition: a transition when the status differs from the
+ * record, or when an open alert's figures changed. */
+static void state_judge_status(struct alert_state *s, size_t i, const struct pw_eval *ev,
+                               struct alert_state_list *out)
 {
     struct alert_rec *a = &s->recs[i];
     const struct pw_indicator *ind = pw_catalog_at(s->cat, i);
-    if (a->known && a->status == ev->status) {
-        a->dirty_seq = 0;
-        return 0;
-    }
-    struct alert_state_transition *t = state_list_slot(out);
-    if (!t)
-        return PW_ENOMEM;
-    memset(t, 0, sizeof *t);
-    t->ind = ind;
-    t->to = ev->status;
-    t->from = a->known                              ? a->status
+    int same = a->known && a->s.status == ev->status;
+    int legacy = same && state_problem(ev->status) && !a->s.has_actual && !a->s.data_fy;
+    if (same && !legacy && (!state_problem(ev->status) || state_same_figures(&a->s, ev)))
+        return;
+    struct alert_state_transition *t = state_new(s, i, ev, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_STATUS, out);
+    t->from = a->known                              ? a->s.status
               : ind->target.type == PW_TARGET_NONE ? PW_STATUS_NO_TARGET
                                                    : PW_STATUS_NO_DATA;
-    t->publish = a->known || state_problem(t->to);
-    t->update_seq = a->dirty_seq;
-    t->applied_seq = s->track.last;
-    t->ev = *ev;
-    if (t->publish) {
-        t->alert_seq = ++s->last_alert_seq;
-        if (state_problem(t->from) && a->alert_id[0])
-            snprintf(t->alert_id, sizeof t->alert_id, "%s", a->alert_id); /* still open / closing */
-        else
-            snprintf(t->alert_id, sizeof t->alert_id, "%s:%llu", ind->id,
-                     (unsigned long long)t->alert_seq);
-        a->alert_seq = t->alert_seq;
-    }
+    t->severity = alert_state_severity(t->to);
+    t->previous_severity = alert_state_severity(t->from);
+    /* a first record is news only when in trouble; a record written before
+     * figures were kept just learns them */
+    t->publish = !legacy && (a->known || state_problem(t->to));
+    int was_open = state_problem(t->from) && a->s.alert_id[0];
+    t->event = state_problem(t->to) ? (was_open ? PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_UPDATED
+                                                : PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED)
+               : was_open ? PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED
+                          : PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_NOTICE;
+    if (t->publish)
+        state_number(s, t, was_open ? a->s.alert_id : NULL);
+    snprintf(t->summary, sizeof t->summary, "%s", ev->explanation);
     a->known = 1;
-    a->status = t->to;
-    snprintf(a->alert_id, sizeof a->alert_id, "%s", state_problem(t->to) ? t->alert_id : "");
-    a->dirty_seq = 0;
-    out->n++;
-    return 0;
+    a->s.status = t->to;
+    state_copy_id(a->s.alert_id, state_problem(t->to) ? t->alert_id : "");
+    state_take_figures(&a->s, ev);
+}
+
+/* Event and severities of an overdue / forecast transition: WARNING while
+ * the condition holds (opened, or updated when already open), INFO when it
+ * resolves. */
+static void state_warning_event(struct alert_state_transition *t, int holds, int open)
+{
+    t->event = !holds  ? PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED
+               : open ? PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_UPDATED
+                      : PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED;
+    t->severity = holds ? PLANWATCH__V1__SEVERITY__SEVERITY_WARNING
+                        : PLANWATCH__V1__SEVERITY__SEVERITY_INFO;
+    t->previous_severity = open ? PLANWATCH__V1__SEVERITY__SEVERITY_WARNING
+                                : PLANWATCH__V1__SEVERITY__SEVERITY_INFO;
+}
+
+static void state_judge_overdue(struct alert_state *s, size_t i, const struct pw_eval *ev,
+                                int od, int fy, int32_t due, int never,
+                                struct alert_state_list *out)
+{
+    struct alert_rec *a = &s->recs[i];
+    int open = a->s.overdue_fy > 0;
+    if ((!od && !open) || (od && open && a->s.overdue_fy == fy))
+        return;
+    struct alert_state_transition *t =
+        state_new(s, i, ev, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE, out);
+    char d[11];
+    state_warning_event(t, od, open);
+    if (od) {
+        t->overdue_fy = fy;
+        t->due = due;
+        if (never)
+            snprintf(t->summary, sizeof t->summary,
+                     "overdue: never reported; the FY%d figure was due %s", fy,
+                     pw_day_format(due, d));
+        else
+            snprintf(t->summary, sizeof t->summary,
+                     "overdue: the FY%d figure was due %s and has not arrived", fy,
+                     pw_day_format(due, d));
+    } else {
+        t->overdue_fy = a->s.overdue_fy;
+        t->due = alert_rules_due_day(t->ind, a->s.overdue_fy);
+        snprintf(t->summary, sizeof t->summary, "the FY%d figure has arrived", a->s.overdue_fy);
+    }
+    state_number(s, t, open ? a->s.overdue_id : NULL);
+    a->s.overdue_fy = od ? fy : 0;
+    state_copy_id(a->s.overdue_id, od ? t->alert_id : "");
+}
+
+static void state_judge_forecast(struct alert_state *s, size_t i, const struct pw_eval *ev, int fc,
+                                 const struct alert_rules_forecast *f,
+                                 struct alert_state_list *out)
+{
+    struct alert_rec *a = &s->recs[i];
+    int open = a->s.forecast_id[0] != '\0';
+    if ((!fc && !open) || (fc && open && a->s.forecast == f->projected))
+        return;
+    struct alert_state_transition *t =
+        state_new(s, i, ev, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_FORECAST, out);
+    state_warning_event(t, fc, open);
+    if (fc) {
+        t->has_forecast = 1;
+        t->fc = *f;
+        snprintf(t->summary, sizeof t->summary, "%s", f->summary);
+    } else {
+        snprintf(t->summary, sizeof t->summary, "no longer projected short (%s): %s",
+                 pw_status_name(ev->status), ev->explanation);
+    }
+    state_number(s, t, open ? a->s.forecast_id : NULL);
+    state_copy_id(a->s.forecast_id, fc ? t->alert_id : "");
+    a->s.forecast = fc ? f->projected : 0;
+}
+
+/* Whether no judge below can produce a transition for this evaluation, so
+ * the explanation text (most of a sweep's cost) need not be written. It
+ * must answer 1 only when that is certain: a known record, the same status,
+ * not a problem status (open alerts follow their figures), no overdue
+ * change, and no forecast alert open or due to open. Keep it in step with
+ * the state_judge_* conditions. */
+static int state_quiet(const struct alert_rec *a, const struct pw_eval *ev, int od, int fy, int fc)
+{
+    return a->known && a->s.status == ev->status && !state_problem(ev->status) &&
+           (od ? a->s.overdue_fy == fy : a->s.overdue_fy == 0) && !fc && !a->s.forecast_id[0];
 }
 
 static int state_eval_one(struct alert_state *s, size_t i, int32_t day,
@@ -239,10 +380,33 @@ static int state_eval_one(struct alert_state *s, size_t i, int32_t day,
     size_t nobs;
     const struct pw_obs *obs = pw_history_get(s->hist, ind, &nobs);
     struct pw_eval ev;
-    int rc = pw_eval_indicator(ind, obs, nobs, day, &ev);
+    struct alert_rules_forecast f;
+    int fy = 0, never = 0;
+    int32_t due = 0;
+    /* the sweep decides on numbers alone; words only where something moves */
+    int rc = pw_eval_status(ind, obs, nobs, day, &ev);
     if (rc)
         return rc;
-    return state_judge(s, i, &ev, out);
+    int od = alert_rules_overdue(ind, obs, nobs, day, &fy, &due, &never);
+    int fc = alert_rules_forecast(ind, obs, nobs, &ev, day, &f);
+    if (fc < 0)
+        return fc;
+    if (state_quiet(&s->recs[i], &ev, od, fy, fc)) {
+        s->recs[i].dirty_seq = 0;
+        return 0;
+    }
+    if ((rc = pw_eval_indicator(ind, obs, nobs, day, &ev)))
+        return rc;
+    if (pw_vec_grow((void **)&out->v, &out->cap, out->n + STATE_KINDS, sizeof *out->v))
+        return PW_ENOMEM;
+    size_t before = out->n;
+    state_judge_status(s, i, &ev, out);
+    state_judge_overdue(s, i, &ev, od, fy, due, never, out);
+    state_judge_forecast(s, i, &ev, fc, &f, out);
+    for (size_t k = before; k < out->n; k++)
+        out->v[k].snap = s->recs[i].s; /* every transition carries the final record */
+    s->recs[i].dirty_seq = 0;
+    return 0;
 }
 
 int alert_state_eval(struct alert_state *s, size_t index, int32_t day,
@@ -267,12 +431,21 @@ int alert_state_eval_all(struct alert_state *s, int32_t day, struct alert_state_
 
 void alert_state_record(const struct alert_state_transition *t, Planwatch__V1__AlertState *rec)
 {
+    const struct alert_state_snap *r = &t->snap;
     planwatch__v1__alert_state__init(rec);
     rec->indicator_id = (char *)t->ind->id;
-    rec->status = (Planwatch__V1__Status)t->to;
-    rec->alert_seq = t->alert_seq;
+    rec->status = (Planwatch__V1__Status)r->status;
+    rec->alert_seq = r->alert_seq;
     rec->applied_seq = t->applied_seq;
-    rec->alert_id = (char *)t->alert_id;
+    rec->alert_id = (char *)r->alert_id;
+    rec->has_actual = r->has_actual;
+    rec->actual_micros = r->actual;
+    rec->data_fy = r->data_fy;
+    rec->preliminary = r->preliminary;
+    rec->overdue_fy = r->overdue_fy;
+    rec->overdue_alert_id = (char *)r->overdue_id;
+    rec->forecast_alert_id = (char *)r->forecast_id;
+    rec->forecast_micros = r->forecast;
 }
 
 int alert_state_records_build(struct alert_state_records *r, const struct alert_state_list *l)
@@ -323,13 +496,6 @@ void alert_state_records_free(struct alert_state_records *r)
     memset(r, 0, sizeof *r);
 }
 
-Planwatch__V1__Severity alert_state_severity(enum pw_status to)
-{
-    return to == PW_STATUS_BEHIND    ? PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL
-           : to == PW_STATUS_AT_RISK ? PLANWATCH__V1__SEVERITY__SEVERITY_WARNING
-                                     : PLANWATCH__V1__SEVERITY__SEVERITY_INFO;
-}
-
 void alert_state_build_alert(const struct alert_state_transition *t, int64_t time_ns,
                              struct alert_state_msg *m)
 {
@@ -343,10 +509,24 @@ void alert_state_build_alert(const struct alert_state_transition *t, int64_t tim
     m->alert.name = (char *)t->ind->name;
     m->alert.status = (Planwatch__V1__Status)t->to;
     m->alert.previous = (Planwatch__V1__Status)t->from;
-    m->alert.severity = alert_state_severity(t->to);
+    m->alert.severity = t->severity;
     m->alert.row = &m->row;
     m->alert.update_seq = t->update_seq;
     m->alert.time_ns = time_ns;
+    m->alert.kind = t->kind;
+    m->alert.event = t->event;
+    m->alert.previous_severity = t->previous_severity;
+    m->alert.summary = (char *)t->summary;
+    m->alert.overdue_fy = t->overdue_fy;
+    m->alert.due = t->due ? pw_day_format(t->due, m->due) : (char *)"";
+    m->alert.has_forecast = t->has_forecast;
+    m->alert.forecast_micros = t->has_forecast ? t->fc.projected : 0;
+    m->alert.pace_micros = t->has_forecast ? t->fc.pace : 0;
+}
+
+uint64_t alert_state_figures_seq(const struct alert_state *s, size_t index)
+{
+    return s && index < s->n ? s->recs[index].figures_seq : 0;
 }
 
 enum pw_seq_verdict alert_state_heartbeat(struct alert_state *s, uint64_t store_seq)
@@ -385,8 +565,8 @@ int alert_state_recorded(const struct alert_state *s, size_t index, enum pw_stat
     if (!s || index >= s->n || !s->recs[index].known)
         return 0;
     if (status)
-        *status = s->recs[index].status;
+        *status = s->recs[index].s.status;
     if (alert_id)
-        *alert_id = s->recs[index].alert_id;
+        *alert_id = s->recs[index].s.alert_id;
     return 1;
 }

@@ -29,13 +29,30 @@
  * NO_DATA or NO_TARGET) carries it too. Opening again gives a new id. A
  * change between non-problem statuses with no open alert (NO_DATA ->
  * ON_TRACK) is a one-off INFO alert with its own id "<indicator_id>:<seq>".
- * Severity: BEHIND -> CRITICAL, AT_RISK -> WARNING, otherwise INFO. */
+ * Severity: BEHIND -> CRITICAL, AT_RISK -> WARNING, otherwise INFO.
+ *
+ * Lifecycle (kind STATUS): a change from a non-problem status to AT_RISK or
+ * BEHIND is OPENED, between AT_RISK and BEHIND UPDATED, back to anything
+ * else RESOLVED, between non-problem statuses a NOTICE. While an alert is
+ * open, new figures that change what it reports (actual, data FY,
+ * preliminary) with the same status are an UPDATED transition too; time
+ * passing alone never is (the expected value moves every day).
+ *
+ * Two more kinds per indicator, each with its own alert id and the same
+ * opened / updated / resolved lifecycle (alert_rules.h): OVERDUE (the latest
+ * due fiscal year's figure has not arrived; UPDATED when a later year becomes
+ * the one missing) and FORECAST (on track but projected short at the recent
+ * pace; UPDATED when the projection changes). Both are WARNING while open and
+ * INFO when resolved. One evaluation yields at most one transition per kind,
+ * in the order status, overdue, forecast. The indicator's AlertState record
+ * holds all three. */
 #ifndef ALERT_STATE_H
 #define ALERT_STATE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alert_rules.h"
 #include "catalog.h"
 #include "eval.h"
 #include "msg.h"
@@ -47,17 +64,41 @@
 
 struct alert_state;
 
-/* One change of an indicator's recorded status. Plain value: copyable. */
+/* What is recorded of one indicator (its AlertState). */
+struct alert_state_snap {
+    enum pw_status status;              /* recorded status */
+    uint64_t alert_seq;                 /* seq of the last alert published for it */
+    char alert_id[ALERT_STATE_ID_MAX];  /* open status alert, "" when none */
+    int has_actual, data_fy, preliminary;
+    int64_t actual;                     /* figures of the last status transition */
+    int overdue_fy;                     /* open overdue alert's FY, 0 when none */
+    char overdue_id[ALERT_STATE_ID_MAX];
+    char forecast_id[ALERT_STATE_ID_MAX]; /* open forecast alert, "" when none */
+    int64_t forecast;                   /* its last published projection */
+};
+
+/* One transition of one indicator. Plain value: copyable. */
 struct alert_state_transition {
     const struct pw_indicator *ind; /* borrowed from the catalog */
-    enum pw_status from, to;
-    int publish;                    /* 0: silent first record (no Alert, alert_seq 0) */
+    Planwatch__V1__AlertKind kind;
+    Planwatch__V1__AlertEvent event;
+    enum pw_status from, to;        /* the indicator's status before / after (other kinds:
+                                       both the current status) */
+    Planwatch__V1__Severity severity, previous_severity;
+    int publish;                    /* 0: silent record (no Alert, alert_seq 0) */
     uint64_t alert_seq;             /* the Alert's seq (0 when silent) */
     uint64_t update_seq;            /* store seq of the latest update to ind since its last
                                        evaluation (the cause), 0 when time passing did it */
     uint64_t applied_seq;           /* last store seq applied when it was decided */
+    uint64_t figures_seq;           /* store seq of the latest update of ind applied */
     char alert_id[ALERT_STATE_ID_MAX]; /* "" when silent */
+    int overdue_fy;                 /* OVERDUE: the fiscal year missing */
+    int32_t due;                    /* OVERDUE: its due day */
+    int has_forecast;               /* FORECAST opened/updated: fc is set */
+    struct alert_rules_forecast fc;
+    char summary[384];              /* one line for people (watch, webhooks) */
     struct pw_eval ev;              /* the evaluation that made it */
+    struct alert_state_snap snap;   /* ind's whole record after this transition */
 };
 
 /* A growable list of transitions, oldest first. Zero-initialise it
@@ -135,8 +176,8 @@ int alert_state_eval(struct alert_state *s, size_t index, int32_t day,
  * still record and publish them. */
 int alert_state_eval_all(struct alert_state *s, int32_t day, struct alert_state_list *out);
 
-/* Fills rec with t's AlertState (indicator_id, status, alert_seq, applied_seq,
- * alert_id). Strings are borrowed from t and the catalog. */
+/* Fills rec with the AlertState of t's indicator after t (t->snap,
+ * applied_seq). Strings are borrowed from t and the catalog. */
 void alert_state_record(const struct alert_state_transition *t, Planwatch__V1__AlertState *rec);
 
 /* AlertState records for a QUERY_ALERT_STATE_PUT of the transitions in l:
@@ -159,10 +200,12 @@ struct alert_state_msg {
     Planwatch__V1__Alert alert;
     Planwatch__V1__StatusRow row;
     struct pw_msg_row_buf buf;
+    char due[11];
 };
 
 /* Fills m with t's Alert (alert_id, seq, indicator, plan, project, name,
- * status, previous, severity, row via pw_msg_status_row, update_seq, time_ns).
+ * status, previous, severity, row via pw_msg_status_row, update_seq, time_ns,
+ * kind, event, previous_severity, summary, overdue_fy/due, forecast).
  * Strings are borrowed from t, m and the catalog: m is valid while t is and
  * must not be copied (m->alert.row points into m). */
 void alert_state_build_alert(const struct alert_state_transition *t, int64_t time_ns,
@@ -182,6 +225,9 @@ uint64_t alert_state_applied_seq(const struct alert_state *s); /* last store seq
 uint64_t alert_state_last_alert_seq(const struct alert_state *s); /* last alert seq assigned */
 uint64_t alert_state_resyncs(const struct alert_state *s);
 const struct pw_catalog *alert_state_catalog(const struct alert_state *s);
+
+/* Store seq of the latest update of indicator index applied (0: none). */
+uint64_t alert_state_figures_seq(const struct alert_state *s, size_t index);
 
 /* Indicator index's record: returns 1 and *status, *alert_id (borrowed until
  * the next change; "" when no alert is open) if it has one, else 0. Either

@@ -13,16 +13,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alert_notify.h"
 #include "alert_state.h"
+#include "alert_webhook.h"
 #include "catalog.h"
 #include "cfg.h"
 #include "client.h"
 #include "clock.h"
 #include "err.h"
+#include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "pidfile.h"
 #include "sec.h"
+#include "vec.h"
 #include "zap.h"
 #include "zsock.h"
 
@@ -32,13 +37,26 @@
 #define ALERT_CATALOG_FILES 32      /* --catalog a.yaml,b.yaml,... */
 #define ALERT_LOG_EVERY 30          /* repeated store failures: log one in this many */
 #define ALERT_POLL_MAX_MS 1000      /* a signal landing just before zmq_poll waits at most this */
+#define ALERT_POLL_ITEMS (1 + 2 * ALERT_WEBHOOK_SOCKETS) /* the SUB and curl's sockets */
+
+/* The alert service's series (README "Metrics"); handles borrowed from the registry. */
+struct alert_metrics {
+    struct pw_metric *alerts[PW_STATUS_COUNT]; /* published, by new status */
+    struct pw_metric *applied, *resyncs, *ready, *applied_seq, *alert_seq, *outbox;
+    struct pw_metric *eval_seconds, *flush_seconds;
+};
 
 struct alert_svc {
     /* configuration: strings point into argv, the environment or the defaults */
     const char *store_ep, *updates_ep, *publish_ep, *catalog, *clock_spec, *log_level, *data_dir;
+    const char *metrics_addr;
+    struct pw_metrics *metrics;
+    struct alert_metrics m;
+    struct pw_http *http;
     long interval_ms, heartbeat_ms, query_timeout_ms;
     const char *secret_key, *registry, *store_key;
     int insecure;
+    struct alert_webhook_cfg wh_cfg;
     /* resources, released in reverse order by svc_close */
     int pid_fd;
     void *ctx, *sub, *pub;
@@ -46,6 +64,8 @@ struct alert_svc {
     struct pw_sec *sec;             /* CURVE keys, registry, ZAP (or --insecure) */
     struct pw_catalog *cat;
     struct alert_state *st;
+    struct alert_notify *notify;    /* subscriptions, acks, silences (the store's) */
+    struct alert_webhook *wh;       /* deliveries in flight or waiting */
     struct pw_clock clock;
     /* progress */
     int started;                    /* snapshot and AlertState loaded */
@@ -54,7 +74,9 @@ struct alert_svc {
     unsigned flush_failures;        /* consecutive failed AlertState PUTs (log throttling) */
     struct alert_state_list outbox; /* decided in memory, not yet recorded in the store */
     uint64_t published;             /* last alert seq published (the heartbeat's seq) */
-    int64_t next_hb, next_eval, next_sync, next_flush;
+    int admin_due;                  /* the store announced a change of subscriptions/acks/silences */
+    unsigned record_failures;       /* consecutive failed delivery-log PUTs (log throttling) */
+    int64_t next_hb, next_eval, next_sync, next_flush, next_admin, next_record;
 };
 
 static int svc_config(struct alert_svc *a, int argc, char **argv)
@@ -80,6 +102,17 @@ static int svc_config(struct alert_svc *a, int argc, char **argv)
         {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &a->log_level, 1},
         {"data-dir", PW_CFG_STR, "", 0, 0,
          "if set, hold DIR/alert.pid so two alert services on one dir are refused", &a->data_dir, 0},
+        {"webhook-timeout-ms", PW_CFG_INT, "5000", 100, 600000,
+         "a webhook POST that takes longer failed (and is retried)", &a->wh_cfg.timeout_ms, 0},
+        {"webhook-attempts", PW_CFG_INT, "8", 1, 100,
+         "attempts per webhook delivery before it is given up", &a->wh_cfg.max_attempts, 0},
+        {"webhook-backoff-ms", PW_CFG_INT, "1000", 1, 3600000,
+         "delay before the first retry; it doubles with every attempt", &a->wh_cfg.backoff_ms, 0},
+        {"webhook-backoff-max-ms", PW_CFG_INT, "300000", 1, 86400000,
+         "the retry delay stops doubling here", &a->wh_cfg.backoff_max_ms, 0},
+        {"metrics", PW_CFG_STR, "", 0, 0,
+         "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 0.0.0.0:9100); \"\": off",
+         &a->metrics_addr, 0},
         {"insecure", PW_CFG_BOOL, "false", 0, 0,
          "no CURVE: plain text, no authentication (local development only)", &a->insecure, 1},
         {"secret-key", PW_CFG_STR, "", 0, 0,
@@ -264,11 +297,60 @@ static int svc_restore(struct alert_svc *a)
     return rc;
 }
 
+static int svc_keep_sub(void *arg, uint64_t sub_id)
+{
+    return alert_notify_sub(arg, sub_id) != NULL;
+}
+
+/* QUERY_ADMIN_GET: subscriptions (with their secrets), acks and silences.
+ * Deliveries queued for subscriptions that are gone are dropped. */
+static int svc_admin_load(struct alert_svc *a)
+{
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__QueryReply *r = NULL;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ADMIN_GET;
+    int rc = pw_client_query(a->store, &q, (int)a->query_timeout_ms, &r);
+    if (rc)
+        return rc;
+    pw_info("msg=\"subscriptions loaded\" admin_seq=%llu subscriptions=%zu acks=%zu silences=%zu",
+            (unsigned long long)r->admin_seq, r->n_subscriptions, r->n_acks, r->n_silences);
+    alert_notify_load(a->notify, r); /* takes r */
+    alert_webhook_prune(a->wh, svc_keep_sub, a->notify);
+    a->admin_due = 0;
+    return 0;
+}
+
+/* QUERY_DELIVERIES: what was owed when the service last stopped. */
+static int svc_deliveries_load(struct alert_svc *a)
+{
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__QueryReply *r = NULL;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_DELIVERIES;
+    int rc = pw_client_query(a->store, &q, (int)a->query_timeout_ms, &r);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < r->n_deliveries && !rc; i++) {
+        const Planwatch__V1__Delivery *d = r->deliveries[i];
+        const Planwatch__V1__Subscription *sub = alert_notify_sub(a->notify, d->subscription_id);
+        rc = alert_webhook_add(a->wh, d->alert_seq, d->subscription_id, d->alert_id ? d->alert_id : "",
+                               sub ? sub->url : "", sub ? sub->secret : NULL,
+                               d->event ? d->event : "", (const char *)d->body.data, d->body.len,
+                               d->attempts);
+    }
+    if (r->n_deliveries)
+        pw_info("msg=\"pending deliveries resumed\" n=%zu", r->n_deliveries);
+    planwatch__v1__query_reply__free_unpacked(r, NULL);
+    alert_webhook_prune(a->wh, svc_keep_sub, a->notify);
+    return rc;
+}
+
 static void svc_eval_all(struct alert_svc *a, const char *why)
 {
     size_t before = a->outbox.n;
     int32_t day = pw_clock_today(&a->clock);
+    double t0 = pw_metrics_now();
     int rc = alert_state_eval_all(a->st, day, &a->outbox);
+    pw_metric_observe(a->m.eval_seconds, pw_metrics_now() - t0);
     char buf[11];
     if (rc)
         pw_error("msg=\"evaluation failed\" why=%s code=%s", why, pw_errname(rc));
@@ -293,6 +375,9 @@ static void svc_sync(struct alert_svc *a, int64_t now)
     if (!a->started) {
         step = "alert state";
         if ((rc = svc_restore(a)))
+            goto fail;
+        step = "subscriptions";
+        if ((rc = svc_admin_load(a)) || (rc = svc_deliveries_load(a)))
             goto fail;
         a->started = 1;
         pw_info("msg=\"ready\" applied_seq=%llu alert_seq=%llu",
@@ -326,19 +411,154 @@ static void svc_need_resync(struct alert_svc *a, const char *reason, uint64_t se
             (unsigned long long)alert_state_resyncs(a->st));
 }
 
-/* Records the outbox in the store, then publishes its alerts in order. If
- * the store does not confirm, nothing is published and the whole outbox is
- * retried later (the PUT is idempotent: the same records again). */
+/* Appends to *dels a pending Delivery of al for every subscription that
+ * receives it (body and event malloc'd; the caller frees them). */
+static int svc_deliveries_for(struct alert_svc *a, const Planwatch__V1__Alert *al,
+                              const struct pw_indicator *ind, int64_t now_ns,
+                              Planwatch__V1__Delivery **dels, size_t *nd, size_t *cap)
+{
+    char event[48];
+    snprintf(event, sizeof event, "%s.%s", pw_msg_kind_name(al->kind),
+             pw_msg_event_name(al->event));
+    for (size_t i = 0; i < alert_notify_nsubs(a->notify); i++) {
+        const Planwatch__V1__Subscription *sub = alert_notify_sub_at(a->notify, i);
+        if (!alert_notify_match(sub, al))
+            continue;
+        if (pw_vec_grow((void **)dels, cap, *nd + 1, sizeof **dels))
+            return PW_ENOMEM;
+        Planwatch__V1__Delivery *d = &(*dels)[*nd];
+        char *body = NULL;
+        size_t len = 0;
+        planwatch__v1__delivery__init(d);
+        if (alert_notify_body(al, ind, sub->id, &body, &len) || !(d->event = strdup(event))) {
+            free(body);
+            return PW_ENOMEM;
+        }
+        d->alert_seq = al->seq;
+        d->subscription_id = sub->id;
+        d->state = PLANWATCH__V1__DELIVERY_STATE__DELIVERY_PENDING;
+        d->next_ns = now_ns;
+        d->body.data = (uint8_t *)body;
+        d->body.len = len;
+        d->alert_id = al->alert_id;
+        d->updated_ns = now_ns;
+        (*nd)++;
+    }
+    return 0;
+}
+
+/* Records the webhook outcomes (the delivery log and each delivery's new
+ * state) in the store; kept and retried when the store does not answer. */
+static void svc_record(struct alert_svc *a, int64_t now)
+{
+    size_t n;
+    const struct alert_webhook_outcome *o = alert_webhook_outcomes(a->wh, &n);
+    Planwatch__V1__Delivery *d = calloc(n, sizeof *d), **dp = calloc(n, sizeof *dp);
+    Planwatch__V1__DeliveryAttempt *t = calloc(n, sizeof *t), **tp = calloc(n, sizeof *tp);
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__QueryReply *r = NULL;
+    size_t nt = 0;
+    int rc = PW_ENOMEM;
+    if (d && dp && t && tp) {
+        for (size_t i = 0; i < n; i++) {
+            planwatch__v1__delivery__init(&d[i]);
+            d[i].alert_seq = o[i].alert_seq;
+            d[i].subscription_id = o[i].sub_id;
+            d[i].state = (Planwatch__V1__DeliveryState)o[i].state;
+            d[i].attempts = o[i].attempt;
+            d[i].next_ns = o[i].next_ns;
+            d[i].body.data = (uint8_t *)o[i].body;
+            d[i].body.len = o[i].body_len;
+            d[i].alert_id = o[i].alert_id;
+            d[i].event = o[i].event;
+            d[i].last_http = o[i].http;
+            d[i].last_error = (char *)o[i].error;
+            d[i].updated_ns = pw_now_ns();
+            dp[i] = &d[i];
+            if (o[i].attempt == 0 || o[i].time_ns == 0)
+                continue; /* dropped without an attempt of its own */
+            planwatch__v1__delivery_attempt__init(&t[nt]);
+            t[nt].alert_seq = o[i].alert_seq;
+            t[nt].subscription_id = o[i].sub_id;
+            t[nt].attempt = o[i].attempt;
+            t[nt].time_ns = o[i].time_ns;
+            t[nt].http_status = o[i].http;
+            t[nt].error = (char *)o[i].error;
+            t[nt].duration_ms = o[i].duration_ms;
+            t[nt].ok = o[i].ok;
+            t[nt].alert_id = o[i].alert_id;
+            t[nt].url = o[i].url;
+            tp[nt] = &t[nt];
+            nt++;
+        }
+        q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_DELIVERY_PUT;
+        q.deliveries = dp;
+        q.n_deliveries = n;
+        q.attempts = tp;
+        q.n_attempts = nt;
+        rc = pw_client_query(a->store, &q, (int)a->query_timeout_ms, &r);
+        planwatch__v1__query_reply__free_unpacked(r, NULL);
+    }
+    free(d);
+    free(dp);
+    free(t);
+    free(tp);
+    if (rc) {
+        if (rc != PW_ESHUTDOWN && a->record_failures++ % ALERT_LOG_EVERY == 0)
+            pw_warn("msg=\"delivery log not recorded, kept\" n=%zu code=%s", n, pw_errname(rc));
+        a->next_record = now + ALERT_RETRY_MS;
+        return;
+    }
+    a->record_failures = 0;
+    alert_webhook_outcomes_clear(a->wh);
+}
+
+/* Records the outbox in the store (AlertState records, the history of every
+ * published transition and the webhook deliveries it owes, in one store
+ * transaction), then publishes its alerts in order and hands the deliveries
+ * to the webhook sender. If the store does not confirm, nothing is
+ * published and the whole outbox is retried later (the PUT is idempotent:
+ * the same records again). */
 static void svc_flush(struct alert_svc *a, int64_t now)
 {
     struct alert_state_records recs;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     Planwatch__V1__QueryReply *r = NULL;
+    double t0 = pw_metrics_now();
+    struct alert_state_msg *msgs = NULL;
+    Planwatch__V1__Alert **ptrs = NULL;
+    Planwatch__V1__Delivery *dels = NULL, **dptrs = NULL;
+    size_t np = 0, nd = 0, dcap = 0;
+    for (size_t i = 0; i < a->outbox.n; i++)
+        np += a->outbox.v[i].publish != 0;
     int rc = alert_state_records_build(&recs, &a->outbox);
+    if (rc == 0 && np && (!(msgs = calloc(np, sizeof *msgs)) || !(ptrs = calloc(np, sizeof *ptrs))))
+        rc = PW_ENOMEM;
+    if (rc == 0) {
+        int64_t t_ns = pw_now_ns();
+        int32_t today = pw_clock_today(&a->clock);
+        for (size_t i = 0, k = 0; i < a->outbox.n && rc == 0; i++)
+            if (a->outbox.v[i].publish) {
+                const struct alert_state_transition *t = &a->outbox.v[i];
+                alert_state_build_alert(t, t_ns, &msgs[k]);
+                ptrs[k] = &msgs[k].alert;
+                if (!alert_notify_mute(a->notify, ptrs[k], t->figures_seq, today))
+                    rc = svc_deliveries_for(a, ptrs[k], t->ind, t_ns, &dels, &nd, &dcap);
+                k++;
+            }
+        if (rc == 0 && nd && !(dptrs = calloc(nd, sizeof *dptrs)))
+            rc = PW_ENOMEM;
+        for (size_t i = 0; rc == 0 && i < nd; i++)
+            dptrs[i] = &dels[i];
+    }
     if (rc == 0) {
         q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT;
         q.alert_states = recs.ptrs;
         q.n_alert_states = recs.n;
+        q.alerts = ptrs;
+        q.n_alerts = np;
+        q.deliveries = dptrs;
+        q.n_deliveries = nd;
         rc = pw_client_query(a->store, &q, (int)a->query_timeout_ms, &r);
         planwatch__v1__query_reply__free_unpacked(r, NULL);
     }
@@ -349,38 +569,50 @@ static void svc_flush(struct alert_svc *a, int64_t now)
                     "attempts=%u retry_ms=%d",
                     a->outbox.n, pw_errname(rc), a->flush_failures, ALERT_RETRY_MS);
         a->next_flush = now + ALERT_RETRY_MS;
-        return;
+        goto out;
     }
     a->flush_failures = 0;
-    size_t silent = 0;
-    for (size_t i = 0; i < a->outbox.n; i++) {
-        const struct alert_state_transition *t = &a->outbox.v[i];
-        if (!t->publish) {
-            silent++;
-            continue;
-        }
-        struct alert_state_msg m;
+    for (size_t k = 0; k < np; k++) {
+        const Planwatch__V1__Alert *al = &msgs[k].alert;
         char topic[3 * PW_ID_MAX + 16];
-        alert_state_build_alert(t, pw_now_ns(), &m);
-        pw_msg_topic(topic, sizeof topic, "alert", t->ind);
-        rc = pw_zsock_publish(a->pub, topic, PLANWATCH__V1__MSG_TYPE__MSG_ALERT, &m.alert.base);
+        const struct pw_indicator *ind = pw_catalog_find(a->cat, al->indicator_id);
+        pw_msg_topic(topic, sizeof topic, "alert", ind);
+        rc = pw_zsock_publish(a->pub, topic, PLANWATCH__V1__MSG_TYPE__MSG_ALERT, &al->base);
         if (rc) /* recorded but not sent: subscribers see the seq gap */
             pw_error("msg=\"alert not published\" alert_seq=%llu code=%s",
-                     (unsigned long long)t->alert_seq, pw_errname(rc));
-        a->published = t->alert_seq;
-        pw_info("msg=\"transition\" indicator=%s from=%s to=%s alert_seq=%llu alert_id=%s "
-                "severity=%s update_seq=%llu",
-                t->ind->id, pw_status_name(t->from), pw_status_name(t->to),
-                (unsigned long long)t->alert_seq, t->alert_id,
-                alert_state_severity(t->to) == PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL ? "CRITICAL"
-                : alert_state_severity(t->to) == PLANWATCH__V1__SEVERITY__SEVERITY_WARNING
-                    ? "WARNING"
-                    : "INFO",
-                (unsigned long long)t->update_seq);
+                     (unsigned long long)al->seq, pw_errname(rc));
+        a->published = al->seq;
+        pw_metric_inc(a->m.alerts[(unsigned)al->status < PW_STATUS_COUNT ? al->status : PW_STATUS_NO_DATA], 1);
+        pw_info("msg=\"transition\" indicator=%s kind=%s event=%s from=%s to=%s alert_seq=%llu "
+                "alert_id=%s severity=%s update_seq=%llu",
+                al->indicator_id, pw_msg_kind_name(al->kind), pw_msg_event_name(al->event),
+                pw_status_name((enum pw_status)al->previous), pw_status_name((enum pw_status)al->status),
+                (unsigned long long)al->seq, al->alert_id, pw_msg_severity_name(al->severity, 0),
+                (unsigned long long)al->update_seq);
     }
-    if (silent)
-        pw_info("msg=\"first statuses recorded silently\" n=%zu", silent);
+    for (size_t i = 0; i < nd; i++) {
+        const Planwatch__V1__Subscription *sub = alert_notify_sub(a->notify, dels[i].subscription_id);
+        if (alert_webhook_add(a->wh, dels[i].alert_seq, dels[i].subscription_id, dels[i].alert_id,
+                              sub ? sub->url : "", sub ? sub->secret : NULL, dels[i].event,
+                              (const char *)dels[i].body.data, dels[i].body.len, 0))
+            pw_error("msg=\"delivery not queued (out of memory); resumed at the next start\" "
+                     "alert_seq=%llu subscription=%llu",
+                     (unsigned long long)dels[i].alert_seq,
+                     (unsigned long long)dels[i].subscription_id);
+    }
+    if (a->outbox.n > np)
+        pw_info("msg=\"records updated silently\" n=%zu", a->outbox.n - np);
     alert_state_list_clear(&a->outbox);
+    pw_metric_observe(a->m.flush_seconds, pw_metrics_now() - t0);
+out:
+    for (size_t i = 0; i < nd; i++) {
+        free(dels[i].body.data);
+        free(dels[i].event);
+    }
+    free(dels);
+    free(dptrs);
+    free(msgs);
+    free(ptrs);
 }
 
 static void svc_on_update(struct alert_svc *a, const Planwatch__V1__IndicatorUpdate *u)
@@ -403,6 +635,7 @@ static void svc_on_update(struct alert_svc *a, const Planwatch__V1__IndicatorUpd
     } else if (v == PW_SEQ_SKIP) {
         pw_debug("msg=\"update already applied\" seq=%llu", (unsigned long long)u->seq);
     } else {
+        pw_metric_inc(a->m.applied, 1);
         rc = alert_state_eval(a->st, idx, pw_clock_today(&a->clock), &a->outbox);
         if (rc)
             pw_error("msg=\"evaluation failed\" indicator=%s code=%s", u->indicator_id,
@@ -416,6 +649,8 @@ static void svc_on_heartbeat(struct alert_svc *a, const Planwatch__V1__Heartbeat
         return; /* another publisher on the same stream: not our sequence */
     if (alert_state_heartbeat(a->st, hb->seq) == PW_SEQ_GAP)
         svc_need_resync(a, "heartbeat", hb->seq);
+    if (hb->admin_seq != alert_notify_admin_seq(a->notify))
+        a->admin_due = 1; /* a notice was missed, or is on its way */
 }
 
 /* Reads what the SUB holds, without blocking; one bad message affects only itself. */
@@ -452,6 +687,9 @@ static void svc_drain(struct alert_svc *a)
             svc_on_update(a, (const Planwatch__V1__IndicatorUpdate *)m);
         } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT) {
             svc_on_heartbeat(a, (const Planwatch__V1__Heartbeat *)m);
+        } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_ADMIN_NOTICE) {
+            if (((const Planwatch__V1__AdminNotice *)m)->admin_seq != alert_notify_admin_seq(a->notify))
+                a->admin_due = 1;
         } else {
             pw_warn("msg=\"dropped message\" topic=\"%s\" reason=\"unexpected type\" type=%d", topic,
                     (int)type);
@@ -470,14 +708,63 @@ static void svc_heartbeat(struct alert_svc *a)
     hb.applied_seq = a->st ? alert_state_applied_seq(a->st) : 0;
     hb.resyncs = a->st ? alert_state_resyncs(a->st) : 0;
     hb.ready = a->started && !a->resync;
+    hb.admin_seq = a->notify ? alert_notify_admin_seq(a->notify) : 0;
     int rc = pw_zsock_publish(a->pub, "hb.alert", PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base);
     if (rc)
         pw_warn("msg=\"heartbeat not published\" code=%s", pw_errname(rc));
 }
 
+static void svc_metrics_scrape(void *arg)
+{
+    struct alert_svc *a = arg;
+    pw_metric_set(a->m.resyncs, a->st ? (double)alert_state_resyncs(a->st) : 0);
+    pw_metric_set(a->m.ready, a->started && !a->resync);
+    pw_metric_set(a->m.applied_seq, a->st ? (double)alert_state_applied_seq(a->st) : 0);
+    pw_metric_set(a->m.alert_seq, (double)a->published);
+    pw_metric_set(a->m.outbox, (double)a->outbox.n);
+}
+
+/* The registry and its series; the HTTP endpoint when --metrics is set. */
+static int svc_metrics_open(struct alert_svc *a)
+{
+    struct alert_metrics *m = &a->m;
+    const char *status[PW_STATUS_COUNT];
+    const enum pw_metric_type C = PW_METRIC_COUNTER, G = PW_METRIC_GAUGE, H = PW_METRIC_HISTOGRAM;
+    const struct pw_metric_def defs[] = {
+        {&m->applied, C, "updates_applied_total", NULL, "Store updates applied from the subscription (snapshots not counted)."},
+        {&m->resyncs, C, "resyncs_total", NULL, "Resynchronisations from the store after a gap."},
+        {&m->ready, G, "ready", NULL, "1 when started and not resynchronising."},
+        {&m->applied_seq, G, "applied_seq", NULL, "Last store seq applied."},
+        {&m->alert_seq, G, "alert_seq", NULL, "Last alert seq published."},
+        {&m->outbox, G, "outbox_transitions", NULL, "Status changes decided but not yet recorded in the store and published."},
+        {&m->eval_seconds, H, "eval_seconds", NULL, "Time to re-evaluate every indicator."},
+        {&m->flush_seconds, H, "flush_seconds", NULL, "Time to record status changes in the store and publish their alerts."},
+    };
+    for (int i = 0; i < PW_STATUS_COUNT; i++)
+        status[i] = pw_status_name((enum pw_status)i);
+    if (pw_metrics_open(&a->metrics))
+        return PW_ENOMEM;
+    struct pw_metrics *r = a->metrics;
+    if (pw_metrics_add_family(r, C, "planwatch_alert_alerts_published_total", "status", status,
+                              PW_STATUS_COUNT, "Alerts published, by the indicator's new status.",
+                              m->alerts) ||
+        pw_metrics_add_table(r, "planwatch_alert_", defs, sizeof defs / sizeof defs[0]))
+        return PW_ENOMEM;
+    pw_metrics_on_scrape(r, svc_metrics_scrape, a);
+    if (!a->metrics_addr[0])
+        return 0;
+    int rc = pw_http_open(&a->http, a->metrics_addr, pw_metrics_http, r);
+    if (rc == 0)
+        pw_info("msg=\"metrics served\" addr=\"%s\" metrics_port=%d", a->metrics_addr,
+                pw_http_port(a->http));
+    return rc;
+}
+
 static int svc_open(struct alert_svc *a)
 {
     int rc;
+    if ((rc = svc_metrics_open(a)))
+        return rc;
     if (a->data_dir[0]) {
         long holder = 0;
         rc = pw_pidfile_lock(a->data_dir, "alert", &a->pid_fd, &holder);
@@ -510,7 +797,8 @@ static int svc_open(struct alert_svc *a)
         (rc = pw_zsock_connect(a->sub, a->updates_ep)))
         return rc;
     if (zmq_setsockopt(a->sub, ZMQ_SUBSCRIBE, "update.", 7) ||
-        zmq_setsockopt(a->sub, ZMQ_SUBSCRIBE, "hb.", 3)) {
+        zmq_setsockopt(a->sub, ZMQ_SUBSCRIBE, "hb.", 3) ||
+        zmq_setsockopt(a->sub, ZMQ_SUBSCRIBE, "admin.", 6)) {
         pw_error("msg=\"cannot subscribe\" err=\"%s\"", zmq_strerror(errno));
         return PW_EZMQ;
     }
@@ -520,6 +808,12 @@ static int svc_open(struct alert_svc *a)
         return rc;
     if ((rc = pw_client_open_curve(a->ctx, a->store_ep, pw_sec_keys(a->sec), store_pub, &a->store)))
         return rc;
+    if ((rc = alert_notify_open(&a->notify)))
+        return rc;
+    if ((rc = alert_webhook_open(&a->wh, &a->wh_cfg))) {
+        pw_error("msg=\"cannot set up webhook delivery\" code=%s", pw_errname(rc));
+        return rc;
+    }
     return 0;
 }
 
@@ -529,7 +823,14 @@ static void svc_close(struct alert_svc *a)
         pw_warn("msg=\"exiting with unrecorded transitions\" n=%zu "
                 "note=\"re-derived from the store at the next start\"",
                 a->outbox.n);
+    if (a->wh && alert_webhook_queued(a->wh))
+        pw_info("msg=\"webhook deliveries left pending\" n=%zu note=\"resumed at the next start\"",
+                alert_webhook_queued(a->wh));
+    alert_webhook_close(&a->wh);
+    alert_notify_close(&a->notify);
     alert_state_list_free(&a->outbox);
+    pw_http_close(&a->http);
+    pw_metrics_close(&a->metrics);
     alert_state_close(&a->st);
     pw_catalog_close(&a->cat);
     pw_client_close(&a->store);
@@ -556,16 +857,24 @@ static int svc_run(struct alert_svc *a)
     a->next_sync = now;
     a->next_eval = now + a->interval_ms;
     a->next_flush = now;
+    a->next_admin = now;
+    a->next_record = now;
     while (!pw_zsock_stop) {
         now = pw_now_ms();
         if ((!a->started || a->resync) && now >= a->next_sync)
             svc_sync(a, now);
+        if (a->started && a->admin_due && now >= a->next_admin && svc_admin_load(a))
+            a->next_admin = now + ALERT_RETRY_MS;
         if (a->started && now >= a->next_eval) {
             svc_eval_all(a, "timer");
             a->next_eval = now + a->interval_ms;
         }
         if (a->outbox.n && now >= a->next_flush && !pw_zsock_stop)
             svc_flush(a, now);
+        size_t nout;
+        alert_webhook_outcomes(a->wh, &nout);
+        if (nout && now >= a->next_record && !pw_zsock_stop)
+            svc_record(a, now);
         now = pw_now_ms();
         if (now >= a->next_hb) {
             svc_heartbeat(a);
@@ -578,25 +887,40 @@ static int svc_run(struct alert_svc *a)
             next = svc_min(next, a->next_eval);
         if (a->outbox.n)
             next = svc_min(next, a->next_flush);
+        if (a->started && a->admin_due)
+            next = svc_min(next, a->next_admin);
+        alert_webhook_outcomes(a->wh, &nout);
+        if (nout)
+            next = svc_min(next, a->next_record);
+        long wt = alert_webhook_timeout(a->wh, pw_now_ms());
+        if (wt >= 0)
+            next = svc_min(next, pw_now_ms() + wt);
         int64_t wait = next - pw_now_ms();
         if (wait > ALERT_POLL_MAX_MS)
             wait = ALERT_POLL_MAX_MS;
         if (pw_zsock_stop) /* e.g. it interrupted a store call above */
             break;
         /* before start-up the SUB is not read: the snapshot will cover what it holds */
-        zmq_pollitem_t it[2] = {{pw_sec_zap_socket(a->sec), 0, ZMQ_POLLIN, 0},
-                                {a->sub, 0, ZMQ_POLLIN, 0}};
-        int zap = pw_sec_on(a->sec), nitems = zap + (a->started ? 1 : 0);
-        if (zmq_poll(it + !zap, nitems, wait > 0 ? (long)wait : 0) < 0) {
+        /* [SUB when started][webhooks][metrics HTTP][ZAP when secure], contiguous */
+        zmq_pollitem_t it[ALERT_POLL_ITEMS + PW_HTTP_POLL_MAX + 1] = {{a->sub, 0, ZMQ_POLLIN, 0}};
+        int nsub = a->started ? 1 : 0, nzap = pw_sec_on(a->sec);
+        size_t nwh = alert_webhook_pollitems(a->wh, it + 1, ALERT_POLL_ITEMS - 1);
+        long wait_ms = wait > 0 ? (long)wait : 0;
+        int nhttp = pw_http_poll_items(a->http, it + 1 + nwh, PW_HTTP_POLL_MAX, &wait_ms);
+        zmq_pollitem_t *zap = &it[1 + nwh + (size_t)nhttp];
+        *zap = (zmq_pollitem_t){pw_sec_zap_socket(a->sec), 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(it + (1 - nsub), (int)nwh + nsub + nhttp + nzap, wait_ms) < 0) {
             if (errno == EINTR)
                 continue;
             pw_error("msg=\"zmq_poll failed\" err=\"%s\"", zmq_strerror(errno));
             return PW_EZMQ;
         }
-        if (zap && (it[0].revents & ZMQ_POLLIN))
+        if (nzap && (zap->revents & ZMQ_POLLIN))
             pw_sec_zap_serve(a->sec); /* subscribers' handshakes */
-        if (a->started && (it[1].revents & ZMQ_POLLIN))
+        pw_http_poll_run(a->http, it + 1 + nwh, nhttp);
+        if (nsub && (it[0].revents & ZMQ_POLLIN))
             svc_drain(a);
+        alert_webhook_run(a->wh, it + 1, nwh, pw_now_ms());
     }
     return 0;
 }

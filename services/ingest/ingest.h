@@ -16,6 +16,18 @@
 
 struct ingest_batch;
 struct ingest_pending;
+struct pw_metrics;
+struct pw_metric;
+struct pw_http;
+
+/* ingest's series (README "Metrics"); handles borrowed from ingest.metrics. */
+struct ingest_metrics {
+    struct pw_metric *received, *batches;
+    struct pw_metric *answered[6];      /* by RowStatus: accepted .. valid (index = status) */
+    struct pw_metric *published, *retransmitted;
+    struct pw_metric *pending, *open_batches, *store_up;
+    struct pw_metric *ack_seconds, *batch_seconds;
+};
 
 struct ingest {
     struct pw_catalog *cat;
@@ -29,7 +41,17 @@ struct ingest {
     int64_t store_seen_ms;              /* last message from the store (0: never) */
     long ack_timeout_ms, retransmit_ms, store_timeout_ms;
     uint64_t received, accepted, duplicates, rejected, unavailable, retransmitted;
+    struct pw_metrics *metrics;         /* owned */
+    struct ingest_metrics m;
+    struct pw_http *http;               /* metrics endpoint; NULL when --metrics is "" */
 };
+
+/* Creates g->metrics and registers every series of g->m (ingest_metrics.c).
+ * Returns 0 or PW_ENOMEM. */
+int ingest_metrics_open(struct ingest *g);
+
+/* Open batches (waiting for the store), for the queue-depth gauge. */
+size_t ingest_batch_open_count(const struct ingest *g);
 
 /* Whether the store has been heard from recently. */
 int ingest_store_up(const struct ingest *g, int64_t now);
@@ -39,8 +61,9 @@ int ingest_store_up(const struct ingest *g, int64_t now);
  * rest and keeps them pending. who is the authenticated sender (NULL when
  * --insecure): its id is the office stored with every row, and a row
  * outside its write scope is rejected (PW_EFEED_SCOPE); insecure, the
- * batch's own office field is stored. Never fails: problems become row
- * results. */
+ * batch's own office field is stored, and so it is when who is a service
+ * of the registry (the HTTP door sends for the offices it authenticated,
+ * having checked their scopes). Never fails: problems become row results. */
 void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__FeedBatch *b,
                        const struct pw_principal *who);
 

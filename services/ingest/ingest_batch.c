@@ -18,6 +18,7 @@
 #include "eval.h"
 #include "feed.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "vec.h"
 #include "ingest.h"
@@ -28,7 +29,9 @@ struct ingest_waiter {
 };
 
 struct ingest_pending {
-    Planwatch__V1__IndicatorUpdate *u;  /* owned copy (protobuf-c malloc) */
+    char *update_id;                    /* owned; also the map's key */
+    uint8_t *env;                       /* the packed envelope, built once */
+    size_t env_len;
     char topic[160];
     struct ingest_waiter *w;
     size_t nw, capw;
@@ -44,6 +47,7 @@ struct ingest_batch {
     Planwatch__V1__RowResult *res;
     size_t n, unresolved;
     int64_t deadline_ms;
+    double t0;                          /* arrival (pw_metrics_now), for latencies */
 };
 
 int ingest_store_up(const struct ingest *g, int64_t now)
@@ -118,6 +122,11 @@ static void batch_reply(struct ingest *g, struct ingest_batch *b)
     g->duplicates += rep.duplicates;
     g->rejected += rep.rejected;
     g->unavailable += rep.unavailable;
+    for (size_t i = 0; ptrs && i < b->n; i++) {
+        unsigned st = (unsigned)b->res[i].status;
+        pw_metric_inc(g->m.answered[st >= 1 && st <= 5 ? st : 4], 1);
+    }
+    pw_metric_observe(g->m.batch_seconds, pw_metrics_now() - b->t0);
     int rc = pw_zsock_send(g->router, &b->route, b->route.n, PLANWATCH__V1__MSG_TYPE__MSG_FEED_REPLY,
                            &rep.base, ZMQ_DONTWAIT);
     pw_info("msg=\"batch answered\" batch=%s rows=%zu accepted=%u duplicates=%u rejected=%u "
@@ -135,33 +144,24 @@ static void pending_free(struct ingest *g, struct ingest_pending *p)
         g->plist = p->next;
     if (p->next)
         p->next->prev = p->prev;
-    pw_map_del(g->pending, p->u->update_id);
-    planwatch__v1__indicator_update__free_unpacked(p->u, NULL);
+    pw_map_del(g->pending, p->update_id);
+    free(p->update_id);
+    free(p->env);
     free(p->w);
     free(p);
 }
 
+/* (Re)sends the same bytes: a retransmission carries its first ingest seq,
+ * which is all the store needs (it deduplicates by update id). */
 static void pending_publish(struct ingest *g, struct ingest_pending *p, int64_t now)
 {
-    p->u->ingest_epoch = g->epoch;
-    p->u->ingest_seq = ++g->seq;
     p->sent_ms = now;
-    int rc = pw_zsock_publish(g->pub, p->topic, PLANWATCH__V1__MSG_TYPE__MSG_UPDATE, &p->u->base);
-    if (rc)
-        pw_debug("msg=\"publish failed\" update_id=%s err=%s", p->u->update_id, pw_errname(rc));
-}
-
-/* Deep-copies u (pack + unpack with the default allocator). */
-static Planwatch__V1__IndicatorUpdate *pending_copy(const Planwatch__V1__IndicatorUpdate *u)
-{
-    size_t len = planwatch__v1__indicator_update__get_packed_size(u);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (!buf)
-        return NULL;
-    planwatch__v1__indicator_update__pack(u, buf);
-    Planwatch__V1__IndicatorUpdate *c = planwatch__v1__indicator_update__unpack(NULL, len, buf);
-    free(buf);
-    return c;
+    if (zmq_send(g->pub, p->topic, strlen(p->topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+        zmq_send(g->pub, p->env, p->env_len, ZMQ_DONTWAIT) < 0)
+        pw_debug("msg=\"publish failed\" update_id=%s err=\"%s\"", p->update_id,
+                 zmq_strerror(zmq_errno()));
+    else
+        pw_metric_inc(g->m.published, 1);
 }
 
 /* Makes row i of b wait for update u (creating and publishing the pending
@@ -173,13 +173,17 @@ static int pending_wait(struct ingest *g, struct ingest_batch *b, size_t i,
     struct ingest_pending *p = pw_map_get(g->pending, u->update_id);
     if (!p) {
         p = calloc(1, sizeof *p);
-        if (!p || !(p->u = pending_copy(u))) {
+        if (!p || !(p->update_id = strdup(u->update_id))) {
             free(p);
             return PW_ENOMEM;
         }
+        u->ingest_epoch = g->epoch;
+        u->ingest_seq = ++g->seq;
         pw_msg_topic(p->topic, sizeof p->topic, "update", ind);
-        if (pw_map_put(g->pending, p->u->update_id, p)) {
-            planwatch__v1__indicator_update__free_unpacked(p->u, NULL);
+        if (pw_envelope_pack(PLANWATCH__V1__MSG_TYPE__MSG_UPDATE, &u->base, &p->env, &p->env_len) ||
+            pw_map_put(g->pending, p->update_id, p)) {
+            free(p->env);
+            free(p->update_id);
             free(p);
             return PW_ENOMEM;
         }
@@ -216,11 +220,14 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
         b->route.n++;
     }
     b->batch_id = batch_str(b, req->batch_id);
+    b->t0 = pw_metrics_now();
     b->n = req->n_rows;
     b->res = pw_arena_alloc(b->arena, (b->n ? b->n : 1) * sizeof *b->res);
     if (!b->res)
         goto oom;
     g->received += b->n;
+    pw_metric_inc(g->m.received, b->n);
+    pw_metric_inc(g->m.batches, 1);
     for (size_t i = 0; i < b->n; i++) {
         Planwatch__V1__IndicatorUpdate *u = req->rows[i];
         Planwatch__V1__RowResult *r = &b->res[i];
@@ -236,7 +243,7 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
             batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, d.code, d.field, d.msg, 0);
             continue;
         }
-        if (who && !pw_principal_may_write(who, ind)) {
+        if (who && !who->service && !pw_principal_may_write(who, ind)) {
             char why[320], scope[200];
             snprintf(why, sizeof why, "office '%s' may not write %s (its write scope: %s)",
                      who->id, ind->id, pw_principal_scope(who, scope, sizeof scope));
@@ -260,11 +267,13 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
                       "the store is not reachable; nothing was stored: resend later", 0);
             continue;
         }
-        /* the figure as stored: the office is the authenticated sender (the
-         * batch's own field only when --insecure), the time is ours (office
-         * is borrowed only while the update is copied) */
+        /* the figure as stored: the office is the authenticated sender - the
+         * batch's own field only when --insecure or when a planwatch service
+         * (the HTTP door, which authenticated the office by its token and
+         * checked its scope) sends on an office's behalf; the time is ours
+         * (office is borrowed only while the update is copied) */
         char *own_office = u->office;
-        u->office = who ? (char *)who->id : req->office ? req->office : "";
+        u->office = who && !who->service ? (char *)who->id : req->office ? req->office : "";
         u->received_ns = pw_now_ns();
         u->seq = 0;
         rc = pending_wait(g, b, i, u, ind, now);
@@ -305,9 +314,11 @@ static void pending_resolve(struct ingest *g, struct ingest_pending *p,
                             const Planwatch__V1__AckItem *it)
 {
     char why[160];
+    double now = pw_metrics_now();
     for (size_t k = 0; k < p->nw; k++) {
         struct ingest_batch *b = p->w[k].b;
         size_t i = p->w[k].row;
+        pw_metric_observe(g->m.ack_seconds, now - b->t0);
         if (it->code == 0)
             batch_set(b, i,
                       it->duplicate ? PLANWATCH__V1__ROW_STATUS__ROW_DUPLICATE
@@ -367,6 +378,7 @@ void ingest_batch_tick(struct ingest *g, int64_t now)
         if (now - p->sent_ms >= g->retransmit_ms) {
             pending_publish(g, p, now);
             g->retransmitted++;
+            pw_metric_inc(g->m.retransmitted, 1);
         }
     struct ingest_batch *b = g->blist;
     while (b) {
@@ -401,4 +413,12 @@ void ingest_batch_free_all(struct ingest *g)
         batch_unlink(g, b);
         batch_free(b);
     }
+}
+
+size_t ingest_batch_open_count(const struct ingest *g)
+{
+    size_t n = 0;
+    for (const struct ingest_batch *b = g->blist; b; b = b->next)
+        n++;
+    return n;
 }

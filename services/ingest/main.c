@@ -14,17 +14,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "catalog.h"
 #include "cfg.h"
 #include "err.h"
 #include "file.h"
+#include "http.h"
 #include "ingest.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "zap.h"
 
 struct ingest_cfg {
-    const char *listen, *publish, *acks, *catalog, *clock, *log_level;
+    const char *listen, *publish, *acks, *catalog, *clock, *log_level, *metrics;
     long ack_timeout_ms, retransmit_ms, store_timeout_ms, heartbeat_ms;
     const char *secret_key, *registry;
     int insecure;
@@ -43,6 +46,7 @@ static const struct pw_cfg ingest_cfg_table[] = {
     {"store-timeout-ms", PW_CFG_INT, "3000", 10, 600000, "without a store heartbeat for this long, answer UNAVAILABLE at once", &cfg.store_timeout_ms, 0},
     {"heartbeat-ms", PW_CFG_INT, "1000", 10, 60000, "heartbeat interval", &cfg.heartbeat_ms, 0},
     {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &cfg.log_level, 1},
+    {"metrics", PW_CFG_STR, "", 0, 0, "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 0.0.0.0:9100); \"\": off", &cfg.metrics, 0},
     {"insecure", PW_CFG_BOOL, "false", 0, 0, "no CURVE: plain text, no authentication, the batch names its office (local development only)", &cfg.insecure, 1},
     {"secret-key", PW_CFG_STR, "", 0, 0, "this service's secret key file (planwatch keygen ingest: ingest.key_secret)", &cfg.secret_key, 0},
     {"registry", PW_CFG_STR, "", 0, 0, "office registry YAML: which keys may connect and what each office may write", &cfg.registry, 1},
@@ -99,10 +103,22 @@ static void ingest_serve_one(struct ingest *g)
     struct pw_frames fr;
     Planwatch__V1__MsgType type;
     ProtobufCMessage *m = NULL;
-    int rc = pw_zsock_recv_msg(g->router, &fr, ZMQ_DONTWAIT, &type, &m);
+    /* a batch of N rows decodes into one arena: freed at once afterwards
+     * (ingest_batch_take copies what it keeps) */
+    struct pw_arena *arena = NULL;
+    ProtobufCAllocator alloc;
+    int rc = pw_zsock_recv(g->router, &fr, ZMQ_DONTWAIT);
     if (rc == PW_EUNAVAILABLE || rc == PW_ESHUTDOWN || fr.n == 0) {
         pw_frames_close(&fr);
         return;
+    }
+    if (!rc && pw_arena_open(&arena))
+        rc = PW_ENOMEM;
+    if (!rc) {
+        size_t len;
+        const void *body = pw_frames_body(&fr, &len);
+        pw_envelope_arena_allocator(&alloc, arena);
+        rc = pw_envelope_read_with(body, len, &type, &m, &alloc);
     }
     struct pw_diag d = {0};
     const struct pw_principal *who = fr.n ? pw_sec_principal(g->sec, &fr.f[fr.n - 1]) : NULL;
@@ -133,8 +149,7 @@ static void ingest_serve_one(struct ingest *g)
     } else {
         ingest_reply_error(g, &fr, PW_EWIRE, "ingest answers FeedBatch and Ping only");
     }
-    if (m)
-        protobuf_c_message_free_unpacked(m, NULL);
+    pw_arena_close(&arena);
     pw_frames_close(&fr);
 }
 
@@ -195,7 +210,8 @@ int main(int argc, char **argv)
     g.retransmit_ms = cfg.retransmit_ms;
     g.store_timeout_ms = cfg.store_timeout_ms;
     g.epoch = ingest_epoch();
-    if (ingest_load_catalog(&g) || pw_map_open(&g.pending) || !(ctx = zmq_ctx_new()) ||
+    if (ingest_metrics_open(&g) || ingest_load_catalog(&g) || pw_map_open(&g.pending) ||
+        !(ctx = zmq_ctx_new()) ||
         pw_sec_open(ctx, cfg.insecure, cfg.secret_key, cfg.registry, g.cat, &g.sec))
         goto done;
     if (pw_zsock_new(ctx, ZMQ_PUB, 100000, &g.pub) ||
@@ -205,8 +221,10 @@ int main(int argc, char **argv)
         pw_zsock_new(ctx, ZMQ_ROUTER, 0, &g.router) ||
         pw_sec_server(g.sec, g.router, PW_ZAP_OFFICE) || pw_zsock_bind(g.router, cfg.listen))
         goto done;
-    pw_info("msg=\"ready\" epoch=%llx indicators=%zu", (unsigned long long)g.epoch,
-            pw_catalog_count(g.cat));
+    if (cfg.metrics[0] && pw_http_open(&g.http, cfg.metrics, pw_metrics_http, g.metrics))
+        goto done;
+    pw_info("msg=\"ready\" epoch=%llx indicators=%zu metrics_port=%d", (unsigned long long)g.epoch,
+            pw_catalog_count(g.cat), pw_http_port(g.http));
 
     int64_t next_hb = pw_now_ms(), next_tick = pw_now_ms();
     int64_t tick_ms = cfg.retransmit_ms < 100 ? cfg.retransmit_ms : 100;
@@ -221,13 +239,18 @@ int main(int argc, char **argv)
             next_tick = now + tick_ms;
         }
         int64_t wait = (next_hb < next_tick ? next_hb : next_tick) - now;
-        zmq_pollitem_t items[] = {{g.pull, 0, ZMQ_POLLIN, 0},
-                                  {g.router, 0, ZMQ_POLLIN, 0},
-                                  {pw_sec_zap_socket(g.sec), 0, ZMQ_POLLIN, 0}};
-        if (zmq_poll(items, pw_sec_on(g.sec) ? 3 : 2, (long)(wait > 0 ? wait : 0)) < 0)
+        /* [acks, offices, ZAP when secure, metrics HTTP] */
+        zmq_pollitem_t items[3 + PW_HTTP_POLL_MAX] = {{g.pull, 0, ZMQ_POLLIN, 0},
+                                                      {g.router, 0, ZMQ_POLLIN, 0},
+                                                      {pw_sec_zap_socket(g.sec), 0, ZMQ_POLLIN, 0}};
+        long wait_ms = (long)(wait > 0 ? wait : 0);
+        int nzap = pw_sec_on(g.sec);
+        int nhttp = pw_http_poll_items(g.http, items + 2 + nzap, PW_HTTP_POLL_MAX, &wait_ms);
+        if (zmq_poll(items, 2 + nzap + nhttp, wait_ms) < 0)
             continue; /* EINTR: the loop re-checks the stop flag */
-        if (pw_sec_on(g.sec) && (items[2].revents & ZMQ_POLLIN))
+        if (nzap && (items[2].revents & ZMQ_POLLIN))
             pw_sec_zap_serve(g.sec); /* handshakes first: they gate everything else */
+        pw_http_poll_run(g.http, items + 2 + nzap, nhttp);
         /* acks first: they complete batches and free memory */
         if (items[0].revents & ZMQ_POLLIN)
             ingest_drain_acks(&g);
@@ -252,6 +275,7 @@ int main(int argc, char **argv)
             pw_map_count(g.pending));
     status = 0;
 done:
+    pw_http_close(&g.http);
     ingest_batch_free_all(&g);
     pw_zsock_close(&g.router);
     pw_zsock_close(&g.pull);
@@ -261,5 +285,6 @@ done:
         zmq_ctx_term(ctx);
     pw_map_close(&g.pending);
     pw_catalog_close(&g.cat);
+    pw_metrics_close(&g.metrics);
     return status;
 }

@@ -16,7 +16,9 @@
 #include "err.h"
 #include "feed.h"
 #include "file.h"
+#include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "pidfile.h"
 #include "zap.h"
@@ -24,7 +26,7 @@
 #include "zsock.h"
 
 struct store_cfg {
-    const char *data_dir, *catalog, *updates, *ack_to, *listen, *publish, *clock, *log_level;
+    const char *data_dir, *catalog, *updates, *ack_to, *listen, *publish, *clock, *log_level, *metrics;
     long batch, map_mb, max_map_mb, heartbeat_ms, drop_every;
     const char *secret_key, *registry, *ingest_key;
     int insecure;
@@ -46,6 +48,7 @@ static const struct pw_cfg store_cfg_table[] = {
     {"heartbeat-ms", PW_CFG_INT, "1000", 10, 60000, "heartbeat interval", &cfg.heartbeat_ms, 0},
     {"test-drop-every", PW_CFG_INT, "0", 0, 1000000, "test hook: drop every Nth publication (gap repair tests)", &cfg.drop_every, 0},
     {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &cfg.log_level, 1},
+    {"metrics", PW_CFG_STR, "", 0, 0, "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 0.0.0.0:9100); \"\": off", &cfg.metrics, 0},
     {"insecure", PW_CFG_BOOL, "false", 0, 0, "no CURVE: plain text, no authentication (local development only)", &cfg.insecure, 1},
     {"secret-key", PW_CFG_STR, "", 0, 0, "this service's secret key file (planwatch keygen store: store.key_secret)", &cfg.secret_key, 0},
     {"registry", PW_CFG_STR, "", 0, 0, "office registry YAML: which keys may query (read: true) and which are services", &cfg.registry, 1},
@@ -219,6 +222,11 @@ static int store_check_update(struct store *s, const Planwatch__V1__IndicatorUpd
 
 static void store_ack(struct store *s, struct store_put *puts, size_t n)
 {
+    char full[300];
+    snprintf(full, sizeof full,
+             "the store is full: its LMDB map reached --max-map-mb %zu MiB; nothing was stored "
+             "and nothing is damaged; the operator must raise --max-map-mb, then resend",
+             store_db_max_map(s->db) >> 20);
     Planwatch__V1__AckItem *items = calloc(n ? n : 1, sizeof *items);
     Planwatch__V1__AckItem **ptrs = calloc(n ? n : 1, sizeof *ptrs);
     if (!items || !ptrs) {
@@ -232,7 +240,9 @@ static void store_ack(struct store *s, struct store_put *puts, size_t n)
         items[i].seq = puts[i].seq;
         items[i].duplicate = puts[i].result == 1;
         items[i].code = puts[i].result < 0 ? puts[i].result : 0;
-        items[i].reason = puts[i].result < 0 ? (char *)pw_strerror(puts[i].result) : "";
+        items[i].reason = puts[i].result == PW_EMAPFULL ? full
+                          : puts[i].result < 0    ? (char *)pw_strerror(puts[i].result)
+                                                  : "";
         ptrs[i] = &items[i];
     }
     Planwatch__V1__StoreAck ack = PLANWATCH__V1__STORE_ACK__INIT;
@@ -248,17 +258,30 @@ static void store_ack(struct store *s, struct store_put *puts, size_t n)
 }
 
 /* Drains ingest's stream into one group commit, then publishes and acks. */
-static void store_drain(struct store *s, struct store_put *puts, Planwatch__V1__IndicatorUpdate **keep)
+static void store_drain(struct store *s, struct store_put *puts)
 {
     size_t n = 0, refused = 0;
+    /* every message of the drain is decoded into one arena, freed at once */
+    struct pw_arena *arena = NULL;
+    ProtobufCAllocator alloc;
+    if (pw_arena_open(&arena)) {
+        pw_error("msg=\"out of memory\"");
+        return;
+    }
+    pw_envelope_arena_allocator(&alloc, arena);
     while (n < (size_t)cfg.batch) {
         struct pw_frames fr;
         Planwatch__V1__MsgType type;
         ProtobufCMessage *m = NULL;
-        int rc = pw_zsock_recv_msg(s->sub, &fr, ZMQ_DONTWAIT, &type, &m);
-        pw_frames_close(&fr);
+        int rc = pw_zsock_recv(s->sub, &fr, ZMQ_DONTWAIT);
         if (rc == PW_EUNAVAILABLE || rc == PW_ESHUTDOWN)
             break;
+        if (!rc) {
+            size_t len;
+            const void *body = pw_frames_body(&fr, &len);
+            rc = pw_envelope_read_with(body, len, &type, &m, &alloc);
+        }
+        pw_frames_close(&fr);
         if (rc) {
             pw_warn("msg=\"bad message on the update stream\" err=%s", pw_errname(rc));
             continue;
@@ -271,12 +294,10 @@ static void store_drain(struct store *s, struct store_put *puts, Planwatch__V1__
                 s->ingest_epoch = hb->epoch;
                 s->ingest_seq = hb->seq;
             }
-            protobuf_c_message_free_unpacked(m, NULL);
             continue;
         }
         if (type != PLANWATCH__V1__MSG_TYPE__MSG_UPDATE) {
             pw_warn("msg=\"unexpected message on the update stream\" type=%d", (int)type);
-            protobuf_c_message_free_unpacked(m, NULL);
             continue;
         }
         Planwatch__V1__IndicatorUpdate *u = (Planwatch__V1__IndicatorUpdate *)m;
@@ -287,7 +308,6 @@ static void store_drain(struct store *s, struct store_put *puts, Planwatch__V1__
         if (u->ingest_seq > s->ingest_seq || u->ingest_epoch != s->ingest_epoch)
             s->ingest_seq = u->ingest_seq;
         u->seq = 0; /* the store assigns it */
-        keep[n] = u;
         puts[n].u = u;
         puts[n].seq = 0;
         puts[n].result = store_check_update(s, u);
@@ -298,8 +318,10 @@ static void store_drain(struct store *s, struct store_put *puts, Planwatch__V1__
         }
         n++;
     }
-    if (n == 0)
+    if (n == 0) {
+        pw_arena_close(&arena);
         return;
+    }
     /* the refused ones stay out of the transaction but are acked */
     struct store_put *ok = malloc(n * sizeof *ok);
     size_t nok = 0;
@@ -310,7 +332,9 @@ static void store_drain(struct store *s, struct store_put *puts, Planwatch__V1__
     for (size_t i = 0; i < n; i++)
         if (puts[i].result == 0)
             ok[nok++] = puts[i];
+    double t0 = pw_metrics_now();
     int rc = nok ? store_db_put_batch(s->db, ok, nok) : 0;
+    double took = pw_metrics_now() - t0;
     if (rc) {
         pw_error("msg=\"commit failed\" n=%zu err=%s", nok, pw_errname(rc));
         free(ok);
@@ -320,6 +344,7 @@ static void store_drain(struct store *s, struct store_put *puts, Planwatch__V1__
         if (puts[i].result == 0)
             puts[i] = ok[j++];
     free(ok);
+    store_metrics_batch(s, puts, n, nok ? took : -1);
     size_t stored = 0, dups = 0;
     for (size_t i = 0; i < n; i++) {
         if (puts[i].result != 0) {
@@ -337,7 +362,8 @@ static void store_drain(struct store *s, struct store_put *puts, Planwatch__V1__
                     (unsigned long long)puts[i].seq);
             continue;
         }
-        pw_zsock_publish(s->pub, topic, PLANWATCH__V1__MSG_TYPE__MSG_UPDATE, &puts[i].u->base);
+        if (pw_zsock_publish(s->pub, topic, PLANWATCH__V1__MSG_TYPE__MSG_UPDATE, &puts[i].u->base) == 0)
+            pw_metric_inc(s->m.published, 1);
     }
     s->stored += stored;
     s->duplicates += dups;
@@ -346,8 +372,7 @@ static void store_drain(struct store *s, struct store_put *puts, Planwatch__V1__
              (unsigned long long)store_db_last_seq(s->db));
     store_ack(s, puts, n);
 done:
-    for (size_t i = 0; i < n; i++)
-        planwatch__v1__indicator_update__free_unpacked(keep[i], NULL);
+    pw_arena_close(&arena);
 }
 
 static void store_heartbeat(struct store *s)
@@ -356,6 +381,7 @@ static void store_heartbeat(struct store *s)
     hb.service = "store";
     hb.seq = store_db_last_seq(s->db);
     hb.ready = 1;
+    hb.admin_seq = s->admin_seq;
     pw_zsock_publish(s->pub, "hb.store", PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base);
     pw_zsock_send(s->ack, NULL, 0, PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base, ZMQ_DONTWAIT);
 }
@@ -393,7 +419,6 @@ int main(int argc, char **argv)
     long holder = 0;
     void *ctx = NULL;
     struct store_put *puts = NULL;
-    Planwatch__V1__IndicatorUpdate **keep = NULL;
     memset(&s, 0, sizeof s);
 
     int rc = pw_cfg_load(store_cfg_table, STORE_NCFG, argc, argv, "planwatch-store",
@@ -417,23 +442,25 @@ int main(int argc, char **argv)
         pw_error("msg=\"cannot lock data dir\" data_dir=%s err=%s", cfg.data_dir, pw_errname(rc));
         return 1;
     }
-    if (store_load_catalog(&s) || pw_history_open(&s.hist, s.cat) ||
-        store_db_open(&s.db, cfg.data_dir, (size_t)cfg.map_mb, (size_t)cfg.max_map_mb))
+    if (store_metrics_open(&s) || store_load_catalog(&s) || pw_history_open(&s.hist, s.cat))
         goto done;
-    int more = 0;
-    if ((rc = store_db_scan(s.db, 0, 0, store_load_cb, &s, &more))) {
-        pw_error("msg=\"cannot load history\" err=%s", pw_errname(rc));
+    if ((rc = store_db_open(&s.db, cfg.data_dir, (size_t)cfg.map_mb, (size_t)cfg.max_map_mb,
+                            store_load_cb, &s))) {
+        pw_error("msg=\"cannot open the store\" data_dir=%s err=%s", cfg.data_dir, pw_errname(rc));
         goto done;
     }
+    if (store_alerts_init(&s))
+        goto done;
     puts = calloc((size_t)cfg.batch, sizeof *puts);
-    keep = calloc((size_t)cfg.batch, sizeof *keep);
-    if (!puts || !keep || !(ctx = zmq_ctx_new()) || store_sockets(&s, ctx))
+    if (!puts || !(ctx = zmq_ctx_new()) || store_sockets(&s, ctx))
+        goto done;
+    if (cfg.metrics[0] && pw_http_open(&s.http, cfg.metrics, pw_metrics_http, s.metrics))
         goto done;
     size_t map, used;
     store_db_usage(s.db, &map, &used);
-    pw_info("msg=\"ready\" seq=%llu indicators=%zu map_mb=%zu used_kb=%zu",
+    pw_info("msg=\"ready\" seq=%llu indicators=%zu map_mb=%zu used_kb=%zu index_kb=%zu metrics_port=%d",
             (unsigned long long)store_db_last_seq(s.db), pw_catalog_count(s.cat), map >> 20,
-            used >> 10);
+            used >> 10, store_db_index_bytes(s.db) >> 10, pw_http_port(s.http));
 
     int64_t next_hb = pw_now_ms();
     while (!pw_zsock_stop) {
@@ -442,15 +469,20 @@ int main(int argc, char **argv)
             store_heartbeat(&s);
             next_hb = now + cfg.heartbeat_ms;
         }
-        zmq_pollitem_t items[] = {{s.sub, 0, ZMQ_POLLIN, 0},
-                                  {s.router, 0, ZMQ_POLLIN, 0},
-                                  {pw_sec_zap_socket(s.sec), 0, ZMQ_POLLIN, 0}};
-        if (zmq_poll(items, pw_sec_on(s.sec) ? 3 : 2, (long)(next_hb - now)) < 0)
+        /* [ingest's stream, queries, ZAP when secure, metrics HTTP] */
+        zmq_pollitem_t items[3 + PW_HTTP_POLL_MAX] = {{s.sub, 0, ZMQ_POLLIN, 0},
+                                                      {s.router, 0, ZMQ_POLLIN, 0},
+                                                      {pw_sec_zap_socket(s.sec), 0, ZMQ_POLLIN, 0}};
+        long wait = (long)(next_hb - now);
+        int nzap = pw_sec_on(s.sec);
+        int nhttp = pw_http_poll_items(s.http, items + 2 + nzap, PW_HTTP_POLL_MAX, &wait);
+        if (zmq_poll(items, 2 + nzap + nhttp, wait) < 0)
             continue; /* EINTR: the loop re-checks the stop flag */
-        if (pw_sec_on(s.sec) && (items[2].revents & ZMQ_POLLIN))
+        if (nzap && (items[2].revents & ZMQ_POLLIN))
             pw_sec_zap_serve(s.sec);
+        pw_http_poll_run(s.http, items + 2 + nzap, nhttp);
         if (items[0].revents & ZMQ_POLLIN)
-            store_drain(&s, puts, keep);
+            store_drain(&s, puts);
         /* answer what is queued now, not forever: the update stream stays first */
         for (int i = 0; i < 64 && (items[1].revents & ZMQ_POLLIN); i++) {
             store_serve_one(&s);
@@ -467,6 +499,7 @@ int main(int argc, char **argv)
             (unsigned long long)store_db_last_seq(s.db));
     status = 0;
 done:
+    pw_http_close(&s.http);
     pw_zsock_close(&s.sub);
     pw_zsock_close(&s.ack);
     pw_zsock_close(&s.router);
@@ -475,10 +508,10 @@ done:
     if (ctx)
         zmq_ctx_term(ctx);
     free(puts);
-    free(keep);
     store_db_close(&s.db);
     pw_history_close(&s.hist);
     pw_catalog_close(&s.cat);
+    pw_metrics_close(&s.metrics);
     for (size_t i = 0; i < s.nfiles; i++) {
         free(s.files[i].name);
         free(s.files[i].yaml);

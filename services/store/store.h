@@ -19,6 +19,19 @@ struct store_catalog_file {
     size_t len;
 };
 
+/* The store's series (README "Metrics"); handles borrowed from s->metrics. */
+#define STORE_QUERY_KINDS 19 /* QueryKind values 0..17, and 18 for any other */
+struct store_metrics {
+    struct pw_metric *stored, *duplicate, *refused, *map_full, *published;
+    struct pw_metric *commits, *commit_seconds, *commit_updates;
+    struct pw_metric *queries[STORE_QUERY_KINDS], *query_seconds;
+    struct pw_metric *seq, *map_bytes, *used_bytes, *max_map_bytes, *map_usage;
+    struct pw_metric *backups_ok, *backups_failed, *backup_bytes;
+};
+
+struct pw_metrics;
+struct pw_http;
+
 struct store {
     struct store_db *db;
     struct pw_catalog *cat;
@@ -30,7 +43,19 @@ struct store {
     struct pw_sec *sec;                 /* CURVE keys, registry, ZAP (or --insecure) */
     uint64_t stored, duplicates, refused, queries, published;
     uint64_t ingest_epoch, ingest_seq;  /* to notice gaps in ingest's stream */
+    uint64_t admin_seq;                 /* changes to subscriptions/acks/silences (meta) */
+    struct pw_metrics *metrics;         /* owned; NULL only if out of memory at start */
+    struct store_metrics m;
+    struct pw_http *http;               /* metrics endpoint; NULL when --metrics is "" */
 };
+
+/* Creates s->metrics and registers every series of s->m (store_metrics.c).
+ * Returns 0 or PW_ENOMEM. */
+int store_metrics_open(struct store *s);
+
+/* Counts one drained batch's results (puts[0..n), after the commit);
+ * seconds: the commit's duration, < 0 when nothing was written. */
+void store_metrics_batch(struct store *s, const struct store_put *puts, size_t n, double seconds);
 
 /* Adds a stored update to the in-memory history (unknown indicators are
  * kept in LMDB but not evaluated). */
@@ -41,5 +66,28 @@ void store_remember(struct store *s, const Planwatch__V1__IndicatorUpdate *u);
 struct pw_arena;
 void store_query_answer(struct store *s, const Planwatch__V1__Query *q,
                         Planwatch__V1__QueryReply *reply, struct pw_arena *arena);
+
+/* A growing array of message pointers in an arena (replies' repeated fields). */
+struct store_list {
+    struct pw_arena *arena;
+    void **v;
+    size_t n, cap;
+};
+/* Appends m. Returns 0 or PW_ENOMEM. */
+int store_list_push(struct store_list *l, void *m);
+/* Decodes a stored message val[0..len) into the arena and appends it.
+ * Returns 0, PW_EDB (does not decode) or PW_ENOMEM. */
+int store_list_unpack(struct store_list *l, const ProtobufCMessageDescriptor *d, const void *val,
+                      size_t len);
+
+/* store_alerts.c: the alert side (docs/pipeline.md "Alert subscriptions").
+ * store_alerts_init reads the admin seq at start-up (0 or PW_EDB);
+ * store_alerts_answer answers QUERY_ALERT_STATE_PUT and QUERY_SUBSCRIBE ..
+ * QUERY_DELIVERIES (returns 1), or returns 0 for any other kind. A change to
+ * subscriptions, acks or silences bumps admin_seq in the same transaction
+ * and publishes [admin.<what>][AdminNotice] on the store's PUB. */
+int store_alerts_init(struct store *s);
+int store_alerts_answer(struct store *s, const Planwatch__V1__Query *q,
+                        Planwatch__V1__QueryReply *r, struct pw_arena *arena);
 
 #endif

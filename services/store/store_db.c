@@ -1,30 +1,36 @@
 /* store_db.c - LMDB layout and transactions (see store_db.h).
  *
  * Keys are big-endian so that memcmp order is numeric order: `updates` is
- * keyed by seq and written with MDB_APPEND (the write path stays an append
- * however many indicators there are); `by_ind` orders revisions by
- * indicator, fiscal year, seq. Values in `updates` are the packed
- * IndicatorUpdate exactly as stored, so a read returns the bytes written. */
+ * keyed by seq and written with MDB_APPEND, so a commit touches the tail
+ * of one B-tree however many indicators and offices there are. Values are
+ * the packed IndicatorUpdate exactly as stored, so a read returns the bytes
+ * written. Dedup and history go through store_index (memory), rebuilt here
+ * from the log at open. */
 #include "store_db.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <lmdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "log.h"
 #include "msg.h"
+#include "store_index.h"
+#include "vec.h"
 
 struct store_db {
     MDB_env *env;
-    MDB_dbi updates, by_uid, by_ind, latest, alerts, meta;
+    MDB_dbi updates, alerts, meta;
+    MDB_dbi tables[STORE_T_COUNT]; /* store_table -> dbi (alerts and meta included) */
     uint64_t last_seq;
     size_t map_bytes, max_bytes;
+    struct store_index *ix;
 };
-
-#define DB_IND_KEY_MAX (64 + 1 + 2 + 8)
 
 static int db_err(int mrc, const char *what)
 {
@@ -48,23 +54,14 @@ static uint64_t db_get_be64(const unsigned char *p)
     return v;
 }
 
-/* indicator_id \0 fy(u16 BE) [seq(u64 BE)] */
-static size_t db_ind_key(unsigned char *k, const char *id, int fy, int with_seq, uint64_t seq)
+/* Unpacks a log record (caller frees). */
+static Planwatch__V1__IndicatorUpdate *db_unpack(const MDB_val *v)
 {
-    size_t n = strlen(id);
-    if (n > 64)
-        n = 64;
-    memcpy(k, id, n);
-    k[n] = 0;
-    k[n + 1] = (unsigned char)((unsigned)fy >> 8);
-    k[n + 2] = (unsigned char)((unsigned)fy & 0xff);
-    if (!with_seq)
-        return n + 3;
-    db_be64(k + n + 3, seq);
-    return n + 11;
+    return planwatch__v1__indicator_update__unpack(NULL, v->mv_size, v->mv_data);
 }
 
-int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t max_mb)
+int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t max_mb,
+                  store_db_update_cb load, void *arg)
 {
     struct store_db *db = calloc(1, sizeof *db);
     MDB_txn *txn = NULL;
@@ -78,9 +75,12 @@ int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t 
         free(db);
         return PW_EIO;
     }
-    if ((mrc = mdb_env_create(&db->env)) || (mrc = mdb_env_set_maxdbs(db->env, 8)) ||
+    if ((mrc = mdb_env_create(&db->env)) || (mrc = mdb_env_set_maxdbs(db->env, 16)) ||
         (mrc = mdb_env_set_mapsize(db->env, db->map_bytes)) ||
-        (mrc = mdb_env_open(db->env, dir, 0, 0640))) {
+        /* MDB_NOTLS: a read transaction may run inside another's callback
+         * (QUERY_ALERTS reads each open alert's acks while scanning states);
+         * without it LMDB refuses the second with MDB_BAD_RSLOT */
+        (mrc = mdb_env_open(db->env, dir, MDB_NOTLS, 0640))) {
         rc = db_err(mrc, "env_open");
         goto fail;
     }
@@ -90,24 +90,51 @@ int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t 
     db->map_bytes = info.me_mapsize;
     if ((mrc = mdb_txn_begin(db->env, NULL, 0, &txn)) ||
         (mrc = mdb_dbi_open(txn, "updates", MDB_CREATE, &db->updates)) ||
-        (mrc = mdb_dbi_open(txn, "by_uid", MDB_CREATE, &db->by_uid)) ||
-        (mrc = mdb_dbi_open(txn, "by_ind", MDB_CREATE, &db->by_ind)) ||
-        (mrc = mdb_dbi_open(txn, "latest", MDB_CREATE, &db->latest)) ||
         (mrc = mdb_dbi_open(txn, "alerts", MDB_CREATE, &db->alerts)) ||
-        (mrc = mdb_dbi_open(txn, "meta", MDB_CREATE, &db->meta))) {
+        (mrc = mdb_dbi_open(txn, "meta", MDB_CREATE, &db->meta)) ||
+        (mrc = mdb_dbi_open(txn, "alert_log", MDB_CREATE, &db->tables[STORE_T_ALERT_LOG])) ||
+        (mrc = mdb_dbi_open(txn, "alert_ids", MDB_CREATE, &db->tables[STORE_T_ALERT_IDS])) ||
+        (mrc = mdb_dbi_open(txn, "subs", MDB_CREATE, &db->tables[STORE_T_SUBS])) ||
+        (mrc = mdb_dbi_open(txn, "acks", MDB_CREATE, &db->tables[STORE_T_ACKS])) ||
+        (mrc = mdb_dbi_open(txn, "silences", MDB_CREATE, &db->tables[STORE_T_SILENCES])) ||
+        (mrc = mdb_dbi_open(txn, "deliveries", MDB_CREATE, &db->tables[STORE_T_DELIVERIES])) ||
+        (mrc = mdb_dbi_open(txn, "attempts", MDB_CREATE, &db->tables[STORE_T_ATTEMPTS]))) {
         rc = db_err(mrc, "dbi_open");
         goto fail;
     }
-    /* the last seq is the last key of `updates` */
+    db->tables[STORE_T_ALERTS] = db->alerts;
+    db->tables[STORE_T_META] = db->meta;
+    /* one pass over the log: the indexes, the last seq, the caller's view */
     MDB_cursor *cur;
     MDB_val k, v;
+    if ((rc = store_index_open(&db->ix)))
+        goto fail;
     if ((mrc = mdb_cursor_open(txn, db->updates, &cur))) {
         rc = db_err(mrc, "cursor_open");
         goto fail;
     }
-    if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == 0 && k.mv_size == 8)
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0 && !rc;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        Planwatch__V1__IndicatorUpdate *u = db_unpack(&v);
+        if (!u || k.mv_size != 8) {
+            rc = PW_EDB;
+            pw_error("msg=\"unreadable record in the log\" size=%zu", v.mv_size);
+            break;
+        }
         db->last_seq = db_get_be64(k.mv_data);
+        if ((rc = store_index_reserve(db->ix, 1)) ||
+            (rc = store_index_add(db->ix, u->update_id, u->indicator_id, u->fiscal_year,
+                                  db->last_seq)))
+            store_index_rollback(db->ix, 0);
+        else
+            store_index_commit(db->ix);
+        if (!rc && load)
+            rc = load(arg, u);
+        planwatch__v1__indicator_update__free_unpacked(u, NULL);
+    }
     mdb_cursor_close(cur);
+    if (rc)
+        goto fail;
     if ((mrc = mdb_txn_commit(txn))) {
         txn = NULL;
         rc = db_err(mrc, "commit");
@@ -120,6 +147,7 @@ fail:
         mdb_txn_abort(txn);
     if (db->env)
         mdb_env_close(db->env);
+    store_index_close(&db->ix);
     free(db);
     return rc;
 }
@@ -129,6 +157,7 @@ void store_db_close(struct store_db **dbp)
     if (!dbp || !*dbp)
         return;
     mdb_env_close((*dbp)->env);
+    store_index_close(&(*dbp)->ix);
     free(*dbp);
     *dbp = NULL;
 }
@@ -152,39 +181,65 @@ static int db_get_update(struct store_db *db, MDB_txn *txn, uint64_t seq,
     return *out ? 0 : PW_EDB;
 }
 
-/* One attempt at writing the batch; MDB_MAP_FULL surfaces as PW_EMAPFULL. */
+/* Finds a stored update with this id (hash hits confirmed on the record). */
+struct db_uid_find {
+    struct store_db *db;
+    MDB_txn *txn;
+    const char *update_id;
+    Planwatch__V1__IndicatorUpdate *found;  /* unpacked: caller frees */
+    int rc;
+};
+
+static int db_uid_check(void *arg, uint64_t seq)
+{
+    struct db_uid_find *f = arg;
+    Planwatch__V1__IndicatorUpdate *u = NULL;
+    int rc = db_get_update(f->db, f->txn, seq, &u);
+    if (rc) {
+        f->rc = rc;
+        return 1;
+    }
+    if (strcmp(u->update_id, f->update_id) == 0) {
+        f->found = u;
+        return 1;
+    }
+    planwatch__v1__indicator_update__free_unpacked(u, NULL);
+    return 0; /* a hash collision: keep looking */
+}
+
+/* One attempt at writing the batch; MDB_MAP_FULL surfaces as PW_EMAPFULL.
+ * The index changes of a failed attempt are rolled back. */
 static int db_put_attempt(struct store_db *db, struct store_put *puts, size_t n)
 {
     MDB_txn *txn;
+    size_t mark = store_index_mark(db->ix);
+    int rc = store_index_reserve(db->ix, n);
+    if (rc)
+        return rc;
     int mrc = mdb_txn_begin(db->env, NULL, 0, &txn);
     if (mrc)
         return db_err(mrc, "txn_begin");
     uint64_t seq = db->last_seq;
-    int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         struct store_put *p = &puts[i];
         Planwatch__V1__IndicatorUpdate *u = p->u;
-        MDB_val uk = {strlen(u->update_id), u->update_id}, uv;
+        struct db_uid_find f = {db, txn, u->update_id, NULL, 0};
         p->seq = 0;
-        mrc = mdb_get(txn, db->by_uid, &uk, &uv);
-        if (mrc == 0 && uv.mv_size == 8) {
-            /* a resend: same figure is a duplicate, another figure a conflict */
-            Planwatch__V1__IndicatorUpdate *old = NULL;
-            p->seq = db_get_be64(uv.mv_data);
-            rc = db_get_update(db, txn, p->seq, &old);
-            if (rc)
-                break;
-            p->result = pw_msg_same_figure(old, u) ? 1 : PW_ECONFLICT;
-            planwatch__v1__indicator_update__free_unpacked(old, NULL);
-            continue;
-        }
-        if (mrc != MDB_NOTFOUND) {
-            rc = db_err(mrc, "get_uid");
+        store_index_uid(db->ix, u->update_id, db_uid_check, &f);
+        if (f.rc) {
+            rc = f.rc;
             break;
+        }
+        if (f.found) {
+            /* a resend: same figure is a duplicate, another figure a conflict */
+            p->seq = f.found->seq;
+            p->result = pw_msg_same_figure(f.found, u) ? 1 : PW_ECONFLICT;
+            planwatch__v1__indicator_update__free_unpacked(f.found, NULL);
+            continue;
         }
         u->seq = ++seq;
         size_t len = planwatch__v1__indicator_update__get_packed_size(u);
-        unsigned char kb[8], ik[DB_IND_KEY_MAX], lk[DB_IND_KEY_MAX];
+        unsigned char kb[8];
         db_be64(kb, seq);
         MDB_val k = {8, kb}, v = {len, NULL};
         /* MDB_RESERVE: pack straight into the page, no intermediate copy */
@@ -193,24 +248,21 @@ static int db_put_attempt(struct store_db *db, struct store_put *puts, size_t n)
             break;
         }
         planwatch__v1__indicator_update__pack(u, v.mv_data);
-        MDB_val sv = {8, kb};
-        MDB_val ikv = {db_ind_key(ik, u->indicator_id, u->fiscal_year, 1, seq), ik}, empty = {0, ""};
-        MDB_val lkv = {db_ind_key(lk, u->indicator_id, u->fiscal_year, 0, 0), lk};
-        if ((mrc = mdb_put(txn, db->by_uid, &uk, &sv, MDB_NOOVERWRITE)) ||
-            (mrc = mdb_put(txn, db->by_ind, &ikv, &empty, 0)) ||
-            (mrc = mdb_put(txn, db->latest, &lkv, &sv, 0))) {
-            rc = db_err(mrc, "put_index");
+        if ((rc = store_index_add(db->ix, u->update_id, u->indicator_id, u->fiscal_year, seq)))
             break;
-        }
         p->result = 0;
         p->seq = seq;
     }
     if (rc) {
         mdb_txn_abort(txn);
+        store_index_rollback(db->ix, mark);
         return rc;
     }
-    if ((mrc = mdb_txn_commit(txn)))
+    if ((mrc = mdb_txn_commit(txn))) {
+        store_index_rollback(db->ix, mark);
         return db_err(mrc, "commit");
+    }
+    store_index_commit(db->ix);
     db->last_seq = seq;
     return 0;
 }
@@ -292,39 +344,23 @@ int store_db_scan(struct store_db *db, uint64_t after_seq, size_t limit, store_d
     return rc;
 }
 
-/* Iterates dbi's keys starting with prefix; cb gets the seq each points to. */
-static int db_scan_index(struct store_db *db, MDB_dbi dbi, const unsigned char *prefix,
-                         size_t plen, int seq_in_key, store_db_update_cb cb, void *arg)
+/* Emits the records of seqs[0..n) in order, in one read transaction. */
+static int db_emit_seqs(struct store_db *db, const uint64_t *seqs, size_t n,
+                        store_db_update_cb cb, void *arg)
 {
     MDB_txn *txn;
-    MDB_cursor *cur;
-    MDB_val k = {plen, (void *)prefix}, v;
     int rc = 0, mrc;
     if ((mrc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)))
         return db_err(mrc, "txn_begin");
-    if ((mrc = mdb_cursor_open(txn, dbi, &cur))) {
-        mdb_txn_abort(txn);
-        return db_err(mrc, "cursor_open");
-    }
-    for (mrc = plen ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-         mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
-            break;
-        const unsigned char *sp = seq_in_key ? (const unsigned char *)k.mv_data + k.mv_size - 8
-                                             : (const unsigned char *)v.mv_data;
-        if ((seq_in_key ? k.mv_size : v.mv_size) < 8)
-            continue;
+    for (size_t i = 0; i < n && !rc; i++) {
         unsigned char kb[8];
-        memcpy(kb, sp, 8);
-        MDB_val uk = {8, kb}, uv;
-        if ((mrc = mdb_get(txn, db->updates, &uk, &uv))) {
+        MDB_val k = {8, kb}, v;
+        db_be64(kb, seqs[i]);
+        if ((mrc = mdb_get(txn, db->updates, &k, &v)))
             rc = db_err(mrc, "get_update");
-            break;
-        }
-        if ((rc = db_emit(&uv, cb, arg)))
-            break;
+        else
+            rc = db_emit(&v, cb, arg);
     }
-    mdb_cursor_close(cur);
     mdb_txn_abort(txn);
     return rc;
 }
@@ -332,18 +368,81 @@ static int db_scan_index(struct store_db *db, MDB_dbi dbi, const unsigned char *
 int store_db_history(struct store_db *db, const char *indicator_id, store_db_update_cb cb,
                      void *arg)
 {
-    unsigned char prefix[70];
-    size_t n = strlen(indicator_id);
-    if (n == 0 || n > 64)
-        return PW_ENOTFOUND;
-    memcpy(prefix, indicator_id, n);
-    prefix[n] = 0; /* the NUL keeps "a-1" from matching "a-10" */
-    return db_scan_index(db, db->by_ind, prefix, n + 1, 1, cb, arg);
+    size_t n;
+    const struct store_rev *r = store_index_revs(db->ix, indicator_id, &n);
+    uint64_t *seqs = malloc((n ? n : 1) * sizeof *seqs);
+    if (!seqs)
+        return PW_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        seqs[i] = r[i].seq;
+    int rc = db_emit_seqs(db, seqs, n, cb, arg);
+    free(seqs);
+    return rc;
+}
+
+/* (indicator, fiscal year, latest seq) rows for store_db_latest */
+struct db_latest {
+    const char *id;
+    int32_t fy;
+    uint64_t seq;
+};
+
+struct db_latest_list {
+    struct db_latest *v;
+    size_t n, cap;
+    int rc;
+};
+
+static void db_latest_collect(void *arg, const char *id, const struct store_rev *r, size_t n)
+{
+    struct db_latest_list *l = arg;
+    for (size_t i = 0; i < n && !l->rc; i++) {
+        /* this indicator's rows are the tail of the list; revisions come in
+         * seq order, so a later one replaces the same FY's */
+        int found = 0;
+        for (size_t j = l->n; j > 0 && l->v[j - 1].id == id; j--)
+            if (l->v[j - 1].fy == r[i].fy) {
+                l->v[j - 1].seq = r[i].seq;
+                found = 1;
+                break;
+            }
+        if (found)
+            continue;
+        if (pw_vec_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v)) {
+            l->rc = PW_ENOMEM;
+            return;
+        }
+        l->v[l->n].id = id;
+        l->v[l->n].fy = r[i].fy;
+        l->v[l->n].seq = r[i].seq;
+        l->n++;
+    }
+}
+
+static int db_latest_cmp(const void *a, const void *b)
+{
+    const struct db_latest *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->fy > y->fy) - (x->fy < y->fy);
 }
 
 int store_db_latest(struct store_db *db, store_db_update_cb cb, void *arg)
 {
-    return db_scan_index(db, db->latest, NULL, 0, 0, cb, arg);
+    struct db_latest_list l = {0};
+    store_index_each(db->ix, db_latest_collect, &l);
+    int rc = l.rc;
+    uint64_t *seqs = rc ? NULL : malloc((l.n ? l.n : 1) * sizeof *seqs);
+    if (!rc && !seqs)
+        rc = PW_ENOMEM;
+    if (!rc) {
+        qsort(l.v, l.n, sizeof *l.v, db_latest_cmp);
+        for (size_t i = 0; i < l.n; i++)
+            seqs[i] = l.v[i].seq;
+        rc = db_emit_seqs(db, seqs, l.n, cb, arg);
+    }
+    free(seqs);
+    free(l.v);
+    return rc;
 }
 
 static const char db_alert_seq_key[] = "alert_seq";
@@ -392,45 +491,157 @@ int store_db_alert_get(struct store_db *db, store_db_alert_cb cb, void *arg, uin
     return rc;
 }
 
-int store_db_alert_put(struct store_db *db, Planwatch__V1__AlertState *const *states, size_t n)
+void store_db_put_be64(unsigned char *p, uint64_t v)
+{
+    db_be64(p, v);
+}
+
+uint64_t store_db_read_be64(const unsigned char *p)
+{
+    return db_get_be64(p);
+}
+
+static int db_write_attempt(struct store_db *db, const struct store_db_op *ops, size_t n)
+{
+    MDB_txn *txn;
+    int mrc = mdb_txn_begin(db->env, NULL, 0, &txn), rc = 0;
+    if (mrc)
+        return db_err(mrc, "txn_begin");
+    for (size_t i = 0; i < n && !rc; i++) {
+        const struct store_db_op *o = &ops[i];
+        if (o->klen == 0 || o->klen > 511 || (unsigned)o->table >= STORE_T_COUNT) {
+            rc = PW_EINVAL;
+            break;
+        }
+        MDB_dbi dbi = db->tables[o->table];
+        MDB_val k = {o->klen, (void *)o->key};
+        if (o->del) {
+            mrc = mdb_del(txn, dbi, &k, NULL);
+            if (mrc && mrc != MDB_NOTFOUND)
+                rc = db_err(mrc, "del");
+            continue;
+        }
+        size_t len = o->msg ? protobuf_c_message_get_packed_size(o->msg) : o->vlen;
+        MDB_val v = {len, NULL};
+        /* MDB_RESERVE: pack straight into the page */
+        if ((mrc = mdb_put(txn, dbi, &k, &v, MDB_RESERVE))) {
+            rc = db_err(mrc, "put");
+            break;
+        }
+        if (o->msg)
+            protobuf_c_message_pack(o->msg, v.mv_data);
+        else if (len)
+            memcpy(v.mv_data, o->val, len);
+    }
+    if (rc) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    if ((mrc = mdb_txn_commit(txn)))
+        return db_err(mrc, "commit");
+    return 0;
+}
+
+int store_db_write(struct store_db *db, const struct store_db_op *ops, size_t n)
 {
     for (;;) {
-        MDB_txn *txn;
-        int mrc = mdb_txn_begin(db->env, NULL, 0, &txn), rc = 0;
-        if (mrc)
-            return db_err(mrc, "txn_begin");
-        uint64_t top = db_alert_seq(db, txn), was = top;
-        for (size_t i = 0; i < n && !rc; i++) {
-            const Planwatch__V1__AlertState *s = states[i];
-            if (s->alert_seq > top)
-                top = s->alert_seq;
-            if (!s->indicator_id || !s->indicator_id[0] || strlen(s->indicator_id) > 64) {
-                rc = PW_EINVAL;
-                break;
-            }
-            MDB_val k = {strlen(s->indicator_id), s->indicator_id};
-            MDB_val v = {planwatch__v1__alert_state__get_packed_size(s), NULL};
-            if ((mrc = mdb_put(txn, db->alerts, &k, &v, MDB_RESERVE)))
-                rc = db_err(mrc, "put_alert");
-            else
-                planwatch__v1__alert_state__pack(s, v.mv_data);
-        }
-        if (!rc && top != was) {
-            unsigned char tb[8];
-            db_be64(tb, top);
-            MDB_val k = {sizeof db_alert_seq_key - 1, (void *)db_alert_seq_key}, v = {8, tb};
-            if ((mrc = mdb_put(txn, db->meta, &k, &v, 0)))
-                rc = db_err(mrc, "put_alert_seq");
-        }
-        if (!rc && (mrc = mdb_txn_commit(txn)))
-            rc = db_err(mrc, "commit");
-        else if (rc)
-            mdb_txn_abort(txn);
+        int rc = db_write_attempt(db, ops, n);
         if (rc != PW_EMAPFULL)
             return rc;
         if (db_grow(db))
             return PW_EMAPFULL;
     }
+}
+
+size_t store_db_index_bytes(struct store_db *db)
+{
+    return store_index_bytes(db->ix);
+}
+
+int store_db_each(struct store_db *db, enum store_table t, const void *prefix, size_t plen,
+                  int reverse, store_db_kv_cb cb, void *arg)
+{
+    MDB_txn *txn;
+    MDB_cursor *cur;
+    MDB_val k, v;
+    int rc = 0, mrc;
+    if ((unsigned)t >= STORE_T_COUNT)
+        return PW_EINVAL;
+    if ((mrc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)))
+        return db_err(mrc, "txn_begin");
+    if ((mrc = mdb_cursor_open(txn, db->tables[t], &cur))) {
+        mdb_txn_abort(txn);
+        return db_err(mrc, "cursor_open");
+    }
+    if (reverse) {
+        /* the last key with the prefix: position after it, then step back */
+        unsigned char end[520];
+        size_t elen = plen;
+        int past = 0;
+        if (plen) {
+            memcpy(end, prefix, plen);
+            while (elen > 0 && end[elen - 1] == 0xff)
+                elen--;
+            if (elen > 0) {
+                end[elen - 1]++;
+                k.mv_size = elen;
+                k.mv_data = end;
+                past = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) == 0;
+            }
+        }
+        mrc = past ? mdb_cursor_get(cur, &k, &v, MDB_PREV) : mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    } else {
+        k.mv_size = plen;
+        k.mv_data = (void *)prefix;
+        mrc = plen ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE)
+                   : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    }
+    for (; mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, reverse ? MDB_PREV : MDB_NEXT)) {
+        if (k.mv_size < plen || (plen && memcmp(k.mv_data, prefix, plen) != 0))
+            break;
+        if ((rc = cb(arg, k.mv_data, k.mv_size, v.mv_data, v.mv_size)))
+            break;
+    }
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+int store_db_get(struct store_db *db, enum store_table t, const void *key, size_t klen,
+                 store_db_kv_cb cb, void *arg)
+{
+    MDB_txn *txn;
+    MDB_val k = {klen, (void *)key}, v;
+    if ((unsigned)t >= STORE_T_COUNT || klen == 0 || klen > 511)
+        return PW_EINVAL;
+    int mrc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn), rc;
+    if (mrc)
+        return db_err(mrc, "txn_begin");
+    mrc = mdb_get(txn, db->tables[t], &k, &v);
+    if (mrc == MDB_NOTFOUND)
+        rc = PW_ENOTFOUND;
+    else if (mrc)
+        rc = db_err(mrc, "get");
+    else
+        rc = cb(arg, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+static int db_meta_cb(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    (void)key;
+    (void)klen;
+    if (vlen == 8)
+        *(uint64_t *)arg = db_get_be64(val);
+    return 0;
+}
+
+uint64_t store_db_meta(struct store_db *db, const char *name)
+{
+    uint64_t v = 0;
+    store_db_get(db, STORE_T_META, name, strlen(name), db_meta_cb, &v);
+    return v;
 }
 
 void store_db_usage(struct store_db *db, size_t *map_bytes, size_t *used_bytes)
@@ -441,4 +652,77 @@ void store_db_usage(struct store_db *db, size_t *map_bytes, size_t *used_bytes)
     mdb_env_stat(db->env, &st);
     *map_bytes = info.me_mapsize;
     *used_bytes = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
+}
+
+size_t store_db_max_map(const struct store_db *db)
+{
+    return db->max_bytes;
+}
+
+/* fsync a directory so that a rename in it is durable. */
+static int db_sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+int store_db_backup(struct store_db *db, const char *dir, uint64_t *seq, uint64_t *bytes)
+{
+    char final[4096], partial[4112];
+    struct stat st;
+    int fd = -1, rc = PW_EIO, mrc;
+    if (!dir || dir[0] != '/')
+        return PW_EINVAL;
+    if (snprintf(final, sizeof final, "%s/data.mdb", dir) >= (int)sizeof final)
+        return PW_EINVAL;
+    snprintf(partial, sizeof partial, "%s.partial", final);
+    /* mkdir -p: every missing parent, then dir */
+    for (char *p = strchr(final + 1, '/'); p; p = strchr(p + 1, '/')) {
+        *p = '\0';
+        int bad = mkdir(final, 0750) != 0 && errno != EEXIST;
+        *p = '/';
+        if (bad) {
+            pw_error("msg=\"backup: cannot create dir\" dir=\"%s\" err=\"%s\"", dir,
+                     strerror(errno));
+            return PW_EIO;
+        }
+    }
+    if (stat(final, &st) == 0)
+        return PW_EINVAL;
+    fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        pw_error("msg=\"backup: cannot create file\" path=\"%s\" err=\"%s\"", partial,
+                 strerror(errno));
+        return PW_EIO;
+    }
+    /* single writer: nothing commits while the copy runs, so last_seq is
+     * exactly what the copy's read transaction sees */
+    uint64_t at = db->last_seq;
+    if ((mrc = mdb_env_copyfd2(db->env, fd, MDB_CP_COMPACT))) {
+        pw_error("msg=\"backup: copy failed\" path=\"%s\" err=\"%s\"", partial, mdb_strerror(mrc));
+        rc = mrc == ENOSPC || mrc == EIO ? PW_EIO : PW_EDB;
+        goto fail;
+    }
+    if (fsync(fd) != 0 || fstat(fd, &st) != 0) {
+        pw_error("msg=\"backup: cannot sync\" path=\"%s\" err=\"%s\"", partial, strerror(errno));
+        goto fail;
+    }
+    close(fd);
+    fd = -1;
+    if (rename(partial, final) != 0 || db_sync_dir(dir) != 0) {
+        pw_error("msg=\"backup: cannot rename\" path=\"%s\" err=\"%s\"", final, strerror(errno));
+        goto fail;
+    }
+    *seq = at;
+    *bytes = (uint64_t)st.st_size;
+    return 0;
+fail:
+    if (fd >= 0)
+        close(fd);
+    unlink(partial);
+    return rc;
 }

@@ -1,6 +1,8 @@
 /* store_db.h - planwatch's durable store: every revision of every figure in
- * LMDB, never overwritten, indexed by update id and by (indicator, fiscal
- * year), plus the alert service's recorded states.
+ * an append-only LMDB log keyed by seq, never overwritten, plus the alert
+ * service's recorded states. The indexes (update id -> seq, indicator ->
+ * revisions) are kept in memory (store_index) and rebuilt from the log when
+ * the store opens, so every durable write is an append.
  *
  * The only module that includes lmdb.h: LMDB codes are mapped to PW_E* here.
  * Single writer (the store's main loop); no transaction outlives a call, so
@@ -17,10 +19,15 @@
 
 struct store_db;
 
+typedef int (*store_db_update_cb)(void *arg, const Planwatch__V1__IndicatorUpdate *u);
+
 /* Opens (creating) the environment in dir with an initial map of map_mb
- * MiB; the map doubles on demand up to max_mb. Returns 0 and *out, or
- * PW_EDB (logged) / PW_ENOMEM. */
-int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t max_mb);
+ * MiB; the map doubles on demand up to max_mb. Reads the whole log once to
+ * build the indexes, calling load(arg, u) for every stored update in seq
+ * order (load may be NULL). Returns 0 and *out, or PW_EDB (logged) /
+ * PW_ENOMEM / load's non-zero result. */
+int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t max_mb,
+                  store_db_update_cb load, void *arg);
 void store_db_close(struct store_db **db);
 
 /* One update of a group commit. In: u (borrowed; u->seq is set when it is
@@ -45,24 +52,93 @@ uint64_t store_db_last_seq(struct store_db *db);
 /* Calls cb for every stored update with seq > after_seq in seq order, at
  * most limit of them (0: no limit). *more is set when updates remain.
  * A non-zero return from cb stops the scan and is returned. */
-typedef int (*store_db_update_cb)(void *arg, const Planwatch__V1__IndicatorUpdate *u);
 int store_db_scan(struct store_db *db, uint64_t after_seq, size_t limit, store_db_update_cb cb,
                   void *arg, int *more);
 
-/* Every revision of one indicator, by fiscal year then seq. */
+/* Every revision of one indicator, in seq order. */
 int store_db_history(struct store_db *db, const char *indicator_id, store_db_update_cb cb,
                      void *arg);
 
-/* The latest revision of every (indicator, fiscal year). */
+/* The latest revision of every (indicator, fiscal year), by indicator id
+ * then fiscal year. */
 int store_db_latest(struct store_db *db, store_db_update_cb cb, void *arg);
 
 /* Alert states: every record, and the highest alert seq recorded. */
 typedef int (*store_db_alert_cb)(void *arg, const Planwatch__V1__AlertState *s);
 int store_db_alert_get(struct store_db *db, store_db_alert_cb cb, void *arg, uint64_t *alert_seq);
-/* Replaces the records of states[0..n) in one durable transaction. */
-int store_db_alert_put(struct store_db *db, Planwatch__V1__AlertState *const *states, size_t n);
 
-/* Map size and bytes in use, for logs and metrics. */
+/* ---- keyed tables for the alert side (store_alerts.c gives them meaning) ----
+ * Values are packed protobuf messages (or raw bytes for meta); keys are
+ * built by the caller (big-endian numbers where order matters). */
+enum store_table {
+    STORE_T_ALERTS,      /* indicator_id -> AlertState */
+    STORE_T_META,        /* name -> u64 BE ("alert_seq", "admin_seq", "sub_id", "silence_id") */
+    STORE_T_ALERT_LOG,   /* alert seq (u64 BE) -> Alert, every published transition */
+    STORE_T_ALERT_IDS,   /* alert_id -> u64 BE seq of its latest transition */
+    STORE_T_SUBS,        /* subscription id (u64 BE) -> Subscription */
+    STORE_T_ACKS,        /* alert_id \0 time (u64 BE) -> Ack */
+    STORE_T_SILENCES,    /* silence id (u64 BE) -> Silence */
+    STORE_T_DELIVERIES,  /* alert seq, subscription id (u64 BE each) -> Delivery */
+    STORE_T_ATTEMPTS,    /* alert seq, subscription id, attempt (u64 BE each) -> DeliveryAttempt */
+    STORE_T_COUNT
+};
+
+/* One write of store_db_write: put (msg packed, or val[0..vlen) raw) or delete. */
+struct store_db_op {
+    enum store_table table;
+    const void *key;
+    size_t klen;
+    const ProtobufCMessage *msg; /* NULL: val/vlen is the value */
+    const void *val;
+    size_t vlen;
+    int del;                     /* delete key (absent is fine) */
+};
+
+/* Applies ops[0..n) in ONE durable transaction (growing the map when full).
+ * Returns 0, PW_EINVAL (a key of 0 or more than 511 bytes), PW_EMAPFULL or
+ * PW_EDB; nothing is written on failure. */
+int store_db_write(struct store_db *db, const struct store_db_op *ops, size_t n);
+
+/* A key/value handed to a callback: valid only during the call. A non-zero
+ * return stops the iteration and is returned. */
+typedef int (*store_db_kv_cb)(void *arg, const void *key, size_t klen, const void *val,
+                              size_t vlen);
+
+/* Calls cb for every key of table t starting with prefix[0..plen) (plen 0:
+ * all), in key order, or in reverse order when reverse is set, in one read
+ * transaction. Returns 0, cb's non-zero return, or PW_EDB. */
+int store_db_each(struct store_db *db, enum store_table t, const void *prefix, size_t plen,
+                  int reverse, store_db_kv_cb cb, void *arg);
+
+/* Calls cb with the value of key. Returns 0, PW_ENOTFOUND, cb's return or PW_EDB. */
+int store_db_get(struct store_db *db, enum store_table t, const void *key, size_t klen,
+                 store_db_kv_cb cb, void *arg);
+
+/* A u64 from meta (0 when absent). */
+uint64_t store_db_meta(struct store_db *db, const char *name);
+
+/* Big-endian u64 keys. */
+void store_db_put_be64(unsigned char *p, uint64_t v);
+uint64_t store_db_read_be64(const unsigned char *p);
+
+/* Map size and bytes in use, and the in-memory index size, for logs and
+ * metrics. */
 void store_db_usage(struct store_db *db, size_t *map_bytes, size_t *used_bytes);
+size_t store_db_index_bytes(struct store_db *db);
+
+/* The largest the map may grow to (--max-map-mb), in bytes. */
+size_t store_db_max_map(const struct store_db *db);
+
+/* Writes a consistent, compacted copy of the whole environment (one read
+ * transaction: every committed update up to *seq, nothing half-written) to
+ * dir/data.mdb, creating dir and its parents (0750) if needed. The copy is written to
+ * dir/data.mdb.partial, fsync'd and renamed, so a dir/data.mdb that exists
+ * is always complete; restoring is starting a store on a directory holding
+ * it. dir must be absolute. Out: *seq, the last seq the copy holds, and
+ * *bytes, its size. Returns 0; PW_EINVAL (dir is not absolute, or already
+ * holds a data.mdb: back up into a new or empty directory); PW_EIO (cannot
+ * create or write; logged); PW_EDB. Blocks the caller for the copy's
+ * duration (readers of the environment are not blocked). */
+int store_db_backup(struct store_db *db, const char *dir, uint64_t *seq, uint64_t *bytes);
 
 #endif

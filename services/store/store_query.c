@@ -3,6 +3,7 @@
  * alert service's recorded states. Replies are built in an arena: each
  * update is copied into it with a protobuf-c allocator backed by the arena,
  * so one pw_arena_close frees the whole reply. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "eval.h"
 #include "fy.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "store.h"
 
@@ -29,15 +31,7 @@ static void query_free(void *data, void *ptr)
     (void)ptr; /* the arena frees everything at once */
 }
 
-/* Growable array of message pointers in the arena. */
-struct query_list {
-    struct pw_arena *arena;
-    void **v;
-    size_t n, cap;
-    size_t limit;    /* stop after this many (0: none) */
-};
-
-static int query_push(struct query_list *l, void *m)
+int store_list_push(struct store_list *l, void *m)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
@@ -53,18 +47,25 @@ static int query_push(struct query_list *l, void *m)
     return 0;
 }
 
-/* Deep-copies any message into the arena (pack, then unpack with the
- * arena's allocator) and appends it to l. */
-static int query_copy(struct query_list *l, const ProtobufCMessage *m)
+int store_list_unpack(struct store_list *l, const ProtobufCMessageDescriptor *d, const void *val,
+                      size_t len)
 {
     ProtobufCAllocator a = {query_alloc, query_free, l->arena};
+    ProtobufCMessage *c = protobuf_c_message_unpack(d, &a, len, val);
+    return c ? store_list_push(l, c) : PW_EDB;
+}
+
+/* Deep-copies any message into the arena (pack, then unpack with the
+ * arena's allocator) and appends it to l. */
+static int query_copy(struct store_list *l, const ProtobufCMessage *m)
+{
     size_t len = protobuf_c_message_get_packed_size(m);
     uint8_t *buf = pw_arena_alloc(l->arena, len ? len : 1);
     if (!buf)
         return PW_ENOMEM;
     protobuf_c_message_pack(m, buf);
-    ProtobufCMessage *c = protobuf_c_message_unpack(m->descriptor, &a, len, buf);
-    return c ? query_push(l, c) : PW_ENOMEM;
+    int rc = store_list_unpack(l, m->descriptor, buf, len);
+    return rc == PW_EDB ? PW_ENOMEM : rc;
 }
 
 /* store_db callbacks */
@@ -117,10 +118,50 @@ static void query_status(struct store *s, const Planwatch__V1__Query *q,
     r->n_rows = k;
 }
 
+static void query_backup(struct store *s, const Planwatch__V1__Query *q,
+                         Planwatch__V1__QueryReply *r, struct pw_arena *arena)
+{
+    uint64_t seq = 0, bytes = 0;
+    double t0 = pw_metrics_now();
+    const char *dir = q->path ? q->path : "";
+    int rc = store_db_backup(s->db, dir, &seq, &bytes);
+    if (rc) {
+        pw_metric_inc(s->m.backups_failed, 1);
+        char *why = pw_arena_alloc(arena, 600);
+        if (why)
+            snprintf(why, 600, "%s: %s", dir,
+                     rc == PW_EINVAL && dir[0] != '/' ? "the backup dir must be an absolute path on the store's machine"
+                     : rc == PW_EINVAL ? "it already holds a data.mdb: back up into a new or empty directory"
+                     : rc == PW_EIO ? "cannot write there (see the store's log)"
+                                    : pw_strerror(rc));
+        pw_warn("msg=\"backup failed\" dir=\"%s\" err=%s", dir, pw_errname(rc));
+        return query_fail(r, rc, why ? why : pw_strerror(rc));
+    }
+    pw_metric_inc(s->m.backups_ok, 1);
+    pw_metric_set(s->m.backup_bytes, (double)bytes);
+    pw_info("msg=\"backup written\" dir=\"%s\" seq=%llu bytes=%llu seconds=%.3f", dir,
+            (unsigned long long)seq, (unsigned long long)bytes, pw_metrics_now() - t0);
+    r->seq = seq;
+    r->backup_bytes = bytes;
+}
+
+static void query_dispatch(struct store *s, const Planwatch__V1__Query *q,
+                           Planwatch__V1__QueryReply *r, struct pw_arena *arena);
+
 void store_query_answer(struct store *s, const Planwatch__V1__Query *q,
                         Planwatch__V1__QueryReply *r, struct pw_arena *arena)
 {
-    struct query_list l = {.arena = arena};
+    double t0 = pw_metrics_now();
+    unsigned k = (unsigned)q->kind;
+    query_dispatch(s, q, r, arena);
+    pw_metric_inc(s->m.queries[k < STORE_QUERY_KINDS - 1 ? k : STORE_QUERY_KINDS - 1], 1);
+    pw_metric_observe(s->m.query_seconds, pw_metrics_now() - t0);
+}
+
+static void query_dispatch(struct store *s, const Planwatch__V1__Query *q,
+                           Planwatch__V1__QueryReply *r, struct pw_arena *arena)
+{
+    struct store_list l = {.arena = arena};
     int rc = 0, more = 0;
     r->request_id = q->request_id;
     r->seq = store_db_last_seq(s->db);
@@ -171,13 +212,12 @@ void store_query_answer(struct store *s, const Planwatch__V1__Query *q,
             query_fail(r, rc, pw_strerror(rc));
         return;
     }
-    case PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT:
-        rc = store_db_alert_put(s->db, q->alert_states, q->n_alert_states);
-        if (rc)
-            query_fail(r, rc, pw_strerror(rc));
-        return;
+    case PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP:
+        return query_backup(s, q, r, arena);
     default:
-        return query_fail(r, PW_EINVAL, "unknown query kind");
+        if (!store_alerts_answer(s, q, r, arena))
+            query_fail(r, PW_EINVAL, "unknown query kind");
+        return;
     }
     if (rc)
         return query_fail(r, rc, pw_strerror(rc));

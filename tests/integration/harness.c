@@ -16,10 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -51,7 +54,7 @@ const char *hs_src(const char *rel)
     return b;
 }
 
-static int hs_free_port(void)
+int hs_free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a;
@@ -154,17 +157,11 @@ static void hs_args(struct hs_cluster *c, enum hs_svc s, char args[][320], int *
     *n = k;
 }
 
-void hs_spawn(struct hs_cluster *c, enum hs_svc s)
+static int hs_wait_exit(pid_t pid, int deadline_ms);
+
+/* fork + execv argv with stdout and stderr appended to log. */
+static pid_t hs_exec(char **argv, const char *log)
 {
-    char args[24][320], log[300];
-    char *argv[26];
-    int n = 0;
-    hs_args(c, s, args, &n);
-    argv[0] = (char *)hs_bin(hs_names[s]);
-    for (int i = 0; i < n; i++)
-        argv[i + 1] = args[i];
-    argv[n + 1] = NULL;
-    snprintf(log, sizeof log, "%s/%s.log", c->dir, hs_names[s]);
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
@@ -178,7 +175,100 @@ void hs_spawn(struct hs_cluster *c, enum hs_svc s)
         execv(argv[0], argv);
         _exit(127);
     }
-    c->pid[s] = pid;
+    return pid;
+}
+
+void hs_spawn(struct hs_cluster *c, enum hs_svc s)
+{
+    char args[24][320], log[300];
+    char *argv[26];
+    int n = 0;
+    hs_args(c, s, args, &n);
+    argv[0] = (char *)hs_bin(hs_names[s]);
+    for (int i = 0; i < n; i++)
+        argv[i + 1] = args[i];
+    argv[n + 1] = NULL;
+    snprintf(log, sizeof log, "%s/%s.log", c->dir, hs_names[s]);
+    c->pid[s] = hs_exec(argv, log);
+}
+
+/* Status code of GET path on the HTTP service, or -1 (no answer). A plain
+ * HTTP/1.0 exchange over a socket: the harness needs no HTTP library. */
+static int hs_http_get_status(struct hs_cluster *c, const char *path)
+{
+    struct sockaddr_in a;
+    char buf[512];
+    int fd = socket(AF_INET, SOCK_STREAM, 0), status = -1;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((uint16_t)c->http_port);
+    if (fd < 0)
+        return -1;
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0) {
+        int n = snprintf(buf, sizeof buf, "GET %s HTTP/1.0\r\n\r\n", path);
+        struct pollfd p = {fd, POLLIN, 0};
+        if (write(fd, buf, (size_t)n) == n && poll(&p, 1, 2000) == 1) {
+            ssize_t r = read(fd, buf, sizeof buf - 1);
+            if (r > 12) {
+                buf[r] = '\0';
+                if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1)
+                    status = -1;
+            }
+        }
+    }
+    close(fd);
+    return status;
+}
+
+void hs_start_http(struct hs_cluster *c)
+{
+    char args[16][320], log[300];
+    char *argv[18];
+    int k = 0;
+    if (!c->http_port) {
+        c->http_port = hs_free_port();
+        snprintf(c->http_url, sizeof c->http_url, "http://127.0.0.1:%d", c->http_port);
+    }
+    snprintf(args[k++], 320, "--listen=127.0.0.1:%d", c->http_port);
+    snprintf(args[k++], 320, "--ingest=%s", c->ep_ingest);
+    snprintf(args[k++], 320, "--store=%s", c->ep_store);
+    if (c->clock_spec[0])
+        snprintf(args[k++], 320, "--clock=%s", c->clock_spec);
+    for (int i = 0; i < 8 && c->http_extra[i]; i++)
+        snprintf(args[k++], 320, "%s", c->http_extra[i]);
+    argv[0] = (char *)hs_bin("http");
+    for (int i = 0; i < k; i++)
+        argv[i + 1] = args[i];
+    argv[k + 1] = NULL;
+    snprintf(log, sizeof log, "%s/http.log", c->dir);
+    c->http_pid = hs_exec(argv, log);
+    int64_t end = pw_now_ms() + 20000;
+    while (pw_now_ms() < end) {
+        int st;
+        if (waitpid(c->http_pid, &st, WNOHANG) != 0)
+            break;
+        if (hs_http_get_status(c, "/api/v1/health") == 200)
+            return;
+        struct pollfd none;
+        poll(&none, 0, 50); /* paced polling of a readiness probe, not a sync */
+    }
+    hs_dump_logs(c);
+    fail_msg("planwatch-http did not become ready within 20 s");
+}
+
+int hs_stop_http(struct hs_cluster *c)
+{
+    if (c->http_pid <= 0)
+        return -1;
+    kill(c->http_pid, SIGTERM);
+    int rc = hs_wait_exit(c->http_pid, 5000);
+    if (rc < 0) {
+        kill(c->http_pid, SIGKILL);
+        hs_wait_exit(c->http_pid, 5000);
+    }
+    c->http_pid = 0;
+    return rc;
 }
 
 const char *hs_key_path(struct hs_cluster *c, const char *name, int secret)
@@ -349,10 +439,11 @@ int hs_stop(struct hs_cluster *c, enum hs_svc s, int sig)
 
 void hs_dump_logs(struct hs_cluster *c)
 {
-    for (int s = 0; s < HS_NSVC; s++) {
+    for (int s = 0; s <= HS_NSVC; s++) {
         char cmd[400];
+        const char *name = s < HS_NSVC ? hs_names[s] : "http";
         snprintf(cmd, sizeof cmd, "tail -n 25 %s/%s.log 2>/dev/null | sed 's/^/[%s] /' >&2", c->dir,
-                 hs_names[s], hs_names[s]);
+                 name, name);
         if (system(cmd) != 0)
             continue;
     }
@@ -361,6 +452,10 @@ void hs_dump_logs(struct hs_cluster *c)
 void hs_fini(struct hs_cluster *c)
 {
     int bad = 0;
+    if (c->http_pid > 0 && hs_stop_http(c) != 0) {
+        fprintf(stderr, "http did not exit cleanly after SIGTERM\n");
+        bad = 1;
+    }
     /* alert first, then ingest, then the store: the order of a clean shutdown */
     for (int s = HS_NSVC - 1; s >= 0; s--)
         if (c->pid[s] > 0) {
@@ -498,6 +593,11 @@ Planwatch__V1__FeedReply *hs_feed_rows(struct pw_client *cl, const char *office,
 
 long hs_alert_converged(struct hs_cluster *c, uint64_t seq, int deadline_ms)
 {
+    return hs_alert_admin(c, seq, 0, deadline_ms);
+}
+
+long hs_alert_admin(struct hs_cluster *c, uint64_t seq, uint64_t admin_seq, int deadline_ms)
+{
     void *sub = NULL;
     long resyncs = -1;
     assert_int_equal(pw_zsock_new(c->ctx, ZMQ_SUB, 0, &sub), 0);
@@ -519,7 +619,8 @@ long hs_alert_converged(struct hs_cluster *c, uint64_t seq, int deadline_ms)
         ProtobufCMessage *m = NULL;
         if (pw_zsock_recv_msg(sub, &fr, ZMQ_DONTWAIT, &t, &m) == 0) {
             Planwatch__V1__Heartbeat *hb = (Planwatch__V1__Heartbeat *)m;
-            if (t == PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT && hb->ready && hb->applied_seq >= seq)
+            if (t == PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT && hb->ready && hb->applied_seq >= seq &&
+                hb->admin_seq >= admin_seq)
                 resyncs = (long)hb->resyncs;
             protobuf_c_message_free_unpacked(m, NULL);
         }
@@ -565,4 +666,343 @@ size_t hs_assert_alert_state_fresh(struct hs_cluster *c, struct pw_client *st, c
     planwatch__v1__query_reply__free_unpacked(ra, NULL);
     planwatch__v1__query_reply__free_unpacked(rs, NULL);
     return compared;
+}
+
+char *hs_scrape(int port, const char *path, int *status)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    struct timeval tv = {10, 0};
+    char req[300];
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_true(fd >= 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return NULL;
+    }
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\n\r\n", path);
+    if (write(fd, req, (size_t)n) != n) {
+        close(fd);
+        return NULL;
+    }
+    char *out = calloc(1, 1);
+    size_t len = 0, cap = 1;
+    for (;;) {
+        size_t before = len;
+        hs_slurp(fd, &out, &len, &cap);
+        if (len == before)
+            break;
+    }
+    close(fd);
+    char *body = strstr(out, "\r\n\r\n");
+    if (!body || sscanf(out, "HTTP/1.%*d %d", status) != 1) {
+        free(out);
+        return NULL;
+    }
+    char *copy = strdup(body + 4);
+    free(out);
+    return copy;
+}
+
+double hs_metric(const char *body, const char *series)
+{
+    size_t n = strlen(series);
+    for (const char *p = body; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (!strncmp(p, series, n) && p[n] == ' ')
+            return strtod(p + n + 1, NULL);
+    fail_msg("metric %s not found in:\n%s", series, body);
+    return -1;
+}
+
+/* ---- the webhook receiver ---------------------------------------------------- */
+
+#include <pthread.h>
+
+struct hs_http {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int port;
+    int lfd;                /* listening socket, -1 while down (thread-owned) */
+    int want_up, is_up, quit;
+    int status;
+    int ctl[2];             /* pipe: wakes the thread */
+    struct hs_http_req req[HS_HTTP_MAX];
+    size_t n;
+};
+
+static int hs_http_listen(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    struct sockaddr_in a;
+    if (fd < 0)
+        return -1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((uint16_t)port);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) || listen(fd, 16)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Copies header `name` (case-insensitive) of the head into out. */
+static void hs_http_header(const char *head, const char *name, char *out, size_t n)
+{
+    size_t nl = strlen(name);
+    out[0] = '\0';
+    for (const char *p = head; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        if (strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+            const char *v = p + nl + 1;
+            while (*v == ' ')
+                v++;
+            size_t k = 0;
+            while (v[k] && v[k] != '\r' && v[k] != '\n' && k + 1 < n) {
+                out[k] = v[k];
+                k++;
+            }
+            out[k] = '\0';
+            return;
+        }
+    }
+}
+
+/* Reads one request from fd (bounded by a 5 s poll per read), records it
+ * and answers. */
+static void hs_http_serve(struct hs_http *h, int fd)
+{
+    char *buf = malloc(1 << 20);
+    size_t len = 0, need = 0;
+    char *body = NULL;
+    if (!buf)
+        return;
+    for (;;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 5000) <= 0)
+            break;
+        ssize_t r = read(fd, buf + len, (1 << 20) - 1 - len);
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+        buf[len] = '\0';
+        if (!body && (body = strstr(buf, "\r\n\r\n"))) {
+            char cl[32];
+            body += 4;
+            hs_http_header(buf, "Content-Length", cl, sizeof cl);
+            need = (size_t)(body - buf) + (size_t)strtoul(cl, NULL, 10);
+        }
+        if (body && len >= need)
+            break;
+    }
+    if (!body || len < need) {
+        free(buf);
+        return;
+    }
+    pthread_mutex_lock(&h->mu);
+    int status = h->status;
+    if (h->n < HS_HTTP_MAX) {
+        struct hs_http_req *q = &h->req[h->n];
+        memset(q, 0, sizeof *q);
+        sscanf(buf, "%*s %127s", q->path);
+        hs_http_header(buf, "X-Planwatch-Event", q->event, sizeof q->event);
+        hs_http_header(buf, "X-Planwatch-Delivery", q->delivery, sizeof q->delivery);
+        hs_http_header(buf, "X-Planwatch-Signature", q->signature, sizeof q->signature);
+        q->len = need - (size_t)(body - buf);
+        q->body = malloc(q->len + 1);
+        if (q->body) {
+            memcpy(q->body, body, q->len);
+            q->body[q->len] = '\0';
+        }
+        q->answered = status;
+        h->n++;
+    }
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    char resp[128];
+    int rl = snprintf(resp, sizeof resp,
+                      "HTTP/1.1 %d X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", status);
+    if (write(fd, resp, (size_t)rl) < 0)
+        perror("hs_http write");
+    free(buf);
+}
+
+static void *hs_http_main(void *arg)
+{
+    struct hs_http *h = arg;
+    for (;;) {
+        pthread_mutex_lock(&h->mu);
+        int quit = h->quit, want = h->want_up;
+        pthread_mutex_unlock(&h->mu);
+        if (quit)
+            break;
+        if (want && h->lfd < 0)
+            h->lfd = hs_http_listen(h->port);
+        if (!want && h->lfd >= 0) {
+            close(h->lfd);
+            h->lfd = -1;
+        }
+        pthread_mutex_lock(&h->mu);
+        h->is_up = h->lfd >= 0;
+        pthread_cond_broadcast(&h->cv);
+        pthread_mutex_unlock(&h->mu);
+        struct pollfd p[2] = {{h->ctl[0], POLLIN, 0}, {h->lfd, POLLIN, 0}};
+        if (poll(p, h->lfd >= 0 ? 2 : 1, 1000) <= 0)
+            continue;
+        if (p[0].revents) {
+            char c[16];
+            if (read(h->ctl[0], c, sizeof c) < 0)
+                perror("hs_http ctl");
+        }
+        if (h->lfd >= 0 && (p[1].revents & POLLIN)) {
+            int fd = accept(h->lfd, NULL, NULL);
+            if (fd >= 0) {
+                hs_http_serve(h, fd);
+                close(fd);
+            }
+        }
+    }
+    if (h->lfd >= 0)
+        close(h->lfd);
+    return NULL;
+}
+
+static void hs_http_poke(struct hs_http *h)
+{
+    if (write(h->ctl[1], "x", 1) < 0)
+        perror("hs_http poke");
+}
+
+/* Sets want_up and waits until the thread made it so. */
+static void hs_http_set_up(struct hs_http *h, int up)
+{
+    pthread_mutex_lock(&h->mu);
+    h->want_up = up;
+    pthread_mutex_unlock(&h->mu);
+    hs_http_poke(h);
+    pthread_mutex_lock(&h->mu);
+    while (h->is_up != up)
+        pthread_cond_wait(&h->cv, &h->mu);
+    pthread_mutex_unlock(&h->mu);
+}
+
+struct hs_http *hs_http_start(void)
+{
+    struct hs_http *h = calloc(1, sizeof *h);
+    assert_non_null(h);
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->cv, NULL);
+    h->status = 200;
+    h->lfd = -1;
+    h->port = hs_free_port();
+    assert_int_equal(pipe(h->ctl), 0);
+    assert_int_equal(pthread_create(&h->thread, NULL, hs_http_main, h), 0);
+    hs_http_set_up(h, 1);
+    return h;
+}
+
+void hs_http_stop(struct hs_http *h)
+{
+    pthread_mutex_lock(&h->mu);
+    h->quit = 1;
+    pthread_mutex_unlock(&h->mu);
+    hs_http_poke(h);
+    pthread_join(h->thread, NULL);
+    for (size_t i = 0; i < h->n; i++)
+        free(h->req[i].body);
+    close(h->ctl[0]);
+    close(h->ctl[1]);
+    pthread_mutex_destroy(&h->mu);
+    pthread_cond_destroy(&h->cv);
+    free(h);
+}
+
+const char *hs_http_url(struct hs_http *h, const char *path, char *buf, size_t n)
+{
+    snprintf(buf, n, "http://127.0.0.1:%d%s", h->port, path);
+    return buf;
+}
+
+void hs_http_status(struct hs_http *h, int status)
+{
+    pthread_mutex_lock(&h->mu);
+    h->status = status;
+    pthread_mutex_unlock(&h->mu);
+}
+
+void hs_http_down(struct hs_http *h)
+{
+    hs_http_set_up(h, 0);
+}
+
+void hs_http_up(struct hs_http *h)
+{
+    hs_http_set_up(h, 1);
+}
+
+static size_t hs_http_count_locked(struct hs_http *h, const char *path)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < h->n; i++)
+        k += !path || strcmp(h->req[i].path, path) == 0;
+    return k;
+}
+
+size_t hs_http_count(struct hs_http *h, const char *path)
+{
+    pthread_mutex_lock(&h->mu);
+    size_t k = hs_http_count_locked(h, path);
+    pthread_mutex_unlock(&h->mu);
+    return k;
+}
+
+int hs_http_wait(struct hs_http *h, const char *path, size_t n, int deadline_ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += deadline_ms / 1000;
+    until.tv_nsec += (long)(deadline_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    int rc = 0;
+    pthread_mutex_lock(&h->mu);
+    while (hs_http_count_locked(h, path) < n && rc == 0)
+        rc = pthread_cond_timedwait(&h->cv, &h->mu, &until);
+    int ok = hs_http_count_locked(h, path) >= n;
+    pthread_mutex_unlock(&h->mu);
+    return ok ? 0 : -1;
+}
+
+struct hs_http_req hs_http_get(struct hs_http *h, const char *path, size_t k)
+{
+    struct hs_http_req r;
+    int found = 0;
+    memset(&r, 0, sizeof r);
+    pthread_mutex_lock(&h->mu);
+    for (size_t i = 0; i < h->n && !found; i++)
+        if (!path || strcmp(h->req[i].path, path) == 0) {
+            if (k-- == 0) {
+                r = h->req[i];
+                r.body = strdup(h->req[i].body ? h->req[i].body : "");
+                found = 1;
+            }
+        }
+    pthread_mutex_unlock(&h->mu);
+    assert_true(found);
+    return r;
+}
+
+void hs_http_req_free(struct hs_http_req *r)
+{
+    free(r->body);
+    r->body = NULL;
 }

@@ -29,6 +29,11 @@ struct hs_cluster {
     void *ctx;
     int secure;                    /* 0: every service runs --insecure (the default) */
     const char *cli_as;            /* secure: whose key hs_cli uses (default "harness") */
+    /* planwatch-http (started only by the tests that use it: hs_start_http) */
+    pid_t http_pid;
+    int http_port;
+    char http_url[64];             /* "http://127.0.0.1:PORT" */
+    const char *http_extra[8];     /* extra --flag=value */
 };
 
 /* Creates the temp dir and picks free ports. clock: a YYYY-MM-DD to start
@@ -68,6 +73,13 @@ int hs_wait_ready(struct hs_cluster *c, enum hs_svc s, int deadline_ms);
  * promise); returns the exit status, 128+signal, or -1 if it did not exit. */
 int hs_stop(struct hs_cluster *c, enum hs_svc s, int sig);
 
+/* Starts planwatch-http against the cluster's ingest and store (with the
+ * cluster's clock and http_extra flags) and waits (20 s) until GET
+ * /api/v1/health answers 200 (the store's catalog is loaded). */
+void hs_start_http(struct hs_cluster *c);
+/* Stops it (SIGTERM: within 5 s); returns the exit status or -1. */
+int hs_stop_http(struct hs_cluster *c);
+
 /* Moves the services' clock (file clock) to day. */
 void hs_set_clock(struct hs_cluster *c, const char *day);
 
@@ -89,6 +101,9 @@ Planwatch__V1__FeedReply *hs_feed_rows(struct pw_client *cl, const char *office,
 /* Waits (deadline_ms) for an alert heartbeat that is ready and has applied
  * store seq >= seq. Returns the heartbeat's resync count, or -1. */
 long hs_alert_converged(struct hs_cluster *c, uint64_t seq, int deadline_ms);
+/* The same, also waiting until the alert service has loaded the store's
+ * subscriptions/acks/silences up to admin_seq (the heartbeat's admin_seq). */
+long hs_alert_admin(struct hs_cluster *c, uint64_t seq, uint64_t admin_seq, int deadline_ms);
 
 /* Asserts that the alert service's recorded state (AlertState in the
  * store) equals a fresh evaluation of the store at day: same status for
@@ -102,7 +117,53 @@ uint64_t hs_store_seq(struct hs_cluster *c, struct pw_client *st);
 const char *hs_bin(const char *name);
 const char *hs_src(const char *rel);
 
+/* A free TCP port on loopback (for extra listeners such as --metrics). */
+int hs_free_port(void);
+
+/* GET http://127.0.0.1:port/path with a 10 s deadline. Returns the body
+ * (malloc'd, caller frees) and *status, or NULL if nothing answered. */
+char *hs_scrape(int port, const char *path, int *status);
+
+/* The value of the series `series` (name{labels} exactly as rendered) in a
+ * Prometheus text body; fails the test when it is not there. */
+double hs_metric(const char *body, const char *series);
+
 /* Prints the last lines of every service log (on failure). */
 void hs_dump_logs(struct hs_cluster *c);
+
+/* ---- a webhook receiver: a tiny HTTP/1.1 server on loopback in a thread ----
+ * It records every request (path, the X-Planwatch-* headers, body) and
+ * answers each with the status set by hs_http_status (200 at start), then
+ * closes the connection. hs_http_down closes the listening socket (clients
+ * get "connection refused"), hs_http_up listens again on the same port.
+ * The calls are thread-safe against the server thread. */
+#define HS_HTTP_MAX 512
+struct hs_http_req {
+    char path[128];
+    char event[64];         /* X-Planwatch-Event */
+    char delivery[64];      /* X-Planwatch-Delivery */
+    char signature[96];     /* X-Planwatch-Signature ("" when absent) */
+    char *body;             /* NUL-terminated */
+    size_t len;
+    int answered;           /* the status it was answered with */
+};
+struct hs_http;
+/* Starts listening on a free loopback port. */
+struct hs_http *hs_http_start(void);
+/* Stops the thread and frees everything (requests included). */
+void hs_http_stop(struct hs_http *h);
+/* "http://127.0.0.1:PORT" + path into buf. */
+const char *hs_http_url(struct hs_http *h, const char *path, char *buf, size_t n);
+void hs_http_status(struct hs_http *h, int status);
+void hs_http_down(struct hs_http *h);
+void hs_http_up(struct hs_http *h);
+/* Requests received so far (to path, or all when path is NULL). */
+size_t hs_http_count(struct hs_http *h, const char *path);
+/* Waits until hs_http_count(path) >= n; returns 0, or -1 after deadline_ms. */
+int hs_http_wait(struct hs_http *h, const char *path, size_t n, int deadline_ms);
+/* The k-th request to path (NULL: any), oldest first: a copy the caller
+ * frees with hs_http_req_free; asserts it exists. */
+struct hs_http_req hs_http_get(struct hs_http *h, const char *path, size_t k);
+void hs_http_req_free(struct hs_http_req *r);
 
 #endif

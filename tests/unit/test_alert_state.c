@@ -43,6 +43,7 @@ static int fake_vec_grow(void **p, size_t *cap, size_t need, size_t elem)
 #include "../../services/alert/alert_state.c"
 #undef calloc
 #undef pw_vec_grow
+#include "../../services/alert/alert_rules.c"
 
 #include "dec.h"
 #include "envelope.h"
@@ -266,8 +267,18 @@ static void test_time_passing_and_recovery(void **state)
     alert_state_list_clear(&l);
     /* half a year later the pro-rated 20 asks ~6; still 4 and no new data */
     assert_int_equal(alert_state_eval_all(s, day("2026-09-30"), &l), 0);
-    /* only cum20 moves: the annual ones are judged on their latest FY2025 figure */
-    assert_int_equal(l.n, 1);
+    /* only cum20's status moves: the annual ones are judged on their latest FY2025
+     * figure; mon and empty never reported, and FY2025 was due 2026-06-30 */
+    assert_int_equal(l.n, 3);
+    assert_int_equal(l.v[1].ind->index, MON);
+    assert_int_equal(l.v[2].ind->index, EMPTY);
+    for (size_t k = 1; k < 3; k++) {
+        assert_int_equal(l.v[k].kind, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE);
+        assert_int_equal(l.v[k].event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED);
+        assert_int_equal(l.v[k].overdue_fy, 2025);
+        assert_int_equal(l.v[k].alert_seq, 3 + k);
+        assert_non_null(strstr(l.v[k].summary, "never reported; the FY2025 figure was due 2026-06-30"));
+    }
     const struct alert_state_transition *t = &l.v[0];
     assert_int_equal(t->ind->index, CUM20);
     assert_int_equal(t->from, PW_STATUS_ON_TRACK);
@@ -280,9 +291,10 @@ static void test_time_passing_and_recovery(void **state)
     assert_string_equal(opened, "cum20:3");
     assert_int_equal(t->alert_seq, 3);
 
-    /* a FY2026 figure of 7 puts it back on track: INFO, same id, next seq */
+    /* a FY2026 figure of 8 puts it back on track (at 4/yr it reaches 20: no
+     * forecast): INFO, same id, next seq */
     alert_state_list_clear(&l);
-    apply_ok(s, upd("cum20", 2026, "7", 4), CUM20);
+    apply_ok(s, upd("cum20", 2026, "8", 4), CUM20);
     assert_int_equal(alert_state_eval(s, CUM20, day("2026-09-30"), &l), 0);
     assert_int_equal(l.n, 1);
     t = &l.v[0];
@@ -290,8 +302,9 @@ static void test_time_passing_and_recovery(void **state)
     assert_int_equal(t->to, PW_STATUS_ON_TRACK);
     assert_int_equal(alert_state_severity(t->to), PLANWATCH__V1__SEVERITY__SEVERITY_INFO);
     assert_string_equal(t->alert_id, opened);
-    assert_int_equal(t->alert_seq, 4);
+    assert_int_equal(t->alert_seq, 6);
     assert_int_equal(t->update_seq, 4);
+    assert_int_equal(t->event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED);
     const char *id;
     assert_true(alert_state_recorded(s, CUM20, NULL, &id));
     assert_string_equal(id, ""); /* closed */
@@ -302,9 +315,10 @@ static void test_time_passing_and_recovery(void **state)
     assert_int_equal(alert_state_eval(s, CUM20, day("2026-09-30"), &l), 0);
     assert_int_equal(l.n, 1);
     assert_int_equal(l.v[0].to, PW_STATUS_BEHIND);
-    assert_int_equal(l.v[0].alert_seq, 5);
+    assert_int_equal(l.v[0].alert_seq, 7);
+    assert_int_equal(l.v[0].event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED);
     char want[ALERT_STATE_ID_MAX];
-    snprintf(want, sizeof want, "cum20:%llu", (unsigned long long)(5));
+    snprintf(want, sizeof want, "cum20:%llu", (unsigned long long)(7));
     assert_string_equal(l.v[0].alert_id, want);
     /* BEHIND -> AT_RISK keeps the open id (margin 10 %: 5.5 of ~6.0) */
     alert_state_list_clear(&l);
@@ -314,7 +328,35 @@ static void test_time_passing_and_recovery(void **state)
     assert_int_equal(l.v[0].from, PW_STATUS_BEHIND);
     assert_int_equal(l.v[0].to, PW_STATUS_AT_RISK);
     assert_string_equal(l.v[0].alert_id, want);
-    assert_int_equal(l.v[0].alert_seq, 6);
+    assert_int_equal(l.v[0].alert_seq, 8);
+    assert_int_equal(l.v[0].event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_UPDATED);
+    /* new figures with the same status update the open alert; the same figures again do not */
+    alert_state_list_clear(&l);
+    apply_ok(s, upd("cum20", 2026, "5.6", 7), CUM20);
+    assert_int_equal(alert_state_eval(s, CUM20, day("2026-09-30"), &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.v[0].from, PW_STATUS_AT_RISK);
+    assert_int_equal(l.v[0].to, PW_STATUS_AT_RISK);
+    assert_int_equal(l.v[0].event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_UPDATED);
+    assert_string_equal(l.v[0].alert_id, want);
+    assert_int_equal(l.v[0].update_seq, 7);
+    assert_int_equal(l.v[0].figures_seq, 7);
+    alert_state_list_clear(&l);
+    apply_ok(s, upd("cum20", 2026, "5.6", 8), CUM20);
+    assert_int_equal(alert_state_eval(s, CUM20, day("2026-09-30"), &l), 0);
+    assert_int_equal(l.n, 0);
+    assert_int_equal(alert_state_figures_seq(s, CUM20), 8);
+    /* the figure for empty arrives: its overdue alert resolves */
+    apply_ok(s, upd("empty", 2025, "1", 9), EMPTY);
+    assert_int_equal(alert_state_eval(s, EMPTY, day("2026-09-30"), &l), 0);
+    assert_int_equal(l.n, 2); /* NO_DATA -> BEHIND opens, and the overdue resolves */
+    assert_int_equal(l.v[0].kind, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_STATUS);
+    assert_int_equal(l.v[1].kind, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE);
+    assert_int_equal(l.v[1].event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED);
+    assert_string_equal(l.v[1].alert_id, "empty:5");
+    assert_int_equal(l.v[1].severity, PLANWATCH__V1__SEVERITY__SEVERITY_INFO);
+    assert_int_equal(l.v[1].previous_severity, PLANWATCH__V1__SEVERITY__SEVERITY_WARNING);
+    assert_int_equal(l.v[1].snap.overdue_fy, 0);
     alert_state_list_free(&l);
     alert_state_close(&s);
 }

@@ -423,11 +423,12 @@ static void test_defaults_per_file(void **state)
 {
     (void)state;
     static const char a[] = "version: 1\n"
-                            "defaults: {at_risk_margin: 20, deadline: \"07-31\"}\n"
+                            "defaults: {at_risk_margin: 20, deadline: \"07-31\", forecast: 2}\n"
                             "plans:\n"
                             "  - {id: p2, name: P, start_fy: 2020, end_fy: 2024}\n"
                             "indicators:\n" IND("a1") CUM IND("a2")
                             "    at_risk_margin: 0\n"
+                            "    forecast: 0\n"
                             "    deadline: \"12-31\"\n" CUM;
     static const char b[] = "version: 1\nindicators:\n" IND("b1") CUM;
     const char *names[] = {"a.yaml", "b.yaml"};
@@ -446,9 +447,20 @@ static void test_defaults_per_file(void **state)
     assert_int_equal(b1->at_risk_margin, PW_DEC(10));
     assert_int_equal(b1->deadline_month, 6);
     assert_int_equal(b1->deadline_day, 30);
+    assert_int_equal(a1->forecast_years, 2);
+    assert_int_equal(a2->forecast_years, 0);
+    assert_int_equal(b1->forecast_years, 1); /* the default: the last year's pace */
     assert_string_equal(b1->file, "b.yaml");
     assert_ptr_equal(b1->plan, a1->plan); /* a plan of an earlier file is visible */
     pw_catalog_close(&c);
+    /* forecast reads the pace of 0 (off) to 5 years */
+    static const char bad[] = "version: 1\n"
+                              "defaults: {forecast: 6}\n";
+    const char *bn[] = {"bad.yaml"}, *bb[] = {bad};
+    size_t bl[] = {strlen(bad)};
+    assert_int_equal(pw_catalog_load_buffers(&c, bn, bb, bl, 1, &d), PW_ECAT_VALUE);
+    assert_string_equal(d.field, "defaults.forecast");
+    assert_null(c);
 }
 
 /* ---- PW_ECAT_YAML, PW_ECAT_VERSION --------------------------------------- */

@@ -396,6 +396,35 @@ static void test_no_data_and_names(void **state)
     assert_int_equal(pw_eval_indicator(NULL, NULL, 0, 0, &e), PW_EINVAL);
 }
 
+/* The status-only evaluation decides exactly as the full one, for every
+ * model and every status, without writing the explanation. */
+static void test_status_only_agrees(void **state)
+{
+    (void)state;
+    static const char *values[] = {"0", "5", "10.8", "12", "20", "100", "379", "1225", "1443"};
+    static const char *days[] = {"2023-03-31", "2023-09-30", "2026-03-31", "2026-10-01", "2031-01-01"};
+    for (size_t i = 0; i < pw_catalog_count(cat); i++) {
+        const struct pw_indicator *ind = pw_catalog_at(cat, i);
+        for (size_t v = 0; v < sizeof values / sizeof values[0]; v++)
+            for (size_t d = 0; d < sizeof days / sizeof days[0]; d++) {
+                int fy = ind->target.first_fy + (int)(v % 3);
+                struct pw_obs o[] = {ob(fy, values[v], ind->reporting),
+                                     ob(fy + 1, values[(v + 1) % 9], ind->reporting)};
+                struct pw_eval full, fast;
+                assert_int_equal(pw_eval_indicator(ind, o, 2, day(days[d]), &full), 0);
+                assert_int_equal(pw_eval_status(ind, o, 2, day(days[d]), &fast), 0);
+                assert_int_equal(fast.status, full.status);
+                assert_int_equal(fast.grade, full.grade);
+                assert_true(fast.expected == full.expected && fast.actual == full.actual);
+                assert_true(fast.has_expected == full.has_expected && fast.has_actual == full.has_actual);
+                assert_true(fast.run_rate == full.run_rate && fast.projected == full.projected);
+                assert_int_equal(fast.data_fy, full.data_fy);
+                assert_string_equal(fast.explanation, "");
+                assert_true(full.explanation[0] != '\0');
+            }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -413,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_no_target),
         cmocka_unit_test(test_lower_is_better),
         cmocka_unit_test(test_no_data_and_names),
+        cmocka_unit_test(test_status_only_agrees),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

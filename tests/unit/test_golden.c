@@ -66,10 +66,13 @@ static struct pw_history *load_feed(const char *path)
     return h;
 }
 
-/* Splits a CSV line without quoted fields into at most n fields. */
+/* Splits a CSV line without quoted fields into at most n fields; fields
+ * the line does not have are "". */
 static int split(char *line, char **f, int n)
 {
     int k = 0;
+    for (int i = 0; i < n; i++)
+        f[i] = "";
     line[strcspn(line, "\r\n")] = '\0';
     for (char *p = line; k < n; k++) {
         f[k] = p;
@@ -89,7 +92,7 @@ static void test_plan2(void **state)
     assert_non_null(fp);
     struct pw_history *h22 = load_feed(PW_SOURCE_DIR "/catalog/feeds/plan2-fy2022.csv");
     struct pw_history *h24 = load_feed(PW_SOURCE_DIR "/catalog/feeds/plan2-fy2024.csv");
-    char line[1024], *f[8];
+    char line[1024], *f[8] = {0};
     int rows = 0, bs = 0;
     assert_non_null(fgets(line, sizeof line, fp)); /* header */
     while (fgets(line, sizeof line, fp)) {
@@ -128,7 +131,7 @@ static void test_plan3(void **state)
     assert_non_null(fp);
     struct pw_history *h = load_feed(PW_SOURCE_DIR "/catalog/feeds/plan3-fy2025.csv");
     int32_t as_of = pw_day_from_ymd(2026, 3, 31);
-    char line[2048], *f[4];
+    char line[2048], *f[4] = {0};
     int rows = 0, differ = 0;
     assert_non_null(fgets(line, sizeof line, fp));
     while (fgets(line, sizeof line, fp)) {

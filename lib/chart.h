@@ -1,0 +1,56 @@
+/* chart.h - an indicator's progress as a small inline SVG chart: its path
+ * (the value the evaluation sees at the end of each fiscal year of the
+ * target window, and at the as-of date) against the plan's line (the
+ * pro-rated target, the planned trajectory's milestones, or the level or
+ * per-year rate that must hold), the final target, where the current pace
+ * leads by the window end, and where the indicator should be now.
+ *
+ * Two steps: pw_chart_build samples the evaluation (libplanwatch's own
+ * pw_eval_indicator, so the chart never disagrees with the table), and
+ * pw_chart_svg draws it. Pure functions; the chart is a plain value. Used by
+ * the HTTP dashboard and `planwatch report --format html`. */
+#ifndef PW_CHART_H
+#define PW_CHART_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "catalog.h"
+#include "eval.h"
+
+#define PW_CHART_MAX (PW_WINDOW_MAX + 2)
+
+struct pw_chart_pt {
+    int32_t day;    /* end of this day */
+    int64_t v;      /* pw_dec */
+};
+
+struct pw_chart {
+    const struct pw_indicator *ind;    /* borrowed */
+    int32_t x0, x1;                    /* the window: the day before it starts .. its last day */
+    int32_t as_of;
+    int flow;                          /* per-year values (annual-type targets), not a path */
+    struct pw_chart_pt plan[PW_CHART_MAX];
+    size_t nplan;
+    struct pw_chart_pt actual[PW_CHART_MAX];
+    size_t nactual;
+    int has_projection;                /* at the current pace: as-of value -> window end */
+    struct pw_chart_pt projection[2];
+    int has_final;                     /* the final value to reach (cumulative, level, trajectory) */
+    int64_t final;
+    int has_expected;                  /* where the indicator should be at as_of */
+    int64_t expected;
+    struct pw_eval now;                /* the evaluation at as_of */
+};
+
+/* Samples ind's evaluation from obs[0..n) (its revisions, oldest first:
+ * only those known at as_of count) into *c. Returns 0 or PW_EINVAL. */
+int pw_chart_build(struct pw_chart *c, const struct pw_indicator *ind, const struct pw_obs *obs,
+                   size_t n, int32_t as_of);
+
+/* Writes c as an <svg class="chart"> element (about 240 x 80 CSS pixels,
+ * scalable) with a <title> and an aria-label saying the same in words. */
+void pw_chart_svg(FILE *out, const struct pw_chart *c);
+
+#endif

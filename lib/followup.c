@@ -1,0 +1,275 @@
+/* followup.c - the follow-up table (see followup.h). The layout copies the
+ * seeds' tables: section per project, kind sub-headings, the target as the
+ * plan printed it (target_text) and the value with its unit; a preliminary
+ * figure is marked 速報値 as the documents do. Markdown cells escape | and
+ * newlines; CSV goes through pw_report_csv_field. */
+#include "followup.h"
+
+#include <string.h>
+
+#include "dec.h"
+#include "err.h"
+#include "fy.h"
+#include "html.h"
+#include "report.h"
+
+int pw_followup_format_parse(const char *s, enum pw_followup_format *out)
+{
+    static const char *const names[] = {"csv", "md", "html"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *out = (enum pw_followup_format)i;
+            return 0;
+        }
+    return PW_EINVAL;
+}
+
+char *pw_followup_fy_name(int fy, char *buf, size_t n)
+{
+    if (fy == 2019)
+        snprintf(buf, n, "令和元年度");
+    else if (fy > 2019)
+        snprintf(buf, n, "令和%d年度", fy - 2018);
+    else
+        snprintf(buf, n, "FY%d", fy);
+    return buf;
+}
+
+void pw_followup_ack_window(int fy, int64_t *from_ns, int64_t *to_ns)
+{
+    const int64_t jst = 9 * 3600, ns = INT64_C(1000000000);
+    *from_ns = ((int64_t)pw_fy_first_day(fy) * 86400 - jst) * ns;
+    *to_ns = INT64_MAX;
+}
+
+static const char *fu_kind_heading(enum pw_kind k)
+{
+    switch (k) {
+    case PW_KIND_OUTCOME: return "＜アウトカム＞ outcome";
+    case PW_KIND_OUTPUT: return "＜アウトプット＞ output";
+    default: return "＜モニタリング指標＞ monitoring";
+    }
+}
+
+char *pw_followup_number(int64_t v, char *buf, size_t n)
+{
+    char d[PW_DEC_BUFSZ];
+    pw_dec_format(v, d, sizeof d);
+    const char *p = d;
+    size_t k = 0, digits = 0;
+    if (*p == '-' && k + 1 < n)
+        buf[k++] = *p++;
+    while (p[digits] >= '0' && p[digits] <= '9')
+        digits++;
+    for (size_t i = 0; i < digits && k + 2 < n; i++) {
+        if (i > 0 && (digits - i) % 3 == 0)
+            buf[k++] = ',';
+        buf[k++] = p[i];
+    }
+    snprintf(buf + k, n - k, "%s", p + digits);
+    return buf;
+}
+
+const char *pw_followup_target(const struct pw_indicator *ind, const struct pw_eval *ev,
+                               char *buf, size_t n)
+{
+    char v[PW_DEC_BUFSZ + 16];
+    if (ind->target_text && ind->target_text[0])
+        return ind->target_text;
+    if (ind->target.type == PW_TARGET_NONE)
+        return "-";
+    snprintf(buf, n, "%s%s", pw_followup_number(ev->target, v, sizeof v), ind->unit);
+    return buf;
+}
+
+static const char *fu_value(const struct pw_followup_row *r, char *buf, size_t n)
+{
+    char v[PW_DEC_BUFSZ + 16];
+    if (!r->ev.has_actual)
+        return "-";
+    snprintf(buf, n, "%s%s%s", pw_followup_number(r->ev.actual, v, sizeof v), r->ind->unit,
+             r->ev.preliminary ? "（速報値）" : "");
+    return buf;
+}
+
+static const char *fu_grade(const struct pw_followup_row *r, char *buf)
+{
+    buf[0] = r->ev.grade == 'A' || r->ev.grade == 'B' ? r->ev.grade : '-';
+    buf[1] = '\0';
+    return buf;
+}
+
+/* Details: acknowledgement reasons, then the explanation. */
+static const char *fu_details(const struct pw_followup_row *r, char *buf, size_t n)
+{
+    if (r->ack && r->ack[0])
+        snprintf(buf, n, "要因分析: %s / %s", r->ack, r->ev.explanation);
+    else
+        snprintf(buf, n, "%s", r->ev.explanation);
+    return buf;
+}
+
+/* Calls back for each section: project (NULL = plan-wide) in plan order. */
+static int fu_in_section(const struct pw_followup_row *r, const struct pw_plan *plan,
+                         const struct pw_project *pj)
+{
+    return r->ind->plan == plan && r->ind->project == pj;
+}
+
+static void fu_md_cell(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|')
+            fputs("\\|", out);
+        else if (*s == '\n' || *s == '\r')
+            fputc(' ', out);
+        else
+            fputc(*s, out);
+    }
+}
+
+static void fu_section_name(FILE *out, const struct pw_project *pj, int html)
+{
+    const char *name = pj ? pj->name : "計画全体";
+    const char *en = pj ? pj->name_en : "Plan-wide indicators";
+    if (html) {
+        pw_html_text(out, name);
+        if (en && en[0]) {
+            fputs("<span class=\"en\" lang=\"en\">", out);
+            pw_html_text(out, en);
+            fputs("</span>", out);
+        }
+    } else {
+        fputs(name, out);
+        if (en && en[0])
+            fprintf(out, " (%s)", en);
+    }
+}
+
+int pw_followup_write(FILE *out, const struct pw_plan *plan, int fy,
+                      const struct pw_followup_row *rows, size_t n, enum pw_followup_format fmt)
+{
+    char fyname[32], end[11], tgt[96], val[96], grade[2], det[1600], title[400];
+    if (fmt != PW_FOLLOWUP_CSV && fmt != PW_FOLLOWUP_MD && fmt != PW_FOLLOWUP_HTML)
+        return PW_EINVAL;
+    pw_followup_fy_name(fy, fyname, sizeof fyname);
+    pw_day_format(pw_fy_first_day(fy + 1) - 1, end);
+    snprintf(title, sizeof title, "%s %s フォローアップ", plan->name, fyname);
+    if (fmt == PW_FOLLOWUP_CSV)
+        fprintf(out, "プロジェクト,区分,指標ID,指標,達成目標,%s末の数値,進捗,進捗の詳細\n", fyname);
+    else if (fmt == PW_FOLLOWUP_MD)
+        fprintf(out, "# %s\n\nFY%d (%s末 = %s); 進捗: A 順調に進捗している, B 進捗が不十分\n",
+                title, fy, fyname, end);
+    else {
+        pw_html_page_open(out, title);
+        fputs("<h1>", out);
+        pw_html_text(out, title);
+        fprintf(out, "</h1>\n<p class=\"legend\">FY%d (%s末 = %s) · 進捗: A 順調に進捗している"
+                     " (on track), B 進捗が不十分 (insufficient)</p>\n",
+                fy, fyname, end);
+    }
+    /* plan-wide first, then each project of the plan in its order */
+    for (size_t p = 0; p <= plan->nprojects; p++) {
+        const struct pw_project *pj = p == 0 ? NULL : &plan->projects[p - 1];
+        int any = 0;
+        for (size_t i = 0; i < n && !any; i++)
+            any = fu_in_section(&rows[i], plan, pj);
+        if (!any)
+            continue;
+        if (fmt == PW_FOLLOWUP_MD) {
+            fputs("\n## ", out);
+            fu_section_name(out, pj, 0);
+            fputc('\n', out);
+        } else if (fmt == PW_FOLLOWUP_HTML) {
+            fputs("<h2>", out);
+            fu_section_name(out, pj, 1);
+            fputs("</h2>\n", out);
+        }
+        int kind = -1;
+        for (size_t i = 0; i < n; i++) {
+            const struct pw_followup_row *r = &rows[i];
+            if (!fu_in_section(r, plan, pj))
+                continue;
+            const char *target = pw_followup_target(r->ind, &r->ev, tgt, sizeof tgt);
+            const char *value = fu_value(r, val, sizeof val);
+            const char *details = fu_details(r, det, sizeof det);
+            fu_grade(r, grade);
+            if ((int)r->ind->kind != kind) {
+                if (fmt == PW_FOLLOWUP_MD)
+                    fprintf(out, "\n### %s\n\n| 指標 | 達成目標 | %s末の数値 | 進捗 | 進捗の詳細 |\n"
+                                 "|---|---|---:|:---:|---|\n",
+                            fu_kind_heading(r->ind->kind), fyname);
+                else if (fmt == PW_FOLLOWUP_HTML) {
+                    if (kind >= 0)
+                        fputs("</tbody></table>\n", out);
+                    fprintf(out, "<h3>%s</h3>\n<table class=\"rows followup\"><thead><tr>"
+                                 "<th>指標 <span class=\"en\">indicator</span></th>"
+                                 "<th>達成目標 <span class=\"en\">target</span></th>"
+                                 "<th>%s末の数値 <span class=\"en\">value at FY end</span></th>"
+                                 "<th>進捗 <span class=\"en\">grade</span></th>"
+                                 "<th>進捗の詳細 <span class=\"en\">details</span></th>%s"
+                                 "</tr></thead><tbody>\n",
+                            fu_kind_heading(r->ind->kind), fyname,
+                            r->chart ? "<th>推移 <span class=\"en\">progress</span></th>" : "");
+                }
+                kind = (int)r->ind->kind;
+            }
+            if (fmt == PW_FOLLOWUP_CSV) {
+                pw_report_csv_field(out, pj ? pj->name : "計画全体");
+                fprintf(out, ",%s,%s,", pw_kind_name(r->ind->kind), r->ind->id);
+                pw_report_csv_field(out, r->ind->name);
+                fputc(',', out);
+                pw_report_csv_field(out, target);
+                fputc(',', out);
+                pw_report_csv_field(out, value);
+                fprintf(out, ",%s,", grade);
+                pw_report_csv_field(out, details);
+                fputc('\n', out);
+            } else if (fmt == PW_FOLLOWUP_MD) {
+                fputs("| ", out);
+                fu_md_cell(out, r->ind->name);
+                if (r->ind->name_en[0]) {
+                    fputs(" (", out);
+                    fu_md_cell(out, r->ind->name_en);
+                    fputc(')', out);
+                }
+                fputs(" | ", out);
+                fu_md_cell(out, target);
+                fputs(" | ", out);
+                fu_md_cell(out, value);
+                fprintf(out, " | %s | ", grade);
+                fu_md_cell(out, details);
+                fputs(" |\n", out);
+            } else {
+                fprintf(out, "<tr data-id=\"%s\" data-grade=\"%s\"%s><td data-label=\"指標\">",
+                        r->ind->id, grade, r->ind->parent ? " class=\"sub\"" : "");
+                pw_html_indicator_name(out, r->ind);
+                fputs("</td><td data-label=\"達成目標\">", out);
+                pw_html_text(out, target);
+                fputs("</td><td class=\"num\" data-label=\"数値\">", out);
+                pw_html_text(out, value);
+                fputs("</td><td data-label=\"進捗\">", out);
+                pw_html_status(out, r->ev.status, r->ev.grade);
+                fputs("</td><td class=\"details\" data-label=\"詳細\">", out);
+                if (r->ack && r->ack[0]) {
+                    fputs("<span class=\"ack\">要因分析: ", out);
+                    pw_html_text(out, r->ack);
+                    fputs("</span>", out);
+                }
+                pw_html_text(out, r->ev.explanation);
+                fputs("</td>", out);
+                if (r->chart) {
+                    fputs("<td data-label=\"推移\">", out);
+                    pw_chart_svg(out, r->chart);
+                    fputs("</td>", out);
+                }
+                fputs("</tr>\n", out);
+            }
+        }
+        if (fmt == PW_FOLLOWUP_HTML && kind >= 0)
+            fputs("</tbody></table>\n", out);
+    }
+    if (fmt == PW_FOLLOWUP_HTML)
+        pw_html_page_close(out);
+    return ferror(out) ? PW_EIO : 0;
+}

@@ -1,0 +1,60 @@
+/* followup.h - the follow-up table of the annual report (フォローアップ):
+ * for one plan and fiscal year, per project (plan-wide indicators first),
+ * grouped by kind (＜アウトカム＞ / ＜アウトプット＞ / ＜モニタリング指標＞) in
+ * catalog order, one row per indicator with the seeds' columns:
+ *   指標 (indicator) | 達成目標 (target) | 令和N年度末の数値 (value at the end of
+ *   the fiscal year) | 進捗 (grade A/B) | 進捗の詳細 (details: acknowledgement
+ *   reasons when there are any, then the evaluation's explanation)
+ * as CSV (RFC 4180, UTF-8, one header row), Markdown or a self-contained HTML
+ * page (with each indicator's progress chart when given). Used by
+ * `planwatch report` and planwatch-http's /api/v1/report. Writes to the
+ * caller's FILE; all inputs are borrowed. */
+#ifndef PW_FOLLOWUP_H
+#define PW_FOLLOWUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "catalog.h"
+#include "chart.h"
+#include "eval.h"
+
+enum pw_followup_format { PW_FOLLOWUP_CSV, PW_FOLLOWUP_MD, PW_FOLLOWUP_HTML };
+
+/* Parses "csv|md|html". Returns 0 or PW_EINVAL. */
+int pw_followup_format_parse(const char *s, enum pw_followup_format *out);
+
+struct pw_followup_row {
+    const struct pw_indicator *ind;  /* borrowed */
+    struct pw_eval ev;               /* evaluated at the end of the fiscal year */
+    const char *ack;                 /* acknowledgement reasons (要因分析), or NULL / "" */
+    const struct pw_chart *chart;    /* HTML only: drawn in the row; NULL: none */
+};
+
+/* "令和6年度" for FY2024 (FY2019 = 令和元年度), "FY2018" before 令和, into buf
+ * (at least 32 bytes). Returns buf. */
+char *pw_followup_fy_name(int fy, char *buf, size_t n);
+
+/* v with thousands separators in its whole part, as the documents print
+ * figures ("1,443", "46.5") into buf (at least PW_DEC_BUFSZ + 16). Returns buf. */
+char *pw_followup_number(int64_t v, char *buf, size_t n);
+
+/* The target as the plan printed it (target_text), else the number the
+ * target names (ev->target) with the unit, or "-" for monitoring only.
+ * Returns target_text, "-" or buf. */
+const char *pw_followup_target(const struct pw_indicator *ind, const struct pw_eval *ev,
+                               char *buf, size_t n);
+
+/* The acknowledgements that explain fiscal year fy in its follow-up: those
+ * recorded from the year's first day (JST) on, up to when the report is
+ * made (Unix ns; *to_ns = INT64_MAX). */
+void pw_followup_ack_window(int fy, int64_t *from_ns, int64_t *to_ns);
+
+/* Writes the table of plan for fiscal year fy from rows[0..n) (the plan's
+ * indicators, in catalog order; rows of other plans are skipped). Returns 0,
+ * PW_EIO (the stream failed) or PW_EINVAL (unknown format). */
+int pw_followup_write(FILE *out, const struct pw_plan *plan, int fy,
+                      const struct pw_followup_row *rows, size_t n, enum pw_followup_format fmt);
+
+#endif

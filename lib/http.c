@@ -1,0 +1,201 @@
+/* http.c - libmicrohttpd in the caller's poll loop (see http.h).
+ *
+ * MHD is started without MHD_USE_INTERNAL_POLLING_THREAD: it never blocks
+ * and never runs on its own. Its sockets come out of MHD_get_fdset2 as
+ * fd_sets and go into the caller's zmq_pollitem_t array; MHD_run (a
+ * zero-timeout pass over its sockets) does the work once the poll says one
+ * is ready or MHD's own timer is due. A connection limit bounds the number
+ * of sockets; idle connections are closed after 10 s. MHD's messages go to
+ * the service log. MHD sets SO_REUSEADDR itself (a restarted service
+ * rebinds at once); SO_REUSEPORT is never set, so a taken port is an error. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+
+#include "err.h"
+#include "log.h"
+#include "zsock.h"
+
+#define HTTP_IDLE_S 10
+
+struct pw_http {
+    struct MHD_Daemon *d;
+    pw_http_handler handler;
+    void *arg;
+    int port;
+    int64_t due_ms; /* MHD's next timer (monotonic ms), INT64_MAX: none */
+};
+
+static void http_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char buf[300];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    size_t n = strlen(buf);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+    for (char *c = buf; *c; c++)
+        if (*c == '"' || (unsigned char)*c < 0x20)
+            *c = '\'';
+    pw_warn("msg=\"http\" detail=\"%s\"", buf);
+}
+
+static enum MHD_Result http_answer(void *cls, struct MHD_Connection *conn, const char *url,
+                                   const char *method, const char *version,
+                                   const char *upload_data, size_t *upload_data_size,
+                                   void **con_cls)
+{
+    struct pw_http *h = cls;
+    static int first;
+    (void)version;
+    (void)upload_data;
+    if (*con_cls == NULL) { /* headers only so far: answer once the request is whole */
+        *con_cls = &first;
+        return MHD_YES;
+    }
+    if (*upload_data_size) { /* a body is not expected: read and ignore it */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    struct pw_http_reply r = {500, "text/plain; charset=utf-8", NULL, 0};
+    int rc = h->handler(h->arg, method, url, &r);
+    if (rc) {
+        free(r.body);
+        r.status = 500;
+        r.content_type = "text/plain; charset=utf-8";
+        r.body = strdup("internal error\n");
+        r.len = r.body ? strlen(r.body) : 0;
+    }
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(r.len, r.body ? r.body : (void *)"",
+                                        r.body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(r.body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type);
+    enum MHD_Result q = MHD_queue_response(conn, r.status, resp);
+    MHD_destroy_response(resp);
+    return q;
+}
+
+/* "HOST:PORT", "*:PORT", ":PORT" -> sockaddr. Returns 0 or PW_EINVAL. */
+static int http_parse_addr(const char *addr, struct sockaddr_in *sa)
+{
+    const char *colon = addr ? strrchr(addr, ':') : NULL;
+    char host[64];
+    if (!colon || (size_t)(colon - addr) >= sizeof host)
+        return PW_EINVAL;
+    memcpy(host, addr, (size_t)(colon - addr));
+    host[colon - addr] = '\0';
+    char *end;
+    errno = 0;
+    long port = strtol(colon + 1, &end, 10);
+    if (errno || end == colon + 1 || *end || port < 0 || port > 65535)
+        return PW_EINVAL;
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (!host[0] || !strcmp(host, "*"))
+        sa->sin_addr.s_addr = htonl(INADDR_ANY);
+    else if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+        return PW_EINVAL;
+    return 0;
+}
+
+int pw_http_open(struct pw_http **out, const char *addr, pw_http_handler handler, void *arg)
+{
+    struct sockaddr_in sa;
+    if (http_parse_addr(addr, &sa)) {
+        pw_error("msg=\"not an HTTP listen address (HOST:PORT, *:PORT or :PORT)\" addr=\"%s\"",
+                 addr ? addr : "");
+        return PW_EINVAL;
+    }
+    struct pw_http *h = calloc(1, sizeof *h);
+    if (!h)
+        return PW_ENOMEM;
+    h->handler = handler;
+    h->arg = arg;
+    h->due_ms = INT64_MAX;
+    h->d = MHD_start_daemon(MHD_USE_ERROR_LOG, 0, NULL, NULL, http_answer, h,
+                            MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL,
+                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)PW_HTTP_CONN_MAX,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_S, MHD_OPTION_END);
+    if (!h->d) {
+        pw_error("msg=\"cannot listen for HTTP\" addr=\"%s\" err=\"%s\"", addr, strerror(errno));
+        free(h);
+        return PW_EIO;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+    h->port = info ? info->port : ntohs(sa.sin_port);
+    *out = h;
+    return 0;
+}
+
+void pw_http_close(struct pw_http **hp)
+{
+    if (!hp || !*hp)
+        return;
+    MHD_stop_daemon((*hp)->d);
+    free(*hp);
+    *hp = NULL;
+}
+
+int pw_http_port(const struct pw_http *h)
+{
+    return h ? h->port : 0;
+}
+
+int pw_http_poll_items(struct pw_http *h, zmq_pollitem_t *items, int max, long *timeout_ms)
+{
+    if (!h)
+        return 0;
+    fd_set rs, ws, es;
+    MHD_socket maxfd = 0;
+    int n = 0;
+    FD_ZERO(&rs);
+    FD_ZERO(&ws);
+    FD_ZERO(&es);
+    if (MHD_get_fdset2(h->d, &rs, &ws, &es, &maxfd, FD_SETSIZE) == MHD_YES)
+        for (int fd = 0; fd <= maxfd && n < max; fd++) {
+            short ev = (short)((FD_ISSET(fd, &rs) ? ZMQ_POLLIN : 0) |
+                               (FD_ISSET(fd, &ws) ? ZMQ_POLLOUT : 0));
+            if (!ev && !FD_ISSET(fd, &es))
+                continue;
+            items[n].socket = NULL;
+            items[n].fd = fd;
+            items[n].events = ev;
+            items[n].revents = 0;
+            n++;
+        }
+    MHD_UNSIGNED_LONG_LONG to;
+    h->due_ms = INT64_MAX;
+    if (MHD_get_timeout(h->d, &to) == MHD_YES) {
+        long t = to > (MHD_UNSIGNED_LONG_LONG)LONG_MAX ? LONG_MAX : (long)to;
+        h->due_ms = pw_now_ms() + t;
+        if (*timeout_ms < 0 || t < *timeout_ms)
+            *timeout_ms = t;
+    }
+    return n;
+}
+
+void pw_http_poll_run(struct pw_http *h, const zmq_pollitem_t *items, int n)
+{
+    if (!h)
+        return;
+    int ready = pw_now_ms() >= h->due_ms;
+    for (int i = 0; i < n && !ready; i++)
+        ready = items[i].revents != 0;
+    if (ready)
+        MHD_run(h->d);
+}

@@ -1,0 +1,139 @@
+/* http.h - planwatch-http's state and the interfaces between its modules:
+ *   main.c           configuration, the one zmq_poll loop (libmicrohttpd's
+ *                    sockets polled as plain fds: external select), timers
+ *   http_server.c    requests: routing, bodies, suspend/resume, responses
+ *   http_up.c        asynchronous calls to ingest and the store (DEALER,
+ *                    correlated by batch_id / request_id, with deadlines)
+ *   http_auth.c      bearer tokens -> office and its read/write scopes
+ *   http_feed.c      POST /api/v1/feeds: CSV/JSON -> FeedBatch -> import summary
+ *   http_read.c      GET /api/v1/status, history, alerts, report, health
+ *   http_dashboard.c GET /: the server-rendered dashboard
+ * Single-threaded: every callback runs on the loop's thread. A request that
+ * waits for an upstream answer is suspended (MHD_suspend_connection) and
+ * resumed when the answer or its deadline arrives. */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "catalog.h"
+#include "clock.h"
+#include "history.h"
+#include "planwatch.pb-c.h"
+
+struct MHD_Daemon;
+struct http_up;
+struct http_auth;
+struct http_req;
+struct http_hist_waiter;
+
+struct http {
+    struct pw_clock clock;
+    struct pw_catalog *cat;          /* NULL until loaded (--catalog, or the store's) */
+    int cat_from_store;              /* load it with QUERY_CATALOG */
+    int cat_loading;                 /* a QUERY_CATALOG is in flight */
+    struct pw_history *hist;         /* every stored update up to hist_seq (charts) */
+    uint64_t hist_seq;
+    int hist_loading;                /* a snapshot refresh is in flight */
+    struct http_hist_waiter *hist_waiters; /* requests waiting for the refresh */
+    struct http_up *ingest, *store;
+    struct http_auth *auth;
+    struct MHD_Daemon *mhd;
+    struct http_req *live;           /* every request not yet completed */
+    int read_auth;                   /* GETs need a token with read scope */
+    long max_body, max_rows, ingest_timeout_ms, store_timeout_ms;
+    uint64_t next_id;                /* correlation ids */
+    uint64_t requests, feeds, rows_accepted, rows_rejected;
+};
+
+/* ---- http_up.c: one upstream service ------------------------------------- */
+
+/* The answer of a call: rc 0 and the reply (type, msg: freed by http_up after
+ * the callback returns), or rc PW_EUNAVAILABLE (no answer by the deadline, or
+ * the service is not connected), PW_ESHUTDOWN (the service is stopping). */
+typedef void (*http_up_done)(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
+                             const ProtobufCMessage *msg);
+
+/* Connects a DEALER to endpoint (ZMQ_IMMEDIATE: nothing queues for a peer
+ * that is not there). name labels log lines. Returns 0 and *out or PW_EZMQ /
+ * PW_ENOMEM. */
+struct pw_sec;
+int http_up_open(struct http_up **out, void *ctx, const char *endpoint, const char *name,
+                 const struct pw_sec *sec, const char *server_pub);
+void http_up_close(struct http_up **u);
+void *http_up_socket(const struct http_up *u);
+
+/* Sends msg (whose batch_id or request_id is id) and calls done(h, arg, ...)
+ * exactly once: on the answer, at now + timeout_ms, or at shutdown. When the
+ * send fails at once, done is called before this returns. */
+void http_up_call(struct http *h, struct http_up *u, const char *id, Planwatch__V1__MsgType type,
+                  const ProtobufCMessage *msg, long timeout_ms, http_up_done done, void *arg);
+
+/* A store query with a fresh request_id (q->request_id is set by this). */
+void http_up_query(struct http *h, Planwatch__V1__Query *q, http_up_done done, void *arg);
+
+/* Reads every waiting answer and dispatches it; pongs update readiness. */
+void http_up_drain(struct http *h, struct http_up *u);
+/* Expires calls past their deadline; pings every second. Returns the next
+ * deadline (ms, pw_now_ms clock), or INT64_MAX. */
+int64_t http_up_tick(struct http *h, struct http_up *u, int64_t now);
+/* Answers every call PW_ESHUTDOWN (stopping). */
+void http_up_fail_all(struct http *h, struct http_up *u);
+/* The service answered a ping (ready) within the last 3 seconds. */
+int http_up_ready(const struct http_up *u, int64_t now);
+/* Calls in flight. */
+size_t http_up_pending(const struct http_up *u);
+
+/* ---- http_server.c: requests --------------------------------------------- */
+
+/* Starts libmicrohttpd on listen ("HOST:PORT", "*:PORT") in external-select
+ * mode with suspend/resume. Returns 0 or PW_EIO (logged). */
+int http_server_start(struct http *h, const char *listen);
+/* Answers every live request 503 and stops the daemon. */
+void http_server_stop(struct http *h);
+
+/* What a handler may read of its request. */
+const char *http_req_arg(struct http_req *r, const char *name);      /* ?name=, or NULL */
+const char *http_req_header(struct http_req *r, const char *name);   /* or NULL */
+const char *http_req_path(const struct http_req *r);
+const char *http_req_body(const struct http_req *r, size_t *len);
+/* The office of the request's bearer token, or NULL (none / unknown). */
+const char *http_req_office(const struct http_req *r);
+/* That office may write ind / may write every indicator. */
+int http_req_may_write(const struct http_req *r, const struct pw_indicator *ind);
+int http_req_may_write_all(const struct http_req *r);
+/* Per-request state of its handler (freed with free_fn when the request is done). */
+void http_req_set_state(struct http_req *r, void *state, void (*free_fn)(void *));
+void *http_req_state(const struct http_req *r);
+
+/* Sets the response (body copied; ctype e.g. "application/json"). May be
+ * called while the request is suspended: it is resumed. extra_header:
+ * "Name: value" or NULL. */
+void http_req_respond(struct http_req *r, unsigned status, const char *ctype, const char *body,
+                      size_t len, const char *extra_header);
+/* A JSON error body {"status":"ERROR","http_status":N,"code":"PW_E...","message":...}. */
+void http_req_error(struct http_req *r, unsigned status, int code, const char *message);
+/* The client prefers CSV (?format=csv, or Accept: text/csv), JSON otherwise. */
+int http_req_wants_csv(struct http_req *r);
+
+/* ---- handlers ------------------------------------------------------------ */
+
+void http_feed_post(struct http *h, struct http_req *r);
+void http_read_status(struct http *h, struct http_req *r);
+void http_read_history(struct http *h, struct http_req *r, const char *id);
+void http_read_alerts(struct http *h, struct http_req *r);
+void http_read_report(struct http *h, struct http_req *r);
+void http_read_health(struct http *h, struct http_req *r);
+void http_dashboard_get(struct http *h, struct http_req *r);
+
+/* ---- catalog and the chart cache (http_read.c) ---------------------------- */
+
+/* Asks the store for its catalog unless loaded or in flight. */
+void http_catalog_load(struct http *h);
+/* Brings the chart cache up to the store's last seq, then calls
+ * then(h, r, rc) (rc 0, or PW_EUNAVAILABLE with the cache as it was). */
+void http_hist_refresh(struct http *h, struct http_req *r,
+                       void (*then)(struct http *, struct http_req *, int));
+
+#endif

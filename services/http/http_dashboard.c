@@ -1,0 +1,319 @@
+/* http_dashboard.c - GET /: the dashboard, rendered on the server as one
+ * self-contained HTML page (no scripts, no external assets: it works offline
+ * and prints). Per plan and project, every indicator is a row with target,
+ * expected, actual, a status badge (colour, symbol and words) and an inline
+ * SVG chart of its path against the plan's line; the open alerts with their
+ * acknowledgement reasons come first; a GET form picks the as-of date, plan
+ * and project. Rows and charts come from the same evaluation of the chart
+ * cache (every stored update, brought up to date from the store before each
+ * page), so a row can never disagree with its chart. */
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chart.h"
+#include "dec.h"
+#include "err.h"
+#include "followup.h"
+#include "fy.h"
+#include "html.h"
+#include "http.h"
+#include "msg.h"
+#include "report.h"
+
+struct db_req {
+    int32_t as_of;
+    char plan[PW_ID_MAX + 1], project[PW_ID_MAX + 1];
+    int stale;                   /* the cache could not be brought up to date */
+};
+
+static int db_match(const struct db_req *d, const struct pw_indicator *ind)
+{
+    return (!d->plan[0] || strcmp(d->plan, ind->plan->id) == 0) &&
+           (!d->project[0] || strcmp(d->project, pw_indicator_project_id(ind)) == 0);
+}
+
+static void db_form(FILE *out, const struct http *h, const struct db_req *d)
+{
+    char day[11];
+    fprintf(out, "<form class=\"asof\" method=\"get\" action=\"/\">"
+                 "<label>評価日 as of<input type=\"date\" name=\"as_of\" value=\"%s\" required>"
+                 "</label><label>計画 plan<select name=\"plan\"><option value=\"\">すべて all"
+                 "</option>",
+            pw_day_format(d->as_of, day));
+    for (size_t i = 0; i < pw_catalog_nplans(h->cat); i++) {
+        const struct pw_plan *p = pw_catalog_plan(h->cat, i);
+        fprintf(out, "<option value=\"%s\"%s>", p->id, strcmp(p->id, d->plan) ? "" : " selected");
+        pw_html_text(out, p->name);
+        fputs("</option>", out);
+    }
+    fputs("</select></label><label>プロジェクト project<select name=\"project\">"
+          "<option value=\"\">すべて all</option>",
+          out);
+    fprintf(out, "<option value=\"all\"%s>計画全体 plan-wide</option>",
+            strcmp(d->project, "all") ? "" : " selected");
+    for (size_t i = 0; i < pw_catalog_nplans(h->cat); i++) {
+        const struct pw_plan *p = pw_catalog_plan(h->cat, i);
+        for (size_t k = 0; k < p->nprojects; k++) {
+            const struct pw_project *pj = &p->projects[k];
+            if (d->plan[0] && strcmp(d->plan, p->id))
+                continue;
+            fprintf(out, "<option value=\"%s\"%s>%s ", pj->id,
+                    strcmp(pj->id, d->project) ? "" : " selected", p->id);
+            pw_html_text(out, pj->name);
+            fputs("</option>", out);
+        }
+    }
+    fputs("</select></label><button type=\"submit\">表示 show</button></form>\n", out);
+}
+
+static void db_alerts(FILE *out, const struct http *h, const Planwatch__V1__QueryReply *q)
+{
+    char t[32];
+    if (!q) {
+        fputs("<section id=\"alerts\"><h2>未解決のアラート <span class=\"en\">open alerts</span>"
+              "</h2><p role=\"alert\">The store did not list the alerts; try again.</p></section>\n",
+              out);
+        return;
+    }
+    fprintf(out, "<section id=\"alerts\"><h2>未解決のアラート (%zu) <span class=\"en\">open alerts"
+                 "</span></h2>\n",
+            q->n_alerts);
+    if (q->n_alerts == 0)
+        fputs("<p>なし none</p>\n", out);
+    else
+        fputs("<ul class=\"alerts\">\n", out);
+    for (size_t i = 0; i < q->n_alerts; i++) {
+        const Planwatch__V1__Alert *a = q->alerts[i];
+        const struct pw_indicator *ind = a->indicator_id ? pw_catalog_find(h->cat, a->indicator_id)
+                                                         : NULL;
+        fputs("<li data-alert=\"", out);
+        pw_html_text(out, a->alert_id);
+        fputs("\">", out);
+        pw_html_status(out, (enum pw_status)a->status,
+                       a->row && a->row->grade ? a->row->grade[0] : '-');
+        fputs(" <b>", out);
+        pw_html_text(out, ind ? ind->name : a->indicator_id);
+        fputs("</b> ", out);
+        pw_html_text(out, a->summary);
+        int acked = 0;
+        for (size_t k = 0; k < q->n_acks; k++) {
+            const Planwatch__V1__Ack *ak = q->acks[k];
+            if (!a->alert_id || !ak->alert_id || strcmp(a->alert_id, ak->alert_id))
+                continue;
+            acked = 1;
+            fputs("<span class=\"ack\">確認済 acknowledged: ", out);
+            pw_html_text(out, ak->reason);
+            fputs(" (", out);
+            pw_html_text(out, ak->by);
+            fprintf(out, ", %s)</span>", pw_msg_time(ak->time_ns, t, sizeof t));
+        }
+        if (!acked)
+            fputs("<span class=\"ack\">未確認 not acknowledged</span>", out);
+        fputs("</li>\n", out);
+    }
+    if (q->n_alerts)
+        fputs("</ul>\n", out);
+    fputs("</section>\n", out);
+}
+
+static void db_dec(FILE *out, int has, int64_t v, const char *unit)
+{
+    char b[PW_DEC_BUFSZ + 16];
+    if (!has)
+        fputs("-", out);
+    else {
+        pw_followup_number(v, b, sizeof b);
+        pw_html_text(out, b);
+        pw_html_text(out, unit);
+    }
+}
+
+static void db_row(FILE *out, const struct pw_indicator *ind, const struct pw_chart *c)
+{
+    const struct pw_eval *e = &c->now;
+    char tb[120];
+    fprintf(out, "<tr data-id=\"%s\" data-status=\"%s\" data-grade=\"%c\"%s><td data-label=\"指標\">",
+            ind->id, pw_status_name(e->status), e->grade, ind->parent ? " class=\"sub\"" : "");
+    pw_html_indicator_name(out, ind);
+    fputs("</td><td data-label=\"目標\">", out);
+    pw_html_text(out, pw_followup_target(ind, e, tb, sizeof tb));
+    fputs("</td><td class=\"num\" data-label=\"期待値\">", out);
+    db_dec(out, e->has_expected, e->expected, ind->unit);
+    fputs("</td><td class=\"num\" data-label=\"実績\">", out);
+    db_dec(out, e->has_actual, e->actual, ind->unit);
+    if (e->preliminary)
+        fputs("（速報値）", out);
+    fputs("</td><td data-label=\"進捗\">", out);
+    pw_html_status(out, e->status, e->grade);
+    fputs("</td><td data-label=\"推移\">", out);
+    pw_chart_svg(out, c);
+    fputs("</td><td class=\"details\" data-label=\"説明\">", out);
+    pw_html_text(out, e->explanation);
+    fputs("</td></tr>\n", out);
+}
+
+static void db_section(FILE *out, struct http *h, const struct db_req *d, const struct pw_plan *p,
+                       const struct pw_project *pj, size_t *count)
+{
+    int open = 0;
+    for (size_t i = 0; i < pw_catalog_count(h->cat); i++) {
+        const struct pw_indicator *ind = pw_catalog_at(h->cat, i);
+        if (ind->plan != p || ind->project != pj || !db_match(d, ind))
+            continue;
+        if (!open) {
+            fputs("<h3>", out);
+            pw_html_text(out, pj ? pj->name : "計画全体");
+            fputs("<span class=\"en\" lang=\"en\">", out);
+            pw_html_text(out, pj ? pj->name_en : "Plan-wide indicators");
+            fputs("</span></h3>\n<table class=\"rows dashboard\"><thead><tr>"
+                  "<th>指標 <span class=\"en\">indicator</span></th>"
+                  "<th>目標 <span class=\"en\">target</span></th>"
+                  "<th>期待値 <span class=\"en\">expected</span></th>"
+                  "<th>実績 <span class=\"en\">actual</span></th>"
+                  "<th>進捗 <span class=\"en\">status</span></th>"
+                  "<th>推移 <span class=\"en\">progress</span></th>"
+                  "<th>説明 <span class=\"en\">explanation</span></th></tr></thead><tbody>\n",
+                  out);
+            open = 1;
+        }
+        size_t n;
+        const struct pw_obs *obs = pw_history_get(h->hist, ind, &n);
+        struct pw_chart c;
+        pw_chart_build(&c, ind, obs, n, d->as_of);
+        count[c.now.status]++;
+        db_row(out, ind, &c);
+    }
+    if (open)
+        fputs("</tbody></table>\n", out);
+}
+
+static void db_render(struct http *h, struct http_req *r, const Planwatch__V1__QueryReply *alerts)
+{
+    const struct db_req *d = http_req_state(r);
+    char *buf = NULL, day[11];
+    size_t len = 0, count[PW_STATUS_COUNT] = {0};
+    FILE *out = open_memstream(&buf, &len);
+    if (!out) {
+        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
+        return;
+    }
+    pw_html_page_open(out, "planwatch 進捗ダッシュボード");
+    fputs("<h1>医療分野研究開発推進計画 進捗ダッシュボード<span class=\"en\" lang=\"en\">planwatch "
+          "progress dashboard</span></h1>\n",
+          out);
+    db_form(out, h, d);
+    fprintf(out, "<p class=\"legend\">%s 時点 (end of day) · 格納済み seq %llu"
+                 "<i style=\"border-color:#6e7781;border-top-style:dashed\"></i>計画 plan (pro-rated)"
+                 "<i style=\"border-color:#1a7f37\"></i>実績 actual"
+                 "<i style=\"border-color:#1a7f37;border-top-style:dotted\"></i>見通し at current pace"
+                 " · ○ 期待値 expected now</p>\n",
+            pw_day_format(d->as_of, day), (unsigned long long)h->hist_seq);
+    if (d->stale)
+        fputs("<p role=\"alert\" class=\"st st-at-risk\">The store is not reachable: figures as "
+              "last seen.</p>\n",
+              out);
+    db_alerts(out, h, alerts);
+    /* the rows first into their own buffer: the tally above them needs them */
+    char *rows = NULL;
+    size_t rlen = 0;
+    FILE *rf = open_memstream(&rows, &rlen);
+    for (size_t i = 0; rf && i < pw_catalog_nplans(h->cat); i++) {
+        const struct pw_plan *p = pw_catalog_plan(h->cat, i);
+        if (d->plan[0] && strcmp(d->plan, p->id))
+            continue;
+        fputs("<section class=\"plan\"><h2>", rf);
+        pw_html_text(rf, p->name);
+        fputs("<span class=\"en\" lang=\"en\">", rf);
+        pw_html_text(rf, p->name_en);
+        fprintf(rf, " (FY%d–%d)</span></h2>\n", p->first_fy, p->last_fy);
+        db_section(rf, h, d, p, NULL, count);
+        for (size_t k = 0; k < p->nprojects; k++)
+            db_section(rf, h, d, p, &p->projects[k], count);
+        fputs("</section>\n", rf);
+    }
+    if (rf)
+        fclose(rf);
+    size_t total = 0;
+    for (int s = 0; s < PW_STATUS_COUNT; s++)
+        total += count[s];
+    fprintf(out, "<p id=\"summary\">%zu 指標 indicators:", total);
+    for (int s = 0; s < PW_STATUS_COUNT; s++)
+        if (count[s]) {
+            fputc(' ', out);
+            pw_html_status(out, (enum pw_status)s, 0);
+            fprintf(out, " %zu", count[s]);
+        }
+    fputs("</p>\n", out);
+    if (rows)
+        fwrite(rows, 1, rlen, out);
+    free(rows);
+    pw_html_page_close(out);
+    fclose(out);
+    if (!rf || !buf)
+        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
+    else
+        http_req_respond(r, d->stale ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK,
+                         "text/html; charset=utf-8", buf, len, d->stale ? "Retry-After: 5" : NULL);
+    free(buf);
+}
+
+static void db_alerts_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
+                           const ProtobufCMessage *m)
+{
+    struct http_req *r = arg;
+    const Planwatch__V1__QueryReply *q = NULL;
+    if (!rc && type == PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY &&
+        !((const Planwatch__V1__QueryReply *)m)->code)
+        q = (const Planwatch__V1__QueryReply *)m;
+    db_render(h, r, q);
+}
+
+static void db_after_refresh(struct http *h, struct http_req *r, int rc)
+{
+    struct db_req *d = http_req_state(r);
+    d->stale = rc != 0;
+    if (d->stale) {
+        db_render(h, r, NULL);
+        return;
+    }
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERTS;
+    q.plan = d->plan;
+    q.project = d->project;
+    http_up_query(h, &q, db_alerts_done, r);
+}
+
+void http_dashboard_get(struct http *h, struct http_req *r)
+{
+    const char *as_of = http_req_arg(r, "as_of"), *plan = http_req_arg(r, "plan"),
+               *project = http_req_arg(r, "project");
+    struct db_req *d;
+    if (!h->cat) {
+        static const char page[] =
+            "<!doctype html><html lang=\"ja\"><meta charset=\"utf-8\"><title>planwatch</title>"
+            "<p role=\"alert\">The store's catalog is not loaded yet (store not reachable). "
+            "Reload in a few seconds.</p></html>\n";
+        http_catalog_load(h);
+        http_req_respond(r, MHD_HTTP_SERVICE_UNAVAILABLE, "text/html; charset=utf-8", page,
+                         sizeof page - 1, "Retry-After: 5");
+        return;
+    }
+    if (!(d = calloc(1, sizeof *d))) {
+        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
+        return;
+    }
+    http_req_set_state(r, d, free);
+    d->as_of = pw_clock_today(&h->clock);
+    if ((as_of && as_of[0] && pw_day_parse(as_of, &d->as_of)) ||
+        (plan && (strlen(plan) > PW_ID_MAX || (plan[0] && !pw_catalog_find_plan(h->cat, plan)))) ||
+        (project && strlen(project) > PW_ID_MAX)) {
+        http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
+                       "as_of is a date YYYY-MM-DD; plan and project are catalog ids");
+        return;
+    }
+    snprintf(d->plan, sizeof d->plan, "%s", plan ? plan : "");
+    snprintf(d->project, sizeof d->project, "%s", project ? project : "");
+    http_hist_refresh(h, r, db_after_refresh);
+}

@@ -1,0 +1,541 @@
+/* http_read.c - the read API and the data the pages need, all from the
+ * store: the catalog it runs with (QUERY_CATALOG, loaded once), a cache of
+ * every stored update for the charts (brought up to date with
+ * QUERY_SNAPSHOT after the last seq seen: stored updates never change, so
+ * an incremental copy is exact), and per request QUERY_STATUS (the store's
+ * own evaluation), QUERY_HISTORY and QUERY_ALERTS (open alerts with their
+ * acknowledgements). Answers are rendered by libplanwatch's reports (the
+ * same columns as `planwatch status` / `history`). A store that does not
+ * answer gives 503 with Retry-After. */
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "followup.h"
+#include "fy.h"
+#include "http.h"
+#include "log.h"
+#include "msg.h"
+#include "report.h"
+#include "zsock.h"
+
+#define RD_SNAPSHOT_CHUNK 5000
+
+/* ---- helpers --------------------------------------------------------------- */
+
+/* Sends what was written to a memstream. */
+/* Sends what was written to the memstream f (of *buf, *len); closes it. */
+static void rd_send(struct http_req *r, unsigned status, const char *ctype, char **buf,
+                    size_t *len, FILE *f, int rc)
+{
+    if (f)
+        fclose(f); /* sets *buf and *len */
+    if (rc || !*buf)
+        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, rc ? rc : PW_ENOMEM, "could not render");
+    else
+        http_req_respond(r, status, ctype, *buf, *len, NULL);
+    free(*buf);
+}
+
+/* The store's answer as an HTTP error when it is not a good reply; 0 when it is. */
+static int rd_store_failed(struct http_req *r, int rc, Planwatch__V1__MsgType type,
+                           const ProtobufCMessage *m)
+{
+    if (rc || type != PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY) {
+        http_req_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, rc ? rc : PW_EWIRE,
+                       "the store did not answer; try again");
+        return 1;
+    }
+    const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
+    if (q->code == PW_ENOTFOUND) {
+        http_req_error(r, MHD_HTTP_NOT_FOUND, q->code, q->error ? q->error : "not found");
+        return 1;
+    }
+    if (q->code == PW_EINVAL) {
+        http_req_error(r, MHD_HTTP_BAD_REQUEST, q->code, q->error ? q->error : "bad request");
+        return 1;
+    }
+    if (q->code) {
+        http_req_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, q->code,
+                       q->error ? q->error : "the store could not answer");
+        return 1;
+    }
+    return 0;
+}
+
+/* 503 unless the catalog is there (and asks for it). */
+static int rd_need_catalog(struct http *h, struct http_req *r)
+{
+    if (h->cat)
+        return 0;
+    http_catalog_load(h);
+    http_req_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, PW_EUNAVAILABLE,
+                   "the store's catalog is not loaded yet (store not reachable); try again");
+    return 1;
+}
+
+/* Checks ?plan= and ?project= against the catalog (400 when unknown). */
+static int rd_bad_filter(struct http *h, struct http_req *r, const char *plan, const char *project)
+{
+    char why[200];
+    if (plan && plan[0] && !pw_catalog_find_plan(h->cat, plan)) {
+        snprintf(why, sizeof why, "no plan '%.64s' in the catalog", plan);
+        http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_ENOTFOUND, why);
+        return 1;
+    }
+    if (!project || !project[0])
+        return 0;
+    for (size_t i = 0; i < pw_catalog_count(h->cat); i++) {
+        const struct pw_indicator *ind = pw_catalog_at(h->cat, i);
+        if ((!plan || !plan[0] || strcmp(ind->plan->id, plan) == 0) &&
+            strcmp(pw_indicator_project_id(ind), project) == 0)
+            return 0;
+    }
+    snprintf(why, sizeof why, "no project '%.64s' in the catalog", project);
+    http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_ENOTFOUND, why);
+    return 1;
+}
+
+/* ---- catalog ----------------------------------------------------------------- */
+
+static void rd_catalog_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
+                            const ProtobufCMessage *m)
+{
+    (void)arg;
+    h->cat_loading = 0;
+    if (rc || type != PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY ||
+        ((const Planwatch__V1__QueryReply *)m)->code)
+        return; /* asked again at the next request or tick */
+    const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
+    const char **names = calloc(q->n_catalog + 1, sizeof *names);
+    const char **bufs = calloc(q->n_catalog + 1, sizeof *bufs);
+    size_t *lens = calloc(q->n_catalog + 1, sizeof *lens);
+    struct pw_diag d = {0};
+    char msg[600];
+    if (names && bufs && lens) {
+        for (size_t i = 0; i < q->n_catalog; i++) {
+            names[i] = q->catalog[i]->name;
+            bufs[i] = (const char *)q->catalog[i]->yaml.data;
+            lens[i] = q->catalog[i]->yaml.len;
+        }
+        if (pw_catalog_load_buffers(&h->cat, names, bufs, lens, q->n_catalog, &d) == 0) {
+            if (pw_history_open(&h->hist, h->cat))
+                pw_catalog_close(&h->cat);
+            else
+                pw_info("msg=\"catalog loaded from the store\" indicators=%zu",
+                        pw_catalog_count(h->cat));
+        } else {
+            pw_error("msg=\"the store's catalog is not valid\" %s",
+                     pw_diag_format(&d, NULL, msg, sizeof msg));
+        }
+    }
+    free(names);
+    free(bufs);
+    free(lens);
+}
+
+void http_catalog_load(struct http *h)
+{
+    if (h->cat || h->cat_loading || !h->cat_from_store)
+        return;
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_CATALOG;
+    h->cat_loading = 1;
+    http_up_query(h, &q, rd_catalog_done, NULL);
+}
+
+/* ---- the chart cache ---------------------------------------------------------- */
+
+struct http_hist_waiter {
+    struct http_req *r;
+    void (*then)(struct http *, struct http_req *, int);
+    struct http_hist_waiter *next;
+};
+
+static void rd_hist_finish(struct http *h, int rc)
+{
+    struct http_hist_waiter *w = h->hist_waiters;
+    h->hist_waiters = NULL;
+    h->hist_loading = 0;
+    while (w) {
+        struct http_hist_waiter *next = w->next;
+        w->then(h, w->r, rc);
+        free(w);
+        w = next;
+    }
+}
+
+static void rd_hist_ask(struct http *h);
+
+static void rd_hist_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
+                         const ProtobufCMessage *m)
+{
+    (void)arg;
+    if (rc || type != PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY ||
+        ((const Planwatch__V1__QueryReply *)m)->code) {
+        rd_hist_finish(h, PW_EUNAVAILABLE);
+        return;
+    }
+    const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
+    for (size_t i = 0; i < q->n_updates; i++) {
+        const Planwatch__V1__IndicatorUpdate *u = q->updates[i];
+        const struct pw_indicator *ind = pw_catalog_find(h->cat, u->indicator_id);
+        if (u->seq <= h->hist_seq)
+            continue;
+        h->hist_seq = u->seq;
+        struct pw_obs o;
+        if (!ind)
+            continue;
+        pw_msg_obs_from_update(&o, u, ind);
+        if (pw_history_add(h->hist, ind, &o)) {
+            rd_hist_finish(h, PW_ENOMEM);
+            return;
+        }
+    }
+    if (q->more && q->n_updates)
+        rd_hist_ask(h);
+    else
+        rd_hist_finish(h, 0);
+}
+
+static void rd_hist_ask(struct http *h)
+{
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SNAPSHOT;
+    q.after_seq = h->hist_seq;
+    q.limit = RD_SNAPSHOT_CHUNK;
+    http_up_query(h, &q, rd_hist_done, NULL);
+}
+
+void http_hist_refresh(struct http *h, struct http_req *r,
+                       void (*then)(struct http *, struct http_req *, int))
+{
+    struct http_hist_waiter *w = h->cat ? calloc(1, sizeof *w) : NULL;
+    if (!w) {
+        then(h, r, h->cat ? PW_ENOMEM : PW_EUNAVAILABLE);
+        return;
+    }
+    w->r = r;
+    w->then = then;
+    w->next = h->hist_waiters;
+    h->hist_waiters = w;
+    if (!h->hist_loading) {
+        h->hist_loading = 1;
+        rd_hist_ask(h);
+    }
+}
+
+/* ---- GET /api/v1/status ------------------------------------------------------- */
+
+static void rd_status_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
+                           const ProtobufCMessage *m)
+{
+    struct http_req *r = arg;
+    if (rd_store_failed(r, rc, type, m))
+        return;
+    const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
+    struct pw_status_row *rows = NULL;
+    size_t n = 0;
+    const char *bad = NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    rc = pw_msg_status_rows(h->cat, q->rows, q->n_rows, &rows, &n, &bad);
+    if (rc) {
+        http_req_error(r, MHD_HTTP_BAD_GATEWAY, rc, "the store's status rows do not match its catalog");
+        return;
+    }
+    int csv = http_req_wants_csv(r);
+    FILE *f = open_memstream(&buf, &len);
+    rc = f ? pw_report_status(f, rows, n, csv ? PW_FMT_CSV : PW_FMT_JSON) : PW_ENOMEM;
+    free(rows);
+    rd_send(r, MHD_HTTP_OK, csv ? "text/csv; charset=utf-8" : "application/json", &buf, &len, f, rc);
+}
+
+void http_read_status(struct http *h, struct http_req *r)
+{
+    const char *as_of = http_req_arg(r, "as_of"), *plan = http_req_arg(r, "plan"),
+               *project = http_req_arg(r, "project");
+    int32_t day;
+    if (rd_need_catalog(h, r) || rd_bad_filter(h, r, plan, project))
+        return;
+    if (as_of && as_of[0] && pw_day_parse(as_of, &day)) {
+        http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL, "as_of is not a date YYYY-MM-DD");
+        return;
+    }
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_STATUS;
+    q.as_of = (char *)(as_of ? as_of : "");
+    q.plan = (char *)(plan ? plan : "");
+    q.project = (char *)(project ? project : "");
+    http_up_query(h, &q, rd_status_done, r);
+}
+
+/* ---- GET /api/v1/indicators/{id}/history -------------------------------------- */
+
+struct rd_hist_req {
+    char id[PW_ID_MAX + 1];
+};
+
+static void rd_history_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
+                            const ProtobufCMessage *m)
+{
+    (void)h;
+    struct http_req *r = arg;
+    if (rd_store_failed(r, rc, type, m))
+        return;
+    const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
+    const struct rd_hist_req *s = http_req_state(r);
+    char *buf = NULL;
+    size_t len = 0;
+    int csv = http_req_wants_csv(r);
+    FILE *f = open_memstream(&buf, &len);
+    rc = f ? pw_report_history(f, s->id, q->updates, q->n_updates, csv ? PW_FMT_CSV : PW_FMT_JSON)
+           : PW_ENOMEM;
+    rd_send(r, MHD_HTTP_OK, csv ? "text/csv; charset=utf-8" : "application/json", &buf, &len, f, rc);
+}
+
+void http_read_history(struct http *h, struct http_req *r, const char *id)
+{
+    struct rd_hist_req *s = calloc(1, sizeof *s);
+    if (!s) {
+        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
+        return;
+    }
+    snprintf(s->id, sizeof s->id, "%s", id);
+    http_req_set_state(r, s, free);
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_HISTORY;
+    q.indicator_id = s->id;
+    http_up_query(h, &q, rd_history_done, r);
+}
+
+/* ---- GET /api/v1/alerts ---------------------------------------------------------- */
+
+/* An enum value's name without its prefix ("STATUS_BEHIND" -> "BEHIND"). */
+static const char *rd_enum(const ProtobufCEnumDescriptor *d, int v, const char *prefix)
+{
+    const ProtobufCEnumValue *e = protobuf_c_enum_descriptor_get_value(d, v);
+    size_t n = strlen(prefix);
+    if (!e)
+        return "?";
+    return strncmp(e->name, prefix, n) == 0 ? e->name + n : e->name;
+}
+
+static void rd_alerts_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
+                           const ProtobufCMessage *m)
+{
+    (void)h;
+    struct http_req *r = arg;
+    if (rd_store_failed(r, rc, type, m))
+        return;
+    const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
+    json_t *alerts = json_array(), *sil = json_array();
+    char t[32];
+    for (size_t i = 0; i < q->n_alerts; i++) {
+        const Planwatch__V1__Alert *a = q->alerts[i];
+        json_t *acks = json_array();
+        for (size_t k = 0; k < q->n_acks; k++)
+            if (a->alert_id && q->acks[k]->alert_id && !strcmp(a->alert_id, q->acks[k]->alert_id))
+                json_array_append_new(
+                    acks, json_pack("{s:s, s:s, s:s}", "by", q->acks[k]->by ? q->acks[k]->by : "",
+                                    "reason", q->acks[k]->reason ? q->acks[k]->reason : "", "time",
+                                    pw_msg_time(q->acks[k]->time_ns, t, sizeof t)));
+        json_array_append_new(
+            alerts,
+            json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o}",
+                      "alert_id", a->alert_id ? a->alert_id : "", "seq", (json_int_t)a->seq,
+                      "indicator_id", a->indicator_id ? a->indicator_id : "", "plan",
+                      a->plan ? a->plan : "", "project", a->project ? a->project : "", "name",
+                      a->name ? a->name : "", "kind",
+                      rd_enum(&planwatch__v1__alert_kind__descriptor, (int)a->kind, "ALERT_KIND_"),
+                      "status", rd_enum(&planwatch__v1__status__descriptor, (int)a->status, "STATUS_"),
+                      "severity",
+                      rd_enum(&planwatch__v1__severity__descriptor, (int)a->severity, "SEVERITY_"),
+                      "summary", a->summary ? a->summary : "", "time",
+                      pw_msg_time(a->time_ns, t, sizeof t), "acknowledged", a->acknowledged,
+                      "silenced", a->silenced, "acks", acks));
+    }
+    for (size_t i = 0; i < q->n_silences; i++) {
+        const Planwatch__V1__Silence *s = q->silences[i];
+        json_array_append_new(
+            sil, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "plan", s->plan ? s->plan : "",
+                           "project", s->project ? s->project : "", "indicator_id",
+                           s->indicator_id ? s->indicator_id : "", "until",
+                           s->until ? s->until : "", "comment", s->comment ? s->comment : "", "by",
+                           s->by ? s->by : ""));
+    }
+    json_t *doc = json_pack("{s:o, s:o}", "alerts", alerts, "silences", sil);
+    char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+    if (text)
+        http_req_respond(r, MHD_HTTP_OK, "application/json", text, strlen(text), NULL);
+    else
+        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
+    free(text);
+    json_decref(doc);
+}
+
+void http_read_alerts(struct http *h, struct http_req *r)
+{
+    const char *plan = http_req_arg(r, "plan"), *project = http_req_arg(r, "project"),
+               *ind = http_req_arg(r, "indicator");
+    if (rd_need_catalog(h, r) || rd_bad_filter(h, r, plan, project))
+        return;
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERTS;
+    q.plan = (char *)(plan ? plan : "");
+    q.project = (char *)(project ? project : "");
+    q.indicator_id = (char *)(ind ? ind : "");
+    http_up_query(h, &q, rd_alerts_done, r);
+}
+
+/* ---- GET /api/v1/report ------------------------------------------------------------ */
+
+struct rd_report {
+    const struct pw_plan *plan;
+    int fy;
+    enum pw_followup_format fmt;
+    struct pw_followup_row *rows;
+    size_t n;
+    char **acks;       /* per row, malloc'd or NULL */
+};
+
+static void rd_report_free(void *p)
+{
+    struct rd_report *x = p;
+    for (size_t i = 0; x && x->acks && i < x->n; i++)
+        free(x->acks[i]);
+    if (x) {
+        free(x->acks);
+        free(x->rows);
+    }
+    free(x);
+}
+
+static void rd_report_render(struct http *h, struct http_req *r, int rc)
+{
+    struct rd_report *x = http_req_state(r);
+    struct pw_chart *charts = NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    int32_t as_of = pw_fy_first_day(x->fy + 1) - 1;
+    (void)rc; /* a stale chart cache still draws what it has */
+    if (x->fmt == PW_FOLLOWUP_HTML && (charts = calloc(x->n + 1, sizeof *charts)))
+        for (size_t i = 0; i < x->n; i++) {
+            size_t n;
+            const struct pw_obs *obs = pw_history_get(h->hist, x->rows[i].ind, &n);
+            pw_chart_build(&charts[i], x->rows[i].ind, obs, n, as_of);
+            x->rows[i].chart = &charts[i];
+        }
+    FILE *f = open_memstream(&buf, &len);
+    rc = f ? pw_followup_write(f, x->plan, x->fy, x->rows, x->n, x->fmt) : PW_ENOMEM;
+    for (size_t i = 0; i < x->n; i++)
+        x->rows[i].chart = NULL;
+    free(charts);
+    rd_send(r, MHD_HTTP_OK,
+            x->fmt == PW_FOLLOWUP_CSV  ? "text/csv; charset=utf-8"
+            : x->fmt == PW_FOLLOWUP_MD ? "text/markdown; charset=utf-8"
+                                       : "text/html; charset=utf-8",
+            &buf, &len, f, rc);
+}
+
+static void rd_report_acks(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
+                           const ProtobufCMessage *m)
+{
+    struct http_req *r = arg;
+    struct rd_report *x = http_req_state(r);
+    /* no answer: the report goes without the reasons */
+    if (!rc && type == PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY &&
+        !((const Planwatch__V1__QueryReply *)m)->code) {
+        const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
+        int64_t from, to;
+        pw_followup_ack_window(x->fy, &from, &to);
+        for (size_t i = 0; i < x->n; i++) {
+            x->acks[i] = pw_msg_ack_reasons(q->acks, q->n_acks, x->rows[i].ind->id, from, to);
+            x->rows[i].ack = x->acks[i];
+        }
+    }
+    if (x->fmt == PW_FOLLOWUP_HTML)
+        http_hist_refresh(h, r, rd_report_render);
+    else
+        rd_report_render(h, r, 0);
+}
+
+static void rd_report_status(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
+                             const ProtobufCMessage *m)
+{
+    struct http_req *r = arg;
+    struct rd_report *x = http_req_state(r);
+    if (rd_store_failed(r, rc, type, m))
+        return;
+    const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
+    struct pw_status_row *rows = NULL;
+    const char *bad = NULL;
+    size_t n = 0;
+    if (pw_msg_status_rows(h->cat, q->rows, q->n_rows, &rows, &n, &bad) ||
+        !(x->rows = calloc(n + 1, sizeof *x->rows)) || !(x->acks = calloc(n + 1, sizeof *x->acks))) {
+        free(rows);
+        http_req_error(r, MHD_HTTP_BAD_GATEWAY, PW_EWIRE, "the store's status rows do not match its catalog");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        x->rows[i].ind = rows[i].ind;
+        x->rows[i].ev = rows[i].ev;
+    }
+    x->n = n;
+    free(rows);
+    Planwatch__V1__Query aq = PLANWATCH__V1__QUERY__INIT;
+    aq.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERTS;
+    aq.history = 1;
+    aq.limit = 1; /* the acknowledgements are what is wanted */
+    aq.plan = (char *)x->plan->id;
+    http_up_query(h, &aq, rd_report_acks, r);
+}
+
+void http_read_report(struct http *h, struct http_req *r)
+{
+    const char *plan = http_req_arg(r, "plan"), *fy = http_req_arg(r, "fy"),
+               *fmt = http_req_arg(r, "format");
+    struct rd_report *x;
+    char day[11];
+    if (rd_need_catalog(h, r))
+        return;
+    if (!plan || !fy) {
+        http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL, "give ?plan=P&fy=Y[&format=csv|md|html]");
+        return;
+    }
+    if (rd_bad_filter(h, r, plan, NULL) || !(x = calloc(1, sizeof *x)))
+        return;
+    http_req_set_state(r, x, rd_report_free);
+    x->plan = pw_catalog_find_plan(h->cat, plan);
+    x->fmt = PW_FOLLOWUP_HTML;
+    if (pw_fy_parse(fy, &x->fy) || (fmt && pw_followup_format_parse(fmt, &x->fmt))) {
+        http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
+                       "fy is a fiscal year (2024, FY2024, 令和6, R6); format is csv, md or html");
+        return;
+    }
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_STATUS;
+    q.as_of = pw_day_format(pw_fy_first_day(x->fy + 1) - 1, day);
+    q.plan = (char *)plan;
+    http_up_query(h, &q, rd_report_status, r);
+}
+
+/* ---- GET /api/v1/health ------------------------------------------------------------ */
+
+void http_read_health(struct http *h, struct http_req *r)
+{
+    int64_t now = pw_now_ms();
+    int store = http_up_ready(h->store, now), ingest = http_up_ready(h->ingest, now);
+    int ready = h->cat != NULL && store;
+    char buf[300];
+    int n = snprintf(buf, sizeof buf,
+                     "{\"ready\": %s, \"catalog\": %s, \"store\": %s, \"ingest\": %s, "
+                     "\"chart_seq\": %llu}\n",
+                     ready ? "true" : "false", h->cat ? "true" : "false", store ? "true" : "false",
+                     ingest ? "true" : "false", (unsigned long long)h->hist_seq);
+    http_req_respond(r, ready ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, "application/json", buf,
+                     (size_t)n, ready ? NULL : "Retry-After: 1");
+}

@@ -1,0 +1,428 @@
+/* http_server.c - libmicrohttpd glue: one struct http_req per request,
+ * bodies collected up to --max-body-bytes, routing, and responses that may
+ * be set long after the request arrived (the request is suspended while an
+ * upstream call is in flight and resumed by http_req_respond). Checks that
+ * need no body (token, write scope at all, content type, declared length)
+ * are answered before the body is read, so a refused upload is not
+ * transferred. Runs in external-select mode on the service loop's thread. */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "err.h"
+#include "http.h"
+#include "http_auth.h"
+#include "log.h"
+
+struct http_req {
+    struct http *h;
+    struct MHD_Connection *conn;
+    char method[16];
+    char *path;
+    char *body;
+    size_t len, cap;
+    int too_big;
+    const struct http_office *office;
+    int dispatched, suspended, done;
+    unsigned status;
+    char *resp;
+    size_t resp_len;
+    char ctype[64];
+    char extra[256];
+    void *state;
+    void (*free_state)(void *);
+    struct http_req *prev, *next;
+};
+
+const char *http_req_arg(struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_req_header(struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_req_path(const struct http_req *r)
+{
+    return r->path;
+}
+
+const char *http_req_body(const struct http_req *r, size_t *len)
+{
+    *len = r->len;
+    return r->body ? r->body : "";
+}
+
+const char *http_req_office(const struct http_req *r)
+{
+    return r->office ? http_auth_name(r->office) : NULL;
+}
+
+int http_req_may_write(const struct http_req *r, const struct pw_indicator *ind)
+{
+    return http_auth_may_write(r->office, ind);
+}
+
+int http_req_may_write_all(const struct http_req *r)
+{
+    return http_auth_may_write_all(r->office);
+}
+
+void http_req_set_state(struct http_req *r, void *state, void (*free_fn)(void *))
+{
+    r->state = state;
+    r->free_state = free_fn;
+}
+
+void *http_req_state(const struct http_req *r)
+{
+    return r->state;
+}
+
+int http_req_wants_csv(struct http_req *r)
+{
+    const char *f = http_req_arg(r, "format");
+    if (f)
+        return strcmp(f, "csv") == 0;
+    const char *acc = http_req_header(r, MHD_HTTP_HEADER_ACCEPT);
+    return acc && strstr(acc, "text/csv") != NULL;
+}
+
+void http_req_respond(struct http_req *r, unsigned status, const char *ctype, const char *body,
+                      size_t len, const char *extra_header)
+{
+    if (r->done)
+        return;
+    free(r->resp);
+    r->resp = malloc(len ? len : 1);
+    if (r->resp) {
+        memcpy(r->resp, body, len);
+        r->resp_len = len;
+        r->status = status;
+        snprintf(r->ctype, sizeof r->ctype, "%s", ctype);
+    } else { /* nothing sensible to say: an empty 503 */
+        r->resp_len = 0;
+        r->status = MHD_HTTP_SERVICE_UNAVAILABLE;
+        snprintf(r->ctype, sizeof r->ctype, "text/plain");
+    }
+    snprintf(r->extra, sizeof r->extra, "%s", extra_header ? extra_header : "");
+    r->done = 1;
+    if (r->suspended) {
+        r->suspended = 0;
+        MHD_resume_connection(r->conn);
+    }
+}
+
+void http_req_error(struct http_req *r, unsigned status, int code, const char *message)
+{
+    char buf[1024];
+    char esc[700];
+    size_t k = 0;
+    for (const char *s = message; *s && k + 7 < sizeof esc; s++) {
+        if (*s == '"' || *s == '\\') {
+            esc[k++] = '\\';
+            esc[k++] = *s;
+        } else if ((unsigned char)*s < 0x20) {
+            esc[k++] = ' ';
+        } else {
+            esc[k++] = *s;
+        }
+    }
+    esc[k] = '\0';
+    int n = snprintf(buf, sizeof buf,
+                     "{\"status\": \"ERROR\", \"http_status\": %u, \"code\": \"%s\", "
+                     "\"message\": \"%s\"}\n",
+                     status, code ? pw_errname(code) : "", esc);
+    const char *extra = NULL;
+    if (status == MHD_HTTP_UNAUTHORIZED)
+        extra = "WWW-Authenticate: Bearer realm=\"planwatch\"";
+    else if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+        extra = "Retry-After: 5";
+    http_req_respond(r, status, "application/json", buf, (size_t)n, extra);
+}
+
+static enum MHD_Result srv_queue(struct http_req *r)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(r->resp_len, r->resp, MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->ctype);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (r->extra[0]) {
+        char name[64];
+        const char *colon = strchr(r->extra, ':');
+        size_t nl = colon ? (size_t)(colon - r->extra) : 0;
+        if (colon && nl < sizeof name) {
+            memcpy(name, r->extra, nl);
+            name[nl] = '\0';
+            MHD_add_response_header(resp, name, colon + 1 + strspn(colon + 1, " "));
+        }
+    }
+    enum MHD_Result ok = MHD_queue_response(r->conn, r->status, resp);
+    MHD_destroy_response(resp);
+    pw_debug("msg=\"answered\" method=%s path=%s status=%u bytes=%zu", r->method, r->path,
+             r->status, r->resp_len);
+    return ok;
+}
+
+/* The token of "Authorization: Bearer TOKEN". */
+static const char *srv_token(struct http_req *r)
+{
+    const char *a = http_req_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!a || strncasecmp(a, "Bearer ", 7) != 0)
+        return NULL;
+    a += 7;
+    while (*a == ' ')
+        a++;
+    return a;
+}
+
+static int srv_is(const struct http_req *r, const char *method)
+{
+    return strcmp(r->method, method) == 0;
+}
+
+/* Checks that need no body; answers the request when one fails. */
+static void srv_precheck(struct http *h, struct http_req *r)
+{
+    const char *token = srv_token(r);
+    r->office = token ? http_auth_find(h->auth, token) : NULL;
+    int is_feed = strcmp(r->path, "/api/v1/feeds") == 0;
+    if (is_feed && !srv_is(r, "POST")) {
+        http_req_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, PW_EINVAL, "POST a feed here");
+        return;
+    }
+    if (!is_feed) {
+        if (!srv_is(r, "GET") && !srv_is(r, "HEAD"))
+            http_req_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, PW_EINVAL,
+                           "only GET here (feeds: POST /api/v1/feeds)");
+        else if (h->read_auth && strcmp(r->path, "/api/v1/health") != 0 &&
+                 !http_auth_may_read(r->office))
+            http_req_error(r, r->office ? MHD_HTTP_FORBIDDEN : MHD_HTTP_UNAUTHORIZED,
+                           PW_EINVAL,
+                           r->office ? "this token may not read"
+                                     : "reading needs a bearer token (Authorization: Bearer ...)");
+        return;
+    }
+    if (!r->office) {
+        http_req_error(r, MHD_HTTP_UNAUTHORIZED, PW_EINVAL,
+                       token ? "unknown token" : "feeds need a bearer token (Authorization: Bearer ...)");
+        return;
+    }
+    if (!http_auth_may_write_any(r->office)) {
+        http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EINVAL, "this token may not write feeds");
+        return;
+    }
+    const char *ct = http_req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!ct || (strncasecmp(ct, "text/csv", 8) != 0 && strncasecmp(ct, "application/json", 16) != 0)) {
+        http_req_error(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, PW_EINVAL,
+                       "send Content-Type: text/csv or application/json");
+        return;
+    }
+    const char *cl = http_req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && strtoull(cl, NULL, 10) > (unsigned long long)h->max_body) {
+        char why[160];
+        snprintf(why, sizeof why, "the body is larger than %ld bytes: split the feed", h->max_body);
+        http_req_error(r, MHD_HTTP_CONTENT_TOO_LARGE, PW_ETOOBIG, why);
+    }
+}
+
+static void srv_route(struct http *h, struct http_req *r)
+{
+    const char *p = r->path;
+    static const char hist_prefix[] = "/api/v1/indicators/";
+    if (strcmp(p, "/api/v1/feeds") == 0) {
+        if (r->too_big) {
+            char why[160];
+            snprintf(why, sizeof why, "the body is larger than %ld bytes: split the feed",
+                     h->max_body);
+            http_req_error(r, MHD_HTTP_CONTENT_TOO_LARGE, PW_ETOOBIG, why);
+        } else {
+            h->feeds++;
+            http_feed_post(h, r);
+        }
+    } else if (strcmp(p, "/") == 0 || strcmp(p, "/index.html") == 0) {
+        http_dashboard_get(h, r);
+    } else if (strcmp(p, "/api/v1/status") == 0) {
+        http_read_status(h, r);
+    } else if (strcmp(p, "/api/v1/alerts") == 0) {
+        http_read_alerts(h, r);
+    } else if (strcmp(p, "/api/v1/report") == 0) {
+        http_read_report(h, r);
+    } else if (strcmp(p, "/api/v1/health") == 0) {
+        http_read_health(h, r);
+    } else if (strncmp(p, hist_prefix, sizeof hist_prefix - 1) == 0 &&
+               strlen(p) > sizeof hist_prefix - 1 + 8 &&
+               strcmp(p + strlen(p) - 8, "/history") == 0) {
+        char id[PW_ID_MAX + 1];
+        size_t len = strlen(p) - (sizeof hist_prefix - 1) - 8;
+        if (len == 0 || len > PW_ID_MAX || memchr(p + sizeof hist_prefix - 1, '/', len)) {
+            http_req_error(r, MHD_HTTP_NOT_FOUND, PW_ENOTFOUND, "no such indicator");
+            return;
+        }
+        memcpy(id, p + sizeof hist_prefix - 1, len);
+        id[len] = '\0';
+        http_read_history(h, r, id);
+    } else {
+        http_req_error(r, MHD_HTTP_NOT_FOUND, PW_ENOTFOUND,
+                       "no such page: see / and /api/v1/{feeds,status,alerts,report,health,"
+                       "indicators/ID/history}");
+    }
+}
+
+static enum MHD_Result srv_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    struct http *h = cls;
+    struct http_req *r = *con_cls;
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        if (!r || !(r->path = strdup(url))) {
+            free(r);
+            return MHD_NO;
+        }
+        r->h = h;
+        r->conn = conn;
+        snprintf(r->method, sizeof r->method, "%s", method);
+        r->next = h->live;
+        if (h->live)
+            h->live->prev = r;
+        h->live = r;
+        *con_cls = r;
+        h->requests++;
+        srv_precheck(h, r);
+        /* a refusal is sent before any body is read */
+        return r->done ? srv_queue(r) : MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (r->done || r->too_big)
+            return MHD_YES;
+        if (r->len + n > (size_t)r->h->max_body) {
+            r->too_big = 1;
+            free(r->body);
+            r->body = NULL;
+            r->len = r->cap = 0;
+            return MHD_YES;
+        }
+        if (r->len + n + 1 > r->cap) {
+            size_t cap = (r->len + n + 1) * 2;
+            char *nb = realloc(r->body, cap);
+            if (!nb)
+                return MHD_NO;
+            r->body = nb;
+            r->cap = cap;
+        }
+        memcpy(r->body + r->len, upload_data, n);
+        r->len += n;
+        r->body[r->len] = '\0';
+        return MHD_YES;
+    }
+    if (!r->done && !r->dispatched) {
+        r->dispatched = 1;
+        srv_route(h, r);
+    }
+    if (r->done)
+        return srv_queue(r);
+    r->suspended = 1;
+    MHD_suspend_connection(conn);
+    return MHD_YES;
+}
+
+static void srv_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                          enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    (void)toe;
+    struct http *h = cls;
+    struct http_req *r = *con_cls;
+    if (!r)
+        return;
+    if (r->prev)
+        r->prev->next = r->next;
+    else
+        h->live = r->next;
+    if (r->next)
+        r->next->prev = r->prev;
+    if (r->free_state)
+        r->free_state(r->state);
+    free(r->body);
+    free(r->resp);
+    free(r->path);
+    free(r);
+    *con_cls = NULL;
+}
+
+static void srv_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char buf[300];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    buf[strcspn(buf, "\n")] = '\0';
+    pw_warn("msg=\"libmicrohttpd\" what=\"%s\"", buf);
+}
+
+int http_server_start(struct http *h, const char *listen)
+{
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    const char *colon = strrchr(listen, ':');
+    char host[64];
+    long port = colon ? strtol(colon + 1, NULL, 10) : 0;
+    size_t hl = colon ? (size_t)(colon - listen) : 0;
+    if (!colon || port <= 0 || port > 65535 || hl >= sizeof host) {
+        pw_error("msg=\"--listen is not HOST:PORT\" listen=%s", listen);
+        return PW_EINVAL;
+    }
+    memcpy(host, listen, hl);
+    host[hl] = '\0';
+    if (strcmp(host, "*") == 0 || hl == 0)
+        sa.sin_addr.s_addr = htonl(INADDR_ANY);
+    else if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host,
+                       &sa.sin_addr) != 1) {
+        pw_error("msg=\"--listen host is not an IPv4 address\" listen=%s", listen);
+        return PW_EINVAL;
+    }
+    sa.sin_port = htons((uint16_t)port);
+    h->mhd = MHD_start_daemon(MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, (uint16_t)port, NULL,
+                              NULL, srv_access, h, MHD_OPTION_EXTERNAL_LOGGER, srv_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                              MHD_OPTION_NOTIFY_COMPLETED, srv_completed, h,
+                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)200,
+                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
+    if (!h->mhd) {
+        pw_error("msg=\"cannot listen\" listen=%s", listen);
+        return PW_EIO;
+    }
+    return 0;
+}
+
+void http_server_stop(struct http *h)
+{
+    if (!h->mhd)
+        return;
+    /* every suspended request gets an answer and is resumed: libmicrohttpd
+     * must not be stopped with suspended connections */
+    for (struct http_req *r = h->live; r; r = r->next)
+        if (!r->done)
+            http_req_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, PW_ESHUTDOWN,
+                           "the service is stopping; resend (safe: the same update ids never "
+                           "create duplicates)");
+    /* give the resumed requests their answers */
+    for (int i = 0; i < 20 && h->live; i++)
+        MHD_run(h->mhd);
+    MHD_stop_daemon(h->mhd);
+    h->mhd = NULL;
+}

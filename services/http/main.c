@@ -1,0 +1,179 @@
+/* main.c - planwatch-http: the HTTP door (docs/pipeline.md, README "HTTP").
+ *
+ * Offices POST feeds (CSV or JSON) with a bearer token; they go to ingest as
+ * FeedBatches and are answered with an import summary once ingest answers,
+ * i.e. after the store's durable commit. Anyone allowed to read gets the
+ * read API (status, history, alerts, the follow-up report) and the
+ * dashboard, all answered from the store. One zmq_poll loop, no threads:
+ * libmicrohttpd runs in external-select mode and its sockets are polled as
+ * plain fds beside the two DEALERs; requests waiting for ingest or the store
+ * are suspended, not blocking anything. The catalog is the store's own
+ * (QUERY_CATALOG), so this door never disagrees with the evaluation. */
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+
+#include "cfg.h"
+#include "err.h"
+#include "http.h"
+#include "http_auth.h"
+#include "log.h"
+#include "sec.h"
+#include "zsock.h"
+
+struct http_cfg {
+    const char *listen, *ingest, *store, *tokens, *clock, *log_level;
+    const char *secret_key, *ingest_key, *store_key;
+    int read_auth, insecure;
+    long max_body, max_rows, ingest_timeout_ms, store_timeout_ms;
+};
+
+static struct http_cfg cfg;
+
+static const struct pw_cfg http_cfg_table[] = {
+    {"listen", PW_CFG_STR, "127.0.0.1:7607", 0, 0, "HTTP address HOST:PORT (* = every IPv4 address)", &cfg.listen, 0},
+    {"ingest", PW_CFG_STR, "tcp://127.0.0.1:7601", 0, 0, "ingest's office endpoint (feeds go there)", &cfg.ingest, 0},
+    {"store", PW_CFG_STR, "tcp://127.0.0.1:7604", 0, 0, "the store's query endpoint (catalog, status, history, alerts)", &cfg.store, 0},
+    {"tokens", PW_CFG_STR, "", 0, 0, "bearer tokens file: OFFICE SHA256-HEX SCOPES per line (\"\": no writes)", &cfg.tokens, 0},
+    {"read-auth", PW_CFG_BOOL, "false", 0, 0, "reading (dashboard, GET /api/v1/...) needs a token with scope read", &cfg.read_auth, 0},
+    {"max-body-bytes", PW_CFG_INT, "8388608", 1024, 67108864, "largest feed body; larger: 413", &cfg.max_body, 0},
+    {"max-rows", PW_CFG_INT, "10000", 1, 100000, "most rows per feed request; more: 413", &cfg.max_rows, 0},
+    {"ingest-timeout-ms", PW_CFG_INT, "10000", 100, 600000, "answer 503 when ingest has not answered a feed by then", &cfg.ingest_timeout_ms, 0},
+    {"store-timeout-ms", PW_CFG_INT, "5000", 100, 600000, "answer 503 when the store has not answered a query by then", &cfg.store_timeout_ms, 0},
+    {"clock", PW_CFG_STR, "", 0, 0, "today for the dashboard and feed dates: \"\" wall clock, YYYY-MM-DD, or file:PATH", &cfg.clock, 1},
+    {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &cfg.log_level, 1},
+    {"insecure", PW_CFG_BOOL, "false", 0, 0, "no CURVE towards ingest and the store (local development only)", &cfg.insecure, 1},
+    {"secret-key", PW_CFG_STR, "", 0, 0, "this service's secret key file (planwatch keygen http: http.key_secret; a service in the registry)", &cfg.secret_key, 0},
+    {"ingest-key", PW_CFG_STR, "", 0, 0, "ingest's public key file (ingest.key)", &cfg.ingest_key, 1},
+    {"store-key", PW_CFG_STR, "", 0, 0, "the store's public key file (store.key)", &cfg.store_key, 1},
+};
+#define HTTP_NCFG (sizeof http_cfg_table / sizeof http_cfg_table[0])
+
+#define HTTP_POLL_MAX (2 + FD_SETSIZE)
+
+/* One iteration: poll the DEALERs and libmicrohttpd's fds, then serve. */
+static void http_iterate(struct http *h, zmq_pollitem_t *items, int64_t next_timer)
+{
+    fd_set rs, ws, es;
+    int maxfd = -1, n = 2;
+    FD_ZERO(&rs);
+    FD_ZERO(&ws);
+    FD_ZERO(&es);
+    MHD_get_fdset(h->mhd, &rs, &ws, &es, &maxfd);
+    int64_t now = pw_now_ms(), wait = next_timer > now ? next_timer - now : 0;
+    MHD_UNSIGNED_LONG_LONG mto;
+    if (MHD_get_timeout(h->mhd, &mto) == MHD_YES && (int64_t)mto < wait)
+        wait = (int64_t)mto;
+    if (wait > 1000)
+        wait = 1000;
+    items[0] = (zmq_pollitem_t){http_up_socket(h->ingest), 0, ZMQ_POLLIN, 0};
+    items[1] = (zmq_pollitem_t){http_up_socket(h->store), 0, ZMQ_POLLIN, 0};
+    for (int fd = 0; fd <= maxfd && n < HTTP_POLL_MAX; fd++) {
+        short ev = (short)((FD_ISSET(fd, &rs) ? ZMQ_POLLIN : 0) | (FD_ISSET(fd, &ws) ? ZMQ_POLLOUT : 0) |
+                           (FD_ISSET(fd, &es) ? ZMQ_POLLERR : 0));
+        if (ev)
+            items[n++] = (zmq_pollitem_t){NULL, fd, ev, 0};
+    }
+    if (zmq_poll(items, n, (long)wait) < 0)
+        return; /* EINTR: the loop re-checks the stop flag */
+    if (items[0].revents & ZMQ_POLLIN)
+        http_up_drain(h, h->ingest);
+    if (items[1].revents & ZMQ_POLLIN)
+        http_up_drain(h, h->store);
+    FD_ZERO(&rs);
+    FD_ZERO(&ws);
+    FD_ZERO(&es);
+    for (int i = 2; i < n; i++) {
+        if (items[i].revents & ZMQ_POLLIN)
+            FD_SET(items[i].fd, &rs);
+        if (items[i].revents & ZMQ_POLLOUT)
+            FD_SET(items[i].fd, &ws);
+        if (items[i].revents & ZMQ_POLLERR)
+            FD_SET(items[i].fd, &es);
+    }
+    MHD_run_from_select(h->mhd, &rs, &ws, &es);
+}
+
+int main(int argc, char **argv)
+{
+    struct http h;
+    enum pw_log_level level;
+    struct pw_sec *sec = NULL;
+    char ingest_pub[PW_KEY_Z85_LEN + 1], store_pub[PW_KEY_Z85_LEN + 1];
+    struct pw_diag d = {0};
+    char msg[600];
+    void *ctx = NULL;
+    zmq_pollitem_t *items = NULL;
+    int status = 1;
+    memset(&h, 0, sizeof h);
+    int rc = pw_cfg_load(http_cfg_table, HTTP_NCFG, argc, argv, "planwatch-http",
+                         "The HTTP door: offices POST feeds (CSV/JSON) with a bearer token and "
+                         "hear an import summary after the store's commit; the read API and the "
+                         "dashboard answer from the store.",
+                         stdout);
+    if (rc)
+        return rc == 1 ? 0 : 2;
+    if (pw_log_level_parse(cfg.log_level, &level) || pw_clock_init(&h.clock, cfg.clock)) {
+        fprintf(stderr, "planwatch-http: bad --log-level or --clock\n");
+        return 2;
+    }
+    pw_log_init("http", level);
+    pw_cfg_log(http_cfg_table, HTTP_NCFG);
+    pw_zsock_signals();
+    h.read_auth = cfg.read_auth;
+    h.max_body = cfg.max_body;
+    h.max_rows = cfg.max_rows;
+    h.ingest_timeout_ms = cfg.ingest_timeout_ms;
+    h.store_timeout_ms = cfg.store_timeout_ms;
+    h.cat_from_store = 1;
+    if ((rc = http_auth_open(&h.auth, cfg.tokens, &d))) {
+        pw_error("msg=\"tokens file rejected\" %s", pw_diag_format(&d, NULL, msg, sizeof msg));
+        goto done;
+    }
+    if (!(items = calloc(HTTP_POLL_MAX, sizeof *items)) || !(ctx = zmq_ctx_new()) ||
+        pw_sec_open(ctx, cfg.insecure, cfg.secret_key, NULL, NULL, &sec) ||
+        pw_sec_peer_key(sec, cfg.ingest_key, "--ingest-key", ingest_pub) ||
+        pw_sec_peer_key(sec, cfg.store_key, "--store-key", store_pub) ||
+        http_up_open(&h.ingest, ctx, cfg.ingest, "ingest", sec, ingest_pub) ||
+        http_up_open(&h.store, ctx, cfg.store, "store", sec, store_pub) ||
+        http_server_start(&h, cfg.listen))
+        goto done;
+    pw_info("msg=\"ready\" listen=%s offices=%zu", cfg.listen, http_auth_count(h.auth));
+
+    int64_t next_cat = 0;
+    while (!pw_zsock_stop) {
+        int64_t now = pw_now_ms();
+        if (!h.cat && now >= next_cat) { /* until the store has answered once */
+            http_catalog_load(&h);
+            next_cat = now + 1000;
+        }
+        int64_t a = http_up_tick(&h, h.ingest, now), b = http_up_tick(&h, h.store, now);
+        int64_t next = a < b ? a : b;
+        if (!h.cat && next_cat < next)
+            next = next_cat;
+        http_iterate(&h, items, next);
+    }
+    pw_info("msg=\"stopping\" requests=%llu feeds=%llu rows_accepted=%llu rows_rejected=%llu",
+            (unsigned long long)h.requests, (unsigned long long)h.feeds,
+            (unsigned long long)h.rows_accepted, (unsigned long long)h.rows_rejected);
+    status = 0;
+done:
+    /* every waiting request is answered (503: resend, safe) before the end */
+    if (h.ingest)
+        http_up_fail_all(&h, h.ingest);
+    if (h.store)
+        http_up_fail_all(&h, h.store);
+    http_server_stop(&h);
+    http_up_close(&h.ingest);
+    http_up_close(&h.store);
+    pw_sec_close(&sec);
+    if (ctx)
+        zmq_ctx_term(ctx);
+    free(items);
+    pw_history_close(&h.hist);
+    pw_catalog_close(&h.cat);
+    http_auth_close(&h.auth);
+    return status;
+}

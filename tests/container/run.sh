@@ -1,0 +1,328 @@
+#!/usr/bin/env bash
+# tests/container/run.sh - the container test (CI runs it after the suite):
+# builds the images of docker/Dockerfile with podman, starts
+# docker/compose.yaml with podman-compose, feeds the seeds' sample feeds
+# through the published office port with the host's CLI, checks the status
+# report (byte for byte the offline evaluation of the same files) and that
+# an alert reaches a subscriber on the published alert port, checks the
+# metrics, takes a backup while the store runs, stops the store container
+# (SIGTERM: exit 0) and starts it again (nothing lost: same report, a
+# resend is all duplicates), restores the backup into a fresh volume and
+# gets the same report from a store started on it, then tears everything
+# down. Every wait has a deadline; no sleep is used to synchronise.
+#
+# Needs root (podman is used rootful) or sudo, and Debian's package mirror.
+# Installs podman, runc, podman-compose, debootstrap, the CNI dnsname plugin
+# (containers find each other by service name) and docker-compose (to
+# validate the compose file offline) when missing; lints the Dockerfile with
+# dockerfilelint when npm is there; makes
+# the local base image the Dockerfile's FROM names with debootstrap when it
+# is missing (no registry is needed: never pulls). Settings (environment):
+#   PW_CONTAINER_WORK     podman storage, config and cache (/var/tmp/planwatch-containers)
+#   PW_CONTAINER_PROJECT  compose project name (pwct)
+#   PW_CONTAINER_PORTS    host ports for the office and alert ports ("17601 17606")
+#   PW_CLI                the planwatch CLI to use on the host (default: build one)
+set -euo pipefail
+# the compose file runs the services --insecure (no keys provisioned): so does the CLI
+export PLANWATCH_INSECURE=${PLANWATCH_INSECURE:-1}
+cd "$(dirname "$0")/../.."
+root=$PWD
+work=${PW_CONTAINER_WORK:-/var/tmp/planwatch-containers}
+project=${PW_CONTAINER_PROJECT:-pwct}
+read -r port_in port_alerts <<<"${PW_CONTAINER_PORTS:-17601 17606}"
+tag=test
+day=2026-03-31 # = PLANWATCH_CLOCK in compose.test.yaml
+feeds=(catalog/feeds/plan2-fy2022.csv catalog/feeds/plan2-fy2024.csv catalog/feeds/plan3-fy2025.csv)
+t0=$(date +%s)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pw-container-XXXXXX")
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+
+log() { printf '%s container-test: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+fail() {
+    log "FAIL: $*"
+    exit 1
+}
+declare -A took
+stage_start=$t0
+stage() { # stage NAME: records the time since the previous stage
+    local now
+    now=$(date +%s)
+    took[$1]=$((now - stage_start))
+    stage_start=$now
+    log "$1 done in ${took[$1]} s"
+}
+
+# --- 1. tools ---------------------------------------------------------------
+missing=()
+for p in podman runc podman-compose debootstrap golang-github-containernetworking-plugin-dnsname \
+    docker-compose; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}" >/dev/null
+fi
+stage apt
+
+# --- 2. podman settings kept in the work folder (not /etc) -------------------
+# runc: crun refuses this kernel's hybrid cgroup layout; ulimits: podman's
+# defaults are above the machine's hard limits.
+mkdir -p "$work/storage" "$work/run"
+cat >"$work/containers.conf" <<EOF
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[engine]
+runtime = "runc"
+EOF
+cat >"$work/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+graphroot = "$work/storage"
+runroot = "$work/run"
+EOF
+export CONTAINERS_CONF=$work/containers.conf CONTAINERS_STORAGE_CONF=$work/storage.conf
+# (without systemd podman cannot arm healthcheck timers and says so on every
+# start: the test runs the healthchecks itself, so that line is dropped)
+podman() {
+    $sudo env CONTAINERS_CONF="$CONTAINERS_CONF" CONTAINERS_STORAGE_CONF="$CONTAINERS_STORAGE_CONF" \
+        podman "$@" 2> >(grep -v 'unable to get systemd connection' >&2)
+}
+compose() {
+    $sudo env CONTAINERS_CONF="$CONTAINERS_CONF" CONTAINERS_STORAGE_CONF="$CONTAINERS_STORAGE_CONF" \
+        PLANWATCH_TAG=$tag PLANWATCH_INGEST_PORT="$port_in" PLANWATCH_ALERTS_PORT="$port_alerts" \
+        podman-compose -p "$project" -f docker/compose.yaml -f tests/container/compose.test.yaml "$@"
+}
+
+# --- 3. the base image the Dockerfile names, made locally --------------------
+base=$(sed -n 's/^FROM \(debian:[^ ]*\) AS build$/\1/p' docker/Dockerfile)
+[ -n "$base" ] || fail "docker/Dockerfile has no 'FROM debian:... AS build' line"
+if ! podman image exists "docker.io/library/$base"; then
+    if ! podman image exists docker.io/library/debian:bookworm; then
+        mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
+        mirror=${mirror:-http://deb.debian.org/debian}
+        # the root file system is kept (rootfs/, complete once .complete is
+        # there), so a wiped image store is refilled without debootstrap
+        if [ ! -e "$work/rootfs/.complete" ]; then
+            log "making the base image with debootstrap from $mirror"
+            $sudo rm -rf "$work/rootfs" "$work/rootfs.tmp"
+            $sudo debootstrap --variant=minbase bookworm "$work/rootfs.tmp" "$mirror" \
+                >"$tmp/debootstrap.log" 2>&1 ||
+                { tail -20 "$tmp/debootstrap.log" >&2; fail "debootstrap failed"; }
+            $sudo mv "$work/rootfs.tmp" "$work/rootfs"
+            $sudo touch "$work/rootfs/.complete"
+        fi
+        # made like Debian's own -slim images: no documentation, manual pages
+        # or translations, no package lists or cached packages - and none
+        # kept by later apt-get runs either
+        $sudo mkdir -p "$work/rootfs/etc/dpkg/dpkg.cfg.d" "$work/rootfs/etc/apt/apt.conf.d"
+        printf '%s\n' 'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' \
+            'path-exclude /usr/share/man/*' 'path-exclude /usr/share/info/*' \
+            'path-exclude /usr/share/locale/*' 'path-exclude /usr/share/lintian/*' |
+            $sudo tee "$work/rootfs/etc/dpkg/dpkg.cfg.d/docker-slim" >/dev/null
+        printf '%s\n' \
+            'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };' \
+            'APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };' \
+            'Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";' |
+            $sudo tee "$work/rootfs/etc/apt/apt.conf.d/docker-clean" >/dev/null
+        $sudo tar -C "$work/rootfs" --exclude ./.complete --exclude './var/cache/apt/archives/*.deb' \
+            --exclude './var/cache/apt/*.bin' --exclude './var/lib/apt/lists/*' \
+            --exclude './usr/share/man/*' --exclude './usr/share/info/*' \
+            --exclude './usr/share/locale/*' -c . |
+            podman import --change 'CMD ["/bin/bash"]' - docker.io/library/debian:bookworm >/dev/null
+    fi
+    # the rootfs is bookworm from this machine's mirror; the Dockerfile pins
+    # the point release; say so when they differ
+    have=$(podman run --rm docker.io/library/debian:bookworm cat /etc/debian_version 2>/dev/null || echo '?')
+    [ "debian:$have-slim" = "$base" ] || log "note: local bookworm is $have, the Dockerfile pins $base"
+    podman tag docker.io/library/debian:bookworm "docker.io/library/$base"
+fi
+stage base_image
+
+# --- 3b. lint: the Dockerfile (dockerfilelint, when npm is there) and the
+# compose file (docker-compose 1.29 validates it offline) ---------------------
+if command -v npm >/dev/null 2>&1; then
+    command -v dockerfilelint >/dev/null 2>&1 ||
+        $sudo npm install -g --silent dockerfilelint >/dev/null 2>&1 || log "note: dockerfilelint did not install"
+    if command -v dockerfilelint >/dev/null 2>&1; then
+        dockerfilelint -c docker docker/Dockerfile >"$tmp/lint.log" 2>&1 ||
+            { cat "$tmp/lint.log" >&2; fail "dockerfilelint found problems in docker/Dockerfile"; }
+    fi
+else
+    log "note: no npm, Dockerfile not linted"
+fi
+docker-compose -f docker/compose.yaml config -q || fail "docker/compose.yaml is not valid"
+stage lint
+
+# --- 4. images (never pulled) --------------------------------------------------
+for t in store ingest alert; do
+    podman build --pull=never --format docker --target "$t" -t "localhost/planwatch-$t:$tag" \
+        -f docker/Dockerfile . >"$tmp/build-$t.log" 2>&1 ||
+        { tail -30 "$tmp/build-$t.log" >&2; fail "podman build --target $t failed"; }
+done
+stage build
+
+# --- 5. the host's CLI --------------------------------------------------------
+pw=${PW_CLI:-}
+if [ -z "$pw" ]; then
+    ./scripts/deps.sh
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build build -j"$(nproc)" --target planwatch-cli >/dev/null
+    pw=$root/build/cli/planwatch
+fi
+export PLANWATCH_INGEST=tcp://127.0.0.1:$port_in PLANWATCH_ALERTS=tcp://127.0.0.1:$port_alerts
+export PLANWATCH_OFFICE=container-test
+stage cli
+
+# --- 6. up ---------------------------------------------------------------------
+cleanup() {
+    local rc=$?
+    set +e
+    if [ $rc -ne 0 ]; then
+        for s in store ingest alert; do
+            log "last lines of ${project}_${s}_1:"
+            podman logs --tail 25 "${project}_${s}_1" 2>&1 | sed "s/^/[$s] /" >&2
+        done
+    fi
+    [ -n "${watch_pid:-}" ] && kill "$watch_pid" 2>/dev/null
+    podman rm -f "${project}_restored_store" >/dev/null 2>&1
+    podman volume rm -f "${project}_restored" >/dev/null 2>&1
+    compose down -v >"$tmp/down.log" 2>&1 || cat "$tmp/down.log" >&2
+    podman network rm -f "${project}_default" >/dev/null 2>&1
+    rm -rf "$tmp"
+    exit $rc
+}
+trap cleanup EXIT
+# what an interrupted run left; the network is made anew so that it has the
+# dnsname plugin even if it was made before the plugin was installed
+compose down -v >/dev/null 2>&1 || true
+podman network rm -f "${project}_default" >/dev/null 2>&1 || true
+compose up -d >"$tmp/up.log" 2>&1 || { cat "$tmp/up.log" >&2; fail "podman-compose up failed"; }
+
+# `planwatch health SERVICE` in its own container takes the service name
+health_of() { podman exec "${project}_$1_1" planwatch health "$1" --timeout-ms 3000; }
+wait_service() {
+    local end=$(($(date +%s) + 120))
+    until health_of "$1" >/dev/null 2>&1; do
+        [ "$(podman inspect -f '{{.State.Running}}' "${project}_$1_1" 2>/dev/null)" = true ] ||
+            fail "${project}_$1_1 is not running"
+        [ "$(date +%s)" -lt "$end" ] || fail "$1 not healthy within 120 s: $(health_of "$1" 2>&1)"
+    done
+    podman healthcheck run "${project}_$1_1" >/dev/null || fail "the compose healthcheck of $1 fails"
+}
+for s in store ingest alert; do wait_service "$s"; done
+stage up
+
+# --- 7. an alert subscriber on the published port, then the feeds -------------
+"$pw" watch --count 1 --format json --timeout-ms 60000 >"$tmp/alert.json" 2>"$tmp/watch.err" &
+watch_pid=$!
+end=$(($(date +%s) + 60))
+until grep -q 'planwatch: watching' "$tmp/watch.err" 2>/dev/null; do
+    kill -0 "$watch_pid" 2>/dev/null || { cat "$tmp/watch.err" >&2; fail "planwatch watch exited"; }
+    [ "$(date +%s)" -lt "$end" ] || fail "planwatch watch did not subscribe within 60 s"
+    health_of alert >/dev/null 2>&1 || true # paced by the alert heartbeats
+done
+total=0
+for f in "${feeds[@]}"; do
+    out=$("$pw" feed "$f" --timeout-ms 30000) || fail "feed $f: $out"
+    echo "$out"
+    n=$(sed -n 's/.*: \([0-9]*\) accepted, 0 duplicates, 0 rejected, 0 unavailable$/\1/p' <<<"$out")
+    [ -n "$n" ] && [ "$n" -gt 0 ] || fail "feed $f: not every row accepted: $out"
+    total=$((total + n))
+done
+log "$total rows accepted through port $port_in"
+
+# --- 8. the status report equals the offline evaluation of the same files ----
+store_status() { podman exec "$1" planwatch status --as-of $day --format csv; }
+store_status "${project}_store_1" >"$tmp/status.csv" || fail "planwatch status in the store container failed"
+feed_args=()
+for f in "${feeds[@]}"; do feed_args+=(--feed "$f"); done
+"$pw" status "${feed_args[@]}" --as-of $day --format csv >"$tmp/offline.csv" ||
+    fail "offline status failed"
+cmp -s "$tmp/status.csv" "$tmp/offline.csv" ||
+    { diff "$tmp/offline.csv" "$tmp/status.csv" | head -20 >&2; fail "the store's status report differs from the offline one"; }
+grep -q '^p2-pj2-class34-approvals,.*,BEHIND,B,' "$tmp/status.csv" ||
+    fail "the status report lacks the seeds' BEHIND example"
+log "status report: $(($(wc -l <"$tmp/status.csv") - 1)) indicators, identical to the offline evaluation"
+
+# --- 9. an alert reached the subscriber -----------------------------------------
+end=$(($(date +%s) + 60))
+while kill -0 "$watch_pid" 2>/dev/null; do
+    [ "$(date +%s)" -lt "$end" ] || fail "no alert reached planwatch watch within 60 s"
+    health_of alert >/dev/null 2>&1 || true
+done
+wait "$watch_pid" || { cat "$tmp/watch.err" >&2; fail "planwatch watch failed"; }
+watch_pid=""
+grep -q '"type":"alert"' "$tmp/alert.json" || fail "planwatch watch printed no alert: $(cat "$tmp/alert.json")"
+log "alert received on port $port_alerts: $(head -c 200 "$tmp/alert.json")"
+# caught up: the alert service has applied every committed update
+wait_service alert
+
+# --- 10. metrics, read inside the containers ------------------------------------
+metrics() { # metrics SERVICE: GET /metrics on the container's own loopback
+    podman exec "${project}_$1_1" bash -c \
+        'exec 3<>/dev/tcp/127.0.0.1/9100 && printf "GET /metrics HTTP/1.0\r\n\r\n" >&3 && cat <&3'
+}
+metric() { awk -v k="$2" '$1 == k {print $2}' <<<"$1"; }
+m=$(metrics store) || fail "no metrics from the store"
+[ "$(metric "$m" planwatch_store_updates_stored_total)" = "$total" ] ||
+    fail "planwatch_store_updates_stored_total is not $total"
+m=$(metrics ingest) || fail "no metrics from ingest"
+[ "$(metric "$m" 'planwatch_ingest_rows_answered_total{status="accepted"}')" = "$total" ] ||
+    fail "ingest's accepted rows are not $total"
+m=$(metrics alert) || fail "no metrics from the alert service"
+[ "$(metric "$m" planwatch_alert_applied_seq)" = "$total" ] || fail "alert's applied_seq is not $total"
+stage feed_status_alert_metrics
+
+# --- 11. backup while the store runs ---------------------------------------------
+podman exec "${project}_store_1" planwatch backup /var/lib/planwatch/backup/b1 ||
+    fail "planwatch backup failed"
+
+# --- 12. stop (SIGTERM) and start the store: nothing lost -------------------------
+podman stop -t 10 "${project}_store_1" >/dev/null
+code=$(podman inspect -f '{{.State.ExitCode}}' "${project}_store_1")
+[ "$code" = 0 ] || fail "the store exited with $code after SIGTERM (want 0: clean shutdown)"
+podman start "${project}_store_1" >/dev/null
+wait_service store
+wait_service ingest
+store_status "${project}_store_1" >"$tmp/status2.csv"
+cmp -s "$tmp/status.csv" "$tmp/status2.csv" || fail "the status report changed across a store restart"
+out=$("$pw" feed "${feeds[2]}" --timeout-ms 30000) || fail "resend failed: $out"
+grep -q ': 0 accepted, [1-9][0-9]* duplicates, 0 rejected, 0 unavailable$' <<<"$out" ||
+    fail "a resend after the restart was not all duplicates: $out"
+log "store restarted cleanly; nothing lost ($out)"
+stage backup_restart
+
+# --- 13. restore the backup into a fresh volume ------------------------------------
+podman volume create "${project}_restored" >/dev/null
+podman run --rm -v "${project}_backups:/var/lib/planwatch/backup:ro" \
+    -v "${project}_restored:/var/lib/planwatch/store" --entrypoint planwatch \
+    "localhost/planwatch-store:$tag" restore /var/lib/planwatch/backup/b1 /var/lib/planwatch/store ||
+    fail "planwatch restore failed"
+podman run -d --name "${project}_restored_store" -e PLANWATCH_CLOCK=$day \
+    -v "${project}_restored:/var/lib/planwatch/store" "localhost/planwatch-store:$tag" >/dev/null
+end=$(($(date +%s) + 60))
+until podman exec "${project}_restored_store" planwatch health store --timeout-ms 2000 >/dev/null 2>&1; do
+    [ "$(date +%s)" -lt "$end" ] || fail "the restored store did not become ready"
+done
+store_status "${project}_restored_store" >"$tmp/status3.csv"
+cmp -s "$tmp/status.csv" "$tmp/status3.csv" || fail "the restored store's status report differs"
+log "backup restored into a fresh volume: same status report"
+stage restore
+
+# --- 14. down -----------------------------------------------------------------------
+trap - EXIT
+podman rm -f "${project}_restored_store" >/dev/null
+podman volume rm -f "${project}_restored" >/dev/null
+compose down -v >"$tmp/down.log" 2>&1 || { cat "$tmp/down.log" >&2; fail "podman-compose down failed"; }
+podman network rm -f "${project}_default" >/dev/null 2>&1 || true
+stage down
+sizes=$(for t in store ingest alert; do
+    podman image inspect -f "{{.Size}}" "localhost/planwatch-$t:$tag" | awk -v t=$t '{printf "%s %.1f MB  ", t, $1 / 1e6}'
+done)
+rm -rf "$tmp"
+log "images: $sizes"
+log "timings (s): apt ${took[apt]}, base image ${took[base_image]}, lint ${took[lint]}, build ${took[build]}, cli ${took[cli]}, up ${took[up]}, feed+status+alert+metrics ${took[feed_status_alert_metrics]}, backup+restart ${took[backup_restart]}, restore ${took[restore]}, down ${took[down]}; total $(($(date +%s) - t0))"
+echo "container test: 1 passed, 0 failed"
