@@ -190,7 +190,13 @@ static void test_sec_open(void **state)
     pw_sec_close(&sec);
     /* secure: key and registry are required and must load */
     assert_int_equal(pw_sec_open(ctx, 0, "", regpath, NULL, &sec), PW_EINVAL);
-    assert_int_equal(pw_sec_open(ctx, 0, secpath, NULL, NULL, &sec), PW_EINVAL);
+    assert_int_equal(pw_sec_open(ctx, 0, secpath, "", NULL, &sec), PW_EINVAL);
+    /* no registry at all: a service that only connects (CURVE client, no ZAP) */
+    assert_int_equal(pw_sec_open(ctx, 0, secpath, NULL, NULL, &sec), 0);
+    assert_true(pw_sec_on(sec));
+    assert_null(pw_sec_zap_socket(sec));
+    assert_non_null(pw_sec_keys(sec));
+    pw_sec_close(&sec);
     snprintf(path, sizeof path, "%s/server.key", dir); /* a public key is no secret key */
     assert_int_equal(pw_sec_open(ctx, 0, path, regpath, NULL, &sec), PW_EKEY);
     assert_int_equal(pw_sec_open(ctx, 0, secpath, path, NULL, &sec), PW_EREG_FIELD);
