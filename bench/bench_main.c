@@ -503,6 +503,8 @@ static void scen_query(void)
 int main(int argc, char **argv)
 {
     const char *what = "all";
+    /* the services it starts, and its own clients, run without CURVE */
+    setenv("PLANWATCH_INSECURE", "1", 1);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--dir") && i + 1 < argc)
             bench_dir = argv[++i];

@@ -7,6 +7,7 @@
  *   cli_feed.c    feed: send feed files to ingest
  *   cli_watch.c   watch: follow the alert publisher
  *   cli_health.c  health: is a service ready?
+ *   cli_keygen.c  keygen: a CURVE key pair for a service or an office
  *   cli_report.c  report: the annual follow-up table (csv, md, html)
  *   cli_alerts.c  subscribe, unsubscribe, subscriptions, ack, silence, alerts
  *   cli_backup.c  backup (by the running store), restore (local copy) */
@@ -37,6 +38,7 @@ int cli_feed(int argc, char **argv);
 int cli_history(int argc, char **argv);
 int cli_watch(int argc, char **argv);
 int cli_health(int argc, char **argv);
+int cli_keygen(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_subscribe(int argc, char **argv);
 int cli_unsubscribe(int argc, char **argv);

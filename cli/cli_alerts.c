@@ -36,7 +36,7 @@ static int al_query(const struct cli_opts *o, Planwatch__V1__Query *q,
                     Planwatch__V1__QueryReply **r)
 {
     struct cli_conn *c = NULL;
-    if (cli_conn_open(&c, "store", o->store, o->timeout_ms))
+    if (cli_conn_open(&c, o, "store", o->store))
         return 2;
     int rc = cli_conn_query(c, q, 0, r);
     cli_conn_close(&c);

@@ -47,7 +47,7 @@ int cli_backup(int argc, char **argv)
     struct cli_conn *c = NULL;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     Planwatch__V1__QueryReply *r = NULL;
-    if (cli_conn_open(&c, "store", o.store, o.timeout_ms))
+    if (cli_conn_open(&c, &o, "store", o.store))
         return 2;
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP;
     q.path = dir;

@@ -21,24 +21,76 @@ struct cli_conn {
     char *service;
     char *endpoint;
     int timeout_ms;
+    int curve;
     char error[256];
 };
 
-int cli_conn_open(struct cli_conn **out, const char *service, const char *endpoint, int timeout_ms)
+int cli_conn_keys(const struct cli_opts *o, const char *service, struct pw_keypair *self,
+                  char *server_pub)
+{
+    struct pw_diag d = {0};
+    char msg[600];
+    int alert = !strcmp(service, "alert"), ingest = !strcmp(service, "ingest");
+    const char *path = alert ? o->alerts_key : ingest ? o->ingest_key : o->store_key;
+    const char *flag = alert ? "--alerts-key" : ingest ? "--ingest-key" : "--store-key";
+    memset(self, 0, sizeof *self);
+    server_pub[0] = '\0';
+    if (o->insecure)
+        return 0;
+    if (!o->key || !path) {
+        fprintf(stderr,
+                "planwatch: the services use CURVE: give %s%s%s (the %s's public key file "
+                "%s.key), or --insecure for services started with --insecure\n",
+                o->key ? "" : "--key (your NAME.key_secret from planwatch keygen, its public "
+                              "key in the office registry) and ",
+                flag, path ? "" : "", service, service);
+        return PW_EINVAL;
+    }
+    int rc = pw_keys_load_secret(o->key, self, &d);
+    if (!rc)
+        rc = pw_keys_load_public(path, server_pub, &d);
+    if (rc)
+        fprintf(stderr, "planwatch: %s\n", pw_diag_format(&d, NULL, msg, sizeof msg));
+    return rc;
+}
+
+int cli_conn_secure(const struct cli_opts *o, void *sock, const char *service)
+{
+    struct pw_keypair self;
+    char server[PW_KEY_Z85_LEN + 1];
+    int rc = cli_conn_keys(o, service, &self, server);
+    if (!rc && !o->insecure && (rc = pw_keys_curve_client(sock, &self, server)))
+        fprintf(stderr, "planwatch: cannot set up CURVE [%s]\n", pw_errname(rc));
+    explicit_bzero(&self, sizeof self);
+    return rc;
+}
+
+int cli_conn_open(struct cli_conn **out, const struct cli_opts *o, const char *service,
+                  const char *endpoint)
 {
     struct cli_conn *c = calloc(1, sizeof *c);
+    struct pw_keypair self;
+    char server[PW_KEY_Z85_LEN + 1];
     int rc = PW_ENOMEM;
+    memset(&self, 0, sizeof self);
     if (!c || !(c->service = strdup(service)) || !(c->endpoint = strdup(endpoint)))
         goto fail;
-    c->timeout_ms = timeout_ms;
+    c->timeout_ms = o->timeout_ms;
+    c->curve = !o->insecure;
+    if ((rc = cli_conn_keys(o, service, &self, server))) {
+        cli_conn_close(&c);
+        return rc; /* printed */
+    }
     rc = PW_EZMQ;
     if (!(c->ctx = zmq_ctx_new()))
         goto fail;
-    if ((rc = pw_client_open(c->ctx, endpoint, &c->client)))
+    if ((rc = pw_client_open_curve(c->ctx, endpoint, c->curve ? &self : NULL, server, &c->client)))
         goto fail;
+    explicit_bzero(&self, sizeof self);
     *out = c;
     return 0;
 fail:
+    explicit_bzero(&self, sizeof self);
     if (rc == PW_ENOMEM)
         fputs("planwatch: out of memory\n", stderr);
     else
@@ -67,8 +119,11 @@ static void conn_print_transport(const struct cli_conn *c, int rc)
 {
     switch (rc) {
     case PW_EUNAVAILABLE:
-        fprintf(stderr, "planwatch: %s at %s did not answer within %d ms\n", c->service,
-                c->endpoint, c->timeout_ms);
+        fprintf(stderr, "planwatch: %s at %s did not answer within %d ms%s\n", c->service,
+                c->endpoint, c->timeout_ms,
+                c->curve ? " (with CURVE, also check its public key file and that the office "
+                           "registry admits your key)"
+                         : "");
         break;
     case PW_ESHUTDOWN: break; /* the user interrupted: nothing to explain */
     case PW_EWIRE:

@@ -7,14 +7,30 @@
 #define PW_CLI_CONN_H
 
 #include "catalog.h"
+#include "cli_opts.h"
 #include "envelope.h"
+#include "keys.h"
 
 struct cli_conn;
 
-/* Connects to `service` ("ingest", "store": used in messages) at endpoint
- * (copied). Returns 0 and *out (caller closes), or PW_EZMQ / PW_ENOMEM
- * after printing why. */
-int cli_conn_open(struct cli_conn **out, const char *service, const char *endpoint, int timeout_ms);
+/* Connects to `service` ("ingest", "store", "alert": used in messages and
+ * to pick its public key) at endpoint (copied), with o's timeout and
+ * security: over CURVE with o's key and the service's public key file, or
+ * plain text when o->insecure. Returns 0 and *out (caller closes), or
+ * PW_EZMQ / PW_ENOMEM / a key error (cli_conn_keys) after printing why. */
+int cli_conn_open(struct cli_conn **out, const struct cli_opts *o, const char *service,
+                  const char *endpoint);
+
+/* Loads what a CURVE client of `service` needs: o's key pair into *self and
+ * the service's public key into server_pub (PW_KEY_Z85_LEN + 1 bytes).
+ * Returns 0 (self->pub "" when o->insecure), or PW_EINVAL (a key file not
+ * given), PW_EIO, PW_EKEY, PW_EKEY_PERM after printing why. */
+int cli_conn_keys(const struct cli_opts *o, const char *service, struct pw_keypair *self,
+                  char *server_pub);
+
+/* Secures a socket the CLI connects itself (a SUB) as a client of
+ * `service`, per o. Returns 0 or an error after printing why. */
+int cli_conn_secure(const struct cli_opts *o, void *sock, const char *service);
 
 /* Closes the client and terminates the context; accepts NULL, nulls *c. */
 void cli_conn_close(struct cli_conn **c);

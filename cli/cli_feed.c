@@ -256,7 +256,7 @@ static int feed_batch(struct feed_run *x, struct feed_file *f, size_t from, size
     b.dry_run = x->o->dry_run != 0;
     if (json_array_append_new(f->batch_ids, json_string(bid)))
         goto done;
-    if (!x->ingest && (rc = cli_conn_open(&x->ingest, "ingest", x->o->ingest, x->o->timeout_ms)))
+    if (!x->ingest && (rc = cli_conn_open(&x->ingest, x->o, "ingest", x->o->ingest)))
         goto done;
     if ((rc = cli_conn_call(x->ingest, PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH, &b.base, &rtype,
                             &m))) {

@@ -16,14 +16,14 @@
 #include "zsock.h"
 
 /* Pings a ROUTER service; *ready and *seq from its Pong. Returns 0 or why not. */
-static int health_ping(const char *service, const char *ep, int timeout_ms, int *ready,
+static int health_ping(const struct cli_opts *o, const char *service, const char *ep, int *ready,
                        uint64_t *seq)
 {
     struct cli_conn *c = NULL;
     Planwatch__V1__Ping p = PLANWATCH__V1__PING__INIT;
     Planwatch__V1__MsgType t;
     ProtobufCMessage *m = NULL;
-    int rc = cli_conn_open(&c, service, ep, timeout_ms);
+    int rc = cli_conn_open(&c, o, service, ep);
     if (rc)
         return rc;
     p.from = "planwatch health";
@@ -41,12 +41,13 @@ static int health_ping(const char *service, const char *ep, int timeout_ms, int 
 }
 
 /* Waits for one alert heartbeat. Returns 0 and the heartbeat's fields. */
-static int health_alert_hb(const char *ep, int timeout_ms, int *ready, uint64_t *applied,
-                           uint64_t *resyncs)
+static int health_alert_hb(const struct cli_opts *o, const char *ep, int timeout_ms, int *ready,
+                           uint64_t *applied, uint64_t *resyncs)
 {
     void *ctx = zmq_ctx_new(), *sub = NULL;
     int rc = PW_EUNAVAILABLE;
-    if (!ctx || pw_zsock_new(ctx, ZMQ_SUB, 0, &sub) || pw_zsock_connect(sub, ep)) {
+    if (!ctx || pw_zsock_new(ctx, ZMQ_SUB, 0, &sub) || cli_conn_secure(o, sub, "alert") ||
+        pw_zsock_connect(sub, ep)) {
         rc = PW_EZMQ;
         goto done;
     }
@@ -101,20 +102,20 @@ int cli_health(int argc, char **argv)
     uint64_t seq = 0, applied = 0, resyncs = 0;
     if (!strcmp(svc, "store") || !strcmp(svc, "ingest")) {
         const char *ep = svc[0] == 's' ? o.store : o.ingest;
-        if (health_ping(svc, ep, o.timeout_ms, &ready, &seq))
+        if (health_ping(&o, svc, ep, &ready, &seq))
             return 2;
         printf("%s at %s: %s (seq %llu)\n", svc, ep,
                ready ? "ready" : "answering, not ready (no store heard)", (unsigned long long)seq);
         return ready ? 0 : 1;
     }
     if (!strcmp(svc, "alert")) {
-        if (health_alert_hb(o.alerts, o.timeout_ms, &ready, &applied, &resyncs)) {
+        if (health_alert_hb(&o, o.alerts, o.timeout_ms, &ready, &applied, &resyncs)) {
             fprintf(stderr, "planwatch: no heartbeat from the alert service at %s within %d ms\n",
                     o.alerts, o.timeout_ms);
             return 2;
         }
         int store_ready = 0;
-        if (health_ping("store", o.store, o.timeout_ms, &store_ready, &seq))
+        if (health_ping(&o, "store", o.store, &store_ready, &seq))
             return 2;
         int caught_up = applied >= seq;
         printf("alert at %s: %s (applied seq %llu of the store's %llu, %llu resyncs)\n", o.alerts,

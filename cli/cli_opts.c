@@ -53,6 +53,20 @@ static const struct cli_opt_row cli_rows[] = {
      "how long to wait for a service's answer (1-3600000)"},
     {CLI_OPT_OFFICE, "office", "NAME", "PLANWATCH_OFFICE", "$USER, else \"office\"",
      "the reporting office (part of every derived update id)"},
+    {CLI_OPT_SECURITY, "key", "FILE", "PLANWATCH_KEY", NULL,
+     "your secret key file (NAME.key_secret from planwatch keygen; the registry\n"
+     "      says what its public key may do)"},
+    {CLI_OPT_SECURITY, "ingest-key", "FILE", "PLANWATCH_INGEST_KEY", NULL,
+     "the ingest service's public key file (ingest.key)"},
+    {CLI_OPT_SECURITY, "store-key", "FILE", "PLANWATCH_STORE_KEY", NULL,
+     "the store's public key file (store.key)"},
+    {CLI_OPT_SECURITY, "alerts-key", "FILE", "PLANWATCH_ALERTS_KEY", NULL,
+     "the alert service's public key file (alert.key)"},
+    {CLI_OPT_SECURITY, "insecure", NULL, "PLANWATCH_INSECURE", NULL,
+     "plain text, no keys: only for services started with --insecure (local\n"
+     "      development)"},
+    {CLI_OPT_KEYGEN, "dir", "DIR", NULL, ".", "where to write NAME.key and NAME.key_secret"},
+    {CLI_OPT_KEYGEN, "force", NULL, NULL, NULL, "replace existing key files"},
     {CLI_OPT_FY, "fy", "Y", NULL, NULL, "fiscal year: 2024, FY2024, 令和6, R6"},
     {CLI_OPT_RFORMAT, "format", "csv|md|html", NULL, "md", "output format"},
     {CLI_OPT_WEBHOOK, "webhook", "URL", NULL, NULL, "http:// or https:// URL to POST alerts to"},
@@ -86,6 +100,13 @@ enum {
     CLI_LONG_TIMEOUT,
     CLI_LONG_OFFICE,
     CLI_LONG_HELP,
+    CLI_LONG_KEY,
+    CLI_LONG_INGEST_KEY,
+    CLI_LONG_STORE_KEY,
+    CLI_LONG_ALERTS_KEY,
+    CLI_LONG_INSECURE,
+    CLI_LONG_DIR,
+    CLI_LONG_FORCE,
     CLI_LONG_FY,
     CLI_LONG_WEBHOOK,
     CLI_LONG_SECRET,
@@ -115,6 +136,13 @@ static const struct option cli_long[] = {{"catalog", required_argument, NULL, CL
                                          {"timeout-ms", required_argument, NULL, CLI_LONG_TIMEOUT},
                                          {"office", required_argument, NULL, CLI_LONG_OFFICE},
                                          {"help", no_argument, NULL, CLI_LONG_HELP},
+                                         {"key", required_argument, NULL, CLI_LONG_KEY},
+                                         {"ingest-key", required_argument, NULL, CLI_LONG_INGEST_KEY},
+                                         {"store-key", required_argument, NULL, CLI_LONG_STORE_KEY},
+                                         {"alerts-key", required_argument, NULL, CLI_LONG_ALERTS_KEY},
+                                         {"insecure", no_argument, NULL, CLI_LONG_INSECURE},
+                                         {"dir", required_argument, NULL, CLI_LONG_DIR},
+                                         {"force", no_argument, NULL, CLI_LONG_FORCE},
                                          {"fy", required_argument, NULL, CLI_LONG_FY},
                                          {"webhook", required_argument, NULL, CLI_LONG_WEBHOOK},
                                          {"secret", required_argument, NULL, CLI_LONG_SECRET},
@@ -146,6 +174,13 @@ static unsigned cli_bit(int code)
     case CLI_LONG_ALERTS: return CLI_OPT_ALERTS;
     case CLI_LONG_TIMEOUT: return CLI_OPT_TIMEOUT;
     case CLI_LONG_OFFICE: return CLI_OPT_OFFICE;
+    case CLI_LONG_KEY:
+    case CLI_LONG_INGEST_KEY:
+    case CLI_LONG_STORE_KEY:
+    case CLI_LONG_ALERTS_KEY:
+    case CLI_LONG_INSECURE: return CLI_OPT_SECURITY;
+    case CLI_LONG_DIR:
+    case CLI_LONG_FORCE: return CLI_OPT_KEYGEN;
     case CLI_LONG_FY: return CLI_OPT_FY;
     case CLI_LONG_WEBHOOK: return CLI_OPT_WEBHOOK;
     case CLI_LONG_SECRET: return CLI_OPT_SECRET;
@@ -161,8 +196,16 @@ static unsigned cli_bit(int code)
     }
 }
 
+/* Every command that talks to a service takes the security options. */
+static unsigned cli_allowed(unsigned allowed)
+{
+    return allowed & (CLI_OPT_INGEST | CLI_OPT_STORE | CLI_OPT_ALERTS) ? allowed | CLI_OPT_SECURITY
+                                                                       : allowed;
+}
+
 void cli_opts_help(FILE *out, unsigned allowed)
 {
+    allowed = cli_allowed(allowed);
     fputs("\noptions:\n", out);
     for (size_t i = 0; i < sizeof cli_rows / sizeof cli_rows[0]; i++) {
         const struct cli_opt_row *r = &cli_rows[i];
@@ -222,6 +265,19 @@ static int cli_defaults(struct cli_opts *o, unsigned allowed)
     o->alerts = (v = cli_env("PLANWATCH_ALERTS")) ? v : "tcp://127.0.0.1:7606";
     o->office = (v = cli_env("PLANWATCH_OFFICE")) ? v : cli_default_office();
     o->timeout_ms = 10000;
+    o->key = cli_env("PLANWATCH_KEY");
+    o->ingest_key = cli_env("PLANWATCH_INGEST_KEY");
+    o->store_key = cli_env("PLANWATCH_STORE_KEY");
+    o->alerts_key = cli_env("PLANWATCH_ALERTS_KEY");
+    o->dir = ".";
+    if ((allowed & CLI_OPT_SECURITY) && (v = cli_env("PLANWATCH_INSECURE"))) {
+        if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes"))
+            o->insecure = 1;
+        else if (strcmp(v, "0") && strcmp(v, "false") && strcmp(v, "no")) {
+            fprintf(stderr, "planwatch: PLANWATCH_INSECURE '%s' is not true or false\n", v);
+            return 2;
+        }
+    }
     o->rfmt = PW_FOLLOWUP_MD;
     o->severity = -1;
     o->secret = cli_env("PLANWATCH_WEBHOOK_SECRET");
@@ -251,6 +307,7 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed, 
     char why[320];
     long v;
     int c, idx;
+    allowed = cli_allowed(allowed);
     if (cli_defaults(o, allowed))
         return 2;
     optind = 1;
@@ -335,6 +392,13 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed, 
                 return cli_usage(cmd, "--office must not be empty");
             o->office = optarg;
             break;
+        case CLI_LONG_KEY: o->key = optarg; break;
+        case CLI_LONG_INGEST_KEY: o->ingest_key = optarg; break;
+        case CLI_LONG_STORE_KEY: o->store_key = optarg; break;
+        case CLI_LONG_ALERTS_KEY: o->alerts_key = optarg; break;
+        case CLI_LONG_INSECURE: o->insecure = 1; break;
+        case CLI_LONG_DIR: o->dir = optarg; break;
+        case CLI_LONG_FORCE: o->force = 1; break;
         case CLI_LONG_WEBHOOK: o->webhook = optarg; break;
         case CLI_LONG_SECRET: o->secret = optarg; break;
         case CLI_LONG_BY: o->by = optarg; break;

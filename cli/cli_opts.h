@@ -35,6 +35,7 @@ enum cli_opt {
     CLI_OPT_ALERTS = 1u << 12,   /* --alerts EP  / PLANWATCH_ALERTS */
     CLI_OPT_TIMEOUT = 1u << 13,  /* --timeout-ms N / PLANWATCH_TIMEOUT_MS */
     CLI_OPT_OFFICE = 1u << 14,   /* --office NAME / PLANWATCH_OFFICE */
+
     CLI_OPT_FY = 1u << 15,       /* --fy Y (2024, FY2024, 令和6, R6) */
     CLI_OPT_RFORMAT = 1u << 16,  /* --format csv|md|html (report) */
     CLI_OPT_WEBHOOK = 1u << 17,  /* --webhook URL */
@@ -46,6 +47,8 @@ enum cli_opt {
     CLI_OPT_COMMENT = 1u << 23,  /* --comment TEXT */
     CLI_OPT_OPEN = 1u << 24,     /* --open / --history */
     CLI_OPT_LIMIT = 1u << 25,    /* --limit N */
+    CLI_OPT_SECURITY = 1u << 26, /* --key, --ingest-key, --store-key, --alerts-key, --insecure */
+    CLI_OPT_KEYGEN = 1u << 27,   /* --dir DIR, --force (keygen) */
 };
 
 struct cli_opts {
@@ -64,6 +67,12 @@ struct cli_opts {
     int dry_run;
     const char *ingest, *store, *alerts, *office;
     int timeout_ms;
+    /* security: this client's secret key file and the services' public key
+     * files (PLANWATCH_KEY, PLANWATCH_INGEST_KEY, ...), or insecure */
+    const char *key, *ingest_key, *store_key, *alerts_key;
+    int insecure;
+    const char *dir; /* keygen --dir (default ".") */
+    int force;       /* keygen --force */
     int fy;                                 /* --fy; 0: not given */
     enum pw_followup_format rfmt;           /* report --format; default md */
     const char *webhook, *secret, *by, *reason, *until, *comment; /* NULL: not given */

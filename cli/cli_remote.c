@@ -22,7 +22,7 @@ int cli_remote_catalog(const struct cli_opts *o)
     struct cli_conn *c = NULL;
     struct pw_catalog *cat = NULL;
     int status = 2;
-    if (cli_conn_open(&c, "store", o->store, o->timeout_ms) || cli_conn_catalog(c, &cat))
+    if (cli_conn_open(&c, o, "store", o->store) || cli_conn_catalog(c, &cat))
         goto done;
     status = pw_report_catalog(stdout, cat, o->fmt) ? 2 : 0;
 done:
@@ -41,7 +41,7 @@ int cli_remote_status(const struct cli_opts *o)
     char day[11] = "";
     size_t n = 0;
     int status = 2;
-    if (cli_conn_open(&c, "store", o->store, o->timeout_ms) || cli_conn_catalog(c, &cat) ||
+    if (cli_conn_open(&c, o, "store", o->store) || cli_conn_catalog(c, &cat) ||
         cli_opts_check_filter(o, cat))
         goto done;
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_STATUS;
@@ -158,7 +158,7 @@ int cli_history(int argc, char **argv)
               stderr);
         return 2;
     }
-    if (cli_conn_open(&c, "store", o.store, o.timeout_ms))
+    if (cli_conn_open(&c, &o, "store", o.store))
         goto done;
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_HISTORY;
     q.indicator_id = (char *)o.args[0];

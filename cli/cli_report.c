@@ -98,7 +98,7 @@ static int report_online(struct report_run *x)
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     char day[11];
     int rc;
-    if ((rc = cli_conn_open(&c, "store", x->o->store, x->o->timeout_ms)) ||
+    if ((rc = cli_conn_open(&c, x->o, "store", x->o->store)) ||
         (rc = cli_conn_catalog(c, &x->cat)))
         goto done;
     if (!(x->plan = pw_catalog_find_plan(x->cat, x->o->plan))) {

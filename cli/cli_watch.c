@@ -188,7 +188,7 @@ static void watch_resync(struct watch *w, uint64_t upto, int exact)
     struct watch_state *sts = NULL;
     uint64_t seq = upto;
     size_t n = 0;
-    if (!w->store && cli_conn_open(&w->store, "store", w->o->store, w->o->timeout_ms))
+    if (!w->store && cli_conn_open(&w->store, w->o, "store", w->o->store))
         goto fail;
     int rc = w->cat ? 0 : cli_conn_catalog(w->store, &w->cat);
     if (rc == PW_ESHUTDOWN)
@@ -346,7 +346,7 @@ static int watch_check_filters(struct watch *w)
     const struct cli_opts *o = w->o;
     if (!o->plan && !o->project && !o->indicator)
         return 0;
-    if (cli_conn_open(&w->store, "store", o->store, o->timeout_ms) ||
+    if (cli_conn_open(&w->store, o, "store", o->store) ||
         cli_conn_catalog(w->store, &w->cat)) {
         fputs("planwatch: watching anyway; the filters were not checked against the catalog\n",
               stderr);
@@ -393,7 +393,8 @@ int cli_watch(int argc, char **argv)
     }
     if (pw_zsock_new(w.ctx, ZMQ_SUB, 0, &w.sub) ||
         zmq_setsockopt(w.sub, ZMQ_SUBSCRIBE, "alert.", 6) ||
-        zmq_setsockopt(w.sub, ZMQ_SUBSCRIBE, "hb.", 3) || pw_zsock_connect(w.sub, o.alerts)) {
+        zmq_setsockopt(w.sub, ZMQ_SUBSCRIBE, "hb.", 3) || cli_conn_secure(&o, w.sub, "alert") ||
+        pw_zsock_connect(w.sub, o.alerts)) {
         fprintf(stderr, "planwatch: cannot subscribe to the alert service at '%s'\n", o.alerts);
         goto done;
     }

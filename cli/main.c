@@ -30,6 +30,8 @@ static void usage(FILE *out)
           "      the annual follow-up table of a plan at the end of a fiscal year\n"
           "  health store|ingest|alert\n"
           "      is the service ready? (exit 0 ready, 1 not ready, 2 not answering)\n"
+          "  keygen NAME [--dir DIR] [--force]\n"
+          "      make a CURVE key pair: DIR/NAME.key (public) and DIR/NAME.key_secret\n"
           "  alerts [--open|--history] [--plan P] [--project P] [--indicator ID] [--format F]\n"
           "      the open alerts with their acknowledgements, or every transition, delivery,\n"
           "      acknowledgement and silence\n"
@@ -55,6 +57,11 @@ static void usage(FILE *out)
           "  --alerts EP       PLANWATCH_ALERTS      tcp://127.0.0.1:7606   (watch)\n"
           "  --timeout-ms N    PLANWATCH_TIMEOUT_MS  10000   how long to wait for an answer\n"
           "  --office NAME     PLANWATCH_OFFICE      $USER   the reporting office (feed)\n"
+          "  --key FILE        PLANWATCH_KEY         your NAME.key_secret (CURVE; see README)\n"
+          "  --ingest-key FILE PLANWATCH_INGEST_KEY  ingest's public key file (ingest.key)\n"
+          "  --store-key FILE  PLANWATCH_STORE_KEY   the store's public key file (store.key)\n"
+          "  --alerts-key FILE PLANWATCH_ALERTS_KEY  the alert service's public key (alert.key)\n"
+          "  --insecure        PLANWATCH_INSECURE    plain text, for services run --insecure\n"
           "\n"
           "exit status: 0 ok; 1 rows rejected or unavailable, or no such indicator;\n"
           "2 usage error, unreadable file, or a service did not answer.\n"
@@ -69,6 +76,7 @@ int main(int argc, char **argv)
         int (*fn)(int, char **);
     } cmds[] = {{"catalog", cli_catalog}, {"status", cli_status}, {"feed", cli_feed},
                 {"history", cli_history}, {"watch", cli_watch},   {"health", cli_health},
+                {"keygen", cli_keygen},
                 {"report", cli_report},
                 {"subscribe", cli_subscribe}, {"unsubscribe", cli_unsubscribe},
                 {"subscriptions", cli_subscriptions}, {"ack", cli_ack},

@@ -1,16 +1,21 @@
 /* client.c - blocking DEALER client (see client.h). */
 #include "client.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
+#include "keys.h"
 #include "zsock.h"
 
 struct pw_client {
     void *ctx;
     void *sock;
     char *endpoint;
+    int curve;                        /* connect with CURVE using self and server */
+    struct pw_keypair self;
+    char server[PW_KEY_Z85_LEN + 1];
 };
 
 static int client_connect(struct pw_client *c)
@@ -20,7 +25,10 @@ static int client_connect(struct pw_client *c)
         return rc;
     int one = 1;
     zmq_setsockopt(c->sock, ZMQ_IMMEDIATE, &one, sizeof one);
-    rc = pw_zsock_connect(c->sock, c->endpoint);
+    if (c->curve)
+        rc = pw_keys_curve_client(c->sock, &c->self, c->server);
+    if (!rc)
+        rc = pw_zsock_connect(c->sock, c->endpoint);
     if (rc)
         pw_zsock_close(&c->sock);
     return rc;
@@ -28,12 +36,23 @@ static int client_connect(struct pw_client *c)
 
 int pw_client_open(void *ctx, const char *endpoint, struct pw_client **out)
 {
+    return pw_client_open_curve(ctx, endpoint, NULL, NULL, out);
+}
+
+int pw_client_open_curve(void *ctx, const char *endpoint, const struct pw_keypair *self,
+                         const char *server_pub, struct pw_client **out)
+{
     struct pw_client *c = calloc(1, sizeof *c);
     if (!c || !(c->endpoint = strdup(endpoint))) {
         free(c);
         return PW_ENOMEM;
     }
     c->ctx = ctx;
+    if (self) {
+        c->curve = 1;
+        c->self = *self;
+        snprintf(c->server, sizeof c->server, "%s", server_pub ? server_pub : "");
+    }
     int rc = client_connect(c);
     if (rc) {
         free(c->endpoint);
@@ -49,6 +68,7 @@ void pw_client_close(struct pw_client **cp)
     if (!cp || !*cp)
         return;
     pw_zsock_close(&(*cp)->sock);
+    explicit_bzero(&(*cp)->self, sizeof (*cp)->self);
     free((*cp)->endpoint);
     free(*cp);
     *cp = NULL;

@@ -15,6 +15,12 @@ struct pw_client;
 /* Connects to endpoint (the ZeroMQ context is borrowed and must outlive the
  * client). Returns 0 and *out, or PW_EZMQ / PW_ENOMEM. */
 int pw_client_open(void *ctx, const char *endpoint, struct pw_client **out);
+
+/* The same over CURVE when self is not NULL: authenticates as self (copied)
+ * to the server whose public key is server_pub. Also PW_EKEY. */
+struct pw_keypair;
+int pw_client_open_curve(void *ctx, const char *endpoint, const struct pw_keypair *self,
+                         const char *server_pub, struct pw_client **out);
 void pw_client_close(struct pw_client **c);
 
 /* Sends req as an envelope of type and waits up to timeout_ms for the

@@ -39,6 +39,7 @@ static const struct pw_err_desc pw_errs[] = {
     {PW_EFEED_TOOMANY, "PW_EFEED_TOOMANY", "too many rows"},
     {PW_EFEED_UPDATE_ID, "PW_EFEED_UPDATE_ID", "bad update id"},
     {PW_EFEED_DUPROW, "PW_EFEED_DUPROW", "update id repeated in the batch"},
+    {PW_EFEED_SCOPE, "PW_EFEED_SCOPE", "outside the office's write scope"},
     {PW_EWIRE, "PW_EWIRE", "malformed message"},
     {PW_EVERSION, "PW_EVERSION", "unsupported protocol version"},
     {PW_EUNAVAILABLE, "PW_EUNAVAILABLE", "unavailable, retry"},
@@ -48,6 +49,13 @@ static const struct pw_err_desc pw_errs[] = {
     {PW_EDB, "PW_EDB", "storage error"},
     {PW_EZMQ, "PW_EZMQ", "socket error"},
     {PW_ESHUTDOWN, "PW_ESHUTDOWN", "shutting down"},
+    {PW_EKEY, "PW_EKEY", "not a CURVE key"},
+    {PW_EKEY_PERM, "PW_EKEY_PERM", "secret key file readable by others"},
+    {PW_EREG_YAML, "PW_EREG_YAML", "malformed registry YAML"},
+    {PW_EREG_FIELD, "PW_EREG_FIELD", "bad registry field"},
+    {PW_EREG_DUP, "PW_EREG_DUP", "duplicate registry id or key"},
+    {PW_EREG_REF, "PW_EREG_REF", "registry scope names nothing in the catalog"},
+    {PW_EDENIED, "PW_EDENIED", "not allowed for this identity"},
     {PW_EFORBIDDEN, "PW_EFORBIDDEN", "outside the write scope of the caller"},
 };
 

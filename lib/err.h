@@ -42,6 +42,7 @@ enum pw_err {
     PW_EFEED_TOOMANY = -52,  /* more rows than the batch limit */
     PW_EFEED_UPDATE_ID = -53,/* update_id malformed */
     PW_EFEED_DUPROW = -54,   /* the same update_id twice in one batch */
+    PW_EFEED_SCOPE = -55,    /* the authenticated office may not write this indicator */
     /* pipeline */
     PW_EWIRE = -60,          /* a message that is not a valid planwatch envelope/payload */
     PW_EVERSION = -61,       /* envelope version not supported */
@@ -52,6 +53,14 @@ enum pw_err {
     PW_EDB = -66,            /* storage error (see the log) */
     PW_EZMQ = -67,           /* socket error (see the log) */
     PW_ESHUTDOWN = -68,      /* the service is shutting down */
+    /* security (keys, registry, authorization) */
+    PW_EKEY = -90,           /* not a CURVE key (file) */
+    PW_EKEY_PERM = -91,      /* secret key file readable by group or others */
+    PW_EREG_YAML = -92,      /* registry: the YAML itself is malformed */
+    PW_EREG_FIELD = -93,     /* registry: unknown, missing or ill-typed field, or bad value */
+    PW_EREG_DUP = -94,       /* registry: the same id or public key twice */
+    PW_EREG_REF = -95,       /* registry: a scope names no plan/project/indicator of the catalog */
+    PW_EDENIED = -96,        /* the authenticated identity may not do this */
     PW_EFORBIDDEN = -69,     /* outside the caller's write scope (HTTP door: per row) */
 };
 

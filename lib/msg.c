@@ -81,6 +81,41 @@ int pw_msg_row_from_update(struct pw_feed_row *r, const Planwatch__V1__Indicator
     return 0;
 }
 
+static size_t msg_len(const char *s)
+{
+    return s ? strlen(s) : 0;
+}
+
+int pw_msg_check_batch(const Planwatch__V1__FeedBatch *b, struct pw_diag *d)
+{
+    const char *src = b->source && b->source[0] ? b->source : "feed";
+    if (b->n_rows > PW_BATCH_MAX_ROWS)
+        return pw_diag_set(d, PW_EFEED_TOOMANY, "", 0, "rows",
+                           "%zu rows in one batch; at most %d (send several batches)", b->n_rows,
+                           PW_BATCH_MAX_ROWS);
+    if (msg_len(b->batch_id) > PW_BATCH_ID_MAX)
+        return pw_diag_set(d, PW_EFEED_TOOLONG, "", 0, "batch_id", "longer than %d bytes",
+                           PW_BATCH_ID_MAX);
+    if (msg_len(b->source) > PW_SOURCE_MAX)
+        return pw_diag_set(d, PW_EFEED_TOOLONG, "", 0, "source", "longer than %d bytes",
+                           PW_SOURCE_MAX);
+    if (msg_len(b->office) > PW_OFFICE_MAX)
+        return pw_diag_set(d, PW_EFEED_TOOLONG, src, 0, "office", "longer than %d bytes",
+                           PW_OFFICE_MAX);
+    return 0;
+}
+
+int pw_msg_check_query(const Planwatch__V1__Query *q, struct pw_diag *d)
+{
+    const char *const texts[] = {q->indicator_id, q->as_of, q->plan, q->project, q->request_id};
+    static const char *const names[] = {"indicator_id", "as_of", "plan", "project", "request_id"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (msg_len(texts[i]) > PW_QUERY_TEXT_MAX)
+            return pw_diag_set(d, PW_ETOOBIG, "", 0, names[i], "longer than %d bytes",
+                               PW_QUERY_TEXT_MAX);
+    return 0;
+}
+
 void pw_msg_obs_from_update(struct pw_obs *o, const Planwatch__V1__IndicatorUpdate *u,
                             const struct pw_indicator *ind)
 {

@@ -16,6 +16,25 @@
 void pw_msg_update_from_row(Planwatch__V1__IndicatorUpdate *u, const struct pw_feed_row *r,
                             char *as_of_buf);
 
+/* Limits of a request's own fields (README "Limits"): rows in one FeedBatch
+ * (`planwatch feed` sends at most this many), and the bytes of its
+ * batch_id, source and office, and of a Query's texts. */
+#define PW_BATCH_MAX_ROWS 10000
+#define PW_BATCH_ID_MAX 128
+#define PW_SOURCE_MAX 1024
+#define PW_OFFICE_MAX 64
+#define PW_QUERY_TEXT_MAX 128
+
+/* Checks a FeedBatch's own fields before any row is read: at most
+ * PW_BATCH_MAX_ROWS rows (PW_EFEED_TOOMANY), batch_id, source and office
+ * within their limits (PW_EFEED_TOOLONG). Returns 0 or the code with d
+ * filled (field and reason). */
+int pw_msg_check_batch(const Planwatch__V1__FeedBatch *b, struct pw_diag *d);
+
+/* Checks a Query's texts (indicator_id, as_of, plan, project, request_id)
+ * against PW_QUERY_TEXT_MAX. Returns 0 or PW_ETOOBIG with d filled. */
+int pw_msg_check_query(const Planwatch__V1__Query *q, struct pw_diag *d);
+
 /* Converts a received update into a feed row for validation: checks the
  * fields the wire cannot type (id lengths and characters, as_of date, note
  * length, basis range). Returns 0 or the PW_EFEED_* code with d filled

@@ -7,7 +7,10 @@
 #   scripts/demo.sh          start (or restart) and run the demo
 #   scripts/demo.sh stop     stop the services (SIGTERM: clean shutdown)
 # Data, logs and pid files live in run/ (PLANWATCH_RUN_DIR); default ports
-# 7601-7606 on loopback.
+# 7601-7606 on loopback. Security is on, as in production: the first run makes
+# CURVE key pairs for the three services and a "demo" office (planwatch keygen,
+# into run/keys/) and an office registry run/keys/registry.yaml that lets the
+# demo office write plans 2 and 3, read and subscribe.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run=${PLANWATCH_RUN_DIR:-$PWD/run}
@@ -37,14 +40,38 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 stop
 mkdir -p "$run"
+keys=$run/keys
+if [ ! -f "$keys/registry.yaml" ]; then
+  mkdir -p "$keys" && chmod 700 "$keys"
+  for k in store ingest alert demo; do $pw keygen "$k" --dir "$keys" --force >/dev/null 2>&1; done
+  pub() { sed -n 's/^ *public-key = "\(.*\)"$/\1/p' "$keys/$1.key"; }
+  cat >"$keys/registry.yaml" <<YAML
+version: 1
+services:
+  - {id: store, key: "$(pub store)"}
+  - {id: ingest, key: "$(pub ingest)"}
+  - {id: alert, key: "$(pub alert)"}
+offices:
+  - id: demo
+    name: the demo office (scripts/demo.sh)
+    key: "$(pub demo)"
+    write: {plans: [p2, p3]}
+    read: true
+    subscribe: true
+YAML
+fi
+export PLANWATCH_REGISTRY=$keys/registry.yaml PLANWATCH_KEY=$keys/demo.key_secret
+export PLANWATCH_INGEST_KEY=$keys/ingest.key PLANWATCH_STORE_KEY=$keys/store.key
+export PLANWATCH_ALERTS_KEY=$keys/alert.key
+unset PLANWATCH_INSECURE
 start() {
   local name=$1; shift
   "./build/services/$name/planwatch-$name" "$@" >>"$run/$name.log" 2>&1 &
   echo $! >"$run/$name.pid"
 }
-start store --data-dir="$run/store"
-start ingest
-start alert --data-dir="$run/alert" --interval-ms=10000
+start store --data-dir="$run/store" --secret-key="$keys/store.key_secret"
+start ingest --secret-key="$keys/ingest.key_secret"
+start alert --data-dir="$run/alert" --interval-ms=10000 --secret-key="$keys/alert.key_secret"
 wait_ready() {
   for _ in $(seq 100); do
     $pw health "$1" --timeout-ms 500 >/dev/null 2>&1 && return 0
@@ -76,7 +103,10 @@ echo "== alerts that fired ($(wc -l <"$run/alerts.txt") status changes; CRITICAL
 grep -E 'CRITICAL|WARNING' "$run/alerts.txt" || true
 cat <<MSG
 
-The services keep running (logs and data in $run):
+The services keep running (logs and data in $run), with CURVE on. The CLI
+needs the demo office's key and the services' public keys:
+  export PLANWATCH_KEY=$keys/demo.key_secret PLANWATCH_INGEST_KEY=$keys/ingest.key
+  export PLANWATCH_STORE_KEY=$keys/store.key PLANWATCH_ALERTS_KEY=$keys/alert.key
   $pw status --as-of 2026-03-31      the status at another date
   $pw history p2-pj2-class34-approvals   every revision of one indicator
   $pw watch                           follow alerts as they happen

@@ -26,7 +26,9 @@
 #include "metrics.h"
 #include "msg.h"
 #include "pidfile.h"
+#include "sec.h"
 #include "vec.h"
+#include "zap.h"
 #include "zsock.h"
 
 #define ALERT_SNAPSHOT_LIMIT 5000   /* updates per snapshot chunk */
@@ -52,11 +54,14 @@ struct alert_svc {
     struct alert_metrics m;
     struct pw_http *http;
     long interval_ms, heartbeat_ms, query_timeout_ms;
+    const char *secret_key, *registry, *store_key;
+    int insecure;
     struct alert_webhook_cfg wh_cfg;
     /* resources, released in reverse order by svc_close */
     int pid_fd;
     void *ctx, *sub, *pub;
     struct pw_client *store;
+    struct pw_sec *sec;             /* CURVE keys, registry, ZAP (or --insecure) */
     struct pw_catalog *cat;
     struct alert_state *st;
     struct alert_notify *notify;    /* subscriptions, acks, silences (the store's) */
@@ -108,6 +113,17 @@ static int svc_config(struct alert_svc *a, int argc, char **argv)
         {"metrics", PW_CFG_STR, "", 0, 0,
          "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 0.0.0.0:9100); \"\": off",
          &a->metrics_addr, 0},
+        {"insecure", PW_CFG_BOOL, "false", 0, 0,
+         "no CURVE: plain text, no authentication (local development only)", &a->insecure, 1},
+        {"secret-key", PW_CFG_STR, "", 0, 0,
+         "this service's secret key file (planwatch keygen alert: alert.key_secret)",
+         &a->secret_key, 0},
+        {"registry", PW_CFG_STR, "", 0, 0,
+         "office registry YAML: which keys may subscribe to alerts (subscribe: true)",
+         &a->registry, 1},
+        {"store-key", PW_CFG_STR, "", 0, 0,
+         "the store's public key file (store.key), to query and subscribe to it over CURVE",
+         &a->store_key, 1},
     };
     size_t n = sizeof cfg / sizeof cfg[0];
     int rc = pw_cfg_load(cfg, n, argc, argv, "planwatch-alert",
@@ -771,8 +787,13 @@ static int svc_open(struct alert_svc *a)
         pw_error("msg=\"zmq_ctx_new failed\" err=\"%s\"", zmq_strerror(errno));
         return PW_EZMQ;
     }
+    char store_pub[PW_KEY_Z85_LEN + 1];
+    if ((rc = pw_sec_open(a->ctx, a->insecure, a->secret_key, a->registry, a->cat, &a->sec)) ||
+        (rc = pw_sec_peer_key(a->sec, a->store_key, "--store-key", store_pub)))
+        return rc;
     /* subscribe before the snapshot, so nothing committed in between is missed */
     if ((rc = pw_zsock_new(a->ctx, ZMQ_SUB, 0, &a->sub)) ||
+        (rc = pw_sec_client(a->sec, a->sub, store_pub)) ||
         (rc = pw_zsock_connect(a->sub, a->updates_ep)))
         return rc;
     if (zmq_setsockopt(a->sub, ZMQ_SUBSCRIBE, "update.", 7) ||
@@ -782,9 +803,10 @@ static int svc_open(struct alert_svc *a)
         return PW_EZMQ;
     }
     if ((rc = pw_zsock_new(a->ctx, ZMQ_PUB, 0, &a->pub)) ||
+        (rc = pw_sec_server(a->sec, a->pub, PW_ZAP_ALERTS)) ||
         (rc = pw_zsock_bind(a->pub, a->publish_ep)))
         return rc;
-    if ((rc = pw_client_open(a->ctx, a->store_ep, &a->store)))
+    if ((rc = pw_client_open_curve(a->ctx, a->store_ep, pw_sec_keys(a->sec), store_pub, &a->store)))
         return rc;
     if ((rc = alert_notify_open(&a->notify)))
         return rc;
@@ -814,6 +836,7 @@ static void svc_close(struct alert_svc *a)
     pw_client_close(&a->store);
     pw_zsock_close(&a->pub);
     pw_zsock_close(&a->sub);
+    pw_sec_close(&a->sec);
     if (a->ctx)
         zmq_ctx_term(a->ctx);
     a->ctx = NULL;
@@ -878,17 +901,22 @@ static int svc_run(struct alert_svc *a)
         if (pw_zsock_stop) /* e.g. it interrupted a store call above */
             break;
         /* before start-up the SUB is not read: the snapshot will cover what it holds */
-        zmq_pollitem_t it[ALERT_POLL_ITEMS + PW_HTTP_POLL_MAX] = {{a->sub, 0, ZMQ_POLLIN, 0}};
-        int nsub = a->started ? 1 : 0;
+        /* [SUB when started][webhooks][metrics HTTP][ZAP when secure], contiguous */
+        zmq_pollitem_t it[ALERT_POLL_ITEMS + PW_HTTP_POLL_MAX + 1] = {{a->sub, 0, ZMQ_POLLIN, 0}};
+        int nsub = a->started ? 1 : 0, nzap = pw_sec_on(a->sec);
         size_t nwh = alert_webhook_pollitems(a->wh, it + 1, ALERT_POLL_ITEMS - 1);
         long wait_ms = wait > 0 ? (long)wait : 0;
         int nhttp = pw_http_poll_items(a->http, it + 1 + nwh, PW_HTTP_POLL_MAX, &wait_ms);
-        if (zmq_poll(it + (1 - nsub), (int)nwh + nsub + nhttp, wait_ms) < 0) {
+        zmq_pollitem_t *zap = &it[1 + nwh + (size_t)nhttp];
+        *zap = (zmq_pollitem_t){pw_sec_zap_socket(a->sec), 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(it + (1 - nsub), (int)nwh + nsub + nhttp + nzap, wait_ms) < 0) {
             if (errno == EINTR)
                 continue;
             pw_error("msg=\"zmq_poll failed\" err=\"%s\"", zmq_strerror(errno));
             return PW_EZMQ;
         }
+        if (nzap && (zap->revents & ZMQ_POLLIN))
+            pw_sec_zap_serve(a->sec); /* subscribers' handshakes */
         pw_http_poll_run(a->http, it + 1 + nwh, nhttp);
         if (nsub && (it[0].revents & ZMQ_POLLIN))
             svc_drain(a);

@@ -58,7 +58,9 @@ typedef void (*http_up_done)(struct http *h, void *arg, int rc, Planwatch__V1__M
 /* Connects a DEALER to endpoint (ZMQ_IMMEDIATE: nothing queues for a peer
  * that is not there). name labels log lines. Returns 0 and *out or PW_EZMQ /
  * PW_ENOMEM. */
-int http_up_open(struct http_up **out, void *ctx, const char *endpoint, const char *name);
+struct pw_sec;
+int http_up_open(struct http_up **out, void *ctx, const char *endpoint, const char *name,
+                 const struct pw_sec *sec, const char *server_pub);
 void http_up_close(struct http_up **u);
 void *http_up_socket(const struct http_up *u);
 

@@ -15,6 +15,7 @@
 #include "http.h"
 #include "log.h"
 #include "map.h"
+#include "sec.h"
 #include "zsock.h"
 
 #define UP_PING_MS 1000
@@ -37,7 +38,8 @@ struct http_up {
     int pong_ready;
 };
 
-int http_up_open(struct http_up **out, void *ctx, const char *endpoint, const char *name)
+int http_up_open(struct http_up **out, void *ctx, const char *endpoint, const char *name,
+                 const struct pw_sec *sec, const char *server_pub)
 {
     struct http_up *u = calloc(1, sizeof *u);
     int one = 1;
@@ -48,7 +50,7 @@ int http_up_open(struct http_up **out, void *ctx, const char *endpoint, const ch
     u->name = name;
     if (pw_zsock_new(ctx, ZMQ_DEALER, 0, &u->sock) ||
         zmq_setsockopt(u->sock, ZMQ_IMMEDIATE, &one, sizeof one) ||
-        pw_zsock_connect(u->sock, endpoint)) {
+        pw_sec_client(sec, u->sock, server_pub) || pw_zsock_connect(u->sock, endpoint)) {
         http_up_close(&u);
         return PW_EZMQ;
     }

@@ -20,11 +20,13 @@
 #include "http.h"
 #include "http_auth.h"
 #include "log.h"
+#include "sec.h"
 #include "zsock.h"
 
 struct http_cfg {
     const char *listen, *ingest, *store, *tokens, *clock, *log_level;
-    int read_auth;
+    const char *secret_key, *ingest_key, *store_key;
+    int read_auth, insecure;
     long max_body, max_rows, ingest_timeout_ms, store_timeout_ms;
 };
 
@@ -42,6 +44,10 @@ static const struct pw_cfg http_cfg_table[] = {
     {"store-timeout-ms", PW_CFG_INT, "5000", 100, 600000, "answer 503 when the store has not answered a query by then", &cfg.store_timeout_ms, 0},
     {"clock", PW_CFG_STR, "", 0, 0, "today for the dashboard and feed dates: \"\" wall clock, YYYY-MM-DD, or file:PATH", &cfg.clock, 1},
     {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &cfg.log_level, 1},
+    {"insecure", PW_CFG_BOOL, "false", 0, 0, "no CURVE towards ingest and the store (local development only)", &cfg.insecure, 1},
+    {"secret-key", PW_CFG_STR, "", 0, 0, "this service's secret key file (planwatch keygen http: http.key_secret; a service in the registry)", &cfg.secret_key, 0},
+    {"ingest-key", PW_CFG_STR, "", 0, 0, "ingest's public key file (ingest.key)", &cfg.ingest_key, 1},
+    {"store-key", PW_CFG_STR, "", 0, 0, "the store's public key file (store.key)", &cfg.store_key, 1},
 };
 #define HTTP_NCFG (sizeof http_cfg_table / sizeof http_cfg_table[0])
 
@@ -94,6 +100,8 @@ int main(int argc, char **argv)
 {
     struct http h;
     enum pw_log_level level;
+    struct pw_sec *sec = NULL;
+    char ingest_pub[PW_KEY_Z85_LEN + 1], store_pub[PW_KEY_Z85_LEN + 1];
     struct pw_diag d = {0};
     char msg[600];
     void *ctx = NULL;
@@ -125,8 +133,12 @@ int main(int argc, char **argv)
         goto done;
     }
     if (!(items = calloc(HTTP_POLL_MAX, sizeof *items)) || !(ctx = zmq_ctx_new()) ||
-        http_up_open(&h.ingest, ctx, cfg.ingest, "ingest") ||
-        http_up_open(&h.store, ctx, cfg.store, "store") || http_server_start(&h, cfg.listen))
+        pw_sec_open(ctx, cfg.insecure, cfg.secret_key, NULL, NULL, &sec) ||
+        pw_sec_peer_key(sec, cfg.ingest_key, "--ingest-key", ingest_pub) ||
+        pw_sec_peer_key(sec, cfg.store_key, "--store-key", store_pub) ||
+        http_up_open(&h.ingest, ctx, cfg.ingest, "ingest", sec, ingest_pub) ||
+        http_up_open(&h.store, ctx, cfg.store, "store", sec, store_pub) ||
+        http_server_start(&h, cfg.listen))
         goto done;
     pw_info("msg=\"ready\" listen=%s offices=%zu", cfg.listen, http_auth_count(h.auth));
 
@@ -156,6 +168,7 @@ done:
     http_server_stop(&h);
     http_up_close(&h.ingest);
     http_up_close(&h.store);
+    pw_sec_close(&sec);
     if (ctx)
         zmq_ctx_term(ctx);
     free(items);

@@ -10,6 +10,8 @@
 #include "clock.h"
 #include "map.h"
 #include "planwatch.pb-c.h"
+#include "registry.h"
+#include "sec.h"
 #include "zsock.h"
 
 struct ingest_batch;
@@ -31,6 +33,7 @@ struct ingest {
     struct pw_catalog *cat;
     struct pw_clock clock;
     void *router, *pub, *pull;
+    struct pw_sec *sec;                 /* CURVE keys, registry, ZAP (or --insecure) */
     uint64_t epoch, seq;                /* publish stream identity and sequence */
     struct pw_map *pending;             /* update_id -> struct ingest_pending */
     struct ingest_pending *plist;       /* all pending, for retransmission */
@@ -55,8 +58,14 @@ int ingest_store_up(const struct ingest *g, int64_t now);
 
 /* Handles one FeedBatch from the office whose routing frames are fr (all
  * but the last): validates, answers at once what it can, publishes the
- * rest and keeps them pending. Never fails: problems become row results. */
-void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__FeedBatch *b);
+ * rest and keeps them pending. who is the authenticated sender (NULL when
+ * --insecure): its id is the office stored with every row, and a row
+ * outside its write scope is rejected (PW_EFEED_SCOPE); insecure, the
+ * batch's own office field is stored, and so it is when who is a service
+ * of the registry (the HTTP door sends for the offices it authenticated,
+ * having checked their scopes). Never fails: problems become row results. */
+void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__FeedBatch *b,
+                       const struct pw_principal *who);
 
 /* Applies the store's acknowledgements. */
 void ingest_batch_ack(struct ingest *g, const Planwatch__V1__StoreAck *ack);

@@ -9,6 +9,7 @@
  * updates are republished every retransmit_ms until acked: the PUB/SUB leg
  * may drop, the store deduplicates. All strings a reply holds live in the
  * batch's arena. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,7 +201,8 @@ static int pending_wait(struct ingest *g, struct ingest_batch *b, size_t i,
     return 0;
 }
 
-void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__FeedBatch *req)
+void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__FeedBatch *req,
+                       const struct pw_principal *who)
 {
     int64_t now = pw_now_ms();
     int32_t today = pw_clock_today(&g->clock);
@@ -241,6 +243,14 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
             batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, d.code, d.field, d.msg, 0);
             continue;
         }
+        if (who && !who->service && !pw_principal_may_write(who, ind)) {
+            char why[320], scope[200];
+            snprintf(why, sizeof why, "office '%s' may not write %s (its write scope: %s)",
+                     who->id, ind->id, pw_principal_scope(who, scope, sizeof scope));
+            batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, PW_EFEED_SCOPE,
+                      "indicator_id", why, 0);
+            continue;
+        }
         if (pw_map_get(seen, u->update_id)) {
             batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, PW_EFEED_DUPROW, "update_id",
                       "the same update_id appears earlier in this batch", 0);
@@ -257,10 +267,13 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
                       "the store is not reachable; nothing was stored: resend later", 0);
             continue;
         }
-        /* the figure as stored: the office is the sender's, the time is ours
-         * (office is borrowed from the request only while it is copied) */
+        /* the figure as stored: the office is the authenticated sender - the
+         * batch's own field only when --insecure or when a planwatch service
+         * (the HTTP door, which authenticated the office by its token and
+         * checked its scope) sends on an office's behalf; the time is ours
+         * (office is borrowed only while the update is copied) */
         char *own_office = u->office;
-        u->office = req->office ? req->office : "";
+        u->office = who && !who->service ? (char *)who->id : req->office ? req->office : "";
         u->received_ns = pw_now_ns();
         u->seq = 0;
         rc = pending_wait(g, b, i, u, ind, now);

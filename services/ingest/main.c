@@ -23,10 +23,14 @@
 #include "ingest.h"
 #include "log.h"
 #include "metrics.h"
+#include "msg.h"
+#include "zap.h"
 
 struct ingest_cfg {
     const char *listen, *publish, *acks, *catalog, *clock, *log_level, *metrics;
     long ack_timeout_ms, retransmit_ms, store_timeout_ms, heartbeat_ms;
+    const char *secret_key, *registry;
+    int insecure;
 };
 
 static struct ingest_cfg cfg;
@@ -43,6 +47,9 @@ static const struct pw_cfg ingest_cfg_table[] = {
     {"heartbeat-ms", PW_CFG_INT, "1000", 10, 60000, "heartbeat interval", &cfg.heartbeat_ms, 0},
     {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &cfg.log_level, 1},
     {"metrics", PW_CFG_STR, "", 0, 0, "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 0.0.0.0:9100); \"\": off", &cfg.metrics, 0},
+    {"insecure", PW_CFG_BOOL, "false", 0, 0, "no CURVE: plain text, no authentication, the batch names its office (local development only)", &cfg.insecure, 1},
+    {"secret-key", PW_CFG_STR, "", 0, 0, "this service's secret key file (planwatch keygen ingest: ingest.key_secret)", &cfg.secret_key, 0},
+    {"registry", PW_CFG_STR, "", 0, 0, "office registry YAML: which keys may connect and what each office may write", &cfg.registry, 1},
 };
 #define INGEST_NCFG (sizeof ingest_cfg_table / sizeof ingest_cfg_table[0])
 
@@ -113,6 +120,8 @@ static void ingest_serve_one(struct ingest *g)
         pw_envelope_arena_allocator(&alloc, arena);
         rc = pw_envelope_read_with(body, len, &type, &m, &alloc);
     }
+    struct pw_diag d = {0};
+    const struct pw_principal *who = fr.n ? pw_sec_principal(g->sec, &fr.f[fr.n - 1]) : NULL;
     if (fr.n < 2) {
         pw_warn("msg=\"request without routing frame\"");
     } else if (rc) {
@@ -127,8 +136,16 @@ static void ingest_serve_one(struct ingest *g)
         p.seq = g->seq;
         pw_zsock_send(g->router, &fr, fr.n - 1, PLANWATCH__V1__MSG_TYPE__MSG_PONG, &p.base,
                       ZMQ_DONTWAIT);
+    } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH && pw_sec_on(g->sec) && !who) {
+        ingest_reply_error(g, &fr, PW_EDENIED, "not an identity of the office registry");
+    } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH &&
+               pw_msg_check_batch((Planwatch__V1__FeedBatch *)m, &d)) {
+        char why[400];
+        snprintf(why, sizeof why, "%s: %s", d.field, d.msg);
+        pw_warn("msg=\"batch refused\" err=%s reason=\"%s\"", pw_errname(d.code), why);
+        ingest_reply_error(g, &fr, d.code, why);
     } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH) {
-        ingest_batch_take(g, &fr, (Planwatch__V1__FeedBatch *)m);
+        ingest_batch_take(g, &fr, (Planwatch__V1__FeedBatch *)m, who);
     } else {
         ingest_reply_error(g, &fr, PW_EWIRE, "ingest answers FeedBatch and Ping only");
     }
@@ -194,11 +211,15 @@ int main(int argc, char **argv)
     g.store_timeout_ms = cfg.store_timeout_ms;
     g.epoch = ingest_epoch();
     if (ingest_metrics_open(&g) || ingest_load_catalog(&g) || pw_map_open(&g.pending) ||
-        !(ctx = zmq_ctx_new()))
+        !(ctx = zmq_ctx_new()) ||
+        pw_sec_open(ctx, cfg.insecure, cfg.secret_key, cfg.registry, g.cat, &g.sec))
         goto done;
-    if (pw_zsock_new(ctx, ZMQ_PUB, 100000, &g.pub) || pw_zsock_bind(g.pub, cfg.publish) ||
-        pw_zsock_new(ctx, ZMQ_PULL, 100000, &g.pull) || pw_zsock_bind(g.pull, cfg.acks) ||
-        pw_zsock_new(ctx, ZMQ_ROUTER, 0, &g.router) || pw_zsock_bind(g.router, cfg.listen))
+    if (pw_zsock_new(ctx, ZMQ_PUB, 100000, &g.pub) ||
+        pw_sec_server(g.sec, g.pub, PW_ZAP_INTERNAL) || pw_zsock_bind(g.pub, cfg.publish) ||
+        pw_zsock_new(ctx, ZMQ_PULL, 100000, &g.pull) ||
+        pw_sec_server(g.sec, g.pull, PW_ZAP_INTERNAL) || pw_zsock_bind(g.pull, cfg.acks) ||
+        pw_zsock_new(ctx, ZMQ_ROUTER, 0, &g.router) ||
+        pw_sec_server(g.sec, g.router, PW_ZAP_OFFICE) || pw_zsock_bind(g.router, cfg.listen))
         goto done;
     if (cfg.metrics[0] && pw_http_open(&g.http, cfg.metrics, pw_metrics_http, g.metrics))
         goto done;
@@ -218,13 +239,18 @@ int main(int argc, char **argv)
             next_tick = now + tick_ms;
         }
         int64_t wait = (next_hb < next_tick ? next_hb : next_tick) - now;
-        zmq_pollitem_t items[2 + PW_HTTP_POLL_MAX] = {{g.pull, 0, ZMQ_POLLIN, 0},
-                                                      {g.router, 0, ZMQ_POLLIN, 0}};
+        /* [acks, offices, ZAP when secure, metrics HTTP] */
+        zmq_pollitem_t items[3 + PW_HTTP_POLL_MAX] = {{g.pull, 0, ZMQ_POLLIN, 0},
+                                                      {g.router, 0, ZMQ_POLLIN, 0},
+                                                      {pw_sec_zap_socket(g.sec), 0, ZMQ_POLLIN, 0}};
         long wait_ms = (long)(wait > 0 ? wait : 0);
-        int nhttp = pw_http_poll_items(g.http, items + 2, PW_HTTP_POLL_MAX, &wait_ms);
-        if (zmq_poll(items, 2 + nhttp, wait_ms) < 0)
+        int nzap = pw_sec_on(g.sec);
+        int nhttp = pw_http_poll_items(g.http, items + 2 + nzap, PW_HTTP_POLL_MAX, &wait_ms);
+        if (zmq_poll(items, 2 + nzap + nhttp, wait_ms) < 0)
             continue; /* EINTR: the loop re-checks the stop flag */
-        pw_http_poll_run(g.http, items + 2, nhttp);
+        if (nzap && (items[2].revents & ZMQ_POLLIN))
+            pw_sec_zap_serve(g.sec); /* handshakes first: they gate everything else */
+        pw_http_poll_run(g.http, items + 2 + nzap, nhttp);
         /* acks first: they complete batches and free memory */
         if (items[0].revents & ZMQ_POLLIN)
             ingest_drain_acks(&g);
@@ -254,6 +280,7 @@ done:
     pw_zsock_close(&g.router);
     pw_zsock_close(&g.pull);
     pw_zsock_close(&g.pub);
+    pw_sec_close(&g.sec);
     if (ctx)
         zmq_ctx_term(ctx);
     pw_map_close(&g.pending);

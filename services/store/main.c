@@ -21,12 +21,15 @@
 #include "metrics.h"
 #include "msg.h"
 #include "pidfile.h"
+#include "zap.h"
 #include "store.h"
 #include "zsock.h"
 
 struct store_cfg {
     const char *data_dir, *catalog, *updates, *ack_to, *listen, *publish, *clock, *log_level, *metrics;
     long batch, map_mb, max_map_mb, heartbeat_ms, drop_every;
+    const char *secret_key, *registry, *ingest_key;
+    int insecure;
 };
 
 static struct store_cfg cfg;
@@ -46,6 +49,10 @@ static const struct pw_cfg store_cfg_table[] = {
     {"test-drop-every", PW_CFG_INT, "0", 0, 1000000, "test hook: drop every Nth publication (gap repair tests)", &cfg.drop_every, 0},
     {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &cfg.log_level, 1},
     {"metrics", PW_CFG_STR, "", 0, 0, "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 0.0.0.0:9100); \"\": off", &cfg.metrics, 0},
+    {"insecure", PW_CFG_BOOL, "false", 0, 0, "no CURVE: plain text, no authentication (local development only)", &cfg.insecure, 1},
+    {"secret-key", PW_CFG_STR, "", 0, 0, "this service's secret key file (planwatch keygen store: store.key_secret)", &cfg.secret_key, 0},
+    {"registry", PW_CFG_STR, "", 0, 0, "office registry YAML: which keys may query (read: true) and which are services", &cfg.registry, 1},
+    {"ingest-key", PW_CFG_STR, "", 0, 0, "ingest's public key file (ingest.key), to subscribe to it over CURVE", &cfg.ingest_key, 1},
 };
 #define STORE_NCFG (sizeof store_cfg_table / sizeof store_cfg_table[0])
 
@@ -172,7 +179,22 @@ static void store_serve_one(struct store *s)
         store_reply(s, &fr, PLANWATCH__V1__MSG_TYPE__MSG_PONG, &p.base);
     } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_QUERY) {
         struct pw_arena *arena = NULL;
-        if (pw_arena_open(&arena)) {
+        struct pw_diag d = {0};
+        const struct pw_principal *who = pw_sec_principal(s->sec, &fr.f[fr.n - 1]);
+        Planwatch__V1__Query *q = (Planwatch__V1__Query *)m;
+        if (pw_sec_on(s->sec) &&
+            (!who || (q->kind == PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT ? !who->service
+                                                                                 : !who->read && !who->service))) {
+            pw_warn("msg=\"query refused\" identity=%s kind=%d", who ? who->id : "-", (int)q->kind);
+            store_reply_error(s, &fr, PW_EDENIED,
+                              q->kind == PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT
+                                  ? "only the alert service records alert states"
+                                  : "this identity may not read (registry: read: true)");
+        } else if (pw_msg_check_query(q, &d)) {
+            char why[400];
+            snprintf(why, sizeof why, "%s: %s", d.field, d.msg);
+            store_reply_error(s, &fr, d.code, why);
+        } else if (pw_arena_open(&arena)) {
             store_reply_error(s, &fr, PW_ENOMEM, "out of memory");
         } else {
             Planwatch__V1__QueryReply r = PLANWATCH__V1__QUERY_REPLY__INIT;
@@ -367,12 +389,20 @@ static void store_heartbeat(struct store *s)
 static int store_sockets(struct store *s, void *ctx)
 {
     int rc, one = 1;
-    if ((rc = pw_zsock_new(ctx, ZMQ_PUB, 100000, &s->pub)) || (rc = pw_zsock_bind(s->pub, cfg.publish)) ||
+    char ingest_pub[PW_KEY_Z85_LEN + 1];
+    if ((rc = pw_sec_open(ctx, cfg.insecure, cfg.secret_key, cfg.registry, s->cat, &s->sec)) ||
+        (rc = pw_sec_peer_key(s->sec, cfg.ingest_key, "--ingest-key", ingest_pub)) ||
+        (rc = pw_zsock_new(ctx, ZMQ_PUB, 100000, &s->pub)) ||
+        (rc = pw_sec_server(s->sec, s->pub, PW_ZAP_INTERNAL)) ||
+        (rc = pw_zsock_bind(s->pub, cfg.publish)) ||
         (rc = pw_zsock_new(ctx, ZMQ_ROUTER, 0, &s->router)) ||
+        (rc = pw_sec_server(s->sec, s->router, PW_ZAP_QUERY)) ||
         (rc = pw_zsock_bind(s->router, cfg.listen)) ||
         (rc = pw_zsock_new(ctx, ZMQ_SUB, 100000, &s->sub)) ||
+        (rc = pw_sec_client(s->sec, s->sub, ingest_pub)) ||
         (rc = pw_zsock_connect(s->sub, cfg.updates)) ||
-        (rc = pw_zsock_new(ctx, ZMQ_PUSH, 0, &s->ack)))
+        (rc = pw_zsock_new(ctx, ZMQ_PUSH, 0, &s->ack)) ||
+        (rc = pw_sec_client(s->sec, s->ack, ingest_pub)))
         return rc;
     /* acks for an ingest that is not there are useless: drop, don't queue */
     zmq_setsockopt(s->ack, ZMQ_IMMEDIATE, &one, sizeof one);
@@ -439,13 +469,18 @@ int main(int argc, char **argv)
             store_heartbeat(&s);
             next_hb = now + cfg.heartbeat_ms;
         }
-        zmq_pollitem_t items[2 + PW_HTTP_POLL_MAX] = {{s.sub, 0, ZMQ_POLLIN, 0},
-                                                      {s.router, 0, ZMQ_POLLIN, 0}};
+        /* [ingest's stream, queries, ZAP when secure, metrics HTTP] */
+        zmq_pollitem_t items[3 + PW_HTTP_POLL_MAX] = {{s.sub, 0, ZMQ_POLLIN, 0},
+                                                      {s.router, 0, ZMQ_POLLIN, 0},
+                                                      {pw_sec_zap_socket(s.sec), 0, ZMQ_POLLIN, 0}};
         long wait = (long)(next_hb - now);
-        int nhttp = pw_http_poll_items(s.http, items + 2, PW_HTTP_POLL_MAX, &wait);
-        if (zmq_poll(items, 2 + nhttp, wait) < 0)
+        int nzap = pw_sec_on(s.sec);
+        int nhttp = pw_http_poll_items(s.http, items + 2 + nzap, PW_HTTP_POLL_MAX, &wait);
+        if (zmq_poll(items, 2 + nzap + nhttp, wait) < 0)
             continue; /* EINTR: the loop re-checks the stop flag */
-        pw_http_poll_run(s.http, items + 2, nhttp);
+        if (nzap && (items[2].revents & ZMQ_POLLIN))
+            pw_sec_zap_serve(s.sec);
+        pw_http_poll_run(s.http, items + 2 + nzap, nhttp);
         if (items[0].revents & ZMQ_POLLIN)
             store_drain(&s, puts);
         /* answer what is queued now, not forever: the update stream stays first */
@@ -469,6 +504,7 @@ done:
     pw_zsock_close(&s.ack);
     pw_zsock_close(&s.router);
     pw_zsock_close(&s.pub);
+    pw_sec_close(&s.sec);
     if (ctx)
         zmq_ctx_term(ctx);
     free(puts);

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "history.h"
 #include "planwatch.pb-c.h"
+#include "sec.h"
 #include "store_db.h"
 
 struct store_catalog_file {
@@ -39,6 +40,7 @@ struct store {
     struct pw_history *hist;            /* every stored update, for status snapshots */
     struct pw_clock clock;
     void *sub, *ack, *router, *pub;
+    struct pw_sec *sec;                 /* CURVE keys, registry, ZAP (or --insecure) */
     uint64_t stored, duplicates, refused, queries, published;
     uint64_t ingest_epoch, ingest_seq;  /* to notice gaps in ingest's stream */
     uint64_t admin_seq;                 /* changes to subscriptions/acks/silences (meta) */

@@ -435,7 +435,8 @@ int store_db_latest(struct store_db *db, store_db_update_cb cb, void *arg)
     if (!rc && !seqs)
         rc = PW_ENOMEM;
     if (!rc) {
-        qsort(l.v, l.n, sizeof *l.v, db_latest_cmp);
+        if (l.n) /* an empty store: l.v is NULL, which qsort may not be given */
+            qsort(l.v, l.n, sizeof *l.v, db_latest_cmp);
         for (size_t i = 0; i < l.n; i++)
             seqs[i] = l.v[i].seq;
         rc = db_emit_seqs(db, seqs, l.n, cb, arg);

@@ -25,6 +25,8 @@
 # To start from nothing: umount "$PW_CONTAINER_WORK/storage/overlay" (podman's
 # overlay driver keeps it mounted), then remove the work folder.
 set -euo pipefail
+# the compose file runs the services --insecure (no keys provisioned): so does the CLI
+export PLANWATCH_INSECURE=${PLANWATCH_INSECURE:-1}
 cd "$(dirname "$0")/../.."
 root=$PWD
 work=${PW_CONTAINER_WORK:-/var/tmp/planwatch-containers}

@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "err.h"
+#include "keys.h"
 #include "zsock.h"
 
 static const char *hs_names[HS_NSVC] = {"store", "ingest", "alert"};
@@ -93,6 +94,8 @@ void hs_init(struct hs_cluster *c, const char *name, const char *clock)
     }
     c->ctx = zmq_ctx_new();
     assert_non_null(c->ctx);
+    /* insecure until hs_secure: also for CLIs a test spawns itself */
+    setenv("PLANWATCH_INSECURE", "1", 1);
 }
 
 void hs_set_clock(struct hs_cluster *c, const char *day)
@@ -138,6 +141,16 @@ static void hs_args(struct hs_cluster *c, enum hs_svc s, char args[][320], int *
     }
     if (c->clock_spec[0])
         ARG("--clock=%s", c->clock_spec);
+    if (!c->secure) {
+        ARG("--insecure");
+    } else {
+        ARG("--secret-key=%s", hs_key_path(c, hs_names[s], 1));
+        ARG("--registry=%s/keys/registry.yaml", c->dir);
+        if (s == HS_STORE)
+            ARG("--ingest-key=%s", hs_key_path(c, "ingest", 0));
+        if (s == HS_ALERT)
+            ARG("--store-key=%s", hs_key_path(c, "store", 0));
+    }
     for (int i = 0; i < 8 && c->extra[s][i]; i++)
         ARG("%s", c->extra[s][i]);
 #undef ARG
@@ -258,15 +271,102 @@ int hs_stop_http(struct hs_cluster *c)
     return rc;
 }
 
+const char *hs_key_path(struct hs_cluster *c, const char *name, int secret)
+{
+    static char buf[4][400];
+    static int k;
+    char *b = buf[k++ % 4];
+    snprintf(b, 400, "%s/keys/%s.key%s", c->dir, name, secret ? "_secret" : "");
+    return b;
+}
+
+const char *hs_pub(struct hs_cluster *c, const char *name)
+{
+    static char buf[4][PW_KEY_Z85_LEN + 1];
+    static int k;
+    char *b = buf[k++ % 4];
+    struct pw_diag d;
+    if (pw_keys_load_public(hs_key_path(c, name, 0), b, &d))
+        fail_msg("no key for %s: %s", name, d.msg);
+    return b;
+}
+
+void hs_registry(struct hs_cluster *c, const char *offices_yaml)
+{
+    char path[300], tmp[310];
+    snprintf(path, sizeof path, "%s/keys/registry.yaml", c->dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    assert_non_null(f);
+    fprintf(f, "version: 1\nservices:\n");
+    for (int s = 0; s < HS_NSVC; s++)
+        fprintf(f, "  - {id: %s, key: \"%s\"}\n", hs_names[s], hs_pub(c, hs_names[s]));
+    fprintf(f, "offices:\n  - {id: harness, key: \"%s\", read: true, subscribe: true}\n%s",
+            hs_pub(c, "harness"), offices_yaml ? offices_yaml : "");
+    fclose(f);
+    assert_int_equal(rename(tmp, path), 0);
+}
+
+/* Runs `planwatch keygen name --dir DIR/keys`. */
+static void hs_keygen(struct hs_cluster *c, const char *name)
+{
+    char dir[300], *out = NULL, *err = NULL;
+    snprintf(dir, sizeof dir, "%s/keys", c->dir);
+    const char *args[] = {"keygen", name, "--dir", dir, NULL};
+    int rc = hs_cli(c, &out, &err, args);
+    if (rc != 0 || strlen(out) != PW_KEY_Z85_LEN + 1)
+        fail_msg("planwatch keygen %s: exit %d: %s", name, rc, err);
+    free(out);
+    free(err);
+}
+
+void hs_secure(struct hs_cluster *c, const char *const *names)
+{
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/keys", c->dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    for (int s = 0; s < HS_NSVC; s++)
+        hs_keygen(c, hs_names[s]);
+    hs_keygen(c, "harness");
+    for (size_t i = 0; names && names[i]; i++)
+        hs_keygen(c, names[i]);
+    hs_registry(c, NULL);
+    c->secure = 1;
+    unsetenv("PLANWATCH_INSECURE");
+}
+
+/* A client of endpoint ep whose server is service `server`, as `as`. */
+static int hs_client_open(struct hs_cluster *c, const char *ep, const char *server,
+                          const char *as, struct pw_client **out)
+{
+    struct pw_keypair self;
+    struct pw_diag d;
+    if (!c->secure)
+        return pw_client_open(c->ctx, ep, out);
+    if (pw_keys_load_secret(hs_key_path(c, as, 1), &self, &d))
+        fail_msg("no secret key for %s: %s", as, d.msg);
+    return pw_client_open_curve(c->ctx, ep, &self, hs_pub(c, server), out);
+}
+
+struct pw_client *hs_client(struct hs_cluster *c, enum hs_svc s, const char *as)
+{
+    struct pw_client *cl = NULL;
+    assert_true(s == HS_STORE || s == HS_INGEST);
+    assert_int_equal(hs_client_open(c, s == HS_STORE ? c->ep_store : c->ep_ingest, hs_names[s],
+                                    as, &cl),
+                     0);
+    return cl;
+}
+
 /* Ping over a fresh client; 1 when answered (and ready, if required). */
-static int hs_ping(struct hs_cluster *c, const char *ep, int need_ready)
+static int hs_ping(struct hs_cluster *c, enum hs_svc s, int need_ready)
 {
     struct pw_client *cl = NULL;
     Planwatch__V1__Ping p = PLANWATCH__V1__PING__INIT;
     Planwatch__V1__MsgType t;
     ProtobufCMessage *m = NULL;
     int ok = 0;
-    if (pw_client_open(c->ctx, ep, &cl))
+    if (hs_client_open(c, s == HS_STORE ? c->ep_store : c->ep_ingest, hs_names[s], "harness", &cl))
         return 0;
     p.from = "harness";
     if (pw_client_call(cl, PLANWATCH__V1__MSG_TYPE__MSG_PING, &p.base, 300, &t, &m) == 0) {
@@ -293,7 +393,7 @@ int hs_wait_ready(struct hs_cluster *c, enum hs_svc s, int deadline_ms)
         if (s == HS_ALERT) {
             if (hs_alert_converged(c, 0, (int)(end - pw_now_ms())) >= 0)
                 return 0;
-        } else if (hs_ping(c, s == HS_STORE ? c->ep_store : c->ep_ingest, 1)) {
+        } else if (hs_ping(c, s, 1)) {
             return 0;
         }
     }
@@ -418,6 +518,15 @@ int hs_cli(struct hs_cluster *c, char **out, char **err, const char *const *args
         setenv("PLANWATCH_STORE", c->ep_store, 1);
         setenv("PLANWATCH_ALERTS", c->ep_alerts, 1);
         setenv("PLANWATCH_OFFICE", "test-office", 1);
+        if (c->secure) {
+            const char *as = c->cli_as ? c->cli_as : "harness";
+            setenv("PLANWATCH_KEY", hs_key_path(c, as, 1), 1);
+            setenv("PLANWATCH_INGEST_KEY", hs_key_path(c, "ingest", 0), 1);
+            setenv("PLANWATCH_STORE_KEY", hs_key_path(c, "store", 0), 1);
+            setenv("PLANWATCH_ALERTS_KEY", hs_key_path(c, "alert", 0), 1);
+        } else {
+            setenv("PLANWATCH_INSECURE", "1", 1);
+        }
         execv(argv[0], argv);
         _exit(127);
     }
@@ -493,6 +602,12 @@ long hs_alert_admin(struct hs_cluster *c, uint64_t seq, uint64_t admin_seq, int 
     long resyncs = -1;
     assert_int_equal(pw_zsock_new(c->ctx, ZMQ_SUB, 0, &sub), 0);
     zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "hb.alert", 8);
+    if (c->secure) {
+        struct pw_keypair self;
+        struct pw_diag d;
+        assert_int_equal(pw_keys_load_secret(hs_key_path(c, "harness", 1), &self, &d), 0);
+        assert_int_equal(pw_keys_curve_client(sub, &self, hs_pub(c, "alert")), 0);
+    }
     pw_zsock_connect(sub, c->ep_alerts);
     int64_t end = pw_now_ms() + deadline_ms;
     while (resyncs < 0 && pw_now_ms() < end) {

@@ -27,6 +27,8 @@ struct hs_cluster {
     char clock_spec[300];          /* "" or "file:DIR/clock" */
     const char *extra[HS_NSVC][8]; /* extra --flag=value per service */
     void *ctx;
+    int secure;                    /* 0: every service runs --insecure (the default) */
+    const char *cli_as;            /* secure: whose key hs_cli uses (default "harness") */
     /* planwatch-http (started only by the tests that use it: hs_start_http) */
     pid_t http_pid;
     int http_port;
@@ -37,6 +39,26 @@ struct hs_cluster {
 /* Creates the temp dir and picks free ports. clock: a YYYY-MM-DD to start
  * the services' clock file with, or NULL for the wall clock. */
 void hs_init(struct hs_cluster *c, const char *name, const char *clock);
+/* Secure mode (call before starting anything): the services run with CURVE
+ * and the registry DIR/keys/registry.yaml. `planwatch keygen` makes key
+ * pairs in DIR/keys for store, ingest, alert, "harness" (read, subscribe:
+ * the harness's own probes and hs_cli's default identity) and each name in
+ * names (NULL-terminated); the registry lists the services and the harness
+ * until hs_registry adds offices. Without it every service runs --insecure
+ * and PLANWATCH_INSECURE=1 is set in the test's environment (hs_init), so
+ * every CLI a test runs talks plain text too. */
+void hs_secure(struct hs_cluster *c, const char *const *names);
+/* The Z85 public key of a name given to hs_secure (or a service's). */
+const char *hs_pub(struct hs_cluster *c, const char *name);
+/* Path of DIR/keys/NAME.key_secret (secret) or NAME.key. */
+const char *hs_key_path(struct hs_cluster *c, const char *name, int secret);
+/* Rewrites the registry: services, the harness, then offices_yaml (entries
+ * of the offices: list, e.g. "  - {id: a, key: \"...\", read: true}\n"). */
+void hs_registry(struct hs_cluster *c, const char *offices_yaml);
+/* A client of ingest or the store (HS_INGEST / HS_STORE): over CURVE as
+ * `as` (a name given to hs_secure) when secure, else plain. Asserts. */
+struct pw_client *hs_client(struct hs_cluster *c, enum hs_svc s, const char *as);
+
 /* Stops every service (SIGTERM, asserting a clean exit 0) and removes the
  * temp dir unless the test failed (PW_KEEP_TMP set). */
 void hs_fini(struct hs_cluster *c);

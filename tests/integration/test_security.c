@@ -1,0 +1,400 @@
+/* test_security.c - the services with CURVE on (keys made by `planwatch
+ * keygen` in the test's temp dir, a registry written by the test):
+ *  - an unknown key, a plain-text client and a client expecting the wrong
+ *    server key get no answer, and the refusal is logged; an office without
+ *    read: true cannot query, only the alert service records alert states;
+ *  - office A writing office B's indicator gets a per-row PW_EFEED_SCOPE
+ *    and nothing of it is stored; the office stored is the authenticated
+ *    one, whatever the batch claims; the CLI shows the rejection;
+ *  - garbage, truncated, oversized (> ZMQ_MAXMSGSIZE) and over-limit
+ *    messages get a clean error or a dropped connection while the services
+ *    keep serving and the stored data is unchanged; a malformed registry
+ *    stops a service at start with file:line. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "err.h"
+#include "harness.h"
+#include "keys.h"
+#include "msg.h"
+#include "zsock.h"
+
+#define IND_A "p3-pj1-out01-licensing" /* office-a's project (p3.pj1) */
+#define IND_B "p3-pj2-out01-licensing" /* office-b's project (p3.pj2) */
+
+static int setup(void **state)
+{
+    static const char *const names[] = {"office-a", "office-b", "reader", "stranger", NULL};
+    struct hs_cluster *c = calloc(1, sizeof *c);
+    char offices[2048];
+    hs_init(c, "security", "2026-06-30");
+    hs_secure(c, names);
+    snprintf(offices, sizeof offices,
+             "  - {id: office-a, key: \"%s\", write: {projects: [p3.pj1]}, read: true}\n"
+             "  - {id: office-b, key: \"%s\", write: {projects: [p3.pj2]}}\n"
+             "  - {id: reader, key: \"%s\", read: true}\n",
+             hs_pub(c, "office-a"), hs_pub(c, "office-b"), hs_pub(c, "reader"));
+    hs_registry(c, offices);
+    hs_start(c, HS_STORE);
+    hs_start(c, HS_INGEST);
+    *state = c;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    hs_fini(*state);
+    free(*state);
+    return 0;
+}
+
+static int log_has(struct hs_cluster *c, const char *svc, const char *text)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "grep -qF -- '%s' %s/%s.log", text, c->dir, svc);
+    return system(cmd) == 0;
+}
+
+/* A Ping through a client; 0 when answered, else the client's error. */
+static int ping(struct pw_client *cl)
+{
+    Planwatch__V1__Ping p = PLANWATCH__V1__PING__INIT;
+    Planwatch__V1__MsgType t;
+    ProtobufCMessage *m = NULL;
+    p.from = "test";
+    int rc = pw_client_call(cl, PLANWATCH__V1__MSG_TYPE__MSG_PING, &p.base, 1500, &t, &m);
+    if (!rc)
+        protobuf_c_message_free_unpacked(m, NULL);
+    return rc;
+}
+
+static void update(Planwatch__V1__IndicatorUpdate *u, const char *uid, const char *ind, int64_t v)
+{
+    planwatch__v1__indicator_update__init(u);
+    u->update_id = (char *)uid;
+    u->indicator_id = (char *)ind;
+    u->fiscal_year = 2025;
+    u->value_micros = v;
+    u->basis = PLANWATCH__V1__BASIS__BASIS_ANNUAL;
+    u->as_of = "2026-03-31";
+}
+
+static size_t history_count(struct hs_cluster *c, struct pw_client *st, const char *ind,
+                            const char *want_office)
+{
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_HISTORY;
+    q.indicator_id = (char *)ind;
+    Planwatch__V1__QueryReply *r = hs_query(c, st, &q);
+    size_t n = r->n_updates;
+    for (size_t i = 0; want_office && i < n; i++)
+        assert_string_equal(r->updates[i]->office, want_office);
+    planwatch__v1__query_reply__free_unpacked(r, NULL);
+    return n;
+}
+
+static void test_unknown_and_wrong_keys_refused(void **state)
+{
+    struct hs_cluster *c = *state;
+    struct pw_client *cl = NULL;
+    struct pw_keypair a;
+    struct pw_diag d;
+    /* a key the registry does not know */
+    cl = hs_client(c, HS_INGEST, "stranger");
+    assert_int_equal(ping(cl), PW_EUNAVAILABLE);
+    pw_client_close(&cl);
+    cl = hs_client(c, HS_STORE, "stranger");
+    assert_int_equal(ping(cl), PW_EUNAVAILABLE);
+    pw_client_close(&cl);
+    assert_true(log_has(c, "ingest", "connection refused"));
+    assert_true(log_has(c, "ingest", "unknown key: not in the registry"));
+    assert_true(log_has(c, "store", hs_pub(c, "stranger")));
+    /* plain text to a secure service */
+    assert_int_equal(pw_client_open(c->ctx, c->ep_ingest, &cl), 0);
+    assert_int_equal(ping(cl), PW_EUNAVAILABLE);
+    pw_client_close(&cl);
+    /* a registered office that expects another server key (a man in the middle) */
+    assert_int_equal(pw_keys_load_secret(hs_key_path(c, "office-a", 1), &a, &d), 0);
+    assert_int_equal(pw_client_open_curve(c->ctx, c->ep_ingest, &a, hs_pub(c, "store"), &cl), 0);
+    assert_int_equal(ping(cl), PW_EUNAVAILABLE);
+    pw_client_close(&cl);
+    /* office-b may write but not read: the store refuses its connection */
+    cl = hs_client(c, HS_STORE, "office-b");
+    assert_int_equal(ping(cl), PW_EUNAVAILABLE);
+    pw_client_close(&cl);
+    assert_true(log_has(c, "store", "this identity may not read"));
+    /* the CLI with an unknown key says so and exits 2 */
+    char *out, *err;
+    c->cli_as = "stranger";
+    const char *args[] = {"status", "--timeout-ms", "1500", NULL};
+    assert_int_equal(hs_cli(c, &out, &err, args), 2);
+    assert_non_null(strstr(err, "did not answer"));
+    assert_non_null(strstr(err, "registry admits your key"));
+    free(out);
+    free(err);
+    /* the CLI without keys is told what to give */
+    unsetenv("PLANWATCH_INSECURE");
+    c->cli_as = "reader";
+    char nobody[400];
+    snprintf(nobody, sizeof nobody, "%s", hs_key_path(c, "nobody", 1));
+    const char *nokey[] = {"status", "--key", nobody, NULL};
+    assert_int_equal(hs_cli(c, &out, &err, nokey), 2);
+    assert_non_null(strstr(err, "nobody.key_secret"));
+    free(out);
+    free(err);
+    /* registered identities still get through, as themselves */
+    cl = hs_client(c, HS_INGEST, "office-b");
+    assert_int_equal(ping(cl), 0);
+    pw_client_close(&cl);
+    cl = hs_client(c, HS_STORE, "reader");
+    assert_int_equal(ping(cl), 0);
+    /* reader may read, but only the alert service records alert states */
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__QueryReply *r = NULL;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT;
+    assert_int_equal(pw_client_query(cl, &q, 5000, &r), PW_EDENIED);
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_LATEST;
+    assert_int_equal(pw_client_query(cl, &q, 5000, &r), 0);
+    planwatch__v1__query_reply__free_unpacked(r, NULL);
+    pw_client_close(&cl);
+    /* the alert service (a registered service) runs and subscribers get its heartbeat */
+    hs_start(c, HS_ALERT);
+    const char *health[] = {"health", "alert", NULL};
+    c->cli_as = "harness";
+    assert_int_equal(hs_cli(c, &out, &err, health), 0);
+    free(out);
+    free(err);
+}
+
+static void test_write_scope(void **state)
+{
+    struct hs_cluster *c = *state;
+    struct pw_client *in = hs_client(c, HS_INGEST, "office-a");
+    struct pw_client *st = hs_client(c, HS_STORE, "office-a");
+    Planwatch__V1__IndicatorUpdate u[2], *rows[2] = {&u[0], &u[1]};
+    update(&u[0], "a:1", IND_A, 3000000);
+    update(&u[1], "a:2", IND_B, 4000000);
+    uint64_t seq0 = hs_store_seq(c, st);
+    /* the batch claims to come from office-b: the authenticated office counts */
+    Planwatch__V1__FeedReply *r = hs_feed_rows(in, "office-b", rows, 2, 10000);
+    assert_non_null(r);
+    assert_int_equal(r->n_results, 2);
+    assert_int_equal(r->results[0]->status, PLANWATCH__V1__ROW_STATUS__ROW_ACCEPTED);
+    assert_int_equal(r->results[1]->status, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED);
+    assert_int_equal(r->results[1]->code, PW_EFEED_SCOPE);
+    assert_string_equal(r->results[1]->field, "indicator_id");
+    assert_non_null(strstr(r->results[1]->reason, "office 'office-a' may not write " IND_B));
+    assert_non_null(strstr(r->results[1]->reason, "projects [p3.pj1]"));
+    assert_int_equal(r->accepted, 1);
+    assert_int_equal(r->rejected, 1);
+    planwatch__v1__feed_reply__free_unpacked(r, NULL);
+    assert_int_equal(hs_store_seq(c, st), seq0 + 1);
+    assert_int_equal(history_count(c, st, IND_A, "office-a"), 1);
+    assert_int_equal(history_count(c, st, IND_B, NULL), 0);
+    /* a dry run says the same */
+    Planwatch__V1__FeedBatch b = PLANWATCH__V1__FEED_BATCH__INIT;
+    Planwatch__V1__MsgType t;
+    ProtobufCMessage *m = NULL;
+    b.rows = rows + 1;
+    b.n_rows = 1;
+    b.dry_run = 1;
+    assert_int_equal(pw_client_call(in, PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH, &b.base, 10000, &t, &m), 0);
+    assert_int_equal(((Planwatch__V1__FeedReply *)m)->results[0]->code, PW_EFEED_SCOPE);
+    protobuf_c_message_free_unpacked(m, NULL);
+    /* the CLI as office-b: its own row goes through, office-a's is rejected */
+    char path[300], *out, *err;
+    snprintf(path, sizeof path, "%s/b.csv", c->dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "indicator_id,fiscal_year,value\n" IND_B ",2025,7\n" IND_A ",2025,8\n");
+    fclose(f);
+    c->cli_as = "office-b";
+    const char *args[] = {"feed", path, NULL};
+    assert_int_equal(hs_cli(c, &out, &err, args), 1);
+    assert_non_null(strstr(out, "1 accepted"));
+    assert_non_null(strstr(out, "1 rejected"));
+    assert_non_null(strstr(out, "PW_EFEED_SCOPE"));
+    free(out);
+    free(err);
+    assert_int_equal(history_count(c, st, IND_B, "office-b"), 1);
+    assert_int_equal(history_count(c, st, IND_A, "office-a"), 1);
+    assert_int_equal(hs_store_seq(c, st), seq0 + 2);
+    pw_client_close(&in);
+    pw_client_close(&st);
+}
+
+/* Sends raw bytes from a CURVE DEALER as office-a; returns the reply's
+ * error code (0 if the reply is no ErrorReply), or 1 when none came. */
+static int raw_call(struct hs_cluster *c, void *d, const void *buf, size_t len)
+{
+    struct pw_frames fr;
+    Planwatch__V1__MsgType t;
+    ProtobufCMessage *m = NULL;
+    int timeo = 5000, code = 0;
+    (void)c;
+    zmq_setsockopt(d, ZMQ_RCVTIMEO, &timeo, sizeof timeo);
+    assert_int_equal(zmq_send(d, buf, len, 0), (int)len);
+    if (pw_zsock_recv_msg(d, &fr, 0, &t, &m) != 0) {
+        pw_frames_close(&fr);
+        return 1;
+    }
+    if (t == PLANWATCH__V1__MSG_TYPE__MSG_ERROR)
+        code = ((Planwatch__V1__ErrorReply *)m)->code;
+    protobuf_c_message_free_unpacked(m, NULL);
+    pw_frames_close(&fr);
+    return code;
+}
+
+static void *dealer(struct hs_cluster *c, const char *ep, const char *server)
+{
+    void *d = NULL;
+    struct pw_keypair a;
+    struct pw_diag diag;
+    assert_int_equal(pw_keys_load_secret(hs_key_path(c, "office-a", 1), &a, &diag), 0);
+    assert_int_equal(pw_zsock_new(c->ctx, ZMQ_DEALER, 0, &d), 0);
+    assert_int_equal(pw_keys_curve_client(d, &a, hs_pub(c, server)), 0);
+    assert_int_equal(pw_zsock_connect(d, ep), 0);
+    return d;
+}
+
+static void test_hostile_messages(void **state)
+{
+    struct hs_cluster *c = *state;
+    struct pw_client *in = hs_client(c, HS_INGEST, "office-a");
+    struct pw_client *st = hs_client(c, HS_STORE, "office-a");
+    Planwatch__V1__IndicatorUpdate u, *row = &u;
+    update(&u, "h:1", IND_A, 5000000);
+    Planwatch__V1__FeedReply *r = hs_feed_rows(in, "", &row, 1, 10000);
+    assert_non_null(r);
+    assert_int_equal(r->accepted, 1);
+    planwatch__v1__feed_reply__free_unpacked(r, NULL);
+    uint64_t seq0 = hs_store_seq(c, st);
+
+    void *d = dealer(c, c->ep_ingest, "ingest");
+    /* garbage bytes */
+    assert_int_equal(raw_call(c, d, "\xff\x00garbage", 9), PW_EWIRE);
+    /* a truncated batch: the envelope cut in half, then the payload cut */
+    Planwatch__V1__FeedBatch b = PLANWATCH__V1__FEED_BATCH__INIT;
+    Planwatch__V1__IndicatorUpdate v, *vrow = &v;
+    update(&v, "h:2", IND_A, 6000000);
+    b.rows = &vrow;
+    b.n_rows = 1;
+    uint8_t *buf;
+    size_t len;
+    assert_int_equal(pw_envelope_pack(PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH, &b.base, &buf, &len), 0);
+    assert_int_equal(raw_call(c, d, buf, len / 2), PW_EWIRE);
+    assert_int_equal(raw_call(c, d, buf, len - 3), PW_EWIRE);
+    free(buf);
+    /* more rows than a batch may hold: refused whole, nothing read */
+    Planwatch__V1__IndicatorUpdate **many = calloc(PW_BATCH_MAX_ROWS + 1, sizeof *many);
+    assert_non_null(many);
+    for (size_t i = 0; i <= PW_BATCH_MAX_ROWS; i++)
+        many[i] = &v;
+    b.rows = many;
+    b.n_rows = PW_BATCH_MAX_ROWS + 1;
+    assert_int_equal(pw_envelope_pack(PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH, &b.base, &buf, &len), 0);
+    assert_int_equal(raw_call(c, d, buf, len), PW_EFEED_TOOMANY);
+    free(buf);
+    free(many);
+    /* an office name longer than the limit */
+    char office[PW_OFFICE_MAX + 2];
+    memset(office, 'x', sizeof office - 1);
+    office[sizeof office - 1] = '\0';
+    b.rows = &vrow;
+    b.n_rows = 1;
+    b.office = office;
+    assert_int_equal(pw_envelope_pack(PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH, &b.base, &buf, &len), 0);
+    assert_int_equal(raw_call(c, d, buf, len), PW_EFEED_TOOLONG);
+    free(buf);
+    /* larger than ZMQ_MAXMSGSIZE: the connection is dropped, no reply */
+    size_t big = (size_t)PW_MSG_MAX_BYTES + 1;
+    char *huge = calloc(1, big);
+    assert_non_null(huge);
+    assert_int_equal(raw_call(c, d, huge, big), 1);
+    free(huge);
+    pw_zsock_close(&d);
+
+    /* the store: a query text over the limit, and garbage */
+    d = dealer(c, c->ep_store, "store");
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    char rid[PW_QUERY_TEXT_MAX + 2];
+    memset(rid, 'r', sizeof rid - 1);
+    rid[sizeof rid - 1] = '\0';
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_LATEST;
+    q.request_id = rid;
+    assert_int_equal(pw_envelope_pack(PLANWATCH__V1__MSG_TYPE__MSG_QUERY, &q.base, &buf, &len), 0);
+    assert_int_equal(raw_call(c, d, buf, len), PW_ETOOBIG);
+    free(buf);
+    assert_int_equal(raw_call(c, d, "\x0a\x05", 2), PW_EWIRE);
+    pw_zsock_close(&d);
+
+    /* both keep serving; nothing was stored */
+    assert_int_equal(hs_wait_ready(c, HS_STORE, 5000), 0);
+    assert_int_equal(hs_wait_ready(c, HS_INGEST, 5000), 0);
+    assert_int_equal(ping(in), 0);
+    assert_int_equal(hs_store_seq(c, st), seq0);
+    assert_int_equal(history_count(c, st, IND_A, "office-a"), 1);
+
+    /* malformed CSV and JSON: the CLI names the problem, sends nothing */
+    char path[300], *out, *err;
+    static const char *const bad[][2] = {
+        {"bad.csv", "indicator_id,fiscal_year,value\n\"" IND_A ",2025,3\n"},
+        {"bad.json", "{\"updates\": [{\"indicator_id\": \"" IND_A "\""},
+    };
+    c->cli_as = "office-a";
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", c->dir, bad[i][0]);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(bad[i][1], f);
+        fclose(f);
+        const char *args[] = {"feed", path, NULL};
+        int rc = hs_cli(c, &out, &err, args);
+        assert_int_not_equal(rc, 0);
+        if (!strstr(out, "PW_EFEED_SYNTAX") && !strstr(err, "PW_EFEED_SYNTAX"))
+            fail_msg("no PW_EFEED_SYNTAX for %s: %s %s", bad[i][0], out, err);
+        free(out);
+        free(err);
+    }
+    assert_int_equal(hs_store_seq(c, st), seq0);
+
+    /* malformed registry YAML: a service refuses to start and says where */
+    snprintf(path, sizeof path, "%s/bad-registry.yaml", c->dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("version: 1\noffices: [\n  - {id: x\n", f);
+    fclose(f);
+    struct hs_cluster twin = *c;
+    char data[320], reg[320];
+    snprintf(data, sizeof data, "--data-dir=%s/store-twin", c->dir);
+    snprintf(reg, sizeof reg, "--registry=%s", path);
+    twin.extra[HS_STORE][0] = data;
+    twin.extra[HS_STORE][1] = reg;
+    twin.pid[HS_STORE] = 0;
+    hs_spawn(&twin, HS_STORE);
+    assert_int_equal(hs_stop(&twin, HS_STORE, 0), 1);
+    assert_true(log_has(c, "store", "bad-registry.yaml:3"));
+    assert_true(log_has(c, "store", "PW_EREG_YAML"));
+    /* and the running store never noticed */
+    assert_int_equal(hs_store_seq(c, st), seq0);
+    pw_client_close(&in);
+    pw_client_close(&st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_unknown_and_wrong_keys_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_scope, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_messages, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
