@@ -22,6 +22,8 @@
 #   PW_CONTAINER_PROJECT  compose project name (pwct)
 #   PW_CONTAINER_PORTS    host ports for the office and alert ports ("17601 17606")
 #   PW_CLI                the planwatch CLI to use on the host (default: build one)
+# To start from nothing: umount "$PW_CONTAINER_WORK/storage/overlay" (podman's
+# overlay driver keeps it mounted), then remove the work folder.
 set -euo pipefail
 # the compose file runs the services --insecure (no keys provisioned): so does the CLI
 export PLANWATCH_INSECURE=${PLANWATCH_INSECURE:-1}
@@ -30,7 +32,7 @@ root=$PWD
 work=${PW_CONTAINER_WORK:-/var/tmp/planwatch-containers}
 project=${PW_CONTAINER_PROJECT:-pwct}
 read -r port_in port_alerts <<<"${PW_CONTAINER_PORTS:-17601 17606}"
-tag=test
+tag="test"
 day=2026-03-31 # = PLANWATCH_CLOCK in compose.test.yaml
 feeds=(catalog/feeds/plan2-fy2022.csv catalog/feeds/plan2-fy2024.csv catalog/feeds/plan3-fy2025.csv)
 t0=$(date +%s)
@@ -39,6 +41,7 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
 log() { printf '%s container-test: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+trap 'rm -rf "$tmp"' EXIT # until the services are up (then: cleanup below)
 fail() {
     log "FAIL: $*"
     exit 1
@@ -229,7 +232,7 @@ for f in "${feeds[@]}"; do
     out=$("$pw" feed "$f" --timeout-ms 30000) || fail "feed $f: $out"
     echo "$out"
     n=$(sed -n 's/.*: \([0-9]*\) accepted, 0 duplicates, 0 rejected, 0 unavailable$/\1/p' <<<"$out")
-    [ -n "$n" ] && [ "$n" -gt 0 ] || fail "feed $f: not every row accepted: $out"
+    if [ -z "$n" ] || [ "$n" -eq 0 ]; then fail "feed $f: not every row accepted: $out"; fi
     total=$((total + n))
 done
 log "$total rows accepted through port $port_in"
