@@ -42,10 +42,10 @@ int pw_keys_generate(struct pw_keypair *kp)
     return zmq_curve_keypair(kp->pub, kp->sec) == 0 ? 0 : PW_EZMQ;
 }
 
-static int keys_valid_name(const char *s)
+int pw_keys_valid_id(const char *s, size_t max)
 {
     size_t n = strlen(s);
-    if (n == 0 || n > 64 || s[0] == '.')
+    if (n == 0 || n > max)
         return 0;
     for (size_t i = 0; i < n; i++)
         if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
@@ -104,7 +104,7 @@ int pw_keys_write(const char *dir, const char *name, const struct pw_keypair *kp
                   struct pw_diag *d)
 {
     char pub[4096], sec[4096];
-    if (!keys_valid_name(name))
+    if (!pw_keys_valid_id(name, 64) || !strcmp(name, ".") || !strcmp(name, ".."))
         return pw_diag_set(d, PW_EINVAL, name, 0, "", "a key name is 1-64 of [A-Za-z0-9._-]");
     snprintf(pub, sizeof pub, "%s/%s.key", dir, name);
     snprintf(sec, sizeof sec, "%s/%s.key_secret", dir, name);

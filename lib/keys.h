@@ -21,6 +21,9 @@ struct pw_keypair {
     char sec[PW_KEY_Z85_LEN + 1];
 };
 
+/* Whether s is 1..max of [A-Za-z0-9._-]: a key name, a registry id. */
+int pw_keys_valid_id(const char *s, size_t max);
+
 /* Whether s is a 40-character Z85 text (decodes to a 32-byte key). */
 int pw_keys_z85_valid(const char *s);
 

@@ -98,19 +98,6 @@ static int reg_bool(struct reg_ctx *x, yaml_node_t *n, const char *path, int *ou
     return 0;
 }
 
-/* An id (or scope entry): 1..max of [A-Za-z0-9._-]. */
-static int reg_valid_id(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > max)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-              (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '_' || s[i] == '-'))
-            return 0;
-    return 1;
-}
-
 /* A list of ids into the arena. */
 static int reg_list(struct reg_ctx *x, yaml_node_t *n, const char *path, const char *const **out,
                     size_t *count)
@@ -132,7 +119,7 @@ static int reg_list(struct reg_ctx *x, yaml_node_t *n, const char *path, const c
         int rc = it ? reg_scalar(x, it, ipath, &v[i]) : PW_EREG_FIELD;
         if (rc)
             return rc;
-        if (!reg_valid_id(v[i], 2 * PW_ID_MAX + 1))
+        if (!pw_keys_valid_id(v[i], 2 * PW_ID_MAX + 1))
             return reg_err(x, PW_EREG_FIELD, it, ipath, "'%.60s' is not an id", v[i]);
     }
     *out = v;
@@ -191,7 +178,7 @@ static int reg_entry(struct reg_ctx *x, yaml_node_t *n, const char *list, size_t
     snprintf(path, sizeof path, "%s.id", base);
     if ((rc = reg_scalar(x, v[K_ID], path, &p.id)))
         return rc;
-    if (!reg_valid_id(p.id, PW_PRINCIPAL_ID_MAX))
+    if (!pw_keys_valid_id(p.id, PW_PRINCIPAL_ID_MAX))
         return reg_err(x, PW_EREG_FIELD, v[K_ID], path,
                        "'%.60s' is not an id: use 1-%d of [A-Za-z0-9._-]", p.id,
                        PW_PRINCIPAL_ID_MAX);

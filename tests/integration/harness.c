@@ -98,16 +98,32 @@ void hs_init(struct hs_cluster *c, const char *name, const char *clock)
     setenv("PLANWATCH_INSECURE", "1", 1);
 }
 
-void hs_set_clock(struct hs_cluster *c, const char *day)
+/* Opens DIR/rel's temporary twin; hs_commit renames it into place, so a
+ * reader never sees half a file. */
+static FILE *hs_open_tmp(struct hs_cluster *c, const char *rel, char *path, size_t n)
 {
-    char path[300], tmp[310];
-    snprintf(path, sizeof path, "%s/clock", c->dir);
+    char tmp[330];
+    snprintf(path, n, "%s/%s", c->dir, rel);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     assert_non_null(f);
+    return f;
+}
+
+static void hs_commit(FILE *f, const char *path)
+{
+    char tmp[330];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(rename(tmp, path), 0);
+}
+
+void hs_set_clock(struct hs_cluster *c, const char *day)
+{
+    char path[300];
+    FILE *f = hs_open_tmp(c, "clock", path, sizeof path);
     fprintf(f, "%s\n", day);
-    fclose(f);
-    assert_int_equal(rename(tmp, path), 0); /* atomic: readers never see half a date */
+    hs_commit(f, path);
 }
 
 static void hs_args(struct hs_cluster *c, enum hs_svc s, char args[][320], int *n)
@@ -293,18 +309,14 @@ const char *hs_pub(struct hs_cluster *c, const char *name)
 
 void hs_registry(struct hs_cluster *c, const char *offices_yaml)
 {
-    char path[300], tmp[310];
-    snprintf(path, sizeof path, "%s/keys/registry.yaml", c->dir);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    assert_non_null(f);
+    char path[300];
+    FILE *f = hs_open_tmp(c, "keys/registry.yaml", path, sizeof path);
     fprintf(f, "version: 1\nservices:\n");
     for (int s = 0; s < HS_NSVC; s++)
         fprintf(f, "  - {id: %s, key: \"%s\"}\n", hs_names[s], hs_pub(c, hs_names[s]));
     fprintf(f, "offices:\n  - {id: harness, key: \"%s\", read: true, subscribe: true}\n%s",
             hs_pub(c, "harness"), offices_yaml ? offices_yaml : "");
-    fclose(f);
-    assert_int_equal(rename(tmp, path), 0);
+    hs_commit(f, path);
 }
 
 /* Runs `planwatch keygen name --dir DIR/keys`. */

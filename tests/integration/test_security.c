@@ -76,6 +76,15 @@ static int ping(struct pw_client *cl)
     return rc;
 }
 
+/* A Ping to ingest or the store as `as`, through a fresh client. */
+static int ping_as(struct hs_cluster *c, enum hs_svc s, const char *as)
+{
+    struct pw_client *cl = hs_client(c, s, as);
+    int rc = ping(cl);
+    pw_client_close(&cl);
+    return rc;
+}
+
 static void update(Planwatch__V1__IndicatorUpdate *u, const char *uid, const char *ind, int64_t v)
 {
     planwatch__v1__indicator_update__init(u);
@@ -108,12 +117,8 @@ static void test_unknown_and_wrong_keys_refused(void **state)
     struct pw_keypair a;
     struct pw_diag d;
     /* a key the registry does not know */
-    cl = hs_client(c, HS_INGEST, "stranger");
-    assert_int_equal(ping(cl), PW_EUNAVAILABLE);
-    pw_client_close(&cl);
-    cl = hs_client(c, HS_STORE, "stranger");
-    assert_int_equal(ping(cl), PW_EUNAVAILABLE);
-    pw_client_close(&cl);
+    assert_int_equal(ping_as(c, HS_INGEST, "stranger"), PW_EUNAVAILABLE);
+    assert_int_equal(ping_as(c, HS_STORE, "stranger"), PW_EUNAVAILABLE);
     assert_true(log_has(c, "ingest", "connection refused"));
     assert_true(log_has(c, "ingest", "unknown key: not in the registry"));
     assert_true(log_has(c, "store", hs_pub(c, "stranger")));
@@ -127,9 +132,7 @@ static void test_unknown_and_wrong_keys_refused(void **state)
     assert_int_equal(ping(cl), PW_EUNAVAILABLE);
     pw_client_close(&cl);
     /* office-b may write but not read: the store refuses its connection */
-    cl = hs_client(c, HS_STORE, "office-b");
-    assert_int_equal(ping(cl), PW_EUNAVAILABLE);
-    pw_client_close(&cl);
+    assert_int_equal(ping_as(c, HS_STORE, "office-b"), PW_EUNAVAILABLE);
     assert_true(log_has(c, "store", "this identity may not read"));
     /* the CLI with an unknown key says so and exits 2 */
     char *out, *err;
@@ -151,9 +154,7 @@ static void test_unknown_and_wrong_keys_refused(void **state)
     free(out);
     free(err);
     /* registered identities still get through, as themselves */
-    cl = hs_client(c, HS_INGEST, "office-b");
-    assert_int_equal(ping(cl), 0);
-    pw_client_close(&cl);
+    assert_int_equal(ping_as(c, HS_INGEST, "office-b"), 0);
     cl = hs_client(c, HS_STORE, "reader");
     assert_int_equal(ping(cl), 0);
     /* reader may read, but only the alert service records alert states */
