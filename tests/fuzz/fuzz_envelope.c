@@ -3,10 +3,12 @@
  * descriptor of every MsgType; what decodes is then taken through the
  * conversions the services apply to received messages (an update or a
  * batch's rows into feed rows, status rows into evaluations, topics), as a
- * service would, and freed. */
+ * service would, and freed; the same bytes are also decoded into an arena
+ * (pw_envelope_read_with), as ingest and the store decode what they drain. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "catalog.h"
 #include "envelope.h"
 #include "err.h"
@@ -32,6 +34,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     Planwatch__V1__MsgType type;
     ProtobufCMessage *m = NULL;
+    struct pw_arena *arena = NULL;
+    if (pw_arena_open(&arena) == 0) {
+        ProtobufCAllocator a;
+        pw_envelope_arena_allocator(&a, arena);
+        pw_envelope_read_with(data, size, &type, &m, &a);
+        pw_arena_close(&arena); /* frees whatever decoded */
+        m = NULL;
+    }
     if (pw_envelope_read(data, size, &type, &m) != 0)
         return 0;
     switch (type) {
