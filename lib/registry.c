@@ -157,11 +157,11 @@ static int reg_scope(struct reg_ctx *x, yaml_node_t *n, const char *base, struct
 
 static int reg_entry(struct reg_ctx *x, yaml_node_t *n, const char *list, size_t idx, int service)
 {
-    static const char *const office_keys[] = {"id", "key", "name", "write", "read", "subscribe",
-                                              NULL};
+    static const char *const office_keys[] = {"id",   "key",       "name",   "write",
+                                              "read", "subscribe", "manage", NULL};
     static const char *const service_keys[] = {"id", "key", "name", NULL};
-    enum { K_ID, K_KEY, K_NAME, K_WRITE, K_READ, K_SUBSCRIBE };
-    yaml_node_t *v[6];
+    enum { K_ID, K_KEY, K_NAME, K_WRITE, K_READ, K_SUBSCRIBE, K_MANAGE };
+    yaml_node_t *v[7];
     char base[64], path[96];
     struct pw_principal p;
     int rc;
@@ -196,13 +196,16 @@ static int reg_entry(struct reg_ctx *x, yaml_node_t *n, const char *list, size_t
     if (!p.name)
         p.name = "";
     if (service) {
-        p.read = p.subscribe = 1;
+        p.read = p.subscribe = p.manage = 1;
     } else {
         snprintf(path, sizeof path, "%s.read", base);
         if ((rc = reg_bool(x, v[K_READ], path, &p.read)))
             return rc;
         snprintf(path, sizeof path, "%s.subscribe", base);
         if ((rc = reg_bool(x, v[K_SUBSCRIBE], path, &p.subscribe)))
+            return rc;
+        snprintf(path, sizeof path, "%s.manage", base);
+        if ((rc = reg_bool(x, v[K_MANAGE], path, &p.manage)))
             return rc;
         if (v[K_WRITE] && (rc = reg_scope(x, v[K_WRITE], base, &p)))
             return rc;

@@ -39,12 +39,12 @@ int pw_zap_decide(const struct pw_registry *reg, const char *domain, const char 
         return 0;
     }
     if (!strcmp(domain, PW_ZAP_OFFICE) || p->service ||
-        (!strcmp(domain, PW_ZAP_QUERY) && p->read) ||
+        (!strcmp(domain, PW_ZAP_QUERY) && (p->read || p->manage)) ||
         (!strcmp(domain, PW_ZAP_ALERTS) && p->subscribe)) {
         *who = p;
         return 1;
     }
-    *why = !strcmp(domain, PW_ZAP_QUERY)    ? "this identity may not read (registry: read: true)"
+    *why = !strcmp(domain, PW_ZAP_QUERY)    ? "this identity may not read (registry: read: true or manage: true)"
            : !strcmp(domain, PW_ZAP_ALERTS) ? "this identity may not subscribe (registry: subscribe: true)"
                                             : "only planwatch services may connect here";
     return 0;

@@ -17,7 +17,7 @@
 
 /* ZAP domains: which identities a server socket admits. */
 #define PW_ZAP_OFFICE "office"     /* ingest's office endpoint: every registered identity */
-#define PW_ZAP_QUERY "query"       /* the store's queries: read: true, and services */
+#define PW_ZAP_QUERY "query"       /* the store's queries: read: or manage: true, and services */
 #define PW_ZAP_ALERTS "alerts"     /* the alert publisher: subscribe: true, and services */
 #define PW_ZAP_INTERNAL "internal" /* service-to-service streams: services only */
 

@@ -153,6 +153,41 @@ static void store_reply_error(struct store *s, struct pw_frames *fr, int code, c
     store_reply(s, fr, PLANWATCH__V1__MSG_TYPE__MSG_ERROR, &e.base);
 }
 
+/* Who may ask what (security on): reads need read: true, managing alerts
+ * (webhook subscriptions, acks, silences) and backups need manage: true,
+ * and what only the alert service does (its states, deliveries, the
+ * subscriptions' secrets) - and any kind not listed here - needs a
+ * service. Returns NULL when allowed, else why not. */
+static const char *store_query_denied(const struct pw_principal *who, Planwatch__V1__QueryKind k)
+{
+    if (!who)
+        return "not an identity of the office registry";
+    if (who->service)
+        return NULL;
+    switch (k) {
+    case PLANWATCH__V1__QUERY_KIND__QUERY_LATEST:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_HISTORY:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_CATALOG:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_STATUS:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_SNAPSHOT:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_GET:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTIONS:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_ALERTS:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_DELIVERIES:
+        return who->read ? NULL : "this identity may not read (registry: read: true)";
+    case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIBE:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_UNSUBSCRIBE:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_ACK:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP:
+        return who->manage ? NULL
+                           : "this identity may not manage alerts or back up the store "
+                             "(registry: manage: true)";
+    default:
+        return "only planwatch services may ask this";
+    }
+}
+
 static void store_serve_one(struct store *s)
 {
     struct pw_frames fr;
@@ -182,14 +217,10 @@ static void store_serve_one(struct store *s)
         struct pw_diag d = {0};
         const struct pw_principal *who = pw_sec_principal(s->sec, &fr.f[fr.n - 1]);
         Planwatch__V1__Query *q = (Planwatch__V1__Query *)m;
-        if (pw_sec_on(s->sec) &&
-            (!who || (q->kind == PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT ? !who->service
-                                                                                 : !who->read && !who->service))) {
+        const char *denied = pw_sec_on(s->sec) ? store_query_denied(who, q->kind) : NULL;
+        if (denied) {
             pw_warn("msg=\"query refused\" identity=%s kind=%d", who ? who->id : "-", (int)q->kind);
-            store_reply_error(s, &fr, PW_EDENIED,
-                              q->kind == PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT
-                                  ? "only the alert service records alert states"
-                                  : "this identity may not read (registry: read: true)");
+            store_reply_error(s, &fr, PW_EDENIED, denied);
         } else if (pw_msg_check_query(q, &d)) {
             char why[400];
             snprintf(why, sizeof why, "%s: %s", d.field, d.msg);

@@ -162,6 +162,13 @@ static void test_unknown_and_wrong_keys_refused(void **state)
     Planwatch__V1__QueryReply *r = NULL;
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT;
     assert_int_equal(pw_client_query(cl, &q, 5000, &r), PW_EDENIED);
+    /* nor, without manage: true, acknowledge alerts or back up the store */
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ACK;
+    assert_int_equal(pw_client_query(cl, &q, 5000, &r), PW_EDENIED);
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP;
+    assert_int_equal(pw_client_query(cl, &q, 5000, &r), PW_EDENIED);
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ADMIN_GET; /* the webhooks' secrets */
+    assert_int_equal(pw_client_query(cl, &q, 5000, &r), PW_EDENIED);
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_LATEST;
     assert_int_equal(pw_client_query(cl, &q, 5000, &r), 0);
     planwatch__v1__query_reply__free_unpacked(r, NULL);

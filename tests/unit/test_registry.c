@@ -36,6 +36,7 @@ static const char good[] = "version: 1\n"
                            "      indicators: [p3-out07-venture-adoptions]\n"
                            "    read: true\n"
                            "    subscribe: yes\n"
+                           "    manage: false\n"
                            "  - id: dashboard\n"
                            "    key: \"" KEY_C "\"\n"
                            "    read: true\n";
@@ -61,13 +62,14 @@ static void test_good(void **state)
     assert_int_equal(pw_registry_count(r), 3);
     const struct pw_principal *s = pw_registry_find(r, "store");
     assert_non_null(s);
-    assert_true(s->service && s->read && s->subscribe);
+    assert_true(s->service && s->read && s->subscribe && s->manage);
     assert_int_equal(s->line, 3);
     const struct pw_principal *o = pw_registry_at(r, 1);
     assert_string_equal(o->id, "pj2-office");
     assert_string_equal(o->key, KEY_B);
     assert_false(o->service);
     assert_true(o->read && o->subscribe);
+    assert_false(o->manage);
     assert_int_equal(o->nplans, 1);
     assert_int_equal(o->nprojects, 2);
     assert_int_equal(o->nindicators, 1);
@@ -162,6 +164,7 @@ static void test_errors(void **state)
         {"version: 1\noffices:\n  - {id: a, key: \"" KEY_B "\", write: {owners: [x]}}\n", PW_EREG_FIELD, 3, "offices[0].write"},
         {"version: 1\noffices:\n  - {id: a, key: \"" KEY_B "\", write: {plans: [\"p 2\"]}}\n", PW_EREG_FIELD, 3, "offices[0].write.plans[0]"},
         {"version: 1\nservices:\n  - {id: s, key: \"" KEY_A "\", read: true}\n", PW_EREG_FIELD, 3, "services[0]"},
+        {"version: 1\noffices:\n  - {id: a, key: \"" KEY_B "\", manage: 2}\n", PW_EREG_FIELD, 3, "offices[0].manage"},
         {"version: 1\noffices:\n  - {id: a, key: \"" KEY_B "\"}\n  - {id: a, key: \"" KEY_C "\"}\n", PW_EREG_DUP, 4, "offices[1]"},
         {"version: 1\nservices:\n  - {id: s, key: \"" KEY_D "\"}\noffices:\n  - {id: a, key: \"" KEY_D "\"}\n", PW_EREG_DUP, 5, "offices[0]"},
         {"version: 1\noffices:\n  - {id: a, id: b, key: \"" KEY_B "\"}\n", PW_EREG_DUP, 3, "offices[0]"},
