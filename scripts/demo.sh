@@ -8,9 +8,9 @@
 #   scripts/demo.sh stop     stop the services (SIGTERM: clean shutdown)
 # Data, logs and pid files live in run/ (PLANWATCH_RUN_DIR); default ports
 # 7601-7606 on loopback. Security is on, as in production: the first run makes
-# CURVE key pairs for the three services and a "demo" office (planwatch keygen,
-# into run/keys/) and an office registry run/keys/registry.yaml that lets the
-# demo office write plans 2 and 3, read and subscribe.
+# CURVE key pairs for the services and a "demo" office and an office registry
+# (scripts/keys.sh, into run/keys/) that lets the demo office write plans 2
+# and 3, read, subscribe and manage alerts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run=${PLANWATCH_RUN_DIR:-$PWD/run}
@@ -41,25 +41,7 @@ cmake --build build -j"$(nproc)" >/dev/null
 stop
 mkdir -p "$run"
 keys=$run/keys
-if [ ! -f "$keys/registry.yaml" ]; then
-  mkdir -p "$keys" && chmod 700 "$keys"
-  for k in store ingest alert demo; do $pw keygen "$k" --dir "$keys" --force >/dev/null 2>&1; done
-  pub() { sed -n 's/^ *public-key = "\(.*\)"$/\1/p' "$keys/$1.key"; }
-  cat >"$keys/registry.yaml" <<YAML
-version: 1
-services:
-  - {id: store, key: "$(pub store)"}
-  - {id: ingest, key: "$(pub ingest)"}
-  - {id: alert, key: "$(pub alert)"}
-offices:
-  - id: demo
-    name: the demo office (scripts/demo.sh)
-    key: "$(pub demo)"
-    write: {plans: [p2, p3]}
-    read: true
-    subscribe: true
-YAML
-fi
+PW_CLI=$pw ./scripts/keys.sh "$keys" demo 2>/dev/null
 export PLANWATCH_REGISTRY=$keys/registry.yaml PLANWATCH_KEY=$keys/demo.key_secret
 export PLANWATCH_INGEST_KEY=$keys/ingest.key PLANWATCH_STORE_KEY=$keys/store.key
 export PLANWATCH_ALERTS_KEY=$keys/alert.key
@@ -72,12 +54,12 @@ start() {
 start store --data-dir="$run/store" --secret-key="$keys/store.key_secret"
 start ingest --secret-key="$keys/ingest.key_secret"
 start alert --data-dir="$run/alert" --interval-ms=10000 --secret-key="$keys/alert.key_secret"
-wait_ready() {
-  for _ in $(seq 100); do
-    $pw health "$1" --timeout-ms 500 >/dev/null 2>&1 && return 0
+wait_ready() { # bounded in time: "not ready" answers come back at once
+  local end=$((SECONDS + 60))
+  until $pw health "$1" --timeout-ms 500 >/dev/null 2>&1; do
+    [ $SECONDS -lt $end ] || { echo "$1 did not become ready; see $run/$1.log" >&2; exit 1; }
+    sleep 0.1
   done
-  echo "$1 did not become ready; see $run/$1.log" >&2
-  exit 1
 }
 wait_ready store; wait_ready ingest; wait_ready alert
 

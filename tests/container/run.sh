@@ -25,8 +25,6 @@
 # To start from nothing: umount "$PW_CONTAINER_WORK/storage/overlay" (podman's
 # overlay driver keeps it mounted), then remove the work folder.
 set -euo pipefail
-# the compose file runs the services --insecure (no keys provisioned): so does the CLI
-export PLANWATCH_INSECURE=${PLANWATCH_INSECURE:-1}
 cd "$(dirname "$0")/../.."
 root=$PWD
 work=${PW_CONTAINER_WORK:-/var/tmp/planwatch-containers}
@@ -177,6 +175,15 @@ if [ -z "$pw" ]; then
 fi
 export PLANWATCH_INGEST=tcp://127.0.0.1:$port_in PLANWATCH_ALERTS=tcp://127.0.0.1:$port_alerts
 export PLANWATCH_OFFICE=container-test
+# CURVE on, as deployed: the services' keys (their secret keys owned by the
+# containers' user) and a registry with the host CLI's office "container-test"
+keys=$tmp/keys
+PW_CLI=$pw ./scripts/keys.sh "$keys" container-test --owner 10001 2>/dev/null ||
+    fail "scripts/keys.sh failed"
+export PLANWATCH_KEYS_DIR=$keys PLANWATCH_KEY=$keys/container-test.key_secret
+export PLANWATCH_INGEST_KEY=$keys/ingest.key PLANWATCH_STORE_KEY=$keys/store.key
+export PLANWATCH_ALERTS_KEY=$keys/alert.key
+unset PLANWATCH_INSECURE
 stage cli
 
 # --- 6. up ---------------------------------------------------------------------
@@ -305,6 +312,7 @@ podman run --rm -v "${project}_backups:/var/lib/planwatch/backup:ro" \
     "localhost/planwatch-store:$tag" restore /var/lib/planwatch/backup/b1 /var/lib/planwatch/store ||
     fail "planwatch restore failed"
 podman run -d --name "${project}_restored_store" -e PLANWATCH_CLOCK=$day \
+    -v "$keys:/etc/planwatch/keys:ro" \
     -v "${project}_restored:/var/lib/planwatch/store" "localhost/planwatch-store:$tag" >/dev/null
 end=$(($(date +%s) + 60))
 until podman exec "${project}_restored_store" planwatch health store --timeout-ms 2000 >/dev/null 2>&1; do
