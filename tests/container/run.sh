@@ -305,10 +305,12 @@ podman run --rm -v "${project}_backups:/var/lib/planwatch/backup:ro" \
     "localhost/planwatch-store:$tag" restore /var/lib/planwatch/backup/b1 /var/lib/planwatch/store ||
     fail "planwatch restore failed"
 podman run -d --name "${project}_restored_store" -e PLANWATCH_CLOCK=$day \
+    -e PLANWATCH_INSECURE="$PLANWATCH_INSECURE" \
     -v "${project}_restored:/var/lib/planwatch/store" "localhost/planwatch-store:$tag" >/dev/null
 end=$(($(date +%s) + 60))
 until podman exec "${project}_restored_store" planwatch health store --timeout-ms 2000 >/dev/null 2>&1; do
-    [ "$(date +%s)" -lt "$end" ] || fail "the restored store did not become ready"
+    [ "$(date +%s)" -lt "$end" ] ||
+        fail "the restored store did not become ready: $(podman logs --tail 10 "${project}_restored_store" 2>&1)"
 done
 store_status "${project}_restored_store" >"$tmp/status3.csv"
 cmp -s "$tmp/status.csv" "$tmp/status3.csv" || fail "the restored store's status report differs"
