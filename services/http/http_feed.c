@@ -214,8 +214,10 @@ static void fd_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType ty
             const struct fd_out *o0 = &j->out[j->first[i]];
             if (o0->state == FD_ACCEPTED || o0->state == FD_UNCHANGED || o0->state == FD_VALID)
                 j->out[i].state = j->dry_run ? FD_VALID : FD_UNCHANGED;
-            else
-                fd_note(&j->out[i], o0->state, o0->code, o0->field, o0->reason);
+            else { /* through a copy: gcc -O2 cannot tell o0 from out[i] (-Wrestrict) */
+                struct fd_out first = *o0;
+                fd_note(&j->out[i], first.state, first.code, first.field, first.reason);
+            }
         }
     fd_answer(j, 0);
 }
