@@ -182,13 +182,17 @@ static void store_serve_one(struct store *s)
         struct pw_diag d = {0};
         const struct pw_principal *who = pw_sec_principal(s->sec, &fr.f[fr.n - 1]);
         Planwatch__V1__Query *q = (Planwatch__V1__Query *)m;
+        /* alert states and backups (files written on this machine): services only */
+        int put = q->kind == PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT;
+        int backup = q->kind == PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP;
         if (pw_sec_on(s->sec) &&
-            (!who || (q->kind == PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT ? !who->service
-                                                                                 : !who->read && !who->service))) {
+            (!who || (put || backup ? !who->service : !who->read && !who->service))) {
             pw_warn("msg=\"query refused\" identity=%s kind=%d", who ? who->id : "-", (int)q->kind);
             store_reply_error(s, &fr, PW_EDENIED,
-                              q->kind == PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT
-                                  ? "only the alert service records alert states"
+                              put ? "only the alert service records alert states"
+                              : backup
+                                  ? "only a service key may take backups (run planwatch backup in "
+                                    "the store's container or with the store's key)"
                                   : "this identity may not read (registry: read: true)");
         } else if (pw_msg_check_query(q, &d)) {
             char why[400];

@@ -161,6 +161,11 @@ static void test_unknown_and_wrong_keys_refused(void **state)
     Planwatch__V1__QueryReply *r = NULL;
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT;
     assert_int_equal(pw_client_query(cl, &q, 5000, &r), PW_EDENIED);
+    /* nor take backups (files written on the store's machine) */
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP;
+    q.path = "/tmp/planwatch-backup-denied";
+    assert_int_equal(pw_client_query(cl, &q, 5000, &r), PW_EDENIED);
+    q.path = "";
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_LATEST;
     assert_int_equal(pw_client_query(cl, &q, 5000, &r), 0);
     planwatch__v1__query_reply__free_unpacked(r, NULL);
