@@ -29,7 +29,7 @@ struct pw_principal {
     int service;                    /* a planwatch service: internal streams, alert state */
     int read;                       /* may query the store */
     int subscribe;                  /* may subscribe to alerts */
-    int manage;                     /* may manage alerts (webhooks, ack, silence) and back up */
+    int manage;                     /* may manage alerts (webhooks, ack, silence) */
     const char *const *plans;       /* write scope: every indicator of these plans, */
     size_t nplans;
     const char *const *projects;    /* of these projects ("p3.pj2"; "p3.all": plan-wide ones), */

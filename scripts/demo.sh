@@ -9,8 +9,8 @@
 # Data, logs and pid files live in run/ (PLANWATCH_RUN_DIR); default ports
 # 7601-7606 on loopback. Security is on, as in production: the first run makes
 # CURVE key pairs for the services and a "demo" office and an office registry
-# (scripts/keys.sh, into run/keys/) that lets the demo office write plans 2
-# and 3, read, subscribe and manage alerts.
+# (docker/provision-keys.sh, into run/keys/) that lets the demo office write
+# plans 2 and 3, read and subscribe.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run=${PLANWATCH_RUN_DIR:-$PWD/run}
@@ -41,7 +41,7 @@ cmake --build build -j"$(nproc)" >/dev/null
 stop
 mkdir -p "$run"
 keys=$run/keys
-PW_CLI=$pw ./scripts/keys.sh "$keys" demo 2>/dev/null
+PLANWATCH_CLI=$pw ./docker/provision-keys.sh "$keys" "$keys" demo >/dev/null
 export PLANWATCH_REGISTRY=$keys/registry.yaml PLANWATCH_KEY=$keys/demo.key_secret
 export PLANWATCH_INGEST_KEY=$keys/ingest.key PLANWATCH_STORE_KEY=$keys/store.key
 export PLANWATCH_ALERTS_KEY=$keys/alert.key

@@ -154,10 +154,10 @@ static void store_reply_error(struct store *s, struct pw_frames *fr, int code, c
 }
 
 /* Who may ask what (security on): reads need read: true, managing alerts
- * (webhook subscriptions, acks, silences) and backups need manage: true,
- * and what only the alert service does (its states, deliveries, the
- * subscriptions' secrets) - and any kind not listed here - needs a
- * service. Returns NULL when allowed, else why not. */
+ * (webhook subscriptions, acks, silences) needs manage: true, and
+ * backups (files written on this machine), what only the alert service
+ * does (its states, deliveries, the subscriptions' secrets) and any kind
+ * not listed here need a service. Returns NULL when allowed, else why not. */
 static const char *store_query_denied(const struct pw_principal *who, Planwatch__V1__QueryKind k)
 {
     if (!who)
@@ -179,10 +179,10 @@ static const char *store_query_denied(const struct pw_principal *who, Planwatch_
     case PLANWATCH__V1__QUERY_KIND__QUERY_UNSUBSCRIBE:
     case PLANWATCH__V1__QUERY_KIND__QUERY_ACK:
     case PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE:
-    case PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP:
-        return who->manage ? NULL
-                           : "this identity may not manage alerts or back up the store "
-                             "(registry: manage: true)";
+        return who->manage ? NULL : "this identity may not manage alerts (registry: manage: true)";
+    case PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP: /* files written on this machine */
+        return "only a service key may take backups (run planwatch backup in the store's "
+               "container or with the store's key)";
     default:
         return "only planwatch services may ask this";
     }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/container/run.sh - the container test (CI runs it after the suite):
 # builds the images of docker/Dockerfile with podman, starts
-# docker/compose.yaml with podman-compose, feeds the seeds' sample feeds
+# docker/compose.yaml with podman-compose - secure: CURVE keys and the office
+# registry made by docker/provision-keys.sh - feeds the seeds' sample feeds
 # through the published office port with the host's CLI, checks the status
 # report (byte for byte the offline evaluation of the same files) and that
 # an alert reaches a subscriber on the published alert port, checks the
@@ -39,7 +40,7 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
 log() { printf '%s container-test: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-trap 'rm -rf "$tmp"' EXIT # until the services are up (then: cleanup below)
+trap '$sudo rm -rf "$tmp"' EXIT # until the services are up (then: cleanup below)
 fail() {
     log "FAIL: $*"
     exit 1
@@ -94,6 +95,7 @@ podman() {
 compose() {
     $sudo env CONTAINERS_CONF="$CONTAINERS_CONF" CONTAINERS_STORAGE_CONF="$CONTAINERS_STORAGE_CONF" \
         PLANWATCH_TAG=$tag PLANWATCH_INGEST_PORT="$port_in" PLANWATCH_ALERTS_PORT="$port_alerts" \
+        PLANWATCH_KEYS_DIR="$keys" \
         podman-compose -p "$project" -f docker/compose.yaml -f tests/container/compose.test.yaml "$@"
 }
 
@@ -175,16 +177,19 @@ if [ -z "$pw" ]; then
 fi
 export PLANWATCH_INGEST=tcp://127.0.0.1:$port_in PLANWATCH_ALERTS=tcp://127.0.0.1:$port_alerts
 export PLANWATCH_OFFICE=container-test
-# CURVE on, as deployed: the services' keys (their secret keys owned by the
-# containers' user) and a registry with the host CLI's office "container-test"
+# CURVE keys and the registry, as an operator makes them: the services' in
+# $keys (mounted read-only into the containers, owned by their user), the
+# office's in $tmp/office; the host CLI is that office, with copies of the
+# services' public keys it may read
 keys=$tmp/keys
-PW_CLI=$pw ./scripts/keys.sh "$keys" container-test --owner 10001 2>/dev/null ||
-    fail "scripts/keys.sh failed"
-export PLANWATCH_KEYS_DIR=$keys PLANWATCH_KEY=$keys/container-test.key_secret
-export PLANWATCH_INGEST_KEY=$keys/ingest.key PLANWATCH_STORE_KEY=$keys/store.key
-export PLANWATCH_ALERTS_KEY=$keys/alert.key
-unset PLANWATCH_INSECURE
-stage cli
+PLANWATCH_CLI=$pw docker/provision-keys.sh "$keys" "$tmp/office" container-test >/dev/null 2>&1 ||
+    fail "docker/provision-keys.sh failed"
+mkdir -p "$tmp/cli"
+cp "$keys/ingest.key" "$keys/alert.key" "$tmp/cli/"
+$sudo chown -R 10001:10001 "$keys"
+export PLANWATCH_KEY=$tmp/office/container-test.key_secret
+export PLANWATCH_INGEST_KEY=$tmp/cli/ingest.key PLANWATCH_ALERTS_KEY=$tmp/cli/alert.key
+stage cli_and_keys
 
 # --- 6. up ---------------------------------------------------------------------
 cleanup() {
@@ -201,7 +206,7 @@ cleanup() {
     podman volume rm -f "${project}_restored" >/dev/null 2>&1
     compose down -v >"$tmp/down.log" 2>&1 || cat "$tmp/down.log" >&2
     podman network rm -f "${project}_default" >/dev/null 2>&1
-    rm -rf "$tmp"
+    $sudo rm -rf "$tmp"
     exit $rc
 }
 trap cleanup EXIT
@@ -311,12 +316,17 @@ podman run --rm -v "${project}_backups:/var/lib/planwatch/backup:ro" \
     -v "${project}_restored:/var/lib/planwatch/store" --entrypoint planwatch \
     "localhost/planwatch-store:$tag" restore /var/lib/planwatch/backup/b1 /var/lib/planwatch/store ||
     fail "planwatch restore failed"
+# secured like the compose store (its own key pair; it never hears an ingest)
+k=/etc/planwatch/keys
 podman run -d --name "${project}_restored_store" -e PLANWATCH_CLOCK=$day \
-    -v "$keys:/etc/planwatch/keys:ro" \
+    -e PLANWATCH_INSECURE="${PLANWATCH_INSECURE:-false}" -e PLANWATCH_REGISTRY=$k/registry.yaml \
+    -e PLANWATCH_STORE_SECRET_KEY=$k/store.key_secret -e PLANWATCH_KEY=$k/store.key_secret \
+    -e PLANWATCH_INGEST_KEY=$k/ingest.key -e PLANWATCH_STORE_KEY=$k/store.key -v "$keys:$k:ro" \
     -v "${project}_restored:/var/lib/planwatch/store" "localhost/planwatch-store:$tag" >/dev/null
 end=$(($(date +%s) + 60))
 until podman exec "${project}_restored_store" planwatch health store --timeout-ms 2000 >/dev/null 2>&1; do
-    [ "$(date +%s)" -lt "$end" ] || fail "the restored store did not become ready"
+    [ "$(date +%s)" -lt "$end" ] ||
+        fail "the restored store did not become ready: $(podman logs --tail 10 "${project}_restored_store" 2>&1)"
 done
 store_status "${project}_restored_store" >"$tmp/status3.csv"
 cmp -s "$tmp/status.csv" "$tmp/status3.csv" || fail "the restored store's status report differs"
@@ -324,7 +334,7 @@ log "backup restored into a fresh volume: same status report"
 stage restore
 
 # --- 14. down -----------------------------------------------------------------------
-trap - EXIT
+trap '$sudo rm -rf "$tmp"' EXIT
 podman rm -f "${project}_restored_store" >/dev/null
 podman volume rm -f "${project}_restored" >/dev/null
 compose down -v >"$tmp/down.log" 2>&1 || { cat "$tmp/down.log" >&2; fail "podman-compose down failed"; }
@@ -333,7 +343,6 @@ stage down
 sizes=$(for t in store ingest alert; do
     podman image inspect -f "{{.Size}}" "localhost/planwatch-$t:$tag" | awk -v t=$t '{printf "%s %.1f MB  ", t, $1 / 1e6}'
 done)
-rm -rf "$tmp"
 log "images: $sizes"
-log "timings (s): apt ${took[apt]}, base image ${took[base_image]}, lint ${took[lint]}, build ${took[build]}, cli ${took[cli]}, up ${took[up]}, feed+status+alert+metrics ${took[feed_status_alert_metrics]}, backup+restart ${took[backup_restart]}, restore ${took[restore]}, down ${took[down]}; total $(($(date +%s) - t0))"
+log "timings (s): apt ${took[apt]}, base image ${took[base_image]}, lint ${took[lint]}, build ${took[build]}, cli and keys ${took[cli_and_keys]}, up ${took[up]}, feed+status+alert+metrics ${took[feed_status_alert_metrics]}, backup+restart ${took[backup_restart]}, restore ${took[restore]}, down ${took[down]}; total $(($(date +%s) - t0))"
 echo "container test: 1 passed, 0 failed"

@@ -162,12 +162,16 @@ static void test_unknown_and_wrong_keys_refused(void **state)
     Planwatch__V1__QueryReply *r = NULL;
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT;
     assert_int_equal(pw_client_query(cl, &q, 5000, &r), PW_EDENIED);
-    /* nor, without manage: true, acknowledge alerts or back up the store */
+    /* nor, without manage: true, acknowledge alerts; nor take backups (files
+     * written on the store's machine: service keys only), nor read the
+     * webhooks' secrets */
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ACK;
     assert_int_equal(pw_client_query(cl, &q, 5000, &r), PW_EDENIED);
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP;
+    q.path = "/tmp/planwatch-backup-denied";
     assert_int_equal(pw_client_query(cl, &q, 5000, &r), PW_EDENIED);
-    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ADMIN_GET; /* the webhooks' secrets */
+    q.path = "";
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ADMIN_GET;
     assert_int_equal(pw_client_query(cl, &q, 5000, &r), PW_EDENIED);
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_LATEST;
     assert_int_equal(pw_client_query(cl, &q, 5000, &r), 0);
