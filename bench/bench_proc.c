@@ -175,7 +175,10 @@ static pid_t bench_spawn(struct bench_cluster *c, const char *name, char **args)
 
 static int bench_ping_ready(struct bench_cluster *c, const char *ep)
 {
-    return pw_client_ping(c->ctx, ep, 300, 1, NULL);
+    struct pw_client *cl = NULL;
+    int ok = pw_client_open(c->ctx, ep, &cl) == 0 && pw_client_ping(cl, 300, 1, NULL);
+    pw_client_close(&cl);
+    return ok;
 }
 
 static int bench_alert_ready(struct bench_cluster *c, int ms)

@@ -138,16 +138,12 @@ int pw_client_query(struct pw_client *c, Planwatch__V1__Query *q, int timeout_ms
     return 0;
 }
 
-int pw_client_ping(void *ctx, const char *endpoint, int timeout_ms, int need_ready,
-                   uint64_t *seq)
+int pw_client_ping(struct pw_client *c, int timeout_ms, int need_ready, uint64_t *seq)
 {
-    struct pw_client *c = NULL;
     Planwatch__V1__Ping p = PLANWATCH__V1__PING__INIT;
     Planwatch__V1__MsgType t;
     ProtobufCMessage *m = NULL;
     int ok = 0;
-    if (pw_client_open(ctx, endpoint, &c))
-        return 0;
     p.from = "ping";
     if (pw_client_call(c, PLANWATCH__V1__MSG_TYPE__MSG_PING, &p.base, timeout_ms, &t, &m) == 0) {
         const Planwatch__V1__Pong *pong = (const Planwatch__V1__Pong *)m;
@@ -156,6 +152,5 @@ int pw_client_ping(void *ctx, const char *endpoint, int timeout_ms, int need_rea
             *seq = pong->seq;
         protobuf_c_message_free_unpacked(m, NULL);
     }
-    pw_client_close(&c);
     return ok;
 }

@@ -30,11 +30,10 @@ void pw_client_close(struct pw_client **c);
 int pw_client_call(struct pw_client *c, Planwatch__V1__MsgType type, const ProtobufCMessage *req,
                    int timeout_ms, Planwatch__V1__MsgType *rtype, ProtobufCMessage **reply);
 
-/* Pings the ROUTER service at endpoint with a fresh client: 1 when it
- * answered within timeout_ms (and, if need_ready, said it is ready; its seq
- * in *seq if not NULL), else 0. ctx is borrowed. */
-int pw_client_ping(void *ctx, const char *endpoint, int timeout_ms, int need_ready,
-                   uint64_t *seq);
+/* Pings the service c is connected to: returns 1 when it answered within
+ * timeout_ms (and, if need_ready, said it is ready; its seq in *seq if not
+ * NULL), else 0. */
+int pw_client_ping(struct pw_client *c, int timeout_ms, int need_ready, uint64_t *seq);
 
 /* A store query: kind plus the fields already set in q. On success *reply
  * has code 0; a non-zero code is returned as the result (the reply freed). */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -188,6 +189,10 @@ static pid_t hs_exec(char **argv, const char *log)
             dup2(fd, 1);
         }
         setenv("ASAN_OPTIONS", "detect_leaks=1:exitcode=23", 0);
+        /* a service dies with the test, whatever ends the test */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() == 1)
+            _exit(127);
         execv(argv[0], argv);
         _exit(127);
     }
@@ -374,18 +379,9 @@ struct pw_client *hs_client(struct hs_cluster *c, enum hs_svc s, const char *as)
 static int hs_ping(struct hs_cluster *c, enum hs_svc s, int need_ready)
 {
     struct pw_client *cl = NULL;
-    Planwatch__V1__Ping p = PLANWATCH__V1__PING__INIT;
-    Planwatch__V1__MsgType t;
-    ProtobufCMessage *m = NULL;
-    int ok = 0;
     if (hs_client_open(c, s == HS_STORE ? c->ep_store : c->ep_ingest, hs_names[s], "harness", &cl))
         return 0;
-    p.from = "harness";
-    if (pw_client_call(cl, PLANWATCH__V1__MSG_TYPE__MSG_PING, &p.base, 300, &t, &m) == 0) {
-        ok = t == PLANWATCH__V1__MSG_TYPE__MSG_PONG &&
-             (!need_ready || ((Planwatch__V1__Pong *)m)->ready);
-        protobuf_c_message_free_unpacked(m, NULL);
-    }
+    int ok = pw_client_ping(cl, 300, need_ready, NULL);
     pw_client_close(&cl);
     return ok;
 }
@@ -479,7 +475,11 @@ void hs_fini(struct hs_cluster *c)
         }
     if (bad)
         hs_dump_logs(c);
+    /* zmq_ctx_term waits for every socket: a test that failed with a client
+     * still open would hang here instead of failing. Bound it. */
+    alarm(30);
     zmq_ctx_term(c->ctx);
+    alarm(0);
     c->ctx = NULL;
     if (!bad && !getenv("PW_KEEP_TMP")) {
         char cmd[300];
