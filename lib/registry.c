@@ -155,13 +155,35 @@ static int reg_scope(struct reg_ctx *x, yaml_node_t *n, const char *base, struct
     return 0;
 }
 
+/* 64 hex digits -> 32 bytes. Returns 0 or -1. */
+static int reg_hex32(const char *s, uint8_t out[32])
+{
+    if (strlen(s) != 64)
+        return -1;
+    for (size_t i = 0; i < 64; i++) {
+        char c = s[i];
+        int d = c >= '0' && c <= '9' ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (d < 0)
+            return -1;
+        if (i % 2 == 0)
+            out[i / 2] = (uint8_t)(d << 4);
+        else
+            out[i / 2] |= (uint8_t)d;
+    }
+    return 0;
+}
+
 static int reg_entry(struct reg_ctx *x, yaml_node_t *n, const char *list, size_t idx, int service)
 {
     static const char *const office_keys[] = {"id",   "key",       "name",   "write",
-                                              "read", "subscribe", "manage", NULL};
+                                              "read", "subscribe", "manage", "token_sha256",
+                                              NULL};
     static const char *const service_keys[] = {"id", "key", "name", NULL};
-    enum { K_ID, K_KEY, K_NAME, K_WRITE, K_READ, K_SUBSCRIBE, K_MANAGE };
-    yaml_node_t *v[7];
+    enum { K_ID, K_KEY, K_NAME, K_WRITE, K_READ, K_SUBSCRIBE, K_MANAGE, K_TOKEN };
+    yaml_node_t *v[8] = {0}; /* a service entry fills only its first three */
     char base[64], path[96];
     struct pw_principal p;
     int rc;
@@ -171,10 +193,13 @@ static int reg_entry(struct reg_ctx *x, yaml_node_t *n, const char *list, size_t
         return rc;
     p.line = (int)n->start_mark.line + 1;
     p.service = service;
-    for (int k = K_ID; k <= K_KEY; k++)
-        if (!v[k])
-            return reg_err(x, PW_EREG_FIELD, n, base, "required key '%s' missing",
-                           k == K_ID ? "id" : "key");
+    if (!v[K_ID])
+        return reg_err(x, PW_EREG_FIELD, n, base, "required key 'id' missing");
+    /* a service connects over CURVE; an office by CURVE, by token, or both */
+    if (!v[K_KEY] && (service || !v[K_TOKEN]))
+        return reg_err(x, PW_EREG_FIELD, n, base,
+                       service ? "required key 'key' missing"
+                               : "an office needs a 'key' (CURVE), a 'token_sha256' (HTTP), or both");
     snprintf(path, sizeof path, "%s.id", base);
     if ((rc = reg_scalar(x, v[K_ID], path, &p.id)))
         return rc;
@@ -184,12 +209,25 @@ static int reg_entry(struct reg_ctx *x, yaml_node_t *n, const char *list, size_t
                        PW_PRINCIPAL_ID_MAX);
     const char *key;
     snprintf(path, sizeof path, "%s.key", base);
-    if ((rc = reg_scalar(x, v[K_KEY], path, &key)))
-        return rc;
-    if (pw_keys_z85_decode(key, p.key_bin))
-        return reg_err(x, PW_EKEY, v[K_KEY], path,
-                       "not a CURVE public key (40 Z85 characters, as planwatch keygen prints)");
-    memcpy(p.key, key, PW_KEY_Z85_LEN + 1);
+    if (v[K_KEY]) {
+        if ((rc = reg_scalar(x, v[K_KEY], path, &key)))
+            return rc;
+        if (pw_keys_z85_decode(key, p.key_bin))
+            return reg_err(x, PW_EKEY, v[K_KEY], path,
+                           "not a CURVE public key (40 Z85 characters, as planwatch keygen prints)");
+        memcpy(p.key, key, PW_KEY_Z85_LEN + 1);
+        p.has_key = 1;
+    }
+    if (v[K_TOKEN]) {
+        const char *hex;
+        snprintf(path, sizeof path, "%s.token_sha256", base);
+        if ((rc = reg_scalar(x, v[K_TOKEN], path, &hex)))
+            return rc;
+        if (reg_hex32(hex, p.token_sha256))
+            return reg_err(x, PW_EREG_FIELD, v[K_TOKEN], path,
+                           "not a SHA-256 in hex (64 characters: printf %%s \"$TOKEN\" | sha256sum)");
+        p.has_token = 1;
+    }
     snprintf(path, sizeof path, "%s.name", base);
     if ((rc = reg_scalar(x, v[K_NAME], path, &p.name)))
         return rc;
@@ -215,9 +253,14 @@ static int reg_entry(struct reg_ctx *x, yaml_node_t *n, const char *list, size_t
         if (!strcmp(o->id, p.id))
             return reg_err(x, PW_EREG_DUP, v[K_ID], base, "id '%s' is already used on line %d",
                            p.id, o->line);
-        if (!memcmp(o->key_bin, p.key_bin, sizeof p.key_bin))
+        if (p.has_key && o->has_key && !memcmp(o->key_bin, p.key_bin, sizeof p.key_bin))
             return reg_err(x, PW_EREG_DUP, v[K_KEY], base,
                            "this key is already %s's (line %d): every identity has its own key",
+                           o->id, o->line);
+        if (p.has_token && o->has_token &&
+            !memcmp(o->token_sha256, p.token_sha256, sizeof p.token_sha256))
+            return reg_err(x, PW_EREG_DUP, v[K_TOKEN], base,
+                           "this token is already %s's (line %d): every office has its own token",
                            o->id, o->line);
     }
     if (pw_vec_grow((void **)&x->r->p, &x->r->cap, x->r->n + 1, sizeof p))
@@ -331,9 +374,23 @@ const struct pw_principal *pw_registry_at(const struct pw_registry *r, size_t i)
 const struct pw_principal *pw_registry_find_key(const struct pw_registry *r, const uint8_t *key)
 {
     for (size_t i = 0; i < r->n; i++)
-        if (memcmp(r->p[i].key_bin, key, sizeof r->p[i].key_bin) == 0)
+        if (r->p[i].has_key && memcmp(r->p[i].key_bin, key, sizeof r->p[i].key_bin) == 0)
             return &r->p[i];
     return NULL;
+}
+
+const struct pw_principal *pw_registry_find_token(const struct pw_registry *r,
+                                                  const uint8_t sha256[32])
+{
+    const struct pw_principal *found = NULL;
+    for (size_t i = 0; i < r->n; i++) {
+        unsigned diff = 0;
+        for (size_t k = 0; k < 32; k++)
+            diff |= (unsigned)(r->p[i].token_sha256[k] ^ sha256[k]);
+        if (diff == 0 && r->p[i].has_token && !found)
+            found = &r->p[i];
+    }
+    return found;
 }
 
 const struct pw_principal *pw_registry_find(const struct pw_registry *r, const char *id)

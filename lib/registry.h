@@ -24,8 +24,11 @@
 struct pw_principal {
     const char *id;                 /* the authenticated identity (ZAP User-Id) */
     const char *name;               /* free text, "" when absent */
-    char key[PW_KEY_Z85_LEN + 1];   /* CURVE public key, Z85 */
+    char key[PW_KEY_Z85_LEN + 1];   /* CURVE public key, Z85 ("" when the office has none) */
     uint8_t key_bin[32];
+    int has_key;                    /* may connect over CURVE */
+    int has_token;                  /* may call the HTTP door with a bearer token ... */
+    uint8_t token_sha256[32];       /* ... whose SHA-256 this is (the token itself is never stored) */
     int service;                    /* a planwatch service: internal streams, alert state */
     int read;                       /* may query the store */
     int subscribe;                  /* may subscribe to alerts */
@@ -61,6 +64,11 @@ size_t pw_registry_count(const struct pw_registry *r);
 const struct pw_principal *pw_registry_at(const struct pw_registry *r, size_t i);
 /* The entry with that public key (32 bytes) / id, or NULL. */
 const struct pw_principal *pw_registry_find_key(const struct pw_registry *r, const uint8_t *key);
+/* The office whose bearer token has this SHA-256, or NULL. Every entry is
+ * compared in full (constant time per entry): the time taken says nothing
+ * about how close a wrong token came. */
+const struct pw_principal *pw_registry_find_token(const struct pw_registry *r,
+                                                  const uint8_t sha256[32]);
 const struct pw_principal *pw_registry_find(const struct pw_registry *r, const char *id);
 
 /* Whether p may write figures of ind (services never do). */

@@ -1,15 +1,10 @@
-/* http_auth.h - who is calling: bearer tokens mapped to an office and the
- * plans / projects / indicators it may write, and whether it may read.
- *
- * The tokens file (--tokens) has one office per line, '#' comments:
- *   OFFICE  SHA256-HEX-OF-TOKEN  SCOPE[,SCOPE...]
- * with scopes read, write:*, write:PLAN, write:PLAN/PROJECT (all = the plan-
- * wide indicators) and write:PLAN/PROJECT/INDICATOR. Only the token's hash is
- * stored (printf %s "$TOKEN" | sha256sum); a token is checked against every
- * entry in constant time per entry. This is the one place that decides
- * scopes for the HTTP door: when the office registry of the ZeroMQ doors
- * (CURVE keys) exists, http_auth_open reads it instead and the callers stay
- * as they are. Not thread-safe (read-only after open). */
+/* http_auth.h - who is calling the HTTP door: a bearer token mapped to an
+ * office of the office registry (lib/registry.h), the same file and the same
+ * write scopes and read right as the offices' CURVE keys at ingest. The
+ * registry stores only the SHA-256 of each token (`token_sha256:`); a token
+ * is hashed and checked against every entry in constant time per entry.
+ * This is the one place that decides scopes for the HTTP door. Not
+ * thread-safe (read-only after open). */
 #ifndef HTTP_AUTH_H
 #define HTTP_AUTH_H
 
@@ -21,11 +16,12 @@
 struct http_auth;
 struct http_office;
 
-/* Loads path ("" = no tokens: every write is refused 401). Returns 0 and
- * *out (caller closes), or PW_EIO / PW_ESYNTAX (diag: file, line, why) /
- * PW_ENOMEM. */
+/* Loads the registry at path ("" = no registry: every write is refused
+ * 401). Returns 0 and *out (caller closes), or the registry loader's error
+ * (PW_EREG_*, PW_EKEY, PW_EIO, ...) with diag filled. */
 int http_auth_open(struct http_auth **out, const char *path, struct pw_diag *diag);
 void http_auth_close(struct http_auth **a);
+/* Offices that have a token. */
 size_t http_auth_count(const struct http_auth *a);
 
 /* The office whose token this is (borrowed until close), or NULL. */
@@ -33,9 +29,10 @@ const struct http_office *http_auth_find(const struct http_auth *a, const char *
 
 const char *http_auth_name(const struct http_office *o);
 int http_auth_may_read(const struct http_office *o);
-/* It may write something (at least one write scope). */
+/* It may write something (a non-empty write scope). */
 int http_auth_may_write_any(const struct http_office *o);
-/* It may write every indicator (write:*). */
+/* It may write every indicator without a catalog to check against: never
+ * with registry scopes, which name plans, projects and indicators. */
 int http_auth_may_write_all(const struct http_office *o);
 /* It may write ind. */
 int http_auth_may_write(const struct http_office *o, const struct pw_indicator *ind);

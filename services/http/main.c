@@ -24,7 +24,7 @@
 #include "zsock.h"
 
 struct http_cfg {
-    const char *listen, *ingest, *store, *tokens, *clock, *log_level;
+    const char *listen, *ingest, *store, *registry, *clock, *log_level;
     const char *secret_key, *ingest_key, *store_key;
     int read_auth, insecure;
     long max_body, max_rows, ingest_timeout_ms, store_timeout_ms;
@@ -36,7 +36,7 @@ static const struct pw_cfg http_cfg_table[] = {
     {"listen", PW_CFG_STR, "127.0.0.1:7607", 0, 0, "HTTP address HOST:PORT (* = every IPv4 address)", &cfg.listen, 0},
     {"ingest", PW_CFG_STR, "tcp://127.0.0.1:7601", 0, 0, "ingest's office endpoint (feeds go there)", &cfg.ingest, 0},
     {"store", PW_CFG_STR, "tcp://127.0.0.1:7604", 0, 0, "the store's query endpoint (catalog, status, history, alerts)", &cfg.store, 0},
-    {"tokens", PW_CFG_STR, "", 0, 0, "bearer tokens file: OFFICE SHA256-HEX SCOPES per line (\"\": no writes)", &cfg.tokens, 0},
+    {"registry", PW_CFG_STR, "", 0, 0, "office registry: the offices' token_sha256 and write scopes (\"\": no writes)", &cfg.registry, 1},
     {"read-auth", PW_CFG_BOOL, "false", 0, 0, "reading (dashboard, GET /api/v1/...) needs a token with scope read", &cfg.read_auth, 0},
     {"max-body-bytes", PW_CFG_INT, "8388608", 1024, 67108864, "largest feed body; larger: 413", &cfg.max_body, 0},
     {"max-rows", PW_CFG_INT, "10000", 1, 100000, "most rows per feed request; more: 413", &cfg.max_rows, 0},
@@ -128,8 +128,8 @@ int main(int argc, char **argv)
     h.ingest_timeout_ms = cfg.ingest_timeout_ms;
     h.store_timeout_ms = cfg.store_timeout_ms;
     h.cat_from_store = 1;
-    if ((rc = http_auth_open(&h.auth, cfg.tokens, &d))) {
-        pw_error("msg=\"tokens file rejected\" %s", pw_diag_format(&d, NULL, msg, sizeof msg));
+    if ((rc = http_auth_open(&h.auth, cfg.registry, &d))) {
+        pw_error("msg=\"office registry rejected\" %s", pw_diag_format(&d, NULL, msg, sizeof msg));
         goto done;
     }
     if (!(items = calloc(HTTP_POLL_MAX, sizeof *items)) || !(ctx = zmq_ctx_new()) ||

@@ -23,7 +23,7 @@
 #include "err.h"
 #include "harness.h"
 
-/* tokens: their SHA-256 in the tokens file (printf %s TOKEN | sha256sum) */
+/* tokens: their SHA-256 in the office registry (printf %s TOKEN | sha256sum) */
 #define TOK_ADMIN "admin-token"     /* read, write:* */
 #define TOK_PJ2 "pj2-token"         /* read, write:p2/pj2 */
 #define TOK_READER "reader-token"   /* read */
@@ -144,14 +144,18 @@ static int setup(void **state)
     char path[300], line[400];
     static const char *const toks[][2] = {{"admin", TOK_ADMIN}, {"pj2", TOK_PJ2},
                                           {"reader", TOK_READER}};
-    static const char *const scopes[] = {"read,write:*", "read,write:p2/pj2", "read"};
-    static char tokens_flag[320];
+    /* the same office registry (and scopes) the CURVE doors use; these
+     * offices have only a token, no CURVE key */
+    static const char *const scopes[] = {"read: true\n    write: {plans: [p2, p3]}",
+                                         "read: true\n    write: {projects: [p2.pj2]}",
+                                         "read: true"};
+    static char registry_flag[320];
     curl_global_init(CURL_GLOBAL_DEFAULT);
     hs_init(&cl, "http", "2026-03-31");
-    snprintf(path, sizeof path, "%s/tokens", cl.dir);
+    snprintf(path, sizeof path, "%s/registry.yaml", cl.dir);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
-    fputs("# office sha256(token) scopes\n", f);
+    fputs("version: 1\noffices:\n", f);
     for (int i = 0; i < 3; i++) {
         char cmd[200], hex[80] = "";
         snprintf(cmd, sizeof cmd, "printf %%s '%s' | sha256sum", toks[i][1]);
@@ -160,12 +164,13 @@ static int setup(void **state)
         assert_non_null(fgets(hex, sizeof hex, p));
         pclose(p);
         hex[64] = '\0';
-        snprintf(line, sizeof line, "%s %s %s\n", toks[i][0], hex, scopes[i]);
+        snprintf(line, sizeof line, "  - id: %s\n    token_sha256: %s\n    %s\n", toks[i][0], hex,
+                 scopes[i]);
         fputs(line, f);
     }
     fclose(f);
-    snprintf(tokens_flag, sizeof tokens_flag, "--tokens=%s", path);
-    cl.http_extra[0] = tokens_flag;
+    snprintf(registry_flag, sizeof registry_flag, "--registry=%s", path);
+    cl.http_extra[0] = registry_flag;
     cl.http_extra[1] = "--max-rows=200";
     cl.http_extra[2] = "--max-body-bytes=65536";
     cl.http_extra[3] = "--ingest-timeout-ms=8000";

@@ -205,6 +205,58 @@ static void test_file(void **state)
     free(big);
 }
 
+/* sha256("secret-token") */
+#define TOKEN_SHA "8c1e6b6b0e1b5c1d3d3fdcb1a84d1f1f5d4e8ad0d8d0c4b1c1d7e0a0e5f0b0c0"
+
+/* Offices may have a bearer token's SHA-256 (the HTTP door), a key, or both. */
+static void test_tokens(void **state)
+{
+    (void)state;
+    struct pw_diag d;
+    static const char text[] = "version: 1\n"
+                               "services:\n"
+                               "  - {id: http, key: \"" KEY_A "\"}\n"
+                               "offices:\n"
+                               "  - id: web-only\n"
+                               "    token_sha256: " TOKEN_SHA "\n"
+                               "    write: {projects: [p2.pj2]}\n"
+                               "  - id: both\n"
+                               "    key: \"" KEY_B "\"\n"
+                               "    token_sha256: \"" "00" "112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\"\n";
+    struct pw_registry *r = load(text, 0, &d);
+    const struct pw_principal *web = pw_registry_find(r, "web-only");
+    assert_non_null(web);
+    assert_true(web->has_token && !web->has_key);
+    assert_string_equal(web->key, "");
+    uint8_t h[32];
+    for (int i = 0; i < 32; i++) {
+        unsigned v;
+        sscanf(TOKEN_SHA + 2 * i, "%2x", &v);
+        h[i] = (uint8_t)v;
+    }
+    assert_ptr_equal(pw_registry_find_token(r, h), web);
+    h[31] ^= 1;
+    assert_null(pw_registry_find_token(r, h));
+    /* a keyless office is never found by a key (not even all zeros) */
+    uint8_t zero[32] = {0};
+    assert_null(pw_registry_find_key(r, zero));
+    const struct pw_principal *both = pw_registry_find(r, "both");
+    assert_true(both->has_token && both->has_key);
+    assert_int_equal(both->token_sha256[1], 0x11);
+    pw_registry_close(&r);
+
+    /* neither a key nor a token; a bad hash; a token used twice; a service without a key */
+    load("version: 1\noffices:\n  - {id: x, read: true}\n", PW_EREG_FIELD, &d);
+    assert_int_equal(d.line, 3);
+    load("version: 1\noffices:\n  - {id: x, token_sha256: abc}\n", PW_EREG_FIELD, &d);
+    assert_non_null(strstr(d.field, "token_sha256"));
+    load("version: 1\noffices:\n  - {id: x, token_sha256: " TOKEN_SHA "}\n"
+         "  - {id: y, token_sha256: " TOKEN_SHA "}\n",
+         PW_EREG_DUP, &d);
+    assert_int_equal(d.line, 4);
+    load("version: 1\nservices:\n  - {id: s, token_sha256: " TOKEN_SHA "}\n", PW_EREG_FIELD, &d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_scope_and_catalog),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_file),
+        cmocka_unit_test(test_tokens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
