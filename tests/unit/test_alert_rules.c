@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "unit_support.h"
+
 #include "../../services/alert/alert_rules.c"
 
 static const char yaml[] =
@@ -37,13 +39,7 @@ static struct pw_catalog *cat;
 static int setup(void **state)
 {
     (void)state;
-    const char *names[] = {"rules.yaml"}, *bufs[] = {yaml};
-    size_t lens[] = {sizeof yaml - 1};
-    struct pw_diag d = {0};
-    int rc = pw_catalog_load_buffers(&cat, names, bufs, lens, 1, &d);
-    if (rc)
-        fprintf(stderr, "%s:%d %s: %s\n", d.file, d.line, d.field, d.msg);
-    return rc;
+    return ut_catalog_load(&cat, "rules.yaml", yaml);
 }
 
 static int teardown(void **state)
@@ -53,12 +49,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static int32_t day(const char *s)
-{
-    int32_t d = 0;
-    assert_int_equal(pw_day_parse(s, &d), 0);
-    return d;
-}
 
 static const struct pw_indicator *ind(const char *id)
 {
@@ -71,7 +61,7 @@ static struct pw_obs obs(int fy, int64_t units_x10, const char *as_of)
 {
     struct pw_obs o = {fy, units_x10 * (PW_DEC_SCALE / 10), PW_BASIS_CUMULATIVE, 0, PW_NO_DAY};
     if (as_of)
-        o.as_of = day(as_of);
+        o.as_of = ut_day(as_of);
     return o;
 }
 
@@ -91,35 +81,35 @@ static void test_overdue(void **state)
     int fy = 0, never = 0;
     int32_t due = 0;
     /* nothing due yet; the due day itself is still in time */
-    assert_int_equal(alert_rules_overdue(c, NULL, 0, day("2026-03-31"), &fy, &due, &never), 0);
-    assert_int_equal(alert_rules_overdue(c, NULL, 0, day("2026-06-30"), &fy, &due, &never), 0);
+    assert_int_equal(alert_rules_overdue(c, NULL, 0, ut_day("2026-03-31"), &fy, &due, &never), 0);
+    assert_int_equal(alert_rules_overdue(c, NULL, 0, ut_day("2026-06-30"), &fy, &due, &never), 0);
     /* the day after, never reported */
-    assert_int_equal(alert_rules_overdue(c, NULL, 0, day("2026-07-01"), &fy, &due, &never), 1);
+    assert_int_equal(alert_rules_overdue(c, NULL, 0, ut_day("2026-07-01"), &fy, &due, &never), 1);
     assert_int_equal(fy, 2025);
-    assert_int_equal(due, day("2026-06-30"));
+    assert_int_equal(due, ut_day("2026-06-30"));
     assert_int_equal(never, 1);
 
     struct pw_obs o[2] = {obs(2025, 300, "2026-03-31"), obs(2026, 450, "2027-08-01")};
-    assert_int_equal(alert_rules_overdue(c, o, 1, day("2026-07-01"), &fy, &due, &never), 0);
-    assert_int_equal(alert_rules_overdue(c, o, 1, day("2027-06-30"), &fy, &due, &never), 0);
-    assert_int_equal(alert_rules_overdue(c, o, 1, day("2027-07-01"), &fy, &due, &never), 1);
+    assert_int_equal(alert_rules_overdue(c, o, 1, ut_day("2026-07-01"), &fy, &due, &never), 0);
+    assert_int_equal(alert_rules_overdue(c, o, 1, ut_day("2027-06-30"), &fy, &due, &never), 0);
+    assert_int_equal(alert_rules_overdue(c, o, 1, ut_day("2027-07-01"), &fy, &due, &never), 1);
     assert_int_equal(fy, 2026);
     assert_int_equal(never, 0);
     /* a figure describing a later day is not known yet */
-    assert_int_equal(alert_rules_overdue(c, o, 2, day("2027-07-15"), &fy, &due, &never), 1);
+    assert_int_equal(alert_rules_overdue(c, o, 2, ut_day("2027-07-15"), &fy, &due, &never), 1);
     assert_int_equal(fy, 2026);
-    assert_int_equal(alert_rules_overdue(c, o, 2, day("2027-08-01"), &fy, &due, &never), 0);
+    assert_int_equal(alert_rules_overdue(c, o, 2, ut_day("2027-08-01"), &fy, &due, &never), 0);
     /* a later figure covers an earlier year; long after the window, the last year */
     struct pw_obs late = obs(2027, 600, NULL);
-    assert_int_equal(alert_rules_overdue(c, &late, 1, day("2028-06-01"), &fy, &due, &never), 0);
-    assert_int_equal(alert_rules_overdue(c, &late, 1, day("2040-01-01"), &fy, &due, &never), 1);
+    assert_int_equal(alert_rules_overdue(c, &late, 1, ut_day("2028-06-01"), &fy, &due, &never), 0);
+    assert_int_equal(alert_rules_overdue(c, &late, 1, ut_day("2040-01-01"), &fy, &due, &never), 1);
     assert_int_equal(fy, 2029);
 }
 
 static void eval_at(const struct pw_indicator *i, const struct pw_obs *o, size_t n, const char *d,
                     struct pw_eval *ev)
 {
-    assert_int_equal(pw_eval_indicator(i, o, n, day(d), ev), 0);
+    assert_int_equal(pw_eval_indicator(i, o, n, ut_day(d), ev), 0);
 }
 
 static void test_forecast_recent_pace(void **state)
@@ -132,7 +122,7 @@ static void test_forecast_recent_pace(void **state)
     struct alert_rules_forecast f;
     eval_at(ind("cum"), o, 2, "2027-03-31", &ev);
     assert_int_equal(ev.status, PW_STATUS_ON_TRACK);
-    assert_int_equal(alert_rules_forecast(ind("cum"), o, 2, &ev, day("2027-03-31"), &f), 1);
+    assert_int_equal(alert_rules_forecast(ind("cum"), o, 2, &ev, ut_day("2027-03-31"), &f), 1);
     assert_int_equal(f.from_fy, 2025);
     assert_int_equal(f.to_fy, 2026);
     assert_int_equal(f.pace, PW_DEC(15));
@@ -144,14 +134,14 @@ static void test_forecast_recent_pace(void **state)
                                    "90 of 100 by FY2029; needs 18.33/yr from now to reach it");
     /* over two years (from the window start) the pace is 22.5: no shortfall */
     eval_at(ind("two"), o, 2, "2027-03-31", &ev);
-    assert_int_equal(alert_rules_forecast(ind("two"), o, 2, &ev, day("2027-03-31"), &f), 0);
+    assert_int_equal(alert_rules_forecast(ind("two"), o, 2, &ev, ut_day("2027-03-31"), &f), 0);
     /* forecast: 0 turns it off */
     eval_at(ind("off"), o, 2, "2027-03-31", &ev);
-    assert_int_equal(alert_rules_forecast(ind("off"), o, 2, &ev, day("2027-03-31"), &f), 0);
+    assert_int_equal(alert_rules_forecast(ind("off"), o, 2, &ev, ut_day("2027-03-31"), &f), 0);
     /* a later revision of FY2025 (known today) changes the pace: 40 -> 45 is 5/yr */
     struct pw_obs r[3] = {obs(2025, 300, NULL), obs(2026, 450, NULL), obs(2025, 400, "2027-01-10")};
     eval_at(ind("cum"), r, 3, "2027-03-31", &ev);
-    assert_int_equal(alert_rules_forecast(ind("cum"), r, 3, &ev, day("2027-03-31"), &f), 1);
+    assert_int_equal(alert_rules_forecast(ind("cum"), r, 3, &ev, ut_day("2027-03-31"), &f), 1);
     assert_int_equal(f.pace, PW_DEC(5));
     assert_int_equal(f.projected, PW_DEC(60));
 }
@@ -165,19 +155,19 @@ static void test_forecast_not_applicable(void **state)
     struct pw_obs one = obs(2025, 200, NULL);
     eval_at(ind("cum"), &one, 1, "2026-03-31", &ev);
     assert_int_equal(ev.status, PW_STATUS_ON_TRACK);
-    assert_int_equal(alert_rules_forecast(ind("cum"), &one, 1, &ev, day("2026-03-31"), &f), 0);
+    assert_int_equal(alert_rules_forecast(ind("cum"), &one, 1, &ev, ut_day("2026-03-31"), &f), 0);
     /* behind: the status alert speaks, not the forecast */
     struct pw_obs low = obs(2025, 100, NULL);
     eval_at(ind("cum"), &low, 1, "2026-03-31", &ev);
     assert_int_equal(ev.status, PW_STATUS_BEHIND);
-    assert_int_equal(alert_rules_forecast(ind("cum"), &low, 1, &ev, day("2026-03-31"), &f), 0);
+    assert_int_equal(alert_rules_forecast(ind("cum"), &low, 1, &ev, ut_day("2026-03-31"), &f), 0);
     /* no figure: nothing to project */
     eval_at(ind("cum"), NULL, 0, "2026-03-31", &ev);
-    assert_int_equal(alert_rules_forecast(ind("cum"), NULL, 0, &ev, day("2026-03-31"), &f), 0);
+    assert_int_equal(alert_rules_forecast(ind("cum"), NULL, 0, &ev, ut_day("2026-03-31"), &f), 0);
     /* annual targets have no final value */
     struct pw_obs a = {2025, PW_DEC(12), PW_BASIS_ANNUAL, 0, PW_NO_DAY};
     eval_at(ind("mar"), &a, 1, "2026-03-31", &ev);
-    assert_int_equal(alert_rules_forecast(ind("mar"), &a, 1, &ev, day("2026-03-31"), &f), 0);
+    assert_int_equal(alert_rules_forecast(ind("mar"), &a, 1, &ev, ut_day("2026-03-31"), &f), 0);
 }
 
 static void test_forecast_level_and_lower(void **state)
@@ -189,14 +179,14 @@ static void test_forecast_level_and_lower(void **state)
     struct pw_obs o[2] = {obs(2025, 130, NULL), obs(2026, 145, NULL)};
     eval_at(ind("lvl"), o, 2, "2027-03-31", &ev);
     assert_int_equal(ev.status, PW_STATUS_ON_TRACK);
-    assert_int_equal(alert_rules_forecast(ind("lvl"), o, 2, &ev, day("2027-03-31"), &f), 1);
+    assert_int_equal(alert_rules_forecast(ind("lvl"), o, 2, &ev, ut_day("2027-03-31"), &f), 1);
     assert_int_equal(f.projected, PW_DEC(19));
     assert_int_equal(f.pace, PW_DEC(3) / 2);
     /* at most 100 in total: 10 then 35 is on track (<= 40) but heads for 110 */
     struct pw_obs l[2] = {obs(2025, 100, NULL), obs(2026, 350, NULL)};
     eval_at(ind("low"), l, 2, "2027-03-31", &ev);
     assert_int_equal(ev.status, PW_STATUS_ON_TRACK);
-    assert_int_equal(alert_rules_forecast(ind("low"), l, 2, &ev, day("2027-03-31"), &f), 1);
+    assert_int_equal(alert_rules_forecast(ind("low"), l, 2, &ev, ut_day("2027-03-31"), &f), 1);
     assert_int_equal(f.projected, PW_DEC(110));
 }
 

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "unit_support.h"
+
 static int fail_alloc_after = -1; /* -1: never; n: the (n+1)th allocation fails */
 
 static int fake_alloc_fails(void)
@@ -73,13 +75,7 @@ static struct pw_catalog *cat;
 static int setup(void **state)
 {
     (void)state;
-    const char *names[] = {"alert.yaml"}, *bufs[] = {yaml};
-    size_t lens[] = {sizeof yaml - 1};
-    struct pw_diag d = {0};
-    int rc = pw_catalog_load_buffers(&cat, names, bufs, lens, 1, &d);
-    if (rc)
-        fprintf(stderr, "%s:%d %s: %s\n", d.file, d.line, d.field, d.msg);
-    return rc;
+    return ut_catalog_load(&cat, "alert.yaml", yaml);
 }
 
 static int teardown(void **state)
@@ -89,12 +85,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static int32_t day(const char *s)
-{
-    int32_t d = 0;
-    assert_int_equal(pw_day_parse(s, &d), 0);
-    return d;
-}
 
 /* A stored update (strings borrowed from literals). */
 static Planwatch__V1__IndicatorUpdate upd(const char *id, int fy, const char *v, uint64_t seq)
@@ -140,7 +130,7 @@ static struct alert_state *first_start(struct alert_state_list *l)
     apply_ok(s, upd("cum20", 2025, "4", 1), CUM20);
     apply_ok(s, upd("ann10", 2025, "5", 2), ANN10);
     apply_ok(s, upd("ann10b", 2025, "9.5", 3), ANN10B);
-    assert_int_equal(alert_state_eval_all(s, day("2026-03-31"), l), 0);
+    assert_int_equal(alert_state_eval_all(s, ut_day("2026-03-31"), l), 0);
     return s;
 }
 
@@ -200,9 +190,9 @@ static void test_first_evaluation(void **state)
 
     /* nothing changed: nothing to say the second time */
     alert_state_list_clear(&l);
-    assert_int_equal(alert_state_eval_all(s, day("2026-03-31"), &l), 0);
+    assert_int_equal(alert_state_eval_all(s, ut_day("2026-03-31"), &l), 0);
     assert_int_equal(l.n, 0);
-    assert_int_equal(alert_state_eval(s, CUM20, day("2026-03-31"), &l), 0);
+    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2026-03-31"), &l), 0);
     assert_int_equal(l.n, 0);
     assert_int_equal(alert_state_last_alert_seq(s), 2);
 
@@ -219,7 +209,7 @@ static void test_update_makes_behind(void **state)
     alert_state_list_clear(&l);
     /* FY2025 revised down from 4 to 2 of an expected 4 */
     apply_ok(s, upd("cum20", 2025, "2", 4), CUM20);
-    assert_int_equal(alert_state_eval(s, CUM20, day("2026-03-31"), &l), 0);
+    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2026-03-31"), &l), 0);
     assert_int_equal(l.n, 1);
     const struct alert_state_transition *t = &l.v[0];
     assert_true(t->publish);
@@ -231,13 +221,13 @@ static void test_update_makes_behind(void **state)
     assert_string_equal(t->alert_id, "cum20:3");
     /* evaluating it again, or everything, changes nothing */
     alert_state_list_clear(&l);
-    assert_int_equal(alert_state_eval(s, CUM20, day("2026-03-31"), &l), 0);
-    assert_int_equal(alert_state_eval_all(s, day("2026-03-31"), &l), 0);
+    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2026-03-31"), &l), 0);
+    assert_int_equal(alert_state_eval_all(s, ut_day("2026-03-31"), &l), 0);
     assert_int_equal(l.n, 0);
     /* after the first record every change is news: NO_DATA -> ON_TRACK is a
      * one-off INFO alert with its own id */
     apply_ok(s, upd("empty", 2025, "1", 5), EMPTY);
-    assert_int_equal(alert_state_eval(s, EMPTY, day("2026-03-31"), &l), 0);
+    assert_int_equal(alert_state_eval(s, EMPTY, ut_day("2026-03-31"), &l), 0);
     assert_int_equal(l.n, 1);
     assert_true(l.v[0].publish);
     assert_int_equal(l.v[0].from, PW_STATUS_NO_DATA);
@@ -248,7 +238,7 @@ static void test_update_makes_behind(void **state)
     /* reaching the final 20 closes cum20's alert: ACHIEVED, INFO, the opener's id */
     alert_state_list_clear(&l);
     apply_ok(s, upd("cum20", 2025, "20", 6), CUM20);
-    assert_int_equal(alert_state_eval(s, CUM20, day("2026-03-31"), &l), 0);
+    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2026-03-31"), &l), 0);
     assert_int_equal(l.n, 1);
     assert_int_equal(l.v[0].from, PW_STATUS_BEHIND);
     assert_int_equal(l.v[0].to, PW_STATUS_ACHIEVED);
@@ -266,7 +256,7 @@ static void test_time_passing_and_recovery(void **state)
     struct alert_state *s = first_start(&l);
     alert_state_list_clear(&l);
     /* half a year later the pro-rated 20 asks ~6; still 4 and no new data */
-    assert_int_equal(alert_state_eval_all(s, day("2026-09-30"), &l), 0);
+    assert_int_equal(alert_state_eval_all(s, ut_day("2026-09-30"), &l), 0);
     /* only cum20's status moves: the annual ones are judged on their latest FY2025
      * figure; mon and empty never reported, and FY2025 was due 2026-06-30 */
     assert_int_equal(l.n, 3);
@@ -295,7 +285,7 @@ static void test_time_passing_and_recovery(void **state)
      * forecast): INFO, same id, next seq */
     alert_state_list_clear(&l);
     apply_ok(s, upd("cum20", 2026, "8", 4), CUM20);
-    assert_int_equal(alert_state_eval(s, CUM20, day("2026-09-30"), &l), 0);
+    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2026-09-30"), &l), 0);
     assert_int_equal(l.n, 1);
     t = &l.v[0];
     assert_int_equal(t->from, PW_STATUS_BEHIND);
@@ -312,7 +302,7 @@ static void test_time_passing_and_recovery(void **state)
     /* falling behind again opens a new alert with a new id */
     alert_state_list_clear(&l);
     apply_ok(s, upd("cum20", 2026, "1", 5), CUM20);
-    assert_int_equal(alert_state_eval(s, CUM20, day("2026-09-30"), &l), 0);
+    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2026-09-30"), &l), 0);
     assert_int_equal(l.n, 1);
     assert_int_equal(l.v[0].to, PW_STATUS_BEHIND);
     assert_int_equal(l.v[0].alert_seq, 7);
@@ -323,7 +313,7 @@ static void test_time_passing_and_recovery(void **state)
     /* BEHIND -> AT_RISK keeps the open id (margin 10 %: 5.5 of ~6.0) */
     alert_state_list_clear(&l);
     apply_ok(s, upd("cum20", 2026, "5.5", 6), CUM20);
-    assert_int_equal(alert_state_eval(s, CUM20, day("2026-09-30"), &l), 0);
+    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2026-09-30"), &l), 0);
     assert_int_equal(l.n, 1);
     assert_int_equal(l.v[0].from, PW_STATUS_BEHIND);
     assert_int_equal(l.v[0].to, PW_STATUS_AT_RISK);
@@ -333,7 +323,7 @@ static void test_time_passing_and_recovery(void **state)
     /* new figures with the same status update the open alert; the same figures again do not */
     alert_state_list_clear(&l);
     apply_ok(s, upd("cum20", 2026, "5.6", 7), CUM20);
-    assert_int_equal(alert_state_eval(s, CUM20, day("2026-09-30"), &l), 0);
+    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2026-09-30"), &l), 0);
     assert_int_equal(l.n, 1);
     assert_int_equal(l.v[0].from, PW_STATUS_AT_RISK);
     assert_int_equal(l.v[0].to, PW_STATUS_AT_RISK);
@@ -343,12 +333,12 @@ static void test_time_passing_and_recovery(void **state)
     assert_int_equal(l.v[0].figures_seq, 7);
     alert_state_list_clear(&l);
     apply_ok(s, upd("cum20", 2026, "5.6", 8), CUM20);
-    assert_int_equal(alert_state_eval(s, CUM20, day("2026-09-30"), &l), 0);
+    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2026-09-30"), &l), 0);
     assert_int_equal(l.n, 0);
     assert_int_equal(alert_state_figures_seq(s, CUM20), 8);
     /* the figure for empty arrives: its overdue alert resolves */
     apply_ok(s, upd("empty", 2025, "1", 9), EMPTY);
-    assert_int_equal(alert_state_eval(s, EMPTY, day("2026-09-30"), &l), 0);
+    assert_int_equal(alert_state_eval(s, EMPTY, ut_day("2026-09-30"), &l), 0);
     assert_int_equal(l.n, 2); /* NO_DATA -> BEHIND opens, and the overdue resolves */
     assert_int_equal(l.v[0].kind, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_STATUS);
     assert_int_equal(l.v[1].kind, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE);
@@ -383,12 +373,12 @@ static void test_restore_suppresses_repeats(void **state)
     assert_int_equal(ignored, 0);
     assert_int_equal(alert_state_last_alert_seq(s2), 2);
     alert_state_list_clear(&l);
-    assert_int_equal(alert_state_eval_all(s2, day("2026-03-31"), &l), 0);
+    assert_int_equal(alert_state_eval_all(s2, ut_day("2026-03-31"), &l), 0);
     assert_int_equal(l.n, 0);
     /* the open alert continues: ann10 recovers under its original id, seq 3 */
     Planwatch__V1__IndicatorUpdate fix = upd("ann10", 2025, "10", 4);
     apply_ok(s2, fix, ANN10);
-    assert_int_equal(alert_state_eval(s2, ANN10, day("2026-03-31"), &l), 0);
+    assert_int_equal(alert_state_eval(s2, ANN10, ut_day("2026-03-31"), &l), 0);
     assert_int_equal(l.n, 1);
     assert_int_equal(l.v[0].from, PW_STATUS_BEHIND);
     assert_int_equal(l.v[0].to, PW_STATUS_ON_TRACK);
@@ -472,7 +462,7 @@ static void test_seqtrack(void **state)
     assert_int_equal(alert_state_apply(s, &u, &v, &idx), PW_EINVAL);
     /* reset forgets the history and the seq, not the records */
     struct alert_state_list l = {0};
-    assert_int_equal(alert_state_eval_all(s, day("2026-03-31"), &l), 0);
+    assert_int_equal(alert_state_eval_all(s, ut_day("2026-03-31"), &l), 0);
     alert_state_reset(s);
     assert_int_equal(alert_state_applied_seq(s), 0);
     assert_true(alert_state_recorded(s, CUM20, NULL, NULL));
@@ -487,7 +477,7 @@ static void test_records_and_alert_message(void **state)
     struct alert_state_list l = {0};
     struct alert_state *s = first_start(&l);
     apply_ok(s, upd("cum20", 2025, "2", 4), CUM20);
-    assert_int_equal(alert_state_eval(s, CUM20, day("2026-03-31"), &l), 0);
+    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2026-03-31"), &l), 0);
     assert_int_equal(l.n, NIND + 1);
 
     /* one record per indicator, the latest, in first-seen order of the latest */
@@ -586,11 +576,11 @@ static void test_einval(void **state)
     assert_int_equal(alert_state_load(s, NULL, 0, NULL, NULL), 0);
     assert_int_equal(alert_state_restore(NULL, NULL, 0, 0, NULL), PW_EINVAL);
     assert_int_equal(alert_state_restore(s, NULL, 1, 0, NULL), PW_EINVAL);
-    assert_int_equal(alert_state_eval(s, NIND, day("2026-03-31"), &l), PW_EINVAL);
-    assert_int_equal(alert_state_eval(s, 0, day("2026-03-31"), NULL), PW_EINVAL);
-    assert_int_equal(alert_state_eval(NULL, 0, day("2026-03-31"), &l), PW_EINVAL);
-    assert_int_equal(alert_state_eval_all(NULL, day("2026-03-31"), &l), PW_EINVAL);
-    assert_int_equal(alert_state_eval_all(s, day("2026-03-31"), NULL), PW_EINVAL);
+    assert_int_equal(alert_state_eval(s, NIND, ut_day("2026-03-31"), &l), PW_EINVAL);
+    assert_int_equal(alert_state_eval(s, 0, ut_day("2026-03-31"), NULL), PW_EINVAL);
+    assert_int_equal(alert_state_eval(NULL, 0, ut_day("2026-03-31"), &l), PW_EINVAL);
+    assert_int_equal(alert_state_eval_all(NULL, ut_day("2026-03-31"), &l), PW_EINVAL);
+    assert_int_equal(alert_state_eval_all(s, ut_day("2026-03-31"), NULL), PW_EINVAL);
     struct alert_state_records r;
     assert_int_equal(alert_state_records_build(&r, NULL), PW_EINVAL);
     assert_int_equal(alert_state_records_build(NULL, &l), PW_EINVAL);
@@ -614,15 +604,15 @@ static void test_enomem(void **state)
     apply_ok(s, upd("ann10", 2025, "5", 1), ANN10);
     struct alert_state_list l = {0};
     fail_alloc_after = 0;
-    assert_int_equal(alert_state_eval(s, ANN10, day("2026-03-31"), &l), PW_ENOMEM);
+    assert_int_equal(alert_state_eval(s, ANN10, ut_day("2026-03-31"), &l), PW_ENOMEM);
     assert_int_equal(l.n, 0);
     assert_false(alert_state_recorded(s, ANN10, NULL, NULL));
     assert_int_equal(alert_state_last_alert_seq(s), 0);
     fail_alloc_after = 0;
-    assert_int_equal(alert_state_eval_all(s, day("2026-03-31"), &l), PW_ENOMEM);
+    assert_int_equal(alert_state_eval_all(s, ut_day("2026-03-31"), &l), PW_ENOMEM);
     assert_int_equal(l.n, 0);
     fail_alloc_after = -1;
-    assert_int_equal(alert_state_eval_all(s, day("2026-03-31"), &l), 0);
+    assert_int_equal(alert_state_eval_all(s, ut_day("2026-03-31"), &l), 0);
     assert_int_equal(l.n, NIND);
     assert_int_equal(l.v[ANN10].alert_seq, 1);
 

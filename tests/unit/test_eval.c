@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "unit_support.h"
+
 #include "catalog.h"
 #include "dec.h"
 #include "err.h"
@@ -58,13 +60,7 @@ static struct pw_catalog *cat;
 static int setup(void **state)
 {
     (void)state;
-    const char *names[] = {"test.yaml"}, *bufs[] = {yaml};
-    size_t lens[] = {sizeof yaml - 1};
-    struct pw_diag d = {0};
-    int rc = pw_catalog_load_buffers(&cat, names, bufs, lens, 1, &d);
-    if (rc)
-        fprintf(stderr, "%s:%d %s: %s\n", d.file, d.line, d.field, d.msg);
-    return rc;
+    return ut_catalog_load(&cat, "test.yaml", yaml);
 }
 
 static int teardown(void **state)
@@ -74,12 +70,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static int32_t day(const char *s)
-{
-    int32_t d = 0;
-    assert_int_equal(pw_day_parse(s, &d), 0);
-    return d;
-}
 
 static struct pw_obs ob(int fy, const char *v, enum pw_basis b)
 {
@@ -93,7 +83,7 @@ static struct pw_eval ev(const char *id, const struct pw_obs *o, size_t n, const
     struct pw_eval e;
     const struct pw_indicator *ind = pw_catalog_find(cat, id);
     assert_non_null(ind);
-    assert_int_equal(pw_eval_indicator(ind, o, n, day(as_of), &e), 0);
+    assert_int_equal(pw_eval_indicator(ind, o, n, ut_day(as_of), &e), 0);
     return e;
 }
 
@@ -172,7 +162,7 @@ static void test_cumulative_history_rules(void **state)
     assert_true(e.actual == PW_DEC(13));
     /* a revision describing a later day is not known yet at the as-of date */
     struct pw_obs p[] = {ob(2021, "8", C), ob(2022, "13", C)};
-    p[1].as_of = day("2023-03-31");
+    p[1].as_of = ut_day("2023-03-31");
     e = ev("cum20", p, 2, "2023-03-30");
     assert_true(e.actual == PW_DEC(8));
     assert_int_equal(e.data_fy, 2021);
@@ -411,8 +401,8 @@ static void test_status_only_agrees(void **state)
                 struct pw_obs o[] = {ob(fy, values[v], ind->reporting),
                                      ob(fy + 1, values[(v + 1) % 9], ind->reporting)};
                 struct pw_eval full, fast;
-                assert_int_equal(pw_eval_indicator(ind, o, 2, day(days[d]), &full), 0);
-                assert_int_equal(pw_eval_status(ind, o, 2, day(days[d]), &fast), 0);
+                assert_int_equal(pw_eval_indicator(ind, o, 2, ut_day(days[d]), &full), 0);
+                assert_int_equal(pw_eval_status(ind, o, 2, ut_day(days[d]), &fast), 0);
                 assert_int_equal(fast.status, full.status);
                 assert_int_equal(fast.grade, full.grade);
                 assert_true(fast.expected == full.expected && fast.actual == full.actual);
