@@ -18,6 +18,7 @@
 #include "alert_webhook.h"
 #include "catalog.h"
 #include "cfg.h"
+#include "service.h"
 #include "client.h"
 #include "clock.h"
 #include "err.h"
@@ -79,6 +80,7 @@ struct alert_svc {
     int64_t next_hb, next_eval, next_sync, next_flush, next_admin, next_record;
 };
 
+/* The settings table and pw_service_start: -1 to go on, else the exit status. */
 static int svc_config(struct alert_svc *a, int argc, char **argv)
 {
     const struct pw_cfg cfg[] = {
@@ -125,26 +127,9 @@ static int svc_config(struct alert_svc *a, int argc, char **argv)
          "the store's public key file (store.key), to query and subscribe to it over CURVE",
          &a->store_key, 1},
     };
-    size_t n = sizeof cfg / sizeof cfg[0];
-    int rc = pw_cfg_load(cfg, n, argc, argv, "planwatch-alert",
-                         "Publishes an Alert whenever an indicator's status changes.", stdout);
-    if (rc)
-        return rc;
-    enum pw_log_level lvl;
-    if (pw_log_level_parse(a->log_level, &lvl)) {
-        fprintf(stderr, "planwatch-alert: --log-level '%s' is not debug|info|warn|error\n",
-                a->log_level);
-        return PW_EINVAL;
-    }
-    if (pw_clock_init(&a->clock, a->clock_spec)) {
-        fprintf(stderr, "planwatch-alert: --clock '%s' is not \"\", YYYY-MM-DD or file:PATH\n",
-                a->clock_spec);
-        return PW_EINVAL;
-    }
-    pw_log_init("alert", lvl);
-    pw_info("msg=\"start\" pid=%ld", (long)getpid());
-    pw_cfg_log(cfg, n);
-    return 0;
+    return pw_service_start(cfg, sizeof cfg / sizeof cfg[0], argc, argv, "alert",
+                            "Publishes an Alert whenever an indicator's status changes.",
+                            &a->log_level, &a->clock_spec, &a->clock);
 }
 
 static void svc_log_diag(const char *what, int rc, const struct pw_diag *d)
@@ -931,11 +916,8 @@ int main(int argc, char **argv)
     memset(&a, 0, sizeof a);
     a.pid_fd = -1;
     int rc = svc_config(&a, argc, argv);
-    if (rc == 1)
-        return 0; /* --help */
-    if (rc)
-        return 2;
-    pw_zsock_signals();
+    if (rc >= 0)
+        return rc; /* --help, or a bad setting */
     rc = svc_open(&a);
     if (rc == 0)
         rc = svc_run(&a);

@@ -16,6 +16,7 @@
 #include <sys/select.h>
 
 #include "cfg.h"
+#include "service.h"
 #include "err.h"
 #include "http.h"
 #include "http_auth.h"
@@ -99,7 +100,6 @@ static void http_iterate(struct http *h, zmq_pollitem_t *items, int64_t next_tim
 int main(int argc, char **argv)
 {
     struct http h;
-    enum pw_log_level level;
     struct pw_sec *sec = NULL;
     char ingest_pub[PW_KEY_Z85_LEN + 1], store_pub[PW_KEY_Z85_LEN + 1];
     struct pw_diag d = {0};
@@ -108,20 +108,13 @@ int main(int argc, char **argv)
     zmq_pollitem_t *items = NULL;
     int status = 1;
     memset(&h, 0, sizeof h);
-    int rc = pw_cfg_load(http_cfg_table, HTTP_NCFG, argc, argv, "planwatch-http",
+    int rc = pw_service_start(http_cfg_table, HTTP_NCFG, argc, argv, "http",
                          "The HTTP door: offices POST feeds (CSV/JSON) with a bearer token and "
                          "hear an import summary after the store's commit; the read API and the "
                          "dashboard answer from the store.",
-                         stdout);
-    if (rc)
-        return rc == 1 ? 0 : 2;
-    if (pw_log_level_parse(cfg.log_level, &level) || pw_clock_init(&h.clock, cfg.clock)) {
-        fprintf(stderr, "planwatch-http: bad --log-level or --clock\n");
-        return 2;
-    }
-    pw_log_init("http", level);
-    pw_cfg_log(http_cfg_table, HTTP_NCFG);
-    pw_zsock_signals();
+                              &cfg.log_level, &cfg.clock, &h.clock);
+    if (rc >= 0)
+        return rc;
     h.read_auth = cfg.read_auth;
     h.max_body = cfg.max_body;
     h.max_rows = cfg.max_rows;

@@ -17,6 +17,7 @@
 #include "arena.h"
 #include "catalog.h"
 #include "cfg.h"
+#include "service.h"
 #include "err.h"
 #include "file.h"
 #include "http.h"
@@ -189,23 +190,15 @@ static void ingest_heartbeat(struct ingest *g)
 int main(int argc, char **argv)
 {
     struct ingest g;
-    enum pw_log_level level;
     void *ctx = NULL;
     int status = 1;
     memset(&g, 0, sizeof g);
-    int rc = pw_cfg_load(ingest_cfg_table, INGEST_NCFG, argc, argv, "planwatch-ingest",
+    int rc = pw_service_start(ingest_cfg_table, INGEST_NCFG, argc, argv, "ingest",
                          "Receives offices' feed batches, validates them, and answers each row "
                          "once the store has committed it.",
-                         stdout);
-    if (rc)
-        return rc == 1 ? 0 : 2;
-    if (pw_log_level_parse(cfg.log_level, &level) || pw_clock_init(&g.clock, cfg.clock)) {
-        fprintf(stderr, "planwatch-ingest: bad --log-level or --clock\n");
-        return 2;
-    }
-    pw_log_init("ingest", level);
-    pw_cfg_log(ingest_cfg_table, INGEST_NCFG);
-    pw_zsock_signals();
+                              &cfg.log_level, &cfg.clock, &g.clock);
+    if (rc >= 0)
+        return rc;
     g.ack_timeout_ms = cfg.ack_timeout_ms;
     g.retransmit_ms = cfg.retransmit_ms;
     g.store_timeout_ms = cfg.store_timeout_ms;

@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "cfg.h"
+#include "service.h"
 #include "err.h"
 #include "feed.h"
 #include "file.h"
@@ -445,24 +446,17 @@ static int store_sockets(struct store *s, void *ctx)
 int main(int argc, char **argv)
 {
     struct store s;
-    enum pw_log_level level;
     int lockfd = -1, status = 1;
     long holder = 0;
     void *ctx = NULL;
     struct store_put *puts = NULL;
     memset(&s, 0, sizeof s);
 
-    int rc = pw_cfg_load(store_cfg_table, STORE_NCFG, argc, argv, "planwatch-store",
-                         "Persists every indicator update in LMDB and answers queries.", stdout);
-    if (rc)
-        return rc == 1 ? 0 : 2;
-    if (pw_log_level_parse(cfg.log_level, &level) || pw_clock_init(&s.clock, cfg.clock)) {
-        fprintf(stderr, "planwatch-store: bad --log-level or --clock\n");
-        return 2;
-    }
-    pw_log_init("store", level);
-    pw_cfg_log(store_cfg_table, STORE_NCFG);
-    pw_zsock_signals();
+    int rc = pw_service_start(store_cfg_table, STORE_NCFG, argc, argv, "store",
+                         "Persists every indicator update in LMDB and answers queries.",
+                              &cfg.log_level, &cfg.clock, &s.clock);
+    if (rc >= 0)
+        return rc;
     rc = pw_pidfile_lock(cfg.data_dir, "store", &lockfd, &holder);
     if (rc == PW_ELOCKED) {
         pw_error("msg=\"another store is running on this data dir\" data_dir=%s pid=%ld",
