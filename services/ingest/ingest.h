@@ -63,7 +63,9 @@ int ingest_store_up(const struct ingest *g, int64_t now);
  * outside its write scope is rejected (PW_EFEED_SCOPE); insecure, the
  * batch's own office field is stored, and so it is when who is a service
  * of the registry (the HTTP door sends for the offices it authenticated,
- * having checked their scopes). Never fails: problems become row results. */
+ * having checked their scopes). b is borrowed and must be decoded into an
+ * arena (ingest_serve_one does): fields of its rows are repointed in place,
+ * never freed one by one. Never fails: problems become row results. */
 void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__FeedBatch *b,
                        const struct pw_principal *who);
 

@@ -270,15 +270,13 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
         /* the figure as stored: the office is the authenticated sender - the
          * batch's own field only when --insecure or when a planwatch service
          * (the HTTP door, which authenticated the office by its token and
-         * checked its scope) sends on an office's behalf; the time is ours
-         * (office is borrowed only while the update is copied) */
-        char *own_office = u->office;
+         * checked its scope) sends on an office's behalf; the time is ours.
+         * The request lives in an arena freed as a whole: pointing a field
+         * at another string needs no restoring. */
         u->office = who && !who->service ? (char *)who->id : req->office ? req->office : "";
         u->received_ns = pw_now_ns();
         u->seq = 0;
-        rc = pending_wait(g, b, i, u, ind, now);
-        u->office = own_office;
-        if (rc)
+        if ((rc = pending_wait(g, b, i, u, ind, now)))
             goto oom;
         b->unresolved++;
     }

@@ -333,12 +333,17 @@ static void store_drain(struct store *s, struct store_put *puts)
             continue;
         }
         Planwatch__V1__IndicatorUpdate *u = (Planwatch__V1__IndicatorUpdate *)m;
-        if (u->ingest_epoch == s->ingest_epoch && u->ingest_seq > s->ingest_seq + 1)
-            pw_info("msg=\"gap in ingest stream\" from=%llu to=%llu (ingest retransmits)",
-                    (unsigned long long)s->ingest_seq + 1, (unsigned long long)u->ingest_seq - 1);
-        s->ingest_epoch = u->ingest_epoch;
-        if (u->ingest_seq > s->ingest_seq || u->ingest_epoch != s->ingest_epoch)
+        /* only for the log: a gap is repaired by ingest's retransmission */
+        if (u->ingest_epoch != s->ingest_epoch) {
+            s->ingest_epoch = u->ingest_epoch;
             s->ingest_seq = u->ingest_seq;
+        } else if (u->ingest_seq > s->ingest_seq) {
+            if (u->ingest_seq > s->ingest_seq + 1)
+                pw_info("msg=\"gap in ingest stream\" from=%llu to=%llu (ingest retransmits)",
+                        (unsigned long long)s->ingest_seq + 1,
+                        (unsigned long long)u->ingest_seq - 1);
+            s->ingest_seq = u->ingest_seq;
+        }
         u->seq = 0; /* the store assigns it */
         puts[n].u = u;
         puts[n].seq = 0;
