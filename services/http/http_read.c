@@ -502,14 +502,19 @@ void http_read_report(struct http *h, struct http_req *r)
     char day[11];
     if (rd_need_catalog(h, r))
         return;
-    if (!plan || !fy) {
+    /* a report is of one plan: an empty plan is not "every plan" here */
+    if (!plan || !plan[0] || !fy) {
         http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL, "give ?plan=P&fy=Y[&format=csv|md|html]");
         return;
     }
-    if (rd_bad_filter(h, r, plan, NULL) || !(x = calloc(1, sizeof *x)))
+    if (rd_bad_filter(h, r, plan, NULL))
         return;
+    if (!(x = calloc(1, sizeof *x))) {
+        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
+        return;
+    }
     http_req_set_state(r, x, rd_report_free);
-    x->plan = pw_catalog_find_plan(h->cat, plan);
+    x->plan = pw_catalog_find_plan(h->cat, plan); /* exists: rd_bad_filter checked it */
     x->fmt = PW_FOLLOWUP_HTML;
     if (pw_fy_parse(fy, &x->fy) || (fmt && pw_followup_format_parse(fmt, &x->fmt))) {
         http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL,

@@ -21,6 +21,7 @@
 #include "http.h"
 #include "http_auth.h"
 #include "log.h"
+#include "msg.h"
 #include "sec.h"
 #include "zsock.h"
 
@@ -40,7 +41,8 @@ static const struct pw_cfg http_cfg_table[] = {
     {"registry", PW_CFG_STR, "", 0, 0, "office registry: the offices' token_sha256 and write scopes (\"\": no writes)", &cfg.registry, 1},
     {"read-auth", PW_CFG_BOOL, "false", 0, 0, "reading (dashboard, GET /api/v1/...) needs a token with scope read", &cfg.read_auth, 0},
     {"max-body-bytes", PW_CFG_INT, "8388608", 1024, 67108864, "largest feed body; larger: 413", &cfg.max_body, 0},
-    {"max-rows", PW_CFG_INT, "10000", 1, 100000, "most rows per feed request; more: 413", &cfg.max_rows, 0},
+    /* one request is one FeedBatch: never more rows than ingest takes (PW_BATCH_MAX_ROWS) */
+    {"max-rows", PW_CFG_INT, "10000", 1, PW_BATCH_MAX_ROWS, "most rows per feed request; more: 413", &cfg.max_rows, 0},
     {"ingest-timeout-ms", PW_CFG_INT, "10000", 100, 600000, "answer 503 when ingest has not answered a feed by then", &cfg.ingest_timeout_ms, 0},
     {"store-timeout-ms", PW_CFG_INT, "5000", 100, 600000, "answer 503 when the store has not answered a query by then", &cfg.store_timeout_ms, 0},
     {"clock", PW_CFG_STR, "", 0, 0, "today for the dashboard and feed dates: \"\" wall clock, YYYY-MM-DD, or file:PATH", &cfg.clock, 1},

@@ -445,6 +445,20 @@ static void test_report_and_dashboard(void **state)
     r = call(&cl, "/?as_of=yesterday", NULL, NULL, NULL, 0);
     expect(&r, 400);
     free(r.body);
+
+    /* bad report parameters are 400, never a crash (an empty plan once was) */
+    static const char *const bad[] = {"/api/v1/report?plan=&fy=2022", "/api/v1/report?fy=2022",
+                                      "/api/v1/report?plan=p9&fy=2022",
+                                      "/api/v1/report?plan=p2&fy=soon",
+                                      "/api/v1/report?plan=p2&fy=2022&format=pdf"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = call(&cl, bad[i], NULL, NULL, NULL, 0);
+        expect(&r, 400);
+        free(r.body);
+    }
+    r = call(&cl, "/api/v1/health", NULL, NULL, NULL, 0); /* still serving */
+    expect(&r, 200);
+    free(r.body);
 }
 
 /* Headless Chromium renders the dashboard served by the running services:
