@@ -50,7 +50,8 @@ struct http {
 /* ---- http_up.c: one upstream service ------------------------------------- */
 
 /* The answer of a call: rc 0 and the reply (type, msg: freed by http_up after
- * the callback returns), or rc PW_EUNAVAILABLE (no answer by the deadline, or
+ * the callback returns; MSG_ERROR when the service refused the request), or
+ * rc PW_EUNAVAILABLE (no answer by the deadline, or
  * the service is not connected), PW_ESHUTDOWN (the service is stopping). */
 typedef void (*http_up_done)(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
                              const ProtobufCMessage *msg);
@@ -114,6 +115,9 @@ void http_req_respond(struct http_req *r, unsigned status, const char *ctype, co
                       size_t len, const char *extra_header);
 /* A JSON error body {"status":"ERROR","http_status":N,"code":"PW_E...","message":...}. */
 void http_req_error(struct http_req *r, unsigned status, int code, const char *message);
+/* The HTTP status for a planwatch error code a service answered with: the
+ * caller's fault (4xx) or the system's (503, retry). */
+unsigned http_status_of(int code);
 /* The client prefers CSV (?format=csv, or Accept: text/csv), JSON otherwise. */
 int http_req_wants_csv(struct http_req *r);
 

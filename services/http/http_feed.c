@@ -200,6 +200,14 @@ static void fd_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType ty
                    res->field, res->reason);
             o->seq = res->seq;
         }
+    } else if (rc == 0 && type == PLANWATCH__V1__MSG_TYPE__MSG_ERROR) {
+        /* ingest refused the batch whole: the request's fault (4xx) or not (retry) */
+        const Planwatch__V1__ErrorReply *e = (const Planwatch__V1__ErrorReply *)m;
+        int code = e->code ? e->code : PW_EWIRE;
+        enum fd_state st = http_status_of(code) == MHD_HTTP_SERVICE_UNAVAILABLE ? FD_UNAVAILABLE
+                                                                                  : FD_REJECTED;
+        for (size_t k = 0; k < j->nsend; k++)
+            fd_note(&j->out[j->send[k]], st, code, "", e->reason ? e->reason : "");
     } else {
         const char *why = rc == PW_ESHUTDOWN ? "the service is stopping; resend (safe)"
                                              : "ingest did not confirm in time or is not reachable; "

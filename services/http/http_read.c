@@ -44,6 +44,12 @@ static void rd_send(struct http_req *r, unsigned status, const char *ctype, char
 static int rd_store_failed(struct http_req *r, int rc, Planwatch__V1__MsgType type,
                            const ProtobufCMessage *m)
 {
+    if (!rc && type == PLANWATCH__V1__MSG_TYPE__MSG_ERROR) {
+        /* the store refused the request itself: say why, not "try again" */
+        const Planwatch__V1__ErrorReply *e = (const Planwatch__V1__ErrorReply *)m;
+        http_req_error(r, http_status_of(e->code), e->code, e->reason);
+        return 1;
+    }
     if (rc || type != PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY) {
         http_req_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, rc ? rc : PW_EWIRE,
                        "the store did not answer; try again");

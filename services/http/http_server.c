@@ -6,6 +6,7 @@
  * are answered before the body is read, so a refused upload is not
  * transferred. Runs in external-select mode on the service loop's thread. */
 #include <arpa/inet.h>
+#include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -119,32 +120,38 @@ void http_req_respond(struct http_req *r, unsigned status, const char *ctype, co
     }
 }
 
+unsigned http_status_of(int code)
+{
+    if (code == PW_EDENIED || code == PW_EFORBIDDEN || code == PW_EFEED_SCOPE)
+        return MHD_HTTP_FORBIDDEN;
+    if (code == PW_ENOTFOUND)
+        return MHD_HTTP_NOT_FOUND;
+    if (code == PW_EFEED_TOOMANY)
+        return MHD_HTTP_CONTENT_TOO_LARGE;
+    if (code == PW_EINVAL || code == PW_ETOOBIG || code == PW_ERANGE || code == PW_ESYNTAX || code == PW_EWIRE ||
+        code == PW_EVERSION || (code <= PW_EFEED_ENCODING && code >= PW_EFEED_SCOPE))
+        return MHD_HTTP_BAD_REQUEST;
+    return MHD_HTTP_SERVICE_UNAVAILABLE;
+}
+
 void http_req_error(struct http_req *r, unsigned status, int code, const char *message)
 {
-    char buf[1024];
-    char esc[700];
-    size_t k = 0;
-    for (const char *s = message; *s && k + 7 < sizeof esc; s++) {
-        if (*s == '"' || *s == '\\') {
-            esc[k++] = '\\';
-            esc[k++] = *s;
-        } else if ((unsigned char)*s < 0x20) {
-            esc[k++] = ' ';
-        } else {
-            esc[k++] = *s;
-        }
-    }
-    esc[k] = '\0';
-    int n = snprintf(buf, sizeof buf,
-                     "{\"status\": \"ERROR\", \"http_status\": %u, \"code\": \"%s\", "
-                     "\"message\": \"%s\"}\n",
-                     status, code ? pw_errname(code) : "", esc);
+    json_t *o = json_pack("{s:s, s:I, s:s, s:s}", "status", "ERROR", "http_status", (json_int_t)status,
+                          "code", code ? pw_errname(code) : "", "message", message ? message : "");
+    char *body = o ? json_dumps(o, JSON_ENSURE_ASCII) : NULL;
+    json_decref(o);
     const char *extra = NULL;
     if (status == MHD_HTTP_UNAUTHORIZED)
         extra = "WWW-Authenticate: Bearer realm=\"planwatch\"";
     else if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
         extra = "Retry-After: 5";
-    http_req_respond(r, status, "application/json", buf, (size_t)n, extra);
+    char line[2048];
+    /* no body (message not UTF-8, or no memory): the status alone still says what happened */
+    int n = snprintf(line, sizeof line, "%s\n", body ? body : "{\"status\": \"ERROR\"}");
+    if (n >= (int)sizeof line)
+        n = snprintf(line, sizeof line, "{\"status\": \"ERROR\", \"http_status\": %u}\n", status);
+    http_req_respond(r, status, "application/json", line, (size_t)n, extra);
+    free(body);
 }
 
 static enum MHD_Result srv_queue(struct http_req *r)

@@ -154,6 +154,8 @@ static const char *up_reply_id(Planwatch__V1__MsgType type, const ProtobufCMessa
         return ((const Planwatch__V1__FeedReply *)m)->batch_id;
     if (type == PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY)
         return ((const Planwatch__V1__QueryReply *)m)->request_id;
+    if (type == PLANWATCH__V1__MSG_TYPE__MSG_ERROR) /* a refusal answers its request too */
+        return ((const Planwatch__V1__ErrorReply *)m)->request_id;
     return NULL;
 }
 

@@ -90,11 +90,14 @@ static uint64_t ingest_epoch(void)
     return e ? e : (uint64_t)pw_now_ns();
 }
 
-static void ingest_reply_error(struct ingest *g, struct pw_frames *fr, int code, const char *why)
+/* An ErrorReply; id echoes the batch's id when it could be read (NULL: not). */
+static void ingest_reply_error(struct ingest *g, struct pw_frames *fr, int code, const char *why,
+                               const char *id)
 {
     Planwatch__V1__ErrorReply e = PLANWATCH__V1__ERROR_REPLY__INIT;
     e.code = code;
     e.reason = (char *)why;
+    e.request_id = (char *)(id ? id : "");
     pw_zsock_send(g->router, fr, fr->n - 1, PLANWATCH__V1__MSG_TYPE__MSG_ERROR, &e.base,
                   ZMQ_DONTWAIT);
 }
@@ -129,7 +132,8 @@ static void ingest_serve_one(struct ingest *g)
         pw_warn("msg=\"bad request\" err=%s", pw_errname(rc));
         ingest_reply_error(g, &fr, rc,
                            rc == PW_EVERSION ? "unsupported protocol version (this ingest speaks 1)"
-                                             : "not a planwatch message");
+                                             : "not a planwatch message",
+                           NULL);
     } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_PING) {
         Planwatch__V1__Pong p = PLANWATCH__V1__PONG__INIT;
         p.service = "ingest";
@@ -138,17 +142,18 @@ static void ingest_serve_one(struct ingest *g)
         pw_zsock_send(g->router, &fr, fr.n - 1, PLANWATCH__V1__MSG_TYPE__MSG_PONG, &p.base,
                       ZMQ_DONTWAIT);
     } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH && pw_sec_on(g->sec) && !who) {
-        ingest_reply_error(g, &fr, PW_EDENIED, "not an identity of the office registry");
+        ingest_reply_error(g, &fr, PW_EDENIED, "not an identity of the office registry",
+                           ((Planwatch__V1__FeedBatch *)m)->batch_id);
     } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH &&
                pw_msg_check_batch((Planwatch__V1__FeedBatch *)m, &d)) {
         char why[400];
         snprintf(why, sizeof why, "%s: %s", d.field, d.msg);
         pw_warn("msg=\"batch refused\" err=%s reason=\"%s\"", pw_errname(d.code), why);
-        ingest_reply_error(g, &fr, d.code, why);
+        ingest_reply_error(g, &fr, d.code, why, ((Planwatch__V1__FeedBatch *)m)->batch_id);
     } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH) {
         ingest_batch_take(g, &fr, (Planwatch__V1__FeedBatch *)m, who);
     } else {
-        ingest_reply_error(g, &fr, PW_EWIRE, "ingest answers FeedBatch and Ping only");
+        ingest_reply_error(g, &fr, PW_EWIRE, "ingest answers FeedBatch and Ping only", NULL);
     }
     pw_arena_close(&arena);
     pw_frames_close(&fr);

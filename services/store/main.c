@@ -146,11 +146,14 @@ static void store_reply(struct store *s, struct pw_frames *fr, Planwatch__V1__Ms
         pw_warn("msg=\"reply dropped\" err=%s", pw_errname(rc));
 }
 
-static void store_reply_error(struct store *s, struct pw_frames *fr, int code, const char *why)
+/* An ErrorReply; id echoes the request's id when it could be read (NULL: not). */
+static void store_reply_error(struct store *s, struct pw_frames *fr, int code, const char *why,
+                              const char *id)
 {
     Planwatch__V1__ErrorReply e = PLANWATCH__V1__ERROR_REPLY__INIT;
     e.code = code;
     e.reason = (char *)why;
+    e.request_id = (char *)(id ? id : "");
     store_reply(s, fr, PLANWATCH__V1__MSG_TYPE__MSG_ERROR, &e.base);
 }
 
@@ -204,7 +207,8 @@ static void store_serve_one(struct store *s)
         if (fr.n >= 2)
             store_reply_error(s, &fr, rc,
                               rc == PW_EVERSION ? "unsupported protocol version (this store speaks 1)"
-                                                : "not a planwatch message");
+                                                : "not a planwatch message",
+                              NULL);
     } else if (fr.n < 2) {
         pw_warn("msg=\"request without routing frame\"");
     } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_PING) {
@@ -221,13 +225,13 @@ static void store_serve_one(struct store *s)
         const char *denied = pw_sec_on(s->sec) ? store_query_denied(who, q->kind) : NULL;
         if (denied) {
             pw_warn("msg=\"query refused\" identity=%s kind=%d", who ? who->id : "-", (int)q->kind);
-            store_reply_error(s, &fr, PW_EDENIED, denied);
+            store_reply_error(s, &fr, PW_EDENIED, denied, q->request_id);
         } else if (pw_msg_check_query(q, &d)) {
             char why[400];
             snprintf(why, sizeof why, "%s: %s", d.field, d.msg);
-            store_reply_error(s, &fr, d.code, why);
+            store_reply_error(s, &fr, d.code, why, q->request_id);
         } else if (pw_arena_open(&arena)) {
-            store_reply_error(s, &fr, PW_ENOMEM, "out of memory");
+            store_reply_error(s, &fr, PW_ENOMEM, "out of memory", q->request_id);
         } else {
             Planwatch__V1__QueryReply r = PLANWATCH__V1__QUERY_REPLY__INIT;
             store_query_answer(s, (Planwatch__V1__Query *)m, &r, arena);
@@ -235,7 +239,7 @@ static void store_serve_one(struct store *s)
             pw_arena_close(&arena);
         }
     } else {
-        store_reply_error(s, &fr, PW_EWIRE, "the store answers Query and Ping only");
+        store_reply_error(s, &fr, PW_EWIRE, "the store answers Query and Ping only", NULL);
     }
     if (m)
         protobuf_c_message_free_unpacked(m, NULL);

@@ -381,6 +381,15 @@ static void test_read_api(void **state)
     expect(&r, 200);
     assert_non_null(strstr(r.body, "\"alerts\""));
     free(r.body);
+    /* the store refuses an over-long filter: its reason comes back as a 400
+     * (the refusal is matched to the request, not left to time out as a 503) */
+    char url[400];
+    snprintf(url, sizeof url, "/api/v1/alerts?indicator=%0200d", 7);
+    r = call(&cl, url, NULL, NULL, NULL, 0);
+    expect(&r, 400);
+    assert_non_null(strstr(r.body, "PW_ETOOBIG"));
+    assert_non_null(strstr(r.body, "indicator_id"));
+    free(r.body);
 }
 
 /* An acknowledged alert: its reason is in the dashboard's alert list and in
