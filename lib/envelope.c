@@ -93,6 +93,55 @@ int pw_envelope_read(const void *buf, size_t len, Planwatch__V1__MsgType *type,
     return pw_envelope_read_with(buf, len, type, msg, NULL);
 }
 
+/* Decoding memory is bounded by the message's size: protobuf-c allocates a
+ * struct per repeated element before anything can count them, so 2-byte
+ * empty rows would otherwise cost ~100 bytes each (a 64 MiB frame: ~6 GB). */
+struct env_budget {
+    ProtobufCAllocator *inner; /* NULL: malloc */
+    size_t left;
+    int spent; /* an allocation was refused */
+};
+
+static void *env_budget_alloc(void *data, size_t size)
+{
+    struct env_budget *b = data;
+    if (size > b->left) {
+        b->spent = 1;
+        return NULL;
+    }
+    b->left -= size;
+    return b->inner ? b->inner->alloc(b->inner->allocator_data, size) : malloc(size);
+}
+
+static void env_budget_free(void *data, void *ptr)
+{
+    struct env_budget *b = data;
+    if (b->inner)
+        b->inner->free(b->inner->allocator_data, ptr);
+    else
+        free(ptr);
+}
+
+const char *pw_envelope_why(int rc)
+{
+    switch (rc) {
+    case PW_EVERSION:
+        return "unsupported protocol version (planwatch speaks version 1)";
+    case PW_ETOOBIG:
+        return "the message would decode to far more memory than its size (too many rows?): "
+               "refused unread";
+    case PW_EWIRE:
+        return "not a planwatch message";
+    default:
+        return pw_strerror(rc);
+    }
+}
+
+size_t pw_envelope_budget(size_t len)
+{
+    return PW_DECODE_BUDGET_RATIO * len + PW_DECODE_BUDGET_BASE;
+}
+
 int pw_envelope_read_with(const void *buf, size_t len, Planwatch__V1__MsgType *type,
                           ProtobufCMessage **msg, ProtobufCAllocator *a)
 {
@@ -107,10 +156,12 @@ int pw_envelope_read_with(const void *buf, size_t len, Planwatch__V1__MsgType *t
         rc = PW_EVERSION;
     } else {
         const ProtobufCMessageDescriptor *d = env_descriptor(env->type);
+        struct env_budget b = {a, pw_envelope_budget(len), 0};
+        ProtobufCAllocator ba = {env_budget_alloc, env_budget_free, &b};
         ProtobufCMessage *m =
-            d ? protobuf_c_message_unpack(d, a, env->payload.len, env->payload.data) : NULL;
+            d ? protobuf_c_message_unpack(d, &ba, env->payload.len, env->payload.data) : NULL;
         if (!m)
-            rc = PW_EWIRE;
+            rc = b.spent ? PW_ETOOBIG : PW_EWIRE;
         else
             *msg = m;
     }

@@ -12,6 +12,11 @@
 
 #define PW_PROTO_VERSION 1
 #define PW_MSG_MAX_BYTES (64u << 20) /* ZMQ_MAXMSGSIZE on every socket */
+/* Decoding a message of len bytes may allocate at most
+ * RATIO * len + BASE bytes; the largest real ones (a 10,000-row batch of
+ * minimal rows, a status reply) need well under half of it. */
+#define PW_DECODE_BUDGET_RATIO 4u
+#define PW_DECODE_BUDGET_BASE (16u << 20)
 
 /* Encodes msg as the payload of an Envelope of the given type into a new
  * malloc'd buffer *buf of *len bytes (caller frees). Returns 0 or PW_ENOMEM. */
@@ -21,8 +26,9 @@ int pw_envelope_pack(Planwatch__V1__MsgType type, const ProtobufCMessage *msg, u
 /* Decodes buf[0..len): sets *type and *msg (the payload, decoded with the
  * descriptor of its type; caller frees with protobuf_c_message_free_unpacked).
  * Returns 0, PW_EVERSION (version is not PW_PROTO_VERSION; *type is still
- * set when readable) or PW_EWIRE (not an envelope, unknown type, payload does
- * not decode). */
+ * set when readable), PW_ETOOBIG (the payload would decode to more than
+ * pw_envelope_budget(len) bytes: refused before it is) or PW_EWIRE (not an
+ * envelope, unknown type, payload does not decode). */
 int pw_envelope_read(const void *buf, size_t len, Planwatch__V1__MsgType *type,
                      ProtobufCMessage **msg);
 
@@ -31,6 +37,12 @@ int pw_envelope_read(const void *buf, size_t len, Planwatch__V1__MsgType *type,
  * releases *msg as a requires. */
 int pw_envelope_read_with(const void *buf, size_t len, Planwatch__V1__MsgType *type,
                           ProtobufCMessage **msg, ProtobufCAllocator *a);
+
+/* The reason to give a peer whose message pw_envelope_read refused with rc. */
+const char *pw_envelope_why(int rc);
+
+/* The most bytes decoding a message of len bytes may allocate. */
+size_t pw_envelope_budget(size_t len);
 
 /* A protobuf-c allocator drawing from a pw_arena (freeing is a no-op:
  * closing the arena frees everything). a must outlive its uses. */

@@ -130,10 +130,7 @@ static void ingest_serve_one(struct ingest *g)
         pw_warn("msg=\"request without routing frame\"");
     } else if (rc) {
         pw_warn("msg=\"bad request\" err=%s", pw_errname(rc));
-        ingest_reply_error(g, &fr, rc,
-                           rc == PW_EVERSION ? "unsupported protocol version (this ingest speaks 1)"
-                                             : "not a planwatch message",
-                           NULL);
+        ingest_reply_error(g, &fr, rc, pw_envelope_why(rc), NULL);
     } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_PING) {
         Planwatch__V1__Pong p = PLANWATCH__V1__PONG__INIT;
         p.service = "ingest";

@@ -205,10 +205,7 @@ static void store_serve_one(struct store *s)
     if (rc) {
         pw_warn("msg=\"bad request\" err=%s", pw_errname(rc));
         if (fr.n >= 2)
-            store_reply_error(s, &fr, rc,
-                              rc == PW_EVERSION ? "unsupported protocol version (this store speaks 1)"
-                                                : "not a planwatch message",
-                              NULL);
+            store_reply_error(s, &fr, rc, pw_envelope_why(rc), NULL);
     } else if (fr.n < 2) {
         pw_warn("msg=\"request without routing frame\"");
     } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_PING) {

@@ -316,6 +316,21 @@ static void test_hostile_messages(void **state)
     assert_int_equal(raw_call(c, d, buf, len), PW_EFEED_TOOMANY);
     free(buf);
     free(many);
+    /* 600,000 empty rows: 1.2 MB on the wire, ~75 MB decoded; refused
+     * before the decode gets there (the row limit can only be counted after) */
+    const size_t nempty = 600000;
+    Planwatch__V1__IndicatorUpdate empty = PLANWATCH__V1__INDICATOR_UPDATE__INIT;
+    many = calloc(nempty, sizeof *many);
+    assert_non_null(many);
+    for (size_t i = 0; i < nempty; i++)
+        many[i] = &empty;
+    b.rows = many;
+    b.n_rows = nempty;
+    assert_int_equal(pw_envelope_pack(PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH, &b.base, &buf, &len), 0);
+    assert_true(len < (size_t)PW_MSG_MAX_BYTES / 32);
+    assert_int_equal(raw_call(c, d, buf, len), PW_ETOOBIG);
+    free(buf);
+    free(many);
     /* an office name longer than the limit */
     char office[PW_OFFICE_MAX + 2];
     memset(office, 'x', sizeof office - 1);
