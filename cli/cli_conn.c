@@ -196,40 +196,15 @@ int cli_conn_catalog(struct cli_conn *c, struct pw_catalog **out)
 {
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     Planwatch__V1__QueryReply *r = NULL;
-    const char **names = NULL, **bufs = NULL;
-    size_t *lens = NULL;
     struct pw_diag d = {0};
     char msg[600];
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_CATALOG;
     int rc = cli_conn_query(c, &q, 0, &r);
     if (rc)
         return rc;
-    if (r->n_catalog == 0) {
-        fprintf(stderr, "planwatch: %s at %s sent an empty catalog\n", c->service, c->endpoint);
-        rc = PW_EWIRE;
-        goto done;
-    }
-    rc = PW_ENOMEM;
-    names = calloc(r->n_catalog, sizeof *names);
-    bufs = calloc(r->n_catalog, sizeof *bufs);
-    lens = calloc(r->n_catalog, sizeof *lens);
-    if (!names || !bufs || !lens) {
-        fputs("planwatch: out of memory\n", stderr);
-        goto done;
-    }
-    for (size_t i = 0; i < r->n_catalog; i++) {
-        names[i] = r->catalog[i]->name && r->catalog[i]->name[0] ? r->catalog[i]->name : "catalog";
-        bufs[i] = (const char *)r->catalog[i]->yaml.data;
-        lens[i] = r->catalog[i]->yaml.len;
-    }
-    rc = pw_catalog_load_buffers(out, names, bufs, lens, r->n_catalog, &d);
-    if (rc)
+    if ((rc = pw_msg_catalog_load(r, out, &d)))
         fprintf(stderr, "planwatch: the catalog of %s at %s does not load: %s\n", c->service,
                 c->endpoint, pw_diag_format(&d, NULL, msg, sizeof msg));
-done:
-    free(names);
-    free(bufs);
-    free(lens);
     planwatch__v1__query_reply__free_unpacked(r, NULL);
     return rc;
 }

@@ -732,7 +732,8 @@ static int cat_load_buf(struct pw_catalog *c, const char *name, const char *buf,
         return PW_ENOMEM;
     if (!yaml_parser_initialize(&parser))
         return PW_ENOMEM;
-    yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+    /* libyaml asserts on a NULL input: an empty buffer is empty YAML */
+    yaml_parser_set_input_string(&parser, (const unsigned char *)(buf ? buf : ""), buf ? len : 0);
     if (!yaml_parser_load(&parser, &doc)) {
         rc = pw_diag_set(diag, PW_ECAT_YAML, name, (int)parser.problem_mark.line + 1, "",
                          "YAML: %s%s%s", parser.problem ? parser.problem : "parse error",

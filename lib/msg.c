@@ -311,3 +311,29 @@ char *pw_msg_time(int64_t ns, char *buf, size_t n)
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)((ns % 1000000000) / 1000000));
     return buf;
 }
+
+int pw_msg_catalog_load(const Planwatch__V1__QueryReply *r, struct pw_catalog **out,
+                        struct pw_diag *d)
+{
+    size_t n = r->n_catalog;
+    if (n == 0)
+        return pw_diag_set(d, PW_ENOTFOUND, "", 0, "catalog", "the reply carries no catalog");
+    const char **names = calloc(n, sizeof *names), **bufs = calloc(n, sizeof *bufs);
+    size_t *lens = calloc(n, sizeof *lens);
+    int rc = PW_ENOMEM;
+    if (names && bufs && lens) {
+        for (size_t i = 0; i < n; i++) {
+            const Planwatch__V1__CatalogFile *f = r->catalog[i];
+            names[i] = f->name && f->name[0] ? f->name : "catalog";
+            bufs[i] = (const char *)f->yaml.data; /* NULL when empty: still loads cleanly */
+            lens[i] = f->yaml.len;
+        }
+        rc = pw_catalog_load_buffers(out, names, bufs, lens, n, d);
+    } else {
+        pw_diag_set(d, rc, "", 0, "catalog", "out of memory");
+    }
+    free(names);
+    free(bufs);
+    free(lens);
+    return rc;
+}

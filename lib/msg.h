@@ -31,6 +31,12 @@ void pw_msg_update_from_row(Planwatch__V1__IndicatorUpdate *u, const struct pw_f
  * filled (field and reason). */
 int pw_msg_check_batch(const Planwatch__V1__FeedBatch *b, struct pw_diag *d);
 
+/* Loads the catalog a QUERY_CATALOG reply carries (every file of it).
+ * Returns 0, PW_ENOTFOUND (no file in the reply), PW_ENOMEM or the
+ * catalog's error, with d filled. */
+int pw_msg_catalog_load(const Planwatch__V1__QueryReply *r, struct pw_catalog **out,
+                        struct pw_diag *d);
+
 /* Checks a Query's texts (indicator_id, as_of, plan, project, request_id)
  * against PW_QUERY_TEXT_MAX. Returns 0 or PW_ETOOBIG with d filled. */
 int pw_msg_check_query(const Planwatch__V1__Query *q, struct pw_diag *d);

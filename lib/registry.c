@@ -318,7 +318,8 @@ int pw_registry_load_buffer(struct pw_registry **out, const char *name, const ch
     }
     if (!yaml_parser_initialize(&parser))
         goto fail;
-    yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+    /* libyaml asserts on a NULL input: an empty buffer is empty YAML */
+    yaml_parser_set_input_string(&parser, (const unsigned char *)(buf ? buf : ""), buf ? len : 0);
     if (!yaml_parser_load(&parser, &doc)) {
         rc = pw_diag_set(d, PW_EREG_YAML, name, (int)parser.problem_mark.line + 1, "",
                          "YAML: %s%s%s", parser.problem ? parser.problem : "parse error",

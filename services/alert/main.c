@@ -177,41 +177,17 @@ static int svc_catalog_from_store(struct alert_svc *a)
 {
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     Planwatch__V1__QueryReply *r = NULL;
-    const char **names = NULL, **bufs = NULL;
-    size_t *lens = NULL;
     struct pw_diag d = {0};
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_CATALOG;
     int rc = pw_client_query(a->store, &q, (int)a->query_timeout_ms, &r);
     if (rc)
         return rc;
-    size_t n = r->n_catalog;
-    if (n == 0) {
-        pw_error("msg=\"the store sent an empty catalog\"");
-        rc = PW_ENOTFOUND;
-        goto out;
-    }
-    names = calloc(n, sizeof *names);
-    bufs = calloc(n, sizeof *bufs);
-    lens = calloc(n, sizeof *lens);
-    if (!names || !bufs || !lens) {
-        rc = PW_ENOMEM;
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-        names[i] = r->catalog[i]->name ? r->catalog[i]->name : "store";
-        bufs[i] = (const char *)r->catalog[i]->yaml.data;
-        lens[i] = r->catalog[i]->yaml.len;
-    }
-    rc = pw_catalog_load_buffers(&a->cat, names, bufs, lens, n, &d);
-    if (rc)
+    if ((rc = pw_msg_catalog_load(r, &a->cat, &d)))
         svc_log_diag("the store's catalog does not load", rc, &d);
     else
-        pw_info("msg=\"catalog loaded\" from=store files=%zu indicators=%zu digest=%016llx", n,
-                pw_catalog_count(a->cat), (unsigned long long)pw_catalog_digest(a->cat));
-out:
-    free(names);
-    free(bufs);
-    free(lens);
+        pw_info("msg=\"catalog loaded\" from=store files=%zu indicators=%zu digest=%016llx",
+                r->n_catalog, pw_catalog_count(a->cat),
+                (unsigned long long)pw_catalog_digest(a->cat));
     planwatch__v1__query_reply__free_unpacked(r, NULL);
     return rc;
 }

@@ -31,7 +31,6 @@ struct http_hist_waiter;
 struct http {
     struct pw_clock clock;
     struct pw_catalog *cat;          /* NULL until loaded (--catalog, or the store's) */
-    int cat_from_store;              /* load it with QUERY_CATALOG */
     int cat_loading;                 /* a QUERY_CATALOG is in flight */
     struct pw_history *hist;         /* every stored update up to hist_seq (charts) */
     uint64_t hist_seq;
@@ -83,8 +82,6 @@ int64_t http_up_tick(struct http *h, struct http_up *u, int64_t now);
 void http_up_fail_all(struct http *h, struct http_up *u);
 /* The service answered a ping (ready) within the last 3 seconds. */
 int http_up_ready(const struct http_up *u, int64_t now);
-/* Calls in flight. */
-size_t http_up_pending(const struct http_up *u);
 
 /* ---- http_server.c: requests --------------------------------------------- */
 
@@ -101,9 +98,8 @@ const char *http_req_path(const struct http_req *r);
 const char *http_req_body(const struct http_req *r, size_t *len);
 /* The office of the request's bearer token, or NULL (none / unknown). */
 const char *http_req_office(const struct http_req *r);
-/* That office may write ind / may write every indicator. */
+/* That office may write ind. */
 int http_req_may_write(const struct http_req *r, const struct pw_indicator *ind);
-int http_req_may_write_all(const struct http_req *r);
 /* Per-request state of its handler (freed with free_fn when the request is done). */
 void http_req_set_state(struct http_req *r, void *state, void (*free_fn)(void *));
 void *http_req_state(const struct http_req *r);

@@ -115,37 +115,20 @@ static void rd_catalog_done(struct http *h, void *arg, int rc, Planwatch__V1__Ms
     if (rc || type != PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY ||
         ((const Planwatch__V1__QueryReply *)m)->code)
         return; /* asked again at the next request or tick */
-    const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
-    const char **names = calloc(q->n_catalog + 1, sizeof *names);
-    const char **bufs = calloc(q->n_catalog + 1, sizeof *bufs);
-    size_t *lens = calloc(q->n_catalog + 1, sizeof *lens);
     struct pw_diag d = {0};
     char msg[600];
-    if (names && bufs && lens) {
-        for (size_t i = 0; i < q->n_catalog; i++) {
-            names[i] = q->catalog[i]->name;
-            bufs[i] = (const char *)q->catalog[i]->yaml.data;
-            lens[i] = q->catalog[i]->yaml.len;
-        }
-        if (pw_catalog_load_buffers(&h->cat, names, bufs, lens, q->n_catalog, &d) == 0) {
-            if (pw_history_open(&h->hist, h->cat))
-                pw_catalog_close(&h->cat);
-            else
-                pw_info("msg=\"catalog loaded from the store\" indicators=%zu",
-                        pw_catalog_count(h->cat));
-        } else {
-            pw_error("msg=\"the store's catalog is not valid\" %s",
-                     pw_diag_format(&d, NULL, msg, sizeof msg));
-        }
-    }
-    free(names);
-    free(bufs);
-    free(lens);
+    if (pw_msg_catalog_load((const Planwatch__V1__QueryReply *)m, &h->cat, &d))
+        pw_error("msg=\"the store's catalog is not valid\" %s",
+                 pw_diag_format(&d, NULL, msg, sizeof msg));
+    else if (pw_history_open(&h->hist, h->cat))
+        pw_catalog_close(&h->cat);
+    else
+        pw_info("msg=\"catalog loaded from the store\" indicators=%zu", pw_catalog_count(h->cat));
 }
 
 void http_catalog_load(struct http *h)
 {
-    if (h->cat || h->cat_loading || !h->cat_from_store)
+    if (h->cat || h->cat_loading)
         return;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_CATALOG;

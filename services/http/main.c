@@ -122,7 +122,6 @@ int main(int argc, char **argv)
     h.max_rows = cfg.max_rows;
     h.ingest_timeout_ms = cfg.ingest_timeout_ms;
     h.store_timeout_ms = cfg.store_timeout_ms;
-    h.cat_from_store = 1;
     if ((rc = http_auth_open(&h.auth, cfg.registry, &d))) {
         pw_error("msg=\"office registry rejected\" %s", pw_diag_format(&d, NULL, msg, sizeof msg));
         goto done;

@@ -15,6 +15,7 @@
 #include "catalog.h"
 #include "dec.h"
 #include "err.h"
+#include "msg.h"
 
 /* A plan p2 (FY2020-2024, projects pj1 and pj2) and the "indicators:" key;
  * the indicators follow. */
@@ -949,6 +950,34 @@ static void test_digest(void **state)
     pw_catalog_close(&a);
 }
 
+/* The catalog a store's QUERY_CATALOG reply carries: every file of it; an
+ * empty file (NULL bytes on the wire) or no file is a clean error. */
+static void test_from_reply(void **state)
+{
+    (void)state;
+    static const char yaml[] = HEAD IND("a") CUM;
+    Planwatch__V1__CatalogFile f = PLANWATCH__V1__CATALOG_FILE__INIT, *fp = &f;
+    Planwatch__V1__QueryReply r = PLANWATCH__V1__QUERY_REPLY__INIT;
+    struct pw_catalog *c = NULL;
+    struct pw_diag d;
+    assert_int_equal(pw_msg_catalog_load(&r, &c, &d), PW_ENOTFOUND);
+    assert_null(c);
+    r.catalog = &fp;
+    r.n_catalog = 1;
+    f.name = "plan.yaml";
+    f.yaml.data = (uint8_t *)yaml;
+    f.yaml.len = sizeof yaml - 1;
+    assert_int_equal(pw_msg_catalog_load(&r, &c, &d), 0);
+    assert_non_null(pw_catalog_find(c, "a"));
+    pw_catalog_close(&c);
+    f.yaml.data = NULL;
+    f.yaml.len = 0;
+    int rc = pw_msg_catalog_load(&r, &c, &d);
+    assert_true(rc < 0);
+    assert_null(c);
+    assert_string_equal(d.file, "plan.yaml");
+}
+
 static void test_close(void **state)
 {
     (void)state;
@@ -988,6 +1017,7 @@ int main(void)
         cmocka_unit_test(test_err_ref),
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_digest),
+        cmocka_unit_test(test_from_reply),
         cmocka_unit_test(test_close),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -203,6 +203,13 @@ static void test_file(void **state)
     assert_int_equal(pw_registry_load_buffer(&r, "big", big, PW_REGISTRY_MAX_BYTES + 1, &d),
                      PW_ETOOBIG);
     free(big);
+    /* no text at all (an empty protobuf bytes field is NULL): a clean error,
+     * the same as an empty file's, never libyaml's assert */
+    int empty_rc = pw_registry_load_buffer(&r, "empty", "", 0, &d);
+    assert_int_not_equal(empty_rc, 0);
+    assert_null(r);
+    assert_int_equal(pw_registry_load_buffer(&r, "null", NULL, 0, &d), empty_rc);
+    assert_null(r);
 }
 
 /* sha256("secret-token") */
