@@ -93,11 +93,6 @@ int http_auth_may_write_any(const struct http_office *o)
     return o && (o->p->nplans || o->p->nprojects || o->p->nindicators);
 }
 
-int http_auth_may_write_all(const struct http_office *o)
-{
-    (void)o;
-    return 0;
-}
 
 int http_auth_may_write(const struct http_office *o, const struct pw_indicator *ind)
 {

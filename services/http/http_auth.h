@@ -31,9 +31,6 @@ const char *http_auth_name(const struct http_office *o);
 int http_auth_may_read(const struct http_office *o);
 /* It may write something (a non-empty write scope). */
 int http_auth_may_write_any(const struct http_office *o);
-/* It may write every indicator without a catalog to check against: never
- * with registry scopes, which name plans, projects and indicators. */
-int http_auth_may_write_all(const struct http_office *o);
 /* It may write ind. */
 int http_auth_may_write(const struct http_office *o, const struct pw_indicator *ind);
 

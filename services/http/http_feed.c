@@ -325,7 +325,7 @@ void http_feed_post(struct http *h, struct http_req *r)
             fd_note(&j->out[i], FD_REJECTED, PW_EFORBIDDEN, "indicator_id", why);
             continue;
         }
-        if (!ind && !h->cat && !http_req_may_write_all(r)) {
+        if (!h->cat) {
             http_req_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, PW_EUNAVAILABLE,
                            "the catalog is not loaded yet (store not reachable): cannot check "
                            "the write scope; resend later");

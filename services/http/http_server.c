@@ -70,10 +70,6 @@ int http_req_may_write(const struct http_req *r, const struct pw_indicator *ind)
     return http_auth_may_write(r->office, ind);
 }
 
-int http_req_may_write_all(const struct http_req *r)
-{
-    return http_auth_may_write_all(r->office);
-}
 
 void http_req_set_state(struct http_req *r, void *state, void (*free_fn)(void *))
 {

@@ -79,11 +79,6 @@ void *http_up_socket(const struct http_up *u)
     return u->sock;
 }
 
-size_t http_up_pending(const struct http_up *u)
-{
-    return pw_map_count(u->calls);
-}
-
 int http_up_ready(const struct http_up *u, int64_t now)
 {
     return u->pong_ms > 0 && u->pong_ready && now - u->pong_ms < UP_READY_MS;
