@@ -181,7 +181,8 @@ int cli_history(int argc, char **argv)
             fputs("planwatch: out of memory\n", stderr);
             goto done;
         }
-        memcpy(u, r->updates, n * sizeof *u);
+        if (n) /* u is NULL for an indicator without revisions */
+            memcpy(u, r->updates, n * sizeof *u);
         pw_report_history_order(u, latest, n);
         hist_table(o.args[0], u, latest, n);
     }

@@ -144,7 +144,8 @@ static int watch_state_match(const struct watch *w, const struct watch_state *st
 static void watch_print_states(const struct watch *w, struct watch_state *sts, size_t n,
                                uint64_t seq)
 {
-    qsort(sts, n, sizeof *sts, watch_state_cmp);
+    if (n) /* sts is NULL when the store has no states */
+        qsort(sts, n, sizeof *sts, watch_state_cmp);
     for (size_t i = 0; i < n; i++) {
         const Planwatch__V1__AlertState *s = sts[i].s;
         const char *sev =

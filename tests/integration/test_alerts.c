@@ -69,6 +69,14 @@ static void test_late_and_restarted_subscriber(void **state)
     hs_start(c, HS_STORE);
     hs_start(c, HS_INGEST);
     assert_int_equal(pw_client_open(c->ctx, c->ep_store, &st), 0);
+    /* nothing stored yet: history of a catalog indicator is empty, not an error */
+    char *out = NULL, *err = NULL;
+    const char *hist[] = {"history", "p3-out16-bio-manufacturing-trainees", NULL};
+    if (hs_cli(c, &out, &err, hist) != 0)
+        fail_msg("history on an empty store failed:\n%s%s", out, err);
+    assert_non_null(strstr(out, "p3-out16-bio-manufacturing-trainees"));
+    free(out);
+    free(err);
     feed(c, "catalog/feeds/plan2-fy2022.csv");
     feed(c, "catalog/feeds/plan3-fy2025.csv");
     hs_start(c, HS_ALERT); /* late: everything is already stored */
