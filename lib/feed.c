@@ -25,6 +25,7 @@
 #include "file.h"
 #include "vec.h"
 #include "fy.h"
+#include "text.h"
 
 enum feed_col { COL_ID, COL_FY, COL_VALUE, COL_BASIS, COL_PRELIM, COL_ASOF, COL_NOTE, COL_UID, NCOLS };
 static const char *const feed_col_names[NCOLS] = {"indicator_id", "fiscal_year", "value",
@@ -265,6 +266,9 @@ static int feed_convert(struct pw_feed *f, int row, const struct feed_raw *raw)
     if (strlen(t) > PW_NOTE_MAX)
         return feed_reject(f, row, PW_EFEED_TOOLONG, "note", "longer than %d bytes",
                            PW_NOTE_MAX);
+    if (!pw_text_clean(t, strlen(t))) /* the file is UTF-8 by now: a control character */
+        return feed_reject(f, row, PW_EFEED_VALUE, "note",
+                           "contains a control character (escape, bell...)");
     if (t[0] && !(r.note = pw_arena_strndup(f->arena, t, strlen(t))))
         return PW_ENOMEM;
 
@@ -291,43 +295,6 @@ static int feed_take(struct pw_feed *f, int row, const struct feed_raw *raw)
 
 /* ---- encoding ----------------------------------------------------------- */
 
-static int feed_valid_utf8(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        size_t k;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            k = 1;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            k = 2;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            k = 3;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        if (i + k >= n)
-            return 0;
-        for (size_t j = 1; j <= k; j++) {
-            if (i + j >= n || (s[i + j] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + j] & 0x3F);
-        }
-        if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
-            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += k + 1;
-    }
-    return 1;
-}
-
 /* Yields UTF-8 text without BOM: borrowed from buf, or converted from
  * CP932 into *owned (caller frees). Returns 0 or PW_EFEED_ENCODING/PW_ENOMEM. */
 static int feed_utf8(const char *buf, size_t len, const char **text, size_t *tlen, char **owned)
@@ -337,7 +304,7 @@ static int feed_utf8(const char *buf, size_t len, const char **text, size_t *tle
         buf += 3;
         len -= 3;
     }
-    if (feed_valid_utf8((const unsigned char *)buf, len)) {
+    if (pw_text_utf8(buf, len)) {
         *text = buf;
         *tlen = len;
         return 0;

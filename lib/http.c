@@ -43,10 +43,7 @@ static void http_log(void *cls, const char *fmt, va_list ap)
     size_t n = strlen(buf);
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
         buf[--n] = '\0';
-    for (char *c = buf; *c; c++)
-        if (*c == '"' || (unsigned char)*c < 0x20)
-            *c = '\'';
-    pw_warn("msg=\"http\" detail=\"%s\"", buf);
+    pw_warn("msg=\"http\" detail=\"%s\"", pw_log_safe(buf));
 }
 
 static enum MHD_Result http_answer(void *cls, struct MHD_Connection *conn, const char *url,

@@ -32,6 +32,14 @@ int pw_log_level_parse(const char *s, enum pw_log_level *out)
     return PW_EINVAL;
 }
 
+char *pw_log_safe(char *s)
+{
+    for (char *c = s; *c; c++)
+        if (*c == '"' || (unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+    return s;
+}
+
 void pw_log_write(enum pw_log_level level, const char *fmt, ...)
 {
     static const char *names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
@@ -52,6 +60,10 @@ void pw_log_write(enum pw_log_level level, const char *fmt, ...)
     size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
     if (len > sizeof line - 2)
         len = sizeof line - 2;
+    /* one event, one line, whatever text a value brought along */
+    for (size_t i = (size_t)n; i < len; i++)
+        if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+            line[i] = '?';
     line[len++] = '\n';
     ssize_t w = write(STDERR_FILENO, line, len);
     (void)w;

@@ -16,6 +16,10 @@ void pw_log_init(const char *service, enum pw_log_level threshold);
 /* Parses "debug|info|warn|error". Returns 0 or PW_EINVAL. */
 int pw_log_level_parse(const char *s, enum pw_log_level *out);
 
+/* Makes s (in place) fit a quoted value: '"' and control characters become
+ * '?'. Returns s. (Control characters anywhere in a line are replaced too.) */
+char *pw_log_safe(char *s);
+
 void pw_log_write(enum pw_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

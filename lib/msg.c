@@ -10,6 +10,7 @@
 #include "err.h"
 #include "fy.h"
 #include "report.h"
+#include "text.h"
 
 void pw_msg_update_from_row(Planwatch__V1__IndicatorUpdate *u, const struct pw_feed_row *r,
                             char *as_of_buf)
@@ -29,6 +30,16 @@ void pw_msg_update_from_row(Planwatch__V1__IndicatorUpdate *u, const struct pw_f
     u->as_of = as_of_buf;
     u->note = (char *)(r->note ? r->note : "");
     u->row = r->row;
+}
+
+/* The refusal of a text that is not clean UTF-8 (text.h). */
+static int msg_unclean(struct pw_diag *d, const char *file, int row, const char *field,
+                       const char *s)
+{
+    return pw_text_utf8(s, strlen(s))
+               ? pw_diag_set(d, PW_EFEED_VALUE, file, row, field,
+                             "contains a control character (escape, bell...)")
+               : pw_diag_set(d, PW_EFEED_ENCODING, file, row, field, "not UTF-8");
 }
 
 int pw_msg_row_from_update(struct pw_feed_row *r, const Planwatch__V1__IndicatorUpdate *u,
@@ -78,6 +89,8 @@ int pw_msg_row_from_update(struct pw_feed_row *r, const Planwatch__V1__Indicator
     if (strlen(r->note) > PW_NOTE_MAX)
         return pw_diag_set(d, PW_EFEED_TOOLONG, file, r->row, "note", "longer than %d bytes",
                            PW_NOTE_MAX);
+    if (!pw_text_clean(r->note, strlen(r->note)))
+        return msg_unclean(d, file, r->row, "note", r->note);
     return 0;
 }
 
@@ -102,6 +115,12 @@ int pw_msg_check_batch(const Planwatch__V1__FeedBatch *b, struct pw_diag *d)
     if (msg_len(b->office) > PW_OFFICE_MAX)
         return pw_diag_set(d, PW_EFEED_TOOLONG, src, 0, "office", "longer than %d bytes",
                            PW_OFFICE_MAX);
+    /* logged, echoed and stored: clean text only */
+    const char *const texts[] = {b->batch_id, b->source, b->office};
+    static const char *const names[] = {"batch_id", "source", "office"};
+    for (size_t i = 0; i < 3; i++)
+        if (texts[i] && !pw_text_clean(texts[i], strlen(texts[i])))
+            return msg_unclean(d, "", 0, names[i], texts[i]);
     return 0;
 }
 

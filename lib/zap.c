@@ -79,9 +79,7 @@ static void zap_copy(const zmq_msg_t *m, char *buf, size_t n)
         len = n - 1;
     memcpy(buf, zmq_msg_data((zmq_msg_t *)m), len);
     buf[len] = '\0';
-    for (size_t i = 0; i < len; i++)
-        if (buf[i] < 0x20 || buf[i] == '"' || buf[i] == 0x7f)
-            buf[i] = '?'; /* log-safe */
+    pw_log_safe(buf);
 }
 
 static void zap_reply(struct pw_zap *z, const zmq_msg_t *reqid, const char *code,

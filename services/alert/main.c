@@ -629,9 +629,7 @@ static void svc_drain(struct alert_svc *a)
                 len = sizeof topic - 1;
             memcpy(topic, zmq_msg_data(&fr.f[0]), len);
             topic[len] = '\0';
-            for (size_t i = 0; i < len; i++) /* log-safe */
-                if (topic[i] < 0x20 || topic[i] == '"' || topic[i] == 0x7f)
-                    topic[i] = '?';
+            pw_log_safe(topic);
         }
         if (rc == PW_EUNAVAILABLE || rc == PW_ESHUTDOWN || rc == PW_EZMQ) {
             pw_frames_close(&fr);

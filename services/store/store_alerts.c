@@ -16,6 +16,7 @@
 #include "fy.h"
 #include "log.h"
 #include "store.h"
+#include "text.h"
 #include "zsock.h"
 
 #define SA_HISTORY_DEFAULT 1000 /* alert transitions per history reply */
@@ -148,16 +149,13 @@ static int sa_insert(struct store *s, struct pw_arena *a, enum store_table t, co
     return sa_admin_write(s, ops, 2, what, a);
 }
 
-/* Text a person typed: non-empty when required, bounded, no control characters. */
+/* Text a person typed: non-empty when required, bounded, clean UTF-8 (text.h). */
 static int sa_text_ok(const char *t, size_t max, int required)
 {
     size_t n = t ? strlen(t) : 0;
     if ((required && n == 0) || n > max)
         return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)t[i] < 0x20 || t[i] == 0x7f)
-            return 0;
-    return 1;
+    return !t || pw_text_clean(t, n);
 }
 
 /* plan / project / indicator filters against the catalog ("" = any). */

@@ -616,6 +616,11 @@ static void test_err_toolong(void **state)
     note[sizeof note - 1] = '\0'; /* 513 bytes */
     snprintf(row, sizeof row, "cum,2022,1,,,,%s,", note);
     csv_row_err(state, row, PW_EFEED_TOOLONG, "note");
+    /* a note reaches terminals: no escape sequence (line breaks may be: see above) */
+    csv_row_err(state, "cum,2022,1,,,,\"red \x1b[31malert\",", PW_EFEED_VALUE, "note");
+    csv_row_err(state, "cum,2022,1,,,,\"delete\x7f\",", PW_EFEED_VALUE, "note");
+    json_row_err(state, "{\"indicator_id\":\"cum\",\"fiscal_year\":2022,\"value\":1,"
+                        "\"note\":\"bell\\u0007\"}", PW_EFEED_VALUE, "note");
     note[PW_NOTE_MAX] = '\0'; /* 512 bytes: allowed */
     snprintf(row, sizeof row, HDR "cum,2022,1,,,,%s,\n", note);
     struct pw_feed *f = parse(state, row, PW_FEED_CSV);
