@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cfg.h"
 #include "err.h"
 #include "fy.h"
 
@@ -225,18 +226,6 @@ void cli_opts_help(FILE *out, unsigned allowed)
     fputs("  --help\n      this text\n", out);
 }
 
-/* Whole number lo..hi. Returns 0 or PW_EINVAL. */
-static int cli_long_arg(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return PW_EINVAL;
-    *out = v;
-    return 0;
-}
-
 /* An environment variable, unset and empty alike meaning "not given". */
 static const char *cli_env(const char *name)
 {
@@ -271,9 +260,7 @@ static int cli_defaults(struct cli_opts *o, unsigned allowed)
     o->alerts_key = cli_env("PLANWATCH_ALERTS_KEY");
     o->dir = ".";
     if ((allowed & CLI_OPT_SECURITY) && (v = cli_env("PLANWATCH_INSECURE"))) {
-        if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes"))
-            o->insecure = 1;
-        else if (strcmp(v, "0") && strcmp(v, "false") && strcmp(v, "no")) {
+        if (pw_cfg_parse_bool(v, &o->insecure)) {
             fprintf(stderr, "planwatch: PLANWATCH_INSECURE '%s' is not true or false\n", v);
             return 2;
         }
@@ -283,7 +270,7 @@ static int cli_defaults(struct cli_opts *o, unsigned allowed)
     o->secret = cli_env("PLANWATCH_WEBHOOK_SECRET");
     o->by = (v = cli_env("PLANWATCH_USER")) ? v : cli_env("USER");
     if ((allowed & CLI_OPT_TIMEOUT) && (v = cli_env("PLANWATCH_TIMEOUT_MS"))) {
-        if (cli_long_arg(v, 1, CLI_TIMEOUT_MAX, &t)) {
+        if (pw_cfg_parse_long(v, 1, CLI_TIMEOUT_MAX, &t)) {
             fprintf(stderr,
                     "planwatch: PLANWATCH_TIMEOUT_MS '%s' is not a whole number from 1 to %ld\n", v,
                     CLI_TIMEOUT_MAX);
@@ -369,7 +356,7 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed, 
         case CLI_LONG_PROJECT: o->project = optarg; break;
         case CLI_LONG_INDICATOR: o->indicator = optarg; break;
         case CLI_LONG_COUNT:
-            if (cli_long_arg(optarg, 1, CLI_COUNT_MAX, &v)) {
+            if (pw_cfg_parse_long(optarg, 1, CLI_COUNT_MAX, &v)) {
                 snprintf(why, sizeof why, "--count '%s' is not a whole number from 1 to %ld",
                          optarg, CLI_COUNT_MAX);
                 return cli_usage(cmd, why);
@@ -427,7 +414,7 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed, 
             break;
         }
         case CLI_LONG_LIMIT:
-            if (cli_long_arg(optarg, 1, 20000, &v)) {
+            if (pw_cfg_parse_long(optarg, 1, 20000, &v)) {
                 snprintf(why, sizeof why, "--limit '%s' is not a whole number from 1 to 20000",
                          optarg);
                 return cli_usage(cmd, why);
@@ -435,7 +422,7 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed, 
             o->limit = v;
             break;
         case CLI_LONG_TIMEOUT:
-            if (cli_long_arg(optarg, 1, CLI_TIMEOUT_MAX, &v)) {
+            if (pw_cfg_parse_long(optarg, 1, CLI_TIMEOUT_MAX, &v)) {
                 snprintf(why, sizeof why, "--timeout-ms '%s' is not a whole number from 1 to %ld",
                          optarg, CLI_TIMEOUT_MAX);
                 return cli_usage(cmd, why);

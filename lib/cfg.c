@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "err.h"
 #include "log.h"
@@ -23,6 +24,29 @@ static void cfg_env_name(const char *prog, const char *name, char *buf, size_t n
     buf[k] = '\0';
 }
 
+int pw_cfg_parse_bool(const char *s, int *out)
+{
+    static const char *const yes[] = {"1", "true", "yes", "on"}, *const no[] = {"0", "false", "no", "off"};
+    for (size_t i = 0; i < 4; i++) {
+        if (!strcasecmp(s, yes[i]) || !strcasecmp(s, no[i])) {
+            *out = !strcasecmp(s, yes[i]);
+            return 0;
+        }
+    }
+    return PW_EINVAL;
+}
+
+int pw_cfg_parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return PW_EINVAL;
+    *out = v;
+    return 0;
+}
+
 static int cfg_set(const struct pw_cfg *c, const char *v, const char *from)
 {
     if (c->type == PW_CFG_STR) {
@@ -30,25 +54,17 @@ static int cfg_set(const struct pw_cfg *c, const char *v, const char *from)
         return 0;
     }
     if (c->type == PW_CFG_BOOL) {
-        if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on"))
-            *(int *)c->target = 1;
-        else if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off"))
-            *(int *)c->target = 0;
-        else {
+        if (pw_cfg_parse_bool(v, (int *)c->target)) {
             fprintf(stderr, "%s %s: '%s' is not true or false\n", from, c->name, v);
             return PW_EINVAL;
         }
         return 0;
     }
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (errno || end == v || *end || x < c->min || x > c->max) {
+    if (pw_cfg_parse_long(v, c->min, c->max, (long *)c->target)) {
         fprintf(stderr, "%s %s: '%s' is not a whole number from %ld to %ld\n", from, c->name, v,
                 c->min, c->max);
         return PW_EINVAL;
     }
-    *(long *)c->target = x;
     return 0;
 }
 

@@ -28,6 +28,13 @@ struct pw_cfg {
 int pw_cfg_load(const struct pw_cfg *items, size_t n, int argc, char **argv, const char *prog,
                 const char *summary, FILE *out);
 
+/* A setting's boolean: 1/true/yes/on or 0/false/no/off (any case), the
+ * same words for flags, PLANWATCH_* variables and the registry. Returns 0
+ * or PW_EINVAL. */
+int pw_cfg_parse_bool(const char *s, int *out);
+/* A setting's whole number lo..hi. Returns 0 or PW_EINVAL. */
+int pw_cfg_parse_long(const char *s, long lo, long hi, long *out);
+
 /* Logs one INFO line "config name=value ..." (the values, never secrets). */
 void pw_cfg_log(const struct pw_cfg *items, size_t n);
 

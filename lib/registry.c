@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "arena.h"
+#include "cfg.h"
 #include "err.h"
 #include "file.h"
 #include "vec.h"
@@ -91,9 +92,7 @@ static int reg_bool(struct reg_ctx *x, yaml_node_t *n, const char *path, int *ou
     *out = 0;
     if (rc || !s)
         return rc;
-    if (!strcmp(s, "true") || !strcmp(s, "yes"))
-        *out = 1;
-    else if (strcmp(s, "false") && strcmp(s, "no"))
+    if (pw_cfg_parse_bool(s, out))
         return reg_err(x, PW_EREG_FIELD, n, path, "'%.40s' is not true or false", s);
     return 0;
 }
