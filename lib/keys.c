@@ -57,14 +57,13 @@ int pw_keys_valid_id(const char *s, size_t max)
 /* Writes one zcert file with mode 0600 (through a temporary file renamed
  * into place, so a reader never sees half a key). */
 static int keys_write_file(const char *path, const char *name, const struct pw_keypair *kp,
-                           int secret, int force, struct pw_diag *d)
+                           int secret, struct pw_diag *d)
 {
     char tmp[4200], day[32];
-    struct stat st;
-    if (!force && stat(path, &st) == 0)
-        return pw_diag_set(d, PW_EINVAL, path, 0, "", "exists; not replaced (use --force)");
     snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    /* a fresh file of our own: never a leftover (its mode kept) or a symlink */
+    unlink(tmp);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
         return pw_diag_set(d, PW_EIO, tmp, 0, "", "cannot create: %s", strerror(errno));
     FILE *f = fdopen(fd, "w");
@@ -108,8 +107,13 @@ int pw_keys_write(const char *dir, const char *name, const struct pw_keypair *kp
         return pw_diag_set(d, PW_EINVAL, name, 0, "", "a key name is 1-64 of [A-Za-z0-9._-]");
     snprintf(pub, sizeof pub, "%s/%s.key", dir, name);
     snprintf(sec, sizeof sec, "%s/%s.key_secret", dir, name);
-    int rc = keys_write_file(sec, name, kp, 1, force, d);
-    return rc ? rc : keys_write_file(pub, name, kp, 0, force, d);
+    /* both or neither: a new secret beside an old public key is a broken pair */
+    struct stat st;
+    if (!force && (stat(sec, &st) == 0 || stat(pub, &st) == 0))
+        return pw_diag_set(d, PW_EINVAL, stat(sec, &st) == 0 ? sec : pub, 0, "",
+                           "exists; not replaced (use --force)");
+    int rc = keys_write_file(sec, name, kp, 1, d);
+    return rc ? rc : keys_write_file(pub, name, kp, 0, d);
 }
 
 /* Finds `field = "value"` (40-character value) on a line of text. */

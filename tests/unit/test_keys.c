@@ -99,6 +99,31 @@ static void test_no_overwrite_without_force(void **state)
     assert_int_equal(pw_keys_write(dir, "../evil", &b, 1, &d), PW_EINVAL);
     assert_int_equal(pw_keys_write(dir, "", &b, 1, &d), PW_EINVAL);
     assert_int_equal(pw_keys_write("/nonexistent/dir", "x", &b, 1, &d), PW_EIO);
+
+    /* only the public half there: neither is written (no new secret beside
+     * an old public key) */
+    char pub[400], sec[400];
+    path(pub, sizeof pub, "half.key");
+    path(sec, sizeof sec, "half.key_secret");
+    FILE *f = fopen(pub, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(pw_keys_write(dir, "half", &a, 0, &d), PW_EINVAL);
+    assert_int_equal(access(sec, F_OK), -1);
+
+    /* a leftover temporary file (or a symlink planted there) is replaced by
+     * a fresh 0600 file, never written through */
+    char tmp[450], target[400];
+    path(target, sizeof target, "planted");
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", sec, (long)getpid());
+    assert_int_equal(symlink(target, tmp), 0);
+    assert_int_equal(pw_keys_write(dir, "half", &a, 1, &d), 0);
+    assert_int_equal(access(target, F_OK), -1);
+    struct stat st;
+    assert_int_equal(stat(sec, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(pw_keys_load_secret(sec, &back, &d), 0);
+    assert_string_equal(back.pub, a.pub);
 }
 
 static void test_secret_permissions(void **state)
