@@ -7,7 +7,8 @@
 # registry entry that may write plans p2 and p3, read and subscribe - edit
 # registry.yaml for narrower scopes (README "Security"). Key files that
 # exist are kept; registry.yaml is rewritten. Run as root, it gives KEYS_DIR
-# to the containers' user (uid 10001: secret keys are mode 0600). Uses
+# to the containers' user (uid 10001: secret keys are mode 0600) and, under
+# sudo, OFFICE_DIR to the user who ran sudo. Uses
 # `planwatch` from PATH, or $PLANWATCH_CLI.
 set -euo pipefail
 keys=${1:?usage: docker/provision-keys.sh KEYS_DIR [OFFICE_DIR OFFICE...]}
@@ -38,6 +39,10 @@ public_key() {
 mv "$keys/registry.yaml.tmp" "$keys/registry.yaml"
 if [ "$(id -u)" -eq 0 ]; then
     chown -R 10001:10001 "$keys"
+    # under sudo, the office keys belong to whoever ran it (they use them)
+    if [ -n "$offices_dir" ] && [ -n "${SUDO_UID:-}" ]; then
+        chown -R "$SUDO_UID:${SUDO_GID:-$SUDO_UID}" "$offices_dir"
+    fi
 else
     echo "note: run 'sudo chown -R 10001:10001 $keys' so that the containers' user can read the keys" >&2
 fi

@@ -20,11 +20,18 @@ stop() {
   for s in alert ingest store; do
     if [ -f "$run/$s.pid" ]; then
       pid=$(cat "$run/$s.pid")
-      if kill "$pid" 2>/dev/null; then
-        # a clean shutdown takes well under 5 s; wait for it, bounded
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      # only our service: after a reboot the pid may be someone else's
+      case "$(readlink "/proc/$pid/exe" 2>/dev/null)" in
+        */planwatch-$s) kill "$pid" 2>/dev/null || true ;;
+        *) rm -f "$run/$s.pid"; continue ;;
+      esac
+      # a clean shutdown takes well under 5 s; wait for it, bounded
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      if kill -0 "$pid" 2>/dev/null; then
+        echo "planwatch-$s (pid $pid) is still stopping; see $run/$s.log" >&2
+      else
+        rm -f "$run/$s.pid"
       fi
-      rm -f "$run/$s.pid"
     fi
   done
 }
@@ -65,8 +72,11 @@ wait_ready store; wait_ready ingest; wait_ready alert
 
 $pw watch >"$run/alerts.txt" 2>"$run/watch.err" &
 watch_pid=$!
+trap 'kill $watch_pid 2>/dev/null || true' EXIT   # whatever stops the demo
+end=$((SECONDS + 60))
 until grep -q 'planwatch: watching' "$run/watch.err" 2>/dev/null; do
   kill -0 $watch_pid 2>/dev/null || { cat "$run/watch.err" >&2; exit 1; }
+  [ $SECONDS -lt $end ] || { echo "planwatch watch did not subscribe within 60 s" >&2; exit 1; }
   $pw health alert --timeout-ms 500 >/dev/null 2>&1 || true   # paced by heartbeats
 done
 
@@ -76,6 +86,7 @@ for f in catalog/feeds/plan2-fy2022.csv catalog/feeds/plan2-fy2024.csv catalog/f
 done
 wait_ready alert   # caught up with every committed update
 kill $watch_pid 2>/dev/null || true
+trap - EXIT
 
 echo
 echo "== status today ($(date +%F)), as the store evaluates it =="

@@ -228,6 +228,15 @@ wait_service() {
     podman healthcheck run "${project}_$1_1" >/dev/null || fail "the compose healthcheck of $1 fails"
 }
 for s in store ingest alert; do wait_service "$s"; done
+# each container holds its own secret key and no other service's
+for s in store ingest alert; do
+    for o in store ingest alert; do
+        if [ "$o" = "$s" ]; then want=0; else want=1; fi # test -e: 0 there, 1 not
+        got=0
+        podman exec "${project}_${s}_1" test -e "/etc/planwatch/keys/$o.key_secret" || got=$?
+        [ "$got" -eq "$want" ] || fail "$s container: test -e $o.key_secret gave $got, expected $want"
+    done
+done
 stage up
 
 # --- 7. an alert subscriber on the published port, then the feeds -------------
