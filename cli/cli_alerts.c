@@ -170,7 +170,7 @@ int cli_subscriptions(int argc, char **argv)
         puts("id,url,plan,project,indicator_id,min_severity,signed,created,created_by");
     for (size_t i = 0; i < r->n_subscriptions; i++) {
         const Planwatch__V1__Subscription *s = r->subscriptions[i];
-        cli_conn_time(s->created_ns, t, sizeof t);
+        pw_msg_time(s->created_ns, t, sizeof t);
         if (arr) {
             json_array_append_new(
                 arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id",
@@ -304,13 +304,13 @@ static json_t *al_json_alert(const Planwatch__V1__Alert *a, const Planwatch__V1_
                           pw_msg_severity_name(a->severity, 0), "status", al_status(a->status), "previous",
                           al_status(a->previous), "indicator_id", al_str(a->indicator_id), "plan",
                           al_str(a->plan), "project", al_str(a->project), "time",
-                          cli_conn_time(a->time_ns, t, sizeof t), "summary", al_str(a->summary),
+                          pw_msg_time(a->time_ns, t, sizeof t), "summary", al_str(a->summary),
                           "silenced", (int)a->silenced);
     if (j && ack)
         json_object_set_new(j, "acknowledged",
                             json_pack("{s:s, s:s, s:s}", "by", al_str(ack->by), "reason",
                                       al_str(ack->reason), "time",
-                                      cli_conn_time(ack->time_ns, t, sizeof t)));
+                                      pw_msg_time(ack->time_ns, t, sizeof t)));
     else if (j)
         json_object_set_new(j, "acknowledged", json_null());
     return j;
@@ -333,7 +333,7 @@ static void al_print_open(const struct cli_opts *o, const Planwatch__V1__QueryRe
             continue;
         const Planwatch__V1__Ack *ack = al_ack_of(r, al_str(a->alert_id));
         shown++;
-        cli_conn_time(a->time_ns, t, sizeof t);
+        pw_msg_time(a->time_ns, t, sizeof t);
         if (root) {
             json_array_append_new(arr, al_json_alert(a, ack));
         } else if (o->fmt == PW_FMT_CSV) {
@@ -445,7 +445,7 @@ static void al_print_history(const struct cli_opts *o, const Planwatch__V1__Quer
                             al_str(d->alert_id), "subscription_id", (json_int_t)d->subscription_id,
                             "attempt", (int)d->attempt, "ok", (int)d->ok, "http_status",
                             (int)d->http_status, "error", al_str(d->error), "duration_ms",
-                            (int)d->duration_ms, "time", cli_conn_time(d->time_ns, t, sizeof t));
+                            (int)d->duration_ms, "time", pw_msg_time(d->time_ns, t, sizeof t));
     }
     for (size_t i = 0; i < r->n_acks; i++) {
         const Planwatch__V1__Ack *a = r->acks[i];
@@ -460,7 +460,7 @@ static void al_print_history(const struct cli_opts *o, const Planwatch__V1__Quer
         e->json = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "ack", "alert_id",
                             al_str(a->alert_id), "indicator_id", al_str(a->indicator_id), "by",
                             al_str(a->by), "reason", al_str(a->reason), "time",
-                            cli_conn_time(a->time_ns, t, sizeof t));
+                            pw_msg_time(a->time_ns, t, sizeof t));
     }
     for (size_t i = 0; i < r->n_silences; i++) {
         const Planwatch__V1__Silence *s = r->silences[i];
@@ -479,7 +479,7 @@ static void al_print_history(const struct cli_opts *o, const Planwatch__V1__Quer
                             "id", (json_int_t)s->id, "plan", al_str(s->plan), "project",
                             al_str(s->project), "indicator_id", al_str(s->indicator_id), "until",
                             al_str(s->until), "comment", al_str(s->comment), "by", al_str(s->by),
-                            "time", cli_conn_time(s->created_ns, t, sizeof t));
+                            "time", pw_msg_time(s->created_ns, t, sizeof t));
     }
     if (k > 1)
         qsort(ev, k, sizeof *ev, al_event_cmp);
@@ -490,7 +490,7 @@ static void al_print_history(const struct cli_opts *o, const Planwatch__V1__Quer
         puts("time,event,alert_id,indicator_id,detail");
     for (size_t i = 0; i < k; i++) {
         struct al_event *e = &ev[i];
-        cli_conn_time(e->t, t, sizeof t);
+        pw_msg_time(e->t, t, sizeof t);
         if (arr) {
             if (e->json && !json_object_get(e->json, "type"))
                 json_object_set_new(e->json, "type", json_string(e->type));

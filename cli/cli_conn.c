@@ -22,7 +22,6 @@ struct cli_conn {
     char *endpoint;
     int timeout_ms;
     int curve;
-    char error[256];
 };
 
 int cli_conn_keys(const struct cli_opts *o, const char *service, struct pw_keypair *self,
@@ -37,13 +36,13 @@ int cli_conn_keys(const struct cli_opts *o, const char *service, struct pw_keypa
     server_pub[0] = '\0';
     if (o->insecure)
         return 0;
-    if (!o->key || !path) {
-        fprintf(stderr,
-                "planwatch: the services use CURVE: give %s%s%s (the %s's public key file "
-                "%s.key), or --insecure for services started with --insecure\n",
+    if (!o->key || !path) { /* name only what is missing */
+        fprintf(stderr, "planwatch: the services use CURVE: give %s%s%s%s%s%s%s, or --insecure "
+                        "for services started with --insecure\n",
                 o->key ? "" : "--key (your NAME.key_secret from planwatch keygen, its public "
-                              "key in the office registry) and ",
-                flag, path ? "" : "", service, service);
+                              "key in the office registry)",
+                o->key || path ? "" : " and ", path ? "" : flag, path ? "" : " (the ",
+                path ? "" : service, path ? "" : "'s public key file ", path ? "" : ".key)");
         return PW_EINVAL;
     }
     int rc = pw_keys_load_secret(o->key, self, &d);
@@ -141,7 +140,6 @@ int cli_conn_call(struct cli_conn *c, Planwatch__V1__MsgType type, const Protobu
                   Planwatch__V1__MsgType *rtype, ProtobufCMessage **reply)
 {
     ProtobufCMessage *m = NULL;
-    c->error[0] = '\0';
     int rc = pw_client_call(c->client, type, req, c->timeout_ms, rtype, &m);
     if (rc) {
         conn_print_transport(c, rc);
@@ -150,9 +148,9 @@ int cli_conn_call(struct cli_conn *c, Planwatch__V1__MsgType type, const Protobu
     if (*rtype == PLANWATCH__V1__MSG_TYPE__MSG_ERROR) {
         const Planwatch__V1__ErrorReply *e = (const Planwatch__V1__ErrorReply *)m;
         rc = e->code ? e->code : PW_EWIRE;
-        snprintf(c->error, sizeof c->error, "%s", e->reason ? e->reason : "");
         fprintf(stderr, "planwatch: %s at %s refused the request: %s [%s]\n", c->service,
-                c->endpoint, c->error[0] ? c->error : pw_strerror(rc), pw_errname(rc));
+                c->endpoint, e->reason && e->reason[0] ? e->reason : pw_strerror(rc),
+                pw_errname(rc));
         protobuf_c_message_free_unpacked(m, NULL);
         return rc;
     }
@@ -176,20 +174,14 @@ int cli_conn_query(struct cli_conn *c, Planwatch__V1__Query *q, int quiet,
     Planwatch__V1__QueryReply *r = (Planwatch__V1__QueryReply *)m;
     if (r->code) {
         rc = r->code;
-        snprintf(c->error, sizeof c->error, "%s", r->error ? r->error : "");
-        planwatch__v1__query_reply__free_unpacked(r, NULL);
         if (rc != quiet)
             fprintf(stderr, "planwatch: %s at %s: %s [%s]\n", c->service, c->endpoint,
-                    c->error[0] ? c->error : pw_strerror(rc), pw_errname(rc));
+                    r->error && r->error[0] ? r->error : pw_strerror(rc), pw_errname(rc));
+        planwatch__v1__query_reply__free_unpacked(r, NULL);
         return rc;
     }
     *reply = r;
     return 0;
-}
-
-const char *cli_conn_error(const struct cli_conn *c)
-{
-    return c->error;
 }
 
 int cli_conn_catalog(struct cli_conn *c, struct pw_catalog **out)
@@ -207,9 +199,4 @@ int cli_conn_catalog(struct cli_conn *c, struct pw_catalog **out)
                 c->endpoint, pw_diag_format(&d, NULL, msg, sizeof msg));
     planwatch__v1__query_reply__free_unpacked(r, NULL);
     return rc;
-}
-
-char *cli_conn_time(int64_t ns, char *buf, size_t n)
-{
-    return pw_msg_time(ns, buf, n);
 }

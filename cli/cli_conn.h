@@ -48,21 +48,13 @@ int cli_conn_call(struct cli_conn *c, Planwatch__V1__MsgType type, const Protobu
  * frees with planwatch__v1__query_reply__free_unpacked), a transport
  * failure as cli_conn_call, or the reply's non-zero code. Every failure is
  * printed except a reply code equal to `quiet` (one the caller explains
- * itself, e.g. PW_ENOTFOUND; 0: none), whose text is cli_conn_error(c). */
+ * itself, e.g. PW_ENOTFOUND; 0: none). */
 int cli_conn_query(struct cli_conn *c, Planwatch__V1__Query *q, int quiet,
                    Planwatch__V1__QueryReply **reply);
-
-/* The service's error text of the last failed request ("" if none); valid
- * until the next call. */
-const char *cli_conn_error(const struct cli_conn *c);
 
 /* Loads the catalog the store runs with (QUERY_CATALOG, then
  * pw_catalog_load_buffers). Returns 0 and *out (caller closes), or an error
  * code after printing why. */
 int cli_conn_catalog(struct cli_conn *c, struct pw_catalog **out);
-
-/* Formats Unix nanoseconds as ISO UTC "2026-11-21T06:22:01.123Z" into buf
- * (at least 32 bytes); "" for 0. Returns buf. */
-char *cli_conn_time(int64_t ns, char *buf, size_t n);
 
 #endif

@@ -74,7 +74,7 @@ static void watch_print_alert(const struct watch *w, const Planwatch__V1__Alert 
 {
     char t[32];
     const Planwatch__V1__StatusRow *r = a->row;
-    cli_conn_time(a->time_ns ? a->time_ns : pw_now_ns(), t, sizeof t);
+    pw_msg_time(a->time_ns ? a->time_ns : pw_now_ns(), t, sizeof t);
     if (w->o->json_lines) {
         json_t *o =
             json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "type",
