@@ -107,6 +107,20 @@ const struct pw_keypair *pw_sec_keys(const struct pw_sec *s)
     return pw_sec_on(s) ? &s->keys : NULL;
 }
 
+int pw_sec_metrics(struct pw_sec *s, struct pw_metrics *m, const char *prefix)
+{
+    struct pw_metric *allowed = NULL, *denied = NULL;
+    const struct pw_metric_def defs[] = {
+        {&allowed, PW_METRIC_COUNTER, "zap_allowed_total", NULL, "CURVE handshakes admitted"},
+        {&denied, PW_METRIC_COUNTER, "zap_denied_total", NULL,
+         "CURVE handshakes refused (unknown key, wrong domain, plain text)"},
+    };
+    int rc = pw_metrics_add_table(m, prefix, defs, 2);
+    if (s->zap)
+        pw_zap_metrics(s->zap, allowed, denied);
+    return rc;
+}
+
 void *pw_sec_zap_socket(const struct pw_sec *s)
 {
     return pw_sec_on(s) && s->zap ? pw_zap_socket(s->zap) : NULL;

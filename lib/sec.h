@@ -15,6 +15,7 @@
 
 #include "catalog.h"
 #include "keys.h"
+#include "metrics.h"
 #include "registry.h"
 
 struct pw_sec;
@@ -51,6 +52,10 @@ const struct pw_keypair *pw_sec_keys(const struct pw_sec *s);
  * so list it only when not NULL), and answering its requests. */
 void *pw_sec_zap_socket(const struct pw_sec *s);
 void pw_sec_zap_serve(struct pw_sec *s);
+
+/* Registers PREFIXzap_allowed_total and PREFIXzap_denied_total (handshakes
+ * admitted / refused) in m and counts into them. Returns 0 or PW_ENOMEM. */
+int pw_sec_metrics(struct pw_sec *s, struct pw_metrics *m, const char *prefix);
 
 /* The authenticated identity of the peer that sent frame (ZAP User-Id), or
  * NULL when insecure. */

@@ -17,12 +17,38 @@
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
 #define ZAP_FRAMES 8
+/* Refusals logged per minute: anyone with a service's public key can make
+ * handshakes fail, as fast as they like; the rest are counted. */
+#define ZAP_LOG_PER_MIN 10
 
 struct pw_zap {
     void *sock;
     const struct pw_registry *reg;
-    uint64_t allowed, denied;
+    struct pw_metric *allowed, *denied; /* NULL: not counted */
+    int64_t window_ms;                  /* start of the current minute of refusal logs */
+    unsigned logged;                    /* refusals logged in it */
+    uint64_t unlogged;                  /* and not logged */
 };
+
+/* Whether this refusal gets its own log line. */
+static int zap_log_refusal(struct pw_zap *z)
+{
+    int64_t now = pw_now_ms();
+    if (now - z->window_ms >= 60000) {
+        if (z->unlogged)
+            pw_warn("msg=\"connection refusals not logged\" count=%llu window_s=60",
+                    (unsigned long long)z->unlogged);
+        z->window_ms = now;
+        z->logged = 0;
+        z->unlogged = 0;
+    }
+    if (z->logged < ZAP_LOG_PER_MIN) {
+        z->logged++;
+        return 1;
+    }
+    z->unlogged++;
+    return 0;
+}
 
 int pw_zap_decide(const struct pw_registry *reg, const char *domain, const char *mechanism,
                   const uint8_t *key, size_t keylen, const struct pw_principal **who,
@@ -104,7 +130,7 @@ static void zap_handle(struct pw_zap *z, struct pw_frames *fr)
     const struct pw_principal *who = NULL;
     const char *why = "malformed ZAP request";
     if (fr->n < 6) {
-        z->denied++;
+        pw_metric_inc(z->denied, 1);
         pw_warn("msg=\"malformed ZAP request\" frames=%d", fr->n);
         zap_reply(z, fr->n > 1 ? &fr->f[1] : NULL, "500", why, "");
         return;
@@ -115,13 +141,16 @@ static void zap_handle(struct pw_zap *z, struct pw_frames *fr)
     const uint8_t *key = fr->n > 6 ? zmq_msg_data(&fr->f[6]) : NULL;
     size_t keylen = fr->n > 6 ? zmq_msg_size(&fr->f[6]) : 0;
     if (pw_zap_decide(z->reg, domain, mech, key, keylen, &who, &why)) {
-        z->allowed++;
+        pw_metric_inc(z->allowed, 1);
         pw_debug("msg=\"connection admitted\" domain=%s address=%s identity=%s", domain, address,
                  who->id);
         zap_reply(z, &fr->f[1], "200", "OK", who->id);
         return;
     }
-    z->denied++;
+    pw_metric_inc(z->denied, 1);
+    zap_reply(z, &fr->f[1], "400", why, "");
+    if (!zap_log_refusal(z))
+        return;
     keytxt[0] = '\0';
     if (keylen == 32) {
         char z85[PW_KEY_Z85_LEN + 1];
@@ -130,7 +159,6 @@ static void zap_handle(struct pw_zap *z, struct pw_frames *fr)
     }
     pw_warn("msg=\"connection refused\" domain=%s address=%s mechanism=%s key=\"%s\" reason=\"%s\"",
             domain, address, mech, keytxt, why);
-    zap_reply(z, &fr->f[1], "400", why, "");
 }
 
 int pw_zap_serve(struct pw_zap *z)
@@ -152,10 +180,10 @@ int pw_zap_serve(struct pw_zap *z)
     }
 }
 
-void pw_zap_counts(const struct pw_zap *z, uint64_t *allowed, uint64_t *denied)
+void pw_zap_metrics(struct pw_zap *z, struct pw_metric *allowed, struct pw_metric *denied)
 {
-    *allowed = z->allowed;
-    *denied = z->denied;
+    z->allowed = allowed;
+    z->denied = denied;
 }
 
 void pw_zap_close(struct pw_zap **zp)

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "metrics.h"
 #include "registry.h"
 
 /* ZAP domains: which identities a server socket admits. */
@@ -40,8 +41,10 @@ void *pw_zap_socket(const struct pw_zap *z);
 /* Answers every request waiting (never blocks). Returns how many. */
 int pw_zap_serve(struct pw_zap *z);
 
-/* Handshakes admitted / refused so far. */
-void pw_zap_counts(const struct pw_zap *z, uint64_t *allowed, uint64_t *denied);
+/* Counts admitted / refused handshakes into these counters (borrowed;
+ * NULL: not counted). Refusals are logged, at most 10 a minute (then one
+ * line with how many were not). */
+void pw_zap_metrics(struct pw_zap *z, struct pw_metric *allowed, struct pw_metric *denied);
 
 /* Closes the socket; accepts NULL; nulls *z. */
 void pw_zap_close(struct pw_zap **z);

@@ -748,6 +748,7 @@ static int svc_open(struct alert_svc *a)
     }
     char store_pub[PW_KEY_Z85_LEN + 1];
     if ((rc = pw_sec_open(a->ctx, a->insecure, a->secret_key, a->registry, a->cat, &a->sec)) ||
+        (rc = pw_sec_metrics(a->sec, a->metrics, "planwatch_alert_")) ||
         (rc = pw_sec_peer_key(a->sec, a->store_key, "--store-key", store_pub)))
         return rc;
     /* subscribe before the snapshot, so nothing committed in between is missed */

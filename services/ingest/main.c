@@ -207,7 +207,8 @@ int main(int argc, char **argv)
     g.epoch = ingest_epoch();
     if (ingest_metrics_open(&g) || ingest_load_catalog(&g) || pw_map_open(&g.pending) ||
         !(ctx = zmq_ctx_new()) ||
-        pw_sec_open(ctx, cfg.insecure, cfg.secret_key, cfg.registry, g.cat, &g.sec))
+        pw_sec_open(ctx, cfg.insecure, cfg.secret_key, cfg.registry, g.cat, &g.sec) ||
+        pw_sec_metrics(g.sec, g.metrics, "planwatch_ingest_"))
         goto done;
     if (pw_zsock_new(ctx, ZMQ_PUB, 100000, &g.pub) ||
         pw_sec_server(g.sec, g.pub, PW_ZAP_INTERNAL) || pw_zsock_bind(g.pub, cfg.publish) ||

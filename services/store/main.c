@@ -429,6 +429,7 @@ static int store_sockets(struct store *s, void *ctx)
     int rc, one = 1;
     char ingest_pub[PW_KEY_Z85_LEN + 1];
     if ((rc = pw_sec_open(ctx, cfg.insecure, cfg.secret_key, cfg.registry, s->cat, &s->sec)) ||
+        (rc = pw_sec_metrics(s->sec, s->metrics, "planwatch_store_")) ||
         (rc = pw_sec_peer_key(s->sec, cfg.ingest_key, "--ingest-key", ingest_pub)) ||
         (rc = pw_zsock_new(ctx, ZMQ_PUB, 100000, &s->pub)) ||
         (rc = pw_sec_server(s->sec, s->pub, PW_ZAP_INTERNAL)) ||

@@ -19,6 +19,7 @@
 #include "err.h"
 #include "keys.h"
 #include "log.h"
+#include "metrics.h"
 #include "registry.h"
 #include "sec.h"
 #include "zap.h"
@@ -99,18 +100,23 @@ static void *client(void *ctx, const char *ep, const struct pw_keypair *self, co
 }
 
 /* One server socket under domain; who connects, and whether it gets through
- * (and then as whom). */
-static void check_domain(const char *domain, const struct pw_keypair *self, const char *server_pub,
-                         const char *want_user)
+ * (and then as whom). The handshakes the ZAP handler refused are counted in
+ * its metrics (returned); one admitted is counted too. A plain-text client
+ * or one expecting another server key fails before ZAP is asked. */
+static int check_domain(const char *domain, const struct pw_keypair *self, const char *server_pub,
+                        const char *want_user)
 {
     void *ctx = zmq_ctx_new(), *server = NULL;
     struct pw_sec *sec = NULL;
+    struct pw_metrics *m = NULL;
     struct pw_frames fr;
     char ep[320];
     static int n;
     snprintf(ep, sizeof ep, "ipc://%s/s%d", dir, n++);
     assert_int_equal(pw_sec_open(ctx, 0, secpath, regpath, NULL, &sec), 0);
     assert_true(pw_sec_on(sec));
+    assert_int_equal(pw_metrics_open(&m), 0);
+    assert_int_equal(pw_sec_metrics(sec, m, "pw_test_"), 0);
     assert_int_equal(pw_zsock_new(ctx, ZMQ_ROUTER, 0, &server), 0);
     assert_int_equal(pw_sec_server(sec, server, domain), 0);
     assert_int_equal(pw_zsock_bind(server, ep), 0);
@@ -126,26 +132,41 @@ static void check_domain(const char *domain, const struct pw_keypair *self, cons
     } else {
         assert_false(got);
     }
+    char *t = NULL;
+    size_t len;
+    int denied = -1;
+    assert_int_equal(pw_metrics_render(m, &t, &len), 0);
+    assert_non_null(strstr(t, want_user ? "pw_test_zap_allowed_total 1\n"
+                                        : "pw_test_zap_allowed_total 0\n"));
+    const char *d = strstr(t, "\npw_test_zap_denied_total "); /* the sample, not its # HELP */
+    assert_non_null(d);
+    denied = atoi(d + strlen("\npw_test_zap_denied_total "));
+    free(t);
+    pw_metrics_close(&m);
     pw_zsock_close(&c);
     pw_zsock_close(&server);
     pw_sec_close(&sec);
     zmq_ctx_term(ctx);
+    return denied;
 }
 
 static void test_admitted_and_refused(void **state)
 {
     (void)state;
-    check_domain(PW_ZAP_OFFICE, &office_kp, server_kp.pub, "pj2");
-    check_domain(PW_ZAP_OFFICE, &reader_kp, server_kp.pub, "reader");
-    check_domain(PW_ZAP_OFFICE, &stranger_kp, server_kp.pub, NULL); /* unknown key */
+    assert_int_equal(check_domain(PW_ZAP_OFFICE, &office_kp, server_kp.pub, "pj2"), 0);
+    assert_int_equal(check_domain(PW_ZAP_OFFICE, &reader_kp, server_kp.pub, "reader"), 0);
+    /* unknown key */
+    assert_true(check_domain(PW_ZAP_OFFICE, &stranger_kp, server_kp.pub, NULL) >= 1);
     check_domain(PW_ZAP_OFFICE, NULL, NULL, NULL);                  /* plain text */
     check_domain(PW_ZAP_OFFICE, &office_kp, stranger_kp.pub, NULL); /* wrong server key */
-    check_domain(PW_ZAP_QUERY, &reader_kp, server_kp.pub, "reader");
-    check_domain(PW_ZAP_QUERY, &office_kp, server_kp.pub, NULL);    /* no read: true */
-    check_domain(PW_ZAP_QUERY, &service_kp, server_kp.pub, "alert");
-    check_domain(PW_ZAP_ALERTS, &reader_kp, server_kp.pub, NULL);   /* no subscribe: true */
-    check_domain(PW_ZAP_INTERNAL, &office_kp, server_kp.pub, NULL);
-    check_domain(PW_ZAP_INTERNAL, &service_kp, server_kp.pub, "alert");
+    assert_int_equal(check_domain(PW_ZAP_QUERY, &reader_kp, server_kp.pub, "reader"), 0);
+    /* no read: true */
+    assert_true(check_domain(PW_ZAP_QUERY, &office_kp, server_kp.pub, NULL) >= 1);
+    assert_int_equal(check_domain(PW_ZAP_QUERY, &service_kp, server_kp.pub, "alert"), 0);
+    /* no subscribe: true */
+    assert_true(check_domain(PW_ZAP_ALERTS, &reader_kp, server_kp.pub, NULL) >= 1);
+    assert_true(check_domain(PW_ZAP_INTERNAL, &office_kp, server_kp.pub, NULL) >= 1);
+    assert_int_equal(check_domain(PW_ZAP_INTERNAL, &service_kp, server_kp.pub, "alert"), 0);
 }
 
 static void test_decide(void **state)
