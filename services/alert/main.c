@@ -281,7 +281,16 @@ static int svc_admin_load(struct alert_svc *a)
     return 0;
 }
 
-/* QUERY_DELIVERIES: what was owed when the service last stopped. */
+static int svc_keep_none(void *arg, uint64_t sub_id)
+{
+    (void)arg;
+    (void)sub_id;
+    return 0;
+}
+
+/* QUERY_DELIVERIES: what was owed when the service last stopped. All or
+ * nothing (it runs before anything else is queued): the start-up retry
+ * would queue a partial list twice. */
 static int svc_deliveries_load(struct alert_svc *a)
 {
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
@@ -298,10 +307,10 @@ static int svc_deliveries_load(struct alert_svc *a)
                                d->event ? d->event : "", (const char *)d->body.data, d->body.len,
                                d->attempts);
     }
-    if (r->n_deliveries)
+    if (!rc && r->n_deliveries)
         pw_info("msg=\"pending deliveries resumed\" n=%zu", r->n_deliveries);
     planwatch__v1__query_reply__free_unpacked(r, NULL);
-    alert_webhook_prune(a->wh, svc_keep_sub, a->notify);
+    alert_webhook_prune(a->wh, rc ? svc_keep_none : svc_keep_sub, a->notify);
     return rc;
 }
 
@@ -525,10 +534,13 @@ static void svc_flush(struct alert_svc *a, int64_t now)
     }
     alert_state_records_free(&recs);
     if (rc) {
+        /* held, never dropped: recorded before published. A refusal (not
+         * an unreachable store) needs an operator: said as an error */
         if (rc != PW_ESHUTDOWN && a->flush_failures++ % ALERT_LOG_EVERY == 0)
-            pw_warn("msg=\"alert state not recorded, alerts held\" pending=%zu code=%s "
-                    "attempts=%u retry_ms=%d",
-                    a->outbox.n, pw_errname(rc), a->flush_failures, ALERT_RETRY_MS);
+            pw_log(rc == PW_EUNAVAILABLE ? PW_LOG_WARN : PW_LOG_ERROR,
+                   "msg=\"alert state not recorded, alerts held\" pending=%zu code=%s "
+                   "attempts=%u retry_ms=%d",
+                   a->outbox.n, pw_errname(rc), a->flush_failures, ALERT_RETRY_MS);
         a->next_flush = now + ALERT_RETRY_MS;
         goto out;
     }
