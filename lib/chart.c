@@ -180,22 +180,30 @@ static void ch_polyline(FILE *out, const struct ch_scale *s, const struct pw_cha
     fprintf(out, "\" %s/>", attrs);
 }
 
+/* ", expected 12件": a figure and its unit (catalog text: escaped). */
+static void ch_figure(FILE *out, const char *what, int64_t v, const char *unit)
+{
+    char a[PW_DEC_BUFSZ];
+    fprintf(out, "%s%s", what, pw_dec_format(v, a, sizeof a));
+    pw_html_text(out, unit ? unit : "");
+}
+
 /* "actual 5, expected 12, target 20 (FY2020–2024, as of 2023-03-31)" */
 static void ch_words(FILE *out, const struct pw_chart *c)
 {
-    char a[PW_DEC_BUFSZ], day[11];
+    char day[11];
     const struct pw_eval *e = &c->now;
-    const char *unit = c->ind->unit ? c->ind->unit : "";
+    const char *unit = c->ind->unit;
     if (e->has_actual)
-        fprintf(out, "actual %s%s", pw_dec_format(e->actual, a, sizeof a), unit);
+        ch_figure(out, "actual ", e->actual, unit);
     else
         fputs("no figure yet", out);
     if (e->has_expected)
-        fprintf(out, ", expected %s%s", pw_dec_format(e->expected, a, sizeof a), unit);
+        ch_figure(out, ", expected ", e->expected, unit);
     if (c->has_final)
-        fprintf(out, ", target %s%s", pw_dec_format(c->final, a, sizeof a), unit);
+        ch_figure(out, ", target ", c->final, unit);
     if (c->has_projection)
-        fprintf(out, ", on pace for %s%s", pw_dec_format(c->projection[1].v, a, sizeof a), unit);
+        ch_figure(out, ", on pace for ", c->projection[1].v, unit);
     fprintf(out, " (FY%d–%d, as of %s)", c->ind->target.first_fy, c->ind->target.last_fy,
             pw_day_format(c->as_of, day));
 }

@@ -27,7 +27,9 @@ static const char yaml[] =
     "  - {id: a, plan: p2, name: 治験数, kind: output, unit: 件, reporting: annual, source: s,\n"
     "     target: {type: annual, value: 360}}\n"
     "  - {id: m, plan: p2, name: 監視, kind: monitoring, unit: 件, reporting: cumulative,\n"
-    "     source: s, target: {type: none}}\n";
+    "     source: s, target: {type: none}}\n"
+    "  - {id: x, plan: p2, name: X, kind: output, unit: '\"/><x>', reporting: cumulative,\n"
+    "     source: s, target: {type: cumulative, value: 20}}\n";
 
 static struct pw_catalog *cat;
 
@@ -140,12 +142,27 @@ static void test_monitoring_and_empty(void **state)
     assert_int_not_equal(pw_chart_build(NULL, ind, NULL, 0, 0), 0);
 }
 
+/* Catalog text (a unit) inside the SVG's attributes is escaped. */
+static void test_unit_escaped(void **state)
+{
+    (void)state;
+    const struct pw_indicator *ind = pw_catalog_find(cat, "x");
+    assert_non_null(ind);
+    struct pw_chart c;
+    assert_int_equal(pw_chart_build(&c, ind, NULL, 0, pw_day_from_ymd(2023, 3, 31)), 0);
+    char *s = svg(&c);
+    assert_non_null(strstr(s, "target 20&quot;/&gt;&lt;x&gt; (FY2020"));
+    assert_null(strstr(s, "<x>"));
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cumulative_path),
         cmocka_unit_test(test_annual_per_year),
         cmocka_unit_test(test_monitoring_and_empty),
+        cmocka_unit_test(test_unit_escaped),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
