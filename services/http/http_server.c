@@ -311,7 +311,9 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *conn, const 
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (r->done || r->too_big)
+        /* only a feed (the one POST precheck lets through) keeps its body;
+         * a GET's is read and dropped, never buffered */
+        if (r->done || r->too_big || !srv_is(r, "POST"))
             return MHD_YES;
         if (r->len + n > (size_t)r->h->max_body) {
             r->too_big = 1;
