@@ -65,27 +65,17 @@ static int report_history(struct report_run *x, struct cli_conn *c, const struct
     return rc;
 }
 
-/* The acknowledgement reasons of the plan's alerts (QUERY_ALERTS history:
- * every acknowledgement is listed). Returns 0 or an error (printed). */
+/* The acknowledgement reasons of the plan's alerts. Returns 0 or an error
+ * (printed). */
 static int report_acks(struct report_run *x, struct cli_conn *c)
 {
-    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__Query q;
     Planwatch__V1__QueryReply *r = NULL;
-    int64_t from, to;
-    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERTS;
-    q.history = 1;
-    q.limit = 1; /* the acknowledgements are what is wanted */
-    q.plan = (char *)x->plan->id;
+    pw_msg_acks_query(&q, x->plan->id);
     int rc = cli_conn_query(c, &q, 0, &r);
     if (rc)
         return rc;
-    pw_followup_ack_window(x->o->fy, &from, &to);
-    if (!(x->acks = calloc(x->n + 1, sizeof *x->acks)))
-        rc = PW_ENOMEM;
-    for (size_t i = 0; !rc && i < x->n; i++) {
-        x->acks[i] = pw_msg_ack_reasons(r->acks, r->n_acks, x->rows[i].ind->id, from, to);
-        x->rows[i].ack = x->acks[i];
-    }
+    rc = pw_msg_followup_acks(x->rows, x->n, r->acks, r->n_acks, x->o->fy, &x->acks);
     planwatch__v1__query_reply__free_unpacked(r, NULL);
     return rc;
 }
@@ -113,24 +103,16 @@ static int report_online(struct report_run *x)
     q.plan = (char *)x->o->plan;
     if ((rc = cli_conn_query(c, &q, 0, &r)))
         goto done;
-    x->rows = calloc(r->n_rows + 1, sizeof *x->rows);
-    if (!x->rows) {
-        rc = PW_ENOMEM;
+    const char *bad = NULL;
+    if ((rc = pw_msg_followup_rows(x->cat, r->rows, r->n_rows, &x->rows, &x->n, &bad))) {
+        if (rc == PW_EWIRE)
+            fprintf(stderr, "planwatch: the store's status row for '%s' is not valid [%s]\n", bad,
+                    pw_errname(rc));
         goto done;
     }
-    for (size_t i = 0; i < r->n_rows; i++) {
-        const struct pw_indicator *ind =
-            r->rows[i]->indicator_id ? pw_catalog_find(x->cat, r->rows[i]->indicator_id) : NULL;
-        if (!ind || ind->plan != x->plan || pw_msg_eval_from_row(&x->rows[x->n].ev, r->rows[i])) {
-            fprintf(stderr, "planwatch: the store's status row for '%s' is not valid [%s]\n",
-                    r->rows[i]->indicator_id ? r->rows[i]->indicator_id : "", pw_errname(PW_EWIRE));
-            rc = PW_EWIRE;
+    for (size_t i = 0; x->o->rfmt == PW_FOLLOWUP_HTML && i < x->n; i++)
+        if ((rc = report_history(x, c, x->rows[i].ind)))
             goto done;
-        }
-        x->rows[x->n++].ind = ind;
-        if (x->o->rfmt == PW_FOLLOWUP_HTML && (rc = report_history(x, c, ind)))
-            goto done;
-    }
     rc = report_acks(x, c);
 done:
     if (rc == PW_ENOMEM)
@@ -172,12 +154,6 @@ static long report_offline(struct report_run *x)
         pw_eval_indicator(ind, obs, n, x->as_of, &x->rows[x->n++].ev);
     }
     return rejected;
-}
-
-static int report_row_cmp(const void *a, const void *b)
-{
-    const struct pw_followup_row *x = a, *y = b;
-    return x->ind->index < y->ind->index ? -1 : x->ind->index > y->ind->index;
 }
 
 int cli_report(int argc, char **argv)
@@ -228,19 +204,10 @@ int cli_report(int argc, char **argv)
     } else if (report_online(&x)) {
         goto done;
     }
-    if (x.n > 1)
-        qsort(x.rows, x.n, sizeof *x.rows, report_row_cmp);
-    if (o.rfmt == PW_FOLLOWUP_HTML) {
-        if (!(x.charts = calloc(x.n + 1, sizeof *x.charts))) {
-            fputs("planwatch: out of memory\n", stderr);
-            goto done;
-        }
-        for (size_t i = 0; i < x.n; i++) {
-            size_t n;
-            const struct pw_obs *obs = pw_history_get(x.hist, x.rows[i].ind, &n);
-            pw_chart_build(&x.charts[i], x.rows[i].ind, obs, n, x.as_of);
-            x.rows[i].chart = &x.charts[i];
-        }
+    /* rows are in catalog order either way (pw_msg_followup_rows, the offline loop) */
+    if (o.rfmt == PW_FOLLOWUP_HTML && pw_followup_charts(x.rows, x.n, x.hist, x.as_of, &x.charts)) {
+        fputs("planwatch: out of memory\n", stderr);
+        goto done;
     }
     if (pw_followup_write(stdout, x.plan, o.fy, x.rows, x.n, o.rfmt) || fflush(stdout))
         goto done;

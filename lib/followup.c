@@ -5,11 +5,13 @@
  * newlines; CSV goes through pw_report_csv_field. */
 #include "followup.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "dec.h"
 #include "err.h"
 #include "fy.h"
+#include "history.h"
 #include "html.h"
 #include "report.h"
 
@@ -272,4 +274,20 @@ int pw_followup_write(FILE *out, const struct pw_plan *plan, int fy,
     if (fmt == PW_FOLLOWUP_HTML)
         pw_html_page_close(out);
     return ferror(out) ? PW_EIO : 0;
+}
+
+int pw_followup_charts(struct pw_followup_row *rows, size_t n, const struct pw_history *hist,
+                       int32_t as_of, struct pw_chart **charts)
+{
+    struct pw_chart *c = calloc(n + 1, sizeof *c);
+    *charts = c;
+    if (!c)
+        return PW_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        size_t k;
+        const struct pw_obs *obs = pw_history_get(hist, rows[i].ind, &k);
+        pw_chart_build(&c[i], rows[i].ind, obs, k, as_of);
+        rows[i].chart = &c[i];
+    }
+    return 0;
 }

@@ -51,6 +51,13 @@ const char *pw_followup_target(const struct pw_indicator *ind, const struct pw_e
  * made (Unix ns; *to_ns = INT64_MAX). */
 void pw_followup_ack_window(int fy, int64_t *from_ns, int64_t *to_ns);
 
+/* Draws each row's progress chart from hist at as_of into a new array
+ * *charts (caller frees; rows[i].chart points into it). Returns 0 or
+ * PW_ENOMEM (no charts: the rows are written without). */
+struct pw_history;
+int pw_followup_charts(struct pw_followup_row *rows, size_t n, const struct pw_history *hist,
+                       int32_t as_of, struct pw_chart **charts);
+
 /* Writes the table of plan for fiscal year fy from rows[0..n) (the plan's
  * indicators, in catalog order; rows of other plans are skipped). Returns 0,
  * PW_EIO (the stream failed) or PW_EINVAL (unknown format). */

@@ -409,15 +409,9 @@ static void rd_report_render(struct http *h, struct http_req *r, int rc)
     struct pw_chart *charts = NULL;
     char *buf = NULL;
     size_t len = 0;
-    int32_t as_of = pw_fy_first_day(x->fy + 1) - 1;
     (void)rc; /* a stale chart cache still draws what it has */
-    if (x->fmt == PW_FOLLOWUP_HTML && (charts = calloc(x->n + 1, sizeof *charts)))
-        for (size_t i = 0; i < x->n; i++) {
-            size_t n;
-            const struct pw_obs *obs = pw_history_get(h->hist, x->rows[i].ind, &n);
-            pw_chart_build(&charts[i], x->rows[i].ind, obs, n, as_of);
-            x->rows[i].chart = &charts[i];
-        }
+    if (x->fmt == PW_FOLLOWUP_HTML)
+        pw_followup_charts(x->rows, x->n, h->hist, pw_fy_first_day(x->fy + 1) - 1, &charts);
     FILE *f = open_memstream(&buf, &len);
     rc = f ? pw_followup_write(f, x->plan, x->fy, x->rows, x->n, x->fmt) : PW_ENOMEM;
     for (size_t i = 0; i < x->n; i++)
@@ -439,12 +433,7 @@ static void rd_report_acks(struct http *h, void *arg, int rc, Planwatch__V1__Msg
     if (!rc && type == PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY &&
         !((const Planwatch__V1__QueryReply *)m)->code) {
         const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
-        int64_t from, to;
-        pw_followup_ack_window(x->fy, &from, &to);
-        for (size_t i = 0; i < x->n; i++) {
-            x->acks[i] = pw_msg_ack_reasons(q->acks, q->n_acks, x->rows[i].ind->id, from, to);
-            x->rows[i].ack = x->acks[i];
-        }
+        pw_msg_followup_acks(x->rows, x->n, q->acks, q->n_acks, x->fy, &x->acks);
     }
     if (x->fmt == PW_FOLLOWUP_HTML)
         http_hist_refresh(h, r, rd_report_render);
@@ -460,26 +449,13 @@ static void rd_report_status(struct http *h, void *arg, int rc, Planwatch__V1__M
     if (rd_store_failed(r, rc, type, m))
         return;
     const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
-    struct pw_status_row *rows = NULL;
     const char *bad = NULL;
-    size_t n = 0;
-    if (pw_msg_status_rows(h->cat, q->rows, q->n_rows, &rows, &n, &bad) ||
-        !(x->rows = calloc(n + 1, sizeof *x->rows)) || !(x->acks = calloc(n + 1, sizeof *x->acks))) {
-        free(rows);
+    if (pw_msg_followup_rows(h->cat, q->rows, q->n_rows, &x->rows, &x->n, &bad)) {
         http_req_error(r, MHD_HTTP_BAD_GATEWAY, PW_EWIRE, "the store's status rows do not match its catalog");
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        x->rows[i].ind = rows[i].ind;
-        x->rows[i].ev = rows[i].ev;
-    }
-    x->n = n;
-    free(rows);
-    Planwatch__V1__Query aq = PLANWATCH__V1__QUERY__INIT;
-    aq.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERTS;
-    aq.history = 1;
-    aq.limit = 1; /* the acknowledgements are what is wanted */
-    aq.plan = (char *)x->plan->id;
+    Planwatch__V1__Query aq;
+    pw_msg_acks_query(&aq, x->plan->id);
     http_up_query(h, &aq, rd_report_acks, r);
 }
 
