@@ -571,9 +571,20 @@ static int cat_load_target(struct cat_ctx *x, yaml_node_t *n, const char *base,
                                    &t->milestones[fy - t->first_fy])))
                 return rc;
         }
-        for (int fy = t->first_fy; fy <= t->last_fy; fy++)
-            if (!seen[fy - t->first_fy])
-                return cat_err(x, PW_ECAT_MISSING, m, path, "no milestone for FY%d", fy);
+        /* the plan may state only some years: the window's last is required,
+         * the others lie on straight lines between stated ones (from `start`
+         * before the first); pw_target_milestone gives them exactly */
+        if (!seen[t->last_fy - t->first_fy])
+            return cat_err(x, PW_ECAT_MISSING, m, path, "no milestone for FY%d (the window end)",
+                           t->last_fy);
+        for (int fy = t->first_fy; fy <= t->last_fy; fy++) {
+            t->milestone_stated[fy - t->first_fy] = (unsigned char)seen[fy - t->first_fy];
+            if (!seen[fy - t->first_fy]) {
+                int64_t num, den;
+                pw_target_milestone(t, fy, &num, &den);
+                t->milestones[fy - t->first_fy] = pw_dec_round_q(num, den);
+            }
+        }
     }
     return 0;
 }
@@ -585,7 +596,7 @@ static int cat_load_indicator(struct cat_ctx *x, yaml_node_t *n, size_t idx)
     static const char *const keys[] = {
         "id",     "plan",   "project",  "parent",         "name",        "name_en",
         "kind",   "unit",   "reporting", "deadline",      "at_risk_margin", "source",
-        "target_text", "note", "target", "forecast", NULL};
+        "target_text", "note", "target", "forecast", "must_report", NULL};
     char base[48];
     snprintf(base, sizeof base, "indicators[%zu]", idx);
     int rc = cat_check_keys(x, n, base, keys);
@@ -668,6 +679,12 @@ static int cat_load_indicator(struct cat_ctx *x, yaml_node_t *n, size_t idx)
                        "required key 'target' missing (use {type: none} for monitoring)");
     if ((rc = cat_load_target(x, tn, tbase, pl, ind->percent, &ind->target)))
         return rc;
+    /* offices owe output and outcome figures; monitoring ones only when asked */
+    static const char *const bools[] = {"false", "true"};
+    int must = ind->kind != PW_KIND_MONITORING;
+    if ((rc = cat_enum(x, n, "must_report", base, 0, bools, 2, &must)))
+        return rc;
+    ind->must_report = must;
     c->ninds++;
     return 0;
 }
@@ -947,6 +964,30 @@ void pw_indicator_fy_range(const struct pw_indicator *ind, int *first, int *last
         back = t->years + t->lag - 1;
     *first = t->first_fy - back;
     *last = t->last_fy;
+}
+
+void pw_target_milestone(const struct pw_target *t, int fy, int64_t *num, int64_t *den)
+{
+    int k = fy - t->first_fy, last = t->last_fy - t->first_fy;
+    if (k < 0) {
+        *num = t->start, *den = 1;
+        return;
+    }
+    if (k > last)
+        k = last;
+    if (t->milestone_stated[k]) {
+        *num = t->milestones[k], *den = 1;
+        return;
+    }
+    int p = k - 1, q = k + 1;
+    while (p >= 0 && !t->milestone_stated[p])
+        p--;
+    while (q < last && !t->milestone_stated[q])
+        q++;
+    int64_t from = p >= 0 ? t->milestones[p] : t->start, to = t->milestones[q];
+    /* from + (to - from) x (k - p) / (q - p), p = -1 being the window start */
+    *den = q - p;
+    *num = from * *den + (to - from) * (k - p);
 }
 
 int pw_target_final(const struct pw_target *t, int64_t *final)

@@ -45,7 +45,9 @@ struct pw_target {
     int years;                   /* rolling_average, prev_average */
     int lag;                     /* prev_average */
     int64_t start;               /* trajectory: value at the window start */
-    int64_t milestones[PW_WINDOW_MAX]; /* trajectory: planned value at end of FY first_fy+i */
+    int64_t milestones[PW_WINDOW_MAX]; /* trajectory: planned value at end of FY first_fy+i
+                                          (rounded where interpolated) */
+    unsigned char milestone_stated[PW_WINDOW_MAX]; /* 1: the catalog states it, 0: interpolated */
 };
 
 struct pw_plan;
@@ -84,6 +86,8 @@ struct pw_indicator {
     int line;                           /* line of its "- id:" entry */
     int forecast_years;                 /* projected-shortfall alerts: the pace of the last
                                            this many reported years (1-5); 0 = off */
+    int must_report;                    /* a missing figure is overdue (catalog `must_report`;
+                                           default: outputs and outcomes, not monitoring) */
 };
 
 struct pw_catalog;
@@ -130,6 +134,11 @@ const char *pw_indicator_project_id(const struct pw_indicator *ind);
 /* Fiscal years a feed may report for ind: the target window, widened before
  * it by the reference years a prev_average target reads. */
 void pw_indicator_fy_range(const struct pw_indicator *ind, int *first, int *last);
+
+/* Trajectory milestone of fiscal year fy as the exact fraction num/den: the
+ * stated one, or the straight line between the stated milestones around it
+ * (from `start` at the window start). */
+void pw_target_milestone(const struct pw_target *t, int fy, int64_t *num, int64_t *den);
 
 /* Whether ind's target has a final value to be reached (cumulative, level,
  * trajectory), and that value in *final. */

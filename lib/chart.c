@@ -1,11 +1,14 @@
 /* chart.c - progress charts (see chart.h). The plan's line is computed from
- * the target itself at fiscal-year ends (k/N of the window elapsed), where
- * the linear pro-rating is exact, so straight segments between them are the
- * pro-rated line; the actual path comes from evaluating at each year end.
- * Colours follow the status, and the SVG's title and aria-label say in words
- * what the lines show (the chart is never the only carrier of a fact). */
+ * the target itself at fiscal-year ends (year k of N: k/N of the way), the
+ * checkpoints where the plan's rule judges, so straight segments between
+ * them are only a guide for the eye; the actual path is the value judged at
+ * each checkpoint that has a figure, as known at the as-of date. Where the
+ * indicator should be is marked at the checkpoint judged, never pro-rated to
+ * the day. Colours follow the status, and the SVG's title and aria-label say
+ * in words what the lines show (the chart is never the only carrier of a fact). */
 #include "chart.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "dec.h"
@@ -102,12 +105,25 @@ int pw_chart_build(struct pw_chart *c, const struct pw_indicator *ind, const str
     c->expected = c->now.expected;
 
     int stock = !c->flow && t->type != PW_TARGET_RATIO && t->type != PW_TARGET_NONE;
-    int last = pw_fy_of(as_of) < t->last_fy ? pw_fy_of(as_of) : t->last_fy;
+    /* each ended year judged on what is known at as_of: the figures known
+     * then, with their own dates cleared (today's knowledge of the past) */
+    struct pw_obs *known = n ? malloc(n * sizeof *known) : NULL;
+    size_t nk = 0;
+    if (n && !known)
+        return PW_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (obs[i].as_of == PW_NO_DAY || obs[i].as_of <= as_of) {
+            known[nk] = obs[i];
+            known[nk++].as_of = PW_NO_DAY;
+        }
+    int last = t->type == PW_TARGET_NONE ? pw_fy_of(as_of) - 1 : c->now.cp.fy;
+    if (last > t->last_fy)
+        last = t->last_fy;
     for (int fy = t->first_fy; fy <= last; fy++) {
-        int32_t d = ch_fy_end(fy) < as_of ? ch_fy_end(fy) : as_of;
+        int32_t d = ch_fy_end(fy);
         struct pw_eval e;
-        pw_eval_indicator(ind, obs, n, d, &e);
-        if (!e.has_actual || (c->flow && e.data_fy != fy))
+        pw_eval_indicator(ind, known, nk, d, &e);
+        if (!e.has_actual || e.data_fy != fy)
             continue;
         if (stock && c->nactual == 0) /* the path starts where the plan starts */
             ch_add(c->actual, &c->nactual, c->x0, c->nplan ? c->plan[0].v : 0);
@@ -117,9 +133,10 @@ int pw_chart_build(struct pw_chart *c, const struct pw_indicator *ind, const str
             ch_add(c->plan, &c->nplan, c->x1, e.target);
         }
     }
-    if (c->now.has_projected && c->now.has_actual && as_of < c->x1) {
+    free(known);
+    if (c->now.has_projected && c->now.has_actual && c->now.cp.end < c->x1) {
         c->has_projection = 1;
-        c->projection[0].day = as_of;
+        c->projection[0].day = c->now.cp.end;
         c->projection[0].v = c->now.actual;
         c->projection[1].day = c->x1;
         c->projection[1].v = c->now.projected;
@@ -204,8 +221,13 @@ static void ch_words(FILE *out, const struct pw_chart *c)
         ch_figure(out, ", target ", c->final, unit);
     if (c->has_projection)
         ch_figure(out, ", on pace for ", c->projection[1].v, unit);
-    fprintf(out, " (FY%d–%d, as of %s)", c->ind->target.first_fy, c->ind->target.last_fy,
-            pw_day_format(c->as_of, day));
+    if (e->cp.fy)
+        fprintf(out, " (FY%d–%d, %s FY%d, as of %s)", c->ind->target.first_fy,
+                c->ind->target.last_fy, e->cp.final ? "final" : "checkpoint", e->cp.fy,
+                pw_day_format(c->as_of, day));
+    else
+        fprintf(out, " (FY%d–%d, as of %s)", c->ind->target.first_fy, c->ind->target.last_fy,
+                pw_day_format(c->as_of, day));
 }
 
 void pw_chart_svg(FILE *out, const struct pw_chart *c)
@@ -281,10 +303,10 @@ void pw_chart_svg(FILE *out, const struct pw_chart *c)
                 fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\" fill=\"%s\"/>",
                         ch_x(&s, c->actual[i].day), ch_y(&s, c->actual[i].v), col);
     }
-    if (c->has_expected && c->as_of > c->x0) {
+    if (c->has_expected && c->now.cp.fy) { /* at the checkpoint judged */
         fprintf(out, "<circle class=\"expected\" cx=\"%.1f\" cy=\"%.1f\" r=\"3.2\" fill=\"#fff\" "
                      "stroke=\"#24292f\" stroke-width=\"1.2\"/>",
-                ch_x(&s, c->as_of < c->x1 ? c->as_of : c->x1), ch_y(&s, c->expected));
+                ch_x(&s, c->now.cp.end), ch_y(&s, c->expected));
     }
     fputs("</svg>", out);
 }

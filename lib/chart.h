@@ -1,9 +1,9 @@
 /* chart.h - an indicator's progress as a small inline SVG chart: its path
- * (the value the evaluation sees at the end of each fiscal year of the
- * target window, and at the as-of date) against the plan's line (the
- * pro-rated target, the planned trajectory's milestones, or the level or
- * per-year rate that must hold), the final target, where the current pace
- * leads by the window end, and where the indicator should be now.
+ * (the value judged at each checkpoint, a fiscal-year end, that has a
+ * figure) against the plan's line (k/N of the target at the end of year k,
+ * the planned trajectory's milestones, or the level or per-year rate that
+ * must hold), the final target, where the current pace leads by the window
+ * end, and what the checkpoint judged expects.
  *
  * Two steps: pw_chart_build samples the evaluation (libplanwatch's own
  * pw_eval_indicator, so the chart never disagrees with the table), and
@@ -35,17 +35,18 @@ struct pw_chart {
     size_t nplan;
     struct pw_chart_pt actual[PW_CHART_MAX];
     size_t nactual;
-    int has_projection;                /* at the current pace: as-of value -> window end */
+    int has_projection;                /* at the current pace: checkpoint value -> window end */
     struct pw_chart_pt projection[2];
     int has_final;                     /* the final value to reach (cumulative, level, trajectory) */
     int64_t final;
-    int has_expected;                  /* where the indicator should be at as_of */
+    int has_expected;                  /* what the checkpoint judged expects (now.cp) */
     int64_t expected;
     struct pw_eval now;                /* the evaluation at as_of */
 };
 
 /* Samples ind's evaluation from obs[0..n) (its revisions, oldest first:
- * only those known at as_of count) into *c. Returns 0 or PW_EINVAL. */
+ * only those known at as_of count) into *c. Returns 0, PW_EINVAL or
+ * PW_ENOMEM. */
 int pw_chart_build(struct pw_chart *c, const struct pw_indicator *ind, const struct pw_obs *obs,
                    size_t n, int32_t as_of);
 

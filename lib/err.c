@@ -49,6 +49,7 @@ static const struct pw_err_desc pw_errs[] = {
     {PW_EDB, "PW_EDB", "storage error"},
     {PW_EZMQ, "PW_EZMQ", "socket error"},
     {PW_ESHUTDOWN, "PW_ESHUTDOWN", "shutting down"},
+    {PW_EFORMAT, "PW_EFORMAT", "data format newer than this binary reads"},
     {PW_EKEY, "PW_EKEY", "not a CURVE key"},
     {PW_EKEY_PERM, "PW_EKEY_PERM", "secret key file readable by others"},
     {PW_EREG_YAML, "PW_EREG_YAML", "malformed registry YAML"},

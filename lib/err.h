@@ -53,6 +53,7 @@ enum pw_err {
     PW_EDB = -66,            /* storage error (see the log) */
     PW_EZMQ = -67,           /* socket error (see the log) */
     PW_ESHUTDOWN = -68,      /* the service is shutting down */
+    PW_EFORMAT = -70,        /* stored data of a newer format than this binary reads */
     /* security (keys, registry, authorization) */
     PW_EKEY = -90,           /* not a CURVE key (file) */
     PW_EKEY_PERM = -91,      /* secret key file readable by group or others */

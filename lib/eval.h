@@ -1,11 +1,27 @@
-/* eval.h - evaluates one indicator against its target at an as-of date.
+/* eval.h - judges one indicator against its target at an as-of date, by the
+ * plan's own rule: at checkpoints, never pro-rated to the day.
+ *
+ * Checkpoints. An indicator is judged at the ends of the reporting periods
+ * (today: the fiscal years) of its target window, from the plan's first year
+ * on (a window that starts before the plan is first judged at the end of the
+ * plan's first year). Figures for a period are due by the indicator's
+ * deadline in the next fiscal year. At an as-of date D the checkpoint is the
+ * latest period end <= D for which a figure is known at D, or whose deadline
+ * has passed by D. So between a period's end and its deadline nothing moves
+ * by the clock alone; a figure for a period that has not ended does not move
+ * it; once a deadline passes with no figure the indicator is overdue and
+ * judged at the new checkpoint: a stock target (cumulative, level,
+ * trajectory, ratio) on its stale figure, a per-year target not at all
+ * (NO_DATA, grade '-'). The window's last checkpoint is final.
  *
  * Input is the indicator's update history (every revision, oldest first);
  * for each fiscal year the latest revision known at the as-of date counts.
  * Single-year ("annual") figures are cumulated, cumulative figures are taken
  * as they are. Every comparison that decides a status or a grade is done in
  * exact rational arithmetic, so 6 of a pro-rated 6 is A. Pure functions: no
- * allocation, no I/O, thread-safe. */
+ * allocation, no I/O, thread-safe. This module is the one place that decides
+ * checkpoint, overdue, final and grade: the store, the CLI, the reports and
+ * the alert service all ask it. */
 #ifndef PW_EVAL_H
 #define PW_EVAL_H
 
@@ -36,6 +52,28 @@ enum pw_status {
 };
 #define PW_STATUS_COUNT 6
 
+/* Where an indicator stands in its calendar at an as-of date. */
+struct pw_checkpoint {
+    int fy;             /* period (fiscal year) whose end is judged; 0: none yet */
+    int32_t end;        /* its last day */
+    int32_t due;        /* the day its figures are due */
+    int k, years;       /* it is period k (1..years) of the target window */
+    int overdue;        /* its due day has passed and no figure for it (or later) is known;
+                           only for indicators that must report */
+    int never;          /* overdue, and no figure at all is known */
+    int final;          /* the window's last period: the result is final */
+    int next_fy;        /* the next checkpoint, 0 when final */
+    int32_t next_end, next_due;
+};
+
+/* The day figures for fiscal year fy are due for ind (its deadline in FY fy+1). */
+int32_t pw_due_day(const struct pw_indicator *ind, int fy);
+
+/* The checkpoint of ind at the end of day as_of from obs[0..n) (any order;
+ * NULL obs with n = 0 is allowed). Returns 0 or PW_EINVAL. */
+int pw_checkpoint_find(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
+                       int32_t as_of, struct pw_checkpoint *out);
+
 struct pw_eval {
     enum pw_status status;
     char grade;              /* 'A' (actual meets expected), 'B', or '-' (no data/target) */
@@ -51,12 +89,16 @@ struct pw_eval {
     int64_t projected;       /* value at the window end at the current pace */
     int years_used;          /* rolling_average: years reported in the average ... */
     int years_wanted;        /* ... out of this many */
-    struct pw_share share;   /* elapsed share of the target window at as_of */
-    char explanation[384];   /* e.g. "FY2022 (3/5): expected ≥ 12 of 20, actual 5 → B, short by 7" */
+    struct pw_checkpoint cp; /* the checkpoint judged (cp.fy = 0: none yet, NO_DATA) */
+    int has_next;            /* stock targets before the final checkpoint: */
+    int64_t next_expected;   /* ... what the next checkpoint expects (pw_dec, rounded) */
+    struct pw_share share;   /* elapsed share of the target window at the checkpoint (k/N) */
+    char explanation[512];   /* e.g. "FY2022 (3/5): expected ≥ 12 of 20, actual 5 → B, short by 7" */
 };
 
 /* Evaluates ind at the end of day as_of from obs[0..n) (oldest first; obs
- * for fiscal years after as_of, or describing a later day, are ignored).
+ * describing a later day are not known yet, obs for periods after the
+ * checkpoint are not judged).
  * Returns 0, or PW_EINVAL for NULL arguments. */
 int pw_eval_indicator(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
                       int32_t as_of, struct pw_eval *out);

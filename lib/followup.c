@@ -156,7 +156,8 @@ int pw_followup_write(FILE *out, const struct pw_plan *plan, int fy,
         return PW_EINVAL;
     pw_followup_fy_name(fy, fyname, sizeof fyname);
     pw_day_format(pw_fy_first_day(fy + 1) - 1, end);
-    snprintf(title, sizeof title, "%s %s フォローアップ", plan->name, fyname);
+    snprintf(title, sizeof title, "%s %s フォローアップ%s", plan->name, fyname,
+             fy == plan->last_fy ? "（最終結果）" : "");
     if (fmt == PW_FOLLOWUP_CSV)
         fprintf(out, "プロジェクト,区分,指標ID,指標,達成目標,%s末の数値,進捗,進捗の詳細\n", fyname);
     else if (fmt == PW_FOLLOWUP_MD)

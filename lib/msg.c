@@ -177,6 +177,12 @@ void pw_msg_status_row(Planwatch__V1__StatusRow *row, const struct pw_indicator 
     row->projected_micros = e->projected;
     row->years_used = e->years_used;
     row->years_wanted = e->years_wanted;
+    row->checkpoint_fy = e->cp.fy;
+    row->final = e->cp.final != 0;
+    row->overdue = e->cp.overdue != 0;
+    row->due = e->cp.fy ? pw_day_format(e->cp.due, buf->due) : (char *)"";
+    row->next_fy = e->cp.next_fy;
+    row->next_due = e->cp.next_fy ? pw_day_format(e->cp.next_due, buf->next_due) : (char *)"";
 }
 
 int pw_msg_eval_from_row(struct pw_eval *e, const Planwatch__V1__StatusRow *row)
@@ -202,6 +208,16 @@ int pw_msg_eval_from_row(struct pw_eval *e, const Planwatch__V1__StatusRow *row)
     e->projected = row->projected_micros;
     e->years_used = row->years_used;
     e->years_wanted = row->years_wanted;
+    /* the checkpoint: what the status says was judged (the rest of cp is
+     * the evaluator's business) */
+    e->cp.fy = row->checkpoint_fy;
+    e->cp.final = row->final;
+    e->cp.overdue = row->overdue;
+    if (row->due && row->due[0] && pw_day_parse(row->due, &e->cp.due))
+        return PW_EWIRE;
+    e->cp.next_fy = row->next_fy;
+    if (row->next_due && row->next_due[0] && pw_day_parse(row->next_due, &e->cp.next_due))
+        return PW_EWIRE;
     return 0;
 }
 

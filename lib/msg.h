@@ -56,6 +56,7 @@ void pw_msg_obs_from_update(struct pw_obs *o, const Planwatch__V1__IndicatorUpda
 struct pw_msg_row_buf {
     char as_of[11];
     char grade[2];
+    char due[11], next_due[11];
 };
 
 /* Fills row from an evaluation (strings borrowed from ind, e and buf). */

@@ -166,6 +166,15 @@ static int rep_status_json(FILE *out, const struct pw_status_row *rows, size_t n
         }
         json_object_set_new(o, "data_fy", e->data_fy ? json_integer(e->data_fy) : json_null());
         json_object_set_new(o, "preliminary", json_boolean(e->preliminary));
+        json_object_set_new(o, "checkpoint_fy", e->cp.fy ? json_integer(e->cp.fy) : json_null());
+        json_object_set_new(o, "final", json_boolean(e->cp.final));
+        json_object_set_new(o, "overdue", json_boolean(e->cp.overdue));
+        json_object_set_new(o, "due", e->cp.fy ? json_string(pw_day_format(e->cp.due, day))
+                                               : json_null());
+        json_object_set_new(o, "next_fy", e->cp.next_fy ? json_integer(e->cp.next_fy) : json_null());
+        json_object_set_new(o, "next_due", e->cp.next_fy
+                                               ? json_string(pw_day_format(e->cp.next_due, day))
+                                               : json_null());
         json_object_set_new(o, "run_rate", rep_json_dec(e->has_run_rate, e->run_rate));
         json_object_set_new(o, "projected", rep_json_dec(e->has_projected, e->projected));
         if (ind->parent)
@@ -188,7 +197,9 @@ int pw_report_status(FILE *out, const struct pw_status_row *rows, size_t n, enum
     if (fmt == PW_FMT_JSON)
         return rep_status_json(out, rows, n);
     if (fmt == PW_FMT_CSV) {
-        fputs("id,project,name,as_of,target,expected,actual,ratio,status,grade,explanation\n", out);
+        fputs("id,project,name,as_of,target,expected,actual,ratio,status,grade,explanation,"
+              "checkpoint_fy,final,overdue\n",
+              out);
         for (size_t i = 0; i < n; i++) {
             const struct pw_indicator *ind = rows[i].ind;
             const struct pw_eval *e = &rows[i].ev;
@@ -199,36 +210,54 @@ int pw_report_status(FILE *out, const struct pw_status_row *rows, size_t n, enum
                     rep_dec(e->has_expected, e->expected, x), rep_dec(e->has_actual, e->actual, a),
                     rep_ratio(e, r), pw_status_name(e->status), e->grade);
             pw_report_csv_field(out, e->explanation);
-            fputc('\n', out);
+            if (e->cp.fy)
+                fprintf(out, ",%d,", e->cp.fy);
+            else
+                fputs(",,", out);
+            fprintf(out, "%s,%s\n", e->cp.final ? "true" : "false",
+                    e->cp.overdue ? "true" : "false");
         }
     } else {
         size_t idw = 2;
         for (size_t i = 0; i < n; i++)
             if (strlen(rows[i].ind->id) > idw)
                 idw = strlen(rows[i].ind->id);
-        rep_cell(out, "ID", idw);
-        fputs("  G  STATUS     ACTUAL   EXPECTED     TARGET  NAME                                "
-              "      EXPLANATION\n",
-              out);
-        for (size_t i = 0; i < n; i++) {
-            const struct pw_indicator *ind = rows[i].ind;
-            const struct pw_eval *e = &rows[i].ev;
-            rep_cell(out, ind->id, idw);
-            fprintf(out, "  %c  %-9s %8s %10s %10s  ", e->grade, pw_status_name(e->status),
-                    rep_dec(e->has_actual, e->actual, a), rep_dec(e->has_expected, e->expected, x),
-                    rep_dec(rep_has_target(ind), e->target, t));
-            rep_cell(out, ind->name, 40);
-            fprintf(out, "  %s\n", e->explanation);
+        /* running targets first, then the final results of closed windows,
+         * each with its one-line tally (the first thing a reader looks for) */
+        for (int fin = 0; fin < 2; fin++) {
+            size_t count[PW_STATUS_COUNT] = {0}, k = 0;
+            for (size_t i = 0; i < n; i++)
+                if ((rows[i].ev.cp.final != 0) == fin) {
+                    count[rows[i].ev.status]++;
+                    k++;
+                }
+            if (!k)
+                continue;
+            if (fin)
+                fputs("\nfinal results (target window over):\n", out);
+            rep_cell(out, "ID", idw);
+            fputs("  G  STATUS     ACTUAL   EXPECTED     TARGET  NAME                            "
+                  "          EXPLANATION\n",
+                  out);
+            for (size_t i = 0; i < n; i++) {
+                const struct pw_indicator *ind = rows[i].ind;
+                const struct pw_eval *e = &rows[i].ev;
+                if ((e->cp.final != 0) != fin)
+                    continue;
+                rep_cell(out, ind->id, idw);
+                fprintf(out, "  %c  %-9s %8s %10s %10s  ", e->grade, pw_status_name(e->status),
+                        rep_dec(e->has_actual, e->actual, a),
+                        rep_dec(e->has_expected, e->expected, x),
+                        rep_dec(rep_has_target(ind), e->target, t));
+                rep_cell(out, ind->name, 40);
+                fprintf(out, "  %s\n", e->explanation);
+            }
+            fprintf(out, "\n%zu %s:", k, fin ? "final results" : "indicators");
+            for (int s = 0; s < PW_STATUS_COUNT; s++)
+                if (count[s])
+                    fprintf(out, " %s %zu", pw_status_name((enum pw_status)s), count[s]);
+            fputc('\n', out);
         }
-        /* a one-line tally, the first thing a reader looks for */
-        size_t count[PW_STATUS_COUNT] = {0};
-        for (size_t i = 0; i < n; i++)
-            count[rows[i].ev.status]++;
-        fprintf(out, "\n%zu indicators:", n);
-        for (int s = 0; s < PW_STATUS_COUNT; s++)
-            if (count[s])
-                fprintf(out, " %s %zu", pw_status_name((enum pw_status)s), count[s]);
-        fputc('\n', out);
     }
     return ferror(out) ? PW_EIO : 0;
 }

@@ -1,4 +1,4 @@
-/* alert_rules.c - overdue and forecast conditions (see alert_rules.h).
+/* alert_rules.c - the forecast condition (see alert_rules.h).
  * The forecast measures the value reached at an earlier year by evaluating
  * the indicator at the end of that year with pw_eval_indicator on a copy of
  * the history in which every figure known today counts (their as_of cleared),
@@ -13,39 +13,6 @@
 #include "dec.h"
 #include "err.h"
 #include "fy.h"
-
-int32_t alert_rules_due_day(const struct pw_indicator *ind, int fy)
-{
-    /* FY fy+1 runs 1 April fy+1 .. 31 March fy+2 */
-    int year = ind->deadline_month >= 4 ? fy + 1 : fy + 2;
-    return pw_day_from_ymd(year, ind->deadline_month, ind->deadline_day);
-}
-
-int alert_rules_overdue(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
-                        int32_t today, int *fy, int32_t *due, int *never)
-{
-    const struct pw_target *t = &ind->target;
-    int y = 0;
-    for (int k = t->last_fy; k >= t->first_fy; k--)
-        if (today > alert_rules_due_day(ind, k)) {
-            y = k;
-            break;
-        }
-    if (!y)
-        return 0;
-    int any = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (obs[i].as_of != PW_NO_DAY && obs[i].as_of > today)
-            continue; /* not known yet at today */
-        any = 1;
-        if (obs[i].fy >= y)
-            return 0;
-    }
-    *fy = y;
-    *due = alert_rules_due_day(ind, y);
-    *never = !any;
-    return 1;
-}
 
 /* Value reached at the end of fiscal year fy from the known figures up to
  * it: *value and the FY of the figure it comes from (0: none). */

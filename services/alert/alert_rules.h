@@ -1,17 +1,10 @@
-/* alert_rules.h - the two alert conditions that are not a status: an
- * overdue report and a projected shortfall. Pure functions of an indicator,
- * its update history and "today": no state, no I/O, no clock of their own,
- * so a replay at any date gives the same answer. alert_state.c turns their
- * answers into opened / updated / resolved transitions.
- *
- * Overdue. Figures for fiscal year y are due by the indicator's deadline
- * (catalog `deadline`, MM-DD, default 06-30) in fiscal year y+1. The rule
- * looks at the latest fiscal year of the target window whose deadline has
- * passed (today is after the due day): it is overdue when no figure for it,
- * or for a later year, is known at today (a later cumulative figure covers
- * it). An indicator that never reported anything is overdue as soon as its
- * first year's deadline passes. Older gaps are not chased: the latest due
- * year is the one an office can still act on.
+/* alert_rules.h - the alert condition that is not the plan's rule: a
+ * projected shortfall. A pure function of an indicator, its update history
+ * and "today": no state, no I/O, no clock of its own, so a replay at any date
+ * gives the same answer. alert_state.c turns its answers into opened /
+ * updated / resolved transitions. Checkpoint, overdue, final and grade are
+ * the domain library's (pw_eval, eval.h): the alert service never decides
+ * them itself.
  *
  * Forecast. "At the current pace" is the pace of the last `forecast` years
  * reported (catalog key, default 1; 0 turns it off): the change of the
@@ -30,16 +23,6 @@
 
 #include "catalog.h"
 #include "eval.h"
-
-/* The day figures for fiscal year fy are due for ind (the deadline in FY fy+1). */
-int32_t alert_rules_due_day(const struct pw_indicator *ind, int fy);
-
-/* Whether ind's report is overdue at the end of day `today`, from obs[0..n)
- * (ind's revisions, any order). Returns 1 and sets *fy (the fiscal year
- * missing), *due (its due day) and *never (no figure at all is known); 0 when
- * nothing is overdue (outputs untouched). NULL obs with n = 0 is allowed. */
-int alert_rules_overdue(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
-                        int32_t today, int *fy, int32_t *due, int *never);
 
 struct alert_rules_forecast {
     int from_fy;         /* pace measured from the end of this FY (first_fy - 1: window start) */

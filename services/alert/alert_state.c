@@ -41,6 +41,13 @@ static int state_problem(enum pw_status st)
     return st == PW_STATUS_AT_RISK || st == PW_STATUS_BEHIND;
 }
 
+/* Whether ev keeps a status alert open: behind the rule, and not a final
+ * result (a closed window's results are final: one notice closes them). */
+static int state_trouble(const struct pw_eval *ev)
+{
+    return state_problem(ev->status) && !ev->cp.final;
+}
+
 void alert_state_list_clear(struct alert_state_list *l)
 {
     if (l)
@@ -264,20 +271,24 @@ static void state_judge_status(struct alert_state *s, size_t i, const struct pw_
     struct alert_rec *a = &s->recs[i];
     const struct pw_indicator *ind = pw_catalog_at(s->cat, i);
     int same = a->known && a->s.status == ev->status;
-    int legacy = same && state_problem(ev->status) && !a->s.has_actual && !a->s.data_fy;
-    if (same && !legacy && (!state_problem(ev->status) || state_same_figures(&a->s, ev)))
+    int trouble = state_trouble(ev), open = a->s.alert_id[0] != '\0';
+    int legacy = same && trouble && !a->s.has_actual && !a->s.data_fy;
+    /* in trouble with no alert open (a final result that is not final any
+     * more) opens one */
+    if (same && !legacy && (trouble ? open && state_same_figures(&a->s, ev) : !open))
         return;
     struct alert_state_transition *t = state_new(s, i, ev, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_STATUS, out);
     t->from = a->known                              ? a->s.status
               : ind->target.type == PW_TARGET_NONE ? PW_STATUS_NO_TARGET
                                                    : PW_STATUS_NO_DATA;
-    t->severity = alert_state_severity(t->to);
-    t->previous_severity = alert_state_severity(t->from);
+    t->severity = trouble ? alert_state_severity(t->to) : PLANWATCH__V1__SEVERITY__SEVERITY_INFO;
+    t->previous_severity = open ? alert_state_severity(t->from)
+                                : PLANWATCH__V1__SEVERITY__SEVERITY_INFO;
     /* a first record is news only when in trouble; a record written before
      * figures were kept just learns them */
-    t->publish = !legacy && (a->known || state_problem(t->to));
-    int was_open = state_problem(t->from) && a->s.alert_id[0];
-    t->event = state_problem(t->to) ? (was_open ? PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_UPDATED
+    t->publish = !legacy && (a->known || trouble);
+    int was_open = state_problem(t->from) && open;
+    t->event = trouble ? (was_open ? PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_UPDATED
                                                 : PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED)
                : was_open ? PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED
                           : PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_NOTICE;
@@ -286,7 +297,7 @@ static void state_judge_status(struct alert_state *s, size_t i, const struct pw_
     snprintf(t->summary, sizeof t->summary, "%s", ev->explanation);
     a->known = 1;
     a->s.status = t->to;
-    state_copy_id(a->s.alert_id, state_problem(t->to) ? t->alert_id : "");
+    state_copy_id(a->s.alert_id, trouble ? t->alert_id : "");
     state_take_figures(&a->s, ev);
 }
 
@@ -329,8 +340,12 @@ static void state_judge_overdue(struct alert_state *s, size_t i, const struct pw
                      pw_day_format(due, d));
     } else {
         t->overdue_fy = a->s.overdue_fy;
-        t->due = alert_rules_due_day(t->ind, a->s.overdue_fy);
-        snprintf(t->summary, sizeof t->summary, "the FY%d figure has arrived", a->s.overdue_fy);
+        t->due = pw_due_day(t->ind, a->s.overdue_fy);
+        if (ev->cp.final && ev->cp.overdue)
+            snprintf(t->summary, sizeof t->summary, "closed: %s", ev->explanation);
+        else
+            snprintf(t->summary, sizeof t->summary, "the FY%d figure has arrived",
+                     a->s.overdue_fy);
     }
     state_number(s, t, open ? a->s.overdue_id : NULL);
     a->s.overdue_fy = od ? fy : 0;
@@ -369,7 +384,7 @@ static void state_judge_forecast(struct alert_state *s, size_t i, const struct p
  * the state_judge_* conditions. */
 static int state_quiet(const struct alert_rec *a, const struct pw_eval *ev, int od, int fy, int fc)
 {
-    return a->known && a->s.status == ev->status && !state_problem(ev->status) &&
+    return a->known && a->s.status == ev->status && !state_trouble(ev) && !a->s.alert_id[0] &&
            (od ? a->s.overdue_fy == fy : a->s.overdue_fy == 0) && !fc && !a->s.forecast_id[0];
 }
 
@@ -381,14 +396,14 @@ static int state_eval_one(struct alert_state *s, size_t i, int32_t day,
     const struct pw_obs *obs = pw_history_get(s->hist, ind, &nobs);
     struct pw_eval ev;
     struct alert_rules_forecast f;
-    int fy = 0, never = 0;
-    int32_t due = 0;
     /* the sweep decides on numbers alone; words only where something moves */
     int rc = pw_eval_status(ind, obs, nobs, day, &ev);
     if (rc)
         return rc;
-    int od = alert_rules_overdue(ind, obs, nobs, day, &fy, &due, &never);
-    int fc = alert_rules_forecast(ind, obs, nobs, &ev, day, &f);
+    /* a final result leaves nothing open: no overdue, no forecast */
+    int od = ev.cp.overdue && !ev.cp.final, fy = ev.cp.fy, never = ev.cp.never;
+    int32_t due = ev.cp.due;
+    int fc = ev.cp.final ? 0 : alert_rules_forecast(ind, obs, nobs, &ev, day, &f);
     if (fc < 0)
         return fc;
     if (state_quiet(&s->recs[i], &ev, od, fy, fc)) {

@@ -189,6 +189,43 @@ static void db_section(FILE *out, struct http *h, const struct db_req *d, const 
         fputs("</tbody></table>\n", out);
 }
 
+/* Whether plan p has ended at as_of: every one of its indicators is judged
+ * at its window's final checkpoint (the evaluation decides, as everywhere). */
+static int db_plan_closed(struct http *h, const struct pw_plan *p, int32_t as_of)
+{
+    int any = 0;
+    for (size_t i = 0; i < pw_catalog_count(h->cat); i++) {
+        const struct pw_indicator *ind = pw_catalog_at(h->cat, i);
+        if (ind->plan != p)
+            continue;
+        size_t n;
+        const struct pw_obs *obs = pw_history_get(h->hist, ind, &n);
+        struct pw_eval e;
+        if (pw_eval_status(ind, obs, n, as_of, &e) || !e.cp.final)
+            return 0;
+        any = 1;
+    }
+    return any;
+}
+
+/* "<p id=ID>N what: status n ...</p>", nothing when there are none. */
+static void db_tally(FILE *out, const char *id, const char *what, const size_t *count)
+{
+    size_t total = 0;
+    for (int s = 0; s < PW_STATUS_COUNT; s++)
+        total += count[s];
+    if (!total && strcmp(id, "summary") != 0)
+        return;
+    fprintf(out, "<p id=\"%s\">%zu %s:", id, total, what);
+    for (int s = 0; s < PW_STATUS_COUNT; s++)
+        if (count[s]) {
+            fputc(' ', out);
+            pw_html_status(out, (enum pw_status)s, 0);
+            fprintf(out, " %zu", count[s]);
+        }
+    fputs("</p>\n", out);
+}
+
 static void db_render(struct http *h, struct http_req *r, const Planwatch__V1__QueryReply *alerts)
 {
     const struct db_req *d = http_req_state(r);
@@ -205,47 +242,48 @@ static void db_render(struct http *h, struct http_req *r, const Planwatch__V1__Q
           out);
     db_form(out, h, d);
     fprintf(out, "<p class=\"legend\">%s 時点 (end of day) · 格納済み seq %llu"
-                 "<i style=\"border-color:#6e7781;border-top-style:dashed\"></i>計画 plan (pro-rated)"
+                 "<i style=\"border-color:#6e7781;border-top-style:dashed\"></i>計画 plan (each "
+                 "fiscal-year end)"
                  "<i style=\"border-color:#1a7f37\"></i>実績 actual"
                  "<i style=\"border-color:#1a7f37;border-top-style:dotted\"></i>見通し at current pace"
-                 " · ○ 期待値 expected now</p>\n",
+                 " · ○ 期待値 expected at the checkpoint judged (評価時点)</p>\n",
             pw_day_format(d->as_of, day), (unsigned long long)h->hist_seq);
     if (d->stale)
         fputs("<p role=\"alert\" class=\"st st-at-risk\">The store is not reachable: figures as "
               "last seen.</p>\n",
               out);
     db_alerts(out, h, alerts);
-    /* the rows first into their own buffer: the tally above them needs them */
+    /* the rows first into their own buffer: the tallies above them need
+     * them; running plans first, then the final results of ended ones */
     char *rows = NULL;
-    size_t rlen = 0;
+    size_t rlen = 0, fin[PW_STATUS_COUNT] = {0};
     FILE *rf = open_memstream(&rows, &rlen);
-    for (size_t i = 0; rf && i < pw_catalog_nplans(h->cat); i++) {
-        const struct pw_plan *p = pw_catalog_plan(h->cat, i);
-        if (d->plan[0] && strcmp(d->plan, p->id))
-            continue;
-        fputs("<section class=\"plan\"><h2>", rf);
-        pw_html_text(rf, p->name);
-        fputs("<span class=\"en\" lang=\"en\">", rf);
-        pw_html_text(rf, p->name_en);
-        fprintf(rf, " (FY%d–%d)</span></h2>\n", p->first_fy, p->last_fy);
-        db_section(rf, h, d, p, NULL, count);
-        for (size_t k = 0; k < p->nprojects; k++)
-            db_section(rf, h, d, p, &p->projects[k], count);
-        fputs("</section>\n", rf);
-    }
+    for (int closed = 0; closed < 2; closed++)
+        for (size_t i = 0; rf && i < pw_catalog_nplans(h->cat); i++) {
+            const struct pw_plan *p = pw_catalog_plan(h->cat, i);
+            if ((d->plan[0] && strcmp(d->plan, p->id)) || db_plan_closed(h, p, d->as_of) != closed)
+                continue;
+            fprintf(rf, "<section class=\"plan%s\" data-plan=\"%s\"><h2>", closed ? " closed" : "",
+                    p->id);
+            pw_html_text(rf, p->name);
+            if (closed) {
+                char fyname[32];
+                fprintf(rf, " 最終結果（%s末）",
+                        pw_followup_fy_name(p->last_fy, fyname, sizeof fyname));
+            }
+            fputs("<span class=\"en\" lang=\"en\">", rf);
+            pw_html_text(rf, p->name_en);
+            fprintf(rf, " (FY%d–%d)%s</span></h2>\n", p->first_fy, p->last_fy,
+                    closed ? " final results: the plan has ended" : "");
+            db_section(rf, h, d, p, NULL, closed ? fin : count);
+            for (size_t k = 0; k < p->nprojects; k++)
+                db_section(rf, h, d, p, &p->projects[k], closed ? fin : count);
+            fputs("</section>\n", rf);
+        }
     if (rf)
         fclose(rf);
-    size_t total = 0;
-    for (int s = 0; s < PW_STATUS_COUNT; s++)
-        total += count[s];
-    fprintf(out, "<p id=\"summary\">%zu 指標 indicators:", total);
-    for (int s = 0; s < PW_STATUS_COUNT; s++)
-        if (count[s]) {
-            fputc(' ', out);
-            pw_html_status(out, (enum pw_status)s, 0);
-            fprintf(out, " %zu", count[s]);
-        }
-    fputs("</p>\n", out);
+    db_tally(out, "summary", "指標 indicators", count);
+    db_tally(out, "final-summary", "最終結果 final results of ended plans", fin);
     if (rows)
         fwrite(rows, 1, rlen, out);
     free(rows);

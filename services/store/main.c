@@ -490,8 +490,10 @@ int main(int argc, char **argv)
         goto done;
     size_t map, used;
     store_db_usage(s.db, &map, &used);
-    pw_info("msg=\"ready\" seq=%llu indicators=%zu map_mb=%zu used_kb=%zu index_kb=%zu metrics_port=%d",
-            (unsigned long long)store_db_last_seq(s.db), pw_catalog_count(s.cat), map >> 20,
+    pw_info("msg=\"ready\" seq=%llu data_format=%llu indicators=%zu map_mb=%zu used_kb=%zu "
+            "index_kb=%zu metrics_port=%d",
+            (unsigned long long)store_db_last_seq(s.db),
+            (unsigned long long)store_db_format(s.db), pw_catalog_count(s.cat), map >> 20,
             used >> 10, store_db_index_bytes(s.db) >> 10, pw_http_port(s.http));
 
     int64_t next_hb = pw_now_ms();

@@ -25,7 +25,7 @@ struct store_metrics {
     struct pw_metric *stored, *duplicate, *refused, *map_full, *published;
     struct pw_metric *commits, *commit_seconds, *commit_updates;
     struct pw_metric *queries[STORE_QUERY_KINDS], *query_seconds;
-    struct pw_metric *seq, *map_bytes, *used_bytes, *max_map_bytes, *map_usage;
+    struct pw_metric *seq, *data_format, *map_bytes, *used_bytes, *max_map_bytes, *map_usage;
     struct pw_metric *backups_ok, *backups_failed, *backup_bytes;
 };
 

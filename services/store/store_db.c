@@ -5,7 +5,7 @@
  * of one B-tree however many indicators and offices there are. Values are
  * the packed IndicatorUpdate exactly as stored, so a read returns the bytes
  * written. Dedup and history go through store_index (memory), rebuilt here
- * from the log at open. */
+ * from the log at open, after the data format is checked and upgraded. */
 #include "store_db.h"
 
 #include <errno.h>
@@ -28,6 +28,7 @@ struct store_db {
     MDB_dbi updates, alerts, meta;
     MDB_dbi tables[STORE_T_COUNT]; /* store_table -> dbi (alerts and meta included) */
     uint64_t last_seq;
+    uint64_t format;               /* data format (STORE_DB_FORMAT once open) */
     size_t map_bytes, max_bytes;
     struct store_index *ix;
 };
@@ -60,6 +61,112 @@ static Planwatch__V1__IndicatorUpdate *db_unpack(const MDB_val *v)
     return planwatch__v1__indicator_update__unpack(NULL, v->mv_size, v->mv_data);
 }
 
+static int db_grow(struct store_db *db);
+
+static const char db_format_key[] = "format";
+
+/* The data format, read before anything is created or written: meta's
+ * "format"; without one, 1 when the environment holds any table (the first
+ * release created every table at its first open and recorded no format),
+ * else 0: a new environment. */
+static int db_format_read(MDB_txn *txn, uint64_t *format)
+{
+    MDB_dbi main, meta;
+    MDB_cursor *cur;
+    MDB_val k = {sizeof db_format_key - 1, (void *)db_format_key}, v;
+    int mrc = mdb_dbi_open(txn, "meta", 0, &meta);
+    if (!mrc)
+        mrc = mdb_get(txn, meta, &k, &v);
+    if (!mrc) {
+        *format = v.mv_size == 8 ? db_get_be64(v.mv_data) : 0;
+        if (*format == 0) {
+            pw_error("msg=\"unreadable data format in meta\" size=%zu", v.mv_size);
+            return PW_EDB;
+        }
+        return 0;
+    }
+    if (mrc != MDB_NOTFOUND)
+        return db_err(mrc, "read_format");
+    if ((mrc = mdb_dbi_open(txn, NULL, 0, &main)) || (mrc = mdb_cursor_open(txn, main, &cur)))
+        return db_err(mrc, "read_format");
+    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    mdb_cursor_close(cur);
+    if (mrc && mrc != MDB_NOTFOUND)
+        return db_err(mrc, "read_format");
+    *format = mrc == 0 ? 1 : 0;
+    return 0;
+}
+
+static int db_format_put(struct store_db *db, MDB_txn *txn, uint64_t format)
+{
+    unsigned char vb[8];
+    MDB_val k = {sizeof db_format_key - 1, (void *)db_format_key}, v = {8, vb};
+    db_be64(vb, format);
+    int mrc = mdb_put(txn, db->meta, &k, &v, 0);
+    return mrc ? db_err(mrc, "put_format") : 0;
+}
+
+/* One upgrade step: turns data of format to-1 into format to inside txn,
+ * its own write transaction (every table is open; the caller records the
+ * new format in the same transaction, so a step is applied whole or not at
+ * all and an interrupted upgrade resumes at the next open). */
+struct db_upgrade {
+    uint64_t to;
+    int (*step)(struct store_db *db, MDB_txn *txn);
+};
+
+/* 1 -> 2: the layout is unchanged; recording the format is the whole step. */
+static int db_upgrade_2(struct store_db *db, MDB_txn *txn)
+{
+    (void)db;
+    (void)txn;
+    return 0;
+}
+
+/* db_upgrades[i] takes format i+1 to i+2. A layout change raises
+ * STORE_DB_FORMAT and appends its step; a released step is never edited,
+ * since data written by that release goes through it. */
+static const struct db_upgrade db_upgrades[] = {
+    {2, db_upgrade_2},
+};
+_Static_assert(sizeof db_upgrades / sizeof db_upgrades[0] == STORE_DB_FORMAT - 1,
+               "one upgrade step per format after 1");
+
+static int db_upgrade_attempt(struct store_db *db, const struct db_upgrade *u)
+{
+    MDB_txn *txn;
+    int mrc = mdb_txn_begin(db->env, NULL, 0, &txn), rc;
+    if (mrc)
+        return db_err(mrc, "txn_begin");
+    if ((rc = u->step(db, txn)) || (rc = db_format_put(db, txn, u->to))) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    if ((mrc = mdb_txn_commit(txn)))
+        return db_err(mrc, "commit");
+    return 0;
+}
+
+/* Brings db->format up to STORE_DB_FORMAT, one durable step at a time. */
+static int db_upgrade(struct store_db *db)
+{
+    while (db->format < STORE_DB_FORMAT) {
+        const struct db_upgrade *u = &db_upgrades[db->format - 1];
+        int rc = db_upgrade_attempt(db, u);
+        if (rc == PW_EMAPFULL && !(rc = db_grow(db)))
+            continue;
+        if (rc) {
+            pw_error("msg=\"data format upgrade failed\" from=%llu to=%llu err=%s",
+                     (unsigned long long)db->format, (unsigned long long)u->to, pw_errname(rc));
+            return rc;
+        }
+        pw_info("msg=\"data format upgraded\" from=%llu to=%llu", (unsigned long long)db->format,
+                (unsigned long long)u->to);
+        db->format = u->to;
+    }
+    return 0;
+}
+
 int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t max_mb,
                   store_db_update_cb load, void *arg)
 {
@@ -88,8 +195,21 @@ int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t 
     MDB_envinfo info;
     mdb_env_info(db->env, &info);
     db->map_bytes = info.me_mapsize;
-    if ((mrc = mdb_txn_begin(db->env, NULL, 0, &txn)) ||
-        (mrc = mdb_dbi_open(txn, "updates", MDB_CREATE, &db->updates)) ||
+    if ((mrc = mdb_txn_begin(db->env, NULL, 0, &txn))) {
+        rc = db_err(mrc, "txn_begin");
+        goto fail;
+    }
+    /* checked before any table is created: newer data is left as it is */
+    if ((rc = db_format_read(txn, &db->format)))
+        goto fail;
+    if (db->format > STORE_DB_FORMAT) {
+        pw_error("msg=\"the data is of a newer format than this planwatch-store reads: use a newer "
+                 "planwatch-store (nothing was changed)\" data_dir=%s format=%llu supported=%d",
+                 dir, (unsigned long long)db->format, STORE_DB_FORMAT);
+        rc = PW_EFORMAT;
+        goto fail;
+    }
+    if ((mrc = mdb_dbi_open(txn, "updates", MDB_CREATE, &db->updates)) ||
         (mrc = mdb_dbi_open(txn, "alerts", MDB_CREATE, &db->alerts)) ||
         (mrc = mdb_dbi_open(txn, "meta", MDB_CREATE, &db->meta)) ||
         (mrc = mdb_dbi_open(txn, "alert_log", MDB_CREATE, &db->tables[STORE_T_ALERT_LOG])) ||
@@ -104,11 +224,28 @@ int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t 
     }
     db->tables[STORE_T_ALERTS] = db->alerts;
     db->tables[STORE_T_META] = db->meta;
+    if (db->format == 0) {
+        if ((rc = db_format_put(db, txn, STORE_DB_FORMAT)))
+            goto fail;
+        db->format = STORE_DB_FORMAT;
+    }
+    mrc = mdb_txn_commit(txn);
+    txn = NULL;
+    if (mrc) {
+        rc = db_err(mrc, "commit");
+        goto fail;
+    }
+    if ((rc = db_upgrade(db)))
+        goto fail;
     /* one pass over the log: the indexes, the last seq, the caller's view */
     MDB_cursor *cur;
     MDB_val k, v;
     if ((rc = store_index_open(&db->ix)))
         goto fail;
+    if ((mrc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn))) {
+        rc = db_err(mrc, "txn_begin");
+        goto fail;
+    }
     if ((mrc = mdb_cursor_open(txn, db->updates, &cur))) {
         rc = db_err(mrc, "cursor_open");
         goto fail;
@@ -135,11 +272,7 @@ int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t 
     mdb_cursor_close(cur);
     if (rc)
         goto fail;
-    if ((mrc = mdb_txn_commit(txn))) {
-        txn = NULL;
-        rc = db_err(mrc, "commit");
-        goto fail;
-    }
+    mdb_txn_abort(txn);
     *out = db;
     return 0;
 fail:
@@ -160,6 +293,11 @@ void store_db_close(struct store_db **dbp)
     store_index_close(&(*dbp)->ix);
     free(*dbp);
     *dbp = NULL;
+}
+
+uint64_t store_db_format(const struct store_db *db)
+{
+    return db->format;
 }
 
 uint64_t store_db_last_seq(struct store_db *db)

@@ -8,7 +8,10 @@
  * Single writer (the store's main loop); no transaction outlives a call, so
  * callers never hold LMDB state across poll iterations. Updates cross this
  * interface as protobuf messages; values handed to callbacks are valid only
- * during the callback. Layout: docs/pipeline.md "Store". */
+ * during the callback. Layout: docs/pipeline.md "Store".
+ *
+ * The layout carries a format number (meta "format"); opening upgrades older
+ * data in place, one durable step per format, and refuses newer data. */
 #ifndef STORE_DB_H
 #define STORE_DB_H
 
@@ -17,18 +20,35 @@
 
 #include "planwatch.pb-c.h"
 
+/* The data format this binary writes, kept in meta "format" (u64 BE).
+ *   1  the first release's layout, which did not record its format: an
+ *      environment holding tables but no "format" key is format 1
+ *   2  the same layout with the format recorded
+ * A layout change raises it and adds its step to store_db.c's upgrade table. */
+#define STORE_DB_FORMAT 2
+
 struct store_db;
 
 typedef int (*store_db_update_cb)(void *arg, const Planwatch__V1__IndicatorUpdate *u);
 
 /* Opens (creating) the environment in dir with an initial map of map_mb
- * MiB; the map doubles on demand up to max_mb. Reads the whole log once to
- * build the indexes, calling load(arg, u) for every stored update in seq
- * order (load may be NULL). Returns 0 and *out, or PW_EDB (logged) /
- * PW_ENOMEM / load's non-zero result. */
+ * MiB; the map doubles on demand up to max_mb. A new environment is created
+ * at STORE_DB_FORMAT; an older one is upgraded in place first, one format at
+ * a time, each step in its own durable transaction and logged ("data format
+ * upgraded" from= to=), so an interrupted upgrade resumes at the next open.
+ * Then reads the whole log once to build the indexes, calling load(arg, u)
+ * for every stored update in seq order (load may be NULL). Returns 0 and
+ * *out (untouched on failure), or PW_EFORMAT (the data is of a newer format
+ * than STORE_DB_FORMAT: logged with both numbers, nothing written), PW_EDB
+ * (logged; also an unreadable "format" value), PW_EIO (cannot create dir),
+ * PW_EMAPFULL (an upgrade step does not fit max_mb), PW_ENOMEM or load's
+ * non-zero result. */
 int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t max_mb,
                   store_db_update_cb load, void *arg);
 void store_db_close(struct store_db **db);
+
+/* The data format of the open environment (STORE_DB_FORMAT once open). */
+uint64_t store_db_format(const struct store_db *db);
 
 /* One update of a group commit. In: u (borrowed; u->seq is set when it is
  * stored). Out: result 0 = stored as new seq, 1 = duplicate of seq (same
@@ -72,7 +92,8 @@ int store_db_alert_get(struct store_db *db, store_db_alert_cb cb, void *arg, uin
  * built by the caller (big-endian numbers where order matters). */
 enum store_table {
     STORE_T_ALERTS,      /* indicator_id -> AlertState */
-    STORE_T_META,        /* name -> u64 BE ("alert_seq", "admin_seq", "sub_id", "silence_id") */
+    STORE_T_META,        /* name -> u64 BE ("format", "alert_seq", "admin_seq", "sub_id",
+                          * "silence_id"; "format" belongs to store_db: never write it) */
     STORE_T_ALERT_LOG,   /* alert seq (u64 BE) -> Alert, every published transition */
     STORE_T_ALERT_IDS,   /* alert_id -> u64 BE seq of its latest transition */
     STORE_T_SUBS,        /* subscription id (u64 BE) -> Subscription */

@@ -1,7 +1,8 @@
 /* store_metrics.c - the store's Prometheus series (names and meanings in
  * README "Metrics"): what was stored, refused and published, commit and
- * query latencies, the LMDB map's size and how full it is, backups. Gauges
- * that describe state (seq, map usage) are read at each scrape. */
+ * query latencies, the LMDB map's size and how full it is, the data format,
+ * backups. Gauges that describe state (seq, map usage) are read at each
+ * scrape. */
 #include "err.h"
 #include "metrics.h"
 #include "store.h"
@@ -12,6 +13,7 @@ static void store_metrics_scrape(void *arg)
     size_t map = 0, used = 0, max = store_db_max_map(s->db);
     store_db_usage(s->db, &map, &used);
     pw_metric_set(s->m.seq, (double)store_db_last_seq(s->db));
+    pw_metric_set(s->m.data_format, (double)store_db_format(s->db));
     pw_metric_set(s->m.map_bytes, (double)map);
     pw_metric_set(s->m.used_bytes, (double)used);
     pw_metric_set(s->m.max_map_bytes, (double)max);
@@ -40,6 +42,7 @@ int store_metrics_open(struct store *s)
         {&m->commit_updates, G, "commit_updates", NULL, "Updates drained into the last group commit (how far ingest's stream was queued)."},
         {&m->query_seconds, H, "query_seconds", NULL, "Time to answer one query."},
         {&m->seq, G, "seq", NULL, "Last store sequence number assigned."},
+        {&m->data_format, G, "data_format", NULL, "Format of the data in LMDB (older data is upgraded at start)."},
         {&m->map_bytes, G, "lmdb_map_bytes", NULL, "Current LMDB map size (grows by doubling up to the maximum)."},
         {&m->used_bytes, G, "lmdb_used_bytes", NULL, "Bytes of the LMDB map in use (last page used)."},
         {&m->max_map_bytes, G, "lmdb_max_map_bytes", NULL, "Largest the LMDB map may grow to (--max-map-mb)."},

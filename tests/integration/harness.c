@@ -445,6 +445,35 @@ int hs_stop(struct hs_cluster *c, enum hs_svc s, int sig)
     return rc;
 }
 
+int hs_wait_exited(struct hs_cluster *c, enum hs_svc s, int deadline_ms)
+{
+    if (c->pid[s] <= 0)
+        return -1;
+    int rc = hs_wait_exit(c->pid[s], deadline_ms);
+    if (rc >= 0)
+        c->pid[s] = 0;
+    return rc;
+}
+
+char *hs_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot read %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    assert_true(n >= 0);
+    char *b = malloc((size_t)n + 1);
+    assert_non_null(b);
+    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+    b[n] = '\0';
+    fclose(f);
+    if (len)
+        *len = (size_t)n;
+    return b;
+}
+
 void hs_dump_logs(struct hs_cluster *c)
 {
     for (int s = 0; s <= HS_NSVC; s++) {
@@ -610,6 +639,12 @@ long hs_alert_converged(struct hs_cluster *c, uint64_t seq, int deadline_ms)
 
 long hs_alert_admin(struct hs_cluster *c, uint64_t seq, uint64_t admin_seq, int deadline_ms)
 {
+    return hs_alert_evaluated(c, seq, admin_seq, NULL, NULL, deadline_ms);
+}
+
+long hs_alert_evaluated(struct hs_cluster *c, uint64_t seq, uint64_t admin_seq, const char *day,
+                        uint64_t *alert_seq, int deadline_ms)
+{
     void *sub = NULL;
     long resyncs = -1;
     assert_int_equal(pw_zsock_new(c->ctx, ZMQ_SUB, 0, &sub), 0);
@@ -632,8 +667,12 @@ long hs_alert_admin(struct hs_cluster *c, uint64_t seq, uint64_t admin_seq, int 
         if (pw_zsock_recv_msg(sub, &fr, ZMQ_DONTWAIT, &t, &m) == 0) {
             Planwatch__V1__Heartbeat *hb = (Planwatch__V1__Heartbeat *)m;
             if (t == PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT && hb->ready && hb->applied_seq >= seq &&
-                hb->admin_seq >= admin_seq)
+                hb->admin_seq >= admin_seq &&
+                (!day || (hb->evaluated && strcmp(hb->evaluated, day) == 0))) {
                 resyncs = (long)hb->resyncs;
+                if (alert_seq)
+                    *alert_seq = hb->seq;
+            }
             protobuf_c_message_free_unpacked(m, NULL);
         }
         pw_frames_close(&fr);

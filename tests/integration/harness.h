@@ -72,6 +72,10 @@ int hs_wait_ready(struct hs_cluster *c, enum hs_svc s, int deadline_ms);
 /* Sends sig and waits for the exit (SIGTERM: at most 5 s, the shutdown
  * promise); returns the exit status, 128+signal, or -1 if it did not exit. */
 int hs_stop(struct hs_cluster *c, enum hs_svc s, int sig);
+/* Waits (deadline_ms) for a service to exit by itself, e.g. one that
+ * refuses to start; returns its exit status, 128+signal, or -1 (then it is
+ * still running and still the cluster's). */
+int hs_wait_exited(struct hs_cluster *c, enum hs_svc s, int deadline_ms);
 
 /* Starts planwatch-http against the cluster's ingest and store (with the
  * cluster's clock and http_extra flags) and waits (20 s) until GET
@@ -105,6 +109,12 @@ long hs_alert_converged(struct hs_cluster *c, uint64_t seq, int deadline_ms);
  * subscriptions/acks/silences up to admin_seq (the heartbeat's admin_seq). */
 long hs_alert_admin(struct hs_cluster *c, uint64_t seq, uint64_t admin_seq, int deadline_ms);
 
+/* The same, also waiting until the alert service has judged every indicator
+ * at day (YYYY-MM-DD, NULL: any) and published all it raised; *alert_seq
+ * (may be NULL) is then its last alert seq. */
+long hs_alert_evaluated(struct hs_cluster *c, uint64_t seq, uint64_t admin_seq, const char *day,
+                        uint64_t *alert_seq, int deadline_ms);
+
 /* Asserts that the alert service's recorded state (AlertState in the
  * store) equals a fresh evaluation of the store at day: same status for
  * every indicator. Returns the number of indicators compared. */
@@ -112,6 +122,10 @@ size_t hs_assert_alert_state_fresh(struct hs_cluster *c, struct pw_client *st, c
 
 /* The store's last seq. */
 uint64_t hs_store_seq(struct hs_cluster *c, struct pw_client *st);
+
+/* The whole file at path (malloc'd, NUL-terminated, caller frees); *len
+ * its size when len is not NULL. Fails the test when it cannot be read. */
+char *hs_read_file(const char *path, size_t *len);
 
 /* Path of a built binary or a source file. */
 const char *hs_bin(const char *name);

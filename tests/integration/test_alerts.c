@@ -1,8 +1,10 @@
 /* test_alerts.c - the alert leg: a subscriber started late and one restarted
  * after missing updates converge to the state of one that saw everything; a
  * forced gap (the store drops publications) is detected and repaired from
- * the store; time passing with no new data makes an indicator fall behind
- * and `planwatch watch` prints the alert. */
+ * the store; judgement at checkpoints end to end: nothing moves between
+ * them, an ended plan keeps no alert open, and after a deadline with no new
+ * figure an indicator is judged at the next checkpoint and `planwatch
+ * watch` prints it. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -110,9 +112,48 @@ static void test_forced_gap(void **state)
     pw_client_close(&st);
 }
 
-/* No new data, but time passes: p3-out16 (271 of 750 over FY2024-28) is
- * AT_RISK at the end of FY2025 and BEHIND by October 2026; `watch` prints it. */
-static void test_time_passing_alert_in_watch(void **state)
+/* The alert_id of every open status alert of plan (CSV order), one per line. */
+static char *open_status(struct hs_cluster *c, const char *plan)
+{
+    char *out = NULL, *err = NULL;
+    const char *args[] = {"alerts", "--open", "--plan", plan, "--format", "csv", NULL};
+    if (hs_cli(c, &out, &err, args) != 0)
+        fail_msg("alerts --open: %s%s", out, err);
+    size_t len = 0;
+    char *ids = calloc(1, strlen(out) + 1);
+    assert_non_null(ids);
+    for (char *line = strtok(strchr(out, '\n') ? strchr(out, '\n') + 1 : out, "\n"); line;
+         line = strtok(NULL, "\n")) {
+        char *comma = strchr(line, ',');
+        if (comma && strncmp(comma + 1, "status,", 7) == 0) {
+            memcpy(ids + len, line, (size_t)(comma - line));
+            len += (size_t)(comma - line);
+            ids[len++] = '\n';
+        }
+    }
+    free(out);
+    free(err);
+    return ids;
+}
+
+/* Moves the clock and waits until the alert service has judged that day
+ * and published all it raised (no sleep: its heartbeat says so). */
+static void move_clock(struct hs_cluster *c, const char *day)
+{
+    hs_set_clock(c, day);
+    if (hs_alert_evaluated(c, 0, 0, day, NULL, 30000) < 0) {
+        hs_dump_logs(c);
+        fail_msg("the alert service did not judge %s", day);
+    }
+}
+
+/* Judgement at checkpoints, end to end. With plan 2's FY2024 figures and
+ * plan 3's FY2025 ones: plan 2 has ended, so no status alert is open for it;
+ * plan 3's open status alerts do not change on any day between its FY2025
+ * checkpoint and FY2026's deadline (p3-out01 stays A: no figure is due); the
+ * day after, p3-out16 (271, AT_RISK at FY2025) is judged at FY2026 on its
+ * stale figure, BEHIND, and `watch` prints it. */
+static void test_checkpoints_end_to_end(void **state)
 {
     struct hs_cluster *c = *state;
     struct pw_client *st = NULL;
@@ -120,10 +161,18 @@ static void test_time_passing_alert_in_watch(void **state)
     hs_start(c, HS_INGEST);
     hs_start(c, HS_ALERT);
     assert_int_equal(pw_client_open(c->ctx, c->ep_store, &st), 0);
+    feed(c, "catalog/feeds/plan2-fy2024.csv");
     feed(c, "catalog/feeds/plan3-fy2025.csv");
     converge(c, st, NULL);
+    move_clock(c, "2026-03-31");
+    char *p2 = open_status(c, "p2");
+    assert_string_equal(p2, "");
+    free(p2);
+    char *base = open_status(c, "p3");
+    assert_non_null(strstr(base, "p3-out04-top1-papers:"));
+    assert_non_null(strstr(base, "p3-out16-bio-manufacturing-trainees:"));
 
-    /* a watcher for that indicator, started before time moves */
+    /* a watcher for p3-out16, started before time moves */
     char log[300];
     snprintf(log, sizeof log, "%s/watch.out", c->dir);
     fflush(NULL);
@@ -152,7 +201,31 @@ static void test_time_passing_alert_in_watch(void **state)
             fail_msg("watch did not start listening");
         hs_alert_converged(c, 0, 300); /* paced by alert heartbeats, not a sleep */
     }
-    hs_set_clock(c, "2026-10-01");
+    static const char *between[] = {"2026-04-01", "2026-07-01", "2026-12-06", "2027-03-31",
+                                    "2027-06-30"};
+    for (size_t d = 0; d < sizeof between / sizeof between[0]; d++) {
+        move_clock(c, between[d]);
+        char *now = open_status(c, "p3");
+        if (strcmp(now, base) != 0)
+            fail_msg("on %s open status alerts changed:\n%s\nwere:\n%s", between[d], now, base);
+        free(now);
+        p2 = open_status(c, "p2");
+        assert_string_equal(p2, "");
+        free(p2);
+        assert_true(waitpid(pid, NULL, WNOHANG) == 0); /* the watcher heard nothing */
+    }
+    /* the status people read on 2026-12-06: output 1) is A at FY2025 */
+    char *out = NULL, *err = NULL;
+    const char *stat[] = {"status", "--as-of", "2026-12-06", "--plan", "p3", "--format", "csv", NULL};
+    assert_int_equal(hs_cli(c, &out, &err, stat), 0);
+    char *row = strstr(out, "\np3-out01-licensing,");
+    assert_non_null(row);
+    assert_non_null(strstr(row, ",ON_TRACK,A,\"FY2025 (1/5): expected ≥ 130 of 650, actual 158"));
+    free(out);
+    free(err);
+    free(base);
+
+    move_clock(c, "2027-07-01");
     int st_code = 0;
     int64_t end = pw_now_ms() + 30000;
     int done = 0;
@@ -168,7 +241,7 @@ static void test_time_passing_alert_in_watch(void **state)
         kill(pid, SIGKILL);
         waitpid(pid, &st_code, 0);
         hs_dump_logs(c);
-        fail_msg("watch saw no alert for p3-out16 after the clock moved");
+        fail_msg("watch saw no alert for p3-out16 after FY2026's deadline");
     }
     assert_true(WIFEXITED(st_code) && WEXITSTATUS(st_code) == 0);
     FILE *f = fopen(log, "r");
@@ -179,6 +252,8 @@ static void test_time_passing_alert_in_watch(void **state)
     assert_non_null(strstr(line, "p3-out16-bio-manufacturing-trainees"));
     assert_non_null(strstr(line, "AT_RISK → BEHIND"));
     assert_non_null(strstr(line, "CRITICAL"));
+    assert_non_null(strstr(line, "FY2026 (3/5): expected ≥ 450 of 750, actual 271"));
+    assert_true(hs_assert_alert_state_fresh(c, st, "2027-07-01") > 100);
     pw_client_close(&st);
 }
 
@@ -187,7 +262,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_late_and_restarted_subscriber, setup, teardown),
         cmocka_unit_test_setup_teardown(test_forced_gap, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_time_passing_alert_in_watch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoints_end_to_end, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -103,21 +103,6 @@ static struct resp post_csv(struct hs_cluster *c, const char *path, const char *
     return call(c, path, token, "text/csv", csv, strlen(csv));
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    b[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
-
 /* import_count.<what> of a summary */
 static long count_of(const struct resp *r, const char *what)
 {
@@ -256,7 +241,7 @@ static void test_feed_dry_run_and_store(void **state)
 {
     (void)state;
     size_t len;
-    char *csv = slurp(hs_src("catalog/feeds/plan2-fy2022.csv"), &len);
+    char *csv = hs_read_file(hs_src("catalog/feeds/plan2-fy2022.csv"), &len);
     struct pw_client *st = NULL;
     assert_int_equal(pw_client_open(cl.ctx, cl.ep_store, &st), 0);
     struct resp r = post_csv(&cl, "/api/v1/feeds?dry_run=true", TOK_ADMIN, csv);
@@ -397,10 +382,12 @@ static void test_read_api(void **state)
 static void test_report_and_dashboard(void **state)
 {
     (void)state;
-    /* the alert service has opened an alert for class34 (BEHIND) by now */
+    /* on 2023-03-31 plan 2 is running and class34 is BEHIND at FY2022 (on
+     * the cluster's 2026-03-31 plan 2 has ended: final, no alert open) */
     struct pw_client *st = NULL;
     assert_int_equal(pw_client_open(cl.ctx, cl.ep_store, &st), 0);
-    hs_alert_converged(&cl, hs_store_seq(&cl, st), 20000);
+    hs_set_clock(&cl, "2023-03-31");
+    assert_true(hs_alert_evaluated(&cl, hs_store_seq(&cl, st), 0, "2023-03-31", NULL, 20000) >= 0);
     char id[160] = "";
     for (int tries = 0; tries < 100 && !id[0]; tries++) {
         Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
@@ -451,6 +438,23 @@ static void test_report_and_dashboard(void **state)
     assert_non_null(strstr(r.body, "確認済 acknowledged: 承認審査の長期化 (pj2-secretariat"));
     assert_null(strstr(r.body, "<script"));
     free(r.body);
+    /* on 2026-12-06 plan 2 has ended: its final results stand apart, after
+     * the running plan 3, with their own tally */
+    r = call(&cl, "/?as_of=2026-12-06", NULL, NULL, NULL, 0);
+    expect(&r, 200);
+    char *running = strstr(r.body, "<section class=\"plan\" data-plan=\"p3\">");
+    char *closed = strstr(r.body, "<section class=\"plan closed\" data-plan=\"p2\">");
+    assert_non_null(running);
+    assert_non_null(closed);
+    assert_true(running < closed);
+    assert_non_null(strstr(closed, "最終結果（令和6年度末）"));
+    assert_non_null(strstr(r.body, "<p id=\"final-summary\">"));
+    assert_null(strstr(r.body, "data-plan=\"p3\" class=\"plan closed\""));
+    free(r.body);
+    r = call(&cl, "/?as_of=2023-03-31", NULL, NULL, NULL, 0);
+    expect(&r, 200);
+    assert_null(strstr(r.body, "plan closed"));
+    free(r.body);
     r = call(&cl, "/?as_of=yesterday", NULL, NULL, NULL, 0);
     expect(&r, 400);
     free(r.body);
@@ -468,6 +472,8 @@ static void test_report_and_dashboard(void **state)
     r = call(&cl, "/api/v1/health", NULL, NULL, NULL, 0); /* still serving */
     expect(&r, 200);
     free(r.body);
+    hs_set_clock(&cl, "2026-03-31");
+    assert_true(hs_alert_evaluated(&cl, 0, 0, "2026-03-31", NULL, 20000) >= 0);
 }
 
 /* Headless Chromium renders the dashboard served by the running services:
@@ -492,7 +498,7 @@ static void test_dashboard_in_chromium(void **state)
              flags, cl.dir, cl.http_url, dom);
     assert_int_equal(system(cmd), 0);
     size_t len;
-    char *html = slurp(dom, &len);
+    char *html = hs_read_file(dom, &len);
     /* the rows and grades of the sample data as the browser parsed them */
     assert_non_null(strstr(html, "data-id=\"p2-pj2-class34-approvals\" data-status=\"BEHIND\" "
                                  "data-grade=\"B\""));

@@ -4,9 +4,9 @@
  * resolved) with a valid HMAC signature; filters honoured; retries after
  * HTTP 500 and while the receiver is down, then one delivery once it is back,
  * all in the delivery log; acknowledged alerts quiet until new figures;
- * silences mute until their date; time travel: on track at one date, BEHIND
- * at a later one with no new data, and an overdue alert the day after the
- * deadline. Waits are on conditions with deadlines, never bare sleeps. */
+ * silences mute until their date; time travel: nothing moves between
+ * checkpoints, an overdue alert the day after a deadline, and judgement at
+ * the next checkpoint on a stale figure. Waits are on conditions with deadlines, never bare sleeps. */
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -204,6 +204,17 @@ static void quiet_period(struct fx *f)
         hs_alert_converged(&f->c, 0, 1000);
 }
 
+/* Moves the clock and waits until the alert service has judged that day and
+ * published everything it raised (its heartbeat says so). */
+static void move_clock(struct fx *f, const char *day)
+{
+    hs_set_clock(&f->c, day);
+    if (hs_alert_evaluated(&f->c, 0, 0, day, NULL, WAIT_MS) < 0) {
+        hs_dump_logs(&f->c);
+        fail_msg("the alert service did not judge %s", day);
+    }
+}
+
 static json_t *body_of(const struct hs_http_req *q)
 {
     json_error_t e;
@@ -375,8 +386,9 @@ static void test_retries_until_back(void **state)
     free(out);
 }
 
-/* An acknowledged alert stays quiet when time makes it worse, speaks again
- * when new figures arrive; a silence mutes until its date. */
+/* An acknowledged alert stays quiet when time makes it worse (the next
+ * checkpoint passes with no new figure), speaks again when new figures
+ * arrive; a silence mutes until its date. */
 static void test_ack_and_silence(void **state)
 {
     struct fx *f = *state;
@@ -397,8 +409,9 @@ static void test_ack_and_silence(void **state)
     free(out);
     settle(f);
 
-    /* time passes: AT_RISK -> BEHIND with no new figures: recorded, not sent */
-    hs_set_clock(&f->c, "2026-06-01");
+    /* FY2026's deadline passes with no figure: judged at FY2026 on the stale
+     * 125, AT_RISK -> BEHIND, recorded, not sent; the overdue report is news */
+    move_clock(f, "2027-07-01");
     r = wait_transitions(f, IND, 0, 2);
     const Planwatch__V1__Alert *a = last_alert(r, 0);
     assert_string_equal(a->alert_id, id);
@@ -406,8 +419,12 @@ static void test_ack_and_silence(void **state)
     assert_true(a->acknowledged);
     assert_int_equal(deliveries(f, s1, NULL, a->seq), 0);
     planwatch__v1__query_reply__free_unpacked(r, NULL);
+    wait_http(f, "/a", 2);
+    struct hs_http_req q = hs_http_get(f->http, "/a", 1);
+    assert_string_equal(q.event, "overdue.opened");
+    hs_http_req_free(&q);
     quiet_period(f);
-    assert_int_equal(hs_http_count(f->http, "/a"), 1);
+    assert_int_equal(hs_http_count(f->http, "/a"), 2);
     const char *open[] = {"alerts", "--indicator", IND, NULL};
     out = cli(f, 0, open);
     assert_non_null(strstr(out, "acknowledged by 田中: 審査の遅れ。来年度に回復見込み"));
@@ -415,44 +432,50 @@ static void test_ack_and_silence(void **state)
 
     /* new figures: the acknowledgement no longer covers it */
     feed(f, IND, "126");
-    wait_http(f, "/a", 2);
-    struct hs_http_req q = hs_http_get(f->http, "/a", 1);
+    wait_http(f, "/a", 3);
+    q = hs_http_get(f->http, "/a", 2);
     assert_string_equal(q.event, "status.updated");
     hs_http_req_free(&q);
 
-    /* a silence until 2026-09-01 mutes the resolution */
-    const char *sil[] = {"silence", "--indicator", IND, "--until", "2026-09-01", "--comment",
+    /* a silence until 2027-09-01 mutes the resolution */
+    const char *sil[] = {"silence", "--indicator", IND, "--until", "2027-09-01", "--comment",
                          "集計中", "--by", "事務局", NULL};
     out = cli(f, 0, sil);
-    assert_non_null(strstr(out, "muted until 2026-09-01"));
+    assert_non_null(strstr(out, "muted until 2027-09-01"));
     free(out);
     settle(f);
-    feed(f, IND, "160"); /* on track at 2026-06-01: resolved, silenced */
+    feed(f, IND, "260"); /* FY2026's 260 reached: resolved, silenced */
     r = wait_transitions(f, IND, 0, 4);
     a = last_alert(r, 0);
     assert_int_equal(a->event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED);
     assert_true(a->silenced);
     assert_int_equal(deliveries(f, s1, NULL, a->seq), 0);
     planwatch__v1__query_reply__free_unpacked(r, NULL);
-    /* the silence ends on its date: the next transition is sent */
-    hs_set_clock(&f->c, "2026-09-01"); /* 160 of ~185: BEHIND again */
-    wait_http(f, "/a", 3);
-    q = hs_http_get(f->http, "/a", 2);
+    /* the silence ended before FY2027's deadline: 260 of 390 opens, sent,
+     * and the overdue report moves to FY2027 */
+    move_clock(f, "2028-07-01");
+    wait_http(f, "/a", 5);
+    q = hs_http_get(f->http, "/a", 3);
     assert_string_equal(q.event, "status.opened");
     hs_http_req_free(&q);
+    q = hs_http_get(f->http, "/a", 4);
+    assert_string_equal(q.event, "overdue.updated");
+    hs_http_req_free(&q);
     quiet_period(f);
-    assert_int_equal(hs_http_count(f->http, "/a"), 3);
+    assert_int_equal(hs_http_count(f->http, "/a"), 5);
     const char *hist[] = {"alerts", "--history", "--indicator", IND, NULL};
     out = cli(f, 0, hist);
     assert_non_null(strstr(out, "[acknowledged]"));
     assert_non_null(strstr(out, "[silenced]"));
     assert_non_null(strstr(out, "acknowledged by 田中"));
-    assert_non_null(strstr(out, "muted until 2026-09-01 by 事務局: 集計中"));
+    assert_non_null(strstr(out, "muted until 2027-09-01 by 事務局: 集計中"));
     free(out);
 }
 
-/* No new data: on track at the end of FY2025, BEHIND on 2026-06-01, and
- * the never-reported indicator overdue the day after its 06-30 deadline. */
+/* No new data: on track at the end of FY2025 and on every day until FY2026's
+ * deadline (nothing is pro-rated to the day); the never-reported indicator
+ * overdue the day after FY2025's 06-30 deadline; the day after FY2026's, the
+ * reporting one is overdue too and judged at FY2026 on its stale figure. */
 static void test_time_travel(void **state)
 {
     struct fx *f = *state;
@@ -460,38 +483,51 @@ static void test_time_travel(void **state)
     const char *x2[] = {"--indicator", NEVER, NULL};
     subscribe(f, "/t1", x1);
     subscribe(f, "/t2", x2);
-    feed(f, IND, "130"); /* exactly the pro-rated 130: on track (an INFO notice) */
+    feed(f, IND, "130"); /* exactly the 130 of FY2025: on track (an INFO notice) */
     quiet_period(f);
     assert_int_equal(hs_http_count(f->http, "/t1"), 0);
 
-    hs_set_clock(&f->c, "2026-06-01");
-    wait_http(f, "/t1", 1);
-    struct hs_http_req q = hs_http_get(f->http, "/t1", 0);
-    json_t *b = body_of(&q);
-    assert_string_equal(js(b, "previous_status"), "ON_TRACK");
-    assert_string_equal(js(b, "status"), "BEHIND");
-    assert_string_equal(js(b, "event"), "opened");
-    assert_int_equal(json_integer_value(json_object_get(b, "update_seq")), 0); /* time did it */
-    json_decref(b);
-    hs_http_req_free(&q);
-
-    hs_set_clock(&f->c, "2026-06-30"); /* the deadline day itself: still in time */
-    quiet_period(f);
+    move_clock(f, "2026-06-01"); /* between checkpoints: nothing moves */
+    move_clock(f, "2026-06-30"); /* the deadline day itself: still in time */
+    assert_int_equal(hs_http_count(f->http, "/t1"), 0);
     assert_int_equal(hs_http_count(f->http, "/t2"), 0);
-    hs_set_clock(&f->c, "2026-07-01");
+    move_clock(f, "2026-07-01");
     wait_http(f, "/t2", 1);
-    q = hs_http_get(f->http, "/t2", 0);
+    struct hs_http_req q = hs_http_get(f->http, "/t2", 0);
     assert_string_equal(q.event, "overdue.opened");
-    b = body_of(&q);
+    json_t *b = body_of(&q);
     json_t *od = json_object_get(b, "overdue");
     assert_int_equal(json_integer_value(json_object_get(od, "fiscal_year")), 2025);
     assert_string_equal(js(od, "due"), "2026-06-30");
     assert_non_null(strstr(js(b, "summary"), "never reported"));
     json_decref(b);
     hs_http_req_free(&q);
-    quiet_period(f);
+    move_clock(f, "2027-03-31");
+    move_clock(f, "2027-06-30");
     assert_int_equal(hs_http_count(f->http, "/t2"), 1);
-    assert_int_equal(hs_http_count(f->http, "/t1"), 1); /* IND reported FY2025: not overdue */
+    assert_int_equal(hs_http_count(f->http, "/t1"), 0); /* IND reported FY2025: on track */
+
+    move_clock(f, "2027-07-01");
+    wait_http(f, "/t1", 2);
+    q = hs_http_get(f->http, "/t1", 0);
+    b = body_of(&q);
+    assert_string_equal(js(b, "previous_status"), "ON_TRACK");
+    assert_string_equal(js(b, "status"), "BEHIND");
+    assert_string_equal(js(b, "event"), "opened");
+    assert_int_equal(json_integer_value(json_object_get(b, "update_seq")), 0); /* time did it */
+    assert_non_null(strstr(js(b, "summary"), "FY2026 (2/5): expected ≥ 260 of 650, actual 130"));
+    json_decref(b);
+    hs_http_req_free(&q);
+    q = hs_http_get(f->http, "/t1", 1);
+    assert_string_equal(q.event, "overdue.opened");
+    hs_http_req_free(&q);
+    wait_http(f, "/t2", 2);
+    q = hs_http_get(f->http, "/t2", 1);
+    assert_string_equal(q.event, "overdue.updated");
+    hs_http_req_free(&q);
+    quiet_period(f);
+    assert_int_equal(hs_http_count(f->http, "/t1"), 2);
+    assert_int_equal(hs_http_count(f->http, "/t2"), 2);
 }
 
 /* Runs the CLI expecting a refusal: exit status and the code in stderr. */

@@ -1,7 +1,7 @@
-/* test_alert_rules.c - the overdue and forecast conditions of the alert
- * service (alert_rules.c, compiled into this test): due days, never
- * reported, a later figure covering an earlier year, figures not yet known,
- * the recent pace against the final target, the `forecast` catalog key. */
+/* test_alert_rules.c - the forecast condition of the alert service
+ * (alert_rules.c, compiled into this test): the recent pace against the
+ * final target, the `forecast` catalog key. Overdue and due days are the
+ * domain library's (test_eval.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -63,47 +63,6 @@ static struct pw_obs obs(int fy, int64_t units_x10, const char *as_of)
     if (as_of)
         o.as_of = ut_day(as_of);
     return o;
-}
-
-static void test_due_day(void **state)
-{
-    (void)state;
-    char b[11];
-    assert_string_equal(pw_day_format(alert_rules_due_day(ind("cum"), 2025), b), "2026-06-30");
-    /* a January-March deadline falls in the next calendar year of FY y+1 */
-    assert_string_equal(pw_day_format(alert_rules_due_day(ind("mar"), 2025), b), "2027-03-31");
-}
-
-static void test_overdue(void **state)
-{
-    (void)state;
-    const struct pw_indicator *c = ind("cum");
-    int fy = 0, never = 0;
-    int32_t due = 0;
-    /* nothing due yet; the due day itself is still in time */
-    assert_int_equal(alert_rules_overdue(c, NULL, 0, ut_day("2026-03-31"), &fy, &due, &never), 0);
-    assert_int_equal(alert_rules_overdue(c, NULL, 0, ut_day("2026-06-30"), &fy, &due, &never), 0);
-    /* the day after, never reported */
-    assert_int_equal(alert_rules_overdue(c, NULL, 0, ut_day("2026-07-01"), &fy, &due, &never), 1);
-    assert_int_equal(fy, 2025);
-    assert_int_equal(due, ut_day("2026-06-30"));
-    assert_int_equal(never, 1);
-
-    struct pw_obs o[2] = {obs(2025, 300, "2026-03-31"), obs(2026, 450, "2027-08-01")};
-    assert_int_equal(alert_rules_overdue(c, o, 1, ut_day("2026-07-01"), &fy, &due, &never), 0);
-    assert_int_equal(alert_rules_overdue(c, o, 1, ut_day("2027-06-30"), &fy, &due, &never), 0);
-    assert_int_equal(alert_rules_overdue(c, o, 1, ut_day("2027-07-01"), &fy, &due, &never), 1);
-    assert_int_equal(fy, 2026);
-    assert_int_equal(never, 0);
-    /* a figure describing a later day is not known yet */
-    assert_int_equal(alert_rules_overdue(c, o, 2, ut_day("2027-07-15"), &fy, &due, &never), 1);
-    assert_int_equal(fy, 2026);
-    assert_int_equal(alert_rules_overdue(c, o, 2, ut_day("2027-08-01"), &fy, &due, &never), 0);
-    /* a later figure covers an earlier year; long after the window, the last year */
-    struct pw_obs late = obs(2027, 600, NULL);
-    assert_int_equal(alert_rules_overdue(c, &late, 1, ut_day("2028-06-01"), &fy, &due, &never), 0);
-    assert_int_equal(alert_rules_overdue(c, &late, 1, ut_day("2040-01-01"), &fy, &due, &never), 1);
-    assert_int_equal(fy, 2029);
 }
 
 static void eval_at(const struct pw_indicator *i, const struct pw_obs *o, size_t n, const char *d,
@@ -193,8 +152,6 @@ static void test_forecast_level_and_lower(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_due_day),
-        cmocka_unit_test(test_overdue),
         cmocka_unit_test(test_forecast_recent_pace),
         cmocka_unit_test(test_forecast_not_applicable),
         cmocka_unit_test(test_forecast_level_and_lower),

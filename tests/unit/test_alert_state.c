@@ -248,105 +248,186 @@ static void test_update_makes_behind(void **state)
     alert_state_close(&s);
 }
 
-/* time passing, then back on track: the same alert id, seqs one by one */
-static void test_time_passing_and_recovery(void **state)
+/* Time passing moves nothing between checkpoints; after a deadline with no
+ * figure the indicator is overdue and judged at the new checkpoint (a stock
+ * target on its stale figure, a per-year one with no grade); figures bring it
+ * back: the same alert id, seqs one by one. */
+static void test_checkpoints_and_recovery(void **state)
 {
     (void)state;
     struct alert_state_list l = {0};
     struct alert_state *s = first_start(&l);
     alert_state_list_clear(&l);
-    /* half a year later the pro-rated 20 asks ~6; still 4 and no new data */
-    assert_int_equal(alert_state_eval_all(s, ut_day("2026-09-30"), &l), 0);
-    /* only cum20's status moves: the annual ones are judged on their latest FY2025
-     * figure; mon and empty never reported, and FY2025 was due 2026-06-30 */
-    assert_int_equal(l.n, 3);
-    assert_int_equal(l.v[1].ind->index, MON);
-    assert_int_equal(l.v[2].ind->index, EMPTY);
-    for (size_t k = 1; k < 3; k++) {
-        assert_int_equal(l.v[k].kind, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE);
-        assert_int_equal(l.v[k].event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED);
-        assert_int_equal(l.v[k].overdue_fy, 2025);
-        assert_int_equal(l.v[k].alert_seq, 3 + k);
-        assert_non_null(strstr(l.v[k].summary, "never reported; the FY2025 figure was due 2026-06-30"));
-    }
+    /* mid-FY2026, at FY2026's end and on its due day: cum20 stays judged at
+     * FY2025 (4 of 4); only empty, which never reported, becomes overdue once
+     * FY2025's deadline has passed; mon is monitoring only and owes nothing */
+    static const char *quiet[] = {"2026-09-30", "2027-03-31", "2027-06-30"};
+    for (size_t d = 0; d < 3; d++)
+        assert_int_equal(alert_state_eval_all(s, ut_day(quiet[d]), &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.v[0].ind->index, EMPTY);
+    assert_int_equal(l.v[0].kind, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE);
+    assert_int_equal(l.v[0].event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED);
+    assert_int_equal(l.v[0].overdue_fy, 2025);
+    assert_int_equal(l.v[0].alert_seq, 3);
+    assert_non_null(strstr(l.v[0].summary, "never reported; the FY2025 figure was due 2026-06-30"));
+
+    /* the day after FY2026's deadline: cum20's stale 4 against the FY2026
+     * checkpoint's 8 is BEHIND and overdue; the annual ones have no grade
+     * (their alerts resolve) and are overdue; empty's overdue moves to FY2026 */
+    alert_state_list_clear(&l);
+    assert_int_equal(alert_state_eval_all(s, ut_day("2027-07-01"), &l), 0);
+    assert_int_equal(l.n, 7);
     const struct alert_state_transition *t = &l.v[0];
     assert_int_equal(t->ind->index, CUM20);
+    assert_int_equal(t->kind, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_STATUS);
     assert_int_equal(t->from, PW_STATUS_ON_TRACK);
     assert_int_equal(t->to, PW_STATUS_BEHIND);
     assert_int_equal(t->update_seq, 0);
     assert_true(t->publish);
+    assert_int_equal(t->ev.cp.fy, 2026);
+    assert_true(t->ev.expected == PW_DEC(8));
+    assert_non_null(strstr(t->summary, "FY2026 (2/5): expected ≥ 8 of 20, actual 4 → B"));
+    assert_non_null(strstr(t->summary, "the FY2026 figure was due 2027-06-30 and has not arrived"));
     assert_int_equal(alert_state_severity(t->to), PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL);
     char opened[ALERT_STATE_ID_MAX];
     snprintf(opened, sizeof opened, "%s", t->alert_id);
-    assert_string_equal(opened, "cum20:3");
-    assert_int_equal(t->alert_seq, 3);
-
-    /* a FY2026 figure of 8 puts it back on track (at 4/yr it reaches 20: no
-     * forecast): INFO, same id, next seq */
+    assert_string_equal(opened, "cum20:4");
+    assert_int_equal(l.v[1].kind, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE);
+    assert_int_equal(l.v[1].overdue_fy, 2026);
+    t = &l.v[2];
+    assert_int_equal(t->ind->index, ANN10);
+    assert_int_equal(t->to, PW_STATUS_NO_DATA);
+    assert_int_equal(t->ev.grade, '-');
+    assert_int_equal(t->event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED);
+    assert_non_null(strstr(t->summary, "no grade: the FY2026 figure was due 2027-06-30"));
+    assert_int_equal(l.v[3].kind, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE);
+    assert_int_equal(l.v[4].ind->index, ANN10B);
+    assert_int_equal(l.v[5].kind, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE);
+    t = &l.v[6];
+    assert_int_equal(t->ind->index, EMPTY);
+    assert_int_equal(t->event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_UPDATED);
+    assert_int_equal(t->overdue_fy, 2026);
+    assert_string_equal(t->alert_id, "empty:3");
+    /* and nothing more while nothing changes */
     alert_state_list_clear(&l);
+    assert_int_equal(alert_state_eval_all(s, ut_day("2027-12-01"), &l), 0);
+    assert_int_equal(l.n, 0);
+
+    /* a FY2026 figure of 8 puts cum20 back on track: INFO, same id, next
+     * seq; its overdue alert resolves */
     apply_ok(s, upd("cum20", 2026, "8", 4), CUM20);
-    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2026-09-30"), &l), 0);
-    assert_int_equal(l.n, 1);
+    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2027-07-01"), &l), 0);
+    assert_int_equal(l.n, 2);
     t = &l.v[0];
     assert_int_equal(t->from, PW_STATUS_BEHIND);
     assert_int_equal(t->to, PW_STATUS_ON_TRACK);
     assert_int_equal(alert_state_severity(t->to), PLANWATCH__V1__SEVERITY__SEVERITY_INFO);
     assert_string_equal(t->alert_id, opened);
-    assert_int_equal(t->alert_seq, 6);
+    assert_int_equal(t->alert_seq, 11);
     assert_int_equal(t->update_seq, 4);
     assert_int_equal(t->event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED);
+    assert_int_equal(l.v[1].kind, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE);
+    assert_int_equal(l.v[1].event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED);
     const char *id;
     assert_true(alert_state_recorded(s, CUM20, NULL, &id));
     assert_string_equal(id, ""); /* closed */
 
-    /* falling behind again opens a new alert with a new id */
+    /* a revised figure below the checkpoint's 8 opens a new alert with a new id */
     alert_state_list_clear(&l);
     apply_ok(s, upd("cum20", 2026, "1", 5), CUM20);
-    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2026-09-30"), &l), 0);
+    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2027-07-01"), &l), 0);
     assert_int_equal(l.n, 1);
     assert_int_equal(l.v[0].to, PW_STATUS_BEHIND);
-    assert_int_equal(l.v[0].alert_seq, 7);
+    assert_int_equal(l.v[0].alert_seq, 13);
     assert_int_equal(l.v[0].event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED);
-    char want[ALERT_STATE_ID_MAX];
-    snprintf(want, sizeof want, "cum20:%llu", (unsigned long long)(7));
-    assert_string_equal(l.v[0].alert_id, want);
-    /* BEHIND -> AT_RISK keeps the open id (margin 10 %: 5.5 of ~6.0) */
+    assert_string_equal(l.v[0].alert_id, "cum20:13");
+    /* BEHIND -> AT_RISK keeps the open id (margin 10 %: 7.5 of 8) */
     alert_state_list_clear(&l);
-    apply_ok(s, upd("cum20", 2026, "5.5", 6), CUM20);
-    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2026-09-30"), &l), 0);
+    apply_ok(s, upd("cum20", 2026, "7.5", 6), CUM20);
+    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2027-07-01"), &l), 0);
     assert_int_equal(l.n, 1);
     assert_int_equal(l.v[0].from, PW_STATUS_BEHIND);
     assert_int_equal(l.v[0].to, PW_STATUS_AT_RISK);
-    assert_string_equal(l.v[0].alert_id, want);
-    assert_int_equal(l.v[0].alert_seq, 8);
+    assert_string_equal(l.v[0].alert_id, "cum20:13");
+    assert_int_equal(l.v[0].alert_seq, 14);
     assert_int_equal(l.v[0].event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_UPDATED);
     /* new figures with the same status update the open alert; the same figures again do not */
     alert_state_list_clear(&l);
-    apply_ok(s, upd("cum20", 2026, "5.6", 7), CUM20);
-    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2026-09-30"), &l), 0);
+    apply_ok(s, upd("cum20", 2026, "7.6", 7), CUM20);
+    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2027-07-01"), &l), 0);
     assert_int_equal(l.n, 1);
     assert_int_equal(l.v[0].from, PW_STATUS_AT_RISK);
     assert_int_equal(l.v[0].to, PW_STATUS_AT_RISK);
     assert_int_equal(l.v[0].event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_UPDATED);
-    assert_string_equal(l.v[0].alert_id, want);
+    assert_string_equal(l.v[0].alert_id, "cum20:13");
     assert_int_equal(l.v[0].update_seq, 7);
     assert_int_equal(l.v[0].figures_seq, 7);
     alert_state_list_clear(&l);
-    apply_ok(s, upd("cum20", 2026, "5.6", 8), CUM20);
-    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2026-09-30"), &l), 0);
+    apply_ok(s, upd("cum20", 2026, "7.6", 8), CUM20);
+    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2027-07-01"), &l), 0);
     assert_int_equal(l.n, 0);
     assert_int_equal(alert_state_figures_seq(s, CUM20), 8);
     /* the figure for empty arrives: its overdue alert resolves */
-    apply_ok(s, upd("empty", 2025, "1", 9), EMPTY);
-    assert_int_equal(alert_state_eval(s, EMPTY, ut_day("2026-09-30"), &l), 0);
+    apply_ok(s, upd("empty", 2026, "1", 9), EMPTY);
+    assert_int_equal(alert_state_eval(s, EMPTY, ut_day("2027-07-01"), &l), 0);
     assert_int_equal(l.n, 2); /* NO_DATA -> BEHIND opens, and the overdue resolves */
     assert_int_equal(l.v[0].kind, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_STATUS);
     assert_int_equal(l.v[1].kind, PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE);
     assert_int_equal(l.v[1].event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED);
-    assert_string_equal(l.v[1].alert_id, "empty:5");
+    assert_string_equal(l.v[1].alert_id, "empty:3");
     assert_int_equal(l.v[1].severity, PLANWATCH__V1__SEVERITY__SEVERITY_INFO);
     assert_int_equal(l.v[1].previous_severity, PLANWATCH__V1__SEVERITY__SEVERITY_WARNING);
     assert_int_equal(l.v[1].snap.overdue_fy, 0);
+    alert_state_list_free(&l);
+    alert_state_close(&s);
+}
+
+/* A closed window: the final checkpoint's result is final; an open alert is
+ * closed by one notice, and nothing opens after it. */
+static void test_final_closes(void **state)
+{
+    (void)state;
+    struct alert_state_list l = {0};
+    struct alert_state *s = first_start(&l);
+    alert_state_list_clear(&l);
+    /* FY2029 (the window's last) reported short: final, B, no alert open */
+    apply_ok(s, upd("cum20", 2029, "10", 4), CUM20);
+    assert_int_equal(alert_state_eval(s, CUM20, ut_day("2030-03-31"), &l), 0);
+    assert_int_equal(l.n, 1);
+    const struct alert_state_transition *t = &l.v[0];
+    assert_int_equal(t->to, PW_STATUS_BEHIND);
+    assert_true(t->ev.cp.final);
+    assert_int_equal(t->event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_NOTICE);
+    assert_int_equal(t->severity, PLANWATCH__V1__SEVERITY__SEVERITY_INFO);
+    assert_non_null(strstr(t->summary, "final FY2029 (5/5)"));
+    const char *id;
+    assert_true(alert_state_recorded(s, CUM20, NULL, &id));
+    assert_string_equal(id, "");
+    /* ann10's BEHIND alert from FY2025 is closed by the final notice once
+     * FY2029's deadline has passed (no figure: no grade, nothing overdue) */
+    alert_state_list_clear(&l);
+    assert_int_equal(alert_state_eval_all(s, ut_day("2031-01-01"), &l), 0);
+    int closed = 0;
+    for (size_t k = 0; k < l.n; k++) {
+        assert_int_not_equal(l.v[k].event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED);
+        assert_true(l.v[k].ev.cp.final);
+        if (l.v[k].ind->index == ANN10 && l.v[k].kind == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_STATUS) {
+            assert_int_equal(l.v[k].event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED);
+            assert_string_equal(l.v[k].alert_id, "ann10:1");
+            closed = 1;
+        }
+    }
+    assert_true(closed);
+    for (size_t i = 0; i < NIND; i++) {
+        enum pw_status st;
+        if (alert_state_recorded(s, i, &st, &id))
+            assert_string_equal(id, "");
+    }
+    /* years later, still nothing */
+    alert_state_list_clear(&l);
+    assert_int_equal(alert_state_eval_all(s, ut_day("2035-01-01"), &l), 0);
+    assert_int_equal(l.n, 0);
     alert_state_list_free(&l);
     alert_state_close(&s);
 }
@@ -633,7 +714,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_first_evaluation),
         cmocka_unit_test(test_update_makes_behind),
-        cmocka_unit_test(test_time_passing_and_recovery),
+        cmocka_unit_test(test_checkpoints_and_recovery),
+        cmocka_unit_test(test_final_closes),
         cmocka_unit_test(test_restore_suppresses_repeats),
         cmocka_unit_test(test_seqtrack),
         cmocka_unit_test(test_records_and_alert_message),

@@ -574,6 +574,46 @@ static void test_err_key_value_on_trajectory_target(void **state)
     expect_err(traj, PW_ECAT_KEY, line_of(traj, "value: 5"), "indicators[0].target.value");
 }
 
+/* A plan that states only some milestones: the others lie on the straight
+ * line between stated ones, exactly; must_report defaults by kind. */
+static void test_sparse_milestones_and_must_report(void **state)
+{
+    (void)state;
+    static const char y[] = HEAD IND("a") "    target:\n"
+                                          "      type: trajectory\n"
+                                          "      milestones: {2021: 0, 2024: 10}\n"
+                                          "  - {id: m, plan: p2, name: M, kind: monitoring, unit: 件,"
+                                          " reporting: annual, source: s, target: {type: none}}\n"
+                                          "  - {id: r, plan: p2, name: M, kind: monitoring, unit: 件,"
+                                          " reporting: annual, source: s, must_report: true,"
+                                          " target: {type: none}}\n"
+                                          "  - {id: q, plan: p2, name: Q, kind: output, unit: 件,"
+                                          " reporting: annual, source: s, must_report: false,"
+                                          " target: {type: none}}\n";
+    struct pw_catalog *c = NULL;
+    struct pw_diag d;
+    assert_int_equal(load1(&c, y, &d), 0);
+    const struct pw_target *t = &pw_catalog_find(c, "a")->target;
+    int64_t num, den;
+    pw_target_milestone(t, 2020, &num, &den); /* from start 0 to 0 */
+    assert_true(num == 0);
+    pw_target_milestone(t, 2022, &num, &den); /* 0 + 10 x 1/3 */
+    assert_true(num * 3 == PW_DEC(10) * den);
+    pw_target_milestone(t, 2023, &num, &den);
+    assert_true(num * 3 == PW_DEC(20) * den);
+    assert_int_equal(t->milestones[1], PW_DEC(0));
+    assert_int_equal(t->milestones[2], 3333333); /* rounded for display only */
+    assert_int_equal(t->milestone_stated[2], 0);
+    assert_int_equal(t->milestone_stated[4], 1);
+    assert_int_equal(pw_catalog_find(c, "a")->must_report, 1);
+    assert_int_equal(pw_catalog_find(c, "m")->must_report, 0);
+    assert_int_equal(pw_catalog_find(c, "r")->must_report, 1);
+    assert_int_equal(pw_catalog_find(c, "q")->must_report, 0);
+    pw_catalog_close(&c);
+    static const char bad[] = HEAD IND("a") CUM "    must_report: maybe\n";
+    expect_err(bad, PW_ECAT_VALUE, line_of(bad, "must_report"), "indicators[0].must_report");
+}
+
 /* ---- PW_ECAT_MISSING ------------------------------------------------------ */
 
 static void test_err_missing(void **state)
@@ -596,8 +636,8 @@ static void test_err_missing(void **state)
                                              "      milestones:\n"
                                              "        2020: 1\n"
                                              "        2021: 2\n"
-                                             "        2023: 4\n"
-                                             "        2024: 5\n";
+                                             "        2023: 4\n";
+    /* the window end must be stated; the years between may be left out */
     expect_err(traj, PW_ECAT_MISSING, line_of(traj, "2020: 1"),
                "indicators[0].target.milestones");
     static const char nomilestones[] = HEAD IND("a") "    target: {type: trajectory}\n";
@@ -1010,6 +1050,7 @@ int main(void)
         cmocka_unit_test(test_err_key_value_on_none_target),
         cmocka_unit_test(test_err_key_value_on_prev_average_target),
         cmocka_unit_test(test_err_key_value_on_trajectory_target),
+        cmocka_unit_test(test_sparse_milestones_and_must_report),
         cmocka_unit_test(test_err_missing),
         cmocka_unit_test(test_err_type),
         cmocka_unit_test(test_err_value),

@@ -99,9 +99,21 @@ static void test_cumulative_path(void **state)
     assert_non_null(strstr(s, "class=\"actual\" stroke=\"#cf222e\""));
     assert_non_null(strstr(s, "class=\"projection\""));
     assert_non_null(strstr(s, "aria-label=\"actual 5件, expected 12件, target 20件, on pace for "
-                              "8.333333件 (FY2020–2024, as of 2023-03-31)\""));
+                              "8.333333件 (FY2020–2024, checkpoint FY2022, as of 2023-03-31)\""));
     assert_non_null(strstr(s, "目標 20"));
     assert_non_null(strstr(s, "</svg>"));
+
+    /* months later, before FY2023's figure is due, the chart judges the same
+     * checkpoint: nothing is pro-rated to the day */
+    struct pw_chart later;
+    assert_int_equal(pw_chart_build(&later, ind, obs, 1, pw_day_from_ymd(2023, 12, 6)), 0);
+    assert_int_equal(later.expected, PW_DEC(12));
+    assert_int_equal(later.nactual, 2);
+    assert_int_equal(later.projection[0].day, pw_day_from_ymd(2023, 3, 31));
+    assert_int_equal(later.now.status, PW_STATUS_BEHIND);
+    char *t = svg(&later);
+    assert_non_null(strstr(t, "actual 5件, expected 12件, target 20件"));
+    free(t);
     free(s);
 }
 

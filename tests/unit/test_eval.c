@@ -48,6 +48,10 @@ static const char yaml[] =
     "     milestones: {2025: 0, 2026: 3, 2027: 6, 2028: 10}}}\n"
     "  - {id: mon, plan: p3, name: m, kind: monitoring, unit: 件, reporting: annual,"
     "     source: t, target: {type: none}}\n"
+    "  - {id: monr, plan: p3, name: m, kind: monitoring, unit: 件, reporting: annual,"
+    "     must_report: true, source: t, target: {type: none}}\n"
+    "  - {id: mar, plan: p3, name: m, kind: output, unit: 件, reporting: annual,"
+    "     deadline: \"03-31\", source: t, target: {type: annual, value: 10}}\n"
     "  - {id: down, plan: p3, name: d, kind: outcome, unit: 日, reporting: cumulative,"
     "     source: t, target: {type: level, value: 50, baseline: 100, better: lower,"
     "     window: [2025, 2028]}}\n"
@@ -138,19 +142,123 @@ static void test_cumulative_boundaries(void **state)
     assert_int_equal(e.grade, 'A');
 }
 
-/* the target rises day by day with no new data */
-static void test_cumulative_rises_with_time(void **state)
+/* Nothing moves by the clock alone between checkpoints: the day after a
+ * fiscal year's end, half a year on and on its figure's due day the
+ * judgement is the FY2022 one; the day after FY2023's deadline with no
+ * figure it is overdue and its stale 12 is judged at the FY2023 checkpoint. */
+static void test_cumulative_checkpoints(void **state)
 {
     (void)state;
     struct pw_obs o[] = {ob(2022, "12", C)};
     struct pw_eval a = ev("cum20", o, 1, "2023-03-31");
-    struct pw_eval b = ev("cum20", o, 1, "2023-04-01");
-    struct pw_eval c = ev("cum20", o, 1, "2023-09-30");
     assert_int_equal(a.status, PW_STATUS_ON_TRACK);
-    assert_int_equal(b.status, PW_STATUS_AT_RISK); /* one day later: 12 < 12.01 */
-    assert_true(b.expected > a.expected);
-    assert_true(c.expected > b.expected);
-    assert_non_null(strstr(b.explanation, "latest figure FY2022"));
+    static const char *same[] = {"2023-04-01", "2023-09-30", "2024-03-31", "2024-06-30"};
+    for (size_t d = 0; d < 4; d++) {
+        struct pw_eval b = ev("cum20", o, 1, same[d]);
+        assert_int_equal(b.status, PW_STATUS_ON_TRACK);
+        assert_true(b.expected == a.expected);
+        assert_int_equal(b.cp.fy, 2022);
+        assert_false(b.cp.overdue);
+        assert_string_equal(b.explanation, a.explanation);
+    }
+    assert_non_null(strstr(a.explanation, "; next: FY2023 (4/5) needs ≥ 16 (4 more), due 2024-06-30"));
+    struct pw_eval c = ev("cum20", o, 1, "2024-07-01");
+    assert_int_equal(c.cp.fy, 2023);
+    assert_true(c.cp.overdue);
+    assert_false(c.cp.never);
+    assert_true(c.expected == PW_DEC(16));
+    assert_int_equal(c.status, PW_STATUS_BEHIND);
+    assert_int_equal(c.grade, 'B');
+    assert_int_equal(c.data_fy, 2022);
+    assert_non_null(strstr(c.explanation, "FY2023 (4/5): expected ≥ 16 of 20, actual 12 → B"));
+    assert_non_null(strstr(c.explanation, "(latest figure FY2022)"));
+    assert_non_null(strstr(c.explanation, "the FY2023 figure was due 2024-06-30 and has not arrived"));
+    /* a FY2023 figure known before its deadline moves the checkpoint at once */
+    struct pw_obs p[] = {ob(2022, "12", C), ob(2023, "17", C)};
+    p[1].as_of = ut_day("2024-05-10");
+    assert_int_equal(ev("cum20", p, 2, "2024-05-09").cp.fy, 2022);
+    struct pw_eval d = ev("cum20", p, 2, "2024-05-10");
+    assert_int_equal(d.cp.fy, 2023);
+    assert_int_equal(d.status, PW_STATUS_ON_TRACK);
+    /* a figure for a year that has not ended does not move it */
+    struct pw_obs q[] = {ob(2022, "12", C), ob(2023, "13", C)};
+    q[1].as_of = ut_day("2023-12-01");
+    struct pw_eval e = ev("cum20", q, 2, "2024-01-15");
+    assert_int_equal(e.cp.fy, 2022);
+    assert_true(e.actual == PW_DEC(12));
+}
+
+/* The checkpoint calendar: due days, overdue, never reported, windows that
+ * start before the plan, monitoring, the final checkpoint. */
+static void test_checkpoint_calendar(void **state)
+{
+    (void)state;
+    char b[11];
+    const struct pw_indicator *c = pw_catalog_find(cat, "cum650");
+    assert_string_equal(pw_day_format(pw_due_day(c, 2025), b), "2026-06-30");
+    assert_string_equal(pw_day_format(pw_due_day(pw_catalog_find(cat, "mar"), 2025), b),
+                        "2027-03-31"); /* a January-March deadline is in the next calendar year */
+    struct pw_checkpoint cp;
+    /* nothing ended yet, then nothing due yet: no checkpoint */
+    assert_int_equal(pw_checkpoint_find(c, NULL, 0, ut_day("2026-03-30"), &cp), 0);
+    assert_int_equal(cp.fy, 0);
+    assert_int_equal(cp.next_fy, 2025);
+    assert_int_equal(pw_checkpoint_find(c, NULL, 0, ut_day("2026-06-30"), &cp), 0);
+    assert_int_equal(cp.fy, 0);
+    struct pw_eval e = ev("cum650", NULL, 0, "2026-06-30");
+    assert_int_equal(e.status, PW_STATUS_NO_DATA);
+    assert_string_equal(e.explanation,
+                        "no checkpoint yet: FY2025 (1/5) is judged from its figure, due 2026-06-30");
+    /* the day after: never reported */
+    assert_int_equal(pw_checkpoint_find(c, NULL, 0, ut_day("2026-07-01"), &cp), 0);
+    assert_int_equal(cp.fy, 2025);
+    assert_true(cp.overdue && cp.never);
+    assert_int_equal(cp.due, ut_day("2026-06-30"));
+    e = ev("cum650", NULL, 0, "2026-07-01");
+    assert_int_equal(e.status, PW_STATUS_NO_DATA);
+    assert_non_null(strstr(e.explanation, "never reported: the FY2025 figure was due 2026-06-30"));
+    /* a later figure covers an earlier year; a figure describing a later day is not known */
+    struct pw_obs late[] = {ob(2026, "300", A)};
+    late[0].as_of = ut_day("2027-08-01");
+    assert_int_equal(pw_checkpoint_find(c, late, 1, ut_day("2027-07-15"), &cp), 0);
+    assert_true(cp.overdue && cp.never);
+    assert_int_equal(cp.fy, 2026);
+    assert_int_equal(pw_checkpoint_find(c, late, 1, ut_day("2027-08-01"), &cp), 0);
+    assert_false(cp.overdue);
+    /* a window that starts before the plan (FY2024-28 in plan 3) is first
+     * judged at the end of the plan's first year, as year 2 of 5 */
+    struct pw_obs r6[] = {ob(2024, "22", A)};
+    e = ev("cum50", r6, 1, "2025-09-30");
+    assert_int_equal(e.cp.fy, 0);
+    assert_int_equal(e.status, PW_STATUS_NO_DATA);
+    assert_non_null(strstr(e.explanation, "FY2025 (2/5)"));
+    e = ev("cum50", r6, 1, "2026-07-01");
+    assert_int_equal(e.cp.fy, 2025);
+    assert_int_equal(e.cp.k, 2);
+    assert_true(e.expected == PW_DEC(20));
+    assert_true(e.cp.overdue);
+    /* monitoring only owes nothing unless the catalog says it must report */
+    assert_int_equal(pw_checkpoint_find(pw_catalog_find(cat, "mon"), NULL, 0, ut_day("2030-01-01"), &cp), 0);
+    assert_false(cp.overdue);
+    assert_int_equal(pw_checkpoint_find(pw_catalog_find(cat, "monr"), NULL, 0, ut_day("2030-01-01"), &cp), 0);
+    assert_true(cp.overdue);
+    /* the window's last checkpoint is final: a met target is ACHIEVED, no next */
+    struct pw_obs f[] = {ob(2024, "75", C)};
+    e = ev("pct75", f, 1, "2025-03-31");
+    assert_true(e.cp.final);
+    assert_int_equal(e.status, PW_STATUS_ACHIEVED);
+    assert_int_equal(e.cp.next_fy, 0);
+    assert_non_null(strstr(e.explanation, "final FY2024: expected ≥ 75%, actual 75% → A"));
+    assert_null(strstr(e.explanation, "next"));
+    /* years after the plan ended: still the final FY2024 result, not "FY2026" */
+    struct pw_obs g[] = {ob(2024, "10", C)};
+    e = ev("cum20", g, 1, "2026-12-06");
+    assert_true(e.cp.final);
+    assert_int_equal(e.cp.fy, 2024);
+    assert_int_equal(e.status, PW_STATUS_BEHIND);
+    assert_false(e.has_run_rate);
+    assert_string_equal(e.explanation, "final FY2024 (5/5): expected ≥ 20 of 20, actual 10 → B, short by 10");
+    assert_int_equal(pw_checkpoint_find(NULL, NULL, 0, 0, &cp), PW_EINVAL);
 }
 
 static void test_cumulative_history_rules(void **state)
@@ -193,12 +301,22 @@ static void test_annual(void **state)
     assert_int_equal(ev("ann360", o, 1, "2026-03-31").status, PW_STATUS_AT_RISK);
     o[0] = ob(2025, "300", A);
     assert_int_equal(ev("ann360", o, 1, "2026-03-31").status, PW_STATUS_BEHIND);
-    /* mid-year, the year's rate is pro-rated: 183/365 of 360 = 180.49 */
+    /* never pro-rated: mid-year nothing is judged; a year's figure is judged
+     * against the whole year's rate, however long after */
     o[0] = ob(2025, "181", A);
     e = ev("ann360", o, 1, "2025-09-30");
-    assert_int_equal(e.grade, 'A');
-    o[0] = ob(2025, "180", A);
-    assert_int_equal(ev("ann360", o, 1, "2025-09-30").grade, 'B');
+    assert_int_equal(e.status, PW_STATUS_NO_DATA);
+    assert_int_equal(e.grade, '-');
+    e = ev("ann360", o, 1, "2026-09-30");
+    assert_int_equal(e.grade, 'B');
+    assert_int_equal(e.cp.fy, 2025);
+    /* a year's figure missing after its deadline: overdue, no grade */
+    o[0] = ob(2025, "379", A);
+    e = ev("ann360", o, 1, "2027-07-01");
+    assert_int_equal(e.cp.fy, 2026);
+    assert_int_equal(e.status, PW_STATUS_NO_DATA);
+    assert_int_equal(e.grade, '-');
+    assert_non_null(strstr(e.explanation, "no grade: the FY2026 figure was due 2027-06-30"));
     /* a cumulative report gives a single year only with the year before */
     struct pw_obs c[] = {ob(2025, "379", C), ob(2026, "700", C)};
     e = ev("ann360", c, 2, "2027-03-31");
@@ -240,9 +358,11 @@ static void test_ratio(void **state)
     assert_int_equal(ev("pct75", o, 1, "2023-03-31").status, PW_STATUS_AT_RISK);
     o[0] = ob(2022, "67.4", C);
     assert_int_equal(ev("pct75", o, 1, "2023-03-31").status, PW_STATUS_BEHIND);
-    /* a ratio is never ACHIEVED: it must hold until the end */
+    /* a ratio is ACHIEVED only at the final checkpoint: it must hold until the end */
+    o[0] = ob(2023, "100", C);
+    assert_int_equal(ev("pct75", o, 1, "2024-03-31").status, PW_STATUS_ON_TRACK);
     o[0] = ob(2024, "100", C);
-    assert_int_equal(ev("pct75", o, 1, "2025-03-31").status, PW_STATUS_ON_TRACK);
+    assert_int_equal(ev("pct75", o, 1, "2025-03-31").status, PW_STATUS_ACHIEVED);
 }
 
 static void test_rolling_average(void **state)
@@ -321,10 +441,11 @@ static void test_trajectory(void **state)
     assert_int_equal(e.grade, 'A');
     assert_int_equal(e.status, PW_STATUS_ON_TRACK);
     assert_false(e.has_projected);
-    /* interpolated within FY2026: 3 x 183/365 on 2026-09-30 */
+    /* mid-FY2026 it is still the FY2025 milestone that is judged */
     e = ev("traj", o, 1, "2026-09-30");
-    assert_true(e.expected == pw_dec_round_q((__int128)PW_DEC(3) * 183, 365));
-    assert_int_equal(e.status, PW_STATUS_BEHIND);
+    assert_true(e.expected == 0);
+    assert_int_equal(e.status, PW_STATUS_ON_TRACK);
+    assert_non_null(strstr(e.explanation, "next: FY2026 (2/4) needs ≥ 3 (3 more), due 2027-06-30"));
     struct pw_obs p[] = {ob(2025, "0", C), ob(2026, "3", C)};
     e = ev("traj", p, 2, "2027-03-31");
     assert_true(e.expected == PW_DEC(3));
@@ -420,7 +541,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cumulative_prorated),
         cmocka_unit_test(test_cumulative_boundaries),
-        cmocka_unit_test(test_cumulative_rises_with_time),
+        cmocka_unit_test(test_cumulative_checkpoints),
+        cmocka_unit_test(test_checkpoint_calendar),
         cmocka_unit_test(test_cumulative_history_rules),
         cmocka_unit_test(test_annual),
         cmocka_unit_test(test_level),

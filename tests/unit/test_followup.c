@@ -82,10 +82,12 @@ static void test_csv(void **state)
     assert_string_equal(
         s, "プロジェクト,区分,指標ID,指標,達成目標,令和7年度末の数値,進捗,進捗の詳細\n"
            "計画全体,output,w,支援数,360件/年,\"1,443件（速報値）\",A,"
-           "\"FY2025: expected ≥ 360 per year, actual 1443 → A, ahead by 1083 (preliminary)\"\n"
+           "\"FY2025: expected ≥ 360 per year, actual 1443 → A, ahead by 1083 (preliminary); "
+           "next: FY2026 needs ≥ 360, due 2027-06-30\"\n"
            "医薬品プロジェクト,outcome,x,導出件数,650件,100件,B,"
            "\"要因分析: 公募の遅れ, 次年度に回復 / FY2025 (1/5): expected ≥ 130 of 650, actual "
-           "100 → B, short by 30; needs 137.5/yr to reach 650, on pace for 500\"\n"
+           "100 → B, short by 30; needs 137.5/yr to reach 650, on pace for 500; next: FY2026 "
+           "(2/5) needs ≥ 260 (160 more), due 2027-06-30\"\n"
            "医薬品プロジェクト,output,y,非臨床PoC,-,-,-,monitoring only: no figure yet\n");
     free(s);
 }

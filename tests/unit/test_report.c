@@ -20,7 +20,9 @@
 #include "fy.h"
 #include "report.h"
 
-#define STATUS_HEADER "id,project,name,as_of,target,expected,actual,ratio,status,grade,explanation"
+#define STATUS_HEADER                                                                          \
+    "id,project,name,as_of,target,expected,actual,ratio,status,grade,explanation,checkpoint_fy,"  \
+    "final,overdue"
 
 static const char cat_yaml[] =
     "version: 1\n"
@@ -327,17 +329,19 @@ static void test_status_csv(void **state)
     static const char c1[] = "c1,pj1,\"非臨床POC, 件数\",2023-03-31,25,15,10,0.67,BEHIND,B,"
                              "\"FY2022 (3/5): expected ≥ 15 of 25, actual 10 → B, short by 5";
     assert_int_equal(strncmp(l[1], c1, strlen(c1)), 0);
-    assert_true(l[1][strlen(l[1]) - 1] == '"');
+    assert_non_null(strstr(l[1], "due 2024-06-30\",2022,false,false"));
     static const char r1[] = "r1,all,\"比率 \"\"速報\"\"\",2023-03-31,50,50,60,1.20,ON_TRACK,A,";
     assert_int_equal(strncmp(l[2], r1, strlen(r1)), 0);
     char *expl = csv_field(rows[1].ev.explanation);
-    assert_string_equal(l[2] + strlen(r1), expl);
+    assert_int_equal(strncmp(l[2] + strlen(r1), expl, strlen(expl)), 0);
+    assert_string_equal(l[2] + strlen(r1) + strlen(expl), ",2022,false,false");
     free(expl);
     assert_string_equal(l[3], "m1,all,うち海外,2023-03-31,,,,,NO_TARGET,-,"
-                              "monitoring only: no figure yet");
+                              "monitoring only: no figure yet,2021,false,false");
     static const char tj[] = "tj,all,";
     assert_int_equal(strncmp(l[4], tj, strlen(tj)), 0);
     assert_non_null(strstr(l[4], ",2023-03-31,5,5,6,1.20,ACHIEVED,A,"));
+    assert_non_null(strstr(l[4], ",2021,true,false")); /* its window's final checkpoint */
     for (int i = 0; i < 5; i++)
         free(l[i]);
     free(out);
@@ -386,6 +390,14 @@ static void test_status_json(void **state)
     assert_true(json_real_value(json_object_get(c1, "ratio")) > 0.666 &&
                 json_real_value(json_object_get(c1, "ratio")) < 0.667);
     assert_int_equal(json_integer_value(json_object_get(c1, "data_fy")), 2022);
+    assert_int_equal(json_integer_value(json_object_get(c1, "checkpoint_fy")), 2022);
+    assert_true(json_is_false(json_object_get(c1, "final")));
+    assert_true(json_is_false(json_object_get(c1, "overdue")));
+    assert_string_equal(json_string_value(json_object_get(c1, "due")), "2023-06-30");
+    assert_int_equal(json_integer_value(json_object_get(c1, "next_fy")), 2023);
+    assert_string_equal(json_string_value(json_object_get(c1, "next_due")), "2024-06-30");
+    assert_true(json_is_true(json_object_get(json_array_get(root, 3), "final")));
+    assert_true(json_is_null(json_object_get(json_array_get(root, 3), "next_fy")));
     assert_true(json_is_false(json_object_get(c1, "preliminary")));
     assert_true(json_is_true(json_object_get(r1, "preliminary")));
     assert_string_equal(json_string_value(json_object_get(r1, "name")), "比率 \"速報\"");
@@ -406,15 +418,17 @@ static void test_status_table(void **state)
     mem_open(&m);
     assert_int_equal(pw_report_status(m.f, rows, n, PW_FMT_TABLE), 0);
     char *out = mem_finish(&m);
-    assert_int_equal(count_lines(out), 1 + 4 + 2);
+    /* running targets, their tally; then the final results apart, theirs */
+    assert_int_equal(count_lines(out), 1 + 3 + 2 + 2 + 1 + 1 + 2);
     char *hdr = line_at(out, 0);
     assert_int_equal(strncmp(hdr, "ID  G  STATUS", 13), 0);
     free(hdr);
     /* every explanation starts in the same display column, whatever the
      * name's width: names are padded or cut by width, not by bytes */
+    static const int at[] = {1, 2, 3, 9};
     size_t col = 0;
     for (int i = 0; i < 4; i++) {
-        char *l = line_at(out, 1 + i);
+        char *l = line_at(out, at[i]);
         assert_int_equal(strncmp(l, rows[i].ind->id, 2), 0);
         assert_true(l[4] == rows[i].ev.grade);
         char *e = strstr(l, rows[i].ev.explanation);
@@ -425,11 +439,18 @@ static void test_status_table(void **state)
         assert_int_equal(pw_report_width(l), col);
         free(l);
     }
-    char *tj = line_at(out, 4);
+    char *tj = line_at(out, 9);
     assert_non_null(strstr(tj, "…")); /* the long name is cut */
+    assert_non_null(strstr(tj, "final FY2021"));
     free(tj);
-    char *tally = line_at(out, 6);
-    assert_string_equal(tally, "4 indicators: NO_TARGET 1 ON_TRACK 1 BEHIND 1 ACHIEVED 1");
+    char *tally = line_at(out, 5);
+    assert_string_equal(tally, "3 indicators: NO_TARGET 1 ON_TRACK 1 BEHIND 1");
+    free(tally);
+    char *head = line_at(out, 7);
+    assert_string_equal(head, "final results (target window over):");
+    free(head);
+    tally = line_at(out, 11);
+    assert_string_equal(tally, "1 final results: ACHIEVED 1");
     free(tally);
     free(out);
 }

@@ -1,0 +1,228 @@
+/* test_store_db.c - the store's data format (store_db.c) on a real LMDB in a
+ * temp dir: a new environment is created at STORE_DB_FORMAT; one holding
+ * tables but no "format" (the first release's) is format 1 and is upgraded
+ * through the upgrade table, logged once; newer data is refused with
+ * PW_EFORMAT and left byte for byte as it was; an unreadable or zero
+ * format is PW_EDB. The log is read from stderr, redirected to a file per open. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../services/store/store_db.c"
+#include "../../services/store/store_index.c"
+
+struct fx {
+    char dir[200];
+    char log[220];
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(f->dir, sizeof f->dir, "%s/pw-store-db-XXXXXX", tmp);
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->log, sizeof f->log, "%s.log", f->dir);
+    *state = f;
+    return 0;
+}
+
+static void rm_in(const char *dir, const char *name)
+{
+    char p[260];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    unlink(p);
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    rm_in(f->dir, "data.mdb");
+    rm_in(f->dir, "lock.mdb");
+    rmdir(f->dir);
+    unlink(f->log);
+    free(f);
+    return 0;
+}
+
+/* store_db_open with stderr (the log) going to f->log; returns its code
+ * and the log in *log (caller frees). */
+static int open_logged(struct fx *f, struct store_db **db, char **log)
+{
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *out = fopen(f->log, "w+");
+    assert_non_null(out);
+    dup2(fileno(out), 2);
+    int rc = store_db_open(db, f->dir, 1, 4, NULL, NULL);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fseek(out, 0, SEEK_END);
+    long n = ftell(out);
+    assert_true(n >= 0);
+    *log = calloc(1, (size_t)n + 1);
+    assert_non_null(*log);
+    rewind(out);
+    assert_int_equal(fread(*log, 1, (size_t)n, out), (size_t)n);
+    fclose(out);
+    return rc;
+}
+
+static void put_meta(struct store_db *db, const char *name, const void *val, size_t vlen)
+{
+    struct store_db_op o = {.table = STORE_T_META, .key = name, .klen = strlen(name), .val = val,
+                            .vlen = vlen, .del = val == NULL};
+    assert_int_equal(store_db_write(db, &o, 1), 0);
+}
+
+/* A new environment whose "format" is then val[0..len). */
+static void put_format_raw(struct fx *f, const void *val, size_t len)
+{
+    struct store_db *db = NULL;
+    char *log;
+    assert_int_equal(open_logged(f, &db, &log), 0);
+    free(log);
+    put_meta(db, "format", val, len);
+    store_db_close(&db);
+}
+
+static char *read_data(struct fx *f, size_t *len)
+{
+    char p[260];
+    snprintf(p, sizeof p, "%s/data.mdb", f->dir);
+    FILE *in = fopen(p, "rb");
+    assert_non_null(in);
+    fseek(in, 0, SEEK_END);
+    *len = (size_t)ftell(in);
+    rewind(in);
+    char *b = malloc(*len ? *len : 1);
+    assert_non_null(b);
+    assert_int_equal(fread(b, 1, *len, in), *len);
+    fclose(in);
+    return b;
+}
+
+static void test_new_environment_at_current_format(void **state)
+{
+    struct fx *f = *state;
+    struct store_db *db = NULL;
+    char *log;
+    assert_int_equal(open_logged(f, &db, &log), 0);
+    assert_null(strstr(log, "upgraded")); /* created at it, nothing to upgrade */
+    free(log);
+    assert_true(store_db_format(db) == STORE_DB_FORMAT);
+    assert_true(store_db_meta(db, "format") == STORE_DB_FORMAT);
+    store_db_close(&db);
+    assert_int_equal(open_logged(f, &db, &log), 0);
+    assert_null(strstr(log, "upgraded"));
+    free(log);
+    assert_true(store_db_format(db) == STORE_DB_FORMAT);
+    store_db_close(&db);
+}
+
+/* What the first release left: every table, data, no "format". */
+static void test_format1_upgraded_once(void **state)
+{
+    struct fx *f = *state;
+    struct store_db *db = NULL;
+    unsigned char v[8];
+    char *log;
+    assert_int_equal(open_logged(f, &db, &log), 0);
+    free(log);
+    put_meta(db, "format", NULL, 0);
+    store_db_put_be64(v, 7);
+    put_meta(db, "alert_seq", v, 8);
+    store_db_close(&db);
+
+    assert_int_equal(open_logged(f, &db, &log), 0);
+    assert_non_null(strstr(log, "msg=\"data format upgraded\" from=1 to=2\n"));
+    free(log);
+    assert_true(store_db_format(db) == 2);
+    assert_true(store_db_meta(db, "format") == 2);
+    assert_true(store_db_meta(db, "alert_seq") == 7); /* the data is kept */
+    store_db_close(&db);
+    assert_int_equal(open_logged(f, &db, &log), 0);
+    assert_null(strstr(log, "upgraded"));
+    free(log);
+    store_db_close(&db);
+}
+
+/* Each step takes its format to the next, and the last reaches ours. */
+static void test_upgrade_table(void **state)
+{
+    (void)state;
+    size_t n = sizeof db_upgrades / sizeof db_upgrades[0];
+    for (size_t i = 0; i < n; i++) {
+        assert_true(db_upgrades[i].to == i + 2);
+        assert_non_null(db_upgrades[i].step);
+    }
+    assert_true(db_upgrades[n - 1].to == STORE_DB_FORMAT);
+}
+
+static void test_newer_format_refused_untouched(void **state)
+{
+    struct fx *f = *state;
+    struct store_db *db = NULL, *sentinel = (struct store_db *)f;
+    size_t len_before, len_after;
+    char *log;
+    unsigned char v[8];
+    store_db_put_be64(v, 99);
+    put_format_raw(f, v, 8);
+    char *before = read_data(f, &len_before);
+    db = sentinel;
+    assert_int_equal(open_logged(f, &db, &log), PW_EFORMAT);
+    assert_ptr_equal(db, sentinel); /* *out untouched */
+    assert_non_null(strstr(log, "use a newer planwatch-store"));
+    assert_non_null(strstr(log, " format=99 supported=2"));
+    free(log);
+    char *after = read_data(f, &len_after);
+    assert_int_equal(len_after, len_before);
+    assert_memory_equal(after, before, len_before);
+    free(after);
+    free(before);
+}
+
+/* A format value that is not 8 bytes, or is 0 (no such format: a recorded
+ * 0 is damage, not a new environment), is PW_EDB and opens nothing. */
+static void expect_unreadable(struct fx *f, const void *val, size_t len)
+{
+    struct store_db *db = NULL;
+    char *log;
+    put_format_raw(f, val, len);
+    assert_int_equal(open_logged(f, &db, &log), PW_EDB);
+    assert_non_null(strstr(log, "unreadable data format"));
+    free(log);
+    assert_null(db);
+}
+
+static void test_unreadable_format(void **state)
+{
+    expect_unreadable(*state, "\0\0\0\2", 4);
+}
+
+static void test_format_zero(void **state)
+{
+    expect_unreadable(*state, "\0\0\0\0\0\0\0\0", 8);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_new_environment_at_current_format, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_format1_upgraded_once, setup, teardown),
+        cmocka_unit_test(test_upgrade_table),
+        cmocka_unit_test_setup_teardown(test_newer_format_refused_untouched, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unreadable_format, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_format_zero, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
