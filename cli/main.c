@@ -16,7 +16,7 @@ static void usage(FILE *out)
           "      send an office's feed files (CSV or JSON) to the ingest service; print every\n"
           "      row that was not accepted and a tally per file\n"
           "  status [--as-of YYYY-MM-DD] [--format F] [--plan P] [--project P]\n"
-          "      every indicator against its pro-rated target, as the store evaluates it\n"
+          "      every indicator at its checkpoint (the plan's rule), as the store evaluates it\n"
           "  status --feed FILE... [--catalog FILE]... [--as-of YYYY-MM-DD] [--format F]\n"
           "      the same offline from feed files (an office's dry run: what would the\n"
           "      status be with this feed?)\n"

@@ -97,7 +97,7 @@ static int svc_config(struct alert_svc *a, int argc, char **argv)
         {"clock", PW_CFG_STR, "", 0, 0,
          "today for evaluation: \"\" wall clock (JST), YYYY-MM-DD fixed, file:PATH", &a->clock_spec, 1},
         {"interval-ms", PW_CFG_INT, "60000", 10, 86400000,
-         "re-evaluate every indicator this often (targets rise with time)", &a->interval_ms, 0},
+         "re-evaluate every indicator this often (a due day passing moves the checkpoint)", &a->interval_ms, 0},
         {"heartbeat-ms", PW_CFG_INT, "1000", 10, 60000, "publish [hb.alert] this often",
          &a->heartbeat_ms, 0},
         {"query-timeout-ms", PW_CFG_INT, "2000", 10, 600000,

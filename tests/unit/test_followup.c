@@ -97,6 +97,16 @@ static void test_md(void **state)
     (void)state;
     char *s = render(PW_FOLLOWUP_MD, 0);
     assert_non_null(strstr(s, "# 第3期計画 令和7年度 フォローアップ\n"));
+    /* the plan's last year is its final results */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(pw_followup_write(f, pw_catalog_find_plan(cat, "p3"), 2029, rows, 3,
+                                       PW_FOLLOWUP_MD), 0);
+    fclose(f);
+    assert_non_null(strstr(buf, "# 第3期計画 令和11年度 フォローアップ（最終結果）\n"));
+    free(buf);
     char *wide = strstr(s, "## 計画全体 (Plan-wide indicators)");
     char *pj = strstr(s, "## 医薬品プロジェクト (Drugs)");
     assert_non_null(wide);
