@@ -54,7 +54,5 @@ int cli_restore(int argc, char **argv);
 int cli_remote_catalog(const struct cli_opts *o);
 int cli_remote_status(const struct cli_opts *o);
 
-/* Keeps the rows[0..*n) that pass the --plan/--project filters, in order. */
-void cli_filter_rows(const struct cli_opts *o, struct pw_status_row *rows, size_t *n);
 
 #endif

@@ -60,15 +60,6 @@ int cli_catalog(int argc, char **argv)
     return rc ? 2 : 0;
 }
 
-void cli_filter_rows(const struct cli_opts *o, struct pw_status_row *rows, size_t *n)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < *n; i++)
-        if (cli_opts_match(o, rows[i].ind))
-            rows[k++] = rows[i];
-    *n = k;
-}
-
 long cli_read_feeds(const struct cli_opts *o, const struct pw_catalog *cat,
                            struct pw_history *h)
 {
@@ -149,7 +140,7 @@ int cli_status(int argc, char **argv)
     long rejected = cli_read_feeds(&o, cat, h);
     if (rejected < 0 || pw_history_eval_all(h, o.as_of, &rows, &n))
         goto done;
-    cli_filter_rows(&o, rows, &n);
+    cli_opts_filter_rows(&o, rows, &n);
     if (pw_report_status(stdout, rows, n, o.fmt))
         goto done;
     status = rejected > 0 ? 1 : 0;

@@ -473,3 +473,12 @@ int cli_opts_match(const struct cli_opts *o, const struct pw_indicator *ind)
 {
     return cli_opts_match_ids(o, ind->plan->id, pw_indicator_project_id(ind), ind->id);
 }
+
+void cli_opts_filter_rows(const struct cli_opts *o, struct pw_status_row *rows, size_t *n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (cli_opts_match(o, rows[i].ind))
+            rows[k++] = rows[i];
+    *n = k;
+}

@@ -98,6 +98,10 @@ void cli_opts_help(FILE *out, unsigned allowed);
  * Prints why to stderr. Returns 0 or PW_ENOTFOUND. */
 int cli_opts_check_filter(const struct cli_opts *o, const struct pw_catalog *cat);
 
+/* Keeps the rows[0..*n) that match the --plan/--project filter, in order. */
+struct pw_status_row;
+void cli_opts_filter_rows(const struct cli_opts *o, struct pw_status_row *rows, size_t *n);
+
 /* Whether ind passes the --plan / --project filters. */
 int cli_opts_match(const struct cli_opts *o, const struct pw_indicator *ind);
 

@@ -62,7 +62,7 @@ int cli_remote_status(const struct cli_opts *o)
                 bad, pw_errname(PW_EWIRE));
         goto done;
     }
-    cli_filter_rows(o, rows, &n);
+    cli_opts_filter_rows(o, rows, &n);
     status = pw_report_status(stdout, rows, n, o->fmt) ? 2 : 0;
 done:
     free(rows);

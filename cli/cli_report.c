@@ -75,7 +75,7 @@ static int report_acks(struct report_run *x, struct cli_conn *c)
     int rc = cli_conn_query(c, &q, 0, &r);
     if (rc)
         return rc;
-    rc = pw_msg_followup_acks(x->rows, x->n, r->acks, r->n_acks, x->o->fy, &x->acks);
+    rc = pw_followup_acks(x->rows, x->n, r->acks, r->n_acks, x->o->fy, &x->acks);
     planwatch__v1__query_reply__free_unpacked(r, NULL);
     return rc;
 }
@@ -104,7 +104,7 @@ static int report_online(struct report_run *x)
     if ((rc = cli_conn_query(c, &q, 0, &r)))
         goto done;
     const char *bad = NULL;
-    if ((rc = pw_msg_followup_rows(x->cat, r->rows, r->n_rows, &x->rows, &x->n, &bad))) {
+    if ((rc = pw_followup_rows_from_reply(x->cat, r->rows, r->n_rows, &x->rows, &x->n, &bad))) {
         if (rc == PW_EWIRE)
             fprintf(stderr, "planwatch: the store's status row for '%s' is not valid [%s]\n", bad,
                     pw_errname(rc));
@@ -204,7 +204,7 @@ int cli_report(int argc, char **argv)
     } else if (report_online(&x)) {
         goto done;
     }
-    /* rows are in catalog order either way (pw_msg_followup_rows, the offline loop) */
+    /* rows are in catalog order either way (pw_followup_rows_from_reply, the offline loop) */
     if (o.rfmt == PW_FOLLOWUP_HTML && pw_followup_charts(x.rows, x.n, x.hist, x.as_of, &x.charts)) {
         fputs("planwatch: out of memory\n", stderr);
         goto done;

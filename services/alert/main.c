@@ -22,7 +22,7 @@
 #include "client.h"
 #include "clock.h"
 #include "err.h"
-#include "http.h"
+#include "httpd.h"
 #include "log.h"
 #include "metrics.h"
 #include "msg.h"
@@ -53,7 +53,7 @@ struct alert_svc {
     const char *metrics_addr;
     struct pw_metrics *metrics;
     struct alert_metrics m;
-    struct pw_http *http;
+    struct pw_httpd *http;
     long interval_ms, heartbeat_ms, query_timeout_ms;
     const char *secret_key, *registry, *store_key;
     int insecure;
@@ -730,10 +730,10 @@ static int svc_metrics_open(struct alert_svc *a)
     pw_metrics_on_scrape(r, svc_metrics_scrape, a);
     if (!a->metrics_addr[0])
         return 0;
-    int rc = pw_http_open(&a->http, a->metrics_addr, pw_metrics_http, r);
+    int rc = pw_httpd_open(&a->http, a->metrics_addr, pw_metrics_http, r);
     if (rc == 0)
         pw_info("msg=\"metrics served\" addr=\"%s\" metrics_port=%d", a->metrics_addr,
-                pw_http_port(a->http));
+                pw_httpd_port(a->http));
     return rc;
 }
 
@@ -807,7 +807,7 @@ static void svc_close(struct alert_svc *a)
     alert_webhook_close(&a->wh);
     alert_notify_close(&a->notify);
     alert_state_list_free(&a->outbox);
-    pw_http_close(&a->http);
+    pw_httpd_close(&a->http);
     pw_metrics_close(&a->metrics);
     alert_state_close(&a->st);
     pw_catalog_close(&a->cat);
@@ -880,11 +880,11 @@ static int svc_run(struct alert_svc *a)
             break;
         /* before start-up the SUB is not read: the snapshot will cover what it holds */
         /* [SUB when started][webhooks][metrics HTTP][ZAP when secure], contiguous */
-        zmq_pollitem_t it[ALERT_POLL_ITEMS + PW_HTTP_POLL_MAX + 1] = {{a->sub, 0, ZMQ_POLLIN, 0}};
+        zmq_pollitem_t it[ALERT_POLL_ITEMS + PW_HTTPD_POLL_MAX + 1] = {{a->sub, 0, ZMQ_POLLIN, 0}};
         int nsub = a->started ? 1 : 0, nzap = pw_sec_on(a->sec);
         size_t nwh = alert_webhook_pollitems(a->wh, it + 1, ALERT_POLL_ITEMS - 1);
         long wait_ms = wait > 0 ? (long)wait : 0;
-        int nhttp = pw_http_poll_items(a->http, it + 1 + nwh, PW_HTTP_POLL_MAX, &wait_ms);
+        int nhttp = pw_httpd_poll_items(a->http, it + 1 + nwh, PW_HTTPD_POLL_MAX, &wait_ms);
         zmq_pollitem_t *zap = &it[1 + nwh + (size_t)nhttp];
         *zap = (zmq_pollitem_t){pw_sec_zap_socket(a->sec), 0, ZMQ_POLLIN, 0};
         if (zmq_poll(it + (1 - nsub), (int)nwh + nsub + nhttp + nzap, wait_ms) < 0) {
@@ -895,7 +895,7 @@ static int svc_run(struct alert_svc *a)
         }
         if (nzap && (zap->revents & ZMQ_POLLIN))
             pw_sec_zap_serve(a->sec); /* subscribers' handshakes */
-        pw_http_poll_run(a->http, it + 1 + nwh, nhttp);
+        pw_httpd_poll_run(a->http, it + 1 + nwh, nhttp);
         if (nsub && (it[0].revents & ZMQ_POLLIN))
             svc_drain(a);
         alert_webhook_run(a->wh, it + 1, nwh, pw_now_ms());

@@ -433,7 +433,7 @@ static void rd_report_acks(struct http *h, void *arg, int rc, Planwatch__V1__Msg
     if (!rc && type == PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY &&
         !((const Planwatch__V1__QueryReply *)m)->code) {
         const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
-        pw_msg_followup_acks(x->rows, x->n, q->acks, q->n_acks, x->fy, &x->acks);
+        pw_followup_acks(x->rows, x->n, q->acks, q->n_acks, x->fy, &x->acks);
     }
     if (x->fmt == PW_FOLLOWUP_HTML)
         http_hist_refresh(h, r, rd_report_render);
@@ -450,7 +450,7 @@ static void rd_report_status(struct http *h, void *arg, int rc, Planwatch__V1__M
         return;
     const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
     const char *bad = NULL;
-    if (pw_msg_followup_rows(h->cat, q->rows, q->n_rows, &x->rows, &x->n, &bad)) {
+    if (pw_followup_rows_from_reply(h->cat, q->rows, q->n_rows, &x->rows, &x->n, &bad)) {
         http_req_error(r, MHD_HTTP_BAD_GATEWAY, PW_EWIRE, "the store's status rows do not match its catalog");
         return;
     }

@@ -18,7 +18,7 @@ struct ingest_batch;
 struct ingest_pending;
 struct pw_metrics;
 struct pw_metric;
-struct pw_http;
+struct pw_httpd;
 
 /* ingest's series (README "Metrics"); handles borrowed from ingest.metrics. */
 struct ingest_metrics {
@@ -43,7 +43,7 @@ struct ingest {
     uint64_t received, accepted, duplicates, rejected, unavailable, retransmitted;
     struct pw_metrics *metrics;         /* owned */
     struct ingest_metrics m;
-    struct pw_http *http;               /* metrics endpoint; NULL when --metrics is "" */
+    struct pw_httpd *http;               /* metrics endpoint; NULL when --metrics is "" */
 };
 
 /* Creates g->metrics and registers every series of g->m (ingest_metrics.c).

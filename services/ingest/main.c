@@ -20,7 +20,7 @@
 #include "service.h"
 #include "err.h"
 #include "file.h"
-#include "http.h"
+#include "httpd.h"
 #include "ingest.h"
 #include "log.h"
 #include "metrics.h"
@@ -217,10 +217,10 @@ int main(int argc, char **argv)
         pw_zsock_new(ctx, ZMQ_ROUTER, 0, &g.router) ||
         pw_sec_server(g.sec, g.router, PW_ZAP_OFFICE) || pw_zsock_bind(g.router, cfg.listen))
         goto done;
-    if (cfg.metrics[0] && pw_http_open(&g.http, cfg.metrics, pw_metrics_http, g.metrics))
+    if (cfg.metrics[0] && pw_httpd_open(&g.http, cfg.metrics, pw_metrics_http, g.metrics))
         goto done;
     pw_info("msg=\"ready\" epoch=%llx indicators=%zu metrics_port=%d", (unsigned long long)g.epoch,
-            pw_catalog_count(g.cat), pw_http_port(g.http));
+            pw_catalog_count(g.cat), pw_httpd_port(g.http));
 
     int64_t next_hb = pw_now_ms(), next_tick = pw_now_ms();
     int64_t tick_ms = cfg.retransmit_ms < 100 ? cfg.retransmit_ms : 100;
@@ -236,17 +236,17 @@ int main(int argc, char **argv)
         }
         int64_t wait = (next_hb < next_tick ? next_hb : next_tick) - now;
         /* [acks, offices, ZAP when secure, metrics HTTP] */
-        zmq_pollitem_t items[3 + PW_HTTP_POLL_MAX] = {{g.pull, 0, ZMQ_POLLIN, 0},
+        zmq_pollitem_t items[3 + PW_HTTPD_POLL_MAX] = {{g.pull, 0, ZMQ_POLLIN, 0},
                                                       {g.router, 0, ZMQ_POLLIN, 0},
                                                       {pw_sec_zap_socket(g.sec), 0, ZMQ_POLLIN, 0}};
         long wait_ms = (long)(wait > 0 ? wait : 0);
         int nzap = pw_sec_on(g.sec);
-        int nhttp = pw_http_poll_items(g.http, items + 2 + nzap, PW_HTTP_POLL_MAX, &wait_ms);
+        int nhttp = pw_httpd_poll_items(g.http, items + 2 + nzap, PW_HTTPD_POLL_MAX, &wait_ms);
         if (zmq_poll(items, 2 + nzap + nhttp, wait_ms) < 0)
             continue; /* EINTR: the loop re-checks the stop flag */
         if (nzap && (items[2].revents & ZMQ_POLLIN))
             pw_sec_zap_serve(g.sec); /* handshakes first: they gate everything else */
-        pw_http_poll_run(g.http, items + 2 + nzap, nhttp);
+        pw_httpd_poll_run(g.http, items + 2 + nzap, nhttp);
         /* acks first: they complete batches and free memory */
         if (items[0].revents & ZMQ_POLLIN)
             ingest_drain_acks(&g);
@@ -271,7 +271,7 @@ int main(int argc, char **argv)
             pw_map_count(g.pending));
     status = 0;
 done:
-    pw_http_close(&g.http);
+    pw_httpd_close(&g.http);
     ingest_batch_free_all(&g);
     pw_zsock_close(&g.router);
     pw_zsock_close(&g.pull);

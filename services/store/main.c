@@ -17,7 +17,7 @@
 #include "err.h"
 #include "feed.h"
 #include "file.h"
-#include "http.h"
+#include "httpd.h"
 #include "log.h"
 #include "metrics.h"
 #include "msg.h"
@@ -486,7 +486,7 @@ int main(int argc, char **argv)
     puts = calloc((size_t)cfg.batch, sizeof *puts);
     if (!puts || !(ctx = zmq_ctx_new()) || store_sockets(&s, ctx))
         goto done;
-    if (cfg.metrics[0] && pw_http_open(&s.http, cfg.metrics, pw_metrics_http, s.metrics))
+    if (cfg.metrics[0] && pw_httpd_open(&s.http, cfg.metrics, pw_metrics_http, s.metrics))
         goto done;
     size_t map, used;
     store_db_usage(s.db, &map, &used);
@@ -494,7 +494,7 @@ int main(int argc, char **argv)
             "index_kb=%zu metrics_port=%d",
             (unsigned long long)store_db_last_seq(s.db),
             (unsigned long long)store_db_format(s.db), pw_catalog_count(s.cat), map >> 20,
-            used >> 10, store_db_index_bytes(s.db) >> 10, pw_http_port(s.http));
+            used >> 10, store_db_index_bytes(s.db) >> 10, pw_httpd_port(s.http));
 
     int64_t next_hb = pw_now_ms();
     while (!pw_zsock_stop) {
@@ -504,17 +504,17 @@ int main(int argc, char **argv)
             next_hb = now + cfg.heartbeat_ms;
         }
         /* [ingest's stream, queries, ZAP when secure, metrics HTTP] */
-        zmq_pollitem_t items[3 + PW_HTTP_POLL_MAX] = {{s.sub, 0, ZMQ_POLLIN, 0},
+        zmq_pollitem_t items[3 + PW_HTTPD_POLL_MAX] = {{s.sub, 0, ZMQ_POLLIN, 0},
                                                       {s.router, 0, ZMQ_POLLIN, 0},
                                                       {pw_sec_zap_socket(s.sec), 0, ZMQ_POLLIN, 0}};
         long wait = (long)(next_hb - now);
         int nzap = pw_sec_on(s.sec);
-        int nhttp = pw_http_poll_items(s.http, items + 2 + nzap, PW_HTTP_POLL_MAX, &wait);
+        int nhttp = pw_httpd_poll_items(s.http, items + 2 + nzap, PW_HTTPD_POLL_MAX, &wait);
         if (zmq_poll(items, 2 + nzap + nhttp, wait) < 0)
             continue; /* EINTR: the loop re-checks the stop flag */
         if (nzap && (items[2].revents & ZMQ_POLLIN))
             pw_sec_zap_serve(s.sec);
-        pw_http_poll_run(s.http, items + 2 + nzap, nhttp);
+        pw_httpd_poll_run(s.http, items + 2 + nzap, nhttp);
         if (items[0].revents & ZMQ_POLLIN)
             store_drain(&s, puts);
         /* answer what is queued now, not forever: the update stream stays first */
@@ -533,7 +533,7 @@ int main(int argc, char **argv)
             (unsigned long long)store_db_last_seq(s.db));
     status = 0;
 done:
-    pw_http_close(&s.http);
+    pw_httpd_close(&s.http);
     pw_zsock_close(&s.sub);
     pw_zsock_close(&s.ack);
     pw_zsock_close(&s.router);

@@ -30,7 +30,7 @@ struct store_metrics {
 };
 
 struct pw_metrics;
-struct pw_http;
+struct pw_httpd;
 
 struct store {
     struct store_db *db;
@@ -46,7 +46,7 @@ struct store {
     uint64_t admin_seq;                 /* changes to subscriptions/acks/silences (meta) */
     struct pw_metrics *metrics;         /* owned; NULL only if out of memory at start */
     struct store_metrics m;
-    struct pw_http *http;               /* metrics endpoint; NULL when --metrics is "" */
+    struct pw_httpd *http;               /* metrics endpoint; NULL when --metrics is "" */
 };
 
 /* Creates s->metrics and registers every series of s->m (store_metrics.c).

@@ -20,41 +20,6 @@
 #define QUERY_SNAPSHOT_DEFAULT 5000
 #define QUERY_SNAPSHOT_MAX 50000
 
-static void *query_alloc(void *data, size_t size)
-{
-    return pw_arena_alloc(data, size);
-}
-
-static void query_free(void *data, void *ptr)
-{
-    (void)data;
-    (void)ptr; /* the arena frees everything at once */
-}
-
-int store_list_push(struct store_list *l, void *m)
-{
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        void **nv = pw_arena_alloc(l->arena, cap * sizeof *nv);
-        if (!nv)
-            return PW_ENOMEM;
-        if (l->n)
-            memcpy(nv, l->v, l->n * sizeof *nv);
-        l->v = nv;
-        l->cap = cap;
-    }
-    l->v[l->n++] = m;
-    return 0;
-}
-
-int store_list_unpack(struct store_list *l, const ProtobufCMessageDescriptor *d, const void *val,
-                      size_t len)
-{
-    ProtobufCAllocator a = {query_alloc, query_free, l->arena};
-    ProtobufCMessage *c = protobuf_c_message_unpack(d, &a, len, val);
-    return c ? store_list_push(l, c) : PW_EDB;
-}
-
 /* Deep-copies any message into the arena (pack, then unpack with the
  * arena's allocator) and appends it to l. */
 static int query_copy(struct store_list *l, const ProtobufCMessage *m)

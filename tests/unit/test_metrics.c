@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "err.h"
-#include "http.h"
+#include "httpd.h"
 #include "metrics.h"
 #include "zsock.h"
 
@@ -185,13 +185,13 @@ static void test_on_scrape(void **state)
 
 /* One HTTP request to port, answered while this loop drives the server the
  * way a service does (its items plus the client socket in one zmq_poll). */
-static char *http_get(struct pw_http *h, const char *request)
+static char *http_get(struct pw_httpd *h, const char *request)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a;
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)pw_http_port(h));
+    a.sin_port = htons((uint16_t)pw_httpd_port(h));
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
     assert_int_equal(write(fd, request, strlen(request)), (ssize_t)strlen(request));
@@ -200,12 +200,12 @@ static char *http_get(struct pw_http *h, const char *request)
     char *out = calloc(1, cap);
     int64_t end = pw_now_ms() + 10000;
     for (int done = 0; !done && pw_now_ms() < end;) {
-        zmq_pollitem_t items[PW_HTTP_POLL_MAX + 1];
+        zmq_pollitem_t items[PW_HTTPD_POLL_MAX + 1];
         long wait = 1000;
-        int n = pw_http_poll_items(h, items, PW_HTTP_POLL_MAX, &wait);
+        int n = pw_httpd_poll_items(h, items, PW_HTTPD_POLL_MAX, &wait);
         items[n] = (zmq_pollitem_t){NULL, fd, ZMQ_POLLIN, 0};
         assert_true(zmq_poll(items, n + 1, wait) >= 0);
-        pw_http_poll_run(h, items, n);
+        pw_httpd_poll_run(h, items, n);
         if (items[n].revents & ZMQ_POLLIN) {
             ssize_t r = read(fd, out + len, cap - len - 1);
             if (r <= 0)
@@ -223,12 +223,12 @@ static void test_http_in_poll_loop(void **state)
 {
     (void)state;
     struct pw_metrics *m = NULL;
-    struct pw_http *h = NULL;
+    struct pw_httpd *h = NULL;
     assert_int_equal(pw_metrics_open(&m), 0);
     struct pw_metric *c = pw_metrics_add(m, PW_METRIC_COUNTER, "pw_updates_total", "", "Updates.");
     pw_metric_inc(c, 42);
-    assert_int_equal(pw_http_open(&h, "127.0.0.1:0", pw_metrics_http, m), 0);
-    assert_true(pw_http_port(h) > 0);
+    assert_int_equal(pw_httpd_open(&h, "127.0.0.1:0", pw_metrics_http, m), 0);
+    assert_true(pw_httpd_port(h) > 0);
 
     char *r = http_get(h, "GET /metrics HTTP/1.0\r\n\r\n");
     assert_non_null(strstr(r, "HTTP/1.1 200 OK"));
@@ -248,11 +248,11 @@ static void test_http_in_poll_loop(void **state)
 
     /* the port is taken now */
     char addr[32];
-    struct pw_http *h2 = NULL;
-    snprintf(addr, sizeof addr, "127.0.0.1:%d", pw_http_port(h));
-    assert_int_equal(pw_http_open(&h2, addr, pw_metrics_http, m), PW_EIO);
+    struct pw_httpd *h2 = NULL;
+    snprintf(addr, sizeof addr, "127.0.0.1:%d", pw_httpd_port(h));
+    assert_int_equal(pw_httpd_open(&h2, addr, pw_metrics_http, m), PW_EIO);
     assert_null(h2);
-    pw_http_close(&h);
+    pw_httpd_close(&h);
     assert_null(h);
     pw_metrics_close(&m);
 }
@@ -260,26 +260,26 @@ static void test_http_in_poll_loop(void **state)
 static void test_http_bad_addresses(void **state)
 {
     (void)state;
-    struct pw_http *h = NULL;
+    struct pw_httpd *h = NULL;
     static const char *bad[] = {"", "9100", "localhost:9100", "1.2.3.4:", "1.2.3.4:70000",
                                 "1.2.3.4:-1", "1.2.3.4:9x", "::1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_int_equal(pw_http_open(&h, bad[i], pw_metrics_http, NULL), PW_EINVAL);
-    assert_int_equal(pw_http_open(&h, NULL, pw_metrics_http, NULL), PW_EINVAL);
+        assert_int_equal(pw_httpd_open(&h, bad[i], pw_metrics_http, NULL), PW_EINVAL);
+    assert_int_equal(pw_httpd_open(&h, NULL, pw_metrics_http, NULL), PW_EINVAL);
     assert_null(h);
     /* every call accepts the NULL server of a service with metrics off */
     zmq_pollitem_t it[1];
     long wait = 5;
-    assert_int_equal(pw_http_poll_items(NULL, it, 1, &wait), 0);
+    assert_int_equal(pw_httpd_poll_items(NULL, it, 1, &wait), 0);
     assert_int_equal(wait, 5);
-    pw_http_poll_run(NULL, it, 0);
-    assert_int_equal(pw_http_port(NULL), 0);
-    pw_http_close(&h);
+    pw_httpd_poll_run(NULL, it, 0);
+    assert_int_equal(pw_httpd_port(NULL), 0);
+    pw_httpd_close(&h);
     /* ":PORT" and "*:PORT" mean every interface */
-    assert_int_equal(pw_http_open(&h, ":0", pw_metrics_http, NULL), 0);
-    pw_http_close(&h);
-    assert_int_equal(pw_http_open(&h, "*:0", pw_metrics_http, NULL), 0);
-    pw_http_close(&h);
+    assert_int_equal(pw_httpd_open(&h, ":0", pw_metrics_http, NULL), 0);
+    pw_httpd_close(&h);
+    assert_int_equal(pw_httpd_open(&h, "*:0", pw_metrics_http, NULL), 0);
+    pw_httpd_close(&h);
 }
 
 int main(void)

@@ -18,11 +18,6 @@ enum pw_format { PW_FMT_TABLE, PW_FMT_CSV, PW_FMT_JSON };
 /* Parses "table|csv|json". Returns 0 or PW_EINVAL. */
 int pw_format_parse(const char *s, enum pw_format *out);
 
-struct pw_status_row {
-    const struct pw_indicator *ind;   /* borrowed */
-    struct pw_eval ev;
-};
-
 /* Writes the rows to out. Returns 0, PW_EIO (write failed) or PW_ENOMEM. */
 int pw_report_status(FILE *out, const struct pw_status_row *rows, size_t n, enum pw_format fmt);
 

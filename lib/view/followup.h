@@ -19,6 +19,7 @@
 #include "catalog.h"
 #include "chart.h"
 #include "eval.h"
+#include "planwatch.pb-c.h"
 
 enum pw_followup_format { PW_FOLLOWUP_CSV, PW_FOLLOWUP_MD, PW_FOLLOWUP_HTML };
 
@@ -57,6 +58,20 @@ void pw_followup_ack_window(int fy, int64_t *from_ns, int64_t *to_ns);
 struct pw_history;
 int pw_followup_charts(struct pw_followup_row *rows, size_t n, const struct pw_history *hist,
                        int32_t as_of, struct pw_chart **charts);
+
+/* A store's status answer in[0..n) as follow-up rows (ind and ev set; ack
+ * and chart NULL), in catalog order (pw_msg_status_rows). Returns 0,
+ * PW_ENOMEM or PW_EWIRE (*bad names the row). */
+int pw_followup_rows_from_reply(const struct pw_catalog *cat, Planwatch__V1__StatusRow *const *in,
+                                size_t n, struct pw_followup_row **rows, size_t *nrows,
+                                const char **bad);
+
+/* Sets each row's ack to the reasons that explain fiscal year fy
+ * (pw_followup_ack_window) from acks[0..n_acks), kept in a new array *out
+ * of n strings or NULLs (caller frees each and the array). Returns 0 or
+ * PW_ENOMEM. */
+int pw_followup_acks(struct pw_followup_row *rows, size_t n, Planwatch__V1__Ack *const *acks,
+                     size_t n_acks, int fy, char ***out);
 
 /* Writes the table of plan for fiscal year fy from rows[0..n) (the plan's
  * indicators, in catalog order; rows of other plans are skipped). Returns 0,

@@ -96,6 +96,12 @@ struct pw_eval {
     char explanation[512];   /* e.g. "FY2022 (3/5): expected ≥ 12 of 20, actual 5 → B, short by 7" */
 };
 
+/* One indicator and its evaluation: a row of every status view. */
+struct pw_status_row {
+    const struct pw_indicator *ind;   /* borrowed */
+    struct pw_eval ev;
+};
+
 /* Evaluates ind at the end of day as_of from obs[0..n) (oldest first; obs
  * describing a later day are not known yet, obs for periods after the
  * checkpoint are not judged).

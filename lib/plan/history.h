@@ -9,7 +9,6 @@
 
 #include "catalog.h"
 #include "eval.h"
-#include "report.h"
 
 struct pw_history;
 

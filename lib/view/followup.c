@@ -13,6 +13,7 @@
 #include "fy.h"
 #include "history.h"
 #include "html.h"
+#include "msg.h"
 #include "report.h"
 
 int pw_followup_format_parse(const char *s, enum pw_followup_format *out)
@@ -290,5 +291,40 @@ int pw_followup_charts(struct pw_followup_row *rows, size_t n, const struct pw_h
         pw_chart_build(&c[i], rows[i].ind, obs, k, as_of);
         rows[i].chart = &c[i];
     }
+    return 0;
+}
+
+int pw_followup_rows_from_reply(const struct pw_catalog *cat, Planwatch__V1__StatusRow *const *in,
+                         size_t n, struct pw_followup_row **rows, size_t *nrows, const char **bad)
+{
+    struct pw_status_row *st = NULL;
+    size_t k = 0;
+    int rc = pw_msg_status_rows(cat, in, n, &st, &k, bad);
+    if (rc)
+        return rc;
+    struct pw_followup_row *f = calloc(k + 1, sizeof *f);
+    for (size_t i = 0; f && i < k; i++) {
+        f[i].ind = st[i].ind;
+        f[i].ev = st[i].ev;
+    }
+    free(st);
+    if (!f)
+        return PW_ENOMEM;
+    *rows = f;
+    *nrows = k;
+    return 0;
+}
+
+int pw_followup_acks(struct pw_followup_row *rows, size_t n, Planwatch__V1__Ack *const *acks,
+                         size_t n_acks, int fy, char ***out)
+{
+    int64_t from, to;
+    char **a = calloc(n + 1, sizeof *a);
+    *out = a;
+    if (!a)
+        return PW_ENOMEM;
+    pw_followup_ack_window(fy, &from, &to);
+    for (size_t i = 0; i < n; i++)
+        rows[i].ack = a[i] = pw_msg_ack_reasons(acks, n_acks, rows[i].ind->id, from, to);
     return 0;
 }

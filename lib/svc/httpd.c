@@ -1,4 +1,4 @@
-/* http.c - libmicrohttpd in the caller's poll loop (see http.h).
+/* httpd.c - libmicrohttpd in the caller's poll loop (see httpd.h).
  *
  * MHD is started without MHD_USE_INTERNAL_POLLING_THREAD: it never blocks
  * and never runs on its own. Its sockets come out of MHD_get_fdset2 as
@@ -8,7 +8,7 @@
  * of sockets; idle connections are closed after 10 s. MHD's messages go to
  * the service log. MHD sets SO_REUSEADDR itself (a restarted service
  * rebinds at once); SO_REUSEPORT is never set, so a taken port is an error. */
-#include "http.h"
+#include "httpd.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,9 +27,9 @@
 
 #define HTTP_IDLE_S 10
 
-struct pw_http {
+struct pw_httpd {
     struct MHD_Daemon *d;
-    pw_http_handler handler;
+    pw_httpd_handler handler;
     void *arg;
     int port;
     int64_t due_ms; /* MHD's next timer (monotonic ms), INT64_MAX: none */
@@ -51,7 +51,7 @@ static enum MHD_Result http_answer(void *cls, struct MHD_Connection *conn, const
                                    const char *upload_data, size_t *upload_data_size,
                                    void **con_cls)
 {
-    struct pw_http *h = cls;
+    struct pw_httpd *h = cls;
     static int first;
     (void)version;
     (void)upload_data;
@@ -63,7 +63,7 @@ static enum MHD_Result http_answer(void *cls, struct MHD_Connection *conn, const
         *upload_data_size = 0;
         return MHD_YES;
     }
-    struct pw_http_reply r = {500, "text/plain; charset=utf-8", NULL, 0};
+    struct pw_httpd_reply r = {500, "text/plain; charset=utf-8", NULL, 0};
     int rc = h->handler(h->arg, method, url, &r);
     if (rc) {
         free(r.body);
@@ -109,7 +109,7 @@ static int http_parse_addr(const char *addr, struct sockaddr_in *sa)
     return 0;
 }
 
-int pw_http_open(struct pw_http **out, const char *addr, pw_http_handler handler, void *arg)
+int pw_httpd_open(struct pw_httpd **out, const char *addr, pw_httpd_handler handler, void *arg)
 {
     struct sockaddr_in sa;
     if (http_parse_addr(addr, &sa)) {
@@ -117,7 +117,7 @@ int pw_http_open(struct pw_http **out, const char *addr, pw_http_handler handler
                  addr ? addr : "");
         return PW_EINVAL;
     }
-    struct pw_http *h = calloc(1, sizeof *h);
+    struct pw_httpd *h = calloc(1, sizeof *h);
     if (!h)
         return PW_ENOMEM;
     h->handler = handler;
@@ -126,7 +126,7 @@ int pw_http_open(struct pw_http **out, const char *addr, pw_http_handler handler
     h->d = MHD_start_daemon(MHD_USE_ERROR_LOG, 0, NULL, NULL, http_answer, h,
                             MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)PW_HTTP_CONN_MAX,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)PW_HTTPD_CONN_MAX,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_S, MHD_OPTION_END);
     if (!h->d) {
         pw_error("msg=\"cannot listen for HTTP\" addr=\"%s\" err=\"%s\"", addr, strerror(errno));
@@ -139,7 +139,7 @@ int pw_http_open(struct pw_http **out, const char *addr, pw_http_handler handler
     return 0;
 }
 
-void pw_http_close(struct pw_http **hp)
+void pw_httpd_close(struct pw_httpd **hp)
 {
     if (!hp || !*hp)
         return;
@@ -148,12 +148,12 @@ void pw_http_close(struct pw_http **hp)
     *hp = NULL;
 }
 
-int pw_http_port(const struct pw_http *h)
+int pw_httpd_port(const struct pw_httpd *h)
 {
     return h ? h->port : 0;
 }
 
-int pw_http_poll_items(struct pw_http *h, zmq_pollitem_t *items, int max, long *timeout_ms)
+int pw_httpd_poll_items(struct pw_httpd *h, zmq_pollitem_t *items, int max, long *timeout_ms)
 {
     if (!h)
         return 0;
@@ -186,7 +186,7 @@ int pw_http_poll_items(struct pw_http *h, zmq_pollitem_t *items, int max, long *
     return n;
 }
 
-void pw_http_poll_run(struct pw_http *h, const zmq_pollitem_t *items, int n)
+void pw_httpd_poll_run(struct pw_httpd *h, const zmq_pollitem_t *items, int n)
 {
     if (!h)
         return;

@@ -16,7 +16,7 @@
 
 #include "arena.h"
 #include "err.h"
-#include "http.h"
+#include "httpd.h"
 #include "vec.h"
 
 const double pw_metrics_buckets[PW_METRICS_NBUCKETS] = {
@@ -284,7 +284,7 @@ int pw_metrics_render(struct pw_metrics *m, char **buf, size_t *len)
     return 0;
 }
 
-int pw_metrics_http(void *arg, const char *method, const char *url, struct pw_http_reply *r)
+int pw_metrics_http(void *arg, const char *method, const char *url, struct pw_httpd_reply *r)
 {
     static const char not_found[] = "not found: metrics are at /metrics\n";
     static const char not_allowed[] = "only GET and HEAD\n";

@@ -8,9 +8,7 @@
 
 #include "dec.h"
 #include "err.h"
-#include "followup.h"
 #include "fy.h"
-#include "report.h"
 #include "text.h"
 
 void pw_msg_update_from_row(Planwatch__V1__IndicatorUpdate *u, const struct pw_feed_row *r,
@@ -249,27 +247,6 @@ int pw_msg_status_rows(const struct pw_catalog *cat, Planwatch__V1__StatusRow *c
     return 0;
 }
 
-int pw_msg_followup_rows(const struct pw_catalog *cat, Planwatch__V1__StatusRow *const *in,
-                         size_t n, struct pw_followup_row **rows, size_t *nrows, const char **bad)
-{
-    struct pw_status_row *st = NULL;
-    size_t k = 0;
-    int rc = pw_msg_status_rows(cat, in, n, &st, &k, bad);
-    if (rc)
-        return rc;
-    struct pw_followup_row *f = calloc(k + 1, sizeof *f);
-    for (size_t i = 0; f && i < k; i++) {
-        f[i].ind = st[i].ind;
-        f[i].ev = st[i].ev;
-    }
-    free(st);
-    if (!f)
-        return PW_ENOMEM;
-    *rows = f;
-    *nrows = k;
-    return 0;
-}
-
 void pw_msg_acks_query(Planwatch__V1__Query *q, const char *plan)
 {
     planwatch__v1__query__init(q);
@@ -277,20 +254,6 @@ void pw_msg_acks_query(Planwatch__V1__Query *q, const char *plan)
     q->history = 1;
     q->limit = 1; /* the acknowledgements are what is wanted */
     q->plan = (char *)plan;
-}
-
-int pw_msg_followup_acks(struct pw_followup_row *rows, size_t n, Planwatch__V1__Ack *const *acks,
-                         size_t n_acks, int fy, char ***out)
-{
-    int64_t from, to;
-    char **a = calloc(n + 1, sizeof *a);
-    *out = a;
-    if (!a)
-        return PW_ENOMEM;
-    pw_followup_ack_window(fy, &from, &to);
-    for (size_t i = 0; i < n; i++)
-        rows[i].ack = a[i] = pw_msg_ack_reasons(acks, n_acks, rows[i].ind->id, from, to);
-    return 0;
 }
 
 static int msg_ack_cmp(const void *a, const void *b)

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct pw_http_reply;
+struct pw_httpd_reply;
 
 enum pw_metric_type { PW_METRIC_COUNTER, PW_METRIC_GAUGE, PW_METRIC_HISTOGRAM };
 
@@ -85,7 +85,7 @@ int pw_metrics_render(struct pw_metrics *m, char **buf, size_t *len);
 /* An HTTP handler (lib/http.h) serving the registry arg: GET or HEAD
  * /metrics -> 200 text/plain; version=0.0.4; another path -> 404; another
  * method -> 405. */
-int pw_metrics_http(void *arg, const char *method, const char *url, struct pw_http_reply *r);
+int pw_metrics_http(void *arg, const char *method, const char *url, struct pw_httpd_reply *r);
 
 /* Monotonic seconds, for measuring latencies. */
 double pw_metrics_now(void);

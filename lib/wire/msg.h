@@ -76,21 +76,9 @@ struct pw_status_row;
 int pw_msg_status_rows(const struct pw_catalog *cat, Planwatch__V1__StatusRow *const *in, size_t n,
                        struct pw_status_row **rows, size_t *nrows, const char **bad);
 
-/* The same as follow-up rows (ind and ev set; ack and chart NULL). */
-struct pw_followup_row;
-int pw_msg_followup_rows(const struct pw_catalog *cat, Planwatch__V1__StatusRow *const *in,
-                         size_t n, struct pw_followup_row **rows, size_t *nrows, const char **bad);
-
 /* The query whose answer carries every acknowledgement of plan's alerts
  * (QUERY_ALERTS with history; the alerts themselves are not wanted). */
 void pw_msg_acks_query(Planwatch__V1__Query *q, const char *plan);
-
-/* Sets each row's ack to the reasons that explain fiscal year fy
- * (pw_followup_ack_window) from acks[0..n_acks), kept in a new array *out
- * of n strings or NULLs (caller frees each and the array). Returns 0 or
- * PW_ENOMEM. */
-int pw_msg_followup_acks(struct pw_followup_row *rows, size_t n, Planwatch__V1__Ack *const *acks,
-                         size_t n_acks, int fy, char ***out);
 
 /* The acknowledgement reasons recorded for indicator_id between from_ns and
  * to_ns (Unix ns, inclusive), oldest first, as one line:
