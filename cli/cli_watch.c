@@ -211,9 +211,7 @@ static void watch_resync(struct watch *w, uint64_t upto, int exact)
         const Planwatch__V1__AlertState *s = r->alert_states[i];
         if (!exact && s->alert_seq > seq)
             seq = s->alert_seq;
-        if ((s->status != PLANWATCH__V1__STATUS__STATUS_AT_RISK &&
-             s->status != PLANWATCH__V1__STATUS__STATUS_BEHIND) ||
-            !s->alert_id || !s->alert_id[0])
+        if (!pw_status_behind((enum pw_status)s->status) || !s->alert_id || !s->alert_id[0])
             continue; /* no status alert open (a final result closes it) */
         sts[n].s = s;
         sts[n].ind = w->cat && s->indicator_id ? pw_catalog_find(w->cat, s->indicator_id) : NULL;

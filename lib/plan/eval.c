@@ -55,6 +55,16 @@ const char *pw_status_name(enum pw_status s)
     return (unsigned)s < PW_STATUS_COUNT ? ev_status_names[s] : "?";
 }
 
+int pw_status_behind(enum pw_status s)
+{
+    return s == PW_STATUS_AT_RISK || s == PW_STATUS_BEHIND;
+}
+
+int pw_eval_alerting(const struct pw_eval *e)
+{
+    return pw_status_behind(e->status) && !e->cp.final;
+}
+
 int pw_status_parse(const char *s, enum pw_status *out)
 {
     for (int i = 0; i < PW_STATUS_COUNT; i++)

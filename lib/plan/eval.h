@@ -115,6 +115,14 @@ int pw_eval_indicator(const struct pw_indicator *ind, const struct pw_obs *obs, 
 int pw_eval_status(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
                    int32_t as_of, struct pw_eval *out);
 
+/* Whether s is behind the plan's rule (AT_RISK or BEHIND). */
+int pw_status_behind(enum pw_status s);
+
+/* Whether e keeps a status alert open: behind the rule, and not a final
+ * result (an ended window's result is final and alerts no more). The one
+ * rule the alert service, the store and the CLI share. */
+int pw_eval_alerting(const struct pw_eval *e);
+
 /* "ON_TRACK", "AT_RISK", ... (never NULL). */
 const char *pw_status_name(enum pw_status s);
 /* Parses a status name. Returns 0 or PW_EINVAL. */

@@ -36,17 +36,7 @@ struct alert_state {
     struct pw_seqtrack track;
 };
 
-static int state_problem(enum pw_status st)
-{
-    return st == PW_STATUS_AT_RISK || st == PW_STATUS_BEHIND;
-}
 
-/* Whether ev keeps a status alert open: behind the rule, and not a final
- * result (a closed window's results are final: one notice closes them). */
-static int state_trouble(const struct pw_eval *ev)
-{
-    return state_problem(ev->status) && !ev->cp.final;
-}
 
 void alert_state_list_clear(struct alert_state_list *l)
 {
@@ -189,7 +179,7 @@ int alert_state_restore(struct alert_state *s, Planwatch__V1__AlertState *const 
         a->s.status = (enum pw_status)r->status;
         a->s.alert_seq = r->alert_seq;
         /* only an open alert's id matters: a closed one is never reused */
-        state_copy_id(a->s.alert_id, state_problem(a->s.status) ? r->alert_id : "");
+        state_copy_id(a->s.alert_id, pw_status_behind(a->s.status) ? r->alert_id : "");
         a->s.has_actual = r->has_actual;
         a->s.actual = r->actual_micros;
         a->s.data_fy = r->data_fy;
@@ -271,7 +261,7 @@ static void state_judge_status(struct alert_state *s, size_t i, const struct pw_
     struct alert_rec *a = &s->recs[i];
     const struct pw_indicator *ind = pw_catalog_at(s->cat, i);
     int same = a->known && a->s.status == ev->status;
-    int trouble = state_trouble(ev), open = a->s.alert_id[0] != '\0';
+    int trouble = pw_eval_alerting(ev), open = a->s.alert_id[0] != '\0';
     int legacy = same && trouble && !a->s.has_actual && !a->s.data_fy;
     /* in trouble with no alert open (a final result that is not final any
      * more) opens one */
@@ -287,7 +277,7 @@ static void state_judge_status(struct alert_state *s, size_t i, const struct pw_
     /* a first record is news only when in trouble; a record written before
      * figures were kept just learns them */
     t->publish = !legacy && (a->known || trouble);
-    int was_open = state_problem(t->from) && open;
+    int was_open = pw_status_behind(t->from) && open;
     t->event = trouble ? (was_open ? PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_UPDATED
                                                 : PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED)
                : was_open ? PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED
@@ -384,7 +374,7 @@ static void state_judge_forecast(struct alert_state *s, size_t i, const struct p
  * the state_judge_* conditions. */
 static int state_quiet(const struct alert_rec *a, const struct pw_eval *ev, int od, int fy, int fc)
 {
-    return a->known && a->s.status == ev->status && !state_trouble(ev) && !a->s.alert_id[0] &&
+    return a->known && a->s.status == ev->status && !pw_eval_alerting(ev) && !a->s.alert_id[0] &&
            (od ? a->s.overdue_fy == fy : a->s.overdue_fy == 0) && !fc && !a->s.forecast_id[0];
 }
 

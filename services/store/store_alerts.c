@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "err.h"
+#include "eval.h"
 #include "fy.h"
 #include "log.h"
 #include "store.h"
@@ -347,8 +348,7 @@ static int sa_is_open(struct store *s, const char *indicator, const char *alert_
                              &planwatch__v1__alert_state__descriptor, &m))
         return 0;
     const Planwatch__V1__AlertState *st = (const Planwatch__V1__AlertState *)m;
-    int problem = st->status == PLANWATCH__V1__STATUS__STATUS_AT_RISK ||
-                  st->status == PLANWATCH__V1__STATUS__STATUS_BEHIND;
+    int problem = pw_status_behind((enum pw_status)st->status);
     int open = (problem && !strcmp(sa_str(st->alert_id), alert_id)) ||
                !strcmp(sa_str(st->overdue_alert_id), alert_id) ||
                !strcmp(sa_str(st->forecast_alert_id), alert_id);
@@ -495,9 +495,8 @@ static int sa_open_alerts(struct sa_open *x, struct pw_arena *a)
         const Planwatch__V1__AlertState *st = recs.v[i];
         if (!sa_match(x->s, x->q, st->indicator_id))
             continue;
-        int problem = st->status == PLANWATCH__V1__STATUS__STATUS_AT_RISK ||
-                      st->status == PLANWATCH__V1__STATUS__STATUS_BEHIND;
-        if (problem)
+        /* a status alert is open while its record is behind and names it */
+        if (pw_status_behind((enum pw_status)st->status))
             rc = sa_add_open(x, st->alert_id);
         if (!rc)
             rc = sa_add_open(x, st->overdue_alert_id);
