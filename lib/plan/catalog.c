@@ -22,6 +22,7 @@
 #include "file.h"
 #include "fy.h"
 #include "vec.h"
+#include "yamlw.h"
 
 #define CAT_MAX_PLANS 64
 #define CAT_MAX_INDICATORS 1000000
@@ -42,32 +43,11 @@ struct pw_catalog {
 /* Parse state for one file. */
 struct cat_ctx {
     struct pw_catalog *cat;
-    const char *file;
-    yaml_document_t *doc;
-    struct pw_diag *diag;
+    struct pw_yamlw w;        /* the document, file and diagnostics */
     int64_t margin;           /* file defaults */
     int deadline_month, deadline_day;
     int forecast_years;
 };
-
-static int cat_line(const yaml_node_t *n)
-{
-    return n ? (int)n->start_mark.line + 1 : 0;
-}
-
-static int cat_err(struct cat_ctx *x, int code, const yaml_node_t *n, const char *path,
-                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int cat_err(struct cat_ctx *x, int code, const yaml_node_t *n, const char *path,
-                   const char *fmt, ...)
-{
-    char msg[320];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return pw_diag_set(x->diag, code, x->file, cat_line(n), path, "%s", msg);
-}
 
 static const char *cat_kind_names[] = {"output", "outcome", "monitoring"};
 static const char *cat_basis_names[] = {"cumulative", "annual"};
@@ -103,100 +83,16 @@ int pw_basis_parse(const char *s, enum pw_basis *out)
 
 /* ---- node helpers ---------------------------------------------------- */
 
-static yaml_node_t *cat_node(struct cat_ctx *x, int id)
-{
-    return yaml_document_get_node(x->doc, id);
-}
-
-static const char *cat_node_kind(const yaml_node_t *n)
-{
-    switch (n->type) {
-    case YAML_SCALAR_NODE:
-        return "a scalar";
-    case YAML_SEQUENCE_NODE:
-        return "a list";
-    case YAML_MAPPING_NODE:
-        return "a map";
-    default:
-        return "empty";
-    }
-}
-
-static int cat_expect(struct cat_ctx *x, const yaml_node_t *n, yaml_node_type_t type,
-                      const char *path)
-{
-    static const char *want[] = {"", "a scalar", "a list", "a map"};
-    if (n->type != type)
-        return cat_err(x, PW_ECAT_TYPE, n, path, "expected %s, found %s", want[type],
-                       cat_node_kind(n));
-    return 0;
-}
-
-/* Checks that every key of map n is in allowed[] (NULL-terminated) and
- * appears once. */
-static int cat_check_keys(struct cat_ctx *x, yaml_node_t *n, const char *path,
-                          const char *const *allowed)
-{
-    int rc = cat_expect(x, n, YAML_MAPPING_NODE, path);
-    if (rc)
-        return rc;
-    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = cat_node(x, p->key);
-        if (!k || k->type != YAML_SCALAR_NODE)
-            return cat_err(x, PW_ECAT_TYPE, k ? k : n, path, "map keys must be scalars");
-        const char *ks = (const char *)k->data.scalar.value;
-        int ok = 0;
-        for (const char *const *a = allowed; *a; a++)
-            if (strcmp(ks, *a) == 0)
-                ok = 1;
-        if (!ok)
-            return cat_err(x, PW_ECAT_KEY, k, path, "unknown key '%.60s'", ks);
-        for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
-            yaml_node_t *k2 = cat_node(x, q->key);
-            if (strcmp((const char *)k2->data.scalar.value, ks) == 0)
-                return cat_err(x, PW_ECAT_DUP, k, path, "key '%.60s' appears twice", ks);
-        }
-    }
-    return 0;
-}
-
-static yaml_node_t *cat_get(struct cat_ctx *x, yaml_node_t *map, const char *key)
-{
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-         p++) {
-        yaml_node_t *k = cat_node(x, p->key);
-        if (k && k->type == YAML_SCALAR_NODE &&
-            strcmp((const char *)k->data.scalar.value, key) == 0)
-            return cat_node(x, p->value);
-    }
-    return NULL;
-}
-
-static void cat_path(char *buf, size_t n, const char *base, const char *key)
-{
-    snprintf(buf, n, "%s%s%s", base, base[0] ? "." : "", key);
-}
-
 /* Fetches a scalar. *out stays NULL when the key is absent and !required. */
 static int cat_scalar(struct cat_ctx *x, yaml_node_t *map, const char *key, const char *base,
                       int required, yaml_node_t **node, const char **out)
 {
     char path[96];
-    cat_path(path, sizeof path, base, key);
-    yaml_node_t *n = cat_get(x, map, key);
-    *out = NULL;
+    pw_yamlw_path(path, sizeof path, base, key);
+    yaml_node_t *n = pw_yamlw_get(&x->w, map, key);
     if (node)
         *node = n;
-    if (!n) {
-        if (required)
-            return cat_err(x, PW_ECAT_MISSING, map, path, "required key '%s' missing", key);
-        return 0;
-    }
-    int rc = cat_expect(x, n, YAML_SCALAR_NODE, path);
-    if (rc)
-        return rc;
-    *out = (const char *)n->data.scalar.value;
-    return 0;
+    return pw_yamlw_scalar(&x->w, n, map, key, path, required, out, NULL);
 }
 
 static int cat_str(struct cat_ctx *x, yaml_node_t *map, const char *key, const char *base,
@@ -213,8 +109,8 @@ static int cat_str(struct cat_ctx *x, yaml_node_t *map, const char *key, const c
     }
     if (required && s[0] == '\0') {
         char path[96];
-        cat_path(path, sizeof path, base, key);
-        return cat_err(x, PW_ECAT_VALUE, n, path, "must not be empty");
+        pw_yamlw_path(path, sizeof path, base, key);
+        return pw_yamlw_err(&x->w, PW_ECAT_VALUE, n, path, "must not be empty");
     }
     *out = pw_arena_strndup(x->cat->arena, s, n->data.scalar.length);
     return *out ? 0 : PW_ENOMEM;
@@ -241,8 +137,8 @@ static int cat_id(struct cat_ctx *x, yaml_node_t *map, const char *key, const ch
         return rc;
     if (!cat_valid_id(*out, max)) {
         char path[96];
-        cat_path(path, sizeof path, base, key);
-        return cat_err(x, PW_ECAT_VALUE, cat_get(x, map, key), path,
+        pw_yamlw_path(path, sizeof path, base, key);
+        return pw_yamlw_err(&x->w, PW_ECAT_VALUE, pw_yamlw_get(&x->w, map, key), path,
                        "'%.60s' is not an id: use 1-%zu of [a-z0-9_-]", *out, max);
     }
     return 0;
@@ -250,15 +146,15 @@ static int cat_id(struct cat_ctx *x, yaml_node_t *map, const char *key, const ch
 
 static int cat_dec_node(struct cat_ctx *x, yaml_node_t *n, const char *path, int64_t *out)
 {
-    int rc = cat_expect(x, n, YAML_SCALAR_NODE, path);
+    int rc = pw_yamlw_expect(&x->w, n, YAML_SCALAR_NODE, path);
     if (rc)
         return rc;
     rc = pw_dec_parse((const char *)n->data.scalar.value, n->data.scalar.length, out);
     if (rc == PW_ERANGE)
-        return cat_err(x, PW_ECAT_VALUE, n, path, "'%.40s' is out of range (at most 6 decimals)",
+        return pw_yamlw_err(&x->w, PW_ECAT_VALUE, n, path, "'%.40s' is out of range (at most 6 decimals)",
                        n->data.scalar.value);
     if (rc)
-        return cat_err(x, PW_ECAT_TYPE, n, path, "'%.40s' is not a number", n->data.scalar.value);
+        return pw_yamlw_err(&x->w, PW_ECAT_TYPE, n, path, "'%.40s' is not a number", n->data.scalar.value);
     return 0;
 }
 
@@ -266,12 +162,12 @@ static int cat_dec(struct cat_ctx *x, yaml_node_t *map, const char *key, const c
                    int required, int64_t *out, int *present)
 {
     char path[96];
-    cat_path(path, sizeof path, base, key);
-    yaml_node_t *n = cat_get(x, map, key);
+    pw_yamlw_path(path, sizeof path, base, key);
+    yaml_node_t *n = pw_yamlw_get(&x->w, map, key);
     if (present)
         *present = n != NULL;
     if (!n)
-        return required ? cat_err(x, PW_ECAT_MISSING, map, path, "required key '%s' missing", key)
+        return required ? pw_yamlw_err(&x->w, PW_ECAT_MISSING, map, path, "required key '%s' missing", key)
                         : 0;
     return cat_dec_node(x, n, path, out);
 }
@@ -282,12 +178,12 @@ static int cat_int(struct cat_ctx *x, yaml_node_t *map, const char *key, const c
     int64_t v;
     int present;
     char path[96];
-    cat_path(path, sizeof path, base, key);
+    pw_yamlw_path(path, sizeof path, base, key);
     int rc = cat_dec(x, map, key, base, required, &v, &present);
     if (rc || !present)
         return rc;
     if (v % PW_DEC_SCALE != 0 || v < PW_DEC(lo) || v > PW_DEC(hi))
-        return cat_err(x, PW_ECAT_VALUE, cat_get(x, map, key), path,
+        return pw_yamlw_err(&x->w, PW_ECAT_VALUE, pw_yamlw_get(&x->w, map, key), path,
                        "must be a whole number from %d to %d", lo, hi);
     *out = (int)(v / PW_DEC_SCALE);
     return 0;
@@ -295,12 +191,12 @@ static int cat_int(struct cat_ctx *x, yaml_node_t *map, const char *key, const c
 
 static int cat_fy_node(struct cat_ctx *x, yaml_node_t *n, const char *path, int *out)
 {
-    int rc = cat_expect(x, n, YAML_SCALAR_NODE, path);
+    int rc = pw_yamlw_expect(&x->w, n, YAML_SCALAR_NODE, path);
     if (rc)
         return rc;
     rc = pw_fy_parse((const char *)n->data.scalar.value, out);
     if (rc)
-        return cat_err(x, PW_ECAT_VALUE, n, path,
+        return pw_yamlw_err(&x->w, PW_ECAT_VALUE, n, path,
                        "'%.40s' is not a fiscal year from %d to %d (2025 or 令和7)",
                        n->data.scalar.value, PW_FY_MIN, PW_FY_MAX);
     return 0;
@@ -310,10 +206,10 @@ static int cat_fy(struct cat_ctx *x, yaml_node_t *map, const char *key, const ch
                   int *out)
 {
     char path[96];
-    cat_path(path, sizeof path, base, key);
-    yaml_node_t *n = cat_get(x, map, key);
+    pw_yamlw_path(path, sizeof path, base, key);
+    yaml_node_t *n = pw_yamlw_get(&x->w, map, key);
     if (!n)
-        return cat_err(x, PW_ECAT_MISSING, map, path, "required key '%s' missing", key);
+        return pw_yamlw_err(&x->w, PW_ECAT_MISSING, map, path, "required key '%s' missing", key);
     return cat_fy_node(x, n, path, out);
 }
 
@@ -331,13 +227,13 @@ static int cat_enum(struct cat_ctx *x, yaml_node_t *map, const char *key, const 
             return 0;
         }
     char path[96], list[160] = "";
-    cat_path(path, sizeof path, base, key);
+    pw_yamlw_path(path, sizeof path, base, key);
     for (int i = 0; i < count; i++) {
         strncat(list, names[i], sizeof list - strlen(list) - 2);
         if (i + 1 < count)
             strncat(list, "|", sizeof list - strlen(list) - 1);
     }
-    return cat_err(x, PW_ECAT_VALUE, n, path, "'%.40s' is not one of %s", s, list);
+    return pw_yamlw_err(&x->w, PW_ECAT_VALUE, n, path, "'%.40s' is not one of %s", s, list);
 }
 
 /* "MM-DD": a day that exists in every year (so not 02-29). */
@@ -355,8 +251,8 @@ static int cat_deadline(struct cat_ctx *x, yaml_node_t *map, const char *base, i
     if (strlen(s) != 5 || sscanf(s, "%2d-%2d%c", &m, &d, &tail) != 2 || m < 1 || m > 12 ||
         d < 1 || d > mdays[m - 1]) {
         char path[96];
-        cat_path(path, sizeof path, base, "deadline");
-        return cat_err(x, PW_ECAT_VALUE, n, path, "'%.20s' is not a month-day like \"06-30\"", s);
+        pw_yamlw_path(path, sizeof path, base, "deadline");
+        return pw_yamlw_err(&x->w, PW_ECAT_VALUE, n, path, "'%.20s' is not a month-day like \"06-30\"", s);
     }
     *month = m;
     *day = d;
@@ -372,8 +268,8 @@ static int cat_margin(struct cat_ctx *x, yaml_node_t *map, const char *base, int
         return rc;
     if (v < 0 || v > PW_DEC(100)) {
         char path[96];
-        cat_path(path, sizeof path, base, "at_risk_margin");
-        return cat_err(x, PW_ECAT_VALUE, cat_get(x, map, "at_risk_margin"), path,
+        pw_yamlw_path(path, sizeof path, base, "at_risk_margin");
+        return pw_yamlw_err(&x->w, PW_ECAT_VALUE, pw_yamlw_get(&x->w, map, "at_risk_margin"), path,
                        "must be a percentage from 0 to 100");
     }
     *out = v;
@@ -390,12 +286,12 @@ static int cat_load_plan(struct cat_ctx *x, yaml_node_t *n, size_t idx)
     static const char *const pkeys[] = {"id", "name", "name_en", "source", NULL};
     char base[48];
     snprintf(base, sizeof base, "plans[%zu]", idx);
-    int rc = cat_check_keys(x, n, base, keys);
+    int rc = pw_yamlw_check_keys(&x->w, n, base, keys);
     if (rc)
         return rc;
     struct pw_catalog *c = x->cat;
     if (c->nplans >= CAT_MAX_PLANS)
-        return cat_err(x, PW_ETOOBIG, n, base, "more than %d plans", CAT_MAX_PLANS);
+        return pw_yamlw_err(&x->w, PW_ETOOBIG, n, base, "more than %d plans", CAT_MAX_PLANS);
     struct pw_plan *pl = &c->plans[c->nplans];
     memset(pl, 0, sizeof *pl);
     if ((rc = cat_id(x, n, "id", base, 1, 32, &pl->id)) ||
@@ -407,45 +303,45 @@ static int cat_load_plan(struct cat_ctx *x, yaml_node_t *n, size_t idx)
         return rc;
     if (pl->last_fy < pl->first_fy || pl->last_fy - pl->first_fy + 1 > PW_WINDOW_MAX) {
         char path[96];
-        cat_path(path, sizeof path, base, "end_fy");
-        return cat_err(x, PW_ECAT_VALUE, cat_get(x, n, "end_fy"), path,
+        pw_yamlw_path(path, sizeof path, base, "end_fy");
+        return pw_yamlw_err(&x->w, PW_ECAT_VALUE, pw_yamlw_get(&x->w, n, "end_fy"), path,
                        "the plan must span 1 to %d fiscal years from start_fy", PW_WINDOW_MAX);
     }
     for (size_t i = 0; i < c->nplans; i++)
         if (strcmp(c->plans[i].id, pl->id) == 0) {
             char path[96];
-            cat_path(path, sizeof path, base, "id");
-            return cat_err(x, PW_ECAT_DUP, cat_get(x, n, "id"), path, "plan '%s' defined twice",
+            pw_yamlw_path(path, sizeof path, base, "id");
+            return pw_yamlw_err(&x->w, PW_ECAT_DUP, pw_yamlw_get(&x->w, n, "id"), path, "plan '%s' defined twice",
                            pl->id);
         }
-    yaml_node_t *projs = cat_get(x, n, "projects");
+    yaml_node_t *projs = pw_yamlw_get(&x->w, n, "projects");
     if (projs) {
         char path[96];
-        cat_path(path, sizeof path, base, "projects");
-        if ((rc = cat_expect(x, projs, YAML_SEQUENCE_NODE, path)))
+        pw_yamlw_path(path, sizeof path, base, "projects");
+        if ((rc = pw_yamlw_expect(&x->w, projs, YAML_SEQUENCE_NODE, path)))
             return rc;
         size_t np = (size_t)(projs->data.sequence.items.top - projs->data.sequence.items.start);
         struct pw_project *pp = pw_arena_alloc(c->arena, (np ? np : 1) * sizeof *pp);
         if (!pp)
             return PW_ENOMEM;
         for (size_t i = 0; i < np; i++) {
-            yaml_node_t *pn = cat_node(x, projs->data.sequence.items.start[i]);
+            yaml_node_t *pn = pw_yamlw_node(&x->w, projs->data.sequence.items.start[i]);
             char pbase[128];
             snprintf(pbase, sizeof pbase, "%s[%zu]", path, i);
-            if ((rc = cat_check_keys(x, pn, pbase, pkeys)) ||
+            if ((rc = pw_yamlw_check_keys(&x->w, pn, pbase, pkeys)) ||
                 (rc = cat_id(x, pn, "id", pbase, 1, 32, &pp[i].id)) ||
                 (rc = cat_str(x, pn, "name", pbase, 1, &pp[i].name)) ||
                 (rc = cat_str(x, pn, "name_en", pbase, 0, &pp[i].name_en)) ||
                 (rc = cat_str(x, pn, "source", pbase, 0, &pp[i].source)))
                 return rc;
             char ipath[96];
-            cat_path(ipath, sizeof ipath, pbase, "id");
+            pw_yamlw_path(ipath, sizeof ipath, pbase, "id");
             if (strcmp(pp[i].id, "all") == 0)
-                return cat_err(x, PW_ECAT_VALUE, cat_get(x, pn, "id"), ipath,
+                return pw_yamlw_err(&x->w, PW_ECAT_VALUE, pw_yamlw_get(&x->w, pn, "id"), ipath,
                                "'all' is reserved for plan-wide indicators");
             for (size_t j = 0; j < i; j++)
                 if (strcmp(pp[j].id, pp[i].id) == 0)
-                    return cat_err(x, PW_ECAT_DUP, cat_get(x, pn, "id"), ipath,
+                    return pw_yamlw_err(&x->w, PW_ECAT_DUP, pw_yamlw_get(&x->w, pn, "id"), ipath,
                                    "project '%s' defined twice in plan '%s'", pp[i].id, pl->id);
             pp[i].plan = pl;
         }
@@ -475,7 +371,7 @@ static int cat_load_target(struct cat_ctx *x, yaml_node_t *n, const char *base,
         [PW_TARGET_PREV_AVERAGE] = {"years", "lag", "baseline", NULL},
         [PW_TARGET_TRAJECTORY] = {"milestones", "start", NULL},
     };
-    int rc = cat_check_keys(x, n, base, all);
+    int rc = pw_yamlw_check_keys(&x->w, n, base, all);
     if (rc)
         return rc;
     int type = 0, better = 0;
@@ -485,7 +381,7 @@ static int cat_load_target(struct cat_ctx *x, yaml_node_t *n, const char *base,
     t->type = (enum pw_target_type)type;
     /* a key the type does not use is a mistake worth reporting */
     for (const char *const *k = all; *k; k++) {
-        yaml_node_t *v = cat_get(x, n, *k);
+        yaml_node_t *v = pw_yamlw_get(&x->w, n, *k);
         if (!v || !strcmp(*k, "type") || !strcmp(*k, "window") || !strcmp(*k, "better"))
             continue;
         int used = 0;
@@ -493,8 +389,8 @@ static int cat_load_target(struct cat_ctx *x, yaml_node_t *n, const char *base,
             used |= strcmp(*e, *k) == 0;
         if (!used) {
             char path[96];
-            cat_path(path, sizeof path, base, *k);
-            return cat_err(x, PW_ECAT_KEY, v, path, "'%s' is not used by target type %s", *k,
+            pw_yamlw_path(path, sizeof path, base, *k);
+            return pw_yamlw_err(&x->w, PW_ECAT_KEY, v, path, "'%s' is not used by target type %s", *k,
                            cat_type_names[type]);
         }
     }
@@ -505,21 +401,21 @@ static int cat_load_target(struct cat_ctx *x, yaml_node_t *n, const char *base,
 
     t->first_fy = pl->first_fy;
     t->last_fy = pl->last_fy;
-    yaml_node_t *w = cat_get(x, n, "window");
+    yaml_node_t *w = pw_yamlw_get(&x->w, n, "window");
     if (w) {
         char path[96];
-        cat_path(path, sizeof path, base, "window");
-        if ((rc = cat_expect(x, w, YAML_SEQUENCE_NODE, path)))
+        pw_yamlw_path(path, sizeof path, base, "window");
+        if ((rc = pw_yamlw_expect(&x->w, w, YAML_SEQUENCE_NODE, path)))
             return rc;
         if (w->data.sequence.items.top - w->data.sequence.items.start != 2)
-            return cat_err(x, PW_ECAT_VALUE, w, path, "must be [first FY, last FY]");
-        if ((rc = cat_fy_node(x, cat_node(x, w->data.sequence.items.start[0]), path,
+            return pw_yamlw_err(&x->w, PW_ECAT_VALUE, w, path, "must be [first FY, last FY]");
+        if ((rc = cat_fy_node(x, pw_yamlw_node(&x->w, w->data.sequence.items.start[0]), path,
                               &t->first_fy)) ||
-            (rc = cat_fy_node(x, cat_node(x, w->data.sequence.items.start[1]), path,
+            (rc = cat_fy_node(x, pw_yamlw_node(&x->w, w->data.sequence.items.start[1]), path,
                               &t->last_fy)))
             return rc;
         if (t->last_fy < t->first_fy || t->last_fy - t->first_fy + 1 > PW_WINDOW_MAX)
-            return cat_err(x, PW_ECAT_VALUE, w, path, "must span 1 to %d fiscal years",
+            return pw_yamlw_err(&x->w, PW_ECAT_VALUE, w, path, "must span 1 to %d fiscal years",
                            PW_WINDOW_MAX);
     }
 
@@ -529,12 +425,12 @@ static int cat_load_target(struct cat_ctx *x, yaml_node_t *n, const char *base,
         return rc;
     if (need_value) {
         char path[96];
-        cat_path(path, sizeof path, base, "value");
+        pw_yamlw_path(path, sizeof path, base, "value");
         if (t->value < 0)
-            return cat_err(x, PW_ECAT_VALUE, cat_get(x, n, "value"), path,
+            return pw_yamlw_err(&x->w, PW_ECAT_VALUE, pw_yamlw_get(&x->w, n, "value"), path,
                            "targets are not negative");
         if (percent && t->value > PW_DEC(100))
-            return cat_err(x, PW_ECAT_VALUE, cat_get(x, n, "value"), path,
+            return pw_yamlw_err(&x->w, PW_ECAT_VALUE, pw_yamlw_get(&x->w, n, "value"), path,
                            "a percentage target must lie in 0..100");
     }
     if ((rc = cat_dec(x, n, "baseline", base, 0, &t->baseline, &t->has_baseline)))
@@ -549,25 +445,25 @@ static int cat_load_target(struct cat_ctx *x, yaml_node_t *n, const char *base,
         return rc;
     if (type == PW_TARGET_TRAJECTORY) {
         char path[96];
-        cat_path(path, sizeof path, base, "milestones");
-        yaml_node_t *m = cat_get(x, n, "milestones");
+        pw_yamlw_path(path, sizeof path, base, "milestones");
+        yaml_node_t *m = pw_yamlw_get(&x->w, n, "milestones");
         if (!m)
-            return cat_err(x, PW_ECAT_MISSING, n, path, "required key 'milestones' missing");
-        if ((rc = cat_expect(x, m, YAML_MAPPING_NODE, path)))
+            return pw_yamlw_err(&x->w, PW_ECAT_MISSING, n, path, "required key 'milestones' missing");
+        if ((rc = pw_yamlw_expect(&x->w, m, YAML_MAPPING_NODE, path)))
             return rc;
         int seen[PW_WINDOW_MAX] = {0};
         for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
              p++) {
             int fy;
-            yaml_node_t *k = cat_node(x, p->key);
+            yaml_node_t *k = pw_yamlw_node(&x->w, p->key);
             if ((rc = cat_fy_node(x, k, path, &fy)))
                 return rc;
             if (fy < t->first_fy || fy > t->last_fy)
-                return cat_err(x, PW_ECAT_VALUE, k, path, "FY%d is outside the window %d-%d",
+                return pw_yamlw_err(&x->w, PW_ECAT_VALUE, k, path, "FY%d is outside the window %d-%d",
                                fy, t->first_fy, t->last_fy);
             if (seen[fy - t->first_fy]++)
-                return cat_err(x, PW_ECAT_DUP, k, path, "FY%d given twice", fy);
-            if ((rc = cat_dec_node(x, cat_node(x, p->value), path,
+                return pw_yamlw_err(&x->w, PW_ECAT_DUP, k, path, "FY%d given twice", fy);
+            if ((rc = cat_dec_node(x, pw_yamlw_node(&x->w, p->value), path,
                                    &t->milestones[fy - t->first_fy])))
                 return rc;
         }
@@ -575,7 +471,7 @@ static int cat_load_target(struct cat_ctx *x, yaml_node_t *n, const char *base,
          * the others lie on straight lines between stated ones (from `start`
          * before the first); pw_target_milestone gives them exactly */
         if (!seen[t->last_fy - t->first_fy])
-            return cat_err(x, PW_ECAT_MISSING, m, path, "no milestone for FY%d (the window end)",
+            return pw_yamlw_err(&x->w, PW_ECAT_MISSING, m, path, "no milestone for FY%d (the window end)",
                            t->last_fy);
         for (int fy = t->first_fy; fy <= t->last_fy; fy++) {
             t->milestone_stated[fy - t->first_fy] = (unsigned char)seen[fy - t->first_fy];
@@ -599,12 +495,12 @@ static int cat_load_indicator(struct cat_ctx *x, yaml_node_t *n, size_t idx)
         "target_text", "note", "target", "forecast", "must_report", NULL};
     char base[48];
     snprintf(base, sizeof base, "indicators[%zu]", idx);
-    int rc = cat_check_keys(x, n, base, keys);
+    int rc = pw_yamlw_check_keys(&x->w, n, base, keys);
     if (rc)
         return rc;
     struct pw_catalog *c = x->cat;
     if (c->ninds >= CAT_MAX_INDICATORS)
-        return cat_err(x, PW_ETOOBIG, n, base, "more than %d indicators", CAT_MAX_INDICATORS);
+        return pw_yamlw_err(&x->w, PW_ETOOBIG, n, base, "more than %d indicators", CAT_MAX_INDICATORS);
     if ((rc = pw_vec_grow((void **)&c->inds, &c->inds_cap, c->ninds + 1, sizeof *c->inds)))
         return rc;
     size_t cap = c->inds_cap;
@@ -651,8 +547,8 @@ static int cat_load_indicator(struct cat_ctx *x, yaml_node_t *n, size_t idx)
         (rc = cat_int(x, n, "forecast", base, 0, 0, PW_FORECAST_YEARS_MAX, &ind->forecast_years)))
         return rc;
     ind->percent = strcmp(ind->unit, "%") == 0 || strcmp(ind->unit, "％") == 0;
-    ind->file = x->file;
-    ind->line = cat_line(n);
+    ind->file = x->w.file;
+    ind->line = pw_yamlw_line(n);
     ind->index = c->ninds;
     c->inds[c->ninds] = ind;
     c->plan_refs[c->ninds] = plan_id;
@@ -666,16 +562,16 @@ static int cat_load_indicator(struct cat_ctx *x, yaml_node_t *n, size_t idx)
             pl = &c->plans[i];
     if (!pl) {
         char path[96];
-        cat_path(path, sizeof path, base, "plan");
-        return cat_err(x, PW_ECAT_REF, cat_get(x, n, "plan"), path, "no plan '%s' is defined",
+        pw_yamlw_path(path, sizeof path, base, "plan");
+        return pw_yamlw_err(&x->w, PW_ECAT_REF, pw_yamlw_get(&x->w, n, "plan"), path, "no plan '%s' is defined",
                        plan_id);
     }
     ind->plan = pl;
     char tbase[96];
-    cat_path(tbase, sizeof tbase, base, "target");
-    yaml_node_t *tn = cat_get(x, n, "target");
+    pw_yamlw_path(tbase, sizeof tbase, base, "target");
+    yaml_node_t *tn = pw_yamlw_get(&x->w, n, "target");
     if (!tn)
-        return cat_err(x, PW_ECAT_MISSING, n, tbase,
+        return pw_yamlw_err(&x->w, PW_ECAT_MISSING, n, tbase,
                        "required key 'target' missing (use {type: none} for monitoring)");
     if ((rc = cat_load_target(x, tn, tbase, pl, ind->percent, &ind->target)))
         return rc;
@@ -697,36 +593,36 @@ static int cat_load_doc(struct cat_ctx *x, yaml_node_t *root)
     static const char *const dkeys[] = {"at_risk_margin", "deadline", "forecast", NULL};
     int rc, version = 0;
     if (!root)
-        return cat_err(x, PW_ECAT_MISSING, NULL, "", "the file is empty");
-    if ((rc = cat_check_keys(x, root, "", keys)) ||
+        return pw_yamlw_err(&x->w, PW_ECAT_MISSING, NULL, "", "the file is empty");
+    if ((rc = pw_yamlw_check_keys(&x->w, root, "", keys)) ||
         (rc = cat_int(x, root, "version", "", 1, 0, 1000, &version)))
         return rc;
     if (version != 1)
-        return cat_err(x, PW_ECAT_VERSION, cat_get(x, root, "version"), "version",
+        return pw_yamlw_err(&x->w, PW_ECAT_VERSION, pw_yamlw_get(&x->w, root, "version"), "version",
                        "catalog version %d is not supported (this planwatch reads 1)", version);
-    yaml_node_t *d = cat_get(x, root, "defaults");
-    if (d && ((rc = cat_check_keys(x, d, "defaults", dkeys)) ||
+    yaml_node_t *d = pw_yamlw_get(&x->w, root, "defaults");
+    if (d && ((rc = pw_yamlw_check_keys(&x->w, d, "defaults", dkeys)) ||
               (rc = cat_margin(x, d, "defaults", &x->margin)) ||
               (rc = cat_deadline(x, d, "defaults", &x->deadline_month, &x->deadline_day)) ||
               (rc = cat_int(x, d, "forecast", "defaults", 0, 0, PW_FORECAST_YEARS_MAX,
                             &x->forecast_years))))
         return rc;
-    yaml_node_t *plans = cat_get(x, root, "plans");
+    yaml_node_t *plans = pw_yamlw_get(&x->w, root, "plans");
     if (plans) {
-        if ((rc = cat_expect(x, plans, YAML_SEQUENCE_NODE, "plans")))
+        if ((rc = pw_yamlw_expect(&x->w, plans, YAML_SEQUENCE_NODE, "plans")))
             return rc;
         size_t np = (size_t)(plans->data.sequence.items.top - plans->data.sequence.items.start);
         for (size_t i = 0; i < np; i++)
-            if ((rc = cat_load_plan(x, cat_node(x, plans->data.sequence.items.start[i]), i)))
+            if ((rc = cat_load_plan(x, pw_yamlw_node(&x->w, plans->data.sequence.items.start[i]), i)))
                 return rc;
     }
-    yaml_node_t *inds = cat_get(x, root, "indicators");
+    yaml_node_t *inds = pw_yamlw_get(&x->w, root, "indicators");
     if (inds) {
-        if ((rc = cat_expect(x, inds, YAML_SEQUENCE_NODE, "indicators")))
+        if ((rc = pw_yamlw_expect(&x->w, inds, YAML_SEQUENCE_NODE, "indicators")))
             return rc;
         size_t ni = (size_t)(inds->data.sequence.items.top - inds->data.sequence.items.start);
         for (size_t i = 0; i < ni; i++)
-            if ((rc = cat_load_indicator(x, cat_node(x, inds->data.sequence.items.start[i]), i)))
+            if ((rc = cat_load_indicator(x, pw_yamlw_node(&x->w, inds->data.sequence.items.start[i]), i)))
                 return rc;
     }
     return 0;
@@ -735,33 +631,24 @@ static int cat_load_doc(struct cat_ctx *x, yaml_node_t *root)
 static int cat_load_buf(struct pw_catalog *c, const char *name, const char *buf, size_t len,
                         struct pw_diag *diag)
 {
-    struct cat_ctx x = {.cat = c, .file = name, .diag = diag, .margin = PW_DEC(10),
-                        .deadline_month = 6, .deadline_day = 30,
+    struct cat_ctx x = {.cat = c,
+                        .w = {.diag = diag, .e_type = PW_ECAT_TYPE, .e_key = PW_ECAT_KEY,
+                              .e_dup = PW_ECAT_DUP, .e_missing = PW_ECAT_MISSING},
+                        .margin = PW_DEC(10), .deadline_month = 6, .deadline_day = 30,
                         .forecast_years = 1};
-    yaml_parser_t parser;
     yaml_document_t doc;
     int rc;
     if (len > PW_CATALOG_MAX_BYTES)
         return pw_diag_set(diag, PW_ETOOBIG, name, 0, "", "catalog larger than %u bytes",
                            PW_CATALOG_MAX_BYTES);
-    x.file = pw_arena_strndup(c->arena, name, strlen(name));
-    if (!x.file)
+    x.w.file = pw_arena_strndup(c->arena, name, strlen(name));
+    if (!x.w.file)
         return PW_ENOMEM;
-    if (!yaml_parser_initialize(&parser))
-        return PW_ENOMEM;
-    /* libyaml asserts on a NULL input: an empty buffer is empty YAML */
-    yaml_parser_set_input_string(&parser, (const unsigned char *)(buf ? buf : ""), buf ? len : 0);
-    if (!yaml_parser_load(&parser, &doc)) {
-        rc = pw_diag_set(diag, PW_ECAT_YAML, name, (int)parser.problem_mark.line + 1, "",
-                         "YAML: %s%s%s", parser.problem ? parser.problem : "parse error",
-                         parser.context ? " " : "", parser.context ? parser.context : "");
-        yaml_parser_delete(&parser);
+    if ((rc = pw_yamlw_load(&doc, name, buf, len, PW_ECAT_YAML, diag)))
         return rc;
-    }
-    x.doc = &doc;
+    x.w.doc = &doc;
     rc = cat_load_doc(&x, yaml_document_get_root_node(&doc));
     yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
     /* FNV-1a over every byte of every file, in load order */
     for (size_t i = 0; i < len; i++) {
         c->digest ^= (unsigned char)buf[i];

@@ -17,6 +17,7 @@
 #include "err.h"
 #include "file.h"
 #include "vec.h"
+#include "yamlw.h"
 
 struct pw_registry {
     struct pw_arena *arena;
@@ -28,60 +29,30 @@ struct pw_registry {
 /* Parse state of one file. */
 struct reg_ctx {
     struct pw_registry *r;
-    yaml_document_t *doc;
-    struct pw_diag *d;
+    struct pw_yamlw w;      /* the document, file and diagnostics */
 };
-
-static int reg_err(struct reg_ctx *x, int code, const yaml_node_t *n, const char *path,
-                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int reg_err(struct reg_ctx *x, int code, const yaml_node_t *n, const char *path,
-                   const char *fmt, ...)
-{
-    char msg[320];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return pw_diag_set(x->d, code, x->r->file, n ? (int)n->start_mark.line + 1 : 0, path, "%s",
-                       msg);
-}
 
 /* The value of key in map n (NULL if absent), after checking that every key
  * of n is one of allowed[] and appears once. */
 static int reg_map(struct reg_ctx *x, yaml_node_t *n, const char *path,
                    const char *const *allowed, yaml_node_t **vals)
 {
-    if (n->type != YAML_MAPPING_NODE)
-        return reg_err(x, PW_EREG_FIELD, n, path, "expected a map");
-    for (size_t i = 0; allowed[i]; i++)
-        vals[i] = NULL;
-    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(x->doc, p->key);
-        if (!k || k->type != YAML_SCALAR_NODE)
-            return reg_err(x, PW_EREG_FIELD, k ? k : n, path, "map keys must be scalars");
-        const char *ks = (const char *)k->data.scalar.value;
-        size_t i = 0;
-        while (allowed[i] && strcmp(allowed[i], ks) != 0)
-            i++;
-        if (!allowed[i])
-            return reg_err(x, PW_EREG_FIELD, k, path, "unknown key '%.60s'", ks);
-        if (vals[i])
-            return reg_err(x, PW_EREG_DUP, k, path, "key '%.60s' appears twice", ks);
-        vals[i] = yaml_document_get_node(x->doc, p->value);
-    }
-    return 0;
+    int rc = pw_yamlw_check_keys(&x->w, n, path, allowed);
+    for (size_t i = 0; !rc && allowed[i]; i++)
+        vals[i] = pw_yamlw_get(&x->w, n, allowed[i]);
+    return rc;
 }
 
 /* A scalar's text copied into the arena (*out NULL when n is NULL). */
 static int reg_scalar(struct reg_ctx *x, yaml_node_t *n, const char *path, const char **out)
 {
+    const char *s;
+    size_t len;
+    int rc = pw_yamlw_scalar(&x->w, n, NULL, "", path, 0, &s, &len);
     *out = NULL;
-    if (!n)
-        return 0;
-    if (n->type != YAML_SCALAR_NODE)
-        return reg_err(x, PW_EREG_FIELD, n, path, "expected a single value");
-    *out = pw_arena_strndup(x->r->arena, (const char *)n->data.scalar.value, n->data.scalar.length);
+    if (rc || !s)
+        return rc;
+    *out = pw_arena_strndup(x->r->arena, s, len);
     return *out ? 0 : PW_ENOMEM;
 }
 
@@ -93,7 +64,7 @@ static int reg_bool(struct reg_ctx *x, yaml_node_t *n, const char *path, int *ou
     if (rc || !s)
         return rc;
     if (pw_cfg_parse_bool(s, out))
-        return reg_err(x, PW_EREG_FIELD, n, path, "'%.40s' is not true or false", s);
+        return pw_yamlw_err(&x->w, PW_EREG_FIELD, n, path, "'%.40s' is not true or false", s);
     return 0;
 }
 
@@ -105,8 +76,9 @@ static int reg_list(struct reg_ctx *x, yaml_node_t *n, const char *path, const c
     *count = 0;
     if (!n)
         return 0;
-    if (n->type != YAML_SEQUENCE_NODE)
-        return reg_err(x, PW_EREG_FIELD, n, path, "expected a list");
+    int rc0 = pw_yamlw_expect(&x->w, n, YAML_SEQUENCE_NODE, path);
+    if (rc0)
+        return rc0;
     size_t k = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
     const char **v = pw_arena_alloc(x->r->arena, (k ? k : 1) * sizeof *v);
     if (!v)
@@ -114,12 +86,12 @@ static int reg_list(struct reg_ctx *x, yaml_node_t *n, const char *path, const c
     for (size_t i = 0; i < k; i++) {
         char ipath[96];
         snprintf(ipath, sizeof ipath, "%s[%zu]", path, i);
-        yaml_node_t *it = yaml_document_get_node(x->doc, n->data.sequence.items.start[i]);
+        yaml_node_t *it = pw_yamlw_node(&x->w, n->data.sequence.items.start[i]);
         int rc = it ? reg_scalar(x, it, ipath, &v[i]) : PW_EREG_FIELD;
         if (rc)
             return rc;
         if (!pw_keys_valid_id(v[i], 2 * PW_ID_MAX + 1))
-            return reg_err(x, PW_EREG_FIELD, it, ipath, "'%.60s' is not an id", v[i]);
+            return pw_yamlw_err(&x->w, PW_EREG_FIELD, it, ipath, "'%.60s' is not an id", v[i]);
     }
     *out = v;
     *count = k;
@@ -146,7 +118,7 @@ static int reg_scope(struct reg_ctx *x, yaml_node_t *n, const char *base, struct
     for (size_t i = 0; i < p->nprojects; i++) {
         const char *dot = strchr(p->projects[i], '.');
         if (!dot || dot == p->projects[i] || !dot[1] || strchr(dot + 1, '.'))
-            return reg_err(x, PW_EREG_FIELD, n, path,
+            return pw_yamlw_err(&x->w, PW_EREG_FIELD, n, path,
                            "'%.60s' is not PLAN.PROJECT (e.g. p3.pj2, or p3.all for the "
                            "plan-wide indicators)",
                            p->projects[i]);
@@ -193,17 +165,17 @@ static int reg_entry(struct reg_ctx *x, yaml_node_t *n, const char *list, size_t
     p.line = (int)n->start_mark.line + 1;
     p.service = service;
     if (!v[K_ID])
-        return reg_err(x, PW_EREG_FIELD, n, base, "required key 'id' missing");
+        return pw_yamlw_err(&x->w, PW_EREG_FIELD, n, base, "required key 'id' missing");
     /* a service connects over CURVE; an office by CURVE, by token, or both */
     if (!v[K_KEY] && (service || !v[K_TOKEN]))
-        return reg_err(x, PW_EREG_FIELD, n, base,
+        return pw_yamlw_err(&x->w, PW_EREG_FIELD, n, base,
                        service ? "required key 'key' missing"
                                : "an office needs a 'key' (CURVE), a 'token_sha256' (HTTP), or both");
     snprintf(path, sizeof path, "%s.id", base);
     if ((rc = reg_scalar(x, v[K_ID], path, &p.id)))
         return rc;
     if (!pw_keys_valid_id(p.id, PW_PRINCIPAL_ID_MAX))
-        return reg_err(x, PW_EREG_FIELD, v[K_ID], path,
+        return pw_yamlw_err(&x->w, PW_EREG_FIELD, v[K_ID], path,
                        "'%.60s' is not an id: use 1-%d of [A-Za-z0-9._-]", p.id,
                        PW_PRINCIPAL_ID_MAX);
     const char *key;
@@ -212,7 +184,7 @@ static int reg_entry(struct reg_ctx *x, yaml_node_t *n, const char *list, size_t
         if ((rc = reg_scalar(x, v[K_KEY], path, &key)))
             return rc;
         if (pw_keys_z85_decode(key, p.key_bin))
-            return reg_err(x, PW_EKEY, v[K_KEY], path,
+            return pw_yamlw_err(&x->w, PW_EKEY, v[K_KEY], path,
                            "not a CURVE public key (40 Z85 characters, as planwatch keygen prints)");
         memcpy(p.key, key, PW_KEY_Z85_LEN + 1);
         p.has_key = 1;
@@ -223,7 +195,7 @@ static int reg_entry(struct reg_ctx *x, yaml_node_t *n, const char *list, size_t
         if ((rc = reg_scalar(x, v[K_TOKEN], path, &hex)))
             return rc;
         if (reg_hex32(hex, p.token_sha256))
-            return reg_err(x, PW_EREG_FIELD, v[K_TOKEN], path,
+            return pw_yamlw_err(&x->w, PW_EREG_FIELD, v[K_TOKEN], path,
                            "not a SHA-256 in hex (64 characters: printf %%s \"$TOKEN\" | sha256sum)");
         p.has_token = 1;
     }
@@ -250,15 +222,15 @@ static int reg_entry(struct reg_ctx *x, yaml_node_t *n, const char *list, size_t
     for (size_t i = 0; i < x->r->n; i++) {
         const struct pw_principal *o = &x->r->p[i];
         if (!strcmp(o->id, p.id))
-            return reg_err(x, PW_EREG_DUP, v[K_ID], base, "id '%s' is already used on line %d",
+            return pw_yamlw_err(&x->w, PW_EREG_DUP, v[K_ID], base, "id '%s' is already used on line %d",
                            p.id, o->line);
         if (p.has_key && o->has_key && !memcmp(o->key_bin, p.key_bin, sizeof p.key_bin))
-            return reg_err(x, PW_EREG_DUP, v[K_KEY], base,
+            return pw_yamlw_err(&x->w, PW_EREG_DUP, v[K_KEY], base,
                            "this key is already %s's (line %d): every identity has its own key",
                            o->id, o->line);
         if (p.has_token && o->has_token &&
             !memcmp(o->token_sha256, p.token_sha256, sizeof p.token_sha256))
-            return reg_err(x, PW_EREG_DUP, v[K_TOKEN], base,
+            return pw_yamlw_err(&x->w, PW_EREG_DUP, v[K_TOKEN], base,
                            "this token is already %s's (line %d): every office has its own token",
                            o->id, o->line);
     }
@@ -275,24 +247,24 @@ static int reg_doc(struct reg_ctx *x, yaml_node_t *root)
     const char *ver;
     int rc;
     if (!root)
-        return reg_err(x, PW_EREG_FIELD, NULL, "", "the file is empty");
+        return pw_yamlw_err(&x->w, PW_EREG_FIELD, NULL, "", "the file is empty");
     if ((rc = reg_map(x, root, "", keys, v)) || (rc = reg_scalar(x, v[0], "version", &ver)))
         return rc;
     if (!ver)
-        return reg_err(x, PW_EREG_FIELD, root, "version", "required key 'version' missing");
+        return pw_yamlw_err(&x->w, PW_EREG_FIELD, root, "version", "required key 'version' missing");
     if (strcmp(ver, "1") != 0)
-        return reg_err(x, PW_EREG_FIELD, v[0], "version",
+        return pw_yamlw_err(&x->w, PW_EREG_FIELD, v[0], "version",
                        "registry version '%.20s' is not supported (this planwatch reads 1)", ver);
     for (int s = 1; s <= 2; s++) {
         if (!v[s])
             continue;
         if (v[s]->type != YAML_SEQUENCE_NODE)
-            return reg_err(x, PW_EREG_FIELD, v[s], keys[s], "expected a list");
+            return pw_yamlw_err(&x->w, PW_EREG_FIELD, v[s], keys[s], "expected a list");
         size_t k = (size_t)(v[s]->data.sequence.items.top - v[s]->data.sequence.items.start);
         for (size_t i = 0; i < k; i++) {
-            yaml_node_t *e = yaml_document_get_node(x->doc, v[s]->data.sequence.items.start[i]);
+            yaml_node_t *e = pw_yamlw_node(&x->w, v[s]->data.sequence.items.start[i]);
             if (!e)
-                return reg_err(x, PW_EREG_FIELD, v[s], keys[s], "empty entry");
+                return pw_yamlw_err(&x->w, PW_EREG_FIELD, v[s], keys[s], "empty entry");
             if ((rc = reg_entry(x, e, keys[s], i, s == 1)))
                 return rc;
         }
@@ -304,7 +276,6 @@ int pw_registry_load_buffer(struct pw_registry **out, const char *name, const ch
                             size_t len, struct pw_diag *d)
 {
     struct pw_registry *r = calloc(1, sizeof *r);
-    yaml_parser_t parser;
     yaml_document_t doc;
     int rc = PW_ENOMEM;
     if (!r || pw_arena_open(&r->arena) ||
@@ -315,21 +286,14 @@ int pw_registry_load_buffer(struct pw_registry **out, const char *name, const ch
                          PW_REGISTRY_MAX_BYTES);
         goto fail;
     }
-    if (!yaml_parser_initialize(&parser))
+    if ((rc = pw_yamlw_load(&doc, name, buf, len, PW_EREG_YAML, d)))
         goto fail;
-    /* libyaml asserts on a NULL input: an empty buffer is empty YAML */
-    yaml_parser_set_input_string(&parser, (const unsigned char *)(buf ? buf : ""), buf ? len : 0);
-    if (!yaml_parser_load(&parser, &doc)) {
-        rc = pw_diag_set(d, PW_EREG_YAML, name, (int)parser.problem_mark.line + 1, "",
-                         "YAML: %s%s%s", parser.problem ? parser.problem : "parse error",
-                         parser.context ? " " : "", parser.context ? parser.context : "");
-        yaml_parser_delete(&parser);
-        goto fail;
-    }
-    struct reg_ctx x = {.r = r, .doc = &doc, .d = d};
+    struct reg_ctx x = {.r = r,
+                        .w = {.doc = &doc, .file = r->file, .diag = d, .e_type = PW_EREG_FIELD,
+                              .e_key = PW_EREG_FIELD, .e_dup = PW_EREG_DUP,
+                              .e_missing = PW_EREG_FIELD}};
     rc = reg_doc(&x, yaml_document_get_root_node(&doc));
     yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
     if (rc)
         goto fail;
     *out = r;
