@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ts_cluster.h"
+
 /* A service started by the bench. */
 struct bench_svc {
     const char *name;   /* "store", "ingest", "alert" */
@@ -17,9 +19,9 @@ struct bench_svc {
 
 struct bench_cluster {
     char dir[512];      /* data dir (on disk, not tmpfs: fsync is part of the cost) */
-    int port[6];
-    char ep_ingest[64], ep_store[64], ep_alerts[64];
-    struct bench_svc svc[3];
+    int port[TS_CLUSTER_PORTS];
+    char ep_ingest[TS_CLUSTER_EP_LEN], ep_store[TS_CLUSTER_EP_LEN], ep_alerts[TS_CLUSTER_EP_LEN];
+    struct bench_svc svc[TS_NSVC]; /* indexed by enum ts_svc */
     void *ctx;
 };
 

@@ -1,29 +1,18 @@
 /* bench_proc.c - starting and stopping the real services for benchmarks,
- * and reading their memory: like the integration harness, without a test
- * framework. Readiness is a Ping answered "ready" (store, ingest) or an
- * alert heartbeat that says ready. */
+ * and reading their memory, over tests/support (ts_proc, ts_cluster) as
+ * the integration harness does, without a test framework. */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
-#include "client.h"
-#include "err.h"
+#include "ts_cluster.h"
+#include "ts_proc.h"
 #include "zsock.h"
 
 static char bench_self_dir[512];
@@ -43,11 +32,7 @@ const char *bench_bin(const char *name)
         if (slash)
             *slash = '\0'; /* .../build */
     }
-    if (!strcmp(name, "planwatch"))
-        snprintf(b, 600, "%s/cli/planwatch", bench_self_dir);
-    else
-        snprintf(b, 600, "%s/services/%s/planwatch-%s", bench_self_dir, name, name);
-    return b;
+    return ts_cluster_bin(b, sizeof buf[0], bench_self_dir, name);
 }
 
 double bench_now(void)
@@ -112,183 +97,81 @@ void bench_row(const char *name, double pw, double raw, const char *unit, const 
     fflush(stdout);
 }
 
-static int bench_free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) ||
-        getsockname(fd, (struct sockaddr *)&a, &len)) {
-        if (fd >= 0)
-            close(fd);
-        return 0;
-    }
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 int bench_cluster_init(struct bench_cluster *c, const char *dir, const char *name)
 {
     char cmd[1200];
     memset(c, 0, sizeof *c);
     snprintf(c->dir, sizeof c->dir, "%s/%s", dir, name);
     snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", c->dir, c->dir);
-    if (system(cmd) != 0)
+    if (system(cmd) != 0 || ts_cluster_ports(c->port, c->ep_ingest, c->ep_store, c->ep_alerts))
         return -1;
-    for (int i = 0; i < 6; i++) {
-        int p, dup;
-        do {
-            p = bench_free_port();
-            dup = p == 0;
-            for (int j = 0; j < i; j++)
-                dup |= c->port[j] == p;
-        } while (dup);
-        c->port[i] = p;
-    }
-    snprintf(c->ep_ingest, sizeof c->ep_ingest, "tcp://127.0.0.1:%d", c->port[0]);
-    snprintf(c->ep_store, sizeof c->ep_store, "tcp://127.0.0.1:%d", c->port[3]);
-    snprintf(c->ep_alerts, sizeof c->ep_alerts, "tcp://127.0.0.1:%d", c->port[5]);
     c->ctx = zmq_ctx_new();
     return c->ctx ? 0 : -1;
 }
 
-static pid_t bench_spawn(struct bench_cluster *c, const char *name, char **args)
+/* Starts service s of the cluster with a's command line. */
+static void bench_spawn(struct bench_cluster *c, enum ts_svc s, const struct ts_proc_argv *a)
 {
     char log[700];
-    snprintf(log, sizeof log, "%s/%s.log", c->dir, name);
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execv(args[0], args);
-        _exit(127);
-    }
-    return pid;
+    snprintf(log, sizeof log, "%s/%s.log", c->dir, ts_cluster_name(s));
+    c->svc[s] = (struct bench_svc){ts_cluster_name(s), ts_proc_spawn(a->argv, log)};
 }
 
 static int bench_ping_ready(struct bench_cluster *c, const char *ep)
 {
-    struct pw_client *cl = NULL;
-    int ok = pw_client_open(c->ctx, ep, &cl) == 0 && pw_client_ping(cl, 300, 1, NULL);
-    pw_client_close(&cl);
-    return ok;
+    return ts_cluster_ping(c->ctx, ep, NULL, NULL, 1);
 }
 
-static int bench_alert_ready(struct bench_cluster *c, int ms)
-{
-    void *sub = NULL;
-    int ok = 0;
-    if (pw_zsock_new(c->ctx, ZMQ_SUB, 0, &sub))
-        return 0;
-    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "hb.alert", 8);
-    pw_zsock_connect(sub, c->ep_alerts);
-    double end = bench_now() + ms / 1000.0;
-    while (!ok && bench_now() < end) {
-        zmq_pollitem_t it = {sub, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll(&it, 1, 200) <= 0)
-            continue;
-        struct pw_frames fr;
-        Planwatch__V1__MsgType t;
-        ProtobufCMessage *m = NULL;
-        if (pw_zsock_recv_msg(sub, &fr, ZMQ_DONTWAIT, &t, &m) == 0) {
-            ok = ((Planwatch__V1__Heartbeat *)m)->ready;
-            protobuf_c_message_free_unpacked(m, NULL);
-        }
-        pw_frames_close(&fr);
-    }
-    pw_zsock_close(&sub);
-    return ok;
-}
-
-/* Appends one formatted argument. */
-static void bench_arg(char (*a)[600], char **argv, int *n, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void bench_arg(char (*a)[600], char **argv, int *n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(a[*n], sizeof a[*n], fmt, ap);
-    va_end(ap);
-    argv[*n] = a[*n];
-    argv[++*n] = NULL;
-}
+/* How long a service may take to stop after SIGTERM before it is killed: a
+ * store with a large map takes its time, the bench waits for it. */
+#define BENCH_STOP_MS 300000
 
 static const char *bench_clock;
 
-/* The store's command line (start and restart alike). */
-static void bench_store_args(struct bench_cluster *c, char (*a)[600], char **argv, int *n)
+/* Service s's command line: the cluster's wiring, then the bench's flags
+ * (the same at start and restart). */
+static int bench_args(struct bench_cluster *c, enum ts_svc s, struct ts_proc_argv *a)
 {
-    bench_arg(a, argv, n, "%s", bench_bin("store"));
-    bench_arg(a, argv, n, "--data-dir=%s/store", c->dir);
-    bench_arg(a, argv, n, "--listen=tcp://127.0.0.1:%d", c->port[3]);
-    bench_arg(a, argv, n, "--publish=tcp://127.0.0.1:%d", c->port[4]);
-    bench_arg(a, argv, n, "--updates=tcp://127.0.0.1:%d", c->port[1]);
-    bench_arg(a, argv, n, "--ack-to=tcp://127.0.0.1:%d", c->port[2]);
-    bench_arg(a, argv, n, "--log-level=warn");
-    bench_arg(a, argv, n, "--map-mb=1024");
+    int rc = 0;
+    ts_proc_argv_init(a);
+    rc |= ts_proc_arg(a, "%s", bench_bin(ts_cluster_name(s)));
+    rc |= ts_cluster_args(a, s, c->port, c->dir);
+    rc |= ts_proc_arg(a, "--log-level=warn");
+    if (s == TS_STORE)
+        rc |= ts_proc_arg(a, "--map-mb=1024");
+    if (s == TS_ALERT)
+        rc |= ts_proc_arg(a, "--query-timeout-ms=30000");
     if (bench_clock)
-        bench_arg(a, argv, n, "--clock=%s", bench_clock);
+        rc |= ts_proc_arg(a, "--clock=%s", bench_clock);
+    return rc;
 }
 
 int bench_cluster_start(struct bench_cluster *c, int with_alert, const char *clock)
 {
+    struct ts_proc_argv a;
     bench_clock = clock;
-    char a[12][600];
-    char *argv[16];
-    int n = 0;
-    bench_store_args(c, a, argv, &n);
-    c->svc[0] = (struct bench_svc){"store", bench_spawn(c, "store", argv)};
-    n = 0;
-    bench_arg(a, argv, &n, "%s", bench_bin("ingest"));
-    bench_arg(a, argv, &n, "--listen=tcp://127.0.0.1:%d", c->port[0]);
-    bench_arg(a, argv, &n, "--publish=tcp://127.0.0.1:%d", c->port[1]);
-    bench_arg(a, argv, &n, "--acks=tcp://127.0.0.1:%d", c->port[2]);
-    bench_arg(a, argv, &n, "--log-level=warn");
-    if (clock)
-        bench_arg(a, argv, &n, "--clock=%s", clock);
-    c->svc[1] = (struct bench_svc){"ingest", bench_spawn(c, "ingest", argv)};
-    if (with_alert) {
-        n = 0;
-        bench_arg(a, argv, &n, "%s", bench_bin("alert"));
-        bench_arg(a, argv, &n, "--store=tcp://127.0.0.1:%d", c->port[3]);
-        bench_arg(a, argv, &n, "--updates=tcp://127.0.0.1:%d", c->port[4]);
-        bench_arg(a, argv, &n, "--publish=tcp://127.0.0.1:%d", c->port[5]);
-        bench_arg(a, argv, &n, "--log-level=warn");
-        bench_arg(a, argv, &n, "--query-timeout-ms=30000");
-        if (clock)
-            bench_arg(a, argv, &n, "--clock=%s", clock);
-        c->svc[2] = (struct bench_svc){"alert", bench_spawn(c, "alert", argv)};
+    for (int s = TS_STORE; s <= (with_alert ? TS_ALERT : TS_INGEST); s++) {
+        if (bench_args(c, (enum ts_svc)s, &a))
+            return -1;
+        bench_spawn(c, (enum ts_svc)s, &a);
     }
     double end = bench_now() + 60;
     while (!bench_ping_ready(c, c->ep_store) || !bench_ping_ready(c, c->ep_ingest))
         if (bench_now() > end)
             return -1;
-    if (with_alert && !bench_alert_ready(c, 60000))
+    const struct ts_alert_want ready = {0, 0, NULL};
+    if (with_alert && ts_cluster_alert_wait(c->ctx, c->ep_alerts, NULL, NULL, &ready, NULL,
+                                            60000) < 0)
         return -1;
     return 0;
 }
 
 void bench_cluster_stop(struct bench_cluster *c)
 {
-    for (int i = 2; i >= 0; i--) {
+    for (int i = TS_NSVC - 1; i >= 0; i--) {
         if (c->svc[i].pid <= 0)
             continue;
-        kill(c->svc[i].pid, SIGTERM);
-        int fd = (int)syscall(SYS_pidfd_open, c->svc[i].pid, 0), st;
-        if (fd >= 0) {
-            struct pollfd p = {fd, POLLIN, 0};
-            poll(&p, 1, 10000);
-            close(fd);
-        }
-        waitpid(c->svc[i].pid, &st, 0);
+        ts_proc_stop(c->svc[i].pid, SIGTERM, BENCH_STOP_MS);
         c->svc[i].pid = 0;
     }
     if (c->ctx)
@@ -328,15 +211,13 @@ double bench_cluster_restart(struct bench_cluster *c, int svc)
 {
     if (svc != 0 || c->svc[0].pid <= 0)
         return -1; /* only the store is restarted by the benchmarks */
-    kill(c->svc[0].pid, SIGTERM);
-    int st;
-    waitpid(c->svc[0].pid, &st, 0);
-    char a[12][600];
-    char *argv[16];
-    int n = 0;
-    bench_store_args(c, a, argv, &n);
+    struct ts_proc_argv a;
+    ts_proc_stop(c->svc[0].pid, SIGTERM, BENCH_STOP_MS);
+    c->svc[0].pid = 0;
+    if (bench_args(c, TS_STORE, &a))
+        return -1;
     double t0 = bench_now();
-    c->svc[0].pid = bench_spawn(c, "store", argv);
+    bench_spawn(c, TS_STORE, &a);
     while (!bench_ping_ready(c, c->ep_store))
         if (bench_now() > t0 + 300)
             return -1;

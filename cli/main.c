@@ -6,10 +6,11 @@
 
 #include "cli.h"
 #include "log.h"
+#include "service.h"
 
 static void usage(FILE *out)
 {
-    fputs("usage: planwatch COMMAND [OPTIONS]\n"
+    fputs("Usage: planwatch COMMAND [OPTIONS]\n"
           "\n"
           "commands:\n"
           "  feed FILE... [--dry-run] [--format table|csv|json] [--office NAME]\n"
@@ -65,7 +66,8 @@ static void usage(FILE *out)
           "\n"
           "exit status: 0 ok; 1 rows rejected or unavailable, or no such indicator;\n"
           "2 usage error, unreadable file, or a service did not answer.\n"
-          "`planwatch COMMAND --help` describes a command.\n",
+          "`planwatch COMMAND --help` describes a command; `planwatch --version` says\n"
+          "the version and the git commit it was built from.\n",
           out);
 }
 
@@ -91,6 +93,10 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "-h") == 0) {
         usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        pw_service_print_version(stdout, "planwatch");
         return 0;
     }
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)

@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config
       libzmq3-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb-utils
       libcmocka-dev libcsv-dev libyaml-dev libjansson-dev uuid-dev
-      libcurl4-openssl-dev libssl-dev libmicrohttpd-dev nettle-dev chromium)
+      libcurl4-openssl-dev libssl-dev libmicrohttpd-dev nettle-dev chromium
+      libsystemd-dev help2man man-db)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

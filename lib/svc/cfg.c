@@ -72,7 +72,7 @@ static void cfg_help(const struct pw_cfg *items, size_t n, const char *prog, con
                      FILE *out)
 {
     char env[96], shared[96];
-    fprintf(out, "usage: %s [OPTIONS]\n%s\n\noptions (environment variable, default):\n", prog,
+    fprintf(out, "Usage: %s [OPTIONS]\n%s\n\noptions (environment variable, default):\n", prog,
             summary);
     for (size_t i = 0; i < n; i++) {
         cfg_env_name(prog, items[i].name, env, sizeof env);
@@ -82,7 +82,9 @@ static void cfg_help(const struct pw_cfg *items, size_t n, const char *prog, con
                 items[i].shared ? " or " : "", items[i].shared ? shared : "",
                 items[i].def[0] ? items[i].def : "\"\"");
     }
-    fputs("  --help\n      this text\n", out);
+    fputs("  --help\n      this text\n"
+          "  --version\n      the version and the git commit it was built from\n",
+          out);
 }
 
 int pw_cfg_load(const struct pw_cfg *items, size_t n, int argc, char **argv, const char *prog,
@@ -106,6 +108,8 @@ int pw_cfg_load(const struct pw_cfg *items, size_t n, int argc, char **argv, con
             cfg_help(items, n, prog, summary, out);
             return 1;
         }
+        if (!strcmp(arg, "--version"))
+            return PW_CFG_VERSION;
         if (strncmp(arg, "--", 2) != 0) {
             fprintf(stderr, "%s: unexpected argument '%s' (see --help)\n", prog, arg);
             return PW_EINVAL;
@@ -143,9 +147,10 @@ void pw_cfg_log(const struct pw_cfg *items, size_t n)
     for (size_t i = 0; i < n && k < sizeof line - 1; i++) {
         const struct pw_cfg *c = &items[i];
         int w;
+        char q[512];
         if (c->type == PW_CFG_STR)
-            w = snprintf(line + k, sizeof line - k, " %s=\"%s\"", c->name,
-                         *(const char **)c->target);
+            w = snprintf(line + k, sizeof line - k, " %s=%s", c->name,
+                         pw_log_quote(*(const char **)c->target, q, sizeof q));
         else if (c->type == PW_CFG_BOOL)
             w = snprintf(line + k, sizeof line - k, " %s=%s", c->name,
                          *(int *)c->target ? "true" : "false");

@@ -23,8 +23,12 @@ struct pw_cfg {
     int shared;            /* also read PLANWATCH_<NAME> (catalog, clock, log level) */
 };
 
+/* pw_cfg_load's answer to --version: the caller prints its version (exit 0). */
+#define PW_CFG_VERSION 2
+
 /* Applies defaults, environment, then argv. Returns 0; 1 when --help was
- * printed to out (exit 0); PW_EINVAL after printing why to stderr. */
+ * printed to out (exit 0); PW_CFG_VERSION when --version was asked;
+ * PW_EINVAL after printing why to stderr. */
 int pw_cfg_load(const struct pw_cfg *items, size_t n, int argc, char **argv, const char *prog,
                 const char *summary, FILE *out);
 
@@ -35,7 +39,8 @@ int pw_cfg_parse_bool(const char *s, int *out);
 /* A setting's whole number lo..hi. Returns 0 or PW_EINVAL. */
 int pw_cfg_parse_long(const char *s, long lo, long hi, long *out);
 
-/* Logs one INFO line "config name=value ..." (the values, never secrets). */
+/* Logs one INFO line msg="config" name=value ... (the values, never
+ * secrets; logfmt-quoted where they need it). */
 void pw_cfg_log(const struct pw_cfg *items, size_t n);
 
 #endif

@@ -1,18 +1,18 @@
-/* httpd.c - libmicrohttpd in the caller's poll loop (see httpd.h).
+/* httpd.c - libmicrohttpd in the service's reactor (see httpd.h).
  *
  * MHD is started without MHD_USE_INTERNAL_POLLING_THREAD: it never blocks
- * and never runs on its own. Its sockets come out of MHD_get_fdset2 as
- * fd_sets and go into the caller's zmq_pollitem_t array; MHD_run (a
- * zero-timeout pass over its sockets) does the work once the poll says one
- * is ready or MHD's own timer is due. A connection limit bounds the number
- * of sockets; idle connections are closed after 10 s. MHD's messages go to
- * the service log. MHD sets SO_REUSEADDR itself (a restarted service
- * rebinds at once); SO_REUSEPORT is never set, so a taken port is an error. */
+ * and never runs on its own. pw_httpd_attach is a reactor hook: its sockets
+ * come out of MHD_get_fdset2 as fd_sets and go into the poll as fd items,
+ * MHD's own timer bounds the wait, and MHD_run (a zero-timeout pass over
+ * its sockets) does the work after every poll. A connection limit
+ * bounds the number of sockets; idle connections are closed after 10 s.
+ * MHD's messages go to the service log. MHD sets SO_REUSEADDR itself (a
+ * restarted service rebinds at once); SO_REUSEPORT is never set, so a taken
+ * port is an error. */
 #include "httpd.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -23,7 +23,7 @@
 
 #include "err.h"
 #include "log.h"
-#include "zsock.h"
+#include "reactor.h"
 
 #define HTTP_IDLE_S 10
 
@@ -32,7 +32,8 @@ struct pw_httpd {
     pw_httpd_handler handler;
     void *arg;
     int port;
-    int64_t due_ms; /* MHD's next timer (monotonic ms), INT64_MAX: none */
+    struct pw_reactor *r;
+    int hook;       /* its pw_httpd_attach registration */
 };
 
 static void http_log(void *cls, const char *fmt, va_list ap)
@@ -109,9 +110,12 @@ static int http_parse_addr(const char *addr, struct sockaddr_in *sa)
     return 0;
 }
 
-int pw_httpd_open(struct pw_httpd **out, const char *addr, pw_httpd_handler handler, void *arg)
+int pw_httpd_open(struct pw_httpd **out, struct pw_reactor *r, const char *addr,
+                  pw_httpd_handler handler, void *arg)
 {
     struct sockaddr_in sa;
+    if (!r)
+        return PW_EINVAL;
     if (http_parse_addr(addr, &sa)) {
         pw_error("msg=\"not an HTTP listen address (HOST:PORT, *:PORT or :PORT)\" addr=\"%s\"",
                  addr ? addr : "");
@@ -122,7 +126,7 @@ int pw_httpd_open(struct pw_httpd **out, const char *addr, pw_httpd_handler hand
         return PW_ENOMEM;
     h->handler = handler;
     h->arg = arg;
-    h->due_ms = INT64_MAX;
+    h->r = r;
     h->d = MHD_start_daemon(MHD_USE_ERROR_LOG, 0, NULL, NULL, http_answer, h,
                             MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
@@ -135,6 +139,12 @@ int pw_httpd_open(struct pw_httpd **out, const char *addr, pw_httpd_handler hand
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
     h->port = info ? info->port : ntohs(sa.sin_port);
+    int rc = pw_httpd_attach(r, h->d, PW_HTTPD_CONN_MAX + 2, &h->hook);
+    if (rc) {
+        MHD_stop_daemon(h->d);
+        free(h);
+        return rc;
+    }
     *out = h;
     return 0;
 }
@@ -143,6 +153,7 @@ void pw_httpd_close(struct pw_httpd **hp)
 {
     if (!hp || !*hp)
         return;
+    pw_reactor_remove((*hp)->r, (*hp)->hook);
     MHD_stop_daemon((*hp)->d);
     free(*hp);
     *hp = NULL;
@@ -153,46 +164,42 @@ int pw_httpd_port(const struct pw_httpd *h)
     return h ? h->port : 0;
 }
 
-int pw_httpd_poll_items(struct pw_httpd *h, zmq_pollitem_t *items, int max, long *timeout_ms)
+static int http_prepare(void *arg, zmq_pollitem_t *items, int max, long *timeout_ms)
 {
-    if (!h)
-        return 0;
+    struct MHD_Daemon *d = arg;
     fd_set rs, ws, es;
     MHD_socket maxfd = 0;
     int n = 0;
     FD_ZERO(&rs);
     FD_ZERO(&ws);
     FD_ZERO(&es);
-    if (MHD_get_fdset2(h->d, &rs, &ws, &es, &maxfd, FD_SETSIZE) == MHD_YES)
+    if (MHD_get_fdset2(d, &rs, &ws, &es, &maxfd, FD_SETSIZE) == MHD_YES)
         for (int fd = 0; fd <= maxfd && n < max; fd++) {
             short ev = (short)((FD_ISSET(fd, &rs) ? ZMQ_POLLIN : 0) |
-                               (FD_ISSET(fd, &ws) ? ZMQ_POLLOUT : 0));
-            if (!ev && !FD_ISSET(fd, &es))
-                continue;
-            items[n].socket = NULL;
-            items[n].fd = fd;
-            items[n].events = ev;
-            items[n].revents = 0;
-            n++;
+                               (FD_ISSET(fd, &ws) ? ZMQ_POLLOUT : 0) |
+                               (FD_ISSET(fd, &es) ? ZMQ_POLLERR : 0));
+            if (ev)
+                items[n++] = (zmq_pollitem_t){NULL, fd, ev, 0};
         }
     MHD_UNSIGNED_LONG_LONG to;
-    h->due_ms = INT64_MAX;
-    if (MHD_get_timeout(h->d, &to) == MHD_YES) {
-        long t = to > (MHD_UNSIGNED_LONG_LONG)LONG_MAX ? LONG_MAX : (long)to;
-        h->due_ms = pw_now_ms() + t;
-        if (*timeout_ms < 0 || t < *timeout_ms)
-            *timeout_ms = t;
-    }
+    if (MHD_get_timeout(d, &to) == MHD_YES && to < (MHD_UNSIGNED_LONG_LONG)*timeout_ms)
+        *timeout_ms = (long)to;
     return n;
 }
 
-void pw_httpd_poll_run(struct pw_httpd *h, const zmq_pollitem_t *items, int n)
+/* Every turn, ready or not: a connection resumed by a callback of this turn
+ * (an upstream answer) is only served by a pass of MHD_run, and with
+ * nothing to do MHD_run is one zero-timeout select. */
+static int http_dispatch(void *arg, const zmq_pollitem_t *items, int n)
 {
-    if (!h)
-        return;
-    int ready = pw_now_ms() >= h->due_ms;
-    for (int i = 0; i < n && !ready; i++)
-        ready = items[i].revents != 0;
-    if (ready)
-        MHD_run(h->d);
+    (void)items, (void)n;
+    MHD_run(arg);
+    return 0;
+}
+
+int pw_httpd_attach(struct pw_reactor *r, struct MHD_Daemon *d, int max_sockets, int *id)
+{
+    if (!r || !d || max_sockets < 1)
+        return PW_EINVAL;
+    return pw_reactor_hook(r, max_sockets, http_prepare, http_dispatch, d, id);
 }

@@ -1,24 +1,22 @@
-/* httpd.h - a small HTTP server (libmicrohttpd) run inside a service's own
- * zmq_poll loop: no thread of its own. MHD is started in "external select"
- * mode; pw_httpd_poll_items lends its sockets to the caller's zmq_pollitem_t
- * array (as .fd items) and shortens the poll timeout to MHD's next timer,
- * and pw_httpd_poll_run lets MHD do its work once the poll returns. Every
- * request is answered synchronously by one handler callback (a Prometheus
- * scrape, a health probe): nothing that blocks.
+/* httpd.h - a small HTTP server (libmicrohttpd) run by a service's
+ * reactor (reactor.h): no thread of its own. MHD is started in "external
+ * select" mode and added to the reactor by pw_httpd_attach, the one bridge
+ * between MHD and the reactor (planwatch-http's own daemon uses it too).
+ * Every request is answered synchronously by one handler callback (a
+ * Prometheus scrape, a health probe): nothing that blocks.
  *
- * Every function accepts a NULL server (the feature is off) and does
- * nothing, so a service needs no "if enabled" around its loop. Not
- * thread-safe. */
+ * pw_httpd_close and pw_httpd_port accept a NULL server (the feature is
+ * off). Not thread-safe. */
 #ifndef PW_HTTPD_H
 #define PW_HTTPD_H
 
 #include <stddef.h>
-#include <zmq.h>
 
-/* At most this many connections at once (so that the poll array is
- * bounded): one listening socket plus PW_HTTPD_CONN_MAX items. */
+/* At most this many connections at once (so that the poll is bounded). */
 #define PW_HTTPD_CONN_MAX 16
-#define PW_HTTPD_POLL_MAX (PW_HTTPD_CONN_MAX + 1)
+
+struct MHD_Daemon;
+struct pw_reactor;
 
 /* What a handler answers. body is malloc'd by the handler, or NULL for
  * none; the server takes ownership of it whatever the handler returns. */
@@ -40,24 +38,28 @@ struct pw_httpd;
 
 /* Listens on addr, "HOST:PORT" with HOST an IPv4 address, "*" or "" for
  * every interface (":9100"); PORT 0 picks a free port (pw_httpd_port tells
- * which). handler and arg are borrowed for the server's life. Returns 0
- * and *out (caller closes), PW_EINVAL (addr is not of that form) or PW_EIO
- * (cannot listen, e.g. the port is taken; logged). */
-int pw_httpd_open(struct pw_httpd **out, const char *addr, pw_httpd_handler handler, void *arg);
+ * which), and serves from reactor r (borrowed: close the server before the
+ * reactor). handler and arg are borrowed for the server's life. Returns 0
+ * and *out (caller closes), PW_EINVAL (addr is not of that form, no r),
+ * PW_EIO (cannot listen, e.g. the port is taken; logged) or PW_ENOMEM. */
+int pw_httpd_open(struct pw_httpd **out, struct pw_reactor *r, const char *addr,
+                  pw_httpd_handler handler, void *arg);
 
-/* Stops listening, closes every connection and frees; accepts NULL, nulls *h. */
+/* Leaves the reactor, stops listening, closes every connection and frees;
+ * accepts NULL, nulls *h. */
 void pw_httpd_close(struct pw_httpd **h);
 
 /* The port listened on (0 for NULL). */
 int pw_httpd_port(const struct pw_httpd *h);
 
-/* Writes up to max poll items (sockets MHD waits on, with the events it
- * wants) to items and lowers *timeout_ms (if >= 0, else sets it) to MHD's
- * next timer. Returns the number of items written (0 for NULL). */
-int pw_httpd_poll_items(struct pw_httpd *h, zmq_pollitem_t *items, int max, long *timeout_ms);
-
-/* After zmq_poll: lets MHD accept, read, answer and time out connections
- * when any of items[0..n) is ready or its timer is due. */
-void pw_httpd_poll_run(struct pw_httpd *h, const zmq_pollitem_t *items, int n);
+/* Adds MHD daemon d (started without MHD_USE_INTERNAL_POLLING_THREAD) to
+ * reactor r: before every poll its sockets (at most max_sockets of them:
+ * its connection limit, plus its listening socket and its wake-up fd) join
+ * the poll and its next timeout bounds the wait; after every poll MHD_run
+ * does its work (so a connection resumed by a callback of that turn is
+ * served in that turn). d is borrowed: remove *id
+ * (pw_reactor_remove) before stopping d. Returns 0 and *id, PW_EINVAL (no
+ * r or d, max_sockets < 1) or PW_ENOMEM. */
+int pw_httpd_attach(struct pw_reactor *r, struct MHD_Daemon *d, int max_sockets, int *id);
 
 #endif

@@ -17,6 +17,7 @@
 #include "arena.h"
 #include "err.h"
 #include "httpd.h"
+#include "service.h"
 #include "vec.h"
 
 const double pw_metrics_buckets[PW_METRICS_NBUCKETS] = {
@@ -238,7 +239,9 @@ static void out_help(struct metrics_out *o, const struct pw_metric *x)
     out_printf(o, "\n# TYPE %s %s\n", x->name, types[x->type]);
 }
 
-int pw_metrics_render(struct pw_metrics *m, char **buf, size_t *len)
+/* Every registry's series plus, for a scrape, planwatch_build_info: a
+ * constant of the binary, not a series a service registers or updates. */
+static int metrics_render(struct pw_metrics *m, int build_info, char **buf, size_t *len)
 {
     struct metrics_out o = {0};
     if (pw_vec_grow((void **)&o.buf, &o.cap, 4096, 1))
@@ -275,6 +278,12 @@ int pw_metrics_render(struct pw_metrics *m, char **buf, size_t *len)
             out_printf(&o, "%llu\n", (unsigned long long)x->count);
         }
     }
+    if (build_info)
+        out_printf(&o,
+                   "# HELP planwatch_build_info The version and git commit this binary was "
+                   "built from.\n# TYPE planwatch_build_info gauge\n"
+                   "planwatch_build_info{version=\"%s\",commit=\"%s\"} 1\n",
+                   pw_service_version, pw_service_commit);
     if (o.oom) {
         free(o.buf);
         return PW_ENOMEM;
@@ -282,6 +291,11 @@ int pw_metrics_render(struct pw_metrics *m, char **buf, size_t *len)
     *buf = o.buf;
     *len = o.len;
     return 0;
+}
+
+int pw_metrics_render(struct pw_metrics *m, char **buf, size_t *len)
+{
+    return metrics_render(m, 0, buf, len);
 }
 
 int pw_metrics_http(void *arg, const char *method, const char *url, struct pw_httpd_reply *r)
@@ -304,7 +318,7 @@ int pw_metrics_http(void *arg, const char *method, const char *url, struct pw_ht
     }
     r->status = 200;
     r->content_type = "text/plain; version=0.0.4; charset=utf-8";
-    return pw_metrics_render(arg, &r->body, &r->len);
+    return metrics_render(arg, 1, &r->body, &r->len);
 }
 
 double pw_metrics_now(void)

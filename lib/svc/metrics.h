@@ -83,8 +83,9 @@ void pw_metrics_on_scrape(struct pw_metrics *m, void (*cb)(void *arg), void *arg
 int pw_metrics_render(struct pw_metrics *m, char **buf, size_t *len);
 
 /* An HTTP handler (lib/http.h) serving the registry arg: GET or HEAD
- * /metrics -> 200 text/plain; version=0.0.4; another path -> 404; another
- * method -> 405. */
+ * /metrics -> 200 text/plain; version=0.0.4, the registry's series and
+ * planwatch_build_info{version="…",commit="…"} 1 (lib/svc/service.h);
+ * another path -> 404; another method -> 405. */
 int pw_metrics_http(void *arg, const char *method, const char *url, struct pw_httpd_reply *r);
 
 /* Monotonic seconds, for measuring latencies. */

@@ -564,6 +564,14 @@ const struct pw_catalog *alert_state_catalog(const struct alert_state *s)
     return s->cat;
 }
 
+const struct pw_obs *alert_state_revisions(const struct alert_state *s, size_t index, size_t *n)
+{
+    *n = 0;
+    if (!s || index >= s->n)
+        return NULL;
+    return pw_history_get(s->hist, pw_catalog_at(s->cat, index), n);
+}
+
 int alert_state_recorded(const struct alert_state *s, size_t index, enum pw_status *status,
                          const char **alert_id)
 {

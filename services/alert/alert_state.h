@@ -229,6 +229,11 @@ const struct pw_catalog *alert_state_catalog(const struct alert_state *s);
 /* Store seq of the latest update of indicator index applied (0: none). */
 uint64_t alert_state_figures_seq(const struct alert_state *s, size_t index);
 
+/* Indicator index's revisions applied so far, oldest first, their count in
+ * *n (borrowed until the next apply, load or reset); NULL and 0 for none or
+ * an index out of range. */
+const struct pw_obs *alert_state_revisions(const struct alert_state *s, size_t index, size_t *n);
+
 /* Indicator index's record: returns 1 and *status, *alert_id (borrowed until
  * the next change; "" when no alert is open) if it has one, else 0. Either
  * out pointer may be NULL. Returns 0 for an index out of range. */

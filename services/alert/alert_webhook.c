@@ -337,7 +337,7 @@ static int wh_start(struct alert_webhook *w, struct wh_job *j)
     return 0;
 }
 
-static int64_t wh_backoff(const struct alert_webhook *w, uint32_t attempts)
+int64_t alert_webhook_backoff(const struct alert_webhook *w, uint32_t attempts)
 {
     int64_t d = w->cfg.backoff_ms;
     for (uint32_t k = 1; k < attempts && d < w->cfg.backoff_max_ms; k++)
@@ -383,7 +383,7 @@ static void wh_finish(struct alert_webhook *w, CURL *e, CURLcode res)
            (unsigned long long)j->alert_seq, (unsigned long long)j->sub_id, j->attempts, http,
            res != CURLE_OK ? curl_easy_strerror(res) : "");
     if (retry) {
-        int64_t d = wh_backoff(w, j->attempts);
+        int64_t d = alert_webhook_backoff(w, j->attempts);
         j->next_ms = now + d;
         if (o)
             o->next_ns = pw_now_ns() + d * 1000000;

@@ -94,6 +94,10 @@ void alert_webhook_outcomes_clear(struct alert_webhook *w);
 /* Deliveries queued (in flight or waiting). */
 size_t alert_webhook_queued(const struct alert_webhook *w);
 
+/* The delay before the attempt after `attempts` failed ones, in ms:
+ * backoff_ms doubled per earlier attempt, capped at backoff_max_ms. */
+int64_t alert_webhook_backoff(const struct alert_webhook *w, uint32_t attempts);
+
 /* sha256=<64 hex digits> of HMAC-SHA256(secret, body) into buf (>= 72 bytes). */
 void alert_webhook_sign(const char *secret, const char *body, size_t len, char *buf);
 

@@ -4,7 +4,7 @@
  * --interval-ms, records each status change in the store (AlertState) and
  * only then publishes the Alert. Does not evaluate anything the store does
  * not hold, and never publishes an alert whose state the store has not
- * recorded. Single-threaded: one zmq_poll loop; store calls are blocking
+ * recorded. Single-threaded: one reactor (lib/svc/reactor.h); store calls are blocking
  * with --query-timeout-ms. Exit: 0 after SIGTERM/SIGINT, 1 when it cannot
  * run (bind, lock, zmq), 2 for a bad configuration. */
 #include <errno.h>
@@ -27,6 +27,7 @@
 #include "metrics.h"
 #include "msg.h"
 #include "pidfile.h"
+#include "reactor.h"
 #include "sec.h"
 #include "vec.h"
 #include "zap.h"
@@ -37,8 +38,7 @@
 #define ALERT_DRAIN_MAX 1000        /* SUB messages per loop turn, so timers still run */
 #define ALERT_CATALOG_FILES 32      /* --catalog a.yaml,b.yaml,... */
 #define ALERT_LOG_EVERY 30          /* repeated store failures: log one in this many */
-#define ALERT_POLL_MAX_MS 1000      /* a signal landing just before zmq_poll waits at most this */
-#define ALERT_POLL_ITEMS (1 + 2 * ALERT_WEBHOOK_SOCKETS) /* the SUB and curl's sockets */
+#define ALERT_WEBHOOK_ITEMS (2 * ALERT_WEBHOOK_SOCKETS) /* curl's sockets, with room to spare */
 
 /* The alert service's series (README "Metrics"); handles borrowed from the registry. */
 struct alert_metrics {
@@ -78,7 +78,11 @@ struct alert_svc {
     char evaluated[11];             /* as-of day of the last full evaluation ("" before) */
     int admin_due;                  /* the store announced a change of subscriptions/acks/silences */
     unsigned record_failures;       /* consecutive failed delivery-log PUTs (log throttling) */
-    int64_t next_hb, next_eval, next_sync, next_flush, next_admin, next_record;
+    /* when each step is due (monotonic ms), and its one-shot timer (0: not armed) */
+    int64_t next_eval, next_sync, next_flush, next_admin, next_record;
+    struct pw_reactor *loop;
+    int t_sync, t_eval, t_flush, t_admin, t_record;
+    int sub_id;                     /* the SUB's registration: polled once started */
 };
 
 /* The settings table and pw_service_start: -1 to go on, else the exit status. */
@@ -354,9 +358,11 @@ static void svc_sync(struct alert_svc *a, int64_t now)
         if ((rc = svc_admin_load(a)) || (rc = svc_deliveries_load(a)))
             goto fail;
         a->started = 1;
+        pw_reactor_events(a->loop, a->sub_id, ZMQ_POLLIN);
         pw_info("msg=\"ready\" applied_seq=%llu alert_seq=%llu",
                 (unsigned long long)alert_state_applied_seq(a->st),
                 (unsigned long long)a->published);
+        pw_service_ready(); /* systemd: READY=1, as the Pong (started, not resyncing) */
     }
     a->resync = 0;
     a->failures = 0;
@@ -730,7 +736,7 @@ static int svc_metrics_open(struct alert_svc *a)
     pw_metrics_on_scrape(r, svc_metrics_scrape, a);
     if (!a->metrics_addr[0])
         return 0;
-    int rc = pw_httpd_open(&a->http, a->metrics_addr, pw_metrics_http, r);
+    int rc = pw_httpd_open(&a->http, a->loop, a->metrics_addr, pw_metrics_http, r);
     if (rc == 0)
         pw_info("msg=\"metrics served\" addr=\"%s\" metrics_port=%d", a->metrics_addr,
                 pw_httpd_port(a->http));
@@ -740,7 +746,7 @@ static int svc_metrics_open(struct alert_svc *a)
 static int svc_open(struct alert_svc *a)
 {
     int rc;
-    if ((rc = svc_metrics_open(a)))
+    if ((rc = pw_reactor_open(&a->loop)) || (rc = svc_metrics_open(a)))
         return rc;
     if (a->data_dir[0]) {
         long holder = 0;
@@ -815,6 +821,7 @@ static void svc_close(struct alert_svc *a)
     pw_zsock_close(&a->pub);
     pw_zsock_close(&a->sub);
     pw_sec_close(&a->sec);
+    pw_reactor_close(&a->loop);
     if (a->ctx)
         zmq_ctx_term(a->ctx);
     a->ctx = NULL;
@@ -823,84 +830,152 @@ static void svc_close(struct alert_svc *a)
     a->pid_fd = -1;
 }
 
-static int64_t svc_min(int64_t x, int64_t y)
+/* ---- the loop: each step of the service is a one-shot timer armed while
+ * the step has work (svc_schedule, after every callback) at the time the
+ * step said (next_*: a failed store call retries a second later, and new
+ * work does not cut that short); a timer re-checks its step when it fires. */
+
+static int svc_schedule(struct alert_svc *a);
+
+static int svc_on_sync(struct pw_reactor *r, int id, short revents, void *arg)
 {
-    return x < y ? x : y;
+    (void)r, (void)id, (void)revents;
+    struct alert_svc *a = arg;
+    int64_t now = pw_now_ms();
+    a->t_sync = 0;
+    if ((!a->started || a->resync) && now >= a->next_sync)
+        svc_sync(a, now);
+    return svc_schedule(a);
+}
+
+static int svc_on_admin(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    struct alert_svc *a = arg;
+    int64_t now = pw_now_ms();
+    a->t_admin = 0;
+    if (a->started && a->admin_due && now >= a->next_admin && svc_admin_load(a))
+        a->next_admin = now + ALERT_RETRY_MS;
+    return svc_schedule(a);
+}
+
+static int svc_on_eval(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    struct alert_svc *a = arg;
+    int64_t now = pw_now_ms();
+    a->t_eval = 0;
+    if (a->started && now >= a->next_eval) {
+        svc_eval_all(a, "timer");
+        a->next_eval = now + a->interval_ms;
+    }
+    return svc_schedule(a);
+}
+
+static int svc_on_flush(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    struct alert_svc *a = arg;
+    int64_t now = pw_now_ms();
+    a->t_flush = 0;
+    if (a->outbox.n && now >= a->next_flush && !pw_zsock_stop)
+        svc_flush(a, now);
+    return svc_schedule(a);
+}
+
+static int svc_on_record(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    struct alert_svc *a = arg;
+    int64_t now = pw_now_ms();
+    size_t nout;
+    a->t_record = 0;
+    alert_webhook_outcomes(a->wh, &nout);
+    if (nout && now >= a->next_record && !pw_zsock_stop)
+        svc_record(a, now);
+    return svc_schedule(a);
+}
+
+/* Arms *id for at (monotonic ms) when the step has work and is not armed. */
+static int svc_arm(struct alert_svc *a, int *id, int work, int64_t at, pw_reactor_fn fn)
+{
+    if (!work || *id)
+        return 0;
+    int64_t delay = at - pw_now_ms();
+    return pw_reactor_timer(a->loop, delay > 0 ? delay : 0, 0, fn, a, id);
+}
+
+static int svc_schedule(struct alert_svc *a)
+{
+    size_t nout;
+    alert_webhook_outcomes(a->wh, &nout);
+    if (svc_arm(a, &a->t_sync, !a->started || a->resync, a->next_sync, svc_on_sync) ||
+        svc_arm(a, &a->t_admin, a->started && a->admin_due, a->next_admin, svc_on_admin) ||
+        svc_arm(a, &a->t_eval, a->started, a->next_eval, svc_on_eval) ||
+        svc_arm(a, &a->t_flush, a->outbox.n != 0, a->next_flush, svc_on_flush) ||
+        svc_arm(a, &a->t_record, nout != 0, a->next_record, svc_on_record)) {
+        pw_error("msg=\"cannot schedule (out of memory)\"");
+        return PW_ENOMEM;
+    }
+    return 0;
+}
+
+static int svc_on_hb_timer(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    svc_heartbeat(arg);
+    return 0;
+}
+
+static int svc_on_zap(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    pw_sec_zap_serve(arg); /* subscribers' handshakes */
+    return 0;
+}
+
+/* Before the start-up the SUB is not polled: the snapshot covers what it holds. */
+static int svc_on_updates(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    svc_drain(arg);
+    return svc_schedule(arg);
+}
+
+/* Webhooks: curl's sockets and its timer (and the retry schedule) each turn. */
+static int svc_webhook_prepare(void *arg, zmq_pollitem_t *items, int max, long *timeout_ms)
+{
+    struct alert_svc *a = arg;
+    long wt = alert_webhook_timeout(a->wh, pw_now_ms());
+    if (wt >= 0 && wt < *timeout_ms)
+        *timeout_ms = wt;
+    return (int)alert_webhook_pollitems(a->wh, items, (size_t)max);
+}
+
+static int svc_webhook_dispatch(void *arg, const zmq_pollitem_t *items, int n)
+{
+    struct alert_svc *a = arg;
+    alert_webhook_run(a->wh, items, (size_t)n, pw_now_ms());
+    return svc_schedule(a); /* outcomes to record */
 }
 
 static int svc_run(struct alert_svc *a)
 {
     int64_t now = pw_now_ms();
-    a->next_hb = now;
     a->next_sync = now;
     a->next_eval = now + a->interval_ms;
     a->next_flush = now;
     a->next_admin = now;
     a->next_record = now;
-    while (!pw_zsock_stop) {
-        now = pw_now_ms();
-        if ((!a->started || a->resync) && now >= a->next_sync)
-            svc_sync(a, now);
-        if (a->started && a->admin_due && now >= a->next_admin && svc_admin_load(a))
-            a->next_admin = now + ALERT_RETRY_MS;
-        if (a->started && now >= a->next_eval) {
-            svc_eval_all(a, "timer");
-            a->next_eval = now + a->interval_ms;
-        }
-        if (a->outbox.n && now >= a->next_flush && !pw_zsock_stop)
-            svc_flush(a, now);
-        size_t nout;
-        alert_webhook_outcomes(a->wh, &nout);
-        if (nout && now >= a->next_record && !pw_zsock_stop)
-            svc_record(a, now);
-        now = pw_now_ms();
-        if (now >= a->next_hb) {
-            svc_heartbeat(a);
-            a->next_hb = now + a->heartbeat_ms;
-        }
-        int64_t next = a->next_hb;
-        if (!a->started || a->resync)
-            next = svc_min(next, a->next_sync);
-        if (a->started)
-            next = svc_min(next, a->next_eval);
-        if (a->outbox.n)
-            next = svc_min(next, a->next_flush);
-        if (a->started && a->admin_due)
-            next = svc_min(next, a->next_admin);
-        alert_webhook_outcomes(a->wh, &nout);
-        if (nout)
-            next = svc_min(next, a->next_record);
-        long wt = alert_webhook_timeout(a->wh, pw_now_ms());
-        if (wt >= 0)
-            next = svc_min(next, pw_now_ms() + wt);
-        int64_t wait = next - pw_now_ms();
-        if (wait > ALERT_POLL_MAX_MS)
-            wait = ALERT_POLL_MAX_MS;
-        if (pw_zsock_stop) /* e.g. it interrupted a store call above */
-            break;
-        /* before start-up the SUB is not read: the snapshot will cover what it holds */
-        /* [SUB when started][webhooks][metrics HTTP][ZAP when secure], contiguous */
-        zmq_pollitem_t it[ALERT_POLL_ITEMS + PW_HTTPD_POLL_MAX + 1] = {{a->sub, 0, ZMQ_POLLIN, 0}};
-        int nsub = a->started ? 1 : 0, nzap = pw_sec_on(a->sec);
-        size_t nwh = alert_webhook_pollitems(a->wh, it + 1, ALERT_POLL_ITEMS - 1);
-        long wait_ms = wait > 0 ? (long)wait : 0;
-        int nhttp = pw_httpd_poll_items(a->http, it + 1 + nwh, PW_HTTPD_POLL_MAX, &wait_ms);
-        zmq_pollitem_t *zap = &it[1 + nwh + (size_t)nhttp];
-        *zap = (zmq_pollitem_t){pw_sec_zap_socket(a->sec), 0, ZMQ_POLLIN, 0};
-        if (zmq_poll(it + (1 - nsub), (int)nwh + nsub + nhttp + nzap, wait_ms) < 0) {
-            if (errno == EINTR)
-                continue;
-            pw_error("msg=\"zmq_poll failed\" err=\"%s\"", zmq_strerror(errno));
-            return PW_EZMQ;
-        }
-        if (nzap && (zap->revents & ZMQ_POLLIN))
-            pw_sec_zap_serve(a->sec); /* subscribers' handshakes */
-        pw_httpd_poll_run(a->http, it + 1 + nwh, nhttp);
-        if (nsub && (it[0].revents & ZMQ_POLLIN))
-            svc_drain(a);
-        alert_webhook_run(a->wh, it + 1, nwh, pw_now_ms());
-    }
-    return 0;
+    if ((pw_sec_on(a->sec) && pw_reactor_socket(a->loop, pw_sec_zap_socket(a->sec), ZMQ_POLLIN,
+                                                svc_on_zap, a->sec, NULL)) ||
+        pw_reactor_socket(a->loop, a->sub, 0, svc_on_updates, a, &a->sub_id) ||
+        pw_reactor_hook(a->loop, ALERT_WEBHOOK_ITEMS, svc_webhook_prepare, svc_webhook_dispatch,
+                        a, NULL) ||
+        svc_schedule(a) ||
+        pw_reactor_timer(a->loop, 0, a->heartbeat_ms, svc_on_hb_timer, a, NULL))
+        return PW_ENOMEM;
+    return pw_reactor_run(a->loop);
 }
 
 int main(int argc, char **argv)

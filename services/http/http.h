@@ -8,6 +8,7 @@
  *   http_feed.c      POST /api/v1/feeds: CSV/JSON -> FeedBatch -> import summary
  *   http_read.c      GET /api/v1/status, history, alerts, report, health
  *   http_dashboard.c GET /: the server-rendered dashboard
+ *   http_openapi.c   GET /api/v1/openapi.yaml: docs/openapi.yaml, compiled in
  * Single-threaded: every callback runs on the loop's thread. A request that
  * waits for an upstream answer is suspended (MHD_suspend_connection) and
  * resumed when the answer or its deadline arrives. */
@@ -126,6 +127,7 @@ void http_read_alerts(struct http *h, struct http_req *r);
 void http_read_report(struct http *h, struct http_req *r);
 void http_read_health(struct http *h, struct http_req *r);
 void http_dashboard_get(struct http *h, struct http_req *r);
+void http_openapi_get(struct http *h, struct http_req *r);
 
 /* ---- catalog and the chart cache (http_read.c) ---------------------------- */
 

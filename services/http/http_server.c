@@ -142,10 +142,13 @@ void http_req_error(struct http_req *r, unsigned status, int code, const char *m
     else if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
         extra = "Retry-After: 5";
     char line[2048];
-    /* no body (message not UTF-8, or no memory): the status alone still says what happened */
-    int n = snprintf(line, sizeof line, "%s\n", body ? body : "{\"status\": \"ERROR\"}");
-    if (n >= (int)sizeof line)
-        n = snprintf(line, sizeof line, "{\"status\": \"ERROR\", \"http_status\": %u}\n", status);
+    int n = body ? snprintf(line, sizeof line, "%s\n", body) : 0;
+    /* no body (message not UTF-8, or no memory) or too long: without the
+     * message, which is the only part that can fail (docs/openapi.yaml, Error) */
+    if (!body || n >= (int)sizeof line)
+        n = snprintf(line, sizeof line,
+                     "{\"status\": \"ERROR\", \"http_status\": %u, \"code\": \"%s\"}\n", status,
+                     code ? pw_errname(code) : "");
     http_req_respond(r, status, "application/json", line, (size_t)n, extra);
     free(body);
 }
@@ -193,6 +196,13 @@ static int srv_is(const struct http_req *r, const char *method)
     return strcmp(r->method, method) == 0;
 }
 
+/* Readable without a token even with --read-auth: the readiness probe (load
+ * balancers carry no token) and the API's description (it holds no data). */
+static int srv_public(const char *path)
+{
+    return strcmp(path, "/api/v1/health") == 0 || strcmp(path, "/api/v1/openapi.yaml") == 0;
+}
+
 /* Checks that need no body; answers the request when one fails. */
 static void srv_precheck(struct http *h, struct http_req *r)
 {
@@ -207,8 +217,7 @@ static void srv_precheck(struct http *h, struct http_req *r)
         if (!srv_is(r, "GET") && !srv_is(r, "HEAD"))
             http_req_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, PW_EINVAL,
                            "only GET here (feeds: POST /api/v1/feeds)");
-        else if (h->read_auth && strcmp(r->path, "/api/v1/health") != 0 &&
-                 !http_auth_may_read(r->office))
+        else if (h->read_auth && !srv_public(r->path) && !http_auth_may_read(r->office))
             http_req_error(r, r->office ? MHD_HTTP_FORBIDDEN : MHD_HTTP_UNAUTHORIZED,
                            PW_EINVAL,
                            r->office ? "this token may not read"
@@ -262,6 +271,8 @@ static void srv_route(struct http *h, struct http_req *r)
         http_read_report(h, r);
     } else if (strcmp(p, "/api/v1/health") == 0) {
         http_read_health(h, r);
+    } else if (strcmp(p, "/api/v1/openapi.yaml") == 0) {
+        http_openapi_get(h, r);
     } else if (strncmp(p, hist_prefix, sizeof hist_prefix - 1) == 0 &&
                strlen(p) > sizeof hist_prefix - 1 + 8 &&
                strcmp(p + strlen(p) - 8, "/history") == 0) {
@@ -277,7 +288,7 @@ static void srv_route(struct http *h, struct http_req *r)
     } else {
         http_req_error(r, MHD_HTTP_NOT_FOUND, PW_ENOTFOUND,
                        "no such page: see / and /api/v1/{feeds,status,alerts,report,health,"
-                       "indicators/ID/history}");
+                       "indicators/ID/history}, described in /api/v1/openapi.yaml");
     }
 }
 

@@ -4,9 +4,9 @@
  * FeedBatches and are answered with an import summary once ingest answers,
  * i.e. after the store's durable commit. Anyone allowed to read gets the
  * read API (status, history, alerts, the follow-up report) and the
- * dashboard, all answered from the store. One zmq_poll loop, no threads:
- * libmicrohttpd runs in external-select mode and its sockets are polled as
- * plain fds beside the two DEALERs; requests waiting for ingest or the store
+ * dashboard, all answered from the store. One reactor, no threads:
+ * libmicrohttpd runs in external-select mode and joins it through
+ * pw_httpd_attach beside the two DEALERs; requests waiting for ingest or the store
  * are suspended, not blocking anything. The catalog is the store's own
  * (QUERY_CATALOG), so this door never disagrees with the evaluation. */
 #include <microhttpd.h>
@@ -20,8 +20,10 @@
 #include "err.h"
 #include "http.h"
 #include "http_auth.h"
+#include "httpd.h"
 #include "log.h"
 #include "msg.h"
+#include "reactor.h"
 #include "sec.h"
 #include "zsock.h"
 
@@ -54,49 +56,60 @@ static const struct pw_cfg http_cfg_table[] = {
 };
 #define HTTP_NCFG (sizeof http_cfg_table / sizeof http_cfg_table[0])
 
-#define HTTP_POLL_MAX (2 + FD_SETSIZE)
+/* The most sockets libmicrohttpd can hand out (its fd_set's size). */
+#define HTTP_MHD_SOCKETS FD_SETSIZE
 
-/* One iteration: poll the DEALERs and libmicrohttpd's fds, then serve. */
-static void http_iterate(struct http *h, zmq_pollitem_t *items, int64_t next_timer)
+static int http_on_ingest(struct pw_reactor *r, int id, short revents, void *arg)
 {
-    fd_set rs, ws, es;
-    int maxfd = -1, n = 2;
-    FD_ZERO(&rs);
-    FD_ZERO(&ws);
-    FD_ZERO(&es);
-    MHD_get_fdset(h->mhd, &rs, &ws, &es, &maxfd);
-    int64_t now = pw_now_ms(), wait = next_timer > now ? next_timer - now : 0;
-    MHD_UNSIGNED_LONG_LONG mto;
-    if (MHD_get_timeout(h->mhd, &mto) == MHD_YES && (int64_t)mto < wait)
-        wait = (int64_t)mto;
-    if (wait > 1000)
-        wait = 1000;
-    items[0] = (zmq_pollitem_t){http_up_socket(h->ingest), 0, ZMQ_POLLIN, 0};
-    items[1] = (zmq_pollitem_t){http_up_socket(h->store), 0, ZMQ_POLLIN, 0};
-    for (int fd = 0; fd <= maxfd && n < HTTP_POLL_MAX; fd++) {
-        short ev = (short)((FD_ISSET(fd, &rs) ? ZMQ_POLLIN : 0) | (FD_ISSET(fd, &ws) ? ZMQ_POLLOUT : 0) |
-                           (FD_ISSET(fd, &es) ? ZMQ_POLLERR : 0));
-        if (ev)
-            items[n++] = (zmq_pollitem_t){NULL, fd, ev, 0};
-    }
-    if (zmq_poll(items, n, (long)wait) < 0)
-        return; /* EINTR: the loop re-checks the stop flag */
-    if (items[0].revents & ZMQ_POLLIN)
-        http_up_drain(h, h->ingest);
-    if (items[1].revents & ZMQ_POLLIN)
-        http_up_drain(h, h->store);
-    FD_ZERO(&rs);
-    FD_ZERO(&ws);
-    FD_ZERO(&es);
-    for (int i = 2; i < n; i++) {
-        if (items[i].revents & ZMQ_POLLIN)
-            FD_SET(items[i].fd, &rs);
-        if (items[i].revents & ZMQ_POLLOUT)
-            FD_SET(items[i].fd, &ws);
-        if (items[i].revents & ZMQ_POLLERR)
-            FD_SET(items[i].fd, &es);
-    }
-    MHD_run_from_select(h->mhd, &rs, &ws, &es);
+    (void)r, (void)id, (void)revents;
+    struct http *h = arg;
+    http_up_drain(h, h->ingest);
+    return 0;
+}
+
+static int http_on_store(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    struct http *h = arg;
+    http_up_drain(h, h->store);
+    return 0;
+}
+
+/* Until the store has answered once: ask for its catalog every second. */
+static int http_on_catalog(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)revents;
+    struct http *h = arg;
+    if (h->cat)
+        return pw_reactor_remove(r, id);
+    http_catalog_load(h);
+    return 0;
+}
+
+/* Upstream calls get deadlines whenever a request starts one: expire and
+ * ping each turn, and wait no longer than the nearest deadline. */
+static int http_up_prepare(void *arg, zmq_pollitem_t *items, int max, long *timeout_ms)
+{
+    (void)items, (void)max;
+    struct http *h = arg;
+    int64_t now = pw_now_ms();
+    int64_t a = http_up_tick(h, h->ingest, now), b = http_up_tick(h, h->store, now);
+    int64_t wait = (a < b ? a : b) - now;
+    if (wait < *timeout_ms)
+        *timeout_ms = wait > 0 ? (long)wait : 0;
+    return 0;
+}
+
+/* Dispatch order: the DEALERs' answers, the deadlines, then libmicrohttpd
+ * (which then sends the answers just resumed). */
+static int http_register(struct http *h, struct pw_reactor *r, int *mhd_id)
+{
+    if (pw_reactor_socket(r, http_up_socket(h->ingest), ZMQ_POLLIN, http_on_ingest, h, NULL) ||
+        pw_reactor_socket(r, http_up_socket(h->store), ZMQ_POLLIN, http_on_store, h, NULL) ||
+        pw_reactor_hook(r, 0, http_up_prepare, NULL, h, NULL) ||
+        pw_reactor_timer(r, 0, 1000, http_on_catalog, h, NULL))
+        return PW_ENOMEM;
+    return pw_httpd_attach(r, h->mhd, HTTP_MHD_SOCKETS, mhd_id);
 }
 
 int main(int argc, char **argv)
@@ -107,8 +120,8 @@ int main(int argc, char **argv)
     struct pw_diag d = {0};
     char msg[600];
     void *ctx = NULL;
-    zmq_pollitem_t *items = NULL;
-    int status = 1;
+    struct pw_reactor *loop = NULL;
+    int mhd_id = 0, status = 1;
     memset(&h, 0, sizeof h);
     int rc = pw_service_start(http_cfg_table, HTTP_NCFG, argc, argv, "http",
                          "The HTTP door: offices POST feeds (CSV/JSON) with a bearer token and "
@@ -126,46 +139,37 @@ int main(int argc, char **argv)
         pw_error("msg=\"office registry rejected\" %s", pw_diag_format(&d, NULL, msg, sizeof msg));
         goto done;
     }
-    if (!(items = calloc(HTTP_POLL_MAX, sizeof *items)) || !(ctx = zmq_ctx_new()) ||
+    if (pw_reactor_open(&loop) || !(ctx = zmq_ctx_new()) ||
         pw_sec_open(ctx, cfg.insecure, cfg.secret_key, NULL, NULL, &sec) ||
         pw_sec_peer_key(sec, cfg.ingest_key, "--ingest-key", ingest_pub) ||
         pw_sec_peer_key(sec, cfg.store_key, "--store-key", store_pub) ||
         http_up_open(&h.ingest, ctx, cfg.ingest, "ingest", sec, ingest_pub) ||
         http_up_open(&h.store, ctx, cfg.store, "store", sec, store_pub) ||
-        http_server_start(&h, cfg.listen))
+        http_server_start(&h, cfg.listen) || http_register(&h, loop, &mhd_id))
         goto done;
     pw_info("msg=\"ready\" listen=%s offices=%zu", cfg.listen, http_auth_count(h.auth));
+    pw_service_ready(); /* systemd: READY=1 once it listens */
 
-    int64_t next_cat = 0;
-    while (!pw_zsock_stop) {
-        int64_t now = pw_now_ms();
-        if (!h.cat && now >= next_cat) { /* until the store has answered once */
-            http_catalog_load(&h);
-            next_cat = now + 1000;
-        }
-        int64_t a = http_up_tick(&h, h.ingest, now), b = http_up_tick(&h, h.store, now);
-        int64_t next = a < b ? a : b;
-        if (!h.cat && next_cat < next)
-            next = next_cat;
-        http_iterate(&h, items, next);
-    }
+    rc = pw_reactor_run(loop);
     pw_info("msg=\"stopping\" requests=%llu feeds=%llu rows_accepted=%llu rows_rejected=%llu",
             (unsigned long long)h.requests, (unsigned long long)h.feeds,
             (unsigned long long)h.rows_accepted, (unsigned long long)h.rows_rejected);
-    status = 0;
+    status = rc ? 1 : 0; /* a poll error (logged) is not a clean stop */
 done:
     /* every waiting request is answered (503: resend, safe) before the end */
     if (h.ingest)
         http_up_fail_all(&h, h.ingest);
     if (h.store)
         http_up_fail_all(&h, h.store);
+    if (mhd_id)
+        pw_reactor_remove(loop, mhd_id); /* before the daemon stops */
     http_server_stop(&h);
     http_up_close(&h.ingest);
     http_up_close(&h.store);
     pw_sec_close(&sec);
     if (ctx)
         zmq_ctx_term(ctx);
-    free(items);
+    pw_reactor_close(&loop);
     pw_history_close(&h.hist);
     pw_catalog_close(&h.cat);
     http_auth_close(&h.auth);

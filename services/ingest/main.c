@@ -1,7 +1,7 @@
 /* main.c - planwatch-ingest: the offices' door (docs/pipeline.md).
  *
- * One zmq_poll loop over the office ROUTER (FeedBatch, Ping) and the PULL
- * on which the store acknowledges durable commits. Valid rows are published
+ * One reactor (lib/svc/reactor.h) over the office ROUTER (FeedBatch, Ping)
+ * and the PULL on which the store acknowledges durable commits. Valid rows are published
  * on the PUB with topic update.<plan>.<project>.<indicator>; an office hears
  * "accepted" only once the store's ack for the row arrives. A timer
  * republishes unacknowledged updates, expires batches and sends heartbeats.
@@ -25,6 +25,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "msg.h"
+#include "reactor.h"
 #include "zap.h"
 
 struct ingest_cfg {
@@ -173,6 +174,7 @@ static void ingest_drain_acks(struct ingest *g)
         if (!ingest_store_up(g, pw_now_ms()))
             pw_info("msg=\"store reachable\"");
         g->store_seen_ms = pw_now_ms();
+        pw_service_ready(); /* systemd: READY=1 when the Pong first says ready (store heard) */
         if (type == PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK)
             ingest_batch_ack(g, (Planwatch__V1__StoreAck *)m);
         protobuf_c_message_free_unpacked(m, NULL);
@@ -189,10 +191,70 @@ static void ingest_heartbeat(struct ingest *g)
     pw_zsock_publish(g->pub, "hb.ingest", PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base);
 }
 
+/* Reactor callbacks: sockets (revents ZMQ_POLLIN) and timers. */
+static int ingest_on_zap(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    pw_sec_zap_serve(arg); /* handshakes: registered first, they gate everything else */
+    return 0;
+}
+
+static int ingest_on_acks(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    ingest_drain_acks(arg);
+    return 0;
+}
+
+/* Answers what is queued now, not forever: the ack inbox stays first. */
+static int ingest_on_offices(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    struct ingest *g = arg;
+    for (int i = 0; i < 64; i++) {
+        ingest_serve_one(g);
+        if (!pw_reactor_readable(g->router))
+            break;
+    }
+    return 0;
+}
+
+static int ingest_on_heartbeat(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    ingest_heartbeat(arg);
+    return 0;
+}
+
+static int ingest_on_tick(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    ingest_batch_tick(arg, pw_now_ms());
+    return 0;
+}
+
+/* Registration order is dispatch order: ZAP, metrics HTTP, acks, offices. */
+static int ingest_register(struct ingest *g, struct pw_reactor *r)
+{
+    int64_t tick_ms = cfg.retransmit_ms < 100 ? cfg.retransmit_ms : 100;
+    if (pw_sec_on(g->sec) &&
+        pw_reactor_socket(r, pw_sec_zap_socket(g->sec), ZMQ_POLLIN, ingest_on_zap, g->sec, NULL))
+        return PW_ENOMEM;
+    if (cfg.metrics[0] && pw_httpd_open(&g->http, r, cfg.metrics, pw_metrics_http, g->metrics))
+        return PW_EIO;
+    if (pw_reactor_socket(r, g->pull, ZMQ_POLLIN, ingest_on_acks, g, NULL) ||
+        pw_reactor_socket(r, g->router, ZMQ_POLLIN, ingest_on_offices, g, NULL) ||
+        pw_reactor_timer(r, 0, cfg.heartbeat_ms, ingest_on_heartbeat, g, NULL) ||
+        pw_reactor_timer(r, 0, tick_ms, ingest_on_tick, g, NULL))
+        return PW_ENOMEM;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct ingest g;
     void *ctx = NULL;
+    struct pw_reactor *loop = NULL;
     int status = 1;
     memset(&g, 0, sizeof g);
     int rc = pw_service_start(ingest_cfg_table, INGEST_NCFG, argc, argv, "ingest",
@@ -217,48 +279,11 @@ int main(int argc, char **argv)
         pw_zsock_new(ctx, ZMQ_ROUTER, 0, &g.router) ||
         pw_sec_server(g.sec, g.router, PW_ZAP_OFFICE) || pw_zsock_bind(g.router, cfg.listen))
         goto done;
-    if (cfg.metrics[0] && pw_httpd_open(&g.http, cfg.metrics, pw_metrics_http, g.metrics))
+    if (pw_reactor_open(&loop) || ingest_register(&g, loop))
         goto done;
     pw_info("msg=\"ready\" epoch=%llx indicators=%zu metrics_port=%d", (unsigned long long)g.epoch,
             pw_catalog_count(g.cat), pw_httpd_port(g.http));
-
-    int64_t next_hb = pw_now_ms(), next_tick = pw_now_ms();
-    int64_t tick_ms = cfg.retransmit_ms < 100 ? cfg.retransmit_ms : 100;
-    while (!pw_zsock_stop) {
-        int64_t now = pw_now_ms();
-        if (now >= next_hb) {
-            ingest_heartbeat(&g);
-            next_hb = now + cfg.heartbeat_ms;
-        }
-        if (now >= next_tick) {
-            ingest_batch_tick(&g, now);
-            next_tick = now + tick_ms;
-        }
-        int64_t wait = (next_hb < next_tick ? next_hb : next_tick) - now;
-        /* [acks, offices, ZAP when secure, metrics HTTP] */
-        zmq_pollitem_t items[3 + PW_HTTPD_POLL_MAX] = {{g.pull, 0, ZMQ_POLLIN, 0},
-                                                      {g.router, 0, ZMQ_POLLIN, 0},
-                                                      {pw_sec_zap_socket(g.sec), 0, ZMQ_POLLIN, 0}};
-        long wait_ms = (long)(wait > 0 ? wait : 0);
-        int nzap = pw_sec_on(g.sec);
-        int nhttp = pw_httpd_poll_items(g.http, items + 2 + nzap, PW_HTTPD_POLL_MAX, &wait_ms);
-        if (zmq_poll(items, 2 + nzap + nhttp, wait_ms) < 0)
-            continue; /* EINTR: the loop re-checks the stop flag */
-        if (nzap && (items[2].revents & ZMQ_POLLIN))
-            pw_sec_zap_serve(g.sec); /* handshakes first: they gate everything else */
-        pw_httpd_poll_run(g.http, items + 2 + nzap, nhttp);
-        /* acks first: they complete batches and free memory */
-        if (items[0].revents & ZMQ_POLLIN)
-            ingest_drain_acks(&g);
-        for (int i = 0; i < 64 && (items[1].revents & ZMQ_POLLIN); i++) {
-            ingest_serve_one(&g);
-            int ev = 0;
-            size_t evsz = sizeof ev;
-            zmq_getsockopt(g.router, ZMQ_EVENTS, &ev, &evsz);
-            if (!(ev & ZMQ_POLLIN))
-                break;
-        }
-    }
+    rc = pw_reactor_run(loop);
     /* answer every office still waiting: what the store confirmed, and
      * UNAVAILABLE (resend) for the rest - never silence */
     ingest_drain_acks(&g);
@@ -269,9 +294,10 @@ int main(int argc, char **argv)
             (unsigned long long)g.duplicates, (unsigned long long)g.rejected,
             (unsigned long long)g.unavailable, (unsigned long long)g.retransmitted,
             pw_map_count(g.pending));
-    status = 0;
+    status = rc ? 1 : 0; /* a poll error (logged) is not a clean stop */
 done:
     pw_httpd_close(&g.http);
+    pw_reactor_close(&loop);
     ingest_batch_free_all(&g);
     pw_zsock_close(&g.router);
     pw_zsock_close(&g.pull);

@@ -1,7 +1,7 @@
 /* main.c - planwatch-store: persists every indicator update in LMDB and
  * answers queries (docs/pipeline.md).
  *
- * One zmq_poll loop over: the SUB on ingest's update stream (drained into
+ * One reactor (lib/svc/reactor.h) over: the SUB on ingest's update stream (drained into
  * one durable LMDB transaction per iteration - group commit - after which
  * the committed updates are published with their seq and acknowledged to
  * ingest), and the query ROUTER. A heartbeat timer announces the last seq on
@@ -22,6 +22,7 @@
 #include "metrics.h"
 #include "msg.h"
 #include "pidfile.h"
+#include "reactor.h"
 #include "zap.h"
 #include "store.h"
 #include "zsock.h"
@@ -450,13 +451,72 @@ static int store_sockets(struct store *s, void *ctx)
     return pw_zsock_connect(s->ack, cfg.ack_to);
 }
 
+/* Reactor callbacks: sockets (revents ZMQ_POLLIN) and the heartbeat timer. */
+static int store_on_zap(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    pw_sec_zap_serve(arg);
+    return 0;
+}
+
+/* What the update callback needs: the store and the group commit's buffer. */
+struct store_loop {
+    struct store *s;
+    struct store_put *puts; /* --batch entries */
+};
+
+static int store_on_updates(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    struct store_loop *l = arg;
+    store_drain(l->s, l->puts);
+    return 0;
+}
+
+/* Answers what is queued now, not forever: the update stream stays first. */
+static int store_on_queries(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    struct store *s = arg;
+    for (int i = 0; i < 64; i++) {
+        store_serve_one(s);
+        if (!pw_reactor_readable(s->router))
+            break;
+    }
+    return 0;
+}
+
+static int store_on_heartbeat(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    store_heartbeat(arg);
+    return 0;
+}
+
+/* Registration order is dispatch order: ZAP, metrics HTTP, updates, queries. */
+static int store_register(struct store_loop *l, struct pw_reactor *r)
+{
+    struct store *s = l->s;
+    if (pw_sec_on(s->sec) &&
+        pw_reactor_socket(r, pw_sec_zap_socket(s->sec), ZMQ_POLLIN, store_on_zap, s->sec, NULL))
+        return PW_ENOMEM;
+    if (cfg.metrics[0] && pw_httpd_open(&s->http, r, cfg.metrics, pw_metrics_http, s->metrics))
+        return PW_EIO;
+    if (pw_reactor_socket(r, s->sub, ZMQ_POLLIN, store_on_updates, l, NULL) ||
+        pw_reactor_socket(r, s->router, ZMQ_POLLIN, store_on_queries, s, NULL) ||
+        pw_reactor_timer(r, 0, cfg.heartbeat_ms, store_on_heartbeat, s, NULL))
+        return PW_ENOMEM;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct store s;
     int lockfd = -1, status = 1;
     long holder = 0;
     void *ctx = NULL;
-    struct store_put *puts = NULL;
+    struct pw_reactor *loop = NULL;
+    struct store_loop l = {&s, NULL};
     memset(&s, 0, sizeof s);
 
     int rc = pw_service_start(store_cfg_table, STORE_NCFG, argc, argv, "store",
@@ -483,10 +543,10 @@ int main(int argc, char **argv)
     }
     if (store_alerts_init(&s))
         goto done;
-    puts = calloc((size_t)cfg.batch, sizeof *puts);
-    if (!puts || !(ctx = zmq_ctx_new()) || store_sockets(&s, ctx))
+    l.puts = calloc((size_t)cfg.batch, sizeof *l.puts);
+    if (!l.puts || !(ctx = zmq_ctx_new()) || store_sockets(&s, ctx))
         goto done;
-    if (cfg.metrics[0] && pw_httpd_open(&s.http, cfg.metrics, pw_metrics_http, s.metrics))
+    if (pw_reactor_open(&loop) || store_register(&l, loop))
         goto done;
     size_t map, used;
     store_db_usage(s.db, &map, &used);
@@ -495,45 +555,17 @@ int main(int argc, char **argv)
             (unsigned long long)store_db_last_seq(s.db),
             (unsigned long long)store_db_format(s.db), pw_catalog_count(s.cat), map >> 20,
             used >> 10, store_db_index_bytes(s.db) >> 10, pw_httpd_port(s.http));
+    pw_service_ready(); /* systemd: READY=1, as the Pong (ready from here on) */
 
-    int64_t next_hb = pw_now_ms();
-    while (!pw_zsock_stop) {
-        int64_t now = pw_now_ms();
-        if (now >= next_hb) {
-            store_heartbeat(&s);
-            next_hb = now + cfg.heartbeat_ms;
-        }
-        /* [ingest's stream, queries, ZAP when secure, metrics HTTP] */
-        zmq_pollitem_t items[3 + PW_HTTPD_POLL_MAX] = {{s.sub, 0, ZMQ_POLLIN, 0},
-                                                      {s.router, 0, ZMQ_POLLIN, 0},
-                                                      {pw_sec_zap_socket(s.sec), 0, ZMQ_POLLIN, 0}};
-        long wait = (long)(next_hb - now);
-        int nzap = pw_sec_on(s.sec);
-        int nhttp = pw_httpd_poll_items(s.http, items + 2 + nzap, PW_HTTPD_POLL_MAX, &wait);
-        if (zmq_poll(items, 2 + nzap + nhttp, wait) < 0)
-            continue; /* EINTR: the loop re-checks the stop flag */
-        if (nzap && (items[2].revents & ZMQ_POLLIN))
-            pw_sec_zap_serve(s.sec);
-        pw_httpd_poll_run(s.http, items + 2 + nzap, nhttp);
-        if (items[0].revents & ZMQ_POLLIN)
-            store_drain(&s, puts);
-        /* answer what is queued now, not forever: the update stream stays first */
-        for (int i = 0; i < 64 && (items[1].revents & ZMQ_POLLIN); i++) {
-            store_serve_one(&s);
-            int ev = 0;
-            size_t evsz = sizeof ev;
-            zmq_getsockopt(s.router, ZMQ_EVENTS, &ev, &evsz);
-            if (!(ev & ZMQ_POLLIN))
-                break;
-        }
-    }
+    rc = pw_reactor_run(loop);
     pw_info("msg=\"stopping\" stored=%llu duplicates=%llu refused=%llu queries=%llu seq=%llu",
             (unsigned long long)s.stored, (unsigned long long)s.duplicates,
             (unsigned long long)s.refused, (unsigned long long)s.queries,
             (unsigned long long)store_db_last_seq(s.db));
-    status = 0;
+    status = rc ? 1 : 0; /* a poll error (logged) is not a clean stop */
 done:
     pw_httpd_close(&s.http);
+    pw_reactor_close(&loop);
     pw_zsock_close(&s.sub);
     pw_zsock_close(&s.ack);
     pw_zsock_close(&s.router);
@@ -541,7 +573,7 @@ done:
     pw_sec_close(&s.sec);
     if (ctx)
         zmq_ctx_term(ctx);
-    free(puts);
+    free(l.puts);
     store_db_close(&s.db);
     pw_history_close(&s.hist);
     pw_catalog_close(&s.cat);

@@ -132,6 +132,13 @@ static const struct db_upgrade db_upgrades[] = {
 _Static_assert(sizeof db_upgrades / sizeof db_upgrades[0] == STORE_DB_FORMAT - 1,
                "one upgrade step per format after 1");
 
+uint64_t store_db_upgrade_to(size_t i)
+{
+    /* a step without a function would stop every upgrade through it */
+    size_t n = sizeof db_upgrades / sizeof db_upgrades[0];
+    return i < n && db_upgrades[i].step ? db_upgrades[i].to : 0;
+}
+
 static int db_upgrade_attempt(struct store_db *db, const struct db_upgrade *u)
 {
     MDB_txn *txn;

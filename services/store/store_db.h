@@ -50,6 +50,11 @@ void store_db_close(struct store_db **db);
 /* The data format of the open environment (STORE_DB_FORMAT once open). */
 uint64_t store_db_format(const struct store_db *db);
 
+/* The upgrade table, so a test can check it: the format upgrade step i
+ * (0-based) produces, or 0 past the last step. Step i takes format i+1 to
+ * i+2 and the last one reaches STORE_DB_FORMAT. */
+uint64_t store_db_upgrade_to(size_t i);
+
 /* One update of a group commit. In: u (borrowed; u->seq is set when it is
  * stored). Out: result 0 = stored as new seq, 1 = duplicate of seq (same
  * update id, same figure), or a PW_E* code (PW_ECONFLICT: same id,

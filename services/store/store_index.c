@@ -230,6 +230,11 @@ size_t store_index_count(const struct store_index *ix)
     return ix->used;
 }
 
+size_t store_index_capacity(const struct store_index *ix)
+{
+    return ix->cap;
+}
+
 size_t store_index_bytes(const struct store_index *ix)
 {
     return ix->cap * sizeof *ix->slots + ix->rev_bytes + ix->undo_cap * sizeof *ix->undo;

@@ -63,4 +63,8 @@ void store_index_commit(struct store_index *ix);
 size_t store_index_count(const struct store_index *ix);
 size_t store_index_bytes(const struct store_index *ix);
 
+/* Slots of the id table: at least twice the entries once reserve() has
+ * succeeded, so that probes stay short. Each slot is a hash and a seq. */
+size_t store_index_capacity(const struct store_index *ix);
+
 #endif

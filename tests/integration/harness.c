@@ -1,7 +1,7 @@
-/* harness.c - integration test support (see harness.h). Children are
- * spawned with fork/execv; exits are awaited on a pidfd with poll(2) and a
- * deadline; readiness is a Ping answered "ready" (store, ingest) or a
- * heartbeat saying ready (alert). */
+/* harness.c - integration test support (see harness.h): the cmocka side of
+ * tests/support (ts_proc: processes and ports; ts_cluster: the wiring and
+ * the readiness probes), which it turns into assertions, plus what only the
+ * tests need (keys and registry, the CLI, queries, the webhook receiver). */
 #define _GNU_SOURCE
 #include "harness.h"
 
@@ -17,10 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -32,18 +30,16 @@
 #include "keys.h"
 #include "zsock.h"
 
-static const char *hs_names[HS_NSVC] = {"store", "ingest", "alert"};
+static const char *hs_name(int s)
+{
+    return ts_cluster_name((enum ts_svc)s);
+}
 
 const char *hs_bin(const char *name)
 {
     static char buf[4][512];
     static int k;
-    char *b = buf[k++ % 4];
-    if (strcmp(name, "planwatch") == 0)
-        snprintf(b, 512, "%s/cli/planwatch", PW_BINARY_DIR);
-    else
-        snprintf(b, 512, "%s/services/%s/planwatch-%s", PW_BINARY_DIR, name, name);
-    return b;
+    return ts_cluster_bin(buf[k++ % 4], sizeof buf[0], PW_BINARY_DIR, name);
 }
 
 const char *hs_src(const char *rel)
@@ -57,17 +53,9 @@ const char *hs_src(const char *rel)
 
 int hs_free_port(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_true(fd >= 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
+    int port = ts_proc_free_port();
+    assert_true(port > 0);
+    return port;
 }
 
 void hs_init(struct hs_cluster *c, const char *name, const char *clock)
@@ -76,19 +64,7 @@ void hs_init(struct hs_cluster *c, const char *name, const char *clock)
     const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     snprintf(c->dir, sizeof c->dir, "%s/pw-%s-XXXXXX", tmp, name);
     assert_non_null(mkdtemp(c->dir));
-    for (int i = 0; i < 6; i++) {
-        int p, dup;
-        do {
-            p = hs_free_port();
-            dup = 0;
-            for (int j = 0; j < i; j++)
-                dup |= c->port[j] == p;
-        } while (dup);
-        c->port[i] = p;
-    }
-    snprintf(c->ep_ingest, sizeof c->ep_ingest, "tcp://127.0.0.1:%d", c->port[0]);
-    snprintf(c->ep_store, sizeof c->ep_store, "tcp://127.0.0.1:%d", c->port[3]);
-    snprintf(c->ep_alerts, sizeof c->ep_alerts, "tcp://127.0.0.1:%d", c->port[5]);
+    assert_int_equal(ts_cluster_ports(c->port, c->ep_ingest, c->ep_store, c->ep_alerts), 0);
     if (clock) {
         snprintf(c->clock_spec, sizeof c->clock_spec, "file:%s/clock", c->dir);
         hs_set_clock(c, clock);
@@ -127,90 +103,50 @@ void hs_set_clock(struct hs_cluster *c, const char *day)
     hs_commit(f, path);
 }
 
-static void hs_args(struct hs_cluster *c, enum hs_svc s, char args[][320], int *n)
+/* Service s's command line: the wiring, then the test's pace and security. */
+static void hs_args(struct hs_cluster *c, enum hs_svc s, struct ts_proc_argv *a)
 {
-    int k = 0;
-#define ARG(...) snprintf(args[k++], 320, __VA_ARGS__)
-    switch (s) {
-    case HS_STORE:
-        ARG("--data-dir=%s/store", c->dir);
-        ARG("--listen=tcp://127.0.0.1:%d", c->port[3]);
-        ARG("--publish=tcp://127.0.0.1:%d", c->port[4]);
-        ARG("--updates=tcp://127.0.0.1:%d", c->port[1]);
-        ARG("--ack-to=tcp://127.0.0.1:%d", c->port[2]);
-        ARG("--heartbeat-ms=200");
-        break;
-    case HS_INGEST:
-        ARG("--listen=tcp://127.0.0.1:%d", c->port[0]);
-        ARG("--publish=tcp://127.0.0.1:%d", c->port[1]);
-        ARG("--acks=tcp://127.0.0.1:%d", c->port[2]);
-        ARG("--heartbeat-ms=200");
-        ARG("--store-timeout-ms=1500");
-        break;
-    default:
-        ARG("--data-dir=%s/alert", c->dir);
-        ARG("--store=tcp://127.0.0.1:%d", c->port[3]);
-        ARG("--updates=tcp://127.0.0.1:%d", c->port[4]);
-        ARG("--publish=tcp://127.0.0.1:%d", c->port[5]);
-        ARG("--heartbeat-ms=200");
-        ARG("--interval-ms=200");
-        break;
-    }
+    int rc = 0;
+    ts_proc_argv_init(a);
+    rc |= ts_proc_arg(a, "%s", hs_bin(hs_name(s)));
+    rc |= ts_cluster_args(a, (enum ts_svc)s, c->port, c->dir);
+    rc |= ts_proc_arg(a, "--heartbeat-ms=200");
+    if (s == HS_INGEST)
+        rc |= ts_proc_arg(a, "--store-timeout-ms=1500");
+    if (s == HS_ALERT)
+        rc |= ts_proc_arg(a, "--interval-ms=200");
     if (c->clock_spec[0])
-        ARG("--clock=%s", c->clock_spec);
+        rc |= ts_proc_arg(a, "--clock=%s", c->clock_spec);
     if (!c->secure) {
-        ARG("--insecure");
+        rc |= ts_proc_arg(a, "--insecure");
     } else {
-        ARG("--secret-key=%s", hs_key_path(c, hs_names[s], 1));
-        ARG("--registry=%s/keys/registry.yaml", c->dir);
+        rc |= ts_proc_arg(a, "--secret-key=%s", hs_key_path(c, hs_name(s), 1));
+        rc |= ts_proc_arg(a, "--registry=%s/keys/registry.yaml", c->dir);
         if (s == HS_STORE)
-            ARG("--ingest-key=%s", hs_key_path(c, "ingest", 0));
+            rc |= ts_proc_arg(a, "--ingest-key=%s", hs_key_path(c, "ingest", 0));
         if (s == HS_ALERT)
-            ARG("--store-key=%s", hs_key_path(c, "store", 0));
+            rc |= ts_proc_arg(a, "--store-key=%s", hs_key_path(c, "store", 0));
     }
     for (int i = 0; i < 8 && c->extra[s][i]; i++)
-        ARG("%s", c->extra[s][i]);
-#undef ARG
-    *n = k;
+        rc |= ts_proc_arg(a, "%s", c->extra[s][i]);
+    assert_int_equal(rc, 0);
 }
 
-static int hs_wait_exit(pid_t pid, int deadline_ms);
-
-/* fork + execv argv with stdout and stderr appended to log. */
-static pid_t hs_exec(char **argv, const char *log)
+/* Starts a.argv with stdout and stderr appended to DIR/<name>.log. */
+static pid_t hs_exec(struct hs_cluster *c, const struct ts_proc_argv *a, const char *name)
 {
-    fflush(NULL);
-    pid_t pid = fork();
+    char log[300];
+    snprintf(log, sizeof log, "%s/%s.log", c->dir, name);
+    pid_t pid = ts_proc_spawn(a->argv, log);
     assert_true(pid >= 0);
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, 2);
-            dup2(fd, 1);
-        }
-        setenv("ASAN_OPTIONS", "detect_leaks=1:exitcode=23", 0);
-        /* a service dies with the test, whatever ends the test */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() == 1)
-            _exit(127);
-        execv(argv[0], argv);
-        _exit(127);
-    }
     return pid;
 }
 
 void hs_spawn(struct hs_cluster *c, enum hs_svc s)
 {
-    char args[24][320], log[300];
-    char *argv[26];
-    int n = 0;
-    hs_args(c, s, args, &n);
-    argv[0] = (char *)hs_bin(hs_names[s]);
-    for (int i = 0; i < n; i++)
-        argv[i + 1] = args[i];
-    argv[n + 1] = NULL;
-    snprintf(log, sizeof log, "%s/%s.log", c->dir, hs_names[s]);
-    c->pid[s] = hs_exec(argv, log);
+    struct ts_proc_argv a;
+    hs_args(c, s, &a);
+    c->pid[s] = hs_exec(c, &a, hs_name(s));
 }
 
 /* Status code of GET path on the HTTP service, or -1 (no answer). A plain
@@ -244,26 +180,23 @@ static int hs_http_get_status(struct hs_cluster *c, const char *path)
 
 void hs_start_http(struct hs_cluster *c)
 {
-    char args[16][320], log[300];
-    char *argv[18];
-    int k = 0;
+    struct ts_proc_argv a;
+    int rc = 0;
     if (!c->http_port) {
         c->http_port = hs_free_port();
         snprintf(c->http_url, sizeof c->http_url, "http://127.0.0.1:%d", c->http_port);
     }
-    snprintf(args[k++], 320, "--listen=127.0.0.1:%d", c->http_port);
-    snprintf(args[k++], 320, "--ingest=%s", c->ep_ingest);
-    snprintf(args[k++], 320, "--store=%s", c->ep_store);
+    ts_proc_argv_init(&a);
+    rc |= ts_proc_arg(&a, "%s", hs_bin("http"));
+    rc |= ts_proc_arg(&a, "--listen=127.0.0.1:%d", c->http_port);
+    rc |= ts_proc_arg(&a, "--ingest=%s", c->ep_ingest);
+    rc |= ts_proc_arg(&a, "--store=%s", c->ep_store);
     if (c->clock_spec[0])
-        snprintf(args[k++], 320, "--clock=%s", c->clock_spec);
+        rc |= ts_proc_arg(&a, "--clock=%s", c->clock_spec);
     for (int i = 0; i < 8 && c->http_extra[i]; i++)
-        snprintf(args[k++], 320, "%s", c->http_extra[i]);
-    argv[0] = (char *)hs_bin("http");
-    for (int i = 0; i < k; i++)
-        argv[i + 1] = args[i];
-    argv[k + 1] = NULL;
-    snprintf(log, sizeof log, "%s/http.log", c->dir);
-    c->http_pid = hs_exec(argv, log);
+        rc |= ts_proc_arg(&a, "%s", c->http_extra[i]);
+    assert_int_equal(rc, 0);
+    c->http_pid = hs_exec(c, &a, "http");
     int64_t end = pw_now_ms() + 20000;
     while (pw_now_ms() < end) {
         int st;
@@ -282,12 +215,7 @@ int hs_stop_http(struct hs_cluster *c)
 {
     if (c->http_pid <= 0)
         return -1;
-    kill(c->http_pid, SIGTERM);
-    int rc = hs_wait_exit(c->http_pid, 5000);
-    if (rc < 0) {
-        kill(c->http_pid, SIGKILL);
-        hs_wait_exit(c->http_pid, 5000);
-    }
+    int rc = ts_proc_stop(c->http_pid, SIGTERM, 5000);
     c->http_pid = 0;
     return rc;
 }
@@ -318,7 +246,7 @@ void hs_registry(struct hs_cluster *c, const char *offices_yaml)
     FILE *f = hs_open_tmp(c, "keys/registry.yaml", path, sizeof path);
     fprintf(f, "version: 1\nservices:\n");
     for (int s = 0; s < HS_NSVC; s++)
-        fprintf(f, "  - {id: %s, key: \"%s\"}\n", hs_names[s], hs_pub(c, hs_names[s]));
+        fprintf(f, "  - {id: %s, key: \"%s\"}\n", hs_name(s), hs_pub(c, hs_name(s)));
     fprintf(f, "offices:\n  - {id: harness, key: \"%s\", read: true, subscribe: true}\n%s",
             hs_pub(c, "harness"), offices_yaml ? offices_yaml : "");
     hs_commit(f, path);
@@ -343,7 +271,7 @@ void hs_secure(struct hs_cluster *c, const char *const *names)
     snprintf(dir, sizeof dir, "%s/keys", c->dir);
     assert_int_equal(mkdir(dir, 0700), 0);
     for (int s = 0; s < HS_NSVC; s++)
-        hs_keygen(c, hs_names[s]);
+        hs_keygen(c, hs_name(s));
     hs_keygen(c, "harness");
     for (size_t i = 0; names && names[i]; i++)
         hs_keygen(c, names[i]);
@@ -352,24 +280,33 @@ void hs_secure(struct hs_cluster *c, const char *const *names)
     unsetenv("PLANWATCH_INSECURE");
 }
 
+/* as's key pair in *kp when the cluster is secure (returns kp), else NULL:
+ * the `self` of pw_client_open_curve and the ts_cluster probes. */
+static const struct pw_keypair *hs_self(struct hs_cluster *c, const char *as,
+                                        struct pw_keypair *kp)
+{
+    struct pw_diag d;
+    if (!c->secure)
+        return NULL;
+    if (pw_keys_load_secret(hs_key_path(c, as, 1), kp, &d))
+        fail_msg("no secret key for %s: %s", as, d.msg);
+    return kp;
+}
+
 /* A client of endpoint ep whose server is service `server`, as `as`. */
 static int hs_client_open(struct hs_cluster *c, const char *ep, const char *server,
                           const char *as, struct pw_client **out)
 {
-    struct pw_keypair self;
-    struct pw_diag d;
-    if (!c->secure)
-        return pw_client_open(c->ctx, ep, out);
-    if (pw_keys_load_secret(hs_key_path(c, as, 1), &self, &d))
-        fail_msg("no secret key for %s: %s", as, d.msg);
-    return pw_client_open_curve(c->ctx, ep, &self, hs_pub(c, server), out);
+    struct pw_keypair kp;
+    const struct pw_keypair *self = hs_self(c, as, &kp);
+    return pw_client_open_curve(c->ctx, ep, self, self ? hs_pub(c, server) : NULL, out);
 }
 
 struct pw_client *hs_client(struct hs_cluster *c, enum hs_svc s, const char *as)
 {
     struct pw_client *cl = NULL;
     assert_true(s == HS_STORE || s == HS_INGEST);
-    assert_int_equal(hs_client_open(c, s == HS_STORE ? c->ep_store : c->ep_ingest, hs_names[s],
+    assert_int_equal(hs_client_open(c, s == HS_STORE ? c->ep_store : c->ep_ingest, hs_name(s),
                                     as, &cl),
                      0);
     return cl;
@@ -378,12 +315,10 @@ struct pw_client *hs_client(struct hs_cluster *c, enum hs_svc s, const char *as)
 /* Ping over a fresh client; 1 when answered (and ready, if required). */
 static int hs_ping(struct hs_cluster *c, enum hs_svc s, int need_ready)
 {
-    struct pw_client *cl = NULL;
-    if (hs_client_open(c, s == HS_STORE ? c->ep_store : c->ep_ingest, hs_names[s], "harness", &cl))
-        return 0;
-    int ok = pw_client_ping(cl, 300, need_ready, NULL);
-    pw_client_close(&cl);
-    return ok;
+    struct pw_keypair kp;
+    const struct pw_keypair *self = hs_self(c, "harness", &kp);
+    return ts_cluster_ping(c->ctx, s == HS_STORE ? c->ep_store : c->ep_ingest, self,
+                           self ? hs_pub(c, hs_name(s)) : NULL, need_ready);
 }
 
 static int hs_alive(struct hs_cluster *c, enum hs_svc s)
@@ -413,34 +348,16 @@ void hs_start(struct hs_cluster *c, enum hs_svc s)
     hs_spawn(c, s);
     if (hs_wait_ready(c, s, 20000) != 0) {
         hs_dump_logs(c);
-        fail_msg("%s did not become ready within 20 s", hs_names[s]);
+        fail_msg("%s did not become ready within 20 s", hs_name(s));
     }
-}
-
-static int hs_wait_exit(pid_t pid, int deadline_ms)
-{
-    int fd = (int)syscall(SYS_pidfd_open, pid, 0), st = 0;
-    if (fd >= 0) {
-        struct pollfd p = {fd, POLLIN, 0};
-        poll(&p, 1, deadline_ms);
-        close(fd);
-    }
-    if (waitpid(pid, &st, WNOHANG) != pid)
-        return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 int hs_stop(struct hs_cluster *c, enum hs_svc s, int sig)
 {
     if (c->pid[s] <= 0)
         return -1;
-    kill(c->pid[s], sig);
     /* a clean shutdown is due within 5 s of SIGTERM: later counts as failure */
-    int rc = hs_wait_exit(c->pid[s], sig == SIGTERM ? 5000 : 10000);
-    if (rc < 0) { /* did not stop in time: that is a failure, but clean up */
-        kill(c->pid[s], SIGKILL);
-        hs_wait_exit(c->pid[s], 5000);
-    }
+    int rc = ts_proc_stop(c->pid[s], sig, sig == SIGTERM ? 5000 : 10000);
     c->pid[s] = 0;
     return rc;
 }
@@ -449,7 +366,7 @@ int hs_wait_exited(struct hs_cluster *c, enum hs_svc s, int deadline_ms)
 {
     if (c->pid[s] <= 0)
         return -1;
-    int rc = hs_wait_exit(c->pid[s], deadline_ms);
+    int rc = ts_proc_wait_exit(c->pid[s], deadline_ms);
     if (rc >= 0)
         c->pid[s] = 0;
     return rc;
@@ -478,7 +395,7 @@ void hs_dump_logs(struct hs_cluster *c)
 {
     for (int s = 0; s <= HS_NSVC; s++) {
         char cmd[400];
-        const char *name = s < HS_NSVC ? hs_names[s] : "http";
+        const char *name = s < HS_NSVC ? hs_name(s) : "http";
         snprintf(cmd, sizeof cmd, "tail -n 25 %s/%s.log 2>/dev/null | sed 's/^/[%s] /' >&2", c->dir,
                  name, name);
         if (system(cmd) != 0)
@@ -498,7 +415,7 @@ void hs_fini(struct hs_cluster *c)
         if (c->pid[s] > 0) {
             int rc = hs_stop(c, (enum hs_svc)s, SIGTERM);
             if (rc != 0) {
-                fprintf(stderr, "%s exited with %d after SIGTERM\n", hs_names[s], rc);
+                fprintf(stderr, "%s exited with %d after SIGTERM\n", hs_name(s), rc);
                 bad = 1;
             }
         }
@@ -645,39 +562,13 @@ long hs_alert_admin(struct hs_cluster *c, uint64_t seq, uint64_t admin_seq, int 
 long hs_alert_evaluated(struct hs_cluster *c, uint64_t seq, uint64_t admin_seq, const char *day,
                         uint64_t *alert_seq, int deadline_ms)
 {
-    void *sub = NULL;
-    long resyncs = -1;
-    assert_int_equal(pw_zsock_new(c->ctx, ZMQ_SUB, 0, &sub), 0);
-    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "hb.alert", 8);
-    if (c->secure) {
-        struct pw_keypair self;
-        struct pw_diag d;
-        assert_int_equal(pw_keys_load_secret(hs_key_path(c, "harness", 1), &self, &d), 0);
-        assert_int_equal(pw_keys_curve_client(sub, &self, hs_pub(c, "alert")), 0);
-    }
-    pw_zsock_connect(sub, c->ep_alerts);
-    int64_t end = pw_now_ms() + deadline_ms;
-    while (resyncs < 0 && pw_now_ms() < end) {
-        zmq_pollitem_t it = {sub, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll(&it, 1, (long)(end - pw_now_ms())) <= 0)
-            continue;
-        struct pw_frames fr;
-        Planwatch__V1__MsgType t;
-        ProtobufCMessage *m = NULL;
-        if (pw_zsock_recv_msg(sub, &fr, ZMQ_DONTWAIT, &t, &m) == 0) {
-            Planwatch__V1__Heartbeat *hb = (Planwatch__V1__Heartbeat *)m;
-            if (t == PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT && hb->ready && hb->applied_seq >= seq &&
-                hb->admin_seq >= admin_seq &&
-                (!day || (hb->evaluated && strcmp(hb->evaluated, day) == 0))) {
-                resyncs = (long)hb->resyncs;
-                if (alert_seq)
-                    *alert_seq = hb->seq;
-            }
-            protobuf_c_message_free_unpacked(m, NULL);
-        }
-        pw_frames_close(&fr);
-    }
-    pw_zsock_close(&sub);
+    struct pw_keypair kp;
+    const struct pw_keypair *self = hs_self(c, "harness", &kp);
+    const struct ts_alert_want want = {seq, admin_seq, day};
+    long resyncs = ts_cluster_alert_wait(c->ctx, c->ep_alerts, self,
+                                         self ? hs_pub(c, "alert") : NULL, &want, alert_seq,
+                                         deadline_ms);
+    assert_true(resyncs >= -1); /* -2: no subscription (socket or key) */
     return resyncs;
 }
 

@@ -1,7 +1,8 @@
 /* harness.h - integration test support: starts the real planwatch services
- * on loopback with a temporary data dir, waits for readiness with a
- * deadline (a Ping answered ready, never a bare sleep), kills them (SIGTERM
- * or SIGKILL) and restarts them, and runs the real CLI capturing its output.
+ * on loopback with a temporary data dir (through tests/support, asserting
+ * with cmocka), waits for readiness with a deadline (a Ping answered
+ * ready, never a bare sleep), kills them (SIGTERM or SIGKILL) and restarts
+ * them, and runs the real CLI capturing its output.
  * Every child's stderr goes to a log file in the temp dir, printed when a
  * test fails. Not thread-safe except hs_feed_rows/hs_call (one client per
  * thread). */
@@ -15,13 +16,15 @@
 #include "client.h"
 #include "feed.h"
 #include "planwatch.pb-c.h"
+#include "ts_cluster.h"
 
-enum hs_svc { HS_STORE, HS_INGEST, HS_ALERT, HS_NSVC };
+enum hs_svc { HS_STORE = TS_STORE, HS_INGEST = TS_INGEST, HS_ALERT = TS_ALERT, HS_NSVC = TS_NSVC };
 
 struct hs_cluster {
     char dir[256];                 /* temp dir: data, logs, clock file */
-    int port[6];                   /* 7601..7606 equivalents */
-    char ep_ingest[64], ep_store[64], ep_alerts[64]; /* client-side endpoints */
+    int port[TS_CLUSTER_PORTS];    /* 7601..7606 equivalents */
+    char ep_ingest[TS_CLUSTER_EP_LEN], ep_store[TS_CLUSTER_EP_LEN],
+        ep_alerts[TS_CLUSTER_EP_LEN]; /* client-side endpoints */
     pid_t pid[HS_NSVC];
     int restarts[HS_NSVC];
     char clock_spec[300];          /* "" or "file:DIR/clock" */

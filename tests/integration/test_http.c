@@ -6,7 +6,6 @@
  * CLI's output; the follow-up report carries acknowledgement reasons; and a
  * headless Chromium loads the dashboard, whose rendered DOM shows the sample
  * data's rows and grades, and saves a screenshot in the build directory. */
-#include <curl/curl.h>
 #include <jansson.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -22,89 +21,23 @@
 
 #include "err.h"
 #include "harness.h"
+#include "hs_curl.h"
 
-/* tokens: their SHA-256 in the office registry (printf %s TOKEN | sha256sum) */
-#define TOK_ADMIN "admin-token"     /* read, write:* */
-#define TOK_PJ2 "pj2-token"         /* read, write:p2/pj2 */
-#define TOK_READER "reader-token"   /* read */
-
-struct resp {
-    long status;
-    char *body;
-    size_t len;
-    char headers[2048];
-};
-
-static size_t on_body(char *p, size_t sz, size_t n, void *arg)
+/* One request. body NULL: GET, else POST. */
+static struct hs_resp call(struct hs_cluster *c, const char *path, const char *token,
+                           const char *ctype, const char *body, size_t len)
 {
-    struct resp *r = arg;
-    r->body = realloc(r->body, r->len + sz * n + 1);
-    memcpy(r->body + r->len, p, sz * n);
-    r->len += sz * n;
-    r->body[r->len] = '\0';
-    return sz * n;
+    return hs_curl(c, body ? "POST" : "GET", path, token, ctype, NULL, body, len);
 }
 
-static size_t on_header(char *p, size_t sz, size_t n, void *arg)
-{
-    struct resp *r = arg;
-    size_t have = strlen(r->headers);
-    if (have + sz * n + 1 < sizeof r->headers) {
-        memcpy(r->headers + have, p, sz * n);
-        r->headers[have + sz * n] = '\0';
-    }
-    return sz * n;
-}
-
-/* One request. body NULL: GET. */
-static struct resp call(struct hs_cluster *c, const char *path, const char *token,
-                        const char *ctype, const char *body, size_t len)
-{
-    struct resp r;
-    char url[512], auth[128], ct[128];
-    struct curl_slist *h = NULL;
-    memset(&r, 0, sizeof r);
-    r.body = calloc(1, 1);
-    CURL *cu = curl_easy_init();
-    assert_non_null(cu);
-    snprintf(url, sizeof url, "%s%s", c->http_url, path);
-    curl_easy_setopt(cu, CURLOPT_URL, url);
-    if (token) {
-        snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-        h = curl_slist_append(h, auth);
-    }
-    if (ctype) {
-        snprintf(ct, sizeof ct, "Content-Type: %s", ctype);
-        h = curl_slist_append(h, ct);
-    }
-    h = curl_slist_append(h, "Expect:");
-    curl_easy_setopt(cu, CURLOPT_HTTPHEADER, h);
-    if (body) {
-        curl_easy_setopt(cu, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)len);
-    }
-    curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(cu, CURLOPT_WRITEDATA, &r);
-    curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(cu, CURLOPT_HEADERDATA, &r);
-    curl_easy_setopt(cu, CURLOPT_TIMEOUT, 30L);
-    CURLcode rc = curl_easy_perform(cu);
-    if (rc != CURLE_OK)
-        fail_msg("%s: %s", path, curl_easy_strerror(rc));
-    curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(cu);
-    return r;
-}
-
-static struct resp post_csv(struct hs_cluster *c, const char *path, const char *token,
-                            const char *csv)
+static struct hs_resp post_csv(struct hs_cluster *c, const char *path, const char *token,
+                               const char *csv)
 {
     return call(c, path, token, "text/csv", csv, strlen(csv));
 }
 
 /* import_count.<what> of a summary */
-static long count_of(const struct resp *r, const char *what)
+static long count_of(const struct hs_resp *r, const char *what)
 {
     json_error_t e;
     json_t *doc = json_loads(r->body, 0, &e);
@@ -115,7 +48,7 @@ static long count_of(const struct resp *r, const char *what)
     return v;
 }
 
-static void expect(const struct resp *r, long status)
+static void expect(const struct hs_resp *r, long status)
 {
     if (r->status != status)
         fail_msg("HTTP %ld, expected %ld: %.600s", r->status, status, r->body);
@@ -126,51 +59,16 @@ static struct hs_cluster cl;
 static int setup(void **state)
 {
     (void)state;
-    char path[300], line[400];
-    static const char *const toks[][2] = {{"admin", TOK_ADMIN}, {"pj2", TOK_PJ2},
-                                          {"reader", TOK_READER}};
-    /* the same office registry (and scopes) the CURVE doors use; these
-     * offices have only a token, no CURVE key */
-    static const char *const scopes[] = {"read: true\n    write: {plans: [p2, p3]}",
-                                         "read: true\n    write: {projects: [p2.pj2]}",
-                                         "read: true"};
-    static char registry_flag[320];
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    hs_init(&cl, "http", "2026-03-31");
-    snprintf(path, sizeof path, "%s/registry.yaml", cl.dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("version: 1\noffices:\n", f);
-    for (int i = 0; i < 3; i++) {
-        char cmd[200], hex[80] = "";
-        snprintf(cmd, sizeof cmd, "printf %%s '%s' | sha256sum", toks[i][1]);
-        FILE *p = popen(cmd, "r");
-        assert_non_null(p);
-        assert_non_null(fgets(hex, sizeof hex, p));
-        pclose(p);
-        hex[64] = '\0';
-        snprintf(line, sizeof line, "  - id: %s\n    token_sha256: %s\n    %s\n", toks[i][0], hex,
-                 scopes[i]);
-        fputs(line, f);
-    }
-    fclose(f);
-    snprintf(registry_flag, sizeof registry_flag, "--registry=%s", path);
-    cl.http_extra[0] = registry_flag;
-    cl.http_extra[1] = "--max-rows=200";
-    cl.http_extra[2] = "--max-body-bytes=65536";
-    cl.http_extra[3] = "--ingest-timeout-ms=8000";
-    hs_start(&cl, HS_STORE);
-    hs_start(&cl, HS_INGEST);
-    hs_start(&cl, HS_ALERT);
-    hs_start_http(&cl);
+    static const char *const flags[] = {"--max-rows=200", "--max-body-bytes=65536",
+                                        "--ingest-timeout-ms=8000", NULL};
+    hs_curl_start(&cl, "http", "2026-03-31", flags);
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    hs_fini(&cl);
-    curl_global_cleanup();
+    hs_curl_stop(&cl);
     return 0;
 }
 
@@ -181,27 +79,27 @@ static void test_refusals(void **state)
 {
     (void)state;
     static const char one[] = "indicator_id,fiscal_year,value\np2-pj2-class34-approvals,2022,5\n";
-    struct resp r = post_csv(&cl, "/api/v1/feeds", NULL, one);
+    struct hs_resp r = post_csv(&cl, "/api/v1/feeds", NULL, one);
     expect(&r, 401);
     assert_non_null(strstr(r.headers, "WWW-Authenticate: Bearer"));
     free(r.body);
     r = post_csv(&cl, "/api/v1/feeds", "wrong", one);
     expect(&r, 401);
     free(r.body);
-    r = post_csv(&cl, "/api/v1/feeds", TOK_READER, one);
+    r = post_csv(&cl, "/api/v1/feeds", HS_TOK_READER, one);
     expect(&r, 403);
     free(r.body);
-    r = call(&cl, "/api/v1/feeds", TOK_ADMIN, "application/xml", one, strlen(one));
+    r = call(&cl, "/api/v1/feeds", HS_TOK_ADMIN, "application/xml", one, strlen(one));
     expect(&r, 415);
     free(r.body);
-    r = call(&cl, "/api/v1/feeds", TOK_ADMIN, NULL, one, strlen(one));
+    r = call(&cl, "/api/v1/feeds", HS_TOK_ADMIN, NULL, one, strlen(one));
     expect(&r, 415);
     free(r.body);
     size_t big = 70000;
     char *huge = malloc(big + 1);
     memset(huge, 'x', big);
     huge[big] = '\0';
-    r = post_csv(&cl, "/api/v1/feeds", TOK_ADMIN, huge);
+    r = post_csv(&cl, "/api/v1/feeds", HS_TOK_ADMIN, huge);
     expect(&r, 413);
     assert_non_null(strstr(r.body, "PW_ETOOBIG"));
     free(r.body);
@@ -210,22 +108,22 @@ static void test_refusals(void **state)
     strcpy(many, "indicator_id,fiscal_year,value\n");
     for (int i = 0; i < 250; i++)
         strcat(many, "p2-pj2-class34-approvals,2022,5\n");
-    r = post_csv(&cl, "/api/v1/feeds", TOK_ADMIN, many);
+    r = post_csv(&cl, "/api/v1/feeds", HS_TOK_ADMIN, many);
     expect(&r, 413);
     assert_non_null(strstr(r.body, "PW_EFEED_TOOMANY"));
     free(r.body);
     free(many);
-    r = post_csv(&cl, "/api/v1/feeds", TOK_ADMIN, "no,such,columns\n1,2,3\n");
+    r = post_csv(&cl, "/api/v1/feeds", HS_TOK_ADMIN, "no,such,columns\n1,2,3\n");
     expect(&r, 400);
     assert_non_null(strstr(r.body, "PW_EFEED_HEADER"));
     free(r.body);
-    r = call(&cl, "/api/v1/feeds", TOK_ADMIN, "application/json", "{\"updates\": [", 13);
+    r = call(&cl, "/api/v1/feeds", HS_TOK_ADMIN, "application/json", "{\"updates\": [", 13);
     expect(&r, 400);
     free(r.body);
-    r = post_csv(&cl, "/api/v1/feeds?dry_run=maybe", TOK_ADMIN, one);
+    r = post_csv(&cl, "/api/v1/feeds?dry_run=maybe", HS_TOK_ADMIN, one);
     expect(&r, 400);
     free(r.body);
-    r = call(&cl, "/api/v1/feeds", TOK_ADMIN, NULL, NULL, 0);
+    r = call(&cl, "/api/v1/feeds", HS_TOK_ADMIN, NULL, NULL, 0);
     expect(&r, 405);
     free(r.body);
     struct pw_client *st = NULL;
@@ -244,14 +142,14 @@ static void test_feed_dry_run_and_store(void **state)
     char *csv = hs_read_file(hs_src("catalog/feeds/plan2-fy2022.csv"), &len);
     struct pw_client *st = NULL;
     assert_int_equal(pw_client_open(cl.ctx, cl.ep_store, &st), 0);
-    struct resp r = post_csv(&cl, "/api/v1/feeds?dry_run=true", TOK_ADMIN, csv);
+    struct hs_resp r = post_csv(&cl, "/api/v1/feeds?dry_run=true", HS_TOK_ADMIN, csv);
     expect(&r, 200);
     assert_non_null(strstr(r.body, "\"dry_run\": true"));
     assert_int_equal(count_of(&r, "accepted"), 49);
     free(r.body);
     assert_int_equal(hs_store_seq(&cl, st), 0);
 
-    r = post_csv(&cl, "/api/v1/feeds", TOK_ADMIN, csv);
+    r = post_csv(&cl, "/api/v1/feeds", HS_TOK_ADMIN, csv);
     expect(&r, 200);
     assert_non_null(strstr(r.body, "\"status\": \"SUCCESS\""));
     assert_int_equal(count_of(&r, "accepted"), 49);
@@ -259,7 +157,7 @@ static void test_feed_dry_run_and_store(void **state)
     /* the 200 came after the commit: the rows are there at once */
     assert_true(hs_store_seq(&cl, st) >= 49);
 
-    r = post_csv(&cl, "/api/v1/feeds", TOK_ADMIN, csv);
+    r = post_csv(&cl, "/api/v1/feeds", HS_TOK_ADMIN, csv);
     expect(&r, 200);
     assert_int_equal(count_of(&r, "accepted"), 0);
     assert_int_equal(count_of(&r, "unchanged"), 49);
@@ -269,11 +167,11 @@ static void test_feed_dry_run_and_store(void **state)
     static const char js[] =
         "{\"updates\": [{\"indicator_id\": \"p3-out11-core-hospital-trials\", \"fiscal_year\": "
         "2025, \"value\": 379}]}";
-    r = call(&cl, "/api/v1/feeds?dry_run=1", TOK_ADMIN, "application/json", js, strlen(js));
+    r = call(&cl, "/api/v1/feeds?dry_run=1", HS_TOK_ADMIN, "application/json", js, strlen(js));
     expect(&r, 200);
     assert_int_equal(count_of(&r, "accepted"), 1);
     free(r.body);
-    r = call(&cl, "/api/v1/feeds", TOK_ADMIN, "application/json; charset=utf-8", js, strlen(js));
+    r = call(&cl, "/api/v1/feeds", HS_TOK_ADMIN, "application/json; charset=utf-8", js, strlen(js));
     expect(&r, 200);
     assert_int_equal(count_of(&r, "accepted"), 1);
     free(r.body);
@@ -293,7 +191,7 @@ static void test_feed_partial(void **state)
         "p2-pj2-healthcare-demos,2023,25,2024-03-31\n"
         "p2-pj1-clinical-poc,2023,33,2024-03-31\n"
         "p2-pj2-class34-approvals,2023,abc,\n";
-    struct resp r = post_csv(&cl, "/api/v1/feeds", TOK_PJ2, mixed);
+    struct hs_resp r = post_csv(&cl, "/api/v1/feeds", HS_TOK_PJ2, mixed);
     expect(&r, 409);
     assert_non_null(strstr(r.body, "\"status\": \"WARNING\""));
     assert_int_equal(count_of(&r, "accepted"), 1);
@@ -315,7 +213,7 @@ static void test_feed_partial(void **state)
     json_decref(doc);
     free(r.body);
 
-    r = post_csv(&cl, "/api/v1/feeds", TOK_PJ2,
+    r = post_csv(&cl, "/api/v1/feeds", HS_TOK_PJ2,
                  "indicator_id,fiscal_year,value\np3-out11-core-hospital-trials,2025,1\n");
     expect(&r, 403);
     assert_non_null(strstr(r.body, "PW_EFORBIDDEN"));
@@ -330,7 +228,7 @@ static void test_read_api(void **state)
     char *out = NULL, *err = NULL;
     const char *args[] = {"status", "--as-of", "2023-03-31", "--plan", "p2", "--format", "csv", NULL};
     assert_int_equal(hs_cli(&cl, &out, &err, args), 0);
-    struct resp r = call(&cl, "/api/v1/status?as_of=2023-03-31&plan=p2&format=csv", NULL, NULL,
+    struct hs_resp r = call(&cl, "/api/v1/status?as_of=2023-03-31&plan=p2&format=csv", NULL, NULL,
                          NULL, 0);
     expect(&r, 200);
     assert_string_equal(r.body, out);
@@ -420,7 +318,7 @@ static void test_report_and_dashboard(void **state)
     assert_non_null(strstr(out, "医療機器・ヘルスケアプロジェクト,outcome,p2-pj2-class34-approvals,"
                                 "クラスⅢ・Ⅳ医療機器の薬事承認件数,20件,5件,B,\"要因分析: "
                                 "承認審査の長期化 (pj2-secretariat, "));
-    struct resp r = call(&cl, "/api/v1/report?plan=p2&fy=2022&format=csv", NULL, NULL, NULL, 0);
+    struct hs_resp r = call(&cl, "/api/v1/report?plan=p2&fy=2022&format=csv", NULL, NULL, NULL, 0);
     expect(&r, 200);
     assert_string_equal(r.body, out);
     free(r.body);
@@ -525,7 +423,7 @@ static void test_store_down(void **state)
 {
     (void)state;
     assert_int_equal(hs_stop(&cl, HS_STORE, SIGTERM), 0);
-    struct resp r = post_csv(&cl, "/api/v1/feeds", TOK_ADMIN,
+    struct hs_resp r = post_csv(&cl, "/api/v1/feeds", HS_TOK_ADMIN,
                              "indicator_id,fiscal_year,value\np2-pj2-class34-approvals,2024,9\n");
     expect(&r, 503);
     assert_non_null(strstr(r.headers, "Retry-After:"));

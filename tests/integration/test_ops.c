@@ -1,6 +1,7 @@
 /* test_ops.c - what an operator relies on, with the real services: every
  * service serves Prometheus metrics over HTTP from its own poll loop and
- * the numbers match what happened (rows, updates, alerts, map, latencies);
+ * the numbers match what happened (rows, updates, alerts, map, latencies)
+ * and planwatch_build_info names the build;
  * `planwatch backup` copies the running store, `planwatch restore` puts the
  * copy in a fresh data dir, and a store started there gives the same status
  * report byte for byte; a store whose LMDB map is full at --max-map-mb
@@ -19,6 +20,7 @@
 
 #include "err.h"
 #include "harness.h"
+#include "service.h"
 #include "zsock.h"
 
 static int setup(void **state)
@@ -53,12 +55,18 @@ __attribute__((noinline)) static char *cli(struct hs_cluster *c, int want,
     return out;
 }
 
+/* GET /metrics: 200, and every service says which build it is. */
 static char *scrape(int port)
 {
     int status = 0;
+    char info[160];
     char *body = hs_scrape(port, "/metrics", &status);
     assert_non_null(body);
     assert_int_equal(status, 200);
+    snprintf(info, sizeof info, "\nplanwatch_build_info{version=\"%s\",commit=\"%s\"} 1\n",
+             pw_service_version, pw_service_commit);
+    assert_non_null(strstr(body, info));
+    assert_non_null(strstr(body, "# TYPE planwatch_build_info gauge\n"));
     return body;
 }
 

@@ -1,5 +1,5 @@
 /* test_alert_notify.c - who hears of an alert transition (alert_notify.c,
- * compiled into this test): silences by plan/project/indicator until their
+ * linked from pw_alert): silences by plan/project/indicator until their
  * date, acknowledgements that hold until new figures arrive, subscription
  * filters and the severity rule for resolutions, and the webhook body. */
 #include <jansson.h>
@@ -13,7 +13,10 @@
 
 #include <cmocka.h>
 
-#include "../../services/alert/alert_notify.c"
+#include "alert_notify.h"
+#include "dec.h"
+#include "err.h"
+#include "fy.h"
 
 static int32_t day(const char *s)
 {

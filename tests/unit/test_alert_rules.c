@@ -1,5 +1,5 @@
 /* test_alert_rules.c - the forecast condition of the alert service
- * (alert_rules.c, compiled into this test): the recent pace against the
+ * (alert_rules.c, linked from pw_alert): the recent pace against the
  * final target, the `forecast` catalog key. Overdue and due days are the
  * domain library's (test_eval.c). */
 #include <setjmp.h>
@@ -14,7 +14,10 @@
 
 #include "unit_support.h"
 
-#include "../../services/alert/alert_rules.c"
+#include "alert_rules.h"
+#include "dec.h"
+#include "err.h"
+#include "fy.h"
 
 static const char yaml[] =
     "version: 1\n"

@@ -1,9 +1,9 @@
 /* test_alert_state.c - the alert service's logic without sockets: first
  * evaluation, transitions from data and from time, alert ids and seqs,
  * restore from AlertState, the gap rule, the records and the Alert message.
- * alert_state.c is compiled into this test (the service's sources are not a
- * library); its calloc/realloc are routed through counters below so that
- * PW_ENOMEM paths can be asserted without -Wl,--wrap. */
+ * Links pw_alert with -Wl,--wrap=calloc,--wrap=pw_vec_grow (CMakeLists.txt):
+ * the wrappers below count allocations so that PW_ENOMEM paths can be
+ * asserted. Only alert_state.c allocates while a failure is armed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +16,10 @@
 
 #include "unit_support.h"
 
+#include "alert_state.h"
+#include "err.h"
+#include "vec.h"
+
 static int fail_alloc_after = -1; /* -1: never; n: the (n+1)th allocation fails */
 
 static int fake_alloc_fails(void)
@@ -25,27 +29,22 @@ static int fake_alloc_fails(void)
     return fail_alloc_after-- == 0;
 }
 
-static void *fake_calloc(size_t n, size_t size)
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+int __real_pw_vec_grow(void **p, size_t *cap, size_t need, size_t elem);
+int __wrap_pw_vec_grow(void **p, size_t *cap, size_t need, size_t elem);
+
+void *__wrap_calloc(size_t n, size_t size)
 {
-    return fake_alloc_fails() ? NULL : calloc(n, size);
+    return fake_alloc_fails() ? NULL : __real_calloc(n, size);
 }
 
-#include "err.h"
-#include "vec.h"
-
-static int fake_vec_grow(void **p, size_t *cap, size_t need, size_t elem)
+int __wrap_pw_vec_grow(void **p, size_t *cap, size_t need, size_t elem)
 {
     if (need > *cap && fake_alloc_fails())
         return PW_ENOMEM;
-    return pw_vec_grow(p, cap, need, elem);
+    return __real_pw_vec_grow(p, cap, need, elem);
 }
-
-#define calloc fake_calloc
-#define pw_vec_grow fake_vec_grow
-#include "../../services/alert/alert_state.c"
-#undef calloc
-#undef pw_vec_grow
-#include "../../services/alert/alert_rules.c"
 
 #include "dec.h"
 #include "envelope.h"
@@ -510,7 +509,7 @@ static void test_seqtrack(void **state)
     assert_int_equal(idx, 77);
     assert_int_equal(alert_state_applied_seq(s), 1);
     size_t n;
-    assert_null(pw_history_get(s->hist, pw_catalog_at(cat, ANN10), &n));
+    assert_null(alert_state_revisions(s, ANN10, &n));
     assert_int_equal(n, 0);
     /* the resync snapshot (after 1) fills 2..4, skipping what is known */
     Planwatch__V1__IndicatorUpdate snap[] = {upd("cum20", 2025, "4", 1), upd("ann10", 2025, "5", 2),
@@ -521,7 +520,7 @@ static void test_seqtrack(void **state)
     assert_int_equal(added, 2);
     assert_int_equal(unknown, 1);
     assert_int_equal(alert_state_applied_seq(s), 4);
-    assert_non_null(pw_history_get(s->hist, pw_catalog_at(cat, ANN10), &n));
+    assert_non_null(alert_state_revisions(s, ANN10, &n));
     assert_int_equal(n, 2);
     /* the SUB's buffered 3 is now old; 5 continues */
     assert_int_equal(alert_state_apply(s, &u, &v, &idx), 0);

@@ -1,5 +1,5 @@
 /* test_alert_webhook.c - webhook delivery without a receiver
- * (alert_webhook.c, compiled into this test): the HMAC-SHA256 signature
+ * (alert_webhook.c, linked from pw_alert): the HMAC-SHA256 signature
  * (RFC 4231 test case 2), the doubling capped backoff, bad configurations,
  * a refused connection retried then given up with one outcome per attempt,
  * one delivery at a time per subscription, and unsubscribed deliveries
@@ -12,14 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
-#include "../../services/alert/alert_webhook.c"
+#include "alert_webhook.h"
+#include "ts_proc.h"
+#include "zsock.h"
+#include "err.h"
 
 static void test_sign(void **state)
 {
@@ -40,10 +40,10 @@ static void test_open_and_backoff(void **state)
     assert_null(w);
     struct alert_webhook_cfg cfg = {1000, 5, 100, 350};
     assert_int_equal(alert_webhook_open(&w, &cfg), 0);
-    assert_int_equal(wh_backoff(w, 1), 100);
-    assert_int_equal(wh_backoff(w, 2), 200);
-    assert_int_equal(wh_backoff(w, 3), 350);
-    assert_int_equal(wh_backoff(w, 30), 350);
+    assert_int_equal(alert_webhook_backoff(w, 1), 100);
+    assert_int_equal(alert_webhook_backoff(w, 2), 200);
+    assert_int_equal(alert_webhook_backoff(w, 3), 350);
+    assert_int_equal(alert_webhook_backoff(w, 30), 350);
     assert_int_equal(alert_webhook_timeout(w, pw_now_ms()), -1); /* nothing queued */
     alert_webhook_close(&w);
     assert_null(w);
@@ -53,16 +53,9 @@ static void test_open_and_backoff(void **state)
 /* A loopback port nobody listens on. */
 static int closed_port(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
+    int port = ts_proc_free_port();
+    assert_true(port > 0);
+    return port;
 }
 
 /* Drives w until it has `want` outcomes (deadline 10 s). */

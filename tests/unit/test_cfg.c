@@ -102,6 +102,8 @@ static void test_refusals(void **state)
     (void)state;
     char *help[] = {"planwatch-test", "--help", NULL};
     assert_int_equal(load(2, help), 1);
+    char *version[] = {"planwatch-test", "--port=7", "--version", NULL};
+    assert_int_equal(load(3, version), PW_CFG_VERSION); /* the caller prints it */
     char *bad[][3] = {{"planwatch-test", "--port=0", NULL},
                       {"planwatch-test", "--port=seven", NULL},
                       {"planwatch-test", "--insecure=perhaps", NULL},

@@ -1,6 +1,6 @@
 /* test_metrics.c - the metrics registry (exact Prometheus text, grouping,
  * histogram buckets, registration errors) and the HTTP server driven by a
- * real zmq_poll loop, as the services drive it: a real TCP client on
+ * real reactor, as the services drive it: a real TCP client on
  * loopback gets the metrics, a 404 and a 405; bad and taken addresses are
  * refused with their codes. */
 #include <arpa/inet.h>
@@ -21,6 +21,7 @@
 #include "err.h"
 #include "httpd.h"
 #include "metrics.h"
+#include "reactor.h"
 #include "zsock.h"
 
 static char *render(struct pw_metrics *m)
@@ -183,9 +184,37 @@ static void test_on_scrape(void **state)
     pw_metrics_close(&m);
 }
 
-/* One HTTP request to port, answered while this loop drives the server the
- * way a service does (its items plus the client socket in one zmq_poll). */
-static char *http_get(struct pw_httpd *h, const char *request)
+struct get_ctx {
+    int fd;
+    char *out;
+    size_t len, cap;
+};
+
+static int get_read(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)id;
+    (void)revents;
+    struct get_ctx *g = arg;
+    ssize_t n = read(g->fd, g->out + g->len, g->cap - g->len - 1);
+    if (n <= 0)
+        pw_reactor_stop(r); /* the server closed: the answer is whole */
+    else
+        g->len += (size_t)n;
+    return 0;
+}
+
+static int get_deadline(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)id;
+    (void)revents;
+    (void)arg;
+    pw_reactor_stop(r);
+    return 0;
+}
+
+/* One HTTP request to port, answered while the reactor drives the server
+ * the way a service's does (the client socket is one more fd of it). */
+static char *http_get(struct pw_reactor *r, struct pw_httpd *h, const char *request)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a;
@@ -196,27 +225,16 @@ static char *http_get(struct pw_httpd *h, const char *request)
     assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
     assert_int_equal(write(fd, request, strlen(request)), (ssize_t)strlen(request));
     fcntl(fd, F_SETFL, O_NONBLOCK);
-    size_t len = 0, cap = 65536;
-    char *out = calloc(1, cap);
-    int64_t end = pw_now_ms() + 10000;
-    for (int done = 0; !done && pw_now_ms() < end;) {
-        zmq_pollitem_t items[PW_HTTPD_POLL_MAX + 1];
-        long wait = 1000;
-        int n = pw_httpd_poll_items(h, items, PW_HTTPD_POLL_MAX, &wait);
-        items[n] = (zmq_pollitem_t){NULL, fd, ZMQ_POLLIN, 0};
-        assert_true(zmq_poll(items, n + 1, wait) >= 0);
-        pw_httpd_poll_run(h, items, n);
-        if (items[n].revents & ZMQ_POLLIN) {
-            ssize_t r = read(fd, out + len, cap - len - 1);
-            if (r <= 0)
-                done = 1;
-            else
-                len += (size_t)r;
-        }
-    }
+    struct get_ctx g = {fd, calloc(1, 65536), 0, 65536};
+    int rid, tid;
+    assert_int_equal(pw_reactor_fd(r, fd, ZMQ_POLLIN, get_read, &g, &rid), 0);
+    assert_int_equal(pw_reactor_timer(r, 10000, 0, get_deadline, NULL, &tid), 0);
+    assert_int_equal(pw_reactor_run(r), 0);
+    pw_reactor_remove(r, rid);
+    pw_reactor_remove(r, tid);
     close(fd);
-    out[len] = '\0';
-    return out;
+    g.out[g.len] = '\0';
+    return g.out;
 }
 
 static void test_http_in_poll_loop(void **state)
@@ -224,25 +242,27 @@ static void test_http_in_poll_loop(void **state)
     (void)state;
     struct pw_metrics *m = NULL;
     struct pw_httpd *h = NULL;
+    struct pw_reactor *loop = NULL;
     assert_int_equal(pw_metrics_open(&m), 0);
+    assert_int_equal(pw_reactor_open(&loop), 0);
     struct pw_metric *c = pw_metrics_add(m, PW_METRIC_COUNTER, "pw_updates_total", "", "Updates.");
     pw_metric_inc(c, 42);
-    assert_int_equal(pw_httpd_open(&h, "127.0.0.1:0", pw_metrics_http, m), 0);
+    assert_int_equal(pw_httpd_open(&h, loop, "127.0.0.1:0", pw_metrics_http, m), 0);
     assert_true(pw_httpd_port(h) > 0);
 
-    char *r = http_get(h, "GET /metrics HTTP/1.0\r\n\r\n");
+    char *r = http_get(loop, h, "GET /metrics HTTP/1.0\r\n\r\n");
     assert_non_null(strstr(r, "HTTP/1.1 200 OK"));
     assert_non_null(strstr(r, "text/plain; version=0.0.4"));
     assert_non_null(strstr(r, "\r\n\r\n# HELP pw_updates_total Updates.\n"));
     assert_non_null(strstr(r, "pw_updates_total 42\n"));
     free(r);
-    r = http_get(h, "GET /other HTTP/1.0\r\n\r\n");
+    r = http_get(loop, h, "GET /other HTTP/1.0\r\n\r\n");
     assert_non_null(strstr(r, " 404 "));
     free(r);
-    r = http_get(h, "POST /metrics HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc");
+    r = http_get(loop, h, "POST /metrics HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc");
     assert_non_null(strstr(r, " 405 "));
     free(r);
-    r = http_get(h, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    r = http_get(loop, h, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assert_non_null(strstr(r, "HTTP/1.1 200"));
     free(r);
 
@@ -250,10 +270,11 @@ static void test_http_in_poll_loop(void **state)
     char addr[32];
     struct pw_httpd *h2 = NULL;
     snprintf(addr, sizeof addr, "127.0.0.1:%d", pw_httpd_port(h));
-    assert_int_equal(pw_httpd_open(&h2, addr, pw_metrics_http, m), PW_EIO);
+    assert_int_equal(pw_httpd_open(&h2, loop, addr, pw_metrics_http, m), PW_EIO);
     assert_null(h2);
     pw_httpd_close(&h);
     assert_null(h);
+    pw_reactor_close(&loop);
     pw_metrics_close(&m);
 }
 
@@ -261,25 +282,25 @@ static void test_http_bad_addresses(void **state)
 {
     (void)state;
     struct pw_httpd *h = NULL;
+    struct pw_reactor *loop = NULL;
+    assert_int_equal(pw_reactor_open(&loop), 0);
     static const char *bad[] = {"", "9100", "localhost:9100", "1.2.3.4:", "1.2.3.4:70000",
                                 "1.2.3.4:-1", "1.2.3.4:9x", "::1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_int_equal(pw_httpd_open(&h, bad[i], pw_metrics_http, NULL), PW_EINVAL);
-    assert_int_equal(pw_httpd_open(&h, NULL, pw_metrics_http, NULL), PW_EINVAL);
+        assert_int_equal(pw_httpd_open(&h, loop, bad[i], pw_metrics_http, NULL), PW_EINVAL);
+    assert_int_equal(pw_httpd_open(&h, loop, NULL, pw_metrics_http, NULL), PW_EINVAL);
+    assert_int_equal(pw_httpd_open(&h, NULL, ":0", pw_metrics_http, NULL), PW_EINVAL);
     assert_null(h);
-    /* every call accepts the NULL server of a service with metrics off */
-    zmq_pollitem_t it[1];
-    long wait = 5;
-    assert_int_equal(pw_httpd_poll_items(NULL, it, 1, &wait), 0);
-    assert_int_equal(wait, 5);
-    pw_httpd_poll_run(NULL, it, 0);
+    assert_int_equal(pw_httpd_attach(loop, NULL, 1, NULL), PW_EINVAL);
+    /* the calls a service with metrics off makes accept the NULL server */
     assert_int_equal(pw_httpd_port(NULL), 0);
     pw_httpd_close(&h);
     /* ":PORT" and "*:PORT" mean every interface */
-    assert_int_equal(pw_httpd_open(&h, ":0", pw_metrics_http, NULL), 0);
+    assert_int_equal(pw_httpd_open(&h, loop, ":0", pw_metrics_http, NULL), 0);
     pw_httpd_close(&h);
-    assert_int_equal(pw_httpd_open(&h, "*:0", pw_metrics_http, NULL), 0);
+    assert_int_equal(pw_httpd_open(&h, loop, "*:0", pw_metrics_http, NULL), 0);
     pw_httpd_close(&h);
+    pw_reactor_close(&loop);
 }
 
 int main(void)
