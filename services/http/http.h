@@ -21,6 +21,7 @@
 #include "catalog.h"
 #include "clock.h"
 #include "history.h"
+#include "http_req.h"
 #include "planwatch.pb-c.h"
 
 struct MHD_Daemon;
@@ -91,32 +92,6 @@ int http_up_ready(const struct http_up *u, int64_t now);
 int http_server_start(struct http *h, const char *listen);
 /* Answers every live request 503 and stops the daemon. */
 void http_server_stop(struct http *h);
-
-/* What a handler may read of its request. */
-const char *http_req_arg(struct http_req *r, const char *name);      /* ?name=, or NULL */
-const char *http_req_header(struct http_req *r, const char *name);   /* or NULL */
-const char *http_req_path(const struct http_req *r);
-const char *http_req_body(const struct http_req *r, size_t *len);
-/* The office of the request's bearer token, or NULL (none / unknown). */
-const char *http_req_office(const struct http_req *r);
-/* That office may write ind. */
-int http_req_may_write(const struct http_req *r, const struct pw_indicator *ind);
-/* Per-request state of its handler (freed with free_fn when the request is done). */
-void http_req_set_state(struct http_req *r, void *state, void (*free_fn)(void *));
-void *http_req_state(const struct http_req *r);
-
-/* Sets the response (body copied; ctype e.g. "application/json"). May be
- * called while the request is suspended: it is resumed. extra_header:
- * "Name: value" or NULL. */
-void http_req_respond(struct http_req *r, unsigned status, const char *ctype, const char *body,
-                      size_t len, const char *extra_header);
-/* A JSON error body {"status":"ERROR","http_status":N,"code":"PW_E...","message":...}. */
-void http_req_error(struct http_req *r, unsigned status, int code, const char *message);
-/* The HTTP status for a planwatch error code a service answered with: the
- * caller's fault (4xx) or the system's (503, retry). */
-unsigned http_status_of(int code);
-/* The client prefers CSV (?format=csv, or Accept: text/csv), JSON otherwise. */
-int http_req_wants_csv(struct http_req *r);
 
 /* ---- handlers ------------------------------------------------------------ */
 

@@ -1,7 +1,8 @@
-/* http_server.c - libmicrohttpd glue: one struct http_req per request,
- * bodies collected up to --max-body-bytes, routing, and responses that may
- * be set long after the request arrived (the request is suspended while an
- * upstream call is in flight and resumed by http_req_respond). Checks that
+/* http_server.c - libmicrohttpd glue: one struct http_req (http_req.c) per
+ * request, bodies collected up to --max-body-bytes, routing to the
+ * handlers, and responses that may be set long after the request arrived
+ * (the request is suspended while an upstream call is in flight and
+ * resumed by http_req_respond). Checks that
  * need no body (token, write scope at all, content type, declared length)
  * are answered before the body is read, so a refused upload is not
  * transferred. Runs in external-select mode on the service loop's thread. */
@@ -17,167 +18,8 @@
 #include "err.h"
 #include "http.h"
 #include "http_auth.h"
+#include "http_req.h"
 #include "log.h"
-
-struct http_req {
-    struct http *h;
-    struct MHD_Connection *conn;
-    char method[16];
-    char *path;
-    char *body;
-    size_t len, cap;
-    int too_big;
-    const struct http_office *office;
-    int dispatched, suspended, done;
-    unsigned status;
-    char *resp;
-    size_t resp_len;
-    char ctype[64];
-    char extra[256];
-    void *state;
-    void (*free_state)(void *);
-    struct http_req *prev, *next;
-};
-
-const char *http_req_arg(struct http_req *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-const char *http_req_header(struct http_req *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
-}
-
-const char *http_req_path(const struct http_req *r)
-{
-    return r->path;
-}
-
-const char *http_req_body(const struct http_req *r, size_t *len)
-{
-    *len = r->len;
-    return r->body ? r->body : "";
-}
-
-const char *http_req_office(const struct http_req *r)
-{
-    return r->office ? http_auth_name(r->office) : NULL;
-}
-
-int http_req_may_write(const struct http_req *r, const struct pw_indicator *ind)
-{
-    return http_auth_may_write(r->office, ind);
-}
-
-
-void http_req_set_state(struct http_req *r, void *state, void (*free_fn)(void *))
-{
-    r->state = state;
-    r->free_state = free_fn;
-}
-
-void *http_req_state(const struct http_req *r)
-{
-    return r->state;
-}
-
-int http_req_wants_csv(struct http_req *r)
-{
-    const char *f = http_req_arg(r, "format");
-    if (f)
-        return strcmp(f, "csv") == 0;
-    const char *acc = http_req_header(r, MHD_HTTP_HEADER_ACCEPT);
-    return acc && strstr(acc, "text/csv") != NULL;
-}
-
-void http_req_respond(struct http_req *r, unsigned status, const char *ctype, const char *body,
-                      size_t len, const char *extra_header)
-{
-    if (r->done)
-        return;
-    free(r->resp);
-    r->resp = malloc(len ? len : 1);
-    if (r->resp) {
-        memcpy(r->resp, body, len);
-        r->resp_len = len;
-        r->status = status;
-        snprintf(r->ctype, sizeof r->ctype, "%s", ctype);
-    } else { /* nothing sensible to say: an empty 503 */
-        r->resp_len = 0;
-        r->status = MHD_HTTP_SERVICE_UNAVAILABLE;
-        snprintf(r->ctype, sizeof r->ctype, "text/plain");
-    }
-    snprintf(r->extra, sizeof r->extra, "%s", extra_header ? extra_header : "");
-    r->done = 1;
-    if (r->suspended) {
-        r->suspended = 0;
-        MHD_resume_connection(r->conn);
-    }
-}
-
-unsigned http_status_of(int code)
-{
-    if (code == PW_EDENIED || code == PW_EFORBIDDEN || code == PW_EFEED_SCOPE)
-        return MHD_HTTP_FORBIDDEN;
-    if (code == PW_ENOTFOUND)
-        return MHD_HTTP_NOT_FOUND;
-    if (code == PW_EFEED_TOOMANY)
-        return MHD_HTTP_CONTENT_TOO_LARGE;
-    if (code == PW_EINVAL || code == PW_ETOOBIG || code == PW_ERANGE || code == PW_ESYNTAX || code == PW_EWIRE ||
-        code == PW_EVERSION || (code <= PW_EFEED_ENCODING && code >= PW_EFEED_SCOPE))
-        return MHD_HTTP_BAD_REQUEST;
-    return MHD_HTTP_SERVICE_UNAVAILABLE;
-}
-
-void http_req_error(struct http_req *r, unsigned status, int code, const char *message)
-{
-    json_t *o = json_pack("{s:s, s:I, s:s, s:s}", "status", "ERROR", "http_status", (json_int_t)status,
-                          "code", code ? pw_errname(code) : "", "message", message ? message : "");
-    char *body = o ? json_dumps(o, JSON_ENSURE_ASCII) : NULL;
-    json_decref(o);
-    const char *extra = NULL;
-    if (status == MHD_HTTP_UNAUTHORIZED)
-        extra = "WWW-Authenticate: Bearer realm=\"planwatch\"";
-    else if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
-        extra = "Retry-After: 5";
-    char line[2048];
-    int n = body ? snprintf(line, sizeof line, "%s\n", body) : 0;
-    /* no body (message not UTF-8, or no memory) or too long: without the
-     * message, which is the only part that can fail (docs/openapi.yaml, Error) */
-    if (!body || n >= (int)sizeof line)
-        n = snprintf(line, sizeof line,
-                     "{\"status\": \"ERROR\", \"http_status\": %u, \"code\": \"%s\"}\n", status,
-                     code ? pw_errname(code) : "");
-    http_req_respond(r, status, "application/json", line, (size_t)n, extra);
-    free(body);
-}
-
-static enum MHD_Result srv_queue(struct http_req *r)
-{
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(r->resp_len, r->resp, MHD_RESPMEM_MUST_COPY);
-    if (!resp)
-        return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->ctype);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    if (r->extra[0]) {
-        char name[64];
-        const char *colon = strchr(r->extra, ':');
-        size_t nl = colon ? (size_t)(colon - r->extra) : 0;
-        if (colon && nl < sizeof name) {
-            memcpy(name, r->extra, nl);
-            name[nl] = '\0';
-            MHD_add_response_header(resp, name, colon + 1 + strspn(colon + 1, " "));
-        }
-    }
-    enum MHD_Result ok = MHD_queue_response(r->conn, r->status, resp);
-    MHD_destroy_response(resp);
-    pw_debug("msg=\"answered\" method=%s path=%s status=%u bytes=%zu", r->method, r->path,
-             r->status, r->resp_len);
-    return ok;
-}
 
 /* The token of "Authorization: Bearer TOKEN". */
 static const char *srv_token(struct http_req *r)
@@ -317,7 +159,7 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *conn, const 
         h->requests++;
         srv_precheck(h, r);
         /* a refusal is sent before any body is read */
-        return r->done ? srv_queue(r) : MHD_YES;
+        return r->done ? http_req_queue(r) : MHD_YES;
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
@@ -351,7 +193,7 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *conn, const 
         srv_route(h, r);
     }
     if (r->done)
-        return srv_queue(r);
+        return http_req_queue(r);
     r->suspended = 1;
     MHD_suspend_connection(conn);
     return MHD_YES;
