@@ -84,9 +84,10 @@ static int32_t ev_period_end(int fy)
     return pw_fy_first_day(fy + 1) - 1;
 }
 
-static int ev_known(const struct pw_obs *o, int32_t as_of)
+/* Whether revision o had arrived by known_at. */
+static int ev_known(const struct pw_obs *o, int64_t known_at)
 {
-    return o->as_of == PW_NO_DAY || o->as_of <= as_of;
+    return o->known_ns <= known_at;
 }
 
 int32_t pw_due_day(const struct pw_indicator *ind, int fy)
@@ -97,7 +98,7 @@ int32_t pw_due_day(const struct pw_indicator *ind, int fy)
 }
 
 int pw_checkpoint_find(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
-                       int32_t as_of, struct pw_checkpoint *out)
+                       int32_t as_of, int64_t known_at, struct pw_checkpoint *out)
 {
     if (!ind || !out || (n > 0 && !obs))
         return PW_EINVAL;
@@ -105,7 +106,7 @@ int pw_checkpoint_find(const struct pw_indicator *ind, const struct pw_obs *obs,
     unsigned char have[PW_WINDOW_MAX] = {0};
     int any = 0, latest = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!ev_known(&obs[i], as_of))
+        if (!ev_known(&obs[i], known_at))
             continue;
         any = 1;
         if (obs[i].fy > latest)
@@ -159,9 +160,9 @@ static int ev_has(const struct ev_series *s, int fy)
     return fy >= s->lo && fy <= s->hi && s->have[fy - s->lo];
 }
 
-/* Fills s with the figures known at as_of for fiscal years up to hi. */
+/* Fills s with the figures known at known_at for fiscal years up to hi. */
 static void ev_fill(struct ev_series *s, const struct pw_indicator *ind, const struct pw_obs *obs,
-                    size_t n, int32_t as_of, int hi)
+                    size_t n, int64_t known_at, int hi)
 {
     int first, last;
     pw_indicator_fy_range(ind, &first, &last);
@@ -174,8 +175,8 @@ static void ev_fill(struct ev_series *s, const struct pw_indicator *ind, const s
         const struct pw_obs *o = &obs[i];
         if (o->fy < s->lo || o->fy > s->hi)
             continue;
-        if (!ev_known(o, as_of))
-            continue; /* not yet known at the as-of date */
+        if (!ev_known(o, known_at))
+            continue; /* had not arrived at the known-at instant */
         int k = o->fy - s->lo;
         s->have[k] = 1;
         s->v[k] = o->value;
@@ -614,7 +615,7 @@ static void ev_not_yet(struct pw_eval *e, const struct pw_indicator *ind, int te
 }
 
 static int ev_run(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
-                  int32_t as_of, int text, struct pw_eval *out)
+                  int32_t as_of, int64_t known_at, int text, struct pw_eval *out)
 {
     if (!ind || !out || (n > 0 && !obs))
         return PW_EINVAL;
@@ -625,12 +626,12 @@ static int ev_run(const struct pw_indicator *ind, const struct pw_obs *obs, size
     out->explanation[0] = '\0';
     out->as_of = as_of;
     out->grade = '-';
-    pw_checkpoint_find(ind, obs, n, as_of, &out->cp);
+    pw_checkpoint_find(ind, obs, n, as_of, known_at, &out->cp);
     out->share.num = out->cp.k;
     out->share.den = out->cp.years;
     out->share.years = out->cp.years;
     if (ind->target.type == PW_TARGET_NONE) {
-        ev_fill(&s, ind, obs, n, as_of, pw_fy_of(as_of));
+        ev_fill(&s, ind, obs, n, known_at, pw_fy_of(as_of));
         ev_none(out, ind, &s, text);
         return 0;
     }
@@ -638,7 +639,7 @@ static int ev_run(const struct pw_indicator *ind, const struct pw_obs *obs, size
         ev_not_yet(out, ind, text);
         return 0;
     }
-    ev_fill(&s, ind, obs, n, as_of, out->cp.fy);
+    ev_fill(&s, ind, obs, n, known_at, out->cp.fy);
     switch (ind->target.type) {
     case PW_TARGET_CUMULATIVE:
     case PW_TARGET_LEVEL:
@@ -653,14 +654,20 @@ static int ev_run(const struct pw_indicator *ind, const struct pw_obs *obs, size
     return 0;
 }
 
+int pw_eval_known(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
+                  int32_t as_of, int64_t known_at, struct pw_eval *out)
+{
+    return ev_run(ind, obs, n, as_of, known_at, 1, out);
+}
+
 int pw_eval_indicator(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
                       int32_t as_of, struct pw_eval *out)
 {
-    return ev_run(ind, obs, n, as_of, 1, out);
+    return ev_run(ind, obs, n, as_of, PW_KNOWN_ALL, 1, out);
 }
 
 int pw_eval_status(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
                    int32_t as_of, struct pw_eval *out)
 {
-    return ev_run(ind, obs, n, as_of, 0, out);
+    return ev_run(ind, obs, n, as_of, PW_KNOWN_ALL, 0, out);
 }

@@ -39,8 +39,15 @@ struct pw_obs {
     int64_t value;          /* pw_dec */
     enum pw_basis basis;
     int preliminary;        /* the plan's 速報値 */
-    int32_t as_of;          /* day the figure describes, or PW_NO_DAY */
+    int32_t as_of;          /* day the figure describes, or PW_NO_DAY: within its fiscal
+                               year, or later for a figure confirmed later (確報値), which
+                               is still that year's figure */
+    int64_t known_ns;       /* when it became known (the store's received instant, Unix
+                               ns); 0: known always (feed files) */
 };
+
+/* A known-at instant that admits every revision. */
+#define PW_KNOWN_ALL INT64_MAX
 
 enum pw_status {
     PW_STATUS_NO_TARGET,    /* monitoring only */
@@ -69,10 +76,11 @@ struct pw_checkpoint {
 /* The day figures for fiscal year fy are due for ind (its deadline in FY fy+1). */
 int32_t pw_due_day(const struct pw_indicator *ind, int fy);
 
-/* The checkpoint of ind at the end of day as_of from obs[0..n) (any order;
+/* The checkpoint of ind at the end of day as_of from the revisions of
+ * obs[0..n) known at known_at (Unix ns; PW_KNOWN_ALL: every one; any order;
  * NULL obs with n = 0 is allowed). Returns 0 or PW_EINVAL. */
 int pw_checkpoint_find(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
-                       int32_t as_of, struct pw_checkpoint *out);
+                       int32_t as_of, int64_t known_at, struct pw_checkpoint *out);
 
 struct pw_eval {
     enum pw_status status;
@@ -102,9 +110,18 @@ struct pw_status_row {
     struct pw_eval ev;
 };
 
-/* Evaluates ind at the end of day as_of from obs[0..n) (oldest first; obs
- * describing a later day are not known yet, obs for periods after the
- * checkpoint are not judged).
+/* Two times. as_of picks the checkpoint (which period ends are judged);
+ * known_at picks the revisions (those that had arrived by then). A figure's
+ * own as_of only describes it: a FY2024 figure confirmed on 2025-06-30
+ * counts at the FY2024 checkpoint.
+ *
+ * Evaluates ind at the end of day as_of from the revisions of obs[0..n)
+ * known at known_at (oldest first: for each fiscal year the last one known
+ * counts; obs for periods after the checkpoint are not judged). */
+int pw_eval_known(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
+                  int32_t as_of, int64_t known_at, struct pw_eval *out);
+
+/* pw_eval_known with every revision known (PW_KNOWN_ALL).
  * Returns 0, or PW_EINVAL for NULL arguments. */
 int pw_eval_indicator(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
                       int32_t as_of, struct pw_eval *out);

@@ -86,6 +86,20 @@ int32_t pw_day_today(void)
     return (int32_t)(now / 86400);
 }
 
+#define FY_JST_NS (INT64_C(9) * 3600 * 1000000000)
+#define FY_DAY_NS (INT64_C(86400) * 1000000000)
+
+int64_t pw_day_end_ns(int32_t day)
+{
+    return ((int64_t)day + 1) * FY_DAY_NS - FY_JST_NS - 1;
+}
+
+int32_t pw_day_of_ns(int64_t ns)
+{
+    int64_t j = ns + FY_JST_NS;
+    return (int32_t)(j >= 0 ? j / FY_DAY_NS : -((-j + FY_DAY_NS - 1) / FY_DAY_NS));
+}
+
 /* Reads ASCII or full-width digits at *p into *v; returns count read. */
 static int fy_digits(const char **p, int *v)
 {

@@ -29,6 +29,13 @@ char *pw_day_format(int32_t day, char *buf);
 /* Today's day number from the wall clock in Japan (UTC+9). */
 int32_t pw_day_today(void);
 
+/* The last nanosecond of day in Japan (UTC+9), as Unix ns: "known at the
+ * end of 2025-06-30". */
+int64_t pw_day_end_ns(int32_t day);
+
+/* The day in Japan containing Unix instant ns. */
+int32_t pw_day_of_ns(int64_t ns);
+
 /* Parses a fiscal year: "2025", "FY2025", "令和7", "令和7年度", "令和元年度",
  * "R7", with ASCII or full-width digits. Returns 0 and sets *fy, PW_ESYNTAX,
  * or PW_ERANGE (outside PW_FY_MIN..PW_FY_MAX). */

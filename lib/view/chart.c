@@ -2,7 +2,7 @@
  * the target itself at fiscal-year ends (year k of N: k/N of the way), the
  * checkpoints where the plan's rule judges, so straight segments between
  * them are only a guide for the eye; the actual path is the value judged at
- * each checkpoint that has a figure, as known at the as-of date. Where the
+ * each checkpoint that has a figure, as known today. Where the
  * indicator should be is marked at the checkpoint judged, never pro-rated to
  * the day. Colours follow the status, and the SVG's title and aria-label say
  * in words what the lines show (the chart is never the only carrier of a fact). */
@@ -105,24 +105,13 @@ int pw_chart_build(struct pw_chart *c, const struct pw_indicator *ind, const str
     c->expected = c->now.expected;
 
     int stock = !c->flow && t->type != PW_TARGET_RATIO && t->type != PW_TARGET_NONE;
-    /* each ended year judged on what is known at as_of: the figures known
-     * then, with their own dates cleared (today's knowledge of the past) */
-    struct pw_obs *known = n ? malloc(n * sizeof *known) : NULL;
-    size_t nk = 0;
-    if (n && !known)
-        return PW_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        if (obs[i].as_of == PW_NO_DAY || obs[i].as_of <= as_of) {
-            known[nk] = obs[i];
-            known[nk++].as_of = PW_NO_DAY;
-        }
     int last = t->type == PW_TARGET_NONE ? pw_fy_of(as_of) - 1 : c->now.cp.fy;
     if (last > t->last_fy)
         last = t->last_fy;
     for (int fy = t->first_fy; fy <= last; fy++) {
         int32_t d = ch_fy_end(fy);
         struct pw_eval e;
-        pw_eval_indicator(ind, known, nk, d, &e);
+        pw_eval_indicator(ind, obs, n, d, &e);
         if (!e.has_actual || e.data_fy != fy)
             continue;
         if (stock && c->nactual == 0) /* the path starts where the plan starts */
@@ -133,7 +122,6 @@ int pw_chart_build(struct pw_chart *c, const struct pw_indicator *ind, const str
             ch_add(c->plan, &c->nplan, c->x1, e.target);
         }
     }
-    free(known);
     if (c->now.has_projected && c->now.has_actual && c->now.cp.end < c->x1) {
         c->has_projection = 1;
         c->projection[0].day = c->now.cp.end;

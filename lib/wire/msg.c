@@ -146,6 +146,7 @@ void pw_msg_obs_from_update(struct pw_obs *o, const Planwatch__V1__IndicatorUpda
     o->as_of = PW_NO_DAY;
     if (u->as_of && u->as_of[0])
         pw_day_parse(u->as_of, &o->as_of);
+    o->known_ns = u->received_ns; /* known from the instant the store received it */
 }
 
 void pw_msg_status_row(Planwatch__V1__StatusRow *row, const struct pw_indicator *ind,

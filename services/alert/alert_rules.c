@@ -1,37 +1,26 @@
 /* alert_rules.c - the forecast condition (see alert_rules.h).
  * The forecast measures the value reached at an earlier year by evaluating
- * the indicator at the end of that year with pw_eval_indicator on a copy of
- * the history in which every figure known today counts (their as_of cleared),
- * so the pace uses today's knowledge of the past, revisions included, and
- * the cumulation rules stay those of eval.c. */
+ * the indicator at the end of that year (pw_eval), so the pace uses today's
+ * knowledge of the past, revisions included, and the cumulation rules stay
+ * those of eval.c. */
 #include "alert_rules.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "dec.h"
 #include "err.h"
 #include "fy.h"
 
-/* Value reached at the end of fiscal year fy from the known figures up to
- * it: *value and the FY of the figure it comes from (0: none). */
+/* Value reached at the end of fiscal year fy from the figures up to it
+ * (every revision known today counts: the pace uses today's knowledge of the
+ * past): *value and the FY of the figure it comes from (0: none). */
 static int rules_value_at(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
-                          int32_t today, int fy, int64_t *value, int *data_fy)
+                          int fy, int64_t *value, int *data_fy)
 {
-    struct pw_obs *cp = n ? malloc(n * sizeof *cp) : NULL;
-    size_t k = 0;
     struct pw_eval ev;
-    if (n && !cp)
-        return PW_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        if (obs[i].fy > fy || (obs[i].as_of != PW_NO_DAY && obs[i].as_of > today))
-            continue;
-        cp[k] = obs[i];
-        cp[k++].as_of = PW_NO_DAY;
-    }
-    int rc = pw_eval_indicator(ind, cp, k, pw_fy_first_day(fy + 1) - 1, &ev);
-    free(cp);
+    /* judged at the end of fy, nothing later can count */
+    int rc = pw_eval_status(ind, obs, n, pw_fy_first_day(fy + 1) - 1, &ev);
     if (rc)
         return rc;
     *value = ev.actual;
@@ -40,7 +29,7 @@ static int rules_value_at(const struct pw_indicator *ind, const struct pw_obs *o
 }
 
 int alert_rules_forecast(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
-                         const struct pw_eval *ev, int32_t today, struct alert_rules_forecast *out)
+                         const struct pw_eval *ev, struct alert_rules_forecast *out)
 {
     const struct pw_target *t = &ind->target;
     int64_t final = 0, start = t->type == PW_TARGET_LEVEL ? t->baseline : 0;
@@ -52,7 +41,7 @@ int alert_rules_forecast(const struct pw_indicator *ind, const struct pw_obs *ob
     int y = ev->data_fy, b = y - ind->forecast_years, bfy = 0;
     int64_t bv = start;
     if (b >= t->first_fy) {
-        int rc = rules_value_at(ind, obs, n, today, b, &bv, &bfy);
+        int rc = rules_value_at(ind, obs, n, b, &bv, &bfy);
         if (rc)
             return rc;
         if (!bfy)

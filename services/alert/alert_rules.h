@@ -1,6 +1,6 @@
 /* alert_rules.h - the alert condition that is not the plan's rule: a
  * projected shortfall. A pure function of an indicator, its update history
- * and "today": no state, no I/O, no clock of its own, so a replay at any date
+ * and its evaluation: no state, no I/O, no clock of its own, so a replay at any date
  * gives the same answer. alert_state.c turns its answers into opened /
  * updated / resolved transitions. Checkpoint, overdue, final and grade are
  * the domain library's (pw_eval, eval.h): the alert service never decides
@@ -37,12 +37,12 @@ struct alert_rules_forecast {
     char summary[256];   /* "at the FY2024–FY2025 pace of 80/yr: 520 of 650 by FY2029; needs ..." */
 };
 
-/* Whether ind, evaluated as ev at the end of today from obs[0..n), is on
+/* Whether ind, evaluated as ev from obs[0..n), is on
  * track but projected short of its final target at the recent pace. Returns
  * 1 with *out filled, 0 when not (forecast off, not a cumulative/level
  * target, not ON_TRACK, no figure, the window's last year already reported,
  * or the projection reaches the target), or PW_ENOMEM. */
 int alert_rules_forecast(const struct pw_indicator *ind, const struct pw_obs *obs, size_t n,
-                         const struct pw_eval *ev, int32_t today, struct alert_rules_forecast *out);
+                         const struct pw_eval *ev, struct alert_rules_forecast *out);
 
 #endif

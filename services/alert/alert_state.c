@@ -393,7 +393,7 @@ static int state_eval_one(struct alert_state *s, size_t i, int32_t day,
     /* a final result leaves nothing open: no overdue, no forecast */
     int od = ev.cp.overdue && !ev.cp.final, fy = ev.cp.fy, never = ev.cp.never;
     int32_t due = ev.cp.due;
-    int fc = ev.cp.final ? 0 : alert_rules_forecast(ind, obs, nobs, &ev, day, &f);
+    int fc = ev.cp.final ? 0 : alert_rules_forecast(ind, obs, nobs, &ev, &f);
     if (fc < 0)
         return fc;
     if (state_quiet(&s->recs[i], &ev, od, fy, fc)) {

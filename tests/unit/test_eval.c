@@ -173,13 +173,23 @@ static void test_cumulative_checkpoints(void **state)
     assert_non_null(strstr(c.explanation, "FY2023 (4/5): expected ≥ 16 of 20, actual 12 → B"));
     assert_non_null(strstr(c.explanation, "(latest figure FY2022)"));
     assert_non_null(strstr(c.explanation, "the FY2023 figure was due 2024-06-30 and has not arrived"));
-    /* a FY2023 figure known before its deadline moves the checkpoint at once */
+    /* a FY2023 figure that arrives before its deadline moves the checkpoint
+     * as soon as it is known */
     struct pw_obs p[] = {ob(2022, "12", C), ob(2023, "17", C)};
-    p[1].as_of = ut_day("2024-05-10");
-    assert_int_equal(ev("cum20", p, 2, "2024-05-09").cp.fy, 2022);
-    struct pw_eval d = ev("cum20", p, 2, "2024-05-10");
+    p[1].known_ns = pw_day_end_ns(ut_day("2024-05-10")) - 1000;
+    struct pw_eval d;
+    const struct pw_indicator *c20 = pw_catalog_find(cat, "cum20");
+    assert_int_equal(pw_eval_known(c20, p, 2, ut_day("2024-05-09"),
+                                   pw_day_end_ns(ut_day("2024-05-09")), &d), 0);
+    assert_int_equal(d.cp.fy, 2022);
+    assert_int_equal(pw_eval_known(c20, p, 2, ut_day("2024-05-10"),
+                                   pw_day_end_ns(ut_day("2024-05-10")), &d), 0);
     assert_int_equal(d.cp.fy, 2023);
     assert_int_equal(d.status, PW_STATUS_ON_TRACK);
+    /* known_at looks back: on 2024-05-10, what was known on 2024-05-09 */
+    assert_int_equal(pw_eval_known(c20, p, 2, ut_day("2024-05-10"),
+                                   pw_day_end_ns(ut_day("2024-05-09")), &d), 0);
+    assert_int_equal(d.cp.fy, 2022);
     /* a figure for a year that has not ended does not move it */
     struct pw_obs q[] = {ob(2022, "12", C), ob(2023, "13", C)};
     q[1].as_of = ut_day("2023-12-01");
@@ -200,30 +210,32 @@ static void test_checkpoint_calendar(void **state)
                         "2027-03-31"); /* a January-March deadline is in the next calendar year */
     struct pw_checkpoint cp;
     /* nothing ended yet, then nothing due yet: no checkpoint */
-    assert_int_equal(pw_checkpoint_find(c, NULL, 0, ut_day("2026-03-30"), &cp), 0);
+    assert_int_equal(pw_checkpoint_find(c, NULL, 0, ut_day("2026-03-30"), PW_KNOWN_ALL, &cp), 0);
     assert_int_equal(cp.fy, 0);
     assert_int_equal(cp.next_fy, 2025);
-    assert_int_equal(pw_checkpoint_find(c, NULL, 0, ut_day("2026-06-30"), &cp), 0);
+    assert_int_equal(pw_checkpoint_find(c, NULL, 0, ut_day("2026-06-30"), PW_KNOWN_ALL, &cp), 0);
     assert_int_equal(cp.fy, 0);
     struct pw_eval e = ev("cum650", NULL, 0, "2026-06-30");
     assert_int_equal(e.status, PW_STATUS_NO_DATA);
     assert_string_equal(e.explanation,
                         "no checkpoint yet: FY2025 (1/5) is judged from its figure, due 2026-06-30");
     /* the day after: never reported */
-    assert_int_equal(pw_checkpoint_find(c, NULL, 0, ut_day("2026-07-01"), &cp), 0);
+    assert_int_equal(pw_checkpoint_find(c, NULL, 0, ut_day("2026-07-01"), PW_KNOWN_ALL, &cp), 0);
     assert_int_equal(cp.fy, 2025);
     assert_true(cp.overdue && cp.never);
     assert_int_equal(cp.due, ut_day("2026-06-30"));
     e = ev("cum650", NULL, 0, "2026-07-01");
     assert_int_equal(e.status, PW_STATUS_NO_DATA);
     assert_non_null(strstr(e.explanation, "never reported: the FY2025 figure was due 2026-06-30"));
-    /* a later figure covers an earlier year; a figure describing a later day is not known */
+    /* a figure that arrives late: overdue until it is known, then not */
     struct pw_obs late[] = {ob(2026, "300", A)};
-    late[0].as_of = ut_day("2027-08-01");
-    assert_int_equal(pw_checkpoint_find(c, late, 1, ut_day("2027-07-15"), &cp), 0);
+    late[0].known_ns = pw_day_end_ns(ut_day("2027-08-01")) - 1000;
+    assert_int_equal(pw_checkpoint_find(c, late, 1, ut_day("2027-07-15"),
+                                        pw_day_end_ns(ut_day("2027-07-15")), &cp), 0);
     assert_true(cp.overdue && cp.never);
     assert_int_equal(cp.fy, 2026);
-    assert_int_equal(pw_checkpoint_find(c, late, 1, ut_day("2027-08-01"), &cp), 0);
+    assert_int_equal(pw_checkpoint_find(c, late, 1, ut_day("2027-08-01"),
+                                        pw_day_end_ns(ut_day("2027-08-01")), &cp), 0);
     assert_false(cp.overdue);
     /* a window that starts before the plan (FY2024-28 in plan 3) is first
      * judged at the end of the plan's first year, as year 2 of 5 */
@@ -238,9 +250,9 @@ static void test_checkpoint_calendar(void **state)
     assert_true(e.expected == PW_DEC(20));
     assert_true(e.cp.overdue);
     /* monitoring only owes nothing unless the catalog says it must report */
-    assert_int_equal(pw_checkpoint_find(pw_catalog_find(cat, "mon"), NULL, 0, ut_day("2030-01-01"), &cp), 0);
+    assert_int_equal(pw_checkpoint_find(pw_catalog_find(cat, "mon"), NULL, 0, ut_day("2030-01-01"), PW_KNOWN_ALL, &cp), 0);
     assert_false(cp.overdue);
-    assert_int_equal(pw_checkpoint_find(pw_catalog_find(cat, "monr"), NULL, 0, ut_day("2030-01-01"), &cp), 0);
+    assert_int_equal(pw_checkpoint_find(pw_catalog_find(cat, "monr"), NULL, 0, ut_day("2030-01-01"), PW_KNOWN_ALL, &cp), 0);
     assert_true(cp.overdue);
     /* the window's last checkpoint is final: a met target is ACHIEVED, no next */
     struct pw_obs f[] = {ob(2024, "75", C)};
@@ -258,7 +270,23 @@ static void test_checkpoint_calendar(void **state)
     assert_int_equal(e.status, PW_STATUS_BEHIND);
     assert_false(e.has_run_rate);
     assert_string_equal(e.explanation, "final FY2024 (5/5): expected ≥ 20 of 20, actual 10 → B, short by 10");
-    assert_int_equal(pw_checkpoint_find(NULL, NULL, 0, 0, &cp), PW_EINVAL);
+    assert_int_equal(pw_checkpoint_find(NULL, NULL, 0, 0, PW_KNOWN_ALL, &cp), PW_EINVAL);
+}
+
+/* A 確報値 confirmed after its fiscal year ended (as_of 2025-06-30 for FY2024)
+ * is the FY2024 figure: it counts at the FY2024 checkpoint, also in the
+ * report that looks at 2025-03-31. */
+static void test_confirmed_later(void **state)
+{
+    (void)state;
+    struct pw_obs o[] = {ob(2023, "8", C), ob(2024, "12", C)};
+    o[1].as_of = ut_day("2025-06-30");
+    struct pw_eval e = ev("cum20", o, 2, "2025-03-31");
+    assert_int_equal(e.cp.fy, 2024);
+    assert_int_equal(e.data_fy, 2024);
+    assert_true(e.actual == PW_DEC(12));
+    assert_int_equal(pw_day_of_ns(pw_day_end_ns(ut_day("2025-06-30"))), ut_day("2025-06-30"));
+    assert_int_equal(pw_day_of_ns(pw_day_end_ns(ut_day("2025-06-30")) + 1), ut_day("2025-07-01"));
 }
 
 static void test_cumulative_history_rules(void **state)
@@ -268,7 +296,7 @@ static void test_cumulative_history_rules(void **state)
     struct pw_obs o[] = {ob(2022, "5", C), ob(2022, "13", C)};
     struct pw_eval e = ev("cum20", o, 2, "2023-03-31");
     assert_true(e.actual == PW_DEC(13));
-    /* a revision describing a later day is not known yet at the as-of date */
+    /* a figure for a year not ended at the as-of date is not judged */
     struct pw_obs p[] = {ob(2021, "8", C), ob(2022, "13", C)};
     p[1].as_of = ut_day("2023-03-31");
     e = ev("cum20", p, 2, "2023-03-30");
@@ -544,6 +572,7 @@ int main(void)
         cmocka_unit_test(test_cumulative_checkpoints),
         cmocka_unit_test(test_checkpoint_calendar),
         cmocka_unit_test(test_cumulative_history_rules),
+        cmocka_unit_test(test_confirmed_later),
         cmocka_unit_test(test_annual),
         cmocka_unit_test(test_level),
         cmocka_unit_test(test_ratio),
