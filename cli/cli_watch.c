@@ -34,8 +34,7 @@ struct watch {
     void *sub;
     struct cli_conn *store; /* opened when first needed */
     struct pw_catalog *cat; /* the store's, for names and filters; may stay NULL */
-    struct pw_seqtrack trk;
-    int started;  /* a first seq was seen */
+    struct pw_seqtrack trk; /* joined: starts at the first seq heard */
     long printed; /* alerts printed (--count) */
     int64_t last_msg_ms;
     int silent; /* the silence was reported */
@@ -257,47 +256,41 @@ static void watch_heartbeat(struct watch *w, const Planwatch__V1__Heartbeat *hb)
 {
     if (strcmp(watch_str(hb->service), "alert") != 0)
         return;
-    if (!w->started) { /* start from wherever the stream is */
-        w->started = 1;
-        pw_seqtrack_init(&w->trk, hb->seq);
-        /* tells a person (and a script) that nothing from now on is missed */
-        fprintf(stderr, "planwatch: watching %s from alert seq %llu\n", w->o->alerts,
-                (unsigned long long)hb->seq);
-        return;
-    }
-    if (hb->ready && hb->seq < w->trk.last) {
-        /* the publisher announces less than it already sent: its history was
-         * reset (new data dir); its current state is all that is left */
+    int joined = !w->trk.started;
+    switch (pw_seqtrack_heartbeat(&w->trk, hb->seq, hb->ready)) {
+    case PW_SEQ_RESTART:
+        /* its history was reset (new data dir): its current state is all
+         * that is left */
         if (w->o->json_lines)
             watch_json_line(json_pack("{s:s, s:I}", "type", "restart", "seq", (json_int_t)hb->seq));
         else
             printf("(the alert stream restarted at seq %llu; current state follows)\n",
                    (unsigned long long)hb->seq);
         watch_resync(w, hb->seq, 1);
-        return;
-    }
-    uint64_t from = w->trk.last + 1;
-    if (pw_seqtrack_heartbeat(&w->trk, hb->seq) == PW_SEQ_GAP) {
-        watch_gap(w, from, hb->seq);
+        break;
+    case PW_SEQ_GAP:
+        watch_gap(w, w->trk.gap_from, w->trk.gap_to);
         watch_resync(w, hb->seq, 0);
+        break;
+    default:
+        if (joined) /* tells a person (and a script) that nothing from now on is missed */
+            fprintf(stderr, "planwatch: watching %s from alert seq %llu\n", w->o->alerts,
+                    (unsigned long long)hb->seq);
+        break;
     }
 }
 
 static void watch_alert(struct watch *w, const Planwatch__V1__Alert *a)
 {
-    if (!w->started) {
-        w->started = 1;
-        pw_seqtrack_init(&w->trk, a->seq ? a->seq - 1 : 0);
-    }
     switch (pw_seqtrack_message(&w->trk, a->seq)) {
-    case PW_SEQ_SKIP: return;
+    case PW_SEQ_APPLY: break;
     case PW_SEQ_GAP:
         /* the store recorded this alert before it was published: the
          * snapshot covers it */
-        watch_gap(w, w->trk.last + 1, a->seq - 1);
+        watch_gap(w, w->trk.gap_from, w->trk.gap_to);
         watch_resync(w, a->seq, 0);
         return;
-    case PW_SEQ_APPLY: break;
+    default: return;
     }
     pw_seqtrack_applied(&w->trk, a->seq);
     if (!cli_opts_match_ids(w->o, a->plan, a->project, a->indicator_id))
@@ -386,6 +379,7 @@ int cli_watch(int argc, char **argv)
         return 2;
     }
     w.o = &o;
+    pw_seqtrack_join(&w.trk); /* from wherever the stream is */
     pw_zsock_signals();
     if (!(w.ctx = zmq_ctx_new())) {
         fputs("planwatch: cannot create a ZeroMQ context\n", stderr);

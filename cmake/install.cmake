@@ -10,6 +10,12 @@
 # (the CLI, store, ingest, alert), http, man, systemd, examples.
 include(GNUInstallDirs)
 
+# test hooks (store --test-drop-every) have no place in an installed system
+if(PW_TEST_HOOKS)
+  install(CODE "message(WARNING \"this build has the test hooks (planwatch-store --test-drop-every): configure a release with -DPW_TEST_HOOKS=OFF\")"
+          COMPONENT programs)
+endif()
+
 install(TARGETS planwatch-cli planwatch-store planwatch-ingest planwatch-alert
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT programs)
 install(TARGETS planwatch-http RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT http)

@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config
       libzmq3-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb-utils
       libcmocka-dev libcsv-dev libyaml-dev libjansson-dev uuid-dev
-      libcurl4-openssl-dev libssl-dev libmicrohttpd-dev nettle-dev chromium
+      libcurl4-openssl-dev libmicrohttpd-dev libsodium-dev chromium
       libsystemd-dev help2man man-db)
 missing=()
 for p in "${pkgs[@]}"; do

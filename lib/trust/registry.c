@@ -6,6 +6,7 @@
  * of entries, and the ZAP handler asks once per connection. */
 #include "registry.h"
 
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,13 +348,9 @@ const struct pw_principal *pw_registry_find_token(const struct pw_registry *r,
                                                   const uint8_t sha256[32])
 {
     const struct pw_principal *found = NULL;
-    for (size_t i = 0; i < r->n; i++) {
-        unsigned diff = 0;
-        for (size_t k = 0; k < 32; k++)
-            diff |= (unsigned)(r->p[i].token_sha256[k] ^ sha256[k]);
-        if (diff == 0 && r->p[i].has_token && !found)
+    for (size_t i = 0; i < r->n; i++)
+        if (sodium_memcmp(r->p[i].token_sha256, sha256, 32) == 0 && r->p[i].has_token && !found)
             found = &r->p[i];
-    }
     return found;
 }
 
@@ -385,6 +382,29 @@ int pw_principal_may_write(const struct pw_principal *p, const struct pw_indicat
     return reg_has(p->plans, p->nplans, ind->plan->id, NULL) ||
            reg_has(p->projects, p->nprojects, ind->plan->id, pw_indicator_project_id(ind)) ||
            reg_has(p->indicators, p->nindicators, ind->id, NULL);
+}
+
+int pw_principal_may_write_any(const struct pw_principal *p)
+{
+    return !p->service && (p->nplans || p->nprojects || p->nindicators);
+}
+
+int pw_principal_check_write(const struct pw_principal *who, const struct pw_indicator *ind,
+                             char *why, size_t n)
+{
+    char scope[200];
+    if (!who || who->service || pw_principal_may_write(who, ind))
+        return 0;
+    snprintf(why, n, "office '%s' may not write %s (its write scope: %s)", who->id, ind->id,
+             pw_principal_scope(who, scope, sizeof scope));
+    return PW_EFEED_SCOPE;
+}
+
+const char *pw_principal_office(const struct pw_principal *who, const char *claimed)
+{
+    if (who && !who->service)
+        return who->id;
+    return claimed ? claimed : "";
 }
 
 int pw_registry_check(const struct pw_registry *r, const struct pw_catalog *cat, struct pw_diag *d)

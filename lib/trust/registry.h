@@ -65,14 +65,30 @@ const struct pw_principal *pw_registry_at(const struct pw_registry *r, size_t i)
 /* The entry with that public key (32 bytes) / id, or NULL. */
 const struct pw_principal *pw_registry_find_key(const struct pw_registry *r, const uint8_t *key);
 /* The office whose bearer token has this SHA-256, or NULL. Every entry is
- * compared in full (constant time per entry): the time taken says nothing
- * about how close a wrong token came. */
+ * compared in full (sodium_memcmp, constant time per entry): the time taken
+ * says nothing about how close a wrong token came. Needs sodium_init(). */
 const struct pw_principal *pw_registry_find_token(const struct pw_registry *r,
                                                   const uint8_t sha256[32]);
 const struct pw_principal *pw_registry_find(const struct pw_registry *r, const char *id);
 
 /* Whether p may write figures of ind (services never do). */
 int pw_principal_may_write(const struct pw_principal *p, const struct pw_indicator *ind);
+/* Whether p's write scope names anything at all (an office that may feed). */
+int pw_principal_may_write_any(const struct pw_principal *p);
+
+/* The write rule at ingest's door: may the authenticated sender who submit
+ * a figure of ind? Yes for NULL (security off: --insecure) and for a
+ * planwatch service (the HTTP door sends for the offices it authenticated
+ * by token, having checked their scopes with pw_principal_may_write); an
+ * office only within its write scope. Returns 0, or PW_EFEED_SCOPE with
+ * why ("office 'ID' may not write IND (its write scope: ...)", truncated to
+ * n bytes). */
+int pw_principal_check_write(const struct pw_principal *who, const struct pw_indicator *ind,
+                             char *why, size_t n);
+/* The office a figure who submits is stored under: who's id for an office
+ * (never what the batch claims), else claimed (insecure, or a service
+ * sending on an office's behalf; NULL -> ""). Borrowed from who or claimed. */
+const char *pw_principal_office(const struct pw_principal *who, const char *claimed);
 
 /* "plans [p2], projects [p3.pj2], indicators [x]" or "nothing" into buf
  * (truncated to n). Returns buf. */

@@ -132,6 +132,21 @@ void pw_sec_zap_serve(struct pw_sec *s)
         pw_zap_serve(s->zap);
 }
 
+static int sec_on_zap(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    pw_sec_zap_serve(arg);
+    return 0;
+}
+
+int pw_sec_zap_register(struct pw_sec *s, struct pw_reactor *r)
+{
+    void *zap = pw_sec_zap_socket(s);
+    if (zap && pw_reactor_socket(r, zap, ZMQ_POLLIN, sec_on_zap, s, NULL))
+        return PW_ENOMEM;
+    return 0;
+}
+
 const char *pw_sec_user(const zmq_msg_t *frame)
 {
     return zmq_msg_gets((zmq_msg_t *)frame, "User-Id");

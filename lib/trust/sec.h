@@ -16,6 +16,7 @@
 #include "catalog.h"
 #include "keys.h"
 #include "metrics.h"
+#include "reactor.h"
 #include "registry.h"
 
 struct pw_sec;
@@ -52,6 +53,12 @@ const struct pw_keypair *pw_sec_keys(const struct pw_sec *s);
  * so list it only when not NULL), and answering its requests. */
 void *pw_sec_zap_socket(const struct pw_sec *s);
 void pw_sec_zap_serve(struct pw_sec *s);
+
+/* Registers the ZAP socket with r, answered by pw_sec_zap_serve (s is
+ * borrowed until r stops running); nothing when insecure or a client-only
+ * service. Register it before the sockets it authenticates: registration
+ * order is dispatch order. Returns 0 or PW_ENOMEM. */
+int pw_sec_zap_register(struct pw_sec *s, struct pw_reactor *r);
 
 /* Registers PREFIXzap_allowed_total and PREFIXzap_denied_total (handshakes
  * admitted / refused) in m and counts into them. Returns 0 or PW_ENOMEM. */

@@ -536,7 +536,7 @@ uint64_t alert_state_figures_seq(const struct alert_state *s, size_t index)
 
 enum pw_seq_verdict alert_state_heartbeat(struct alert_state *s, uint64_t store_seq)
 {
-    return pw_seqtrack_heartbeat(&s->track, store_seq);
+    return pw_seqtrack_heartbeat(&s->track, store_seq, 1); /* the store's seq is durable */
 }
 
 void alert_state_count_resync(struct alert_state *s)

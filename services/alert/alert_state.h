@@ -214,8 +214,9 @@ void alert_state_build_alert(const struct alert_state_transition *t, int64_t tim
 /* BEHIND -> CRITICAL, AT_RISK -> WARNING, anything else -> INFO. */
 Planwatch__V1__Severity alert_state_severity(enum pw_status to);
 
-/* Heartbeat of the store announcing its last seq: PW_SEQ_GAP when it stays
- * ahead of the applied seq for two heartbeats (pw_seqtrack_heartbeat). */
+/* Heartbeat of the store announcing its last seq (pw_seqtrack_heartbeat):
+ * PW_SEQ_GAP when it stays ahead of the applied seq for two heartbeats,
+ * PW_SEQ_RESTART when it is below it (the store's data was replaced). */
 enum pw_seq_verdict alert_state_heartbeat(struct alert_state *s, uint64_t store_seq);
 
 /* Counts one resynchronisation (reported in the heartbeat). */

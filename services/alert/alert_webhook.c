@@ -9,8 +9,7 @@
 #include "alert_webhook.h"
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,15 +50,17 @@ struct alert_webhook {
     size_t nout, out_cap;
 };
 
+/* The streaming API, not crypto_auth_hmacsha256(): that one takes a fixed
+ * 32-byte key, a subscription's secret is any length (RFC 2104 keys). */
 void alert_webhook_sign(const char *secret, const char *body, size_t len, char *buf)
 {
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int mlen = 0;
-    HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)body, len, mac, &mlen);
+    crypto_auth_hmacsha256_state st;
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
+    crypto_auth_hmacsha256_final(&st, mac);
     memcpy(buf, "sha256=", 7);
-    for (unsigned i = 0; i < mlen; i++)
-        snprintf(buf + 7 + 2 * i, 3, "%02x", mac[i]);
-    buf[7 + 2 * mlen] = '\0';
+    sodium_bin2hex(buf + 7, 2 * sizeof mac + 1, mac, sizeof mac);
 }
 
 static int wh_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)

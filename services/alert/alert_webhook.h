@@ -15,7 +15,7 @@
  * Headers: Content-Type: application/json; X-Planwatch-Delivery:
  * <alert seq>.<subscription id> (stable across retries and restarts, for
  * receivers to deduplicate); X-Planwatch-Event: <kind>.<event>; with a secret
- * X-Planwatch-Signature: sha256=<hex HMAC-SHA256(secret, body)> (OpenSSL).
+ * X-Planwatch-Signature: sha256=<hex HMAC-SHA256(secret, body)> (libsodium).
  * The secret is used once, when the delivery is queued, and not kept.
  * Not thread-safe. Owns its copies of everything it is given. */
 #ifndef ALERT_WEBHOOK_H
@@ -98,7 +98,8 @@ size_t alert_webhook_queued(const struct alert_webhook *w);
  * backoff_ms doubled per earlier attempt, capped at backoff_max_ms. */
 int64_t alert_webhook_backoff(const struct alert_webhook *w, uint32_t attempts);
 
-/* sha256=<64 hex digits> of HMAC-SHA256(secret, body) into buf (>= 72 bytes). */
+/* sha256=<64 hex digits> of HMAC-SHA256(secret, body) into buf (>= 72 bytes).
+ * Needs sodium_init() first (pw_service_start does it). */
 void alert_webhook_sign(const char *secret, const char *body, size_t len, char *buf);
 
 #endif

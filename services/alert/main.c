@@ -49,15 +49,13 @@ struct alert_metrics {
 
 struct alert_svc {
     /* configuration: strings point into argv, the environment or the defaults */
-    const char *store_ep, *updates_ep, *publish_ep, *catalog, *clock_spec, *log_level, *data_dir;
-    const char *metrics_addr;
+    const char *store_ep, *updates_ep, *publish_ep, *data_dir;
+    long interval_ms, heartbeat_ms, query_timeout_ms;
+    struct alert_webhook_cfg wh_cfg;
+    struct pw_service_settings common; /* catalog, clock, keys, ... */
     struct pw_metrics *metrics;
     struct alert_metrics m;
     struct pw_httpd *http;
-    long interval_ms, heartbeat_ms, query_timeout_ms;
-    const char *secret_key, *registry, *store_key;
-    int insecure;
-    struct alert_webhook_cfg wh_cfg;
     /* resources, released in reverse order by svc_close */
     int pid_fd;
     void *ctx, *sub, *pub;
@@ -77,6 +75,7 @@ struct alert_svc {
     uint64_t published;             /* last alert seq published (the heartbeat's seq) */
     char evaluated[11];             /* as-of day of the last full evaluation ("" before) */
     int admin_due;                  /* the store announced a change of subscriptions/acks/silences */
+    unsigned store_restarted;       /* heartbeats below the applied seq (logged once) */
     unsigned record_failures;       /* consecutive failed delivery-log PUTs (log throttling) */
     /* when each step is due (monotonic ms), and its one-shot timer (0: not armed) */
     int64_t next_eval, next_sync, next_flush, next_admin, next_record;
@@ -85,28 +84,33 @@ struct alert_svc {
     int sub_id;                     /* the SUB's registration: polled once started */
 };
 
-/* The settings table and pw_service_start: -1 to go on, else the exit status. */
+static const struct pw_service_use svc_shared[] = {
+    {PW_SERVICE_CATALOG, "comma-separated catalog YAML files; \"\" = the store's catalog (QUERY_CATALOG)"},
+    {PW_SERVICE_CLOCK, "today for evaluation: \"\" wall clock (JST), YYYY-MM-DD fixed, file:PATH"},
+    {PW_SERVICE_LOG_LEVEL, NULL},
+    {PW_SERVICE_METRICS, NULL},
+    {PW_SERVICE_INSECURE, NULL},
+    {PW_SERVICE_SECRET_KEY, NULL},
+    {PW_SERVICE_REGISTRY, "office registry YAML: which keys may subscribe to alerts (subscribe: true)"},
+    {PW_SERVICE_STORE_KEY, "the store's public key file (store.key), to query and subscribe to it over CURVE"},
+};
+
+/* The settings (pw_service_start): -1 to go on, else the exit status. */
 static int svc_config(struct alert_svc *a, int argc, char **argv)
 {
-    const struct pw_cfg cfg[] = {
+    const struct pw_cfg own[] = {
         {"store", PW_CFG_STR, "tcp://127.0.0.1:7604", 0, 0,
          "the store's query endpoint (ROUTER): snapshots, AlertState, catalog", &a->store_ep, 0},
         {"updates", PW_CFG_STR, "tcp://127.0.0.1:7605", 0, 0,
          "the store's publisher of committed updates and heartbeats (PUB)", &a->updates_ep, 0},
         {"publish", PW_CFG_STR, "tcp://*:7606", 0, 0, "where alerts are published (PUB bind)",
          &a->publish_ep, 0},
-        {"catalog", PW_CFG_STR, "", 0, 0,
-         "comma-separated catalog YAML files; \"\" = the store's catalog (QUERY_CATALOG)",
-         &a->catalog, 1},
-        {"clock", PW_CFG_STR, "", 0, 0,
-         "today for evaluation: \"\" wall clock (JST), YYYY-MM-DD fixed, file:PATH", &a->clock_spec, 1},
         {"interval-ms", PW_CFG_INT, "60000", 10, 86400000,
          "re-evaluate every indicator this often (a due day passing moves the checkpoint)", &a->interval_ms, 0},
         {"heartbeat-ms", PW_CFG_INT, "1000", 10, 60000, "publish [hb.alert] this often",
          &a->heartbeat_ms, 0},
         {"query-timeout-ms", PW_CFG_INT, "2000", 10, 600000,
          "wait this long for each store reply before retrying", &a->query_timeout_ms, 0},
-        {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &a->log_level, 1},
         {"data-dir", PW_CFG_STR, "", 0, 0,
          "if set, hold DIR/alert.pid so two alert services on one dir are refused", &a->data_dir, 0},
         {"webhook-timeout-ms", PW_CFG_INT, "5000", 100, 600000,
@@ -117,24 +121,11 @@ static int svc_config(struct alert_svc *a, int argc, char **argv)
          "delay before the first retry; it doubles with every attempt", &a->wh_cfg.backoff_ms, 0},
         {"webhook-backoff-max-ms", PW_CFG_INT, "300000", 1, 86400000,
          "the retry delay stops doubling here", &a->wh_cfg.backoff_max_ms, 0},
-        {"metrics", PW_CFG_STR, "", 0, 0,
-         "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 0.0.0.0:9100); \"\": off",
-         &a->metrics_addr, 0},
-        {"insecure", PW_CFG_BOOL, "false", 0, 0,
-         "no CURVE: plain text, no authentication (local development only)", &a->insecure, 1},
-        {"secret-key", PW_CFG_STR, "", 0, 0,
-         "this service's secret key file (planwatch keygen alert: alert.key_secret)",
-         &a->secret_key, 0},
-        {"registry", PW_CFG_STR, "", 0, 0,
-         "office registry YAML: which keys may subscribe to alerts (subscribe: true)",
-         &a->registry, 1},
-        {"store-key", PW_CFG_STR, "", 0, 0,
-         "the store's public key file (store.key), to query and subscribe to it over CURVE",
-         &a->store_key, 1},
     };
-    return pw_service_start(cfg, sizeof cfg / sizeof cfg[0], argc, argv, "alert",
-                            "Publishes an Alert whenever an indicator's status changes.",
-                            &a->log_level, &a->clock_spec, &a->clock);
+    const struct pw_service_def def = {
+        "alert", "Publishes an Alert whenever an indicator's status changes.",
+        own, sizeof own / sizeof own[0], svc_shared, sizeof svc_shared / sizeof svc_shared[0]};
+    return pw_service_start(&def, &a->common, argc, argv, &a->clock);
 }
 
 static void svc_log_diag(const char *what, int rc, const struct pw_diag *d)
@@ -150,7 +141,7 @@ static int svc_catalog_files(struct alert_svc *a)
     size_t n = 0;
     struct pw_diag d = {0};
     int rc = 0;
-    char *list = strdup(a->catalog), *save = NULL;
+    char *list = strdup(a->common.catalog), *save = NULL;
     if (!list)
         return PW_ENOMEM;
     for (char *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
@@ -162,7 +153,7 @@ static int svc_catalog_files(struct alert_svc *a)
         paths[n++] = p;
     }
     if (n == 0) {
-        pw_error("msg=\"--catalog names no file\" catalog=\"%s\"", a->catalog);
+        pw_error("msg=\"--catalog names no file\" catalog=\"%s\"", a->common.catalog);
         rc = PW_EINVAL;
         goto out;
     }
@@ -630,8 +621,20 @@ static void svc_on_heartbeat(struct alert_svc *a, const Planwatch__V1__Heartbeat
 {
     if (!hb->service || strcmp(hb->service, "store") != 0)
         return; /* another publisher on the same stream: not our sequence */
-    if (alert_state_heartbeat(a->st, hb->seq) == PW_SEQ_GAP)
+    switch (alert_state_heartbeat(a->st, hb->seq)) {
+    case PW_SEQ_GAP:
         svc_need_resync(a, "heartbeat", hb->seq);
+        break;
+    case PW_SEQ_RESTART: /* nothing here undoes what was applied: said once */
+        if (!a->store_restarted++)
+            pw_error("msg=\"the store announces less than was applied: its data was replaced; "
+                     "restart the alert service\" seq=%llu applied_seq=%llu",
+                     (unsigned long long)hb->seq,
+                     (unsigned long long)alert_state_applied_seq(a->st));
+        break;
+    default:
+        break;
+    }
     if (hb->admin_seq != alert_notify_admin_seq(a->notify))
         a->admin_due = 1; /* a notice was missed, or is on its way */
 }
@@ -734,11 +737,11 @@ static int svc_metrics_open(struct alert_svc *a)
         pw_metrics_add_table(r, "planwatch_alert_", defs, sizeof defs / sizeof defs[0]))
         return PW_ENOMEM;
     pw_metrics_on_scrape(r, svc_metrics_scrape, a);
-    if (!a->metrics_addr[0])
+    if (!a->common.metrics[0])
         return 0;
-    int rc = pw_httpd_open(&a->http, a->loop, a->metrics_addr, pw_metrics_http, r);
+    int rc = pw_httpd_open(&a->http, a->loop, a->common.metrics, pw_metrics_http, r);
     if (rc == 0)
-        pw_info("msg=\"metrics served\" addr=\"%s\" metrics_port=%d", a->metrics_addr,
+        pw_info("msg=\"metrics served\" addr=\"%s\" metrics_port=%d", a->common.metrics,
                 pw_httpd_port(a->http));
     return rc;
 }
@@ -763,7 +766,7 @@ static int svc_open(struct alert_svc *a)
             return rc;
         }
     }
-    if (a->catalog[0] && (rc = svc_catalog_files(a)))
+    if (a->common.catalog[0] && (rc = svc_catalog_files(a)))
         return rc;
     a->ctx = zmq_ctx_new();
     if (!a->ctx) {
@@ -771,9 +774,10 @@ static int svc_open(struct alert_svc *a)
         return PW_EZMQ;
     }
     char store_pub[PW_KEY_Z85_LEN + 1];
-    if ((rc = pw_sec_open(a->ctx, a->insecure, a->secret_key, a->registry, a->cat, &a->sec)) ||
+    if ((rc = pw_sec_open(a->ctx, a->common.insecure, a->common.secret_key, a->common.registry,
+                          a->cat, &a->sec)) ||
         (rc = pw_sec_metrics(a->sec, a->metrics, "planwatch_alert_")) ||
-        (rc = pw_sec_peer_key(a->sec, a->store_key, "--store-key", store_pub)))
+        (rc = pw_sec_peer_key(a->sec, a->common.store_key, "--store-key", store_pub)))
         return rc;
     /* subscribe before the snapshot, so nothing committed in between is missed */
     if ((rc = pw_zsock_new(a->ctx, ZMQ_SUB, 0, &a->sub)) ||
@@ -927,13 +931,6 @@ static int svc_on_hb_timer(struct pw_reactor *r, int id, short revents, void *ar
     return 0;
 }
 
-static int svc_on_zap(struct pw_reactor *r, int id, short revents, void *arg)
-{
-    (void)r, (void)id, (void)revents;
-    pw_sec_zap_serve(arg); /* subscribers' handshakes */
-    return 0;
-}
-
 /* Before the start-up the SUB is not polled: the snapshot covers what it holds. */
 static int svc_on_updates(struct pw_reactor *r, int id, short revents, void *arg)
 {
@@ -967,8 +964,7 @@ static int svc_run(struct alert_svc *a)
     a->next_flush = now;
     a->next_admin = now;
     a->next_record = now;
-    if ((pw_sec_on(a->sec) && pw_reactor_socket(a->loop, pw_sec_zap_socket(a->sec), ZMQ_POLLIN,
-                                                svc_on_zap, a->sec, NULL)) ||
+    if (pw_sec_zap_register(a->sec, a->loop) || /* subscribers' handshakes first */
         pw_reactor_socket(a->loop, a->sub, 0, svc_on_updates, a, &a->sub_id) ||
         pw_reactor_hook(a->loop, ALERT_WEBHOOK_ITEMS, svc_webhook_prepare, svc_webhook_dispatch,
                         a, NULL) ||

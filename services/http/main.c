@@ -27,34 +27,45 @@
 #include "sec.h"
 #include "zsock.h"
 
+/* The settings (strings point into argv, the environment or the defaults). */
 struct http_cfg {
-    const char *listen, *ingest, *store, *registry, *clock, *log_level;
-    const char *secret_key, *ingest_key, *store_key;
-    int read_auth, insecure;
+    const char *listen, *ingest, *store;
+    int read_auth;
     long max_body, max_rows, ingest_timeout_ms, store_timeout_ms;
+    struct pw_service_settings common; /* clock, keys, registry, ... */
 };
 
-static struct http_cfg cfg;
-
-static const struct pw_cfg http_cfg_table[] = {
-    {"listen", PW_CFG_STR, "127.0.0.1:7607", 0, 0, "HTTP address HOST:PORT (* = every IPv4 address)", &cfg.listen, 0},
-    {"ingest", PW_CFG_STR, "tcp://127.0.0.1:7601", 0, 0, "ingest's office endpoint (feeds go there)", &cfg.ingest, 0},
-    {"store", PW_CFG_STR, "tcp://127.0.0.1:7604", 0, 0, "the store's query endpoint (catalog, status, history, alerts)", &cfg.store, 0},
-    {"registry", PW_CFG_STR, "", 0, 0, "office registry: the offices' token_sha256 and write scopes (\"\": no writes)", &cfg.registry, 1},
-    {"read-auth", PW_CFG_BOOL, "false", 0, 0, "reading (dashboard, GET /api/v1/...) needs a token with scope read", &cfg.read_auth, 0},
-    {"max-body-bytes", PW_CFG_INT, "8388608", 1024, 67108864, "largest feed body; larger: 413", &cfg.max_body, 0},
-    /* one request is one FeedBatch: never more rows than ingest takes (PW_BATCH_MAX_ROWS) */
-    {"max-rows", PW_CFG_INT, "10000", 1, PW_BATCH_MAX_ROWS, "most rows per feed request; more: 413", &cfg.max_rows, 0},
-    {"ingest-timeout-ms", PW_CFG_INT, "10000", 100, 600000, "answer 503 when ingest has not answered a feed by then", &cfg.ingest_timeout_ms, 0},
-    {"store-timeout-ms", PW_CFG_INT, "5000", 100, 600000, "answer 503 when the store has not answered a query by then", &cfg.store_timeout_ms, 0},
-    {"clock", PW_CFG_STR, "", 0, 0, "today for the dashboard and feed dates: \"\" wall clock, YYYY-MM-DD, or file:PATH", &cfg.clock, 1},
-    {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &cfg.log_level, 1},
-    {"insecure", PW_CFG_BOOL, "false", 0, 0, "no CURVE towards ingest and the store (local development only)", &cfg.insecure, 1},
-    {"secret-key", PW_CFG_STR, "", 0, 0, "this service's secret key file (planwatch keygen http: http.key_secret; a service in the registry)", &cfg.secret_key, 0},
-    {"ingest-key", PW_CFG_STR, "", 0, 0, "ingest's public key file (ingest.key)", &cfg.ingest_key, 1},
-    {"store-key", PW_CFG_STR, "", 0, 0, "the store's public key file (store.key)", &cfg.store_key, 1},
+static const struct pw_service_use http_shared[] = {
+    {PW_SERVICE_REGISTRY, "office registry: the offices' token_sha256 and write scopes (\"\": no writes)"},
+    {PW_SERVICE_CLOCK, "today for the dashboard and feed dates: \"\" wall clock, YYYY-MM-DD, or file:PATH"},
+    {PW_SERVICE_LOG_LEVEL, NULL},
+    {PW_SERVICE_INSECURE, "no CURVE towards ingest and the store (local development only)"},
+    {PW_SERVICE_SECRET_KEY, "this service's secret key file (planwatch keygen http: http.key_secret; a service in the registry)"},
+    {PW_SERVICE_INGEST_KEY, NULL},
+    {PW_SERVICE_STORE_KEY, NULL},
 };
-#define HTTP_NCFG (sizeof http_cfg_table / sizeof http_cfg_table[0])
+
+/* Reads c's settings (pw_service_start): -1 to go on, else the exit status. */
+static int http_config(struct http_cfg *c, int argc, char **argv, struct pw_clock *clock)
+{
+    const struct pw_cfg own[] = {
+        {"listen", PW_CFG_STR, "127.0.0.1:7607", 0, 0, "HTTP address HOST:PORT (* = every IPv4 address)", &c->listen, 0},
+        {"ingest", PW_CFG_STR, "tcp://127.0.0.1:7601", 0, 0, "ingest's office endpoint (feeds go there)", &c->ingest, 0},
+        {"store", PW_CFG_STR, "tcp://127.0.0.1:7604", 0, 0, "the store's query endpoint (catalog, status, history, alerts)", &c->store, 0},
+        {"read-auth", PW_CFG_BOOL, "false", 0, 0, "reading (dashboard, GET /api/v1/...) needs a token with scope read", &c->read_auth, 0},
+        {"max-body-bytes", PW_CFG_INT, "8388608", 1024, 67108864, "largest feed body; larger: 413", &c->max_body, 0},
+        /* one request is one FeedBatch: never more rows than ingest takes (PW_BATCH_MAX_ROWS) */
+        {"max-rows", PW_CFG_INT, "10000", 1, PW_BATCH_MAX_ROWS, "most rows per feed request; more: 413", &c->max_rows, 0},
+        {"ingest-timeout-ms", PW_CFG_INT, "10000", 100, 600000, "answer 503 when ingest has not answered a feed by then", &c->ingest_timeout_ms, 0},
+        {"store-timeout-ms", PW_CFG_INT, "5000", 100, 600000, "answer 503 when the store has not answered a query by then", &c->store_timeout_ms, 0},
+    };
+    const struct pw_service_def def = {
+        "http",
+        "The HTTP door: offices POST feeds (CSV/JSON) with a bearer token and hear an import "
+        "summary after the store's commit; the read API and the dashboard answer from the store.",
+        own, sizeof own / sizeof own[0], http_shared, sizeof http_shared / sizeof http_shared[0]};
+    return pw_service_start(&def, &c->common, argc, argv, clock);
+}
 
 /* The most sockets libmicrohttpd can hand out (its fd_set's size). */
 #define HTTP_MHD_SOCKETS FD_SETSIZE
@@ -122,12 +133,9 @@ int main(int argc, char **argv)
     void *ctx = NULL;
     struct pw_reactor *loop = NULL;
     int mhd_id = 0, status = 1;
+    struct http_cfg cfg;
     memset(&h, 0, sizeof h);
-    int rc = pw_service_start(http_cfg_table, HTTP_NCFG, argc, argv, "http",
-                         "The HTTP door: offices POST feeds (CSV/JSON) with a bearer token and "
-                         "hear an import summary after the store's commit; the read API and the "
-                         "dashboard answer from the store.",
-                              &cfg.log_level, &cfg.clock, &h.clock);
+    int rc = http_config(&cfg, argc, argv, &h.clock);
     if (rc >= 0)
         return rc;
     h.read_auth = cfg.read_auth;
@@ -135,14 +143,14 @@ int main(int argc, char **argv)
     h.max_rows = cfg.max_rows;
     h.ingest_timeout_ms = cfg.ingest_timeout_ms;
     h.store_timeout_ms = cfg.store_timeout_ms;
-    if ((rc = http_auth_open(&h.auth, cfg.registry, &d))) {
+    if ((rc = http_auth_open(&h.auth, cfg.common.registry, &d))) {
         pw_error("msg=\"office registry rejected\" %s", pw_diag_format(&d, NULL, msg, sizeof msg));
         goto done;
     }
     if (pw_reactor_open(&loop) || !(ctx = zmq_ctx_new()) ||
-        pw_sec_open(ctx, cfg.insecure, cfg.secret_key, NULL, NULL, &sec) ||
-        pw_sec_peer_key(sec, cfg.ingest_key, "--ingest-key", ingest_pub) ||
-        pw_sec_peer_key(sec, cfg.store_key, "--store-key", store_pub) ||
+        pw_sec_open(ctx, cfg.common.insecure, cfg.common.secret_key, NULL, NULL, &sec) ||
+        pw_sec_peer_key(sec, cfg.common.ingest_key, "--ingest-key", ingest_pub) ||
+        pw_sec_peer_key(sec, cfg.common.store_key, "--store-key", store_pub) ||
         http_up_open(&h.ingest, ctx, cfg.ingest, "ingest", sec, ingest_pub) ||
         http_up_open(&h.store, ctx, cfg.store, "store", sec, store_pub) ||
         http_server_start(&h, cfg.listen) || http_register(&h, loop, &mhd_id))

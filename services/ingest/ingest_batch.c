@@ -243,12 +243,9 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
             batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, d.code, d.field, d.msg, 0);
             continue;
         }
-        if (who && !who->service && !pw_principal_may_write(who, ind)) {
-            char why[320], scope[200];
-            snprintf(why, sizeof why, "office '%s' may not write %s (its write scope: %s)",
-                     who->id, ind->id, pw_principal_scope(who, scope, sizeof scope));
-            batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, PW_EFEED_SCOPE,
-                      "indicator_id", why, 0);
+        char why[320];
+        if ((rc = pw_principal_check_write(who, ind, why, sizeof why))) {
+            batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, rc, "indicator_id", why, 0);
             continue;
         }
         if (pw_map_get(seen, u->update_id)) {
@@ -267,13 +264,11 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
                       "the store is not reachable; nothing was stored: resend later", 0);
             continue;
         }
-        /* the figure as stored: the office is the authenticated sender - the
-         * batch's own field only when --insecure or when a planwatch service
-         * (the HTTP door, which authenticated the office by its token and
-         * checked its scope) sends on an office's behalf; the time is ours.
-         * The request lives in an arena freed as a whole: pointing a field
-         * at another string needs no restoring. */
-        u->office = who && !who->service ? (char *)who->id : req->office ? req->office : "";
+        /* the figure as stored: the office is the authenticated sender
+         * (pw_principal_office); the time is ours. The request lives in an
+         * arena freed as a whole: pointing a field at another string needs
+         * no restoring. */
+        u->office = (char *)pw_principal_office(who, req->office);
         u->received_ns = pw_now_ns();
         u->seq = 0;
         if ((rc = pending_wait(g, b, i, u, ind, now)))

@@ -28,44 +28,54 @@
 #include "reactor.h"
 #include "zap.h"
 
+/* The settings (strings point into argv, the environment or the defaults). */
 struct ingest_cfg {
-    const char *listen, *publish, *acks, *catalog, *clock, *log_level, *metrics;
+    const char *listen, *publish, *acks;
     long ack_timeout_ms, retransmit_ms, store_timeout_ms, heartbeat_ms;
-    const char *secret_key, *registry;
-    int insecure;
+    struct pw_service_settings common; /* catalog, clock, keys, ... */
 };
 
-static struct ingest_cfg cfg;
-
-static const struct pw_cfg ingest_cfg_table[] = {
-    {"listen", PW_CFG_STR, "tcp://*:7601", 0, 0, "office endpoint (ROUTER): FeedBatch in, FeedReply out", &cfg.listen, 0},
-    {"publish", PW_CFG_STR, "tcp://*:7602", 0, 0, "update publisher (PUB) the store subscribes to", &cfg.publish, 0},
-    {"acks", PW_CFG_STR, "tcp://*:7603", 0, 0, "inbox (PULL) for the store's acknowledgements", &cfg.acks, 0},
-    {"catalog", PW_CFG_STR, "", 0, 0, "catalog YAML files, comma-separated (\"\": the built-in plans 2 and 3); must match the store's", &cfg.catalog, 1},
-    {"clock", PW_CFG_STR, "", 0, 0, "today for validation: \"\" wall clock, YYYY-MM-DD, or file:PATH", &cfg.clock, 1},
-    {"ack-timeout-ms", PW_CFG_INT, "3000", 10, 600000, "rows the store has not confirmed by then are answered UNAVAILABLE", &cfg.ack_timeout_ms, 0},
-    {"retransmit-ms", PW_CFG_INT, "300", 5, 60000, "republish unacknowledged updates this often", &cfg.retransmit_ms, 0},
-    {"store-timeout-ms", PW_CFG_INT, "3000", 10, 600000, "without a store heartbeat for this long, answer UNAVAILABLE at once", &cfg.store_timeout_ms, 0},
-    {"heartbeat-ms", PW_CFG_INT, "1000", 10, 60000, "heartbeat interval", &cfg.heartbeat_ms, 0},
-    {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &cfg.log_level, 1},
-    {"metrics", PW_CFG_STR, "", 0, 0, "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 0.0.0.0:9100); \"\": off", &cfg.metrics, 0},
-    {"insecure", PW_CFG_BOOL, "false", 0, 0, "no CURVE: plain text, no authentication, the batch names its office (local development only)", &cfg.insecure, 1},
-    {"secret-key", PW_CFG_STR, "", 0, 0, "this service's secret key file (planwatch keygen ingest: ingest.key_secret)", &cfg.secret_key, 0},
-    {"registry", PW_CFG_STR, "", 0, 0, "office registry YAML: which keys may connect and what each office may write", &cfg.registry, 1},
+static const struct pw_service_use ingest_shared[] = {
+    {PW_SERVICE_CATALOG, "catalog YAML files, comma-separated (\"\": the built-in plans 2 and 3); must match the store's"},
+    {PW_SERVICE_CLOCK, "today for validation: \"\" wall clock, YYYY-MM-DD, or file:PATH"},
+    {PW_SERVICE_LOG_LEVEL, NULL},
+    {PW_SERVICE_METRICS, NULL},
+    {PW_SERVICE_INSECURE, "no CURVE: plain text, no authentication, the batch names its office (local development only)"},
+    {PW_SERVICE_SECRET_KEY, NULL},
+    {PW_SERVICE_REGISTRY, NULL},
 };
-#define INGEST_NCFG (sizeof ingest_cfg_table / sizeof ingest_cfg_table[0])
 
-static int ingest_load_catalog(struct ingest *g)
+/* Reads c's settings (pw_service_start): -1 to go on, else the exit status. */
+static int ingest_config(struct ingest_cfg *c, int argc, char **argv, struct pw_clock *clock)
+{
+    const struct pw_cfg own[] = {
+        {"listen", PW_CFG_STR, "tcp://*:7601", 0, 0, "office endpoint (ROUTER): FeedBatch in, FeedReply out", &c->listen, 0},
+        {"publish", PW_CFG_STR, "tcp://*:7602", 0, 0, "update publisher (PUB) the store subscribes to", &c->publish, 0},
+        {"acks", PW_CFG_STR, "tcp://*:7603", 0, 0, "inbox (PULL) for the store's acknowledgements", &c->acks, 0},
+        {"ack-timeout-ms", PW_CFG_INT, "3000", 10, 600000, "rows the store has not confirmed by then are answered UNAVAILABLE", &c->ack_timeout_ms, 0},
+        {"retransmit-ms", PW_CFG_INT, "300", 5, 60000, "republish unacknowledged updates this often", &c->retransmit_ms, 0},
+        {"store-timeout-ms", PW_CFG_INT, "3000", 10, 600000, "without a store heartbeat for this long, answer UNAVAILABLE at once", &c->store_timeout_ms, 0},
+        {"heartbeat-ms", PW_CFG_INT, "1000", 10, 60000, "heartbeat interval", &c->heartbeat_ms, 0},
+    };
+    const struct pw_service_def def = {
+        "ingest",
+        "Receives offices' feed batches, validates them, and answers each row once the store has "
+        "committed it.",
+        own, sizeof own / sizeof own[0], ingest_shared, sizeof ingest_shared / sizeof ingest_shared[0]};
+    return pw_service_start(&def, &c->common, argc, argv, clock);
+}
+
+static int ingest_load_catalog(struct ingest *g, const char *catalog)
 {
     struct pw_diag d = {0};
     char msg[600];
     int rc;
-    if (!cfg.catalog[0]) {
+    if (!catalog[0]) {
         rc = pw_catalog_load_default(&g->cat, &d);
     } else {
         const char *paths[64];
         size_t n = 0;
-        char *list = strdup(cfg.catalog), *save = NULL;
+        char *list = strdup(catalog), *save = NULL;
         if (!list)
             return PW_ENOMEM;
         for (char *t = strtok_r(list, ",", &save); t && n < 64; t = strtok_r(NULL, ",", &save))
@@ -192,13 +202,6 @@ static void ingest_heartbeat(struct ingest *g)
 }
 
 /* Reactor callbacks: sockets (revents ZMQ_POLLIN) and timers. */
-static int ingest_on_zap(struct pw_reactor *r, int id, short revents, void *arg)
-{
-    (void)r, (void)id, (void)revents;
-    pw_sec_zap_serve(arg); /* handshakes: registered first, they gate everything else */
-    return 0;
-}
-
 static int ingest_on_acks(struct pw_reactor *r, int id, short revents, void *arg)
 {
     (void)r, (void)id, (void)revents;
@@ -234,17 +237,17 @@ static int ingest_on_tick(struct pw_reactor *r, int id, short revents, void *arg
 }
 
 /* Registration order is dispatch order: ZAP, metrics HTTP, acks, offices. */
-static int ingest_register(struct ingest *g, struct pw_reactor *r)
+static int ingest_register(struct ingest *g, const struct ingest_cfg *cfg, struct pw_reactor *r)
 {
-    int64_t tick_ms = cfg.retransmit_ms < 100 ? cfg.retransmit_ms : 100;
-    if (pw_sec_on(g->sec) &&
-        pw_reactor_socket(r, pw_sec_zap_socket(g->sec), ZMQ_POLLIN, ingest_on_zap, g->sec, NULL))
+    int64_t tick_ms = cfg->retransmit_ms < 100 ? cfg->retransmit_ms : 100;
+    if (pw_sec_zap_register(g->sec, r)) /* handshakes first: they gate everything else */
         return PW_ENOMEM;
-    if (cfg.metrics[0] && pw_httpd_open(&g->http, r, cfg.metrics, pw_metrics_http, g->metrics))
+    if (cfg->common.metrics[0] &&
+        pw_httpd_open(&g->http, r, cfg->common.metrics, pw_metrics_http, g->metrics))
         return PW_EIO;
     if (pw_reactor_socket(r, g->pull, ZMQ_POLLIN, ingest_on_acks, g, NULL) ||
         pw_reactor_socket(r, g->router, ZMQ_POLLIN, ingest_on_offices, g, NULL) ||
-        pw_reactor_timer(r, 0, cfg.heartbeat_ms, ingest_on_heartbeat, g, NULL) ||
+        pw_reactor_timer(r, 0, cfg->heartbeat_ms, ingest_on_heartbeat, g, NULL) ||
         pw_reactor_timer(r, 0, tick_ms, ingest_on_tick, g, NULL))
         return PW_ENOMEM;
     return 0;
@@ -253,23 +256,22 @@ static int ingest_register(struct ingest *g, struct pw_reactor *r)
 int main(int argc, char **argv)
 {
     struct ingest g;
+    struct ingest_cfg cfg;
     void *ctx = NULL;
     struct pw_reactor *loop = NULL;
     int status = 1;
     memset(&g, 0, sizeof g);
-    int rc = pw_service_start(ingest_cfg_table, INGEST_NCFG, argc, argv, "ingest",
-                         "Receives offices' feed batches, validates them, and answers each row "
-                         "once the store has committed it.",
-                              &cfg.log_level, &cfg.clock, &g.clock);
+    int rc = ingest_config(&cfg, argc, argv, &g.clock);
     if (rc >= 0)
         return rc;
     g.ack_timeout_ms = cfg.ack_timeout_ms;
     g.retransmit_ms = cfg.retransmit_ms;
     g.store_timeout_ms = cfg.store_timeout_ms;
     g.epoch = ingest_epoch();
-    if (ingest_metrics_open(&g) || ingest_load_catalog(&g) || pw_map_open(&g.pending) ||
-        !(ctx = zmq_ctx_new()) ||
-        pw_sec_open(ctx, cfg.insecure, cfg.secret_key, cfg.registry, g.cat, &g.sec) ||
+    if (ingest_metrics_open(&g) || ingest_load_catalog(&g, cfg.common.catalog) ||
+        pw_map_open(&g.pending) || !(ctx = zmq_ctx_new()) ||
+        pw_sec_open(ctx, cfg.common.insecure, cfg.common.secret_key, cfg.common.registry, g.cat,
+                    &g.sec) ||
         pw_sec_metrics(g.sec, g.metrics, "planwatch_ingest_"))
         goto done;
     if (pw_zsock_new(ctx, ZMQ_PUB, 100000, &g.pub) ||
@@ -279,7 +281,7 @@ int main(int argc, char **argv)
         pw_zsock_new(ctx, ZMQ_ROUTER, 0, &g.router) ||
         pw_sec_server(g.sec, g.router, PW_ZAP_OFFICE) || pw_zsock_bind(g.router, cfg.listen))
         goto done;
-    if (pw_reactor_open(&loop) || ingest_register(&g, loop))
+    if (pw_reactor_open(&loop) || ingest_register(&g, &cfg, loop))
         goto done;
     pw_info("msg=\"ready\" epoch=%llx indicators=%zu metrics_port=%d", (unsigned long long)g.epoch,
             pw_catalog_count(g.cat), pw_httpd_port(g.http));

@@ -27,36 +27,49 @@
 #include "store.h"
 #include "zsock.h"
 
+/* The settings (strings point into argv, the environment or the defaults). */
 struct store_cfg {
-    const char *data_dir, *catalog, *updates, *ack_to, *listen, *publish, *clock, *log_level, *metrics;
-    long batch, map_mb, max_map_mb, heartbeat_ms, drop_every;
-    const char *secret_key, *registry, *ingest_key;
-    int insecure;
+    const char *data_dir, *updates, *ack_to, *listen, *publish;
+    long batch, map_mb, max_map_mb, heartbeat_ms;
+#ifdef PW_TEST_HOOKS
+    long drop_every; /* --test-drop-every: test builds only (CMake PW_TEST_HOOKS) */
+#endif
+    struct pw_service_settings common; /* catalog, clock, keys, ... */
 };
 
-static struct store_cfg cfg;
-
-static const struct pw_cfg store_cfg_table[] = {
-    {"data-dir", PW_CFG_STR, "data/store", 0, 0, "LMDB directory (one store per directory)", &cfg.data_dir, 0},
-    {"catalog", PW_CFG_STR, "", 0, 0, "catalog YAML files, comma-separated (\"\": the built-in plans 2 and 3)", &cfg.catalog, 1},
-    {"updates", PW_CFG_STR, "tcp://127.0.0.1:7602", 0, 0, "ingest's update publisher to subscribe to", &cfg.updates, 0},
-    {"ack-to", PW_CFG_STR, "tcp://127.0.0.1:7603", 0, 0, "ingest's ack inbox", &cfg.ack_to, 0},
-    {"listen", PW_CFG_STR, "tcp://*:7604", 0, 0, "query endpoint (ROUTER)", &cfg.listen, 0},
-    {"publish", PW_CFG_STR, "tcp://*:7605", 0, 0, "committed-update publisher (PUB)", &cfg.publish, 0},
-    {"batch", PW_CFG_INT, "1000", 1, 100000, "most updates per durable commit (group commit)", &cfg.batch, 0},
-    {"map-mb", PW_CFG_INT, "64", 1, 1048576, "initial LMDB map size, MiB", &cfg.map_mb, 0},
-    {"max-map-mb", PW_CFG_INT, "65536", 1, 16777216, "the map doubles when full, up to this, MiB", &cfg.max_map_mb, 0},
-    {"clock", PW_CFG_STR, "", 0, 0, "today for status snapshots: \"\" wall clock, YYYY-MM-DD, or file:PATH", &cfg.clock, 1},
-    {"heartbeat-ms", PW_CFG_INT, "1000", 10, 60000, "heartbeat interval", &cfg.heartbeat_ms, 0},
-    {"test-drop-every", PW_CFG_INT, "0", 0, 1000000, "test hook: drop every Nth publication (gap repair tests)", &cfg.drop_every, 0},
-    {"log-level", PW_CFG_STR, "info", 0, 0, "debug|info|warn|error", &cfg.log_level, 1},
-    {"metrics", PW_CFG_STR, "", 0, 0, "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 0.0.0.0:9100); \"\": off", &cfg.metrics, 0},
-    {"insecure", PW_CFG_BOOL, "false", 0, 0, "no CURVE: plain text, no authentication (local development only)", &cfg.insecure, 1},
-    {"secret-key", PW_CFG_STR, "", 0, 0, "this service's secret key file (planwatch keygen store: store.key_secret)", &cfg.secret_key, 0},
-    {"registry", PW_CFG_STR, "", 0, 0, "office registry YAML: which keys may query (read: true) and which are services", &cfg.registry, 1},
-    {"ingest-key", PW_CFG_STR, "", 0, 0, "ingest's public key file (ingest.key), to subscribe to it over CURVE", &cfg.ingest_key, 1},
+static const struct pw_service_use store_shared[] = {
+    {PW_SERVICE_CATALOG, NULL},
+    {PW_SERVICE_CLOCK, "today for status snapshots: \"\" wall clock, YYYY-MM-DD, or file:PATH"},
+    {PW_SERVICE_LOG_LEVEL, NULL},
+    {PW_SERVICE_METRICS, NULL},
+    {PW_SERVICE_INSECURE, NULL},
+    {PW_SERVICE_SECRET_KEY, NULL},
+    {PW_SERVICE_REGISTRY, "office registry YAML: which keys may query (read: true) and which are services"},
+    {PW_SERVICE_INGEST_KEY, "ingest's public key file (ingest.key), to subscribe to it over CURVE"},
 };
-#define STORE_NCFG (sizeof store_cfg_table / sizeof store_cfg_table[0])
+
+/* Reads c's settings (pw_service_start): -1 to go on, else the exit status. */
+static int store_config(struct store_cfg *c, int argc, char **argv, struct pw_clock *clock)
+{
+    const struct pw_cfg own[] = {
+        {"data-dir", PW_CFG_STR, "data/store", 0, 0, "LMDB directory (one store per directory)", &c->data_dir, 0},
+        {"updates", PW_CFG_STR, "tcp://127.0.0.1:7602", 0, 0, "ingest's update publisher to subscribe to", &c->updates, 0},
+        {"ack-to", PW_CFG_STR, "tcp://127.0.0.1:7603", 0, 0, "ingest's ack inbox", &c->ack_to, 0},
+        {"listen", PW_CFG_STR, "tcp://*:7604", 0, 0, "query endpoint (ROUTER)", &c->listen, 0},
+        {"publish", PW_CFG_STR, "tcp://*:7605", 0, 0, "committed-update publisher (PUB)", &c->publish, 0},
+        {"batch", PW_CFG_INT, "1000", 1, 100000, "most updates per durable commit (group commit)", &c->batch, 0},
+        {"map-mb", PW_CFG_INT, "64", 1, 1048576, "initial LMDB map size, MiB", &c->map_mb, 0},
+        {"max-map-mb", PW_CFG_INT, "65536", 1, 16777216, "the map doubles when full, up to this, MiB", &c->max_map_mb, 0},
+        {"heartbeat-ms", PW_CFG_INT, "1000", 10, 60000, "heartbeat interval", &c->heartbeat_ms, 0},
+#ifdef PW_TEST_HOOKS /* loses data on purpose: never in a release build */
+        {"test-drop-every", PW_CFG_INT, "0", 0, 1000000, "test hook: drop every Nth publication (gap repair tests)", &c->drop_every, 0},
+#endif
+    };
+    const struct pw_service_def def = {
+        "store", "Persists every indicator update in LMDB and answers queries.",
+        own, sizeof own / sizeof own[0], store_shared, sizeof store_shared / sizeof store_shared[0]};
+    return pw_service_start(&def, &c->common, argc, argv, clock);
+}
 
 void store_remember(struct store *s, const Planwatch__V1__IndicatorUpdate *u)
 {
@@ -76,12 +89,12 @@ static int store_load_cb(void *arg, const Planwatch__V1__IndicatorUpdate *u)
 }
 
 /* Reads the catalog files (or the built-in ones) and keeps their text. */
-static int store_load_catalog(struct store *s)
+static int store_load_catalog(struct store *s, const char *catalog)
 {
     struct pw_diag d = {0};
     char msg[600];
     int rc = 0;
-    if (!cfg.catalog[0]) {
+    if (!catalog[0]) {
         s->nfiles = pw_catalog_default_count();
         s->files = calloc(s->nfiles, sizeof *s->files);
         for (size_t i = 0; s->files && i < s->nfiles; i++) {
@@ -96,9 +109,9 @@ static int store_load_catalog(struct store *s)
             s->files[i].len = len;
         }
     } else {
-        char *list = strdup(cfg.catalog), *save = NULL;
+        char *list = strdup(catalog), *save = NULL;
         size_t cap = 1;
-        for (const char *c = cfg.catalog; *c; c++)
+        for (const char *c = catalog; *c; c++)
             cap += *c == ',';
         s->files = calloc(cap, sizeof *s->files);
         if (!list || !s->files) {
@@ -292,7 +305,7 @@ static void store_ack(struct store *s, struct store_put *puts, size_t n)
 }
 
 /* Drains ingest's stream into one group commit, then publishes and acks. */
-static void store_drain(struct store *s, struct store_put *puts)
+static void store_drain(struct store *s, struct store_put *puts, const struct store_cfg *cfg)
 {
     size_t n = 0, refused = 0;
     /* every message of the drain is decoded into one arena, freed at once */
@@ -303,7 +316,7 @@ static void store_drain(struct store *s, struct store_put *puts)
         return;
     }
     pw_envelope_arena_allocator(&alloc, arena);
-    while (n < (size_t)cfg.batch) {
+    while (n < (size_t)cfg->batch) {
         struct pw_frames fr;
         Planwatch__V1__MsgType type;
         ProtobufCMessage *m = NULL;
@@ -396,11 +409,13 @@ static void store_drain(struct store *s, struct store_put *puts)
         char topic[160];
         pw_msg_topic(topic, sizeof topic, "update", ind);
         s->published++;
-        if (cfg.drop_every && s->published % (uint64_t)cfg.drop_every == 0) {
+#ifdef PW_TEST_HOOKS
+        if (cfg->drop_every && s->published % (uint64_t)cfg->drop_every == 0) {
             pw_info("msg=\"test hook: publication dropped\" seq=%llu",
                     (unsigned long long)puts[i].seq);
             continue;
         }
+#endif
         if (pw_zsock_publish(s->pub, topic, PLANWATCH__V1__MSG_TYPE__MSG_UPDATE, &puts[i].u->base) == 0)
             pw_metric_inc(s->m.published, 1);
     }
@@ -425,22 +440,23 @@ static void store_heartbeat(struct store *s)
     pw_zsock_send(s->ack, NULL, 0, PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base, ZMQ_DONTWAIT);
 }
 
-static int store_sockets(struct store *s, void *ctx)
+static int store_sockets(struct store *s, const struct store_cfg *cfg, void *ctx)
 {
     int rc, one = 1;
     char ingest_pub[PW_KEY_Z85_LEN + 1];
-    if ((rc = pw_sec_open(ctx, cfg.insecure, cfg.secret_key, cfg.registry, s->cat, &s->sec)) ||
+    if ((rc = pw_sec_open(ctx, cfg->common.insecure, cfg->common.secret_key,
+                          cfg->common.registry, s->cat, &s->sec)) ||
         (rc = pw_sec_metrics(s->sec, s->metrics, "planwatch_store_")) ||
-        (rc = pw_sec_peer_key(s->sec, cfg.ingest_key, "--ingest-key", ingest_pub)) ||
+        (rc = pw_sec_peer_key(s->sec, cfg->common.ingest_key, "--ingest-key", ingest_pub)) ||
         (rc = pw_zsock_new(ctx, ZMQ_PUB, 100000, &s->pub)) ||
         (rc = pw_sec_server(s->sec, s->pub, PW_ZAP_INTERNAL)) ||
-        (rc = pw_zsock_bind(s->pub, cfg.publish)) ||
+        (rc = pw_zsock_bind(s->pub, cfg->publish)) ||
         (rc = pw_zsock_new(ctx, ZMQ_ROUTER, 0, &s->router)) ||
         (rc = pw_sec_server(s->sec, s->router, PW_ZAP_QUERY)) ||
-        (rc = pw_zsock_bind(s->router, cfg.listen)) ||
+        (rc = pw_zsock_bind(s->router, cfg->listen)) ||
         (rc = pw_zsock_new(ctx, ZMQ_SUB, 100000, &s->sub)) ||
         (rc = pw_sec_client(s->sec, s->sub, ingest_pub)) ||
-        (rc = pw_zsock_connect(s->sub, cfg.updates)) ||
+        (rc = pw_zsock_connect(s->sub, cfg->updates)) ||
         (rc = pw_zsock_new(ctx, ZMQ_PUSH, 0, &s->ack)) ||
         (rc = pw_sec_client(s->sec, s->ack, ingest_pub)))
         return rc;
@@ -448,20 +464,14 @@ static int store_sockets(struct store *s, void *ctx)
     zmq_setsockopt(s->ack, ZMQ_IMMEDIATE, &one, sizeof one);
     zmq_setsockopt(s->sub, ZMQ_SUBSCRIBE, "update.", 7);
     zmq_setsockopt(s->sub, ZMQ_SUBSCRIBE, "hb.", 3);
-    return pw_zsock_connect(s->ack, cfg.ack_to);
+    return pw_zsock_connect(s->ack, cfg->ack_to);
 }
 
 /* Reactor callbacks: sockets (revents ZMQ_POLLIN) and the heartbeat timer. */
-static int store_on_zap(struct pw_reactor *r, int id, short revents, void *arg)
-{
-    (void)r, (void)id, (void)revents;
-    pw_sec_zap_serve(arg);
-    return 0;
-}
-
 /* What the update callback needs: the store and the group commit's buffer. */
 struct store_loop {
     struct store *s;
+    const struct store_cfg *cfg;
     struct store_put *puts; /* --batch entries */
 };
 
@@ -469,7 +479,7 @@ static int store_on_updates(struct pw_reactor *r, int id, short revents, void *a
 {
     (void)r, (void)id, (void)revents;
     struct store_loop *l = arg;
-    store_drain(l->s, l->puts);
+    store_drain(l->s, l->puts, l->cfg);
     return 0;
 }
 
@@ -497,14 +507,14 @@ static int store_on_heartbeat(struct pw_reactor *r, int id, short revents, void 
 static int store_register(struct store_loop *l, struct pw_reactor *r)
 {
     struct store *s = l->s;
-    if (pw_sec_on(s->sec) &&
-        pw_reactor_socket(r, pw_sec_zap_socket(s->sec), ZMQ_POLLIN, store_on_zap, s->sec, NULL))
+    if (pw_sec_zap_register(s->sec, r))
         return PW_ENOMEM;
-    if (cfg.metrics[0] && pw_httpd_open(&s->http, r, cfg.metrics, pw_metrics_http, s->metrics))
+    if (l->cfg->common.metrics[0] &&
+        pw_httpd_open(&s->http, r, l->cfg->common.metrics, pw_metrics_http, s->metrics))
         return PW_EIO;
     if (pw_reactor_socket(r, s->sub, ZMQ_POLLIN, store_on_updates, l, NULL) ||
         pw_reactor_socket(r, s->router, ZMQ_POLLIN, store_on_queries, s, NULL) ||
-        pw_reactor_timer(r, 0, cfg.heartbeat_ms, store_on_heartbeat, s, NULL))
+        pw_reactor_timer(r, 0, l->cfg->heartbeat_ms, store_on_heartbeat, s, NULL))
         return PW_ENOMEM;
     return 0;
 }
@@ -516,12 +526,11 @@ int main(int argc, char **argv)
     long holder = 0;
     void *ctx = NULL;
     struct pw_reactor *loop = NULL;
-    struct store_loop l = {&s, NULL};
+    struct store_cfg cfg;
+    struct store_loop l = {&s, &cfg, NULL};
     memset(&s, 0, sizeof s);
 
-    int rc = pw_service_start(store_cfg_table, STORE_NCFG, argc, argv, "store",
-                         "Persists every indicator update in LMDB and answers queries.",
-                              &cfg.log_level, &cfg.clock, &s.clock);
+    int rc = store_config(&cfg, argc, argv, &s.clock);
     if (rc >= 0)
         return rc;
     rc = pw_pidfile_lock(cfg.data_dir, "store", &lockfd, &holder);
@@ -534,7 +543,8 @@ int main(int argc, char **argv)
         pw_error("msg=\"cannot lock data dir\" data_dir=%s err=%s", cfg.data_dir, pw_errname(rc));
         return 1;
     }
-    if (store_metrics_open(&s) || store_load_catalog(&s) || pw_history_open(&s.hist, s.cat))
+    if (store_metrics_open(&s) || store_load_catalog(&s, cfg.common.catalog) ||
+        pw_history_open(&s.hist, s.cat))
         goto done;
     if ((rc = store_db_open(&s.db, cfg.data_dir, (size_t)cfg.map_mb, (size_t)cfg.max_map_mb,
                             store_load_cb, &s))) {
@@ -544,7 +554,7 @@ int main(int argc, char **argv)
     if (store_alerts_init(&s))
         goto done;
     l.puts = calloc((size_t)cfg.batch, sizeof *l.puts);
-    if (!l.puts || !(ctx = zmq_ctx_new()) || store_sockets(&s, ctx))
+    if (!l.puts || !(ctx = zmq_ctx_new()) || store_sockets(&s, &cfg, ctx))
         goto done;
     if (pw_reactor_open(&loop) || store_register(&l, loop))
         goto done;

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# tests/install/run.sh BUILD_DIR VERSION - `cmake --install BUILD_DIR` into a
+# tests/install/run.sh BUILD_DIR VERSION HOOKS - `cmake --install BUILD_DIR` into a
 # temporary prefix, then: every program, man page, unit and example is
 # there; each installed program's --version names VERSION and a commit;
 # `man -l` renders each page; the example registry loads (and its log
 # line is logfmt); the units pass `systemd-analyze verify`
-# (skipped, said so, without systemd-analyze). Exit 0 when all hold.
+# (skipped, said so, without systemd-analyze); the store has its test hook
+# --test-drop-every exactly when HOOKS is 1 (CMake PW_TEST_HOOKS): else it
+# neither lists nor accepts it. Exit 0 when all hold.
 set -euo pipefail
-build=$1 version=$2
+build=$1 version=$2 hooks=${3:-1}
 tmp=$(mktemp -d /tmp/pw-install.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -36,6 +38,18 @@ for b in "${programs[@]}"; do
     [[ $out =~ ^$b\ ${version//./\\.}\ \(commit\ [A-Za-z0-9._+-]+\)$ ]] ||
         fail "$b --version printed '$out' (want '$b $version (commit ID)')"
 done
+
+# --- the store's test hook: only in a build with PW_TEST_HOOKS --------------
+rc=0
+"$p/bin/planwatch-store" --test-drop-every=5 --version >/dev/null 2>"$tmp/hook.err" || rc=$?
+listed=0
+"$p/bin/planwatch-store" --help | grep -q -- '--test-drop-every' && listed=1
+if [ "$hooks" = 1 ]; then
+    [ $rc = 0 ] && [ $listed = 1 ] || fail "PW_TEST_HOOKS=ON: planwatch-store lacks --test-drop-every"
+else
+    [ $rc = 2 ] || fail "PW_TEST_HOOKS=OFF: planwatch-store --test-drop-every exited $rc, not 2"
+    [ $listed = 0 ] || fail "PW_TEST_HOOKS=OFF: planwatch-store --help lists --test-drop-every"
+fi
 
 # --- man pages -----------------------------------------------------------
 for b in "${programs[@]}"; do

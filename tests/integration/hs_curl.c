@@ -1,10 +1,10 @@
-/* hs_curl.c - see hs_curl.h. Tokens are hashed here (libcrypto) the way
+/* hs_curl.c - see hs_curl.h. Tokens are hashed here (libsodium) the way
  * an operator does with `printf %s "$TOKEN" | sha256sum`. */
 #include "hs_curl.h"
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
 #include <setjmp.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -131,14 +131,11 @@ static const char *hc_registry(struct hs_cluster *c)
     assert_non_null(f);
     fputs("version: 1\noffices:\n", f);
     for (size_t i = 0; i < sizeof offices / sizeof offices[0]; i++) {
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned int mdlen = 0;
-        assert_int_equal(EVP_Digest(offices[i].token, strlen(offices[i].token), md, &mdlen,
-                                    EVP_sha256(), NULL), 1);
-        fprintf(f, "  - id: %s\n    token_sha256: ", offices[i].id);
-        for (unsigned k = 0; k < mdlen; k++)
-            fprintf(f, "%02x", md[k]);
-        fprintf(f, "\n    %s\n", offices[i].scope);
+        unsigned char md[crypto_hash_sha256_BYTES];
+        char hex[2 * sizeof md + 1];
+        crypto_hash_sha256(md, (const unsigned char *)offices[i].token, strlen(offices[i].token));
+        fprintf(f, "  - id: %s\n    token_sha256: %s\n    %s\n", offices[i].id,
+                sodium_bin2hex(hex, sizeof hex, md, sizeof md), offices[i].scope);
     }
     assert_int_equal(fclose(f), 0);
     snprintf(flag, sizeof flag, "--registry=%s", path);
@@ -150,6 +147,7 @@ void hs_curl_start(struct hs_cluster *c, const char *name, const char *clock,
 {
     size_t k = 0, max = sizeof c->http_extra / sizeof c->http_extra[0];
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    assert_true(sodium_init() >= 0);
     hs_init(c, name, clock);
     c->http_extra[k++] = hc_registry(c);
     for (size_t i = 0; extra && extra[i]; i++) {

@@ -4,6 +4,7 @@
  * pw_principal_may_write; pw_registry_check refuses scopes naming nothing
  * in the catalog (PW_EREG_REF); lookups by key and id. */
 #include <setjmp.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -114,9 +115,23 @@ static void test_scope_and_catalog(void **state)
         assert_int_equal(pw_principal_may_write(o, ind), want);
         assert_false(pw_principal_may_write(s, ind));    /* services never write */
         assert_false(pw_principal_may_write(dash, ind)); /* no scope: nothing */
+        /* ingest's door: a service (the HTTP door) and no security (NULL) pass */
+        char why[320] = "";
+        assert_int_equal(pw_principal_check_write(o, ind, why, sizeof why), want ? 0 : PW_EFEED_SCOPE);
+        assert_int_equal(pw_principal_check_write(s, ind, why, sizeof why), 0);
+        assert_int_equal(pw_principal_check_write(NULL, ind, why, sizeof why), 0);
+        assert_int_equal(pw_principal_check_write(dash, ind, why, sizeof why), PW_EFEED_SCOPE);
+        assert_non_null(strstr(why, "office 'dashboard' may not write "));
+        assert_non_null(strstr(why, "(its write scope: nothing)"));
         want ? in++ : out++;
     }
     assert_true(in > 0 && out > 0);
+    assert_true(pw_principal_may_write_any(o));
+    assert_false(pw_principal_may_write_any(s));
+    assert_false(pw_principal_may_write_any(dash));
+    assert_string_equal(pw_principal_office(o, "claimed"), "pj2-office"); /* never the claim */
+    assert_string_equal(pw_principal_office(s, "claimed"), "claimed");    /* on its behalf */
+    assert_string_equal(pw_principal_office(NULL, NULL), "");
     pw_registry_close(&r);
 
     static const char *const bad[] = {
@@ -241,6 +256,7 @@ static void test_tokens(void **state)
         sscanf(TOKEN_SHA + 2 * i, "%2x", &v);
         h[i] = (uint8_t)v;
     }
+    assert_true(sodium_init() >= 0); /* find_token compares with sodium_memcmp */
     assert_ptr_equal(pw_registry_find_token(r, h), web);
     h[31] ^= 1;
     assert_null(pw_registry_find_token(r, h));
