@@ -1,0 +1,96 @@
+/* alert.h - planwatch-alert's state, shared by its files:
+ *   main.c          settings, start and stop, the reactor's callbacks, metrics
+ *   alert_sync.c    the store: catalog, snapshot, recorded states, admin and
+ *                   deliveries at start-up and on resync; the update stream
+ *   alert_outbox.c  transitions recorded in the store, then published and
+ *                   handed to the webhooks; the delivery log
+ * The engine itself (alert_state, alert_rules, alert_notify, alert_webhook)
+ * is the pw_alert library. */
+#ifndef ALERT_H
+#define ALERT_H
+
+#include <stdint.h>
+
+#include "alert_notify.h"
+#include "alert_state.h"
+#include "alert_webhook.h"
+#include "catalog.h"
+#include "clock.h"
+#include "client.h"
+#include "httpd.h"
+#include "metrics.h"
+#include "reactor.h"
+#include "sec.h"
+#include "service.h"
+
+#define ALERT_SNAPSHOT_LIMIT 5000   /* updates per snapshot chunk */
+#define ALERT_RETRY_MS 1000         /* store unavailable: retry this often */
+#define ALERT_DRAIN_MAX 1000        /* SUB messages per loop turn, so timers still run */
+#define ALERT_CATALOG_FILES 32      /* --catalog a.yaml,b.yaml,... */
+#define ALERT_LOG_EVERY 30          /* repeated store failures: log one in this many */
+#define ALERT_WEBHOOK_ITEMS (2 * ALERT_WEBHOOK_SOCKETS) /* curl's sockets, with room to spare */
+
+/* The alert service's series (README "Metrics"); handles borrowed from the registry. */
+struct alert_metrics {
+    struct pw_metric *alerts[PW_STATUS_COUNT]; /* published, by new status */
+    struct pw_metric *applied, *resyncs, *ready, *applied_seq, *alert_seq, *outbox;
+    struct pw_metric *eval_seconds, *flush_seconds;
+};
+
+struct alert_svc {
+    /* configuration: strings point into argv, the environment or the defaults */
+    const char *store_ep, *updates_ep, *publish_ep, *data_dir;
+    long interval_ms, heartbeat_ms, query_timeout_ms;
+    struct alert_webhook_cfg wh_cfg;
+    struct pw_service_settings common; /* catalog, clock, keys, ... */
+    struct pw_metrics *metrics;
+    struct alert_metrics m;
+    struct pw_httpd *http;
+    /* resources, released in reverse order by svc_close */
+    int pid_fd;
+    void *ctx, *sub, *pub;
+    struct pw_client *store;
+    struct pw_sec *sec;             /* CURVE keys, registry, ZAP (or --insecure) */
+    struct pw_catalog *cat;
+    struct alert_state *st;
+    struct alert_notify *notify;    /* subscriptions, acks, silences (the store's) */
+    struct alert_webhook *wh;       /* deliveries in flight or waiting */
+    struct pw_clock clock;
+    /* progress */
+    int started;                    /* snapshot and AlertState loaded */
+    int resync;                     /* gap seen: snapshot after the applied seq is due */
+    unsigned failures;              /* consecutive failed sync attempts (log throttling) */
+    unsigned flush_failures;        /* consecutive failed AlertState PUTs (log throttling) */
+    struct alert_state_list outbox; /* decided in memory, not yet recorded in the store */
+    uint64_t published;             /* last alert seq published (the heartbeat's seq) */
+    char evaluated[11];             /* as-of day of the last full evaluation ("" before) */
+    int admin_due;                  /* the store announced a change of subscriptions/acks/silences */
+    unsigned store_restarted;       /* heartbeats below the applied seq (logged once) */
+    unsigned record_failures;       /* consecutive failed delivery-log PUTs (log throttling) */
+    /* when each step is due (monotonic ms), and its one-shot timer (0: not armed) */
+    int64_t next_eval, next_sync, next_flush, next_admin, next_record;
+    struct pw_reactor *loop;
+    int t_sync, t_eval, t_flush, t_admin, t_record;
+    int sub_id;                     /* the SUB's registration: polled once started */
+};
+
+/* alert_sync.c */
+/* --catalog a.yaml,b.yaml: loaded once at start-up; 0, or an error (a bad configuration). */
+int alert_sync_catalog_files(struct alert_svc *a);
+/* Start-up (catalog, snapshot, AlertState, admin, deliveries, first
+ * evaluation) or a resync; a failure is retried a second later. */
+void alert_sync_run(struct alert_svc *a, int64_t now);
+/* Reloads subscriptions, acks and silences after the store announced a change. */
+int alert_sync_admin(struct alert_svc *a);
+/* Evaluates every indicator today; the transitions go to the outbox. */
+void alert_sync_eval_all(struct alert_svc *a, const char *why);
+/* Applies what the store's publisher sent (updates, heartbeats) per the gap rule. */
+void alert_sync_drain(struct alert_svc *a);
+
+/* alert_outbox.c */
+/* Records the outbox in the store, then publishes its alerts and queues their deliveries. */
+void alert_outbox_flush(struct alert_svc *a, int64_t now);
+/* Records webhook delivery outcomes (the delivery log) in the store. */
+void alert_outbox_record(struct alert_svc *a, int64_t now);
+
+#endif
