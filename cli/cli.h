@@ -8,7 +8,8 @@
  *   cli_watch.c   watch: follow the alert publisher
  *   cli_health.c  health: is a service ready?
  *   cli_keygen.c  keygen: a CURVE key pair for a service or an office
- *   cli_report.c  report: the annual follow-up table (csv, md, html)
+ *   cli_report.c  report: the annual follow-up table (csv, md, html); its
+ *                 publication (--publish) and reports: the published ones
  *   cli_alerts.c  subscribe, unsubscribe, subscriptions, ack, silence, alerts
  *   cli_backup.c  backup (by the running store), restore (local copy) */
 #ifndef PW_CLI_H
@@ -40,6 +41,7 @@ int cli_watch(int argc, char **argv);
 int cli_health(int argc, char **argv);
 int cli_keygen(int argc, char **argv);
 int cli_report(int argc, char **argv);
+int cli_reports(int argc, char **argv);
 int cli_subscribe(int argc, char **argv);
 int cli_unsubscribe(int argc, char **argv);
 int cli_subscriptions(int argc, char **argv);

@@ -211,6 +211,14 @@ static int feed_apply(struct feed_file *f, const Planwatch__V1__FeedReply *rep, 
                       st == FEED_REJECTED || st == FEED_UNAVAILABLE ? reason : NULL))
             return PW_ENOMEM;
         e->seq = res->seq;
+        /* the id ingest derived is the one stored: show that one */
+        if (res->update_id && res->update_id[0] && strlen(res->update_id) <= PW_UPDATE_ID_MAX)
+            memcpy(f->uid[i], res->update_id, strlen(res->update_id) + 1);
+        /* stored all the same: a warning never changes the exit status */
+        for (size_t w = 0; w < res->n_warnings; w++)
+            fprintf(stderr, "warning: %s: row %d: %s: %s [%s]\n", f->path, e->row,
+                    res->warnings[w]->field, res->warnings[w]->reason,
+                    pw_errname(res->warnings[w]->code));
     }
     for (size_t k = from; k < to; k++) {
         struct feed_out *e = &f->out[f->out_of[f->send[k]]];
@@ -241,8 +249,10 @@ static int feed_batch(struct feed_run *x, struct feed_file *f, size_t from, size
         goto done;
     for (size_t k = 0; k < n; k++) {
         size_t i = f->send[from + k];
-        pw_msg_update_from_row(&ups[k], pw_feed_row(f->feed, i), as_of[k]);
-        ups[k].update_id = f->uid[i];
+        const struct pw_feed_row *fr = pw_feed_row(f->feed, i);
+        pw_msg_update_from_row(&ups[k], fr, as_of[k]);
+        /* a derived id is ingest's to give, from the office it authenticated */
+        ups[k].update_id = fr->update_id[0] ? f->uid[i] : "";
         f->out[f->out_of[i]].batch = from / FEED_BATCH_MAX + 1;
         ptrs[k] = &ups[k];
     }

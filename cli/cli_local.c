@@ -18,7 +18,7 @@
 #define CLI_CATALOG_OPTS (CLI_OPT_CATALOG | CLI_OPT_FORMAT | CLI_OPT_STORE | CLI_OPT_TIMEOUT)
 #define CLI_STATUS_OPTS                                                                       \
     (CLI_OPT_FEED | CLI_OPT_CATALOG | CLI_OPT_AS_OF | CLI_OPT_FORMAT | CLI_OPT_PLAN |          \
-     CLI_OPT_PROJECT | CLI_OPT_STORE | CLI_OPT_TIMEOUT)
+     CLI_OPT_PROJECT | CLI_OPT_STORE | CLI_OPT_TIMEOUT | CLI_OPT_KNOWN_AT)
 
 int cli_load_catalog(const struct cli_opts *o, struct pw_catalog **out)
 {
@@ -79,7 +79,8 @@ long cli_read_feeds(const struct cli_opts *o, const struct pw_catalog *cat,
             const struct pw_indicator *ind = pw_catalog_find(cat, r->indicator_id);
             struct pw_obs ob = {.fy = r->fy, .value = r->value,
                                 .basis = r->basis < 0 ? ind->reporting : (enum pw_basis)r->basis,
-                                .preliminary = r->preliminary, .as_of = r->as_of};
+                                .preliminary = r->preliminary, .as_of = r->as_of,
+                                .retracted = r->retract};
             if (pw_history_add(h, ind, &ob)) {
                 pw_feed_close(&f);
                 return -1;
@@ -96,7 +97,7 @@ long cli_read_feeds(const struct cli_opts *o, const struct pw_catalog *cat,
 int cli_status(int argc, char **argv)
 {
     static const char help[] =
-        "usage: planwatch status [--as-of YYYY-MM-DD] [--format table|csv|json]\n"
+        "usage: planwatch status [--as-of YYYY-MM-DD] [--known-at INSTANT] [--format table|csv|json]\n"
         "                        [--plan P] [--project P] [--store EP] [--timeout-ms N]\n"
         "       planwatch status --feed FILE... [--catalog FILE]... [--as-of YYYY-MM-DD]\n"
         "                        [--format table|csv|json] [--plan P] [--project P]\n"
@@ -109,7 +110,9 @@ int cli_status(int argc, char **argv)
         "Offline (--feed, or feed files as arguments): from the feed files (CSV or JSON)\n"
         "against the catalog (default: the built-in plans) - an office's dry run: what\n"
         "would the status be with this feed? Rejected rows are listed on stderr and make\n"
-        "the exit status 1.\n";
+        "the exit status 1.\n"
+        "--known-at: only the revisions the store had received by then count (feed\n"
+        "rows are always known).\n";
     struct cli_opts o;
     struct pw_catalog *cat = NULL;
     struct pw_history *h = NULL;
@@ -138,7 +141,7 @@ int cli_status(int argc, char **argv)
     if (cli_load_catalog(&o, &cat) || cli_opts_check_filter(&o, cat) || pw_history_open(&h, cat))
         goto done;
     long rejected = cli_read_feeds(&o, cat, h);
-    if (rejected < 0 || pw_history_eval_all(h, o.as_of, &rows, &n))
+    if (rejected < 0 || pw_history_eval_all(h, o.as_of, o.known_at, &rows, &n))
         goto done;
     cli_opts_filter_rows(&o, rows, &n);
     if (pw_report_status(stdout, rows, n, o.fmt))

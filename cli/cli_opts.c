@@ -4,6 +4,7 @@
 #include "cli_opts.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -11,7 +12,9 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "clock.h"
 #include "err.h"
+#include "eval.h"
 #include "fy.h"
 
 #define CLI_TIMEOUT_MAX 3600000L
@@ -83,6 +86,14 @@ static const struct cli_opt_row cli_rows[] = {
     {CLI_OPT_OPEN, "history", NULL, NULL, NULL,
      "every transition, delivery attempt, acknowledgement and silence, oldest first"},
     {CLI_OPT_LIMIT, "limit", "N", NULL, "1000", "--history: at most the N latest transitions"},
+    {CLI_OPT_KNOWN_AT, "known-at", "INSTANT", NULL, "now: every revision",
+     "only the revisions received by then count: 2026-05-01T12:00:00+09:00 (or Z),\n"
+     "      or YYYY-MM-DD = the end of that day in Japan"},
+    {CLI_OPT_PUBLISH, "publish", NULL, NULL, NULL,
+     "keep this report in the store, byte for byte, and print its id (needs the\n"
+     "      registry's manage: true)"},
+    {CLI_OPT_PUBLISH, "published", "ID", NULL, NULL,
+     "print the published report ID exactly as it was published"},
 };
 
 enum {
@@ -119,6 +130,9 @@ enum {
     CLI_LONG_OPEN,
     CLI_LONG_HISTORY,
     CLI_LONG_LIMIT,
+    CLI_LONG_KNOWN_AT,
+    CLI_LONG_PUBLISH,
+    CLI_LONG_PUBLISHED,
 };
 
 /* getopt's view of the same table; `format` serves both format bits. */
@@ -155,6 +169,9 @@ static const struct option cli_long[] = {{"catalog", required_argument, NULL, CL
                                          {"open", no_argument, NULL, CLI_LONG_OPEN},
                                          {"history", no_argument, NULL, CLI_LONG_HISTORY},
                                          {"limit", required_argument, NULL, CLI_LONG_LIMIT},
+                                         {"known-at", required_argument, NULL, CLI_LONG_KNOWN_AT},
+                                         {"publish", no_argument, NULL, CLI_LONG_PUBLISH},
+                                         {"published", required_argument, NULL, CLI_LONG_PUBLISHED},
                                          {NULL, 0, NULL, 0}};
 
 /* The option bit(s) a getopt code stands for. */
@@ -193,6 +210,9 @@ static unsigned cli_bit(int code)
     case CLI_LONG_OPEN:
     case CLI_LONG_HISTORY: return CLI_OPT_OPEN;
     case CLI_LONG_LIMIT: return CLI_OPT_LIMIT;
+    case CLI_LONG_KNOWN_AT: return CLI_OPT_KNOWN_AT;
+    case CLI_LONG_PUBLISH:
+    case CLI_LONG_PUBLISHED: return CLI_OPT_PUBLISH;
     default: return 0;
     }
 }
@@ -249,6 +269,7 @@ static int cli_defaults(struct cli_opts *o, unsigned allowed)
     long t;
     memset(o, 0, sizeof *o);
     o->as_of = pw_day_today();
+    o->known_at = PW_KNOWN_ALL;
     o->ingest = (v = cli_env("PLANWATCH_INGEST")) ? v : "tcp://127.0.0.1:7601";
     o->store = (v = cli_env("PLANWATCH_STORE")) ? v : "tcp://127.0.0.1:7604";
     o->alerts = (v = cli_env("PLANWATCH_ALERTS")) ? v : "tcp://127.0.0.1:7606";
@@ -420,6 +441,24 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed, 
                 return cli_usage(cmd, why);
             }
             o->limit = v;
+            break;
+        case CLI_LONG_KNOWN_AT:
+            if (pw_clock_parse_known_at(optarg, &o->known_at)) {
+                snprintf(why, sizeof why,
+                         "--known-at '%s' is not an instant YYYY-MM-DDTHH:MM:SS+09:00 (or Z) or a "
+                         "date YYYY-MM-DD",
+                         optarg);
+                return cli_usage(cmd, why);
+            }
+            o->known_at_given = 1;
+            break;
+        case CLI_LONG_PUBLISH: o->publish = 1; break;
+        case CLI_LONG_PUBLISHED:
+            if (pw_cfg_parse_long(optarg, 1, LONG_MAX, &v)) {
+                snprintf(why, sizeof why, "--published '%s' is not a report id", optarg);
+                return cli_usage(cmd, why);
+            }
+            o->published = (uint64_t)v;
             break;
         case CLI_LONG_TIMEOUT:
             if (pw_cfg_parse_long(optarg, 1, CLI_TIMEOUT_MAX, &v)) {

@@ -49,6 +49,8 @@ enum cli_opt {
     CLI_OPT_LIMIT = 1u << 25,    /* --limit N */
     CLI_OPT_SECURITY = 1u << 26, /* --key, --ingest-key, --store-key, --alerts-key, --insecure */
     CLI_OPT_KEYGEN = 1u << 27,   /* --dir DIR, --force (keygen) */
+    CLI_OPT_KNOWN_AT = 1u << 28, /* --known-at INSTANT|YYYY-MM-DD */
+    CLI_OPT_PUBLISH = 1u << 29,  /* report --publish / --published ID */
 };
 
 struct cli_opts {
@@ -79,6 +81,10 @@ struct cli_opts {
     int severity;                           /* --severity: 0 info, 1 warning, 2 critical; -1 none */
     int history;                            /* --history (default --open) */
     long limit;                             /* --limit; 0: the service's default */
+    int64_t known_at;                       /* --known-at (Unix ns); PW_KNOWN_ALL: every revision */
+    int known_at_given;
+    int publish;                            /* report --publish */
+    uint64_t published;                     /* report --published ID; 0: none */
 };
 
 /* Parses argv[1..argc) (argv[0] is the subcommand name) into *o, accepting

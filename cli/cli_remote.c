@@ -15,7 +15,7 @@
 #include "fy.h"
 #include "msg.h"
 
-#define CLI_HISTORY_OPTS (CLI_OPT_FORMAT | CLI_OPT_STORE | CLI_OPT_TIMEOUT)
+#define CLI_HISTORY_OPTS (CLI_OPT_FORMAT | CLI_OPT_STORE | CLI_OPT_TIMEOUT | CLI_OPT_KNOWN_AT)
 
 int cli_remote_catalog(const struct cli_opts *o)
 {
@@ -48,6 +48,7 @@ int cli_remote_status(const struct cli_opts *o)
     if (o->as_of_given)
         pw_day_format(o->as_of, day);
     q.as_of = day; /* "": the store's today */
+    q.known_at_ns = o->known_at_given ? o->known_at : 0;
     if (cli_conn_query(c, &q, 0, &r))
         goto done;
     const char *bad = NULL;
@@ -93,6 +94,12 @@ static void hist_cell(const char *s, size_t width)
         fputc(' ', stdout);
 }
 
+/* The VALUE cell: a retraction has none (its year has no figure). */
+static const char *hist_value(const Planwatch__V1__IndicatorUpdate *u, char *v, size_t n)
+{
+    return u->retracted ? "retracted" : pw_dec_format(u->value_micros, v, n);
+}
+
 static void hist_table(const char *id, Planwatch__V1__IndicatorUpdate *const *u, const int *latest,
                        size_t n)
 {
@@ -101,7 +108,7 @@ static void hist_table(const char *id, Planwatch__V1__IndicatorUpdate *const *u,
     for (size_t i = 0; i < n; i++) {
         seqw = hist_max(seqw,
                         (size_t)snprintf(seq, sizeof seq, "%llu", (unsigned long long)u[i]->seq));
-        valw = hist_max(valw, strlen(pw_dec_format(u[i]->value_micros, v, sizeof v)));
+        valw = hist_max(valw, strlen(hist_value(u[i], v, sizeof v)));
         offw = hist_max(offw, pw_report_width(hist_str(u[i]->office)));
         uidw = hist_max(uidw, strlen(hist_str(u[i]->update_id)));
         nfy += (size_t)latest[i];
@@ -116,7 +123,7 @@ static void hist_table(const char *id, Planwatch__V1__IndicatorUpdate *const *u,
         const char *basis = pw_report_wire_basis(u[i]->basis);
         printf("%c %*llu  FY%-4d  %*s  %-10s  %-6s  %-10s  ", latest[i] ? '*' : ' ', (int)seqw,
                (unsigned long long)u[i]->seq, (int)u[i]->fiscal_year, (int)valw,
-               pw_dec_format(u[i]->value_micros, v, sizeof v), basis ? basis : "-",
+               hist_value(u[i], v, sizeof v), basis ? basis : "-",
                u[i]->preliminary ? "yes" : "no", u[i]->as_of && u[i]->as_of[0] ? u[i]->as_of : "-");
         hist_cell(hist_str(u[i]->office), offw);
         printf("  %-24s  ",
@@ -137,12 +144,14 @@ static void hist_table(const char *id, Planwatch__V1__IndicatorUpdate *const *u,
 int cli_history(int argc, char **argv)
 {
     static const char help[] =
-        "usage: planwatch history ID [--format table|csv|json] [--store EP] [--timeout-ms N]\n"
+        "usage: planwatch history ID [--known-at INSTANT] [--format table|csv|json] [--store EP]\n"
+        "                            [--timeout-ms N]\n"
         "Lists every stored revision of indicator ID, oldest first (store seq order):\n"
         "seq, fiscal_year, value, basis, preliminary, as_of, office, received (UTC),\n"
         "update_id, note; the latest revision of each fiscal year is marked\n"
         "(table: '*', csv/json: latest=true). Basis '-' (csv: empty, json: null) means\n"
         "the figure was sent without one: the indicator's reporting basis applies.\n"
+        "--known-at: only the revisions the store had received by then (as known then).\n"
         "Exit status 1 if the store has no indicator ID.\n";
     struct cli_opts o;
     struct cli_conn *c = NULL;
@@ -162,6 +171,7 @@ int cli_history(int argc, char **argv)
         goto done;
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_HISTORY;
     q.indicator_id = (char *)o.args[0];
+    q.known_at_ns = o.known_at_given ? o.known_at : 0;
     rc = cli_conn_query(c, &q, PW_ENOTFOUND, &r);
     if (rc == PW_ENOTFOUND) {
         fprintf(stderr, "planwatch: no indicator '%s'\n", o.args[0]);

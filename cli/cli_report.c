@@ -6,10 +6,13 @@
  * (--feed FILE...) the same from feed files, as `status --feed` does.
  * Online, the details column also carries the acknowledgement reasons
  * (planwatch ack) recorded for the plan's alerts since the year began. */
+#include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg.h"
 #include "chart.h"
 #include "cli.h"
 #include "cli_conn.h"
@@ -21,12 +24,15 @@
 
 #define CLI_REPORT_OPTS                                                                            \
     (CLI_OPT_PLAN | CLI_OPT_FY | CLI_OPT_RFORMAT | CLI_OPT_FEED | CLI_OPT_CATALOG |               \
-     CLI_OPT_STORE | CLI_OPT_TIMEOUT)
+     CLI_OPT_STORE | CLI_OPT_TIMEOUT | CLI_OPT_KNOWN_AT | CLI_OPT_PUBLISH | CLI_OPT_BY)
+#define CLI_REPORTS_OPTS (CLI_OPT_PLAN | CLI_OPT_FORMAT | CLI_OPT_STORE | CLI_OPT_TIMEOUT)
 
 struct report_run {
     const struct cli_opts *o;
     const struct pw_plan *plan;
     int32_t as_of;
+    int64_t known_at;               /* the revisions received by then (online: the store's
+                                       answer, a concrete instant) */
     struct pw_catalog *cat;
     struct pw_history *hist;        /* for the charts (html), and offline the figures */
     struct pw_followup_row *rows;
@@ -49,6 +55,7 @@ static int report_history(struct report_run *x, struct cli_conn *c, const struct
     Planwatch__V1__QueryReply *r = NULL;
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_HISTORY;
     q.indicator_id = (char *)ind->id;
+    q.known_at_ns = x->known_at; /* the charts show what the figures showed */
     int rc = cli_conn_query(c, &q, 0, &r);
     if (rc)
         return rc;
@@ -101,8 +108,10 @@ static int report_online(struct report_run *x)
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_STATUS;
     q.as_of = pw_day_format(x->as_of, day);
     q.plan = (char *)x->o->plan;
+    q.known_at_ns = x->o->known_at_given ? x->o->known_at : 0;
     if ((rc = cli_conn_query(c, &q, 0, &r)))
         goto done;
+    x->known_at = r->known_at_ns;
     const char *bad = NULL;
     if ((rc = pw_followup_rows_from_reply(x->cat, r->rows, r->n_rows, &x->rows, &x->n, &bad))) {
         if (rc == PW_EWIRE)
@@ -151,18 +160,85 @@ static long report_offline(struct report_run *x)
         if (ind->plan != x->plan)
             continue;
         x->rows[x->n].ind = ind;
-        pw_eval_indicator(ind, obs, n, x->as_of, &x->rows[x->n++].ev);
+        pw_eval_known(ind, obs, n, x->as_of, x->known_at, &x->rows[x->n++].ev);
     }
     return rejected;
+}
+
+/* report --publish: keeps body[0..len) in the store with what it was made
+ * from; prints the new id on stdout. Returns the exit status. */
+static int report_publish(const struct report_run *x, const char *body, size_t len)
+{
+    struct cli_conn *c = NULL;
+    Planwatch__V1__QueryReply *r = NULL;
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__PublishedReport p = PLANWATCH__V1__PUBLISHED_REPORT__INIT;
+    char day[11], t[32];
+    int status = 2;
+    p.plan = (char *)x->o->plan;
+    p.fiscal_year = x->o->fy;
+    p.format = (char *)pw_followup_format_name(x->o->rfmt);
+    p.as_of = pw_day_format(x->as_of, day);
+    p.known_at_ns = x->known_at;
+    p.by = (char *)(x->o->by ? x->o->by : "");
+    p.body.data = (uint8_t *)body;
+    p.body.len = len;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_REPORT_PUBLISH;
+    q.report = &p;
+    if (cli_conn_open(&c, x->o, "store", x->o->store) || cli_conn_query(c, &q, 0, &r))
+        goto done;
+    printf("%llu\n", (unsigned long long)r->id);
+    fprintf(stderr, "planwatch: published report %llu: plan %s FY%d %s, as of %s, known at %s, %zu bytes\n",
+            (unsigned long long)r->id, p.plan, x->o->fy, p.format, day,
+            pw_msg_time(p.known_at_ns, t, sizeof t), len);
+    status = fflush(stdout) ? 2 : 0;
+done:
+    if (r)
+        planwatch__v1__query_reply__free_unpacked(r, NULL);
+    cli_conn_close(&c);
+    return status;
+}
+
+/* report --published ID, reports get ID: the stored bytes, as they were. */
+static int report_get(const struct cli_opts *o, uint64_t id)
+{
+    struct cli_conn *c = NULL;
+    Planwatch__V1__QueryReply *r = NULL;
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    int status = 2, rc;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_REPORT_GET;
+    q.id = id;
+    if (cli_conn_open(&c, o, "store", o->store))
+        goto done;
+    rc = cli_conn_query(c, &q, PW_ENOTFOUND, &r);
+    if (rc == PW_ENOTFOUND) {
+        fprintf(stderr, "planwatch: no published report %llu\n", (unsigned long long)id);
+        status = 1;
+        goto done;
+    }
+    if (rc)
+        goto done;
+    if (r->n_reports != 1) {
+        fprintf(stderr, "planwatch: the store's answer holds no report [%s]\n", pw_errname(PW_EWIRE));
+        goto done;
+    }
+    const ProtobufCBinaryData *b = &r->reports[0]->body;
+    status = (b->len && fwrite(b->data, 1, b->len, stdout) != b->len) || fflush(stdout) ? 2 : 0;
+done:
+    if (r)
+        planwatch__v1__query_reply__free_unpacked(r, NULL);
+    cli_conn_close(&c);
+    return status;
 }
 
 int cli_report(int argc, char **argv)
 {
     static const char help[] =
-        "usage: planwatch report --plan P --fy Y [--format csv|md|html]\n"
-        "                        [--store EP] [--timeout-ms N]\n"
+        "usage: planwatch report --plan P --fy Y [--format csv|md|html] [--known-at INSTANT]\n"
+        "                        [--publish [--by NAME]] [--store EP] [--timeout-ms N]\n"
         "       planwatch report --plan P --fy Y --feed FILE... [--catalog FILE]...\n"
         "                        [--format csv|md|html]\n"
+        "       planwatch report --published ID\n"
         "The follow-up table of the annual report for plan P at the end of fiscal\n"
         "year Y (31 March Y+1), in the layout of the published follow-up documents:\n"
         "per project (plan-wide indicators first), grouped by outcome / output /\n"
@@ -172,13 +248,23 @@ int cli_report(int argc, char **argv)
         "evaluation's explanation). csv: one header row, UTF-8; md: Markdown tables;\n"
         "html: a self-contained page with each indicator's progress chart.\n"
         "Online the store evaluates; with --feed the figures come from feed files\n"
-        "(rejected rows are listed on stderr and make the exit status 1).\n";
+        "(rejected rows are listed on stderr and make the exit status 1).\n"
+        "--known-at: from the revisions the store had received by then (default: all).\n"
+        "--publish: the store keeps the report byte for byte with its as-of, known-at\n"
+        "(default: the instant it was made), catalog digest and who published it; the\n"
+        "new id is printed (needs the registry's manage: true). --published ID prints\n"
+        "a published report exactly as it was published (planwatch reports lists them).\n";
     struct cli_opts o;
     struct report_run x = {0};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = NULL;
     int status = 2, rc = cli_opts_parse(&o, argc, argv, CLI_REPORT_OPTS, help);
     long rejected = 0;
     if (rc >= 0)
         return rc;
+    if (o.published)
+        return report_get(&o, o.published);
     for (size_t i = 0; i < o.nargs; i++) {
         if (o.nfeeds == CLI_MAX_FILES) {
             fprintf(stderr, "planwatch: at most %d feed files\n", CLI_MAX_FILES);
@@ -196,8 +282,14 @@ int cli_report(int argc, char **argv)
               stderr);
         return 2;
     }
+    if (o.nfeeds && o.publish) {
+        fputs("planwatch report: --publish keeps what the store evaluated: not with --feed\n",
+              stderr);
+        return 2;
+    }
     x.o = &o;
     x.as_of = pw_fy_first_day(o.fy + 1) - 1;
+    x.known_at = o.known_at; /* offline: feed rows are always known */
     if (o.nfeeds) {
         if ((rejected = report_offline(&x)) < 0)
             goto done;
@@ -209,10 +301,25 @@ int cli_report(int argc, char **argv)
         fputs("planwatch: out of memory\n", stderr);
         goto done;
     }
-    if (pw_followup_write(stdout, x.plan, o.fy, x.rows, x.n, o.rfmt) || fflush(stdout))
+    /* rendered whole first: what is published is exactly what would be printed */
+    if (!(mem = open_memstream(&buf, &len)) ||
+        pw_followup_write(mem, x.plan, o.fy, x.rows, x.n, o.rfmt) || fclose(mem)) {
+        mem = NULL;
+        fputs("planwatch: could not render the report\n", stderr);
+        goto done;
+    }
+    mem = NULL;
+    if (o.publish) {
+        status = report_publish(&x, buf, len);
+        goto done;
+    }
+    if ((len && fwrite(buf, 1, len, stdout) != len) || fflush(stdout))
         goto done;
     status = rejected > 0 ? 1 : 0;
 done:
+    if (mem)
+        fclose(mem);
+    free(buf);
     for (size_t i = 0; x.acks && i < x.n; i++)
         free(x.acks[i]);
     free(x.acks);
@@ -220,5 +327,96 @@ done:
     free(x.rows);
     pw_history_close(&x.hist);
     pw_catalog_close(&x.cat);
+    return status;
+}
+
+/* ---- reports: the published ones ------------------------------------------ */
+
+static void reports_write(const struct cli_opts *o, Planwatch__V1__PublishedReport *const *v,
+                          size_t n)
+{
+    char known[32], pub[32];
+    if (o->fmt == PW_FMT_JSON) {
+        json_t *a = json_array();
+        for (size_t i = 0; a && i < n; i++)
+            json_array_append_new(
+                a, json_pack("{s:I, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "id",
+                             (json_int_t)v[i]->id, "plan", v[i]->plan ? v[i]->plan : "",
+                             "fiscal_year", (int)v[i]->fiscal_year, "format",
+                             v[i]->format ? v[i]->format : "", "as_of", v[i]->as_of ? v[i]->as_of : "",
+                             "known_at", pw_msg_time(v[i]->known_at_ns, known, sizeof known),
+                             "published", pw_msg_time(v[i]->published_ns, pub, sizeof pub), "by",
+                             v[i]->by ? v[i]->by : "", "office", v[i]->office ? v[i]->office : "",
+                             "catalog_digest", v[i]->catalog_digest ? v[i]->catalog_digest : "",
+                             "bytes", (json_int_t)v[i]->size));
+        char *t = a ? json_dumps(a, JSON_INDENT(2)) : NULL;
+        if (t)
+            printf("%s\n", t);
+        free(t);
+        json_decref(a);
+        return;
+    }
+    int csv = o->fmt == PW_FMT_CSV;
+    puts(csv ? "id,plan,fiscal_year,format,as_of,known_at,published,by,office,bytes,catalog_digest"
+             : "    ID  PLAN  FY      FORMAT  AS_OF       KNOWN_AT (UTC)            PUBLISHED (UTC)      "
+               "     BYTES  BY");
+    for (size_t i = 0; i < n; i++) {
+        const Planwatch__V1__PublishedReport *p = v[i];
+        pw_msg_time(p->known_at_ns, known, sizeof known);
+        pw_msg_time(p->published_ns, pub, sizeof pub);
+        if (csv) {
+            printf("%llu,%s,%d,%s,%s,%s,%s,", (unsigned long long)p->id, p->plan ? p->plan : "",
+                   (int)p->fiscal_year, p->format ? p->format : "", p->as_of ? p->as_of : "",
+                   known, pub);
+            pw_report_csv_field(stdout, p->by ? p->by : ""); /* typed by a person */
+            printf(",%s,%llu,%s\n", p->office ? p->office : "", (unsigned long long)p->size,
+                   p->catalog_digest ? p->catalog_digest : "");
+        } else {
+            printf("%6llu  %-4s  FY%-4d  %-6s  %-10s  %-24s  %-24s  %7llu  %s\n",
+                   (unsigned long long)p->id, p->plan ? p->plan : "", (int)p->fiscal_year,
+                   p->format ? p->format : "", p->as_of ? p->as_of : "", known, pub,
+                   (unsigned long long)p->size, p->by ? p->by : "");
+        }
+    }
+}
+
+int cli_reports(int argc, char **argv)
+{
+    static const char help[] =
+        "usage: planwatch reports [--plan P] [--format table|csv|json] [--store EP] [--timeout-ms N]\n"
+        "       planwatch reports get ID\n"
+        "Lists the published reports (planwatch report --publish), oldest first: id,\n"
+        "plan, fiscal year, format, as-of, known-at, when and by whom published, size,\n"
+        "the digest of the catalog they were made with. `get ID` prints one exactly as\n"
+        "it was published (exit status 1 when there is none).\n";
+    struct cli_opts o;
+    struct cli_conn *c = NULL;
+    Planwatch__V1__QueryReply *r = NULL;
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    int status = 2, rc = cli_opts_parse(&o, argc, argv, CLI_REPORTS_OPTS, help);
+    long id;
+    if (rc >= 0)
+        return rc;
+    if (o.nargs == 2 && strcmp(o.args[0], "get") == 0) {
+        if (pw_cfg_parse_long(o.args[1], 1, LONG_MAX, &id)) {
+            fprintf(stderr, "planwatch reports: '%s' is not a report id\n", o.args[1]);
+            return 2;
+        }
+        return report_get(&o, (uint64_t)id);
+    }
+    if (o.nargs) {
+        fputs("planwatch reports: give nothing or get ID (see planwatch reports --help)\n", stderr);
+        return 2;
+    }
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_REPORTS;
+    q.plan = (char *)(o.plan ? o.plan : "");
+    if (cli_conn_open(&c, &o, "store", o.store) || cli_conn_query(c, &q, 0, &r))
+        goto done;
+    reports_write(&o, r->reports, r->n_reports);
+    status = ferror(stdout) || fflush(stdout) ? 2 : 0;
+done:
+    if (r)
+        planwatch__v1__query_reply__free_unpacked(r, NULL);
+    cli_conn_close(&c);
     return status;
 }

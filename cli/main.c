@@ -16,19 +16,22 @@ static void usage(FILE *out)
           "  feed FILE... [--dry-run] [--format table|csv|json] [--office NAME]\n"
           "      send an office's feed files (CSV or JSON) to the ingest service; print every\n"
           "      row that was not accepted and a tally per file\n"
-          "  status [--as-of YYYY-MM-DD] [--format F] [--plan P] [--project P]\n"
+          "  status [--as-of YYYY-MM-DD] [--known-at T] [--format F] [--plan P] [--project P]\n"
           "      every indicator at its checkpoint (the plan's rule), as the store evaluates it\n"
           "  status --feed FILE... [--catalog FILE]... [--as-of YYYY-MM-DD] [--format F]\n"
           "      the same offline from feed files (an office's dry run: what would the\n"
           "      status be with this feed?)\n"
-          "  history ID [--format F]\n"
+          "  history ID [--known-at T] [--format F]\n"
           "      every stored revision of one indicator, oldest first\n"
           "  catalog [--catalog FILE]... [--format F]\n"
           "      the indicators of the catalog the store runs with (or of the files given)\n"
           "  watch [--plan P] [--project P] [--indicator ID] [--format text|json] [--count N]\n"
           "      follow the alert service: one line per status change as it happens\n"
-          "  report --plan P --fy Y [--format csv|md|html] [--feed FILE...]\n"
-          "      the annual follow-up table of a plan at the end of a fiscal year\n"
+          "  report --plan P --fy Y [--format csv|md|html] [--feed FILE...] [--known-at T]\n"
+          "         [--publish [--by NAME]] | --published ID\n"
+          "      the annual follow-up table of a plan at the end of a fiscal year; publish it\n"
+          "  reports [--plan P] | reports get ID\n"
+          "      the published reports, or one exactly as it was published\n"
           "  health store|ingest|alert\n"
           "      is the service ready? (exit 0 ready, 1 not ready, 2 not answering)\n"
           "  keygen NAME [--dir DIR] [--force]\n"
@@ -79,7 +82,7 @@ int main(int argc, char **argv)
     } cmds[] = {{"catalog", cli_catalog}, {"status", cli_status}, {"feed", cli_feed},
                 {"history", cli_history}, {"watch", cli_watch},   {"health", cli_health},
                 {"keygen", cli_keygen},
-                {"report", cli_report},
+                {"report", cli_report},   {"reports", cli_reports},
                 {"subscribe", cli_subscribe}, {"unsubscribe", cli_unsubscribe},
                 {"subscriptions", cli_subscriptions}, {"ack", cli_ack},
                 {"silence", cli_silence}, {"alerts", cli_alerts},

@@ -43,6 +43,10 @@ enum pw_err {
     PW_EFEED_UPDATE_ID = -53,/* update_id malformed */
     PW_EFEED_DUPROW = -54,   /* the same update_id twice in one batch */
     PW_EFEED_SCOPE = -55,    /* the authenticated office may not write this indicator */
+    PW_EFEED_RETRACT = -56,  /* a retraction of a fiscal year that has no figure */
+    /* feed warnings: the row is stored, the reply says why it looks wrong */
+    PW_WFEED_SUBTOTAL = -57, /* a うち figure above its parent's for the same fiscal year */
+    PW_WFEED_DECREASE = -58, /* a cumulative count below the previous year's cumulative */
     /* pipeline */
     PW_EWIRE = -60,          /* a message that is not a valid planwatch envelope/payload */
     PW_EVERSION = -61,       /* envelope version not supported */

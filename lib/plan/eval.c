@@ -104,15 +104,20 @@ int pw_checkpoint_find(const struct pw_indicator *ind, const struct pw_obs *obs,
         return PW_EINVAL;
     const struct pw_target *t = &ind->target;
     unsigned char have[PW_WINDOW_MAX] = {0};
+    /* per fiscal year, whether its latest known revision is a figure (1)
+     * or a retraction (2): a retracted year has nothing */
+    unsigned char st[PW_FY_MAX - PW_FY_MIN + 1] = {0};
     int any = 0, latest = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!ev_known(&obs[i], known_at))
+    for (size_t i = 0; i < n; i++)
+        if (ev_known(&obs[i], known_at) && obs[i].fy >= PW_FY_MIN && obs[i].fy <= PW_FY_MAX)
+            st[obs[i].fy - PW_FY_MIN] = obs[i].retracted ? 2 : 1;
+    for (int y = PW_FY_MIN; y <= PW_FY_MAX; y++) {
+        if (st[y - PW_FY_MIN] != 1)
             continue;
         any = 1;
-        if (obs[i].fy > latest)
-            latest = obs[i].fy;
-        if (obs[i].fy >= t->first_fy && obs[i].fy <= t->last_fy)
-            have[obs[i].fy - t->first_fy] = 1;
+        latest = y;
+        if (y >= t->first_fy && y <= t->last_fy)
+            have[y - t->first_fy] = 1;
     }
     /* a window that starts before the plan is first judged in the plan */
     int first = t->first_fy;
@@ -178,7 +183,7 @@ static void ev_fill(struct ev_series *s, const struct pw_indicator *ind, const s
         if (!ev_known(o, known_at))
             continue; /* had not arrived at the known-at instant */
         int k = o->fy - s->lo;
-        s->have[k] = 1;
+        s->have[k] = !o->retracted; /* the latest counts: a retraction leaves no figure */
         s->v[k] = o->value;
         s->basis[k] = o->basis;
         s->prelim[k] = (unsigned char)(o->preliminary != 0);

@@ -15,7 +15,8 @@
  * (NO_DATA, grade '-'). The window's last checkpoint is final.
  *
  * Input is the indicator's update history (every revision, oldest first);
- * for each fiscal year the latest revision known at the as-of date counts.
+ * for each fiscal year the latest revision known at the as-of date counts
+ * (a retracted one: the year has no figure).
  * Single-year ("annual") figures are cumulated, cumulative figures are taken
  * as they are. Every comparison that decides a status or a grade is done in
  * exact rational arithmetic, so 6 of a pro-rated 6 is A. Pure functions: no
@@ -44,6 +45,8 @@ struct pw_obs {
                                is still that year's figure */
     int64_t known_ns;       /* when it became known (the store's received instant, Unix
                                ns); 0: known always (feed files) */
+    int retracted;          /* a retraction: while it is the latest revision of its
+                               fiscal year, that year has no figure (value unused) */
 };
 
 /* A known-at instant that admits every revision. */

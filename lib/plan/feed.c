@@ -27,14 +27,17 @@
 #include "fy.h"
 #include "text.h"
 
-enum feed_col { COL_ID, COL_FY, COL_VALUE, COL_BASIS, COL_PRELIM, COL_ASOF, COL_NOTE, COL_UID, NCOLS };
+enum feed_col {
+    COL_ID, COL_FY, COL_VALUE, COL_BASIS, COL_PRELIM, COL_ASOF, COL_NOTE, COL_UID, COL_RETRACT,
+    NCOLS
+};
 static const char *const feed_col_names[NCOLS] = {"indicator_id", "fiscal_year", "value",
                                                   "basis",        "preliminary", "as_of",
-                                                  "note",         "update_id"};
+                                                  "note",         "update_id",   "retract"};
 /* the error code a bad value of each column gets */
 static const int feed_col_codes[NCOLS] = {PW_EFEED_ID,   PW_EFEED_FY,   PW_EFEED_VALUE,
                                           PW_EFEED_BASIS, PW_EFEED_BOOL, PW_EFEED_DATE,
-                                          PW_EFEED_TOOLONG, PW_EFEED_UPDATE_ID};
+                                          PW_EFEED_TOOLONG, PW_EFEED_UPDATE_ID, PW_EFEED_BOOL};
 #define FEED_MAX_HEADER 32
 
 struct pw_feed {
@@ -235,10 +238,14 @@ static int feed_convert(struct pw_feed *f, int row, const struct feed_raw *raw)
                            "'%.40s' is not a fiscal year (2025, 令和7, R7 or FY2025, %d–%d)", t,
                            PW_FY_MIN, PW_FY_MAX);
 
+    feed_text(raw, COL_RETRACT, t, sizeof t);
+    if (pw_feed_parse_bool(t, &r.retract))
+        return feed_reject(f, row, PW_EFEED_BOOL, "retract", "'%.40s' is not true or false", t);
     feed_text(raw, COL_VALUE, t, sizeof t);
-    if (!t[0])
+    if (!t[0] && !r.retract)
         return feed_reject(f, row, PW_EFEED_MISSING, "value", "required, but empty");
-    rc = pw_dec_parse(t, strlen(t), &r.value);
+    /* a retraction carries no figure: its value, if any, is not read */
+    rc = r.retract ? 0 : pw_dec_parse(t, strlen(t), &r.value);
     if (rc == PW_ERANGE)
         return feed_reject(f, row, PW_EFEED_VALUE, "value",
                            "'%.40s' is out of range (at most 6 decimals, |value| <= 10^12)", t);
@@ -403,7 +410,7 @@ static void feed_csv_header(struct feed_csv *c, int nfield)
         if (c->map[i] < 0) {
             feed_reject(f, c->record, PW_EFEED_HEADER, "",
                         "unknown column '%.*s' (known: indicator_id, fiscal_year, value, basis, "
-                        "preliminary, as_of, note, update_id)",
+                        "preliminary, as_of, note, update_id, retract)",
                         (int)(len > 40 ? 40 : len), h);
             c->fatal = 1;
             return;

@@ -11,7 +11,9 @@
  * reason; the good rows still go through (partial success). Columns:
  *   indicator_id, fiscal_year (2025 | 令和7 | R7 | FY2025), value  - required
  *   basis (cumulative|annual), preliminary (true|false), as_of (YYYY-MM-DD),
- *   note, update_id                                                - optional */
+ *   note, update_id, retract (true|false)                         - optional
+ * A row with retract true withdraws the fiscal year's figure (its value may
+ * be empty and is not read). */
 #ifndef PW_FEED_H
 #define PW_FEED_H
 
@@ -39,6 +41,7 @@ struct pw_feed_row {
     int32_t as_of;                     /* PW_NO_DAY when absent */
     const char *note;                  /* "" when absent; owned by the feed */
     char update_id[PW_UPDATE_ID_MAX + 1]; /* "" when absent */
+    int retract;                       /* 1: withdraws the fiscal year's figure (value 0) */
 };
 
 struct pw_feed;

@@ -37,11 +37,12 @@ char *pw_feedid_row(const char *office, const struct pw_feed_row *r, char *buf)
     char *text = malloc(cap);
     if (!text)
         return NULL;
+    /* a retraction appends a field: the ids of figures stay as they were */
     int len = snprintf(text, cap,
                        "%s" FEEDID_US "%s" FEEDID_US "%d" FEEDID_US "%lld" FEEDID_US "%s" FEEDID_US
-                       "%d" FEEDID_US "%s" FEEDID_US "%s",
+                       "%d" FEEDID_US "%s" FEEDID_US "%s%s",
                        office, r->indicator_id, r->fy, (long long)r->value, basis,
-                       r->preliminary ? 1 : 0, day, note);
+                       r->preliminary ? 1 : 0, day, note, r->retract ? FEEDID_US "retract" : "");
     uuid_t u;
     uuid_generate_sha1(u, feedid_ns, text, (size_t)len);
     uuid_unparse_lower(u, buf);

@@ -20,7 +20,10 @@
  * joined by 0x1f:
  *   office, indicator_id, fiscal_year (decimal), value (micro-units, decimal),
  *   basis ("cumulative" | "annual" | "" when not given), preliminary ("1" | "0"),
- *   as_of ("YYYY-MM-DD" | ""), note
+ *   as_of ("YYYY-MM-DD" | ""), note, and "retract" for a retraction only
+ * Ingest derives the ids of rows that carry none from the office it
+ * authenticated (so one file through any door is stored once); the doors
+ * use these ids only to find repeated figures within a file.
  * buf: at least PW_FEEDID_BUFSZ bytes. Returns buf, or NULL when out of memory. */
 char *pw_feedid_row(const char *office, const struct pw_feed_row *r, char *buf);
 

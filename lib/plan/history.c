@@ -70,8 +70,8 @@ const struct pw_obs *pw_history_get(const struct pw_history *h, const struct pw_
     return l->v;
 }
 
-int pw_history_eval_all(const struct pw_history *h, int32_t as_of, struct pw_status_row **rows,
-                        size_t *n)
+int pw_history_eval_all(const struct pw_history *h, int32_t as_of, int64_t known_at,
+                        struct pw_status_row **rows, size_t *n)
 {
     size_t count = pw_catalog_count(h->cat);
     struct pw_status_row *r = calloc(count ? count : 1, sizeof *r);
@@ -79,9 +79,28 @@ int pw_history_eval_all(const struct pw_history *h, int32_t as_of, struct pw_sta
         return PW_ENOMEM;
     for (size_t i = 0; i < count; i++) {
         r[i].ind = pw_catalog_at(h->cat, i);
-        pw_eval_indicator(r[i].ind, h->lists[i].v, h->lists[i].n, as_of, &r[i].ev);
+        pw_eval_known(r[i].ind, h->lists[i].v, h->lists[i].n, as_of, known_at, &r[i].ev);
     }
     *rows = r;
     *n = count;
+    return 0;
+}
+
+int pw_history_copy_known(const struct pw_history *h, int64_t known_at, struct pw_history **out)
+{
+    struct pw_history *c = NULL;
+    size_t count = pw_catalog_count(h->cat);
+    if (pw_history_open(&c, h->cat))
+        return PW_ENOMEM;
+    for (size_t i = 0; i < count; i++) {
+        const struct hist_list *l = &h->lists[i];
+        for (size_t k = 0; k < l->n; k++)
+            if (l->v[k].known_ns <= known_at &&
+                pw_history_add(c, pw_catalog_at(h->cat, i), &l->v[k])) {
+                pw_history_close(&c);
+                return PW_ENOMEM;
+            }
+    }
+    *out = c;
     return 0;
 }

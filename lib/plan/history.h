@@ -26,9 +26,17 @@ void pw_history_clear(struct pw_history *h);
 const struct pw_obs *pw_history_get(const struct pw_history *h, const struct pw_indicator *ind,
                                     size_t *n);
 
-/* Evaluates every indicator at as_of, in catalog order, into a new array
- * *rows of *n entries (caller frees with free()). Returns 0 or PW_ENOMEM. */
-int pw_history_eval_all(const struct pw_history *h, int32_t as_of, struct pw_status_row **rows,
-                        size_t *n);
+/* Evaluates every indicator at as_of from the revisions known at known_at
+ * (Unix ns; PW_KNOWN_ALL: every one; pw_eval_known), in catalog order, into
+ * a new array *rows of *n entries (caller frees with free()). Returns 0 or
+ * PW_ENOMEM. */
+int pw_history_eval_all(const struct pw_history *h, int32_t as_of, int64_t known_at,
+                        struct pw_status_row **rows, size_t *n);
+
+/* A new history *out (caller closes) with h's revisions known at known_at
+ * (known_ns <= known_at), in the same order: what was known then, e.g. for
+ * the charts of a report regenerated at a past instant. Returns 0 or
+ * PW_ENOMEM. */
+int pw_history_copy_known(const struct pw_history *h, int64_t known_at, struct pw_history **out);
 
 #endif

@@ -45,7 +45,9 @@ static const struct service_row {
     [PW_SERVICE_CATALOG] = {"catalog", PW_CFG_STR, "",
         "catalog YAML files, comma-separated (\"\": the built-in plans 2 and 3)", SERVICE_AT(catalog), 1},
     [PW_SERVICE_CLOCK] = {"clock", PW_CFG_STR, "",
-        "today: \"\" wall clock, YYYY-MM-DD, or file:PATH", SERVICE_AT(clock), 1},
+        "now: \"\" wall clock, YYYY-MM-DD (that day, the wall clock's time of day),\n"
+        "YYYY-MM-DDTHH:MM:SS+09:00|Z (fixed), or file:PATH (either, re-read at each use)",
+        SERVICE_AT(clock), 1},
     [PW_SERVICE_LOG_LEVEL] = {"log-level", PW_CFG_STR, "info", "debug|info|warn|error",
         SERVICE_AT(log_level), 1},
     [PW_SERVICE_METRICS] = {"metrics", PW_CFG_STR, "",
@@ -129,7 +131,7 @@ int pw_service_start(const struct pw_service_def *def, struct pw_service_setting
         goto done;
     }
     if (pw_clock_init(clock, set->clock)) {
-        fprintf(stderr, "%s: --clock '%s' is not \"\", YYYY-MM-DD or file:PATH\n", prog,
+        fprintf(stderr, "%s: --clock '%s' is not \"\", YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS+09:00 or file:PATH\n", prog,
                 set->clock);
         goto done;
     }

@@ -16,15 +16,29 @@
 #include "msg.h"
 #include "report.h"
 
+static const char *const followup_format_names[] = {"csv", "md", "html"};
+
 int pw_followup_format_parse(const char *s, enum pw_followup_format *out)
 {
-    static const char *const names[] = {"csv", "md", "html"};
+    const char *const *names = followup_format_names;
     for (int i = 0; i < 3; i++)
         if (strcmp(s, names[i]) == 0) {
             *out = (enum pw_followup_format)i;
             return 0;
         }
     return PW_EINVAL;
+}
+
+const char *pw_followup_format_name(enum pw_followup_format f)
+{
+    return (unsigned)f < 3 ? followup_format_names[f] : "?";
+}
+
+const char *pw_followup_format_ctype(enum pw_followup_format f)
+{
+    return f == PW_FOLLOWUP_CSV  ? "text/csv; charset=utf-8"
+           : f == PW_FOLLOWUP_MD ? "text/markdown; charset=utf-8"
+                                 : "text/html; charset=utf-8";
 }
 
 char *pw_followup_fy_name(int fy, char *buf, size_t n)

@@ -25,6 +25,10 @@ enum pw_followup_format { PW_FOLLOWUP_CSV, PW_FOLLOWUP_MD, PW_FOLLOWUP_HTML };
 
 /* Parses "csv|md|html". Returns 0 or PW_EINVAL. */
 int pw_followup_format_parse(const char *s, enum pw_followup_format *out);
+/* "csv", "md" or "html" (static). */
+const char *pw_followup_format_name(enum pw_followup_format f);
+/* The HTTP Content-Type of a report in format f (static). */
+const char *pw_followup_format_ctype(enum pw_followup_format f);
 
 struct pw_followup_row {
     const struct pw_indicator *ind;  /* borrowed */

@@ -381,6 +381,8 @@ static int rep_history_json(FILE *out, const char *id, Planwatch__V1__IndicatorU
                               : json_null(),
             "update_id", rep_str(u[i]->update_id), "note", rep_str(u[i]->note), "latest",
             latest[i]);
+        if (o)
+            json_object_set_new(o, "retracted", json_boolean(u[i]->retracted));
         if (!o || json_array_append_new(arr, o)) {
             json_decref(arr);
             return PW_ENOMEM;
@@ -401,7 +403,10 @@ static void rep_history_csv(FILE *out, Planwatch__V1__IndicatorUpdate *const *u,
     for (size_t i = 0; i < n; i++) {
         const char *basis = pw_report_wire_basis(u[i]->basis);
         fprintf(out, "%llu,%d,%s,%s,%s,%s,", (unsigned long long)u[i]->seq, (int)u[i]->fiscal_year,
-                pw_dec_format(u[i]->value_micros, v, sizeof v), basis ? basis : "",
+                /* the columns stay those of every release: a retraction says so
+                 * in place of its (unused) value */
+                u[i]->retracted ? "retracted" : pw_dec_format(u[i]->value_micros, v, sizeof v),
+                basis ? basis : "",
                 u[i]->preliminary ? "true" : "false", rep_str(u[i]->as_of));
         pw_report_csv_field(out, rep_str(u[i]->office));
         fprintf(out, ",%s,", pw_msg_time(u[i]->received_ns, t, sizeof t));

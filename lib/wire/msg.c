@@ -29,6 +29,7 @@ void pw_msg_update_from_row(Planwatch__V1__IndicatorUpdate *u, const struct pw_f
     u->as_of = as_of_buf;
     u->note = (char *)(r->note ? r->note : "");
     u->row = r->row;
+    u->retracted = r->retract != 0;
 }
 
 /* The refusal of a text that is not clean UTF-8 (text.h). */
@@ -54,11 +55,15 @@ int pw_msg_row_from_update(struct pw_feed_row *r, const Planwatch__V1__Indicator
         return pw_diag_set(d, PW_EFEED_TOOLONG, file, r->row, "indicator_id",
                            "longer than %d bytes", PW_ID_MAX);
     memcpy(r->indicator_id, u->indicator_id, strlen(u->indicator_id) + 1);
-    if (!u->update_id || !u->update_id[0] || pw_feed_parse_update_id(u->update_id))
-        return pw_diag_set(d, PW_EFEED_UPDATE_ID, file, r->row, "update_id",
-                           "'%.40s' is not 1-%d of [A-Za-z0-9._:-]", u->update_id ? u->update_id : "",
-                           PW_UPDATE_ID_MAX);
-    memcpy(r->update_id, u->update_id, strlen(u->update_id) + 1);
+    /* an empty update_id is ingest's to derive (feedid.h) */
+    if (u->update_id && u->update_id[0]) {
+        if (pw_feed_parse_update_id(u->update_id))
+            return pw_diag_set(d, PW_EFEED_UPDATE_ID, file, r->row, "update_id",
+                               "'%.40s' is not 1-%d of [A-Za-z0-9._:-]", u->update_id,
+                               PW_UPDATE_ID_MAX);
+        memcpy(r->update_id, u->update_id, strlen(u->update_id) + 1);
+    }
+    r->retract = u->retracted;
     if (u->fiscal_year < PW_FY_MIN || u->fiscal_year > PW_FY_MAX)
         return pw_diag_set(d, PW_EFEED_FY, file, r->row, "fiscal_year",
                            "%d is not a fiscal year from %d to %d", u->fiscal_year, PW_FY_MIN,
@@ -147,6 +152,7 @@ void pw_msg_obs_from_update(struct pw_obs *o, const Planwatch__V1__IndicatorUpda
     if (u->as_of && u->as_of[0])
         pw_day_parse(u->as_of, &o->as_of);
     o->known_ns = u->received_ns; /* known from the instant the store received it */
+    o->retracted = u->retracted;
 }
 
 void pw_msg_status_row(Planwatch__V1__StatusRow *row, const struct pw_indicator *ind,
@@ -306,7 +312,7 @@ int pw_msg_same_figure(const Planwatch__V1__IndicatorUpdate *a,
     return msg_streq(a->indicator_id, b->indicator_id) && a->fiscal_year == b->fiscal_year &&
            a->value_micros == b->value_micros && a->basis == b->basis &&
            a->preliminary == b->preliminary && msg_streq(a->as_of, b->as_of) &&
-           msg_streq(a->note, b->note);
+           msg_streq(a->note, b->note) && a->retracted == b->retracted;
 }
 
 void pw_msg_topic(char *buf, size_t n, const char *prefix, const struct pw_indicator *ind)

@@ -43,8 +43,9 @@ int pw_msg_check_query(const Planwatch__V1__Query *q, struct pw_diag *d);
 
 /* Converts a received update into a feed row for validation: checks the
  * fields the wire cannot type (id lengths and characters, as_of date, note
- * length, basis range). Returns 0 or the PW_EFEED_* code with d filled
- * (file, row, field, reason). note stays borrowed from u. */
+ * length, basis range). An empty update_id is left empty (ingest derives
+ * it). Returns 0 or the PW_EFEED_* code with d filled (file, row, field,
+ * reason). note stays borrowed from u. */
 int pw_msg_row_from_update(struct pw_feed_row *r, const Planwatch__V1__IndicatorUpdate *u,
                            const char *file, struct pw_diag *d);
 
@@ -88,7 +89,7 @@ char *pw_msg_ack_reasons(Planwatch__V1__Ack *const *acks, size_t n, const char *
                          int64_t from_ns, int64_t to_ns);
 
 /* Two updates carry the same figure (indicator, FY, value, basis,
- * preliminary, as_of, note): a resend, not a conflicting reuse of the id. */
+ * preliminary, as_of, note, retracted): a resend, not a conflicting reuse of the id. */
 int pw_msg_same_figure(const Planwatch__V1__IndicatorUpdate *a,
                        const Planwatch__V1__IndicatorUpdate *b);
 

@@ -100,6 +100,12 @@ void http_read_status(struct http *h, struct http_req *r);
 void http_read_history(struct http *h, struct http_req *r, const char *id);
 void http_read_alerts(struct http *h, struct http_req *r);
 void http_read_report(struct http *h, struct http_req *r);
+/* POST /api/v1/reports (the report of GET /api/v1/report, kept by the store;
+ * the router checked the manage right), GET /api/v1/reports, GET
+ * /api/v1/reports/{id} (the stored bytes). */
+void http_read_publish(struct http *h, struct http_req *r);
+void http_read_reports(struct http *h, struct http_req *r);
+void http_read_published(struct http *h, struct http_req *r, const char *id);
 void http_read_health(struct http *h, struct http_req *r);
 void http_dashboard_get(struct http *h, struct http_req *r);
 void http_openapi_get(struct http *h, struct http_req *r);

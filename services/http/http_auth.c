@@ -85,6 +85,11 @@ int http_auth_may_read(const struct http_office *o)
     return o && o->p->read;
 }
 
+int http_auth_may_manage(const struct http_office *o)
+{
+    return o && o->p->manage;
+}
+
 int http_auth_may_write_any(const struct http_office *o)
 {
     return o && pw_principal_may_write_any(o->p);

@@ -31,6 +31,8 @@ const char *http_auth_name(const struct http_office *o);
 int http_auth_may_read(const struct http_office *o);
 /* It may write something (a non-empty write scope). */
 int http_auth_may_write_any(const struct http_office *o);
+/* o may manage (the registry's manage: true): publish reports. */
+int http_auth_may_manage(const struct http_office *o);
 /* It may write ind. */
 int http_auth_may_write(const struct http_office *o, const struct pw_indicator *ind);
 

@@ -58,6 +58,7 @@ struct fd_job {
     size_t *send, nsend;
     int dry_run;
     char batch_id[64];
+    json_t *warnings;            /* sanity warnings of stored rows (README "Feeds"), or NULL */
 };
 
 static void fd_free(void *p)
@@ -71,6 +72,7 @@ static void fd_free(void *p)
     free(j->first);
     free(j->out);
     free(j->send);
+    json_decref(j->warnings);
     free(j);
 }
 
@@ -149,6 +151,9 @@ static void fd_answer(struct fd_job *j, unsigned force)
         (json_int_t)(count[FD_ACCEPTED] + count[FD_VALID]), "unchanged",
         (json_int_t)count[FD_UNCHANGED], "rejected", (json_int_t)count[FD_REJECTED],
         "unavailable", (json_int_t)count[FD_UNAVAILABLE], "conflicts", conflicts, "rows", rows);
+    /* stored all the same: warnings change neither the status nor the code */
+    if (doc)
+        json_object_set_new(doc, "warnings", j->warnings ? json_incref(j->warnings) : json_array());
     char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
     j->h->rows_accepted += count[FD_ACCEPTED];
     j->h->rows_rejected += count[FD_REJECTED];
@@ -190,9 +195,27 @@ static void fd_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType ty
         for (size_t k = 0; k < rep->n_results; k++) {
             const Planwatch__V1__RowResult *res = rep->results[k];
             void *v = res->update_id ? pw_map_get(j->by_uid, res->update_id) : NULL;
-            if (!v)
+            size_t i = v ? (size_t)(uintptr_t)v - 1 : SIZE_MAX;
+            /* ingest derives the ids of rows sent without one: by row then */
+            for (size_t k2 = 0; i == SIZE_MAX && k2 < j->nsend; k2++)
+                if (pw_feed_row(j->feed, j->send[k2])->row == res->row)
+                    i = j->send[k2];
+            if (i == SIZE_MAX)
                 continue;
-            struct fd_out *o = &j->out[(size_t)(uintptr_t)v - 1];
+            struct fd_out *o = &j->out[i];
+            if (res->update_id && res->update_id[0] && strlen(res->update_id) <= PW_UPDATE_ID_MAX)
+                memcpy(j->uid[i], res->update_id, strlen(res->update_id) + 1);
+            for (size_t w = 0; w < res->n_warnings; w++) {
+                if (!j->warnings)
+                    j->warnings = json_array();
+                json_array_append_new(
+                    j->warnings,
+                    json_pack("{s:i, s:s, s:s, s:s, s:s}", "row", res->row, "column",
+                              res->warnings[w]->field, "indicator_id",
+                              pw_feed_row(j->feed, i)->indicator_id, "code",
+                              pw_errname(res->warnings[w]->code), "reason",
+                              res->warnings[w]->reason));
+            }
             enum fd_state st = fd_state_of(res->status);
             if (st == FD_VALID && !j->dry_run)
                 st = FD_UNAVAILABLE;
@@ -359,8 +382,10 @@ void http_feed_post(struct http *h, struct http_req *r)
     }
     for (size_t k = 0; k < j->nsend; k++) {
         size_t i = j->send[k];
-        pw_msg_update_from_row(&ups[k], pw_feed_row(j->feed, i), as_of[k]);
-        ups[k].update_id = j->uid[i];
+        const struct pw_feed_row *fr = pw_feed_row(j->feed, i);
+        pw_msg_update_from_row(&ups[k], fr, as_of[k]);
+        /* a derived id is ingest's to give, from the office we authenticated */
+        ups[k].update_id = fr->update_id[0] ? j->uid[i] : "";
         ptrs[k] = &ups[k];
     }
     Planwatch__V1__FeedBatch b = PLANWATCH__V1__FEED_BATCH__INIT;

@@ -5,14 +5,18 @@
  * an incremental copy is exact), and per request QUERY_STATUS (the store's
  * own evaluation), QUERY_HISTORY and QUERY_ALERTS (open alerts with their
  * acknowledgements). Answers are rendered by libplanwatch's reports (the
- * same columns as `planwatch status` / `history`). A store that does not
- * answer gives 503 with Retry-After. */
+ * same columns as `planwatch status` / `history`). Status, history and the
+ * report take ?known_at= (only the revisions received by then). Reports are
+ * published (POST /api/v1/reports: the report rendered here, kept by the
+ * store byte for byte) and read back (/api/v1/reports[/{id}]). A store that
+ * does not answer gives 503 with Retry-After. */
 #include <jansson.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "err.h"
 #include "followup.h"
 #include "fy.h"
@@ -70,6 +74,39 @@ static int rd_store_failed(struct http_req *r, int rc, Planwatch__V1__MsgType ty
         return 1;
     }
     return 0;
+}
+
+/* ?known_at= (an instant, or a date = the end of that day in Japan) into
+ * *ns; absent: 0 (every revision). Answers 400 and returns 1 when malformed. */
+static int rd_known_at(struct http_req *r, int64_t *ns)
+{
+    const char *k = http_req_arg(r, "known_at");
+    char buf[64];
+    *ns = 0;
+    if (!k || !k[0])
+        return 0;
+    /* "+09:00" unencoded in a query string arrives as " 09:00" */
+    snprintf(buf, sizeof buf, "%s", k);
+    for (char *p = strchr(buf, ' '); p; p = strchr(p, ' '))
+        *p = '+';
+    if (strlen(k) >= sizeof buf || pw_clock_parse_known_at(buf, ns) || *ns <= 0) {
+        http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
+                       "known_at is an instant YYYY-MM-DDTHH:MM:SS+09:00 (or Z) or a date YYYY-MM-DD");
+        return 1;
+    }
+    return 0;
+}
+
+/* Sends doc (consumed; NULL: out of memory) as indented JSON. */
+static void rd_json(struct http_req *r, unsigned status, json_t *doc, const char *extra)
+{
+    char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+    if (text)
+        http_req_respond(r, status, "application/json", text, strlen(text), extra);
+    else
+        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
+    free(text);
+    json_decref(doc);
 }
 
 /* 503 unless the catalog is there (and asks for it). */
@@ -248,14 +285,18 @@ void http_read_status(struct http *h, struct http_req *r)
     const char *as_of = http_req_arg(r, "as_of"), *plan = http_req_arg(r, "plan"),
                *project = http_req_arg(r, "project");
     int32_t day;
+    int64_t known_at;
     if (rd_need_catalog(h, r) || rd_bad_filter(h, r, plan, project))
         return;
     if (as_of && as_of[0] && pw_day_parse(as_of, &day)) {
         http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL, "as_of is not a date YYYY-MM-DD");
         return;
     }
+    if (rd_known_at(r, &known_at))
+        return;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_STATUS;
+    q.known_at_ns = known_at;
     q.as_of = (char *)(as_of ? as_of : "");
     q.plan = (char *)(plan ? plan : "");
     q.project = (char *)(project ? project : "");
@@ -288,6 +329,9 @@ static void rd_history_done(struct http *h, void *arg, int rc, Planwatch__V1__Ms
 
 void http_read_history(struct http *h, struct http_req *r, const char *id)
 {
+    int64_t known_at;
+    if (rd_known_at(r, &known_at))
+        return;
     struct rd_hist_req *s = calloc(1, sizeof *s);
     if (!s) {
         http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
@@ -298,6 +342,7 @@ void http_read_history(struct http *h, struct http_req *r, const char *id)
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_HISTORY;
     q.indicator_id = s->id;
+    q.known_at_ns = known_at;
     http_up_query(h, &q, rd_history_done, r);
 }
 
@@ -356,14 +401,7 @@ static void rd_alerts_done(struct http *h, void *arg, int rc, Planwatch__V1__Msg
                            s->until ? s->until : "", "comment", s->comment ? s->comment : "", "by",
                            s->by ? s->by : ""));
     }
-    json_t *doc = json_pack("{s:o, s:o}", "alerts", alerts, "silences", sil);
-    char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
-    if (text)
-        http_req_respond(r, MHD_HTTP_OK, "application/json", text, strlen(text), NULL);
-    else
-        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
-    free(text);
-    json_decref(doc);
+    rd_json(r, MHD_HTTP_OK, json_pack("{s:o, s:o}", "alerts", alerts, "silences", sil), NULL);
 }
 
 void http_read_alerts(struct http *h, struct http_req *r)
@@ -389,6 +427,10 @@ struct rd_report {
     struct pw_followup_row *rows;
     size_t n;
     char **acks;       /* per row, malloc'd or NULL */
+    int64_t known_at;  /* asked (0: none), then the instant the store evaluated */
+    int known_given;
+    int publish;       /* POST /api/v1/reports: keep it, answer its id */
+    char by[129];      /* publish: ?by=, else the token's office */
 };
 
 static void rd_report_free(void *p)
@@ -403,25 +445,38 @@ static void rd_report_free(void *p)
     free(x);
 }
 
+static void rd_publish(struct http *h, struct http_req *r, const struct rd_report *x,
+                       const char *body, size_t len);
+
 static void rd_report_render(struct http *h, struct http_req *r, int rc)
 {
     struct rd_report *x = http_req_state(r);
     struct pw_chart *charts = NULL;
     char *buf = NULL;
     size_t len = 0;
+    struct pw_history *then = NULL; /* the charts at a past known-at: what was known */
     (void)rc; /* a stale chart cache still draws what it has */
-    if (x->fmt == PW_FOLLOWUP_HTML)
-        pw_followup_charts(x->rows, x->n, h->hist, pw_fy_first_day(x->fy + 1) - 1, &charts);
+    if (x->fmt == PW_FOLLOWUP_HTML &&
+        (!x->known_given || pw_history_copy_known(h->hist, x->known_at, &then) == 0))
+        pw_followup_charts(x->rows, x->n, then ? then : h->hist, pw_fy_first_day(x->fy + 1) - 1,
+                           &charts);
     FILE *f = open_memstream(&buf, &len);
     rc = f ? pw_followup_write(f, x->plan, x->fy, x->rows, x->n, x->fmt) : PW_ENOMEM;
     for (size_t i = 0; i < x->n; i++)
         x->rows[i].chart = NULL;
     free(charts);
-    rd_send(r, MHD_HTTP_OK,
-            x->fmt == PW_FOLLOWUP_CSV  ? "text/csv; charset=utf-8"
-            : x->fmt == PW_FOLLOWUP_MD ? "text/markdown; charset=utf-8"
-                                       : "text/html; charset=utf-8",
-            &buf, &len, f, rc);
+    pw_history_close(&then);
+    if (x->publish) {
+        if (f)
+            fclose(f);
+        if (rc || !buf)
+            http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, rc ? rc : PW_ENOMEM, "could not render");
+        else
+            rd_publish(h, r, x, buf, len);
+        free(buf);
+        return;
+    }
+    rd_send(r, MHD_HTTP_OK, pw_followup_format_ctype(x->fmt), &buf, &len, f, rc);
 }
 
 static void rd_report_acks(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
@@ -450,6 +505,7 @@ static void rd_report_status(struct http *h, void *arg, int rc, Planwatch__V1__M
         return;
     const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
     const char *bad = NULL;
+    x->known_at = q->known_at_ns;
     if (pw_followup_rows_from_reply(h->cat, q->rows, q->n_rows, &x->rows, &x->n, &bad)) {
         http_req_error(r, MHD_HTTP_BAD_GATEWAY, PW_EWIRE, "the store's status rows do not match its catalog");
         return;
@@ -479,6 +535,18 @@ void http_read_report(struct http *h, struct http_req *r)
         return;
     }
     http_req_set_state(r, x, rd_report_free);
+    if (rd_known_at(r, &x->known_at))
+        return;
+    x->known_given = x->known_at != 0;
+    x->publish = strcmp(r->method, "POST") == 0;
+    if (x->publish) {
+        const char *by = http_req_arg(r, "by");
+        snprintf(x->by, sizeof x->by, "%s", by && by[0] ? by : http_req_office(r));
+        if (by && strlen(by) >= sizeof x->by) {
+            http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_ETOOBIG, "by: at most 128 bytes");
+            return;
+        }
+    }
     x->plan = pw_catalog_find_plan(h->cat, plan); /* exists: rd_bad_filter checked it */
     x->fmt = PW_FOLLOWUP_HTML;
     if (pw_fy_parse(fy, &x->fy) || (fmt && pw_followup_format_parse(fmt, &x->fmt))) {
@@ -490,7 +558,137 @@ void http_read_report(struct http *h, struct http_req *r)
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_STATUS;
     q.as_of = pw_day_format(pw_fy_first_day(x->fy + 1) - 1, day);
     q.plan = (char *)plan;
+    q.known_at_ns = x->known_at;
     http_up_query(h, &q, rd_report_status, r);
+}
+
+/* ---- published reports --------------------------------------------------------------- */
+
+static json_t *rd_published_json(const Planwatch__V1__PublishedReport *p)
+{
+    char known[32], pub[32], url[64];
+    snprintf(url, sizeof url, "/api/v1/reports/%llu", (unsigned long long)p->id);
+    return json_pack("{s:I, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "id",
+                     (json_int_t)p->id, "plan", p->plan ? p->plan : "", "fiscal_year",
+                     (int)p->fiscal_year, "format", p->format ? p->format : "", "as_of",
+                     p->as_of ? p->as_of : "", "known_at",
+                     pw_msg_time(p->known_at_ns, known, sizeof known), "published",
+                     pw_msg_time(p->published_ns, pub, sizeof pub), "by", p->by ? p->by : "",
+                     "office", p->office ? p->office : "", "catalog_digest",
+                     p->catalog_digest ? p->catalog_digest : "", "bytes", (json_int_t)p->size,
+                     "url", url);
+}
+
+
+/* What x is as a publication (no id, no body); p borrows x, r and day (11 bytes). */
+static void rd_record(Planwatch__V1__PublishedReport *p, const struct rd_report *x,
+                      const struct http_req *r, char *day)
+{
+    planwatch__v1__published_report__init(p);
+    p->plan = (char *)x->plan->id;
+    p->fiscal_year = x->fy;
+    p->format = (char *)pw_followup_format_name(x->fmt);
+    p->as_of = pw_day_format(pw_fy_first_day(x->fy + 1) - 1, day);
+    p->known_at_ns = x->known_at;
+    p->by = (char *)x->by;
+    p->office = (char *)http_req_office(r);
+}
+
+static void rd_publish_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
+                            const ProtobufCMessage *m)
+{
+    (void)h;
+    struct http_req *r = arg;
+    if (rd_store_failed(r, rc, type, m))
+        return;
+    const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
+    Planwatch__V1__PublishedReport p;
+    char day[11], loc[80];
+    rd_record(&p, http_req_state(r), r, day);
+    p.id = q->id;
+    snprintf(loc, sizeof loc, "Location: /api/v1/reports/%llu", (unsigned long long)q->id);
+    json_t *doc = rd_published_json(&p);
+    json_object_del(doc, "published"); /* the store's record says it: GET the list */
+    json_object_del(doc, "catalog_digest");
+    json_object_del(doc, "bytes");
+    rd_json(r, MHD_HTTP_CREATED, doc, loc);
+}
+
+static void rd_publish(struct http *h, struct http_req *r, const struct rd_report *x,
+                       const char *body, size_t len)
+{
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__PublishedReport p;
+    char day[11];
+    rd_record(&p, x, r, day);
+    p.body.data = (uint8_t *)body;
+    p.body.len = len;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_REPORT_PUBLISH;
+    q.report = &p;
+    http_up_query(h, &q, rd_publish_done, r); /* packed at once: body may go after */
+}
+
+void http_read_publish(struct http *h, struct http_req *r)
+{
+    http_read_report(h, r); /* the same report; rd_report_render publishes it */
+}
+
+static void rd_reports_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
+                            const ProtobufCMessage *m)
+{
+    (void)h;
+    struct http_req *r = arg;
+    if (rd_store_failed(r, rc, type, m))
+        return;
+    const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < q->n_reports; i++)
+        json_array_append_new(a, rd_published_json(q->reports[i]));
+    rd_json(r, MHD_HTTP_OK, a ? json_pack("{s:o}", "reports", a) : NULL, NULL);
+}
+
+void http_read_reports(struct http *h, struct http_req *r)
+{
+    const char *plan = http_req_arg(r, "plan");
+    if (rd_need_catalog(h, r) || rd_bad_filter(h, r, plan, NULL))
+        return;
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_REPORTS;
+    q.plan = (char *)(plan ? plan : "");
+    http_up_query(h, &q, rd_reports_done, r);
+}
+
+static void rd_published_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
+                              const ProtobufCMessage *m)
+{
+    (void)h;
+    struct http_req *r = arg;
+    if (rd_store_failed(r, rc, type, m))
+        return;
+    const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
+    enum pw_followup_format f = PW_FOLLOWUP_HTML;
+    if (q->n_reports != 1 || !q->reports[0]->format ||
+        pw_followup_format_parse(q->reports[0]->format, &f)) {
+        http_req_error(r, MHD_HTTP_BAD_GATEWAY, PW_EWIRE, "the store's answer holds no report");
+        return;
+    }
+    const ProtobufCBinaryData *b = &q->reports[0]->body;
+    http_req_respond(r, MHD_HTTP_OK, pw_followup_format_ctype(f), (const char *)b->data, b->len,
+                     NULL);
+}
+
+void http_read_published(struct http *h, struct http_req *r, const char *id)
+{
+    char *end = NULL;
+    unsigned long long v = id[0] >= '1' && id[0] <= '9' ? strtoull(id, &end, 10) : 0;
+    if (!v || !end || *end) {
+        http_req_error(r, MHD_HTTP_NOT_FOUND, PW_ENOTFOUND, "no such report (ids are 1, 2, ...)");
+        return;
+    }
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_REPORT_GET;
+    q.id = v;
+    http_up_query(h, &q, rd_published_done, r);
 }
 
 /* ---- GET /api/v1/health ------------------------------------------------------------ */

@@ -51,6 +51,17 @@ static void srv_precheck(struct http *h, struct http_req *r)
     const char *token = srv_token(r);
     r->office = token ? http_auth_find(h->auth, token) : NULL;
     int is_feed = strcmp(r->path, "/api/v1/feeds") == 0;
+    if (strcmp(r->path, "/api/v1/reports") == 0 && srv_is(r, "POST")) {
+        /* publishing keeps a report for good: the registry's manage right */
+        if (!r->office)
+            http_req_error(r, MHD_HTTP_UNAUTHORIZED, PW_EINVAL,
+                           token ? "unknown token"
+                                 : "publishing needs a bearer token (Authorization: Bearer ...)");
+        else if (!http_auth_may_manage(r->office))
+            http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EDENIED,
+                           "this token may not publish reports (registry: manage: true)");
+        return;
+    }
     if (is_feed && !srv_is(r, "POST")) {
         http_req_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, PW_EINVAL, "POST a feed here");
         return;
@@ -58,7 +69,7 @@ static void srv_precheck(struct http *h, struct http_req *r)
     if (!is_feed) {
         if (!srv_is(r, "GET") && !srv_is(r, "HEAD"))
             http_req_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, PW_EINVAL,
-                           "only GET here (feeds: POST /api/v1/feeds)");
+                           "only GET here (POST /api/v1/feeds, /api/v1/reports)");
         else if (h->read_auth && !srv_public(r->path) && !http_auth_may_read(r->office))
             http_req_error(r, r->office ? MHD_HTTP_FORBIDDEN : MHD_HTTP_UNAUTHORIZED,
                            PW_EINVAL,
@@ -111,6 +122,13 @@ static void srv_route(struct http *h, struct http_req *r)
         http_read_alerts(h, r);
     } else if (strcmp(p, "/api/v1/report") == 0) {
         http_read_report(h, r);
+    } else if (strcmp(p, "/api/v1/reports") == 0) {
+        if (srv_is(r, "POST"))
+            http_read_publish(h, r);
+        else
+            http_read_reports(h, r);
+    } else if (strncmp(p, "/api/v1/reports/", 16) == 0) {
+        http_read_published(h, r, p + 16);
     } else if (strcmp(p, "/api/v1/health") == 0) {
         http_read_health(h, r);
     } else if (strcmp(p, "/api/v1/openapi.yaml") == 0) {
@@ -129,8 +147,8 @@ static void srv_route(struct http *h, struct http_req *r)
         http_read_history(h, r, id);
     } else {
         http_req_error(r, MHD_HTTP_NOT_FOUND, PW_ENOTFOUND,
-                       "no such page: see / and /api/v1/{feeds,status,alerts,report,health,"
-                       "indicators/ID/history}, described in /api/v1/openapi.yaml");
+                       "no such page: see / and /api/v1/{feeds,status,alerts,report,reports,"
+                       "health,indicators/ID/history}, described in /api/v1/openapi.yaml");
     }
 }
 

@@ -17,6 +17,7 @@
 #include "err.h"
 #include "eval.h"
 #include "feed.h"
+#include "feedid.h"
 #include "log.h"
 #include "metrics.h"
 #include "msg.h"
@@ -115,6 +116,7 @@ static void batch_reply(struct ingest *g, struct ingest_batch *b)
         default:
             rep.unavailable++;
         }
+        rep.warned += b->res[i].n_warnings > 0;
     }
     rep.results = ptrs;
     rep.n_results = ptrs ? b->n : 0;
@@ -248,7 +250,21 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
             batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, rc, "indicator_id", why, 0);
             continue;
         }
-        if (pw_map_get(seen, u->update_id)) {
+        /* A row without an id gets one derived from the office we
+         * authenticated and the figure, whichever door it came through, so
+         * one file through the CLI and the HTTP door is stored once. The
+         * same figure twice in a batch shares one pending update. */
+        u->id_derived = !row.update_id[0];
+        if (u->id_derived) {
+            char uid[PW_FEEDID_BUFSZ];
+            if (!pw_feedid_row(pw_principal_office(who, req->office), &row, uid))
+                goto oom;
+            u->update_id = batch_str(b, uid);
+            r->update_id = u->update_id;
+        }
+        if (u->id_derived && pw_map_get(seen, u->update_id)) {
+            /* answered like its first occurrence */
+        } else if (pw_map_get(seen, u->update_id)) {
             batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, PW_EFEED_DUPROW, "update_id",
                       "the same update_id appears earlier in this batch", 0);
             continue;
@@ -302,6 +318,26 @@ oom:
     }
 }
 
+/* Copies the store's warnings of a row into the batch's arena. */
+static void batch_warn(struct ingest_batch *b, size_t i, const Planwatch__V1__AckItem *it)
+{
+    Planwatch__V1__RowResult *r = &b->res[i];
+    size_t n = it->n_warnings;
+    Planwatch__V1__RowWarning *w = n ? pw_arena_alloc(b->arena, n * sizeof *w) : NULL;
+    Planwatch__V1__RowWarning **p = n ? pw_arena_alloc(b->arena, n * sizeof *p) : NULL;
+    if (!w || !p)
+        return; /* out of memory: the row's fate stands, its warnings are lost */
+    for (size_t k = 0; k < n; k++) {
+        planwatch__v1__row_warning__init(&w[k]);
+        w[k].code = it->warnings[k]->code;
+        w[k].field = batch_str(b, it->warnings[k]->field);
+        w[k].reason = batch_str(b, it->warnings[k]->reason);
+        p[k] = &w[k];
+    }
+    r->warnings = p;
+    r->n_warnings = n;
+}
+
 /* Resolves every waiter of p with the store's answer, then frees p. */
 static void pending_resolve(struct ingest *g, struct ingest_pending *p,
                             const Planwatch__V1__AckItem *it)
@@ -312,11 +348,15 @@ static void pending_resolve(struct ingest *g, struct ingest_pending *p,
         struct ingest_batch *b = p->w[k].b;
         size_t i = p->w[k].row;
         pw_metric_observe(g->m.ack_seconds, now - b->t0);
-        if (it->code == 0)
+        if (it->code == 0) {
             batch_set(b, i,
                       it->duplicate ? PLANWATCH__V1__ROW_STATUS__ROW_DUPLICATE
                                     : PLANWATCH__V1__ROW_STATUS__ROW_ACCEPTED,
                       0, "", "", it->seq);
+            batch_warn(b, i, it);
+        } else if (it->code == PW_EFEED_RETRACT)
+            batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, it->code, "retract",
+                      it->reason && it->reason[0] ? it->reason : "nothing to retract", 0);
         else if (it->code == PW_ECONFLICT) {
             snprintf(why, sizeof why,
                      "update_id already stored with a different figure (seq %llu): a correction "

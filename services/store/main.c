@@ -23,6 +23,7 @@
 #include "msg.h"
 #include "pidfile.h"
 #include "reactor.h"
+#include "sanity.h"
 #include "zap.h"
 #include "store.h"
 #include "zsock.h"
@@ -192,7 +193,11 @@ static const char *store_query_denied(const struct pw_principal *who, Planwatch_
     case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTIONS:
     case PLANWATCH__V1__QUERY_KIND__QUERY_ALERTS:
     case PLANWATCH__V1__QUERY_KIND__QUERY_DELIVERIES:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_REPORTS:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_REPORT_GET:
         return who->read ? NULL : "this identity may not read (registry: read: true)";
+    case PLANWATCH__V1__QUERY_KIND__QUERY_REPORT_PUBLISH:
+        return who->manage ? NULL : "this identity may not publish reports (registry: manage: true)";
     case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIBE:
     case PLANWATCH__V1__QUERY_KIND__QUERY_UNSUBSCRIBE:
     case PLANWATCH__V1__QUERY_KIND__QUERY_ACK:
@@ -245,7 +250,10 @@ static void store_serve_one(struct store *s)
             store_reply_error(s, &fr, PW_ENOMEM, "out of memory", q->request_id);
         } else {
             Planwatch__V1__QueryReply r = PLANWATCH__V1__QUERY_REPLY__INIT;
+            s->asker = who ? who->id : NULL;
+            s->asker_service = who && who->service;
             store_query_answer(s, (Planwatch__V1__Query *)m, &r, arena);
+            s->asker = NULL;
             store_reply(s, &fr, PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY, &r.base);
             pw_arena_close(&arena);
         }
@@ -267,7 +275,14 @@ static int store_check_update(struct store *s, const Planwatch__V1__IndicatorUpd
     return 0;
 }
 
-static void store_ack(struct store *s, struct store_put *puts, size_t n)
+/* The sanity warnings of each put (sanity.h); stored ones only. */
+struct store_warns {
+    struct pw_diag d[PW_SANITY_MAX];
+    size_t n;
+};
+
+static void store_ack(struct store *s, struct store_put *puts, size_t n,
+                      const struct store_warns *warns)
 {
     char full[300];
     snprintf(full, sizeof full,
@@ -292,6 +307,20 @@ static void store_ack(struct store *s, struct store_put *puts, size_t n)
                                                   : "";
         ptrs[i] = &items[i];
     }
+    /* at most PW_SANITY_MAX per item, borrowed from warns */
+    Planwatch__V1__RowWarning *w = calloc(n ? n * PW_SANITY_MAX : 1, sizeof *w);
+    Planwatch__V1__RowWarning **wp = calloc(n ? n * PW_SANITY_MAX : 1, sizeof *wp);
+    for (size_t i = 0; w && wp && warns && i < n; i++) {
+        items[i].warnings = &wp[i * PW_SANITY_MAX];
+        for (size_t k = 0; k < warns[i].n; k++) {
+            Planwatch__V1__RowWarning *x = &w[i * PW_SANITY_MAX + k];
+            planwatch__v1__row_warning__init(x);
+            x->code = warns[i].d[k].code;
+            x->field = (char *)warns[i].d[k].field;
+            x->reason = (char *)warns[i].d[k].msg;
+            items[i].warnings[items[i].n_warnings++] = x;
+        }
+    }
     Planwatch__V1__StoreAck ack = PLANWATCH__V1__STORE_ACK__INIT;
     ack.items = ptrs;
     ack.n_items = n;
@@ -300,6 +329,8 @@ static void store_ack(struct store *s, struct store_put *puts, size_t n)
                            ZMQ_DONTWAIT);
     if (rc)
         pw_debug("msg=\"ack not sent\" err=%s n=%zu", pw_errname(rc), n);
+    free(w);
+    free(wp);
     free(items);
     free(ptrs);
 }
@@ -308,6 +339,7 @@ static void store_ack(struct store *s, struct store_put *puts, size_t n)
 static void store_drain(struct store *s, struct store_put *puts, const struct store_cfg *cfg)
 {
     size_t n = 0, refused = 0;
+    int64_t now_ns = 0;
     /* every message of the drain is decoded into one arena, freed at once */
     struct pw_arena *arena = NULL;
     ProtobufCAllocator alloc;
@@ -360,6 +392,11 @@ static void store_drain(struct store *s, struct store_put *puts, const struct st
             s->ingest_seq = u->ingest_seq;
         }
         u->seq = 0; /* the store assigns it */
+        /* the instant it became known is the store's, by its clock (tests move
+         * it): one reading per drain, as the drain is one commit */
+        if (!now_ns)
+            now_ns = pw_clock_now_ns(&s->clock);
+        u->received_ns = now_ns;
         puts[n].u = u;
         puts[n].seq = 0;
         puts[n].result = store_check_update(s, u);
@@ -398,14 +435,21 @@ static void store_drain(struct store *s, struct store_put *puts, const struct st
     free(ok);
     store_metrics_batch(s, puts, n, nok ? took : -1);
     size_t stored = 0, dups = 0;
+    /* without memory for them the rows go without warnings, not unanswered */
+    struct store_warns *warns = calloc(n, sizeof *warns);
     for (size_t i = 0; i < n; i++) {
         if (puts[i].result != 0) {
             dups += puts[i].result == 1;
             continue;
         }
         stored++;
-        store_remember(s, puts[i].u);
         const struct pw_indicator *ind = pw_catalog_find(s->cat, puts[i].u->indicator_id);
+        if (warns) { /* against the revisions before this one: it joins the history next */
+            struct pw_obs o;
+            pw_msg_obs_from_update(&o, puts[i].u, ind);
+            warns[i].n = pw_sanity_check(s->hist, ind, &o, warns[i].d);
+        }
+        store_remember(s, puts[i].u);
         char topic[160];
         pw_msg_topic(topic, sizeof topic, "update", ind);
         s->published++;
@@ -424,7 +468,8 @@ static void store_drain(struct store *s, struct store_put *puts, const struct st
     s->refused += refused;
     pw_debug("msg=\"committed\" n=%zu stored=%zu duplicates=%zu seq=%llu", n, stored, dups,
              (unsigned long long)store_db_last_seq(s->db));
-    store_ack(s, puts, n);
+    store_ack(s, puts, n, warns);
+    free(warns);
 done:
     pw_arena_close(&arena);
 }

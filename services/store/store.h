@@ -47,6 +47,10 @@ struct store {
     struct pw_metrics *metrics;         /* owned; NULL only if out of memory at start */
     struct store_metrics m;
     struct pw_httpd *http;               /* metrics endpoint; NULL when --metrics is "" */
+    const char *asker;                   /* the identity of the query being answered (its
+                                            registry id; NULL insecure): set around
+                                            store_query_answer */
+    int asker_service;                   /* ... and it is a planwatch service */
 };
 
 /* Creates s->metrics and registers every series of s->m (store_metrics.c).
@@ -89,5 +93,12 @@ int store_list_unpack(struct store_list *l, const ProtobufCMessageDescriptor *d,
 int store_alerts_init(struct store *s);
 int store_alerts_answer(struct store *s, const Planwatch__V1__Query *q,
                         Planwatch__V1__QueryReply *r, struct pw_arena *arena);
+
+/* store_reports.c: published reports. Answers QUERY_REPORT_PUBLISH (the
+ * record gets the next id, the store's clock, catalog digest and s->asker),
+ * QUERY_REPORTS (bodies left out; q->plan filters) and QUERY_REPORT_GET
+ * (q->id; PW_ENOTFOUND) and returns 1, or returns 0 for any other kind. */
+int store_reports_answer(struct store *s, const Planwatch__V1__Query *q,
+                         Planwatch__V1__QueryReply *r, struct pw_arena *arena);
 
 #endif

@@ -225,7 +225,11 @@ int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t 
         (mrc = mdb_dbi_open(txn, "acks", MDB_CREATE, &db->tables[STORE_T_ACKS])) ||
         (mrc = mdb_dbi_open(txn, "silences", MDB_CREATE, &db->tables[STORE_T_SILENCES])) ||
         (mrc = mdb_dbi_open(txn, "deliveries", MDB_CREATE, &db->tables[STORE_T_DELIVERIES])) ||
-        (mrc = mdb_dbi_open(txn, "attempts", MDB_CREATE, &db->tables[STORE_T_ATTEMPTS]))) {
+        (mrc = mdb_dbi_open(txn, "attempts", MDB_CREATE, &db->tables[STORE_T_ATTEMPTS])) ||
+        /* added after format 2 without a format bump: a new table changes nothing
+         * of the others, an older store never opens it, and an older data dir
+         * simply gets it empty here */
+        (mrc = mdb_dbi_open(txn, "reports", MDB_CREATE, &db->tables[STORE_T_REPORTS]))) {
         rc = db_err(mrc, "dbi_open");
         goto fail;
     }
@@ -344,12 +348,49 @@ static int db_uid_check(void *arg, uint64_t seq)
         f->rc = rc;
         return 1;
     }
-    if (strcmp(u->update_id, f->update_id) == 0) {
+    /* the newest revision with the id: a revert stores a derived id again */
+    if (strcmp(u->update_id, f->update_id) == 0 && (!f->found || u->seq > f->found->seq)) {
+        if (f->found)
+            planwatch__v1__indicator_update__free_unpacked(f->found, NULL);
         f->found = u;
-        return 1;
+        return 0;
     }
     planwatch__v1__indicator_update__free_unpacked(u, NULL);
-    return 0; /* a hash collision: keep looking */
+    return 0; /* a hash collision or an older revision: keep looking */
+}
+
+/* Whether u, whose id is stored as f, is a duplicate of it. An explicit id
+ * names one update: always. A derived id names a figure: while that figure
+ * is the latest of its (indicator, fiscal year), or when u is ingest's
+ * retransmission of the very publication stored (it may have been
+ * superseded since, by a later row of the same batch or another office);
+ * else u is a revert, stored as a new revision. */
+static int db_is_duplicate(struct store_db *db, const Planwatch__V1__IndicatorUpdate *f,
+                           const Planwatch__V1__IndicatorUpdate *u)
+{
+    if (!u->id_derived)
+        return 1;
+    if (u->ingest_epoch && u->ingest_epoch == f->ingest_epoch && u->ingest_seq == f->ingest_seq)
+        return 1;
+    return store_index_latest(db->ix, u->indicator_id, u->fiscal_year) == f->seq;
+}
+
+/* A retraction needs a figure to withdraw: the latest revision of its
+ * fiscal year exists and is not itself a retraction. Returns 0,
+ * PW_EFEED_RETRACT or a read error. */
+static int db_check_retract(struct store_db *db, MDB_txn *txn,
+                            const Planwatch__V1__IndicatorUpdate *u)
+{
+    uint64_t seq = store_index_latest(db->ix, u->indicator_id, u->fiscal_year);
+    if (!seq)
+        return PW_EFEED_RETRACT;
+    Planwatch__V1__IndicatorUpdate *l = NULL;
+    int rc = db_get_update(db, txn, seq, &l);
+    if (rc)
+        return rc;
+    rc = l->retracted ? PW_EFEED_RETRACT : 0;
+    planwatch__v1__indicator_update__free_unpacked(l, NULL);
+    return rc;
 }
 
 /* One attempt at writing the batch; MDB_MAP_FULL surfaces as PW_EMAPFULL.
@@ -372,15 +413,31 @@ static int db_put_attempt(struct store_db *db, struct store_put *puts, size_t n)
         p->seq = 0;
         store_index_uid(db->ix, u->update_id, db_uid_check, &f);
         if (f.rc) {
+            if (f.found)
+                planwatch__v1__indicator_update__free_unpacked(f.found, NULL);
             rc = f.rc;
             break;
         }
         if (f.found) {
-            /* a resend: same figure is a duplicate, another figure a conflict */
+            /* a resend: a duplicate or a revert; another figure, a conflict */
+            int same = pw_msg_same_figure(f.found, u);
+            int dup = same && db_is_duplicate(db, f.found, u);
             p->seq = f.found->seq;
-            p->result = pw_msg_same_figure(f.found, u) ? 1 : PW_ECONFLICT;
             planwatch__v1__indicator_update__free_unpacked(f.found, NULL);
-            continue;
+            if (!same || dup) {
+                p->result = same ? 1 : PW_ECONFLICT;
+                continue;
+            }
+            p->seq = 0;
+        }
+        if (u->retracted) {
+            int r = db_check_retract(db, txn, u);
+            if (r == PW_EFEED_RETRACT) {
+                p->result = r;
+                continue;
+            }
+            if ((rc = r))
+                break;
         }
         u->seq = ++seq;
         size_t len = planwatch__v1__indicator_update__get_packed_size(u);

@@ -57,8 +57,12 @@ uint64_t store_db_upgrade_to(size_t i);
 
 /* One update of a group commit. In: u (borrowed; u->seq is set when it is
  * stored). Out: result 0 = stored as new seq, 1 = duplicate of seq (same
- * update id, same figure), or a PW_E* code (PW_ECONFLICT: same id,
- * different figure).*/
+ * update id, same figure: always for an explicit id; for a derived one
+ * (u->id_derived) while that revision is the latest of its indicator and
+ * fiscal year, or when u is ingest's retransmission of it — else a revert,
+ * stored anew), or a PW_E* code (PW_ECONFLICT: same id, different figure;
+ * PW_EFEED_RETRACT: a retraction of a fiscal year whose latest revision is
+ * no figure).*/
 struct store_put {
     Planwatch__V1__IndicatorUpdate *u;
     int result;
@@ -98,7 +102,7 @@ int store_db_alert_get(struct store_db *db, store_db_alert_cb cb, void *arg, uin
 enum store_table {
     STORE_T_ALERTS,      /* indicator_id -> AlertState */
     STORE_T_META,        /* name -> u64 BE ("format", "alert_seq", "admin_seq", "sub_id",
-                          * "silence_id"; "format" belongs to store_db: never write it) */
+                          * "silence_id", "report_id"; "format" belongs to store_db: never write it) */
     STORE_T_ALERT_LOG,   /* alert seq (u64 BE) -> Alert, every published transition */
     STORE_T_ALERT_IDS,   /* alert_id -> u64 BE seq of its latest transition */
     STORE_T_SUBS,        /* subscription id (u64 BE) -> Subscription */
@@ -106,6 +110,7 @@ enum store_table {
     STORE_T_SILENCES,    /* silence id (u64 BE) -> Silence */
     STORE_T_DELIVERIES,  /* alert seq, subscription id (u64 BE each) -> Delivery */
     STORE_T_ATTEMPTS,    /* alert seq, subscription id, attempt (u64 BE each) -> DeliveryAttempt */
+    STORE_T_REPORTS,     /* report id (u64 BE) -> PublishedReport (store_reports.c) */
     STORE_T_COUNT
 };
 

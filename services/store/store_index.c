@@ -180,6 +180,16 @@ const struct store_rev *store_index_revs(const struct store_index *ix, const cha
     return r ? r->v : NULL;
 }
 
+uint64_t store_index_latest(const struct store_index *ix, const char *indicator_id, int32_t fy)
+{
+    size_t n;
+    const struct store_rev *r = store_index_revs(ix, indicator_id, &n);
+    for (size_t i = n; i > 0; i--)
+        if (r[i - 1].fy == fy)
+            return r[i - 1].seq;
+    return 0;
+}
+
 struct ix_each {
     void (*cb)(void *arg, const char *indicator_id, const struct store_rev *r, size_t n);
     void *arg;

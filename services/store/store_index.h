@@ -2,7 +2,8 @@
  * rebuilt from the LMDB log (`updates`, keyed by seq) at start-up:
  *  - update id -> seq (dedup): a hash of the id -> seq table; a hash hit
  *    is confirmed by the caller against the stored record, so collisions
- *    cost a read, never a wrong answer;
+ *    cost a read, never a wrong answer; a derived id may name several
+ *    revisions (a revert stores its figure again);
  *  - indicator -> its revisions (seq, fiscal year), in seq order (history,
  *    latest view).
  * Keeping them out of LMDB makes every durable write an append (no
@@ -42,6 +43,10 @@ int store_index_uid(const struct store_index *ix, const char *update_id,
  * valid until the next add or rollback. */
 const struct store_rev *store_index_revs(const struct store_index *ix, const char *indicator_id,
                                          size_t *n);
+
+/* The seq of the latest revision of (indicator_id, fy), or 0 when there is
+ * none. Scans the indicator's revisions from the newest. */
+uint64_t store_index_latest(const struct store_index *ix, const char *indicator_id, int32_t fy);
 
 /* Calls cb for every indicator with revisions (order unspecified). */
 void store_index_each(const struct store_index *ix,

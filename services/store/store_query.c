@@ -1,8 +1,10 @@
 /* store_query.c - the store's read side: latest values, history, catalog,
  * status snapshots, snapshots for resynchronising subscribers, and the
- * alert service's recorded states. Replies are built in an arena: each
- * update is copied into it with a protobuf-c allocator backed by the arena,
- * so one pw_arena_close frees the whole reply. */
+ * alert service's recorded states. Status and history take a known-at
+ * instant (Query.known_at_ns): only the revisions received by then count.
+ * Replies are built in an arena: each update is copied into it with a
+ * protobuf-c allocator backed by the arena, so one pw_arena_close frees the
+ * whole reply. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,18 @@ static int query_copy_update(void *arg, const Planwatch__V1__IndicatorUpdate *u)
     return query_copy(arg, &u->base);
 }
 
+/* History at a known-at instant: only the revisions received by then. */
+struct query_known {
+    struct store_list *l;
+    int64_t known_at;
+};
+
+static int query_copy_known(void *arg, const Planwatch__V1__IndicatorUpdate *u)
+{
+    const struct query_known *k = arg;
+    return u->received_ns <= k->known_at ? query_copy(k->l, &u->base) : 0;
+}
+
 static int query_copy_alert(void *arg, const Planwatch__V1__AlertState *s)
 {
     return query_copy(arg, &s->base);
@@ -58,7 +72,13 @@ static void query_status(struct store *s, const Planwatch__V1__Query *q,
         return query_fail(r, PW_EINVAL, "as_of is not a date YYYY-MM-DD");
     struct pw_status_row *rows = NULL;
     size_t n = 0;
-    if (pw_history_eval_all(s->hist, as_of, &rows, &n))
+    if (q->known_at_ns < 0)
+        return query_fail(r, PW_EINVAL, "known_at_ns is negative");
+    /* the reply names the instant it stands for, so a report made from it can
+     * be published with exactly that known-at (none given: now, every revision) */
+    r->known_at_ns = q->known_at_ns ? q->known_at_ns : pw_clock_now_ns(&s->clock);
+    if (pw_history_eval_all(s->hist, as_of, q->known_at_ns ? q->known_at_ns : PW_KNOWN_ALL, &rows,
+                            &n))
         return query_fail(r, PW_ENOMEM, "out of memory");
     Planwatch__V1__StatusRow **out = pw_arena_alloc(arena, (n ? n : 1) * sizeof *out);
     size_t k = 0;
@@ -138,7 +158,12 @@ static void query_dispatch(struct store *s, const Planwatch__V1__Query *q,
     case PLANWATCH__V1__QUERY_KIND__QUERY_HISTORY:
         if (!q->indicator_id || !pw_catalog_find(s->cat, q->indicator_id))
             return query_fail(r, PW_ENOTFOUND, "no such indicator in the store's catalog");
-        rc = store_db_history(s->db, q->indicator_id, query_copy_update, &l);
+        if (q->known_at_ns > 0) {
+            struct query_known k = {&l, q->known_at_ns};
+            rc = store_db_history(s->db, q->indicator_id, query_copy_known, &k);
+        } else {
+            rc = store_db_history(s->db, q->indicator_id, query_copy_update, &l);
+        }
         break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_SNAPSHOT: {
         size_t limit = q->limit ? q->limit : QUERY_SNAPSHOT_DEFAULT;
@@ -180,7 +205,7 @@ static void query_dispatch(struct store *s, const Planwatch__V1__Query *q,
     case PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP:
         return query_backup(s, q, r, arena);
     default:
-        if (!store_alerts_answer(s, q, r, arena))
+        if (!store_alerts_answer(s, q, r, arena) && !store_reports_answer(s, q, r, arena))
             query_fail(r, PW_EINVAL, "unknown query kind");
         return;
     }

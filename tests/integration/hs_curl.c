@@ -119,7 +119,7 @@ static const char *hc_registry(struct hs_cluster *c)
     static const struct {
         const char *id, *token, *scope; /* scope: the entry's other lines */
     } offices[] = {
-        {"admin", HS_TOK_ADMIN, "read: true\n    write: {plans: [p2, p3]}"},
+        {"admin", HS_TOK_ADMIN, "read: true\n    manage: true\n    write: {plans: [p2, p3]}"},
         {"pj2", HS_TOK_PJ2, "read: true\n    write: {projects: [p2.pj2]}"},
         {"reader", HS_TOK_READER, "read: true"},
         {"writer", HS_TOK_WRITER, "write: {plans: [p2]}"},

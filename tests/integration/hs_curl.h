@@ -32,7 +32,7 @@ void hs_curl_free(struct hs_resp *r);
 const char *hs_curl_header(const struct hs_resp *r, const char *name, char *out, size_t n);
 
 /* The offices of the HTTP door's registry in these tests, by token:
- * admin reads and writes plans p2 and p3; pj2 reads and writes project
+ * admin reads, manages (publishes reports) and writes plans p2 and p3; pj2 reads and writes project
  * p2.pj2; reader only reads; writer writes plan p2 and may not read. */
 #define HS_TOK_ADMIN "admin-token"
 #define HS_TOK_PJ2 "pj2-token"

@@ -419,6 +419,105 @@ static void test_dashboard_in_chromium(void **state)
 }
 
 /* The store down: a feed is answered 503 (resend) and so are reads. */
+/* The latest FY2025 cell of `planwatch history ID --format csv`: the value
+ * column of the row marked latest, or "" (caller frees). */
+static char *latest_2025(const char *id)
+{
+    char *out = NULL, *err = NULL, *cell = NULL;
+    const char *args[] = {"history", id, "--format", "csv", NULL};
+    assert_int_equal(hs_cli(&cl, &out, &err, args), 0);
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        char seq[24], v[40];
+        size_t len = strlen(line);
+        if (sscanf(line, "%23[^,],2025,%39[^,],", seq, v) == 2 && len > 5 &&
+            strcmp(line + len - 5, ",true") == 0) {
+            free(cell);
+            cell = strdup(v);
+        }
+    }
+    free(out);
+    free(err);
+    return cell ? cell : strdup("");
+}
+
+static void post_json_expect(const char *js, long status, const char *count, long n)
+{
+    struct hs_resp r = call(&cl, "/api/v1/feeds", HS_TOK_ADMIN, "application/json", js, strlen(js));
+    expect(&r, status);
+    if (count)
+        assert_int_equal(count_of(&r, count), n);
+    free(r.body);
+}
+
+static void expect_latest(const char *id, const char *want)
+{
+    char *v = latest_2025(id);
+    assert_string_equal(v, want);
+    free(v);
+}
+
+/* Corrections: a resend of the latest figure is unchanged, a revert to an
+ * earlier one is a new revision, a retraction leaves no figure; one file
+ * through the HTTP door and the CLI (same office) is stored once; a うち
+ * figure above its parent's is stored with a warning in both doors. */
+static void test_corrections(void **state)
+{
+    (void)state;
+    const char *id = "p3-out07-venture-adoptions";
+    char js[300];
+#define ROW(v) (snprintf(js, sizeof js, "[{\"indicator_id\": \"%s\", \"fiscal_year\": 2025, " \
+                         "\"value\": %s}]", id, v), js)
+    post_json_expect(ROW("67"), 200, "accepted", 1);
+    post_json_expect(ROW("500"), 200, "accepted", 1);
+    expect_latest(id, "500");
+    post_json_expect(ROW("67"), 200, "accepted", 1); /* a revert: a new revision */
+    expect_latest(id, "67");
+    post_json_expect(ROW("67"), 200, "unchanged", 1); /* the latest already */
+    snprintf(js, sizeof js,
+             "[{\"indicator_id\": \"%s\", \"fiscal_year\": 2025, \"retract\": true}]", id);
+    post_json_expect(js, 200, "accepted", 1);
+    expect_latest(id, "retracted");
+    post_json_expect(js, 200, "unchanged", 1);
+    post_json_expect(ROW("67"), 200, "accepted", 1); /* sent again after the retraction */
+    expect_latest(id, "67");
+#undef ROW
+
+    /* a file through the HTTP door, then through the CLI as the same office */
+    char path[300];
+    snprintf(path, sizeof path, "%s/both.csv", cl.dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("indicator_id,fiscal_year,value\n"
+          "p3-out01-licensing,2025,123\n"
+          "p3-pj1-out01-licensing,2025,500\n", f);
+    assert_int_equal(fclose(f), 0);
+    size_t len;
+    char *csv = hs_read_file(path, &len);
+    struct hs_resp r = post_csv(&cl, "/api/v1/feeds", HS_TOK_ADMIN, csv);
+    expect(&r, 200);
+    assert_int_equal(count_of(&r, "accepted"), 2);
+    assert_non_null(strstr(r.body, "PW_WFEED_SUBTOTAL"));
+    free(r.body);
+    free(csv);
+    char *out = NULL, *err = NULL;
+    const char *args[] = {"feed", path, "--office", "admin", NULL};
+    assert_int_equal(hs_cli(&cl, &out, &err, args), 0);
+    assert_non_null(strstr(out, "0 accepted, 2 duplicates"));
+    free(out);
+    free(err);
+    /* a new figure through the CLI: the warning, and exit status 0 */
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("indicator_id,fiscal_year,value\np3-pj1-out01-licensing,2025,400\n", f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(hs_cli(&cl, &out, &err, args), 0);
+    assert_non_null(strstr(err, "warning: "));
+    assert_non_null(strstr(err, "row 2: value: "));
+    assert_non_null(strstr(err, "[PW_WFEED_SUBTOTAL]"));
+    free(out);
+    free(err);
+}
+
 static void test_store_down(void **state)
 {
     (void)state;
@@ -444,6 +543,7 @@ int main(void)
         cmocka_unit_test(test_read_api),
         cmocka_unit_test(test_report_and_dashboard),
         cmocka_unit_test(test_dashboard_in_chromium),
+        cmocka_unit_test(test_corrections),
         cmocka_unit_test(test_store_down),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -547,6 +547,26 @@ static void test_reads(void **state)
         {"getReport", "GET", "/api/v1/report?plan=p9&fy=2022", NULL, NULL, NULL, NULL, 400, NULL},
         {"getReport", "GET", "/api/v1/report?plan=p2&fy=soon", NULL, NULL, NULL, NULL, 400, NULL},
         {"getReport", "GET", "/api/v1/report?plan=p2&fy=2022&format=pdf", NULL, NULL, NULL, NULL, 400, NULL},
+        {"getStatus", "GET", "/api/v1/status?plan=p2&known_at=2026-03-31T12:00:00%2B09:00", NULL, NULL, NULL, NULL, 200, "application/json"},
+        {"getStatus", "GET", "/api/v1/status?known_at=2026-03-31", NULL, NULL, "text/csv", NULL, 200, "text/csv"},
+        {"getStatus", "GET", "/api/v1/status?known_at=noon", NULL, NULL, NULL, NULL, 400, NULL},
+        {"getHistory", "GET", "/api/v1/indicators/p2-pj2-class34-approvals/history?known_at=2020-01-01", NULL, NULL, NULL, NULL, 200, "application/json"},
+        {"getHistory", "GET", "/api/v1/indicators/p2-pj2-class34-approvals/history?known_at=2026-03-31T12:00:00", NULL, NULL, NULL, NULL, 400, NULL},
+        {"getReport", "GET", "/api/v1/report?plan=p2&fy=2022&format=csv&known_at=2026-03-31", NULL, NULL, NULL, NULL, 200, "text/csv"},
+        {"getReport", "GET", "/api/v1/report?plan=p2&fy=2022&known_at=later", NULL, NULL, NULL, NULL, 400, NULL},
+        {"postReport", "POST", "/api/v1/reports?plan=p2&fy=2022&format=md", HS_TOK_ADMIN, NULL, NULL, NULL, 201, "application/json"},
+        {"postReport", "POST", "/api/v1/reports?plan=p2&fy=2022&format=csv&by=x&known_at=2026-03-31", HS_TOK_ADMIN, NULL, NULL, NULL, 201, "application/json"},
+        {"postReport", "POST", "/api/v1/reports?plan=p2&fy=2022", NULL, NULL, NULL, NULL, 401, NULL},
+        {"postReport", "POST", "/api/v1/reports?plan=p2&fy=2022", HS_TOK_READER, NULL, NULL, NULL, 403, NULL},
+        {"postReport", "POST", "/api/v1/reports?plan=p2&fy=soon", HS_TOK_ADMIN, NULL, NULL, NULL, 400, NULL},
+        {"postReport", "POST", "/api/v1/reports?plan=p9&fy=2022", HS_TOK_ADMIN, NULL, NULL, NULL, 400, NULL},
+        {"getReports", "GET", "/api/v1/reports", NULL, NULL, NULL, NULL, 200, "application/json"},
+        {"getReports", "GET", "/api/v1/reports?plan=p2", NULL, NULL, NULL, NULL, 200, "application/json"},
+        {"getReports", "GET", "/api/v1/reports?plan=p9", NULL, NULL, NULL, NULL, 400, NULL},
+        {"getPublishedReport", "GET", "/api/v1/reports/1", NULL, NULL, NULL, NULL, 200, "text/markdown"},
+        {"getPublishedReport", "GET", "/api/v1/reports/2", NULL, NULL, NULL, NULL, 200, "text/csv"},
+        {"getPublishedReport", "GET", "/api/v1/reports/999", NULL, NULL, NULL, NULL, 404, NULL},
+        {"getPublishedReport", "GET", "/api/v1/reports/x1", NULL, NULL, NULL, NULL, 404, NULL},
         {"getDashboard", "GET", "/?as_of=2023-03-31&plan=p2", NULL, NULL, NULL, NULL, 200, "text/html"},
         {"getDashboard", "GET", "/", NULL, NULL, NULL, NULL, 200, "text/html"},
         {"getDashboard", "GET", "/?as_of=yesterday", NULL, NULL, NULL, NULL, 400, "application/json"},
@@ -613,6 +633,7 @@ static void test_routes(void **state)
         "/api/v1/feeds/x", "/api/v1/report/", "/api/v1/report/p2", "/api/v1/alerts/x",
         "/api/v1/catalog", "/api/v1/indicators/p2-pj2-class34-approvals/latest", "/favicon.ico",
         "/robots.txt", "//", "/./", "/api/v1/../v1/status", "/index.html/", "/%2F",
+        "/api/v1/reports", "/api/v1/reports/1", "/api/v1/reports/", "/api/v1/reports/1/x",
     };
     yaml_node_t *paths = y_paths();
     for (yaml_node_pair_t *p = paths->data.mapping.pairs.start; p < paths->data.mapping.pairs.top; p++) {
@@ -634,9 +655,12 @@ static void test_routes(void **state)
             }
             doc_example_url(tmpl, o, url, sizeof url);
             if (strcmp(methods[m], "POST") == 0) { /* a feed: the documented example body */
-                const char *body = y_str(y_get(y_get(y_get(y_get(o, "requestBody"), "content"), "text/csv"), "example"));
-                assert_non_null(body);
-                r = hs_curl(&cl, "POST", url, HS_TOK_ADMIN, "text/csv", NULL, body, strlen(body));
+                yaml_node_t *rb = y_get(o, "requestBody"); /* none: a publication */
+                const char *body = rb ? y_str(y_get(y_get(y_get(rb, "content"), "text/csv"), "example")) : NULL;
+                if (rb)
+                    assert_non_null(body);
+                r = hs_curl(&cl, "POST", url, HS_TOK_ADMIN, body ? "text/csv" : NULL, NULL, body,
+                            body ? strlen(body) : 0);
             } else {
                 r = hs_curl(&cl, methods[m], url, NULL, NULL, NULL, NULL, 0);
             }
@@ -675,6 +699,9 @@ static void test_store_down(void **state)
         {"getHistory", "GET", "/api/v1/indicators/p2-pj2-class34-approvals/history", NULL, NULL, NULL, NULL, 503, NULL},
         {"getAlerts", "GET", "/api/v1/alerts", NULL, NULL, NULL, NULL, 503, NULL},
         {"getReport", "GET", "/api/v1/report?plan=p2&fy=2022", NULL, NULL, NULL, NULL, 503, NULL},
+        {"getReports", "GET", "/api/v1/reports", NULL, NULL, NULL, NULL, 503, NULL},
+        {"getPublishedReport", "GET", "/api/v1/reports/1", NULL, NULL, NULL, NULL, 503, NULL},
+        {"postReport", "POST", "/api/v1/reports?plan=p2&fy=2022", HS_TOK_ADMIN, NULL, NULL, NULL, 503, NULL},
         {"getDashboard", "GET", "/?as_of=2023-03-31", NULL, NULL, NULL, NULL, 503, "text/html"},
         {"getDashboardIndex", "GET", "/index.html", NULL, NULL, NULL, NULL, 503, "text/html"},
         {"postFeed", "POST", "/api/v1/feeds", HS_TOK_ADMIN, "text/csv", NULL,

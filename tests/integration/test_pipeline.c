@@ -140,7 +140,7 @@ static void test_sample_feeds_status(void **state)
         size_t n = 0;
         int32_t day;
         pw_day_parse(days[d], &day);
-        assert_int_equal(pw_history_eval_all(h, day, &rows, &n), 0);
+        assert_int_equal(pw_history_eval_all(h, day, PW_KNOWN_ALL, &rows, &n), 0);
         assert_int_equal(rep->n_rows, n);
         for (size_t i = 0; i < n; i++) {
             struct pw_eval e;

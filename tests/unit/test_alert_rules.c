@@ -62,7 +62,7 @@ static const struct pw_indicator *ind(const char *id)
 
 static struct pw_obs obs(int fy, int64_t units_x10, const char *as_of)
 {
-    struct pw_obs o = {fy, units_x10 * (PW_DEC_SCALE / 10), PW_BASIS_CUMULATIVE, 0, PW_NO_DAY, 0};
+    struct pw_obs o = {fy, units_x10 * (PW_DEC_SCALE / 10), PW_BASIS_CUMULATIVE, 0, PW_NO_DAY, 0, 0};
     if (as_of)
         o.as_of = ut_day(as_of);
     return o;
@@ -127,7 +127,7 @@ static void test_forecast_not_applicable(void **state)
     eval_at(ind("cum"), NULL, 0, "2026-03-31", &ev);
     assert_int_equal(alert_rules_forecast(ind("cum"), NULL, 0, &ev, &f), 0);
     /* annual targets have no final value */
-    struct pw_obs a = {2025, PW_DEC(12), PW_BASIS_ANNUAL, 0, PW_NO_DAY, 0};
+    struct pw_obs a = {2025, PW_DEC(12), PW_BASIS_ANNUAL, 0, PW_NO_DAY, 0, 0};
     eval_at(ind("mar"), &a, 1, "2026-03-31", &ev);
     assert_int_equal(alert_rules_forecast(ind("mar"), &a, 1, &ev, &f), 0);
 }

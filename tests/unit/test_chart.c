@@ -68,9 +68,9 @@ static void test_cumulative_path(void **state)
     (void)state;
     const struct pw_indicator *ind = pw_catalog_find(cat, "c");
     struct pw_obs obs[] = {
-        {2022, PW_DEC(5), PW_BASIS_CUMULATIVE, 0, pw_day_from_ymd(2023, 3, 31), 0},
+        {2022, PW_DEC(5), PW_BASIS_CUMULATIVE, 0, pw_day_from_ymd(2023, 3, 31), 0, 0},
         /* known only later: never on a chart drawn at 2023-03-31 */
-        {2023, PW_DEC(9), PW_BASIS_CUMULATIVE, 0, pw_day_from_ymd(2024, 3, 31), 0},
+        {2023, PW_DEC(9), PW_BASIS_CUMULATIVE, 0, pw_day_from_ymd(2024, 3, 31), 0, 0},
     };
     struct pw_chart c;
     assert_int_equal(pw_chart_build(&c, ind, obs, 2, pw_day_from_ymd(2023, 3, 31)), 0);
@@ -121,8 +121,8 @@ static void test_annual_per_year(void **state)
 {
     (void)state;
     const struct pw_indicator *ind = pw_catalog_find(cat, "a");
-    struct pw_obs obs[] = {{2021, PW_DEC(380), PW_BASIS_ANNUAL, 0, PW_NO_DAY, 0},
-                           {2022, PW_DEC(300), PW_BASIS_ANNUAL, 0, PW_NO_DAY, 0}};
+    struct pw_obs obs[] = {{2021, PW_DEC(380), PW_BASIS_ANNUAL, 0, PW_NO_DAY, 0, 0},
+                           {2022, PW_DEC(300), PW_BASIS_ANNUAL, 0, PW_NO_DAY, 0, 0}};
     struct pw_chart c;
     assert_int_equal(pw_chart_build(&c, ind, obs, 2, pw_day_from_ymd(2023, 3, 31)), 0);
     assert_true(c.flow);

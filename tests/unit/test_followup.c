@@ -44,8 +44,8 @@ static int setup(void **state)
     if (pw_catalog_load_buffers(&cat, names, bufs, lens, 1, NULL))
         return -1;
     int32_t end = pw_day_from_ymd(2026, 3, 31);
-    struct pw_obs w = {2025, PW_DEC(1443), PW_BASIS_ANNUAL, 1, end, 0};
-    struct pw_obs x = {2025, PW_DEC(100), PW_BASIS_CUMULATIVE, 0, end, 0};
+    struct pw_obs w = {2025, PW_DEC(1443), PW_BASIS_ANNUAL, 1, end, 0, 0};
+    struct pw_obs x = {2025, PW_DEC(100), PW_BASIS_CUMULATIVE, 0, end, 0, 0};
     rows[0].ind = pw_catalog_find(cat, "w");
     pw_eval_indicator(rows[0].ind, &w, 1, end, &rows[0].ev);
     rows[1].ind = pw_catalog_find(cat, "x");
@@ -123,7 +123,7 @@ static void test_html(void **state)
     (void)state;
     struct pw_chart c;
     int32_t end = pw_day_from_ymd(2026, 3, 31);
-    struct pw_obs x = {2025, PW_DEC(100), PW_BASIS_CUMULATIVE, 0, end, 0};
+    struct pw_obs x = {2025, PW_DEC(100), PW_BASIS_CUMULATIVE, 0, end, 0, 0};
     pw_chart_build(&c, rows[1].ind, &x, 1, end);
     rows[1].chart = &c;
     char *s = render(PW_FOLLOWUP_HTML, 0);

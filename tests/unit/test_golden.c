@@ -61,7 +61,7 @@ static struct pw_history *load_feed(const char *path)
         const struct pw_feed_row *r = pw_feed_row(f, i);
         const struct pw_indicator *ind = pw_catalog_find(cat, r->indicator_id);
         struct pw_obs o = {r->fy, r->value, r->basis < 0 ? ind->reporting : (enum pw_basis)r->basis,
-                           r->preliminary, r->as_of, 0};
+                           r->preliminary, r->as_of, 0, r->retract};
         assert_int_equal(pw_history_add(h, ind, &o), 0);
     }
     pw_feed_close(&f);

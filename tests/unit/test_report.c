@@ -294,10 +294,10 @@ static size_t status_rows(const struct pw_catalog *cat, struct pw_status_row *ro
         struct pw_obs obs;
         size_t nobs;
     } in[] = {
-        {"c1", {2022, PW_DEC(10), PW_BASIS_CUMULATIVE, 0, at, 0}, 1},
-        {"r1", {2022, PW_DEC(60), PW_BASIS_ANNUAL, 1, at, 0}, 1},
-        {"m1", {0, 0, PW_BASIS_CUMULATIVE, 0, PW_NO_DAY, 0}, 0},
-        {"tj", {2021, PW_DEC(6), PW_BASIS_CUMULATIVE, 0, PW_NO_DAY, 0}, 1},
+        {"c1", {2022, PW_DEC(10), PW_BASIS_CUMULATIVE, 0, at, 0, 0}, 1},
+        {"r1", {2022, PW_DEC(60), PW_BASIS_ANNUAL, 1, at, 0, 0}, 1},
+        {"m1", {0, 0, PW_BASIS_CUMULATIVE, 0, PW_NO_DAY, 0, 0}, 0},
+        {"tj", {2021, PW_DEC(6), PW_BASIS_CUMULATIVE, 0, PW_NO_DAY, 0, 0}, 1},
     };
     for (size_t i = 0; i < 4; i++) {
         rows[i].ind = pw_catalog_find(cat, in[i].id);
