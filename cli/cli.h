@@ -4,7 +4,7 @@
  * 2 usage, connection or system error.
  *   cli_local.c   catalog, status: offline from files, or dispatch online
  *   cli_remote.c  status, catalog (online) and history: store queries
- *   cli_feed.c    feed: send feed files to ingest
+ *   cli_feed.c    feed: send feed files to ingest; retract: withdraw a figure
  *   cli_watch.c   watch: follow the alert publisher
  *   cli_health.c  health: is a service ready?
  *   cli_keygen.c  keygen: a CURVE key pair for a service or an office
@@ -21,7 +21,15 @@
 #include "catalog.h"
 #include "cli_opts.h"
 #include "feed.h"
+#include "planwatch.pb-c.h"
 #include "report.h"
+
+/* Asks the store (--store) q and waits for the answer *r (caller frees with
+ * planwatch__v1__query_reply__free_unpacked), printing why it failed
+ * (cli_alerts.c). Returns the exit status: 0, 1 (the store refused: see
+ * r's code) or 2 (no answer). */
+int cli_store_query(const struct cli_opts *o, Planwatch__V1__Query *q,
+                    Planwatch__V1__QueryReply **r);
 
 /* Loads --catalog files, or the built-in catalogs when none was given.
  * Prints the loader's diagnostic on failure. Returns 0 or an error code. */
@@ -36,6 +44,7 @@ long cli_read_feeds(const struct cli_opts *o, const struct pw_catalog *cat, stru
 int cli_catalog(int argc, char **argv);
 int cli_status(int argc, char **argv);
 int cli_feed(int argc, char **argv);
+int cli_retract(int argc, char **argv);
 int cli_history(int argc, char **argv);
 int cli_watch(int argc, char **argv);
 int cli_health(int argc, char **argv);
@@ -46,6 +55,7 @@ int cli_subscribe(int argc, char **argv);
 int cli_unsubscribe(int argc, char **argv);
 int cli_subscriptions(int argc, char **argv);
 int cli_ack(int argc, char **argv);
+int cli_assess(int argc, char **argv);
 int cli_silence(int argc, char **argv);
 int cli_alerts(int argc, char **argv);
 int cli_backup(int argc, char **argv);

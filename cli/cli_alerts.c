@@ -32,7 +32,7 @@ static const char *al_status(int s)
 
 /* Runs one store query and maps failures to exit statuses: 1 when the store
  * refused it (the reason is printed), 2 when it did not answer. */
-static int al_query(const struct cli_opts *o, Planwatch__V1__Query *q,
+int cli_store_query(const struct cli_opts *o, Planwatch__V1__Query *q,
                     Planwatch__V1__QueryReply **r)
 {
     struct cli_conn *c = NULL;
@@ -109,7 +109,7 @@ int cli_subscribe(int argc, char **argv)
     sub.created_by = al_opt(o.by);
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIBE;
     q.subscription = &sub;
-    if ((rc = al_query(&o, &q, &r)))
+    if ((rc = cli_store_query(&o, &q, &r)))
         return rc;
     printf("subscription %llu: %s (severity >= %s%s)\n", (unsigned long long)r->id, o.webhook,
            pw_msg_severity_name(sub.min_severity, 0), sub.secret[0] ? ", signed" : "");
@@ -136,7 +136,7 @@ int cli_unsubscribe(int argc, char **argv)
     }
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_UNSUBSCRIBE;
     q.id = id;
-    if ((rc = al_query(&o, &q, &r)))
+    if ((rc = cli_store_query(&o, &q, &r)))
         return rc;
     printf("subscription %llu removed\n", id);
     planwatch__v1__query_reply__free_unpacked(r, NULL);
@@ -160,7 +160,7 @@ int cli_subscriptions(int argc, char **argv)
     if (rc >= 0)
         return rc;
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTIONS;
-    if ((rc = al_query(&o, &q, &r)))
+    if ((rc = cli_store_query(&o, &q, &r)))
         return rc;
     json_t *arr = o.fmt == PW_FMT_JSON ? json_array() : NULL;
     if (o.fmt == PW_FMT_TABLE)
@@ -224,7 +224,7 @@ int cli_ack(int argc, char **argv)
     ack.reason = (char *)o.reason;
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ACK;
     q.ack = &ack;
-    if ((rc = al_query(&o, &q, &r)))
+    if ((rc = cli_store_query(&o, &q, &r)))
         return rc;
     const char *ind = r->n_acks ? al_str(r->acks[0]->indicator_id) : "";
     printf("%s acknowledged by %s; quiet until new figures arrive for %s\n", o.args[0], o.by, ind);
@@ -267,7 +267,7 @@ int cli_silence(int argc, char **argv)
     sil.by = al_opt(o.by);
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE;
     q.silence = &sil;
-    if ((rc = al_query(&o, &q, &r)))
+    if ((rc = cli_store_query(&o, &q, &r)))
         return rc;
     printf("silence %llu: plan %s, project %s, indicator %s muted until %s\n",
            (unsigned long long)r->id, al_filter(o.plan), al_filter(o.project),
@@ -538,7 +538,7 @@ int cli_alerts(int argc, char **argv)
     q.project = al_opt(o.project);
     q.indicator_id = al_opt(o.indicator);
     q.limit = (uint32_t)o.limit;
-    if ((rc = al_query(&o, &q, &r)))
+    if ((rc = cli_store_query(&o, &q, &r)))
         return rc;
     if (o.history)
         al_print_history(&o, r);

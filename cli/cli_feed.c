@@ -1,5 +1,6 @@
 /* cli_feed.c - `planwatch feed FILE...`: an office sends its feed files to
- * ingest. Each file is parsed here for syntax only (no catalog: ingest
+ * ingest (and `planwatch retract ID --fy Y`: a one-row feed that withdraws a
+ * figure). Each file is parsed here for syntax only (no catalog: ingest
  * validates against ITS catalog), sent as FeedBatches of at most 10,000
  * rows, and every row's fate is printed. Rows without an update_id get a
  * derived, stable one (pw_feedid_row), so resending a file is always
@@ -432,24 +433,13 @@ static int feed_report(struct feed_run *x, struct feed_file *f)
     return 0;
 }
 
-/* One file: parse, send, report. Returns the file's exit status (0, 1 or 2),
- * or -2 when the run must stop (ingest unreachable, out of memory). */
-static int feed_one(struct feed_run *x, const char *path)
+/* One parsed feed (f->path labels it, f->feed is taken): send, report.
+ * Returns the feed's exit status (0 or 1), or -2 when the run must stop
+ * (ingest unreachable, out of memory). */
+static int feed_send(struct feed_run *x, struct feed_file *fp)
 {
-    struct feed_file f = {0};
-    struct pw_diag d = {0};
-    char msg[600];
+    struct feed_file f = *fp;
     int status;
-    f.path = path;
-    int rc = pw_feed_parse_file(&f.feed, NULL, path, pw_day_today(), &d);
-    if (rc == PW_ENOMEM) {
-        fputs("planwatch: out of memory\n", stderr);
-        return -2;
-    }
-    if (rc) {
-        fprintf(stderr, "planwatch: %s\n", pw_diag_format(&d, NULL, msg, sizeof msg));
-        return rc == PW_ETOOBIG ? 1 : 2;
-    }
     if (feed_prepare(&f, x->o->office)) {
         fputs("planwatch: out of memory\n", stderr);
         status = -2;
@@ -470,6 +460,42 @@ static int feed_one(struct feed_run *x, const char *path)
     status = f.count[FEED_REJECTED] || f.count[FEED_UNAVAILABLE] ? 1 : 0;
 done:
     feed_file_free(&f);
+    return status;
+}
+
+/* One file: parse, send, report. Returns the file's exit status (0, 1 or 2),
+ * or -2 when the run must stop (ingest unreachable, out of memory). */
+static int feed_one(struct feed_run *x, const char *path)
+{
+    struct feed_file f = {0};
+    struct pw_diag d = {0};
+    char msg[600];
+    f.path = path;
+    int rc = pw_feed_parse_file(&f.feed, NULL, path, pw_day_today(), &d);
+    if (rc == PW_ENOMEM) {
+        fputs("planwatch: out of memory\n", stderr);
+        return -2;
+    }
+    if (rc) {
+        fprintf(stderr, "planwatch: %s\n", pw_diag_format(&d, NULL, msg, sizeof msg));
+        return rc == PW_ETOOBIG ? 1 : 2;
+    }
+    return feed_send(x, &f);
+}
+
+/* Ends a run of feed or retract: the JSON document (unless aborted), the
+ * connection, stdout. Returns the exit status. */
+static int feed_finish(struct feed_run *x, int status, int aborted)
+{
+    if (x->json && !aborted) {
+        if (json_dumpf(x->json, stdout, JSON_INDENT(2)))
+            status = 2;
+        fputc('\n', stdout);
+    }
+    json_decref(x->json);
+    cli_conn_close(&x->ingest);
+    if (fflush(stdout) || ferror(stdout))
+        status = 2;
     return status;
 }
 
@@ -516,14 +542,51 @@ int cli_feed(int argc, char **argv)
         if (rc > status)
             status = rc;
     }
-    if (x.json && !aborted) {
-        if (json_dumpf(x.json, stdout, JSON_INDENT(2)))
-            status = 2;
-        fputc('\n', stdout);
+    return feed_finish(&x, status, aborted);
+}
+
+int cli_retract(int argc, char **argv)
+{
+    static const char help[] =
+        "usage: planwatch retract ID --fy Y [--dry-run] [--format table|csv|json]\n"
+        "                         [--office NAME] [--ingest EP] [--timeout-ms N]\n"
+        "Withdraws the figure an office sent for indicator ID and fiscal year Y: one\n"
+        "feed row with retract true, sent to ingest as `planwatch feed` sends a file and\n"
+        "answered the same way (`retract: N accepted, N duplicates, N rejected, N\n"
+        "unavailable`). The retraction is kept in history; while it is the latest\n"
+        "revision the year has no figure (an earlier year's still counts). Sending a\n"
+        "figure again restores it. A year with no figure to withdraw is rejected\n"
+        "(PW_EFEED_RETRACT); resending a retraction that is the latest is a duplicate.\n"
+        "Exit status: 0 retracted (or already retracted); 1 rejected or unavailable;\n"
+        "2 usage error, or ingest did not answer.\n";
+    struct cli_opts o;
+    struct feed_run x = {0};
+    struct feed_file f = {.path = "retract"};
+    int rc = cli_opts_parse(&o, argc, argv, CLI_FEED_OPTS | CLI_OPT_FY, help);
+    if (rc >= 0)
+        return rc;
+    if (o.nargs != 1 || !o.fy) {
+        fputs("planwatch retract: give one indicator ID and --fy Y (see planwatch retract "
+              "--help)\n",
+              stderr);
+        return 2;
     }
-    json_decref(x.json);
-    cli_conn_close(&x.ingest);
-    if (fflush(stdout) || ferror(stdout))
-        status = 2;
-    return status;
+    /* one JSON row (an id needs no CSV quoting): parsed and checked by ingest
+     * like any feed row */
+    json_t *doc = json_pack("{s:[{s:s, s:i, s:b}]}", "updates", "indicator_id", o.args[0],
+                            "fiscal_year", o.fy, "retract", 1);
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    rc = text ? pw_feed_parse(&f.feed, NULL, f.path, text, strlen(text), PW_FEED_JSON,
+                              pw_day_today())
+              : PW_ENOMEM;
+    free(text);
+    json_decref(doc);
+    x.o = &o;
+    if (rc || (o.fmt == PW_FMT_JSON && !(x.json = json_array()))) {
+        pw_feed_close(&f.feed);
+        fputs("planwatch: out of memory\n", stderr);
+        return feed_finish(&x, 2, 1);
+    }
+    rc = feed_send(&x, &f);
+    return feed_finish(&x, rc == -2 ? 2 : rc, rc == -2);
 }

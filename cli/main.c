@@ -16,6 +16,9 @@ static void usage(FILE *out)
           "  feed FILE... [--dry-run] [--format table|csv|json] [--office NAME]\n"
           "      send an office's feed files (CSV or JSON) to the ingest service; print every\n"
           "      row that was not accepted and a tally per file\n"
+          "  retract ID --fy Y [--dry-run] [--format table|csv|json] [--office NAME]\n"
+          "      withdraw the figure of one indicator and fiscal year (kept in history; the\n"
+          "      year has no figure until one is sent again)\n"
           "  status [--as-of YYYY-MM-DD] [--known-at T] [--format F] [--plan P] [--project P]\n"
           "      every indicator at its checkpoint (the plan's rule), as the store evaluates it\n"
           "  status --feed FILE... [--catalog FILE]... [--as-of YYYY-MM-DD] [--format F]\n"
@@ -48,6 +51,9 @@ static void usage(FILE *out)
           "      answer an open alert: quiet until new figures arrive\n"
           "  silence [--plan P] [--project P] [--indicator ID] --until DATE --comment TEXT\n"
           "      mute webhooks until DATE\n"
+          "  assess ID --fy Y --grade A|B --reason TEXT --by NAME | assess ID --fy Y --withdraw\n"
+          "  assess --file F\n"
+          "      the secretariat's assessment of a fiscal year, shown beside the computed grade\n"
           "  backup DIR\n"
           "      the running store writes a consistent, compacted copy of its database to\n"
           "      DIR/data.mdb (DIR on the store's machine)\n"
@@ -55,7 +61,7 @@ static void usage(FILE *out)
           "      put a backup into a new store data dir (local; start a store on it after)\n"
           "\n"
           "services (flag, environment variable, default):\n"
-          "  --ingest EP       PLANWATCH_INGEST      tcp://127.0.0.1:7601   (feed)\n"
+          "  --ingest EP       PLANWATCH_INGEST      tcp://127.0.0.1:7601   (feed, retract)\n"
           "  --store EP        PLANWATCH_STORE       tcp://127.0.0.1:7604   (status, history,\n"
           "                                                                catalog, watch)\n"
           "  --alerts EP       PLANWATCH_ALERTS      tcp://127.0.0.1:7606   (watch)\n"
@@ -80,11 +86,13 @@ int main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {{"catalog", cli_catalog}, {"status", cli_status}, {"feed", cli_feed},
+                {"retract", cli_retract},
                 {"history", cli_history}, {"watch", cli_watch},   {"health", cli_health},
                 {"keygen", cli_keygen},
                 {"report", cli_report},   {"reports", cli_reports},
                 {"subscribe", cli_subscribe}, {"unsubscribe", cli_unsubscribe},
                 {"subscriptions", cli_subscriptions}, {"ack", cli_ack},
+                {"assess", cli_assess},
                 {"silence", cli_silence}, {"alerts", cli_alerts},
                 {"backup", cli_backup},   {"restore", cli_restore}};
     /* the library logs socket failures; the CLI explains them itself */

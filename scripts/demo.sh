@@ -84,6 +84,9 @@ echo "== feeding the seeds' sample feeds through ingest =="
 for f in catalog/feeds/plan2-fy2022.csv catalog/feeds/plan2-fy2024.csv catalog/feeds/plan3-fy2025.csv; do
   $pw feed "$f"
 done
+# the secretariat's own assessments of 16) and 19) (README "The secretariat's assessment");
+# recording them needs manage: the demo office reads and writes, so the store's own key does it
+PLANWATCH_KEY=$keys/store.key_secret $pw assess --file catalog/feeds/plan3-fy2025-assessments.csv
 wait_ready alert   # caught up with every committed update
 kill $watch_pid 2>/dev/null || true
 trap - EXIT

@@ -65,6 +65,21 @@ int pw_eval_alerting(const struct pw_eval *e)
     return pw_status_behind(e->status) && !e->cp.final;
 }
 
+int pw_assessment_applies(const struct pw_assessment *a, const struct pw_eval *e)
+{
+    return a && a->fy && e->cp.fy == a->fy && (a->grade == 'A' || a->grade == 'B');
+}
+
+char pw_eval_grade_shown(const struct pw_eval *e, const struct pw_assessment *a)
+{
+    return pw_assessment_applies(a, e) ? a->grade : e->grade;
+}
+
+int pw_eval_alerting_assessed(const struct pw_eval *e, const struct pw_assessment *a)
+{
+    return pw_eval_alerting(e) && !(pw_assessment_applies(a, e) && a->grade == 'A');
+}
+
 int pw_status_parse(const char *s, enum pw_status *out)
 {
     for (int i = 0; i < PW_STATUS_COUNT; i++)

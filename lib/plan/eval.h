@@ -107,10 +107,23 @@ struct pw_eval {
     char explanation[512];   /* e.g. "FY2022 (3/5): expected ≥ 12 of 20, actual 5 → B, short by 7" */
 };
 
+/* The secretariat's assessment of one fiscal year of an indicator: a grade
+ * decided beside the plan's rule ("総合的に勘案"), with why and who. It never
+ * changes the evaluation; views show it next to the computed grade. */
+#define PW_ASSESS_REASON_MAX 1024 /* bytes with the NUL; the store refuses longer */
+#define PW_ASSESS_BY_MAX 128
+struct pw_assessment {
+    int fy;                 /* the fiscal year assessed; 0: no assessment */
+    char grade;             /* 'A' or 'B' */
+    char reason[PW_ASSESS_REASON_MAX];
+    char by[PW_ASSESS_BY_MAX];
+};
+
 /* One indicator and its evaluation: a row of every status view. */
 struct pw_status_row {
     const struct pw_indicator *ind;   /* borrowed */
     struct pw_eval ev;
+    struct pw_assessment as;          /* as.fy = 0: none recorded for the checkpoint */
 };
 
 /* Two times. as_of picks the checkpoint (which period ends are judged);
@@ -142,6 +155,19 @@ int pw_status_behind(enum pw_status s);
  * result (an ended window's result is final and alerts no more). The one
  * rule the alert service, the store and the CLI share. */
 int pw_eval_alerting(const struct pw_eval *e);
+
+/* Whether a (NULL: none) assesses the checkpoint e judged (a->fy = e->cp.fy):
+ * an assessment of another fiscal year says nothing about this one. */
+int pw_assessment_applies(const struct pw_assessment *a, const struct pw_eval *e);
+
+/* The grade a report prints: the assessed one when it applies, else the
+ * computed e->grade. */
+char pw_eval_grade_shown(const struct pw_eval *e, const struct pw_assessment *a);
+
+/* pw_eval_alerting, except that an assessed A of the checkpoint judged keeps
+ * no status alert open: the secretariat has judged that year on track
+ * (an assessed B changes nothing; the rule already alerts). a may be NULL. */
+int pw_eval_alerting_assessed(const struct pw_eval *e, const struct pw_assessment *a);
 
 /* "ON_TRACK", "AT_RISK", ... (never NULL). */
 const char *pw_status_name(enum pw_status s);

@@ -109,20 +109,35 @@ static const char *fu_value(const struct pw_followup_row *r, char *buf, size_t n
     return buf;
 }
 
+/* The grade the document prints: the secretariat's when it assessed the
+ * year, else the rule's. */
 static const char *fu_grade(const struct pw_followup_row *r, char *buf)
 {
-    buf[0] = r->ev.grade == 'A' || r->ev.grade == 'B' ? r->ev.grade : '-';
+    char g = pw_eval_grade_shown(&r->ev, &r->as);
+    buf[0] = g == 'A' || g == 'B' ? g : '-';
     buf[1] = '\0';
     return buf;
 }
 
-/* Details: acknowledgement reasons, then the explanation. */
+/* The assessment's words for 進捗の詳細: "事務局評価 A（計算上 B）: REASON
+ * (BY)", into buf; "" when none applies. */
+static const char *fu_assessed(const struct pw_followup_row *r, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (pw_assessment_applies(&r->as, &r->ev))
+        snprintf(buf, n, "事務局評価 %c（計算上 %c）: %s%s%s%s", r->as.grade, r->ev.grade,
+                 r->as.reason, r->as.by[0] ? " (" : "", r->as.by, r->as.by[0] ? ")" : "");
+    return buf;
+}
+
+/* Details: the assessment, acknowledgement reasons, then the explanation. */
 static const char *fu_details(const struct pw_followup_row *r, char *buf, size_t n)
 {
-    if (r->ack && r->ack[0])
-        snprintf(buf, n, "要因分析: %s / %s", r->ack, r->ev.explanation);
-    else
-        snprintf(buf, n, "%s", r->ev.explanation);
+    char as[PW_ASSESS_REASON_MAX + PW_ASSESS_BY_MAX + 64];
+    fu_assessed(r, as, sizeof as);
+    snprintf(buf, n, "%s%s%s%s%s%s", as, as[0] ? " / " : "", r->ack && r->ack[0] ? "要因分析: " : "",
+             r->ack && r->ack[0] ? r->ack : "", r->ack && r->ack[0] ? " / " : "",
+             r->ev.explanation);
     return buf;
 }
 
@@ -166,7 +181,8 @@ static void fu_section_name(FILE *out, const struct pw_project *pj, int html)
 int pw_followup_write(FILE *out, const struct pw_plan *plan, int fy,
                       const struct pw_followup_row *rows, size_t n, enum pw_followup_format fmt)
 {
-    char fyname[32], end[11], tgt[96], val[96], grade[2], det[1600], title[400];
+    char fyname[32], end[11], tgt[96], val[96], grade[2], det[3200], title[400];
+    char as[PW_ASSESS_REASON_MAX + PW_ASSESS_BY_MAX + 64];
     if (fmt != PW_FOLLOWUP_CSV && fmt != PW_FOLLOWUP_MD && fmt != PW_FOLLOWUP_HTML)
         return PW_EINVAL;
     pw_followup_fy_name(fy, fyname, sizeof fyname);
@@ -267,8 +283,13 @@ int pw_followup_write(FILE *out, const struct pw_plan *plan, int fy,
                 fputs("</td><td class=\"num\" data-label=\"数値\">", out);
                 pw_html_text(out, value);
                 fputs("</td><td data-label=\"進捗\">", out);
-                pw_html_status(out, r->ev.status, r->ev.grade);
+                pw_html_status(out, r->ev.status, grade[0]);
                 fputs("</td><td class=\"details\" data-label=\"詳細\">", out);
+                if (fu_assessed(r, as, sizeof as)[0]) {
+                    fputs("<span class=\"assessed\">", out);
+                    pw_html_text(out, as);
+                    fputs("</span> ", out);
+                }
                 if (r->ack && r->ack[0]) {
                     fputs("<span class=\"ack\">要因分析: ", out);
                     pw_html_text(out, r->ack);
@@ -320,6 +341,7 @@ int pw_followup_rows_from_reply(const struct pw_catalog *cat, Planwatch__V1__Sta
     for (size_t i = 0; f && i < k; i++) {
         f[i].ind = st[i].ind;
         f[i].ev = st[i].ev;
+        f[i].as = st[i].as;
     }
     free(st);
     if (!f)

@@ -35,6 +35,8 @@ struct pw_followup_row {
     struct pw_eval ev;               /* evaluated at the end of the fiscal year */
     const char *ack;                 /* acknowledgement reasons (要因分析), or NULL / "" */
     const struct pw_chart *chart;    /* HTML only: drawn in the row; NULL: none */
+    struct pw_assessment as;         /* the secretariat's assessment (as.fy = 0: none): 進捗
+                                        shows its grade, 進捗の詳細 its reason */
 };
 
 /* "令和6年度" for FY2024 (FY2019 = 令和元年度), "FY2018" before 令和, into buf
@@ -63,7 +65,7 @@ struct pw_history;
 int pw_followup_charts(struct pw_followup_row *rows, size_t n, const struct pw_history *hist,
                        int32_t as_of, struct pw_chart **charts);
 
-/* A store's status answer in[0..n) as follow-up rows (ind and ev set; ack
+/* A store's status answer in[0..n) as follow-up rows (ind, ev and as set; ack
  * and chart NULL), in catalog order (pw_msg_status_rows). Returns 0,
  * PW_ENOMEM or PW_EWIRE (*bad names the row). */
 int pw_followup_rows_from_reply(const struct pw_catalog *cat, Planwatch__V1__StatusRow *const *in,

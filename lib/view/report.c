@@ -141,6 +141,19 @@ static json_t *rep_json_dec(int has, int64_t v)
     return json_real(pw_dec_to_double(v));
 }
 
+/* The table's explanation when an assessment applies: the assessed grade
+ * first, then what the rule computed and why the secretariat decided
+ * otherwise (or alike), so both grades stand side by side. */
+static void rep_explain(FILE *out, const struct pw_status_row *r)
+{
+    if (!pw_assessment_applies(&r->as, &r->ev)) {
+        fputs(r->ev.explanation, out);
+        return;
+    }
+    fprintf(out, "%c (assessed; computed %c: %s — %s%s%s)", r->as.grade, r->ev.grade,
+            r->ev.explanation, r->as.reason, r->as.by[0] ? ", " : "", r->as.by);
+}
+
 static int rep_status_json(FILE *out, const struct pw_status_row *rows, size_t n)
 {
     json_t *arr = json_array();
@@ -183,6 +196,13 @@ static int rep_status_json(FILE *out, const struct pw_status_row *rows, size_t n
             json_object_set_new(o, "years_used", json_integer(e->years_used));
             json_object_set_new(o, "years_wanted", json_integer(e->years_wanted));
         }
+        int as = pw_assessment_applies(&rows[i].as, e);
+        char ag[2] = {rows[i].as.grade, 0};
+        json_object_set_new(o, "assessed_grade", as ? json_string(ag) : json_null());
+        json_object_set_new(o, "assessment_reason",
+                            as ? json_string(rows[i].as.reason) : json_null());
+        json_object_set_new(o, "assessed_by", as ? json_string(rows[i].as.by) : json_null());
+        json_object_set_new(o, "assessed_fy", as ? json_integer(rows[i].as.fy) : json_null());
         json_array_append_new(arr, o);
     }
     int rc = json_dumpf(arr, out, JSON_INDENT(2)) ? PW_EIO : 0;
@@ -198,7 +218,7 @@ int pw_report_status(FILE *out, const struct pw_status_row *rows, size_t n, enum
         return rep_status_json(out, rows, n);
     if (fmt == PW_FMT_CSV) {
         fputs("id,project,name,as_of,target,expected,actual,ratio,status,grade,explanation,"
-              "checkpoint_fy,final,overdue\n",
+              "checkpoint_fy,final,overdue,assessed_grade,assessment_reason,assessed_by\n",
               out);
         for (size_t i = 0; i < n; i++) {
             const struct pw_indicator *ind = rows[i].ind;
@@ -214,8 +234,17 @@ int pw_report_status(FILE *out, const struct pw_status_row *rows, size_t n, enum
                 fprintf(out, ",%d,", e->cp.fy);
             else
                 fputs(",,", out);
-            fprintf(out, "%s,%s\n", e->cp.final ? "true" : "false",
+            fprintf(out, "%s,%s,", e->cp.final ? "true" : "false",
                     e->cp.overdue ? "true" : "false");
+            if (pw_assessment_applies(&rows[i].as, e)) {
+                fprintf(out, "%c,", rows[i].as.grade);
+                pw_report_csv_field(out, rows[i].as.reason);
+                fputc(',', out);
+                pw_report_csv_field(out, rows[i].as.by);
+            } else {
+                fputs(",,", out);
+            }
+            fputc('\n', out);
         }
     } else {
         size_t idw = 2;
@@ -245,12 +274,15 @@ int pw_report_status(FILE *out, const struct pw_status_row *rows, size_t n, enum
                 if ((e->cp.final != 0) != fin)
                     continue;
                 rep_cell(out, ind->id, idw);
-                fprintf(out, "  %c  %-9s %8s %10s %10s  ", e->grade, pw_status_name(e->status),
+                fprintf(out, "  %c  %-9s %8s %10s %10s  ", pw_eval_grade_shown(e, &rows[i].as),
+                        pw_status_name(e->status),
                         rep_dec(e->has_actual, e->actual, a),
                         rep_dec(e->has_expected, e->expected, x),
                         rep_dec(rep_has_target(ind), e->target, t));
                 rep_cell(out, ind->name, 40);
-                fprintf(out, "  %s\n", e->explanation);
+                fputs("  ", out);
+                rep_explain(out, &rows[i]);
+                fputc('\n', out);
             }
             fprintf(out, "\n%zu %s:", k, fin ? "final results" : "indicators");
             for (int s = 0; s < PW_STATUS_COUNT; s++)

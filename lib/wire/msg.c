@@ -190,6 +190,42 @@ void pw_msg_status_row(Planwatch__V1__StatusRow *row, const struct pw_indicator 
     row->next_due = e->cp.next_fy ? pw_day_format(e->cp.next_due, buf->next_due) : (char *)"";
 }
 
+void pw_msg_status_row_assessed(Planwatch__V1__StatusRow *row, const struct pw_eval *e,
+                                const struct pw_assessment *a, struct pw_msg_row_buf *buf)
+{
+    if (!pw_assessment_applies(a, e))
+        return;
+    buf->assessed[0] = a->grade;
+    buf->assessed[1] = '\0';
+    row->assessed_grade = buf->assessed;
+    row->assessment_reason = (char *)a->reason;
+    row->assessed_by = (char *)a->by;
+    row->assessed_fy = a->fy;
+}
+
+static void msg_assessment_set(struct pw_assessment *a, int fy, const char *grade,
+                               const char *reason, const char *by)
+{
+    memset(a, 0, sizeof *a);
+    if (!fy || !grade || (strcmp(grade, "A") && strcmp(grade, "B")))
+        return;
+    a->fy = fy;
+    a->grade = grade[0];
+    snprintf(a->reason, sizeof a->reason, "%s", reason ? reason : "");
+    snprintf(a->by, sizeof a->by, "%s", by ? by : "");
+}
+
+void pw_msg_assessment_from_row(struct pw_assessment *a, const Planwatch__V1__StatusRow *row)
+{
+    msg_assessment_set(a, row->assessed_fy, row->assessed_grade, row->assessment_reason,
+                       row->assessed_by);
+}
+
+void pw_msg_assessment_from(struct pw_assessment *a, const Planwatch__V1__Assessment *m)
+{
+    msg_assessment_set(a, m->withdrawn ? 0 : m->fiscal_year, m->grade, m->reason, m->by);
+}
+
 int pw_msg_eval_from_row(struct pw_eval *e, const Planwatch__V1__StatusRow *row)
 {
     memset(e, 0, sizeof *e);
@@ -245,6 +281,7 @@ int pw_msg_status_rows(const struct pw_catalog *cat, Planwatch__V1__StatusRow *c
             free(r);
             return PW_EWIRE;
         }
+        pw_msg_assessment_from_row(&r[i].as, in[i]);
     }
     /* catalog order, whatever order the store answered in */
     if (n > 1)

@@ -58,17 +58,33 @@ struct pw_msg_row_buf {
     char as_of[11];
     char grade[2];
     char due[11], next_due[11];
+    char assessed[2];
 };
 
 /* Fills row from an evaluation (strings borrowed from ind, e and buf). */
 void pw_msg_status_row(Planwatch__V1__StatusRow *row, const struct pw_indicator *ind,
                        const struct pw_eval *e, struct pw_msg_row_buf *buf);
 
+/* Adds a's assessment to row when it applies to e, the row's evaluation
+ * (pw_assessment_applies; else leaves the assessment fields empty). Strings
+ * borrowed from a and buf. */
+void pw_msg_status_row_assessed(Planwatch__V1__StatusRow *row, const struct pw_eval *e,
+                                const struct pw_assessment *a, struct pw_msg_row_buf *buf);
+
+/* The assessment a StatusRow carries into *a (copied, cut to fit; a->fy = 0
+ * when none). */
+void pw_msg_assessment_from_row(struct pw_assessment *a, const Planwatch__V1__StatusRow *row);
+
+/* The assessment record m into *a (copied, cut to fit); a withdrawn record
+ * or a grade other than A/B gives a->fy = 0. */
+void pw_msg_assessment_from(struct pw_assessment *a, const Planwatch__V1__Assessment *m);
+
 /* Rebuilds an evaluation from a StatusRow (the explanation is copied).
  * Returns 0 or PW_EWIRE if the row's date or status is not valid. */
 int pw_msg_eval_from_row(struct pw_eval *e, const Planwatch__V1__StatusRow *row);
 
-/* Rebuilds the rows of a store's status answer (in[0..n)) with cat, the
+/* Rebuilds the rows of a store's status answer (in[0..n), assessments
+ * included) with cat, the
  * catalog the store runs with, in catalog order, into a new array *rows of
  * *nrows entries (caller frees with free()). Returns 0, PW_ENOMEM, or
  * PW_EWIRE when a row names an indicator cat lacks or is not valid (*bad =

@@ -34,6 +34,13 @@ struct alert_state {
     uint64_t last_alert_seq;
     uint64_t resyncs;
     struct pw_seqtrack track;
+    struct state_assessed *assessed; /* the current assessments, by catalog index */
+    size_t nassessed;
+};
+
+struct state_assessed {
+    size_t index;
+    struct pw_assessment as;
 };
 
 
@@ -79,9 +86,43 @@ void alert_state_close(struct alert_state **sp)
     if (!sp || !*sp)
         return;
     pw_history_close(&(*sp)->hist);
+    free((*sp)->assessed);
     free((*sp)->recs);
     free(*sp);
     *sp = NULL;
+}
+
+int alert_state_assessments(struct alert_state *s, Planwatch__V1__Assessment *const *a, size_t n)
+{
+    if (!s)
+        return PW_EINVAL;
+    struct state_assessed *v = calloc(n ? n : 1, sizeof *v);
+    size_t k = 0;
+    if (!v)
+        return PW_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const struct pw_indicator *ind =
+            a[i]->indicator_id ? pw_catalog_find(s->cat, a[i]->indicator_id) : NULL;
+        if (!ind)
+            continue;
+        pw_msg_assessment_from(&v[k].as, a[i]);
+        if (!v[k].as.fy)
+            continue;
+        v[k++].index = ind->index;
+    }
+    free(s->assessed);
+    s->assessed = v;
+    s->nassessed = k;
+    return 0;
+}
+
+/* The assessment of indicator i's fiscal year fy, or NULL. */
+static const struct pw_assessment *state_assessed(const struct alert_state *s, size_t i, int fy)
+{
+    for (size_t k = 0; fy && k < s->nassessed; k++)
+        if (s->assessed[k].index == i && s->assessed[k].as.fy == fy)
+            return &s->assessed[k].as;
+    return NULL;
 }
 
 /* Adds u (seq already judged to be applied) and consumes its seq. */
@@ -256,12 +297,12 @@ static int state_same_figures(const struct alert_state_snap *r, const struct pw_
 /* The status condition: a transition when the status differs from the
  * record, or when an open alert's figures changed. */
 static void state_judge_status(struct alert_state *s, size_t i, const struct pw_eval *ev,
-                               struct alert_state_list *out)
+                               const struct pw_assessment *as, struct alert_state_list *out)
 {
     struct alert_rec *a = &s->recs[i];
     const struct pw_indicator *ind = pw_catalog_at(s->cat, i);
     int same = a->known && a->s.status == ev->status;
-    int trouble = pw_eval_alerting(ev), open = a->s.alert_id[0] != '\0';
+    int trouble = pw_eval_alerting_assessed(ev, as), open = a->s.alert_id[0] != '\0';
     int legacy = same && trouble && !a->s.has_actual && !a->s.data_fy;
     /* in trouble with no alert open (a final result that is not final any
      * more) opens one */
@@ -284,7 +325,11 @@ static void state_judge_status(struct alert_state *s, size_t i, const struct pw_
                           : PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_NOTICE;
     if (t->publish)
         state_number(s, t, was_open ? a->s.alert_id : NULL);
-    snprintf(t->summary, sizeof t->summary, "%s", ev->explanation);
+    if (pw_eval_alerting(ev) && !trouble) /* the secretariat's A closes it */
+        snprintf(t->summary, sizeof t->summary, "assessed A by %s: %s (computed %c: %s)", as->by,
+                 as->reason, ev->grade, ev->explanation);
+    else
+        snprintf(t->summary, sizeof t->summary, "%s", ev->explanation);
     a->known = 1;
     a->s.status = t->to;
     state_copy_id(a->s.alert_id, trouble ? t->alert_id : "");
@@ -372,9 +417,11 @@ static void state_judge_forecast(struct alert_state *s, size_t i, const struct p
  * not a problem status (open alerts follow their figures), no overdue
  * change, and no forecast alert open or due to open. Keep it in step with
  * the state_judge_* conditions. */
-static int state_quiet(const struct alert_rec *a, const struct pw_eval *ev, int od, int fy, int fc)
+static int state_quiet(const struct alert_rec *a, const struct pw_eval *ev,
+                       const struct pw_assessment *as, int od, int fy, int fc)
 {
-    return a->known && a->s.status == ev->status && !pw_eval_alerting(ev) && !a->s.alert_id[0] &&
+    return a->known && a->s.status == ev->status && !pw_eval_alerting_assessed(ev, as) &&
+           !a->s.alert_id[0] &&
            (od ? a->s.overdue_fy == fy : a->s.overdue_fy == 0) && !fc && !a->s.forecast_id[0];
 }
 
@@ -396,7 +443,8 @@ static int state_eval_one(struct alert_state *s, size_t i, int32_t day,
     int fc = ev.cp.final ? 0 : alert_rules_forecast(ind, obs, nobs, &ev, &f);
     if (fc < 0)
         return fc;
-    if (state_quiet(&s->recs[i], &ev, od, fy, fc)) {
+    const struct pw_assessment *as = state_assessed(s, i, ev.cp.fy);
+    if (state_quiet(&s->recs[i], &ev, as, od, fy, fc)) {
         s->recs[i].dirty_seq = 0;
         return 0;
     }
@@ -405,7 +453,7 @@ static int state_eval_one(struct alert_state *s, size_t i, int32_t day,
     if (pw_vec_grow((void **)&out->v, &out->cap, out->n + STATE_KINDS, sizeof *out->v))
         return PW_ENOMEM;
     size_t before = out->n;
-    state_judge_status(s, i, &ev, out);
+    state_judge_status(s, i, &ev, as, out);
     state_judge_overdue(s, i, &ev, od, fy, due, never, out);
     state_judge_forecast(s, i, &ev, fc, &f, out);
     for (size_t k = before; k < out->n; k++)

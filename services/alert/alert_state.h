@@ -152,6 +152,15 @@ int alert_state_load(struct alert_state *s, Planwatch__V1__IndicatorUpdate *cons
  * seq stay): the next snapshot then replaces the history entirely. */
 void alert_state_reset(struct alert_state *s);
 
+/* Replaces the secretariat's assessments the evaluation honours with the
+ * current ones a[0..n) (borrowed for the call; records of indicators not in
+ * the catalog, withdrawn ones or grades other than A/B are skipped). An
+ * assessed A of an indicator's checkpoint keeps no status alert open
+ * (pw_eval_alerting_assessed): the next evaluation resolves an open one,
+ * and one withdrawn lets it open again. Returns 0 or PW_ENOMEM (the old set
+ * is kept then). */
+int alert_state_assessments(struct alert_state *s, Planwatch__V1__Assessment *const *a, size_t n);
+
 /* Replaces the records with the store's AlertState records (QUERY_ALERT_STATE_GET):
  * indicators without a record are treated as never evaluated (the first
  * evaluation rule applies). The next alert seq becomes 1 + the maximum of

@@ -158,9 +158,19 @@ int alert_sync_admin(struct alert_svc *a)
     int rc = pw_client_query(a->store, &q, (int)a->query_timeout_ms, &r);
     if (rc)
         return rc;
-    pw_info("msg=\"subscriptions loaded\" admin_seq=%llu subscriptions=%zu acks=%zu silences=%zu",
-            (unsigned long long)r->admin_seq, r->n_subscriptions, r->n_acks, r->n_silences);
+    pw_info("msg=\"subscriptions loaded\" admin_seq=%llu subscriptions=%zu acks=%zu silences=%zu "
+            "assessments=%zu",
+            (unsigned long long)r->admin_seq, r->n_subscriptions, r->n_acks, r->n_silences,
+            r->n_assessments);
+    /* an assessed A closes its checkpoint's status alert: judged again at once
+     * once started (at start-up the first evaluation follows) */
+    if ((rc = alert_state_assessments(a->st, r->assessments, r->n_assessments))) {
+        planwatch__v1__query_reply__free_unpacked(r, NULL);
+        return rc;
+    }
     alert_notify_load(a->notify, r); /* takes r */
+    if (a->started)
+        alert_sync_eval_all(a, "assessments");
     alert_webhook_prune(a->wh, svc_keep_sub, a->notify);
     a->admin_due = 0;
     return 0;

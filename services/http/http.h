@@ -5,7 +5,8 @@
  *   http_up.c        asynchronous calls to ingest and the store (DEALER,
  *                    correlated by batch_id / request_id, with deadlines)
  *   http_auth.c      bearer tokens -> office and its read/write scopes
- *   http_feed.c      POST /api/v1/feeds: CSV/JSON -> FeedBatch -> import summary
+ *   http_feed.c      POST /api/v1/feeds: CSV/JSON -> FeedBatch -> import summary;
+ *                    POST /api/v1/retractions: one retract row, the same way
  *   http_read.c      GET /api/v1/status, history, alerts, report, health
  *   http_dashboard.c GET /: the server-rendered dashboard
  *   http_openapi.c   GET /api/v1/openapi.yaml: docs/openapi.yaml, compiled in
@@ -96,6 +97,9 @@ void http_server_stop(struct http *h);
 /* ---- handlers ------------------------------------------------------------ */
 
 void http_feed_post(struct http *h, struct http_req *r);
+/* POST /api/v1/retractions: {"indicator_id", "fiscal_year"} sent as a one-row
+ * feed with retract true (the router checked what POST /api/v1/feeds needs). */
+void http_feed_retract(struct http *h, struct http_req *r);
 void http_read_status(struct http *h, struct http_req *r);
 void http_read_history(struct http *h, struct http_req *r, const char *id);
 void http_read_alerts(struct http *h, struct http_req *r);
@@ -106,6 +110,11 @@ void http_read_report(struct http *h, struct http_req *r);
 void http_read_publish(struct http *h, struct http_req *r);
 void http_read_reports(struct http *h, struct http_req *r);
 void http_read_published(struct http *h, struct http_req *r, const char *id);
+/* POST /api/v1/assessments (JSON {indicator_id, fiscal_year, grade, reason,
+ * by, withdraw}; the manage right is checked before) and GET (the current
+ * ones, ?known_at=; ?history=true every record). */
+void http_read_assess(struct http *h, struct http_req *r);
+void http_read_assessments(struct http *h, struct http_req *r);
 void http_read_health(struct http *h, struct http_req *r);
 void http_dashboard_get(struct http *h, struct http_req *r);
 void http_openapi_get(struct http *h, struct http_req *r);

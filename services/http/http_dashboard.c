@@ -6,7 +6,9 @@
  * acknowledgement reasons come first; a GET form picks the as-of date, plan
  * and project. Rows and charts come from the same evaluation of the chart
  * cache (every stored update, brought up to date from the store before each
- * page), so a row can never disagree with its chart. */
+ * page), so a row can never disagree with its chart. The secretariat's
+ * current assessments (asked of the store per page) show beside the
+ * computed grade of the checkpoint they assess. */
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,11 +24,38 @@
 #include "msg.h"
 #include "report.h"
 
+/* The secretariat's assessment of one indicator (fiscal year in as.fy). */
+struct db_assessed {
+    const struct pw_indicator *ind;
+    struct pw_assessment as;
+};
+
 struct db_req {
     int32_t as_of;
     char plan[PW_ID_MAX + 1], project[PW_ID_MAX + 1];
     int stale;                   /* the cache could not be brought up to date */
+    struct db_assessed *as;      /* the current assessments (owned); NULL: none or not known */
+    size_t nas;
 };
+
+static void db_req_free(void *p)
+{
+    struct db_req *d = p;
+    if (d)
+        free(d->as);
+    free(d);
+}
+
+/* The assessment of ind's checkpoint judged in e, or NULL. */
+static const struct pw_assessment *db_assessed(const struct db_req *d,
+                                               const struct pw_indicator *ind,
+                                               const struct pw_eval *e)
+{
+    for (size_t i = 0; i < d->nas; i++)
+        if (d->as[i].ind == ind && pw_assessment_applies(&d->as[i].as, e))
+            return &d->as[i].as;
+    return NULL;
+}
 
 static int db_match(const struct db_req *d, const struct pw_indicator *ind)
 {
@@ -130,12 +159,13 @@ static void db_dec(FILE *out, int has, int64_t v, const char *unit)
     }
 }
 
-static void db_row(FILE *out, const struct pw_indicator *ind, const struct pw_chart *c)
+static void db_row(FILE *out, const struct pw_indicator *ind, const struct pw_chart *c,
+                   const struct pw_assessment *as)
 {
     const struct pw_eval *e = &c->now;
-    char tb[120];
+    char tb[120], g = pw_eval_grade_shown(e, as);
     fprintf(out, "<tr data-id=\"%s\" data-status=\"%s\" data-grade=\"%c\"%s><td data-label=\"指標\">",
-            ind->id, pw_status_name(e->status), e->grade, ind->parent ? " class=\"sub\"" : "");
+            ind->id, pw_status_name(e->status), g, ind->parent ? " class=\"sub\"" : "");
     pw_html_indicator_name(out, ind);
     fputs("</td><td data-label=\"目標\">", out);
     pw_html_text(out, pw_followup_target(ind, e, tb, sizeof tb));
@@ -146,10 +176,18 @@ static void db_row(FILE *out, const struct pw_indicator *ind, const struct pw_ch
     if (e->preliminary)
         fputs("（速報値）", out);
     fputs("</td><td data-label=\"進捗\">", out);
-    pw_html_status(out, e->status, e->grade);
+    pw_html_status(out, e->status, g);
     fputs("</td><td data-label=\"推移\">", out);
     pw_chart_svg(out, c);
     fputs("</td><td class=\"details\" data-label=\"説明\">", out);
+    if (as) { /* both grades side by side: the secretariat's, then the rule's */
+        fprintf(out, "<span class=\"assessed\">事務局評価 assessed %c (計算上 computed %c): ",
+                as->grade, e->grade);
+        pw_html_text(out, as->reason);
+        fputs(" (", out);
+        pw_html_text(out, as->by);
+        fputs(")</span> ", out);
+    }
     pw_html_text(out, e->explanation);
     fputs("</td></tr>\n", out);
 }
@@ -183,7 +221,7 @@ static void db_section(FILE *out, struct http *h, const struct db_req *d, const 
         struct pw_chart c;
         pw_chart_build(&c, ind, obs, n, d->as_of);
         count[c.now.status]++;
-        db_row(out, ind, &c);
+        db_row(out, ind, &c, db_assessed(d, ind, &c.now));
     }
     if (open)
         fputs("</tbody></table>\n", out);
@@ -308,6 +346,30 @@ static void db_alerts_done(struct http *h, void *arg, int rc, Planwatch__V1__Msg
     db_render(h, r, q);
 }
 
+/* The current assessments into d->as (none when the store did not list
+ * them: the rule's grades still show), then the alerts. */
+static void db_assess_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
+                           const ProtobufCMessage *m)
+{
+    struct http_req *r = arg;
+    struct db_req *d = http_req_state(r);
+    const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
+    if (!rc && type == PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY && !q->code && q->n_assessments &&
+        (d->as = calloc(q->n_assessments, sizeof *d->as))) {
+        for (size_t i = 0; i < q->n_assessments; i++) {
+            const Planwatch__V1__Assessment *a = q->assessments[i];
+            d->as[d->nas].ind = a->indicator_id ? pw_catalog_find(h->cat, a->indicator_id) : NULL;
+            pw_msg_assessment_from(&d->as[d->nas].as, a);
+            d->nas += d->as[d->nas].ind && d->as[d->nas].as.fy;
+        }
+    }
+    Planwatch__V1__Query aq = PLANWATCH__V1__QUERY__INIT;
+    aq.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERTS;
+    aq.plan = d->plan;
+    aq.project = d->project;
+    http_up_query(h, &aq, db_alerts_done, r);
+}
+
 static void db_after_refresh(struct http *h, struct http_req *r, int rc)
 {
     struct db_req *d = http_req_state(r);
@@ -317,10 +379,8 @@ static void db_after_refresh(struct http *h, struct http_req *r, int rc)
         return;
     }
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
-    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERTS;
-    q.plan = d->plan;
-    q.project = d->project;
-    http_up_query(h, &q, db_alerts_done, r);
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ASSESSMENTS;
+    http_up_query(h, &q, db_assess_done, r);
 }
 
 void http_dashboard_get(struct http *h, struct http_req *r)
@@ -342,7 +402,7 @@ void http_dashboard_get(struct http *h, struct http_req *r)
         http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
         return;
     }
-    http_req_set_state(r, d, free);
+    http_req_set_state(r, d, db_req_free);
     d->as_of = pw_clock_today(&h->clock);
     if ((as_of && as_of[0] && pw_day_parse(as_of, &d->as_of)) ||
         (plan && (strlen(plan) > PW_ID_MAX || (plan[0] && !pw_catalog_find_plan(h->cat, plan)))) ||

@@ -1,5 +1,6 @@
 /* http_feed.c - POST /api/v1/feeds: an office's feed over HTTP, with the
- * ZeroMQ door's validation and guarantees. The body (CSV or JSON, by
+ * ZeroMQ door's validation and guarantees (and POST /api/v1/retractions:
+ * one row with retract true, answered as a feed). The body (CSV or JSON, by
  * Content-Type) is parsed here for syntax (lib/feed.c), every row gets the
  * update id the CLI would give it (lib/feedid.c: the authenticated office is
  * part of it, so resends through either door never double), rows outside the
@@ -271,12 +272,12 @@ static int fd_file_level(int code)
            code == PW_EFEED_TOOMANY;
 }
 
-void http_feed_post(struct http *h, struct http_req *r)
+/* The feed body[0..len) in fmt (borrowed for the call): parse, check the
+ * scope, send to ingest; the answer comes from fd_done or right here. */
+static void fd_start(struct http *h, struct http_req *r, const char *body, size_t len,
+                     enum pw_feed_format fmt)
 {
-    enum pw_feed_format fmt;
     const char *dry = http_req_arg(r, "dry_run");
-    size_t len;
-    const char *body = http_req_body(r, &len);
     struct fd_job *j = calloc(1, sizeof *j);
     char why[200];
     if (!j) {
@@ -294,11 +295,6 @@ void http_feed_post(struct http *h, struct http_req *r)
         return;
     }
     j->dry_run = dry && (strcmp(dry, "true") == 0 || strcmp(dry, "1") == 0);
-    if (fd_format(http_req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE), &fmt)) {
-        http_req_error(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, PW_EINVAL,
-                       "send Content-Type: text/csv or application/json");
-        return;
-    }
     if (pw_feed_parse(&j->feed, NULL, "feed", body, len, fmt, pw_clock_today(&h->clock))) {
         http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
         return;
@@ -400,4 +396,46 @@ void http_feed_post(struct http *h, struct http_req *r)
     free(ups);
     free(ptrs);
     free(as_of);
+}
+
+void http_feed_post(struct http *h, struct http_req *r)
+{
+    enum pw_feed_format fmt;
+    size_t len;
+    const char *body = http_req_body(r, &len);
+    if (fd_format(http_req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE), &fmt)) {
+        http_req_error(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, PW_EINVAL,
+                       "send Content-Type: text/csv or application/json");
+        return;
+    }
+    fd_start(h, r, body, len, fmt);
+}
+
+void http_feed_retract(struct http *h, struct http_req *r)
+{
+    size_t len;
+    const char *body = http_req_body(r, &len);
+    json_error_t jerr;
+    json_t *in = json_loadb(body ? body : "", len, 0, &jerr);
+    json_t *id = json_object_get(in, "indicator_id"), *fy = json_object_get(in, "fiscal_year");
+    /* fiscal_year as a feed takes it (2024, "FY2024", "令和6"); the feed parser checks it */
+    if (!json_is_object(in) || !json_is_string(id) ||
+        !(json_is_integer(fy) || json_is_string(fy)) || json_object_size(in) != 2) {
+        json_decref(in);
+        http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
+                       "send {\"indicator_id\": ID, \"fiscal_year\": Y} and nothing else");
+        return;
+    }
+    /* one feed row with retract true: the feed's checks, ids and answer */
+    json_t *feed = json_pack("{s:[{s:O, s:O, s:b}]}", "updates", "indicator_id", id,
+                             "fiscal_year", fy, "retract", 1);
+    char *text = feed ? json_dumps(feed, JSON_COMPACT) : NULL;
+    json_decref(feed);
+    json_decref(in);
+    if (!text) {
+        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
+        return;
+    }
+    fd_start(h, r, text, strlen(text), PW_FEED_JSON);
+    free(text);
 }

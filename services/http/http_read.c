@@ -633,6 +633,21 @@ void http_read_publish(struct http *h, struct http_req *r)
     http_read_report(h, r); /* the same report; rd_report_render publishes it */
 }
 
+/* Answers 200 {key: [conv(items[0]), ...]} (a list of store records). */
+static void rd_list(struct http_req *r, const char *key, void *const *items, size_t n,
+                    json_t *(*conv)(const void *))
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        json_array_append_new(a, conv(items[i]));
+    rd_json(r, MHD_HTTP_OK, a ? json_pack("{s:o}", key, a) : NULL, NULL);
+}
+
+static json_t *rd_published_any(const void *p)
+{
+    return rd_published_json(p);
+}
+
 static void rd_reports_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
                             const ProtobufCMessage *m)
 {
@@ -641,10 +656,7 @@ static void rd_reports_done(struct http *h, void *arg, int rc, Planwatch__V1__Ms
     if (rd_store_failed(r, rc, type, m))
         return;
     const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < q->n_reports; i++)
-        json_array_append_new(a, rd_published_json(q->reports[i]));
-    rd_json(r, MHD_HTTP_OK, a ? json_pack("{s:o}", "reports", a) : NULL, NULL);
+    rd_list(r, "reports", (void *const *)q->reports, q->n_reports, rd_published_any);
 }
 
 void http_read_reports(struct http *h, struct http_req *r)
@@ -689,6 +701,89 @@ void http_read_published(struct http *h, struct http_req *r, const char *id)
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_REPORT_GET;
     q.id = v;
     http_up_query(h, &q, rd_published_done, r);
+}
+
+/* ---- POST and GET /api/v1/assessments ------------------------------------------- */
+
+static json_t *rd_assessment_json(const void *p)
+{
+    const Planwatch__V1__Assessment *a = p;
+    char t[32];
+    return json_pack("{s:s, s:i, s:s?, s:s, s:s, s:s, s:s, s:b, s:s}", "indicator_id",
+                     a->indicator_id ? a->indicator_id : "", "fiscal_year", (int)a->fiscal_year,
+                     "grade", a->withdrawn ? NULL : a->grade, "reason", a->reason ? a->reason : "",
+                     "by", a->by ? a->by : "", "office", a->office ? a->office : "", "recorded",
+                     pw_msg_time(a->received_ns, t, sizeof t), "withdrawn", (int)a->withdrawn,
+                     "source", a->source ? a->source : "");
+}
+
+static void rd_assess_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
+                           const ProtobufCMessage *m)
+{
+    (void)h;
+    struct http_req *r = arg;
+    if (rd_store_failed(r, rc, type, m))
+        return;
+    size_t len = 0;
+    const char *body = http_req_body(r, &len);
+    json_t *doc = json_loadb(body, len, 0, NULL); /* what was recorded: the request, checked */
+    if (doc)
+        json_object_set_new(doc, "status", json_string("recorded"));
+    rd_json(r, MHD_HTTP_CREATED, doc, NULL);
+}
+
+void http_read_assess(struct http *h, struct http_req *r)
+{
+    size_t len = 0;
+    const char *body = http_req_body(r, &len);
+    json_error_t err;
+    json_t *in = json_loadb(body, len, 0, &err);
+    const char *id = NULL, *grade = NULL, *reason = NULL, *by = NULL;
+    int fy = 0, withdraw = 0;
+    if (!in || json_unpack(in, "{s:s, s:i, s?s, s?s, s?s, s?b}", "indicator_id", &id,
+                           "fiscal_year", &fy, "grade", &grade, "reason", &reason, "by", &by,
+                           "withdraw", &withdraw)) {
+        json_decref(in);
+        http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
+                       "send JSON {\"indicator_id\": ID, \"fiscal_year\": Y, \"grade\": \"A\"|\"B\", "
+                       "\"reason\": TEXT, \"by\": NAME} or with \"withdraw\": true");
+        return;
+    }
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__Assessment a = PLANWATCH__V1__ASSESSMENT__INIT;
+    a.indicator_id = (char *)id;
+    a.fiscal_year = fy;
+    a.grade = (char *)(grade ? grade : "");
+    a.reason = (char *)(reason ? reason : "");
+    a.by = (char *)(by ? by : "");
+    a.withdrawn = withdraw != 0;
+    a.office = (char *)http_req_office(r);
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ASSESS;
+    q.assessment = &a;
+    http_up_query(h, &q, rd_assess_done, r); /* packed at once: in may go after */
+    json_decref(in);
+}
+
+static void rd_assessments_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
+                                const ProtobufCMessage *m)
+{
+    (void)h;
+    struct http_req *r = arg;
+    if (rd_store_failed(r, rc, type, m))
+        return;
+    const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
+    rd_list(r, "assessments", (void *const *)q->assessments, q->n_assessments, rd_assessment_json);
+}
+
+void http_read_assessments(struct http *h, struct http_req *r)
+{
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    const char *hist = http_req_arg(r, "history");
+    if (rd_known_at(r, &q.known_at_ns))
+        return;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ASSESSMENTS;
+    q.history = hist && strcmp(hist, "true") == 0;
+    http_up_query(h, &q, rd_assessments_done, r);
 }
 
 /* ---- GET /api/v1/health ------------------------------------------------------------ */

@@ -50,26 +50,34 @@ static void srv_precheck(struct http *h, struct http_req *r)
 {
     const char *token = srv_token(r);
     r->office = token ? http_auth_find(h->auth, token) : NULL;
-    int is_feed = strcmp(r->path, "/api/v1/feeds") == 0;
-    if (strcmp(r->path, "/api/v1/reports") == 0 && srv_is(r, "POST")) {
-        /* publishing keeps a report for good: the registry's manage right */
+    /* a retraction is a one-row feed: the same checks */
+    int is_retract = strcmp(r->path, "/api/v1/retractions") == 0;
+    int is_feed = is_retract || strcmp(r->path, "/api/v1/feeds") == 0;
+    int is_assess = strcmp(r->path, "/api/v1/assessments") == 0;
+    if ((is_assess || strcmp(r->path, "/api/v1/reports") == 0) && srv_is(r, "POST")) {
+        /* publishing keeps a report for good, an assessment overrides the
+         * rule's grade: the registry's manage right */
         if (!r->office)
             http_req_error(r, MHD_HTTP_UNAUTHORIZED, PW_EINVAL,
                            token ? "unknown token"
+                                 : is_assess ? "assessing needs a bearer token (Authorization: Bearer ...)"
                                  : "publishing needs a bearer token (Authorization: Bearer ...)");
         else if (!http_auth_may_manage(r->office))
             http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EDENIED,
-                           "this token may not publish reports (registry: manage: true)");
+                           is_assess ? "this token may not record assessments (registry: manage: true)"
+                                     : "this token may not publish reports (registry: manage: true)");
         return;
     }
     if (is_feed && !srv_is(r, "POST")) {
-        http_req_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, PW_EINVAL, "POST a feed here");
+        http_req_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, PW_EINVAL,
+                       is_retract ? "POST a retraction here" : "POST a feed here");
         return;
     }
     if (!is_feed) {
         if (!srv_is(r, "GET") && !srv_is(r, "HEAD"))
             http_req_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, PW_EINVAL,
-                           "only GET here (POST /api/v1/feeds, /api/v1/reports)");
+                           "only GET here (POST /api/v1/feeds, /api/v1/retractions, "
+                           "/api/v1/reports, /api/v1/assessments)");
         else if (h->read_auth && !srv_public(r->path) && !http_auth_may_read(r->office))
             http_req_error(r, r->office ? MHD_HTTP_FORBIDDEN : MHD_HTTP_UNAUTHORIZED,
                            PW_EINVAL,
@@ -87,9 +95,11 @@ static void srv_precheck(struct http *h, struct http_req *r)
         return;
     }
     const char *ct = http_req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (!ct || (strncasecmp(ct, "text/csv", 8) != 0 && strncasecmp(ct, "application/json", 16) != 0)) {
+    if (!ct || (strncasecmp(ct, "application/json", 16) != 0 &&
+                (is_retract || strncasecmp(ct, "text/csv", 8) != 0))) {
         http_req_error(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, PW_EINVAL,
-                       "send Content-Type: text/csv or application/json");
+                       is_retract ? "send Content-Type: application/json"
+                                  : "send Content-Type: text/csv or application/json");
         return;
     }
     const char *cl = http_req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -104,7 +114,7 @@ static void srv_route(struct http *h, struct http_req *r)
 {
     const char *p = r->path;
     static const char hist_prefix[] = "/api/v1/indicators/";
-    if (strcmp(p, "/api/v1/feeds") == 0) {
+    if (strcmp(p, "/api/v1/feeds") == 0 || strcmp(p, "/api/v1/retractions") == 0) {
         if (r->too_big) {
             char why[160];
             snprintf(why, sizeof why, "the body is larger than %ld bytes: split the feed",
@@ -112,7 +122,10 @@ static void srv_route(struct http *h, struct http_req *r)
             http_req_error(r, MHD_HTTP_CONTENT_TOO_LARGE, PW_ETOOBIG, why);
         } else {
             h->feeds++;
-            http_feed_post(h, r);
+            if (strcmp(p, "/api/v1/feeds") == 0)
+                http_feed_post(h, r);
+            else
+                http_feed_retract(h, r);
         }
     } else if (strcmp(p, "/") == 0 || strcmp(p, "/index.html") == 0) {
         http_dashboard_get(h, r);
@@ -127,6 +140,11 @@ static void srv_route(struct http *h, struct http_req *r)
             http_read_publish(h, r);
         else
             http_read_reports(h, r);
+    } else if (strcmp(p, "/api/v1/assessments") == 0) {
+        if (srv_is(r, "POST"))
+            http_read_assess(h, r);
+        else
+            http_read_assessments(h, r);
     } else if (strncmp(p, "/api/v1/reports/", 16) == 0) {
         http_read_published(h, r, p + 16);
     } else if (strcmp(p, "/api/v1/health") == 0) {
@@ -147,7 +165,7 @@ static void srv_route(struct http *h, struct http_req *r)
         http_read_history(h, r, id);
     } else {
         http_req_error(r, MHD_HTTP_NOT_FOUND, PW_ENOTFOUND,
-                       "no such page: see / and /api/v1/{feeds,status,alerts,report,reports,"
+                       "no such page: see / and /api/v1/{feeds,retractions,status,alerts,report,reports,assessments,"
                        "health,indicators/ID/history}, described in /api/v1/openapi.yaml");
     }
 }

@@ -195,7 +195,11 @@ static const char *store_query_denied(const struct pw_principal *who, Planwatch_
     case PLANWATCH__V1__QUERY_KIND__QUERY_DELIVERIES:
     case PLANWATCH__V1__QUERY_KIND__QUERY_REPORTS:
     case PLANWATCH__V1__QUERY_KIND__QUERY_REPORT_GET:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_ASSESSMENTS:
         return who->read ? NULL : "this identity may not read (registry: read: true)";
+    case PLANWATCH__V1__QUERY_KIND__QUERY_ASSESS:
+        return who->manage ? NULL
+                           : "this identity may not record assessments (registry: manage: true)";
     case PLANWATCH__V1__QUERY_KIND__QUERY_REPORT_PUBLISH:
         return who->manage ? NULL : "this identity may not publish reports (registry: manage: true)";
     case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIBE:

@@ -101,4 +101,30 @@ int store_alerts_answer(struct store *s, const Planwatch__V1__Query *q,
 int store_reports_answer(struct store *s, const Planwatch__V1__Query *q,
                          Planwatch__V1__QueryReply *r, struct pw_arena *arena);
 
+/* Commits ops[0..n) plus admin_seq + 1 in one transaction (ops must have
+ * room for n + 1), then announces [admin.<what>] on the PUB (store_alerts.c).
+ * Returns 0 or store_db_write's error (nothing written). */
+int store_admin_write(struct store *s, struct store_db_op *ops, size_t n, const char *what,
+                      struct pw_arena *a);
+
+/* store_assess.c: the secretariat's assessments (README "The secretariat's
+ * assessment"). Answers QUERY_ASSESS (a record with the store's clock and
+ * s->asker, announced as admin.assessments; PW_EINVAL for a bad record,
+ * PW_ENOTFOUND withdrawing none) and QUERY_ASSESSMENTS (q->history: every
+ * record; else the current ones known at q->known_at_ns) and returns 1, or
+ * returns 0 for any other kind. */
+int store_assess_answer(struct store *s, const Planwatch__V1__Query *q,
+                        Planwatch__V1__QueryReply *r, struct pw_arena *arena);
+
+/* The current assessments known at known_at (Unix ns; PW_KNOWN_ALL: every
+ * record) into r->assessments (arena). Returns 0, PW_ENOMEM or PW_EDB. */
+int store_assess_current(struct store *s, int64_t known_at, Planwatch__V1__QueryReply *r,
+                         struct pw_arena *arena);
+
+/* Sets rows[i].as of rows[0..n) from assessments a[0..na) (the current
+ * ones): the one of each row's indicator and checkpoint, else none. */
+struct pw_status_row;
+void store_assess_attach(struct pw_status_row *rows, size_t n,
+                         Planwatch__V1__Assessment *const *a, size_t na);
+
 #endif

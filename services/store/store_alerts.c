@@ -113,8 +113,8 @@ static struct store_db_op sa_meta(const char *name, const unsigned char *v8)
 }
 
 /* Commits ops plus admin_seq + 1, then announces [admin.<what>]. */
-static int sa_admin_write(struct store *s, struct store_db_op *ops, size_t n, const char *what,
-                          struct pw_arena *a)
+int store_admin_write(struct store *s, struct store_db_op *ops, size_t n, const char *what,
+                      struct pw_arena *a)
 {
     unsigned char *v = sa_be64(a, s->admin_seq + 1);
     if (!v)
@@ -147,7 +147,7 @@ static int sa_insert(struct store *s, struct pw_arena *a, enum store_table t, co
         return PW_ENOMEM;
     ops[0] = sa_put(t, key, 8, m);
     ops[1] = sa_meta(counter, idv);
-    return sa_admin_write(s, ops, 2, what, a);
+    return store_admin_write(s, ops, 2, what, a);
 }
 
 /* Text a person typed: non-empty when required, bounded, clean UTF-8 (text.h). */
@@ -298,7 +298,7 @@ static void sa_unsubscribe(struct store *s, const Planwatch__V1__Query *q,
     struct store_db_op ops[2] = {{.table = STORE_T_SUBS, .key = k, .klen = 8, .del = 1}};
     if (!k)
         return sa_fail(r, PW_ENOMEM, "out of memory");
-    rc = sa_admin_write(s, ops, 1, "subscriptions", a);
+    rc = store_admin_write(s, ops, 1, "subscriptions", a);
     if (rc)
         return sa_fail(r, rc, pw_strerror(rc));
     r->id = q->id;
@@ -406,7 +406,7 @@ static void sa_ack(struct store *s, const Planwatch__V1__Query *q, Planwatch__V1
     key[idlen] = 0;
     store_db_put_be64(key + idlen + 1, (uint64_t)ack.time_ns);
     ops[0] = sa_put(STORE_T_ACKS, key, idlen + 9, &ack.base);
-    if ((rc = sa_admin_write(s, ops, 1, "acks", a)))
+    if ((rc = store_admin_write(s, ops, 1, "acks", a)))
         return sa_fail(r, rc, pw_strerror(rc));
     struct store_list l = {.arena = a};
     size_t len = protobuf_c_message_get_packed_size(&ack.base);

@@ -229,7 +229,9 @@ int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t 
         /* added after format 2 without a format bump: a new table changes nothing
          * of the others, an older store never opens it, and an older data dir
          * simply gets it empty here */
-        (mrc = mdb_dbi_open(txn, "reports", MDB_CREATE, &db->tables[STORE_T_REPORTS]))) {
+        (mrc = mdb_dbi_open(txn, "reports", MDB_CREATE, &db->tables[STORE_T_REPORTS])) ||
+        (mrc = mdb_dbi_open(txn, "assessments", MDB_CREATE,
+                            &db->tables[STORE_T_ASSESSMENTS]))) {
         rc = db_err(mrc, "dbi_open");
         goto fail;
     }

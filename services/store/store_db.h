@@ -102,7 +102,8 @@ int store_db_alert_get(struct store_db *db, store_db_alert_cb cb, void *arg, uin
 enum store_table {
     STORE_T_ALERTS,      /* indicator_id -> AlertState */
     STORE_T_META,        /* name -> u64 BE ("format", "alert_seq", "admin_seq", "sub_id",
-                          * "silence_id", "report_id"; "format" belongs to store_db: never write it) */
+                          * "silence_id", "report_id", "assess_id"; "format" belongs to
+                          * store_db: never write it) */
     STORE_T_ALERT_LOG,   /* alert seq (u64 BE) -> Alert, every published transition */
     STORE_T_ALERT_IDS,   /* alert_id -> u64 BE seq of its latest transition */
     STORE_T_SUBS,        /* subscription id (u64 BE) -> Subscription */
@@ -111,6 +112,8 @@ enum store_table {
     STORE_T_DELIVERIES,  /* alert seq, subscription id (u64 BE each) -> Delivery */
     STORE_T_ATTEMPTS,    /* alert seq, subscription id, attempt (u64 BE each) -> DeliveryAttempt */
     STORE_T_REPORTS,     /* report id (u64 BE) -> PublishedReport (store_reports.c) */
+    STORE_T_ASSESSMENTS, /* indicator_id \0 fiscal year (u32 BE) received_ns, record id
+                          * (u64 BE each) -> Assessment, every record kept (store_assess.c) */
     STORE_T_COUNT
 };
 

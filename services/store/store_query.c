@@ -80,6 +80,14 @@ static void query_status(struct store *s, const Planwatch__V1__Query *q,
     if (pw_history_eval_all(s->hist, as_of, q->known_at_ns ? q->known_at_ns : PW_KNOWN_ALL, &rows,
                             &n))
         return query_fail(r, PW_ENOMEM, "out of memory");
+    /* the secretariat's assessments known at the same instant ride along */
+    Planwatch__V1__QueryReply cur = PLANWATCH__V1__QUERY_REPLY__INIT;
+    int arc = store_assess_current(s, q->known_at_ns ? q->known_at_ns : PW_KNOWN_ALL, &cur, arena);
+    if (arc) {
+        free(rows);
+        return query_fail(r, arc, pw_strerror(arc));
+    }
+    store_assess_attach(rows, n, cur.assessments, cur.n_assessments);
     Planwatch__V1__StatusRow **out = pw_arena_alloc(arena, (n ? n : 1) * sizeof *out);
     size_t k = 0;
     for (size_t i = 0; out && i < n; i++) {
@@ -94,6 +102,11 @@ static void query_status(struct store *s, const Planwatch__V1__Query *q,
             break;
         *e = rows[i].ev; /* the row borrows the explanation: keep it in the arena */
         pw_msg_status_row(row, ind, e, buf);
+        struct pw_assessment *as = pw_arena_alloc(arena, sizeof *as);
+        if (!as)
+            break;
+        *as = rows[i].as;
+        pw_msg_status_row_assessed(row, e, as, buf);
         out[k++] = row;
     }
     free(rows);
@@ -205,8 +218,14 @@ static void query_dispatch(struct store *s, const Planwatch__V1__Query *q,
     case PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP:
         return query_backup(s, q, r, arena);
     default:
-        if (!store_alerts_answer(s, q, r, arena) && !store_reports_answer(s, q, r, arena))
+        if (store_alerts_answer(s, q, r, arena)) {
+            /* the alert service loads the current assessments with the rest */
+            if (q->kind == PLANWATCH__V1__QUERY_KIND__QUERY_ADMIN_GET && !r->code &&
+                (rc = store_assess_current(s, PW_KNOWN_ALL, r, arena)))
+                query_fail(r, rc, pw_strerror(rc));
+        } else if (!store_reports_answer(s, q, r, arena) && !store_assess_answer(s, q, r, arena)) {
             query_fail(r, PW_EINVAL, "unknown query kind");
+        }
         return;
     }
     if (rc)

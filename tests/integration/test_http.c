@@ -518,6 +518,155 @@ static void test_corrections(void **state)
     free(err);
 }
 
+/* "actual@data_fy" of indicator id in a status JSON document (an array of
+ * rows): "none" when the row has no figure, "" when id is not there. */
+static void status_cell(const char *js, const char *id, char *out, size_t n)
+{
+    json_error_t e;
+    json_t *doc = json_loads(js, 0, &e), *row;
+    size_t i;
+    if (!json_is_array(doc))
+        fail_msg("status is not a JSON array (%s): %.300s", e.text, js);
+    snprintf(out, n, "%s", "");
+    json_array_foreach(doc, i, row)
+    {
+        json_t *a = json_object_get(row, "actual");
+        if (strcmp(json_string_value(json_object_get(row, "id")), id) != 0)
+            continue;
+        if (json_is_null(a) || !a)
+            snprintf(out, n, "none");
+        else
+            snprintf(out, n, "%g@%lld", json_number_value(a),
+                     (long long)json_integer_value(json_object_get(row, "data_fy")));
+    }
+    json_decref(doc);
+}
+
+/* What `planwatch status` and GET /api/v1/status say of id. */
+static void expect_status(const char *id, const char *want)
+{
+    char *out = NULL, *err = NULL, cell[64];
+    const char *args[] = {"status", "--plan", "p3", "--as-of", "2026-03-31", "--format", "json", NULL};
+    assert_int_equal(hs_cli(&cl, &out, &err, args), 0);
+    status_cell(out, id, cell, sizeof cell);
+    assert_string_equal(cell, want);
+    free(out);
+    free(err);
+    struct hs_resp r = call(&cl, "/api/v1/status?plan=p3&as_of=2026-03-31", NULL, NULL, NULL, 0);
+    expect(&r, 200);
+    status_cell(r.body, id, cell, sizeof cell);
+    assert_string_equal(cell, want);
+    free(r.body);
+}
+
+/* Runs the CLI; expects exit status rc and needle in its stdout (and, when
+ * given, err_needle in its stderr). */
+static void cli_expect(const char *const *args, int rc, const char *needle, const char *err_needle)
+{
+    char *out = NULL, *err = NULL;
+    int got = hs_cli(&cl, &out, &err, args);
+    if (got != rc || (needle && !strstr(out, needle)) || (err_needle && !strstr(err, err_needle)))
+        fail_msg("planwatch %s: exit %d (expected %d): %s%s", args[0], got, rc, out, err);
+    free(out);
+    free(err);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Revert and retract through each door, as status shows them: a revert
+ * makes the earlier figure the latest again, a retraction leaves the year
+ * unreported (status: no figure at the FY2025 checkpoint), a figure sent
+ * again restores it; a cumulative count below the previous year's is stored with
+ * PW_WFEED_DECREASE in both doors' replies. */
+static void test_retract_doors(void **state)
+{
+    (void)state;
+    char path[300];
+    snprintf(path, sizeof path, "%s/retract.csv", cl.dir);
+    const char *feed[] = {"feed", path, NULL};
+    /* the CLI: p3-out05 (cumulative target over annual figures) */
+    const char *id = "p3-out05-pediatric-plans";
+    write_file(path, "indicator_id,fiscal_year,value\n"
+                     "p3-out05-pediatric-plans,2024,22\np3-out05-pediatric-plans,2025,67\n");
+    cli_expect(feed, 0, "2 accepted", NULL);
+    write_file(path, "indicator_id,fiscal_year,value\np3-out05-pediatric-plans,2025,500\n");
+    cli_expect(feed, 0, "1 accepted", NULL);
+    expect_status(id, "522@2025");
+    write_file(path, "indicator_id,fiscal_year,value\np3-out05-pediatric-plans,2025,67\n");
+    cli_expect(feed, 0, "1 accepted", NULL); /* a revert */
+    expect_latest(id, "67");
+    expect_status(id, "89@2025");
+    const char *retract[] = {"retract", id, "--fy", "2025", NULL};
+    cli_expect(retract, 0, "retract: 1 accepted, 0 duplicates", NULL);
+    expect_latest(id, "retracted");
+    expect_status(id, "none"); /* FY2025 is the checkpoint: unreported */
+    cli_expect(retract, 0, "retract: 0 accepted, 1 duplicates", NULL);
+    const char *nothing[] = {"retract", "p3-out06-orphan-approvals", "--fy", "R6", NULL};
+    cli_expect(nothing, 1, "[PW_EFEED_RETRACT]", NULL);
+    const char *usage[] = {"retract", id, NULL};
+    cli_expect(usage, 2, "", "--fy");
+    cli_expect(feed, 0, "1 accepted", NULL); /* 67 again: restored */
+    expect_latest(id, "67");
+    expect_status(id, "89@2025");
+
+    /* the HTTP door: p3-out06 */
+    id = "p3-out06-orphan-approvals";
+    post_json_expect("[{\"indicator_id\": \"p3-out06-orphan-approvals\", \"fiscal_year\": 2024, "
+                     "\"value\": 30}, {\"indicator_id\": \"p3-out06-orphan-approvals\", "
+                     "\"fiscal_year\": 2025, \"value\": 45}]",
+                     200, "accepted", 2);
+    expect_status(id, "75@2025");
+    post_json_expect("[{\"indicator_id\": \"p3-out06-orphan-approvals\", \"fiscal_year\": 2025, "
+                     "\"value\": 500}]",
+                     200, "accepted", 1);
+    expect_status(id, "530@2025");
+    post_json_expect("[{\"indicator_id\": \"p3-out06-orphan-approvals\", \"fiscal_year\": 2025, "
+                     "\"value\": 45}]",
+                     200, "accepted", 1); /* a revert */
+    expect_latest(id, "45");
+    expect_status(id, "75@2025");
+    static const char rj[] = "{\"indicator_id\": \"p3-out06-orphan-approvals\", \"fiscal_year\": 2025}";
+    struct hs_resp r = call(&cl, "/api/v1/retractions", HS_TOK_ADMIN, "application/json", rj,
+                            strlen(rj));
+    expect(&r, 200);
+    assert_int_equal(count_of(&r, "accepted"), 1);
+    free(r.body);
+    expect_latest(id, "retracted");
+    expect_status(id, "none");
+    r = call(&cl, "/api/v1/retractions", HS_TOK_ADMIN, "application/json", rj, strlen(rj));
+    expect(&r, 200);
+    assert_int_equal(count_of(&r, "unchanged"), 1);
+    free(r.body);
+    post_json_expect("[{\"indicator_id\": \"p3-out06-orphan-approvals\", \"fiscal_year\": 2025, "
+                     "\"value\": 45}]",
+                     200, "accepted", 1);
+    expect_status(id, "75@2025");
+
+    /* a cumulative count that falls: stored, with a warning in each door */
+    write_file(path, "indicator_id,fiscal_year,value,basis\n"
+                     "p3-out05-pediatric-plans,2024,40,cumulative\n"
+                     "p3-out05-pediatric-plans,2025,35,cumulative\n");
+    cli_expect(feed, 0, "2 accepted", "[PW_WFEED_DECREASE]");
+    r = post_csv(&cl, "/api/v1/feeds", HS_TOK_ADMIN,
+                 "indicator_id,fiscal_year,value,basis\n"
+                 "p3-out06-orphan-approvals,2024,80,cumulative\n"
+                 "p3-out06-orphan-approvals,2025,70,cumulative\n");
+    expect(&r, 200);
+    assert_int_equal(count_of(&r, "accepted"), 2);
+    json_t *doc = json_loads(r.body, 0, NULL);
+    json_t *w = json_array_get(json_object_get(doc, "warnings"), 0);
+    assert_string_equal(json_string_value(json_object_get(w, "code")), "PW_WFEED_DECREASE");
+    assert_int_equal(json_integer_value(json_object_get(w, "row")), 3);
+    json_decref(doc);
+    free(r.body);
+}
+
 static void test_store_down(void **state)
 {
     (void)state;
@@ -544,6 +693,7 @@ int main(void)
         cmocka_unit_test(test_report_and_dashboard),
         cmocka_unit_test(test_dashboard_in_chromium),
         cmocka_unit_test(test_corrections),
+        cmocka_unit_test(test_retract_doors),
         cmocka_unit_test(test_store_down),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

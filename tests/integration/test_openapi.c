@@ -492,6 +492,37 @@ static void test_feeds(void **state)
     hs_curl_free(&r);
     free(csv);
 
+    /* retractions: the sample's figures are there to withdraw */
+#define RETRACT(id, fy) "{\"indicator_id\": \"" id "\", \"fiscal_year\": " fy "}"
+#define LAUNCHES RETRACT("p2-pj2-healthcare-launches", "2022")
+#define RC(query, token, ctype, body, want)                                                        \
+    {"postRetraction", "POST", "/api/v1/retractions" query, token, ctype, NULL, body, want, NULL}
+#define JS "application/json"
+    static const struct oc retractions[] = {
+        RC("", HS_TOK_PJ2, JS, LAUNCHES, 200),
+        RC("?dry_run=true", HS_TOK_PJ2, JS, RETRACT("p2-pj2-healthcare-launches", "\"FY2022\""), 200),
+        /* another office's retraction of a year that has no figure now */
+        RC("", HS_TOK_ADMIN, JS, LAUNCHES, 409),
+        RC("", HS_TOK_ADMIN, JS, RETRACT("no-such-indicator", "2022"), 409),
+        RC("", HS_TOK_ADMIN, JS, RETRACT("p2-pj2-healthcare-launches", "\"soon\""), 409),
+        RC("", HS_TOK_ADMIN, JS, "{\"indicator_id\": \"p2-pj2-healthcare-launches\"}", 400),
+        RC("", HS_TOK_ADMIN, JS, "[", 400),
+        RC("?dry_run=maybe", HS_TOK_ADMIN, JS, LAUNCHES, 400),
+        RC("", NULL, JS, LAUNCHES, 401),
+        RC("", "wrong-token", JS, LAUNCHES, 401),
+        RC("", HS_TOK_READER, JS, LAUNCHES, 403),
+        RC("", HS_TOK_PJ2, JS, RETRACT("p3-out11-core-hospital-trials", "2022"), 403),
+        RC("", HS_TOK_ADMIN, "text/csv", LAUNCHES, 415),
+        /* the figure again, for the reads below */
+        {"postFeed", "POST", "/api/v1/feeds", HS_TOK_PJ2, "text/csv", NULL,
+         "indicator_id,fiscal_year,value\np2-pj2-healthcare-launches,2022,6\n", 200, NULL},
+    };
+#undef JS
+#undef RC
+#undef LAUNCHES
+#undef RETRACT
+    oc_run(retractions, sizeof retractions / sizeof retractions[0]);
+
     /* over --max-body-bytes (65536), over --max-rows (200) */
     const struct oc big = {"postFeed", "POST", "/api/v1/feeds", HS_TOK_ADMIN, "text/csv", NULL, NULL, 413, NULL};
     char *body = malloc(70000);
@@ -560,6 +591,20 @@ static void test_reads(void **state)
         {"postReport", "POST", "/api/v1/reports?plan=p2&fy=2022", HS_TOK_READER, NULL, NULL, NULL, 403, NULL},
         {"postReport", "POST", "/api/v1/reports?plan=p2&fy=soon", HS_TOK_ADMIN, NULL, NULL, NULL, 400, NULL},
         {"postReport", "POST", "/api/v1/reports?plan=p9&fy=2022", HS_TOK_ADMIN, NULL, NULL, NULL, 400, NULL},
+        {"postAssessment", "POST", "/api/v1/assessments", HS_TOK_ADMIN, "application/json", NULL,
+         "{\"indicator_id\": \"p2-pj2-class34-approvals\", \"fiscal_year\": 2022, \"grade\": \"A\", "
+         "\"reason\": \"総合的に勘案\", \"by\": \"事務局\"}", 201, "application/json"},
+        {"postAssessment", "POST", "/api/v1/assessments", NULL, "application/json", NULL, "{}", 401, NULL},
+        {"postAssessment", "POST", "/api/v1/assessments", HS_TOK_READER, "application/json", NULL, "{}", 403, NULL},
+        {"postAssessment", "POST", "/api/v1/assessments", HS_TOK_ADMIN, "application/json", NULL,
+         "{\"indicator_id\": \"p2-pj2-class34-approvals\", \"fiscal_year\": 2022, \"grade\": \"C\", "
+         "\"reason\": \"x\"}", 400, NULL},
+        {"postAssessment", "POST", "/api/v1/assessments", HS_TOK_ADMIN, "application/json", NULL,
+         "{\"indicator_id\": \"p2-pj2-class34-approvals\", \"fiscal_year\": 2019, \"withdraw\": true}",
+         404, NULL},
+        {"getAssessments", "GET", "/api/v1/assessments", NULL, NULL, NULL, NULL, 200, "application/json"},
+        {"getAssessments", "GET", "/api/v1/assessments?history=true&known_at=2026-03-31", NULL, NULL, NULL, NULL, 200, "application/json"},
+        {"getAssessments", "GET", "/api/v1/assessments?known_at=noon", NULL, NULL, NULL, NULL, 400, NULL},
         {"getReports", "GET", "/api/v1/reports", NULL, NULL, NULL, NULL, 200, "application/json"},
         {"getReports", "GET", "/api/v1/reports?plan=p2", NULL, NULL, NULL, NULL, 200, "application/json"},
         {"getReports", "GET", "/api/v1/reports?plan=p9", NULL, NULL, NULL, NULL, 400, NULL},
@@ -609,6 +654,25 @@ static void test_reads(void **state)
     hs_curl_free(&r);
 }
 
+/* A flat YAML mapping as a JSON object: integers stay numbers, the rest
+ * strings. Caller frees; NULL when ex is not a mapping. */
+static char *doc_example_json(yaml_node_t *ex)
+{
+    if (!ex || ex->type != YAML_MAPPING_NODE)
+        return NULL;
+    json_t *o = json_object();
+    for (yaml_node_pair_t *p = ex->data.mapping.pairs.start; p < ex->data.mapping.pairs.top; p++) {
+        const char *k = y_str(y_node(p->key)), *v = y_str(y_node(p->value));
+        char *end;
+        long long n = strtoll(v ? v : "", &end, 10);
+        if (k && v)
+            json_object_set_new(o, k, v[0] && !*end ? json_integer(n) : json_string(v));
+    }
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
 /* Every route the server answers is documented: each documented operation,
  * built from the document's examples, answers 2xx, HEAD like GET, other
  * methods 405; of the probes (the known routes and look-alikes), whatever
@@ -634,6 +698,7 @@ static void test_routes(void **state)
         "/api/v1/catalog", "/api/v1/indicators/p2-pj2-class34-approvals/latest", "/favicon.ico",
         "/robots.txt", "//", "/./", "/api/v1/../v1/status", "/index.html/", "/%2F",
         "/api/v1/reports", "/api/v1/reports/1", "/api/v1/reports/", "/api/v1/reports/1/x",
+        "/api/v1/retractions", "/api/v1/retractions/", "/api/v1/retractions/1",
     };
     yaml_node_t *paths = y_paths();
     for (yaml_node_pair_t *p = paths->data.mapping.pairs.start; p < paths->data.mapping.pairs.top; p++) {
@@ -654,13 +719,22 @@ static void test_routes(void **state)
                 continue;
             }
             doc_example_url(tmpl, o, url, sizeof url);
-            if (strcmp(methods[m], "POST") == 0) { /* a feed: the documented example body */
+            if (strcmp(methods[m], "POST") == 0) { /* the documented example body */
                 yaml_node_t *rb = y_get(o, "requestBody"); /* none: a publication */
-                const char *body = rb ? y_str(y_get(y_get(y_get(rb, "content"), "text/csv"), "example")) : NULL;
+                yaml_node_t *content = y_get(rb, "content");
+                const char *body = y_str(y_get(y_get(content, "text/csv"), "example"));
+                const char *ctype = body ? "text/csv" : NULL;
+                char *json = NULL;
+                if (rb && !body) { /* a JSON body only (a retraction) */
+                    json = doc_example_json(y_get(y_get(content, "application/json"), "example"));
+                    body = json;
+                    ctype = "application/json";
+                }
                 if (rb)
                     assert_non_null(body);
-                r = hs_curl(&cl, "POST", url, HS_TOK_ADMIN, body ? "text/csv" : NULL, NULL, body,
+                r = hs_curl(&cl, "POST", url, HS_TOK_ADMIN, ctype, NULL, body,
                             body ? strlen(body) : 0);
+                free(json);
             } else {
                 r = hs_curl(&cl, methods[m], url, NULL, NULL, NULL, NULL, 0);
             }

@@ -167,6 +167,13 @@ static void test_unknown_and_wrong_keys_refused(void **state)
      * webhooks' secrets */
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ACK;
     assert_int_equal(pw_client_query(cl, &q, 5000, &r), PW_EDENIED);
+    /* nor record the secretariat's assessments, though it may read them */
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ASSESS;
+    assert_int_equal(pw_client_query(cl, &q, 5000, &r), PW_EDENIED);
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ASSESSMENTS;
+    assert_int_equal(pw_client_query(cl, &q, 5000, &r), 0);
+    planwatch__v1__query_reply__free_unpacked(r, NULL);
+    r = NULL;
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP;
     q.path = "/tmp/planwatch-backup-denied";
     assert_int_equal(pw_client_query(cl, &q, 5000, &r), PW_EDENIED);

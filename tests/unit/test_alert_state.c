@@ -431,6 +431,63 @@ static void test_final_closes(void **state)
     alert_state_close(&s);
 }
 
+/* The secretariat's assessment: an assessed A of ann10's FY2025 checkpoint
+ * closes its BEHIND alert with one RESOLVED notice and nothing more; one of
+ * another year or withdrawn lets it open again; B changes nothing. */
+static void test_assessed_a_closes(void **state)
+{
+    (void)state;
+    struct alert_state_list l = {0};
+    struct alert_state *s = first_start(&l);
+    const char *id;
+    assert_true(alert_state_recorded(s, ANN10, NULL, &id));
+    assert_string_equal(id, "ann10:1");
+    Planwatch__V1__Assessment a = PLANWATCH__V1__ASSESSMENT__INIT, x = a;
+    a.indicator_id = (char *)"ann10";
+    a.fiscal_year = 2025;
+    a.grade = (char *)"A";
+    a.reason = (char *)"総合的に勘案";
+    a.by = (char *)"事務局";
+    x.indicator_id = (char *)"no-such"; /* skipped */
+    x.fiscal_year = 2025;
+    x.grade = (char *)"A";
+    Planwatch__V1__Assessment *v[] = {&x, &a};
+    assert_int_equal(alert_state_assessments(s, v, 2), 0);
+    alert_state_list_clear(&l);
+    assert_int_equal(alert_state_eval_all(s, ut_day("2026-03-31"), &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.v[0].ind->index, ANN10);
+    assert_int_equal(l.v[0].event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED);
+    assert_int_equal(l.v[0].to, PW_STATUS_BEHIND); /* the rule's status stays */
+    assert_string_equal(l.v[0].alert_id, "ann10:1");
+    assert_non_null(strstr(l.v[0].summary, "assessed A by 事務局: 総合的に勘案 (computed B: "));
+    alert_state_list_clear(&l);
+    assert_int_equal(alert_state_eval_all(s, ut_day("2026-04-01"), &l), 0);
+    assert_int_equal(l.n, 0); /* once */
+    /* B: the rule alerts as before */
+    a.grade = (char *)"B";
+    assert_int_equal(alert_state_assessments(s, v, 2), 0);
+    assert_int_equal(alert_state_eval_all(s, ut_day("2026-04-01"), &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.v[0].event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED);
+    /* A again, then withdrawn: closes, then opens */
+    a.grade = (char *)"A";
+    assert_int_equal(alert_state_assessments(s, v, 2), 0);
+    alert_state_list_clear(&l);
+    assert_int_equal(alert_state_eval_all(s, ut_day("2026-04-01"), &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.v[0].event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED);
+    a.withdrawn = 1;
+    assert_int_equal(alert_state_assessments(s, v, 2), 0);
+    alert_state_list_clear(&l);
+    assert_int_equal(alert_state_eval_all(s, ut_day("2026-04-01"), &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.v[0].event, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED);
+    assert_int_equal(alert_state_assessments(NULL, v, 2), PW_EINVAL);
+    alert_state_list_free(&l);
+    alert_state_close(&s);
+}
+
 static void test_restore_suppresses_repeats(void **state)
 {
     (void)state;
@@ -715,6 +772,7 @@ int main(void)
         cmocka_unit_test(test_update_makes_behind),
         cmocka_unit_test(test_checkpoints_and_recovery),
         cmocka_unit_test(test_final_closes),
+        cmocka_unit_test(test_assessed_a_closes),
         cmocka_unit_test(test_restore_suppresses_repeats),
         cmocka_unit_test(test_seqtrack),
         cmocka_unit_test(test_records_and_alert_message),

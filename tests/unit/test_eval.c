@@ -564,6 +564,41 @@ static void test_status_only_agrees(void **state)
     }
 }
 
+/* The secretariat's assessment: it applies to the checkpoint it names only;
+ * an assessed A shows and keeps no status alert open, an assessed B changes
+ * nothing the rule alerts on, and a final result alerts in no case. */
+static void test_assessed(void **state)
+{
+    (void)state;
+    struct pw_eval e;
+    memset(&e, 0, sizeof e);
+    e.status = PW_STATUS_AT_RISK;
+    e.grade = 'B';
+    e.cp.fy = 2025;
+    struct pw_assessment a = {.fy = 2025, .grade = 'A'};
+    assert_true(pw_eval_alerting(&e));
+    assert_true(pw_eval_alerting_assessed(&e, NULL));
+    assert_int_equal(pw_eval_grade_shown(&e, NULL), 'B');
+    assert_true(pw_assessment_applies(&a, &e));
+    assert_int_equal(pw_eval_grade_shown(&e, &a), 'A');
+    assert_false(pw_eval_alerting_assessed(&e, &a));
+    a.fy = 2024; /* another year's judgement says nothing about this one */
+    assert_false(pw_assessment_applies(&a, &e));
+    assert_int_equal(pw_eval_grade_shown(&e, &a), 'B');
+    assert_true(pw_eval_alerting_assessed(&e, &a));
+    a.fy = 2025;
+    a.grade = 'B';
+    assert_true(pw_eval_alerting_assessed(&e, &a));
+    a.grade = 'x'; /* not a grade: ignored */
+    assert_false(pw_assessment_applies(&a, &e));
+    a.grade = 'A';
+    e.cp.fy = 0; /* nothing judged yet */
+    assert_false(pw_assessment_applies(&a, &e));
+    e.cp.fy = 2025;
+    e.cp.final = 1;
+    assert_false(pw_eval_alerting_assessed(&e, NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -584,6 +619,7 @@ int main(void)
         cmocka_unit_test(test_lower_is_better),
         cmocka_unit_test(test_no_data_and_names),
         cmocka_unit_test(test_status_only_agrees),
+        cmocka_unit_test(test_assessed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

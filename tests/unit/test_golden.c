@@ -4,7 +4,9 @@
  *    tests/golden/plan2-expected.csv, worked out by hand with the linear rule;
  *  - plan 3 at 2026-03-31 (FY2025 feed) against the document's own A/B
  *    column: tests/golden/plan3-expected.csv, where every row whose
- *    document grade differs from the linear rule names the difference;
+ *    document grade differs from the linear rule names the difference, and
+ *    the grade shown (computed, or the secretariat's assessment from
+ *    catalog/feeds/plan3-fy2025-assessments.csv) is EVERY grade printed;
  *  - the same grades on every day until the next checkpoint, and plan 2's
  *    final results on any day after it ended. */
 #include <setjmp.h>
@@ -17,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "assess.h"
 #include "catalog.h"
 #include "dec.h"
 #include "eval.h"
@@ -134,7 +137,15 @@ static void test_plan3(void **state)
     struct pw_history *h = load_feed(PW_SOURCE_DIR "/catalog/feeds/plan3-fy2025.csv");
     int32_t as_of = pw_day_from_ymd(2026, 3, 31);
     char line[2048], *f[4] = {0};
-    int rows = 0, differ = 0;
+    int rows = 0, differ = 0, assessed = 0;
+    struct pw_assess_rec *as = NULL;
+    size_t nas = 0;
+    struct pw_diag d = {0};
+    FILE *af = fopen(PW_SOURCE_DIR "/catalog/feeds/plan3-fy2025-assessments.csv", "r");
+    assert_non_null(af);
+    if (pw_assess_read(af, "plan3-fy2025-assessments.csv", cat, &as, &nas, &d))
+        fail_msg("assessments: line %d %s: %s", d.line, d.field, d.msg);
+    fclose(af);
     assert_non_null(fgets(line, sizeof line, fp));
     while (fgets(line, sizeof line, fp)) {
         /* indicator_id,doc_grade,linear_grade,note (the note may hold commas) */
@@ -153,9 +164,17 @@ static void test_plan3(void **state)
             assert_true(strlen(f[3]) > 10);
             differ++;
         }
+        const struct pw_assess_rec *a = pw_assess_find(as, nas, ind->id, 2025);
+        char shown = pw_eval_grade_shown(&e, a ? &a->as : NULL);
+        if (shown != f[1][0])
+            fail_msg("%s: shown grade %c (computed %c%s), the document prints %s", f[0], shown,
+                     e.grade, a ? ", assessed" : "", f[1]);
+        assessed += a && pw_assessment_applies(&a->as, &e);
         rows++;
     }
     fclose(fp);
+    free(as);
+    assert_int_equal(assessed, 2); /* 16) and 19), both assessed A with their seed lines */
     assert_int_equal(rows, 21);  /* output indicators 1)-21) */
     assert_int_equal(differ, 2); /* 16) holistic A; 19) no numeric target */
     pw_history_close(&h);

@@ -22,7 +22,7 @@
 
 #define STATUS_HEADER                                                                          \
     "id,project,name,as_of,target,expected,actual,ratio,status,grade,explanation,checkpoint_fy,"  \
-    "final,overdue"
+    "final,overdue,assessed_grade,assessment_reason,assessed_by"
 
 static const char cat_yaml[] =
     "version: 1\n"
@@ -301,6 +301,7 @@ static size_t status_rows(const struct pw_catalog *cat, struct pw_status_row *ro
     };
     for (size_t i = 0; i < 4; i++) {
         rows[i].ind = pw_catalog_find(cat, in[i].id);
+        memset(&rows[i].as, 0, sizeof rows[i].as);
         assert_non_null(rows[i].ind);
         assert_int_equal(pw_eval_indicator(rows[i].ind, &in[i].obs, in[i].nobs, at, &rows[i].ev),
                          0);
@@ -334,10 +335,10 @@ static void test_status_csv(void **state)
     assert_int_equal(strncmp(l[2], r1, strlen(r1)), 0);
     char *expl = csv_field(rows[1].ev.explanation);
     assert_int_equal(strncmp(l[2] + strlen(r1), expl, strlen(expl)), 0);
-    assert_string_equal(l[2] + strlen(r1) + strlen(expl), ",2022,false,false");
+    assert_string_equal(l[2] + strlen(r1) + strlen(expl), ",2022,false,false,,,");
     free(expl);
     assert_string_equal(l[3], "m1,all,うち海外,2023-03-31,,,,,NO_TARGET,-,"
-                              "monitoring only: no figure yet,2021,false,false");
+                              "monitoring only: no figure yet,2021,false,false,,,");
     static const char tj[] = "tj,all,";
     assert_int_equal(strncmp(l[4], tj, strlen(tj)), 0);
     assert_non_null(strstr(l[4], ",2023-03-31,5,5,6,1.20,ACHIEVED,A,"));
@@ -352,6 +353,45 @@ static void test_status_csv(void **state)
     out = mem_finish(&m);
     assert_string_equal(out, STATUS_HEADER "\n");
     free(out);
+}
+
+/* The secretariat's assessment of c1's checkpoint (FY2022) shows beside the
+ * computed grade in every format; one of another year shows nowhere. */
+static void test_status_assessed(void **state)
+{
+    struct pw_status_row rows[4];
+    size_t n = status_rows(*state, rows);
+    rows[0].as.fy = 2022;
+    rows[0].as.grade = 'A';
+    snprintf(rows[0].as.reason, sizeof rows[0].as.reason, "総合的に勘案, 過程を評価");
+    snprintf(rows[0].as.by, sizeof rows[0].as.by, "事務局");
+    rows[1].as.fy = 2021; /* not r1's checkpoint: ignored */
+    rows[1].as.grade = 'B';
+    for (int fmt = 0; fmt < 3; fmt++) {
+        struct mem m;
+        mem_open(&m);
+        assert_int_equal(pw_report_status(m.f, rows, n, (enum pw_format)fmt), 0);
+        char *out = mem_finish(&m);
+        if (fmt == PW_FMT_TABLE) {
+            assert_non_null(strstr(out, "A (assessed; computed B: FY2022 (3/5)"));
+            assert_non_null(strstr(out, " — 総合的に勘案, 過程を評価, 事務局)"));
+            assert_null(strstr(out, "computed A"));
+        } else if (fmt == PW_FMT_CSV) {
+            assert_non_null(strstr(out, ",2022,false,false,A,\"総合的に勘案, 過程を評価\",事務局\n"));
+            assert_null(strstr(out, ",B,,\n"));
+        } else {
+            json_t *root = json_loads(out, 0, NULL);
+            assert_non_null(root);
+            json_t *c1 = json_array_get(root, 0), *r1 = json_array_get(root, 1);
+            assert_string_equal(json_string_value(json_object_get(c1, "grade")), "B");
+            assert_string_equal(json_string_value(json_object_get(c1, "assessed_grade")), "A");
+            assert_string_equal(json_string_value(json_object_get(c1, "assessed_by")), "事務局");
+            assert_int_equal(json_integer_value(json_object_get(c1, "assessed_fy")), 2022);
+            assert_true(json_is_null(json_object_get(r1, "assessed_grade")));
+            json_decref(root);
+        }
+        free(out);
+    }
 }
 
 static void test_status_json(void **state)
@@ -486,6 +526,7 @@ int main(void)
         cmocka_unit_test(test_catalog_json_table),
         cmocka_unit_test(test_status_csv),
         cmocka_unit_test(test_status_json),
+        cmocka_unit_test(test_status_assessed),
         cmocka_unit_test(test_status_table),
         cmocka_unit_test(test_write_errors),
     };
