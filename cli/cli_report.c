@@ -82,7 +82,7 @@ static int report_acks(struct report_run *x, struct cli_conn *c)
     int rc = cli_conn_query(c, &q, 0, &r);
     if (rc)
         return rc;
-    rc = pw_followup_acks(x->rows, x->n, r->acks, r->n_acks, x->o->fy, &x->acks);
+    rc = pw_followup_acks(x->rows, x->n, r->acks, r->n_acks, x->o->fy, x->known_at, &x->acks);
     planwatch__v1__query_reply__free_unpacked(r, NULL);
     return rc;
 }

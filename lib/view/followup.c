@@ -352,7 +352,7 @@ int pw_followup_rows_from_reply(const struct pw_catalog *cat, Planwatch__V1__Sta
 }
 
 int pw_followup_acks(struct pw_followup_row *rows, size_t n, Planwatch__V1__Ack *const *acks,
-                         size_t n_acks, int fy, char ***out)
+                     size_t n_acks, int fy, int64_t known_at, char ***out)
 {
     int64_t from, to;
     char **a = calloc(n + 1, sizeof *a);
@@ -360,6 +360,8 @@ int pw_followup_acks(struct pw_followup_row *rows, size_t n, Planwatch__V1__Ack 
     if (!a)
         return PW_ENOMEM;
     pw_followup_ack_window(fy, &from, &to);
+    if (known_at > 0 && known_at < to)
+        to = known_at;
     for (size_t i = 0; i < n; i++)
         rows[i].ack = a[i] = pw_msg_ack_reasons(acks, n_acks, rows[i].ind->id, from, to);
     return 0;

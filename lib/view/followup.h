@@ -73,11 +73,12 @@ int pw_followup_rows_from_reply(const struct pw_catalog *cat, Planwatch__V1__Sta
                                 const char **bad);
 
 /* Sets each row's ack to the reasons that explain fiscal year fy
- * (pw_followup_ack_window) from acks[0..n_acks), kept in a new array *out
- * of n strings or NULLs (caller frees each and the array). Returns 0 or
- * PW_ENOMEM. */
+ * (pw_followup_ack_window) from acks[0..n_acks), recorded by known_at (Unix
+ * ns; 0: any time) so a report regenerated as it was known says what it
+ * said then; kept in a new array *out of n strings or NULLs (caller frees
+ * each and the array). Returns 0 or PW_ENOMEM. */
 int pw_followup_acks(struct pw_followup_row *rows, size_t n, Planwatch__V1__Ack *const *acks,
-                     size_t n_acks, int fy, char ***out);
+                     size_t n_acks, int fy, int64_t known_at, char ***out);
 
 /* Writes the table of plan for fiscal year fy from rows[0..n) (the plan's
  * indicators, in catalog order; rows of other plans are skipped). Returns 0,

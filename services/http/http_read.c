@@ -488,7 +488,7 @@ static void rd_report_acks(struct http *h, void *arg, int rc, Planwatch__V1__Msg
     if (!rc && type == PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY &&
         !((const Planwatch__V1__QueryReply *)m)->code) {
         const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
-        pw_followup_acks(x->rows, x->n, q->acks, q->n_acks, x->fy, &x->acks);
+        pw_followup_acks(x->rows, x->n, q->acks, q->n_acks, x->fy, x->known_at, &x->acks);
     }
     if (x->fmt == PW_FOLLOWUP_HTML)
         http_hist_refresh(h, r, rd_report_render);

@@ -137,6 +137,30 @@ static void test_html(void **state)
     free(s);
 }
 
+/* The reasons a report gives are those recorded by its known-at instant:
+ * regenerated as it was known, it says what it said then. */
+static void test_acks_known_at(void **state)
+{
+    (void)state;
+    int64_t from, to;
+    pw_followup_ack_window(2025, &from, &to);
+    Planwatch__V1__Ack a1 = PLANWATCH__V1__ACK__INIT, a2 = PLANWATCH__V1__ACK__INIT;
+    a1.indicator_id = "x", a1.by = "pj1", a1.reason = "公募の遅れ", a1.time_ns = from + 1000;
+    a2.indicator_id = "x", a2.by = "pj1", a2.reason = "後から追記", a2.time_ns = from + 2000;
+    Planwatch__V1__Ack *acks[] = {&a1, &a2};
+    struct pw_followup_row r[1] = {{.ind = pw_catalog_find(cat, "x")}};
+    char **out = NULL;
+    assert_int_equal(pw_followup_acks(r, 1, acks, 2, 2025, 0, &out), 0);
+    assert_non_null(strstr(out[0], "後から追記"));
+    free(out[0]);
+    free(out);
+    assert_int_equal(pw_followup_acks(r, 1, acks, 2, 2025, from + 1500, &out), 0);
+    assert_non_null(strstr(out[0], "公募の遅れ"));
+    assert_null(strstr(out[0], "後から追記"));
+    free(out[0]);
+    free(out);
+}
+
 static void test_formats_and_names(void **state)
 {
     (void)state;
@@ -155,6 +179,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_acks_known_at),
         cmocka_unit_test(test_md),
         cmocka_unit_test(test_html),
         cmocka_unit_test(test_formats_and_names),
