@@ -1,6 +1,7 @@
-/* cli_backup.c - `planwatch backup DIR`: the running store writes a
- * consistent, compacted copy of its LMDB to DIR (QUERY_BACKUP; DIR is on
- * the store's machine: inside its container when it runs in one). And
+/* cli_backup.c - `planwatch backup NAME`: the running store writes a
+ * consistent, compacted copy of its LMDB to NAME inside its own
+ * --backup-dir (QUERY_BACKUP; on the store's machine: inside its container
+ * when it runs in one; the asker never chooses the place). And
  * `planwatch restore BACKUP_DIR DATA_DIR`: puts such a copy into a new data
  * dir, for a store started on it afterwards. restore is a local file copy
  * (written to a temporary name, fsync'd, renamed) and refuses a data dir
@@ -21,12 +22,13 @@
 int cli_backup(int argc, char **argv)
 {
     static const char summary[] =
-        "usage: planwatch backup DIR [--store EP] [--timeout-ms N]\n"
+        "usage: planwatch backup NAME [--store EP] [--timeout-ms N]\n"
         "Asks the running store for a consistent, compacted copy of its database, written to\n"
-        "DIR/data.mdb while it keeps serving (DIR is created if needed and must not hold a\n"
-        "data.mdb yet). DIR is a directory on the store's machine - inside the store's\n"
-        "container when it runs in one; a relative DIR is taken from the current directory.\n"
-        "Restore with `planwatch restore DIR DATA_DIR`, then start a store on DATA_DIR.\n"
+        "BACKUP_DIR/NAME/data.mdb while it keeps serving, where BACKUP_DIR is the store's own\n"
+        "--backup-dir (backups are off without it). NAME is one directory name (1-64 of\n"
+        "[A-Za-z0-9._-]), never a path; it must not hold a data.mdb yet. Needs manage: true\n"
+        "in the registry or the store's own key.\n"
+        "Restore with `planwatch restore BACKUP_DIR/NAME DATA_DIR`, then start a store on DATA_DIR.\n"
         "Exit 0 written, 1 refused by the store, 2 usage or the store did not answer.\n";
     struct cli_opts o;
     int rc = cli_opts_parse(&o, argc, argv, CLI_OPT_STORE | CLI_OPT_TIMEOUT, summary);
@@ -36,21 +38,14 @@ int cli_backup(int argc, char **argv)
         fputs(summary, stderr);
         return 2;
     }
-    char dir[PATH_MAX + 1], cwd[PATH_MAX];
-    if (o.args[0][0] == '/')
-        snprintf(dir, sizeof dir, "%s", o.args[0]);
-    else if (!getcwd(cwd, sizeof cwd) ||
-             snprintf(dir, sizeof dir, "%s/%s", cwd, o.args[0]) >= (int)sizeof dir) {
-        fprintf(stderr, "planwatch backup: cannot make '%s' absolute\n", o.args[0]);
-        return 2;
-    }
+    const char *dir = o.args[0];
     struct cli_conn *c = NULL;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     Planwatch__V1__QueryReply *r = NULL;
     if (cli_conn_open(&c, &o, "store", o.store))
         return 2;
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP;
-    q.path = dir;
+    q.path = (char *)dir;
     rc = cli_conn_query(c, &q, 0, &r);
     cli_conn_close(&c);
     if (rc)
@@ -58,7 +53,8 @@ int cli_backup(int argc, char **argv)
                        rc == PW_ESHUTDOWN
                    ? 2
                    : 1;
-    printf("backup written: %s/data.mdb (%llu bytes, up to seq %llu)\n", dir,
+    printf("backup written: %s/data.mdb in the store's --backup-dir (%llu bytes, up to seq %llu)\n",
+           dir,
            (unsigned long long)r->backup_bytes, (unsigned long long)r->seq);
     planwatch__v1__query_reply__free_unpacked(r, NULL);
     return 0;

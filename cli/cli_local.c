@@ -15,10 +15,11 @@
 #include "fy.h"
 #include "history.h"
 
-#define CLI_CATALOG_OPTS (CLI_OPT_CATALOG | CLI_OPT_FORMAT | CLI_OPT_STORE | CLI_OPT_TIMEOUT)
+#define CLI_CATALOG_OPTS                                                                      \
+    (CLI_OPT_CATALOG | CLI_OPT_FORMAT | CLI_OPT_STORE | CLI_OPT_TIMEOUT | CLI_OPT_LANG)
 #define CLI_STATUS_OPTS                                                                       \
     (CLI_OPT_FEED | CLI_OPT_CATALOG | CLI_OPT_AS_OF | CLI_OPT_FORMAT | CLI_OPT_PLAN |          \
-     CLI_OPT_PROJECT | CLI_OPT_STORE | CLI_OPT_TIMEOUT | CLI_OPT_KNOWN_AT)
+     CLI_OPT_PROJECT | CLI_OPT_STORE | CLI_OPT_TIMEOUT | CLI_OPT_KNOWN_AT | CLI_OPT_LANG)
 
 int cli_load_catalog(const struct cli_opts *o, struct pw_catalog **out)
 {
@@ -55,7 +56,8 @@ int cli_catalog(int argc, char **argv)
         return cli_remote_catalog(&o);
     if (cli_load_catalog(&o, &cat))
         return 2;
-    rc = pw_report_catalog(stdout, cat, o.fmt);
+    const struct pw_report_opts ropts = cli_opts_report(&o);
+    rc = pw_report_catalog_opts(stdout, cat, o.fmt, &ropts);
     pw_catalog_close(&cat);
     return rc ? 2 : 0;
 }
@@ -74,6 +76,8 @@ long cli_read_feeds(const struct cli_opts *o, const struct pw_catalog *cat,
         }
         for (size_t k = 0; k < pw_feed_nerrors(f); k++)
             fprintf(stderr, "rejected: %s\n", pw_diag_format(pw_feed_error(f, k), "row", msg, sizeof msg));
+        for (size_t k = 0; k < pw_feed_nwarnings(f); k++)
+            fprintf(stderr, "warning: %s\n", pw_diag_format(pw_feed_warning(f, k), "row", msg, sizeof msg));
         for (size_t k = 0; k < pw_feed_nrows(f); k++) {
             const struct pw_feed_row *r = pw_feed_row(f, k);
             const struct pw_indicator *ind = pw_catalog_find(cat, r->indicator_id);
@@ -144,7 +148,8 @@ int cli_status(int argc, char **argv)
     if (rejected < 0 || pw_history_eval_all(h, o.as_of, o.known_at, &rows, &n))
         goto done;
     cli_opts_filter_rows(&o, rows, &n);
-    if (pw_report_status(stdout, rows, n, o.fmt))
+    const struct pw_report_opts ropts = cli_opts_report(&o);
+    if (pw_report_status_opts(stdout, rows, n, o.fmt, &ropts))
         goto done;
     status = rejected > 0 ? 1 : 0;
 done:

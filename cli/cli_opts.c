@@ -9,6 +9,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cfg.h"
@@ -72,7 +73,10 @@ static const struct cli_opt_row cli_rows[] = {
     {CLI_OPT_KEYGEN, "dir", "DIR", NULL, ".", "where to write NAME.key and NAME.key_secret"},
     {CLI_OPT_KEYGEN, "force", NULL, NULL, NULL, "replace existing key files"},
     {CLI_OPT_FY, "fy", "Y", NULL, NULL, "fiscal year: 2024, FY2024, 令和6, R6"},
-    {CLI_OPT_RFORMAT, "format", "csv|md|html", NULL, "md", "output format"},
+    {CLI_OPT_RFORMAT, "format", "csv|md|html|xlsx|pdf", NULL, "md",
+     "output format (pdf: printed by chromium; Japanese needs fonts-noto-cjk)"},
+    {CLI_OPT_RFORMAT, "bom", NULL, NULL, "on", "csv: start with a UTF-8 byte-order mark (Excel)"},
+    {CLI_OPT_RFORMAT, "no-bom", NULL, NULL, NULL, "csv: no byte-order mark"},
     {CLI_OPT_WEBHOOK, "webhook", "URL", NULL, NULL, "http:// or https:// URL to POST alerts to"},
     {CLI_OPT_SECRET, "secret", "S", "PLANWATCH_WEBHOOK_SECRET", NULL,
      "shared secret: each POST carries X-Planwatch-Signature: sha256=HMAC-SHA256(S, body)"},
@@ -94,6 +98,10 @@ static const struct cli_opt_row cli_rows[] = {
      "      registry's manage: true)"},
     {CLI_OPT_PUBLISH, "published", "ID", NULL, NULL,
      "print the published report ID exactly as it was published"},
+    {CLI_OPT_LANG, "lang", "ja|en", NULL, "ja (status csv/json: en)",
+     "language of explanations, status words and headings"},
+    {CLI_OPT_LANG, "wide", NULL, NULL, NULL,
+     "table: print every cell whole (default: fit $COLUMNS, else 120)"},
 };
 
 enum {
@@ -133,6 +141,10 @@ enum {
     CLI_LONG_KNOWN_AT,
     CLI_LONG_PUBLISH,
     CLI_LONG_PUBLISHED,
+    CLI_LONG_LANG,
+    CLI_LONG_WIDE,
+    CLI_LONG_BOM,
+    CLI_LONG_NO_BOM,
 };
 
 /* getopt's view of the same table; `format` serves both format bits. */
@@ -172,6 +184,10 @@ static const struct option cli_long[] = {{"catalog", required_argument, NULL, CL
                                          {"known-at", required_argument, NULL, CLI_LONG_KNOWN_AT},
                                          {"publish", no_argument, NULL, CLI_LONG_PUBLISH},
                                          {"published", required_argument, NULL, CLI_LONG_PUBLISHED},
+                                         {"lang", required_argument, NULL, CLI_LONG_LANG},
+                                         {"wide", no_argument, NULL, CLI_LONG_WIDE},
+                                         {"bom", no_argument, NULL, CLI_LONG_BOM},
+                                         {"no-bom", no_argument, NULL, CLI_LONG_NO_BOM},
                                          {NULL, 0, NULL, 0}};
 
 /* The option bit(s) a getopt code stands for. */
@@ -182,6 +198,8 @@ static unsigned cli_bit(int code)
     case CLI_LONG_FEED: return CLI_OPT_FEED;
     case CLI_LONG_AS_OF: return CLI_OPT_AS_OF;
     case CLI_LONG_FORMAT: return CLI_OPT_FORMAT | CLI_OPT_WFORMAT | CLI_OPT_RFORMAT;
+    case CLI_LONG_BOM:
+    case CLI_LONG_NO_BOM: return CLI_OPT_RFORMAT;
     case CLI_LONG_PLAN: return CLI_OPT_PLAN;
     case CLI_LONG_PROJECT: return CLI_OPT_PROJECT;
     case CLI_LONG_INDICATOR: return CLI_OPT_INDICATOR;
@@ -213,6 +231,8 @@ static unsigned cli_bit(int code)
     case CLI_LONG_KNOWN_AT: return CLI_OPT_KNOWN_AT;
     case CLI_LONG_PUBLISH:
     case CLI_LONG_PUBLISHED: return CLI_OPT_PUBLISH;
+    case CLI_LONG_LANG:
+    case CLI_LONG_WIDE: return CLI_OPT_LANG;
     default: return 0;
     }
 }
@@ -270,6 +290,7 @@ static int cli_defaults(struct cli_opts *o, unsigned allowed)
     memset(o, 0, sizeof *o);
     o->as_of = pw_day_today();
     o->known_at = PW_KNOWN_ALL;
+    o->lang = -1;
     o->ingest = (v = cli_env("PLANWATCH_INGEST")) ? v : "tcp://127.0.0.1:7601";
     o->store = (v = cli_env("PLANWATCH_STORE")) ? v : "tcp://127.0.0.1:7604";
     o->alerts = (v = cli_env("PLANWATCH_ALERTS")) ? v : "tcp://127.0.0.1:7606";
@@ -287,6 +308,7 @@ static int cli_defaults(struct cli_opts *o, unsigned allowed)
         }
     }
     o->rfmt = PW_FOLLOWUP_MD;
+    o->bom = 1;
     o->severity = -1;
     o->secret = cli_env("PLANWATCH_WEBHOOK_SECRET");
     o->by = (v = cli_env("PLANWATCH_USER")) ? v : cli_env("USER");
@@ -359,7 +381,8 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed, 
         case CLI_LONG_FORMAT:
             if (allowed & CLI_OPT_RFORMAT) {
                 if (pw_followup_format_parse(optarg, &o->rfmt)) {
-                    snprintf(why, sizeof why, "--format '%s' is not csv, md or html", optarg);
+                    snprintf(why, sizeof why, "--format '%s' is not csv, md, html, xlsx or pdf",
+                             optarg);
                     return cli_usage(cmd, why);
                 }
             } else if (allowed & CLI_OPT_WFORMAT) {
@@ -453,6 +476,18 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed, 
             o->known_at_given = 1;
             break;
         case CLI_LONG_PUBLISH: o->publish = 1; break;
+        case CLI_LONG_WIDE: o->wide = 1; break;
+        case CLI_LONG_LANG: {
+            enum pw_lang l;
+            if (pw_lang_parse(optarg, &l)) {
+                snprintf(why, sizeof why, "--lang '%s' is not ja or en", optarg);
+                return cli_usage(cmd, why);
+            }
+            o->lang = (int)l;
+            break;
+        }
+        case CLI_LONG_BOM: o->bom = 1; break;
+        case CLI_LONG_NO_BOM: o->bom = 0; break;
         case CLI_LONG_PUBLISHED:
             if (pw_cfg_parse_long(optarg, 1, LONG_MAX, &v)) {
                 snprintf(why, sizeof why, "--published '%s' is not a report id", optarg);
@@ -520,4 +555,27 @@ void cli_opts_filter_rows(const struct cli_opts *o, struct pw_status_row *rows, 
         if (cli_opts_match(o, rows[i].ind))
             rows[k++] = rows[i];
     *n = k;
+}
+
+size_t cli_opts_columns(void)
+{
+    const char *c = getenv("COLUMNS");
+    long v = 0;
+    struct winsize ws;
+    if (c && !pw_cfg_parse_long(c, 20, 100000, &v))
+        return (size_t)v;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        return ws.ws_col;
+    return 120;
+}
+
+struct pw_report_opts cli_opts_report(const struct cli_opts *o)
+{
+    /* a table is read by people: Japanese; csv and json keep the explanation
+     * column of every release (machine consumers, byte-equal online/offline) */
+    enum pw_lang def = o->fmt == PW_FMT_TABLE ? PW_LANG_JA : PW_LANG_EN;
+    struct pw_report_opts r = {o->lang < 0 ? def : (enum pw_lang)o->lang, 0, o->wide};
+    if (o->fmt == PW_FMT_TABLE && !o->wide)
+        r.width = cli_opts_columns();
+    return r;
 }

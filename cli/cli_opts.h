@@ -37,7 +37,7 @@ enum cli_opt {
     CLI_OPT_OFFICE = 1u << 14,   /* --office NAME / PLANWATCH_OFFICE */
 
     CLI_OPT_FY = 1u << 15,       /* --fy Y (2024, FY2024, 令和6, R6) */
-    CLI_OPT_RFORMAT = 1u << 16,  /* --format csv|md|html (report) */
+    CLI_OPT_RFORMAT = 1u << 16,  /* --format csv|md|html|xlsx|pdf, --bom, --no-bom (report) */
     CLI_OPT_WEBHOOK = 1u << 17,  /* --webhook URL */
     CLI_OPT_SECRET = 1u << 18,   /* --secret S / PLANWATCH_WEBHOOK_SECRET */
     CLI_OPT_SEVERITY = 1u << 19, /* --severity info|warning|critical */
@@ -51,6 +51,7 @@ enum cli_opt {
     CLI_OPT_KEYGEN = 1u << 27,   /* --dir DIR, --force (keygen) */
     CLI_OPT_KNOWN_AT = 1u << 28, /* --known-at INSTANT|YYYY-MM-DD */
     CLI_OPT_PUBLISH = 1u << 29,  /* report --publish / --published ID */
+    CLI_OPT_LANG = 1u << 30,     /* --lang ja|en, --wide (status, report, catalog) */
 };
 
 struct cli_opts {
@@ -77,6 +78,7 @@ struct cli_opts {
     int force;       /* keygen --force */
     int fy;                                 /* --fy; 0: not given */
     enum pw_followup_format rfmt;           /* report --format; default md */
+    int bom;                                /* report --bom (default) / --no-bom: csv's BOM */
     const char *webhook, *secret, *by, *reason, *until, *comment; /* NULL: not given */
     int severity;                           /* --severity: 0 info, 1 warning, 2 critical; -1 none */
     int history;                            /* --history (default --open) */
@@ -85,7 +87,19 @@ struct cli_opts {
     int known_at_given;
     int publish;                            /* report --publish */
     uint64_t published;                     /* report --published ID; 0: none */
+    int lang;                               /* --lang: PW_LANG_JA / PW_LANG_EN; -1: not given
+                                               (each command picks its default) */
+    int wide;                               /* --wide: tables print every cell whole */
 };
+
+/* The width a table fits: $COLUMNS when it is a number, else the
+ * terminal's width when stdout is one, else 120. */
+size_t cli_opts_columns(void);
+
+/* The report options of a table, csv or json: --lang (default: ja for a
+ * table, en for csv and json, whose explanation column stays as it was),
+ * --wide, the width of cli_opts_columns() for a table. */
+struct pw_report_opts cli_opts_report(const struct cli_opts *o);
 
 /* Parses argv[1..argc) (argv[0] is the subcommand name) into *o, accepting
  * only the options in `allowed` (a mask of enum cli_opt). summary is the

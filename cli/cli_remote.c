@@ -12,6 +12,7 @@
 #include "cli_conn.h"
 #include "dec.h"
 #include "err.h"
+#include "eval.h"
 #include "fy.h"
 #include "msg.h"
 
@@ -24,7 +25,8 @@ int cli_remote_catalog(const struct cli_opts *o)
     int status = 2;
     if (cli_conn_open(&c, o, "store", o->store) || cli_conn_catalog(c, &cat))
         goto done;
-    status = pw_report_catalog(stdout, cat, o->fmt) ? 2 : 0;
+    const struct pw_report_opts ropts = cli_opts_report(o);
+    status = pw_report_catalog_opts(stdout, cat, o->fmt, &ropts) ? 2 : 0;
 done:
     pw_catalog_close(&cat);
     cli_conn_close(&c);
@@ -64,7 +66,8 @@ int cli_remote_status(const struct cli_opts *o)
         goto done;
     }
     cli_opts_filter_rows(o, rows, &n);
-    status = pw_report_status(stdout, rows, n, o->fmt) ? 2 : 0;
+    const struct pw_report_opts ropts = cli_opts_report(o);
+    status = pw_report_status_opts(stdout, rows, n, o->fmt, &ropts) ? 2 : 0;
 done:
     free(rows);
     if (r)
@@ -101,7 +104,7 @@ static const char *hist_value(const Planwatch__V1__IndicatorUpdate *u, char *v, 
 }
 
 static void hist_table(const char *id, Planwatch__V1__IndicatorUpdate *const *u, const int *latest,
-                       size_t n)
+                       size_t n, const char *plan)
 {
     char v[PW_DEC_BUFSZ], t[32], seq[24];
     size_t seqw = 3, valw = 5, offw = 6, uidw = 9, nfy = 0;
@@ -113,6 +116,8 @@ static void hist_table(const char *id, Planwatch__V1__IndicatorUpdate *const *u,
         uidw = hist_max(uidw, strlen(hist_str(u[i]->update_id)));
         nfy += (size_t)latest[i];
     }
+    if (plan)
+        printf("  PLAN%*s", (int)hist_max(strlen(plan), 4) - 4, "");
     printf("  %*s  FY      %*s  BASIS       PRELIM  AS_OF       ", (int)seqw, "SEQ", (int)valw,
            "VALUE");
     hist_cell("OFFICE", offw);
@@ -121,7 +126,10 @@ static void hist_table(const char *id, Planwatch__V1__IndicatorUpdate *const *u,
     fputs("  NOTE\n", stdout);
     for (size_t i = 0; i < n; i++) {
         const char *basis = pw_report_wire_basis(u[i]->basis);
-        printf("%c %*llu  FY%-4d  %*s  %-10s  %-6s  %-10s  ", latest[i] ? '*' : ' ', (int)seqw,
+        putchar(latest[i] ? '*' : ' ');
+        if (plan)
+            printf(" %-*s ", (int)hist_max(strlen(plan), 4), plan);
+        printf(" %*llu  FY%-4d  %*s  %-10s  %-6s  %-10s  ", (int)seqw,
                (unsigned long long)u[i]->seq, (int)u[i]->fiscal_year, (int)valw,
                hist_value(u[i], v, sizeof v), basis ? basis : "-",
                u[i]->preliminary ? "yes" : "no", u[i]->as_of && u[i]->as_of[0] ? u[i]->as_of : "-");
@@ -141,6 +149,96 @@ static void hist_table(const char *id, Planwatch__V1__IndicatorUpdate *const *u,
            id, n, n == 1 ? "" : "s", nfy, nfy == 1 ? "" : "s");
 }
 
+/* Prints one indicator's revisions under its plan and judges each fiscal year
+ * reported at that year's end by the indicator's own plan (pw_eval). */
+static int hist_lineage_one(struct cli_conn *c, const struct cli_opts *o,
+                            const struct pw_indicator *ind)
+{
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__QueryReply *r = NULL;
+    Planwatch__V1__IndicatorUpdate **u = NULL;
+    struct pw_obs *obs = NULL;
+    int *latest = NULL, status = 2;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_HISTORY;
+    q.indicator_id = (char *)ind->id;
+    q.known_at_ns = o->known_at_given ? o->known_at : 0;
+    int rc = cli_conn_query(c, &q, PW_ENOTFOUND, &r);
+    printf("== plan %s %s (FY%d-FY%d): %s %s\n", ind->plan->id, ind->plan->name,
+           ind->plan->first_fy, ind->plan->last_fy, ind->id, ind->name);
+    if (rc == PW_ENOTFOUND || (!rc && r->n_updates == 0)) {
+        printf("  (no revisions)\n\n");
+        status = 0;
+        goto done;
+    }
+    if (rc)
+        goto done;
+    size_t n = r->n_updates;
+    if (!(u = malloc(n * sizeof *u)) || !(latest = calloc(n, sizeof *latest)) ||
+        !(obs = calloc(n, sizeof *obs))) {
+        fputs("planwatch: out of memory\n", stderr);
+        goto done;
+    }
+    memcpy(u, r->updates, n * sizeof *u);
+    pw_report_history_order(u, latest, n);
+    for (size_t i = 0; i < n; i++)
+        pw_msg_obs_from_update(&obs[i], u[i], ind);
+    hist_table(ind->id, u, latest, n, ind->plan->id);
+    for (size_t i = 0; i < n; i++) {
+        if (!latest[i])
+            continue;
+        struct pw_eval ev;
+        int fy = (int)u[i]->fiscal_year;
+        if (pw_eval_known(ind, obs, n, pw_fy_first_day(fy + 1) - 1, PW_KNOWN_ALL, &ev))
+            continue;
+        printf("  plan %s judges FY%d: %s %c  %s\n", ind->plan->id, fy,
+               pw_status_name(ev.status), ev.grade, ev.explanation);
+    }
+    fputc('\n', stdout);
+    status = 0;
+done:
+    free(obs);
+    free(latest);
+    free(u);
+    if (r)
+        planwatch__v1__query_reply__free_unpacked(r, NULL);
+    return status;
+}
+
+/* `history ID --lineage`: the series across plans, oldest plan first. */
+static int hist_lineage(const struct cli_opts *o)
+{
+    struct cli_conn *c = NULL;
+    struct pw_catalog *cat = NULL;
+    const struct pw_indicator *chain[64];
+    size_t k = 0;
+    int status = 2;
+    if (o->fmt != PW_FMT_TABLE) {
+        fputs("planwatch history: --lineage prints a table only (no --format)\n", stderr);
+        return 2;
+    }
+    if (cli_conn_open(&c, o, "store", o->store) || cli_conn_catalog(c, &cat))
+        goto done;
+    const struct pw_indicator *ind = pw_catalog_find(cat, o->args[0]);
+    if (!ind) {
+        fprintf(stderr, "planwatch: no indicator '%s'\n", o->args[0]);
+        status = 1;
+        goto done;
+    }
+    for (; ind && k < sizeof chain / sizeof chain[0]; ind = ind->predecessor)
+        chain[k++] = ind;
+    printf("%s: lineage over %zu plan%s, oldest first; each fiscal year is judged by its own "
+           "plan\n\n", o->args[0], k, k == 1 ? "" : "s");
+    status = 0;
+    while (k > 0 && status == 0)
+        status = hist_lineage_one(c, o, chain[--k]);
+    if (status == 0 && ferror(stdout))
+        status = 2;
+done:
+    pw_catalog_close(&cat);
+    cli_conn_close(&c);
+    return status;
+}
+
 int cli_history(int argc, char **argv)
 {
     static const char help[] =
@@ -152,6 +250,9 @@ int cli_history(int argc, char **argv)
         "(table: '*', csv/json: latest=true). Basis '-' (csv: empty, json: null) means\n"
         "the figure was sent without one: the indicator's reporting basis applies.\n"
         "--known-at: only the revisions the store had received by then (as known then).\n"
+        "--lineage: also the indicator's predecessors in earlier plans (catalog\n"
+        "`predecessor`), oldest plan first, each revision marked with its plan and each\n"
+        "fiscal year judged by its own plan (table only).\n"
         "Exit status 1 if the store has no indicator ID.\n";
     struct cli_opts o;
     struct cli_conn *c = NULL;
@@ -159,13 +260,35 @@ int cli_history(int argc, char **argv)
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     Planwatch__V1__IndicatorUpdate **u = NULL;
     int *latest = NULL;
-    int status = 2, rc = cli_opts_parse(&o, argc, argv, CLI_HISTORY_OPTS, help);
-    if (rc >= 0)
+    /* --lineage is history's own flag: taken out before the shared options */
+    int lineage = 0, m = 0;
+    char **av = malloc(((size_t)argc + 1) * sizeof *av);
+    if (!av) {
+        fputs("planwatch: out of memory\n", stderr);
+        return 2;
+    }
+    for (int i = 0; i < argc; i++) {
+        if (i > 0 && strcmp(argv[i], "--lineage") == 0)
+            lineage = 1;
+        else
+            av[m++] = argv[i];
+    }
+    av[m] = NULL;
+    int status = 2, rc = cli_opts_parse(&o, m, av, CLI_HISTORY_OPTS, help);
+    if (rc >= 0) {
+        free(av);
         return rc;
+    }
     if (o.nargs != 1) {
         fputs("planwatch history: give exactly one indicator ID (see planwatch history --help)\n",
               stderr);
+        free(av);
         return 2;
+    }
+    if (lineage) {
+        status = hist_lineage(&o);
+        free(av);
+        return status;
     }
     if (cli_conn_open(&c, &o, "store", o.store))
         goto done;
@@ -194,12 +317,13 @@ int cli_history(int argc, char **argv)
         if (n) /* u is NULL for an indicator without revisions */
             memcpy(u, r->updates, n * sizeof *u);
         pw_report_history_order(u, latest, n);
-        hist_table(o.args[0], u, latest, n);
+        hist_table(o.args[0], u, latest, n, NULL);
     }
     status = ferror(stdout) ? 2 : 0;
 done:
     free(latest);
     free(u);
+    free(av);
     if (r)
         planwatch__v1__query_reply__free_unpacked(r, NULL);
     cli_conn_close(&c);

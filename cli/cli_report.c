@@ -24,7 +24,8 @@
 
 #define CLI_REPORT_OPTS                                                                            \
     (CLI_OPT_PLAN | CLI_OPT_FY | CLI_OPT_RFORMAT | CLI_OPT_FEED | CLI_OPT_CATALOG |               \
-     CLI_OPT_STORE | CLI_OPT_TIMEOUT | CLI_OPT_KNOWN_AT | CLI_OPT_PUBLISH | CLI_OPT_BY)
+     CLI_OPT_STORE | CLI_OPT_TIMEOUT | CLI_OPT_KNOWN_AT | CLI_OPT_PUBLISH | CLI_OPT_BY |          \
+     CLI_OPT_LANG)
 #define CLI_REPORTS_OPTS (CLI_OPT_PLAN | CLI_OPT_FORMAT | CLI_OPT_STORE | CLI_OPT_TIMEOUT)
 
 struct report_run {
@@ -46,6 +47,13 @@ static int report_seq_cmp(const void *a, const void *b)
     const Planwatch__V1__IndicatorUpdate *x = *(Planwatch__V1__IndicatorUpdate *const *)a;
     const Planwatch__V1__IndicatorUpdate *y = *(Planwatch__V1__IndicatorUpdate *const *)b;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Whether format f draws the progress charts (or, xlsx, tabulates their
+ * numbers): then each indicator's history is needed. */
+static int report_needs_charts(enum pw_followup_format f)
+{
+    return f == PW_FOLLOWUP_HTML || f == PW_FOLLOWUP_PDF || f == PW_FOLLOWUP_XLSX;
 }
 
 /* One indicator's stored revisions into the history, in seq order. */
@@ -119,7 +127,7 @@ static int report_online(struct report_run *x)
                     pw_errname(rc));
         goto done;
     }
-    for (size_t i = 0; x->o->rfmt == PW_FOLLOWUP_HTML && i < x->n; i++)
+    for (size_t i = 0; report_needs_charts(x->o->rfmt) && i < x->n; i++)
         if ((rc = report_history(x, c, x->rows[i].ind)))
             goto done;
     rc = report_acks(x, c);
@@ -234,10 +242,11 @@ done:
 int cli_report(int argc, char **argv)
 {
     static const char help[] =
-        "usage: planwatch report --plan P --fy Y [--format csv|md|html] [--known-at INSTANT]\n"
+        "usage: planwatch report --plan P --fy Y [--format csv|md|html|xlsx|pdf] [--no-bom]\n"
+        "                        [--known-at INSTANT]\n"
         "                        [--publish [--by NAME]] [--store EP] [--timeout-ms N]\n"
         "       planwatch report --plan P --fy Y --feed FILE... [--catalog FILE]...\n"
-        "                        [--format csv|md|html]\n"
+        "                        [--format csv|md|html|xlsx|pdf] [--no-bom]\n"
         "       planwatch report --published ID\n"
         "The follow-up table of the annual report for plan P at the end of fiscal\n"
         "year Y (31 March Y+1), in the layout of the published follow-up documents:\n"
@@ -245,8 +254,14 @@ int cli_report(int argc, char **argv)
         "monitoring, one row per indicator: indicator, target (as the plan prints\n"
         "it), value at the end of the fiscal year (速報値 marked), grade (A 順調に進捗\n"
         "している / B 進捗が不十分) and details (acknowledgement reasons, then the\n"
-        "evaluation's explanation). csv: one header row, UTF-8; md: Markdown tables;\n"
-        "html: a self-contained page with each indicator's progress chart.\n"
+        "evaluation's explanation). csv: one header row, UTF-8 with a byte-order mark\n"
+        "for Excel (--no-bom: without); md: Markdown tables; html: a self-contained\n"
+        "page with each indicator's progress chart; xlsx: a workbook (a summary\n"
+        "sheet, a sheet per project, the charts' numbers in a data sheet); pdf: the\n"
+        "html page printed by headless chromium (needs chromium and fonts-noto-cjk;\n"
+        "PLANWATCH_CHROMIUM names another). A year not yet over, or whose figures are\n"
+        "not yet due, is titled 途中経過 with the day its figures were known on; the\n"
+        "plan's last year 最終結果.\n"
         "Online the store evaluates; with --feed the figures come from feed files\n"
         "(rejected rows are listed on stderr and make the exit status 1).\n"
         "--known-at: from the revisions the store had received by then (default: all).\n"
@@ -296,14 +311,23 @@ int cli_report(int argc, char **argv)
     } else if (report_online(&x)) {
         goto done;
     }
+    /* 進捗の詳細 in Japanese unless --lang en */
+    for (size_t i = 0; i < x.n; i++)
+        x.rows[i].lang = o.lang == PW_LANG_EN ? PW_LANG_EN : PW_LANG_JA;
     /* rows are in catalog order either way (pw_followup_rows_from_reply, the offline loop) */
-    if (o.rfmt == PW_FOLLOWUP_HTML && pw_followup_charts(x.rows, x.n, x.hist, x.as_of, &x.charts)) {
+    if (report_needs_charts(o.rfmt) && pw_followup_charts(x.rows, x.n, x.hist, x.as_of, &x.charts)) {
         fputs("planwatch: out of memory\n", stderr);
         goto done;
     }
     /* rendered whole first: what is published is exactly what would be printed */
+    /* the day the figures were known on: before the year's end or its due
+     * day, the report is 途中経過 and says so */
+    struct pw_followup_opts fo = {.bom = o.bom};
+    fo.known_day = o.nfeeds && !o.known_at_given ? pw_day_today()
+                   : x.known_at > 0 && x.known_at != PW_KNOWN_ALL ? pw_day_of_ns(x.known_at)
+                                                                   : pw_day_today();
     if (!(mem = open_memstream(&buf, &len)) ||
-        pw_followup_write(mem, x.plan, o.fy, x.rows, x.n, o.rfmt) || fclose(mem)) {
+        pw_followup_write_opts(mem, x.plan, o.fy, x.rows, x.n, o.rfmt, &fo) || fclose(mem)) {
         mem = NULL;
         fputs("planwatch: could not render the report\n", stderr);
         goto done;

@@ -21,6 +21,8 @@ static void usage(FILE *out)
           "      year has no figure until one is sent again)\n"
           "  status [--as-of YYYY-MM-DD] [--known-at T] [--format F] [--plan P] [--project P]\n"
           "      every indicator at its checkpoint (the plan's rule), as the store evaluates it\n"
+          "  template --office ID [--fy Y] [--format csv|xlsx] [--out FILE] [--registry FILE]\n"
+          "      the feed template of the rows an office owes (offline: catalog + registry)\n"
           "  status --feed FILE... [--catalog FILE]... [--as-of YYYY-MM-DD] [--format F]\n"
           "      the same offline from feed files (an office's dry run: what would the\n"
           "      status be with this feed?)\n"
@@ -54,9 +56,9 @@ static void usage(FILE *out)
           "  assess ID --fy Y --grade A|B --reason TEXT --by NAME | assess ID --fy Y --withdraw\n"
           "  assess --file F\n"
           "      the secretariat's assessment of a fiscal year, shown beside the computed grade\n"
-          "  backup DIR\n"
+          "  backup NAME\n"
           "      the running store writes a consistent, compacted copy of its database to\n"
-          "      DIR/data.mdb (DIR on the store's machine)\n"
+          "      NAME/data.mdb inside its own --backup-dir (on the store's machine)\n"
           "  restore BACKUP_DIR DATA_DIR\n"
           "      put a backup into a new store data dir (local; start a store on it after)\n"
           "\n"
@@ -94,7 +96,8 @@ int main(int argc, char **argv)
                 {"subscriptions", cli_subscriptions}, {"ack", cli_ack},
                 {"assess", cli_assess},
                 {"silence", cli_silence}, {"alerts", cli_alerts},
-                {"backup", cli_backup},   {"restore", cli_restore}};
+                {"backup", cli_backup},   {"restore", cli_restore},
+                {"template", cli_template}};
     /* the library logs socket failures; the CLI explains them itself */
     pw_log_init("planwatch", PW_LOG_ERROR);
     if (argc < 2) {

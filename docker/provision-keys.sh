@@ -36,6 +36,7 @@ public_key() {
         done
     fi
 } >"$keys/registry.yaml.tmp"
+chmod 644 "$keys/registry.yaml.tmp" # writable by group or others: the services refuse it
 mv "$keys/registry.yaml.tmp" "$keys/registry.yaml"
 if [ "$(id -u)" -eq 0 ]; then
     chown -R 10001:10001 "$keys"

@@ -47,6 +47,7 @@ enum pw_err {
     /* feed warnings: the row is stored, the reply says why it looks wrong */
     PW_WFEED_SUBTOTAL = -57, /* a うち figure above its parent's for the same fiscal year */
     PW_WFEED_DECREASE = -58, /* a cumulative count below the previous year's cumulative */
+    PW_WFEED_IDCASE = -59,   /* indicator_id matched a catalog id only ignoring case */
     /* pipeline */
     PW_EWIRE = -60,          /* a message that is not a valid planwatch envelope/payload */
     PW_EVERSION = -61,       /* envelope version not supported */
@@ -60,7 +61,8 @@ enum pw_err {
     PW_EFORMAT = -70,        /* stored data of a newer format than this binary reads */
     /* security (keys, registry, authorization) */
     PW_EKEY = -90,           /* not a CURVE key (file) */
-    PW_EKEY_PERM = -91,      /* secret key file readable by group or others */
+    PW_EKEY_PERM = -91,      /* secret key file readable by group or others; public key or
+                                registry file writable by them */
     PW_EREG_YAML = -92,      /* registry: the YAML itself is malformed */
     PW_EREG_FIELD = -93,     /* registry: unknown, missing or ill-typed field, or bad value */
     PW_EREG_DUP = -94,       /* registry: the same id or public key twice */

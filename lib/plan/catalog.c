@@ -37,6 +37,7 @@ struct pw_catalog {
     const char **plan_refs;           /* per indicator: plan id, project id, parent id */
     const char **project_refs;
     const char **parent_refs;
+    const char **pred_refs;           /* per indicator: predecessor id (earlier plan) */
     uint64_t digest;
 };
 
@@ -492,7 +493,7 @@ static int cat_load_indicator(struct cat_ctx *x, yaml_node_t *n, size_t idx)
     static const char *const keys[] = {
         "id",     "plan",   "project",  "parent",         "name",        "name_en",
         "kind",   "unit",   "reporting", "deadline",      "at_risk_margin", "source",
-        "target_text", "note", "target", "forecast", "must_report", NULL};
+        "target_text", "note", "target", "forecast", "must_report", "predecessor", NULL};
     char base[48];
     snprintf(base, sizeof base, "indicators[%zu]", idx);
     int rc = pw_yamlw_check_keys(&x->w, n, base, keys);
@@ -517,16 +518,21 @@ static int cat_load_indicator(struct cat_ctx *x, yaml_node_t *n, size_t idx)
     if (!ar)
         return PW_ENOMEM;
     c->parent_refs = ar;
+    const char **dr = realloc(c->pred_refs, cap * sizeof *dr);
+    if (!dr)
+        return PW_ENOMEM;
+    c->pred_refs = dr;
 
     struct pw_indicator *ind = pw_arena_alloc(c->arena, sizeof *ind);
     if (!ind)
         return PW_ENOMEM;
-    const char *plan_id, *project_id, *parent_id;
+    const char *plan_id, *project_id, *parent_id, *pred_id;
     int kind = 0, reporting = 0;
     if ((rc = cat_id(x, n, "id", base, 1, PW_ID_MAX, &ind->id)) ||
         (rc = cat_id(x, n, "plan", base, 1, 32, &plan_id)) ||
         (rc = cat_id(x, n, "project", base, 0, 32, &project_id)) ||
         (rc = cat_id(x, n, "parent", base, 0, PW_ID_MAX, &parent_id)) ||
+        (rc = cat_id(x, n, "predecessor", base, 0, PW_ID_MAX, &pred_id)) ||
         (rc = cat_str(x, n, "name", base, 1, &ind->name)) ||
         (rc = cat_str(x, n, "name_en", base, 0, &ind->name_en)) ||
         (rc = cat_enum(x, n, "kind", base, 1, cat_kind_names, 3, &kind)) ||
@@ -554,6 +560,7 @@ static int cat_load_indicator(struct cat_ctx *x, yaml_node_t *n, size_t idx)
     c->plan_refs[c->ninds] = plan_id;
     c->project_refs[c->ninds] = project_id[0] ? project_id : NULL;
     c->parent_refs[c->ninds] = parent_id[0] ? parent_id : NULL;
+    c->pred_refs[c->ninds] = pred_id[0] ? pred_id : NULL;
 
     /* the plan must already be known to fill in the target window default */
     const struct pw_plan *pl = NULL;
@@ -671,6 +678,41 @@ static const struct pw_project *cat_find_project(const struct pw_plan *pl, const
     return NULL;
 }
 
+/* Resolves the `predecessor` references (plan lineage): each must name an
+ * existing indicator, the chain must not loop, and each step must go to a
+ * plan that starts earlier. */
+static int cat_resolve_predecessors(struct pw_catalog *c, struct pw_diag *diag)
+{
+    for (size_t i = 0; i < c->ninds; i++) {
+        struct pw_indicator *ind = c->inds[i];
+        if (!c->pred_refs[i])
+            continue;
+        const struct pw_indicator *p = pw_catalog_find(c, c->pred_refs[i]);
+        if (!p)
+            return pw_diag_set(diag, PW_ECAT_REF, ind->file, ind->line, "predecessor",
+                               "no indicator '%s'", c->pred_refs[i]);
+        ind->predecessor = p;
+    }
+    for (size_t i = 0; i < c->ninds; i++) {
+        const struct pw_indicator *p = c->inds[i]->predecessor;
+        for (int depth = 0; p; depth++, p = p->predecessor)
+            if (p == c->inds[i] || depth > CAT_MAX_PLANS)
+                return pw_diag_set(diag, PW_ECAT_REF, c->inds[i]->file, c->inds[i]->line,
+                                   "predecessor", "predecessor chain of '%s' loops",
+                                   c->inds[i]->id);
+    }
+    for (size_t i = 0; i < c->ninds; i++) {
+        const struct pw_indicator *ind = c->inds[i], *p = ind->predecessor;
+        if (p && p->plan->first_fy >= ind->plan->first_fy)
+            return pw_diag_set(diag, PW_ECAT_REF, ind->file, ind->line, "predecessor",
+                               "predecessor '%s' is not in an earlier plan (plan '%s' starts "
+                               "FY%d, '%s' FY%d)",
+                               p->id, p->plan->id, p->plan->first_fy, ind->plan->id,
+                               ind->plan->first_fy);
+    }
+    return 0;
+}
+
 /* Resolves project and parent references, rejects duplicate ids and cycles. */
 static int cat_resolve(struct pw_catalog *c, struct pw_diag *diag)
 {
@@ -721,7 +763,7 @@ static int cat_resolve(struct pw_catalog *c, struct pw_diag *diag)
                                    "parent", "parent chain of '%s' loops or is deeper than 8",
                                    c->inds[i]->id);
     }
-    return 0;
+    return cat_resolve_predecessors(c, diag);
 }
 
 int pw_catalog_load_buffers(struct pw_catalog **out, const char *const *names,
@@ -749,7 +791,8 @@ int pw_catalog_load_buffers(struct pw_catalog **out, const char *const *names,
     free(c->plan_refs);
     free(c->project_refs);
     free(c->parent_refs);
-    c->plan_refs = c->project_refs = c->parent_refs = NULL;
+    free(c->pred_refs);
+    c->plan_refs = c->project_refs = c->parent_refs = c->pred_refs = NULL;
     *out = c;
     return 0;
 fail:
@@ -790,6 +833,7 @@ void pw_catalog_close(struct pw_catalog **cp)
     free(c->plan_refs);
     free(c->project_refs);
     free(c->parent_refs);
+    free(c->pred_refs);
     pw_arena_close(&c->arena);
     free(c);
     *cp = NULL;

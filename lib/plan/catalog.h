@@ -75,6 +75,8 @@ struct pw_indicator {
     const struct pw_plan *plan;
     const struct pw_project *project;   /* NULL: the plan as a whole */
     const struct pw_indicator *parent;  /* NULL unless a うち sub-indicator */
+    const struct pw_indicator *predecessor; /* the same indicator in an earlier plan
+                                               (catalog `predecessor`), or NULL */
     enum pw_kind kind;
     enum pw_basis reporting;
     int deadline_month, deadline_day;   /* figures for FY y due by this day in FY y+1 */

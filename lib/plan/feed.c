@@ -2,7 +2,8 @@
  *
  * Both formats are first reduced to "raw rows" (one text per known column)
  * and then converted by the same code, so CSV and JSON accept and reject
- * exactly the same values. Row numbers count the header as row 1 and blank
+ * exactly the same values; an .xlsx's first sheet goes through the CSV
+ * rows' logic cell by cell (xlsxread.h). Row numbers count the header as row 1 and blank
  * lines too, so they match what a spreadsheet shows (quoted fields with
  * embedded newlines are the one exception: they count once). */
 #include "feed.h"
@@ -26,6 +27,7 @@
 #include "vec.h"
 #include "fy.h"
 #include "text.h"
+#include "xlsxread.h"
 
 enum feed_col {
     COL_ID, COL_FY, COL_VALUE, COL_BASIS, COL_PRELIM, COL_ASOF, COL_NOTE, COL_UID, COL_RETRACT,
@@ -39,6 +41,20 @@ static const int feed_col_codes[NCOLS] = {PW_EFEED_ID,   PW_EFEED_FY,   PW_EFEED
                                           PW_EFEED_BASIS, PW_EFEED_BOOL, PW_EFEED_DATE,
                                           PW_EFEED_TOOLONG, PW_EFEED_UPDATE_ID, PW_EFEED_BOOL};
 #define FEED_MAX_HEADER 32
+#define COL_UNKNOWN (-1)
+#define COL_IGNORED (-2) /* an informational column of the template: read, not used */
+
+/* The template's Japanese headers (planwatch template); 指標名 and 単位 only
+ * help the person filling it in. */
+static const struct {
+    const char *name;
+    int col;
+} feed_col_aliases[] = {
+    {"指標ID", COL_ID},     {"年度", COL_FY},       {"値", COL_VALUE},
+    {"区分", COL_BASIS},    {"速報値", COL_PRELIM}, {"時点", COL_ASOF},
+    {"備考", COL_NOTE},     {"指標名", COL_IGNORED}, {"単位", COL_IGNORED},
+};
+#define FEED_SUGGEST_MAX 3 /* ids named by "did you mean" */
 
 struct pw_feed {
     struct pw_arena *arena;
@@ -46,6 +62,8 @@ struct pw_feed {
     size_t nrows, rows_cap;
     struct pw_diag *errs;
     size_t nerrs, errs_cap;
+    struct pw_diag *warns;
+    size_t nwarns, warns_cap;
     size_t nrejected;
     const struct pw_catalog *cat;
     const char *name;
@@ -149,14 +167,113 @@ int pw_feed_parse_update_id(const char *s)
     return 0;
 }
 
+/* The column a header (or JSON key) names: enum feed_col, COL_IGNORED or
+ * COL_UNKNOWN. English names ignore case; the Japanese ones are exact. */
+static int feed_col_lookup(const char *h, size_t len)
+{
+    for (int k = 0; k < NCOLS; k++)
+        if (strlen(feed_col_names[k]) == len && strncasecmp(h, feed_col_names[k], len) == 0)
+            return k;
+    for (size_t k = 0; k < sizeof feed_col_aliases / sizeof *feed_col_aliases; k++)
+        if (strlen(feed_col_aliases[k].name) == len &&
+            memcmp(h, feed_col_aliases[k].name, len) == 0)
+            return feed_col_aliases[k].col;
+    return COL_UNKNOWN;
+}
+
+const struct pw_indicator *pw_feed_find_indicator(const struct pw_catalog *cat, const char *id,
+                                                  int *case_only)
+{
+    const struct pw_indicator *ind = pw_catalog_find(cat, id);
+    *case_only = 0;
+    if (ind)
+        return ind;
+    for (size_t i = 0; i < pw_catalog_count(cat); i++)
+        if (strcasecmp(pw_catalog_at(cat, i)->id, id) == 0) {
+            *case_only = 1;
+            return pw_catalog_at(cat, i);
+        }
+    return NULL;
+}
+
+static char feed_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Levenshtein distance of a and b ignoring ASCII case, capped at cap + 1. */
+static size_t feed_distance(const char *a, const char *b, size_t cap)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t row[PW_ID_MAX + 2];
+    if (la > PW_ID_MAX || lb > PW_ID_MAX)
+        return cap + 1;
+    if ((la > lb ? la - lb : lb - la) > cap)
+        return cap + 1;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0], best;
+        row[0] = best = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t sub = diag + (feed_lower(a[i - 1]) != feed_lower(b[j - 1]));
+            size_t v = up + 1 < row[j - 1] + 1 ? up + 1 : row[j - 1] + 1;
+            row[j] = sub < v ? sub : v;
+            diag = up;
+            if (row[j] < best)
+                best = row[j];
+        }
+        if (best > cap)
+            return cap + 1;
+    }
+    return row[lb];
+}
+
+char *pw_feed_suggest(const struct pw_catalog *cat, const char *id, char *buf, size_t n)
+{
+    /* a typo is a few edits: at most a third of the id, at least 2, at most 6 */
+    size_t cap = strlen(id) / 3, best = SIZE_MAX, nb = 0;
+    const char *pick[FEED_SUGGEST_MAX];
+    if (cap < 2)
+        cap = 2;
+    if (cap > 6)
+        cap = 6;
+    buf[0] = '\0';
+    for (size_t i = 0; i < pw_catalog_count(cat); i++) {
+        const char *c = pw_catalog_at(cat, i)->id;
+        size_t dist = feed_distance(id, c, cap);
+        if (dist > cap || dist > best)
+            continue;
+        if (dist < best) {
+            best = dist;
+            nb = 0;
+        }
+        if (nb < FEED_SUGGEST_MAX)
+            pick[nb++] = c;
+    }
+    for (size_t i = 0; i < nb; i++) {
+        size_t at = strlen(buf);
+        snprintf(buf + at, n - at, "%s%s", i == 0 ? "" : i + 1 == nb ? " or " : ", ", pick[i]);
+    }
+    return buf;
+}
+
 int pw_feed_validate(const struct pw_catalog *cat, const struct pw_feed_row *r, int32_t today,
                      const char *file, const struct pw_indicator **indp, struct pw_diag *d)
 {
-    const struct pw_indicator *ind = pw_catalog_find(cat, r->indicator_id);
+    int case_only;
+    const struct pw_indicator *ind = pw_feed_find_indicator(cat, r->indicator_id, &case_only);
     char day[11], day2[11];
-    if (!ind)
+    if (!ind) {
+        char near[3 * (PW_ID_MAX + 4)];
+        if (pw_feed_suggest(cat, r->indicator_id, near, sizeof near)[0])
+            return pw_diag_set(d, PW_EFEED_ID, file, r->row, "indicator_id",
+                               "no indicator '%.64s' in the catalog; did you mean %s?",
+                               r->indicator_id, near);
         return pw_diag_set(d, PW_EFEED_ID, file, r->row, "indicator_id",
                            "no indicator '%.64s' in the catalog", r->indicator_id);
+    }
     int first, last;
     pw_indicator_fy_range(ind, &first, &last);
     if (r->fy < first || r->fy > last)
@@ -281,8 +398,18 @@ static int feed_convert(struct pw_feed *f, int row, const struct feed_raw *raw)
 
     if (f->cat) {
         struct pw_diag d;
+        int case_only;
+        const struct pw_indicator *ind = pw_feed_find_indicator(f->cat, r.indicator_id, &case_only);
         if (pw_feed_validate(f->cat, &r, f->today, f->name, NULL, &d))
             return feed_push_err(f, &d);
+        if (case_only) {
+            pw_diag_set(&d, PW_WFEED_IDCASE, f->name, row, "indicator_id",
+                        "'%s' read as %s (ids are lower-case)", r.indicator_id, ind->id);
+            if (pw_vec_grow((void **)&f->warns, &f->warns_cap, f->nwarns + 1, sizeof *f->warns))
+                return PW_ENOMEM;
+            f->warns[f->nwarns++] = d;
+            memcpy(r.indicator_id, ind->id, strlen(ind->id) + 1);
+        }
     }
     if (pw_vec_grow((void **)&f->rows, &f->rows_cap, f->nrows + 1, sizeof *f->rows))
         return PW_ENOMEM;
@@ -403,14 +530,14 @@ static void feed_csv_header(struct feed_csv *c, int nfield)
         const char *h = c->hdr[i];
         size_t len = c->hdrlen[i];
         feed_trim(&h, &len);
-        c->map[i] = -1;
-        for (int k = 0; k < NCOLS; k++)
-            if (strlen(feed_col_names[k]) == len && strncasecmp(h, feed_col_names[k], len) == 0)
-                c->map[i] = k;
+        c->map[i] = feed_col_lookup(h, len);
+        if (c->map[i] == COL_IGNORED)
+            continue;
         if (c->map[i] < 0) {
             feed_reject(f, c->record, PW_EFEED_HEADER, "",
                         "unknown column '%.*s' (known: indicator_id, fiscal_year, value, basis, "
-                        "preliminary, as_of, note, update_id, retract)",
+                        "preliminary, as_of, note, update_id, retract; or the template's 指標ID, "
+                        "年度, 値, 区分, 速報値, 時点, 備考, 指標名, 単位)",
                         (int)(len > 40 ? 40 : len), h);
             c->fatal = 1;
             return;
@@ -512,6 +639,86 @@ static int feed_parse_csv(struct pw_feed *f, const char *text, size_t len)
     return c.rc;
 }
 
+/* ---- xlsx: the first sheet, through the CSV rows' logic ---------------- */
+
+/* A number cell's text as a feed reads it: Excel keeps doubles in their
+ * shortest round-trip form ("0.30000000000000004", "1E-3"), rounded here to
+ * the 6 decimals a value may have; in the 時点/as_of column a whole number is
+ * a date serial (1900 system: 25569 = 1970-01-01). Returns t or buf. */
+static const char *feed_xlsx_number(const char *t, int as_of, char *buf, size_t n)
+{
+    char *end;
+    double d = strtod(t, &end);
+    if (end == t || *end)
+        return t;
+    if (as_of) {
+        if (d >= 1 && d < 2958466 && d == floor(d)) /* up to 9999-12-31 */
+            return pw_day_format((int32_t)(d - 25569), buf);
+        return t;
+    }
+    const char *dot = strchr(t, '.');
+    if (!strpbrk(t, "eE") && (!dot || strlen(dot + 1) <= 6))
+        return t;
+    if (!(fabs(d) < 1e15))
+        return t;
+    snprintf(buf, n, "%.6f", d);
+    size_t l = strlen(buf);
+    while (l > 0 && buf[l - 1] == '0')
+        buf[--l] = '\0';
+    if (l > 0 && buf[l - 1] == '.')
+        buf[--l] = '\0';
+    return buf;
+}
+
+static int feed_xlsx_row(void *data, int row, const struct pw_xlsxread_cell *cells, size_t n)
+{
+    struct feed_csv *c = data;
+    c->record = row - 1; /* rows the sheet leaves out are blank */
+    c->last_term = '\n';
+    if (n == 0) {
+        c->record = row;
+        return c->rc;
+    }
+    /* trailing empty cells are not stored: a row is as wide as the header */
+    int width = cells[n - 1].col + 1;
+    if (c->header_done && width < c->ncols)
+        width = c->ncols;
+    size_t k = 0;
+    for (int i = 0; i < width && !c->rc; i++) {
+        char num[40];
+        const char *t = "";
+        if (k < n && cells[k].col == i) {
+            t = cells[k].text;
+            if (cells[k].numeric && c->header_done && i < c->ncols && i < FEED_MAX_HEADER)
+                t = feed_xlsx_number(t, c->map[i] == COL_ASOF, num, sizeof num);
+            k++;
+        }
+        feed_csv_field((void *)(uintptr_t)t, strlen(t), c);
+    }
+    feed_csv_row('\n', c);
+    return c->rc;
+}
+
+static int feed_parse_xlsx(struct pw_feed *f, const char *buf, size_t len)
+{
+    struct feed_csv c;
+    char why[200];
+    memset(&c, 0, sizeof c);
+    c.f = f;
+    int rc = pw_xlsxread_rows(buf, len, feed_xlsx_row, &c, why, sizeof why);
+    if (rc == PW_ENOMEM || c.rc == PW_ENOMEM)
+        rc = PW_ENOMEM;
+    else if (rc)
+        rc = feed_reject(f, c.record + 1, PW_EFEED_SYNTAX, "",
+                         "unreadable .xlsx (%s); this and later rows were not read", why);
+    if (!rc && !c.header_done && f->nerrs == 0)
+        rc = feed_reject(f, 0, PW_EFEED_HEADER, "", "empty feed: no header row");
+    feed_csv_clear(&c);
+    for (int i = 0; i < FEED_MAX_HEADER; i++)
+        free(c.hdr[i]);
+    return rc;
+}
+
 /* ---- JSON --------------------------------------------------------------- */
 
 static int feed_parse_json(struct pw_feed *f, const char *text, size_t len)
@@ -566,10 +773,9 @@ static int feed_parse_json(struct pw_feed *f, const char *text, size_t len)
         int bad = 0;
         json_object_foreach(o, key, v)
         {
-            int col = -1;
-            for (int k = 0; k < NCOLS; k++)
-                if (strcasecmp(key, feed_col_names[k]) == 0)
-                    col = k;
+            int col = feed_col_lookup(key, strlen(key));
+            if (col == COL_IGNORED)
+                continue;
             if (col < 0) {
                 rc = feed_reject(f, row, PW_EFEED_HEADER, key, "unknown field");
                 bad = 1;
@@ -644,6 +850,12 @@ int pw_feed_parse(struct pw_feed **out, const struct pw_catalog *cat, const char
         *out = f;
         return 0;
     }
+    if (fmt == PW_FEED_XLSX || (fmt == PW_FEED_AUTO && pw_xlsxread_sniff(buf, len))) {
+        if ((rc = feed_parse_xlsx(f, buf, len)))
+            goto fail;
+        *out = f;
+        return 0;
+    }
     rc = feed_utf8(buf, len, &text, &tlen, &owned);
     if (rc == PW_ENOMEM)
         goto fail;
@@ -684,6 +896,7 @@ int pw_feed_parse_file(struct pw_feed **out, const struct pw_catalog *cat, const
     size_t pl = strlen(path);
     enum pw_feed_format fmt = pl > 5 && strcasecmp(path + pl - 5, ".json") == 0 ? PW_FEED_JSON
                               : pl > 4 && strcasecmp(path + pl - 4, ".csv") == 0 ? PW_FEED_CSV
+                              : pl > 5 && strcasecmp(path + pl - 5, ".xlsx") == 0 ? PW_FEED_XLSX
                                                                                   : PW_FEED_AUTO;
     rc = pw_feed_parse(out, cat, path, b, n, fmt, today);
     if (rc)
@@ -698,6 +911,7 @@ void pw_feed_close(struct pw_feed **fp)
         return;
     free((*fp)->rows);
     free((*fp)->errs);
+    free((*fp)->warns);
     pw_arena_close(&(*fp)->arena);
     free(*fp);
     *fp = NULL;
@@ -726,4 +940,14 @@ const struct pw_diag *pw_feed_error(const struct pw_feed *f, size_t i)
 size_t pw_feed_nrejected(const struct pw_feed *f)
 {
     return f->nrejected;
+}
+
+size_t pw_feed_nwarnings(const struct pw_feed *f)
+{
+    return f->nwarns;
+}
+
+const struct pw_diag *pw_feed_warning(const struct pw_feed *f, size_t i)
+{
+    return i < f->nwarns ? &f->warns[i] : NULL;
 }

@@ -13,7 +13,15 @@
  *   basis (cumulative|annual), preliminary (true|false), as_of (YYYY-MM-DD),
  *   note, update_id, retract (true|false)                         - optional
  * A row with retract true withdraws the fiscal year's figure (its value may
- * be empty and is not read). */
+ * be empty and is not read).
+ *
+ * The headers of `planwatch template` are read too: 指標ID, 年度, 値, 区分
+ * (累計|単年度), 速報値, 時点, 備考; its 指標名 and 単位 columns are ignored.
+ * An .xlsx workbook is read from its first sheet (xlsxread.h), with the same
+ * header row and columns. With a catalog, an id that differs from the
+ * catalog's in case only is taken as the catalog's with a PW_WFEED_IDCASE
+ * warning (pw_feed_warning); an unknown id's rejection names the closest
+ * ids ("did you mean ...?"). */
 #ifndef PW_FEED_H
 #define PW_FEED_H
 
@@ -29,7 +37,9 @@
 #define PW_NOTE_MAX 512
 #define PW_UPDATE_ID_MAX 64
 
-enum pw_feed_format { PW_FEED_AUTO, PW_FEED_CSV, PW_FEED_JSON };
+/* PW_FEED_AUTO: an .xlsx by its zip signature, JSON by a leading [ or {,
+ * else CSV. */
+enum pw_feed_format { PW_FEED_AUTO, PW_FEED_CSV, PW_FEED_JSON, PW_FEED_XLSX };
 
 struct pw_feed_row {
     int row;                           /* CSV: record number, header = 1; JSON: element index + 1 */
@@ -68,7 +78,24 @@ size_t pw_feed_nerrors(const struct pw_feed *f);        /* rejected rows + file-
 const struct pw_diag *pw_feed_error(const struct pw_feed *f, size_t i);
 size_t pw_feed_nrejected(const struct pw_feed *f);      /* data rows rejected */
 
-/* Checks row against the catalog: the indicator exists; the fiscal year lies
+/* Warnings on accepted rows (PW_WFEED_IDCASE): row, column and why.
+ * Valid until pw_feed_close. */
+size_t pw_feed_nwarnings(const struct pw_feed *f);
+const struct pw_diag *pw_feed_warning(const struct pw_feed *f, size_t i);
+
+/* The indicator with id, else the one whose id differs in ASCII case only
+ * (*case_only = 1), else NULL. Borrowed from cat. */
+const struct pw_indicator *pw_feed_find_indicator(const struct pw_catalog *cat, const char *id,
+                                                  int *case_only);
+
+/* The catalog ids closest to id by edit distance (ignoring case; at most a
+ * third of its length, 2..6 edits), at most 3 of the nearest, as "a", "a or
+ * b" or "a, b or c" into buf (truncated to n); "" when none is close.
+ * Returns buf. */
+char *pw_feed_suggest(const struct pw_catalog *cat, const char *id, char *buf, size_t n);
+
+/* Checks row against the catalog: the indicator exists (or differs in case
+ * only: pw_feed_find_indicator; an unknown one's reason names the closest); the fiscal year lies
  * in its window (pw_indicator_fy_range) and has started by today; the value
  * is not negative and a percentage lies in 0..100; as_of lies within or after
  * the fiscal year and not after today. Sets *ind on success. Returns 0 or the

@@ -121,23 +121,43 @@ static int fy_digits(const char **p, int *v)
     }
 }
 
+/* Skips ASCII and ideographic (U+3000) spaces. */
+static const char *fy_skip_space(const char *p)
+{
+    for (;;) {
+        if (*p == ' ')
+            p++;
+        else if (strncmp(p, "\u3000", 3) == 0)
+            p += 3;
+        else
+            return p;
+    }
+}
+
+/* Whether p starts with one of the spellings alts (NULL-terminated); advances
+ * past it. Full-width Latin letters (Ｒ, ＦＹ) are spellings of their own. */
+static int fy_prefix(const char **p, const char *const *alts)
+{
+    for (int i = 0; alts[i]; i++)
+        if (strncmp(*p, alts[i], strlen(alts[i])) == 0) {
+            *p += strlen(alts[i]);
+            return 1;
+        }
+    return 0;
+}
+
 int pw_fy_parse(const char *s, int *fy)
 {
-    static const char reiwa[] = "令和", gan[] = "元", nendo[] = "年度";
-    const char *p = s;
+    static const char gan[] = "元", nendo[] = "年度";
+    static const char *const era_r[] = {"令和", "R", "r", "Ｒ", "ｒ", NULL};
+    static const char *const fy_pfx[] = {"FY", "fy", "Fy", "fY", "ＦＹ", "ｆｙ", "Ｆｙ", NULL};
+    const char *p = fy_skip_space(s);
     int v = 0, n, era = 0;
 
-    while (*p == ' ')
-        p++;
-    if (strncmp(p, reiwa, sizeof reiwa - 1) == 0) {
+    if (fy_prefix(&p, era_r))
         era = 1;
-        p += sizeof reiwa - 1;
-    } else if (*p == 'R' || *p == 'r') {
-        era = 1;
-        p++;
-    } else if (strncmp(p, "FY", 2) == 0 || strncmp(p, "fy", 2) == 0) {
-        p += 2;
-    }
+    else
+        fy_prefix(&p, fy_pfx);
     if (era && strncmp(p, gan, sizeof gan - 1) == 0) {
         v = 1;
         n = 1;
@@ -149,8 +169,7 @@ int pw_fy_parse(const char *s, int *fy)
         return PW_ESYNTAX;
     if (strncmp(p, nendo, sizeof nendo - 1) == 0)
         p += sizeof nendo - 1;
-    while (*p == ' ')
-        p++;
+    p = fy_skip_space(p);
     if (*p != '\0')
         return PW_ESYNTAX;
     if (era) {

@@ -37,7 +37,8 @@ int64_t pw_day_end_ns(int32_t day);
 int32_t pw_day_of_ns(int64_t ns);
 
 /* Parses a fiscal year: "2025", "FY2025", "令和7", "令和7年度", "令和元年度",
- * "R7", with ASCII or full-width digits. Returns 0 and sets *fy, PW_ESYNTAX,
+ * "R7", with ASCII or full-width digits and letters ("ＦＹ２０２５", "Ｒ７",
+ * "令和７年度"), ASCII or ideographic spaces around. Returns 0 and sets *fy, PW_ESYNTAX,
  * or PW_ERANGE (outside PW_FY_MIN..PW_FY_MAX). */
 int pw_fy_parse(const char *s, int *fy);
 

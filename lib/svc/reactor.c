@@ -50,6 +50,8 @@ struct pw_reactor {
     size_t npolled;             /* sources that existed when this turn's items were built */
     int next_id, running, stopping, dirty;
     uint64_t pass;              /* timer passes so far */
+    pw_reactor_fn reload;       /* SIGHUP's callback, or NULL */
+    void *reload_arg;
 };
 
 int pw_reactor_open(struct pw_reactor **out)
@@ -210,6 +212,26 @@ static int reactor_done(const struct pw_reactor *r)
     return r->stopping || pw_zsock_stop;
 }
 
+void pw_reactor_on_reload(struct pw_reactor *r, pw_reactor_fn fn, void *arg)
+{
+    r->reload = fn;
+    r->reload_arg = arg;
+}
+
+/* A SIGHUP since the last turn: the flag is cleared before the callback,
+ * so one landing during it is not lost. */
+static int reactor_reload(struct pw_reactor *r)
+{
+    if (!pw_zsock_reload)
+        return 0;
+    pw_zsock_reload = 0;
+    if (!r->reload) {
+        pw_info("msg=\"SIGHUP ignored: nothing to reload\"");
+        return 0;
+    }
+    return r->reload(r, 0, 0, r->reload_arg);
+}
+
 /* Drops dead entries, keeping the order; only between walks. */
 static void reactor_sweep(struct pw_reactor *r)
 {
@@ -343,7 +365,10 @@ static int reactor_dispatch(struct pw_reactor *r)
 static int reactor_turn(struct pw_reactor *r)
 {
     long wait;
-    int rc = reactor_timers(r);
+    int rc = reactor_reload(r);
+    if (rc)
+        return rc;
+    rc = reactor_timers(r);
     if (r->dirty)
         reactor_sweep(r);
     if (rc || reactor_done(r))

@@ -4,6 +4,7 @@
  * (pw_now_ms), and "hooks" for libraries that recompute their fds and
  * deadlines every turn (libmicrohttpd, libcurl multi, calls with deadlines).
  * It ends on the stop signal (pw_zsock_stop, set by pw_zsock_signals),
+ * runs the service's reload callback after a SIGHUP (pw_reactor_on_reload),
  * pw_reactor_stop, a callback's error or a poll error.
  *
  * A turn: due timers fire (earliest first; ties in the order they were
@@ -97,6 +98,14 @@ int pw_reactor_remove(struct pw_reactor *r, int id);
  * serves a bounded burst and leaves the rest to the next turn, so that the
  * sockets after it are not starved. */
 int pw_reactor_readable(void *socket);
+
+/* The service's reload callback: fn(r, 0, 0, arg) runs at the start of
+ * the turn after a SIGHUP (pw_zsock_reload, set by pw_zsock_signals; the
+ * flag is cleared first, so a SIGHUP during fn runs it once more). One per
+ * reactor (a second call replaces the first; fn NULL: none, a SIGHUP is
+ * then logged and ignored). A non-zero return ends pw_reactor_run with it:
+ * return 0 when a bad file was refused and the old configuration kept. */
+void pw_reactor_on_reload(struct pw_reactor *r, pw_reactor_fn fn, void *arg);
 
 /* Ends pw_reactor_run with 0 once the running callback returns. */
 void pw_reactor_stop(struct pw_reactor *r);

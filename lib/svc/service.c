@@ -63,6 +63,9 @@ static const struct service_row {
         SERVICE_AT(ingest_key), 1},
     [PW_SERVICE_STORE_KEY] = {"store-key", PW_CFG_STR, "",
         "the store's public key file (store.key)", SERVICE_AT(store_key), 1},
+    [PW_SERVICE_INSECURE_ANYWHERE] = {"insecure-anywhere", PW_CFG_BOOL, "false",
+        "with --insecure, bind addresses other than loopback anyway (refused without it)",
+        SERVICE_AT(insecure_anywhere), 1},
 #undef SERVICE_AT
 };
 

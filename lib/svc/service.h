@@ -1,7 +1,9 @@
 /* service.h - what every planwatch service does first: read its settings
  * (defaults < environment < flags, lib/cfg.h: its own rows, then the shared
  * ones of one table here), turn the log level and the clock they name into
- * the logger and a pw_clock, log one start line and the settings, and install the stop signals (lib/zsock.h); then, once it
+ * the logger and a pw_clock, log one start line and the settings, and install the stop signals
+ * and SIGHUP's reload flag (lib/zsock.h: the reactor then runs the service's one reload callback,
+ * pw_reactor_on_reload; pw_sec_zap_register sets it to re-read the registry); then, once it
  * serves, tell systemd (sd_notify: READY=1, and STOPPING=1 at exit).
  *
  * The build's identity lives here too: the project version and the git
@@ -37,6 +39,7 @@ enum pw_service_setting {
     PW_SERVICE_REGISTRY,   /* --registry (also PLANWATCH_REGISTRY) */
     PW_SERVICE_INGEST_KEY, /* --ingest-key (also PLANWATCH_INGEST_KEY) */
     PW_SERVICE_STORE_KEY,  /* --store-key (also PLANWATCH_STORE_KEY) */
+    PW_SERVICE_INSECURE_ANYWHERE, /* --insecure-anywhere (also PLANWATCH_INSECURE_ANYWHERE) */
     PW_SERVICE_SETTINGS    /* how many */
 };
 
@@ -47,7 +50,7 @@ enum pw_service_setting {
 struct pw_service_settings {
     const char *catalog, *clock, *log_level, *metrics, *secret_key, *registry;
     const char *ingest_key, *store_key;
-    int insecure;
+    int insecure, insecure_anywhere;
 };
 
 /* A shared setting a service takes. help: what it means for that service

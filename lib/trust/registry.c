@@ -148,14 +148,33 @@ static int reg_hex32(const char *s, uint8_t out[32])
     return 0;
 }
 
+static const char *const reg_roles[] = {
+    [PW_ROLE_NONE] = "office", [PW_ROLE_INGEST] = "ingest", [PW_ROLE_STORE] = "store",
+    [PW_ROLE_ALERT] = "alert", [PW_ROLE_HTTP] = "http",     [PW_ROLE_OTHER] = "other"};
+
+/* A service's role from its name: the four jobs, anything else OTHER. */
+static enum pw_role reg_role(const char *s)
+{
+    for (int r = PW_ROLE_INGEST; r < PW_ROLE_OTHER; r++)
+        if (!strcmp(s, reg_roles[r]))
+            return (enum pw_role)r;
+    return PW_ROLE_OTHER;
+}
+
+const char *pw_role_name(enum pw_role role)
+{
+    return (unsigned)role <= PW_ROLE_OTHER ? reg_roles[role] : "other";
+}
+
 static int reg_entry(struct reg_ctx *x, yaml_node_t *n, const char *list, size_t idx, int service)
 {
     static const char *const office_keys[] = {"id",   "key",       "name",   "write",
                                               "read", "subscribe", "manage", "token_sha256",
                                               NULL};
-    static const char *const service_keys[] = {"id", "key", "name", NULL};
+    static const char *const service_keys[] = {"id", "key", "name", "role", NULL};
     enum { K_ID, K_KEY, K_NAME, K_WRITE, K_READ, K_SUBSCRIBE, K_MANAGE, K_TOKEN };
-    yaml_node_t *v[8] = {0}; /* a service entry fills only its first three */
+    enum { K_ROLE = 3 }; /* a service entry's fourth key */
+    yaml_node_t *v[8] = {0}; /* a service entry fills only its first four */
     char base[64], path[96];
     struct pw_principal p;
     int rc;
@@ -206,7 +225,15 @@ static int reg_entry(struct reg_ctx *x, yaml_node_t *n, const char *list, size_t
     if (!p.name)
         p.name = "";
     if (service) {
+        const char *role = p.id;
         p.read = p.subscribe = p.manage = 1;
+        snprintf(path, sizeof path, "%s.role", base);
+        if (v[K_ROLE] && (rc = reg_scalar(x, v[K_ROLE], path, &role)))
+            return rc;
+        p.role = reg_role(role);
+        if (v[K_ROLE] && p.role == PW_ROLE_OTHER)
+            return pw_yamlw_err(&x->w, PW_EREG_FIELD, v[K_ROLE], path,
+                                "'%.40s' is not ingest, store, alert or http", role);
     } else {
         snprintf(path, sizeof path, "%s.read", base);
         if ((rc = reg_bool(x, v[K_READ], path, &p.read)))
@@ -308,7 +335,10 @@ int pw_registry_load_file(struct pw_registry **out, const char *path, struct pw_
 {
     char *buf;
     size_t len;
-    int rc = pw_file_read(path, PW_REGISTRY_MAX_BYTES, &buf, &len, d);
+    int rc = pw_keys_check_writable(path, "the registry", d);
+    if (rc)
+        return rc;
+    rc = pw_file_read(path, PW_REGISTRY_MAX_BYTES, &buf, &len, d);
     if (rc)
         return rc;
     rc = pw_registry_load_buffer(out, path, buf, len, d);
@@ -389,21 +419,50 @@ int pw_principal_may_write_any(const struct pw_principal *p)
     return !p->service && (p->nplans || p->nprojects || p->nindicators);
 }
 
-int pw_principal_check_write(const struct pw_principal *who, const struct pw_indicator *ind,
+int pw_principal_check_write(const struct pw_principal *office, const struct pw_indicator *ind,
                              char *why, size_t n)
 {
     char scope[200];
-    if (!who || who->service || pw_principal_may_write(who, ind))
+    if (!office || pw_principal_may_write(office, ind))
         return 0;
-    snprintf(why, n, "office '%s' may not write %s (its write scope: %s)", who->id, ind->id,
-             pw_principal_scope(who, scope, sizeof scope));
+    snprintf(why, n, "office '%s' may not write %s (its write scope: %s)", office->id, ind->id,
+             pw_principal_scope(office, scope, sizeof scope));
     return PW_EFEED_SCOPE;
 }
 
-const char *pw_principal_office(const struct pw_principal *who, const char *claimed)
+int pw_principal_feeder(const struct pw_registry *reg, const struct pw_principal *who,
+                        const char *claimed, const struct pw_principal **office, char *why,
+                        size_t n)
 {
-    if (who && !who->service)
-        return who->id;
+    const struct pw_principal *o;
+    *office = NULL;
+    if (!who)
+        return 0;
+    if (!who->service) {
+        *office = who;
+        return 0;
+    }
+    if (who->role != PW_ROLE_HTTP) {
+        snprintf(why, n, "service '%s' (%s) may not feed: only offices and the HTTP door, for "
+                 "a registered office, send figures", who->id, pw_role_name(who->role));
+        return PW_EDENIED;
+    }
+    if (!claimed || !claimed[0]) {
+        snprintf(why, n, "the HTTP door sent a batch without an office name");
+        return PW_EFORBIDDEN;
+    }
+    if (!(o = pw_registry_find(reg, claimed)) || o->service) {
+        snprintf(why, n, "office '%.64s' is not registered", claimed);
+        return PW_EFORBIDDEN;
+    }
+    *office = o;
+    return 0;
+}
+
+const char *pw_principal_office(const struct pw_principal *office, const char *claimed)
+{
+    if (office)
+        return office->id;
     return claimed ? claimed : "";
 }
 

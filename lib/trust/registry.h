@@ -20,6 +20,19 @@
 #define PW_REGISTRY_MAX_BYTES (4u << 20)
 #define PW_PRINCIPAL_ID_MAX 64 /* bytes of an id: [A-Za-z0-9._-] */
 
+/* A service's job, which fixes what its key may do (least privilege):
+ * the registry's optional `role:` of a service entry, else its id when
+ * that is one of these names ("ingest", "store", "alert", "http"); any
+ * other service is PW_ROLE_OTHER (it may read, nothing more). */
+enum pw_role {
+    PW_ROLE_NONE = 0, /* an office */
+    PW_ROLE_INGEST,
+    PW_ROLE_STORE,
+    PW_ROLE_ALERT,
+    PW_ROLE_HTTP,
+    PW_ROLE_OTHER,
+};
+
 /* One registered key: a planwatch service or an office. */
 struct pw_principal {
     const char *id;                 /* the authenticated identity (ZAP User-Id) */
@@ -29,7 +42,8 @@ struct pw_principal {
     int has_key;                    /* may connect over CURVE */
     int has_token;                  /* may call the HTTP door with a bearer token ... */
     uint8_t token_sha256[32];       /* ... whose SHA-256 this is (the token itself is never stored) */
-    int service;                    /* a planwatch service: internal streams, alert state */
+    int service;                    /* a planwatch service: internal streams */
+    enum pw_role role;              /* a service's job (PW_ROLE_NONE for an office) */
     int read;                       /* may query the store */
     int subscribe;                  /* may subscribe to alerts */
     int manage;                     /* may manage alerts (webhooks, ack, silence) */
@@ -47,7 +61,8 @@ struct pw_registry;
 /* Loads a registry file / buffer (name labels diagnostics; buf borrowed for
  * the call). Returns 0 and *out (caller closes with pw_registry_close), or
  * PW_EREG_YAML / PW_EREG_FIELD / PW_EREG_DUP / PW_EKEY (a key that is not
- * 40 Z85 characters) / PW_EIO / PW_ETOOBIG / PW_ENOMEM with d filled;
+ * 40 Z85 characters) / PW_EKEY_PERM (the file is writable by group or
+ * others: load_file only) / PW_EIO / PW_ETOOBIG / PW_ENOMEM with d filled;
  * *out untouched on failure. */
 int pw_registry_load_file(struct pw_registry **out, const char *path, struct pw_diag *d);
 int pw_registry_load_buffer(struct pw_registry **out, const char *name, const char *buf,
@@ -76,19 +91,31 @@ int pw_principal_may_write(const struct pw_principal *p, const struct pw_indicat
 /* Whether p's write scope names anything at all (an office that may feed). */
 int pw_principal_may_write_any(const struct pw_principal *p);
 
-/* The write rule at ingest's door: may the authenticated sender who submit
- * a figure of ind? Yes for NULL (security off: --insecure) and for a
- * planwatch service (the HTTP door sends for the offices it authenticated
- * by token, having checked their scopes with pw_principal_may_write); an
- * office only within its write scope. Returns 0, or PW_EFEED_SCOPE with
- * why ("office 'ID' may not write IND (its write scope: ...)", truncated to
- * n bytes). */
-int pw_principal_check_write(const struct pw_principal *who, const struct pw_indicator *ind,
+/* The write rule at ingest's door, per row: may the office a batch was
+ * resolved to (pw_principal_feeder) submit a figure of ind? Yes for NULL
+ * (security off: --insecure); an office only within its write scope.
+ * Returns 0, or PW_EFEED_SCOPE with why ("office 'ID' may not write IND
+ * (its write scope: ...)", truncated to n bytes). */
+int pw_principal_check_write(const struct pw_principal *office, const struct pw_indicator *ind,
                              char *why, size_t n);
-/* The office a figure who submits is stored under: who's id for an office
- * (never what the batch claims), else claimed (insecure, or a service
- * sending on an office's behalf; NULL -> ""). Borrowed from who or claimed. */
-const char *pw_principal_office(const struct pw_principal *who, const char *claimed);
+
+/* The office a batch sent by who, claiming the office name claimed, is
+ * written for, resolved in reg: an office writes for itself (claimed is
+ * ignored); the HTTP door (PW_ROLE_HTTP) for the registered office claimed
+ * names (it verified that office's token); any other service for nobody.
+ * Returns 0 and *office (NULL when who is NULL: security off), or
+ * PW_EDENIED (a service that does not feed) / PW_EFORBIDDEN (claimed is
+ * empty or not a registered office) with why (truncated to n bytes). */
+int pw_principal_feeder(const struct pw_registry *reg, const struct pw_principal *who,
+                        const char *claimed, const struct pw_principal **office, char *why,
+                        size_t n);
+
+/* The office a figure is stored under: office's id (pw_principal_feeder),
+ * else claimed (security off; NULL -> ""). Borrowed from office or claimed. */
+const char *pw_principal_office(const struct pw_principal *office, const char *claimed);
+
+/* "ingest", "store", "alert", "http", "other" or "office". Static. */
+const char *pw_role_name(enum pw_role role);
 
 /* "plans [p2], projects [p3.pj2], indicators [x]" or "nothing" into buf
  * (truncated to n). Returns buf. */

@@ -23,13 +23,24 @@ struct pw_sec;
 
 /* insecure: no CURVE (logs a warning saying so). Otherwise loads the
  * service's secret key file and the registry (checked against cat when
- * not NULL) and binds the ZAP handler in ctx; registry NULL: a service
+ * not NULL; cat is borrowed and must outlive s, for reloads) and binds
+ * the ZAP handler in ctx; registry NULL: a service
  * that only connects (no registry, no ZAP handler; "" is an error). Logs why on failure. Returns
  * 0 and *out, or PW_EINVAL (a path not given), PW_EIO, PW_EKEY,
  * PW_EKEY_PERM, PW_EREG_*, PW_EZMQ, PW_ENOMEM. */
 int pw_sec_open(void *ctx, int insecure, const char *secret_key, const char *registry,
                 const struct pw_catalog *cat, struct pw_sec **out);
 void pw_sec_close(struct pw_sec **s);
+
+/* Re-reads the registry file s was opened with (SIGHUP), checked against
+ * the catalog given to pw_sec_open when not NULL, and swaps it in at once for the ZAP handler and
+ * pw_sec_principal: connections already admitted stay, new handshakes
+ * meet the new file. A file that does not load or check is refused and
+ * logged with file:line; the old registry stays. The old one is kept until
+ * pw_sec_close, so principals handed out before stay valid. Nothing to do
+ * (0) when insecure or client-only. Returns 0 or the loader's PW_EREG_* /
+ * PW_EKEY / PW_EIO / PW_ETOOBIG / PW_ENOMEM. */
+int pw_sec_reload(struct pw_sec *s);
 
 /* Whether CURVE is on. */
 int pw_sec_on(const struct pw_sec *s);
@@ -38,6 +49,20 @@ int pw_sec_on(const struct pw_sec *s);
  * security is on ("" otherwise); what names the setting in the log line
  * ("--ingest-key"). Returns 0, PW_EINVAL (not given), PW_EIO or PW_EKEY. */
 int pw_sec_peer_key(const struct pw_sec *s, const char *path, const char *what, char *pub);
+
+/* With --insecure, binding a non-loopback address is refused unless yes
+ * (--insecure-anywhere): plain text on a network is a choice made twice. */
+void pw_sec_insecure_anywhere(struct pw_sec *s, int yes);
+
+/* Whether endpoint is reachable from this machine only: ipc://, inproc://,
+ * tcp://127.x.x.x, tcp://localhost, tcp://[::1]. */
+int pw_sec_loopback(const char *endpoint);
+
+/* Secures sock as a server admitting the ZAP domain's identities
+ * (pw_sec_server), then binds it to endpoint. Insecure and not loopback
+ * without pw_sec_insecure_anywhere: refused and logged (PW_EINVAL), nothing
+ * bound. Returns 0, PW_EINVAL, PW_EZMQ or PW_EKEY. */
+int pw_sec_bind(const struct pw_sec *s, void *sock, const char *domain, const char *endpoint);
 
 /* Secures a socket before bind (server, admitting clients under the ZAP
  * domain) / before connect (client of the server with public key
@@ -54,9 +79,9 @@ const struct pw_keypair *pw_sec_keys(const struct pw_sec *s);
 void *pw_sec_zap_socket(const struct pw_sec *s);
 void pw_sec_zap_serve(struct pw_sec *s);
 
-/* Registers the ZAP socket with r, answered by pw_sec_zap_serve (s is
- * borrowed until r stops running); nothing when insecure or a client-only
- * service. Register it before the sockets it authenticates: registration
+/* Registers the ZAP socket with r, answered by pw_sec_zap_serve, and
+ * pw_sec_reload as r's reload callback (SIGHUP; s is borrowed until r stops
+ * running); nothing when insecure or a client-only service. Register it before the sockets it authenticates: registration
  * order is dispatch order. Returns 0 or PW_ENOMEM. */
 int pw_sec_zap_register(struct pw_sec *s, struct pw_reactor *r);
 
@@ -67,6 +92,10 @@ int pw_sec_metrics(struct pw_sec *s, struct pw_metrics *m, const char *prefix);
 /* The authenticated identity of the peer that sent frame (ZAP User-Id), or
  * NULL when insecure. */
 const char *pw_sec_user(const zmq_msg_t *frame);
+
+/* The registry in force (NULL when insecure or a client-only service);
+ * borrowed until the next pw_sec_reload or pw_sec_close. */
+const struct pw_registry *pw_sec_registry(const struct pw_sec *s);
 
 /* Its registry entry, or NULL when insecure (or unknown, which ZAP never
  * lets through). */

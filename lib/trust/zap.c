@@ -93,6 +93,11 @@ int pw_zap_open(void *ctx, const struct pw_registry *reg, struct pw_zap **out)
     return 0;
 }
 
+void pw_zap_set_registry(struct pw_zap *z, const struct pw_registry *reg)
+{
+    z->reg = reg;
+}
+
 void *pw_zap_socket(const struct pw_zap *z)
 {
     return z->sock;

@@ -35,6 +35,10 @@ int pw_zap_decide(const struct pw_registry *reg, const char *domain, const char 
  * and *out, or PW_EZMQ (e.g. another handler is bound in ctx). */
 int pw_zap_open(void *ctx, const struct pw_registry *reg, struct pw_zap **out);
 
+/* Decides from reg from now on (a reloaded registry; borrowed, must
+ * outlive the handler or the next call). */
+void pw_zap_set_registry(struct pw_zap *z, const struct pw_registry *reg);
+
 /* The REP socket, for the service's zmq_poll items (ZMQ_POLLIN). */
 void *pw_zap_socket(const struct pw_zap *z);
 

@@ -10,18 +10,22 @@
 
 #include "dec.h"
 #include "err.h"
+#include "explain_ja.h"
 #include "fy.h"
 #include "history.h"
 #include "html.h"
 #include "msg.h"
+#include "pdf.h"
 #include "report.h"
+#include "xlsx_report.h"
 
-static const char *const followup_format_names[] = {"csv", "md", "html"};
+static const char *const followup_format_names[] = {"csv", "md", "html", "xlsx", "pdf"};
+#define FU_NFORMATS 5
 
 int pw_followup_format_parse(const char *s, enum pw_followup_format *out)
 {
     const char *const *names = followup_format_names;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < FU_NFORMATS; i++)
         if (strcmp(s, names[i]) == 0) {
             *out = (enum pw_followup_format)i;
             return 0;
@@ -31,14 +35,17 @@ int pw_followup_format_parse(const char *s, enum pw_followup_format *out)
 
 const char *pw_followup_format_name(enum pw_followup_format f)
 {
-    return (unsigned)f < 3 ? followup_format_names[f] : "?";
+    return (unsigned)f < FU_NFORMATS ? followup_format_names[f] : "?";
 }
 
 const char *pw_followup_format_ctype(enum pw_followup_format f)
 {
     return f == PW_FOLLOWUP_CSV  ? "text/csv; charset=utf-8"
            : f == PW_FOLLOWUP_MD ? "text/markdown; charset=utf-8"
-                                 : "text/html; charset=utf-8";
+           : f == PW_FOLLOWUP_XLSX
+               ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+           : f == PW_FOLLOWUP_PDF ? "application/pdf"
+                                  : "text/html; charset=utf-8";
 }
 
 char *pw_followup_fy_name(int fy, char *buf, size_t n)
@@ -130,15 +137,48 @@ static const char *fu_assessed(const struct pw_followup_row *r, char *buf, size_
     return buf;
 }
 
-/* Details: the assessment, acknowledgement reasons, then the explanation. */
+/* Details. Japanese (the default) as the seeds write 進捗の詳細: the
+ * explanation, then the acknowledgement reasons (要因分析), then the
+ * secretariat's assessment; English as before: the assessment, the reasons,
+ * then the explanation. */
 static const char *fu_details(const struct pw_followup_row *r, char *buf, size_t n)
 {
-    char as[PW_ASSESS_REASON_MAX + PW_ASSESS_BY_MAX + 64];
+    char as[PW_ASSESS_REASON_MAX + PW_ASSESS_BY_MAX + 64], ja[PW_EXPLAIN_MAX];
+    int ack = r->ack && r->ack[0];
     fu_assessed(r, as, sizeof as);
-    snprintf(buf, n, "%s%s%s%s%s%s", as, as[0] ? " / " : "", r->ack && r->ack[0] ? "要因分析: " : "",
-             r->ack && r->ack[0] ? r->ack : "", r->ack && r->ack[0] ? " / " : "",
-             r->ev.explanation);
+    if (r->lang == PW_LANG_EN)
+        snprintf(buf, n, "%s%s%s%s%s%s", as, as[0] ? " / " : "", ack ? "要因分析: " : "",
+                 ack ? r->ack : "", ack ? " / " : "", r->ev.explanation);
+    else
+        snprintf(buf, n, "%s%s%s%s%s", pw_explain_ja(r->ind, &r->ev, ja, sizeof ja),
+                 ack ? " / 要因分析: " : "", ack ? r->ack : "", as[0] ? " / " : "", as);
     return buf;
+}
+
+/* 進捗の詳細 as HTML, in the order of fu_details. */
+static void fu_html_details(FILE *out, const struct pw_followup_row *r)
+{
+    char as[PW_ASSESS_REASON_MAX + PW_ASSESS_BY_MAX + 64], ja[PW_EXPLAIN_MAX];
+    int en = r->lang == PW_LANG_EN;
+    if (!en)
+        pw_html_text(out, pw_explain_ja(r->ind, &r->ev, ja, sizeof ja));
+    if (fu_assessed(r, as, sizeof as)[0] && en) {
+        fputs("<span class=\"assessed\">", out);
+        pw_html_text(out, as);
+        fputs("</span> ", out);
+    }
+    if (r->ack && r->ack[0]) {
+        fputs("<span class=\"ack\">要因分析: ", out);
+        pw_html_text(out, r->ack);
+        fputs("</span>", out);
+    }
+    if (en)
+        pw_html_text(out, r->ev.explanation);
+    else if (as[0]) {
+        fputs(" <span class=\"assessed\">", out);
+        pw_html_text(out, as);
+        fputs("</span>", out);
+    }
 }
 
 /* Calls back for each section: project (NULL = plan-wide) in plan order. */
@@ -178,17 +218,26 @@ static void fu_section_name(FILE *out, const struct pw_project *pj, int html)
     }
 }
 
-int pw_followup_write(FILE *out, const struct pw_plan *plan, int fy,
-                      const struct pw_followup_row *rows, size_t n, enum pw_followup_format fmt)
+/* The text formats (csv, md, html); opts is never NULL. */
+static int fu_write_text(FILE *out, const struct pw_plan *plan, int fy,
+                         const struct pw_followup_row *rows, size_t n, enum pw_followup_format fmt,
+                         const struct pw_followup_opts *opts)
 {
     char fyname[32], end[11], tgt[96], val[96], grade[2], det[3200], title[400];
-    char as[PW_ASSESS_REASON_MAX + PW_ASSESS_BY_MAX + 64];
     if (fmt != PW_FOLLOWUP_CSV && fmt != PW_FOLLOWUP_MD && fmt != PW_FOLLOWUP_HTML)
         return PW_EINVAL;
     pw_followup_fy_name(fy, fyname, sizeof fyname);
     pw_day_format(pw_fy_first_day(fy + 1) - 1, end);
-    snprintf(title, sizeof title, "%s %s フォローアップ%s", plan->name, fyname,
-             fy == plan->last_fy ? "（最終結果）" : "");
+    pw_followup_title(plan, fy, rows, n, opts->known_day, title, sizeof title);
+    if (fmt == PW_FOLLOWUP_CSV && opts->bom)
+        fputs("\xEF\xBB\xBF", out);
+    /* a title row only when the title says more than the header row: a
+     * plain year's CSV stays one header row and its rows */
+    if (fmt == PW_FOLLOWUP_CSV &&
+        (pw_followup_interim(fy, rows, n, opts->known_day) || fy == plan->last_fy)) {
+        pw_report_csv_field(out, title);
+        fputc('\n', out);
+    }
     if (fmt == PW_FOLLOWUP_CSV)
         fprintf(out, "プロジェクト,区分,指標ID,指標,達成目標,%s末の数値,進捗,進捗の詳細\n", fyname);
     else if (fmt == PW_FOLLOWUP_MD)
@@ -285,17 +334,7 @@ int pw_followup_write(FILE *out, const struct pw_plan *plan, int fy,
                 fputs("</td><td data-label=\"進捗\">", out);
                 pw_html_status(out, r->ev.status, grade[0]);
                 fputs("</td><td class=\"details\" data-label=\"詳細\">", out);
-                if (fu_assessed(r, as, sizeof as)[0]) {
-                    fputs("<span class=\"assessed\">", out);
-                    pw_html_text(out, as);
-                    fputs("</span> ", out);
-                }
-                if (r->ack && r->ack[0]) {
-                    fputs("<span class=\"ack\">要因分析: ", out);
-                    pw_html_text(out, r->ack);
-                    fputs("</span>", out);
-                }
-                pw_html_text(out, r->ev.explanation);
+                fu_html_details(out, r);
                 fputs("</td>", out);
                 if (r->chart) {
                     fputs("<td data-label=\"推移\">", out);
@@ -311,6 +350,87 @@ int pw_followup_write(FILE *out, const struct pw_plan *plan, int fy,
     if (fmt == PW_FOLLOWUP_HTML)
         pw_html_page_close(out);
     return ferror(out) ? PW_EIO : 0;
+}
+
+int pw_followup_write_opts(FILE *out, const struct pw_plan *plan, int fy,
+                           const struct pw_followup_row *rows, size_t n,
+                           enum pw_followup_format fmt, const struct pw_followup_opts *opts)
+{
+    static const struct pw_followup_opts defaults = {0};
+    char title[400];
+    if (!opts)
+        opts = &defaults;
+    if (fmt == PW_FOLLOWUP_XLSX || fmt == PW_FOLLOWUP_PDF)
+        pw_followup_title(plan, fy, rows, n, opts->known_day, title, sizeof title);
+    if (fmt == PW_FOLLOWUP_XLSX)
+        return pw_xlsx_report_write(out, plan, fy, title, rows, n);
+    if (fmt == PW_FOLLOWUP_PDF) {
+        /* the printable HTML page, printed: charts and all */
+        char *html = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&html, &len);
+        int rc = mem ? fu_write_text(mem, plan, fy, rows, n, PW_FOLLOWUP_HTML, opts) : PW_ENOMEM;
+        if (mem && fclose(mem) && !rc)
+            rc = PW_ENOMEM;
+        if (!rc)
+            rc = pw_pdf_from_html(out, html, len, opts->renderer, opts->timeout_ms);
+        free(html);
+        return rc;
+    }
+    return fu_write_text(out, plan, fy, rows, n, fmt, opts);
+}
+
+int pw_followup_write(FILE *out, const struct pw_plan *plan, int fy,
+                      const struct pw_followup_row *rows, size_t n, enum pw_followup_format fmt)
+{
+    return pw_followup_write_opts(out, plan, fy, rows, n, fmt, NULL);
+}
+
+int pw_followup_interim(int fy, const struct pw_followup_row *rows, size_t n, int32_t known_day)
+{
+    int32_t last = pw_fy_first_day(fy + 1) - 1, due = last;
+    if (!known_day)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        int32_t d = pw_due_day(rows[i].ind, fy);
+        if (d > due)
+            due = d;
+    }
+    return known_day <= last || known_day < due;
+}
+
+char *pw_followup_title(const struct pw_plan *plan, int fy, const struct pw_followup_row *rows,
+                        size_t n, int32_t known_day, char *buf, size_t len)
+{
+    char fyname[32], day[11];
+    pw_followup_fy_name(fy, fyname, sizeof fyname);
+    if (pw_followup_interim(fy, rows, n, known_day))
+        snprintf(buf, len, "%s %s フォローアップ（途中経過、%s 時点）", plan->name, fyname,
+                 pw_day_format(known_day, day));
+    else
+        snprintf(buf, len, "%s %s フォローアップ%s", plan->name, fyname,
+                 fy == plan->last_fy ? "（最終結果）" : "");
+    return buf;
+}
+
+const char *pw_followup_value(const struct pw_followup_row *r, char *buf, size_t n)
+{
+    return fu_value(r, buf, n);
+}
+
+const char *pw_followup_grade(const struct pw_followup_row *r, char *buf)
+{
+    return fu_grade(r, buf);
+}
+
+const char *pw_followup_details(const struct pw_followup_row *r, char *buf, size_t n)
+{
+    return fu_details(r, buf, n);
+}
+
+const char *pw_followup_kind_heading(enum pw_kind k)
+{
+    return fu_kind_heading(k);
 }
 
 int pw_followup_charts(struct pw_followup_row *rows, size_t n, const struct pw_history *hist,

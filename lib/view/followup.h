@@ -3,8 +3,10 @@
  * grouped by kind (＜アウトカム＞ / ＜アウトプット＞ / ＜モニタリング指標＞) in
  * catalog order, one row per indicator with the seeds' columns:
  *   指標 (indicator) | 達成目標 (target) | 令和N年度末の数値 (value at the end of
- *   the fiscal year) | 進捗 (grade A/B) | 進捗の詳細 (details: acknowledgement
- *   reasons when there are any, then the evaluation's explanation)
+ *   the fiscal year) | 進捗 (grade A/B) | 進捗の詳細 (details: in Japanese, the
+ *   default, pw_explain_ja's sentence, then the acknowledgement reasons
+ *   (要因分析) and the secretariat's assessment; in English, the reasons, then
+ *   the evaluation's explanation: see pw_followup_row.lang)
  * as CSV (RFC 4180, UTF-8, one header row), Markdown or a self-contained HTML
  * page (with each indicator's progress chart when given). Used by
  * `planwatch report` and planwatch-http's /api/v1/report. Writes to the
@@ -19,13 +21,22 @@
 #include "catalog.h"
 #include "chart.h"
 #include "eval.h"
+#include "explain_ja.h"
 #include "planwatch.pb-c.h"
 
-enum pw_followup_format { PW_FOLLOWUP_CSV, PW_FOLLOWUP_MD, PW_FOLLOWUP_HTML };
+/* xlsx: a workbook (xlsx_report.h); pdf: the HTML page printed by headless
+ * Chromium (pdf.h). */
+enum pw_followup_format {
+    PW_FOLLOWUP_CSV,
+    PW_FOLLOWUP_MD,
+    PW_FOLLOWUP_HTML,
+    PW_FOLLOWUP_XLSX,
+    PW_FOLLOWUP_PDF
+};
 
-/* Parses "csv|md|html". Returns 0 or PW_EINVAL. */
+/* Parses "csv|md|html|xlsx|pdf". Returns 0 or PW_EINVAL. */
 int pw_followup_format_parse(const char *s, enum pw_followup_format *out);
-/* "csv", "md" or "html" (static). */
+/* "csv", "md", "html", "xlsx" or "pdf" (static). */
 const char *pw_followup_format_name(enum pw_followup_format f);
 /* The HTTP Content-Type of a report in format f (static). */
 const char *pw_followup_format_ctype(enum pw_followup_format f);
@@ -37,6 +48,9 @@ struct pw_followup_row {
     const struct pw_chart *chart;    /* HTML only: drawn in the row; NULL: none */
     struct pw_assessment as;         /* the secretariat's assessment (as.fy = 0: none): 進捗
                                         shows its grade, 進捗の詳細 its reason */
+    enum pw_lang lang;               /* 進捗の詳細's language: PW_LANG_JA (0, the default:
+                                        pw_explain_ja, then 要因分析 and the assessment) or
+                                        PW_LANG_EN (pw_eval's explanation) */
 };
 
 /* "令和6年度" for FY2024 (FY2019 = 令和元年度), "FY2018" before 令和, into buf
@@ -81,9 +95,50 @@ int pw_followup_acks(struct pw_followup_row *rows, size_t n, Planwatch__V1__Ack 
                      size_t n_acks, int fy, int64_t known_at, char ***out);
 
 /* Writes the table of plan for fiscal year fy from rows[0..n) (the plan's
- * indicators, in catalog order; rows of other plans are skipped). Returns 0,
- * PW_EIO (the stream failed) or PW_EINVAL (unknown format). */
+ * indicators, in catalog order; rows of other plans are skipped), with the
+ * default options (no BOM, no 途中経過 check). Returns 0, PW_EIO (the stream
+ * failed) or PW_EINVAL (unknown format). */
 int pw_followup_write(FILE *out, const struct pw_plan *plan, int fy,
                       const struct pw_followup_row *rows, size_t n, enum pw_followup_format fmt);
+
+struct pw_followup_opts {
+    int bom;              /* csv: start with the UTF-8 byte-order mark EF BB BF (Excel) */
+    int32_t known_day;    /* the day (JST) the figures were known on (the report's as-of);
+                             0: not stated. Before the year's end, or before the latest due
+                             day of the year's figures, the report is 途中経過 */
+    const char *renderer; /* pdf: the Chromium executable; NULL: pw_pdf_find() */
+    int timeout_ms;       /* pdf: how long the renderer may take; 0: PW_PDF_TIMEOUT_MS */
+};
+
+/* pw_followup_write with options (NULL: the defaults). The title says
+ * （途中経過、YYYY-MM-DD 時点） for an unfinished year (pw_followup_interim),
+ * else （最終結果） for the plan's last year, in every format (csv: a title
+ * row before the header row only then). xlsx and pdf go through a temporary
+ * file in $TMPDIR that is removed before returning. Returns 0, PW_EIO,
+ * PW_EINVAL, PW_ENOMEM, or for pdf PW_EUNAVAILABLE (no renderer, or it
+ * failed or took too long: logged on stderr). */
+int pw_followup_write_opts(FILE *out, const struct pw_plan *plan, int fy,
+                           const struct pw_followup_row *rows, size_t n,
+                           enum pw_followup_format fmt, const struct pw_followup_opts *opts);
+
+/* Whether the report of fiscal year fy is 途中経過 when known on day
+ * known_day (0: never): known_day is before the year's last day or before
+ * the latest due day (pw_due_day) of rows[0..n)'s indicators. */
+int pw_followup_interim(int fy, const struct pw_followup_row *rows, size_t n, int32_t known_day);
+
+/* The report's title into buf: "PLAN 令和N年度 フォローアップ" with
+ * （途中経過、YYYY-MM-DD 時点） or （最終結果） as above. Returns buf. */
+char *pw_followup_title(const struct pw_plan *plan, int fy, const struct pw_followup_row *rows,
+                        size_t n, int32_t known_day, char *buf, size_t len);
+
+/* One row's cells as the table prints them: the value with its unit and
+ * 速報値 mark ("-": none), the grade shown ("A", "B" or "-": buf of 2) and
+ * 進捗の詳細. Each returns its buf (or a static "-"). */
+const char *pw_followup_value(const struct pw_followup_row *r, char *buf, size_t n);
+const char *pw_followup_grade(const struct pw_followup_row *r, char *buf);
+const char *pw_followup_details(const struct pw_followup_row *r, char *buf, size_t n);
+
+/* The section heading of a kind (＜アウトカム＞ ...) (static). */
+const char *pw_followup_kind_heading(enum pw_kind k);
 
 #endif

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "explain_ja.h"
+
 void pw_html_text(FILE *out, const char *s)
 {
     if (!s)
@@ -80,9 +82,6 @@ void pw_html_page_close(FILE *out)
 
 static const char *const html_classes[PW_STATUS_COUNT] = {
     "st-no-target", "st-no-data", "st-on-track", "st-at-risk", "st-behind", "st-achieved"};
-static const char *const html_words[PW_STATUS_COUNT] = {
-    "目標なし monitoring", "データなし no data", "順調 on track",
-    "要注意 at risk",     "遅れ behind",        "達成 achieved"};
 /* a symbol per status, so the badge reads without colour too */
 static const char *const html_symbols[PW_STATUS_COUNT] = {"·", "?", "✓", "▲", "✕", "★"};
 
@@ -93,7 +92,7 @@ const char *pw_html_status_class(enum pw_status s)
 
 const char *pw_html_status_words(enum pw_status s)
 {
-    return (unsigned)s < PW_STATUS_COUNT ? html_words[s] : "?";
+    return pw_explain_status_both(s);
 }
 
 void pw_html_status(FILE *out, enum pw_status s, char grade)

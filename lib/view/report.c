@@ -11,6 +11,7 @@
 #include "dec.h"
 #include "err.h"
 #include "fy.h"
+#include "explain_ja.h"
 #include "msg.h"
 
 int pw_format_parse(const char *s, enum pw_format *out)
@@ -68,15 +69,16 @@ size_t pw_report_width(const char *s)
     return w;
 }
 
-/* Prints s padded (or cut with "…") to exactly width columns. */
-static void rep_cell(FILE *out, const char *s, size_t width)
+/* Prints s cut with "…" to at most width columns, then padded to exactly
+ * width when pad is set (the last column is not padded). */
+static void rep_cut(FILE *out, const char *s, size_t width, int pad)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t w = 0;
     if (pw_report_width(s) <= width) {
         fputs(s, out);
         w = pw_report_width(s);
-    } else {
+    } else if (width > 0) {
         while (*p) {
             unsigned cp;
             size_t n = rep_cp(p, &cp);
@@ -90,8 +92,22 @@ static void rep_cell(FILE *out, const char *s, size_t width)
         fputs("…", out);
         w++;
     }
-    for (; w < width; w++)
+    for (; pad && w < width; w++)
         fputc(' ', out);
+}
+
+/* Prints s padded (or cut with "…") to exactly width columns. */
+static void rep_cell(FILE *out, const char *s, size_t width)
+{
+    rep_cut(out, s, width, 1);
+}
+
+/* Prints s right-aligned in width columns (never cut: numbers). */
+static void rep_right(FILE *out, const char *s, size_t width)
+{
+    for (size_t w = pw_report_width(s); w < width; w++)
+        fputc(' ', out);
+    fputs(s, out);
 }
 
 void pw_report_csv_field(FILE *out, const char *s)
@@ -141,21 +157,32 @@ static json_t *rep_json_dec(int has, int64_t v)
     return json_real(pw_dec_to_double(v));
 }
 
-/* The table's explanation when an assessment applies: the assessed grade
- * first, then what the rule computed and why the secretariat decided
- * otherwise (or alike), so both grades stand side by side. */
-static void rep_explain(FILE *out, const struct pw_status_row *r)
+/* The explanation in o's language (the row's explanation column). When an
+ * assessment applies the table shows the assessed grade first, then what
+ * the rule computed and why the secretariat decided otherwise (or alike),
+ * so both grades stand side by side. */
+static const char *rep_explain(const struct pw_status_row *r, enum pw_lang lang, int table,
+                               char *buf, size_t n)
 {
-    if (!pw_assessment_applies(&r->as, &r->ev)) {
-        fputs(r->ev.explanation, out);
-        return;
+    char ja[PW_EXPLAIN_MAX];
+    const char *ex = pw_explain(r->ind, &r->ev, lang, ja, sizeof ja);
+    if (!table || !pw_assessment_applies(&r->as, &r->ev)) {
+        snprintf(buf, n, "%s", ex);
+        return buf;
     }
-    fprintf(out, "%c (assessed; computed %c: %s — %s%s%s)", r->as.grade, r->ev.grade,
-            r->ev.explanation, r->as.reason, r->as.by[0] ? ", " : "", r->as.by);
+    if (lang == PW_LANG_EN)
+        snprintf(buf, n, "%c (assessed; computed %c: %s — %s%s%s)", r->as.grade, r->ev.grade, ex,
+                 r->as.reason, r->as.by[0] ? ", " : "", r->as.by);
+    else
+        snprintf(buf, n, "事務局評価 %c（計算上 %c）: %s — %s%s%s", r->as.grade, r->ev.grade, ex,
+                 r->as.reason, r->as.by[0] ? "、" : "", r->as.by);
+    return buf;
 }
 
-static int rep_status_json(FILE *out, const struct pw_status_row *rows, size_t n)
+static int rep_status_json(FILE *out, const struct pw_status_row *rows, size_t n,
+                           enum pw_lang lang)
 {
+    char ex[PW_EXPLAIN_MAX];
     json_t *arr = json_array();
     if (!arr)
         return PW_ENOMEM;
@@ -172,7 +199,7 @@ static int rep_status_json(FILE *out, const struct pw_status_row *rows, size_t n
             "expected", rep_json_dec(e->has_expected, e->expected), "actual",
             rep_json_dec(e->has_actual, e->actual), "ratio",
             e->has_ratio ? json_real(e->ratio) : json_null(), "status", pw_status_name(e->status),
-            "grade", grade, "explanation", e->explanation);
+            "grade", grade, "explanation", rep_explain(&rows[i], lang, 0, ex, sizeof ex));
         if (!o) {
             json_decref(arr);
             return PW_ENOMEM;
@@ -211,11 +238,211 @@ static int rep_status_json(FILE *out, const struct pw_status_row *rows, size_t n
     return rc;
 }
 
+/* The status table's layout: each column's width in display columns
+ * (0: the column is left out) and the headings in the table's language. */
+struct rep_layout {
+    size_t id, grade, status, actual, expected, target, name, expl; /* expl 0: not cut */
+    int stack; /* too narrow for the explanation beside the name: it goes on the
+                  lines below the row, indented and wrapped to expl columns */
+};
+
+static const char *const rep_heads[2][8] = {
+    {"ID", "進捗", "状況", "実績", "目安", "目標", "指標", "説明"},
+    {"ID", "G", "STATUS", "ACTUAL", "EXPECTED", "TARGET", "NAME", "EXPLANATION"},
+};
+
+static void rep_max(size_t *w, const char *s)
+{
+    size_t k = pw_report_width(s);
+    if (k > *w)
+        *w = k;
+}
+
+/* Sizes the columns to the content, then to o->width: the fixed columns
+ * first, the numbers given up from the right (target, expected, actual)
+ * and the id cut when the terminal is too narrow for them, the name taking
+ * at most two fifths of what is left and the explanation the rest; when
+ * that leaves the explanation under 40 columns it goes below the row,
+ * wrapped (nothing of it is lost). */
+static void rep_fit(struct rep_layout *l, const struct pw_status_row *rows, size_t n,
+                    const struct pw_report_opts *o)
+{
+    const char *const *h = rep_heads[o->lang == PW_LANG_EN];
+    char t[PW_DEC_BUFSZ];
+    memset(l, 0, sizeof *l);
+    rep_max(&l->id, h[0]);
+    rep_max(&l->grade, h[1]);
+    rep_max(&l->status, h[2]);
+    rep_max(&l->actual, h[3]);
+    rep_max(&l->expected, h[4]);
+    rep_max(&l->target, h[5]);
+    rep_max(&l->name, h[6]);
+    for (size_t i = 0; i < n; i++) {
+        const struct pw_eval *e = &rows[i].ev;
+        rep_max(&l->id, rows[i].ind->id);
+        rep_max(&l->status, pw_explain_status(e->status, o->lang));
+        rep_max(&l->actual, rep_dec(e->has_actual, e->actual, t));
+        rep_max(&l->expected, rep_dec(e->has_expected, e->expected, t));
+        rep_max(&l->target, rep_dec(rep_has_target(rows[i].ind), e->target, t));
+        rep_max(&l->name, rows[i].ind->name);
+    }
+    if (o->wide)
+        return;
+    if (!o->width) { /* the layout of every release: names cut at 40 columns */
+        l->status = l->status > 9 ? l->status : 9;
+        l->actual = l->actual > 8 ? l->actual : 8;
+        l->expected = l->expected > 10 ? l->expected : 10;
+        l->target = l->target > 10 ? l->target : 10;
+        l->name = 40;
+        return;
+    }
+    size_t *drop[] = {&l->target, &l->expected, &l->actual};
+    size_t rest = 0;
+    for (int k = 0; k <= 3; k++) {
+        size_t fixed = l->id + 2 + l->grade + 2 + l->status + (l->actual ? 1 + l->actual : 0) +
+                       (l->expected ? 1 + l->expected : 0) + (l->target ? 1 + l->target : 0) + 2;
+        rest = o->width > fixed ? o->width - fixed : 0;
+        if (rest >= 20) /* a name of 18 columns (the explanation may go below) */
+            break;
+        if (k < 3) {
+            *drop[k] = 0;
+            continue;
+        }
+        size_t cut = 20 - rest; /* still too narrow: cut the id, keeping 8 columns */
+        size_t room = l->id > 8 ? l->id - 8 : 0;
+        cut = room < cut ? room : cut;
+        l->id -= cut;
+        rest += cut;
+    }
+    if (rest < 16)
+        rest = 16;
+    size_t name = rest * 2 / 5;
+    if (name > l->name)
+        name = l->name;
+    if (name < 8)
+        name = 8;
+    l->name = name;
+    l->expl = rest > name + 2 ? rest - name - 2 : 1;
+    if (l->expl < 40) { /* a readable explanation needs room: below the row */
+        l->stack = 1;
+        l->name = rest < l->name ? rest : l->name;
+        l->expl = o->width > 4 + 16 ? o->width - 4 : 16;
+    }
+}
+
+/* Writes s in lines of at most width columns, each after indent spaces. */
+static void rep_wrap(FILE *out, const char *s, size_t indent, size_t width)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t w = 0;
+        fprintf(out, "%*s", (int)indent, "");
+        while (*p) {
+            unsigned cp;
+            size_t n = rep_cp(p, &cp), cw = rep_wide(cp) ? 2 : 1;
+            if (w + cw > width && w > 0) /* a line holds one character at least */
+                break;
+            fwrite(p, 1, n, out);
+            w += cw;
+            p += n;
+        }
+        fputc('\n', out);
+    }
+}
+
+/* One line of the table: the cells c[0..8) in layout l. */
+static void rep_line(FILE *out, const struct rep_layout *l, const char *const *c)
+{
+    rep_cell(out, c[0], l->id);
+    fputs("  ", out);
+    rep_cell(out, c[1], l->grade);
+    fputs("  ", out);
+    rep_cell(out, c[2], l->status);
+    const size_t num[3] = {l->actual, l->expected, l->target};
+    for (int k = 0; k < 3; k++)
+        if (num[k]) {
+            fputc(' ', out);
+            rep_right(out, c[3 + k], num[k]);
+        }
+    fputs("  ", out);
+    if (l->stack) {
+        rep_cut(out, c[6], l->name, 0);
+        fputc('\n', out);
+        if (c[7] != rep_heads[0][7] && c[7] != rep_heads[1][7])
+            rep_wrap(out, c[7], 4, l->expl);
+        return;
+    }
+    rep_cell(out, c[6], l->name);
+    fputs("  ", out);
+    if (l->expl)
+        rep_cut(out, c[7], l->expl, 0);
+    else
+        fputs(c[7], out);
+    fputc('\n', out);
+}
+
+static void rep_status_table(FILE *out, const struct pw_status_row *rows, size_t n,
+                             const struct pw_report_opts *o)
+{
+    char t[PW_DEC_BUFSZ], x[PW_DEC_BUFSZ], a[PW_DEC_BUFSZ], g[2] = {0, 0};
+    char ex[PW_EXPLAIN_MAX + PW_ASSESS_REASON_MAX + PW_ASSESS_BY_MAX + 64];
+    int en = o->lang == PW_LANG_EN;
+    struct rep_layout l;
+    rep_fit(&l, rows, n, o);
+    /* running targets first, then the final results of closed windows,
+     * each with its one-line tally (the first thing a reader looks for) */
+    for (int fin = 0; fin < 2; fin++) {
+        size_t count[PW_STATUS_COUNT] = {0}, k = 0;
+        for (size_t i = 0; i < n; i++)
+            if ((rows[i].ev.cp.final != 0) == fin) {
+                count[rows[i].ev.status]++;
+                k++;
+            }
+        if (!k)
+            continue;
+        if (fin)
+            fputs(en ? "\nfinal results (target window over):\n" : "\n最終結果（目標期間終了）:\n",
+                  out);
+        rep_line(out, &l, rep_heads[en]);
+        for (size_t i = 0; i < n; i++) {
+            const struct pw_indicator *ind = rows[i].ind;
+            const struct pw_eval *e = &rows[i].ev;
+            if ((e->cp.final != 0) != fin)
+                continue;
+            g[0] = pw_eval_grade_shown(e, &rows[i].as);
+            const char *c[8] = {ind->id,
+                                g,
+                                pw_explain_status(e->status, o->lang),
+                                rep_dec(e->has_actual, e->actual, a),
+                                rep_dec(e->has_expected, e->expected, x),
+                                rep_dec(rep_has_target(ind), e->target, t),
+                                ind->name,
+                                rep_explain(&rows[i], o->lang, 1, ex, sizeof ex)};
+            rep_line(out, &l, c);
+        }
+        if (en)
+            fprintf(out, "\n%zu %s:", k, fin ? "final results" : "indicators");
+        else
+            fprintf(out, "\n%s %zu件:", fin ? "最終結果" : "指標", k);
+        for (int s = 0; s < PW_STATUS_COUNT; s++)
+            if (count[s])
+                fprintf(out, " %s %zu", pw_explain_status((enum pw_status)s, o->lang), count[s]);
+        fputc('\n', out);
+    }
+}
+
 int pw_report_status(FILE *out, const struct pw_status_row *rows, size_t n, enum pw_format fmt)
 {
-    char day[11], t[PW_DEC_BUFSZ], x[PW_DEC_BUFSZ], a[PW_DEC_BUFSZ], r[32];
+    const struct pw_report_opts o = {PW_LANG_EN, 0, 0};
+    return pw_report_status_opts(out, rows, n, fmt, &o);
+}
+
+int pw_report_status_opts(FILE *out, const struct pw_status_row *rows, size_t n,
+                          enum pw_format fmt, const struct pw_report_opts *o)
+{
+    char day[11], t[PW_DEC_BUFSZ], x[PW_DEC_BUFSZ], a[PW_DEC_BUFSZ], r[32], ex[PW_EXPLAIN_MAX];
     if (fmt == PW_FMT_JSON)
-        return rep_status_json(out, rows, n);
+        return rep_status_json(out, rows, n, o->lang);
     if (fmt == PW_FMT_CSV) {
         fputs("id,project,name,as_of,target,expected,actual,ratio,status,grade,explanation,"
               "checkpoint_fy,final,overdue,assessed_grade,assessment_reason,assessed_by\n",
@@ -229,7 +456,7 @@ int pw_report_status(FILE *out, const struct pw_status_row *rows, size_t n, enum
                     rep_dec(rep_has_target(ind), e->target, t),
                     rep_dec(e->has_expected, e->expected, x), rep_dec(e->has_actual, e->actual, a),
                     rep_ratio(e, r), pw_status_name(e->status), e->grade);
-            pw_report_csv_field(out, e->explanation);
+            pw_report_csv_field(out, rep_explain(&rows[i], o->lang, 0, ex, sizeof ex));
             if (e->cp.fy)
                 fprintf(out, ",%d,", e->cp.fy);
             else
@@ -247,57 +474,114 @@ int pw_report_status(FILE *out, const struct pw_status_row *rows, size_t n, enum
             fputc('\n', out);
         }
     } else {
-        size_t idw = 2;
-        for (size_t i = 0; i < n; i++)
-            if (strlen(rows[i].ind->id) > idw)
-                idw = strlen(rows[i].ind->id);
-        /* running targets first, then the final results of closed windows,
-         * each with its one-line tally (the first thing a reader looks for) */
-        for (int fin = 0; fin < 2; fin++) {
-            size_t count[PW_STATUS_COUNT] = {0}, k = 0;
-            for (size_t i = 0; i < n; i++)
-                if ((rows[i].ev.cp.final != 0) == fin) {
-                    count[rows[i].ev.status]++;
-                    k++;
-                }
-            if (!k)
-                continue;
-            if (fin)
-                fputs("\nfinal results (target window over):\n", out);
-            rep_cell(out, "ID", idw);
-            fputs("  G  STATUS     ACTUAL   EXPECTED     TARGET  NAME                            "
-                  "          EXPLANATION\n",
-                  out);
-            for (size_t i = 0; i < n; i++) {
-                const struct pw_indicator *ind = rows[i].ind;
-                const struct pw_eval *e = &rows[i].ev;
-                if ((e->cp.final != 0) != fin)
-                    continue;
-                rep_cell(out, ind->id, idw);
-                fprintf(out, "  %c  %-9s %8s %10s %10s  ", pw_eval_grade_shown(e, &rows[i].as),
-                        pw_status_name(e->status),
-                        rep_dec(e->has_actual, e->actual, a),
-                        rep_dec(e->has_expected, e->expected, x),
-                        rep_dec(rep_has_target(ind), e->target, t));
-                rep_cell(out, ind->name, 40);
-                fputs("  ", out);
-                rep_explain(out, &rows[i]);
-                fputc('\n', out);
-            }
-            fprintf(out, "\n%zu %s:", k, fin ? "final results" : "indicators");
-            for (int s = 0; s < PW_STATUS_COUNT; s++)
-                if (count[s])
-                    fprintf(out, " %s %zu", pw_status_name((enum pw_status)s), count[s]);
-            fputc('\n', out);
-        }
+        rep_status_table(out, rows, n, o);
     }
     return ferror(out) ? PW_EIO : 0;
 }
 
+/* The number a catalog row's target names (has: there is one). */
+static int64_t rep_catalog_target(const struct pw_target *tg, int *has)
+{
+    int64_t v = tg->value;
+    *has = tg->type != PW_TARGET_NONE;
+    if (tg->type == PW_TARGET_PREV_AVERAGE) {
+        *has = tg->has_baseline;
+        v = tg->baseline;
+    } else if (tg->type == PW_TARGET_TRAJECTORY) {
+        pw_target_final(tg, &v);
+    }
+    return v;
+}
+
+/* A catalog row's table cells into cell[0..8) (t and win: buffers the
+ * cells may point into). */
+static void rep_catalog_cells(const struct pw_indicator *ind, const char **cell, char *t,
+                              char *win, size_t nwin)
+{
+    int has;
+    int64_t v = rep_catalog_target(&ind->target, &has);
+    snprintf(win, nwin, "FY%d–%d", ind->target.first_fy, ind->target.last_fy);
+    const char *row[8] = {ind->id, ind->plan->id, pw_indicator_project_id(ind),
+                          pw_kind_name(ind->kind), pw_target_type_name(ind->target.type),
+                          rep_dec(has, v, t), win, ind->name};
+    memcpy(cell, row, sizeof row);
+}
+
+static const char *const rep_cat_heads[8] = {"ID",   "PLAN",   "PROJECT", "KIND",
+                                             "TYPE", "TARGET", "WINDOW",  "NAME"};
+
+/* The catalog table: a header row, columns as wide as their widest cell,
+ * the name (last) cut to what the width leaves (50 columns when no width
+ * is given, whole when wide). */
+static void rep_catalog_table(FILE *out, const struct pw_catalog *c,
+                              const struct pw_report_opts *o)
+{
+    size_t n = pw_catalog_count(c), w[8] = {0};
+    char t[PW_DEC_BUFSZ], win[32];
+    for (int k = 0; k < 8; k++)
+        rep_max(&w[k], rep_cat_heads[k]);
+    for (size_t i = 0; i < n; i++) {
+        const char *cell[8];
+        rep_catalog_cells(pw_catalog_at(c, i), cell, t, win, sizeof win);
+        for (int k = 0; k < 8; k++)
+            rep_max(&w[k], cell[k]);
+    }
+    /* too narrow: leave columns out (window, type, kind, target, plan,
+     * project), then cut the id, so the name keeps at least 12 columns */
+    static const int drop[] = {6, 4, 3, 5, 1, 2};
+    size_t fixed = 0;
+    for (int k = 0; k < 7; k++)
+        fixed += w[k] + 2;
+    for (int d = 0; o->width && !o->wide && d < 6 && fixed + 12 > o->width; d++) {
+        fixed -= w[drop[d]] + 2;
+        w[drop[d]] = 0;
+    }
+    if (o->width && !o->wide && fixed + 12 > o->width && w[0] > 8) {
+        size_t cut = fixed + 12 - o->width;
+        cut = cut < w[0] - 8 ? cut : w[0] - 8;
+        w[0] -= cut;
+        fixed -= cut;
+    }
+    size_t name = o->wide ? 0 : !o->width ? 50 : o->width > fixed + 12 ? o->width - fixed : 12;
+    for (size_t i = 0; i <= n; i++) {
+        const struct pw_indicator *ind = i ? pw_catalog_at(c, i - 1) : NULL;
+        const char *cell[8];
+        if (!ind)
+            memcpy(cell, rep_cat_heads, sizeof cell);
+        else
+            rep_catalog_cells(ind, cell, t, win, sizeof win);
+        for (int k = 0; k < 7; k++) {
+            if (!w[k])
+                continue;
+            if (k == 5)
+                rep_right(out, cell[k], w[k]);
+            else
+                rep_cell(out, cell[k], w[k]);
+            fputs("  ", out);
+        }
+        if (name)
+            rep_cut(out, cell[7], name, 0);
+        else
+            fputs(cell[7], out);
+        fputc('\n', out);
+    }
+}
+
 int pw_report_catalog(FILE *out, const struct pw_catalog *c, enum pw_format fmt)
+{
+    const struct pw_report_opts o = {PW_LANG_EN, 0, 0};
+    return pw_report_catalog_opts(out, c, fmt, &o);
+}
+
+int pw_report_catalog_opts(FILE *out, const struct pw_catalog *c, enum pw_format fmt,
+                           const struct pw_report_opts *opt)
 {
     size_t n = pw_catalog_count(c);
     char t[PW_DEC_BUFSZ];
+    if (fmt == PW_FMT_TABLE) {
+        rep_catalog_table(out, c, opt);
+        return ferror(out) ? PW_EIO : 0;
+    }
     json_t *arr = fmt == PW_FMT_JSON ? json_array() : NULL;
     if (fmt == PW_FMT_JSON && !arr)
         return PW_ENOMEM;
@@ -307,14 +591,8 @@ int pw_report_catalog(FILE *out, const struct pw_catalog *c, enum pw_format fmt)
     for (size_t i = 0; i < n; i++) {
         const struct pw_indicator *ind = pw_catalog_at(c, i);
         const struct pw_target *tg = &ind->target;
-        int64_t v = tg->value;
-        int has = tg->type != PW_TARGET_NONE;
-        if (tg->type == PW_TARGET_PREV_AVERAGE) {
-            has = tg->has_baseline;
-            v = tg->baseline;
-        } else if (tg->type == PW_TARGET_TRAJECTORY) {
-            pw_target_final(tg, &v);
-        }
+        int has;
+        int64_t v = rep_catalog_target(tg, &has);
         if (fmt == PW_FMT_JSON) {
             json_t *o = json_pack(
                 "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:i, s:i, s:s, s:s}", "id",
@@ -337,12 +615,6 @@ int pw_report_catalog(FILE *out, const struct pw_catalog *c, enum pw_format fmt)
             pw_report_csv_field(out, ind->unit);
             fprintf(out, ",%s,%s,%d,%d\n", pw_target_type_name(tg->type), rep_dec(has, v, t),
                     tg->first_fy, tg->last_fy);
-        } else {
-            fprintf(out, "%-34s %-4s %-4s %-10s %-16s %10s  FY%d–%d  ", ind->id, ind->plan->id,
-                    pw_indicator_project_id(ind), pw_kind_name(ind->kind),
-                    pw_target_type_name(tg->type), rep_dec(has, v, t), tg->first_fy, tg->last_fy);
-            rep_cell(out, ind->name, 50);
-            fputc('\n', out);
         }
     }
     if (arr) {

@@ -11,6 +11,7 @@
 
 #include "catalog.h"
 #include "eval.h"
+#include "explain_ja.h"
 #include "planwatch.pb-c.h"
 
 enum pw_format { PW_FMT_TABLE, PW_FMT_CSV, PW_FMT_JSON };
@@ -21,8 +22,29 @@ int pw_format_parse(const char *s, enum pw_format *out);
 /* Writes the rows to out. Returns 0, PW_EIO (write failed) or PW_ENOMEM. */
 int pw_report_status(FILE *out, const struct pw_status_row *rows, size_t n, enum pw_format fmt);
 
+/* How a report is shown to people. */
+struct pw_report_opts {
+    enum pw_lang lang; /* the table's headings, status words and explanations; csv and
+                          json: the explanation column (pw_explain); status names and
+                          every other column stay machine words */
+    size_t width;      /* table: fit to this many display columns (names and
+                          explanations cut with "…", numbers left out from the right
+                          when too narrow); 0: the fixed layout (names cut at 40/50) */
+    int wide;          /* table: nothing cut, columns as wide as their widest cell */
+};
+
+/* pw_report_status with options: PW_LANG_EN, width 0 is pw_report_status. */
+int pw_report_status_opts(FILE *out, const struct pw_status_row *rows, size_t n,
+                          enum pw_format fmt, const struct pw_report_opts *o);
+
 /* Writes every indicator of the catalog. Returns 0, PW_EIO or PW_ENOMEM. */
 int pw_report_catalog(FILE *out, const struct pw_catalog *c, enum pw_format fmt);
+
+/* pw_report_catalog with options: the table has a header row
+ * (ID PLAN PROJECT KIND TYPE TARGET WINDOW NAME) and its name column is cut
+ * to the width (or whole when wide); lang is not used (the catalog's words). */
+int pw_report_catalog_opts(FILE *out, const struct pw_catalog *c, enum pw_format fmt,
+                           const struct pw_report_opts *o);
 
 /* Every stored revision of one indicator (a store's QUERY_HISTORY answer,
  * borrowed), oldest first (seq order), as CSV

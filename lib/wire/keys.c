@@ -146,11 +146,26 @@ static int keys_field(const char *text, const char *field, char *out)
     return PW_ENOTFOUND;
 }
 
+int pw_keys_check_writable(const char *path, const char *what, struct pw_diag *d)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return pw_diag_set(d, PW_EIO, path, 0, "", "cannot open: %s", strerror(errno));
+    if (st.st_mode & (S_IWGRP | S_IWOTH))
+        return pw_diag_set(d, PW_EKEY_PERM, path, 0, "",
+                           "%s is writable by group or others (mode %03o): chmod go-w it", what,
+                           (unsigned)(st.st_mode & 0777));
+    return 0;
+}
+
 int pw_keys_load_public(const char *path, char *pub, struct pw_diag *d)
 {
     char *text = NULL;
     size_t len;
-    int rc = pw_file_read(path, KEYS_FILE_MAX, &text, &len, d);
+    int rc = pw_keys_check_writable(path, "public key file", d);
+    if (rc)
+        return rc;
+    rc = pw_file_read(path, KEYS_FILE_MAX, &text, &len, d);
     if (rc)
         return rc == PW_ETOOBIG ? pw_diag_set(d, PW_EKEY, path, 0, "", "not a key file (too large)")
                                 : rc;

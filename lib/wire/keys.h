@@ -47,9 +47,15 @@ int pw_keys_write(const char *dir, const char *name, const struct pw_keypair *kp
  * filled. */
 int pw_keys_load_secret(const char *path, struct pw_keypair *kp, struct pw_diag *d);
 
+/* Refuses a file that decides who is trusted (a public key, the registry)
+ * when group or others may write it: whoever can write it can let
+ * themselves in. what names it in the message ("public key file").
+ * Returns 0, PW_EIO (cannot stat) or PW_EKEY_PERM (chmod go-w), d filled. */
+int pw_keys_check_writable(const char *path, const char *what, struct pw_diag *d);
+
 /* Loads the public key of a key file (NAME.key or NAME.key_secret) into
- * pub (PW_KEY_Z85_LEN + 1 bytes). Returns 0, PW_EIO or PW_EKEY with d
- * filled. */
+ * pub (PW_KEY_Z85_LEN + 1 bytes). Returns 0, PW_EIO, PW_EKEY_PERM (group
+ * or others may write it) or PW_EKEY with d filled. */
 int pw_keys_load_public(const char *path, char *pub, struct pw_diag *d);
 
 /* Makes sock a CURVE client of the server whose public key is server_pub,

@@ -188,6 +188,9 @@ void pw_msg_status_row(Planwatch__V1__StatusRow *row, const struct pw_indicator 
     row->due = e->cp.fy ? pw_day_format(e->cp.due, buf->due) : (char *)"";
     row->next_fy = e->cp.next_fy;
     row->next_due = e->cp.next_fy ? pw_day_format(e->cp.next_due, buf->next_due) : (char *)"";
+    row->has_next = e->has_next != 0;
+    row->next_expected_micros = e->next_expected;
+    row->never = e->cp.never != 0;
 }
 
 void pw_msg_status_row_assessed(Planwatch__V1__StatusRow *row, const struct pw_eval *e,
@@ -254,6 +257,9 @@ int pw_msg_eval_from_row(struct pw_eval *e, const Planwatch__V1__StatusRow *row)
     e->cp.fy = row->checkpoint_fy;
     e->cp.final = row->final;
     e->cp.overdue = row->overdue;
+    e->cp.never = row->never;
+    e->has_next = row->has_next;
+    e->next_expected = row->next_expected_micros;
     if (row->due && row->due[0] && pw_day_parse(row->due, &e->cp.due))
         return PW_EWIRE;
     e->cp.next_fy = row->next_fy;

@@ -10,11 +10,14 @@
 #include "log.h"
 
 volatile sig_atomic_t pw_zsock_stop = 0;
+volatile sig_atomic_t pw_zsock_reload = 0;
 
 static void zsock_on_signal(int sig)
 {
-    (void)sig;
-    pw_zsock_stop = 1;
+    if (sig == SIGHUP)
+        pw_zsock_reload = 1;
+    else
+        pw_zsock_stop = 1;
 }
 
 void pw_zsock_signals(void)
@@ -25,6 +28,7 @@ void pw_zsock_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
 

@@ -18,7 +18,12 @@
 /* Set by the signal handler of a service (the only global mutable state). */
 extern volatile sig_atomic_t pw_zsock_stop;
 
-/* Installs SIGINT/SIGTERM handlers that only set pw_zsock_stop, and ignores SIGPIPE. */
+/* Set by SIGHUP: re-read the configuration that can be (the registry);
+ * the reactor clears it and calls the service's reload callback. */
+extern volatile sig_atomic_t pw_zsock_reload;
+
+/* Installs SIGINT/SIGTERM handlers that only set pw_zsock_stop, a SIGHUP
+ * handler that only sets pw_zsock_reload, and ignores SIGPIPE. */
 void pw_zsock_signals(void);
 
 /* Creates a socket: linger 200 ms, send/receive HWM hwm (0: 10,000),

@@ -29,6 +29,7 @@ static const struct pw_service_use svc_shared[] = {
     {PW_SERVICE_LOG_LEVEL, NULL},
     {PW_SERVICE_METRICS, NULL},
     {PW_SERVICE_INSECURE, NULL},
+    {PW_SERVICE_INSECURE_ANYWHERE, NULL},
     {PW_SERVICE_SECRET_KEY, NULL},
     {PW_SERVICE_REGISTRY, "office registry YAML: which keys may subscribe to alerts (subscribe: true)"},
     {PW_SERVICE_STORE_KEY, "the store's public key file (store.key), to query and subscribe to it over CURVE"},
@@ -42,7 +43,7 @@ static int svc_config(struct alert_svc *a, int argc, char **argv)
          "the store's query endpoint (ROUTER): snapshots, AlertState, catalog", &a->store_ep, 0},
         {"updates", PW_CFG_STR, "tcp://127.0.0.1:7605", 0, 0,
          "the store's publisher of committed updates and heartbeats (PUB)", &a->updates_ep, 0},
-        {"publish", PW_CFG_STR, "tcp://*:7606", 0, 0, "where alerts are published (PUB bind)",
+        {"publish", PW_CFG_STR, "tcp://127.0.0.1:7606", 0, 0, "where alerts are published (PUB bind)",
          &a->publish_ep, 0},
         {"interval-ms", PW_CFG_INT, "60000", 10, 86400000,
          "re-evaluate every indicator this often (a due day passing moves the checkpoint)", &a->interval_ms, 0},
@@ -163,6 +164,7 @@ static int svc_open(struct alert_svc *a)
         (rc = pw_sec_metrics(a->sec, a->metrics, "planwatch_alert_")) ||
         (rc = pw_sec_peer_key(a->sec, a->common.store_key, "--store-key", store_pub)))
         return rc;
+    pw_sec_insecure_anywhere(a->sec, a->common.insecure_anywhere);
     /* subscribe before the snapshot, so nothing committed in between is missed */
     if ((rc = pw_zsock_new(a->ctx, ZMQ_SUB, 0, &a->sub)) ||
         (rc = pw_sec_client(a->sec, a->sub, store_pub)) ||
@@ -175,8 +177,7 @@ static int svc_open(struct alert_svc *a)
         return PW_EZMQ;
     }
     if ((rc = pw_zsock_new(a->ctx, ZMQ_PUB, 0, &a->pub)) ||
-        (rc = pw_sec_server(a->sec, a->pub, PW_ZAP_ALERTS)) ||
-        (rc = pw_zsock_bind(a->pub, a->publish_ep)))
+        (rc = pw_sec_bind(a->sec, a->pub, PW_ZAP_ALERTS, a->publish_ep)))
         return rc;
     if ((rc = pw_client_open_curve(a->ctx, a->store_ep, pw_sec_keys(a->sec), store_pub, &a->store)))
         return rc;

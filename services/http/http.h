@@ -10,6 +10,7 @@
  *   http_read.c      GET /api/v1/status, history, alerts, report, health
  *   http_dashboard.c GET /: the server-rendered dashboard
  *   http_openapi.c   GET /api/v1/openapi.yaml: docs/openapi.yaml, compiled in
+ *   http_template.c  GET /api/v1/template: an office's feed template (csv, xlsx)
  * Single-threaded: every callback runs on the loop's thread. A request that
  * waits for an upstream answer is suspended (MHD_suspend_connection) and
  * resumed when the answer or its deadline arrives. */
@@ -24,6 +25,9 @@
 #include "history.h"
 #include "http_req.h"
 #include "planwatch.pb-c.h"
+
+/* the media type of an .xlsx workbook (feeds in, templates out) */
+#define HTTP_XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 struct MHD_Daemon;
 struct http_up;
@@ -47,6 +51,8 @@ struct http {
     long max_body, max_rows, ingest_timeout_ms, store_timeout_ms;
     uint64_t next_id;                /* correlation ids */
     uint64_t requests, feeds, rows_accepted, rows_rejected;
+    char pdf_renderer[4096];         /* report format=pdf: chromium, found at start-up;
+                                        "": not offered (415) */
 };
 
 /* ---- http_up.c: one upstream service ------------------------------------- */
@@ -116,6 +122,9 @@ void http_read_published(struct http *h, struct http_req *r, const char *id);
 void http_read_assess(struct http *h, struct http_req *r);
 void http_read_assessments(struct http *h, struct http_req *r);
 void http_read_health(struct http *h, struct http_req *r);
+/* GET /api/v1/template?office=&fy=&format=csv|xlsx: the feed template of the
+ * rows the office owes (http_template.c; pw_template). */
+void http_template_get(struct http *h, struct http_req *r);
 void http_dashboard_get(struct http *h, struct http_req *r);
 void http_openapi_get(struct http *h, struct http_req *r);
 

@@ -18,6 +18,8 @@ struct http_auth {
     struct pw_registry *reg; /* NULL: no registry, nobody writes */
     struct http_office *o;   /* the offices with a token */
     size_t n;
+    char *path;              /* the registry file, for reloads (NULL: none) */
+    struct http_auth *prev;  /* what reloads replaced: kept until close */
 };
 
 int http_auth_open(struct http_auth **out, const char *path, struct pw_diag *diag)
@@ -30,6 +32,10 @@ int http_auth_open(struct http_auth **out, const char *path, struct pw_diag *dia
         if ((rc = pw_registry_load_file(&a->reg, path, diag))) {
             free(a);
             return rc;
+        }
+        if (!(a->path = strdup(path))) {
+            http_auth_close(&a);
+            return PW_ENOMEM;
         }
         size_t n = pw_registry_count(a->reg);
         a->o = calloc(n ? n : 1, sizeof *a->o);
@@ -47,10 +53,31 @@ int http_auth_open(struct http_auth **out, const char *path, struct pw_diag *dia
     return 0;
 }
 
+int http_auth_reload(struct http_auth *a, struct pw_diag *diag)
+{
+    struct http_auth *n = NULL, *old;
+    int rc;
+    if (!a->path)
+        return 0;
+    if ((rc = http_auth_open(&n, a->path, diag)))
+        return rc;
+    if (!(old = malloc(sizeof *old))) {
+        http_auth_close(&n);
+        return PW_ENOMEM;
+    }
+    *old = *a;
+    *a = *n;
+    a->prev = old;
+    free(n);
+    return 0;
+}
+
 void http_auth_close(struct http_auth **a)
 {
     if (!a || !*a)
         return;
+    http_auth_close(&(*a)->prev);
+    free((*a)->path);
     pw_registry_close(&(*a)->reg);
     free((*a)->o);
     free(*a);
@@ -99,4 +126,9 @@ int http_auth_may_write_any(const struct http_office *o)
 int http_auth_may_write(const struct http_office *o, const struct pw_indicator *ind)
 {
     return o && pw_principal_may_write(o->p, ind);
+}
+
+const struct pw_principal *http_auth_principal(const struct http_auth *a, const char *id)
+{
+    return a && a->reg && id ? pw_registry_find(a->reg, id) : NULL;
 }

@@ -20,6 +20,13 @@ struct http_office;
  * 401). Returns 0 and *out (caller closes), or the registry loader's error
  * (PW_EREG_*, PW_EKEY, PW_EIO, ...) with diag filled. */
 int http_auth_open(struct http_auth **out, const char *path, struct pw_diag *diag);
+/* Re-reads the registry file a was opened with (SIGHUP) and swaps it in
+ * at once: tokens are checked against the new file from now on. Offices
+ * handed out before (requests in flight) stay valid until http_auth_close.
+ * A file that does not load leaves a unchanged. Returns 0 (also with no
+ * registry: nothing to do) or the loader's error with diag filled. */
+int http_auth_reload(struct http_auth *a, struct pw_diag *diag);
+/* Frees a and every registry it replaced; accepts NULL; nulls *a. */
 void http_auth_close(struct http_auth **a);
 /* Offices that have a token. */
 size_t http_auth_count(const struct http_auth *a);
@@ -35,5 +42,9 @@ int http_auth_may_write_any(const struct http_office *o);
 int http_auth_may_manage(const struct http_office *o);
 /* It may write ind. */
 int http_auth_may_write(const struct http_office *o, const struct pw_indicator *ind);
+/* The registry's entry with that id (office or service, token or not), or
+ * NULL (also without a registry). Borrowed until http_auth_close. */
+struct pw_principal;
+const struct pw_principal *http_auth_principal(const struct http_auth *a, const char *id);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "chart.h"
 #include "dec.h"
+#include "explain_ja.h"
 #include "err.h"
 #include "followup.h"
 #include "fy.h"
@@ -36,6 +37,7 @@ struct db_req {
     int stale;                   /* the cache could not be brought up to date */
     struct db_assessed *as;      /* the current assessments (owned); NULL: none or not known */
     size_t nas;
+    enum pw_lang lang;           /* ?lang=: the explanations' language (default ja) */
 };
 
 static void db_req_free(void *p)
@@ -160,13 +162,21 @@ static void db_dec(FILE *out, int has, int64_t v, const char *unit)
 }
 
 static void db_row(FILE *out, const struct pw_indicator *ind, const struct pw_chart *c,
-                   const struct pw_assessment *as)
+                   const struct pw_assessment *as, enum pw_lang lang)
 {
     const struct pw_eval *e = &c->now;
-    char tb[120], g = pw_eval_grade_shown(e, as);
+    char tb[120], g = pw_eval_grade_shown(e, as), ja[PW_EXPLAIN_MAX];
     fprintf(out, "<tr data-id=\"%s\" data-status=\"%s\" data-grade=\"%c\"%s><td data-label=\"指標\">",
             ind->id, pw_status_name(e->status), g, ind->parent ? " class=\"sub\"" : "");
     pw_html_indicator_name(out, ind);
+    if (ind->predecessor) { /* plan lineage: the same indicator in an earlier plan */
+        fprintf(out, "<span class=\"predecessor\" data-predecessor=\"%s\">前計画 predecessor: ",
+                ind->predecessor->id);
+        pw_html_text(out, ind->predecessor->id);
+        fputs("（", out);
+        pw_html_text(out, ind->predecessor->plan->name);
+        fputs("）</span>", out);
+    }
     fputs("</td><td data-label=\"目標\">", out);
     pw_html_text(out, pw_followup_target(ind, e, tb, sizeof tb));
     fputs("</td><td class=\"num\" data-label=\"期待値\">", out);
@@ -188,7 +198,7 @@ static void db_row(FILE *out, const struct pw_indicator *ind, const struct pw_ch
         pw_html_text(out, as->by);
         fputs(")</span> ", out);
     }
-    pw_html_text(out, e->explanation);
+    pw_html_text(out, pw_explain(ind, e, lang, ja, sizeof ja));
     fputs("</td></tr>\n", out);
 }
 
@@ -221,7 +231,7 @@ static void db_section(FILE *out, struct http *h, const struct db_req *d, const 
         struct pw_chart c;
         pw_chart_build(&c, ind, obs, n, d->as_of);
         count[c.now.status]++;
-        db_row(out, ind, &c, db_assessed(d, ind, &c.now));
+        db_row(out, ind, &c, db_assessed(d, ind, &c.now), d->lang);
     }
     if (open)
         fputs("</tbody></table>\n", out);
@@ -386,7 +396,7 @@ static void db_after_refresh(struct http *h, struct http_req *r, int rc)
 void http_dashboard_get(struct http *h, struct http_req *r)
 {
     const char *as_of = http_req_arg(r, "as_of"), *plan = http_req_arg(r, "plan"),
-               *project = http_req_arg(r, "project");
+               *project = http_req_arg(r, "project"), *lang = http_req_arg(r, "lang");
     struct db_req *d;
     if (!h->cat) {
         static const char page[] =
@@ -406,9 +416,11 @@ void http_dashboard_get(struct http *h, struct http_req *r)
     d->as_of = pw_clock_today(&h->clock);
     if ((as_of && as_of[0] && pw_day_parse(as_of, &d->as_of)) ||
         (plan && (strlen(plan) > PW_ID_MAX || (plan[0] && !pw_catalog_find_plan(h->cat, plan)))) ||
-        (project && strlen(project) > PW_ID_MAX)) {
+        (project && strlen(project) > PW_ID_MAX) ||
+        (lang && lang[0] && pw_lang_parse(lang, &d->lang))) {
         http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
-                       "as_of is a date YYYY-MM-DD; plan and project are catalog ids");
+                       "as_of is a date YYYY-MM-DD; plan and project are catalog ids; lang is ja "
+                       "or en");
         return;
     }
     snprintf(d->plan, sizeof d->plan, "%s", plan ? plan : "");

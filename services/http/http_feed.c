@@ -260,6 +260,8 @@ static int fd_format(const char *ct, enum pw_feed_format *fmt)
         *fmt = PW_FEED_CSV;
     else if (ct && strncasecmp(ct, "application/json", 16) == 0)
         *fmt = PW_FEED_JSON;
+    else if (ct && strncasecmp(ct, HTTP_XLSX_TYPE, strlen(HTTP_XLSX_TYPE)) == 0)
+        *fmt = PW_FEED_XLSX; /* the first sheet of a workbook: a filled-in template */
     else
         return PW_EINVAL;
     return 0;
@@ -337,7 +339,11 @@ static void fd_start(struct http *h, struct http_req *r, const char *body, size_
             in_scope++;
             continue;
         }
-        const struct pw_indicator *ind = h->cat ? pw_catalog_find(h->cat, fr->indicator_id) : NULL;
+        /* a case-only slip is the same indicator for ingest (PW_WFEED_IDCASE):
+         * its scope is checked here like the exact id's */
+        int case_only;
+        const struct pw_indicator *ind =
+            h->cat ? pw_feed_find_indicator(h->cat, fr->indicator_id, &case_only) : NULL;
         if (ind && !http_req_may_write(r, ind)) {
             snprintf(why, sizeof why, "office %s may not write %s (plan %s, project %s)",
                      j->office_name, ind->id, ind->plan->id, pw_indicator_project_id(ind));
@@ -405,7 +411,7 @@ void http_feed_post(struct http *h, struct http_req *r)
     const char *body = http_req_body(r, &len);
     if (fd_format(http_req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE), &fmt)) {
         http_req_error(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, PW_EINVAL,
-                       "send Content-Type: text/csv or application/json");
+                       "send Content-Type: text/csv, application/json or " HTTP_XLSX_TYPE);
         return;
     }
     fd_start(h, r, body, len, fmt);

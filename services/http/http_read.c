@@ -16,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg.h"
 #include "clock.h"
 #include "err.h"
+#include "explain_ja.h"
 #include "followup.h"
 #include "fy.h"
 #include "http.h"
@@ -431,7 +433,16 @@ struct rd_report {
     int known_given;
     int publish;       /* POST /api/v1/reports: keep it, answer its id */
     char by[129];      /* publish: ?by=, else the token's office */
+    int bom;           /* csv: ?bom= (default true) */
+    enum pw_lang lang; /* ?lang=: 進捗の詳細's language (default ja) */
 };
+
+/* Formats whose rendering needs every indicator's history (the charts, or
+ * in xlsx their numbers). */
+static int rd_report_charts(enum pw_followup_format f)
+{
+    return f == PW_FOLLOWUP_HTML || f == PW_FOLLOWUP_PDF || f == PW_FOLLOWUP_XLSX;
+}
 
 static void rd_report_free(void *p)
 {
@@ -456,12 +467,16 @@ static void rd_report_render(struct http *h, struct http_req *r, int rc)
     size_t len = 0;
     struct pw_history *then = NULL; /* the charts at a past known-at: what was known */
     (void)rc; /* a stale chart cache still draws what it has */
-    if (x->fmt == PW_FOLLOWUP_HTML &&
+    if (rd_report_charts(x->fmt) &&
         (!x->known_given || pw_history_copy_known(h->hist, x->known_at, &then) == 0))
         pw_followup_charts(x->rows, x->n, then ? then : h->hist, pw_fy_first_day(x->fy + 1) - 1,
                            &charts);
     FILE *f = open_memstream(&buf, &len);
-    rc = f ? pw_followup_write(f, x->plan, x->fy, x->rows, x->n, x->fmt) : PW_ENOMEM;
+    /* the store's evaluation instant says whether the year is 途中経過; pdf
+     * blocks this loop while chromium prints (seconds, bounded by its timeout) */
+    struct pw_followup_opts fo = {.bom = x->bom, .renderer = h->pdf_renderer};
+    fo.known_day = x->known_at > 0 ? pw_day_of_ns(x->known_at) : pw_clock_today(&h->clock);
+    rc = f ? pw_followup_write_opts(f, x->plan, x->fy, x->rows, x->n, x->fmt, &fo) : PW_ENOMEM;
     for (size_t i = 0; i < x->n; i++)
         x->rows[i].chart = NULL;
     free(charts);
@@ -490,7 +505,7 @@ static void rd_report_acks(struct http *h, void *arg, int rc, Planwatch__V1__Msg
         const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
         pw_followup_acks(x->rows, x->n, q->acks, q->n_acks, x->fy, x->known_at, &x->acks);
     }
-    if (x->fmt == PW_FOLLOWUP_HTML)
+    if (rd_report_charts(x->fmt))
         http_hist_refresh(h, r, rd_report_render);
     else
         rd_report_render(h, r, 0);
@@ -510,6 +525,8 @@ static void rd_report_status(struct http *h, void *arg, int rc, Planwatch__V1__M
         http_req_error(r, MHD_HTTP_BAD_GATEWAY, PW_EWIRE, "the store's status rows do not match its catalog");
         return;
     }
+    for (size_t i = 0; i < x->n; i++)
+        x->rows[i].lang = x->lang;
     Planwatch__V1__Query aq;
     pw_msg_acks_query(&aq, x->plan->id);
     http_up_query(h, &aq, rd_report_acks, r);
@@ -525,7 +542,8 @@ void http_read_report(struct http *h, struct http_req *r)
         return;
     /* a report is of one plan: an empty plan is not "every plan" here */
     if (!plan || !plan[0] || !fy) {
-        http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL, "give ?plan=P&fy=Y[&format=csv|md|html]");
+        http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
+                       "give ?plan=P&fy=Y[&format=csv|md|html|xlsx|pdf][&bom=false]");
         return;
     }
     if (rd_bad_filter(h, r, plan, NULL))
@@ -549,9 +567,20 @@ void http_read_report(struct http *h, struct http_req *r)
     }
     x->plan = pw_catalog_find_plan(h->cat, plan); /* exists: rd_bad_filter checked it */
     x->fmt = PW_FOLLOWUP_HTML;
-    if (pw_fy_parse(fy, &x->fy) || (fmt && pw_followup_format_parse(fmt, &x->fmt))) {
+    const char *bom = http_req_arg(r, "bom"), *lang = http_req_arg(r, "lang");
+    x->bom = 1;
+    if (pw_fy_parse(fy, &x->fy) || (fmt && pw_followup_format_parse(fmt, &x->fmt)) ||
+        (bom && pw_cfg_parse_bool(bom, &x->bom)) ||
+        (lang && lang[0] && pw_lang_parse(lang, &x->lang))) {
         http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
-                       "fy is a fiscal year (2024, FY2024, 令和6, R6); format is csv, md or html");
+                       "fy is a fiscal year (2024, FY2024, 令和6, R6); format is csv, md, html, "
+                       "xlsx or pdf; bom is true or false; lang is ja or en");
+        return;
+    }
+    if (x->fmt == PW_FOLLOWUP_PDF && !h->pdf_renderer[0]) {
+        http_req_error(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, PW_EUNAVAILABLE,
+                       "format=pdf needs chromium (and fonts-noto-cjk) on the server, found at "
+                       "start-up: none was; use format=html and print it");
         return;
     }
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;

@@ -24,7 +24,7 @@ struct http_req {
     unsigned status;
     char *resp;
     size_t resp_len;
-    char ctype[64];
+    char ctype[128];
     char extra[256];
     void *state;
     void (*free_state)(void *);

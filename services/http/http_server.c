@@ -96,10 +96,11 @@ static void srv_precheck(struct http *h, struct http_req *r)
     }
     const char *ct = http_req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (!ct || (strncasecmp(ct, "application/json", 16) != 0 &&
-                (is_retract || strncasecmp(ct, "text/csv", 8) != 0))) {
+                (is_retract || (strncasecmp(ct, "text/csv", 8) != 0 &&
+                                strncasecmp(ct, HTTP_XLSX_TYPE, strlen(HTTP_XLSX_TYPE)) != 0)))) {
         http_req_error(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, PW_EINVAL,
                        is_retract ? "send Content-Type: application/json"
-                                  : "send Content-Type: text/csv or application/json");
+                                  : "send Content-Type: text/csv, application/json or " HTTP_XLSX_TYPE);
         return;
     }
     const char *cl = http_req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -149,6 +150,8 @@ static void srv_route(struct http *h, struct http_req *r)
         http_read_published(h, r, p + 16);
     } else if (strcmp(p, "/api/v1/health") == 0) {
         http_read_health(h, r);
+    } else if (strcmp(p, "/api/v1/template") == 0) {
+        http_template_get(h, r);
     } else if (strcmp(p, "/api/v1/openapi.yaml") == 0) {
         http_openapi_get(h, r);
     } else if (strncmp(p, hist_prefix, sizeof hist_prefix - 1) == 0 &&
@@ -166,7 +169,7 @@ static void srv_route(struct http *h, struct http_req *r)
     } else {
         http_req_error(r, MHD_HTTP_NOT_FOUND, PW_ENOTFOUND,
                        "no such page: see / and /api/v1/{feeds,retractions,status,alerts,report,reports,assessments,"
-                       "health,indicators/ID/history}, described in /api/v1/openapi.yaml");
+                       "health,template,indicators/ID/history}, described in /api/v1/openapi.yaml");
     }
 }
 

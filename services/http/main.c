@@ -23,6 +23,7 @@
 #include "httpd.h"
 #include "log.h"
 #include "msg.h"
+#include "pdf.h"
 #include "reactor.h"
 #include "sec.h"
 #include "zsock.h"
@@ -113,6 +114,22 @@ static int http_up_prepare(void *arg, zmq_pollitem_t *items, int max, long *time
 
 /* Dispatch order: the DEALERs' answers, the deadlines, then libmicrohttpd
  * (which then sends the answers just resumed). */
+/* SIGHUP: the offices' tokens and scopes from the registry file again; a
+ * file that does not load is logged with file:line and the old one stays. */
+static int http_on_reload(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    struct http *h = arg;
+    struct pw_diag d = {0};
+    char msg[600];
+    if (http_auth_reload(h->auth, &d))
+        pw_error("msg=\"registry reload refused: the old registry stays\" %s",
+                 pw_diag_format(&d, NULL, msg, sizeof msg));
+    else
+        pw_info("msg=\"registry reloaded\" offices=%zu", http_auth_count(h->auth));
+    return 0;
+}
+
 static int http_register(struct http *h, struct pw_reactor *r, int *mhd_id)
 {
     if (pw_reactor_socket(r, http_up_socket(h->ingest), ZMQ_POLLIN, http_on_ingest, h, NULL) ||
@@ -147,6 +164,13 @@ int main(int argc, char **argv)
         pw_error("msg=\"office registry rejected\" %s", pw_diag_format(&d, NULL, msg, sizeof msg));
         goto done;
     }
+    /* no TLS here: anyone who reaches a non-loopback address reads what
+     * the door serves (office names, ack reasons, reports) unless reads need a token */
+    if (!cfg.read_auth && strncmp(cfg.listen, "127.", 4) != 0 &&
+        strncmp(cfg.listen, "localhost:", 10) != 0 && strncmp(cfg.listen, "[::1]:", 6) != 0)
+        pw_warn("msg=\"listening beyond loopback without --read-auth: anyone who reaches this "
+                "address reads office names, ack reasons and reports (plain HTTP, no TLS)\" "
+                "listen=%s", cfg.listen);
     if (pw_reactor_open(&loop) || !(ctx = zmq_ctx_new()) ||
         pw_sec_open(ctx, cfg.common.insecure, cfg.common.secret_key, NULL, NULL, &sec) ||
         pw_sec_peer_key(sec, cfg.common.ingest_key, "--ingest-key", ingest_pub) ||
@@ -155,9 +179,14 @@ int main(int argc, char **argv)
         http_up_open(&h.store, ctx, cfg.store, "store", sec, store_pub) ||
         http_server_start(&h, cfg.listen) || http_register(&h, loop, &mhd_id))
         goto done;
-    pw_info("msg=\"ready\" listen=%s offices=%zu", cfg.listen, http_auth_count(h.auth));
+    /* format=pdf is offered only when a renderer is there now */
+    if (!pw_pdf_find(h.pdf_renderer, sizeof h.pdf_renderer))
+        h.pdf_renderer[0] = '\0';
+    pw_info("msg=\"ready\" listen=%s offices=%zu pdf_renderer=\"%s\"", cfg.listen,
+            http_auth_count(h.auth), h.pdf_renderer[0] ? h.pdf_renderer : "none");
     pw_service_ready(); /* systemd: READY=1 once it listens */
 
+    pw_reactor_on_reload(loop, http_on_reload, &h);
     rc = pw_reactor_run(loop);
     pw_info("msg=\"stopping\" requests=%llu feeds=%llu rows_accepted=%llu rows_rejected=%llu",
             (unsigned long long)h.requests, (unsigned long long)h.feeds,

@@ -58,12 +58,11 @@ int ingest_store_up(const struct ingest *g, int64_t now);
 
 /* Handles one FeedBatch from the office whose routing frames are fr (all
  * but the last): validates, answers at once what it can, publishes the
- * rest and keeps them pending. who is the authenticated sender (NULL when
- * --insecure): its id is the office stored with every row, and a row
- * outside its write scope is rejected (PW_EFEED_SCOPE); insecure, the
- * batch's own office field is stored, and so it is when who is a service
- * of the registry (the HTTP door sends for the offices it authenticated,
- * having checked their scopes). b is borrowed and must be decoded into an
+ * rest and keeps them pending. who is the office the batch is written for
+ * (pw_principal_feeder: the sending office, or the registered office the
+ * HTTP door sends for; NULL when --insecure): its id is the office stored
+ * with every row, and a row outside its write scope is rejected
+ * (PW_EFEED_SCOPE); insecure, the batch's own office field is stored. b is borrowed and must be decoded into an
  * arena (ingest_serve_one does): fields of its rows are repointed in place,
  * never freed one by one. Never fails: problems become row results. */
 void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__FeedBatch *b,

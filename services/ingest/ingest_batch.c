@@ -63,6 +63,27 @@ static char *batch_str(struct ingest_batch *b, const char *s)
     return c ? c : (char *)"";
 }
 
+/* Adds one warning of ingest's own to row i (arena-allocated; out of memory
+ * loses the warning, never the row). */
+static void batch_add_warning(struct ingest_batch *b, size_t i, int code, const char *field,
+                              const char *reason)
+{
+    Planwatch__V1__RowResult *r = &b->res[i];
+    Planwatch__V1__RowWarning *w = pw_arena_alloc(b->arena, sizeof *w);
+    Planwatch__V1__RowWarning **p = pw_arena_alloc(b->arena, (r->n_warnings + 1) * sizeof *p);
+    if (!w || !p)
+        return;
+    planwatch__v1__row_warning__init(w);
+    w->code = code;
+    w->field = batch_str(b, field);
+    w->reason = batch_str(b, reason);
+    for (size_t k = 0; k < r->n_warnings; k++)
+        p[k] = r->warnings[k];
+    p[r->n_warnings] = w;
+    r->warnings = p;
+    r->n_warnings++;
+}
+
 static void batch_set(struct ingest_batch *b, size_t i, Planwatch__V1__RowStatus st, int code,
                       const char *field, const char *reason, uint64_t seq)
 {
@@ -246,6 +267,16 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
             continue;
         }
         char why[320];
+        if (strcmp(row.indicator_id, ind->id) != 0) {
+            /* differs in case only (pw_feed_validate took it): stored under
+             * the catalog's id, and the office is told */
+            snprintf(why, sizeof why, "'%s' read as %s (ids are lower-case)", row.indicator_id,
+                     ind->id);
+            batch_add_warning(b, i, PW_WFEED_IDCASE, "indicator_id", why);
+            memcpy(row.indicator_id, ind->id, strlen(ind->id) + 1);
+            u->indicator_id = (char *)ind->id;
+            r->indicator_id = batch_str(b, ind->id);
+        }
         if ((rc = pw_principal_check_write(who, ind, why, sizeof why))) {
             batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, rc, "indicator_id", why, 0);
             continue;
@@ -318,24 +349,27 @@ oom:
     }
 }
 
-/* Copies the store's warnings of a row into the batch's arena. */
+/* Copies the store's warnings of a row into the batch's arena, after the
+ * ones ingest gave it (batch_add_warning). */
 static void batch_warn(struct ingest_batch *b, size_t i, const Planwatch__V1__AckItem *it)
 {
     Planwatch__V1__RowResult *r = &b->res[i];
-    size_t n = it->n_warnings;
+    size_t n = it->n_warnings, had = r->n_warnings;
     Planwatch__V1__RowWarning *w = n ? pw_arena_alloc(b->arena, n * sizeof *w) : NULL;
-    Planwatch__V1__RowWarning **p = n ? pw_arena_alloc(b->arena, n * sizeof *p) : NULL;
+    Planwatch__V1__RowWarning **p = n ? pw_arena_alloc(b->arena, (had + n) * sizeof *p) : NULL;
     if (!w || !p)
         return; /* out of memory: the row's fate stands, its warnings are lost */
+    for (size_t k = 0; k < had; k++)
+        p[k] = r->warnings[k];
     for (size_t k = 0; k < n; k++) {
         planwatch__v1__row_warning__init(&w[k]);
         w[k].code = it->warnings[k]->code;
         w[k].field = batch_str(b, it->warnings[k]->field);
         w[k].reason = batch_str(b, it->warnings[k]->reason);
-        p[k] = &w[k];
+        p[had + k] = &w[k];
     }
     r->warnings = p;
-    r->n_warnings = n;
+    r->n_warnings = had + n;
 }
 
 /* Resolves every waiter of p with the store's answer, then frees p. */

@@ -41,6 +41,7 @@ static const struct pw_service_use ingest_shared[] = {
     {PW_SERVICE_LOG_LEVEL, NULL},
     {PW_SERVICE_METRICS, NULL},
     {PW_SERVICE_INSECURE, "no CURVE: plain text, no authentication, the batch names its office (local development only)"},
+    {PW_SERVICE_INSECURE_ANYWHERE, NULL},
     {PW_SERVICE_SECRET_KEY, NULL},
     {PW_SERVICE_REGISTRY, NULL},
 };
@@ -49,9 +50,9 @@ static const struct pw_service_use ingest_shared[] = {
 static int ingest_config(struct ingest_cfg *c, int argc, char **argv, struct pw_clock *clock)
 {
     const struct pw_cfg own[] = {
-        {"listen", PW_CFG_STR, "tcp://*:7601", 0, 0, "office endpoint (ROUTER): FeedBatch in, FeedReply out", &c->listen, 0},
-        {"publish", PW_CFG_STR, "tcp://*:7602", 0, 0, "update publisher (PUB) the store subscribes to", &c->publish, 0},
-        {"acks", PW_CFG_STR, "tcp://*:7603", 0, 0, "inbox (PULL) for the store's acknowledgements", &c->acks, 0},
+        {"listen", PW_CFG_STR, "tcp://127.0.0.1:7601", 0, 0, "office endpoint (ROUTER): FeedBatch in, FeedReply out", &c->listen, 0},
+        {"publish", PW_CFG_STR, "tcp://127.0.0.1:7602", 0, 0, "update publisher (PUB) the store subscribes to", &c->publish, 0},
+        {"acks", PW_CFG_STR, "tcp://127.0.0.1:7603", 0, 0, "inbox (PULL) for the store's acknowledgements", &c->acks, 0},
         {"ack-timeout-ms", PW_CFG_INT, "3000", 10, 600000, "rows the store has not confirmed by then are answered UNAVAILABLE", &c->ack_timeout_ms, 0},
         {"retransmit-ms", PW_CFG_INT, "300", 5, 60000, "republish unacknowledged updates this often", &c->retransmit_ms, 0},
         {"store-timeout-ms", PW_CFG_INT, "3000", 10, 600000, "without a store heartbeat for this long, answer UNAVAILABLE at once", &c->store_timeout_ms, 0},
@@ -159,7 +160,18 @@ static void ingest_serve_one(struct ingest *g)
         pw_warn("msg=\"batch refused\" err=%s reason=\"%s\"", pw_errname(d.code), why);
         ingest_reply_error(g, &fr, d.code, why, ((Planwatch__V1__FeedBatch *)m)->batch_id);
     } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH) {
-        ingest_batch_take(g, &fr, (Planwatch__V1__FeedBatch *)m, who);
+        Planwatch__V1__FeedBatch *b = (Planwatch__V1__FeedBatch *)m;
+        const struct pw_principal *office = NULL;
+        char why[200];
+        rc = pw_principal_feeder(pw_sec_registry(g->sec), who, b->office, &office, why,
+                                 sizeof why);
+        if (rc) {
+            pw_warn("msg=\"batch refused\" identity=%s err=%s reason=\"%s\"", who->id,
+                    pw_errname(rc), why);
+            ingest_reply_error(g, &fr, rc, why, b->batch_id);
+        } else {
+            ingest_batch_take(g, &fr, b, office);
+        }
     } else {
         ingest_reply_error(g, &fr, PW_EWIRE, "ingest answers FeedBatch and Ping only", NULL);
     }
@@ -274,12 +286,13 @@ int main(int argc, char **argv)
                     &g.sec) ||
         pw_sec_metrics(g.sec, g.metrics, "planwatch_ingest_"))
         goto done;
+    pw_sec_insecure_anywhere(g.sec, cfg.common.insecure_anywhere);
     if (pw_zsock_new(ctx, ZMQ_PUB, 100000, &g.pub) ||
-        pw_sec_server(g.sec, g.pub, PW_ZAP_INTERNAL) || pw_zsock_bind(g.pub, cfg.publish) ||
+        pw_sec_bind(g.sec, g.pub, PW_ZAP_INTERNAL, cfg.publish) ||
         pw_zsock_new(ctx, ZMQ_PULL, 100000, &g.pull) ||
-        pw_sec_server(g.sec, g.pull, PW_ZAP_INTERNAL) || pw_zsock_bind(g.pull, cfg.acks) ||
+        pw_sec_bind(g.sec, g.pull, PW_ZAP_INTERNAL, cfg.acks) ||
         pw_zsock_new(ctx, ZMQ_ROUTER, 0, &g.router) ||
-        pw_sec_server(g.sec, g.router, PW_ZAP_OFFICE) || pw_zsock_bind(g.router, cfg.listen))
+        pw_sec_bind(g.sec, g.router, PW_ZAP_OFFICE, cfg.listen))
         goto done;
     if (pw_reactor_open(&loop) || ingest_register(&g, &cfg, loop))
         goto done;

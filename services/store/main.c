@@ -30,7 +30,7 @@
 
 /* The settings (strings point into argv, the environment or the defaults). */
 struct store_cfg {
-    const char *data_dir, *updates, *ack_to, *listen, *publish;
+    const char *data_dir, *updates, *ack_to, *listen, *publish, *backup_dir;
     long batch, map_mb, max_map_mb, heartbeat_ms;
 #ifdef PW_TEST_HOOKS
     long drop_every; /* --test-drop-every: test builds only (CMake PW_TEST_HOOKS) */
@@ -44,6 +44,7 @@ static const struct pw_service_use store_shared[] = {
     {PW_SERVICE_LOG_LEVEL, NULL},
     {PW_SERVICE_METRICS, NULL},
     {PW_SERVICE_INSECURE, NULL},
+    {PW_SERVICE_INSECURE_ANYWHERE, NULL},
     {PW_SERVICE_SECRET_KEY, NULL},
     {PW_SERVICE_REGISTRY, "office registry YAML: which keys may query (read: true) and which are services"},
     {PW_SERVICE_INGEST_KEY, "ingest's public key file (ingest.key), to subscribe to it over CURVE"},
@@ -56,8 +57,9 @@ static int store_config(struct store_cfg *c, int argc, char **argv, struct pw_cl
         {"data-dir", PW_CFG_STR, "data/store", 0, 0, "LMDB directory (one store per directory)", &c->data_dir, 0},
         {"updates", PW_CFG_STR, "tcp://127.0.0.1:7602", 0, 0, "ingest's update publisher to subscribe to", &c->updates, 0},
         {"ack-to", PW_CFG_STR, "tcp://127.0.0.1:7603", 0, 0, "ingest's ack inbox", &c->ack_to, 0},
-        {"listen", PW_CFG_STR, "tcp://*:7604", 0, 0, "query endpoint (ROUTER)", &c->listen, 0},
-        {"publish", PW_CFG_STR, "tcp://*:7605", 0, 0, "committed-update publisher (PUB)", &c->publish, 0},
+        {"listen", PW_CFG_STR, "tcp://127.0.0.1:7604", 0, 0, "query endpoint (ROUTER)", &c->listen, 0},
+        {"publish", PW_CFG_STR, "tcp://127.0.0.1:7605", 0, 0, "committed-update publisher (PUB)", &c->publish, 0},
+        {"backup-dir", PW_CFG_STR, "", 0, 0, "directory backups are written into (planwatch backup NAME: its subdirectory NAME); \"\": backups off", &c->backup_dir, 0},
         {"batch", PW_CFG_INT, "1000", 1, 100000, "most updates per durable commit (group commit)", &c->batch, 0},
         {"map-mb", PW_CFG_INT, "64", 1, 1048576, "initial LMDB map size, MiB", &c->map_mb, 0},
         {"max-map-mb", PW_CFG_INT, "65536", 1, 16777216, "the map doubles when full, up to this, MiB", &c->max_map_mb, 0},
@@ -172,17 +174,22 @@ static void store_reply_error(struct store *s, struct pw_frames *fr, int code, c
     store_reply(s, fr, PLANWATCH__V1__MSG_TYPE__MSG_ERROR, &e.base);
 }
 
-/* Who may ask what (security on): reads need read: true, managing alerts
- * (webhook subscriptions, acks, silences) needs manage: true, and
- * backups (files written on this machine), what only the alert service
- * does (its states, deliveries, the subscriptions' secrets) and any kind
- * not listed here need a service. Returns NULL when allowed, else why not. */
+/* Who may ask what (security on), by identity: reads need read: true (an
+ * office) or a service key; managing alerts (webhook subscriptions, acks,
+ * silences), assessments and reports need manage: true - or, for the two
+ * it uses, the HTTP door's key (it checked the token's manage right);
+ * what only the alert service does (its states, deliveries, the
+ * subscriptions' secrets) needs the alert service's key; a backup (a file
+ * written on this machine, only inside --backup-dir) needs manage: true or
+ * the store's own key; any kind not listed here is refused. Returns NULL
+ * when allowed, else why not. */
 static const char *store_query_denied(const struct pw_principal *who, Planwatch__V1__QueryKind k)
 {
+    static const char manage_alerts[] =
+        "this identity may not manage alerts (registry: manage: true)";
     if (!who)
         return "not an identity of the office registry";
-    if (who->service)
-        return NULL;
+    int alert = who->role == PW_ROLE_ALERT, http = who->role == PW_ROLE_HTTP;
     switch (k) {
     case PLANWATCH__V1__QUERY_KIND__QUERY_LATEST:
     case PLANWATCH__V1__QUERY_KIND__QUERY_HISTORY:
@@ -196,22 +203,31 @@ static const char *store_query_denied(const struct pw_principal *who, Planwatch_
     case PLANWATCH__V1__QUERY_KIND__QUERY_REPORTS:
     case PLANWATCH__V1__QUERY_KIND__QUERY_REPORT_GET:
     case PLANWATCH__V1__QUERY_KIND__QUERY_ASSESSMENTS:
-        return who->read ? NULL : "this identity may not read (registry: read: true)";
+        return who->service || who->read ? NULL : "this identity may not read (registry: read: true)";
     case PLANWATCH__V1__QUERY_KIND__QUERY_ASSESS:
-        return who->manage ? NULL
-                           : "this identity may not record assessments (registry: manage: true)";
+        return (who->manage && !who->service) || http
+                   ? NULL
+                   : "this identity may not record assessments (registry: manage: true)";
     case PLANWATCH__V1__QUERY_KIND__QUERY_REPORT_PUBLISH:
-        return who->manage ? NULL : "this identity may not publish reports (registry: manage: true)";
+        return (who->manage && !who->service) || http
+                   ? NULL
+                   : "this identity may not publish reports (registry: manage: true)";
     case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIBE:
     case PLANWATCH__V1__QUERY_KIND__QUERY_UNSUBSCRIBE:
     case PLANWATCH__V1__QUERY_KIND__QUERY_ACK:
     case PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE:
-        return who->manage ? NULL : "this identity may not manage alerts (registry: manage: true)";
+        return who->manage && !who->service ? NULL : manage_alerts;
+    case PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_ADMIN_GET:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_DELIVERY_PUT:
+        return alert ? NULL : "only the alert service's key may ask this";
     case PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP: /* files written on this machine */
-        return "only a service key may take backups (run planwatch backup in the store's "
-               "container or with the store's key)";
+        return (who->manage && !who->service) || who->role == PW_ROLE_STORE
+                   ? NULL
+                   : "this identity may not take backups (registry: manage: true, or the "
+                     "store's own key)";
     default:
-        return "only planwatch services may ask this";
+        return "this identity may not ask this";
     }
 }
 
@@ -244,7 +260,8 @@ static void store_serve_one(struct store *s)
         Planwatch__V1__Query *q = (Planwatch__V1__Query *)m;
         const char *denied = pw_sec_on(s->sec) ? store_query_denied(who, q->kind) : NULL;
         if (denied) {
-            pw_warn("msg=\"query refused\" identity=%s kind=%d", who ? who->id : "-", (int)q->kind);
+            pw_warn("msg=\"query refused\" identity=%s kind=%d reason=\"%s\"",
+                    who ? who->id : "-", (int)q->kind, denied);
             store_reply_error(s, &fr, PW_EDENIED, denied, q->request_id);
         } else if (pw_msg_check_query(q, &d)) {
             char why[400];
@@ -495,14 +512,14 @@ static int store_sockets(struct store *s, const struct store_cfg *cfg, void *ctx
     char ingest_pub[PW_KEY_Z85_LEN + 1];
     if ((rc = pw_sec_open(ctx, cfg->common.insecure, cfg->common.secret_key,
                           cfg->common.registry, s->cat, &s->sec)) ||
-        (rc = pw_sec_metrics(s->sec, s->metrics, "planwatch_store_")) ||
-        (rc = pw_sec_peer_key(s->sec, cfg->common.ingest_key, "--ingest-key", ingest_pub)) ||
+        (rc = pw_sec_metrics(s->sec, s->metrics, "planwatch_store_")))
+        return rc;
+    pw_sec_insecure_anywhere(s->sec, cfg->common.insecure_anywhere);
+    if ((rc = pw_sec_peer_key(s->sec, cfg->common.ingest_key, "--ingest-key", ingest_pub)) ||
         (rc = pw_zsock_new(ctx, ZMQ_PUB, 100000, &s->pub)) ||
-        (rc = pw_sec_server(s->sec, s->pub, PW_ZAP_INTERNAL)) ||
-        (rc = pw_zsock_bind(s->pub, cfg->publish)) ||
+        (rc = pw_sec_bind(s->sec, s->pub, PW_ZAP_INTERNAL, cfg->publish)) ||
         (rc = pw_zsock_new(ctx, ZMQ_ROUTER, 0, &s->router)) ||
-        (rc = pw_sec_server(s->sec, s->router, PW_ZAP_QUERY)) ||
-        (rc = pw_zsock_bind(s->router, cfg->listen)) ||
+        (rc = pw_sec_bind(s->sec, s->router, PW_ZAP_QUERY, cfg->listen)) ||
         (rc = pw_zsock_new(ctx, ZMQ_SUB, 100000, &s->sub)) ||
         (rc = pw_sec_client(s->sec, s->sub, ingest_pub)) ||
         (rc = pw_zsock_connect(s->sub, cfg->updates)) ||
@@ -602,6 +619,11 @@ int main(int argc, char **argv)
     }
     if (store_alerts_init(&s))
         goto done;
+    if (cfg.backup_dir[0] && cfg.backup_dir[0] != '/') {
+        pw_error("msg=\"--backup-dir must be an absolute path\" backup_dir=\"%s\"", cfg.backup_dir);
+        goto done;
+    }
+    s.backup_dir = cfg.backup_dir;
     l.puts = calloc((size_t)cfg.batch, sizeof *l.puts);
     if (!l.puts || !(ctx = zmq_ctx_new()) || store_sockets(&s, &cfg, ctx))
         goto done;

@@ -51,6 +51,7 @@ struct store {
                                             registry id; NULL insecure): set around
                                             store_query_answer */
     int asker_service;                   /* ... and it is a planwatch service */
+    const char *backup_dir;              /* --backup-dir ("": backups off); borrowed */
 };
 
 /* Creates s->metrics and registers every series of s->m (store_metrics.c).

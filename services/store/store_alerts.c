@@ -393,7 +393,8 @@ static void sa_ack(struct store *s, const Planwatch__V1__Query *q, Planwatch__V1
     if (!open)
         return sa_fail(r, PW_ENOTFOUND, "the alert is not open (resolved alerts need no answer)");
     ack.indicator_id = ind;
-    ack.time_ns = pw_now_ns();
+    /* the store's "now", as revisions get it: known-at compares the two */
+    ack.time_ns = pw_clock_now_ns(&s->clock);
     ack.figures_seq = 0;
     if ((rc = store_db_history(s->db, ind, sa_max_seq_cb, &ack.figures_seq)))
         return sa_fail(r, rc, pw_strerror(rc));

@@ -14,6 +14,7 @@
 #include "err.h"
 #include "eval.h"
 #include "fy.h"
+#include "keys.h"
 #include "log.h"
 #include "metrics.h"
 #include "msg.h"
@@ -116,19 +117,34 @@ static void query_status(struct store *s, const Planwatch__V1__Query *q,
     r->n_rows = k;
 }
 
+/* Backups go only into --backup-dir: the asker names a subdirectory
+ * (one path component, no "..", nothing absolute), never a place. */
 static void query_backup(struct store *s, const Planwatch__V1__Query *q,
                          Planwatch__V1__QueryReply *r, struct pw_arena *arena)
 {
     uint64_t seq = 0, bytes = 0;
     double t0 = pw_metrics_now();
-    const char *dir = q->path ? q->path : "";
+    const char *name = q->path ? q->path : "";
+    if (!s->backup_dir || !s->backup_dir[0])
+        return query_fail(r, PW_EDENIED,
+                          "backups are off: start the store with --backup-dir DIR");
+    if (!pw_keys_valid_id(name, 64) || name[0] == '.') {
+        pw_warn("msg=\"backup refused\" reason=\"not a subdirectory name\"");
+        return query_fail(r, PW_EINVAL,
+                          "name a subdirectory of the store's --backup-dir (1-64 of "
+                          "[A-Za-z0-9._-], not starting with '.'), not a path");
+    }
+    char *dir = pw_arena_alloc(arena, strlen(s->backup_dir) + strlen(name) + 2);
+    if (!dir)
+        return query_fail(r, PW_ENOMEM, "out of memory");
+    sprintf(dir, "%s/%s", s->backup_dir, name);
     int rc = store_db_backup(s->db, dir, &seq, &bytes);
     if (rc) {
         pw_metric_inc(s->m.backups_failed, 1);
         char *why = pw_arena_alloc(arena, 600);
         if (why)
-            snprintf(why, 600, "%s: %s", dir,
-                     rc == PW_EINVAL && dir[0] != '/' ? "the backup dir must be an absolute path on the store's machine"
+            snprintf(why, 600, "%s: %s", name,
+                     rc == PW_EINVAL && dir[0] != '/' ? "the store's --backup-dir must be an absolute path"
                      : rc == PW_EINVAL ? "it already holds a data.mdb: back up into a new or empty directory"
                      : rc == PW_EIO ? "cannot write there (see the store's log)"
                                     : pw_strerror(rc));

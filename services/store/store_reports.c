@@ -63,8 +63,9 @@ static const char *rep_check(struct store *s, const Planwatch__V1__PublishedRepo
     if (in->fiscal_year < PW_FY_MIN || in->fiscal_year > PW_FY_MAX)
         return "report.fiscal_year: not a fiscal year";
     if (!in->format || (strcmp(in->format, "csv") && strcmp(in->format, "md") &&
-                        strcmp(in->format, "html")))
-        return "report.format: not csv, md or html";
+                        strcmp(in->format, "html") && strcmp(in->format, "xlsx") &&
+                        strcmp(in->format, "pdf")))
+        return "report.format: not csv, md, html, xlsx or pdf";
     if (!in->as_of || pw_day_parse(in->as_of, &day))
         return "report.as_of: not a date YYYY-MM-DD";
     if (in->body.len == 0 || in->body.len > REPORT_BODY_MAX)

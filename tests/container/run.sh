@@ -301,7 +301,7 @@ m=$(metrics alert) || fail "no metrics from the alert service"
 stage feed_status_alert_metrics
 
 # --- 11. backup while the store runs ---------------------------------------------
-podman exec "${project}_store_1" planwatch backup /var/lib/planwatch/backup/b1 ||
+podman exec "${project}_store_1" planwatch backup b1 ||
     fail "planwatch backup failed"
 
 # --- 12. stop (SIGTERM) and start the store: nothing lost -------------------------

@@ -247,6 +247,9 @@ void hs_registry(struct hs_cluster *c, const char *offices_yaml)
     fprintf(f, "version: 1\nservices:\n");
     for (int s = 0; s < HS_NSVC; s++)
         fprintf(f, "  - {id: %s, key: \"%s\"}\n", hs_name(s), hs_pub(c, hs_name(s)));
+    /* the HTTP door's service key, when the test made one (hs_secure names "http") */
+    if (access(hs_key_path(c, "http", 0), F_OK) == 0)
+        fprintf(f, "  - {id: http, key: \"%s\"}\n", hs_pub(c, "http"));
     fprintf(f, "offices:\n  - {id: harness, key: \"%s\", read: true, subscribe: true}\n%s",
             hs_pub(c, "harness"), offices_yaml ? offices_yaml : "");
     hs_commit(f, path);
@@ -391,6 +394,26 @@ char *hs_read_file(const char *path, size_t *len)
     return b;
 }
 
+int hs_log_has(struct hs_cluster *c, const char *svc, const char *text)
+{
+    char cmd[800];
+    snprintf(cmd, sizeof cmd, "grep -qF -- '%s' %s/%s.log", text, c->dir, svc);
+    return system(cmd) == 0;
+}
+
+int hs_log_wait(struct hs_cluster *c, const char *svc, const char *text, int ms)
+{
+    int64_t end = pw_now_ms() + ms;
+    for (;;) {
+        if (hs_log_has(c, svc, text))
+            return 1;
+        if (pw_now_ms() >= end)
+            return 0;
+        struct pollfd none;
+        poll(&none, 0, 50); /* paced polling of the log, with a deadline */
+    }
+}
+
 void hs_dump_logs(struct hs_cluster *c)
 {
     for (int s = 0; s <= HS_NSVC; s++) {
@@ -453,17 +476,53 @@ static void hs_slurp(int fd, char **out, size_t *len, size_t *cap)
     (*out)[*len] = '\0';
 }
 
-int hs_cli(struct hs_cluster *c, char **out, char **err, const char *const *args)
+/* In the child: execs `planwatch args...` with the cluster's endpoints and
+ * identity in the environment; never returns. */
+static void hs_cli_exec(struct hs_cluster *c, const char *const *args)
 {
-    int po[2], pe[2];
     char *argv[64];
     int n = 0;
-    assert_int_equal(pipe(po), 0);
-    assert_int_equal(pipe(pe), 0);
     argv[n++] = (char *)hs_bin("planwatch");
     for (; args[n - 1] && n < 63; n++)
         argv[n] = (char *)args[n - 1];
     argv[n] = NULL;
+    setenv("PLANWATCH_INGEST", c->ep_ingest, 1);
+    setenv("PLANWATCH_STORE", c->ep_store, 1);
+    setenv("PLANWATCH_ALERTS", c->ep_alerts, 1);
+    setenv("PLANWATCH_OFFICE", "test-office", 1);
+    if (c->secure) {
+        const char *as = c->cli_as ? c->cli_as : "harness";
+        setenv("PLANWATCH_KEY", hs_key_path(c, as, 1), 1);
+        setenv("PLANWATCH_INGEST_KEY", hs_key_path(c, "ingest", 0), 1);
+        setenv("PLANWATCH_STORE_KEY", hs_key_path(c, "store", 0), 1);
+        setenv("PLANWATCH_ALERTS_KEY", hs_key_path(c, "alert", 0), 1);
+    } else {
+        setenv("PLANWATCH_INSECURE", "1", 1);
+    }
+    execv(argv[0], argv);
+    _exit(127);
+}
+
+int hs_cli_file(struct hs_cluster *c, const char *path, const char *const *args)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (!freopen(path, "wb", stdout))
+            _exit(126);
+        hs_cli_exec(c, args);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int hs_cli(struct hs_cluster *c, char **out, char **err, const char *const *args)
+{
+    int po[2], pe[2];
+    assert_int_equal(pipe(po), 0);
+    assert_int_equal(pipe(pe), 0);
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
@@ -472,21 +531,7 @@ int hs_cli(struct hs_cluster *c, char **out, char **err, const char *const *args
         dup2(pe[1], 2);
         close(po[0]);
         close(pe[0]);
-        setenv("PLANWATCH_INGEST", c->ep_ingest, 1);
-        setenv("PLANWATCH_STORE", c->ep_store, 1);
-        setenv("PLANWATCH_ALERTS", c->ep_alerts, 1);
-        setenv("PLANWATCH_OFFICE", "test-office", 1);
-        if (c->secure) {
-            const char *as = c->cli_as ? c->cli_as : "harness";
-            setenv("PLANWATCH_KEY", hs_key_path(c, as, 1), 1);
-            setenv("PLANWATCH_INGEST_KEY", hs_key_path(c, "ingest", 0), 1);
-            setenv("PLANWATCH_STORE_KEY", hs_key_path(c, "store", 0), 1);
-            setenv("PLANWATCH_ALERTS_KEY", hs_key_path(c, "alert", 0), 1);
-        } else {
-            setenv("PLANWATCH_INSECURE", "1", 1);
-        }
-        execv(argv[0], argv);
-        _exit(127);
+        hs_cli_exec(c, args);
     }
     close(po[1]);
     close(pe[1]);

@@ -94,6 +94,9 @@ void hs_set_clock(struct hs_cluster *c, const char *day);
  * endpoints in the environment; stdout/stderr are returned in malloc'd
  * strings (caller frees). Returns the exit status. */
 int hs_cli(struct hs_cluster *c, char **out, char **err, const char *const *args);
+/* The same with stdout written to the file path (binary output: xlsx, pdf)
+ * and stderr the test's own. Returns the exit status. */
+int hs_cli_file(struct hs_cluster *c, const char *path, const char *const *args);
 
 /* One store query (kind + fields already in q). Asserts success. */
 Planwatch__V1__QueryReply *hs_query(struct hs_cluster *c, struct pw_client *cl,
@@ -144,6 +147,12 @@ char *hs_scrape(int port, const char *path, int *status);
 /* The value of the series `series` (name{labels} exactly as rendered) in a
  * Prometheus text body; fails the test when it is not there. */
 double hs_metric(const char *body, const char *series);
+
+/* Whether service svc's log ("store", "http", ...) holds text (fixed
+ * string; no single quote in it). hs_log_wait: waits up to ms for it,
+ * polling the log every 50 ms; 1 when it came. */
+int hs_log_has(struct hs_cluster *c, const char *svc, const char *text);
+int hs_log_wait(struct hs_cluster *c, const char *svc, const char *text, int ms);
 
 /* Prints the last lines of every service log (on failure). */
 void hs_dump_logs(struct hs_cluster *c);

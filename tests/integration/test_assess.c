@@ -126,11 +126,16 @@ static void test_assess_quiets_and_shows(void **state)
     assert_string_equal(then, before);
     const char *table[] = {"status", "--plan", "p3", NULL};
     char *t = cli(0, table);
+    assert_non_null(strstr(t, "事務局評価 A（計算上 B）: ")); /* a table is Japanese by default */
+    free(t);
+    const char *table_en[] = {"status", "--plan", "p3", "--lang", "en", "--wide", NULL};
+    t = cli(0, table_en);
     assert_non_null(strstr(t, "A (assessed; computed B: "));
     free(t);
     const char *rep[] = {"report", "--plan", "p3", "--fy", "2025", "--format", "csv", NULL};
     char *report = cli(0, rep);
-    assert_non_null(strstr(report, ",A,\"事務局評価 A（計算上 B）: 総合的に勘案, 研修を実施 (事務局)"));
+    /* Japanese: the explanation, then the secretariat's assessment */
+    assert_non_null(strstr(report, " / 事務局評価 A（計算上 B）: 総合的に勘案, 研修を実施 (事務局)\""));
     free(report);
     r = hs_curl(&cl, "GET", "/?plan=p3", NULL, NULL, NULL, NULL, 0);
     assert_int_equal(r.status, 200);

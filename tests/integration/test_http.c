@@ -9,12 +9,14 @@
 #include <jansson.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -70,6 +72,57 @@ static int teardown(void **state)
     (void)state;
     hs_curl_stop(&cl);
     return 0;
+}
+
+/* SIGHUP: the door re-reads its registry; a new office's token counts at
+ * once; a broken file is refused with file:line and the old one stays. */
+static void test_reload(void **state)
+{
+    (void)state;
+    static const char one[] = "indicator_id,fiscal_year,value\np2-pj2-class34-approvals,2022,5\n";
+    char path[300], tmp[320], hex[65];
+    unsigned char md[crypto_hash_sha256_BYTES];
+    snprintf(path, sizeof path, "%s/http-registry.yaml", cl.dir);
+    snprintf(tmp, sizeof tmp, "%s.new", path);
+    struct hs_resp r = post_csv(&cl, "/api/v1/feeds", "late-token", one);
+    expect(&r, 401);
+    free(r.body);
+    /* the same file plus a read-only office "late", swapped in whole */
+    size_t len = 0;
+    char *old = hs_read_file(path, &len);
+    FILE *f = fopen(tmp, "w");
+    assert_non_null(f);
+    crypto_hash_sha256(md, (const unsigned char *)"late-token", strlen("late-token"));
+    fprintf(f, "%s  - id: late\n    token_sha256: %s\n    read: true\n", old,
+            sodium_bin2hex(hex, sizeof hex, md, sizeof md));
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(tmp, 0644), 0);
+    assert_int_equal(rename(tmp, path), 0);
+    assert_int_equal(kill(cl.http_pid, SIGHUP), 0);
+    assert_true(hs_log_wait(&cl, "http", "registry reloaded", 10000));
+    r = post_csv(&cl, "/api/v1/feeds", "late-token", one); /* known now, but may not write */
+    expect(&r, 403);
+    free(r.body);
+    /* a broken file: refused, with file:line; the registry in force stays */
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("version: 1\noffices: [\n  - {id: x\n", f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(kill(cl.http_pid, SIGHUP), 0);
+    assert_true(hs_log_wait(&cl, "http", "registry reload refused", 10000));
+    assert_true(hs_log_has(&cl, "http", "http-registry.yaml:3"));
+    r = post_csv(&cl, "/api/v1/feeds", "late-token", one);
+    expect(&r, 403);
+    free(r.body);
+    r = post_csv(&cl, "/api/v1/feeds", HS_TOK_READER, one);
+    expect(&r, 403);
+    free(r.body);
+    /* put the original back for the tests after this one */
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(old, f);
+    assert_int_equal(fclose(f), 0);
+    free(old);
 }
 
 /* 401 without or with an unknown token, 403 for a read-only one, 415, 413
@@ -315,9 +368,12 @@ static void test_report_and_dashboard(void **state)
     assert_int_equal(hs_cli(&cl, &out, &err, args), 0);
     assert_non_null(strstr(out, "プロジェクト,区分,指標ID,指標,達成目標,令和4年度末の数値,進捗,"
                                 "進捗の詳細\n"));
-    assert_non_null(strstr(out, "医療機器・ヘルスケアプロジェクト,outcome,p2-pj2-class34-approvals,"
-                                "クラスⅢ・Ⅳ医療機器の薬事承認件数,20件,5件,B,\"要因分析: "
-                                "承認審査の長期化 (pj2-secretariat, "));
+    /* 進捗の詳細 in Japanese by default, then the 要因分析 */
+    const char *row = strstr(out, "医療機器・ヘルスケアプロジェクト,outcome,p2-pj2-class34-approvals,"
+                                  "クラスⅢ・Ⅳ医療機器の薬事承認件数,20件,5件,B,");
+    assert_non_null(row);
+    assert_non_null(strstr(row, "令和4年度末時点で累計5件（目標20件、令和4年度末の目安12件、達成率42%）"));
+    assert_non_null(strstr(out, " / 要因分析: 承認審査の長期化 (pj2-secretariat, "));
     struct hs_resp r = call(&cl, "/api/v1/report?plan=p2&fy=2022&format=csv", NULL, NULL, NULL, 0);
     expect(&r, 200);
     assert_string_equal(r.body, out);
@@ -328,6 +384,19 @@ static void test_report_and_dashboard(void **state)
     expect(&r, 200);
     assert_non_null(strstr(r.body, "<svg class=\"chart\""));
     free(r.body);
+    /* lang=en: the evaluation's English explanation, the reasons first */
+    r = call(&cl, "/api/v1/report?plan=p2&fy=2022&format=csv&lang=en", NULL, NULL, NULL, 0);
+    expect(&r, 200);
+    assert_non_null(strstr(r.body, ",20件,5件,B,\"要因分析: 承認審査の長期化 (pj2-secretariat, "));
+    assert_non_null(strstr(r.body, "FY2022 (3/5): expected ≥ 12 of 20, actual 5 → B"));
+    free(r.body);
+    r = call(&cl, "/api/v1/report?plan=p2&fy=2022&lang=fr", NULL, NULL, NULL, 0);
+    expect(&r, 400);
+    free(r.body);
+    r = call(&cl, "/?as_of=2023-03-31&plan=p2&lang=en", NULL, NULL, NULL, 0);
+    expect(&r, 200);
+    assert_non_null(strstr(r.body, "FY2022 (3/5): expected ≥ 12 of 20, actual 5 → B"));
+    free(r.body);
 
     r = call(&cl, "/?as_of=2023-03-31&plan=p2", NULL, NULL, NULL, 0);
     expect(&r, 200);
@@ -335,6 +404,7 @@ static void test_report_and_dashboard(void **state)
                                    "data-grade=\"B\">"));
     assert_non_null(strstr(r.body, "確認済 acknowledged: 承認審査の長期化 (pj2-secretariat"));
     assert_null(strstr(r.body, "<script"));
+    assert_non_null(strstr(r.body, "令和4年度末時点で累計5件（目標20件、令和4年度末の目安12件、"));
     free(r.body);
     /* on 2026-12-06 plan 2 has ended: its final results stand apart, after
      * the running plan 3, with their own tally */
@@ -361,7 +431,7 @@ static void test_report_and_dashboard(void **state)
     static const char *const bad[] = {"/api/v1/report?plan=&fy=2022", "/api/v1/report?fy=2022",
                                       "/api/v1/report?plan=p9&fy=2022",
                                       "/api/v1/report?plan=p2&fy=soon",
-                                      "/api/v1/report?plan=p2&fy=2022&format=pdf"};
+                                      "/api/v1/report?plan=p2&fy=2022&format=docx"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         r = call(&cl, bad[i], NULL, NULL, NULL, 0);
         expect(&r, 400);
@@ -687,6 +757,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_reload),
         cmocka_unit_test(test_feed_dry_run_and_store),
         cmocka_unit_test(test_feed_partial),
         cmocka_unit_test(test_read_api),

@@ -2,9 +2,11 @@
  * service serves Prometheus metrics over HTTP from its own poll loop and
  * the numbers match what happened (rows, updates, alerts, map, latencies)
  * and planwatch_build_info names the build;
- * `planwatch backup` copies the running store, `planwatch restore` puts the
- * copy in a fresh data dir, and a store started there gives the same status
- * report byte for byte; a store whose LMDB map is full at --max-map-mb
+ * `planwatch backup NAME` copies the running store into --backup-dir/NAME
+ * (a path is refused), `planwatch restore` puts the copy in a fresh data
+ * dir, and a store started there gives the same status report byte for
+ * byte; binds default to loopback, --insecure beyond it is refused unless
+ * --insecure-anywhere, the HTTP door beyond it without --read-auth warns; a store whose LMDB map is full at --max-map-mb
  * answers each row with a clear PW_EMAPFULL, keeps serving queries, and
  * loses or damages nothing (a restart with a larger map takes the resend). */
 #include <setjmp.h>
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -184,21 +187,26 @@ static char *status_csv(struct hs_cluster *c)
 static void test_backup_restore(void **state)
 {
     struct hs_cluster *c = *state;
+    char dir[300], data[300], bdir[300], bflag[320];
+    snprintf(bdir, sizeof bdir, "%s/backup", c->dir);
+    snprintf(bflag, sizeof bflag, "--backup-dir=%s", bdir);
+    c->extra[HS_STORE][0] = bflag;
     hs_start(c, HS_STORE);
     hs_start(c, HS_INGEST);
     free(cli(c, 0, (const char *const[]){"feed", hs_src("catalog/feeds/plan2-fy2022.csv"), NULL}));
     free(cli(c, 0, (const char *const[]){"feed", hs_src("catalog/feeds/plan3-fy2025.csv"), NULL}));
     char *before = status_csv(c);
 
-    char dir[300], data[300];
-    snprintf(dir, sizeof dir, "%s/backup/one", c->dir);
-    char *out = cli(c, 0, (const char *const[]){"backup", dir, NULL});
+    /* the asker names a subdirectory of the store's --backup-dir */
+    snprintf(dir, sizeof dir, "%s/one", bdir);
+    char *out = cli(c, 0, (const char *const[]){"backup", "one", NULL});
     assert_non_null(strstr(out, "backup written: "));
-    assert_non_null(strstr(out, "/backup/one/data.mdb"));
+    assert_non_null(strstr(out, "one/data.mdb"));
     free(out);
+    assert_int_equal(access(dir, F_OK), 0);
     /* a directory that already holds a backup is refused; nothing is overwritten */
     char *o2 = NULL, *e2 = NULL;
-    assert_int_equal(hs_cli(c, &o2, &e2, (const char *const[]){"backup", dir, NULL}), 1);
+    assert_int_equal(hs_cli(c, &o2, &e2, (const char *const[]){"backup", "one", NULL}), 1);
     assert_non_null(strstr(e2, "already holds a data.mdb"));
     assert_non_null(strstr(e2, "[PW_EINVAL]"));
     free(o2);
@@ -228,20 +236,68 @@ static void test_backup_restore(void **state)
     free(cli(&c2, 0, (const char *const[]){"health", "store", NULL}));
     hs_fini(&c2);
 
-    /* the protocol's own checks: a relative path is refused with PW_EINVAL */
+    /* the protocol's own checks: a path (absolute, nested, "..") is refused
+     * with PW_EINVAL and nothing is written outside --backup-dir */
     struct pw_client *cl = NULL;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     Planwatch__V1__QueryReply *r = NULL;
+    char outside[320];
+    snprintf(outside, sizeof outside, "%s/outside", c->dir);
     assert_int_equal(pw_client_open(c->ctx, c->ep_store, &cl), 0);
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP;
-    q.path = "relative/dir";
-    assert_int_equal(pw_client_query(cl, &q, 10000, &r), PW_EINVAL);
-    /* a directory the store cannot create: PW_EIO */
-    q.path = "/proc/planwatch-backup";
-    assert_int_equal(pw_client_query(cl, &q, 10000, &r), PW_EIO);
+    const char *bad[] = {outside, "relative/dir", "..", "", NULL};
+    for (int i = 0; bad[i]; i++) {
+        q.path = (char *)bad[i];
+        assert_int_equal(pw_client_query(cl, &q, 10000, &r), PW_EINVAL);
+    }
+    assert_int_equal(access(outside, F_OK), -1);
     pw_client_close(&cl);
     free(before);
     free(after);
+}
+
+/* Safe defaults without TLS: the binds default to loopback (and --help
+ * says so); --insecure on any other address is refused unless
+ * --insecure-anywhere forces it; the HTTP door beyond loopback without
+ * --read-auth warns at start. */
+static void test_safe_defaults(void **state)
+{
+    struct hs_cluster *c = *state;
+    static const char *const svc[] = {"store", "ingest", "alert"};
+    for (int i = 0; i < 3; i++) {
+        char cmd[400];
+        snprintf(cmd, sizeof cmd, "%s --help | grep -q 'tcp://127.0.0.1:76' && ! %s --help | grep -qF 'tcp://*'",
+                 hs_bin(svc[i]), hs_bin(svc[i]));
+        if (system(cmd) != 0)
+            fail_msg("planwatch-%s --help does not show loopback defaults", svc[i]);
+    }
+    /* --insecure (the harness's PLANWATCH_INSECURE=1) on every interface: refused */
+    char data[320], listen[80];
+    snprintf(data, sizeof data, "--data-dir=%s/store-any", c->dir);
+    snprintf(listen, sizeof listen, "--listen=tcp://0.0.0.0:%d", hs_free_port());
+    c->extra[HS_STORE][0] = data;
+    c->extra[HS_STORE][1] = listen;
+    hs_spawn(c, HS_STORE);
+    assert_int_equal(hs_stop(c, HS_STORE, 0), 1);
+    assert_true(hs_log_has(c, "store", "refusing to bind a non-loopback address with --insecure"));
+    /* ... unless forced */
+    c->extra[HS_STORE][2] = "--insecure-anywhere";
+    hs_spawn(c, HS_STORE);
+    assert_true(hs_log_wait(c, "store", "msg=\"ready\"", 10000));
+    assert_int_equal(hs_stop(c, HS_STORE, SIGTERM), 0);
+    c->extra[HS_STORE][0] = c->extra[HS_STORE][1] = c->extra[HS_STORE][2] = NULL;
+    /* the HTTP door on every interface without --read-auth: a warning */
+    hs_start(c, HS_STORE);
+    hs_start(c, HS_INGEST);
+    char hl[80];
+    c->http_port = hs_free_port();
+    snprintf(c->http_url, sizeof c->http_url, "http://127.0.0.1:%d", c->http_port);
+    snprintf(hl, sizeof hl, "--listen=0.0.0.0:%d", c->http_port);
+    c->http_extra[0] = hl;
+    hs_start_http(c);
+    assert_true(hs_log_has(c, "http", "listening beyond loopback without --read-auth"));
+    assert_int_equal(hs_stop_http(c), 0);
+    c->http_extra[0] = NULL;
 }
 
 /* Rows of 500-byte notes for one indicator: every one a new revision. */
@@ -356,6 +412,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_restore, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_safe_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_full, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,6 +3,13 @@
  *  - an unknown key, a plain-text client and a client expecting the wrong
  *    server key get no answer, and the refusal is logged; an office without
  *    read: true cannot query, only the alert service records alert states;
+ *  - least privilege: no service key but the HTTP door's feeds, the door
+ *    only for a registered office within its scope; alert state, deliveries
+ *    and webhook secrets are the alert service's; backups go only into a
+ *    named subdirectory of --backup-dir;
+ *  - SIGHUP re-reads the registry: a new office's key works, a broken file
+ *    is refused with file:line and the old registry stays; a registry or
+ *    public key file writable by group or others is refused;
  *  - office A writing office B's indicator gets a per-row PW_EFEED_SCOPE
  *    and nothing of it is stored; the office stored is the authenticated
  *    one, whatever the batch claims; the CLI shows the rejection;
@@ -18,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -30,23 +39,32 @@
 #define IND_A "p3-pj1-out01-licensing" /* office-a's project (p3.pj1) */
 #define IND_B "p3-pj2-out01-licensing" /* office-b's project (p3.pj2) */
 
+static void security_offices(struct hs_cluster *c, char *offices, size_t n);
+
 static int setup(void **state)
 {
-    static const char *const names[] = {"office-a", "office-b", "reader", "stranger", NULL};
+    static const char *const names[] = {"office-a", "office-b", "reader", "stranger", "http",
+                                        "late", NULL};
     struct hs_cluster *c = calloc(1, sizeof *c);
     char offices[2048];
     hs_init(c, "security", "2026-06-30");
     hs_secure(c, names);
-    snprintf(offices, sizeof offices,
-             "  - {id: office-a, key: \"%s\", write: {projects: [p3.pj1]}, read: true}\n"
-             "  - {id: office-b, key: \"%s\", write: {projects: [p3.pj2]}}\n"
-             "  - {id: reader, key: \"%s\", read: true}\n",
-             hs_pub(c, "office-a"), hs_pub(c, "office-b"), hs_pub(c, "reader"));
+    security_offices(c, offices, sizeof offices);
     hs_registry(c, offices);
     hs_start(c, HS_STORE);
     hs_start(c, HS_INGEST);
     *state = c;
     return 0;
+}
+
+/* The offices of the tests' registry. */
+static void security_offices(struct hs_cluster *c, char *offices, size_t n)
+{
+    snprintf(offices, n,
+             "  - {id: office-a, key: \"%s\", write: {projects: [p3.pj1]}, read: true}\n"
+             "  - {id: office-b, key: \"%s\", write: {projects: [p3.pj2]}}\n"
+             "  - {id: reader, key: \"%s\", read: true}\n",
+             hs_pub(c, "office-a"), hs_pub(c, "office-b"), hs_pub(c, "reader"));
 }
 
 static int teardown(void **state)
@@ -58,9 +76,7 @@ static int teardown(void **state)
 
 static int log_has(struct hs_cluster *c, const char *svc, const char *text)
 {
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "grep -qF -- '%s' %s/%s.log", text, c->dir, svc);
-    return system(cmd) == 0;
+    return hs_log_has(c, svc, text);
 }
 
 /* A Ping through a client; 0 when answered, else the client's error. */
@@ -250,6 +266,191 @@ static void test_write_scope(void **state)
     pw_client_close(&st);
 }
 
+/* A batch of one row sent to ingest as `as` for office; returns the error
+ * code of an ErrorReply, 0 for a FeedReply (its status in *st, its office
+ * as stored checked by the caller). */
+static int feed_as(struct hs_cluster *c, const char *as, const char *office, const char *uid,
+                   const char *ind, Planwatch__V1__RowStatus *st, char *why, size_t n)
+{
+    struct pw_client *in = hs_client(c, HS_INGEST, as);
+    Planwatch__V1__FeedBatch b = PLANWATCH__V1__FEED_BATCH__INIT;
+    Planwatch__V1__IndicatorUpdate u, *row = &u;
+    Planwatch__V1__MsgType t;
+    ProtobufCMessage *m = NULL;
+    int code = 0;
+    update(&u, uid, ind, 1000000);
+    b.batch_id = "lp";
+    b.office = (char *)office;
+    b.rows = &row;
+    b.n_rows = 1;
+    assert_int_equal(pw_client_call(in, PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH, &b.base, 10000,
+                                    &t, &m), 0);
+    if (t == PLANWATCH__V1__MSG_TYPE__MSG_ERROR) {
+        code = ((Planwatch__V1__ErrorReply *)m)->code;
+        snprintf(why, n, "%s", ((Planwatch__V1__ErrorReply *)m)->reason);
+    } else {
+        assert_int_equal(t, PLANWATCH__V1__MSG_TYPE__MSG_FEED_REPLY);
+        Planwatch__V1__FeedReply *r = (Planwatch__V1__FeedReply *)m;
+        assert_int_equal(r->n_results, 1);
+        *st = r->results[0]->status;
+        snprintf(why, n, "%s", r->results[0]->reason);
+        code = 0;
+    }
+    protobuf_c_message_free_unpacked(m, NULL);
+    pw_client_close(&in);
+    return code;
+}
+
+/* A store query of kind as `as` (path for backups); the reply's code. */
+static int query_as(struct hs_cluster *c, const char *as, Planwatch__V1__QueryKind kind,
+                    const char *path)
+{
+    struct pw_client *st = hs_client(c, HS_STORE, as);
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__QueryReply *r = NULL;
+    q.kind = kind;
+    q.path = (char *)(path ? path : "");
+    int rc = pw_client_query(st, &q, 10000, &r);
+    if (!rc)
+        planwatch__v1__query_reply__free_unpacked(r, NULL);
+    pw_client_close(&st);
+    return rc;
+}
+
+/* Each service key does its own job only: no service but the HTTP door
+ * feeds, the door only for a registered office within that office's scope;
+ * the alert service's rights (states, deliveries, webhook secrets) are its
+ * own; backups go only into --backup-dir, named, never placed. */
+static void test_least_privilege(void **state)
+{
+    struct hs_cluster *c = *state;
+    struct pw_client *st = hs_client(c, HS_STORE, "office-a");
+    Planwatch__V1__RowStatus rs = PLANWATCH__V1__ROW_STATUS__ROW_UNSPECIFIED;
+    char why[300];
+    /* alert and store keys may not write, under any office name */
+    assert_int_equal(feed_as(c, "alert", "office-a", "lp:1", IND_A, &rs, why, sizeof why),
+                     PW_EDENIED);
+    assert_non_null(strstr(why, "service 'alert'"));
+    assert_int_equal(feed_as(c, "store", "", "lp:2", IND_A, &rs, why, sizeof why), PW_EDENIED);
+    /* the HTTP door: not for an empty or unregistered office, nor for a service */
+    assert_int_equal(feed_as(c, "http", "", "lp:3", IND_A, &rs, why, sizeof why), PW_EFORBIDDEN);
+    assert_int_equal(feed_as(c, "http", "ghost", "lp:4", IND_A, &rs, why, sizeof why),
+                     PW_EFORBIDDEN);
+    assert_non_null(strstr(why, "'ghost' is not registered"));
+    assert_int_equal(feed_as(c, "http", "alert", "lp:5", IND_A, &rs, why, sizeof why),
+                     PW_EFORBIDDEN);
+    /* for a registered office only within that office's scope, stored as it */
+    assert_int_equal(feed_as(c, "http", "office-a", "lp:6", IND_B, &rs, why, sizeof why), 0);
+    assert_int_equal(rs, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED);
+    assert_non_null(strstr(why, "office 'office-a' may not write " IND_B));
+    assert_int_equal(feed_as(c, "http", "office-a", "lp:7", IND_A, &rs, why, sizeof why), 0);
+    assert_int_equal(rs, PLANWATCH__V1__ROW_STATUS__ROW_ACCEPTED);
+    assert_int_equal(history_count(c, st, IND_A, "office-a"), 1);
+    assert_int_equal(history_count(c, st, IND_B, NULL), 0);
+    assert_true(log_has(c, "ingest", "batch refused"));
+
+    /* the HTTP door reads, but neither webhook secrets nor alert state nor
+     * deliveries are its to touch, and it takes no backups */
+    assert_int_equal(query_as(c, "http", PLANWATCH__V1__QUERY_KIND__QUERY_LATEST, NULL), 0);
+    assert_int_equal(query_as(c, "http", PLANWATCH__V1__QUERY_KIND__QUERY_ADMIN_GET, NULL),
+                     PW_EDENIED);
+    assert_int_equal(query_as(c, "http", PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT, NULL),
+                     PW_EDENIED);
+    assert_int_equal(query_as(c, "http", PLANWATCH__V1__QUERY_KIND__QUERY_DELIVERY_PUT, NULL),
+                     PW_EDENIED);
+    assert_int_equal(query_as(c, "http", PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP, "b0"),
+                     PW_EDENIED);
+    assert_int_equal(query_as(c, "ingest", PLANWATCH__V1__QUERY_KIND__QUERY_ADMIN_GET, NULL),
+                     PW_EDENIED);
+    assert_true(log_has(c, "store", "only the alert service"));
+    /* the alert service may (an empty state put is a no-op) */
+    assert_int_equal(query_as(c, "alert", PLANWATCH__V1__QUERY_KIND__QUERY_ADMIN_GET, NULL), 0);
+
+    /* backups: off without --backup-dir, even for the store's own key */
+    assert_int_equal(query_as(c, "store", PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP, "b1"),
+                     PW_EDENIED);
+    hs_stop(c, HS_STORE, SIGTERM);
+    char bdir[300], bflag[320], outside[320], inside[320];
+    snprintf(bdir, sizeof bdir, "%s/backups", c->dir);
+    snprintf(bflag, sizeof bflag, "--backup-dir=%s", bdir);
+    snprintf(outside, sizeof outside, "%s/outside", c->dir);
+    snprintf(inside, sizeof inside, "%s/b1/data.mdb", bdir);
+    c->extra[HS_STORE][0] = bflag;
+    hs_start(c, HS_STORE);
+    /* an absolute path is refused, nothing written there */
+    assert_int_equal(query_as(c, "store", PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP, outside),
+                     PW_EINVAL);
+    assert_int_equal(query_as(c, "store", PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP, "../x"),
+                     PW_EINVAL);
+    FILE *f = fopen(outside, "r");
+    assert_null(f);
+    /* a reader without manage: true may not; the store's own key names a subdirectory */
+    assert_int_equal(query_as(c, "reader", PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP, "b1"),
+                     PW_EDENIED);
+    assert_int_equal(query_as(c, "store", PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP, "b1"), 0);
+    f = fopen(inside, "r");
+    assert_non_null(f);
+    fclose(f);
+    c->extra[HS_STORE][0] = NULL;
+    pw_client_close(&st);
+}
+
+/* Waits (up to 10 s) until svc's log holds text; 1 when it does. */
+static int log_wait(struct hs_cluster *c, const char *svc, const char *text)
+{
+    return hs_log_wait(c, svc, text, 10000);
+}
+
+/* SIGHUP re-reads the registry: a new office's key works at once, a
+ * broken file is refused with file:line and the old registry stays; the
+ * services keep serving and still stop cleanly on SIGTERM (teardown). */
+static void test_reload(void **state)
+{
+    struct hs_cluster *c = *state;
+    char offices[4096], path[300];
+    assert_int_equal(ping_as(c, HS_INGEST, "late"), PW_EUNAVAILABLE);
+    security_offices(c, offices, sizeof offices);
+    size_t k = strlen(offices);
+    snprintf(offices + k, sizeof offices - k,
+             "  - {id: late, key: \"%s\", write: {projects: [p3.pj2]}, read: true}\n",
+             hs_pub(c, "late"));
+    hs_registry(c, offices);
+    assert_int_equal(kill(c->pid[HS_INGEST], SIGHUP), 0);
+    assert_int_equal(kill(c->pid[HS_STORE], SIGHUP), 0);
+    assert_true(log_wait(c, "ingest", "registry reloaded"));
+    assert_true(log_wait(c, "store", "registry reloaded"));
+    assert_int_equal(ping_as(c, HS_INGEST, "late"), 0);
+    assert_int_equal(ping_as(c, HS_STORE, "late"), 0);
+    /* the new office writes within its scope, under its own name */
+    Planwatch__V1__RowStatus rs = PLANWATCH__V1__ROW_STATUS__ROW_UNSPECIFIED;
+    char why[300];
+    assert_int_equal(feed_as(c, "late", "office-a", "late:1", IND_B, &rs, why, sizeof why), 0);
+    assert_int_equal(rs, PLANWATCH__V1__ROW_STATUS__ROW_ACCEPTED);
+    struct pw_client *st = hs_client(c, HS_STORE, "late");
+    assert_int_equal(history_count(c, st, IND_B, "late"), 1);
+    pw_client_close(&st);
+    hs_start(c, HS_ALERT);
+
+    /* a broken file: refused with file:line, the registry in force stays */
+    snprintf(path, sizeof path, "%s/keys/registry.yaml", c->dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("version: 1\noffices: [\n  - {id: x\n", f);
+    fclose(f);
+    assert_int_equal(kill(c->pid[HS_INGEST], SIGHUP), 0);
+    assert_int_equal(kill(c->pid[HS_ALERT], SIGHUP), 0);
+    assert_true(log_wait(c, "ingest", "registry reload refused"));
+    assert_true(log_has(c, "ingest", "registry.yaml:3"));
+    assert_int_equal(ping_as(c, HS_INGEST, "late"), 0);
+    assert_int_equal(ping_as(c, HS_INGEST, "office-a"), 0);
+    assert_int_equal(ping_as(c, HS_INGEST, "stranger"), PW_EUNAVAILABLE);
+    assert_int_equal(kill(c->pid[HS_INGEST], 0), 0);
+    assert_int_equal(hs_wait_ready(c, HS_INGEST, 5000), 0);
+    /* alert: the same (its registry admits subscribers) */
+    assert_true(log_wait(c, "alert", "registry reload refused"));
+    assert_int_equal(kill(c->pid[HS_ALERT], 0), 0);
+}
+
 /* Sends raw bytes from a CURVE DEALER as office-a; returns the reply's
  * error code (0 if the reply is no ErrorReply), or 1 when none came. */
 static int raw_call(struct hs_cluster *c, void *d, const void *buf, size_t len)
@@ -417,6 +618,24 @@ static void test_hostile_messages(void **state)
     assert_int_equal(hs_stop(&twin, HS_STORE, 0), 1);
     assert_true(log_has(c, "store", "bad-registry.yaml:3"));
     assert_true(log_has(c, "store", "PW_EREG_YAML"));
+    /* a registry (or public key) writable by others is refused: whoever can
+     * write it can let themselves in */
+    snprintf(path, sizeof path, "%s/keys/registry.yaml", c->dir);
+    assert_int_equal(chmod(path, 0666), 0);
+    twin.extra[HS_STORE][1] = NULL;
+    twin.pid[HS_STORE] = 0;
+    hs_spawn(&twin, HS_STORE);
+    assert_int_equal(hs_stop(&twin, HS_STORE, 0), 1);
+    assert_true(log_has(c, "store", "the registry is writable by group or others (mode 666)"));
+    assert_true(log_has(c, "store", "PW_EKEY_PERM"));
+    assert_int_equal(chmod(path, 0644), 0);
+    snprintf(path, sizeof path, "%s", hs_key_path(c, "ingest", 0));
+    assert_int_equal(chmod(path, 0646), 0);
+    twin.pid[HS_STORE] = 0;
+    hs_spawn(&twin, HS_STORE);
+    assert_int_equal(hs_stop(&twin, HS_STORE, 0), 1);
+    assert_true(log_has(c, "store", "public key file is writable by group or others (mode 646)"));
+    assert_int_equal(chmod(path, 0644), 0);
     /* and the running store never noticed */
     assert_int_equal(hs_store_seq(c, st), seq0);
     pw_client_close(&in);
@@ -428,6 +647,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_unknown_and_wrong_keys_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_scope, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_least_privilege, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_messages, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

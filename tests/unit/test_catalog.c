@@ -929,6 +929,66 @@ static void test_err_ref(void **state)
     expect_err(self, PW_ECAT_REF, line_of(self, "- id: a"), "parent");
 }
 
+/* ---- plan lineage (`predecessor`) ----------------------------------------- */
+
+/* Plans p2 (FY2020-24) and p3 (FY2025-29); an indicator "IND3(id)" of p3. */
+#define HEAD23                                                                                 \
+    "version: 1\n"                                                                             \
+    "plans:\n"                                                                                 \
+    "  - {id: p2, name: P, start_fy: 2020, end_fy: 2024}\n"                                    \
+    "  - {id: p3, name: Q, start_fy: 2025, end_fy: 2029}\n"                                    \
+    "indicators:\n"
+#define IND3(id)                                                                               \
+    "  - id: " id "\n"                                                                         \
+    "    plan: p3\n"                                                                           \
+    "    name: N\n"                                                                            \
+    "    kind: monitoring\n"                                                                   \
+    "    unit: 件\n"                                                                           \
+    "    reporting: annual\n"                                                                  \
+    "    source: s\n"
+#define NONE "    target: {type: none}\n"
+
+static void test_lineage(void **state)
+{
+    (void)state;
+    struct pw_catalog *c = NULL;
+    struct pw_diag d;
+    static const char ok[] = HEAD23 IND("a") CUM IND3("b") "    predecessor: a\n" NONE IND3("c") NONE;
+    assert_int_equal(load1(&c, ok, &d), 0);
+    assert_ptr_equal(pw_catalog_find(c, "b")->predecessor, pw_catalog_find(c, "a"));
+    assert_null(pw_catalog_find(c, "a")->predecessor);
+    assert_null(pw_catalog_find(c, "c")->predecessor);
+    pw_catalog_close(&c);
+
+    /* an unknown id */
+    static const char unknown[] = HEAD23 IND("a") CUM IND3("b") "    predecessor: zz\n" NONE;
+    expect_err(unknown, PW_ECAT_REF, line_of(unknown, "- id: b"), "predecessor");
+    /* the same plan, or a later one */
+    static const char same[] = HEAD23 IND3("a") NONE IND3("b") "    predecessor: a\n" NONE;
+    expect_err(same, PW_ECAT_REF, line_of(same, "- id: b"), "predecessor");
+    static const char later[] = HEAD23 IND("a") "    predecessor: b\n" CUM IND3("b") NONE;
+    expect_err(later, PW_ECAT_REF, line_of(later, "- id: a"), "predecessor");
+    /* cycles, through two plans and onto itself */
+    static const char cycle[] =
+        HEAD23 IND("a") "    predecessor: b\n" CUM IND3("b") "    predecessor: a\n" NONE;
+    expect_err(cycle, PW_ECAT_REF, line_of(cycle, "- id: a"), "predecessor");
+    static const char self[] = HEAD23 IND3("b") "    predecessor: b\n" NONE;
+    expect_err(self, PW_ECAT_REF, line_of(self, "- id: b"), "predecessor");
+    /* not an id */
+    static const char bad[] = HEAD23 IND("a") CUM IND3("b") "    predecessor: A B\n" NONE;
+    expect_err(bad, PW_ECAT_VALUE, -1, NULL);
+
+    /* the shipped catalogs: plan 3 continues plan-2 indicators */
+    const char *paths[] = {PW_SOURCE_DIR "/catalog/plan2.yaml",
+                           PW_SOURCE_DIR "/catalog/plan3.yaml"};
+    assert_int_equal(pw_catalog_load_files(&c, paths, 2, &d), 0);
+    assert_ptr_equal(pw_catalog_find(c, "p3-pj1-nonclinical-poc")->predecessor,
+                     pw_catalog_find(c, "p2-pj1-nonclinical-poc"));
+    assert_ptr_equal(pw_catalog_find(c, "p3-pj5-biomarkers")->predecessor,
+                     pw_catalog_find(c, "p2-pj4-biomarkers"));
+    pw_catalog_close(&c);
+}
+
 /* ---- files, the built-in catalog, digest, close --------------------------- */
 
 static void test_files(void **state)
@@ -1056,6 +1116,7 @@ int main(void)
         cmocka_unit_test(test_err_value),
         cmocka_unit_test(test_err_dup),
         cmocka_unit_test(test_err_ref),
+        cmocka_unit_test(test_lineage),
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_digest),
         cmocka_unit_test(test_from_reply),

@@ -19,7 +19,11 @@
 #include "err.h"
 #include "eval.h"
 #include "feed.h"
+#include "file.h"
 #include "fy.h"
+#include "template.h"
+
+#include <xlsxwriter.h>
 
 static const char cat_yaml[] = "version: 1\n"
                                "plans:\n"
@@ -491,7 +495,7 @@ static void test_err_missing(void **state)
 static void test_err_id(void **state)
 {
     csv_row_err(state, "nope,2022,1,,,,,", PW_EFEED_ID, "indicator_id");
-    csv_row_err(state, "CUM,2022,1,,,,,", PW_EFEED_ID, "indicator_id");
+    /* CUM (case only) is accepted with a warning: test_id_case_warning */
     json_row_err(state, "{\"indicator_id\": \"nope\", \"fiscal_year\": 2022, \"value\": 1}",
                  PW_EFEED_ID, "indicator_id");
 }
@@ -926,6 +930,223 @@ static void test_sample_file(void **state)
     pw_catalog_close(&def);
 }
 
+
+/* ---- issue 14: the template's headers, full-width years, ids, .xlsx ------ */
+
+static void test_ja_headers(void **state)
+{
+    /* the template's headers; 指標名 and 単位 are read and ignored */
+    static const char csv[] = "\xEF\xBB\xBF指標ID,指標名,単位,年度,区分,値,速報値,時点,備考\r\n"
+                              "cum,累計,件,令和4年度,累計,12,速報値,2023-03-31,メモ\r\n"
+                              "ann,単年度,件,令和4年度,単年度,3,,,\r\n";
+    struct pw_feed *f = parse(state, csv, PW_FEED_CSV);
+    dump_errors(f);
+    assert_int_equal(pw_feed_nerrors(f), 0);
+    assert_int_equal(pw_feed_nrows(f), 2);
+    const struct pw_feed_row *r = pw_feed_row(f, 0);
+    assert_string_equal(r->indicator_id, "cum");
+    assert_int_equal(r->fy, 2022);
+    assert_int_equal(r->value, PW_DEC(12));
+    assert_int_equal(r->basis, PW_BASIS_CUMULATIVE);
+    assert_int_equal(r->preliminary, 1);
+    assert_int_equal(r->as_of, pw_day_from_ymd(2023, 3, 31));
+    assert_string_equal(r->note, "メモ");
+    assert_int_equal(pw_feed_row(f, 1)->basis, PW_BASIS_ANNUAL);
+    pw_feed_close(&f);
+    /* JSON takes the same names */
+    f = parse(state, "[{\"指標ID\": \"cum\", \"年度\": \"令和4\", \"値\": 5, \"指標名\": \"x\"}]",
+              PW_FEED_JSON);
+    assert_int_equal(pw_feed_nerrors(f), 0);
+    assert_int_equal(pw_feed_nrows(f), 1);
+    pw_feed_close(&f);
+    /* an unknown Japanese header is still unknown */
+    f = parse(state, "指標ID,年度,数値\ncum,2022,1\n", PW_FEED_CSV);
+    expect_one(f, PW_EFEED_HEADER, 1, "");
+    pw_feed_close(&f);
+}
+
+static void test_fullwidth_years(void **state)
+{
+    static const char *const spell[] = {"ＦＹ２０２２", "ｆｙ２０２２", "令和４年度", "令和４",
+                                        "Ｒ４",         "ｒ４",         "２０２２",   "FY２０２２",
+                                        "　令和４年度　", "R4年度"};
+    for (size_t i = 0; i < sizeof spell / sizeof *spell; i++) {
+        int fy = 0;
+        if (pw_fy_parse(spell[i], &fy) != 0 || fy != 2022)
+            print_message("'%s' -> %d\n", spell[i], fy);
+        assert_int_equal(pw_fy_parse(spell[i], &fy), 0);
+        assert_int_equal(fy, 2022);
+    }
+    int fy;
+    assert_int_equal(pw_fy_parse("ＦＹ２０２", &fy), PW_ESYNTAX);
+    assert_int_equal(pw_fy_parse("Ｒ０", &fy), PW_ERANGE);
+    struct pw_feed *f = parse(state, "indicator_id,fiscal_year,value\ncum,ＦＹ２０２２,1\n"
+                                     "cum,Ｒ３,1\n", PW_FEED_CSV);
+    dump_errors(f);
+    assert_int_equal(pw_feed_nerrors(f), 0);
+    assert_int_equal(pw_feed_row(f, 0)->fy, 2022);
+    assert_int_equal(pw_feed_row(f, 1)->fy, 2021);
+    pw_feed_close(&f);
+}
+
+static void test_did_you_mean(void **state)
+{
+    struct pw_feed *f = parse(state, "indicator_id,fiscal_year,value\nannn,2022,1\n", PW_FEED_CSV);
+    expect_one(f, PW_EFEED_ID, 2, "indicator_id");
+    assert_non_null(strstr(pw_feed_error(f, 0)->msg, "did you mean ann?"));
+    pw_feed_close(&f);
+    /* nothing close: no suggestion */
+    f = parse(state, "indicator_id,fiscal_year,value\nsomething-else,2022,1\n", PW_FEED_CSV);
+    expect_one(f, PW_EFEED_ID, 2, "indicator_id");
+    assert_null(strstr(pw_feed_error(f, 0)->msg, "did you mean"));
+    pw_feed_close(&f);
+    /* the built-in catalog: the issue's example */
+    struct pw_catalog *cat = NULL;
+    struct pw_diag d;
+    char buf[300];
+    assert_int_equal(pw_catalog_load_default(&cat, &d), 0);
+    assert_string_equal(pw_feed_suggest(cat, "p3-out01-licencing", buf, sizeof buf),
+                        "p3-out01-licensing");
+    pw_catalog_close(&cat);
+}
+
+static void test_id_case_warning(void **state)
+{
+    struct pw_feed *f = parse(state, "indicator_id,fiscal_year,value\nCUM,2022,1\ncum,2021,1\n",
+                              PW_FEED_CSV);
+    dump_errors(f);
+    assert_int_equal(pw_feed_nerrors(f), 0);
+    assert_int_equal(pw_feed_nrows(f), 2);
+    assert_string_equal(pw_feed_row(f, 0)->indicator_id, "cum");
+    assert_int_equal(pw_feed_nwarnings(f), 1);
+    const struct pw_diag *w = pw_feed_warning(f, 0);
+    assert_int_equal(w->code, PW_WFEED_IDCASE);
+    assert_int_equal(w->line, 2);
+    assert_string_equal(w->field, "indicator_id");
+    assert_non_null(strstr(w->msg, "'CUM' read as cum"));
+    assert_null(pw_feed_warning(f, 1));
+    pw_feed_close(&f);
+    /* validation on its own (ingest) takes it too */
+    struct pw_feed_row r = {.row = 1, .fy = 2022, .value = 1, .basis = -1, .as_of = PW_NO_DAY};
+    const struct pw_indicator *ind = NULL;
+    struct pw_diag d;
+    strcpy(r.indicator_id, "Cum");
+    assert_int_equal(pw_feed_validate(*state, &r, today(), "x", &ind, &d), 0);
+    assert_string_equal(ind->id, "cum");
+}
+
+/* Writes a workbook (shared strings, or inline strings in constant-memory
+ * mode) with the given header and rows (NULL cell: empty; a cell starting
+ * with '#' is written as the number after it) and returns its bytes. */
+static char *xlsx_make(int inline_strings, const char *const *cells, int ncols, int nrows,
+                       size_t *len)
+{
+    char path[] = "/tmp/test_feed-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    lxw_workbook_options opt = {.constant_memory = inline_strings ? LXW_TRUE : LXW_FALSE};
+    lxw_workbook *wb = workbook_new_opt(path, &opt);
+    assert_non_null(wb);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "data");
+    workbook_add_worksheet(wb, "other");
+    for (int r = 0; r < nrows; r++)
+        for (int c = 0; c < ncols; c++) {
+            const char *t = cells[r * ncols + c];
+            if (!t)
+                continue;
+            if (t[0] == '#')
+                worksheet_write_number(ws, (lxw_row_t)r, (lxw_col_t)c, strtod(t + 1, NULL), NULL);
+            else
+                worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, t, NULL);
+        }
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+    char *buf = NULL;
+    struct pw_diag d;
+    assert_int_equal(pw_file_read(path, 1u << 24, &buf, len, &d), 0);
+    unlink(path);
+    return buf;
+}
+
+static void test_xlsx(void **state)
+{
+    static const char *const cells[] = {
+        "指標ID", "年度",      "値",     "区分", "時点",   "備考",
+        "cum",    "令和4年度", "#12",    "累計", "#44834", NULL, /* 2022-09-30 as a date serial */
+        NULL,     NULL,        NULL,     NULL,   NULL,     NULL, /* a blank row */
+        "ann",    "FY2022",    "#0.1",   NULL,   NULL,     "x",
+        "pct",    "２０２２",  "#1e-3",  NULL,   "2023-03-31", NULL,
+        "cum",    "2019",      "#1",     NULL,   NULL,     NULL,
+    };
+    for (int mode = 0; mode < 2; mode++) {
+        size_t len;
+        char *x = xlsx_make(mode, cells, 6, 6, &len);
+        struct pw_feed *f = parse_n(*state, x, len, PW_FEED_AUTO, today());
+        free(x);
+        struct outcome o = outcome_of(f);
+        dump_errors(f);
+        assert_int_equal(o.nrows, 4 - 1);
+        check_one(&o, PW_EFEED_FY, 6, "fiscal_year"); /* rows as the sheet numbers them */
+        const struct pw_feed_row *r = pw_feed_row(f, 0);
+        assert_string_equal(r->indicator_id, "cum");
+        assert_int_equal(r->fy, 2022);
+        assert_int_equal(r->value, PW_DEC(12));
+        assert_int_equal(r->as_of, pw_day_from_ymd(2022, 9, 30));
+        assert_int_equal(pw_feed_row(f, 1)->value, 100000); /* 0.1 */
+        assert_string_equal(pw_feed_row(f, 1)->note, "x");
+        assert_int_equal(pw_feed_row(f, 2)->value, 1000);   /* 0.001 */
+        assert_int_equal(pw_feed_row(f, 2)->row, 5);
+        pw_feed_close(&f);
+    }
+    /* not a workbook: a zip signature and garbage */
+    struct pw_feed *f = parse_n(*state, "PK\x03\x04garbage", 11, PW_FEED_AUTO, today());
+    assert_int_equal(pw_feed_nrows(f), 0);
+    assert_int_equal(pw_feed_error(f, 0)->code, PW_EFEED_SYNTAX);
+    pw_feed_close(&f);
+}
+
+/* The template's round trip in the library: render, fill 値, parse. */
+static void test_template_roundtrip(void **state)
+{
+    const struct pw_indicator *inds[] = {pw_catalog_find(*state, "cum"),
+                                         pw_catalog_find(*state, "ann")};
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(pw_template_render(inds, 2, 2022, PW_TEMPLATE_CSV, &out, &len), 0);
+    assert_memory_equal(out, "\xEF\xBB\xBF指標ID,指標名,単位,年度,区分,値,速報値,時点,備考\r\n",
+                        strlen("\xEF\xBB\xBF指標ID,指標名,単位,年度,区分,値,速報値,時点,備考\r\n"));
+    assert_non_null(strstr(out, "cum,累計,件,令和4年度,累計,,,,\r\n"));
+    assert_non_null(strstr(out, "ann,単年度,件,令和4年度,単年度,,,,\r\n"));
+    /* unfilled: every row says its value is missing */
+    struct pw_feed *f = parse_n(*state, out, len, PW_FEED_AUTO, today());
+    assert_int_equal(pw_feed_nrejected(f), 2);
+    assert_int_equal(pw_feed_error(f, 0)->code, PW_EFEED_MISSING);
+    pw_feed_close(&f);
+    char filled[1024], *p = filled;
+    for (const char *q = out; *q; q++) {
+        *p++ = *q;
+        if (*q == ',' && strncmp(q + 1, ",,,\r\n", 5) == 0)
+            *p++ = '7'; /* the 値 column */
+    }
+    *p = '\0';
+    free(out);
+    f = parse_n(*state, filled, strlen(filled), PW_FEED_AUTO, today());
+    dump_errors(f);
+    assert_int_equal(pw_feed_nerrors(f), 0);
+    assert_int_equal(pw_feed_nrows(f), 2);
+    assert_int_equal(pw_feed_row(f, 1)->value, PW_DEC(7));
+    assert_int_equal(pw_feed_row(f, 1)->basis, PW_BASIS_ANNUAL);
+    pw_feed_close(&f);
+    /* the xlsx's first sheet carries the same header and rows */
+    assert_int_equal(pw_template_render(inds, 2, 2022, PW_TEMPLATE_XLSX, &out, &len), 0);
+    f = parse_n(*state, out, len, PW_FEED_AUTO, today());
+    free(out);
+    assert_int_equal(pw_feed_nrejected(f), 2);
+    assert_int_equal(pw_feed_error(f, 0)->code, PW_EFEED_MISSING);
+    assert_string_equal(pw_feed_error(f, 0)->field, "value");
+    pw_feed_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -952,6 +1173,12 @@ int main(void)
         cmocka_unit_test(test_no_catalog),
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_sample_file),
+        cmocka_unit_test(test_ja_headers),
+        cmocka_unit_test(test_fullwidth_years),
+        cmocka_unit_test(test_did_you_mean),
+        cmocka_unit_test(test_id_case_warning),
+        cmocka_unit_test(test_xlsx),
+        cmocka_unit_test(test_template_roundtrip),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

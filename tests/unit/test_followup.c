@@ -78,7 +78,26 @@ static char *render(enum pw_followup_format fmt, int rc_want)
 static void test_csv(void **state)
 {
     (void)state;
+    /* Japanese by default: 進捗の詳細 in the seeds' register, then 要因分析 */
     char *s = render(PW_FOLLOWUP_CSV, 0);
+    assert_string_equal(
+        s, "プロジェクト,区分,指標ID,指標,達成目標,令和7年度末の数値,進捗,進捗の詳細\n"
+           "計画全体,output,w,支援数,360件/年,\"1,443件（速報値）\",A,"
+           "\"令和7年度は1,443件（速報値、年度目標360件以上、達成率401%）。順調。"
+           "次は令和8年度に360件以上（期限2027-06-30）。\"\n"
+           "医薬品プロジェクト,outcome,x,導出件数,650件,100件,B,"
+           "\"令和7年度末時点で累計100件（目標650件、令和7年度末の目安130件、達成率77%）。遅れ。"
+           "目安に30件不足。目標650件の達成には残り年平均137.5件が必要（現在のペースでは"
+           "令和11年度末に500件）。次は令和8年度末に260件（あと160件、期限2027-06-30）。"
+           " / 要因分析: 公募の遅れ, 次年度に回復\"\n"
+           "医薬品プロジェクト,output,y,非臨床PoC,-,-,-,数値はまだない。目標なし（モニタリング指標）。\n");
+    free(s);
+    /* English on request: the evaluation's explanation, reasons first */
+    for (int i = 0; i < 3; i++)
+        rows[i].lang = PW_LANG_EN;
+    s = render(PW_FOLLOWUP_CSV, 0);
+    for (int i = 0; i < 3; i++)
+        rows[i].lang = PW_LANG_JA;
     assert_string_equal(
         s, "プロジェクト,区分,指標ID,指標,達成目標,令和7年度末の数値,進捗,進捗の詳細\n"
            "計画全体,output,w,支援数,360件/年,\"1,443件（速報値）\",A,"

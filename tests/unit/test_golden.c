@@ -26,6 +26,7 @@
 #include "feed.h"
 #include "fy.h"
 #include "history.h"
+#include "unit_support.h"
 
 static struct pw_catalog *cat;
 
@@ -45,30 +46,6 @@ static int teardown(void **state)
     (void)state;
     pw_catalog_close(&cat);
     return 0;
-}
-
-/* Loads a sample feed into a fresh history; every row must be accepted. */
-static struct pw_history *load_feed(const char *path)
-{
-    struct pw_history *h = NULL;
-    struct pw_feed *f = NULL;
-    struct pw_diag d = {0};
-    assert_int_equal(pw_history_open(&h, cat), 0);
-    assert_int_equal(pw_feed_parse_file(&f, cat, path, pw_day_from_ymd(2026, 11, 21), &d), 0);
-    for (size_t i = 0; i < pw_feed_nerrors(f); i++)
-        fprintf(stderr, "row %d %s: %s\n", pw_feed_error(f, i)->line, pw_feed_error(f, i)->field,
-                pw_feed_error(f, i)->msg);
-    assert_int_equal(pw_feed_nerrors(f), 0);
-    assert_true(pw_feed_nrows(f) > 0);
-    for (size_t i = 0; i < pw_feed_nrows(f); i++) {
-        const struct pw_feed_row *r = pw_feed_row(f, i);
-        const struct pw_indicator *ind = pw_catalog_find(cat, r->indicator_id);
-        struct pw_obs o = {r->fy, r->value, r->basis < 0 ? ind->reporting : (enum pw_basis)r->basis,
-                           r->preliminary, r->as_of, 0, r->retract};
-        assert_int_equal(pw_history_add(h, ind, &o), 0);
-    }
-    pw_feed_close(&f);
-    return h;
 }
 
 /* Splits a CSV line without quoted fields into at most n fields; fields
@@ -95,8 +72,8 @@ static void test_plan2(void **state)
     (void)state;
     FILE *fp = fopen(PW_SOURCE_DIR "/tests/golden/plan2-expected.csv", "r");
     assert_non_null(fp);
-    struct pw_history *h22 = load_feed(PW_SOURCE_DIR "/catalog/feeds/plan2-fy2022.csv");
-    struct pw_history *h24 = load_feed(PW_SOURCE_DIR "/catalog/feeds/plan2-fy2024.csv");
+    struct pw_history *h22 = ut_feed_history(cat, PW_SOURCE_DIR "/catalog/feeds/plan2-fy2022.csv");
+    struct pw_history *h24 = ut_feed_history(cat, PW_SOURCE_DIR "/catalog/feeds/plan2-fy2024.csv");
     char line[1024], *f[8] = {0};
     int rows = 0, bs = 0;
     assert_non_null(fgets(line, sizeof line, fp)); /* header */
@@ -134,7 +111,7 @@ static void test_plan3(void **state)
     (void)state;
     FILE *fp = fopen(PW_SOURCE_DIR "/tests/golden/plan3-expected.csv", "r");
     assert_non_null(fp);
-    struct pw_history *h = load_feed(PW_SOURCE_DIR "/catalog/feeds/plan3-fy2025.csv");
+    struct pw_history *h = ut_feed_history(cat, PW_SOURCE_DIR "/catalog/feeds/plan3-fy2025.csv");
     int32_t as_of = pw_day_from_ymd(2026, 3, 31);
     char line[2048], *f[4] = {0};
     int rows = 0, differ = 0, assessed = 0;
@@ -191,7 +168,7 @@ static void test_plan3_calendar(void **state)
     (void)state;
     FILE *fp = fopen(PW_SOURCE_DIR "/tests/golden/plan3-expected.csv", "r");
     assert_non_null(fp);
-    struct pw_history *h = load_feed(PW_SOURCE_DIR "/catalog/feeds/plan3-fy2025.csv");
+    struct pw_history *h = ut_feed_history(cat, PW_SOURCE_DIR "/catalog/feeds/plan3-fy2025.csv");
     char line[2048], *f[4] = {0};
     const struct pw_indicator *inds[32];
     char grades[32];
@@ -256,7 +233,7 @@ static void test_plan2_closed(void **state)
     (void)state;
     FILE *fp = fopen(PW_SOURCE_DIR "/tests/golden/plan2-expected.csv", "r");
     assert_non_null(fp);
-    struct pw_history *h = load_feed(PW_SOURCE_DIR "/catalog/feeds/plan2-fy2024.csv");
+    struct pw_history *h = ut_feed_history(cat, PW_SOURCE_DIR "/catalog/feeds/plan2-fy2024.csv");
     char line[1024], *f[8] = {0};
     int rows = 0;
     assert_non_null(fgets(line, sizeof line, fp));

@@ -141,6 +141,17 @@ static void test_secret_permissions(void **state)
     assert_non_null(strstr(d.msg, "chmod 600"));
     assert_int_equal(chmod(p, 0400), 0);
     assert_int_equal(pw_keys_load_secret(p, &back, &d), 0);
+    /* a public key file others may write is refused; readable is fine */
+    char pub[PW_KEY_Z85_LEN + 1];
+    path(p, sizeof p, "alert.key");
+    assert_int_equal(chmod(p, 0664), 0);
+    assert_int_equal(pw_keys_load_public(p, pub, &d), PW_EKEY_PERM);
+    assert_non_null(strstr(d.msg, "public key file is writable by group or others (mode 664)"));
+    assert_int_equal(chmod(p, 0602), 0);
+    assert_int_equal(pw_keys_load_public(p, pub, &d), PW_EKEY_PERM);
+    assert_int_equal(chmod(p, 0644), 0);
+    assert_int_equal(pw_keys_load_public(p, pub, &d), 0);
+    assert_string_equal(pub, kp.pub);
 }
 
 static void test_bad_files(void **state)

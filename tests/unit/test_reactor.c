@@ -314,6 +314,42 @@ static int raise_cb(struct pw_reactor *r, int id, short revents, void *arg)
     return 0;
 }
 
+/* SIGHUP: the real handler sets the reload flag; the reactor clears it,
+ * calls the one reload callback once and goes on (SIGHUP no longer kills). */
+static int hup_cb(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents, (void)arg;
+    raise(SIGHUP);
+    return 0;
+}
+
+static void test_reload_flag(void **state)
+{
+    (void)state;
+    struct pw_reactor *r = NULL;
+    struct rec c = {0};
+    pw_zsock_signals();
+    assert_int_equal(pw_reactor_open(&r), 0);
+    pw_reactor_on_reload(r, rec_cb, &c);
+    assert_int_equal(pw_reactor_timer(r, 0, 0, hup_cb, NULL, NULL), 0);
+    assert_int_equal(pw_reactor_timer(r, 100, 0, stop_cb, NULL, NULL), 0);
+    assert_int_equal(pw_reactor_run(r), 0);
+    assert_int_equal(c.n, 1);
+    assert_false(pw_zsock_reload);
+    assert_false(pw_zsock_stop);
+    /* without a callback a SIGHUP is ignored, the loop goes on */
+    pw_reactor_on_reload(r, NULL, NULL);
+    assert_int_equal(pw_reactor_timer(r, 0, 0, hup_cb, NULL, NULL), 0);
+    assert_int_equal(pw_reactor_timer(r, 100, 0, stop_cb, NULL, NULL), 0);
+    assert_int_equal(pw_reactor_run(r), 0);
+    assert_int_equal(c.n, 1);
+    assert_false(pw_zsock_reload);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    pw_reactor_close(&r);
+}
+
 static void test_stop_flag(void **state)
 {
     (void)state;
@@ -449,6 +485,7 @@ int main(void)
         cmocka_unit_test(test_fd_ready),         cmocka_unit_test(test_socket_ready),
         cmocka_unit_test(test_hook),             cmocka_unit_test(test_remove_during_callback),
         cmocka_unit_test(test_stop_flag),        cmocka_unit_test(test_eintr),
+        cmocka_unit_test(test_reload_flag),
         cmocka_unit_test(test_error_policy),     cmocka_unit_test(test_not_reentrant),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -115,10 +115,9 @@ static void test_scope_and_catalog(void **state)
         assert_int_equal(pw_principal_may_write(o, ind), want);
         assert_false(pw_principal_may_write(s, ind));    /* services never write */
         assert_false(pw_principal_may_write(dash, ind)); /* no scope: nothing */
-        /* ingest's door: a service (the HTTP door) and no security (NULL) pass */
+        /* ingest's door, per row: the office's scope; no security (NULL) passes */
         char why[320] = "";
         assert_int_equal(pw_principal_check_write(o, ind, why, sizeof why), want ? 0 : PW_EFEED_SCOPE);
-        assert_int_equal(pw_principal_check_write(s, ind, why, sizeof why), 0);
         assert_int_equal(pw_principal_check_write(NULL, ind, why, sizeof why), 0);
         assert_int_equal(pw_principal_check_write(dash, ind, why, sizeof why), PW_EFEED_SCOPE);
         assert_non_null(strstr(why, "office 'dashboard' may not write "));
@@ -130,7 +129,6 @@ static void test_scope_and_catalog(void **state)
     assert_false(pw_principal_may_write_any(s));
     assert_false(pw_principal_may_write_any(dash));
     assert_string_equal(pw_principal_office(o, "claimed"), "pj2-office"); /* never the claim */
-    assert_string_equal(pw_principal_office(s, "claimed"), "claimed");    /* on its behalf */
     assert_string_equal(pw_principal_office(NULL, NULL), "");
     pw_registry_close(&r);
 
@@ -156,6 +154,62 @@ struct bad_case {
     int line;
     const char *field;
 };
+
+/* Each service key does its own job: the role (the id, or role:) decides
+ * who feeds (pw_principal_feeder): an office for itself, the HTTP door for
+ * a registered office, no other service; empty and unknown names refused. */
+static void test_roles(void **state)
+{
+    (void)state;
+    struct pw_diag d;
+    static const char text[] = "version: 1\n"
+                               "services:\n"
+                               "  - {id: store, key: \"" KEY_A "\"}\n"
+                               "  - {id: door-1, key: \"" KEY_D "\", role: http}\n"
+                               "  - {id: extra, key: \"" KEY_C "\"}\n"
+                               "offices:\n"
+                               "  - {id: pj2-office, key: \"" KEY_B "\", write: {plans: [p2]}}\n";
+    struct pw_registry *r = load(text, 0, &d);
+    const struct pw_principal *st = pw_registry_find(r, "store");
+    const struct pw_principal *door = pw_registry_find(r, "door-1");
+    const struct pw_principal *extra = pw_registry_find(r, "extra");
+    const struct pw_principal *o = pw_registry_find(r, "pj2-office");
+    const struct pw_principal *got = NULL;
+    char why[300];
+    assert_int_equal(st->role, PW_ROLE_STORE);
+    assert_int_equal(door->role, PW_ROLE_HTTP);
+    assert_int_equal(extra->role, PW_ROLE_OTHER);
+    assert_int_equal(o->role, PW_ROLE_NONE);
+    assert_string_equal(pw_role_name(door->role), "http");
+    /* an office feeds for itself, whatever the batch claims */
+    assert_int_equal(pw_principal_feeder(r, o, "other", &got, why, sizeof why), 0);
+    assert_ptr_equal(got, o);
+    assert_string_equal(pw_principal_office(got, "other"), "pj2-office");
+    /* the door for a registered office only */
+    assert_int_equal(pw_principal_feeder(r, door, "pj2-office", &got, why, sizeof why), 0);
+    assert_ptr_equal(got, o);
+    assert_int_equal(pw_principal_feeder(r, door, "", &got, why, sizeof why), PW_EFORBIDDEN);
+    assert_null(got);
+    assert_int_equal(pw_principal_feeder(r, door, NULL, &got, why, sizeof why), PW_EFORBIDDEN);
+    assert_int_equal(pw_principal_feeder(r, door, "ghost", &got, why, sizeof why), PW_EFORBIDDEN);
+    assert_non_null(strstr(why, "'ghost' is not registered"));
+    assert_int_equal(pw_principal_feeder(r, door, "store", &got, why, sizeof why), PW_EFORBIDDEN);
+    /* any other service: never */
+    assert_int_equal(pw_principal_feeder(r, st, "pj2-office", &got, why, sizeof why), PW_EDENIED);
+    assert_non_null(strstr(why, "service 'store' (store) may not feed"));
+    assert_int_equal(pw_principal_feeder(r, extra, "pj2-office", &got, why, sizeof why), PW_EDENIED);
+    /* security off: no principal, the claim stands */
+    assert_int_equal(pw_principal_feeder(r, NULL, "x", &got, why, sizeof why), 0);
+    assert_null(got);
+    assert_string_equal(pw_principal_office(NULL, "x"), "x");
+    pw_registry_close(&r);
+    /* role: names one of the four jobs */
+    r = load("version: 1\nservices:\n  - {id: s, key: \"" KEY_A "\", role: boss}\n",
+             PW_EREG_FIELD, &d);
+    assert_null(r);
+    assert_int_equal(d.line, 3);
+    assert_non_null(strstr(d.msg, "is not ingest, store, alert or http"));
+}
 
 static void test_errors(void **state)
 {
@@ -285,6 +339,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good),
         cmocka_unit_test(test_scope_and_catalog),
+        cmocka_unit_test(test_roles),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_file),
         cmocka_unit_test(test_tokens),

@@ -18,6 +18,7 @@
 #include "err.h"
 #include "eval.h"
 #include "fy.h"
+#include "explain_ja.h"
 #include "report.h"
 
 #define STATUS_HEADER                                                                          \
@@ -270,8 +271,12 @@ static void test_catalog_json_table(void **state)
     mem_open(&m);
     assert_int_equal(pw_report_catalog(m.f, *state, PW_FMT_TABLE), 0);
     out = mem_finish(&m);
-    assert_int_equal(count_lines(out), 5);
-    char *l0 = line_at(out, 0), *l4 = line_at(out, 4);
+    assert_int_equal(count_lines(out), 6); /* the header row, then the 5 indicators */
+    char *hd = line_at(out, 0);
+    assert_int_equal(strncmp(hd, "ID  ", 4), 0);
+    assert_non_null(strstr(hd, "TARGET  WINDOW"));
+    free(hd);
+    char *l0 = line_at(out, 1), *l4 = line_at(out, 5);
     assert_int_equal(strncmp(l0, "c1 ", 3), 0);
     assert_non_null(strstr(l0, "cumulative"));
     assert_non_null(strstr(l0, "FY2020–2024"));
@@ -495,6 +500,85 @@ static void test_status_table(void **state)
     free(out);
 }
 
+/* Every line of out fits in width display columns. */
+static void assert_fits(const char *out, size_t width)
+{
+    for (int i = 0; i < count_lines(out); i++) {
+        char *l = line_at(out, i);
+        if (pw_report_width(l) > width)
+            fprintf(stderr, "%zu columns: %s\n", pw_report_width(l), l);
+        assert_true(pw_report_width(l) <= width);
+        free(l);
+    }
+}
+
+/* $COLUMNS=80: no line longer than 80 display columns, long text cut with
+ * …; --wide: every explanation and name whole; Japanese words and headings. */
+static void test_table_width(void **state)
+{
+    struct pw_status_row rows[4];
+    size_t n = status_rows(*state, rows);
+    for (int lang = 0; lang < 2; lang++) {
+        for (size_t width = 60; width <= 120; width += 20) {
+            struct pw_report_opts o = {(enum pw_lang)lang, width, 0};
+            struct mem m;
+            mem_open(&m);
+            assert_int_equal(pw_report_status_opts(m.f, rows, n, PW_FMT_TABLE, &o), 0);
+            char *out = mem_finish(&m);
+            assert_fits(out, width);
+            assert_non_null(strstr(out, "…"));
+            free(out);
+            mem_open(&m);
+            assert_int_equal(pw_report_catalog_opts(m.f, *state, PW_FMT_TABLE, &o), 0);
+            out = mem_finish(&m);
+            assert_fits(out, width);
+            free(out);
+        }
+        struct pw_report_opts o = {(enum pw_lang)lang, 80, 1};
+        struct mem m;
+        mem_open(&m);
+        assert_int_equal(pw_report_status_opts(m.f, rows, n, PW_FMT_TABLE, &o), 0);
+        char *out = mem_finish(&m);
+        assert_null(strstr(out, "…"));
+        for (size_t i = 0; i < n; i++) {
+            char ja[PW_EXPLAIN_MAX];
+            assert_non_null(strstr(out, rows[i].ind->name));
+            assert_non_null(strstr(out, pw_explain(rows[i].ind, &rows[i].ev, (enum pw_lang)lang,
+                                                   ja, sizeof ja)));
+        }
+        if (lang == PW_LANG_JA) {
+            assert_int_equal(strncmp(out, "ID  進捗  状況", strlen("ID  進捗  状況")), 0);
+            assert_non_null(strstr(out, "  遅れ  "));
+            assert_non_null(strstr(out, "指標 3件: 目標なし 1 順調 1 遅れ 1"));
+            assert_non_null(strstr(out, "最終結果（目標期間終了）:"));
+        }
+        free(out);
+        mem_open(&m);
+        assert_int_equal(pw_report_catalog_opts(m.f, *state, PW_FMT_TABLE, &o), 0);
+        out = mem_finish(&m);
+        assert_null(strstr(out, "…")); /* the 60-column name is whole */
+        free(out);
+    }
+}
+
+/* csv and json carry the explanation in the language asked for; every
+ * other column stays a machine word. */
+static void test_status_lang_csv(void **state)
+{
+    struct pw_status_row rows[4];
+    size_t n = status_rows(*state, rows);
+    struct pw_report_opts o = {PW_LANG_JA, 0, 0};
+    char ja[PW_EXPLAIN_MAX];
+    struct mem m;
+    mem_open(&m);
+    assert_int_equal(pw_report_status_opts(m.f, rows, n, PW_FMT_CSV, &o), 0);
+    char *out = mem_finish(&m);
+    assert_non_null(strstr(out, pw_explain_ja(rows[0].ind, &rows[0].ev, ja, sizeof ja)));
+    assert_non_null(strstr(out, ",BEHIND,B,"));
+    assert_null(strstr(out, rows[0].ev.explanation));
+    free(out);
+}
+
 /* /dev/full accepts the open and fails every write. */
 static void test_write_errors(void **state)
 {
@@ -528,6 +612,8 @@ int main(void)
         cmocka_unit_test(test_status_json),
         cmocka_unit_test(test_status_assessed),
         cmocka_unit_test(test_status_table),
+        cmocka_unit_test(test_table_width),
+        cmocka_unit_test(test_status_lang_csv),
         cmocka_unit_test(test_write_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -10,7 +10,9 @@
 #include <cmocka.h>
 
 #include "diag.h"
+#include "feed.h"
 #include "fy.h"
+#include "history.h"
 
 int ut_catalog_load(struct pw_catalog **out, const char *name, const char *yaml)
 {
@@ -28,4 +30,28 @@ int32_t ut_day(const char *iso)
     int32_t d = 0;
     assert_int_equal(pw_day_parse(iso, &d), 0);
     return d;
+}
+
+/* Loads a sample feed into a fresh history; every row must be accepted. */
+struct pw_history *ut_feed_history(const struct pw_catalog *cat, const char *path)
+{
+    struct pw_history *h = NULL;
+    struct pw_feed *f = NULL;
+    struct pw_diag d = {0};
+    assert_int_equal(pw_history_open(&h, cat), 0);
+    assert_int_equal(pw_feed_parse_file(&f, cat, path, pw_day_from_ymd(2026, 11, 21), &d), 0);
+    for (size_t i = 0; i < pw_feed_nerrors(f); i++)
+        fprintf(stderr, "row %d %s: %s\n", pw_feed_error(f, i)->line, pw_feed_error(f, i)->field,
+                pw_feed_error(f, i)->msg);
+    assert_int_equal(pw_feed_nerrors(f), 0);
+    assert_true(pw_feed_nrows(f) > 0);
+    for (size_t i = 0; i < pw_feed_nrows(f); i++) {
+        const struct pw_feed_row *r = pw_feed_row(f, i);
+        const struct pw_indicator *ind = pw_catalog_find(cat, r->indicator_id);
+        struct pw_obs o = {r->fy, r->value, r->basis < 0 ? ind->reporting : (enum pw_basis)r->basis,
+                           r->preliminary, r->as_of, 0, r->retract};
+        assert_int_equal(pw_history_add(h, ind, &o), 0);
+    }
+    pw_feed_close(&f);
+    return h;
 }

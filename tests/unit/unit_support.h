@@ -15,4 +15,10 @@ int ut_catalog_load(struct pw_catalog **out, const char *name, const char *yaml)
 /* The day number of an ISO date; fails the test if it is not one. */
 int32_t ut_day(const char *iso);
 
+/* A fresh history holding every row of the feed file at path (a sample
+ * feed: every row must be accepted, else the test fails). Caller closes it
+ * with pw_history_close. */
+struct pw_history;
+struct pw_history *ut_feed_history(const struct pw_catalog *cat, const char *path);
+
 #endif
