@@ -4,8 +4,10 @@
 # (PLANWATCH_KEYS_DIR on the host): a CURVE key pair for store, ingest and
 # alert (planwatch keygen) and registry.yaml naming them, plus, for each
 # OFFICE, a key pair in OFFICE_DIR (kept out of the containers) and a
-# registry entry that may write plans p2 and p3, read and subscribe - edit
-# registry.yaml for narrower scopes (README "Security"). Key files that
+# registry entry that may write plans p2 and p3, read and subscribe; an
+# OFFICE written NAME:manage also gets the manage right (acks, silences,
+# assessments, published reports) - edit registry.yaml for narrower scopes
+# (README "Security"). Key files that
 # exist are kept; registry.yaml is rewritten. Run as root, it gives KEYS_DIR
 # to the containers' user (uid 10001: secret keys are mode 0600) and, under
 # sudo, OFFICE_DIR to the user who ran sudo. Uses
@@ -31,8 +33,11 @@ public_key() {
     done
     if [ $# -gt 0 ]; then
         echo "offices:"
-        for o in "$@"; do
-            echo "  - {id: $o, key: \"$(public_key "$offices_dir" "$o")\", write: {plans: [p2, p3]}, read: true, subscribe: true}"
+        for spec in "$@"; do
+            o=${spec%:manage}
+            manage=""
+            [ "$o" = "$spec" ] || manage=", manage: true"
+            echo "  - {id: $o, key: \"$(public_key "$offices_dir" "$o")\", write: {plans: [p2, p3]}, read: true, subscribe: true$manage}"
         done
     fi
 } >"$keys/registry.yaml.tmp"

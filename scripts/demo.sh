@@ -14,7 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run=${PLANWATCH_RUN_DIR:-$PWD/run}
-pw=./build/cli/planwatch
+build=${PLANWATCH_BUILD_DIR:-build}   # scripts/test.sh runs the demo on its own build
+pw=./$build/cli/planwatch
 
 stop() {
   for s in alert ingest store; do
@@ -43,19 +44,19 @@ if [ "${1:-}" = stop ]; then
 fi
 
 ./scripts/deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" >/dev/null
+[ -f "$build/CMakeCache.txt" ] || cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j"$(nproc)" >/dev/null
 stop
 mkdir -p "$run"
 keys=$run/keys
-PLANWATCH_CLI=$pw ./docker/provision-keys.sh "$keys" "$keys" demo >/dev/null
+PLANWATCH_CLI=$pw ./docker/provision-keys.sh "$keys" "$keys" demo secretariat:manage >/dev/null
 export PLANWATCH_REGISTRY=$keys/registry.yaml PLANWATCH_KEY=$keys/demo.key_secret
 export PLANWATCH_INGEST_KEY=$keys/ingest.key PLANWATCH_STORE_KEY=$keys/store.key
 export PLANWATCH_ALERTS_KEY=$keys/alert.key
 unset PLANWATCH_INSECURE
 start() {
   local name=$1; shift
-  "./build/services/$name/planwatch-$name" "$@" >>"$run/$name.log" 2>&1 &
+  "./$build/services/$name/planwatch-$name" "$@" >>"$run/$name.log" 2>&1 &
   echo $! >"$run/$name.pid"
 }
 start store --data-dir="$run/store" --secret-key="$keys/store.key_secret"
@@ -85,8 +86,8 @@ for f in catalog/feeds/plan2-fy2022.csv catalog/feeds/plan2-fy2024.csv catalog/f
   $pw feed "$f"
 done
 # the secretariat's own assessments of 16) and 19) (README "The secretariat's assessment");
-# recording them needs manage: the demo office reads and writes, so the store's own key does it
-PLANWATCH_KEY=$keys/store.key_secret $pw assess --file catalog/feeds/plan3-fy2025-assessments.csv
+# recording them needs manage: the demo's secretariat office has it
+PLANWATCH_KEY=$keys/secretariat.key_secret $pw assess --file catalog/feeds/plan3-fy2025-assessments.csv
 wait_ready alert   # caught up with every committed update
 kill $watch_pid 2>/dev/null || true
 trap - EXIT

@@ -11,6 +11,22 @@ build=${PW_TEST_BUILD:-build-test}
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DPW_SANITIZE=ON >/dev/null
 cmake --build "$build" -j"$(nproc)"
 (cd "$build" && ctest --output-on-failure -j"$(nproc)" --timeout 300 "$@")
+# the README's first command, on this build, in a run dir of its own: it
+# must feed every sample row, record the seeds' assessments and print status
+demo_run=$(mktemp -d)
+if PLANWATCH_BUILD_DIR=$build PLANWATCH_RUN_DIR=$demo_run ./scripts/demo.sh >"$demo_run/demo.out" 2>&1 &&
+   grep -q " accepted, " "$demo_run/demo.out" &&
+   ! grep " accepted, " "$demo_run/demo.out" | grep -qv " 0 rejected, 0 unavailable" &&
+   grep -q "assessed A" "$demo_run/demo.out"; then
+  PLANWATCH_BUILD_DIR=$build PLANWATCH_RUN_DIR=$demo_run ./scripts/demo.sh stop >/dev/null
+  echo "demo: 1 passed, 0 failed"
+  rm -rf "$demo_run"
+else
+  PLANWATCH_BUILD_DIR=$build PLANWATCH_RUN_DIR=$demo_run ./scripts/demo.sh stop >/dev/null || true
+  tail -30 "$demo_run/demo.out" >&2
+  echo "demo: 0 passed, 1 failed"
+  exit 1
+fi
 if [ "${PW_SKIP_CONTAINERS:-0}" != 1 ]; then
   PW_CLI="$PWD/$build/cli/planwatch" ./tests/container/run.sh
 fi
