@@ -162,7 +162,7 @@ static void db_dec(FILE *out, int has, int64_t v, const char *unit)
 }
 
 static void db_row(FILE *out, const struct pw_indicator *ind, const struct pw_chart *c,
-                   const struct pw_assessment *as, enum pw_lang lang)
+                   const struct pw_chart *prev, const struct pw_assessment *as, enum pw_lang lang)
 {
     const struct pw_eval *e = &c->now;
     char tb[120], g = pw_eval_grade_shown(e, as), ja[PW_EXPLAIN_MAX];
@@ -189,6 +189,13 @@ static void db_row(FILE *out, const struct pw_indicator *ind, const struct pw_ch
     pw_html_status(out, e->status, g);
     fputs("</td><td data-label=\"推移\">", out);
     pw_chart_svg(out, c);
+    if (prev) { /* the series before this plan, judged by its own plan's rule */
+        fputs("<div class=\"lineage\">前計画 earlier plan ", out);
+        pw_html_text(out, prev->ind->plan->name);
+        fputs("<br>", out);
+        pw_chart_svg(out, prev);
+        fputs("</div>", out);
+    }
     fputs("</td><td class=\"details\" data-label=\"説明\">", out);
     if (as) { /* both grades side by side: the secretariat's, then the rule's */
         fprintf(out, "<span class=\"assessed\">事務局評価 assessed %c (計算上 computed %c): ",
@@ -228,10 +235,16 @@ static void db_section(FILE *out, struct http *h, const struct db_req *d, const 
         }
         size_t n;
         const struct pw_obs *obs = pw_history_get(h->hist, ind, &n);
-        struct pw_chart c;
+        struct pw_chart c, prev;
         pw_chart_build(&c, ind, obs, n, d->as_of);
         count[c.now.status]++;
-        db_row(out, ind, &c, db_assessed(d, ind, &c.now), d->lang);
+        if (ind->predecessor) {
+            size_t pn;
+            const struct pw_obs *po = pw_history_get(h->hist, ind->predecessor, &pn);
+            pw_chart_build(&prev, ind->predecessor, po, pn, d->as_of);
+        }
+        db_row(out, ind, &c, ind->predecessor ? &prev : NULL, db_assessed(d, ind, &c.now),
+               d->lang);
     }
     if (open)
         fputs("</tbody></table>\n", out);

@@ -112,6 +112,13 @@ static void test_lineage_history(void **state)
     const char *end = strstr(row, "</tr>"), *label = strstr(row, "data-predecessor=\"p2-pj1-nonclinical-poc\"");
     assert_non_null(label);
     assert_true(end && label < end);
+    /* and draws the earlier plan's series beside this one's, judged by its own plan */
+    const char *lineage = strstr(row, "<div class=\"lineage\">");
+    assert_true(lineage && lineage < end);
+    const char *svg = strstr(lineage, "<svg class=\"chart\"");
+    assert_true(svg && svg < end);
+    const char *judged = strstr(svg, "(FY2020–2024, final FY2024");
+    assert_true(judged && judged < end);
     free(page);
     assert_int_equal(hs_stop_http(&cl), 0);
 
