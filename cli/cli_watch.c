@@ -17,13 +17,14 @@
 #include "dec.h"
 #include "err.h"
 #include "eval.h"
+#include "explain_ja.h"
 #include "msg.h"
 #include "seqtrack.h"
 #include "zsock.h"
 
 #define CLI_WATCH_OPTS                                                                             \
     (CLI_OPT_PLAN | CLI_OPT_PROJECT | CLI_OPT_INDICATOR | CLI_OPT_WFORMAT | CLI_OPT_COUNT |        \
-     CLI_OPT_ALERTS | CLI_OPT_STORE | CLI_OPT_TIMEOUT)
+     CLI_OPT_ALERTS | CLI_OPT_STORE | CLI_OPT_TIMEOUT | CLI_OPT_LANG)
 #define WATCH_POLL_MS 500
 #define WATCH_SILENCE_MS 5000 /* heartbeats come every second */
 #define WATCH_DRAIN_MAX 1000  /* messages per wake-up before re-checking the stop flag */
@@ -99,9 +100,19 @@ static void watch_print_alert(const struct watch *w, const Planwatch__V1__Alert 
         }
         watch_json_line(o);
     } else if (a->kind == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_STATUS) {
+        /* Japanese unless --lang en: the follow-up tables' wording (pw_explain_ja) */
+        const char *text = r ? watch_str(r->explanation) : "";
+        const struct pw_indicator *ind =
+            w->cat && a->indicator_id ? pw_catalog_find(w->cat, a->indicator_id) : NULL;
+        struct pw_eval ev;
+        char ja[PW_EXPLAIN_MAX];
+        int japanese = w->o->lang != PW_LANG_EN && ind && r && pw_msg_eval_from_row(&ev, r) == 0;
+        if (japanese)
+            text = pw_explain_ja(ind, &ev, ja, sizeof ja);
         printf("%s  %-8s  %s → %s  %s  %s  %s%s%s\n", t, pw_msg_severity_name(a->severity, 0),
-               watch_status(a->previous), watch_status(a->status), watch_str(a->indicator_id),
-               watch_str(a->name), r ? watch_str(r->explanation) : "",
+               japanese ? pw_explain_status_ja((enum pw_status)a->previous) : watch_status(a->previous),
+               japanese ? pw_explain_status_ja((enum pw_status)a->status) : watch_status(a->status),
+               watch_str(a->indicator_id), watch_str(a->name), text,
                a->acknowledged ? "  [acknowledged]" : "", a->silenced ? "  [silenced]" : "");
     } else {
         printf("%s  %-8s  %s %s  %s  %s  %s%s%s\n", t, pw_msg_severity_name(a->severity, 0),
@@ -366,6 +377,7 @@ int cli_watch(int argc, char **argv)
         "sequence number; when some were missed (a jump, or heartbeats announcing more\n"
         "than was received), it prints \"(missed alerts N..M; current state follows)\",\n"
         "the indicators the store records as AT_RISK or BEHIND, and goes on.\n"
+        "Status lines are in Japanese (the follow-up tables' wording) unless --lang en.\n"
         "Exit status 0 after --count N alerts or on SIGINT/SIGTERM; 2 on usage or\n"
         "socket errors.\n";
     struct cli_opts o;
@@ -394,6 +406,10 @@ int cli_watch(int argc, char **argv)
     }
     if (watch_check_filters(&w))
         goto done;
+    /* the Japanese wording needs the indicators: without the store, English */
+    if (o.lang != PW_LANG_EN && !w.cat &&
+        (w.store || cli_conn_open(&w.store, &o, "store", o.store) == 0))
+        cli_conn_catalog(w.store, &w.cat);
     w.last_msg_ms = pw_now_ms();
     status = 0;
     while (!pw_zsock_stop && (!o.count || w.printed < o.count)) {

@@ -9,6 +9,7 @@
 
 #include "dec.h"
 #include "err.h"
+#include "explain_ja.h"
 #include "eval.h"
 #include "fy.h"
 #include "msg.h"
@@ -156,6 +157,17 @@ int alert_notify_body(const Planwatch__V1__Alert *al, const struct pw_indicator 
                               notify_str(r->explanation));
         if (e && r->data_fy)
             json_object_set_new(e, "data_fiscal_year", json_integer(r->data_fy));
+        /* Japanese first where the catalog is Japanese: the same evaluation in
+         * the register of the follow-up tables (pw_explain_ja) */
+        struct pw_eval ev;
+        char ja[PW_EXPLAIN_MAX];
+        if (e && ind && pw_msg_eval_from_row(&ev, r) == 0) {
+            pw_explain_ja(ind, &ev, ja, sizeof ja);
+            json_object_set_new(e, "explanation_ja", json_string(ja));
+            json_object_set_new(o, "summary_ja", json_string(ja));
+            json_object_set_new(o, "status_ja",
+                                json_string(pw_explain_status_ja((enum pw_status)ev.status)));
+        }
         json_object_set_new(o, "evaluation", e ? e : json_null());
     }
     if (al->kind == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE)

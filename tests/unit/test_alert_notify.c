@@ -13,6 +13,14 @@
 
 #include <cmocka.h>
 
+#include "msg.h"
+
+#include "eval.h"
+
+#include "catalog.h"
+
+#include "unit_support.h"
+
 #include "alert_notify.h"
 #include "dec.h"
 #include "err.h"
@@ -189,12 +197,59 @@ static void test_body(void **state)
     free(body);
 }
 
+/* The body speaks Japanese too: the same evaluation as the follow-up
+ * tables word it, and the status word. */
+static void test_body_japanese(void **state)
+{
+    (void)state;
+    struct pw_catalog *cat = NULL;
+    assert_int_equal(ut_catalog_load(&cat, "n.yaml",
+                                     "version: 1\n"
+                                     "plans:\n"
+                                     "  - {id: p3, name: 第3期, start_fy: 2025, end_fy: 2029}\n"
+                                     "indicators:\n"
+                                     "  - {id: x1, plan: p3, name: 導出件数, kind: output, unit: 件,"
+                                     "     reporting: annual, source: s,"
+                                     "     target: {type: cumulative, value: 650}}\n"),
+                     0);
+    const struct pw_indicator *ind = pw_catalog_find(cat, "x1");
+    struct pw_obs o = {2025, PW_DEC(158), PW_BASIS_ANNUAL, 0, PW_NO_DAY, 0, 0};
+    struct pw_eval ev;
+    assert_int_equal(pw_eval_indicator(ind, &o, 1, pw_day_from_ymd(2026, 12, 6), &ev), 0);
+    Planwatch__V1__StatusRow row;
+    struct pw_msg_row_buf buf;
+    pw_msg_status_row(&row, ind, &ev, &buf);
+    Planwatch__V1__Alert a = alert("x1:7", "x1", "all", PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_NOTICE,
+                                   PLANWATCH__V1__SEVERITY__SEVERITY_INFO,
+                                   PLANWATCH__V1__SEVERITY__SEVERITY_INFO);
+    a.status = PLANWATCH__V1__STATUS__STATUS_ON_TRACK;
+    a.summary = ev.explanation;
+    a.row = &row;
+    char *body = NULL;
+    size_t len = 0;
+    assert_int_equal(alert_notify_body(&a, ind, 3, &body, &len), 0);
+    json_t *j = json_loads(body, 0, NULL);
+    assert_non_null(j);
+    const char *ja = json_string_value(json_object_get(j, "summary_ja"));
+    assert_non_null(ja);
+    assert_non_null(strstr(ja, "累計158件"));
+    assert_string_equal(json_string_value(json_object_get(j, "status_ja")), "順調");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "evaluation"),
+                                                          "explanation_ja")), ja);
+    /* English stays where it was */
+    assert_non_null(strstr(json_string_value(json_object_get(j, "summary")), "FY2025 (1/5)"));
+    json_decref(j);
+    free(body);
+    pw_catalog_close(&cat);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mute),
         cmocka_unit_test(test_match),
         cmocka_unit_test(test_body),
+        cmocka_unit_test(test_body_japanese),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
