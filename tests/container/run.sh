@@ -104,7 +104,10 @@ base=$(sed -n 's/^FROM \(debian:[^ ]*\) AS build$/\1/p' docker/Dockerfile)
 [ -n "$base" ] || fail "docker/Dockerfile has no 'FROM debian:... AS build' line"
 if ! podman image exists "docker.io/library/$base"; then
     if ! podman image exists docker.io/library/debian:bookworm; then
-        mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
+        # the machine's own mirror: deb822 (debian.sources) or a classic sources.list
+        mirror=$({ sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true
+                   sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\(https\{0,1\}:[^ ]*\) .*/\2/p' /etc/apt/sources.list 2>/dev/null || true
+                 } | awk 'NR == 1')   # awk reads it all: no SIGPIPE under pipefail
         mirror=${mirror:-http://deb.debian.org/debian}
         # the root file system is kept (rootfs/, complete once .complete is
         # there), so a wiped image store is refilled without debootstrap
