@@ -145,7 +145,7 @@ static char *open_status(struct hs_cluster *c, const char *plan)
 static void move_clock(struct hs_cluster *c, const char *day)
 {
     hs_set_clock(c, day);
-    if (hs_alert_evaluated(c, 0, 0, day, NULL, 30000) < 0) {
+    if (hs_alert_evaluated(c, 0, 0, day, NULL, 60000) < 0) {
         hs_dump_logs(c);
         fail_msg("the alert service did not judge %s", day);
     }

@@ -26,7 +26,7 @@
 
 #define IND "p3-out01-licensing" /* cumulative 650 over FY2025-2029: 130 a year */
 #define NEVER "p3-out02-clinical-trials"
-#define WAIT_MS 20000
+#define WAIT_MS 60000 /* generous: a loaded 2-core CI machine, never a sleep */
 
 struct fx {
     struct hs_cluster c;
