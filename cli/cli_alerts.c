@@ -49,7 +49,7 @@ int cli_store_query(const struct cli_opts *o, Planwatch__V1__Query *q,
 }
 
 /* Parses options; no positional arguments unless nargs says how many. */
-static int al_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed, const char *help,
+static int al_parse(struct cli_opts *o, int argc, char **argv, cli_optmask allowed, const char *help,
                     size_t nargs)
 {
     int rc = cli_opts_parse(o, argc, argv, allowed, help);

@@ -22,7 +22,7 @@
 #define CLI_COUNT_MAX 1000000000L
 
 struct cli_opt_row {
-    unsigned bit;
+    cli_optmask bit;
     const char *flag; /* without "--" */
     const char *arg;  /* NULL: a switch */
     const char *env;  /* NULL: no environment variable */
@@ -191,7 +191,7 @@ static const struct option cli_long[] = {{"catalog", required_argument, NULL, CL
                                          {NULL, 0, NULL, 0}};
 
 /* The option bit(s) a getopt code stands for. */
-static unsigned cli_bit(int code)
+static cli_optmask cli_bit(int code)
 {
     switch (code) {
     case CLI_LONG_CATALOG: return CLI_OPT_CATALOG;
@@ -238,13 +238,13 @@ static unsigned cli_bit(int code)
 }
 
 /* Every command that talks to a service takes the security options. */
-static unsigned cli_allowed(unsigned allowed)
+static cli_optmask cli_allowed(cli_optmask allowed)
 {
     return allowed & (CLI_OPT_INGEST | CLI_OPT_STORE | CLI_OPT_ALERTS) ? allowed | CLI_OPT_SECURITY
                                                                        : allowed;
 }
 
-void cli_opts_help(FILE *out, unsigned allowed)
+void cli_opts_help(FILE *out, cli_optmask allowed)
 {
     allowed = cli_allowed(allowed);
     fputs("\noptions:\n", out);
@@ -283,7 +283,7 @@ static const char *cli_default_office(void)
 }
 
 /* Defaults, then the environment. Returns 0 or 2 (a bad variable). */
-static int cli_defaults(struct cli_opts *o, unsigned allowed)
+static int cli_defaults(struct cli_opts *o, cli_optmask allowed)
 {
     const char *v;
     long t;
@@ -331,7 +331,7 @@ static int cli_usage(const char *cmd, const char *what)
     return 2;
 }
 
-int cli_opts_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed, const char *summary)
+int cli_opts_parse(struct cli_opts *o, int argc, char **argv, cli_optmask allowed, const char *summary)
 {
     const char *cmd = argv[0];
     char why[320];

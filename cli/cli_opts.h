@@ -18,41 +18,39 @@
 
 #define CLI_MAX_FILES 64
 
-/* Option bits: which options a subcommand accepts. */
-enum cli_opt {
-    CLI_OPT_CATALOG = 1u << 0,   /* --catalog FILE (repeatable) */
-    CLI_OPT_FEED = 1u << 1,      /* --feed FILE (repeatable) */
-    CLI_OPT_AS_OF = 1u << 2,     /* --as-of YYYY-MM-DD */
-    CLI_OPT_FORMAT = 1u << 3,    /* --format table|csv|json */
-    CLI_OPT_WFORMAT = 1u << 4,   /* --format text|json (watch) */
-    CLI_OPT_PLAN = 1u << 5,      /* --plan P */
-    CLI_OPT_PROJECT = 1u << 6,   /* --project P */
-    CLI_OPT_INDICATOR = 1u << 7, /* --indicator ID */
-    CLI_OPT_COUNT = 1u << 8,     /* --count N */
-    CLI_OPT_DRY_RUN = 1u << 9,   /* --dry-run */
-    CLI_OPT_INGEST = 1u << 10,   /* --ingest EP  / PLANWATCH_INGEST */
-    CLI_OPT_STORE = 1u << 11,    /* --store EP   / PLANWATCH_STORE */
-    CLI_OPT_ALERTS = 1u << 12,   /* --alerts EP  / PLANWATCH_ALERTS */
-    CLI_OPT_TIMEOUT = 1u << 13,  /* --timeout-ms N / PLANWATCH_TIMEOUT_MS */
-    CLI_OPT_OFFICE = 1u << 14,   /* --office NAME / PLANWATCH_OFFICE */
-
-    CLI_OPT_FY = 1u << 15,       /* --fy Y (2024, FY2024, 令和6, R6) */
-    CLI_OPT_RFORMAT = 1u << 16,  /* --format csv|md|html|xlsx|pdf, --bom, --no-bom (report) */
-    CLI_OPT_WEBHOOK = 1u << 17,  /* --webhook URL */
-    CLI_OPT_SECRET = 1u << 18,   /* --secret S / PLANWATCH_WEBHOOK_SECRET */
-    CLI_OPT_SEVERITY = 1u << 19, /* --severity info|warning|critical */
-    CLI_OPT_BY = 1u << 20,       /* --by NAME / PLANWATCH_USER */
-    CLI_OPT_REASON = 1u << 21,   /* --reason TEXT */
-    CLI_OPT_UNTIL = 1u << 22,    /* --until YYYY-MM-DD */
-    CLI_OPT_COMMENT = 1u << 23,  /* --comment TEXT */
-    CLI_OPT_OPEN = 1u << 24,     /* --open / --history */
-    CLI_OPT_LIMIT = 1u << 25,    /* --limit N */
-    CLI_OPT_SECURITY = 1u << 26, /* --key, --ingest-key, --store-key, --alerts-key, --insecure */
-    CLI_OPT_KEYGEN = 1u << 27,   /* --dir DIR, --force (keygen) */
-    CLI_OPT_KNOWN_AT = 1u << 28, /* --known-at INSTANT|YYYY-MM-DD */
-    CLI_OPT_PUBLISH = 1u << 29,  /* report --publish / --published ID */
-    CLI_OPT_LANG = 1u << 30,     /* --lang ja|en, --wide (status, report, catalog) */
-};
+/* Option bits: which options a subcommand accepts (64 of them fit). */
+typedef uint64_t cli_optmask;
+#define CLI_OPT_CATALOG    ((cli_optmask)1 << 0)  /* --catalog FILE (repeatable) */
+#define CLI_OPT_FEED       ((cli_optmask)1 << 1)  /* --feed FILE (repeatable) */
+#define CLI_OPT_AS_OF      ((cli_optmask)1 << 2)  /* --as-of YYYY-MM-DD */
+#define CLI_OPT_FORMAT     ((cli_optmask)1 << 3)  /* --format table|csv|json */
+#define CLI_OPT_WFORMAT    ((cli_optmask)1 << 4)  /* --format text|json (watch) */
+#define CLI_OPT_PLAN       ((cli_optmask)1 << 5)  /* --plan P */
+#define CLI_OPT_PROJECT    ((cli_optmask)1 << 6)  /* --project P */
+#define CLI_OPT_INDICATOR  ((cli_optmask)1 << 7)  /* --indicator ID */
+#define CLI_OPT_COUNT      ((cli_optmask)1 << 8)  /* --count N */
+#define CLI_OPT_DRY_RUN    ((cli_optmask)1 << 9)  /* --dry-run */
+#define CLI_OPT_INGEST     ((cli_optmask)1 << 10)  /* --ingest EP  / PLANWATCH_INGEST */
+#define CLI_OPT_STORE      ((cli_optmask)1 << 11)  /* --store EP   / PLANWATCH_STORE */
+#define CLI_OPT_ALERTS     ((cli_optmask)1 << 12)  /* --alerts EP  / PLANWATCH_ALERTS */
+#define CLI_OPT_TIMEOUT    ((cli_optmask)1 << 13)  /* --timeout-ms N / PLANWATCH_TIMEOUT_MS */
+#define CLI_OPT_OFFICE     ((cli_optmask)1 << 14)  /* --office NAME / PLANWATCH_OFFICE */
+#define CLI_OPT_FY         ((cli_optmask)1 << 15)  /* --fy Y (2024, FY2024, 令和6, R6) */
+#define CLI_OPT_RFORMAT    ((cli_optmask)1 << 16)  /* --format csv|md|html|xlsx|pdf, --bom, --no-bom (report) */
+#define CLI_OPT_WEBHOOK    ((cli_optmask)1 << 17)  /* --webhook URL */
+#define CLI_OPT_SECRET     ((cli_optmask)1 << 18)  /* --secret S / PLANWATCH_WEBHOOK_SECRET */
+#define CLI_OPT_SEVERITY   ((cli_optmask)1 << 19)  /* --severity info|warning|critical */
+#define CLI_OPT_BY         ((cli_optmask)1 << 20)  /* --by NAME / PLANWATCH_USER */
+#define CLI_OPT_REASON     ((cli_optmask)1 << 21)  /* --reason TEXT */
+#define CLI_OPT_UNTIL      ((cli_optmask)1 << 22)  /* --until YYYY-MM-DD */
+#define CLI_OPT_COMMENT    ((cli_optmask)1 << 23)  /* --comment TEXT */
+#define CLI_OPT_OPEN       ((cli_optmask)1 << 24)  /* --open / --history */
+#define CLI_OPT_LIMIT      ((cli_optmask)1 << 25)  /* --limit N */
+#define CLI_OPT_SECURITY   ((cli_optmask)1 << 26)  /* --key, --ingest-key, --store-key, --alerts-key, --insecure */
+#define CLI_OPT_KEYGEN     ((cli_optmask)1 << 27)  /* --dir DIR, --force (keygen) */
+#define CLI_OPT_KNOWN_AT   ((cli_optmask)1 << 28)  /* --known-at INSTANT|YYYY-MM-DD */
+#define CLI_OPT_PUBLISH    ((cli_optmask)1 << 29)  /* report --publish / --published ID */
+#define CLI_OPT_LANG       ((cli_optmask)1 << 30)  /* --lang ja|en, --wide (status, report, catalog) */
 
 struct cli_opts {
     const char *catalogs[CLI_MAX_FILES];
@@ -102,16 +100,16 @@ size_t cli_opts_columns(void);
 struct pw_report_opts cli_opts_report(const struct cli_opts *o);
 
 /* Parses argv[1..argc) (argv[0] is the subcommand name) into *o, accepting
- * only the options in `allowed` (a mask of enum cli_opt). summary is the
+ * only the options in `allowed` (a cli_optmask). summary is the
  * command's usage and description; --help prints it followed by the
  * generated option list. Environment variables are read for the connection
  * options. Returns -1 to go on, else the exit status: 0 after --help, 2 after
  * a usage error (printed to stderr). */
-int cli_opts_parse(struct cli_opts *o, int argc, char **argv, unsigned allowed,
+int cli_opts_parse(struct cli_opts *o, int argc, char **argv, cli_optmask allowed,
                    const char *summary);
 
 /* Writes the option list of the options in `allowed` (the --help body). */
-void cli_opts_help(FILE *out, unsigned allowed);
+void cli_opts_help(FILE *out, cli_optmask allowed);
 
 /* Checks --plan / --project against cat: the plan exists; the project
  * exists (in that plan when --plan is given; "all" = plan-wide indicators).
