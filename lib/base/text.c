@@ -1,7 +1,10 @@
-/* text.c - UTF-8 and control-character checks (see text.h). */
+/* text.c - UTF-8 and control-character checks, and the escaping of text
+ * from outside that is echoed back (see text.h). */
 #include "text.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 int pw_text_utf8(const char *text, size_t n)
 {
@@ -54,4 +57,88 @@ int pw_text_clean(const char *s, size_t n)
             return 0;
     }
     return 1;
+}
+
+/* The length of the valid UTF-8 sequence at s[0..n) and its code point, or
+ * 0 when s[0] does not start one (same rules as pw_text_utf8). */
+static size_t text_seq(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    unsigned char c = s[0];
+    size_t k;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if ((c & 0xE0) == 0xC0)
+        k = 1, *cp = c & 0x1F;
+    else if ((c & 0xF0) == 0xE0)
+        k = 2, *cp = c & 0x0F;
+    else if ((c & 0xF8) == 0xF0)
+        k = 3, *cp = c & 0x07;
+    else
+        return 0;
+    if (k >= n)
+        return 0;
+    for (size_t j = 1; j <= k; j++) {
+        if ((s[j] & 0xC0) != 0x80)
+            return 0;
+        *cp = (*cp << 6) | (s[j] & 0x3F);
+    }
+    if ((k == 1 && *cp < 0x80) || (k == 2 && *cp < 0x800) || (k == 3 && *cp < 0x10000) ||
+        *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF))
+        return 0;
+    return k + 1;
+}
+
+/* The escape of the sequence at s[0..n) into esc (room for 8), or NULL when
+ * it is copied as it is; *k: its length in s. */
+static const char *text_escape_one(const unsigned char *s, size_t n, size_t *k, char esc[8])
+{
+    uint32_t cp;
+    *k = text_seq(s, n, &cp);
+    if (*k == 0) {
+        *k = 1;
+        snprintf(esc, 8, "\\x%02x", s[0]);
+    } else if (cp == '\t' || cp == '\n' || cp == '\r') {
+        snprintf(esc, 8, "\\%c", cp == '\t' ? 't' : cp == '\n' ? 'n' : 'r');
+    } else if (cp < 0x20 || cp == 0x7f) {
+        snprintf(esc, 8, "\\x%02x", (unsigned)cp);
+    } else if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+               (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) {
+        snprintf(esc, 8, "\\u%04x", (unsigned)cp);
+    } else {
+        return NULL;
+    }
+    return esc;
+}
+
+char *pw_text_escape(const char *text, size_t n, char *buf, size_t cap)
+{
+    static const char ell[] = "…";
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i, o = 0, total = 0, k;
+    char esc[8];
+    if (cap == 0)
+        return buf;
+    for (i = 0; i < n; i += k) {
+        const char *e = text_escape_one(s + i, n - i, &k, esc);
+        total += e ? strlen(e) : k;
+    }
+    /* cut only when the whole does not fit, keeping room for the "…" */
+    size_t room = total <= cap - 1 ? cap - 1 : cap - 1 >= sizeof ell - 1 ? cap - sizeof ell : 0;
+    for (i = 0; i < n; i += k) {
+        const char *e = text_escape_one(s + i, n - i, &k, esc);
+        const char *piece = e ? e : (const char *)s + i;
+        size_t plen = e ? strlen(e) : k;
+        if (o + plen > room)
+            break;
+        memcpy(buf + o, piece, plen);
+        o += plen;
+    }
+    if (i < n && o + sizeof ell - 1 <= cap - 1) {
+        memcpy(buf + o, ell, sizeof ell - 1);
+        o += sizeof ell - 1;
+    }
+    buf[o] = '\0';
+    return buf;
 }

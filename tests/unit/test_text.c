@@ -74,6 +74,52 @@ static void test_wire_checks(void **state)
     assert_string_equal(d.field, "office");
 }
 
+static const char *esc(const char *s, size_t n, size_t cap)
+{
+    static char buf[512];
+    assert_true(cap <= sizeof buf);
+    return pw_text_escape(s, n, buf, cap);
+}
+#define ESC(lit, cap) esc(lit, sizeof lit - 1, cap)
+
+/* Echoed text: control characters and invalid bytes escaped, Japanese kept,
+ * cut with "…" at the buffer's end without splitting a character or an escape. */
+static void test_escape(void **state)
+{
+    (void)state;
+    assert_string_equal(ESC("", 16), "");
+    assert_string_equal(ESC("plain 遺伝子治療 R7", 64), "plain 遺伝子治療 R7");
+    assert_string_equal(ESC("red \x1b[31mX", 64), "red \\x1b[31mX");
+    assert_string_equal(ESC("a\0b", 64), "a\\x00b"); /* a NUL shown, not the end */
+    assert_string_equal(ESC("t\tn\nr\r", 64), "t\\tn\\nr\\r");
+    assert_string_equal(ESC("del\x7f bel\a", 64), "del\\x7f bel\\x07");
+    assert_string_equal(ESC("csi\xC2\x9B" "2J", 64), "csi\\u009b2J");
+    assert_string_equal(ESC("rlo\xE2\x80\xAEtxt ls\xE2\x80\xA8", 64), "rlo\\u202etxt ls\\u2028");
+    assert_string_equal(ESC("caf\xE9", 64), "caf\\xe9");
+    assert_string_equal(ESC("\xC0\xAF \xED\xA0\x80 \xE3\x81", 64),
+                        "\\xc0\\xaf \\xed\\xa0\\x80 \\xe3\\x81");
+    assert_string_equal(ESC("\xC2\xA0nbsp \xF0\x9F\x93\x88", 64), "\xC2\xA0nbsp \xF0\x9F\x93\x88");
+    assert_string_equal(ESC("back\\slash", 64), "back\\slash");
+    /* cut: the whole result (with the "…") fits cap - 1 bytes */
+    assert_string_equal(ESC("abcdefgh", 9), "abcdefgh");
+    assert_string_equal(ESC("abcdefghi", 9), "abcde…");
+    assert_string_equal(ESC("ab\x1b", 8), "ab\\x1b");
+    assert_string_equal(ESC("ab\x1b" "c", 7), "ab…"); /* the escape is not split */
+    assert_string_equal(ESC("遺伝子治療", 10), "遺伝…"); /* nor a character */
+    assert_string_equal(ESC("遺伝子", 10), "遺伝子");
+    assert_string_equal(ESC("abcdef", 4), "…");
+    assert_string_equal(ESC("abcdef", 3), "");
+    /* NULL with length 0 is the empty text */
+    char b[8];
+    assert_string_equal(pw_text_escape(NULL, 0, b, sizeof b), "");
+    /* the worst case: every byte an escape */
+    char in[PW_TEXT_ECHO_MAX], out[4 * PW_TEXT_ECHO_MAX + 1];
+    memset(in, 0x1b, sizeof in);
+    pw_text_escape(in, sizeof in, out, sizeof out);
+    assert_int_equal(strlen(out), 4 * PW_TEXT_ECHO_MAX);
+    assert_true(pw_text_clean(out, strlen(out)));
+}
+
 /* A value with a line break or a quote cannot forge a log line. */
 static void test_log_one_line(void **state)
 {
@@ -109,6 +155,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8_and_controls),
         cmocka_unit_test(test_wire_checks),
+        cmocka_unit_test(test_escape),
         cmocka_unit_test(test_log_one_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
