@@ -6,20 +6,28 @@
 #include <string.h>
 
 #include "err.h"
+#include "text.h"
 
 int pw_diag_set(struct pw_diag *d, int code, const char *file, int line, const char *field,
                 const char *fmt, ...)
 {
+    char msg[4 * sizeof d->msg];
     if (!d)
         return code;
+    /* every part may quote outside text: escaped, and cut with "…" where it
+     * does not fit (never in the middle of a character) */
     d->code = code;
-    snprintf(d->file, sizeof d->file, "%s", file ? file : "");
+    file = file ? file : "";
+    field = field ? field : "";
+    pw_text_escape(file, strlen(file), d->file, sizeof d->file);
     d->line = line;
-    snprintf(d->field, sizeof d->field, "%s", field ? field : "");
+    pw_text_escape(field, strlen(field), d->field, sizeof d->field);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1;
+    pw_text_escape(msg, len, d->msg, sizeof d->msg);
     return code;
 }
 

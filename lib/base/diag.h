@@ -14,7 +14,10 @@ struct pw_diag {
     char msg[320];     /* the reason, in words */
 };
 
-/* Fills d (if not NULL) and returns code, so callers can `return pw_diag_set(...)`. */
+/* Fills d (if not NULL) and returns code, so callers can `return pw_diag_set(...)`.
+ * file, field and the formatted reason are stored escaped (pw_text_escape:
+ * control characters and bytes that are not UTF-8 shown as \x1b, \u009b...)
+ * and cut with "…" where they do not fit their array. */
 int pw_diag_set(struct pw_diag *d, int code, const char *file, int line, const char *field,
                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 

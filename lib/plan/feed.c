@@ -100,6 +100,14 @@ static int feed_reject(struct pw_feed *f, int row, int code, const char *field, 
     return feed_push_err(f, &d);
 }
 
+/* An outside value as a reason quotes it: escaped, at most PW_TEXT_ECHO_MAX
+ * bytes (then "…"). Returns buf. */
+#define FEED_ECHO_CAP (PW_TEXT_ECHO_MAX + 1)
+static const char *feed_echo(const char *s, size_t n, char buf[FEED_ECHO_CAP])
+{
+    return pw_text_escape(s, n, buf, FEED_ECHO_CAP);
+}
+
 /* ---- text conversions --------------------------------------------------- */
 
 static void feed_trim(const char **s, size_t *len)
@@ -264,15 +272,16 @@ int pw_feed_validate(const struct pw_catalog *cat, const struct pw_feed_row *r, 
 {
     int case_only;
     const struct pw_indicator *ind = pw_feed_find_indicator(cat, r->indicator_id, &case_only);
-    char day[11], day2[11];
+    char day[11], day2[11], e[FEED_ECHO_CAP];
     if (!ind) {
         char near[3 * (PW_ID_MAX + 4)];
         if (pw_feed_suggest(cat, r->indicator_id, near, sizeof near)[0])
             return pw_diag_set(d, PW_EFEED_ID, file, r->row, "indicator_id",
-                               "no indicator '%.64s' in the catalog; did you mean %s?",
-                               r->indicator_id, near);
+                               "no indicator '%s' in the catalog; did you mean %s?",
+                               feed_echo(r->indicator_id, strlen(r->indicator_id), e), near);
         return pw_diag_set(d, PW_EFEED_ID, file, r->row, "indicator_id",
-                           "no indicator '%.64s' in the catalog", r->indicator_id);
+                           "no indicator '%s' in the catalog",
+                           feed_echo(r->indicator_id, strlen(r->indicator_id), e));
     }
     int first, last;
     pw_indicator_fy_range(ind, &first, &last);
@@ -328,6 +337,7 @@ static int feed_convert(struct pw_feed *f, int row, const struct feed_raw *raw)
 {
     struct pw_feed_row r;
     char t[PW_FEED_FIELD_MAX + 1] = "";
+    char e[FEED_ECHO_CAP];
     int rc;
     memset(&r, 0, sizeof r);
     r.row = row;
@@ -352,12 +362,13 @@ static int feed_convert(struct pw_feed *f, int row, const struct feed_raw *raw)
         return feed_reject(f, row, PW_EFEED_MISSING, "fiscal_year", "required, but empty");
     if ((rc = pw_fy_parse(t, &r.fy)))
         return feed_reject(f, row, PW_EFEED_FY, "fiscal_year",
-                           "'%.40s' is not a fiscal year (2025, 令和7, R7 or FY2025, %d–%d)", t,
-                           PW_FY_MIN, PW_FY_MAX);
+                           "'%s' is not a fiscal year (2025, 令和7, R7 or FY2025, %d–%d)",
+                           feed_echo(t, strlen(t), e), PW_FY_MIN, PW_FY_MAX);
 
     feed_text(raw, COL_RETRACT, t, sizeof t);
     if (pw_feed_parse_bool(t, &r.retract))
-        return feed_reject(f, row, PW_EFEED_BOOL, "retract", "'%.40s' is not true or false", t);
+        return feed_reject(f, row, PW_EFEED_BOOL, "retract", "'%s' is not true or false",
+                           feed_echo(t, strlen(t), e));
     feed_text(raw, COL_VALUE, t, sizeof t);
     if (!t[0] && !r.retract)
         return feed_reject(f, row, PW_EFEED_MISSING, "value", "required, but empty");
@@ -365,26 +376,29 @@ static int feed_convert(struct pw_feed *f, int row, const struct feed_raw *raw)
     rc = r.retract ? 0 : pw_dec_parse(t, strlen(t), &r.value);
     if (rc == PW_ERANGE)
         return feed_reject(f, row, PW_EFEED_VALUE, "value",
-                           "'%.40s' is out of range (at most 6 decimals, |value| <= 10^12)", t);
+                           "'%s' is out of range (at most 6 decimals, |value| <= 10^12)",
+                           feed_echo(t, strlen(t), e));
     if (rc)
-        return feed_reject(f, row, PW_EFEED_VALUE, "value", "'%.40s' is not a number", t);
+        return feed_reject(f, row, PW_EFEED_VALUE, "value", "'%s' is not a number",
+                           feed_echo(t, strlen(t), e));
 
     feed_text(raw, COL_BASIS, t, sizeof t);
     if (pw_feed_parse_basis(t, &r.basis))
         return feed_reject(f, row, PW_EFEED_BASIS, "basis",
-                           "'%.40s' is not cumulative or annual", t);
+                           "'%s' is not cumulative or annual", feed_echo(t, strlen(t), e));
     feed_text(raw, COL_PRELIM, t, sizeof t);
     if (pw_feed_parse_bool(t, &r.preliminary))
-        return feed_reject(f, row, PW_EFEED_BOOL, "preliminary", "'%.40s' is not true or false",
-                           t);
+        return feed_reject(f, row, PW_EFEED_BOOL, "preliminary", "'%s' is not true or false",
+                           feed_echo(t, strlen(t), e));
     feed_text(raw, COL_ASOF, t, sizeof t);
     if (t[0] && pw_day_parse(t, &r.as_of))
         return feed_reject(f, row, PW_EFEED_DATE, "as_of",
-                           "'%.40s' is not a date YYYY-MM-DD", t);
+                           "'%s' is not a date YYYY-MM-DD", feed_echo(t, strlen(t), e));
     feed_text(raw, COL_UID, t, sizeof t);
     if (pw_feed_parse_update_id(t))
         return feed_reject(f, row, PW_EFEED_UPDATE_ID, "update_id",
-                           "'%.40s' is not 1-%d of [A-Za-z0-9._:-]", t, PW_UPDATE_ID_MAX);
+                           "'%s' is not 1-%d of [A-Za-z0-9._:-]", feed_echo(t, strlen(t), e),
+                           PW_UPDATE_ID_MAX);
     memcpy(r.update_id, t, strlen(t) + 1);
     feed_text(raw, COL_NOTE, t, sizeof t);
     if (strlen(t) > PW_NOTE_MAX)
@@ -404,7 +418,8 @@ static int feed_convert(struct pw_feed *f, int row, const struct feed_raw *raw)
             return feed_push_err(f, &d);
         if (case_only) {
             pw_diag_set(&d, PW_WFEED_IDCASE, f->name, row, "indicator_id",
-                        "'%s' read as %s (ids are lower-case)", r.indicator_id, ind->id);
+                        "'%s' read as %s (ids are lower-case)",
+                        feed_echo(r.indicator_id, strlen(r.indicator_id), e), ind->id);
             if (pw_vec_grow((void **)&f->warns, &f->warns_cap, f->nwarns + 1, sizeof *f->warns))
                 return PW_ENOMEM;
             f->warns[f->nwarns++] = d;
@@ -429,23 +444,50 @@ static int feed_take(struct pw_feed *f, int row, const struct feed_raw *raw)
 
 /* ---- encoding ----------------------------------------------------------- */
 
-/* Yields UTF-8 text without BOM: borrowed from buf, or converted from
- * CP932 into *owned (caller frees). Returns 0 or PW_EFEED_ENCODING/PW_ENOMEM. */
+/* Counts in buf[0..len) the valid multi-byte UTF-8 sequences (*mb) and the
+ * bytes that belong to none (*bad). */
+static void feed_utf8_census(const char *buf, size_t len, size_t *mb, size_t *bad)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    *mb = *bad = 0;
+    for (size_t i = 0; i < len;) {
+        size_t k = s[i] < 0x80 ? 1 : s[i] >= 0xF0 ? 4 : s[i] >= 0xE0 ? 3 : 2;
+        if (k == 1) {
+            i++;
+        } else if (k <= len - i && pw_text_utf8(buf + i, k)) {
+            (*mb)++;
+            i += k;
+        } else {
+            (*bad)++;
+            i++;
+        }
+    }
+}
+
+/* Yields the text without BOM: borrowed from buf, or converted from CP932
+ * into *owned (caller frees). A file that is mostly UTF-8 (more valid
+ * multi-byte sequences than stray bytes), or that CP932 cannot read either,
+ * is taken as UTF-8 with its bad bytes: the rows holding them are rejected
+ * one by one (feed_csv_field, and jansson per JSON element). Returns 0 or
+ * PW_ENOMEM. */
 static int feed_utf8(const char *buf, size_t len, const char **text, size_t *tlen, char **owned)
 {
+    size_t mb, bad;
     *owned = NULL;
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
         buf += 3;
         len -= 3;
     }
-    if (pw_text_utf8(buf, len)) {
-        *text = buf;
-        *tlen = len;
+    *text = buf;
+    *tlen = len;
+    if (pw_text_utf8(buf, len))
         return 0;
-    }
+    feed_utf8_census(buf, len, &mb, &bad);
+    if (mb > bad)
+        return 0;
     iconv_t cd = iconv_open("UTF-8", "CP932");
     if (cd == (iconv_t)-1)
-        return PW_EFEED_ENCODING;
+        return 0;
     size_t cap = len * 3 + 4, left = cap;
     char *out = malloc(cap), *op = out;
     char *ip = (char *)buf;
@@ -458,7 +500,7 @@ static int feed_utf8(const char *buf, size_t len, const char **text, size_t *tle
     iconv_close(cd);
     if (rc) {
         free(out);
-        return rc;
+        return rc == PW_ENOMEM ? rc : 0;
     }
     *owned = out;
     *text = out;
@@ -481,8 +523,53 @@ struct feed_csv {
     size_t hdrlen[FEED_MAX_HEADER];
     char *fields[NCOLS];     /* current record's texts (malloc'd copies) */
     size_t flen[NCOLS];
+    struct pw_diag bad;      /* code != 0: the record's first NUL or non-UTF-8 field */
     int rc;                  /* PW_ENOMEM seen */
 };
+
+/* Notes the record's first field holding a NUL or a byte that is not UTF-8:
+ * the row is rejected naming its column and the byte, the value shown
+ * escaped (a NUL would end it in C). The header's own are caught as an
+ * unknown column. */
+static void feed_csv_check(struct feed_csv *c, int i, const char *s, size_t len)
+{
+    const char *nul = memchr(s, '\0', len);
+    size_t at = 0;
+    int code = 0;
+    char what[48] = "", e[FEED_ECHO_CAP], col[40];
+    if (c->bad.code)
+        return;
+    if (nul) {
+        at = (size_t)(nul - s);
+        code = PW_EFEED_VALUE;
+        snprintf(what, sizeof what, "a NUL byte");
+    }
+    if (!pw_text_utf8(s, nul ? at : len)) {
+        const unsigned char *u = (const unsigned char *)s;
+        size_t lo = 0;
+        while (lo < len) { /* to the first byte that starts no valid sequence */
+            size_t k = u[lo] < 0x80 ? 1 : u[lo] >= 0xF0 ? 4 : u[lo] >= 0xE0 ? 3 : 2;
+            if (k > len - lo || !pw_text_utf8(s + lo, k))
+                break;
+            lo += k;
+        }
+        at = lo;
+        code = PW_EFEED_ENCODING;
+        snprintf(what, sizeof what, "a byte that is not UTF-8 (\\x%02x)", u[at]);
+    }
+    if (!code)
+        return;
+    /* the column's name as the other row errors give it; an ignored or
+     * unnamed one by its header text or position */
+    if (i < c->ncols && i < FEED_MAX_HEADER && c->map[i] >= 0)
+        snprintf(col, sizeof col, "%s", feed_col_names[c->map[i]]);
+    else if (i < c->ncols && i < FEED_MAX_HEADER && c->hdr[i] && c->hdr[i][0])
+        snprintf(col, sizeof col, "%s", c->hdr[i]);
+    else
+        snprintf(col, sizeof col, "column %d", i + 1);
+    pw_diag_set(&c->bad, code, c->f->name, 0, col,
+                "%s at byte %zu of the field: '%s'", what, at + 1, feed_echo(s, len, e));
+}
 
 static void feed_csv_field(void *s, size_t len, void *data)
 {
@@ -501,7 +588,10 @@ static void feed_csv_field(void *s, size_t len, void *data)
         }
         return;
     }
-    if (c->fatal || i >= c->ncols || c->map[i] < 0)
+    if (c->fatal)
+        return;
+    feed_csv_check(c, i, s ? s : "", len);
+    if (i >= c->ncols || c->map[i] < 0)
         return;
     int col = c->map[i];
     free(c->fields[col]);
@@ -534,11 +624,12 @@ static void feed_csv_header(struct feed_csv *c, int nfield)
         if (c->map[i] == COL_IGNORED)
             continue;
         if (c->map[i] < 0) {
+            char e[FEED_ECHO_CAP];
             feed_reject(f, c->record, PW_EFEED_HEADER, "",
-                        "unknown column '%.*s' (known: indicator_id, fiscal_year, value, basis, "
+                        "unknown column '%s' (known: indicator_id, fiscal_year, value, basis, "
                         "preliminary, as_of, note, update_id, retract; or the template's 指標ID, "
                         "年度, 値, 区分, 速報値, 時点, 備考, 指標名, 単位)",
-                        (int)(len > 40 ? 40 : len), h);
+                        feed_echo(h, len, e));
             c->fatal = 1;
             return;
         }
@@ -560,6 +651,7 @@ static void feed_csv_header(struct feed_csv *c, int nfield)
 
 static void feed_csv_clear(struct feed_csv *c)
 {
+    c->bad.code = 0;
     for (int k = 0; k < NCOLS; k++) {
         free(c->fields[k]);
         c->fields[k] = NULL;
@@ -597,7 +689,12 @@ static void feed_csv_row(int term, void *data)
         feed_csv_clear(c);
         return;
     }
-    if (nfield != c->ncols) {
+    if (c->bad.code) { /* first: a stray byte may be why the count is off */
+        c->bad.line = c->record;
+        if (feed_push_err(f, &c->bad))
+            c->rc = PW_ENOMEM;
+        f->nrejected++;
+    } else if (nfield != c->ncols) {
         feed_reject(f, c->record, PW_EFEED_FIELDS, "", "%d fields, the header has %d", nfield,
                     c->ncols);
         f->nrejected++;
@@ -721,15 +818,301 @@ static int feed_parse_xlsx(struct pw_feed *f, const char *buf, size_t len)
 
 /* ---- JSON --------------------------------------------------------------- */
 
+/* One element of the array of updates: a row. Returns 0 or PW_ENOMEM. */
+static int feed_json_row(struct pw_feed *f, int row, json_t *o)
+{
+    struct feed_raw raw;
+    char num[NCOLS][64];
+    const char *key;
+    json_t *v;
+    memset(&raw, 0, sizeof raw);
+    if (!json_is_object(o)) {
+        f->nrejected++;
+        return feed_reject(f, row, PW_EFEED_SYNTAX, "", "row is not a JSON object");
+    }
+    json_object_foreach(o, key, v)
+    {
+        int col = feed_col_lookup(key, strlen(key));
+        if (col == COL_IGNORED)
+            continue;
+        if (col < 0) {
+            f->nrejected++;
+            return feed_reject(f, row, PW_EFEED_HEADER, key, "unknown field");
+        }
+        if (json_is_string(v)) {
+            raw.f[col] = json_string_value(v);
+            raw.len[col] = json_string_length(v);
+        } else if (json_is_integer(v)) {
+            raw.len[col] = (size_t)snprintf(num[col], sizeof num[col], "%lld",
+                                            (long long)json_integer_value(v));
+            raw.f[col] = num[col];
+        } else if (json_is_real(v)) {
+            /* a JSON number is a double: accept it only when it is exactly
+             * a decimal of at most 6 places within range, as CSV would */
+            double d = json_real_value(v);
+            int64_t micro = 0;
+            if (!(fabs(d) <= 1e12) || (double)(micro = llround(d * 1e6)) / 1e6 != d) {
+                f->nrejected++;
+                return feed_reject(f, row, feed_col_codes[col], key,
+                                   "%.17g is out of range or has more than 6 decimals "
+                                   "(send exact decimals as strings)",
+                                   d);
+            }
+            pw_dec_format(micro, num[col], sizeof num[col]);
+            raw.f[col] = num[col];
+            raw.len[col] = strlen(num[col]);
+        } else if (json_is_boolean(v)) {
+            raw.f[col] = json_is_true(v) ? "true" : "false";
+            raw.len[col] = strlen(raw.f[col]);
+        } else if (!json_is_null(v)) {
+            f->nrejected++;
+            return feed_reject(f, row, PW_EFEED_SYNTAX, key, "must be a string, number or boolean");
+        }
+    }
+    return feed_take(f, row, &raw);
+}
+
+/* The row limit, checked before row (1-based) of n (n: SIZE_MAX when not
+ * known). Returns 1 when reached (the rest counted and reported), else 0;
+ * *rc: 0 or PW_ENOMEM. */
+static int feed_json_full(struct pw_feed *f, int row, size_t left, int *rc)
+{
+    if (f->nrows + f->nrejected < PW_FEED_MAX_ROWS)
+        return 0;
+    *rc = feed_reject(f, row, PW_EFEED_TOOMANY, "",
+                      "more than %d rows; this and later rows were not read", PW_FEED_MAX_ROWS);
+    f->nrejected += left;
+    return 1;
+}
+
+/* A JSON document that does not parse as a whole is split here into the
+ * elements of its array of updates, so that the rows before a syntax error
+ * are kept as the README promises (jansson reads whole documents only).
+ * The scanner knows strings, escapes and nesting, nothing else: each element
+ * is then parsed by jansson alone, and one that does not parse is that row's
+ * error. Where elements cannot be delimited any more (an unterminated string,
+ * brackets that do not match, the end of the text inside the array), the
+ * rest is one error at that row. Line and column are the file's (jansson's
+ * convention: 1-based, columns in characters). */
+#define FEED_JSON_DEPTH 256
+
+struct feed_json {
+    struct pw_feed *f;
+    const char *t;
+    size_t n, i;
+    size_t at, line, col; /* position cursor: offset at is on line, column col */
+};
+
+static void feed_json_ws(struct feed_json *j)
+{
+    while (j->i < j->n && (j->t[j->i] == ' ' || j->t[j->i] == '\t' || j->t[j->i] == '\n' ||
+                           j->t[j->i] == '\r'))
+        j->i++;
+}
+
+/* The line and column of the byte before offset off (the last one read):
+ * errors come in file order, so the cursor only moves forward. */
+static void feed_json_where(struct feed_json *j, size_t off, int *line, int *col)
+{
+    if (off > j->n)
+        off = j->n;
+    if (off < j->at)
+        j->at = 0, j->line = 1, j->col = 0;
+    for (; j->at < off; j->at++) {
+        unsigned char c = (unsigned char)j->t[j->at];
+        if (c == '\n')
+            j->line++, j->col = 0;
+        else if ((c & 0xC0) != 0x80)
+            j->col++;
+    }
+    *line = j->line > INT32_MAX ? INT32_MAX : (int)j->line;
+    *col = j->col > INT32_MAX ? INT32_MAX : (int)j->col;
+}
+
+/* Moves past the string that starts at j->i. Returns 0, or -1 when it does
+ * not end. */
+static int feed_json_string(struct feed_json *j)
+{
+    for (j->i++; j->i < j->n && j->t[j->i] != '"'; j->i++)
+        if (j->t[j->i] == '\\')
+            j->i++;
+    if (j->i >= j->n)
+        return -1;
+    j->i++;
+    return 0;
+}
+
+/* Moves past one value from j->i to the ',' or ']' (or '}') that ends it at
+ * depth 0, or the end of the text. Returns 0, or -1 when the value cannot be
+ * delimited (j->i: where that became clear). */
+static int feed_json_skip(struct feed_json *j)
+{
+    char stack[FEED_JSON_DEPTH];
+    size_t depth = 0;
+    while (j->i < j->n) {
+        char c = j->t[j->i];
+        if (c == '"') {
+            if (feed_json_string(j))
+                return -1;
+            continue;
+        } else if (c == '[' || c == '{') {
+            if (depth == FEED_JSON_DEPTH)
+                return -1;
+            stack[depth++] = c;
+        } else if (c == ']' || c == '}') {
+            if (depth == 0)
+                return 0;
+            if (stack[--depth] != (c == ']' ? '[' : '{'))
+                return -1;
+        } else if (c == ',' && depth == 0) {
+            return 0;
+        }
+        j->i++;
+    }
+    return depth ? -1 : 0;
+}
+
+/* Records a syntax error at row (0: the file): jansson's reason for the
+ * text t[from..to) (flags: JSON_DISABLE_EOF_CHECK to read the rest of the
+ * file only as far as one value goes) at its place in the file, or, when
+ * that parses, why at offset stop. Returns 0 or PW_ENOMEM. */
+static int feed_json_error(struct feed_json *j, int row, size_t from, size_t to, size_t flags,
+                           size_t stop, const char *why, const char *tail)
+{
+    json_error_t e;
+    int line, col;
+    json_t *v = json_loadb(j->t + from, to - from,
+                           flags | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &e);
+    if (v) {
+        json_decref(v);
+        feed_json_where(j, stop + 1, &line, &col);
+    } else {
+        feed_json_where(j, from + (size_t)(e.position > 0 ? e.position : 0), &line, &col);
+        why = e.text;
+    }
+    return feed_reject(j->f, row, PW_EFEED_SYNTAX, "",
+                       "malformed JSON: %s (line %d, column %d)%s", why, line, col, tail);
+}
+
+static int feed_json_recover(struct pw_feed *f, const char *text, size_t len,
+                             const json_error_t *whole)
+{
+    struct feed_json j = {.f = f, .t = text, .n = len, .line = 1};
+    int wrapped = 0, rc = 0;
+    feed_json_ws(&j);
+    if (j.i < len && text[j.i] == '{') {
+        /* {"updates": [...]}: only that key, first */
+        json_t *key;
+        size_t ks;
+        j.i++;
+        feed_json_ws(&j);
+        ks = j.i;
+        if (j.i >= len || text[j.i] != '"' || feed_json_string(&j))
+            goto whole;
+        key = json_loadb(text + ks, j.i - ks, JSON_DECODE_ANY, NULL);
+        if (!json_is_string(key) || strcmp(json_string_value(key), "updates") != 0) {
+            if (json_is_string(key)) {
+                rc = feed_reject(f, 0, PW_EFEED_HEADER, json_string_value(key),
+                                 "unknown top-level key (expected \"updates\": [...])");
+                json_decref(key);
+                return rc;
+            }
+            json_decref(key);
+            goto whole;
+        }
+        json_decref(key);
+        feed_json_ws(&j);
+        if (j.i >= len || text[j.i] != ':')
+            goto whole;
+        j.i++;
+        feed_json_ws(&j);
+        wrapped = 1;
+    }
+    if (j.i >= len || text[j.i] != '[')
+        goto whole;
+    j.i++;
+    feed_json_ws(&j);
+    if (j.i < len && text[j.i] == ']') {
+        j.i++;
+    } else {
+        for (int row = 1;; row++) {
+            size_t start, end;
+            char term;
+            int stuck;
+            if (feed_json_full(f, row, 1, &rc))
+                return rc;
+            feed_json_ws(&j);
+            start = j.i;
+            stuck = feed_json_skip(&j);
+            term = j.i < len ? text[j.i] : '\0';
+            if (stuck || (term != ',' && term != ']')) {
+                /* nothing after this can be told apart: one error for the rest */
+                f->nrejected++;
+                return feed_json_error(&j, row, start, len, JSON_DISABLE_EOF_CHECK, j.i,
+                                       j.i < len ? "brackets do not match"
+                                                 : "the text ends inside the array of updates",
+                                       "; this and later rows were not read");
+            }
+            end = j.i;
+            while (end > start && (text[end - 1] == ' ' || text[end - 1] == '\t' ||
+                                   text[end - 1] == '\n' || text[end - 1] == '\r'))
+                end--;
+            if (end == start) {
+                int line, col;
+                feed_json_where(&j, j.i + 1, &line, &col);
+                f->nrejected++;
+                rc = feed_reject(f, row, PW_EFEED_SYNTAX, "",
+                                 "malformed JSON: no row before '%c' (line %d, column %d)", term,
+                                 line, col);
+            } else {
+                json_error_t e;
+                json_t *o = json_loadb(text + start, end - start,
+                                       JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &e);
+                if (o) {
+                    rc = feed_json_row(f, row, o);
+                    json_decref(o);
+                } else {
+                    f->nrejected++;
+                    rc = feed_json_error(&j, row, start, end, 0, end, "", "");
+                }
+            }
+            if (rc)
+                return rc;
+            j.i++;
+            if (term == ']')
+                break;
+        }
+    }
+    const char *what = "unexpected text";
+    feed_json_ws(&j);
+    if (wrapped && j.i < len && text[j.i] == '}') {
+        j.i++;
+        feed_json_ws(&j);
+    } else if (wrapped) {
+        what = "'}' expected";
+        if (j.i >= len)
+            j.i = len - 1; /* missed at the end */
+    }
+    if (j.i >= len)
+        return 0;
+    int line, col;
+    feed_json_where(&j, j.i + 1, &line, &col);
+    return feed_reject(f, 0, PW_EFEED_SYNTAX, "",
+                       "malformed JSON after the rows: %s (line %d, column %d)", what, line, col);
+whole:
+    return feed_reject(f, 0, PW_EFEED_SYNTAX, "", "malformed JSON: %s (line %d, column %d)",
+                       whole->text, whole->line, whole->column);
+}
+
 static int feed_parse_json(struct pw_feed *f, const char *text, size_t len)
 {
     json_error_t jerr;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     int rc = 0;
-    if (!root)
-        return feed_reject(f, jerr.line > 0 ? jerr.line : 0, PW_EFEED_SYNTAX, "",
-                           "malformed JSON: %s (line %d, column %d)", jerr.text, jerr.line,
-                           jerr.column);
+    if (!root) {
+        rc = feed_json_recover(f, text, len, &jerr);
+        return rc == PW_ENOMEM ? rc : 0;
+    }
     json_t *arr = root;
     if (json_is_object(root)) {
         const char *key;
@@ -750,75 +1133,10 @@ static int feed_parse_json(struct pw_feed *f, const char *text, size_t len)
         goto done;
     }
     size_t n = json_array_size(arr);
-    char num[NCOLS][64];
     for (size_t i = 0; i < n && !rc; i++) {
-        int row = (int)i + 1;
-        json_t *o = json_array_get(arr, i);
-        struct feed_raw raw;
-        memset(&raw, 0, sizeof raw);
-        if (f->nrows + f->nrejected >= PW_FEED_MAX_ROWS) {
-            rc = feed_reject(f, row, PW_EFEED_TOOMANY, "",
-                             "more than %d rows; this and later rows were not read",
-                             PW_FEED_MAX_ROWS);
-            f->nrejected += n - i;
+        if (feed_json_full(f, (int)i + 1, n - i, &rc))
             break;
-        }
-        if (!json_is_object(o)) {
-            rc = feed_reject(f, row, PW_EFEED_SYNTAX, "", "row is not a JSON object");
-            f->nrejected++;
-            continue;
-        }
-        const char *key;
-        json_t *v;
-        int bad = 0;
-        json_object_foreach(o, key, v)
-        {
-            int col = feed_col_lookup(key, strlen(key));
-            if (col == COL_IGNORED)
-                continue;
-            if (col < 0) {
-                rc = feed_reject(f, row, PW_EFEED_HEADER, key, "unknown field");
-                bad = 1;
-                break;
-            }
-            if (json_is_string(v)) {
-                raw.f[col] = json_string_value(v);
-                raw.len[col] = json_string_length(v);
-            } else if (json_is_integer(v)) {
-                raw.len[col] = (size_t)snprintf(num[col], sizeof num[col], "%lld",
-                                                (long long)json_integer_value(v));
-                raw.f[col] = num[col];
-            } else if (json_is_real(v)) {
-                /* a JSON number is a double: accept it only when it is exactly
-                 * a decimal of at most 6 places within range, as CSV would */
-                double d = json_real_value(v);
-                int64_t micro = 0;
-                if (!(fabs(d) <= 1e12) ||
-                    (double)(micro = llround(d * 1e6)) / 1e6 != d) {
-                    rc = feed_reject(f, row, feed_col_codes[col], key,
-                                     "%.17g is out of range or has more than 6 decimals "
-                                     "(send exact decimals as strings)", d);
-                    bad = 1;
-                    break;
-                }
-                pw_dec_format(micro, num[col], sizeof num[col]);
-                raw.f[col] = num[col];
-                raw.len[col] = strlen(num[col]);
-            } else if (json_is_boolean(v)) {
-                raw.f[col] = json_is_true(v) ? "true" : "false";
-                raw.len[col] = strlen(raw.f[col]);
-            } else if (!json_is_null(v)) {
-                rc = feed_reject(f, row, PW_EFEED_SYNTAX, key,
-                                 "must be a string, number or boolean");
-                bad = 1;
-                break;
-            }
-        }
-        if (bad) {
-            f->nrejected++;
-            continue;
-        }
-        rc = feed_take(f, row, &raw);
+        rc = feed_json_row(f, (int)i + 1, json_array_get(arr, i));
     }
 done:
     json_decref(root);
@@ -856,16 +1174,8 @@ int pw_feed_parse(struct pw_feed **out, const struct pw_catalog *cat, const char
         *out = f;
         return 0;
     }
-    rc = feed_utf8(buf, len, &text, &tlen, &owned);
-    if (rc == PW_ENOMEM)
+    if ((rc = feed_utf8(buf, len, &text, &tlen, &owned)))
         goto fail;
-    if (rc) {
-        if ((rc = feed_reject(f, 0, PW_EFEED_ENCODING, "",
-                              "the feed is neither UTF-8 nor CP932 (Shift_JIS)")))
-            goto fail;
-        *out = f;
-        return 0;
-    }
     if (fmt == PW_FEED_AUTO) {
         size_t i = 0;
         while (i < tlen && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))

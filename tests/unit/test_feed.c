@@ -22,6 +22,9 @@
 #include "file.h"
 #include "fy.h"
 #include "template.h"
+#include "text.h"
+
+#include <jansson.h>
 
 #include <xlsxwriter.h>
 
@@ -342,6 +345,8 @@ static void test_cp932(void **state)
     free(sjis);
 }
 
+/* Bytes that are neither UTF-8 nor CP932 reject the rows holding them, one by
+ * one, naming the column and the byte; the other rows go through. */
 static void test_encoding_rejected(void **state)
 {
     static const char bad[] = "indicator_id,fiscal_year,value\ncum,2022,\xff\xff\xff\n";
@@ -349,15 +354,229 @@ static void test_encoding_rejected(void **state)
     /* 0xFF is neither a UTF-8 byte nor a CP932 lead or single byte */
     assert_null(convert("UTF-8", "CP932", bad, strlen(bad), &len));
     struct pw_feed *f = parse(state, bad, PW_FEED_CSV);
-    expect_one(f, PW_EFEED_ENCODING, 0, "");
+    expect_one(f, PW_EFEED_ENCODING, 2, "value");
+    assert_non_null(strstr(pw_feed_error(f, 0)->msg, "(\\xff) at byte 1 of the field: "
+                                                     "'\\xff\\xff\\xff'"));
     assert_int_equal(pw_feed_nrows(f), 0);
     pw_feed_close(&f);
 
-    /* a CP932 lead byte cut off at the end of the feed */
+    /* a CP932 lead byte cut off at the end of the feed: that row alone */
     static const char cut[] = "indicator_id,fiscal_year,value\ncum,2022,1\n\x82";
     assert_null(convert("UTF-8", "CP932", cut, strlen(cut), &len));
     f = parse(state, cut, PW_FEED_AUTO);
-    expect_one(f, PW_EFEED_ENCODING, 0, "");
+    expect_one(f, PW_EFEED_ENCODING, 3, "indicator_id");
+    assert_int_equal(pw_feed_nrows(f), 1);
+    pw_feed_close(&f);
+}
+
+/* Invalid UTF-8 at row 3, column 2: only row 3 is rejected, with the column
+ * and the byte; a file that is mostly UTF-8 is not misread as CP932. */
+static void test_encoding_one_row(void **state)
+{
+    static const char csv[] = "indicator_id,fiscal_year,value,note\n"
+                              "cum,2022,1,速報値\n"
+                              "cum,20\xff"
+                              "23,2,\n"
+                              "cum,2023,3,確定値\n"
+                              "cum,2024,4,caf\xe9\n";
+    struct pw_feed *f = parse(state, csv, PW_FEED_CSV);
+    dump_errors(f);
+    assert_int_equal(pw_feed_nerrors(f), 2);
+    const struct pw_diag *d = pw_feed_error(f, 0);
+    assert_int_equal(d->code, PW_EFEED_ENCODING);
+    assert_int_equal(d->line, 3);
+    assert_string_equal(d->field, "fiscal_year");
+    assert_non_null(strstr(d->msg, "at byte 3 of the field: '20\\xff23'"));
+    d = pw_feed_error(f, 1);
+    assert_int_equal(d->line, 5);
+    assert_string_equal(d->field, "note");
+    assert_non_null(strstr(d->msg, "'caf\\xe9'"));
+    assert_true(pw_text_utf8(d->msg, strlen(d->msg)));
+    assert_int_equal(pw_feed_nrows(f), 2);
+    assert_int_equal(pw_feed_nrejected(f), 2);
+    assert_string_equal(pw_feed_row(f, 0)->note, "速報値");
+    assert_string_equal(pw_feed_row(f, 1)->note, "確定値");
+    pw_feed_close(&f);
+
+    /* the same in a header: an unknown column, shown escaped */
+    f = parse(state, "indicator_id,fiscal_year,val\xffue\ncum,2022,1\n", PW_FEED_CSV);
+    assert_int_equal(pw_feed_error(f, 0)->code, PW_EFEED_HEADER);
+    assert_non_null(strstr(pw_feed_error(f, 0)->msg, "'val\\xffue'"));
+    pw_feed_close(&f);
+}
+
+/* A NUL inside a field: that row is rejected naming its column, the value
+ * shown whole (escaped), not cut at the NUL; the other rows go through. */
+static void test_csv_nul(void **state)
+{
+    static const char csv[] = "indicator_id,fiscal_year,value,note\n"
+                              "cum,2022,1,ok\n"
+                              "cum,2023,2,ab\0cd\x1b[31m\n"
+                              "cum,20\0"
+                              "24,3,\n"
+                              "cum,2024,4,\n";
+    struct pw_feed *f = parse_n(*state, csv, sizeof csv - 1, PW_FEED_CSV, today());
+    dump_errors(f);
+    assert_int_equal(pw_feed_nerrors(f), 2);
+    const struct pw_diag *d = pw_feed_error(f, 0);
+    assert_int_equal(d->code, PW_EFEED_VALUE);
+    assert_int_equal(d->line, 3);
+    assert_string_equal(d->field, "note");
+    assert_non_null(strstr(d->msg, "a NUL byte at byte 3 of the field: 'ab\\x00cd\\x1b[31m'"));
+    d = pw_feed_error(f, 1);
+    assert_int_equal(d->line, 4);
+    assert_string_equal(d->field, "fiscal_year");
+    assert_non_null(strstr(d->msg, "'20\\x0024'"));
+    assert_int_equal(pw_feed_nrows(f), 2);
+    assert_int_equal(pw_feed_row(f, 0)->row, 2);
+    assert_int_equal(pw_feed_row(f, 1)->row, 5);
+    assert_int_equal(pw_feed_nrejected(f), 2);
+    pw_feed_close(&f);
+}
+
+/* What a reason quotes back is escaped and cut at PW_TEXT_ECHO_MAX bytes. */
+static void test_echo_escaped(void **state)
+{
+    char csv[2048], big[900];
+    memset(big, '9', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    snprintf(csv, sizeof csv, "indicator_id,fiscal_year,value\n"
+                              "cum,\x1b[31mFY\xC2\x9B,1\n"
+                              "cum,%s,1\n",
+             big);
+    struct pw_feed *f = parse(state, csv, PW_FEED_CSV);
+    assert_int_equal(pw_feed_nerrors(f), 2);
+    const struct pw_diag *d = pw_feed_error(f, 0);
+    assert_int_equal(d->code, PW_EFEED_FY);
+    assert_non_null(strstr(d->msg, "'\\x1b[31mFY\\u009b' is not a fiscal year"));
+    assert_true(pw_text_clean(d->msg, strlen(d->msg)));
+    d = pw_feed_error(f, 1);
+    const char *q = strchr(d->msg, '\''), *e = strstr(d->msg, "…'");
+    assert_non_null(q);
+    assert_non_null(e);
+    assert_int_equal((size_t)(e - q - 1) + strlen("…"), PW_TEXT_ECHO_MAX);
+    pw_feed_close(&f);
+
+    /* a JSON key (the field) and a value with control characters */
+    f = parse(state,
+              "[{\"indicator_id\": \"cum\", \"fiscal_year\": \"\\u001b]0;x\\u0007\", \"value\": 1},"
+              " {\"indicator_id\": \"cum\", \"fiscal_year\": 2022, \"value\": 1, \"\\u001bk\": 1}]",
+              PW_FEED_JSON);
+    assert_int_equal(pw_feed_nerrors(f), 2);
+    assert_non_null(strstr(pw_feed_error(f, 0)->msg, "'\\x1b]0;x\\x07'"));
+    assert_string_equal(pw_feed_error(f, 1)->field, "\\x1bk");
+    pw_feed_close(&f);
+}
+
+/* The line and column jansson gives for text, read as a whole. */
+static void jansson_where(const char *text, int *line, int *col)
+{
+    json_error_t e;
+    json_t *v = json_loads(text, 0, &e);
+    assert_null(v);
+    *line = e.line;
+    *col = e.column;
+}
+
+#define JROW(fy, v) "{\"indicator_id\": \"cum\", \"fiscal_year\": " #fy ", \"value\": " #v "}"
+
+/* A syntax error in element 4 of 6: rows 1-3 (and 5-6, which can still be
+ * told apart) go through, row 4 is rejected with the file's line and column
+ * as jansson gives them for the whole text. */
+static void test_json_syntax_element(void **state)
+{
+    static const char doc[] = "[\n  " JROW(2020, 1) ",\n  " JROW(2021, 2) ",\n  " JROW(2022, 3)
+                              ",\n  {\"indicator_id\": \"cum\", \"fiscal_year\": 2023 \"value\": 4},\n  "
+                              JROW(2023, 5) ",\n  " JROW(2024, 6) "\n]\n";
+    char want[64];
+    int line, col;
+    jansson_where(doc, &line, &col);
+    snprintf(want, sizeof want, "(line %d, column %d)", line, col);
+    assert_int_equal(line, 5);
+    struct pw_feed *f = parse(state, doc, PW_FEED_JSON);
+    dump_errors(f);
+    expect_one(f, PW_EFEED_SYNTAX, 4, "");
+    assert_non_null(strstr(pw_feed_error(f, 0)->msg, want));
+    assert_int_equal(pw_feed_nrows(f), 5);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(pw_feed_row(f, (size_t)i)->row, i + 1);
+    assert_int_equal(pw_feed_row(f, 3)->row, 5);
+    assert_int_equal(pw_feed_row(f, 4)->value, PW_DEC(6));
+    assert_int_equal(pw_feed_nrejected(f), 1);
+    pw_feed_close(&f);
+
+    /* the same inside {"updates": [...]}, on one line, with an invalid byte */
+    f = parse(state, "{\"updates\": [" JROW(2020, 1) ", {\"indicator_id\": \"c\xffm\"}, "
+                     JROW(2021, 2) "]}", PW_FEED_JSON);
+    dump_errors(f);
+    expect_one(f, PW_EFEED_SYNTAX, 2, "");
+    assert_true(pw_text_clean(pw_feed_error(f, 0)->msg, strlen(pw_feed_error(f, 0)->msg)));
+    assert_int_equal(pw_feed_nrows(f), 2);
+    pw_feed_close(&f);
+
+    /* an empty element, and a row that is a NUL escape */
+    f = parse(state, "[" JROW(2020, 1) ",, {\"indicator_id\": \"a\\u0000b\"}, " JROW(2021, 2) "]",
+              PW_FEED_JSON);
+    dump_errors(f);
+    assert_int_equal(pw_feed_nerrors(f), 2);
+    assert_int_equal(pw_feed_error(f, 0)->line, 2);
+    assert_int_equal(pw_feed_error(f, 1)->line, 3);
+    assert_int_equal(pw_feed_nrows(f), 2);
+    assert_int_equal(pw_feed_row(f, 1)->row, 4);
+    pw_feed_close(&f);
+}
+
+/* Where elements cannot be told apart any more, the rest is one error at the
+ * row where it happened; the rows before it are kept. */
+static void test_json_syntax_structural(void **state)
+{
+    static const char unterminated[] =
+        "[" JROW(2020, 1) ",\n" JROW(2021, 2) ",\n{\"indicator_id\": \"cum, \"fiscal_year\": 2022,\n"
+        JROW(2023, 4) "]";
+    struct pw_feed *f = parse(state, unterminated, PW_FEED_JSON);
+    dump_errors(f);
+    expect_one(f, PW_EFEED_SYNTAX, 3, "");
+    assert_non_null(strstr(pw_feed_error(f, 0)->msg, "this and later rows were not read"));
+    assert_non_null(strstr(pw_feed_error(f, 0)->msg, "(line 3,"));
+    assert_int_equal(pw_feed_nrows(f), 2);
+    assert_int_equal(pw_feed_nrejected(f), 1);
+    pw_feed_close(&f);
+
+    /* brackets that do not match */
+    f = parse(state, "[" JROW(2020, 1) ", {\"indicator_id\": [\"cum\"}, " JROW(2021, 2) "]",
+              PW_FEED_JSON);
+    dump_errors(f);
+    expect_one(f, PW_EFEED_SYNTAX, 2, "");
+    assert_int_equal(pw_feed_nrows(f), 1);
+    pw_feed_close(&f);
+
+    /* a file cut off after a complete row: that row is not trusted */
+    f = parse(state, "[" JROW(2020, 1) ", " JROW(2021, 2), PW_FEED_JSON);
+    dump_errors(f);
+    expect_one(f, PW_EFEED_SYNTAX, 2, "");
+    assert_non_null(strstr(pw_feed_error(f, 0)->msg, "the text ends inside the array"));
+    assert_int_equal(pw_feed_nrows(f), 1);
+    pw_feed_close(&f);
+
+    /* text after the array, a wrapper that does not close: the rows are kept */
+    f = parse(state, "[" JROW(2020, 1) "] x", PW_FEED_JSON);
+    expect_one(f, PW_EFEED_SYNTAX, 0, "");
+    assert_non_null(strstr(pw_feed_error(f, 0)->msg, "unexpected text (line 1,"));
+    assert_int_equal(pw_feed_nrows(f), 1);
+    pw_feed_close(&f);
+    f = parse(state, "{\"updates\": [" JROW(2020, 1) "]", PW_FEED_JSON);
+    expect_one(f, PW_EFEED_SYNTAX, 0, "");
+    assert_non_null(strstr(pw_feed_error(f, 0)->msg, "'}' expected"));
+    assert_int_equal(pw_feed_nrows(f), 1);
+    pw_feed_close(&f);
+
+    /* before the array: nothing to keep, the file's error */
+    f = parse(state, "{\"updates\" [" JROW(2020, 1) "]}", PW_FEED_JSON);
+    expect_one(f, PW_EFEED_SYNTAX, 0, "");
+    assert_int_equal(pw_feed_nrows(f), 0);
+    pw_feed_close(&f);
+    f = parse(state, "{\"rows\": [" JROW(2020, 1) ",]}", PW_FEED_JSON);
+    expect_one(f, PW_EFEED_HEADER, 0, "rows");
     pw_feed_close(&f);
 }
 
@@ -697,8 +916,10 @@ static void test_err_syntax(void **state)
     assert_int_equal(pw_feed_nrows(f), 0);
     pw_feed_close(&f);
 
+    /* the row is the element; the line and column the file's */
     f = parse(state, "[{\"indicator_id\": \"cum\",\n \"value\": }]", PW_FEED_JSON);
-    expect_one(f, PW_EFEED_SYNTAX, 2, "");
+    expect_one(f, PW_EFEED_SYNTAX, 1, "");
+    assert_non_null(strstr(pw_feed_error(f, 0)->msg, "(line 2, column 11)"));
     assert_int_equal(pw_feed_nrows(f), 0);
     pw_feed_close(&f);
     f = parse(state, "[{\"value\": 1, \"value\": 2}]", PW_FEED_JSON); /* duplicate key */
@@ -707,8 +928,8 @@ static void test_err_syntax(void **state)
     f = parse(state, "{}", PW_FEED_JSON);
     expect_one(f, PW_EFEED_SYNTAX, 0, "");
     pw_feed_close(&f);
-    f = parse(state, "\"rows\"", PW_FEED_JSON); /* JSON errors name the text's line */
-    expect_one(f, PW_EFEED_SYNTAX, 1, "");
+    f = parse(state, "\"rows\"", PW_FEED_JSON); /* no array: the file's error */
+    expect_one(f, PW_EFEED_SYNTAX, 0, "");
     pw_feed_close(&f);
 
     /* a row that is not an object is rejected alone */
@@ -1154,6 +1375,11 @@ int main(void)
         cmocka_unit_test(test_csv_bom_crlf_blank_lines),
         cmocka_unit_test(test_cp932),
         cmocka_unit_test(test_encoding_rejected),
+        cmocka_unit_test(test_encoding_one_row),
+        cmocka_unit_test(test_csv_nul),
+        cmocka_unit_test(test_echo_escaped),
+        cmocka_unit_test(test_json_syntax_element),
+        cmocka_unit_test(test_json_syntax_structural),
         cmocka_unit_test(test_json_ok),
         cmocka_unit_test(test_err_header),
         cmocka_unit_test(test_err_fields),
