@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_text.h"
 #include "cli_conn.h"
 #include "dec.h"
 #include "err.h"
@@ -111,7 +112,9 @@ int cli_subscribe(int argc, char **argv)
     q.subscription = &sub;
     if ((rc = cli_store_query(&o, &q, &r)))
         return rc;
-    printf("subscription %llu: %s (severity >= %s%s)\n", (unsigned long long)r->id, o.webhook,
+    struct cli_text x = {0};
+    printf("subscription %llu: %s (severity >= %s%s)\n", (unsigned long long)r->id,
+           cli_text(&x, o.webhook),
            pw_msg_severity_name(sub.min_severity, 0), sub.secret[0] ? ", signed" : "");
     planwatch__v1__query_reply__free_unpacked(r, NULL);
     return 0;
@@ -180,17 +183,20 @@ int cli_subscriptions(int argc, char **argv)
                                "signed", (int)s->has_secret, "created", t, "created_by",
                                al_str(s->created_by)));
         } else if (o.fmt == PW_FMT_CSV) {
+            struct cli_text x = {0};
             printf("%llu,", (unsigned long long)s->id);
-            pw_report_csv_field(stdout, al_str(s->url));
-            printf(",%s,%s,%s,%s,%s,%s,", al_str(s->plan), al_str(s->project),
-                   al_str(s->indicator_id), pw_msg_severity_name(s->min_severity, 0),
+            pw_report_csv_field(stdout, cli_text(&x, s->url));
+            printf(",%s,%s,%s,%s,%s,%s,", cli_text(&x, s->plan), cli_text(&x, s->project),
+                   cli_text(&x, s->indicator_id), pw_msg_severity_name(s->min_severity, 0),
                    s->has_secret ? "true" : "false", t);
-            pw_report_csv_field(stdout, al_str(s->created_by));
+            pw_report_csv_field(stdout, cli_text(&x, s->created_by));
             fputc('\n', stdout);
         } else {
+            struct cli_text x = {0};
             printf("%4llu  %-8s  %-6s  %-5s  %-8s  %-30s  %-24s  %s\n", (unsigned long long)s->id,
-                   pw_msg_severity_name(s->min_severity, 0), s->has_secret ? "yes" : "no", al_filter(s->plan),
-                   al_filter(s->project), al_filter(s->indicator_id), t, al_str(s->url));
+                   pw_msg_severity_name(s->min_severity, 0), s->has_secret ? "yes" : "no",
+                   cli_text(&x, al_filter(s->plan)), cli_text(&x, al_filter(s->project)),
+                   cli_text(&x, al_filter(s->indicator_id)), t, cli_text(&x, s->url));
         }
     }
     if (arr) {
@@ -227,7 +233,9 @@ int cli_ack(int argc, char **argv)
     if ((rc = cli_store_query(&o, &q, &r)))
         return rc;
     const char *ind = r->n_acks ? al_str(r->acks[0]->indicator_id) : "";
-    printf("%s acknowledged by %s; quiet until new figures arrive for %s\n", o.args[0], o.by, ind);
+    struct cli_text x = {0};
+    printf("%s acknowledged by %s; quiet until new figures arrive for %s\n", cli_text(&x, o.args[0]),
+           cli_text(&x, o.by), cli_text(&x, ind));
     planwatch__v1__query_reply__free_unpacked(r, NULL);
     return 0;
 }
@@ -269,9 +277,11 @@ int cli_silence(int argc, char **argv)
     q.silence = &sil;
     if ((rc = cli_store_query(&o, &q, &r)))
         return rc;
+    struct cli_text x = {0};
     printf("silence %llu: plan %s, project %s, indicator %s muted until %s\n",
-           (unsigned long long)r->id, al_filter(o.plan), al_filter(o.project),
-           al_filter(o.indicator), o.until);
+           (unsigned long long)r->id, cli_text(&x, al_filter(o.plan)),
+           cli_text(&x, al_filter(o.project)), cli_text(&x, al_filter(o.indicator)),
+           cli_text(&x, o.until));
     planwatch__v1__query_reply__free_unpacked(r, NULL);
     return 0;
 }
@@ -337,21 +347,26 @@ static void al_print_open(const struct cli_opts *o, const Planwatch__V1__QueryRe
         if (root) {
             json_array_append_new(arr, al_json_alert(a, ack));
         } else if (o->fmt == PW_FMT_CSV) {
-            printf("%s,%s,%s,%s,%s,%s,%s,%s,%s,", al_str(a->alert_id), pw_msg_kind_name(a->kind),
-                   pw_msg_event_name(a->event), pw_msg_severity_name(a->severity, 0), al_status(a->status),
-                   al_str(a->indicator_id), al_str(a->plan), al_str(a->project), t);
-            pw_report_csv_field(stdout, al_str(a->summary));
+            struct cli_text x = {0};
+            printf("%s,%s,%s,%s,%s,%s,%s,%s,%s,", cli_text(&x, a->alert_id),
+                   pw_msg_kind_name(a->kind), pw_msg_event_name(a->event),
+                   pw_msg_severity_name(a->severity, 0), al_status(a->status),
+                   cli_text(&x, a->indicator_id), cli_text(&x, a->plan), cli_text(&x, a->project),
+                   t);
+            pw_report_csv_field(stdout, cli_text(&x, a->summary));
             fputc(',', stdout);
-            pw_report_csv_field(stdout, ack ? al_str(ack->by) : "");
+            pw_report_csv_field(stdout, cli_text(&x, ack ? ack->by : ""));
             fputc(',', stdout);
-            pw_report_csv_field(stdout, ack ? al_str(ack->reason) : "");
+            pw_report_csv_field(stdout, cli_text(&x, ack ? ack->reason : ""));
             fputc('\n', stdout);
         } else {
-            printf("%-44s  %-8s  %-8s  %-9s  %-24s  %s\n", al_str(a->alert_id), pw_msg_kind_name(a->kind),
-                   pw_msg_severity_name(a->severity, 0), al_status(a->status), t, al_str(a->summary));
+            struct cli_text x = {0};
+            printf("%-44s  %-8s  %-8s  %-9s  %-24s  %s\n", cli_text(&x, a->alert_id),
+                   pw_msg_kind_name(a->kind), pw_msg_severity_name(a->severity, 0),
+                   al_status(a->status), t, cli_text(&x, a->summary));
             if (ack)
-                printf("%-44s  acknowledged by %s: %s\n", "", al_str(ack->by),
-                       al_str(ack->reason));
+                printf("%-44s  acknowledged by %s: %s\n", "", cli_text(&x, ack->by),
+                       cli_text(&x, ack->reason));
         }
     }
     if (root) {
@@ -376,10 +391,12 @@ static void al_print_open(const struct cli_opts *o, const Planwatch__V1__QueryRe
         printf("\n%zu open alert%s\n", shown, shown == 1 ? "" : "s");
         for (size_t i = 0; i < r->n_silences; i++) {
             const Planwatch__V1__Silence *s = r->silences[i];
+            struct cli_text x = {0};
             printf("silence %llu: plan %s, project %s, indicator %s muted until %s by %s: %s\n",
-                   (unsigned long long)s->id, al_filter(s->plan), al_filter(s->project),
-                   al_filter(s->indicator_id), al_str(s->until), al_str(s->by)[0] ? s->by : "-",
-                   al_str(s->comment));
+                   (unsigned long long)s->id, cli_text(&x, al_filter(s->plan)),
+                   cli_text(&x, al_filter(s->project)), cli_text(&x, al_filter(s->indicator_id)),
+                   cli_text(&x, s->until), cli_text(&x, al_str(s->by)[0] ? s->by : "-"),
+                   cli_text(&x, s->comment));
         }
     }
 }
@@ -496,12 +513,15 @@ static void al_print_history(const struct cli_opts *o, const Planwatch__V1__Quer
                 json_object_set_new(e->json, "type", json_string(e->type));
             json_array_append(arr, e->json);
         } else if (o->fmt == PW_FMT_CSV) {
-            printf("%s,%s,%s,%s,", t, e->type, e->alert_id, e->indicator);
-            pw_report_csv_field(stdout, e->detail);
+            struct cli_text x = {0};
+            printf("%s,%s,%s,%s,", t, e->type, cli_text(&x, e->alert_id),
+                   cli_text(&x, e->indicator));
+            pw_report_csv_field(stdout, cli_text(&x, e->detail));
             fputc('\n', stdout);
         } else {
-            printf("%-24s  %-10s  %-44s  %s\n", t, e->type, e->alert_id[0] ? e->alert_id : "-",
-                   e->detail);
+            struct cli_text x = {0};
+            printf("%-24s  %-10s  %-44s  %s\n", t, e->type,
+                   cli_text(&x, e->alert_id[0] ? e->alert_id : "-"), cli_text(&x, e->detail));
         }
         json_decref(e->json);
     }

@@ -9,6 +9,7 @@
 
 #include "assess.h"
 #include "cli.h"
+#include "cli_text.h"
 #include "err.h"
 
 /* Takes --grade G, --withdraw and --file F out of argv (cli_opts does not
@@ -45,12 +46,14 @@ static int as_send(const struct cli_opts *o, Planwatch__V1__Assessment *a)
     int rc = cli_store_query(o, &q, &r);
     if (rc)
         return rc;
+    struct cli_text x = {0};
     if (a->withdrawn)
-        printf("%s FY%d: assessment withdrawn (the computed grade stands)\n", a->indicator_id,
-               (int)a->fiscal_year);
+        printf("%s FY%d: assessment withdrawn (the computed grade stands)\n",
+               cli_text(&x, a->indicator_id), (int)a->fiscal_year);
     else
-        printf("%s FY%d: assessed %s by %s%s\n", a->indicator_id, (int)a->fiscal_year, a->grade,
-               a->by && a->by[0] ? a->by : "you", r->id ? "" : " (already recorded)");
+        printf("%s FY%d: assessed %s by %s%s\n", cli_text(&x, a->indicator_id),
+               (int)a->fiscal_year, cli_text(&x, a->grade),
+               cli_text(&x, a->by && a->by[0] ? a->by : "you"), r->id ? "" : " (already recorded)");
     planwatch__v1__query_reply__free_unpacked(r, NULL);
     return 0;
 }

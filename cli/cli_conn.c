@@ -2,6 +2,7 @@
  * request goes through pw_client_call, whose deadline and socket reset keep
  * a late answer from being read as the next request's. */
 #include "cli_conn.h"
+#include "cli_text.h"
 
 #include "report.h"
 
@@ -147,9 +148,10 @@ int cli_conn_call(struct cli_conn *c, Planwatch__V1__MsgType type, const Protobu
     }
     if (*rtype == PLANWATCH__V1__MSG_TYPE__MSG_ERROR) {
         const Planwatch__V1__ErrorReply *e = (const Planwatch__V1__ErrorReply *)m;
+        struct cli_text x = {0};
         rc = e->code ? e->code : PW_EWIRE;
         fprintf(stderr, "planwatch: %s at %s refused the request: %s [%s]\n", c->service,
-                c->endpoint, e->reason && e->reason[0] ? e->reason : pw_strerror(rc),
+                c->endpoint, cli_text(&x, e->reason && e->reason[0] ? e->reason : pw_strerror(rc)),
                 pw_errname(rc));
         protobuf_c_message_free_unpacked(m, NULL);
         return rc;
@@ -174,9 +176,12 @@ int cli_conn_query(struct cli_conn *c, Planwatch__V1__Query *q, int quiet,
     Planwatch__V1__QueryReply *r = (Planwatch__V1__QueryReply *)m;
     if (r->code) {
         rc = r->code;
-        if (rc != quiet)
+        if (rc != quiet) {
+            struct cli_text x = {0};
             fprintf(stderr, "planwatch: %s at %s: %s [%s]\n", c->service, c->endpoint,
-                    r->error && r->error[0] ? r->error : pw_strerror(rc), pw_errname(rc));
+                    cli_text(&x, r->error && r->error[0] ? r->error : pw_strerror(rc)),
+                    pw_errname(rc));
+        }
         planwatch__v1__query_reply__free_unpacked(r, NULL);
         return rc;
     }

@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "cli_conn.h"
+#include "cli_text.h"
 #include "err.h"
 #include "feedid.h"
 #include "fy.h"
@@ -191,10 +192,11 @@ static int feed_apply(struct feed_file *f, const Planwatch__V1__FeedReply *rep, 
         size_t i = feed_find(f, res, from, to);
         struct feed_out *e = i == SIZE_MAX ? NULL : &f->out[f->out_of[i]];
         if (!e || e->state != FEED_PENDING || e->batch != from / FEED_BATCH_MAX + 1) {
+            struct cli_text x = {0};
             fprintf(stderr,
                     "planwatch: %s: ingest answered for row %d (update_id '%s'), which "
                     "this batch did not send or which was answered already; ignored\n",
-                    f->path, (int)res->row, res->update_id ? res->update_id : "");
+                    cli_text(&x, f->path), (int)res->row, cli_text(&x, res->update_id));
             continue;
         }
         enum feed_state st = feed_state_of(res->status, dry_run);
@@ -216,10 +218,12 @@ static int feed_apply(struct feed_file *f, const Planwatch__V1__FeedReply *rep, 
         if (res->update_id && res->update_id[0] && strlen(res->update_id) <= PW_UPDATE_ID_MAX)
             memcpy(f->uid[i], res->update_id, strlen(res->update_id) + 1);
         /* stored all the same: a warning never changes the exit status */
-        for (size_t w = 0; w < res->n_warnings; w++)
-            fprintf(stderr, "warning: %s: row %d: %s: %s [%s]\n", f->path, e->row,
-                    res->warnings[w]->field, res->warnings[w]->reason,
+        for (size_t w = 0; w < res->n_warnings; w++) {
+            struct cli_text x = {0};
+            fprintf(stderr, "warning: %s: row %d: %s: %s [%s]\n", cli_text(&x, f->path), e->row,
+                    cli_text(&x, res->warnings[w]->field), cli_text(&x, res->warnings[w]->reason),
                     pw_errname(res->warnings[w]->code));
+        }
     }
     for (size_t k = from; k < to; k++) {
         struct feed_out *e = &f->out[f->out_of[f->send[k]]];
@@ -358,20 +362,20 @@ static void feed_print_csv(struct feed_run *x, const struct feed_file *f)
     }
     for (size_t i = 0; i < f->nout; i++) {
         const struct feed_out *e = &f->out[i];
+        struct cli_text esc = {0};
         char dup[64];
-        pw_report_csv_field(stdout, f->path);
+        pw_report_csv_field(stdout, cli_text(&esc, f->path));
         printf(",%d,", e->row);
-        pw_report_csv_field(stdout, e->indicator_id);
-        printf(",%s,%s,", e->update_id, feed_state_names[e->state]);
+        pw_report_csv_field(stdout, cli_text(&esc, e->indicator_id));
+        printf(",%s,%s,", cli_text(&esc, e->update_id), feed_state_names[e->state]);
         if (e->seq)
             printf("%llu", (unsigned long long)e->seq);
         snprintf(code, sizeof code, "%s", e->code ? pw_errname(e->code) : "");
         printf(",%s,", code);
-        pw_report_csv_field(stdout, e->field ? e->field : "");
+        pw_report_csv_field(stdout, cli_text(&esc, e->field));
         fputc(',', stdout);
         pw_report_csv_field(stdout, e->state == FEED_DUPLICATE ? feed_dup_text(e, dup, sizeof dup)
-                                    : e->reason                ? e->reason
-                                                               : "");
+                                                               : cli_text(&esc, e->reason));
         fputc('\n', stdout);
     }
 }

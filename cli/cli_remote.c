@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "cli_conn.h"
+#include "cli_text.h"
 #include "dec.h"
 #include "err.h"
 #include "eval.h"
@@ -60,9 +61,10 @@ int cli_remote_status(const struct cli_opts *o)
         goto done;
     }
     if (rc) {
+        struct cli_text x = {0};
         fprintf(stderr, "planwatch: the store's status row for '%s' is not valid or not in its own "
                         "catalog [%s]\n",
-                bad, pw_errname(PW_EWIRE));
+                cli_text(&x, bad), pw_errname(PW_EWIRE));
         goto done;
     }
     cli_opts_filter_rows(o, rows, &n);
@@ -78,11 +80,6 @@ done:
 }
 
 /* ---- history ------------------------------------------------------------ */
-
-static const char *hist_str(const char *s)
-{
-    return s ? s : "";
-}
 
 static size_t hist_max(size_t a, size_t b)
 {
@@ -112,8 +109,9 @@ static void hist_table(const char *id, Planwatch__V1__IndicatorUpdate *const *u,
         seqw = hist_max(seqw,
                         (size_t)snprintf(seq, sizeof seq, "%llu", (unsigned long long)u[i]->seq));
         valw = hist_max(valw, strlen(hist_value(u[i], v, sizeof v)));
-        offw = hist_max(offw, pw_report_width(hist_str(u[i]->office)));
-        uidw = hist_max(uidw, strlen(hist_str(u[i]->update_id)));
+        struct cli_text x = {0};
+        offw = hist_max(offw, pw_report_width(cli_text(&x, u[i]->office)));
+        uidw = hist_max(uidw, strlen(cli_text(&x, u[i]->update_id)));
         nfy += (size_t)latest[i];
     }
     if (plan)
@@ -126,21 +124,23 @@ static void hist_table(const char *id, Planwatch__V1__IndicatorUpdate *const *u,
     fputs("  NOTE\n", stdout);
     for (size_t i = 0; i < n; i++) {
         const char *basis = pw_report_wire_basis(u[i]->basis);
+        struct cli_text x = {0};
         putchar(latest[i] ? '*' : ' ');
         if (plan)
             printf(" %-*s ", (int)hist_max(strlen(plan), 4), plan);
         printf(" %*llu  FY%-4d  %*s  %-10s  %-6s  %-10s  ", (int)seqw,
                (unsigned long long)u[i]->seq, (int)u[i]->fiscal_year, (int)valw,
                hist_value(u[i], v, sizeof v), basis ? basis : "-",
-               u[i]->preliminary ? "yes" : "no", u[i]->as_of && u[i]->as_of[0] ? u[i]->as_of : "-");
-        hist_cell(hist_str(u[i]->office), offw);
+               u[i]->preliminary ? "yes" : "no",
+               cli_text(&x, u[i]->as_of && u[i]->as_of[0] ? u[i]->as_of : "-"));
+        hist_cell(cli_text(&x, u[i]->office), offw);
         printf("  %-24s  ",
                u[i]->received_ns ? pw_msg_time(u[i]->received_ns, t, sizeof t) : "-");
         if (u[i]->note && u[i]->note[0]) {
-            hist_cell(hist_str(u[i]->update_id), uidw);
-            printf("  %s", u[i]->note);
+            hist_cell(cli_text(&x, u[i]->update_id), uidw);
+            printf("  %s", cli_text(&x, u[i]->note));
         } else {
-            fputs(hist_str(u[i]->update_id), stdout); /* no trailing blanks */
+            fputs(cli_text(&x, u[i]->update_id), stdout); /* no trailing blanks */
         }
         fputc('\n', stdout);
     }

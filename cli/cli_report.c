@@ -15,6 +15,7 @@
 #include "cfg.h"
 #include "chart.h"
 #include "cli.h"
+#include "cli_text.h"
 #include "cli_conn.h"
 #include "err.h"
 #include "followup.h"
@@ -388,18 +389,19 @@ static void reports_write(const struct cli_opts *o, Planwatch__V1__PublishedRepo
         const Planwatch__V1__PublishedReport *p = v[i];
         pw_msg_time(p->known_at_ns, known, sizeof known);
         pw_msg_time(p->published_ns, pub, sizeof pub);
+        struct cli_text x = {0};
         if (csv) {
-            printf("%llu,%s,%d,%s,%s,%s,%s,", (unsigned long long)p->id, p->plan ? p->plan : "",
-                   (int)p->fiscal_year, p->format ? p->format : "", p->as_of ? p->as_of : "",
-                   known, pub);
-            pw_report_csv_field(stdout, p->by ? p->by : ""); /* typed by a person */
-            printf(",%s,%llu,%s\n", p->office ? p->office : "", (unsigned long long)p->size,
-                   p->catalog_digest ? p->catalog_digest : "");
+            printf("%llu,%s,%d,%s,%s,%s,%s,", (unsigned long long)p->id, cli_text(&x, p->plan),
+                   (int)p->fiscal_year, cli_text(&x, p->format), cli_text(&x, p->as_of), known,
+                   pub);
+            pw_report_csv_field(stdout, cli_text(&x, p->by)); /* typed by a person */
+            printf(",%s,%llu,%s\n", cli_text(&x, p->office), (unsigned long long)p->size,
+                   cli_text(&x, p->catalog_digest));
         } else {
             printf("%6llu  %-4s  FY%-4d  %-6s  %-10s  %-24s  %-24s  %7llu  %s\n",
-                   (unsigned long long)p->id, p->plan ? p->plan : "", (int)p->fiscal_year,
-                   p->format ? p->format : "", p->as_of ? p->as_of : "", known, pub,
-                   (unsigned long long)p->size, p->by ? p->by : "");
+                   (unsigned long long)p->id, cli_text(&x, p->plan), (int)p->fiscal_year,
+                   cli_text(&x, p->format), cli_text(&x, p->as_of), known, pub,
+                   (unsigned long long)p->size, cli_text(&x, p->by));
         }
     }
 }

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "cli_conn.h"
+#include "cli_text.h"
 #include "dec.h"
 #include "err.h"
 #include "eval.h"
@@ -109,16 +110,18 @@ static void watch_print_alert(const struct watch *w, const Planwatch__V1__Alert 
         int japanese = w->o->lang != PW_LANG_EN && ind && r && pw_msg_eval_from_row(&ev, r) == 0;
         if (japanese)
             text = pw_explain_ja(ind, &ev, ja, sizeof ja);
+        struct cli_text x = {0};
         printf("%s  %-8s  %s → %s  %s  %s  %s%s%s\n", t, pw_msg_severity_name(a->severity, 0),
                japanese ? pw_explain_status_ja((enum pw_status)a->previous) : watch_status(a->previous),
                japanese ? pw_explain_status_ja((enum pw_status)a->status) : watch_status(a->status),
-               watch_str(a->indicator_id), watch_str(a->name), text,
+               cli_text(&x, a->indicator_id), cli_text(&x, a->name), cli_text(&x, text),
                a->acknowledged ? "  [acknowledged]" : "", a->silenced ? "  [silenced]" : "");
     } else {
+        struct cli_text x = {0};
         printf("%s  %-8s  %s %s  %s  %s  %s%s%s\n", t, pw_msg_severity_name(a->severity, 0),
                a->kind == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE ? "OVERDUE" : "FORECAST",
-               pw_msg_event_name(a->event), watch_str(a->indicator_id), watch_str(a->name),
-               watch_str(a->summary), a->acknowledged ? "  [acknowledged]" : "",
+               pw_msg_event_name(a->event), cli_text(&x, a->indicator_id), cli_text(&x, a->name),
+               cli_text(&x, a->summary), a->acknowledged ? "  [acknowledged]" : "",
                a->silenced ? "  [silenced]" : "");
     }
     fflush(stdout);
@@ -173,8 +176,9 @@ static void watch_print_states(const struct watch *w, struct watch_state *sts, s
             }
             watch_json_line(o);
         } else {
+            struct cli_text x = {0};
             printf("  %-8s  %-7s  %s  %s\n", sev, watch_status(s->status),
-                   watch_str(s->indicator_id), name);
+                   cli_text(&x, s->indicator_id), cli_text(&x, name));
         }
     }
     if (w->o->json_lines)

@@ -514,6 +514,14 @@ static void test_json_syntax_element(void **state)
     assert_int_equal(pw_feed_nrows(f), 2);
     pw_feed_close(&f);
 
+    /* jansson quotes the bad token: the reason shows it escaped */
+    f = parse(state, "[" JROW(2020, 1) ", \x1b[31m]", PW_FEED_JSON);
+    dump_errors(f);
+    expect_one(f, PW_EFEED_SYNTAX, 2, "");
+    assert_non_null(strstr(pw_feed_error(f, 0)->msg, "\\x1b"));
+    assert_true(pw_text_clean(pw_feed_error(f, 0)->msg, strlen(pw_feed_error(f, 0)->msg)));
+    pw_feed_close(&f);
+
     /* an empty element, and a row that is a NUL escape */
     f = parse(state, "[" JROW(2020, 1) ",, {\"indicator_id\": \"a\\u0000b\"}, " JROW(2021, 2) "]",
               PW_FEED_JSON);
