@@ -8,7 +8,12 @@
  *     Ingest validates every row it receives, whatever parsed it.
  *
  * A bad row is rejected with a pw_diag naming the file, row, column and
- * reason; the good rows still go through (partial success). Columns:
+ * reason; the good rows still go through (partial success). That holds for
+ * bytes too: a NUL (PW_EFEED_VALUE) or a byte that is not UTF-8
+ * (PW_EFEED_ENCODING) rejects its CSV row, a JSON syntax error its element
+ * of the array (PW_EFEED_SYNTAX with the file's line and column; where
+ * elements cannot be delimited any more, the rest from that row). Values
+ * quoted back in reasons are escaped, at most PW_TEXT_ECHO_MAX bytes. Columns:
  *   indicator_id, fiscal_year (2025 | 令和7 | R7 | FY2025), value  - required
  *   basis (cumulative|annual), preliminary (true|false), as_of (YYYY-MM-DD),
  *   note, update_id, retract (true|false)                         - optional
