@@ -78,8 +78,13 @@ struct xl_text {
 
 static void xl_text_add(struct xl_text *t, const char *s, size_t n)
 {
-    if (t->len + n > t->max)
+    if (t->len + n > t->max) {
         n = t->max > t->len ? t->max - t->len : 0;
+        /* cut before a character, never inside one: a text cut short is
+         * too long for its column, not "not UTF-8" */
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
     if (!n || t->nomem)
         return;
     if (t->len + n + 1 > t->cap) {

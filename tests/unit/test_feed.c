@@ -1334,6 +1334,38 @@ static void test_xlsx(void **state)
     pw_feed_close(&f);
 }
 
+/* A cell longer than the reader keeps is cut before a character, so the row
+ * is too long, not "not UTF-8"; a C1 control in a cell is echoed escaped. */
+static void test_xlsx_long_cell(void **state)
+{
+    char *note = malloc(3 * 2000 + 1);
+    assert_non_null(note);
+    for (int i = 0; i < 2000; i++)
+        memcpy(note + 3 * i, "あ", 3);
+    note[3 * 2000] = '\0';
+    const char *cells[] = {
+        "指標ID", "年度",           "値", "備考",
+        "cum",    "2022",           "#1", note,
+        "cum",    "20\xC2\x9B" "22", "#2", NULL,
+        "cum",    "2023",           "#3", NULL,
+    };
+    for (int mode = 0; mode < 2; mode++) {
+        size_t len;
+        char *x = xlsx_make(mode, cells, 4, 4, &len);
+        struct pw_feed *f = parse_n(*state, x, len, PW_FEED_AUTO, today());
+        free(x);
+        dump_errors(f);
+        assert_int_equal(pw_feed_nerrors(f), 2);
+        assert_int_equal(pw_feed_error(f, 0)->code, PW_EFEED_TOOLONG);
+        assert_string_equal(pw_feed_error(f, 0)->field, "note");
+        assert_int_equal(pw_feed_error(f, 1)->code, PW_EFEED_FY);
+        assert_non_null(strstr(pw_feed_error(f, 1)->msg, "'20\\u009b22'"));
+        assert_int_equal(pw_feed_nrows(f), 1);
+        pw_feed_close(&f);
+    }
+    free(note);
+}
+
 /* The template's round trip in the library: render, fill 値, parse. */
 static void test_template_roundtrip(void **state)
 {
@@ -1388,6 +1420,7 @@ int main(void)
         cmocka_unit_test(test_echo_escaped),
         cmocka_unit_test(test_json_syntax_element),
         cmocka_unit_test(test_json_syntax_structural),
+        cmocka_unit_test(test_xlsx_long_cell),
         cmocka_unit_test(test_json_ok),
         cmocka_unit_test(test_err_header),
         cmocka_unit_test(test_err_fields),
