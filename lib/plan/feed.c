@@ -464,15 +464,47 @@ static void feed_utf8_census(const char *buf, size_t len, size_t *mb, size_t *ba
     }
 }
 
+/* Converts buf[0..len) from CP932 into *out (caller frees; *olen bytes),
+ * keeping a byte CP932 cannot read as it is (so that the row holding it is
+ * rejected naming it) and counting those in *nbad. Returns 0 or PW_ENOMEM;
+ * PW_EFEED_ENCODING when iconv has no CP932. */
+static int feed_cp932(const char *buf, size_t len, char **out, size_t *olen, size_t *nbad)
+{
+    iconv_t cd = iconv_open("UTF-8", "CP932");
+    size_t cap = len * 3 + 4, left = cap, ileft = len;
+    char *o, *op, *ip = (char *)buf;
+    *nbad = 0;
+    if (cd == (iconv_t)-1)
+        return PW_EFEED_ENCODING;
+    if (!(o = op = malloc(cap))) {
+        iconv_close(cd);
+        return PW_ENOMEM;
+    }
+    /* a CP932 character is at most 3 bytes of UTF-8: left never runs out */
+    while (ileft > 0 && iconv(cd, &ip, &ileft, &op, &left) == (size_t)-1) {
+        if (errno != EILSEQ && errno != EINVAL)
+            break;
+        *op++ = *ip++;
+        ileft--;
+        left--;
+        (*nbad)++;
+        iconv(cd, NULL, NULL, NULL, NULL);
+    }
+    iconv_close(cd);
+    *out = o;
+    *olen = cap - left;
+    return 0;
+}
+
 /* Yields the text without BOM: borrowed from buf, or converted from CP932
- * into *owned (caller frees). A file that is mostly UTF-8 (more valid
- * multi-byte sequences than stray bytes), or that CP932 cannot read either,
- * is taken as UTF-8 with its bad bytes: the rows holding them are rejected
- * one by one (feed_csv_field, and jansson per JSON element). Returns 0 or
- * PW_ENOMEM. */
+ * into *owned (caller frees). Whichever reading leaves fewer stray bytes
+ * wins (UTF-8 on a tie); the rows holding the stray bytes are rejected one
+ * by one (feed_csv_field, and jansson per JSON element), so one bad byte
+ * never costs the whole file. Returns 0 or PW_ENOMEM. */
 static int feed_utf8(const char *buf, size_t len, const char **text, size_t *tlen, char **owned)
 {
-    size_t mb, bad;
+    size_t mb, bad, cpbad, olen;
+    char *out = NULL;
     *owned = NULL;
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
         buf += 3;
@@ -484,27 +516,17 @@ static int feed_utf8(const char *buf, size_t len, const char **text, size_t *tle
         return 0;
     feed_utf8_census(buf, len, &mb, &bad);
     if (mb > bad)
-        return 0;
-    iconv_t cd = iconv_open("UTF-8", "CP932");
-    if (cd == (iconv_t)-1)
-        return 0;
-    size_t cap = len * 3 + 4, left = cap;
-    char *out = malloc(cap), *op = out;
-    char *ip = (char *)buf;
-    size_t ileft = len;
-    int rc = 0;
-    if (!out)
-        rc = PW_ENOMEM;
-    else if (iconv(cd, &ip, &ileft, &op, &left) == (size_t)-1)
-        rc = PW_EFEED_ENCODING;
-    iconv_close(cd);
-    if (rc) {
-        free(out);
+        return 0; /* UTF-8 with a few stray bytes */
+    int rc = feed_cp932(buf, len, &out, &olen, &cpbad);
+    if (rc)
         return rc == PW_ENOMEM ? rc : 0;
+    if (cpbad >= bad) {
+        free(out);
+        return 0;
     }
     *owned = out;
     *text = out;
-    *tlen = cap - left;
+    *tlen = olen;
     return 0;
 }
 
@@ -872,9 +894,9 @@ static int feed_json_row(struct pw_feed *f, int row, json_t *o)
     return feed_take(f, row, &raw);
 }
 
-/* The row limit, checked before row (1-based) of n (n: SIZE_MAX when not
- * known). Returns 1 when reached (the rest counted and reported), else 0;
- * *rc: 0 or PW_ENOMEM. */
+/* The row limit, checked before row (1-based); left: the rows from it on
+ * (1 when not known). Returns 1 when reached (they are counted rejected and
+ * reported), else 0; *rc: 0 or PW_ENOMEM. */
 static int feed_json_full(struct pw_feed *f, int row, size_t left, int *rc)
 {
     if (f->nrows + f->nrejected < PW_FEED_MAX_ROWS)

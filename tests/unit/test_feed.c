@@ -369,6 +369,33 @@ static void test_encoding_rejected(void **state)
     pw_feed_close(&f);
 }
 
+/* A CP932 file with one byte CP932 cannot read: that row alone is rejected,
+ * the other rows (Japanese included) are read as CP932. */
+static void test_cp932_one_bad_row(void **state)
+{
+    static const char utf8[] = "indicator_id,fiscal_year,value,note\n"
+                               "cum,令和4年度,3,速報値です\n"
+                               "cum,令和5年度,4,確定値\n";
+    size_t len = 0;
+    char *sjis = convert("CP932", "UTF-8", utf8, strlen(utf8), &len);
+    assert_non_null(sjis);
+    char *bad = malloc(len + 32);
+    assert_non_null(bad);
+    memcpy(bad, sjis, len);
+    static const char row[] = "cum,R6,5,x\xff\n";
+    memcpy(bad + len, row, sizeof row - 1);
+    struct pw_feed *f = parse_n(*state, bad, len + sizeof row - 1, PW_FEED_AUTO, today());
+    free(bad);
+    free(sjis);
+    dump_errors(f);
+    expect_one(f, PW_EFEED_ENCODING, 4, "note");
+    assert_non_null(strstr(pw_feed_error(f, 0)->msg, "'x\\xff'"));
+    assert_int_equal(pw_feed_nrows(f), 2);
+    assert_string_equal(pw_feed_row(f, 0)->note, "速報値です");
+    assert_int_equal(pw_feed_row(f, 1)->fy, 2023);
+    pw_feed_close(&f);
+}
+
 /* Invalid UTF-8 at row 3, column 2: only row 3 is rejected, with the column
  * and the byte; a file that is mostly UTF-8 is not misread as CP932. */
 static void test_encoding_one_row(void **state)
@@ -1416,6 +1443,7 @@ int main(void)
         cmocka_unit_test(test_cp932),
         cmocka_unit_test(test_encoding_rejected),
         cmocka_unit_test(test_encoding_one_row),
+        cmocka_unit_test(test_cp932_one_bad_row),
         cmocka_unit_test(test_csv_nul),
         cmocka_unit_test(test_echo_escaped),
         cmocka_unit_test(test_json_syntax_element),
