@@ -1010,7 +1010,8 @@ static int feed_json_error(struct feed_json *j, int row, size_t from, size_t to,
         feed_json_where(j, stop + 1, &line, &col);
     } else {
         feed_json_where(j, from + (size_t)(e.position > 0 ? e.position : 0), &line, &col);
-        why = e.text;
+        /* jansson names its own flag here; say what it means */
+        why = strstr(e.text, "JSON_ALLOW_NUL") ? "a NUL (\\u0000) in a string" : e.text;
     }
     return feed_reject(j->f, row, PW_EFEED_SYNTAX, "",
                        "malformed JSON: %s (line %d, column %d)%s", why, line, col, tail);

@@ -556,6 +556,7 @@ static void test_json_syntax_element(void **state)
     assert_int_equal(pw_feed_nerrors(f), 2);
     assert_int_equal(pw_feed_error(f, 0)->line, 2);
     assert_int_equal(pw_feed_error(f, 1)->line, 3);
+    assert_non_null(strstr(pw_feed_error(f, 1)->msg, "malformed JSON: a NUL (\\u0000) in a string"));
     assert_int_equal(pw_feed_nrows(f), 2);
     assert_int_equal(pw_feed_row(f, 1)->row, 4);
     pw_feed_close(&f);
