@@ -158,6 +158,7 @@ int cli_subscriptions(int argc, char **argv)
     struct cli_opts o;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     Planwatch__V1__QueryReply *r = NULL;
+    struct cli_text x = {0}; /* its buffers are reused in turn */
     char t[32];
     int rc = al_parse(&o, argc, argv, CLI_ALERT_CONN | CLI_OPT_FORMAT, help, 0);
     if (rc >= 0)
@@ -183,7 +184,6 @@ int cli_subscriptions(int argc, char **argv)
                                "signed", (int)s->has_secret, "created", t, "created_by",
                                al_str(s->created_by)));
         } else if (o.fmt == PW_FMT_CSV) {
-            struct cli_text x = {0};
             printf("%llu,", (unsigned long long)s->id);
             pw_report_csv_field(stdout, cli_text(&x, s->url));
             printf(",%s,%s,%s,%s,%s,%s,", cli_text(&x, s->plan), cli_text(&x, s->project),
@@ -192,7 +192,6 @@ int cli_subscriptions(int argc, char **argv)
             pw_report_csv_field(stdout, cli_text(&x, s->created_by));
             fputc('\n', stdout);
         } else {
-            struct cli_text x = {0};
             printf("%4llu  %-8s  %-6s  %-5s  %-8s  %-30s  %-24s  %s\n", (unsigned long long)s->id,
                    pw_msg_severity_name(s->min_severity, 0), s->has_secret ? "yes" : "no",
                    cli_text(&x, al_filter(s->plan)), cli_text(&x, al_filter(s->project)),
@@ -328,6 +327,7 @@ static json_t *al_json_alert(const Planwatch__V1__Alert *a, const Planwatch__V1_
 
 static void al_print_open(const struct cli_opts *o, const Planwatch__V1__QueryReply *r)
 {
+    struct cli_text x = {0}; /* its buffers are reused in turn */
     char t[32];
     json_t *root = o->fmt == PW_FMT_JSON ? json_object() : NULL, *arr = json_array();
     size_t shown = 0;
@@ -347,7 +347,6 @@ static void al_print_open(const struct cli_opts *o, const Planwatch__V1__QueryRe
         if (root) {
             json_array_append_new(arr, al_json_alert(a, ack));
         } else if (o->fmt == PW_FMT_CSV) {
-            struct cli_text x = {0};
             printf("%s,%s,%s,%s,%s,%s,%s,%s,%s,", cli_text(&x, a->alert_id),
                    pw_msg_kind_name(a->kind), pw_msg_event_name(a->event),
                    pw_msg_severity_name(a->severity, 0), al_status(a->status),
@@ -360,7 +359,6 @@ static void al_print_open(const struct cli_opts *o, const Planwatch__V1__QueryRe
             pw_report_csv_field(stdout, cli_text(&x, ack ? ack->reason : ""));
             fputc('\n', stdout);
         } else {
-            struct cli_text x = {0};
             printf("%-44s  %-8s  %-8s  %-9s  %-24s  %s\n", cli_text(&x, a->alert_id),
                    pw_msg_kind_name(a->kind), pw_msg_severity_name(a->severity, 0),
                    al_status(a->status), t, cli_text(&x, a->summary));
@@ -391,7 +389,6 @@ static void al_print_open(const struct cli_opts *o, const Planwatch__V1__QueryRe
         printf("\n%zu open alert%s\n", shown, shown == 1 ? "" : "s");
         for (size_t i = 0; i < r->n_silences; i++) {
             const Planwatch__V1__Silence *s = r->silences[i];
-            struct cli_text x = {0};
             printf("silence %llu: plan %s, project %s, indicator %s muted until %s by %s: %s\n",
                    (unsigned long long)s->id, cli_text(&x, al_filter(s->plan)),
                    cli_text(&x, al_filter(s->project)), cli_text(&x, al_filter(s->indicator_id)),
@@ -422,6 +419,7 @@ static int al_event_cmp(const void *a, const void *b)
 
 static void al_print_history(const struct cli_opts *o, const Planwatch__V1__QueryReply *r)
 {
+    struct cli_text x = {0}; /* its buffers are reused in turn */
     size_t n = r->n_alerts + r->n_attempts + r->n_acks + r->n_silences, k = 0;
     struct al_event *ev = calloc(n ? n : 1, sizeof *ev);
     char t[32];
@@ -513,13 +511,11 @@ static void al_print_history(const struct cli_opts *o, const Planwatch__V1__Quer
                 json_object_set_new(e->json, "type", json_string(e->type));
             json_array_append(arr, e->json);
         } else if (o->fmt == PW_FMT_CSV) {
-            struct cli_text x = {0};
             printf("%s,%s,%s,%s,", t, e->type, cli_text(&x, e->alert_id),
                    cli_text(&x, e->indicator));
             pw_report_csv_field(stdout, cli_text(&x, e->detail));
             fputc('\n', stdout);
         } else {
-            struct cli_text x = {0};
             printf("%-24s  %-10s  %-44s  %s\n", t, e->type,
                    cli_text(&x, e->alert_id[0] ? e->alert_id : "-"), cli_text(&x, e->detail));
         }

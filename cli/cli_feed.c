@@ -187,12 +187,12 @@ static enum feed_state feed_state_of(Planwatch__V1__RowStatus s, int dry_run)
 static int feed_apply(struct feed_file *f, const Planwatch__V1__FeedReply *rep, size_t from,
                       size_t to, int dry_run)
 {
+    struct cli_text x = {0}; /* its buffers are reused in turn */
     for (size_t k = 0; k < rep->n_results; k++) {
         const Planwatch__V1__RowResult *res = rep->results[k];
         size_t i = feed_find(f, res, from, to);
         struct feed_out *e = i == SIZE_MAX ? NULL : &f->out[f->out_of[i]];
         if (!e || e->state != FEED_PENDING || e->batch != from / FEED_BATCH_MAX + 1) {
-            struct cli_text x = {0};
             fprintf(stderr,
                     "planwatch: %s: ingest answered for row %d (update_id '%s'), which "
                     "this batch did not send or which was answered already; ignored\n",
@@ -219,7 +219,6 @@ static int feed_apply(struct feed_file *f, const Planwatch__V1__FeedReply *rep, 
             memcpy(f->uid[i], res->update_id, strlen(res->update_id) + 1);
         /* stored all the same: a warning never changes the exit status */
         for (size_t w = 0; w < res->n_warnings; w++) {
-            struct cli_text x = {0};
             fprintf(stderr, "warning: %s: row %d: %s: %s [%s]\n", cli_text(&x, f->path), e->row,
                     cli_text(&x, res->warnings[w]->field), cli_text(&x, res->warnings[w]->reason),
                     pw_errname(res->warnings[w]->code));
@@ -355,6 +354,7 @@ static void feed_summary(FILE *out, const struct feed_file *f, int dry_run)
 
 static void feed_print_csv(struct feed_run *x, const struct feed_file *f)
 {
+    struct cli_text esc = {0}; /* its buffers are reused in turn */
     char code[32];
     if (!x->csv_header_done) {
         fputs("file,row,indicator_id,update_id,status,seq,code,field,reason\n", stdout);
@@ -362,7 +362,6 @@ static void feed_print_csv(struct feed_run *x, const struct feed_file *f)
     }
     for (size_t i = 0; i < f->nout; i++) {
         const struct feed_out *e = &f->out[i];
-        struct cli_text esc = {0};
         char dup[64];
         pw_report_csv_field(stdout, cli_text(&esc, f->path));
         printf(",%d,", e->row);

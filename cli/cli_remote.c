@@ -103,13 +103,13 @@ static const char *hist_value(const Planwatch__V1__IndicatorUpdate *u, char *v, 
 static void hist_table(const char *id, Planwatch__V1__IndicatorUpdate *const *u, const int *latest,
                        size_t n, const char *plan)
 {
+    struct cli_text x = {0}; /* its buffers are reused in turn */
     char v[PW_DEC_BUFSZ], t[32], seq[24];
     size_t seqw = 3, valw = 5, offw = 6, uidw = 9, nfy = 0;
     for (size_t i = 0; i < n; i++) {
         seqw = hist_max(seqw,
                         (size_t)snprintf(seq, sizeof seq, "%llu", (unsigned long long)u[i]->seq));
         valw = hist_max(valw, strlen(hist_value(u[i], v, sizeof v)));
-        struct cli_text x = {0};
         offw = hist_max(offw, pw_report_width(cli_text(&x, u[i]->office)));
         uidw = hist_max(uidw, strlen(cli_text(&x, u[i]->update_id)));
         nfy += (size_t)latest[i];
@@ -124,7 +124,6 @@ static void hist_table(const char *id, Planwatch__V1__IndicatorUpdate *const *u,
     fputs("  NOTE\n", stdout);
     for (size_t i = 0; i < n; i++) {
         const char *basis = pw_report_wire_basis(u[i]->basis);
-        struct cli_text x = {0};
         putchar(latest[i] ? '*' : ' ');
         if (plan)
             printf(" %-*s ", (int)hist_max(strlen(plan), 4), plan);

@@ -360,6 +360,7 @@ done:
 static void reports_write(const struct cli_opts *o, Planwatch__V1__PublishedReport *const *v,
                           size_t n)
 {
+    struct cli_text x = {0}; /* its buffers are reused in turn */
     char known[32], pub[32];
     if (o->fmt == PW_FMT_JSON) {
         json_t *a = json_array();
@@ -389,7 +390,6 @@ static void reports_write(const struct cli_opts *o, Planwatch__V1__PublishedRepo
         const Planwatch__V1__PublishedReport *p = v[i];
         pw_msg_time(p->known_at_ns, known, sizeof known);
         pw_msg_time(p->published_ns, pub, sizeof pub);
-        struct cli_text x = {0};
         if (csv) {
             printf("%llu,%s,%d,%s,%s,%s,%s,", (unsigned long long)p->id, cli_text(&x, p->plan),
                    (int)p->fiscal_year, cli_text(&x, p->format), cli_text(&x, p->as_of), known,

@@ -157,6 +157,7 @@ static int watch_state_match(const struct watch *w, const struct watch_state *st
 static void watch_print_states(const struct watch *w, struct watch_state *sts, size_t n,
                                uint64_t seq)
 {
+    struct cli_text x = {0}; /* its buffers are reused in turn */
     if (n) /* sts is NULL when the store has no states */
         qsort(sts, n, sizeof *sts, watch_state_cmp);
     for (size_t i = 0; i < n; i++) {
@@ -176,7 +177,6 @@ static void watch_print_states(const struct watch *w, struct watch_state *sts, s
             }
             watch_json_line(o);
         } else {
-            struct cli_text x = {0};
             printf("  %-8s  %-7s  %s  %s\n", sev, watch_status(s->status),
                    cli_text(&x, s->indicator_id), cli_text(&x, name));
         }
