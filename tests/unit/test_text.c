@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "diag.h"
 #include "err.h"
 #include "log.h"
 #include "msg.h"
@@ -120,6 +121,24 @@ static void test_escape(void **state)
     assert_true(pw_text_clean(out, strlen(out)));
 }
 
+/* Every diagnostic's file, field and reason are escaped and cut with "…". */
+static void test_diag_escaped(void **state)
+{
+    (void)state;
+    struct pw_diag d;
+    char long_reason[1000];
+    memset(long_reason, 'r', sizeof long_reason - 1);
+    long_reason[sizeof long_reason - 1] = '\0';
+    pw_diag_set(&d, PW_EFEED_VALUE, "f\x1b.csv", 2, "k\x9b", "why \x1b[2J %s", long_reason);
+    assert_string_equal(d.file, "f\\x1b.csv");
+    assert_string_equal(d.field, "k\\x9b");
+    assert_memory_equal(d.msg, "why \\x1b[2J rrr", strlen("why \\x1b[2J rrr"));
+    assert_true(strlen(d.msg) == sizeof d.msg - 1 || strlen(d.msg) == sizeof d.msg - 2 ||
+                strlen(d.msg) == sizeof d.msg - 3);
+    assert_non_null(strstr(d.msg, "…"));
+    assert_true(pw_text_clean(d.msg, strlen(d.msg)));
+}
+
 /* A value with a line break or a quote cannot forge a log line. */
 static void test_log_one_line(void **state)
 {
@@ -156,6 +175,7 @@ int main(void)
         cmocka_unit_test(test_utf8_and_controls),
         cmocka_unit_test(test_wire_checks),
         cmocka_unit_test(test_escape),
+        cmocka_unit_test(test_diag_escaped),
         cmocka_unit_test(test_log_one_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
