@@ -371,10 +371,9 @@ static void act_result_page(struct http_req *r, int en, unsigned status, const c
 }
 
 /* A refusal, as the request asked to be answered: a page or JSON. */
-static void act_fail(struct http_req *r, const struct act_call *c, int html, int en,
-                     unsigned status, int code, const char *why)
+static void act_fail(struct http_req *r, int html, int en, unsigned status, int code,
+                     const char *why)
 {
-    (void)c;
     if (!html) {
         http_req_error(r, status, code, why);
         return;
@@ -393,12 +392,12 @@ static int act_store_failed(struct http_req *r, const struct act_call *c, int rc
 {
     if (!rc && type == PLANWATCH__V1__MSG_TYPE__MSG_ERROR) {
         const Planwatch__V1__ErrorReply *e = (const Planwatch__V1__ErrorReply *)m;
-        act_fail(r, c, c->html, c->en, http_status_of(e->code), e->code,
+        act_fail(r, c->html, c->en, http_status_of(e->code), e->code,
                  e->reason ? e->reason : "refused");
         return 1;
     }
     if (rc || type != PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY) {
-        act_fail(r, c, c->html, c->en, MHD_HTTP_SERVICE_UNAVAILABLE, rc ? rc : PW_EWIRE,
+        act_fail(r, c->html, c->en, MHD_HTTP_SERVICE_UNAVAILABLE, rc ? rc : PW_EWIRE,
                  "the store did not answer; try again");
         return 1;
     }
@@ -407,7 +406,7 @@ static int act_store_failed(struct http_req *r, const struct act_call *c, int rc
         unsigned st = q->code == PW_ENOTFOUND ? MHD_HTTP_NOT_FOUND
                       : q->code == PW_EINVAL  ? MHD_HTTP_BAD_REQUEST
                                               : http_status_of(q->code);
-        act_fail(r, c, c->html, c->en, st, q->code, q->error ? q->error : "refused");
+        act_fail(r, c->html, c->en, st, q->code, q->error ? q->error : "refused");
         return 1;
     }
     return 0;
@@ -894,7 +893,7 @@ static void act_upload_post(struct http *h, struct http_req *r, const struct act
         if (!text || !id[0] || !fy[0]) {
             free(text);
             act_upload_free(u);
-            act_fail(r, NULL, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
+            act_fail(r, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
                      en ? "give the indicator and the fiscal year" : "指標と年度を指定してください");
             return;
         }
@@ -907,7 +906,7 @@ static void act_upload_post(struct http *h, struct http_req *r, const struct act
     int preview = strcmp(action, "preview") == 0;
     if (!preview && strcmp(action, "import") != 0) {
         act_upload_free(u);
-        act_fail(r, NULL, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
+        act_fail(r, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
                  "action is preview, import or retract");
         return;
     }
@@ -929,7 +928,7 @@ static void act_upload_post(struct http *h, struct http_req *r, const struct act
                                        &n, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
             free(bytes);
             act_upload_free(u);
-            act_fail(r, NULL, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
+            act_fail(r, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
                      "content_b64 is not base64");
             return;
         }
@@ -943,7 +942,7 @@ static void act_upload_post(struct http *h, struct http_req *r, const struct act
     if (n == 0) {
         free(bytes);
         act_upload_free(u);
-        act_fail(r, NULL, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
+        act_fail(r, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
                  en ? "choose a file (it was empty or missing)" : "ファイルを選んでください（空か未指定です）");
         return;
     }
@@ -1212,7 +1211,7 @@ static void act_form_post(struct http *h, struct http_req *r, enum act_rt rt,
     } else if (rt == RT_ALERTS && strcmp(action, "lift") == 0) {
         uint64_t id = act_id(act_val(f, "silence_id"));
         if (!id) {
-            act_fail(r, NULL, 1, en, MHD_HTTP_NOT_FOUND, PW_ENOTFOUND, "no such silence");
+            act_fail(r, 1, en, MHD_HTTP_NOT_FOUND, PW_ENOTFOUND, "no such silence");
         } else if ((c = act_call_new(r, ACT_LIFT, 1, en))) {
             snprintf(c->id, sizeof c->id, "%llu", (unsigned long long)id);
             act_lift(h, r, id);
@@ -1221,7 +1220,7 @@ static void act_form_post(struct http *h, struct http_req *r, enum act_rt rt,
         const char *grade = act_val(f, "grade");
         int fy = 0, withdraw = strcmp(grade, "withdraw") == 0;
         if (pw_fy_parse(act_val(f, "fiscal_year"), &fy)) {
-            act_fail(r, NULL, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
+            act_fail(r, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
                      en ? "the fiscal year is not one (2024, FY2024, 令和6, R6)"
                         : "年度が読めません（2024、FY2024、令和6、R6）");
             return;
@@ -1243,7 +1242,7 @@ static void act_form_post(struct http *h, struct http_req *r, enum act_rt rt,
     } else if (rt == RT_SUBS_PAGE && strcmp(action, "subscribe") == 0) {
         int sev = act_severity(act_val(f, "severity"));
         if (sev < 0)
-            act_fail(r, NULL, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
+            act_fail(r, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
                      "severity is info, warning or critical");
         else if ((c = act_call_new(r, ACT_SUBSCRIBE, 1, en)))
             act_subscribe(h, r, act_val(f, "url"), act_val(f, "secret"), act_val(f, "plan"),
@@ -1251,13 +1250,13 @@ static void act_form_post(struct http *h, struct http_req *r, enum act_rt rt,
     } else if (rt == RT_SUBS_PAGE && strcmp(action, "unsubscribe") == 0) {
         uint64_t id = act_id(act_val(f, "id"));
         if (!id) {
-            act_fail(r, NULL, 1, en, MHD_HTTP_NOT_FOUND, PW_ENOTFOUND, "no such subscription");
+            act_fail(r, 1, en, MHD_HTTP_NOT_FOUND, PW_ENOTFOUND, "no such subscription");
         } else if ((c = act_call_new(r, ACT_UNSUBSCRIBE, 1, en))) {
             snprintf(c->id, sizeof c->id, "%llu", (unsigned long long)id);
             act_unsubscribe(h, r, id);
         }
     } else {
-        act_fail(r, NULL, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
+        act_fail(r, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
                  rt == RT_ALERTS ? "action is ack, silence, lift or assess"
                                  : "action is subscribe or unsubscribe");
     }
@@ -1420,18 +1419,18 @@ int http_act_route(struct http *h, struct http_req *r)
     }
     struct act_form f;
     if (act_form_parse(r, &f)) {
-        act_fail(r, NULL, 1, act_lang_en(r, NULL), MHD_HTTP_BAD_REQUEST, PW_EINVAL,
+        act_fail(r, 1, act_lang_en(r, NULL), MHD_HTTP_BAD_REQUEST, PW_EINVAL,
                  "the form is malformed or has more than 24 fields");
         return 1;
     }
     int en = act_lang_en(r, &f);
     if (!http_req_csrf_ok(r, act_val(&f, "csrf"))) {
-        act_fail(r, NULL, 1, en, MHD_HTTP_FORBIDDEN, PW_EDENIED,
+        act_fail(r, 1, en, MHD_HTTP_FORBIDDEN, PW_EDENIED,
                  en ? "the form's CSRF token is missing or wrong: reload the page and send it again"
                     : "フォームのCSRFトークンがないか違います。ページを読み込み直して送り直してください。");
     } else if (rt == RT_UPLOAD) {
         if (!act_may_write_any(h, r))
-            act_fail(r, NULL, 1, en, MHD_HTTP_FORBIDDEN, PW_EFORBIDDEN,
+            act_fail(r, 1, en, MHD_HTTP_FORBIDDEN, PW_EFORBIDDEN,
                      en ? "this caller may not write feeds" : "書き込み権限がありません");
         else
             act_upload_post(h, r, &f, en);

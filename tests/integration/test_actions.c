@@ -1,7 +1,8 @@
 /* test_actions.c - acting through the HTTP door (README "Acting in the
  * browser"), with the real services on loopback and libcurl: a feed file
  * uploaded as multipart/form-data is previewed first - a bad row's conflict
- * shown by row and column, nothing stored - then imported from the
+ * shown by row and column, nothing stored (CSV, and an xlsx template whose
+ * values are empty) - then imported from the
  * preview's own form; an office cannot upload outside its scope; a figure
  * is retracted from its form; an open alert is acknowledged through the API
  * and through the form; a silence is set and lifted (API, form, and the CLI's
@@ -82,6 +83,25 @@ static char *multipart(const char *const *fields, const char *fname, const char 
     fputs("--" BOUNDARY "--\r\n", f);
     assert_int_equal(fclose(f), 0);
     *len = n;
+    return buf;
+}
+
+/* A multipart body with one binary file part (type ctype). Caller frees. */
+static char *multipart_bin(const char *fname, const char *ctype, const char *data, size_t n,
+                           size_t *len)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    assert_non_null(f);
+    fprintf(f, "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\n"
+               "preview\r\n--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"file\"; "
+               "filename=\"%s\"\r\nContent-Type: %s\r\n\r\n",
+            fname, ctype);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    fputs("\r\n--" BOUNDARY "--\r\n", f);
+    assert_int_equal(fclose(f), 0);
+    *len = size;
     return buf;
 }
 
@@ -190,6 +210,18 @@ static void test_upload(void **state)
     r = req("POST", "/upload", HS_TOK_READER, MULTIPART, body, len, 403);
     hs_curl_free(&r);
     free(body);
+
+    /* an Excel workbook (a filled-in template) previews the same way */
+    size_t xn;
+    char *xlsx = hs_read_file(hs_src("tests/fuzz/xlsx/template-pj2.xlsx"), &xn);
+    body = multipart_bin("pj2.xlsx", "application/octet-stream", xlsx, xn, &len);
+    free(xlsx);
+    r = req("POST", "/upload", HS_TOK_PJ2, MULTIPART, body, len, 409); /* its 値 are empty */
+    free(body);
+    assert_non_null(strstr(r.body, "<tr data-row=\"2\" data-column=\"value\">"));
+    assert_non_null(strstr(r.body, "PW_EFEED_MISSING"));
+    assert_null(strstr(r.body, "id=\"import-form\"")); /* nothing valid to import */
+    hs_curl_free(&r);
 
     /* the feed API takes the same file part; dry run stores nothing */
     const char *dr[] = {"dry_run", "true", NULL};
