@@ -7,6 +7,9 @@
  *   http_auth.c      bearer tokens -> office and its read/write scopes
  *   http_feed.c      POST /api/v1/feeds: CSV/JSON -> FeedBatch -> import summary;
  *                    POST /api/v1/retractions: one retract row, the same way
+ *   http_act.c       acting: the alerts and subscriptions pages and their API
+ *   http_upload.c    the upload page: preview, import, retract; multipart feeds
+ *   http_form.c      forms and the page shell the acting pages share
  *   http_read.c      GET /api/v1/status, history, alerts, report, health
  *   http_dashboard.c GET /: the server-rendered dashboard
  *   http_openapi.c   GET /api/v1/openapi.yaml: docs/openapi.yaml, compiled in
@@ -130,9 +133,14 @@ void http_feed_start(struct http *h, struct http_req *r, const char *body, size_
  * r and returns 1 when the route is one of them, else 0. */
 int http_act_precheck(struct http *h, struct http_req *r);
 int http_act_route(struct http *h, struct http_req *r);
-/* POST /api/v1/feeds with Content-Type multipart/form-data: the part
- * "file" (CSV, JSON or xlsx by its type or name) and optionally "dry_run". */
-void http_act_feed_multipart(struct http *h, struct http_req *r);
+/* http_upload.c: GET /upload (the forms, en: English), POST /upload (a
+ * form f: preview, import, retract), and POST /api/v1/feeds with
+ * Content-Type multipart/form-data (the part "file": CSV, JSON or xlsx by
+ * its type or name; optionally "dry_run"). */
+struct http_form;
+void http_upload_page(struct http *h, struct http_req *r, int en);
+void http_upload_post(struct http *h, struct http_req *r, const struct http_form *f, int en);
+void http_upload_feed_multipart(struct http *h, struct http_req *r);
 /* POST /api/v1/retractions: {"indicator_id", "fiscal_year"} sent as a one-row
  * feed with retract true (the router checked what POST /api/v1/feeds needs). */
 void http_feed_retract(struct http *h, struct http_req *r);

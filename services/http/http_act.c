@@ -1,19 +1,18 @@
-/* http_act.c - acting through the HTTP door, as pages with forms and as API
- * calls (README "Acting in the browser"): upload a feed file (a preview
- * first, validated here against the catalog with nothing stored, then the
- * import summary), retract a figure, acknowledge an alert with its 要因分析,
- * silence and lift a silence, record the secretariat's assessment,
- * subscribe and unsubscribe webhooks. Who may do what comes from
- * http_session.h only (the actor's name is what the store records as "by";
- * the manage right for alerts, assessments and subscriptions; the write
- * scope per indicator for feeds), and every state-changing request passes
+/* http_act.c - acting through the HTTP door (README "Acting in the
+ * browser"): the routes of acting and their checks that need no body, the
+ * alerts page (acknowledge with the 要因分析, silence, lift a silence,
+ * record the secretariat's assessment) and the subscriptions page (subscribe,
+ * unsubscribe), each action also a JSON call (POST /api/v1/alerts/{id}/ack,
+ * /api/v1/silences[/{id}/lift], /api/v1/subscriptions[/{id}]); the upload
+ * page is http_upload.c's. Who may do what comes from http_session.h only:
+ * the actor's name is what the store records as "by", the manage right
+ * gates every action here; every state-changing request passes
  * http_req_csrf_ok. The store checks and keeps everything, as for the CLI.
  * Pages are server-rendered, Japanese first (?lang=en, or the form field
- * lang=en: English), with no scripts and no external assets; a form is shown
- * only to whoever may use it. Single-threaded like every handler. */
+ * lang=en: English), no scripts, no external assets; a form is shown only to
+ * whoever may use it. Single-threaded like every handler. */
 #include <jansson.h>
 #include <microhttpd.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +23,12 @@
 #include "fy.h"
 #include "html.h"
 #include "http.h"
+#include "http_form.h"
 #include "http_session.h"
 #include "log.h"
 #include "msg.h"
 
 #define ACT_ID_MAX 200     /* alert ids and path ids (the store's bound) */
-#define ACT_FIELDS_MAX 24  /* form fields kept; more are refused */
 #define ACT_FORM_TYPE "application/x-www-form-urlencoded"
 #define ACT_MULTIPART "multipart/form-data"
 
@@ -99,15 +98,6 @@ static int act_ctype_is(struct http_req *r, const char *type)
     return ct && strncasecmp(ct, type, strlen(type)) == 0;
 }
 
-/* The caller may write some indicator of the catalog (NULL catalog: not
- * known yet, answered by the handler). */
-static int act_may_write_any(const struct http *h, const struct http_req *r)
-{
-    for (size_t i = 0; h->cat && i < pw_catalog_count(h->cat); i++)
-        if (http_req_may_write(r, pw_catalog_at(h->cat, i)))
-            return 1;
-    return 0;
-}
 
 int http_act_precheck(struct http *h, struct http_req *r)
 {
@@ -143,7 +133,7 @@ int http_act_precheck(struct http *h, struct http_req *r)
                        "(registry: manage: true)");
         return 1;
     }
-    if (rt == RT_UPLOAD && h->cat && !act_may_write_any(h, r)) {
+    if (rt == RT_UPLOAD && h->cat && !http_form_may_write_any(h, r)) {
         http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EFORBIDDEN, "this caller may not write feeds");
         return 1;
     }
@@ -164,102 +154,6 @@ int http_act_precheck(struct http *h, struct http_req *r)
         http_req_error(r, MHD_HTTP_CONTENT_TOO_LARGE, PW_ETOOBIG, why);
     }
     return 1;
-}
-
-/* ---- forms ------------------------------------------------------------------- */
-
-struct act_field {
-    char name[40];
-    char *val;          /* NUL-terminated (a file may hold NULs: use len) */
-    size_t len;
-    char filename[256]; /* a file part's name, else "" */
-    char ctype[128];    /* a file part's type, else "" */
-};
-
-struct act_form {
-    struct act_field f[ACT_FIELDS_MAX];
-    size_t n;
-    int bad;            /* too many fields or out of memory */
-};
-
-static void act_form_free(struct act_form *f)
-{
-    for (size_t i = 0; i < f->n; i++)
-        free(f->f[i].val);
-    f->n = 0;
-}
-
-static enum MHD_Result act_form_iter(void *cls, enum MHD_ValueKind kind, const char *key,
-                                     const char *filename, const char *content_type,
-                                     const char *transfer_encoding, const char *data, uint64_t off,
-                                     size_t size)
-{
-    (void)kind;
-    (void)transfer_encoding;
-    struct act_form *f = cls;
-    struct act_field *x = NULL;
-    if (!key)
-        return MHD_YES;
-    /* a value longer than the processor's buffer comes in pieces (off > 0) */
-    if (off > 0 && f->n && strcmp(f->f[f->n - 1].name, key) == 0) {
-        x = &f->f[f->n - 1];
-    } else {
-        if (f->n == ACT_FIELDS_MAX) {
-            f->bad = 1;
-            return MHD_NO;
-        }
-        x = &f->f[f->n++];
-        memset(x, 0, sizeof *x);
-        snprintf(x->name, sizeof x->name, "%s", key);
-        snprintf(x->filename, sizeof x->filename, "%s", filename ? filename : "");
-        snprintf(x->ctype, sizeof x->ctype, "%s", content_type ? content_type : "");
-    }
-    char *nv = realloc(x->val, x->len + size + 1);
-    if (!nv) {
-        f->bad = 1;
-        return MHD_NO;
-    }
-    x->val = nv;
-    memcpy(x->val + x->len, data, size);
-    x->len += size;
-    x->val[x->len] = '\0';
-    return MHD_YES;
-}
-
-/* The request's body as a form (either content type). Returns 0, or
- * PW_EINVAL (not a form, or malformed / too many fields) with f empty. */
-static int act_form_parse(struct http_req *r, struct act_form *f)
-{
-    size_t len = 0;
-    const char *body = http_req_body(r, &len);
-    memset(f, 0, sizeof *f);
-    struct MHD_PostProcessor *pp = MHD_create_post_processor(r->conn, 16384, act_form_iter, f);
-    if (!pp)
-        return PW_EINVAL;
-    enum MHD_Result ok = len ? MHD_post_process(pp, body, len) : MHD_YES;
-    /* the last value of an urlencoded form is delivered here */
-    if (MHD_destroy_post_processor(pp) != MHD_YES && ok == MHD_YES && !f->n)
-        ok = MHD_NO;
-    if (ok != MHD_YES || f->bad) {
-        act_form_free(f);
-        return PW_EINVAL;
-    }
-    return 0;
-}
-
-static const struct act_field *act_field_of(const struct act_form *f, const char *name)
-{
-    for (size_t i = 0; i < f->n; i++)
-        if (strcmp(f->f[i].name, name) == 0)
-            return &f->f[i];
-    return NULL;
-}
-
-/* A text field ("" when absent). */
-static const char *act_val(const struct act_form *f, const char *name)
-{
-    const struct act_field *x = act_field_of(f, name);
-    return x && x->val ? x->val : "";
 }
 
 /* ---- pages ------------------------------------------------------------------- */
@@ -294,96 +188,6 @@ static void act_call_free(void *p)
 
 #define T(c, ja_text, en_text) ((c)->en ? (en_text) : (ja_text))
 
-static int act_lang_en(struct http_req *r, const struct act_form *f)
-{
-    const char *l = f ? act_val(f, "lang") : "";
-    if (!l[0])
-        l = http_req_arg(r, "lang") ? http_req_arg(r, "lang") : "";
-    return strcmp(l, "en") == 0;
-}
-
-/* The page shell: title, the navigation between the pages (one line), and
- * who acts. */
-static void act_open(FILE *out, struct http_req *r, int en, const char *title)
-{
-    const char *q = en ? "?lang=en" : "";
-    const char *actor = http_req_actor(r);
-    pw_html_page_open_lang(out, title, en ? "en" : "ja");
-    fprintf(out,
-            "<nav class=\"legend\"><a href=\"/%s\">%s</a> · <a href=\"/alerts%s\">%s</a> · "
-            "<a href=\"/upload%s\">%s</a> · <a href=\"/subscriptions%s\">%s</a> · "
-            "<a href=\"%s?lang=%s\" lang=\"%s\">%s</a></nav>\n<h1>",
-            q, en ? "Dashboard" : "ダッシュボード", q, en ? "Alerts" : "アラート", q,
-            en ? "Upload" : "取り込み", q, en ? "Webhooks" : "通知先", http_req_path(r),
-            en ? "ja" : "en", en ? "ja" : "en", en ? "日本語" : "English");
-    pw_html_text(out, title);
-    fprintf(out, "</h1>\n<p class=\"legend\" id=\"actor\">%s: ", en ? "Acting as" : "操作者");
-    pw_html_text(out, actor ? actor : (en ? "(not signed in: read only)" : "（未認証: 閲覧のみ）"));
-    fputs("</p>\n", out);
-}
-
-/* The hidden fields every form carries: its action, the CSRF token, the language. */
-static void act_hidden(FILE *out, struct http_req *r, int en, const char *action)
-{
-    fprintf(out, "<input type=\"hidden\" name=\"action\" value=\"%s\">"
-                 "<input type=\"hidden\" name=\"csrf\" value=\"",
-            action);
-    pw_html_text(out, http_req_csrf_token(r));
-    fprintf(out, "\"><input type=\"hidden\" name=\"lang\" value=\"%s\">", en ? "en" : "ja");
-}
-
-/* Sends the memstream page (closed here) with status. */
-static void act_send(struct http_req *r, unsigned status, FILE *out, char **buf, size_t *len)
-{
-    pw_html_page_close(out);
-    fclose(out);
-    if (!*buf)
-        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
-    else
-        http_req_respond(r, status, "text/html; charset=utf-8", *buf, *len,
-                         status == MHD_HTTP_SERVICE_UNAVAILABLE ? "Retry-After: 5" : NULL);
-    free(*buf);
-}
-
-/* A page saying what happened (a form's outcome) with the way back. */
-static void act_result_page(struct http_req *r, int en, unsigned status, const char *back,
-                            const char *title, const char *what, const char *code)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    if (!out) {
-        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
-        return;
-    }
-    act_open(out, r, en, title);
-    fprintf(out, "<p id=\"result\" data-status=\"%u\"%s>", status,
-            status >= 300 ? " role=\"alert\" class=\"st st-behind\"" : " class=\"st st-on-track\"");
-    pw_html_text(out, what);
-    if (code && code[0]) {
-        fputs(" (", out);
-        pw_html_text(out, code);
-        fputs(")", out);
-    }
-    fprintf(out, "</p>\n<p><a href=\"%s%s\">%s</a></p>\n", back, en ? "?lang=en" : "",
-            en ? "Back" : "戻る");
-    act_send(r, status, out, &buf, &len);
-}
-
-/* A refusal, as the request asked to be answered: a page or JSON. */
-static void act_fail(struct http_req *r, int html, int en, unsigned status, int code,
-                     const char *why)
-{
-    if (!html) {
-        http_req_error(r, status, code, why);
-        return;
-    }
-    const char *back = strcmp(http_req_path(r), "/upload") == 0 ? "/upload"
-                       : strcmp(http_req_path(r), "/subscriptions") == 0 ? "/subscriptions"
-                                                                         : "/alerts";
-    act_result_page(r, en, status, back, en ? "Not done" : "実行できませんでした", why,
-                    code ? pw_errname(code) : NULL);
-}
 
 /* The store's answer as a refusal when it is not a good reply (answered
  * here); 0 when it is. */
@@ -392,13 +196,13 @@ static int act_store_failed(struct http_req *r, const struct act_call *c, int rc
 {
     if (!rc && type == PLANWATCH__V1__MSG_TYPE__MSG_ERROR) {
         const Planwatch__V1__ErrorReply *e = (const Planwatch__V1__ErrorReply *)m;
-        act_fail(r, c->html, c->en, http_status_of(e->code), e->code,
-                 e->reason ? e->reason : "refused");
+        http_form_fail(r, c->html, c->en, http_status_of(e->code), e->code,
+                       e->reason ? e->reason : "refused");
         return 1;
     }
     if (rc || type != PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY) {
-        act_fail(r, c->html, c->en, MHD_HTTP_SERVICE_UNAVAILABLE, rc ? rc : PW_EWIRE,
-                 "the store did not answer; try again");
+        http_form_fail(r, c->html, c->en, MHD_HTTP_SERVICE_UNAVAILABLE, rc ? rc : PW_EWIRE,
+                       "the store did not answer; try again");
         return 1;
     }
     const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
@@ -406,7 +210,7 @@ static int act_store_failed(struct http_req *r, const struct act_call *c, int rc
         unsigned st = q->code == PW_ENOTFOUND ? MHD_HTTP_NOT_FOUND
                       : q->code == PW_EINVAL  ? MHD_HTTP_BAD_REQUEST
                                               : http_status_of(q->code);
-        act_fail(r, c->html, c->en, st, q->code, q->error ? q->error : "refused");
+        http_form_fail(r, c->html, c->en, st, q->code, q->error ? q->error : "refused");
         return 1;
     }
     return 0;
@@ -456,22 +260,6 @@ static json_t *act_silence_json(const Planwatch__V1__Silence *s)
 
 /* ---- the pages' bodies -------------------------------------------------------- */
 
-static void act_indicator_options(FILE *out, const struct http *h, const struct http_req *r,
-                                  int writable_only, const char *selected)
-{
-    for (size_t i = 0; i < pw_catalog_count(h->cat); i++) {
-        const struct pw_indicator *ind = pw_catalog_at(h->cat, i);
-        if (writable_only && !http_req_may_write(r, ind))
-            continue;
-        fputs("<option value=\"", out);
-        pw_html_text(out, ind->id);
-        fprintf(out, "\"%s>", selected && strcmp(selected, ind->id) == 0 ? " selected" : "");
-        pw_html_text(out, ind->id);
-        fputs(" — ", out);
-        pw_html_text(out, ind->name);
-        fputs("</option>", out);
-    }
-}
 
 static void act_alerts_page(struct http *h, struct http_req *r, const struct act_call *c,
                             const Planwatch__V1__QueryReply *q)
@@ -484,7 +272,7 @@ static void act_alerts_page(struct http *h, struct http_req *r, const struct act
         http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
         return;
     }
-    act_open(out, r, en, en ? "Open alerts" : "未解決のアラート");
+    http_form_page_open(out, r, en, en ? "Open alerts" : "未解決のアラート");
     if (!manage)
         fprintf(out, "<p id=\"read-only\">%s</p>\n",
                 en ? "Read only: acknowledging, silencing and assessing need the manage right."
@@ -527,14 +315,14 @@ static void act_alerts_page(struct http *h, struct http_req *r, const struct act
         fprintf(out, "</td><td>%s</td>", pw_msg_time(a->time_ns, t, sizeof t));
         if (manage) {
             fputs("<td><form method=\"post\" action=\"/alerts\" class=\"ack\">", out);
-            act_hidden(out, r, en, "ack");
+            http_form_hidden(out, r, en, "ack");
             fputs("<input type=\"hidden\" name=\"alert_id\" value=\"", out);
             pw_html_text(out, a->alert_id);
             fprintf(out, "\"><label>%s<textarea name=\"reason\" required maxlength=\"2000\">"
                          "</textarea></label><button>%s</button></form>",
                     T(c, "要因分析", "cause analysis"), T(c, "確認する", "Acknowledge"));
             fputs("<form method=\"post\" action=\"/alerts\" class=\"silence\">", out);
-            act_hidden(out, r, en, "silence");
+            http_form_hidden(out, r, en, "silence");
             fputs("<input type=\"hidden\" name=\"indicator_id\" value=\"", out);
             pw_html_text(out, a->indicator_id);
             fprintf(out, "\"><label>%s<input type=\"date\" name=\"until\" required></label>"
@@ -570,7 +358,7 @@ static void act_alerts_page(struct http *h, struct http_req *r, const struct act
         fputs("</td>", out);
         if (manage) {
             fputs("<td><form method=\"post\" action=\"/alerts\" class=\"lift\">", out);
-            act_hidden(out, r, en, "lift");
+            http_form_hidden(out, r, en, "lift");
             fprintf(out, "<input type=\"hidden\" name=\"silence_id\" value=\"%llu\">"
                          "<button>%s</button></form></td>",
                     (unsigned long long)s->id, T(c, "解除する", "Lift now"));
@@ -582,7 +370,7 @@ static void act_alerts_page(struct http *h, struct http_req *r, const struct act
         fprintf(out, "<h2>%s</h2>\n<form method=\"post\" action=\"/alerts\" id=\"silence-form\">",
                 T(c, "サイレンスを追加（計画・プロジェクト・指標）",
                   "Add a silence (plan, project, indicator)"));
-        act_hidden(out, r, en, "silence");
+        http_form_hidden(out, r, en, "silence");
         fprintf(out, "<label>%s<select name=\"plan\"><option value=\"\">*</option>",
                 T(c, "計画", "plan"));
         for (size_t i = 0; i < pw_catalog_nplans(h->cat); i++) {
@@ -594,7 +382,7 @@ static void act_alerts_page(struct http *h, struct http_req *r, const struct act
         fprintf(out, "</select></label><label>%s<input name=\"project\" placeholder=\"pj2\"></label>"
                      "<label>%s<select name=\"indicator_id\"><option value=\"\">*</option>",
                 T(c, "プロジェクト", "project"), T(c, "指標", "indicator"));
-        act_indicator_options(out, h, r, 0, NULL);
+        http_form_indicator_options(out, h, r, 0, NULL);
         fprintf(out, "</select></label><label>%s<input type=\"date\" name=\"until\" required></label>"
                      "<label>%s<input name=\"comment\" required maxlength=\"2000\"></label>"
                      "<button>%s</button></form>\n",
@@ -602,9 +390,9 @@ static void act_alerts_page(struct http *h, struct http_req *r, const struct act
                 T(c, "サイレンス", "Silence"));
         fprintf(out, "<h2>%s</h2>\n<form method=\"post\" action=\"/alerts\" id=\"assess-form\">",
                 T(c, "事務局の評価を記録", "Record the secretariat's assessment"));
-        act_hidden(out, r, en, "assess");
+        http_form_hidden(out, r, en, "assess");
         fprintf(out, "<label>%s<select name=\"indicator_id\" required>", T(c, "指標", "indicator"));
-        act_indicator_options(out, h, r, 0, NULL);
+        http_form_indicator_options(out, h, r, 0, NULL);
         fprintf(out, "</select></label><label>%s<input name=\"fiscal_year\" required "
                      "placeholder=\"2024 / 令和6\"></label><label>%s<select name=\"grade\">"
                      "<option value=\"A\">A</option><option value=\"B\">B</option>"
@@ -614,7 +402,7 @@ static void act_alerts_page(struct http *h, struct http_req *r, const struct act
                 T(c, "年度", "fiscal year"), T(c, "評価", "grade"),
                 T(c, "取り下げ", "withdraw"), T(c, "理由", "reason"), T(c, "記録する", "Record"));
     }
-    act_send(r, MHD_HTTP_OK, out, &buf, &len);
+    http_form_send(r, MHD_HTTP_OK, out, &buf, &len);
 }
 
 static void act_subs_page(struct http_req *r, const struct act_call *c,
@@ -628,7 +416,7 @@ static void act_subs_page(struct http_req *r, const struct act_call *c,
         http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
         return;
     }
-    act_open(out, r, en, en ? "Webhook subscriptions" : "通知先（Webhook）");
+    http_form_page_open(out, r, en, en ? "Webhook subscriptions" : "通知先（Webhook）");
     fprintf(out, "<table id=\"subscriptions\"><thead><tr><th>ID</th><th>URL</th><th>%s</th>"
                  "<th>%s</th><th>%s</th><th>%s</th>%s</tr></thead><tbody>\n",
             T(c, "対象", "scope"), T(c, "重大度", "severity"), T(c, "署名", "signed"),
@@ -651,7 +439,7 @@ static void act_subs_page(struct http_req *r, const struct act_call *c,
         fputs("</td>", out);
         if (manage) {
             fputs("<td><form method=\"post\" action=\"/subscriptions\" class=\"unsubscribe\">", out);
-            act_hidden(out, r, en, "unsubscribe");
+            http_form_hidden(out, r, en, "unsubscribe");
             fprintf(out, "<input type=\"hidden\" name=\"id\" value=\"%llu\"><button>%s</button>"
                          "</form></td>",
                     (unsigned long long)s->id, T(c, "登録解除", "Unsubscribe"));
@@ -663,7 +451,7 @@ static void act_subs_page(struct http_req *r, const struct act_call *c,
         fprintf(out, "<h2>%s</h2>\n<form method=\"post\" action=\"/subscriptions\" "
                      "id=\"subscribe-form\">",
                 T(c, "通知先を追加", "Subscribe a webhook"));
-        act_hidden(out, r, en, "subscribe");
+        http_form_hidden(out, r, en, "subscribe");
         fprintf(out, "<label>URL<input type=\"url\" name=\"url\" required maxlength=\"2048\">"
                      "</label><label>%s<input name=\"plan\"></label><label>%s<input "
                      "name=\"project\"></label><label>%s<input name=\"indicator_id\"></label>"
@@ -676,318 +464,9 @@ static void act_subs_page(struct http_req *r, const struct act_call *c,
                 T(c, "署名の秘密（任意）", "signing secret (optional)"),
                 T(c, "登録する", "Subscribe"));
     }
-    act_send(r, MHD_HTTP_OK, out, &buf, &len);
+    http_form_send(r, MHD_HTTP_OK, out, &buf, &len);
 }
 
-static void act_upload_page(struct http *h, struct http_req *r, int en)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    int write = act_may_write_any(h, r);
-    FILE *out = open_memstream(&buf, &len);
-    if (!out) {
-        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
-        return;
-    }
-    act_open(out, r, en, en ? "Upload a feed" : "実績の取り込み");
-    if (!write) {
-        fprintf(out, "<p id=\"read-only\">%s</p>\n",
-                en ? "Read only: uploading and retracting need a write scope."
-                   : "閲覧のみ: 取り込み・取り消しには書き込み権限が必要です。");
-        act_send(r, MHD_HTTP_OK, out, &buf, &len);
-        return;
-    }
-    fprintf(out, "<p>%s</p>\n<form method=\"post\" action=\"/upload\" "
-                 "enctype=\"multipart/form-data\" id=\"upload-form\">",
-            en ? "A CSV, JSON or Excel (.xlsx) file in the feed format (a filled-in template). "
-                 "It is checked first and nothing is stored until you import it."
-               : "実績ファイル（CSV・JSON・Excel .xlsx、テンプレートに記入したもの）。まず確認し、"
-                 "取り込むまで何も保存されません。");
-    act_hidden(out, r, en, "preview");
-    fprintf(out, "<label>%s<input type=\"file\" name=\"file\" required "
-                 "accept=\".csv,.json,.xlsx,text/csv,application/json,%s\"></label>"
-                 "<button>%s</button></form>\n",
-            en ? "file" : "ファイル", HTTP_XLSX_TYPE,
-            en ? "Check (dry run)" : "確認する（保存しない）");
-    fprintf(out, "<h2>%s</h2>\n<form method=\"post\" action=\"/upload\" id=\"retract-form\">",
-            en ? "Retract a figure" : "実績の取り消し");
-    act_hidden(out, r, en, "retract");
-    fprintf(out, "<label>%s<select name=\"indicator_id\" required>", en ? "indicator" : "指標");
-    act_indicator_options(out, h, r, 1, NULL);
-    fprintf(out, "</select></label><label>%s<input name=\"fiscal_year\" required "
-                 "placeholder=\"2024 / 令和6\"></label><button>%s</button></form>\n",
-            en ? "fiscal year" : "年度", en ? "Retract" : "取り消す");
-    act_send(r, MHD_HTTP_OK, out, &buf, &len);
-}
-
-/* ---- the import summary as a page ----------------------------------------------- */
-
-struct act_upload {
-    int en;
-    int preview;          /* a dry run: offer the import */
-    int retract;
-    char filename[256];
-    char *b64;            /* the file, for the import button (owned) */
-};
-
-static void act_upload_free(void *p)
-{
-    struct act_upload *u = p;
-    if (u)
-        free(u->b64);
-    free(u);
-}
-
-static const char *act_jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
-static void act_upload_render(struct http_req *r, unsigned status, json_t *doc, void *arg)
-{
-    const struct act_upload *u = arg;
-    int en = u->en;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    if (!out) {
-        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
-        return;
-    }
-    json_t *count = json_object_get(doc, "import_count"), *conflicts = json_object_get(doc, "conflicts"),
-           *rows = json_object_get(doc, "rows"), *warnings = json_object_get(doc, "warnings");
-    long long acc = json_integer_value(json_object_get(count, "accepted")),
-              unch = json_integer_value(json_object_get(count, "unchanged")),
-              rej = json_integer_value(json_object_get(count, "rejected")),
-              unav = json_integer_value(json_object_get(count, "unavailable"));
-    act_open(out, r, en,
-             u->preview ? (en ? "Check before import (nothing stored)" : "取り込み前の確認（未保存）")
-             : u->retract ? (en ? "Retraction" : "取り消しの結果")
-                          : (en ? "Import summary" : "取り込み結果"));
-    if (u->filename[0]) {
-        fprintf(out, "<p>%s: ", en ? "file" : "ファイル");
-        pw_html_text(out, u->filename);
-        fputs("</p>\n", out);
-    }
-    fprintf(out, "<p id=\"summary\" data-status=\"%s\" data-http-status=\"%u\" class=\"st %s\">",
-            act_jstr(doc, "status"), status,
-            status == MHD_HTTP_OK ? "st-on-track" : acc + unch ? "st-at-risk" : "st-behind");
-    if (u->preview)
-        fprintf(out, en ? "%lld valid, %lld rejected; nothing was stored."
-                        : "有効 %lld 行、却下 %lld 行。まだ何も保存していません。",
-                acc, rej);
-    else
-        fprintf(out, en ? "%lld accepted, %lld unchanged, %lld rejected, %lld not confirmed."
-                        : "取り込み %lld 行、変更なし %lld 行、却下 %lld 行、未確認 %lld 行。",
-                acc, unch, rej, unav);
-    fputs("</p>\n", out);
-    size_t nc = json_array_size(conflicts);
-    fprintf(out, "<h2>%s (%zu)</h2>\n", en ? "Conflicts by row and column" : "却下・問題（行・列ごと）",
-            nc);
-    if (nc) {
-        fprintf(out, "<table id=\"conflicts\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
-                     "<th>%s</th><th>%s</th></tr></thead><tbody>\n",
-                en ? "row" : "行", en ? "column" : "列", en ? "indicator" : "指標",
-                en ? "code" : "コード", en ? "reason" : "理由");
-        for (size_t i = 0; i < nc; i++) {
-            json_t *x = json_array_get(conflicts, i);
-            fprintf(out, "<tr data-row=\"%lld\" data-column=\"",
-                    (long long)json_integer_value(json_object_get(x, "row")));
-            pw_html_text(out, act_jstr(x, "column"));
-            fprintf(out, "\"><td>%lld</td><td>", (long long)json_integer_value(json_object_get(x, "row")));
-            pw_html_text(out, act_jstr(x, "column"));
-            fputs("</td><td>", out);
-            pw_html_text(out, act_jstr(x, "indicator_id"));
-            fputs("</td><td>", out);
-            pw_html_text(out, act_jstr(x, "code"));
-            fputs("</td><td>", out);
-            pw_html_text(out, act_jstr(x, "reason"));
-            fputs("</td></tr>\n", out);
-        }
-        fputs("</tbody></table>\n", out);
-    }
-    for (size_t i = 0; i < json_array_size(warnings); i++) {
-        json_t *x = json_array_get(warnings, i);
-        fprintf(out, "<p class=\"warning\">%s %lld, ", en ? "warning: row" : "注意: 行",
-                (long long)json_integer_value(json_object_get(x, "row")));
-        pw_html_text(out, act_jstr(x, "column"));
-        fputs(": ", out);
-        pw_html_text(out, act_jstr(x, "reason"));
-        fputs("</p>\n", out);
-    }
-    fprintf(out, "<h2>%s</h2>\n<table id=\"rows\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
-                 "</tr></thead><tbody>\n",
-            en ? "Rows" : "行ごとの結果", en ? "row" : "行", en ? "indicator" : "指標",
-            en ? "status" : "状態");
-    for (size_t i = 0; i < json_array_size(rows); i++) {
-        json_t *x = json_array_get(rows, i);
-        fprintf(out, "<tr data-row=\"%lld\" data-status=\"%s\"><td>%lld</td><td>",
-                (long long)json_integer_value(json_object_get(x, "row")), act_jstr(x, "status"),
-                (long long)json_integer_value(json_object_get(x, "row")));
-        pw_html_text(out, act_jstr(x, "indicator_id"));
-        fputs("</td><td>", out);
-        pw_html_text(out, act_jstr(x, "status"));
-        if (act_jstr(x, "reason")[0]) {
-            fputs(": ", out);
-            pw_html_text(out, act_jstr(x, "reason"));
-        }
-        fputs("</td></tr>\n", out);
-    }
-    fputs("</tbody></table>\n", out);
-    if (u->preview && acc > 0 && u->b64) {
-        /* the same bytes again: the preview keeps nothing on the server */
-        fputs("<form method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\" "
-              "id=\"import-form\">",
-              out);
-        act_hidden(out, r, en, "import");
-        fputs("<input type=\"hidden\" name=\"filename\" value=\"", out);
-        pw_html_text(out, u->filename);
-        fputs("\"><input type=\"hidden\" name=\"content_b64\" value=\"", out);
-        fputs(u->b64, out); /* base64: nothing to escape */
-        fprintf(out, "\"><button>%s</button></form>\n",
-                rej ? (en ? "Import the valid rows" : "有効な行を取り込む")
-                    : (en ? "Import" : "取り込む"));
-    }
-    fprintf(out, "<p><a href=\"/upload%s\">%s</a></p>\n", en ? "?lang=en" : "",
-            en ? "Upload another file" : "別のファイルを取り込む");
-    /* the feed's own status: 200, 409 some rows refused, 403 none in scope, ... */
-    act_send(r, status, out, &buf, &len);
-}
-
-/* The format of an uploaded part: its type, else its name's extension,
- * else the content (pw_feed_parse sniffs CSV or JSON). */
-static enum pw_feed_format act_format(const char *ctype, const char *name)
-{
-    size_t nl = strlen(name);
-    if (strncasecmp(ctype, HTTP_XLSX_TYPE, strlen(HTTP_XLSX_TYPE)) == 0 ||
-        (nl > 5 && strcasecmp(name + nl - 5, ".xlsx") == 0))
-        return PW_FEED_XLSX;
-    if (strncasecmp(ctype, "application/json", 16) == 0 ||
-        (nl > 5 && strcasecmp(name + nl - 5, ".json") == 0))
-        return PW_FEED_JSON;
-    if (strncasecmp(ctype, "text/csv", 8) == 0 || (nl > 4 && strcasecmp(name + nl - 4, ".csv") == 0))
-        return PW_FEED_CSV;
-    return PW_FEED_AUTO;
-}
-
-/* POST /upload: preview (a file part "file", or "content_b64" with
- * "filename"), import (the same, stored), retract. */
-static void act_upload_post(struct http *h, struct http_req *r, const struct act_form *f, int en)
-{
-    const char *action = act_val(f, "action");
-    struct act_upload *u = calloc(1, sizeof *u);
-    char *bytes = NULL;
-    size_t n = 0;
-    if (!u) {
-        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
-        return;
-    }
-    u->en = en;
-    if (strcmp(action, "retract") == 0) {
-        const char *id = act_val(f, "indicator_id"), *fy = act_val(f, "fiscal_year");
-        json_t *feed = json_pack("{s:[{s:s, s:s, s:b}]}", "updates", "indicator_id", id,
-                                 "fiscal_year", fy, "retract", 1);
-        char *text = feed ? json_dumps(feed, JSON_COMPACT) : NULL;
-        json_decref(feed);
-        if (!text || !id[0] || !fy[0]) {
-            free(text);
-            act_upload_free(u);
-            act_fail(r, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
-                     en ? "give the indicator and the fiscal year" : "指標と年度を指定してください");
-            return;
-        }
-        u->retract = 1;
-        http_feed_start(h, r, text, strlen(text), PW_FEED_JSON, 0, act_upload_render, u,
-                        act_upload_free);
-        free(text);
-        return;
-    }
-    int preview = strcmp(action, "preview") == 0;
-    if (!preview && strcmp(action, "import") != 0) {
-        act_upload_free(u);
-        act_fail(r, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
-                 "action is preview, import or retract");
-        return;
-    }
-    const struct act_field *file = act_field_of(f, "file");
-    const char *ctype = "", *name = act_val(f, "filename");
-    if (file && file->filename[0]) {
-        bytes = malloc(file->len + 1);
-        if (bytes) {
-            memcpy(bytes, file->val ? file->val : "", file->len);
-            n = file->len;
-        }
-        ctype = file->ctype;
-        name = file->filename;
-    } else {
-        const char *b = act_val(f, "content_b64");
-        size_t bl = strlen(b);
-        bytes = malloc(bl / 4 * 3 + 4);
-        if (bytes && sodium_base642bin((unsigned char *)bytes, bl / 4 * 3 + 4, b, bl, " \r\n",
-                                       &n, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
-            free(bytes);
-            act_upload_free(u);
-            act_fail(r, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
-                     "content_b64 is not base64");
-            return;
-        }
-    }
-    if (!bytes || (preview && n && !(u->b64 = malloc(sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL))))) {
-        free(bytes);
-        act_upload_free(u);
-        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
-        return;
-    }
-    if (n == 0) {
-        free(bytes);
-        act_upload_free(u);
-        act_fail(r, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
-                 en ? "choose a file (it was empty or missing)" : "ファイルを選んでください（空か未指定です）");
-        return;
-    }
-    if (u->b64)
-        sodium_bin2base64(u->b64, sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL),
-                          (const unsigned char *)bytes, n, sodium_base64_VARIANT_ORIGINAL);
-    snprintf(u->filename, sizeof u->filename, "%s", name);
-    u->preview = preview;
-    http_feed_start(h, r, bytes, n, act_format(ctype, name), preview, act_upload_render, u,
-                    act_upload_free);
-    free(bytes);
-}
-
-void http_act_feed_multipart(struct http *h, struct http_req *r)
-{
-    struct act_form f;
-    if (act_form_parse(r, &f)) {
-        http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
-                       "the multipart body is malformed or has more than 24 parts");
-        return;
-    }
-    const struct act_field *file = act_field_of(&f, "file");
-    const char *dry = act_val(&f, "dry_run");
-    if (!http_req_csrf_ok(r, act_val(&f, "csrf"))) {
-        act_form_free(&f);
-        http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EDENIED, "the form's CSRF token is missing or wrong");
-        return;
-    }
-    if (!file) {
-        act_form_free(&f);
-        http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL, "send the feed as the part named \"file\"");
-        return;
-    }
-    if (!dry[0])
-        dry = http_req_arg(r, "dry_run") ? http_req_arg(r, "dry_run") : "false";
-    int d = strcmp(dry, "true") == 0 || strcmp(dry, "1") == 0;
-    if (!d && strcmp(dry, "false") != 0 && strcmp(dry, "0") != 0) {
-        act_form_free(&f);
-        http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL, "dry_run is true or false");
-        return;
-    }
-    http_feed_start(h, r, file->val ? file->val : "", file->len,
-                    act_format(file->ctype, file->filename), d, NULL, NULL, NULL);
-    act_form_free(&f);
-}
 
 /* ---- store calls ------------------------------------------------------------------ */
 
@@ -1019,8 +498,8 @@ static void act_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType t
             snprintf(msg, sizeof msg, c->en ? "%s acknowledged: quiet until new figures arrive."
                                             : "%s を確認しました。新しい実績が届くまで通知しません。",
                      c->id);
-            act_result_page(r, c->en, MHD_HTTP_OK, "/alerts", c->en ? "Acknowledged" : "確認しました",
-                            msg, NULL);
+            http_form_result(r, c->en, MHD_HTTP_OK, "/alerts", c->en ? "Acknowledged" : "確認しました",
+                             msg, NULL);
         } else {
             const Planwatch__V1__Ack *a = q->n_acks ? q->acks[0] : NULL;
             char t[32];
@@ -1035,8 +514,8 @@ static void act_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType t
         if (c->html) {
             snprintf(msg, sizeof msg, c->en ? "Silence %llu added." : "サイレンス %llu を設定しました。",
                      (unsigned long long)q->id);
-            act_result_page(r, c->en, MHD_HTTP_OK, "/alerts", c->en ? "Silenced" : "サイレンス",
-                            msg, NULL);
+            http_form_result(r, c->en, MHD_HTTP_OK, "/alerts", c->en ? "Silenced" : "サイレンス",
+                             msg, NULL);
         } else {
             json_t *doc = c->echo ? json_incref(c->echo) : json_object();
             json_object_set_new(doc, "id", json_integer((json_int_t)q->id));
@@ -1049,8 +528,8 @@ static void act_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType t
             snprintf(msg, sizeof msg, c->en ? "Silence %s lifted: notifications go out again."
                                             : "サイレンス %s を解除しました。通知を再開します。",
                      c->id);
-            act_result_page(r, c->en, MHD_HTTP_OK, "/alerts", c->en ? "Lifted" : "解除しました",
-                            msg, NULL);
+            http_form_result(r, c->en, MHD_HTTP_OK, "/alerts", c->en ? "Lifted" : "解除しました",
+                             msg, NULL);
         } else {
             json_t *doc = q->n_silences ? act_silence_json(q->silences[0]) : json_object();
             if (doc)
@@ -1059,18 +538,18 @@ static void act_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType t
         }
         return;
     case ACT_ASSESS:
-        act_result_page(r, c->en, MHD_HTTP_OK, "/alerts", c->en ? "Assessment recorded" : "評価を記録しました",
-                        c->en ? "The assessment is recorded; the dashboard and reports show it "
-                                "beside the computed grade."
-                              : "評価を記録しました。ダッシュボードと報告書で計算上の評価の横に表示されます。",
-                        NULL);
+        http_form_result(r, c->en, MHD_HTTP_OK, "/alerts", c->en ? "Assessment recorded" : "評価を記録しました",
+                         c->en ? "The assessment is recorded; the dashboard and reports show it "
+                                 "beside the computed grade."
+                               : "評価を記録しました。ダッシュボードと報告書で計算上の評価の横に表示されます。",
+                         NULL);
         return;
     case ACT_SUBSCRIBE:
         if (c->html) {
             snprintf(msg, sizeof msg, c->en ? "Subscription %llu added." : "通知先 %llu を登録しました。",
                      (unsigned long long)q->id);
-            act_result_page(r, c->en, MHD_HTTP_OK, "/subscriptions",
-                            c->en ? "Subscribed" : "登録しました", msg, NULL);
+            http_form_result(r, c->en, MHD_HTTP_OK, "/subscriptions",
+                             c->en ? "Subscribed" : "登録しました", msg, NULL);
         } else {
             json_t *doc = c->echo ? json_incref(c->echo) : json_object();
             json_object_del(doc, "secret"); /* never answered back */
@@ -1083,8 +562,8 @@ static void act_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType t
         if (c->html) {
             snprintf(msg, sizeof msg, c->en ? "Subscription %s removed." : "通知先 %s を解除しました。",
                      c->id);
-            act_result_page(r, c->en, MHD_HTTP_OK, "/subscriptions",
-                            c->en ? "Unsubscribed" : "登録を解除しました", msg, NULL);
+            http_form_result(r, c->en, MHD_HTTP_OK, "/subscriptions",
+                             c->en ? "Unsubscribed" : "登録を解除しました", msg, NULL);
         } else {
             act_json(r, MHD_HTTP_OK, json_pack("{s:s, s:I}", "status", "removed", "id",
                                                (json_int_t)q->id));
@@ -1195,44 +674,44 @@ static void act_unsubscribe(struct http *h, struct http_req *r, uint64_t id)
 
 /* POST /alerts and /subscriptions: the forms of those pages. */
 static void act_form_post(struct http *h, struct http_req *r, enum act_rt rt,
-                          const struct act_form *f, int en)
+                          const struct http_form *f, int en)
 {
-    const char *action = act_val(f, "action");
+    const char *action = http_form_val(f, "action");
     struct act_call *c;
     if (rt == RT_ALERTS && strcmp(action, "ack") == 0) {
         if (!(c = act_call_new(r, ACT_ACK, 1, en)))
             return;
-        snprintf(c->id, sizeof c->id, "%s", act_val(f, "alert_id"));
-        act_ack(h, r, act_val(f, "alert_id"), act_val(f, "reason"));
+        snprintf(c->id, sizeof c->id, "%s", http_form_val(f, "alert_id"));
+        act_ack(h, r, http_form_val(f, "alert_id"), http_form_val(f, "reason"));
     } else if (rt == RT_ALERTS && strcmp(action, "silence") == 0) {
         if ((c = act_call_new(r, ACT_SILENCE, 1, en)))
-            act_silence(h, r, act_val(f, "plan"), act_val(f, "project"),
-                        act_val(f, "indicator_id"), act_val(f, "until"), act_val(f, "comment"));
+            act_silence(h, r, http_form_val(f, "plan"), http_form_val(f, "project"),
+                        http_form_val(f, "indicator_id"), http_form_val(f, "until"), http_form_val(f, "comment"));
     } else if (rt == RT_ALERTS && strcmp(action, "lift") == 0) {
-        uint64_t id = act_id(act_val(f, "silence_id"));
+        uint64_t id = act_id(http_form_val(f, "silence_id"));
         if (!id) {
-            act_fail(r, 1, en, MHD_HTTP_NOT_FOUND, PW_ENOTFOUND, "no such silence");
+            http_form_fail(r, 1, en, MHD_HTTP_NOT_FOUND, PW_ENOTFOUND, "no such silence");
         } else if ((c = act_call_new(r, ACT_LIFT, 1, en))) {
             snprintf(c->id, sizeof c->id, "%llu", (unsigned long long)id);
             act_lift(h, r, id);
         }
     } else if (rt == RT_ALERTS && strcmp(action, "assess") == 0) {
-        const char *grade = act_val(f, "grade");
+        const char *grade = http_form_val(f, "grade");
         int fy = 0, withdraw = strcmp(grade, "withdraw") == 0;
-        if (pw_fy_parse(act_val(f, "fiscal_year"), &fy)) {
-            act_fail(r, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
-                     en ? "the fiscal year is not one (2024, FY2024, 令和6, R6)"
-                        : "年度が読めません（2024、FY2024、令和6、R6）");
+        if (pw_fy_parse(http_form_val(f, "fiscal_year"), &fy)) {
+            http_form_fail(r, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
+                           en ? "the fiscal year is not one (2024, FY2024, 令和6, R6)"
+                              : "年度が読めません（2024、FY2024、令和6、R6）");
             return;
         }
         if (!(c = act_call_new(r, ACT_ASSESS, 1, en)))
             return;
         Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
         Planwatch__V1__Assessment a = PLANWATCH__V1__ASSESSMENT__INIT;
-        a.indicator_id = (char *)act_val(f, "indicator_id");
+        a.indicator_id = (char *)http_form_val(f, "indicator_id");
         a.fiscal_year = fy;
         a.grade = (char *)(withdraw ? "" : grade);
-        a.reason = (char *)act_val(f, "reason");
+        a.reason = (char *)http_form_val(f, "reason");
         a.by = (char *)act_str(http_req_actor(r));
         a.withdrawn = withdraw;
         a.office = (char *)act_str(http_req_office(r));
@@ -1240,25 +719,25 @@ static void act_form_post(struct http *h, struct http_req *r, enum act_rt rt,
         q.assessment = &a;
         http_up_query(h, &q, act_done, r);
     } else if (rt == RT_SUBS_PAGE && strcmp(action, "subscribe") == 0) {
-        int sev = act_severity(act_val(f, "severity"));
+        int sev = act_severity(http_form_val(f, "severity"));
         if (sev < 0)
-            act_fail(r, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
-                     "severity is info, warning or critical");
+            http_form_fail(r, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
+                           "severity is info, warning or critical");
         else if ((c = act_call_new(r, ACT_SUBSCRIBE, 1, en)))
-            act_subscribe(h, r, act_val(f, "url"), act_val(f, "secret"), act_val(f, "plan"),
-                          act_val(f, "project"), act_val(f, "indicator_id"), sev);
+            act_subscribe(h, r, http_form_val(f, "url"), http_form_val(f, "secret"), http_form_val(f, "plan"),
+                          http_form_val(f, "project"), http_form_val(f, "indicator_id"), sev);
     } else if (rt == RT_SUBS_PAGE && strcmp(action, "unsubscribe") == 0) {
-        uint64_t id = act_id(act_val(f, "id"));
+        uint64_t id = act_id(http_form_val(f, "id"));
         if (!id) {
-            act_fail(r, 1, en, MHD_HTTP_NOT_FOUND, PW_ENOTFOUND, "no such subscription");
+            http_form_fail(r, 1, en, MHD_HTTP_NOT_FOUND, PW_ENOTFOUND, "no such subscription");
         } else if ((c = act_call_new(r, ACT_UNSUBSCRIBE, 1, en))) {
             snprintf(c->id, sizeof c->id, "%llu", (unsigned long long)id);
             act_unsubscribe(h, r, id);
         }
     } else {
-        act_fail(r, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
-                 rt == RT_ALERTS ? "action is ack, silence, lift or assess"
-                                 : "action is subscribe or unsubscribe");
+        http_form_fail(r, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
+                       rt == RT_ALERTS ? "action is ack, silence, lift or assess"
+                                       : "action is subscribe or unsubscribe");
     }
 }
 
@@ -1406,10 +885,10 @@ int http_act_route(struct http *h, struct http_req *r)
         return 1;
     }
     if (get) {
-        int en = act_lang_en(r, NULL);
+        int en = http_form_lang_en(r, NULL);
         Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
         if (rt == RT_UPLOAD) {
-            act_upload_page(h, r, en);
+            http_upload_page(h, r, en);
         } else if (act_call_new(r, rt == RT_ALERTS ? ACT_LIST_ALERTS : ACT_LIST_SUBS, 1, en)) {
             q.kind = rt == RT_ALERTS ? PLANWATCH__V1__QUERY_KIND__QUERY_ALERTS
                                      : PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTIONS;
@@ -1417,26 +896,26 @@ int http_act_route(struct http *h, struct http_req *r)
         }
         return 1;
     }
-    struct act_form f;
-    if (act_form_parse(r, &f)) {
-        act_fail(r, 1, act_lang_en(r, NULL), MHD_HTTP_BAD_REQUEST, PW_EINVAL,
-                 "the form is malformed or has more than 24 fields");
+    struct http_form f;
+    if (http_form_parse(r, &f)) {
+        http_form_fail(r, 1, http_form_lang_en(r, NULL), MHD_HTTP_BAD_REQUEST, PW_EINVAL,
+                       "the form is malformed or has more than 24 fields");
         return 1;
     }
-    int en = act_lang_en(r, &f);
-    if (!http_req_csrf_ok(r, act_val(&f, "csrf"))) {
-        act_fail(r, 1, en, MHD_HTTP_FORBIDDEN, PW_EDENIED,
-                 en ? "the form's CSRF token is missing or wrong: reload the page and send it again"
-                    : "フォームのCSRFトークンがないか違います。ページを読み込み直して送り直してください。");
+    int en = http_form_lang_en(r, &f);
+    if (!http_req_csrf_ok(r, http_form_val(&f, "csrf"))) {
+        http_form_fail(r, 1, en, MHD_HTTP_FORBIDDEN, PW_EDENIED,
+                       en ? "the form's CSRF token is missing or wrong: reload the page and send it again"
+                          : "フォームのCSRFトークンがないか違います。ページを読み込み直して送り直してください。");
     } else if (rt == RT_UPLOAD) {
-        if (!act_may_write_any(h, r))
-            act_fail(r, 1, en, MHD_HTTP_FORBIDDEN, PW_EFORBIDDEN,
-                     en ? "this caller may not write feeds" : "書き込み権限がありません");
+        if (!http_form_may_write_any(h, r))
+                                     http_form_fail(r, 1, en, MHD_HTTP_FORBIDDEN, PW_EFORBIDDEN,
+                                              en ? "this caller may not write feeds" : "書き込み権限がありません");
         else
-            act_upload_post(h, r, &f, en);
+            http_upload_post(h, r, &f, en);
     } else {
         act_form_post(h, r, rt, &f, en);
     }
-    act_form_free(&f);
+    http_form_free(&f);
     return 1;
 }

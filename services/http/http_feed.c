@@ -473,8 +473,8 @@ void http_feed_post(struct http *h, struct http_req *r)
     size_t len;
     const char *body = http_req_body(r, &len);
     const char *ct = http_req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0) { /* a file part: http_act.c */
-        http_act_feed_multipart(h, r);
+    if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0) { /* a file part: http_upload.c */
+        http_upload_feed_multipart(h, r);
         return;
     }
     if (fd_format(ct, &fmt)) {
