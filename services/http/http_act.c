@@ -886,6 +886,11 @@ int http_act_route(struct http *h, struct http_req *r)
     }
     if (get) {
         int en = http_form_lang_en(r, NULL);
+        const char *lang = http_req_arg(r, "lang");
+        if (lang && strcmp(lang, "ja") != 0 && strcmp(lang, "en") != 0) {
+            http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL, "lang is ja or en");
+            return 1;
+        }
         Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
         if (rt == RT_UPLOAD) {
             http_upload_page(h, r, en);

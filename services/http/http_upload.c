@@ -242,6 +242,7 @@ void http_upload_post(struct http *h, struct http_req *r, const struct http_form
             return;
         }
         u->retract = 1;
+        h->feeds++;
         http_feed_start(h, r, text, strlen(text), PW_FEED_JSON, 0, up_render, u,
                         up_free);
         free(text);
@@ -295,6 +296,7 @@ void http_upload_post(struct http *h, struct http_req *r, const struct http_form
                           (const unsigned char *)bytes, n, sodium_base64_VARIANT_ORIGINAL);
     snprintf(u->filename, sizeof u->filename, "%s", name);
     u->preview = preview;
+    h->feeds++;
     http_feed_start(h, r, bytes, n, up_format(ctype, name), preview, up_render, u,
                     up_free);
     free(bytes);

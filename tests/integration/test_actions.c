@@ -478,6 +478,21 @@ static void test_subscriptions(void **state)
 
 /* ---- the CLI: silence --lift ----------------------------------------------------- */
 
+/* The alert service's admin view (QUERY_ADMIN_GET: what it mutes by) holds silence id. */
+static int admin_has_silence(unsigned long long id)
+{
+    struct pw_client *st = hs_client(&cl, HS_STORE, NULL);
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ADMIN_GET;
+    Planwatch__V1__QueryReply *rep = hs_query(&cl, st, &q);
+    int has = 0;
+    for (size_t i = 0; i < rep->n_silences; i++)
+        has |= rep->silences[i]->id == id;
+    planwatch__v1__query_reply__free_unpacked(rep, NULL);
+    pw_client_close(&st);
+    return has;
+}
+
 static void test_cli_lift(void **state)
 {
     (void)state;
@@ -492,6 +507,7 @@ static void test_cli_lift(void **state)
     free(out);
     free(err);
     assert_int_equal(active_silences(), 1);
+    assert_true(admin_has_silence(id));
     char ids[32];
     snprintf(ids, sizeof ids, "%llu", id);
     const char *lift[] = {"silence", "--lift", ids, "--by", "田中", NULL};
@@ -502,6 +518,8 @@ static void test_cli_lift(void **state)
     free(out);
     free(err);
     assert_int_equal(active_silences(), 0);
+    /* the alert service's view (what it mutes by) leaves it out at once */
+    assert_false(admin_has_silence(id));
     /* the history keeps it, lifted */
     const char *hist[] = {"alerts", "--history", NULL};
     assert_int_equal(hs_cli(&cl, &out, &err, hist), 0);

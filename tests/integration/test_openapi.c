@@ -744,6 +744,9 @@ static void test_acting(void **state)
     static const struct oc cases[] = {
         {"getUploadPage", "GET", "/upload", HS_TOK_ADMIN, NULL, NULL, NULL, 200, "text/html"},
         {"getUploadPage", "GET", "/upload?lang=en", HS_TOK_READER, NULL, NULL, NULL, 200, "text/html"},
+        {"getUploadPage", "GET", "/upload?lang=fr", HS_TOK_ADMIN, NULL, NULL, NULL, 400, NULL},
+        {"getAlertsPage", "GET", "/alerts?lang=de", NULL, NULL, NULL, NULL, 400, NULL},
+        {"getSubscriptionsPage", "GET", "/subscriptions?lang=x", NULL, NULL, NULL, NULL, 400, NULL},
         {"postUploadForm", "POST", "/upload", NULL, FORM_TYPE, NULL, "action=preview&csrf=", 401, NULL},
         {"postUploadForm", "POST", "/upload", HS_TOK_READER, FORM_TYPE, NULL, "action=preview&csrf=", 403, NULL},
         {"postUploadForm", "POST", "/upload", HS_TOK_ADMIN, "text/csv", NULL, "a,b\n", 415, NULL},
