@@ -839,6 +839,11 @@ static void test_routes(void **state)
         "/robots.txt", "//", "/./", "/api/v1/../v1/status", "/index.html/", "/%2F",
         "/api/v1/reports", "/api/v1/reports/1", "/api/v1/reports/", "/api/v1/reports/1/x",
         "/api/v1/retractions", "/api/v1/retractions/", "/api/v1/retractions/1",
+        "/upload", "/upload/", "/alerts", "/alerts/", "/alerts/1", "/subscriptions",
+        "/subscriptions/1", "/api/v1/silences", "/api/v1/silences/", "/api/v1/silences/1",
+        "/api/v1/silences/1/lift/", "/api/v1/subscriptions", "/api/v1/subscriptions/",
+        "/api/v1/subscriptions/1/x", "/api/v1/alerts/x/ack", "/api/v1/alerts/x/ack/",
+        "/api/v1/alerts//ack", "/api/v1/acks",
     };
     yaml_node_t *paths = y_paths();
     for (yaml_node_pair_t *p = paths->data.mapping.pairs.start; p < paths->data.mapping.pairs.top; p++) {
