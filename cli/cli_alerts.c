@@ -239,24 +239,56 @@ int cli_ack(int argc, char **argv)
     return 0;
 }
 
+/* silence --lift ID: the silence ends now; its record stays in the history. */
+static int al_lift(const struct cli_opts *o)
+{
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__QueryReply *r = NULL;
+    int rc;
+    if (o->plan || o->project || o->indicator || o->until || o->comment) {
+        fputs("planwatch silence: --lift ID takes no --plan, --project, --indicator, --until or "
+              "--comment (see planwatch silence --help)\n",
+              stderr);
+        return 2;
+    }
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE_LIFT;
+    q.id = o->lift;
+    q.by = al_opt(o->by);
+    if ((rc = cli_store_query(o, &q, &r)))
+        return rc;
+    const Planwatch__V1__Silence *s = r->n_silences ? r->silences[0] : NULL;
+    printf("silence %llu lifted%s%s: plan %s, project %s, indicator %s notify again from now\n",
+           (unsigned long long)o->lift, o->by && o->by[0] ? " by " : "", o->by ? o->by : "",
+           al_filter(s ? s->plan : NULL), al_filter(s ? s->project : NULL),
+           al_filter(s ? s->indicator_id : NULL));
+    planwatch__v1__query_reply__free_unpacked(r, NULL);
+    return 0;
+}
+
 int cli_silence(int argc, char **argv)
 {
     static const char help[] =
         "usage: planwatch silence [--plan P] [--project P] [--indicator ID] --until YYYY-MM-DD\n"
         "                         --comment TEXT [--by NAME]\n"
+        "       planwatch silence --lift ID [--by NAME]\n"
         "Mutes webhooks for the alerts of a plan, project or indicator (at least one)\n"
         "until the given day, by the alert service's clock: notifications resume on that\n"
         "day. Transitions keep being recorded and published on the alert stream (marked\n"
-        "silenced). Prints the silence id.\n";
+        "silenced). Prints the silence id. --lift ID ends an active silence now (its\n"
+        "record stays in `planwatch alerts --history`, with when and by whom it was\n"
+        "lifted); a silence lifted already or past its day is not active (PW_ENOTFOUND).\n";
     struct cli_opts o;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     Planwatch__V1__Silence sil = PLANWATCH__V1__SILENCE__INIT;
     Planwatch__V1__QueryReply *r = NULL;
     int rc = al_parse(&o, argc, argv,
-                      CLI_ALERT_CONN | CLI_FILTERS | CLI_OPT_UNTIL | CLI_OPT_COMMENT | CLI_OPT_BY,
+                      CLI_ALERT_CONN | CLI_FILTERS | CLI_OPT_UNTIL | CLI_OPT_COMMENT | CLI_OPT_BY |
+                          CLI_OPT_LIFT,
                       help, 0);
     if (rc >= 0)
         return rc;
+    if (o.lift)
+        return al_lift(&o);
     if ((rc = al_need(argv[0], o.until, "--until YYYY-MM-DD")) ||
         (rc = al_need(argv[0], o.comment, "--comment TEXT")))
         return rc;
@@ -485,16 +517,25 @@ static void al_print_history(const struct cli_opts *o, const Planwatch__V1__Quer
         e->type = "silence";
         e->alert_id = "";
         e->indicator = al_str(s->indicator_id);
+        char lifted[200] = "";
+        if (s->lifted_ns) /* lifted early: when and by whom */
+            snprintf(lifted, sizeof lifted, " [lifted %s by %s]",
+                     pw_msg_time(s->lifted_ns, t, sizeof t),
+                     al_str(s->lifted_by)[0] ? s->lifted_by : "-");
         snprintf(e->detail, sizeof e->detail,
-                 "silence %llu: plan %s, project %s, indicator %s muted until %s by %s: %s",
+                 "silence %llu: plan %s, project %s, indicator %s muted until %s by %s: %s%s",
                  (unsigned long long)s->id, al_filter(s->plan), al_filter(s->project),
                  al_filter(s->indicator_id), al_str(s->until), al_str(s->by)[0] ? s->by : "-",
-                 al_str(s->comment));
+                 al_str(s->comment), lifted);
         e->json = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "silence",
                             "id", (json_int_t)s->id, "plan", al_str(s->plan), "project",
                             al_str(s->project), "indicator_id", al_str(s->indicator_id), "until",
                             al_str(s->until), "comment", al_str(s->comment), "by", al_str(s->by),
                             "time", pw_msg_time(s->created_ns, t, sizeof t));
+        if (e->json && s->lifted_ns) {
+            json_object_set_new(e->json, "lifted", json_string(pw_msg_time(s->lifted_ns, t, sizeof t)));
+            json_object_set_new(e->json, "lifted_by", json_string(al_str(s->lifted_by)));
+        }
     }
     if (k > 1)
         qsort(ev, k, sizeof *ev, al_event_cmp);

@@ -86,6 +86,8 @@ static const struct cli_opt_row cli_rows[] = {
     {CLI_OPT_REASON, "reason", "TEXT", NULL, NULL, "why: the cause analysis (要因分析)"},
     {CLI_OPT_UNTIL, "until", "YYYY-MM-DD", NULL, NULL, "mute until this day (notifications resume on it)"},
     {CLI_OPT_COMMENT, "comment", "TEXT", NULL, NULL, "why the silence"},
+    {CLI_OPT_LIFT, "lift", "ID", NULL, NULL,
+     "end silence ID now instead of adding one (its record stays in the history)"},
     {CLI_OPT_OPEN, "open", NULL, NULL, NULL, "the open alerts (default)"},
     {CLI_OPT_OPEN, "history", NULL, NULL, NULL,
      "every transition, delivery attempt, acknowledgement and silence, oldest first"},
@@ -145,6 +147,7 @@ enum {
     CLI_LONG_WIDE,
     CLI_LONG_BOM,
     CLI_LONG_NO_BOM,
+    CLI_LONG_LIFT,
 };
 
 /* getopt's view of the same table; `format` serves both format bits. */
@@ -188,6 +191,7 @@ static const struct option cli_long[] = {{"catalog", required_argument, NULL, CL
                                          {"wide", no_argument, NULL, CLI_LONG_WIDE},
                                          {"bom", no_argument, NULL, CLI_LONG_BOM},
                                          {"no-bom", no_argument, NULL, CLI_LONG_NO_BOM},
+                                         {"lift", required_argument, NULL, CLI_LONG_LIFT},
                                          {NULL, 0, NULL, 0}};
 
 /* The option bit(s) a getopt code stands for. */
@@ -231,6 +235,7 @@ static cli_optmask cli_bit(int code)
     case CLI_LONG_KNOWN_AT: return CLI_OPT_KNOWN_AT;
     case CLI_LONG_PUBLISH:
     case CLI_LONG_PUBLISHED: return CLI_OPT_PUBLISH;
+    case CLI_LONG_LIFT: return CLI_OPT_LIFT;
     case CLI_LONG_LANG:
     case CLI_LONG_WIDE: return CLI_OPT_LANG;
     default: return 0;
@@ -494,6 +499,13 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, cli_optmask allowe
                 return cli_usage(cmd, why);
             }
             o->published = (uint64_t)v;
+            break;
+        case CLI_LONG_LIFT:
+            if (pw_cfg_parse_long(optarg, 1, LONG_MAX, &v)) {
+                snprintf(why, sizeof why, "--lift '%s' is not a silence id", optarg);
+                return cli_usage(cmd, why);
+            }
+            o->lift = (uint64_t)v;
             break;
         case CLI_LONG_TIMEOUT:
             if (pw_cfg_parse_long(optarg, 1, CLI_TIMEOUT_MAX, &v)) {

@@ -51,6 +51,7 @@ typedef uint64_t cli_optmask;
 #define CLI_OPT_KNOWN_AT   ((cli_optmask)1 << 28)  /* --known-at INSTANT|YYYY-MM-DD */
 #define CLI_OPT_PUBLISH    ((cli_optmask)1 << 29)  /* report --publish / --published ID */
 #define CLI_OPT_LANG       ((cli_optmask)1 << 30)  /* --lang ja|en, --wide (status, report, catalog) */
+#define CLI_OPT_LIFT       ((cli_optmask)1 << 36)  /* silence --lift ID */
 
 struct cli_opts {
     const char *catalogs[CLI_MAX_FILES];
@@ -85,6 +86,7 @@ struct cli_opts {
     int known_at_given;
     int publish;                            /* report --publish */
     uint64_t published;                     /* report --published ID; 0: none */
+    uint64_t lift;                          /* silence --lift ID; 0: none */
     int lang;                               /* --lang: PW_LANG_JA / PW_LANG_EN; -1: not given
                                                (each command picks its default) */
     int wide;                               /* --wide: tables print every cell whole */

@@ -53,6 +53,8 @@ static void usage(FILE *out)
           "      answer an open alert: quiet until new figures arrive\n"
           "  silence [--plan P] [--project P] [--indicator ID] --until DATE --comment TEXT\n"
           "      mute webhooks until DATE\n"
+          "  silence --lift ID [--by NAME]\n"
+          "      end a silence now\n"
           "  assess ID --fy Y --grade A|B --reason TEXT --by NAME | assess ID --fy Y --withdraw\n"
           "  assess --file F\n"
           "      the secretariat's assessment of a fiscal year, shown beside the computed grade\n"

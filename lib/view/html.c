@@ -67,10 +67,15 @@ static const char html_css[] =
 
 void pw_html_page_open(FILE *out, const char *title)
 {
-    fputs("<!doctype html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
-          "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-          "<title>",
-          out);
+    pw_html_page_open_lang(out, title, "ja");
+}
+
+void pw_html_page_open_lang(FILE *out, const char *title, const char *lang)
+{
+    fprintf(out, "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                 "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+                 "<title>",
+            strcmp(lang, "en") == 0 ? "en" : "ja");
     pw_html_text(out, title);
     fprintf(out, "</title><style>%s</style></head>\n<body>\n", html_css);
 }

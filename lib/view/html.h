@@ -19,6 +19,8 @@ void pw_html_text(FILE *out, const char *s);
 
 /* "<!doctype html>...<body>" with the shared stylesheet; title is escaped. */
 void pw_html_page_open(FILE *out, const char *title);
+/* The same for a page in lang ("en"; anything else: "ja"). */
+void pw_html_page_open_lang(FILE *out, const char *title, const char *lang);
 /* "</body></html>" */
 void pw_html_page_close(FILE *out);
 

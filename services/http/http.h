@@ -7,6 +7,9 @@
  *   http_auth.c      bearer tokens -> office and its read/write scopes
  *   http_feed.c      POST /api/v1/feeds: CSV/JSON -> FeedBatch -> import summary;
  *                    POST /api/v1/retractions: one retract row, the same way
+ *   http_act.c       acting: the alerts and subscriptions pages and their API
+ *   http_upload.c    the upload page: preview, import, retract; multipart feeds
+ *   http_form.c      forms and the page shell the acting pages share
  *   http_read.c      GET /api/v1/status, history, alerts, report, health
  *   http_dashboard.c GET /: the server-rendered dashboard
  *   http_openapi.c   GET /api/v1/openapi.yaml: docs/openapi.yaml, compiled in
@@ -22,6 +25,7 @@
 
 #include "catalog.h"
 #include "clock.h"
+#include "feed.h"
 #include "history.h"
 #include "http_req.h"
 #include "planwatch.pb-c.h"
@@ -103,6 +107,40 @@ void http_server_stop(struct http *h);
 /* ---- handlers ------------------------------------------------------------ */
 
 void http_feed_post(struct http *h, struct http_req *r);
+/* The import summary of a feed (the JSON object POST /api/v1/feeds answers
+ * with, borrowed for the call) handed to a page instead: it must answer r.
+ * arg: http_feed_start's. */
+struct json_t;
+typedef void (*http_feed_render)(struct http_req *r, unsigned status, struct json_t *summary,
+                                 void *arg);
+/* Runs body[0..len) (borrowed for the call) in fmt as POST /api/v1/feeds
+ * does, for the request's office and scope (http_feed.c). dry_run 1: nothing
+ * is stored; with render, validated here against the catalog (ingest is not
+ * asked). render NULL: the JSON answer; else render gets the summary. arg
+ * is owned from now on: arg_free(arg) when the request is done (also on
+ * failure). Errors before a summary exists (400 dry_run, 413, 503 no
+ * catalog, out of memory) are JSON errors. Sets r's state. */
+void http_feed_start(struct http *h, struct http_req *r, const char *body, size_t len,
+                     enum pw_feed_format fmt, int dry_run, http_feed_render render, void *arg,
+                     void (*arg_free)(void *));
+/* http_act.c: the routes of acting (README "Acting in the browser"):
+ * /upload, /alerts, /subscriptions (pages with forms), POST
+ * /api/v1/alerts/{id}/ack, /api/v1/silences[/{id}/lift],
+ * /api/v1/subscriptions[/{id}], and multipart feeds. precheck: checks that
+ * need no body for those routes; returns 1 when the route is one of them
+ * and r was answered or may go on, 0 to leave r to the router's own checks
+ * (any other route, and these pages' GETs: the read right). route: answers
+ * r and returns 1 when the route is one of them, else 0. */
+int http_act_precheck(struct http *h, struct http_req *r);
+int http_act_route(struct http *h, struct http_req *r);
+/* http_upload.c: GET /upload (the forms, en: English), POST /upload (a
+ * form f: preview, import, retract), and POST /api/v1/feeds with
+ * Content-Type multipart/form-data (the part "file": CSV, JSON or xlsx by
+ * its type or name; optionally "dry_run"). */
+struct http_form;
+void http_upload_page(struct http *h, struct http_req *r, int en);
+void http_upload_post(struct http *h, struct http_req *r, const struct http_form *f, int en);
+void http_upload_feed_multipart(struct http *h, struct http_req *r);
 /* POST /api/v1/retractions: {"indicator_id", "fiscal_year"} sent as a one-row
  * feed with retract true (the router checked what POST /api/v1/feeds needs). */
 void http_feed_retract(struct http *h, struct http_req *r);

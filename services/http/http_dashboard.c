@@ -301,6 +301,7 @@ static void db_render(struct http *h, struct http_req *r, const Planwatch__V1__Q
     fputs("<h1>医療分野研究開発推進計画 進捗ダッシュボード<span class=\"en\" lang=\"en\">planwatch "
           "progress dashboard</span></h1>\n",
           out);
+    fputs("<nav class=\"legend\"><a href=\"/alerts\">アラート alerts</a> · <a href=\"/upload\">取り込み upload</a> · <a href=\"/subscriptions\">通知先 webhooks</a></nav>\n", out);
     db_form(out, h, d);
     fprintf(out, "<p class=\"legend\">%s 時点 (end of day) · 格納済み seq %llu"
                  "<i style=\"border-color:#6e7781;border-top-style:dashed\"></i>計画 plan (each "

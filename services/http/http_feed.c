@@ -60,6 +60,10 @@ struct fd_job {
     int dry_run;
     char batch_id[64];
     json_t *warnings;            /* sanity warnings of stored rows (README "Feeds"), or NULL */
+    http_feed_render render;     /* NULL: the JSON answer; else it answers (the upload page) */
+    void *render_arg;            /* owned: render_free(render_arg) with the job */
+    void (*render_free)(void *);
+    int local;                   /* dry run validated here against the catalog (no ingest) */
 };
 
 static void fd_free(void *p)
@@ -74,6 +78,8 @@ static void fd_free(void *p)
     free(j->out);
     free(j->send);
     json_decref(j->warnings);
+    if (j->render_free)
+        j->render_free(j->render_arg);
     free(j);
 }
 
@@ -155,6 +161,13 @@ static void fd_answer(struct fd_job *j, unsigned force)
     /* stored all the same: warnings change neither the status nor the code */
     if (doc)
         json_object_set_new(doc, "warnings", j->warnings ? json_incref(j->warnings) : json_array());
+    if (j->render && doc) {
+        j->h->rows_accepted += count[FD_ACCEPTED];
+        j->h->rows_rejected += count[FD_REJECTED];
+        j->render(j->r, status, doc, j->render_arg);
+        json_decref(doc);
+        return;
+    }
     char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
     j->h->rows_accepted += count[FD_ACCEPTED];
     j->h->rows_rejected += count[FD_REJECTED];
@@ -274,19 +287,65 @@ static int fd_file_level(int code)
            code == PW_EFEED_TOOMANY;
 }
 
-/* The feed body[0..len) in fmt (borrowed for the call): parse, check the
- * scope, send to ingest; the answer comes from fd_done or right here. */
-static void fd_start(struct http *h, struct http_req *r, const char *body, size_t len,
-                     enum pw_feed_format fmt)
+/* A dry run of the upload page, answered here: every row the scope let
+ * through is validated against the catalog as ingest would (pw_feed_validate),
+ * and the results go through fd_done like ingest's reply. */
+static void fd_validate_here(struct http *h, struct fd_job *j)
 {
-    const char *dry = http_req_arg(r, "dry_run");
+    Planwatch__V1__FeedReply rep = PLANWATCH__V1__FEED_REPLY__INIT;
+    Planwatch__V1__RowResult *res = calloc(j->nsend, sizeof *res);
+    Planwatch__V1__RowResult **ptrs = calloc(j->nsend, sizeof *ptrs);
+    struct pw_diag *d = calloc(j->nsend, sizeof *d);
+    if (!res || !ptrs || !d) {
+        http_req_error(j->r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < j->nsend; k++) {
+        const struct pw_feed_row *fr = pw_feed_row(j->feed, j->send[k]);
+        const struct pw_indicator *ind = NULL;
+        planwatch__v1__row_result__init(&res[k]);
+        res[k].row = fr->row;
+        res[k].update_id = j->uid[j->send[k]];
+        if (pw_feed_validate(h->cat, fr, pw_clock_today(&h->clock), "upload", &ind, &d[k])) {
+            res[k].status = PLANWATCH__V1__ROW_STATUS__ROW_REJECTED;
+            res[k].code = d[k].code;
+            res[k].field = d[k].field;
+            res[k].reason = d[k].msg;
+        } else {
+            res[k].status = PLANWATCH__V1__ROW_STATUS__ROW_VALID;
+        }
+        ptrs[k] = &res[k];
+    }
+    rep.results = ptrs;
+    rep.n_results = j->nsend;
+    fd_done(h, j, 0, PLANWATCH__V1__MSG_TYPE__MSG_FEED_REPLY, &rep.base);
+done:
+    free(res);
+    free(ptrs);
+    free(d);
+}
+
+/* The feed body[0..len) in fmt (borrowed for the call): parse, check the
+ * scope, send to ingest; the answer comes from fd_done or right here.
+ * dry: 0 / 1, or -1 for ?dry_run=. render: see http_feed_start. */
+static void fd_start(struct http *h, struct http_req *r, const char *body, size_t len,
+                     enum pw_feed_format fmt, int dry_arg, http_feed_render render,
+                     void *render_arg, void (*render_free)(void *))
+{
+    const char *dry = dry_arg < 0 ? http_req_arg(r, "dry_run") : dry_arg ? "true" : "false";
     struct fd_job *j = calloc(1, sizeof *j);
     char why[200];
     if (!j) {
+        if (render_free)
+            render_free(render_arg);
         http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
         return;
     }
     http_req_set_state(r, j, fd_free);
+    j->render = render;
+    j->render_arg = render_arg;
+    j->render_free = render_free;
+    j->local = render && dry_arg == 1;
     j->h = h;
     j->r = r;
     snprintf(j->office_name, sizeof j->office_name, "%s", http_req_office(r));
@@ -372,6 +431,10 @@ static void fd_start(struct http *h, struct http_req *r, const char *body, size_
         fd_done(h, j, 0, PLANWATCH__V1__MSG_TYPE__MSG_FEED_REPLY, &none.base);
         return;
     }
+    if (j->local) { /* the upload page's preview: nothing goes to ingest */
+        fd_validate_here(h, j);
+        return;
+    }
     Planwatch__V1__IndicatorUpdate *ups = calloc(j->nsend, sizeof *ups);
     Planwatch__V1__IndicatorUpdate **ptrs = calloc(j->nsend, sizeof *ptrs);
     char(*as_of)[11] = calloc(j->nsend, sizeof *as_of);
@@ -409,12 +472,24 @@ void http_feed_post(struct http *h, struct http_req *r)
     enum pw_feed_format fmt;
     size_t len;
     const char *body = http_req_body(r, &len);
-    if (fd_format(http_req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE), &fmt)) {
+    const char *ct = http_req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0) { /* a file part: http_upload.c */
+        http_upload_feed_multipart(h, r);
+        return;
+    }
+    if (fd_format(ct, &fmt)) {
         http_req_error(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, PW_EINVAL,
                        "send Content-Type: text/csv, application/json or " HTTP_XLSX_TYPE);
         return;
     }
-    fd_start(h, r, body, len, fmt);
+    fd_start(h, r, body, len, fmt, -1, NULL, NULL, NULL);
+}
+
+void http_feed_start(struct http *h, struct http_req *r, const char *body, size_t len,
+                     enum pw_feed_format fmt, int dry_run, http_feed_render render, void *arg,
+                     void (*arg_free)(void *))
+{
+    fd_start(h, r, body, len, fmt, dry_run, render, arg, arg_free);
 }
 
 void http_feed_retract(struct http *h, struct http_req *r)
@@ -442,6 +517,6 @@ void http_feed_retract(struct http *h, struct http_req *r)
         http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
         return;
     }
-    fd_start(h, r, text, strlen(text), PW_FEED_JSON);
+    fd_start(h, r, text, strlen(text), PW_FEED_JSON, -1, NULL, NULL, NULL);
     free(text);
 }

@@ -397,7 +397,8 @@ static void rd_alerts_done(struct http *h, void *arg, int rc, Planwatch__V1__Msg
     for (size_t i = 0; i < q->n_silences; i++) {
         const Planwatch__V1__Silence *s = q->silences[i];
         json_array_append_new(
-            sil, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "plan", s->plan ? s->plan : "",
+            sil, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)s->id,
+                           "plan", s->plan ? s->plan : "",
                            "project", s->project ? s->project : "", "indicator_id",
                            s->indicator_id ? s->indicator_id : "", "until",
                            s->until ? s->until : "", "comment", s->comment ? s->comment : "", "by",

@@ -50,6 +50,8 @@ static void srv_precheck(struct http *h, struct http_req *r)
 {
     const char *token = srv_token(r);
     r->office = token ? http_auth_find(h->auth, token) : NULL;
+    if (http_act_precheck(h, r)) /* acting: uploads, alerts, silences, subscriptions */
+        return;
     /* a retraction is a one-row feed: the same checks */
     int is_retract = strcmp(r->path, "/api/v1/retractions") == 0;
     int is_feed = is_retract || strcmp(r->path, "/api/v1/feeds") == 0;
@@ -97,10 +99,12 @@ static void srv_precheck(struct http *h, struct http_req *r)
     const char *ct = http_req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (!ct || (strncasecmp(ct, "application/json", 16) != 0 &&
                 (is_retract || (strncasecmp(ct, "text/csv", 8) != 0 &&
+                                strncasecmp(ct, "multipart/form-data", 19) != 0 &&
                                 strncasecmp(ct, HTTP_XLSX_TYPE, strlen(HTTP_XLSX_TYPE)) != 0)))) {
         http_req_error(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, PW_EINVAL,
                        is_retract ? "send Content-Type: application/json"
-                                  : "send Content-Type: text/csv, application/json or " HTTP_XLSX_TYPE);
+                                  : "send Content-Type: text/csv, application/json, "
+                                    "multipart/form-data or " HTTP_XLSX_TYPE);
         return;
     }
     const char *cl = http_req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -115,6 +119,8 @@ static void srv_route(struct http *h, struct http_req *r)
 {
     const char *p = r->path;
     static const char hist_prefix[] = "/api/v1/indicators/";
+    if (http_act_route(h, r))
+        return;
     if (strcmp(p, "/api/v1/feeds") == 0 || strcmp(p, "/api/v1/retractions") == 0) {
         if (r->too_big) {
             char why[160];

@@ -176,8 +176,8 @@ static void store_reply_error(struct store *s, struct pw_frames *fr, int code, c
 
 /* Who may ask what (security on), by identity: reads need read: true (an
  * office) or a service key; managing alerts (webhook subscriptions, acks,
- * silences), assessments and reports need manage: true - or, for the two
- * it uses, the HTTP door's key (it checked the token's manage right);
+ * silences and lifting them), assessments and reports need manage: true -
+ * or the HTTP door's key (it checked its caller's manage right);
  * what only the alert service does (its states, deliveries, the
  * subscriptions' secrets) needs the alert service's key; a backup (a file
  * written on this machine, only inside --backup-dir) needs manage: true or
@@ -216,7 +216,10 @@ static const char *store_query_denied(const struct pw_principal *who, Planwatch_
     case PLANWATCH__V1__QUERY_KIND__QUERY_UNSUBSCRIBE:
     case PLANWATCH__V1__QUERY_KIND__QUERY_ACK:
     case PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE:
-        return who->manage && !who->service ? NULL : manage_alerts;
+    case PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE_LIFT:
+        /* the door acts for a caller whose manage right it checked, and
+         * passes that caller's name as "by" */
+        return (who->manage && !who->service) || http ? NULL : manage_alerts;
     case PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT:
     case PLANWATCH__V1__QUERY_KIND__QUERY_ADMIN_GET:
     case PLANWATCH__V1__QUERY_KIND__QUERY_DELIVERY_PUT:

@@ -5,7 +5,7 @@
  * acknowledgements, silences and the delivery log; answers the CLI's and the
  * alert service's queries about them. Layout and rules: docs/pipeline.md
  * "Alert subscriptions". Every change made by a person (subscribe,
- * unsubscribe, ack, silence) increments meta admin_seq in the same
+ * unsubscribe, ack, silence, lift) increments meta admin_seq in the same
  * transaction and is announced on the PUB, so the alert service reloads.
  * Single-threaded, inside the store's loop; replies live in the arena. */
 #include <stdio.h>
@@ -450,6 +450,61 @@ static void sa_silence(struct store *s, const Planwatch__V1__Query *q,
     r->id = sil.id;
 }
 
+/* Ends an active silence now: the record stays (the history shows it, with
+ * when and by whom it was lifted); the open view and the alert service's
+ * admin view leave it out from then on. A silence already lifted or past
+ * its day is not active: PW_ENOTFOUND, nothing written. */
+static void sa_silence_lift(struct store *s, const Planwatch__V1__Query *q,
+                            Planwatch__V1__QueryReply *r, struct pw_arena *a)
+{
+    unsigned char key[8];
+    ProtobufCMessage *m = NULL;
+    int32_t until = 0;
+    if (!sa_text_ok(q->by, SA_NAME_MAX, 0))
+        return sa_fail(r, PW_EINVAL, "by: at most 128 bytes, no control characters");
+    store_db_put_be64(key, q->id);
+    int rc = q->id ? sa_get(s, STORE_T_SILENCES, key, 8, &planwatch__v1__silence__descriptor, &m)
+                   : PW_ENOTFOUND;
+    if (rc == PW_ENOTFOUND)
+        return sa_fail(r, PW_ENOTFOUND, "no such silence");
+    if (rc)
+        return sa_fail(r, rc, pw_strerror(rc));
+    Planwatch__V1__Silence *cur = (Planwatch__V1__Silence *)m;
+    int active = !cur->lifted_ns && cur->until && pw_day_parse(cur->until, &until) == 0 &&
+                 until > pw_clock_today(&s->clock);
+    size_t len = 0;
+    uint8_t *buf = NULL;
+    if (active) {
+        char *was = cur->lifted_by; /* q->by only while packing: free_unpacked frees was */
+        cur->lifted_ns = pw_clock_now_ns(&s->clock);
+        cur->lifted_by = (char *)sa_str(q->by);
+        len = planwatch__v1__silence__get_packed_size(cur);
+        if ((buf = pw_arena_alloc(a, len ? len : 1)))
+            planwatch__v1__silence__pack(cur, buf);
+        cur->lifted_by = was;
+    }
+    planwatch__v1__silence__free_unpacked(cur, NULL);
+    if (!active)
+        return sa_fail(r, PW_ENOTFOUND, "the silence is not active (lifted already, or its day "
+                                        "has come)");
+    unsigned char *k = sa_be64(a, q->id);
+    struct store_db_op ops[2];
+    if (!buf || !k)
+        return sa_fail(r, PW_ENOMEM, "out of memory");
+    ops[0] = (struct store_db_op){.table = STORE_T_SILENCES, .key = k, .klen = 8, .val = buf,
+                                  .vlen = len};
+    if ((rc = store_admin_write(s, ops, 1, "silences", a)))
+        return sa_fail(r, rc, pw_strerror(rc));
+    struct store_list l = {.arena = a};
+    if ((rc = store_list_unpack(&l, &planwatch__v1__silence__descriptor, buf, len)))
+        return sa_fail(r, rc, pw_strerror(rc));
+    r->silences = (Planwatch__V1__Silence **)l.v;
+    r->n_silences = l.n;
+    r->id = q->id;
+    pw_info("msg=\"silence lifted\" id=%llu by=\"%.64s\"", (unsigned long long)q->id,
+            sa_str(q->by));
+}
+
 /* ---- listings ------------------------------------------------------------- */
 
 struct sa_open {
@@ -590,7 +645,7 @@ static int sa_silence_cb(void *arg, const void *key, size_t klen, const void *va
                  (q->indicator_id && q->indicator_id[0] && sa_str(si->indicator_id)[0] &&
                   strcmp(q->indicator_id, si->indicator_id)));
     if (keep && !q->history) /* open view: active silences only */
-        keep = si->until && pw_day_parse(si->until, &until) == 0 &&
+        keep = !si->lifted_ns && si->until && pw_day_parse(si->until, &until) == 0 &&
                until > pw_clock_today(&x->s->clock);
     planwatch__v1__silence__free_unpacked(si, NULL);
     return keep ? store_list_unpack(x->l, x->d, val, vlen) : 0;
@@ -641,14 +696,30 @@ static void sa_alerts(struct store *s, const Planwatch__V1__Query *q, Planwatch_
 
 /* ---- the alert service's admin view and its deliveries --------------------- */
 
+/* The alert service mutes by every silence it gets until its day: a lifted
+ * one is left out of its view. */
+static int sa_unlifted_cb(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    (void)key;
+    (void)klen;
+    struct sa_scan *x = arg;
+    Planwatch__V1__Silence *si = planwatch__v1__silence__unpack(NULL, vlen, val);
+    if (!si)
+        return PW_EDB;
+    int lifted = si->lifted_ns != 0;
+    planwatch__v1__silence__free_unpacked(si, NULL);
+    return lifted ? 0 : store_list_unpack(x->l, x->d, val, vlen);
+}
+
 static void sa_admin_get(struct store *s, Planwatch__V1__QueryReply *r, struct pw_arena *a)
 {
     struct store_list subs = {.arena = a}, acks = {.arena = a}, sil = {.arena = a};
+    struct sa_scan unlifted = {.s = s, .l = &sil, .d = &planwatch__v1__silence__descriptor};
     int rc = sa_collect(s, STORE_T_SUBS, &planwatch__v1__subscription__descriptor, 0, &subs);
     if (!rc)
         rc = sa_collect(s, STORE_T_ACKS, &planwatch__v1__ack__descriptor, 0, &acks);
     if (!rc)
-        rc = sa_collect(s, STORE_T_SILENCES, &planwatch__v1__silence__descriptor, 0, &sil);
+        rc = store_db_each(s->db, STORE_T_SILENCES, NULL, 0, 0, sa_unlifted_cb, &unlifted);
     if (rc)
         return sa_fail(r, rc, pw_strerror(rc));
     r->subscriptions = (Planwatch__V1__Subscription **)subs.v;
@@ -738,6 +809,7 @@ int store_alerts_answer(struct store *s, const Planwatch__V1__Query *q,
     }
     case PLANWATCH__V1__QUERY_KIND__QUERY_ACK: sa_ack(s, q, r, arena); break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE: sa_silence(s, q, r, arena); break;
+    case PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE_LIFT: sa_silence_lift(s, q, r, arena); break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_ALERTS: sa_alerts(s, q, r, arena); break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_ADMIN_GET: sa_admin_get(s, r, arena); break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_DELIVERY_PUT: sa_delivery_put(s, q, r, arena); break;

@@ -144,7 +144,7 @@ static yaml_node_t *doc_op(const char *method, const char *path)
 
 /* ---- coverage: what each operation was seen to answer -------------------- */
 
-#define OPS_MAX 32
+#define OPS_MAX 64
 static struct {
     char id[64];
     int ok, err;
@@ -686,6 +686,133 @@ static char *doc_example_json(yaml_node_t *ex)
     return s;
 }
 
+#define FORM_TYPE "application/x-www-form-urlencoded"
+
+/* The id field of the JSON answer to a POST (it must answer want). */
+static long long posted_id(const char *path, const char *body, long want)
+{
+    const struct oc c = {NULL, "POST", path, HS_TOK_ADMIN, "application/json", NULL, body, want, NULL};
+    struct hs_resp r = oc_run_body(&c, body, strlen(body));
+    json_t *j = json_loads(r.body, 0, NULL);
+    long long id = json_integer_value(json_object_get(j, "id"));
+    json_decref(j);
+    hs_curl_free(&r);
+    assert_true(id > 0);
+    return id;
+}
+
+/* The URL of an operation whose example needs a live object of the store
+ * (an open alert, an active silence, a subscription), made here; NULL for
+ * the others. */
+static const char *live_url(const char *op)
+{
+    static char url[512];
+    if (!op)
+        return NULL;
+    if (strcmp(op, "postAck") == 0) {
+        struct hs_resp r = hs_curl(&cl, "GET", "/api/v1/alerts", NULL, NULL, NULL, NULL, 0);
+        json_t *j = json_loads(r.body, 0, NULL);
+        const char *id = json_string_value(
+            json_object_get(json_array_get(json_object_get(j, "alerts"), 0), "alert_id"));
+        assert_non_null(id); /* test_reads saw open alerts */
+        snprintf(url, sizeof url, "/api/v1/alerts/%s/ack", id);
+        json_decref(j);
+        hs_curl_free(&r);
+        return url;
+    }
+    if (strcmp(op, "postSilenceLift") == 0) {
+        snprintf(url, sizeof url, "/api/v1/silences/%lld/lift",
+                 posted_id("/api/v1/silences",
+                           "{\"plan\": \"p2\", \"until\": \"2030-01-01\", \"comment\": \"x\"}", 201));
+        return url;
+    }
+    if (strcmp(op, "deleteSubscription") == 0) {
+        snprintf(url, sizeof url, "/api/v1/subscriptions/%lld",
+                 posted_id("/api/v1/subscriptions", "{\"url\": \"http://127.0.0.1:9/live\"}", 201));
+        return url;
+    }
+    return NULL;
+}
+
+/* Acting (README "Acting in the browser"): the pages' forms and the API
+ * calls with valid and invalid inputs, by a manager and by callers without
+ * the right (the examples' own calls are in test_routes). */
+static void test_acting(void **state)
+{
+    (void)state;
+#define JS "application/json"
+    static const struct oc cases[] = {
+        {"getUploadPage", "GET", "/upload", HS_TOK_ADMIN, NULL, NULL, NULL, 200, "text/html"},
+        {"getUploadPage", "GET", "/upload?lang=en", HS_TOK_READER, NULL, NULL, NULL, 200, "text/html"},
+        {"getUploadPage", "GET", "/upload?lang=fr", HS_TOK_ADMIN, NULL, NULL, NULL, 400, NULL},
+        {"getAlertsPage", "GET", "/alerts?lang=de", NULL, NULL, NULL, NULL, 400, NULL},
+        {"getSubscriptionsPage", "GET", "/subscriptions?lang=x", NULL, NULL, NULL, NULL, 400, NULL},
+        {"postUploadForm", "POST", "/upload", NULL, FORM_TYPE, NULL, "action=preview&csrf=", 401, NULL},
+        {"postUploadForm", "POST", "/upload", HS_TOK_READER, FORM_TYPE, NULL, "action=preview&csrf=", 403, NULL},
+        {"postUploadForm", "POST", "/upload", HS_TOK_ADMIN, "text/csv", NULL, "a,b\n", 415, NULL},
+        {"postUploadForm", "POST", "/upload", HS_TOK_ADMIN, FORM_TYPE, NULL, "action=nope&csrf=", 400, "text/html"},
+        {"postUploadForm", "POST", "/upload", HS_TOK_ADMIN, FORM_TYPE, NULL, "action=preview&csrf=", 400, "text/html"},
+        /* bad row: 409, nothing stored (a preview) */
+        {"postUploadForm", "POST", "/upload", HS_TOK_ADMIN, FORM_TYPE, NULL,
+         "action=preview&csrf=&filename=x.csv&content_b64="
+         "aW5kaWNhdG9yX2lkLGZpc2NhbF95ZWFyLHZhbHVlCnAyLXBqMi1jbGFzczM0LWFwcHJvdmFscyxzb29uLDUK",
+         409, "text/html"},
+        {"getAlertsPage", "GET", "/alerts", HS_TOK_ADMIN, NULL, NULL, NULL, 200, "text/html"},
+        {"getAlertsPage", "GET", "/alerts?lang=en", NULL, NULL, NULL, NULL, 200, "text/html"},
+        {"postAlertsForm", "POST", "/alerts", NULL, FORM_TYPE, NULL, "action=ack&csrf=", 401, NULL},
+        {"postAlertsForm", "POST", "/alerts", HS_TOK_PJ2, FORM_TYPE, NULL, "action=ack&csrf=", 403, NULL},
+        {"postAlertsForm", "POST", "/alerts", HS_TOK_ADMIN, JS, NULL, "{}", 415, NULL},
+        {"postAlertsForm", "POST", "/alerts", HS_TOK_ADMIN, FORM_TYPE, NULL, "action=nope&csrf=", 400, "text/html"},
+        {"postAlertsForm", "POST", "/alerts", HS_TOK_ADMIN, FORM_TYPE, NULL,
+         "action=ack&csrf=&alert_id=p2-pj2-class34-approvals%3A999999&reason=x", 404, "text/html"},
+        {"postAlertsForm", "POST", "/alerts", HS_TOK_ADMIN, FORM_TYPE, NULL, "action=lift&csrf=&silence_id=999", 404, "text/html"},
+        {"getSubscriptionsPage", "GET", "/subscriptions", HS_TOK_ADMIN, NULL, NULL, NULL, 200, "text/html"},
+        {"postSubscriptionsForm", "POST", "/subscriptions", NULL, FORM_TYPE, NULL, "action=subscribe&csrf=", 401, NULL},
+        {"postSubscriptionsForm", "POST", "/subscriptions", HS_TOK_READER, FORM_TYPE, NULL, "action=subscribe&csrf=", 403, NULL},
+        {"postSubscriptionsForm", "POST", "/subscriptions", HS_TOK_ADMIN, FORM_TYPE, NULL,
+         "action=subscribe&csrf=&url=ftp%3A%2F%2Fx", 400, "text/html"},
+        {"postSubscriptionsForm", "POST", "/subscriptions", HS_TOK_ADMIN, FORM_TYPE, NULL, "action=unsubscribe&csrf=&id=999", 404, "text/html"},
+        {"postAck", "POST", "/api/v1/alerts/p2-pj2-class34-approvals:999999/ack", HS_TOK_ADMIN, JS, NULL, "{\"reason\": \"x\"}", 404, NULL},
+        {"postAck", "POST", "/api/v1/alerts/x:1/ack", HS_TOK_ADMIN, JS, NULL, "{\"reason\": 1}", 400, NULL},
+        {"postAck", "POST", "/api/v1/alerts/x:1/ack", NULL, JS, NULL, "{\"reason\": \"x\"}", 401, NULL},
+        {"postAck", "POST", "/api/v1/alerts/x:1/ack", HS_TOK_PJ2, JS, NULL, "{\"reason\": \"x\"}", 403, NULL},
+        {"postAck", "POST", "/api/v1/alerts/x:1/ack", HS_TOK_ADMIN, "text/plain", NULL, "x", 415, NULL},
+        {"postSilence", "POST", "/api/v1/silences", HS_TOK_ADMIN, JS, NULL,
+         "{\"indicator_id\": \"p2-pj2-class34-approvals\", \"until\": \"2030-01-01\", \"comment\": \"x\"}", 201, JS},
+        {"postSilence", "POST", "/api/v1/silences", HS_TOK_ADMIN, JS, NULL, "{\"until\": \"2030-01-01\", \"comment\": \"x\"}", 400, NULL},
+        {"postSilence", "POST", "/api/v1/silences", HS_TOK_ADMIN, JS, NULL, "[", 400, NULL},
+        {"postSilence", "POST", "/api/v1/silences", HS_TOK_ADMIN, JS, NULL, "{\"plan\": \"p9\", \"until\": \"2030-01-01\", \"comment\": \"x\"}", 404, NULL},
+        {"postSilence", "POST", "/api/v1/silences", NULL, JS, NULL, "{}", 401, NULL},
+        {"postSilence", "POST", "/api/v1/silences", HS_TOK_READER, JS, NULL, "{}", 403, NULL},
+        {"postSilence", "POST", "/api/v1/silences", HS_TOK_ADMIN, FORM_TYPE, NULL, "plan=p2", 415, NULL},
+        {"postSilenceLift", "POST", "/api/v1/silences/999/lift", HS_TOK_ADMIN, NULL, NULL, NULL, 404, NULL},
+        {"postSilenceLift", "POST", "/api/v1/silences/x/lift", HS_TOK_ADMIN, NULL, NULL, NULL, 404, NULL},
+        {"postSilenceLift", "POST", "/api/v1/silences/1/lift", NULL, NULL, NULL, NULL, 401, NULL},
+        {"postSilenceLift", "POST", "/api/v1/silences/1/lift", HS_TOK_PJ2, NULL, NULL, NULL, 403, NULL},
+        {"getSubscriptions", "GET", "/api/v1/subscriptions", NULL, NULL, NULL, NULL, 200, JS},
+        {"postSubscription", "POST", "/api/v1/subscriptions", HS_TOK_ADMIN, JS, NULL,
+         "{\"url\": \"https://example.org/hook\", \"severity\": \"critical\", \"secret\": \"s\"}", 201, JS},
+        {"postSubscription", "POST", "/api/v1/subscriptions", HS_TOK_ADMIN, JS, NULL, "{\"url\": \"ftp://x\"}", 400, NULL},
+        {"postSubscription", "POST", "/api/v1/subscriptions", HS_TOK_ADMIN, JS, NULL, "{\"url\": \"http://x/\", \"plan\": \"p9\"}", 404, NULL},
+        {"postSubscription", "POST", "/api/v1/subscriptions", NULL, JS, NULL, "{}", 401, NULL},
+        {"postSubscription", "POST", "/api/v1/subscriptions", HS_TOK_READER, JS, NULL, "{}", 403, NULL},
+        {"postSubscription", "POST", "/api/v1/subscriptions", HS_TOK_ADMIN, "text/csv", NULL, "x", 415, NULL},
+        {"deleteSubscription", "DELETE", "/api/v1/subscriptions/999", HS_TOK_ADMIN, NULL, NULL, NULL, 404, NULL},
+        {"deleteSubscription", "DELETE", "/api/v1/subscriptions/1", NULL, NULL, NULL, NULL, 401, NULL},
+        {"deleteSubscription", "DELETE", "/api/v1/subscriptions/1", HS_TOK_PJ2, NULL, NULL, NULL, 403, NULL},
+        /* a feed file as a form's file part */
+        {"postFeed", "POST", "/api/v1/feeds", HS_TOK_ADMIN, "multipart/form-data; boundary=XyZ", NULL,
+         "--XyZ\r\nContent-Disposition: form-data; name=\"dry_run\"\r\n\r\ntrue\r\n"
+         "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.csv\"\r\n"
+         "Content-Type: text/csv\r\n\r\nindicator_id,fiscal_year,value\n"
+         "p2-pj2-class34-approvals,2022,5\n\r\n--XyZ--\r\n", 200, "application/json"},
+        {"postFeed", "POST", "/api/v1/feeds", HS_TOK_ADMIN, "multipart/form-data; boundary=XyZ", NULL,
+         "--XyZ\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--XyZ--\r\n", 400, NULL},
+    };
+#undef JS
+    oc_run(cases, sizeof cases / sizeof cases[0]);
+}
+
 /* Every route the server answers is documented: each documented operation,
  * built from the document's examples, answers 2xx, HEAD like GET, other
  * methods 405; of the probes (the known routes and look-alikes), whatever
@@ -712,6 +839,11 @@ static void test_routes(void **state)
         "/robots.txt", "//", "/./", "/api/v1/../v1/status", "/index.html/", "/%2F",
         "/api/v1/reports", "/api/v1/reports/1", "/api/v1/reports/", "/api/v1/reports/1/x",
         "/api/v1/retractions", "/api/v1/retractions/", "/api/v1/retractions/1",
+        "/upload", "/upload/", "/alerts", "/alerts/", "/alerts/1", "/subscriptions",
+        "/subscriptions/1", "/api/v1/silences", "/api/v1/silences/", "/api/v1/silences/1",
+        "/api/v1/silences/1/lift/", "/api/v1/subscriptions", "/api/v1/subscriptions/",
+        "/api/v1/subscriptions/1/x", "/api/v1/alerts/x/ack", "/api/v1/alerts/x/ack/",
+        "/api/v1/alerts//ack", "/api/v1/acks",
     };
     yaml_node_t *paths = y_paths();
     for (yaml_node_pair_t *p = paths->data.mapping.pairs.start; p < paths->data.mapping.pairs.top; p++) {
@@ -732,11 +864,17 @@ static void test_routes(void **state)
                 continue;
             }
             doc_example_url(tmpl, o, url, sizeof url);
+            const char *live = live_url(y_str(y_get(o, "operationId")));
+            if (live) /* an example that needs a live object of the store */
+                snprintf(url, sizeof url, "%s", live);
             if (strcmp(methods[m], "POST") == 0) { /* the documented example body */
                 yaml_node_t *rb = y_get(o, "requestBody"); /* none: a publication */
                 yaml_node_t *content = y_get(rb, "content");
                 const char *body = y_str(y_get(y_get(content, "text/csv"), "example"));
                 const char *ctype = body ? "text/csv" : NULL;
+                if (rb && !body &&
+                    (body = y_str(y_get(y_get(content, FORM_TYPE), "example"))))
+                    ctype = FORM_TYPE; /* a page's form */
                 char *json = NULL;
                 if (rb && !body) { /* a JSON body only (a retraction) */
                     json = doc_example_json(y_get(y_get(content, "application/json"), "example"));
@@ -748,8 +886,10 @@ static void test_routes(void **state)
                 r = hs_curl(&cl, "POST", url, HS_TOK_ADMIN, ctype, NULL, body,
                             body ? strlen(body) : 0);
                 free(json);
-            } else {
-                r = hs_curl(&cl, methods[m], url, NULL, NULL, NULL, NULL, 0);
+            } else { /* DELETE changes something: the manager's token */
+                r = hs_curl(&cl, methods[m], url,
+                            strcmp(methods[m], "DELETE") == 0 ? HS_TOK_ADMIN : NULL, NULL, NULL,
+                            NULL, 0);
             }
             if (r.status < 200 || r.status > 299)
                 fail_msg("%s %s (the document's examples): HTTP %ld: %.400s", methods[m], url,
@@ -891,7 +1031,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_document),  cmocka_unit_test(test_feeds),
-        cmocka_unit_test(test_reads),     cmocka_unit_test(test_routes),
+        cmocka_unit_test(test_reads),     cmocka_unit_test(test_acting),
+        cmocka_unit_test(test_routes),
         cmocka_unit_test(test_store_down), cmocka_unit_test(test_read_auth),
         cmocka_unit_test(test_coverage),
     };

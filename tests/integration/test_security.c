@@ -362,6 +362,21 @@ static void test_least_privilege(void **state)
                      PW_EDENIED);
     assert_int_equal(query_as(c, "ingest", PLANWATCH__V1__QUERY_KIND__QUERY_ADMIN_GET, NULL),
                      PW_EDENIED);
+    /* ... but it acts on alerts and webhooks for a caller whose manage right
+     * it checked: admitted (the store then finds nothing to lift or remove);
+     * no other service, and no office without manage: true */
+    assert_int_equal(query_as(c, "http", PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE_LIFT, NULL),
+                     PW_ENOTFOUND);
+    assert_int_equal(query_as(c, "http", PLANWATCH__V1__QUERY_KIND__QUERY_UNSUBSCRIBE, NULL),
+                     PW_ENOTFOUND);
+    assert_int_equal(query_as(c, "http", PLANWATCH__V1__QUERY_KIND__QUERY_ACK, NULL), PW_EINVAL);
+    assert_int_equal(query_as(c, "http", PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE, NULL), PW_EINVAL);
+    assert_int_equal(query_as(c, "http", PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIBE, NULL), PW_EINVAL);
+    assert_int_equal(query_as(c, "ingest", PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE_LIFT, NULL),
+                     PW_EDENIED);
+    assert_int_equal(query_as(c, "alert", PLANWATCH__V1__QUERY_KIND__QUERY_ACK, NULL), PW_EDENIED);
+    assert_int_equal(query_as(c, "reader", PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE_LIFT, NULL),
+                     PW_EDENIED);
     assert_true(log_has(c, "store", "only the alert service"));
     /* the alert service may (an empty state put is a no-op) */
     assert_int_equal(query_as(c, "alert", PLANWATCH__V1__QUERY_KIND__QUERY_ADMIN_GET, NULL), 0);

@@ -78,6 +78,25 @@ static void test_name_and_page(void **state)
     assert_null(strstr(buf, "<link"));   /* no external stylesheet */
     assert_null(strstr(buf, "<script")); /* nor scripts */
     assert_non_null(strstr(buf, "</body></html>"));
+    assert_non_null(strstr(buf, "<html lang=\"ja\">"));
+    free(buf);
+}
+
+/* A page in English says so; anything but "en" is Japanese. */
+static void test_page_lang(void **state)
+{
+    (void)state;
+    FILE *f = mem();
+    pw_html_page_open_lang(f, "Alerts", "en");
+    fclose(f);
+    assert_non_null(strstr(buf, "<html lang=\"en\">"));
+    assert_non_null(strstr(buf, "<title>Alerts</title>"));
+    free(buf);
+    f = mem();
+    pw_html_page_open_lang(f, "x", "fr\"><script>");
+    fclose(f);
+    assert_non_null(strstr(buf, "<html lang=\"ja\">"));
+    assert_null(strstr(buf, "<script"));
     free(buf);
 }
 
@@ -87,6 +106,7 @@ int main(void)
         cmocka_unit_test(test_escape),
         cmocka_unit_test(test_status_badges),
         cmocka_unit_test(test_name_and_page),
+        cmocka_unit_test(test_page_lang),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
