@@ -84,16 +84,17 @@ static void sg_urlenc(FILE *out, const char *s)
     }
 }
 
-static void sg_send(struct http_req *r, unsigned status, char *buf, size_t len, FILE *out,
+/* Closes out (whose buffer is *buf, *len: set by the close) and answers. */
+static void sg_send(struct http_req *r, unsigned status, char **buf, size_t *len, FILE *out,
                     const char *extra)
 {
-    if (fclose(out) != 0 || !buf) {
-        free(buf);
+    if (fclose(out) != 0 || !*buf) {
+        free(*buf);
         http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
         return;
     }
-    http_req_respond(r, status, "text/html; charset=utf-8", buf, len, extra);
-    free(buf);
+    http_req_respond(r, status, "text/html; charset=utf-8", *buf, *len, extra);
+    free(*buf);
 }
 
 /* The form, with why it was shown again (NULL: first time). */
@@ -141,7 +142,7 @@ static void sg_page(struct http *h, struct http_req *r, unsigned status, int en,
     sg_urlenc(out, next);
     fputs(en ? "\" lang=\"ja\">日本語</a></p>\n" : "\" lang=\"en\">English</a></p>\n", out);
     pw_html_page_close(out);
-    sg_send(r, status, buf, len, out, extra);
+    sg_send(r, status, &buf, &len, out, extra);
 }
 
 static int sg_en(const char *lang)
