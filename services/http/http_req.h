@@ -25,6 +25,7 @@ struct http_req {
     const struct pw_user *user;       /* signed in with a session cookie, or NULL */
     struct pw_session session;        /* that session (valid when user is set) */
     int csrf_checked;                 /* X-CSRF-Token carried this session's token */
+    char csrf[PW_SESSION_CSRF_LEN + 1]; /* this session's CSRF token ("" without one) */
     int dispatched, suspended, done;
     unsigned status;
     char *resp;

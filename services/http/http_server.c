@@ -94,8 +94,9 @@ static void srv_precheck(struct http *h, struct http_req *r)
             http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EDENIED, "missing or wrong X-CSRF-Token");
         else if (!http_req_may_manage(r))
             http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EDENIED,
-                           is_assess ? "this token may not record assessments (registry: manage: true)"
-                                     : "this token may not publish reports (registry: manage: true)");
+                           r->user ? "managing is the secretariat's (users file: role: secretariat)"
+                           : is_assess ? "this token may not record assessments (registry: manage: true)"
+                                       : "this token may not publish reports (registry: manage: true)");
         return;
     }
     if (is_feed && !srv_is(r, "POST")) {

@@ -135,8 +135,10 @@ void http_session_identify(struct http *h, struct http_req *r)
     r->user = u;
     r->session = ses;
     r->office = u->role == PW_USER_MEMBER ? http_auth_office(h->auth, u->office) : NULL;
-    r->csrf_checked =
-        pw_session_csrf_ok(h->sessions->key, &ses, http_req_header(r, "X-CSRF-Token"));
+    pw_session_csrf(h->sessions->key, &ses, r->csrf);
+    const char *hdr = http_req_header(r, "X-CSRF-Token");
+    r->csrf_checked = hdr && strlen(hdr) == PW_SESSION_CSRF_LEN &&
+                      sodium_memcmp(hdr, r->csrf, PW_SESSION_CSRF_LEN) == 0;
 }
 
 const char *http_req_user(const struct http_req *r)
@@ -169,17 +171,13 @@ int http_req_csrf_ok(struct http_req *r, const char *form_value)
 {
     if (!r->user)
         return 1; /* a bearer token (or nobody): no cookie rides along */
-    return r->csrf_checked ||
-           pw_session_csrf_ok(r->h->sessions->key, &r->session, form_value);
+    return r->csrf_checked || (form_value && strlen(form_value) == PW_SESSION_CSRF_LEN &&
+                               sodium_memcmp(form_value, r->csrf, PW_SESSION_CSRF_LEN) == 0);
 }
 
 const char *http_req_csrf_token(const struct http_req *r)
 {
-    static char tok[PW_SESSION_CSRF_LEN + 1]; /* one request at a time: one loop */
-    if (!r->user || !r->h->sessions)
-        return "";
-    pw_session_csrf(r->h->sessions->key, &r->session, tok);
-    return tok;
+    return r->user ? r->csrf : "";
 }
 
 /* ---- slowing down failed sign-ins --------------------------------------- */
