@@ -344,8 +344,10 @@ int pw_users_write_file(const struct pw_users *u, const char *path, struct pw_di
     }
     fd = -1; /* f owns it */
     fputs("# planwatch users (planwatch user add|passwd|disable rewrite this file whole)\n"
-          "version: 1\nusers:\n",
+          "version: 1\n",
           f);
+    /* "users:" alone would be a null, not a list: the loader refuses it */
+    fputs(u->n ? "users:\n" : "users: []\n", f);
     for (size_t i = 0; i < u->n; i++) {
         const struct pw_user *p = &u->u[i];
         fprintf(f, "  - name: \"%s\"\n    role: %s\n", p->name, pw_user_role_name(p->role));

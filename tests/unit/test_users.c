@@ -183,6 +183,14 @@ static void test_change_write_reload(void **state)
     assert_int_equal(pw_users_write_file(u, path, &d), 0);
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0640);
+    /* no users at all: still a file that loads */
+    struct pw_users *none = NULL;
+    assert_int_equal(pw_users_new(&none), 0);
+    assert_int_equal(pw_users_write_file(none, path, &d), 0);
+    pw_users_close(&none);
+    assert_int_equal(pw_users_load_file(&none, path, &d), 0);
+    assert_int_equal(pw_users_count(none), 0);
+    pw_users_close(&none);
     /* a member's office that is not in the registry */
     assert_int_equal(pw_users_add(u, "m3", PW_USER_MEMBER, "pj9", "third-password", &d), 0);
     assert_int_equal(pw_users_check(u, only_pj2, NULL, &d), PW_EREG_REF);
