@@ -312,17 +312,21 @@ void http_session_addr(struct http_req *r, char *out, size_t n)
 void http_session_bar(FILE *out, struct http *h, const struct http_req *r)
 {
     if (r->user) {
-        fputs("<form class=\"session\" method=\"post\" action=\"/signout\">"
+        fputs("<form class=\"session\" method=\"post\" action=\"/signout\" "
+              "style=\"float:right;margin:0 0 0 1em\">"
               "<span class=\"user\" data-user=\"",
               out);
         fputs(r->user->name, out); /* a name is [A-Za-z0-9._-]: nothing to escape */
-        fprintf(out, "\">%s</span> <small>(%s)</small>"
+        static const char *const ja[] = {[PW_USER_VIEWER] = "閲覧", [PW_USER_MEMBER] = "担当",
+                                         [PW_USER_SECRETARIAT] = "事務局"};
+        fprintf(out, "\">%s</span> <small>(%s %s)</small>"
                      "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
                      " <button type=\"submit\">サインアウト <span lang=\"en\">sign out</span>"
                      "</button></form>\n",
-                r->user->name, pw_user_role_name(r->user->role), http_req_csrf_token(r));
+                r->user->name, ja[r->user->role], pw_user_role_name(r->user->role),
+                http_req_csrf_token(r));
     } else if (http_auth_user_count(h->auth) && !r->office) {
-        fputs("<p class=\"session\"><a href=\"/signin\">サインイン <span lang=\"en\">sign in"
+        fputs("<p class=\"session\" style=\"float:right;margin:0\"><a href=\"/signin\">サインイン <span lang=\"en\">sign in"
               "</span></a></p>\n",
               out);
     }

@@ -68,6 +68,7 @@ try {
   check(await page.evaluate(() => !document.cookie.includes('pw_session')),
         'scripts in the page cannot read the session cookie');
   await shot(page, 'dashboard-member.png');
+  await page.screenshot({ path: path.join(shots, 'dashboard-member-top.png') });
 
   // a form posted without its CSRF token is refused, the session stays
   await page.evaluate(() => document.querySelector('form.session input[name=csrf]').remove());
