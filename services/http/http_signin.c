@@ -156,6 +156,19 @@ void http_signin_get(struct http *h, struct http_req *r)
             NULL, NULL, NULL);
 }
 
+/* A browser's Origin (sent with every POST) names this host, or there is
+ * none (curl, older browsers): login CSRF, a foreign form signing the
+ * victim in as the attacker, fails here. */
+static int sg_same_origin(struct http_req *r)
+{
+    const char *o = http_req_header(r, "Origin"), *host = http_req_header(r, "Host"),
+               *fwd = http_req_header(r, "X-Forwarded-Host"); /* behind a proxy */
+    if (!o)
+        return 1;
+    const char *p = strstr(o, "://");
+    return p && ((host && strcmp(p + 3, host) == 0) || (fwd && strcmp(p + 3, fwd) == 0));
+}
+
 void http_signin_post(struct http *h, struct http_req *r)
 {
     size_t len;
@@ -170,6 +183,12 @@ void http_signin_post(struct http *h, struct http_req *r)
     sg_form(body, len, "lang", lang, sizeof lang);
     int en = sg_en(lang);
     http_session_addr(r, addr, sizeof addr);
+    if (!sg_same_origin(r)) {
+        /* another site's form signing the browser in as someone else */
+        http_req_respond(r, MHD_HTTP_FORBIDDEN, "text/plain; charset=utf-8",
+                         "sign in from this site's own form\n", 34, NULL);
+        goto done;
+    }
     if (http_session_throttled(h, name, addr, now, &retry)) {
         /* refused until a time, not delayed: the loop never waits */
         char why[200];

@@ -31,6 +31,7 @@
 #include "zsock.h"
 
 static struct hs_cluster cl;
+static const char *extra_header; /* one more request header line, or NULL */
 static char dir[256], users_path[300], key_path[300];
 static char users_flag[320], key_flag[320];
 /* made here, per run: never committed */
@@ -140,6 +141,8 @@ static struct hs_resp req(const char *base, const char *path, const char *cookie
         curl_easy_setopt(cu, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
     }
+    if (extra_header)
+        h = curl_slist_append(h, extra_header);
     h = curl_slist_append(h, "Expect:");
     curl_easy_setopt(cu, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, body_cb);
@@ -276,6 +279,20 @@ static void test_form_and_redirect(void **state)
     expect(&r, 401, "an API client without a token");
     assert_non_null(strstr(r.body, "\"http_status\": 401"));
     hs_curl_free(&r);
+    /* another site's form may not sign a browser in (login CSRF); this site's may */
+    char body[160], origin[120];
+    snprintf(body, sizeof body, "name=view1&password=%s", pw_view);
+    extra_header = "Origin: http://evil.example";
+    r = req(cl.http_url, "/signin", NULL, "text/html", body, NULL, NULL);
+    expect(&r, 403, "a sign-in posted from another origin");
+    assert_null(hs_curl_header(&r, "Set-Cookie", loc, sizeof loc));
+    hs_curl_free(&r);
+    snprintf(origin, sizeof origin, "Origin: %s", cl.http_url);
+    extra_header = origin;
+    r = req(cl.http_url, "/signin", NULL, "text/html", body, NULL, NULL);
+    expect(&r, 303, "a sign-in posted from this origin");
+    hs_curl_free(&r);
+    extra_header = NULL;
     /* bearer tokens keep working */
     r = hs_curl(&cl, "GET", "/api/v1/status", HS_TOK_READER, NULL, NULL, NULL, 0);
     expect(&r, 200, "a bearer token");
