@@ -5,8 +5,9 @@
  * sent to /signin, wrong passwords are answered 401 then 429, a POST
  * without its CSRF token is refused, sign-out ends the session, a cookie
  * of another key is refused, a second replica with the same key accepts
- * the first's cookie, and a user disabled (or whose password changed) is
- * refused after SIGHUP. */
+ * the first's cookie, a user disabled (or whose password changed) is
+ * refused after SIGHUP, and a users file that does not load changes
+ * nothing. */
 #include <curl/curl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -477,6 +478,18 @@ static void test_replicas_and_reload(void **state)
     hs_curl_free(&r);
     const char *mem2 = sign_in(a_url, "mem1", newpw, 2);
     dashboard_as(a_url, mem2, "mem1", NULL);
+    /* a users file that does not load: refused with file:line, the users
+     * in force stay (sessions and sign-ins go on) */
+    FILE *f = fopen(users_path, "w");
+    assert_non_null(f);
+    fputs("version: 1\nusers:\n  - {name: x, role: boss}\n", f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(kill(cl.http_pid, SIGHUP), 0);
+    assert_true(hs_log_wait(&cl, "http", "registry reload refused", 20000));
+    assert_true(hs_log_has(&cl, "http", "users.yaml:3"));
+    dashboard_as(a_url, mem2, "mem1", NULL);
+    const char *mem3 = sign_in(a_url, "mem1", newpw, 3);
+    dashboard_as(a_url, mem3, "mem1", NULL);
 }
 
 int main(void)
