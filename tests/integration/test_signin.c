@@ -168,6 +168,8 @@ static void expect(struct hs_resp *r, long status, const char *what)
 
 /* Signs name in at base; returns the "pw_session=VALUE" to send back
  * (static, per slot) and checks the cookie's flags. */
+static int expect_secure; /* the door runs with --cookie-secure */
+
 static const char *sign_in(const char *base, const char *name, const char *pw, int slot)
 {
     static char jar[4][PW_SESSION_COOKIE_MAX + 16];
@@ -183,7 +185,11 @@ static const char *sign_in(const char *base, const char *name, const char *pw, i
     assert_non_null(strstr(sc, "; SameSite=Strict"));
     assert_non_null(strstr(sc, "; Path=/"));
     assert_non_null(strstr(sc, "; Max-Age=28800")); /* 8 h by default */
-    assert_null(strstr(sc, "Secure")); /* plain HTTP here, no --cookie-secure */
+    /* plain HTTP here: Secure only with --cookie-secure */
+    if (expect_secure)
+        assert_non_null(strstr(sc, "; Secure"));
+    else
+        assert_null(strstr(sc, "Secure"));
     snprintf(jar[slot], sizeof jar[slot], "%.*s", (int)strcspn(sc, ";"), sc);
     hs_curl_free(&r);
     return jar[slot];
@@ -447,11 +453,18 @@ static void test_replicas_and_reload(void **state)
     int a_port = cl.http_port;
     char a_url[64], b_url[64];
     snprintf(a_url, sizeof a_url, "%s", cl.http_url);
+    size_t k = 0;
+    while (cl.http_extra[k])
+        k++;
     cl.http_port = 0;
-    hs_start_http(&cl); /* the same flags: the same users and key */
+    cl.http_extra[k] = "--cookie-secure"; /* behind a TLS proxy */
+    hs_start_http(&cl); /* the same users and key */
+    cl.http_extra[k] = NULL;
     snprintf(b_url, sizeof b_url, "%s", cl.http_url);
     const char *view = sign_in(a_url, "view1", pw_view, 0);
+    expect_secure = 1;
     const char *mem = sign_in(b_url, "mem1", pw_mem, 1);
+    expect_secure = 0;
     dashboard_as(b_url, view, "view1", NULL);
     dashboard_as(a_url, mem, "mem1", NULL);
     assert_int_equal(hs_stop_http(&cl), 0);
