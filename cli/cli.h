@@ -12,7 +12,8 @@
  *                 publication (--publish) and reports: the published ones
  *   cli_alerts.c  subscribe, unsubscribe, subscriptions, ack, silence, alerts
  *   cli_backup.c  backup (by the running store), restore (local copy)
- *   cli_template.c template: an office's feed template (csv, xlsx), offline */
+ *   cli_template.c template: an office's feed template (csv, xlsx), offline
+ *   cli_user.c    user add|passwd|disable|enable|list: planwatch-http's users file */
 #ifndef PW_CLI_H
 #define PW_CLI_H
 
@@ -62,6 +63,7 @@ int cli_alerts(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_restore(int argc, char **argv);
 int cli_template(int argc, char **argv);
+int cli_user(int argc, char **argv);
 
 /* The online halves of catalog and status (o already parsed; no --catalog /
  * --feed given). Return the exit status. */

@@ -104,6 +104,11 @@ static const struct cli_opt_row cli_rows[] = {
      "language of explanations, status words and headings"},
     {CLI_OPT_LANG, "wide", NULL, NULL, NULL,
      "table: print every cell whole (default: fit $COLUMNS, else 120)"},
+    {CLI_OPT_USERS, "users", "FILE", "PLANWATCH_USERS", NULL,
+     "the users file planwatch-http reads (--users there); created by user add"},
+    {CLI_OPT_ROLE, "role", "member|secretariat|viewer", NULL, NULL,
+     "member: writes its --office's scope; secretariat: manages alerts, assessments,\n"
+     "      subscriptions and reports; viewer: reads"},
 };
 
 enum {
@@ -148,6 +153,8 @@ enum {
     CLI_LONG_BOM,
     CLI_LONG_NO_BOM,
     CLI_LONG_LIFT,
+    CLI_LONG_USERS,
+    CLI_LONG_ROLE,
 };
 
 /* getopt's view of the same table; `format` serves both format bits. */
@@ -192,6 +199,8 @@ static const struct option cli_long[] = {{"catalog", required_argument, NULL, CL
                                          {"bom", no_argument, NULL, CLI_LONG_BOM},
                                          {"no-bom", no_argument, NULL, CLI_LONG_NO_BOM},
                                          {"lift", required_argument, NULL, CLI_LONG_LIFT},
+                                         {"users", required_argument, NULL, CLI_LONG_USERS},
+                                         {"role", required_argument, NULL, CLI_LONG_ROLE},
                                          {NULL, 0, NULL, 0}};
 
 /* The option bit(s) a getopt code stands for. */
@@ -238,6 +247,8 @@ static cli_optmask cli_bit(int code)
     case CLI_LONG_LIFT: return CLI_OPT_LIFT;
     case CLI_LONG_LANG:
     case CLI_LONG_WIDE: return CLI_OPT_LANG;
+    case CLI_LONG_USERS: return CLI_OPT_USERS;
+    case CLI_LONG_ROLE: return CLI_OPT_ROLE;
     default: return 0;
     }
 }
@@ -316,6 +327,7 @@ static int cli_defaults(struct cli_opts *o, cli_optmask allowed)
     o->bom = 1;
     o->severity = -1;
     o->secret = cli_env("PLANWATCH_WEBHOOK_SECRET");
+    o->users = cli_env("PLANWATCH_USERS");
     o->by = (v = cli_env("PLANWATCH_USER")) ? v : cli_env("USER");
     if ((allowed & CLI_OPT_TIMEOUT) && (v = cli_env("PLANWATCH_TIMEOUT_MS"))) {
         if (pw_cfg_parse_long(v, 1, CLI_TIMEOUT_MAX, &t)) {
@@ -427,7 +439,10 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, cli_optmask allowe
             if (!optarg[0])
                 return cli_usage(cmd, "--office must not be empty");
             o->office = optarg;
+            o->office_given = 1;
             break;
+        case CLI_LONG_USERS: o->users = optarg; break;
+        case CLI_LONG_ROLE: o->role = optarg; break;
         case CLI_LONG_KEY: o->key = optarg; break;
         case CLI_LONG_INGEST_KEY: o->ingest_key = optarg; break;
         case CLI_LONG_STORE_KEY: o->store_key = optarg; break;

@@ -52,6 +52,8 @@ typedef uint64_t cli_optmask;
 #define CLI_OPT_PUBLISH    ((cli_optmask)1 << 29)  /* report --publish / --published ID */
 #define CLI_OPT_LANG       ((cli_optmask)1 << 30)  /* --lang ja|en, --wide (status, report, catalog) */
 #define CLI_OPT_LIFT       ((cli_optmask)1 << 36)  /* silence --lift ID */
+#define CLI_OPT_USERS      ((cli_optmask)1 << 31)  /* --users FILE / PLANWATCH_USERS (user) */
+#define CLI_OPT_ROLE       ((cli_optmask)1 << 32)  /* --role member|secretariat|viewer (user add) */
 
 struct cli_opts {
     const char *catalogs[CLI_MAX_FILES];
@@ -90,6 +92,9 @@ struct cli_opts {
     int lang;                               /* --lang: PW_LANG_JA / PW_LANG_EN; -1: not given
                                                (each command picks its default) */
     int wide;                               /* --wide: tables print every cell whole */
+    int office_given;                       /* --office was on the command line */
+    const char *users;                      /* --users FILE / PLANWATCH_USERS; NULL: none */
+    const char *role;                       /* --role; NULL: not given */
 };
 
 /* The width a table fits: $COLUMNS when it is a number, else the

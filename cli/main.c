@@ -63,6 +63,9 @@ static void usage(FILE *out)
           "      NAME/data.mdb inside its own --backup-dir (on the store's machine)\n"
           "  restore BACKUP_DIR DATA_DIR\n"
           "      put a backup into a new store data dir (local; start a store on it after)\n"
+          "  user add NAME --role member|secretariat|viewer [--office ID] [--users FILE]\n"
+          "  user passwd|disable|enable NAME | user list   [--users FILE]\n"
+          "      the people who sign in to planwatch-http (password from a prompt or stdin)\n"
           "\n"
           "services (flag, environment variable, default):\n"
           "  --ingest EP       PLANWATCH_INGEST      tcp://127.0.0.1:7601   (feed, retract)\n"
@@ -99,7 +102,8 @@ int main(int argc, char **argv)
                 {"assess", cli_assess},
                 {"silence", cli_silence}, {"alerts", cli_alerts},
                 {"backup", cli_backup},   {"restore", cli_restore},
-                {"template", cli_template}};
+                {"template", cli_template},
+                {"user", cli_user}};
     /* the library logs socket failures; the CLI explains them itself */
     pw_log_init("planwatch", PW_LOG_ERROR);
     if (argc < 2) {

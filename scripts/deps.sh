@@ -8,7 +8,10 @@ pkgs=(build-essential cmake pkg-config
       libcurl4-openssl-dev libmicrohttpd-dev libsodium-dev chromium
       libsystemd-dev help2man man-db
       libxlsxwriter-dev libzip-dev libexpat1-dev
-      fonts-noto-cjk)  # fonts-noto-cjk: Japanese in report --format pdf (chromium prints it)
+      fonts-noto-cjk   # fonts-noto-cjk: Japanese in report --format pdf (chromium prints it)
+      nodejs)          # the browser tests: playwright-core (tests/browser, npm ci) drives chromium
+# npm: Debian's package, unless the installed nodejs brings its own (nodesource's does)
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

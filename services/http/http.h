@@ -4,7 +4,10 @@
  *   http_server.c    requests: routing, bodies, suspend/resume, responses
  *   http_up.c        asynchronous calls to ingest and the store (DEALER,
  *                    correlated by batch_id / request_id, with deadlines)
- *   http_auth.c      bearer tokens -> office and its read/write scopes
+ *   http_auth.c      bearer tokens -> office and its read/write scopes;
+ *                    the users file
+ *   http_session.c   session cookies, CSRF, the caller's rights
+ *   http_signin.c    GET/POST /signin, POST /signout
  *   http_feed.c      POST /api/v1/feeds: CSV/JSON -> FeedBatch -> import summary;
  *                    POST /api/v1/retractions: one retract row, the same way
  *   http_act.c       acting: the alerts and subscriptions pages and their API
@@ -49,6 +52,7 @@ struct http {
     struct http_hist_waiter *hist_waiters; /* requests waiting for the refresh */
     struct http_up *ingest, *store;
     struct http_auth *auth;
+    struct http_sessions *sessions; /* signed-in users' cookies (http_session.c) */
     struct MHD_Daemon *mhd;
     struct http_req *live;           /* every request not yet completed */
     int read_auth;                   /* GETs need a token with read scope */
@@ -165,6 +169,13 @@ void http_read_health(struct http *h, struct http_req *r);
 void http_template_get(struct http *h, struct http_req *r);
 void http_dashboard_get(struct http *h, struct http_req *r);
 void http_openapi_get(struct http *h, struct http_req *r);
+/* GET /signin (the form), POST /signin (a session cookie, 303 to next),
+ * POST /signout (CSRF; clears the cookie); and the 303 to the form that a
+ * browser gets where reading needs a session (http_signin.c). */
+void http_signin_get(struct http *h, struct http_req *r);
+void http_signin_post(struct http *h, struct http_req *r);
+void http_signout_post(struct http *h, struct http_req *r);
+void http_signin_redirect(struct http *h, struct http_req *r);
 
 /* ---- catalog and the chart cache (http_read.c) ---------------------------- */
 

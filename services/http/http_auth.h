@@ -26,6 +26,21 @@ int http_auth_open(struct http_auth **out, const char *path, struct pw_diag *dia
  * A file that does not load leaves a unchanged. Returns 0 (also with no
  * registry: nothing to do) or the loader's error with diag filled. */
 int http_auth_reload(struct http_auth *a, struct pw_diag *diag);
+/* Loads the users file at path into a (README "Users and sign-in"): the
+ * people who sign in with a password; a member's office must be an office
+ * of a's registry. Reloads re-read it with the registry, both or neither.
+ * Returns 0, or the loader's error (PW_EREG_*, PW_EKEY_PERM, PW_EIO, ...)
+ * with diag filled; a keeps no users then. */
+int http_auth_open_users(struct http_auth *a, const char *path, struct pw_diag *diag);
+/* The user of that name (borrowed until close; the users of a reload stay
+ * valid for requests in flight), or NULL (also without a users file). */
+struct pw_user;
+const struct pw_user *http_auth_user(const struct http_auth *a, const char *name);
+/* Users loaded (0 without a users file). */
+size_t http_auth_user_count(const struct http_auth *a);
+/* The office with that id (token or not: a member's office), or NULL. */
+const struct http_office *http_auth_office(const struct http_auth *a, const char *id);
+
 /* Frees a and every registry it replaced; accepts NULL; nulls *a. */
 void http_auth_close(struct http_auth **a);
 /* Offices that have a token. */

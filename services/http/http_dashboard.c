@@ -22,6 +22,7 @@
 #include "fy.h"
 #include "html.h"
 #include "http.h"
+#include "http_session.h"
 #include "msg.h"
 #include "report.h"
 
@@ -298,6 +299,7 @@ static void db_render(struct http *h, struct http_req *r, const Planwatch__V1__Q
         return;
     }
     pw_html_page_open(out, "planwatch 進捗ダッシュボード");
+    http_session_bar(out, h, r);
     fputs("<h1>医療分野研究開発推進計画 進捗ダッシュボード<span class=\"en\" lang=\"en\">planwatch "
           "progress dashboard</span></h1>\n",
           out);

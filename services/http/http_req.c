@@ -15,6 +15,7 @@
 #include "err.h"
 #include "http_auth.h"
 #include "log.h"
+#include "users.h"
 
 
 const char *http_req_arg(struct http_req *r, const char *name)
@@ -40,6 +41,10 @@ const char *http_req_body(const struct http_req *r, size_t *len)
 
 const char *http_req_office(const struct http_req *r)
 {
+    /* a signed-in user without an office (secretariat, viewer) is
+     * recorded under its own name */
+    if (!r->office && r->user)
+        return r->user->name;
     return r->office ? http_auth_name(r->office) : NULL;
 }
 
@@ -140,15 +145,23 @@ enum MHD_Result http_req_queue(struct http_req *r)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->ctype);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    if (r->extra[0]) {
+    /* the extra header lines (Set-Cookie beside Location, ...) */
+    for (const char *line = r->extra; *line;) {
         char name[64];
-        const char *colon = strchr(r->extra, ':');
-        size_t nl = colon ? (size_t)(colon - r->extra) : 0;
+        size_t ll = strcspn(line, "\n");
+        const char *colon = memchr(line, ':', ll);
+        size_t nl = colon ? (size_t)(colon - line) : 0;
         if (colon && nl < sizeof name) {
-            memcpy(name, r->extra, nl);
+            char value[sizeof r->extra];
+            const char *v = colon + 1 + strspn(colon + 1, " ");
+            size_t vl = ll - (size_t)(v - line);
+            memcpy(name, line, nl);
             name[nl] = '\0';
-            MHD_add_response_header(resp, name, colon + 1 + strspn(colon + 1, " "));
+            memcpy(value, v, vl);
+            value[vl] = '\0';
+            MHD_add_response_header(resp, name, value);
         }
+        line += ll + (line[ll] == '\n');
     }
     enum MHD_Result ok = MHD_queue_response(r->conn, r->status, resp);
     MHD_destroy_response(resp);

@@ -7,6 +7,8 @@
 #include <microhttpd.h>
 #include <stddef.h>
 
+#include "session.h"
+
 struct http;
 struct http_office;
 struct pw_indicator;
@@ -19,13 +21,17 @@ struct http_req {
     char *body;
     size_t len, cap;
     int too_big;
-    const struct http_office *office;
+    const struct http_office *office; /* the token's office, or a signed-in member's */
+    const struct pw_user *user;       /* signed in with a session cookie, or NULL */
+    struct pw_session session;        /* that session (valid when user is set) */
+    int csrf_checked;                 /* X-CSRF-Token carried this session's token */
+    char csrf[PW_SESSION_CSRF_LEN + 1]; /* this session's CSRF token ("" without one) */
     int dispatched, suspended, done;
     unsigned status;
     char *resp;
     size_t resp_len;
     char ctype[128];
-    char extra[256];
+    char extra[1024]; /* header lines "Name: value", '\n' between */
     void *state;
     void (*free_state)(void *);
     struct http_req *prev, *next;
@@ -36,7 +42,8 @@ const char *http_req_arg(struct http_req *r, const char *name);      /* ?name=, 
 const char *http_req_header(struct http_req *r, const char *name);   /* or NULL */
 const char *http_req_path(const struct http_req *r);
 const char *http_req_body(const struct http_req *r, size_t *len);
-/* The office of the request's bearer token, or NULL (none / unknown). */
+/* The office of the request's bearer token or signed-in member; a
+ * signed-in user without office: the user's name; else NULL. */
 const char *http_req_office(const struct http_req *r);
 /* That office may write ind. */
 int http_req_may_write(const struct http_req *r, const struct pw_indicator *ind);
@@ -46,7 +53,7 @@ void *http_req_state(const struct http_req *r);
 
 /* Sets the response (body copied; ctype e.g. "application/json"). May be
  * called while the request is suspended: it is resumed. extra_header:
- * "Name: value" or NULL. */
+ * "Name: value" (several separated by '\n', at most 1023 bytes) or NULL. */
 void http_req_respond(struct http_req *r, unsigned status, const char *ctype, const char *body,
                       size_t len, const char *extra_header);
 /* A JSON error body {"status":"ERROR","http_status":N,"code":"PW_E...","message":...}. */

@@ -19,6 +19,7 @@
 #include "http.h"
 #include "http_auth.h"
 #include "http_req.h"
+#include "http_session.h"
 #include "log.h"
 
 /* The token of "Authorization: Bearer TOKEN". */
@@ -45,13 +46,40 @@ static int srv_public(const char *path)
     return strcmp(path, "/api/v1/health") == 0 || strcmp(path, "/api/v1/openapi.yaml") == 0;
 }
 
+/* /signin and /signout (http_signin.c): open without a token; a POST
+ * keeps its form body. 1 when r is one of them (answered if refused). */
+static int srv_signin(struct http_req *r)
+{
+    int in = strcmp(r->path, "/signin") == 0, out = strcmp(r->path, "/signout") == 0;
+    if ((in && !srv_is(r, "GET") && !srv_is(r, "HEAD") && !srv_is(r, "POST")) ||
+        (out && !srv_is(r, "POST")))
+        http_req_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, PW_EINVAL,
+                       in ? "GET the sign-in form, POST it" : "POST /signout (with csrf)");
+    return in || out;
+}
+
+/* A browser (it asks for HTML) is sent to the sign-in form; an API client
+ * hears 401. */
+static int srv_browser(struct http_req *r)
+{
+    const char *acc = http_req_header(r, MHD_HTTP_HEADER_ACCEPT);
+    return acc && strstr(acc, "text/html") != NULL;
+}
+
 /* Checks that need no body; answers the request when one fails. */
 static void srv_precheck(struct http *h, struct http_req *r)
 {
     const char *token = srv_token(r);
     r->office = token ? http_auth_find(h->auth, token) : NULL;
+    if (!token) /* a bearer token wins: no cookie (and no CSRF) for automation */
+        http_session_identify(h, r);
+    if (srv_signin(r))
+        return;
     if (http_act_precheck(h, r)) /* acting: uploads, alerts, silences, subscriptions */
         return;
+    /* a signed-in browser's state-changing call carries the CSRF token
+     * (X-CSRF-Token; form handlers check their csrf field themselves) */
+    int csrf_bad = r->user && srv_is(r, "POST") && !http_req_csrf_ok(r, NULL);
     /* a retraction is a one-row feed: the same checks */
     int is_retract = strcmp(r->path, "/api/v1/retractions") == 0;
     int is_feed = is_retract || strcmp(r->path, "/api/v1/feeds") == 0;
@@ -59,15 +87,18 @@ static void srv_precheck(struct http *h, struct http_req *r)
     if ((is_assess || strcmp(r->path, "/api/v1/reports") == 0) && srv_is(r, "POST")) {
         /* publishing keeps a report for good, an assessment overrides the
          * rule's grade: the registry's manage right */
-        if (!r->office)
+        if (!r->office && !r->user)
             http_req_error(r, MHD_HTTP_UNAUTHORIZED, PW_EINVAL,
                            token ? "unknown token"
                                  : is_assess ? "assessing needs a bearer token (Authorization: Bearer ...)"
                                  : "publishing needs a bearer token (Authorization: Bearer ...)");
-        else if (!http_auth_may_manage(r->office))
+        else if (csrf_bad)
+            http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EDENIED, "missing or wrong X-CSRF-Token");
+        else if (!http_req_may_manage(r))
             http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EDENIED,
-                           is_assess ? "this token may not record assessments (registry: manage: true)"
-                                     : "this token may not publish reports (registry: manage: true)");
+                           r->user ? "managing is the secretariat's (users file: role: secretariat)"
+                           : is_assess ? "this token may not record assessments (registry: manage: true)"
+                                       : "this token may not publish reports (registry: manage: true)");
         return;
     }
     if (is_feed && !srv_is(r, "POST")) {
@@ -80,16 +111,27 @@ static void srv_precheck(struct http *h, struct http_req *r)
             http_req_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, PW_EINVAL,
                            "only GET here (POST /api/v1/feeds, /api/v1/retractions, "
                            "/api/v1/reports, /api/v1/assessments)");
-        else if (h->read_auth && !srv_public(r->path) && !http_auth_may_read(r->office))
+        else if (h->read_auth && !srv_public(r->path) && !http_req_may_read(r) && !token &&
+                 srv_browser(r))
+            http_signin_redirect(h, r);
+        else if (h->read_auth && !srv_public(r->path) && !http_req_may_read(r))
             http_req_error(r, r->office ? MHD_HTTP_FORBIDDEN : MHD_HTTP_UNAUTHORIZED,
                            PW_EINVAL,
                            r->office ? "this token may not read"
                                      : "reading needs a bearer token (Authorization: Bearer ...)");
         return;
     }
+    if (csrf_bad) {
+        http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EDENIED, "missing or wrong X-CSRF-Token");
+        return;
+    }
     if (!r->office) {
-        http_req_error(r, MHD_HTTP_UNAUTHORIZED, PW_EINVAL,
-                       token ? "unknown token" : "feeds need a bearer token (Authorization: Bearer ...)");
+        if (r->user) /* signed in, but not as a member of an office */
+            http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EDENIED, "your role may not write feeds");
+        else
+            http_req_error(r, MHD_HTTP_UNAUTHORIZED, PW_EINVAL,
+                           token ? "unknown token"
+                                 : "feeds need a bearer token (Authorization: Bearer ...)");
         return;
     }
     if (!http_auth_may_write_any(r->office)) {
@@ -136,6 +178,13 @@ static void srv_route(struct http *h, struct http_req *r)
         }
     } else if (strcmp(p, "/") == 0 || strcmp(p, "/index.html") == 0) {
         http_dashboard_get(h, r);
+    } else if (strcmp(p, "/signin") == 0) {
+        if (srv_is(r, "POST"))
+            http_signin_post(h, r);
+        else
+            http_signin_get(h, r);
+    } else if (strcmp(p, "/signout") == 0) {
+        http_signout_post(h, r);
     } else if (strcmp(p, "/api/v1/status") == 0) {
         http_read_status(h, r);
     } else if (strcmp(p, "/api/v1/alerts") == 0) {

@@ -1,31 +1,333 @@
-/* http_session.c - the caller of a request: bearer tokens only (sessions
- * come with sign-in). */
+/* http_session.c - the caller of a request: a bearer token of the registry
+ * (automation) or a signed-in user's session cookie (browsers), and what
+ * each may do. Cookies are signed (lib/trust/session.c) with a key that
+ * replicas share; what a cookie cannot say is kept here, per process:
+ * sessions signed out here (revoked until they would have expired) and
+ * the failed sign-ins being slowed down. Neither blocks the loop: a
+ * throttled sign-in is refused until a time, never delayed in place.
+ * Single-threaded (the door's one loop). */
 #include "http_session.h"
 
-#include <stddef.h>
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 
+#include <time.h>
+
+#include "clock.h"
+#include "zsock.h"
+#include "err.h"
+#include "http.h"
 #include "http_auth.h"
 #include "http_req.h"
+#include "session.h"
+#include "users.h"
+
+/* Failures allowed before the slow-down starts: per user name (guessing one
+ * person's password), and per address (trying many names; higher, since
+ * one office may sit behind one address). */
+#define SES_FREE_USER 5
+#define SES_FREE_ADDR 20
+#define SES_LOCK_FIRST_S 30   /* the first refusal window, doubled each further failure */
+#define SES_LOCK_MAX_S 900
+#define SES_THROTTLE_MAX 4096 /* tracked names and addresses: the oldest goes first */
+#define SES_REVOKED_MAX 65536
+
+struct ses_fail {
+    char key[PW_USER_NAME_MAX + 3 + INET6_ADDRSTRLEN]; /* "u:NAME" or "a:ADDR" */
+    int fails;
+    int64_t until_ms; /* refused until then */
+    int64_t last_ms;
+};
+
+struct ses_revoked {
+    uint8_t id[PW_SESSION_ID_BYTES];
+    int64_t expires;
+};
+
+struct http_sessions {
+    uint8_t key[PW_SESSION_KEY_BYTES];
+    long ttl_s;
+    int secure;
+    struct ses_fail *fail;
+    size_t nfail;
+    struct ses_revoked *rev;
+    size_t nrev;
+    char dummy[crypto_pwhash_STRBYTES]; /* http_session_burn's hash ("" until first use) */
+};
+
+int http_sessions_open(struct http_sessions **out, const char *key_file, long ttl_s, int secure,
+                       int *random_key, struct pw_diag *d)
+{
+    struct http_sessions *s = calloc(1, sizeof *s);
+    int rc;
+    if (!s || !(s->fail = calloc(SES_THROTTLE_MAX, sizeof *s->fail))) {
+        free(s);
+        return PW_ENOMEM;
+    }
+    *random_key = !key_file || !key_file[0];
+    if (*random_key)
+        randombytes_buf(s->key, sizeof s->key);
+    else if ((rc = pw_session_key_load(s->key, key_file, d))) {
+        http_sessions_close(&s);
+        return rc;
+    }
+    s->ttl_s = ttl_s;
+    s->secure = secure;
+    *out = s;
+    return 0;
+}
+
+void http_sessions_close(struct http_sessions **sp)
+{
+    if (!sp || !*sp)
+        return;
+    sodium_memzero((*sp)->key, sizeof (*sp)->key);
+    free((*sp)->fail);
+    free((*sp)->rev);
+    free(*sp);
+    *sp = NULL;
+}
+
+static int ses_revoked(const struct http_sessions *s, const uint8_t *id)
+{
+    for (size_t i = 0; i < s->nrev; i++)
+        if (memcmp(s->rev[i].id, id, PW_SESSION_ID_BYTES) == 0)
+            return 1;
+    return 0;
+}
+
+static void ses_revoke(struct http_sessions *s, const struct pw_session *ses, int64_t now)
+{
+    size_t k = 0;
+    /* an expired session is refused anyway: forget it */
+    for (size_t i = 0; i < s->nrev; i++)
+        if (s->rev[i].expires > now)
+            s->rev[k++] = s->rev[i];
+    s->nrev = k;
+    if (ses_revoked(s, ses->id))
+        return;
+    if (!s->rev && !(s->rev = calloc(SES_REVOKED_MAX, sizeof *s->rev)))
+        return; /* no memory: the cookie is still cleared, the id lives to its expiry */
+    if (s->nrev == SES_REVOKED_MAX)
+        memmove(s->rev, s->rev + 1, --s->nrev * sizeof *s->rev);
+    memcpy(s->rev[s->nrev].id, ses->id, PW_SESSION_ID_BYTES);
+    s->rev[s->nrev++].expires = ses->expires;
+}
+
+void http_session_identify(struct http *h, struct http_req *r)
+{
+    struct pw_session ses;
+    const char *v = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, HTTP_SESSION_COOKIE);
+    if (!v || !h->sessions)
+        return;
+    if (pw_session_decode(h->sessions->key, v, (int64_t)time(NULL), &ses) ||
+        ses_revoked(h->sessions, ses.id))
+        return;
+    /* the users file as loaded now: disabled or a new password ends it */
+    const struct pw_user *u = http_auth_user(h->auth, ses.user);
+    if (!pw_session_current(&ses, u))
+        return;
+    r->user = u;
+    r->session = ses;
+    r->office = u->role == PW_USER_MEMBER ? http_auth_office(h->auth, u->office) : NULL;
+    pw_session_csrf(h->sessions->key, &ses, r->csrf);
+    const char *hdr = http_req_header(r, "X-CSRF-Token");
+    r->csrf_checked = hdr && strlen(hdr) == PW_SESSION_CSRF_LEN &&
+                      sodium_memcmp(hdr, r->csrf, PW_SESSION_CSRF_LEN) == 0;
+}
+
+const char *http_req_user(const struct http_req *r)
+{
+    return r->user ? r->user->name : NULL;
+}
+
+int http_req_may_read(const struct http_req *r)
+{
+    return r->user || http_auth_may_read(r->office);
+}
 
 const char *http_req_actor(const struct http_req *r)
 {
+    if (r->user)
+        return r->user->name;
     return r->office ? http_auth_name(r->office) : NULL;
 }
 
 int http_req_may_manage(const struct http_req *r)
 {
+    /* a member acts as its office for writing only: managing is the
+     * secretariat's, whatever the office's token may do */
+    if (r->user)
+        return r->user->role == PW_USER_SECRETARIAT;
     return r->office && http_auth_may_manage(r->office);
 }
 
 int http_req_csrf_ok(struct http_req *r, const char *form_value)
 {
-    (void)r;
-    (void)form_value;
-    return 1;
+    if (!r->user)
+        return 1; /* a bearer token (or nobody): no cookie rides along */
+    return r->csrf_checked || (form_value && strlen(form_value) == PW_SESSION_CSRF_LEN &&
+                               sodium_memcmp(form_value, r->csrf, PW_SESSION_CSRF_LEN) == 0);
 }
 
 const char *http_req_csrf_token(const struct http_req *r)
 {
-    (void)r;
-    return "";
+    return r->user ? r->csrf : "";
+}
+
+/* ---- slowing down failed sign-ins --------------------------------------- */
+
+static struct ses_fail *ses_fail_find(struct http_sessions *s, const char *key, int create,
+                                      int64_t now_ms)
+{
+    size_t oldest = 0;
+    for (size_t i = 0; i < s->nfail; i++) {
+        if (strcmp(s->fail[i].key, key) == 0)
+            return &s->fail[i];
+        if (s->fail[i].last_ms < s->fail[oldest].last_ms)
+            oldest = i;
+    }
+    if (!create)
+        return NULL;
+    size_t at = s->nfail < SES_THROTTLE_MAX ? s->nfail++ : oldest;
+    memset(&s->fail[at], 0, sizeof s->fail[at]);
+    snprintf(s->fail[at].key, sizeof s->fail[at].key, "%s", key);
+    s->fail[at].last_ms = now_ms;
+    return &s->fail[at];
+}
+
+static void ses_key(char *out, size_t n, char kind, const char *what)
+{
+    snprintf(out, n, "%c:%s", kind, what ? what : "");
+}
+
+int http_session_throttled(struct http *h, const char *user, const char *addr, int64_t now_ms,
+                           long *retry_s)
+{
+    char k[sizeof h->sessions->fail->key];
+    int64_t until = 0;
+    for (int i = 0; i < 2; i++) {
+        ses_key(k, sizeof k, i ? 'a' : 'u', i ? addr : user);
+        struct ses_fail *f = ses_fail_find(h->sessions, k, 0, now_ms);
+        if (f && f->until_ms > until)
+            until = f->until_ms;
+    }
+    if (until <= now_ms)
+        return 0;
+    *retry_s = (long)((until - now_ms + 999) / 1000);
+    return 1;
+}
+
+void http_session_failed(struct http *h, const char *user, const char *addr, int64_t now_ms)
+{
+    char k[sizeof h->sessions->fail->key];
+    for (int i = 0; i < 2; i++) {
+        ses_key(k, sizeof k, i ? 'a' : 'u', i ? addr : user);
+        struct ses_fail *f = ses_fail_find(h->sessions, k, 1, now_ms);
+        int over = ++f->fails - (i ? SES_FREE_ADDR : SES_FREE_USER);
+        f->last_ms = now_ms;
+        if (over >= 0) {
+            int64_t lock = SES_LOCK_FIRST_S;
+            for (int j = 0; j < over && lock < SES_LOCK_MAX_S; j++)
+                lock *= 2;
+            f->until_ms = now_ms + 1000 * (lock < SES_LOCK_MAX_S ? lock : SES_LOCK_MAX_S);
+        }
+    }
+}
+
+void http_session_succeeded(struct http *h, const char *user, const char *addr)
+{
+    char k[sizeof h->sessions->fail->key];
+    for (int i = 0; i < 2; i++) {
+        ses_key(k, sizeof k, i ? 'a' : 'u', i ? addr : user);
+        struct ses_fail *f = ses_fail_find(h->sessions, k, 0, 0);
+        if (f)
+            f->fails = 0, f->until_ms = 0;
+    }
+}
+
+void http_session_burn(struct http *h, const char *password)
+{
+    struct http_sessions *s = h->sessions;
+    if (!s->dummy[0] &&
+        crypto_pwhash_str_alg(s->dummy, "planwatch", 9, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13))
+        s->dummy[0] = '\0';
+    if (s->dummy[0])
+        if (crypto_pwhash_str_verify(s->dummy, password, strlen(password)) == 0)
+            s->dummy[0] = '\0'; /* "planwatch" itself: a new dummy next time */
+}
+
+/* ---- cookies -------------------------------------------------------------- */
+
+/* Secure: the request came over TLS, or the operator says a TLS proxy is
+ * in front (--cookie-secure). */
+static int ses_secure(struct http *h, struct http_req *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    return h->sessions->secure || (ci && ci->tls_session);
+}
+
+void http_session_issue(struct http *h, struct http_req *r, const struct pw_user *user,
+                        char *line, size_t n)
+{
+    struct pw_session ses;
+    char value[PW_SESSION_COOKIE_MAX];
+    pw_session_new(&ses, user, (int64_t)time(NULL), h->sessions->ttl_s);
+    pw_session_encode(h->sessions->key, &ses, value);
+    snprintf(line, n, "Set-Cookie: %s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Strict%s",
+             HTTP_SESSION_COOKIE, value, h->sessions->ttl_s, ses_secure(h, r) ? "; Secure" : "");
+}
+
+void http_session_end(struct http *h, struct http_req *r, char *line, size_t n)
+{
+    if (r->user)
+        ses_revoke(h->sessions, &r->session, (int64_t)time(NULL));
+    snprintf(line, n, "Set-Cookie: %s=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
+             HTTP_SESSION_COOKIE, ses_secure(h, r) ? "; Secure" : "");
+}
+
+void http_session_addr(struct http_req *r, char *out, size_t n)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = '\0';
+    if (!ci || !ci->client_addr || n < INET6_ADDRSTRLEN)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)n);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)n);
+}
+
+void http_session_bar(FILE *out, struct http *h, const struct http_req *r)
+{
+    if (r->user) {
+        fputs("<form class=\"session\" method=\"post\" action=\"/signout\" "
+              "style=\"float:right;margin:0 0 0 1em\">"
+              "<span class=\"user\" data-user=\"",
+              out);
+        fputs(r->user->name, out); /* a name is [A-Za-z0-9._-]: nothing to escape */
+        static const char *const ja[] = {[PW_USER_VIEWER] = "閲覧", [PW_USER_MEMBER] = "担当",
+                                         [PW_USER_SECRETARIAT] = "事務局"};
+        fprintf(out, "\">%s</span> <small>(%s %s)</small>"
+                     "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+                     " <button type=\"submit\">サインアウト <span lang=\"en\">sign out</span>"
+                     "</button></form>\n",
+                r->user->name, ja[r->user->role], pw_user_role_name(r->user->role),
+                http_req_csrf_token(r));
+    } else if (http_auth_user_count(h->auth) && !r->office) {
+        fputs("<p class=\"session\" style=\"float:right;margin:0\"><a href=\"/signin\">サインイン <span lang=\"en\">sign in"
+              "</span></a></p>\n",
+              out);
+    }
 }

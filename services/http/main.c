@@ -20,6 +20,7 @@
 #include "err.h"
 #include "http.h"
 #include "http_auth.h"
+#include "http_session.h"
 #include "httpd.h"
 #include "log.h"
 #include "msg.h"
@@ -30,8 +31,9 @@
 
 /* The settings (strings point into argv, the environment or the defaults). */
 struct http_cfg {
-    const char *listen, *ingest, *store;
-    int read_auth;
+    const char *listen, *ingest, *store, *users, *session_key;
+    int read_auth, cookie_secure;
+    long session_minutes;
     long max_body, max_rows, ingest_timeout_ms, store_timeout_ms;
     struct pw_service_settings common; /* clock, keys, registry, ... */
 };
@@ -54,6 +56,10 @@ static int http_config(struct http_cfg *c, int argc, char **argv, struct pw_cloc
         {"ingest", PW_CFG_STR, "tcp://127.0.0.1:7601", 0, 0, "ingest's office endpoint (feeds go there)", &c->ingest, 0},
         {"store", PW_CFG_STR, "tcp://127.0.0.1:7604", 0, 0, "the store's query endpoint (catalog, status, history, alerts)", &c->store, 0},
         {"read-auth", PW_CFG_BOOL, "false", 0, 0, "reading (dashboard, GET /api/v1/...) needs a token with scope read", &c->read_auth, 0},
+        {"users", PW_CFG_STR, "", 0, 0, "users file: who signs in with a password (planwatch user add; \"\": nobody)", &c->users, 0},
+        {"session-key", PW_CFG_STR, "", 0, 0, "file of >= 32 secret bytes signing session cookies, the same for every replica (\"\": a random key per process)", &c->session_key, 0},
+        {"session-minutes", PW_CFG_INT, "480", 5, 43200, "a session's life after sign-in", &c->session_minutes, 0},
+        {"cookie-secure", PW_CFG_BOOL, "false", 0, 0, "every session cookie says Secure (behind a TLS proxy; under TLS here it always does)", &c->cookie_secure, 0},
         {"max-body-bytes", PW_CFG_INT, "8388608", 1024, 67108864, "largest feed body; larger: 413", &c->max_body, 0},
         /* one request is one FeedBatch: never more rows than ingest takes (PW_BATCH_MAX_ROWS) */
         {"max-rows", PW_CFG_INT, "10000", 1, PW_BATCH_MAX_ROWS, "most rows per feed request; more: 413", &c->max_rows, 0},
@@ -126,7 +132,8 @@ static int http_on_reload(struct pw_reactor *r, int id, short revents, void *arg
         pw_error("msg=\"registry reload refused: the old registry stays\" %s",
                  pw_diag_format(&d, NULL, msg, sizeof msg));
     else
-        pw_info("msg=\"registry reloaded\" offices=%zu", http_auth_count(h->auth));
+        pw_info("msg=\"registry reloaded\" offices=%zu users=%zu", http_auth_count(h->auth),
+                http_auth_user_count(h->auth));
     return 0;
 }
 
@@ -164,6 +171,19 @@ int main(int argc, char **argv)
         pw_error("msg=\"office registry rejected\" %s", pw_diag_format(&d, NULL, msg, sizeof msg));
         goto done;
     }
+    if (cfg.users[0] && (rc = http_auth_open_users(h.auth, cfg.users, &d))) {
+        pw_error("msg=\"users file rejected\" %s", pw_diag_format(&d, NULL, msg, sizeof msg));
+        goto done;
+    }
+    int random_key = 0;
+    if ((rc = http_sessions_open(&h.sessions, cfg.session_key, cfg.session_minutes * 60,
+                                 cfg.cookie_secure, &random_key, &d))) {
+        pw_error("msg=\"session key rejected\" %s", pw_diag_format(&d, NULL, msg, sizeof msg));
+        goto done;
+    }
+    if (random_key && cfg.users[0])
+        pw_warn("msg=\"no --session-key: sessions are signed with a random key of this process; "
+                "they end when it restarts and other replicas do not accept them\"");
     /* no TLS here: anyone who reaches a non-loopback address reads what
      * the door serves (office names, ack reasons, reports) unless reads need a token */
     if (!cfg.read_auth && strncmp(cfg.listen, "127.", 4) != 0 &&
@@ -182,8 +202,8 @@ int main(int argc, char **argv)
     /* format=pdf is offered only when a renderer is there now */
     if (!pw_pdf_find(h.pdf_renderer, sizeof h.pdf_renderer))
         h.pdf_renderer[0] = '\0';
-    pw_info("msg=\"ready\" listen=%s offices=%zu pdf_renderer=\"%s\"", cfg.listen,
-            http_auth_count(h.auth), h.pdf_renderer[0] ? h.pdf_renderer : "none");
+    pw_info("msg=\"ready\" listen=%s offices=%zu users=%zu pdf_renderer=\"%s\"", cfg.listen,
+            http_auth_count(h.auth), http_auth_user_count(h.auth), h.pdf_renderer[0] ? h.pdf_renderer : "none");
     pw_service_ready(); /* systemd: READY=1 once it listens */
 
     pw_reactor_on_reload(loop, http_on_reload, &h);
@@ -209,6 +229,7 @@ done:
     pw_reactor_close(&loop);
     pw_history_close(&h.hist);
     pw_catalog_close(&h.cat);
+    http_sessions_close(&h.sessions);
     http_auth_close(&h.auth);
     return status;
 }

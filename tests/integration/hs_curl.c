@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+const char *hs_curl_cookie;
+
 static size_t hc_body(char *p, size_t sz, size_t n, void *arg)
 {
     struct hs_resp *r = arg;
@@ -63,6 +65,10 @@ struct hs_resp hs_curl(struct hs_cluster *c, const char *method, const char *pat
     }
     if (accept) {
         snprintf(line, sizeof line, "Accept: %s", accept);
+        h = curl_slist_append(h, line);
+    }
+    if (hs_curl_cookie) {
+        snprintf(line, sizeof line, "Cookie: %s", hs_curl_cookie);
         h = curl_slist_append(h, line);
     }
     h = curl_slist_append(h, "Expect:");

@@ -26,6 +26,9 @@ struct hs_resp hs_curl(struct hs_cluster *c, const char *method, const char *pat
                        const char *token, const char *ctype, const char *accept,
                        const char *body, size_t len);
 void hs_curl_free(struct hs_resp *r);
+/* When not NULL, every hs_curl request sends "Cookie: " and this (a
+ * signed-in session, "pw_session=..."). */
+extern const char *hs_curl_cookie;
 
 /* The value of header name in r (case-insensitive name), copied into out;
  * returns out, or NULL when r has no such header. */
