@@ -233,10 +233,35 @@ unsigned http_status_of(int code)
     return MHD_HTTP_SERVICE_UNAVAILABLE;
 }
 
+/* message as JSON can carry it: a byte that starts no valid UTF-8 sequence
+ * (a handler quoting 64 bytes of a value may cut a character) becomes '?',
+ * and at most n - 1 bytes are kept, never half a character. */
+static void req_message(char *out, size_t n, const char *message)
+{
+    size_t len = strlen(message), k = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)message[i];
+        size_t w = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        if (w > len - i || !pw_text_utf8(message + i, w))
+            w = 0; /* not a character: one byte, replaced */
+        if (k + (w ? w : 1) >= n)
+            break;
+        if (w)
+            memcpy(out + k, message + i, w);
+        else
+            out[k] = '?';
+        k += w ? w : 1;
+        i += w ? w : 1;
+    }
+    out[k] = '\0';
+}
+
 void http_req_error(struct http_req *r, unsigned status, int code, const char *message)
 {
+    char msg[1024];
+    req_message(msg, sizeof msg, message ? message : "");
     json_t *o = json_pack("{s:s, s:I, s:s, s:s}", "status", "ERROR", "http_status", (json_int_t)status,
-                          "code", code ? pw_errname(code) : "", "message", message ? message : "");
+                          "code", code ? pw_errname(code) : "", "message", msg);
     char *body = o ? json_dumps(o, JSON_ENSURE_ASCII) : NULL;
     json_decref(o);
     const char *extra = NULL;
@@ -246,8 +271,8 @@ void http_req_error(struct http_req *r, unsigned status, int code, const char *m
         extra = "Retry-After: 5";
     char line[2048];
     int n = body ? snprintf(line, sizeof line, "%s\n", body) : 0;
-    /* no body (message not UTF-8, or no memory) or too long: without the
-     * message, which is the only part that can fail (docs/openapi.yaml, Error) */
+    /* no body (no memory) or too long (a message of control characters,
+     * each \\u00XX): without the message (docs/openapi.yaml, Error) */
     if (!body || n >= (int)sizeof line)
         n = snprintf(line, sizeof line,
                      "{\"status\": \"ERROR\", \"http_status\": %u, \"code\": \"%s\"}\n", status,

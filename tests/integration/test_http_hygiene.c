@@ -224,6 +224,7 @@ static void test_params(void **state)
         {"/api/v1/assessments?history=yes", {"history", "true, false", NULL}},
         {"/api/v1/assessments?known_at=%FF", {"known_at", "UTF-8", NULL}},
         {"/api/v1/alerts?plan=p2%0A", {"plan", "control", NULL}},
+        {"/api/v1/unknown?x=%FF", {"x", "UTF-8", NULL}},
         {"/?lang=xx", {"lang", "ja, en", NULL}},
         {"/?as_of=31.03.2024", {"as_of", NULL}},
     };
@@ -237,6 +238,15 @@ static void test_params(void **state)
     struct hs_resp r = hs_curl(&cl, "POST", "/api/v1/feeds?dry_run=maybe", HS_TOK_ADMIN,
                                "text/csv", NULL, csv, strlen(csv));
     expect_error(&r, 400, "PW_EINVAL", (const char *const[]){"dry_run", "true, false", NULL});
+    hs_curl_free(&r);
+    /* a handler quoting 64 bytes of a value cuts a character: the message
+     * stays, the broken byte replaced */
+    r = hs_curl(&cl, "GET",
+                "/api/v1/status?plan=%E3%81%82%E3%81%82%E3%81%82%E3%81%82%E3%81%82%E3%81%82"
+                "%E3%81%82%E3%81%82%E3%81%82%E3%81%82%E3%81%82%E3%81%82%E3%81%82%E3%81%82"
+                "%E3%81%82%E3%81%82%E3%81%82%E3%81%82%E3%81%82%E3%81%82%E3%81%82%E3%81%82",
+                HS_TOK_ADMIN, NULL, NULL, NULL, 0);
+    expect_error(&r, 400, "PW_ENOTFOUND", (const char *const[]){"no plan", "?", NULL});
     hs_curl_free(&r);
     /* the values it knows still pass */
     static const char *const good[] = {"/api/v1/status?format=csv&as_of=2026-03-31",
