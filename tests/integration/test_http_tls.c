@@ -4,9 +4,12 @@
  * certificates is committed), starts the real planwatch-http with them and
  * checks with libcurl: a client verifying against the test CA gets 200;
  * plain HTTP to the TLS port gets no answer; a client trusting another CA
- * refuses the server; a key file group may read, or only one of the two
+ * refuses the server; a client that never finishes its handshake is cut at
+ * --request-deadline-s; a key file group may read, or only one of the two
  * files, stops the door at start with a clear error. */
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -141,7 +145,7 @@ static void test_https(void **state)
     snprintf(key, sizeof key, "--tls-key=%s", path_of("server.key"));
     snprintf(ca, sizeof ca, "%s", path_of("test-ca.pem"));
     snprintf(other, sizeof other, "%s", path_of("other-ca.pem"));
-    const char *const flags[] = {cert, key, NULL};
+    const char *const flags[] = {cert, key, "--request-deadline-s=2", NULL};
     int port = hs_free_port();
     cl.http_pid = start(port, "http", flags); /* hs_fini stops it: SIGTERM, exit 0 */
 
@@ -176,7 +180,27 @@ static void test_https(void **state)
     assert_int_not_equal(rc, CURLE_OK);
     assert_int_equal(status, 0);
 
-    /* and the door still serves TLS after both */
+    /* a client that never says a word (no handshake) keeps no slot past
+     * the deadline */
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    int64_t t0 = pw_now_ms();
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    struct pollfd p = {fd, POLLIN, 0};
+    char c;
+    assert_int_equal(poll(&p, 1, 20000), 1); /* the close, with a deadline */
+    assert_true(recv(fd, &c, 1, 0) <= 0);
+    int64_t took = pw_now_ms() - t0;
+    close(fd);
+    if (took < 1900)
+        fail_msg("a silent client was cut after %lld ms, before the 2 s deadline", (long long)took);
+
+    /* and the door still serves TLS after all that */
     snprintf(url, sizeof url, "https://127.0.0.1:%d/api/v1/openapi.yaml", port);
     assert_int_equal(get(url, ca, &status), CURLE_OK);
     assert_int_equal(status, 200);
