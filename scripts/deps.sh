@@ -8,6 +8,7 @@ pkgs=(build-essential cmake pkg-config
       libcurl4-openssl-dev libmicrohttpd-dev libsodium-dev chromium
       libsystemd-dev help2man man-db
       libxlsxwriter-dev libzip-dev libexpat1-dev
+      openssl  # test_http_tls makes its certificates with it
       fonts-noto-cjk   # fonts-noto-cjk: Japanese in report --format pdf (chromium prints it)
       nodejs)          # the browser tests: playwright-core (tests/browser, npm ci) drives chromium
 # npm: Debian's package, unless the installed nodejs brings its own (nodesource's does)

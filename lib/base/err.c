@@ -62,6 +62,7 @@ static const struct pw_err_desc pw_errs[] = {
     {PW_EREG_REF, "PW_EREG_REF", "registry scope names nothing in the catalog"},
     {PW_EDENIED, "PW_EDENIED", "not allowed for this identity"},
     {PW_EFORBIDDEN, "PW_EFORBIDDEN", "outside the write scope of the caller"},
+    {PW_EUNAUTHORIZED, "PW_EUNAUTHORIZED", "no or unknown token"},
 };
 
 static const struct pw_err_desc *pw_err_find(int code)

@@ -69,6 +69,7 @@ enum pw_err {
     PW_EREG_REF = -95,       /* registry: a scope names no plan/project/indicator of the catalog */
     PW_EDENIED = -96,        /* the authenticated identity may not do this */
     PW_EFORBIDDEN = -69,     /* outside the caller's write scope (HTTP door: per row) */
+    PW_EUNAUTHORIZED = -97,  /* no credentials, or unknown ones (HTTP door: no or unknown token) */
 };
 
 /* Returns a static, human-readable description of code (never NULL). */

@@ -37,6 +37,7 @@
 #define HTTP_XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 struct MHD_Daemon;
+struct http_srv;
 struct http_up;
 struct http_auth;
 struct http_req;
@@ -54,6 +55,7 @@ struct http {
     struct http_auth *auth;
     struct http_sessions *sessions; /* signed-in users' cookies (http_session.c) */
     struct MHD_Daemon *mhd;
+    struct http_srv *srv;            /* http_server.c: TLS, connections and their deadlines */
     struct http_req *live;           /* every request not yet completed */
     int read_auth;                   /* GETs need a token with read scope */
     long max_body, max_rows, ingest_timeout_ms, store_timeout_ms;
@@ -102,9 +104,25 @@ int http_up_ready(const struct http_up *u, int64_t now);
 
 /* ---- http_server.c: requests --------------------------------------------- */
 
+/* The door's own defences (settings of main.c). */
+struct http_server_opts {
+    const char *tls_cert, *tls_key; /* PEM files, both or neither ("" or NULL: plain HTTP) */
+    long per_address_max;           /* connections at once from one address */
+    long deadline_ms;               /* a request not whole by then: its connection is cut */
+};
+
 /* Starts libmicrohttpd on listen ("HOST:PORT", "*:PORT") in external-select
- * mode with suspend/resume. Returns 0 or PW_EIO (logged). */
-int http_server_start(struct http *h, const char *listen);
+ * mode with suspend/resume, with TLS when o names a certificate and key.
+ * Returns 0, or (logged) PW_EINVAL (bad listen, one TLS file without the
+ * other, no TLS in libmicrohttpd), PW_EKEY_PERM (a key file group or others
+ * may read), PW_EIO (cannot listen or read a file; a pair GnuTLS refuses),
+ * PW_ETOOBIG, PW_ENOMEM. */
+int http_server_start(struct http *h, const char *listen, const struct http_server_opts *o);
+/* Whether it serves TLS. */
+int http_server_tls(const struct http *h);
+/* Cuts the connections whose request is past its deadline; returns the
+ * next deadline (ms, pw_now_ms clock) or INT64_MAX. Every loop turn. */
+int64_t http_server_tick(struct http *h, int64_t now);
 /* Answers every live request 503 and stops the daemon. */
 void http_server_stop(struct http *h);
 

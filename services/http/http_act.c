@@ -119,7 +119,7 @@ int http_act_precheck(struct http *h, struct http_req *r)
         return 1;
     }
     if (!http_req_actor(r)) {
-        http_req_error(r, MHD_HTTP_UNAUTHORIZED, PW_EINVAL,
+        http_req_error(r, MHD_HTTP_UNAUTHORIZED, PW_EUNAUTHORIZED,
                        http_req_header(r, MHD_HTTP_HEADER_AUTHORIZATION)
                            ? "unknown token"
                            : "acting needs a bearer token (Authorization: Bearer ...) or signing in");
@@ -128,7 +128,7 @@ int http_act_precheck(struct http *h, struct http_req *r)
     /* uploading and retracting: the write scope, per indicator (handler);
      * everything else here is the manage right */
     if (rt != RT_UPLOAD && !http_req_may_manage(r)) {
-        http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EDENIED,
+        http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EFORBIDDEN,
                        "this caller may not manage alerts, assessments or subscriptions "
                        "(registry: manage: true)");
         return 1;
@@ -770,7 +770,7 @@ static void act_api(struct http *h, struct http_req *r, enum act_rt rt, const ch
     json_t *in = NULL;
     int bad = 0;
     if (!http_req_csrf_ok(r, NULL)) {
-        http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EDENIED, "the CSRF token is missing or wrong");
+        http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EFORBIDDEN, "the CSRF token is missing or wrong");
         return;
     }
     switch (rt) {
@@ -909,7 +909,7 @@ int http_act_route(struct http *h, struct http_req *r)
     }
     int en = http_form_lang_en(r, &f);
     if (!http_req_csrf_ok(r, http_form_val(&f, "csrf"))) {
-        http_form_fail(r, 1, en, MHD_HTTP_FORBIDDEN, PW_EDENIED,
+        http_form_fail(r, 1, en, MHD_HTTP_FORBIDDEN, PW_EFORBIDDEN,
                        en ? "the form's CSRF token is missing or wrong: reload the page and send it again"
                           : "フォームのCSRFトークンがないか違います。ページを読み込み直して送り直してください。");
     } else if (rt == RT_UPLOAD) {

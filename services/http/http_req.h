@@ -10,6 +10,7 @@
 #include "session.h"
 
 struct http;
+struct http_conn;
 struct http_office;
 struct pw_indicator;
 
@@ -34,7 +35,23 @@ struct http_req {
     char extra[1024]; /* header lines "Name: value", '\n' between */
     void *state;
     void (*free_state)(void *);
+    struct http_conn *cs;   /* its connection's deadline (http_server.c), NULL: untracked */
     struct http_req *prev, *next;
+};
+
+/* What a query parameter of a route must be (an empty value is left to the
+ * handler: most read it as absent). */
+enum http_param_kind {
+    HTTP_PARAM_ONE_OF,   /* one of allowed: "csv, json" */
+    HTTP_PARAM_BOOL,     /* pw_cfg_parse_bool's words */
+    HTTP_PARAM_DATE,     /* YYYY-MM-DD */
+    HTTP_PARAM_KNOWN_AT, /* pw_clock_parse_known_at ("+" sent unencoded arrives as " ") */
+    HTTP_PARAM_FY,       /* pw_fy_parse */
+};
+struct http_param {
+    const char *name; /* NULL ends a list */
+    enum http_param_kind kind;
+    const char *allowed; /* HTTP_PARAM_ONE_OF: the values, ", "-separated */
 };
 
 /* What a handler may read of its request. */
@@ -61,6 +78,11 @@ void http_req_error(struct http_req *r, unsigned status, int code, const char *m
 /* The HTTP status for a planwatch error code a service answered with: the
  * caller's fault (4xx) or the system's (503, retry). */
 unsigned http_status_of(int code);
+/* Checks every query parameter of r: each name and value UTF-8 without
+ * control characters (so %00 or %FF never reach a handler), and those named
+ * in spec (may be NULL) of their kind. On the first bad one answers 400
+ * PW_EINVAL naming the parameter and what it may be, and returns 1; else 0. */
+int http_req_check_args(struct http_req *r, const struct http_param *spec);
 /* The client prefers CSV (?format=csv, or Accept: text/csv), JSON otherwise. */
 int http_req_wants_csv(struct http_req *r);
 

@@ -5,22 +5,95 @@
  * resumed by http_req_respond). Checks that
  * need no body (token, write scope at all, content type, declared length)
  * are answered before the body is read, so a refused upload is not
- * transferred. Runs in external-select mode on the service loop's thread. */
+ * transferred. Runs in external-select mode on the service loop's thread.
+ * The door's own defences live here too: TLS (GnuTLS through
+ * libmicrohttpd), a per-address connection limit, a deadline by which each
+ * request must have arrived whole (a trickling client keeps no slot), and
+ * refusal log lines limited to 10 a minute. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "err.h"
+#include "file.h"
 #include "http.h"
 #include "http_auth.h"
 #include "http_req.h"
 #include "http_session.h"
 #include "log.h"
+#include "zsock.h"
+
+/* Connection-level log lines (refusals, cut clients, libmicrohttpd's own
+ * complaints about a client) per minute: anyone who reaches the port can
+ * cause them as fast as they like; the rest are counted (as ZAP's). */
+#define SRV_LOG_PER_MIN 10
+/* Connections at once, every address together. */
+#define SRV_CONN_MAX 200
+/* A TLS certificate or key file larger than this is not one. */
+#define SRV_PEM_MAX (1u << 20)
+
+/* One open connection: when its current request began (the connection
+ * opened, or its previous answer was sent). */
+struct http_conn {
+    struct http_conn *prev, *next;
+    int64_t start_ms;
+    int fd;
+    int busy; /* its request arrived whole (or was answered): no deadline */
+    int cut;  /* shut down at the deadline; libmicrohttpd closes it next */
+};
+
+struct http_srv {
+    struct http_conn *conns;
+    long deadline_ms;
+    unsigned per_address;
+    char *cert, *key;   /* PEM (TLS), NULL: plain HTTP */
+    size_t key_len;
+    int64_t window_ms;  /* start of the current minute of connection log lines */
+    unsigned logged;
+    uint64_t unlogged;
+    uint64_t refused, cut; /* connections refused at a limit / cut at the deadline */
+};
+
+/* At the end of a minute: one line with how many were not logged. */
+static void srv_log_flush(struct http_srv *s, int64_t now)
+{
+    if (now - s->window_ms < 60000)
+        return;
+    if (s->unlogged)
+        pw_warn("msg=\"connection refusals not logged\" count=%llu window_s=60",
+                (unsigned long long)s->unlogged);
+    s->window_ms = now;
+    s->logged = 0;
+    s->unlogged = 0;
+}
+
+/* Whether this connection event gets its own log line. */
+static int srv_log_allowed(struct http_srv *s)
+{
+    srv_log_flush(s, pw_now_ms());
+    if (s->logged < SRV_LOG_PER_MIN) {
+        s->logged++;
+        return 1;
+    }
+    s->unlogged++;
+    return 0;
+}
+
+static struct http_conn *srv_conn(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
 
 /* The token of "Authorization: Bearer TOKEN". */
 static const char *srv_token(struct http_req *r)
@@ -88,14 +161,14 @@ static void srv_precheck(struct http *h, struct http_req *r)
         /* publishing keeps a report for good, an assessment overrides the
          * rule's grade: the registry's manage right */
         if (!r->office && !r->user)
-            http_req_error(r, MHD_HTTP_UNAUTHORIZED, PW_EINVAL,
+            http_req_error(r, MHD_HTTP_UNAUTHORIZED, PW_EUNAUTHORIZED,
                            token ? "unknown token"
                                  : is_assess ? "assessing needs a bearer token (Authorization: Bearer ...)"
                                  : "publishing needs a bearer token (Authorization: Bearer ...)");
         else if (csrf_bad)
-            http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EDENIED, "missing or wrong X-CSRF-Token");
+            http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EFORBIDDEN, "missing or wrong X-CSRF-Token");
         else if (!http_req_may_manage(r))
-            http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EDENIED,
+            http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EFORBIDDEN,
                            r->user ? "managing is the secretariat's (users file: role: secretariat)"
                            : is_assess ? "this token may not record assessments (registry: manage: true)"
                                        : "this token may not publish reports (registry: manage: true)");
@@ -116,26 +189,27 @@ static void srv_precheck(struct http *h, struct http_req *r)
             http_signin_redirect(h, r);
         else if (h->read_auth && !srv_public(r->path) && !http_req_may_read(r))
             http_req_error(r, r->office ? MHD_HTTP_FORBIDDEN : MHD_HTTP_UNAUTHORIZED,
-                           PW_EINVAL,
+                           r->office ? PW_EFORBIDDEN : PW_EUNAUTHORIZED,
                            r->office ? "this token may not read"
+                           : token   ? "unknown token"
                                      : "reading needs a bearer token (Authorization: Bearer ...)");
         return;
     }
     if (csrf_bad) {
-        http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EDENIED, "missing or wrong X-CSRF-Token");
+        http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EFORBIDDEN, "missing or wrong X-CSRF-Token");
         return;
     }
     if (!r->office) {
         if (r->user) /* signed in, but not as a member of an office */
-            http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EDENIED, "your role may not write feeds");
+            http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EFORBIDDEN, "your role may not write feeds");
         else
-            http_req_error(r, MHD_HTTP_UNAUTHORIZED, PW_EINVAL,
+            http_req_error(r, MHD_HTTP_UNAUTHORIZED, PW_EUNAUTHORIZED,
                            token ? "unknown token"
                                  : "feeds need a bearer token (Authorization: Bearer ...)");
         return;
     }
     if (!http_auth_may_write_any(r->office)) {
-        http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EINVAL, "this token may not write feeds");
+        http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EFORBIDDEN, "this token may not write feeds");
         return;
     }
     const char *ct = http_req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -155,6 +229,53 @@ static void srv_precheck(struct http *h, struct http_req *r)
         snprintf(why, sizeof why, "the body is larger than %ld bytes: split the feed", h->max_body);
         http_req_error(r, MHD_HTTP_CONTENT_TOO_LARGE, PW_ETOOBIG, why);
     }
+}
+
+/* The query parameters each route reads that have a closed set of values
+ * (ids are the handlers' to check against the catalog). */
+static const struct http_param srv_p_dashboard[] = {
+    {"as_of", HTTP_PARAM_DATE, NULL}, {"lang", HTTP_PARAM_ONE_OF, "ja, en"}, {NULL, 0, NULL}};
+static const struct http_param srv_p_status[] = {{"as_of", HTTP_PARAM_DATE, NULL},
+                                                 {"known_at", HTTP_PARAM_KNOWN_AT, NULL},
+                                                 {"format", HTTP_PARAM_ONE_OF, "csv, json"},
+                                                 {NULL, 0, NULL}};
+static const struct http_param srv_p_history[] = {{"known_at", HTTP_PARAM_KNOWN_AT, NULL},
+                                                  {"format", HTTP_PARAM_ONE_OF, "csv, json"},
+                                                  {NULL, 0, NULL}};
+static const struct http_param srv_p_report[] = {
+    {"fy", HTTP_PARAM_FY, NULL},
+    {"format", HTTP_PARAM_ONE_OF, "csv, md, html, xlsx, pdf"},
+    {"bom", HTTP_PARAM_BOOL, NULL},
+    {"lang", HTTP_PARAM_ONE_OF, "ja, en"},
+    {"known_at", HTTP_PARAM_KNOWN_AT, NULL},
+    {NULL, 0, NULL}};
+static const struct http_param srv_p_assessments[] = {{"known_at", HTTP_PARAM_KNOWN_AT, NULL},
+                                                      {"history", HTTP_PARAM_ONE_OF, "true, false"},
+                                                      {NULL, 0, NULL}};
+static const struct http_param srv_p_template[] = {
+    {"fy", HTTP_PARAM_FY, NULL}, {"format", HTTP_PARAM_ONE_OF, "csv, xlsx"}, {NULL, 0, NULL}};
+static const struct http_param srv_p_feed[] = {
+    {"dry_run", HTTP_PARAM_ONE_OF, "true, false, 1, 0"}, {NULL, 0, NULL}};
+
+static const struct http_param *srv_params(const struct http_req *r)
+{
+    const char *p = r->path;
+    size_t n = strlen(p);
+    if (!strcmp(p, "/") || !strcmp(p, "/index.html"))
+        return srv_p_dashboard;
+    if (!strcmp(p, "/api/v1/status"))
+        return srv_p_status;
+    if (!strncmp(p, "/api/v1/indicators/", 19) && n > 27 && !strcmp(p + n - 8, "/history"))
+        return srv_p_history;
+    if (!strcmp(p, "/api/v1/report") || (!strcmp(p, "/api/v1/reports") && srv_is(r, "POST")))
+        return srv_p_report;
+    if (!strcmp(p, "/api/v1/assessments") && !srv_is(r, "POST"))
+        return srv_p_assessments;
+    if (!strcmp(p, "/api/v1/template"))
+        return srv_p_template;
+    if (!strcmp(p, "/api/v1/feeds") || !strcmp(p, "/api/v1/retractions"))
+        return srv_p_feed;
+    return NULL;
 }
 
 static void srv_route(struct http *h, struct http_req *r)
@@ -251,8 +372,13 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *conn, const 
         h->live = r;
         *con_cls = r;
         h->requests++;
+        r->cs = srv_conn(conn);
         srv_precheck(h, r);
+        if (!r->done)
+            http_req_check_args(r, srv_params(r));
         /* a refusal is sent before any body is read */
+        if (r->done && r->cs)
+            r->cs->busy = 1;
         return r->done ? http_req_queue(r) : MHD_YES;
     }
     if (*upload_data_size) {
@@ -282,6 +408,8 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *conn, const 
         r->body[r->len] = '\0';
         return MHD_YES;
     }
+    if (r->cs)
+        r->cs->busy = 1; /* whole: what remains is ours to answer */
     if (!r->done && !r->dispatched) {
         r->dispatched = 1;
         srv_route(h, r);
@@ -296,10 +424,14 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *conn, const 
 static void srv_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                           enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     (void)toe;
     struct http *h = cls;
     struct http_req *r = *con_cls;
+    struct http_conn *c = srv_conn(conn);
+    if (c) { /* a next request on this connection has its own deadline */
+        c->busy = 0;
+        c->start_ms = pw_now_ms();
+    }
     if (!r)
         return;
     if (r->prev)
@@ -317,16 +449,157 @@ static void srv_completed(void *cls, struct MHD_Connection *conn, void **con_cls
     *con_cls = NULL;
 }
 
+/* libmicrohttpd's messages are nearly all about one client (a refused
+ * connection, a failed TLS handshake, a malformed request): rate-limited. */
 static void srv_log(void *cls, const char *fmt, va_list ap)
 {
-    (void)cls;
+    struct http *h = cls;
+    struct http_srv *s = h->srv;
     char buf[300];
     vsnprintf(buf, sizeof buf, fmt, ap);
     buf[strcspn(buf, "\n")] = '\0';
-    pw_warn("msg=\"libmicrohttpd\" what=\"%s\"", buf);
+    /* what it says when the per-address or the overall limit is reached */
+    int limit = strstr(buf, "connection limit") != NULL;
+    if (limit && s)
+        s->refused++;
+    if (s && !srv_log_allowed(s))
+        return;
+    if (limit)
+        pw_warn("msg=\"connection refused\" reason=\"connection limit reached: "
+                "--max-conns-per-address (%u) or %d in all\"",
+                s ? s->per_address : 0, SRV_CONN_MAX);
+    else
+        pw_warn("msg=\"libmicrohttpd\" what=\"%s\"", pw_log_safe(buf));
 }
 
-int http_server_start(struct http *h, const char *listen)
+static void srv_conn_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                            enum MHD_ConnectionNotificationCode code)
+{
+    struct http *h = cls;
+    struct http_srv *s = h->srv;
+    struct http_conn *c = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!(c = calloc(1, sizeof *c)))
+            return; /* untracked: only the idle timeout applies to it */
+        c->fd = ci ? ci->connect_fd : -1;
+        c->start_ms = pw_now_ms();
+        c->next = s->conns;
+        if (s->conns)
+            s->conns->prev = c;
+        s->conns = c;
+        *socket_context = c;
+        return;
+    }
+    if (!c)
+        return;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    free(c);
+    *socket_context = NULL;
+}
+
+int64_t http_server_tick(struct http *h, int64_t now)
+{
+    struct http_srv *s = h->srv;
+    int64_t next = INT64_MAX;
+    if (!s)
+        return next;
+    for (struct http_conn *c = s->conns; c; c = c->next) {
+        if (c->busy || c->cut || c->fd < 0)
+            continue;
+        int64_t end = c->start_ms + s->deadline_ms;
+        if (end > now) {
+            next = end < next ? end : next;
+            continue;
+        }
+        /* libmicrohttpd's timeout is an idle one, which every trickled
+         * byte resets: a shut-down socket reads as closed, and it closes
+         * the connection (and frees its request) on its next pass */
+        shutdown(c->fd, SHUT_RDWR);
+        c->cut = 1;
+        s->cut++;
+        if (srv_log_allowed(s))
+            pw_warn("msg=\"connection cut: its request did not arrive in time\" deadline_ms=%ld",
+                    s->deadline_ms);
+    }
+    srv_log_flush(s, now);
+    if (s->unlogged && s->window_ms + 60000 < next)
+        next = s->window_ms + 60000;
+    return next;
+}
+
+/* Reads a PEM file into *out (NUL-terminated, caller frees); a key file
+ * group or others may read is refused, as a CURVE secret key file is. */
+static int srv_read_pem(const char *path, const char *flag, int secret, char **out, size_t *len)
+{
+    struct stat st;
+    struct pw_diag d = {0};
+    char msg[600], name[300];
+    snprintf(name, sizeof name, "%s", path);
+    pw_log_safe(name);
+    if (stat(path, &st) != 0) {
+        pw_error("msg=\"cannot read the TLS file\" flag=%s file=\"%s\" err=\"%s\"", flag, name,
+                 strerror(errno));
+        return PW_EIO;
+    }
+    if (secret && (st.st_mode & (S_IRWXG | S_IRWXO))) {
+        pw_error("msg=\"TLS key file is accessible by group or others: chmod 600 it\" flag=%s "
+                 "file=\"%s\" mode=%03o code=%s",
+                 flag, name, (unsigned)(st.st_mode & 0777), pw_errname(PW_EKEY_PERM));
+        return PW_EKEY_PERM;
+    }
+    int rc = pw_file_read(path, SRV_PEM_MAX, out, len, &d);
+    if (rc) {
+        pw_error("msg=\"cannot read the TLS file\" flag=%s %s", flag,
+                 pw_diag_format(&d, NULL, msg, sizeof msg));
+        return rc;
+    }
+    return 0;
+}
+
+/* TLS from settings: both files or neither. */
+static int srv_tls(struct http_srv *s, const struct http_server_opts *o)
+{
+    int cert = o->tls_cert && o->tls_cert[0], key = o->tls_key && o->tls_key[0];
+    size_t len;
+    if (!cert && !key)
+        return 0;
+    if (!cert || !key) {
+        pw_error("msg=\"TLS needs both --tls-cert and --tls-key (or neither, for plain HTTP)\" "
+                 "missing=%s", cert ? "--tls-key" : "--tls-cert");
+        return PW_EINVAL;
+    }
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        pw_error("msg=\"this libmicrohttpd was built without TLS (GnuTLS): --tls-cert cannot "
+                 "be served; install Debian's libmicrohttpd12 or build it with GnuTLS\"");
+        return PW_EINVAL;
+    }
+    int rc = srv_read_pem(o->tls_key, "--tls-key", 1, &s->key, &s->key_len);
+    if (!rc)
+        rc = srv_read_pem(o->tls_cert, "--tls-cert", 0, &s->cert, &len);
+    return rc;
+}
+
+static void srv_free(struct http_srv **sp)
+{
+    struct http_srv *s = *sp;
+    if (!s)
+        return;
+    if (s->key)
+        explicit_bzero(s->key, s->key_len);
+    free(s->key);
+    free(s->cert);
+    free(s);
+    *sp = NULL;
+}
+
+int http_server_start(struct http *h, const char *listen, const struct http_server_opts *o)
 {
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
@@ -349,16 +622,42 @@ int http_server_start(struct http *h, const char *listen)
         return PW_EINVAL;
     }
     sa.sin_port = htons((uint16_t)port);
-    h->mhd = MHD_start_daemon(MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, (uint16_t)port, NULL,
-                              NULL, srv_access, h, MHD_OPTION_EXTERNAL_LOGGER, srv_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+    if (!(h->srv = calloc(1, sizeof *h->srv)))
+        return PW_ENOMEM;
+    h->srv->deadline_ms = o->deadline_ms;
+    h->srv->per_address = (unsigned)o->per_address_max;
+    int rc = srv_tls(h->srv, o);
+    if (rc) {
+        srv_free(&h->srv);
+        return rc;
+    }
+    /* the PEM text is read by GnuTLS during the start */
+    struct MHD_OptionItem tls[] = {{MHD_OPTION_HTTPS_MEM_KEY, 0, h->srv->key},
+                                   {MHD_OPTION_HTTPS_MEM_CERT, 0, h->srv->cert},
+                                   {MHD_OPTION_END, 0, NULL}};
+    unsigned flags = MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | (h->srv->key ? MHD_USE_TLS : 0);
+    h->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL,
+                              NULL, srv_access, h, MHD_OPTION_EXTERNAL_LOGGER, srv_log, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                               MHD_OPTION_NOTIFY_COMPLETED, srv_completed, h,
-                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)200,
-                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
+                              MHD_OPTION_NOTIFY_CONNECTION, srv_conn_notify, h,
+                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)SRV_CONN_MAX,
+                              MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)o->per_address_max,
+                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                              MHD_OPTION_ARRAY, h->srv->key ? tls : tls + 2, MHD_OPTION_END);
     if (!h->mhd) {
-        pw_error("msg=\"cannot listen\" listen=%s", listen);
+        /* with TLS most likely a certificate and key GnuTLS does not take */
+        pw_error("msg=\"cannot listen%s\" listen=%s", h->srv->key ?
+                 " (or the TLS certificate and key are not a PEM pair GnuTLS accepts)" : "",
+                 listen);
+        srv_free(&h->srv);
         return PW_EIO;
     }
     return 0;
+}
+
+int http_server_tls(const struct http *h)
+{
+    return h->srv && h->srv->key;
 }
 
 void http_server_stop(struct http *h)
@@ -377,4 +676,7 @@ void http_server_stop(struct http *h)
         MHD_run(h->mhd);
     MHD_stop_daemon(h->mhd);
     h->mhd = NULL;
+    pw_info("msg=\"connections\" refused_at_limit=%llu cut_at_deadline=%llu",
+            (unsigned long long)h->srv->refused, (unsigned long long)h->srv->cut);
+    srv_free(&h->srv);
 }

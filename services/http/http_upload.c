@@ -314,7 +314,7 @@ void http_upload_feed_multipart(struct http *h, struct http_req *r)
     const char *dry = http_form_val(&f, "dry_run");
     if (!http_req_csrf_ok(r, http_form_val(&f, "csrf"))) {
         http_form_free(&f);
-        http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EDENIED, "the form's CSRF token is missing or wrong");
+        http_req_error(r, MHD_HTTP_FORBIDDEN, PW_EFORBIDDEN, "the form's CSRF token is missing or wrong");
         return;
     }
     if (!file) {

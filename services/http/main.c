@@ -31,10 +31,10 @@
 
 /* The settings (strings point into argv, the environment or the defaults). */
 struct http_cfg {
-    const char *listen, *ingest, *store, *users, *session_key;
+    const char *listen, *ingest, *store, *users, *session_key, *tls_cert, *tls_key;
     int read_auth, cookie_secure;
     long session_minutes;
-    long max_body, max_rows, ingest_timeout_ms, store_timeout_ms;
+    long max_body, max_rows, ingest_timeout_ms, store_timeout_ms, per_address, deadline_s;
     struct pw_service_settings common; /* clock, keys, registry, ... */
 };
 
@@ -65,6 +65,10 @@ static int http_config(struct http_cfg *c, int argc, char **argv, struct pw_cloc
         {"max-rows", PW_CFG_INT, "10000", 1, PW_BATCH_MAX_ROWS, "most rows per feed request; more: 413", &c->max_rows, 0},
         {"ingest-timeout-ms", PW_CFG_INT, "10000", 100, 600000, "answer 503 when ingest has not answered a feed by then", &c->ingest_timeout_ms, 0},
         {"store-timeout-ms", PW_CFG_INT, "5000", 100, 600000, "answer 503 when the store has not answered a query by then", &c->store_timeout_ms, 0},
+        {"tls-cert", PW_CFG_STR, "", 0, 0, "TLS: the server's certificate chain (PEM); with --tls-key, HTTPS instead of HTTP", &c->tls_cert, 0},
+        {"tls-key", PW_CFG_STR, "", 0, 0, "TLS: the certificate's private key (PEM, mode 600: refused if group or others may read it)", &c->tls_key, 0},
+        {"max-conns-per-address", PW_CFG_INT, "32", 1, 200, "connections at once from one client address (200 in all); more are refused", &c->per_address, 0},
+        {"request-deadline-s", PW_CFG_INT, "30", 1, 3600, "a request's headers and body must have arrived by then (from the connection's start or its previous answer), else the connection is cut", &c->deadline_s, 0},
     };
     const struct pw_service_def def = {
         "http",
@@ -112,7 +116,10 @@ static int http_up_prepare(void *arg, zmq_pollitem_t *items, int max, long *time
     struct http *h = arg;
     int64_t now = pw_now_ms();
     int64_t a = http_up_tick(h, h->ingest, now), b = http_up_tick(h, h->store, now);
+    int64_t c = http_server_tick(h, now);
     int64_t wait = (a < b ? a : b) - now;
+    if (c - now < wait)
+        wait = c - now;
     if (wait < *timeout_ms)
         *timeout_ms = wait > 0 ? (long)wait : 0;
     return 0;
@@ -184,26 +191,36 @@ int main(int argc, char **argv)
     if (random_key && cfg.users[0])
         pw_warn("msg=\"no --session-key: sessions are signed with a random key of this process; "
                 "they end when it restarts and other replicas do not accept them\"");
-    /* no TLS here: anyone who reaches a non-loopback address reads what
-     * the door serves (office names, ack reasons, reports) unless reads need a token */
-    if (!cfg.read_auth && strncmp(cfg.listen, "127.", 4) != 0 &&
-        strncmp(cfg.listen, "localhost:", 10) != 0 && strncmp(cfg.listen, "[::1]:", 6) != 0)
-        pw_warn("msg=\"listening beyond loopback without --read-auth: anyone who reaches this "
-                "address reads office names, ack reasons and reports (plain HTTP, no TLS)\" "
-                "listen=%s", cfg.listen);
+    /* beyond loopback: without --read-auth anyone who reaches the address
+     * reads what the door serves (office names, ack reasons, reports);
+     * without TLS tokens and answers cross the network in clear */
+    int tls = cfg.tls_cert[0] || cfg.tls_key[0];
+    if (strncmp(cfg.listen, "127.", 4) != 0 && strncmp(cfg.listen, "localhost:", 10) != 0 &&
+        strncmp(cfg.listen, "[::1]:", 6) != 0) {
+        if (!cfg.read_auth)
+            pw_warn("msg=\"listening beyond loopback without --read-auth: anyone who reaches this "
+                    "address reads office names, ack reasons and reports%s\" listen=%s",
+                    tls ? "" : " (plain HTTP, no TLS)", cfg.listen);
+        if (!tls)
+            pw_warn("msg=\"listening beyond loopback without TLS: bearer tokens and answers "
+                    "cross the network in clear (--tls-cert, --tls-key)\" listen=%s", cfg.listen);
+    }
+    const struct http_server_opts sopts = {cfg.tls_cert, cfg.tls_key, cfg.per_address,
+                                           cfg.deadline_s * 1000};
     if (pw_reactor_open(&loop) || !(ctx = zmq_ctx_new()) ||
         pw_sec_open(ctx, cfg.common.insecure, cfg.common.secret_key, NULL, NULL, &sec) ||
         pw_sec_peer_key(sec, cfg.common.ingest_key, "--ingest-key", ingest_pub) ||
         pw_sec_peer_key(sec, cfg.common.store_key, "--store-key", store_pub) ||
         http_up_open(&h.ingest, ctx, cfg.ingest, "ingest", sec, ingest_pub) ||
         http_up_open(&h.store, ctx, cfg.store, "store", sec, store_pub) ||
-        http_server_start(&h, cfg.listen) || http_register(&h, loop, &mhd_id))
+        http_server_start(&h, cfg.listen, &sopts) || http_register(&h, loop, &mhd_id))
         goto done;
     /* format=pdf is offered only when a renderer is there now */
     if (!pw_pdf_find(h.pdf_renderer, sizeof h.pdf_renderer))
         h.pdf_renderer[0] = '\0';
-    pw_info("msg=\"ready\" listen=%s offices=%zu users=%zu pdf_renderer=\"%s\"", cfg.listen,
-            http_auth_count(h.auth), http_auth_user_count(h.auth), h.pdf_renderer[0] ? h.pdf_renderer : "none");
+    pw_info("msg=\"ready\" listen=%s tls=%s offices=%zu users=%zu pdf_renderer=\"%s\"", cfg.listen,
+            http_server_tls(&h) ? "on" : "off", http_auth_count(h.auth), http_auth_user_count(h.auth),
+            h.pdf_renderer[0] ? h.pdf_renderer : "none");
     pw_service_ready(); /* systemd: READY=1 once it listens */
 
     pw_reactor_on_reload(loop, http_on_reload, &h);

@@ -104,7 +104,7 @@ static void test_assess_quiets_and_shows(void **state)
     struct hs_resp r = hs_curl(&cl, "POST", "/api/v1/assessments", HS_TOK_READER,
                                "application/json", NULL, body, strlen(body));
     assert_int_equal(r.status, 403);
-    assert_non_null(strstr(r.body, "PW_EDENIED"));
+    assert_non_null(strstr(r.body, "PW_EFORBIDDEN"));
     hs_curl_free(&r);
 
     /* recorded later the same day: a known-at before it does not see it */
