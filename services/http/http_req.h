@@ -28,6 +28,7 @@ struct http_req {
     char extra[256];
     void *state;
     void (*free_state)(void *);
+    double t0;                       /* arrival (pw_metrics_now): latency metrics */
     struct http_req *prev, *next;
 };
 

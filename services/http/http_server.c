@@ -20,6 +20,7 @@
 #include "http_auth.h"
 #include "http_req.h"
 #include "log.h"
+#include "metrics.h"
 
 /* The token of "Authorization: Bearer TOKEN". */
 static const char *srv_token(struct http_req *r)
@@ -189,6 +190,7 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *conn, const 
         }
         r->h = h;
         r->conn = conn;
+        r->t0 = pw_metrics_now();
         snprintf(r->method, sizeof r->method, "%s", method);
         r->next = h->live;
         if (h->live)
@@ -247,6 +249,7 @@ static void srv_completed(void *cls, struct MHD_Connection *conn, void **con_cls
     struct http_req *r = *con_cls;
     if (!r)
         return;
+    http_metrics_done(h, r);
     if (r->prev)
         r->prev->next = r->next;
     else
