@@ -6,7 +6,7 @@ pkgs=(build-essential cmake pkg-config
       libzmq3-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb-utils
       libcmocka-dev libcsv-dev libyaml-dev libjansson-dev uuid-dev
       libcurl4-openssl-dev libmicrohttpd-dev libsodium-dev chromium
-      libsystemd-dev help2man man-db
+      libsystemd-dev help2man man-db curl
       libxlsxwriter-dev libzip-dev libexpat1-dev
       fonts-noto-cjk)  # fonts-noto-cjk: Japanese in report --format pdf (chromium prints it)
 missing=()
