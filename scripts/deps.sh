@@ -8,11 +8,14 @@ pkgs=(build-essential cmake pkg-config
       libcurl4-openssl-dev libmicrohttpd-dev libsodium-dev chromium
       libsystemd-dev help2man man-db curl
       libxlsxwriter-dev libzip-dev libexpat1-dev
-      fonts-noto-cjk)  # fonts-noto-cjk: Japanese in report --format pdf (chromium prints it)
+      fonts-noto-cjk   # fonts-noto-cjk: Japanese in report --format pdf (chromium prints it)
+      nodejs)          # node: the Kubernetes manifests' validator (tests/k8s, npm ci there)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# Debian's npm is a package of its own; other builds of nodejs bring theirs
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then

@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 build=${PW_TEST_BUILD:-build-test}
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DPW_SANITIZE=ON >/dev/null
 cmake --build "$build" -j"$(nproc)"
+# the Kubernetes manifests' validator (ctest -L k8s): its npm packages, as locked
+(cd tests/k8s && npm ci --no-audit --no-fund --silent)
 (cd "$build" && ctest --output-on-failure -j"$(nproc)" --timeout 300 "$@")
 # the README's first command, on this build, in a run dir of its own: it
 # must feed every sample row, record the seeds' assessments and print status,

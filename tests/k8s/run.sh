@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# tests/k8s/run.sh [SELFTEST] - ctest's k8s tests (label k8s):
+#   run.sh            validates docker/k8s/*.yaml (validate.js)
+#   run.sh selftest   breaks a copy of them in several ways, one at a time,
+#                     and checks that the validator refuses each with its reason
+#                     (a validator that passes everything fails here)
+# Needs node and tests/k8s/node_modules (`npm ci` there: scripts/test.sh
+# does it); without them it exits 77, which ctest counts as skipped.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+manifests=$here/../../docker/k8s
+if ! command -v node >/dev/null 2>&1 || [ ! -d "$here/node_modules/kubernetes-models" ]; then
+    echo "skipped: needs node and 'npm ci' in tests/k8s (scripts/test.sh runs it)"
+    exit 77
+fi
+if [ "${1:-manifests}" != selftest ]; then
+    exec node "$here/validate.js" "$manifests"
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+# mutate NAME FILE SED-SCRIPT EXPECTED: the copy with FILE edited must be refused saying EXPECTED
+mutate() {
+    rm -rf "$tmp/m" && cp -r "$manifests" "$tmp/m"
+    sed -i "$3" "$tmp/m/$2"
+    if cmp -s "$manifests/$2" "$tmp/m/$2"; then
+        echo "FAIL $1: the edit changed nothing in $2 (update this self-test)"; fails=$((fails + 1)); return
+    fi
+    if node "$here/validate.js" "$tmp/m" >"$tmp/out" 2>&1; then
+        echo "FAIL $1: the validator accepted it"; fails=$((fails + 1))
+    elif ! grep -qF -- "$4" "$tmp/out"; then
+        echo "FAIL $1: refused, but not saying '$4':"; cat "$tmp/out"; fails=$((fails + 1))
+    else
+        echo "ok   $1: $(grep -F -- "$4" "$tmp/out" | head -1)"
+    fi
+}
+mutate "misspelt field" store.yaml '0,/readOnlyRootFilesystem: true/s//readOnlyRootFileSystem: true/' 'unknown field spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem'
+mutate "wrong type" alert.yaml 's/containerPort: 7606}/containerPort: "7606"}/' 'containerPort must be integer'
+mutate "bad enum" ingest.yaml 's/imagePullPolicy: IfNotPresent/imagePullPolicy: Sometimes/' 'imagePullPolicy must be equal to one of the allowed values'
+mutate "two stores" store.yaml 's/replicas: 1 /replicas: 2 /' 'replicas must be 1'
+mutate "rolling store" store.yaml 's/strategy: {type: Recreate}/strategy: {type: RollingUpdate}/' 'strategy Recreate'
+mutate "capabilities kept" http.yaml 's/capabilities: {drop: \[ALL\]}/capabilities: {drop: [NET_RAW]}/' 'capabilities must drop ALL'
+mutate "root" ingest.yaml 's/runAsNonRoot: true/runAsNonRoot: false/' 'runAsNonRoot must be true'
+mutate "escalation" alert.yaml 's/allowPrivilegeEscalation: false/allowPrivilegeEscalation: true/' 'allowPrivilegeEscalation must be false'
+mutate "no limits" store.yaml 's/limits: {cpu: "1", memory: 1Gi}/limits: {cpu: "1"}/' 'resources.limits.memory must be set'
+mutate "http probe" ingest.yaml '0,/readinessProbe:/s//readinessProbe: {httpGet: {port: 7601}}\n          unusedProbe:/' 'readinessProbe must be an exec probe'
+mutate "config key" alert.yaml 's/key: alert-interval-ms}/key: alert-intervals}/' 'has no key alert-intervals'
+mutate "secret name" http.yaml 's/secretName: planwatch-http-key/secretName: planwatch-web-key/' 'Secret planwatch-web-key is not one make-secrets.sh makes'
+mutate "service port" store.yaml 's/targetPort: query}/targetPort: queries}/' 'targetPort queries is no container port'
+mutate "committed secret" config.yaml '$a ---\napiVersion: v1\nkind: Secret\nmetadata: {name: planwatch-keys}\ndata: {}' 'a Secret is committed'
+mutate "YAML" config.yaml 's/^  log-level: info/  log-level: info\n  log-level: debug/' 'YAML: '
+[ "$fails" -eq 0 ] || { echo "$fails self-test cases failed"; exit 1; }
+echo "validator self-test: every broken copy refused"
