@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# tests/k8s/run.sh [SELFTEST] - ctest's k8s tests (label k8s):
+# tests/k8s/run.sh [MODE] - ctest's k8s tests (label k8s):
 #   run.sh            validates docker/k8s/*.yaml (validate.js)
+#   run.sh secrets CLI  makes keys with docker/provision-keys.sh (CLI: the
+#                     planwatch to use) and validates make-secrets.sh's Secrets
 #   run.sh selftest   breaks a copy of them in several ways, one at a time,
 #                     and checks that the validator refuses each with its reason
 #                     (a validator that passes everything fails here)
@@ -13,9 +15,32 @@ if ! command -v node >/dev/null 2>&1 || [ ! -d "$here/node_modules/kubernetes-mo
     echo "skipped: needs node and 'npm ci' in tests/k8s (scripts/test.sh runs it)"
     exit 77
 fi
-if [ "${1:-manifests}" != selftest ]; then
-    exec node "$here/validate.js" "$manifests"
-fi
+case ${1:-manifests} in
+manifests) exec node "$here/validate.js" "$manifests" ;;
+selftest) ;;
+secrets) # keys as docker/provision-keys.sh makes them, through make-secrets.sh
+    cli=${2:?run.sh secrets PLANWATCH_CLI}
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    PLANWATCH_CLI=$cli "$manifests/../provision-keys.sh" "$tmp/keys" "$tmp/offices" pj2-office \
+        >"$tmp/provision.log" 2>&1 || { cat "$tmp/provision.log"; exit 1; }
+    "$manifests/make-secrets.sh" "$tmp/keys" >"$tmp/secrets.yaml"
+    node "$here/validate.js" --secrets "$tmp/secrets.yaml" || exit 1
+    # no office's secret key goes in (their public keys are in the registry)
+    office=$(sed -n 's/^ *secret-key = "\(.*\)"$/\1/p' "$tmp/offices/pj2-office.key_secret")
+    [ -n "$office" ] || { echo "no office secret key made"; exit 1; }
+    sed -n 's/^  [^ ]*: \([A-Za-z0-9+/=]*\)$/\1/p' "$tmp/secrets.yaml" | while read -r b; do base64 -d <<<"$b"; done >"$tmp/decoded"
+    grep -q 'secret-key' "$tmp/decoded" || { echo "cannot decode the Secrets"; exit 1; }
+    if grep -qF "$office" "$tmp/decoded"; then echo "an office's secret key is in the Secrets"; exit 1; fi
+    rm -f "$tmp/keys/alert.key_secret"
+    if "$manifests/make-secrets.sh" "$tmp/keys" >/dev/null 2>"$tmp/err"; then
+        echo "make-secrets.sh made Secrets without alert.key_secret"; exit 1
+    fi
+    grep -q 'alert.key_secret is missing' "$tmp/err" || { cat "$tmp/err"; exit 1; }
+    echo "make-secrets.sh: valid Secrets, each key where the manifests mount it; a missing key is refused"
+    exit 0 ;;
+*) echo "usage: run.sh [manifests|selftest|secrets CLI]"; exit 2 ;;
+esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0

@@ -97,16 +97,20 @@ function kindFile(apiVersion, kind) {
 }
 
 // ---- read every manifest -----------------------------------------------------
-const dir = process.argv[2];
+// --secrets FILE: the output of make-secrets.sh instead - schemas only, and
+// it must hold exactly the Secrets the manifests mount, each with its files
+const secretsMode = process.argv[2] === "--secrets";
+const dir = process.argv[secretsMode ? 3 : 2];
 if (!dir) {
-  console.error("usage: node validate.js DIR");
+  console.error("usage: node validate.js DIR | --secrets FILE");
   process.exit(2);
 }
-const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+const files = secretsMode ? [path.basename(dir)] : fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+const fileDir = secretsMode ? path.dirname(dir) : dir;
 if (files.length === 0) problem(dir, "no manifests (*.yaml) here");
 const objects = []; // {where, obj}
 for (const f of files) {
-  const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(dir, f), "utf8"), {uniqueKeys: true});
+  const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(fileDir, f), "utf8"), {uniqueKeys: true});
   docs.forEach((d, i) => {
     const where = `${f}#${i + 1}`;
     for (const e of d.errors) problem(where, `YAML: ${e.message.split("\n")[0]}`);
@@ -140,7 +144,30 @@ for (const {where, obj} of objects) {
 
 // ---- 3. planwatch's rules -----------------------------------------------------
 const byKind = (k) => objects.filter((o) => o.obj.kind === k);
-const secretsMade = new Set(["planwatch-keys", ...["store", "ingest", "alert", "http"].map((s) => `planwatch-${s}-key`)]);
+const services = ["store", "ingest", "alert", "http"];
+const secretsMade = new Set(["planwatch-keys", ...services.map((s) => `planwatch-${s}-key`)]);
+if (secretsMode) {
+  const want = new Map([["planwatch-keys", ["registry.yaml", ...services.map((s) => `${s}.key`)]],
+                        ...services.map((s) => [`planwatch-${s}-key`, [`${s}.key_secret`]])]);
+  for (const {where, obj} of objects) {
+    if (obj.kind !== "Secret") { problem(where, "not a Secret"); continue; }
+    const files = want.get(obj.metadata.name);
+    if (!files) { problem(where, "a Secret no manifest mounts"); continue; }
+    const have = Object.keys(obj.data || {}).sort();
+    if (have.join() !== [...files].sort().join()) problem(where, `holds ${have.join(", ")}, not ${files.join(", ")}`);
+    for (const [k, v] of Object.entries(obj.data || {}))
+      if (!Buffer.from(v, "base64").length) problem(where, `${k} is empty`);
+    if (obj.metadata.name.endsWith("-key") && /secret-key/.test(Buffer.from(Object.values(obj.data || {})[0] || "", "base64").toString()) === false)
+      problem(where, "holds no secret key");
+    if (obj.metadata.name === "planwatch-keys" && Object.values(obj.data || {}).some((v) => /secret-key/.test(Buffer.from(v, "base64").toString())))
+      problem(where, "a secret key is in the Secret every pod mounts");
+    want.delete(obj.metadata.name);
+  }
+  for (const name of want.keys()) problem(fileDir, `no Secret ${name}`);
+  for (const p of problems) console.log(p);
+  console.log(`${objects.length} Secrets: ${problems.length} problems`);
+  process.exit(problems.length ? 1 : 0);
+}
 const configMaps = new Map(byKind("ConfigMap").map((o) => [o.obj.metadata.name, o.obj.data || {}]));
 const claims = new Set(byKind("PersistentVolumeClaim").map((o) => o.obj.metadata.name));
 for (const {where} of byKind("Secret")) problem(where, "a Secret is committed: make-secrets.sh makes them from the keys, never commit keys");
