@@ -13,7 +13,7 @@
 # gets the same report from a store started on it, then tears everything
 # down. Then the Kubernetes manifests (docker/k8s) run on the same images with
 # `podman kube play`: fed, the status read, an alert seen, the dashboard
-# opened, every probe run, then torn down. Every wait has a deadline; no
+# opened, every probe run, a backup restored into a new claim, then torn down. Every wait has a deadline; no
 # sleep is used to synchronise.
 #
 # Needs root (podman is used rootful) or sudo, and Debian's package mirror.
@@ -405,10 +405,10 @@ stage down
 #    healthchecks: tests/k8s/probes.js runs every probe as the manifest spells it.
 kdir=$tmp/k8s
 kube_pods=(planwatch-http-pod-1 planwatch-http-pod-0 planwatch-alert-pod-0 planwatch-store-pod-0
-           planwatch-ingest-pod-0)
+           planwatch-ingest-pod-0 planwatch-restore)
 kube_down() {
     podman pod rm -f -t 10 "${kube_pods[@]}" >/dev/null 2>&1 || true
-    podman volume rm -f planwatch-store-data planwatch-backups >/dev/null 2>&1 || true
+    podman volume rm -f planwatch-store-data planwatch-backups planwatch-store-restored >/dev/null 2>&1 || true
 }
 kube_fail_logs() {
     local rc=$?
@@ -535,7 +535,30 @@ if command -v node >/dev/null 2>&1; then
 else
     log "note: no node, the manifests' probes were not run"
 fi
-log "k8s: $ktotal rows through the ingest pod, status identical, an alert, 2 dashboards, a backup, $(tail -1 "$tmp/probes.log" 2>/dev/null)"
+# a restore as README "Kubernetes" says: the store stopped, docker/k8s/restore's
+# pod restores the backup into a new claim, the store started on that claim
+podman pod rm -f -t 10 planwatch-store-pod-0 >/dev/null || fail "stopping the store pod failed"
+sed -E "s#BACKUP_NAME#k8s-1#; s#(image: localhost/planwatch-[a-z]+):latest#\1:$tag#" \
+    docker/k8s/restore/restore.yaml >"$kdir/restore.yaml"
+podman kube play "$kdir/restore.yaml" >"$tmp/play-restore.log" 2>&1 ||
+    { cat "$tmp/play-restore.log" >&2; fail "podman kube play k8s/restore/restore.yaml failed"; }
+end=$(($(date +%s) + 60))
+until [ "$(podman inspect -f '{{.State.Status}}' planwatch-restore-restore 2>/dev/null)" = exited ]; do
+    [ "$(date +%s)" -lt "$end" ] || fail "the restore pod did not finish within 60 s"
+    podman wait --condition exited planwatch-restore-restore >/dev/null 2>&1 || true
+done
+[ "$(podman inspect -f '{{.State.ExitCode}}' planwatch-restore-restore)" = 0 ] ||
+    fail "the restore pod failed: $(podman logs planwatch-restore-restore 2>&1 | tail -3)"
+awk 'function flush() { if (doc !~ /\nkind: PersistentVolumeClaim\n/) printf "%s", doc; doc = "" }
+     /^---$/ { flush(); doc = "---\n"; next } { doc = doc $0 "\n" } END { flush() }' "$kdir/store.yaml" |
+    sed 's#claimName: planwatch-store-data}#claimName: planwatch-store-restored}#' >"$kdir/store-restored.yaml"
+grep -q 'claimName: planwatch-store-restored' "$kdir/store-restored.yaml" || fail "store.yaml names no data claim to swap"
+kube_play store-restored "$kdir/config-2.yaml"
+kube_ready store
+store_status planwatch-store-pod-0-store >"$tmp/k8s-restored.csv" || fail "planwatch status on the restored store failed"
+cmp -s "$tmp/offline.csv" "$tmp/k8s-restored.csv" ||
+    { diff "$tmp/offline.csv" "$tmp/k8s-restored.csv" | head -20 >&2; fail "the store on the restored claim gives another report"; }
+log "k8s: $ktotal rows through the ingest pod, status identical, an alert, 2 dashboards, a backup restored into a new claim, $(tail -1 "$tmp/probes.log" 2>/dev/null)"
 kube_down
 trap '$sudo rm -rf "$tmp"' EXIT
 stage k8s

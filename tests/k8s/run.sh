@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/k8s/run.sh [MODE] - ctest's k8s tests (label k8s):
-#   run.sh            validates docker/k8s/*.yaml (validate.js)
+#   run.sh            validates docker/k8s/*.yaml and docker/k8s/restore/*.yaml (validate.js)
 #   run.sh secrets CLI  makes keys with docker/provision-keys.sh (CLI: the
 #                     planwatch to use) and validates make-secrets.sh's Secrets
 #   run.sh selftest   breaks a copy of them in several ways, one at a time,
@@ -16,7 +16,7 @@ if ! command -v node >/dev/null 2>&1 || [ ! -d "$here/node_modules/kubernetes-mo
     exit 77
 fi
 case ${1:-manifests} in
-manifests) exec node "$here/validate.js" "$manifests" ;;
+manifests) exec node "$here/validate.js" "$manifests" "$manifests/restore" ;;
 selftest) ;;
 secrets) # keys as docker/provision-keys.sh makes them, through make-secrets.sh
     cli=${2:?run.sh secrets PLANWATCH_CLI}
@@ -51,7 +51,7 @@ mutate() {
     if cmp -s "$manifests/$2" "$tmp/m/$2"; then
         echo "FAIL $1: the edit changed nothing in $2 (update this self-test)"; fails=$((fails + 1)); return
     fi
-    if node "$here/validate.js" "$tmp/m" >"$tmp/out" 2>&1; then
+    if node "$here/validate.js" "$tmp/m" "$tmp/m/restore" >"$tmp/out" 2>&1; then
         echo "FAIL $1: the validator accepted it"; fails=$((fails + 1))
     elif ! grep -qF -- "$4" "$tmp/out"; then
         echo "FAIL $1: refused, but not saying '$4':"; cat "$tmp/out"; fails=$((fails + 1))
@@ -73,6 +73,7 @@ mutate "config key" alert.yaml 's/key: alert-interval-ms}/key: alert-intervals}/
 mutate "secret name" http.yaml 's/secretName: planwatch-http-key/secretName: planwatch-web-key/' 'Secret planwatch-web-key is not one make-secrets.sh makes'
 mutate "service port" store.yaml 's/targetPort: query}/targetPort: queries}/' 'targetPort queries is no container port'
 mutate "committed secret" config.yaml '$a ---\napiVersion: v1\nkind: Secret\nmetadata: {name: planwatch-keys}\ndata: {}' 'a Secret is committed'
+mutate "restore as root" restore/restore.yaml 's/runAsNonRoot: true/runAsNonRoot: false/' 'Pod/planwatch-restore container restore: runAsNonRoot must be true'
 mutate "YAML" config.yaml 's/^  log-level: info/  log-level: info\n  log-level: debug/' 'YAML: '
 [ "$fails" -eq 0 ] || { echo "$fails self-test cases failed"; exit 1; }
 echo "validator self-test: every broken copy refused"

@@ -100,19 +100,22 @@ function kindFile(apiVersion, kind) {
 // --secrets FILE: the output of make-secrets.sh instead - schemas only, and
 // it must hold exactly the Secrets the manifests mount, each with its files
 const secretsMode = process.argv[2] === "--secrets";
-const dir = process.argv[secretsMode ? 3 : 2];
+const dirs = process.argv.slice(secretsMode ? 3 : 2);
+const dir = dirs[0];
 if (!dir) {
-  console.error("usage: node validate.js DIR | --secrets FILE");
+  console.error("usage: node validate.js DIR... | --secrets FILE");
   process.exit(2);
 }
-const files = secretsMode ? [path.basename(dir)] : fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
-const fileDir = secretsMode ? path.dirname(dir) : dir;
+// each file with its path shown relative to the first directory
+const files = secretsMode ? [dir]
+  : dirs.flatMap((d) => fs.readdirSync(d).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(d, f)));
 if (files.length === 0) problem(dir, "no manifests (*.yaml) here");
 const objects = []; // {where, obj}
 for (const f of files) {
-  const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(fileDir, f), "utf8"), {uniqueKeys: true});
+  const docs = YAML.parseAllDocuments(fs.readFileSync(f, "utf8"), {uniqueKeys: true});
+  const name = secretsMode ? path.basename(f) : path.relative(dir, f);
   docs.forEach((d, i) => {
-    const where = `${f}#${i + 1}`;
+    const where = `${name}#${i + 1}`;
     for (const e of d.errors) problem(where, `YAML: ${e.message.split("\n")[0]}`);
     if (d.errors.length) return;
     const obj = d.toJS();
@@ -163,7 +166,7 @@ if (secretsMode) {
       problem(where, "a secret key is in the Secret every pod mounts");
     want.delete(obj.metadata.name);
   }
-  for (const name of want.keys()) problem(fileDir, `no Secret ${name}`);
+  for (const name of want.keys()) problem(path.basename(dir), `no Secret ${name}`);
   for (const p of problems) console.log(p);
   console.log(`${objects.length} Secrets: ${problems.length} problems`);
   process.exit(problems.length ? 1 : 0);
@@ -177,10 +180,12 @@ const wanted = ["planwatch-store", "planwatch-ingest", "planwatch-alert", "planw
 for (const name of wanted)
   if (!deployments.some((d) => d.obj.metadata.name === name)) problem(dir, `no Deployment ${name}`);
 
+// every pod spec: Deployments' templates (long-running: probes required) and bare Pods (one-off jobs)
+const podSpecs = [...deployments.map((d) => ({where: d.where, pod: ((d.obj.spec || {}).template || {}).spec || {}, probes: true})),
+                  ...byKind("Pod").map((p) => ({where: p.where, pod: p.obj.spec || {}, probes: false}))];
 for (const {where, obj} of deployments) {
   const spec = obj.spec || {};
   const pod = (spec.template || {}).spec || {};
-  const psc = pod.securityContext || {};
   const labels = ((spec.template || {}).metadata || {}).labels || {};
   const sel = (spec.selector || {}).matchLabels || {};
   for (const [k, v] of Object.entries(sel))
@@ -192,6 +197,9 @@ for (const {where, obj} of deployments) {
     const data = (pod.volumes || []).find((v) => v.persistentVolumeClaim && v.name === "data");
     if (!data) problem(where, "the store's data must be a PersistentVolumeClaim (volume \"data\")");
   }
+}
+for (const {where, pod, probes} of podSpecs) {
+  const psc = pod.securityContext || {};
   if (pod.automountServiceAccountToken !== false)
     problem(where, "automountServiceAccountToken must be false (planwatch never talks to the API server)");
   for (const v of pod.volumes || []) {
@@ -218,7 +226,7 @@ for (const {where, obj} of deployments) {
     for (const k of ["requests", "limits"])
       for (const res of ["cpu", "memory"])
         if (!(r[k] || {})[res]) problem(cw, `resources.${k}.${res} must be set`);
-    for (const p of ["readinessProbe", "livenessProbe"]) {
+    for (const p of probes ? ["readinessProbe", "livenessProbe"] : []) {
       const cmd = ((c[p] || {}).exec || {}).command;
       if (!cmd) problem(cw, `${p} must be an exec probe`);
       else if (!/planwatch health|\/api\/v1\/health/.test(cmd.join(" ")))
