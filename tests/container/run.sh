@@ -213,7 +213,7 @@ cleanup() {
         done
     fi
     [ -n "${watch_pid:-}" ] && kill "$watch_pid" 2>/dev/null
-    podman rm -f "${project}_restored_store" >/dev/null 2>&1
+    podman rm -f "${project}_restored_store" "${project}_http_image" >/dev/null 2>&1
     podman volume rm -f "${project}_restored" >/dev/null 2>&1
     compose down -v >"$tmp/down.log" 2>&1 || cat "$tmp/down.log" >&2
     podman network rm -f "${project}_default" >/dev/null 2>&1
@@ -336,7 +336,24 @@ m=$(metrics http) || fail "no metrics from the HTTP door"
     fail "planwatch-http counted no GET / in planwatch_http_requests_total"
 [ "$(metric "$m" planwatch_http_store_up)" = 1 ] || fail "planwatch_http_store_up is not 1"
 grep -q '^planwatch_build_info{' <<<"$m" || fail "planwatch-http's metrics lack planwatch_build_info"
-log "dashboard served at $dashboard (127.0.0.1 only); its status API equals the store's report"
+# the image's own HEALTHCHECK (compose sets its own): a second door started
+# from the image alone on the compose network
+k=/etc/planwatch/keys
+podman run -d --name "${project}_http_image" --network "${project}_default" \
+    -e PLANWATCH_HTTP_STORE=tcp://store:7604 -e PLANWATCH_HTTP_INGEST=tcp://ingest:7601 \
+    -e PLANWATCH_REGISTRY=$k/registry.yaml -e PLANWATCH_HTTP_SECRET_KEY=$k/http.key_secret \
+    -e PLANWATCH_STORE_KEY=$k/store.key -e PLANWATCH_INGEST_KEY=$k/ingest.key \
+    -v "$keys/registry.yaml:$k/registry.yaml:ro" -v "$keys/store.key:$k/store.key:ro" \
+    -v "$keys/ingest.key:$k/ingest.key:ro" -v "$keys/http.key_secret:$k/http.key_secret:ro" \
+    "localhost/planwatch-http:$tag" >/dev/null || fail "the http image does not start on its own"
+end=$(($(date +%s) + 60))
+until podman healthcheck run "${project}_http_image" >/dev/null 2>&1; do
+    [ "$(podman inspect -f '{{.State.Running}}' "${project}_http_image")" = true ] ||
+        fail "the http image's container exited: $(podman logs --tail 5 "${project}_http_image" 2>&1)"
+    [ "$(date +%s)" -lt "$end" ] || fail "the http image's HEALTHCHECK did not pass within 60 s"
+done
+podman rm -f "${project}_http_image" >/dev/null
+log "dashboard served at $dashboard (127.0.0.1 only); its status API equals the store's report; the image's HEALTHCHECK passes"
 stage feed_status_alert_metrics
 
 # --- 11. backup while the store runs ---------------------------------------------
