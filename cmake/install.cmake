@@ -6,8 +6,9 @@
 #   share/doc/planwatch/examples/  an office registry and a settings file to start from
 # The units name the programs by their installed path, so they are written
 # at install time, when --prefix is known. Components, for a partial install
-# (`cmake --install BUILD --component programs`, as the images do): programs
-# (the CLI, store, ingest, alert), http, man, systemd, examples.
+# (`cmake --install BUILD --component programs`, then `--component http`, as
+# the images do): programs (the CLI, store, ingest, alert), http (the HTTP
+# door, planwatch-http), man, systemd, examples.
 include(GNUInstallDirs)
 
 # test hooks (store --test-drop-every) have no place in an installed system

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # docker/provision-keys.sh KEYS_DIR [OFFICE_DIR OFFICE...]
 # Makes what docker/compose.yaml's services read from /etc/planwatch/keys
-# (PLANWATCH_KEYS_DIR on the host): a CURVE key pair for store, ingest and
-# alert (planwatch keygen) and registry.yaml naming them, plus, for each
+# (PLANWATCH_KEYS_DIR on the host): a CURVE key pair for store, ingest,
+# alert and http, the HTTP door (planwatch keygen), and registry.yaml naming
+# them, plus, for each
 # OFFICE, a key pair in OFFICE_DIR (kept out of the containers) and a
 # registry entry that may write plans p2 and p3, read and subscribe; an
 # OFFICE written NAME:manage also gets the manage right (acks, silences,
@@ -28,7 +29,7 @@ public_key() {
 {
     echo "version: 1"
     echo "services:"
-    for s in store ingest alert; do
+    for s in store ingest alert http; do
         echo "  - {id: $s, key: \"$(public_key "$keys" "$s")\"}"
     done
     if [ $# -gt 0 ]; then

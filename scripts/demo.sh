@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The newcomer's first command. On a fresh Debian 12 machine: installs what is
 # missing, builds, starts the three services (store, ingest, alert) with the
-# built-in catalogs of plans 2 and 3, sends the seeds' sample feeds through
-# ingest, prints today's status table and the alerts that fired, and leaves
-# the services running.
+# built-in catalogs of plans 2 and 3, and the HTTP door with its dashboard,
+# sends the seeds' sample feeds through ingest, prints today's status table
+# and the alerts that fired, and leaves the services running; its last line
+# is the dashboard's URL.
 #   scripts/demo.sh          start (or restart) and run the demo
 #   scripts/demo.sh stop     stop the services (SIGTERM: clean shutdown)
 # Data, logs and pid files live in run/ (PLANWATCH_RUN_DIR); default ports
-# 7601-7606 on loopback. Security is on, as in production: the first run makes
+# 7601-7606 on loopback, the dashboard on 127.0.0.1:7607 (PLANWATCH_HTTP_PORT). Security is on, as in production: the first run makes
 # CURVE key pairs for the services and a "demo" office and an office registry
 # (docker/provision-keys.sh, into run/keys/) that lets the demo office write
 # plans 2 and 3, read and subscribe.
@@ -16,9 +17,11 @@ cd "$(dirname "$0")/.."
 run=${PLANWATCH_RUN_DIR:-$PWD/run}
 build=${PLANWATCH_BUILD_DIR:-build}   # scripts/test.sh runs the demo on its own build
 pw=./$build/cli/planwatch
+http_port=${PLANWATCH_HTTP_PORT:-7607}
+dashboard=http://127.0.0.1:$http_port/
 
 stop() {
-  for s in alert ingest store; do
+  for s in http alert ingest store; do
     if [ -f "$run/$s.pid" ]; then
       pid=$(cat "$run/$s.pid")
       # only our service: after a reboot the pid may be someone else's
@@ -70,6 +73,18 @@ wait_ready() { # bounded in time: "not ready" answers come back at once
   done
 }
 wait_ready store; wait_ready ingest; wait_ready alert
+# the HTTP door: the dashboard and the read API, as the demo office's
+# services see them (reads need no token on loopback)
+start http --secret-key="$keys/http.key_secret" --listen="127.0.0.1:$http_port"
+http_ready() { # GET /api/v1/health: 200 once the store's catalog is loaded
+  curl -fsS -o /dev/null --max-time 2 "${dashboard}api/v1/health" 2>/dev/null
+}
+end=$((SECONDS + 60))
+until http_ready; do
+  [ $SECONDS -lt $end ] || { echo "planwatch-http did not become ready; see $run/http.log" >&2; exit 1; }
+  kill -0 "$(cat "$run/http.pid")" 2>/dev/null || { tail -5 "$run/http.log" >&2; exit 1; }
+  sleep 0.1
+done
 
 $pw watch >"$run/alerts.txt" 2>"$run/watch.err" &
 watch_pid=$!
@@ -108,4 +123,7 @@ needs the demo office's key and the services' public keys:
   $pw history p2-pj2-class34-approvals   every revision of one indicator
   $pw watch                           follow alerts as they happen
   scripts/demo.sh stop                stop the services
+
+The dashboard (planwatch-http, log in $run/http.log):
+$dashboard
 MSG

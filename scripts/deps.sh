@@ -6,11 +6,12 @@ pkgs=(build-essential cmake pkg-config
       libzmq3-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb-utils
       libcmocka-dev libcsv-dev libyaml-dev libjansson-dev uuid-dev
       libcurl4-openssl-dev libmicrohttpd-dev libsodium-dev chromium
-      libsystemd-dev help2man man-db
+      libsystemd-dev help2man man-db curl
       libxlsxwriter-dev libzip-dev libexpat1-dev
       openssl  # test_http_tls makes its certificates with it
       fonts-noto-cjk   # fonts-noto-cjk: Japanese in report --format pdf (chromium prints it)
-      nodejs)          # the browser tests: playwright-core (tests/browser, npm ci) drives chromium
+      nodejs)          # the browser tests: playwright-core (tests/browser, npm ci) drives chromium;
+                       # the Kubernetes manifests' validator (tests/k8s)
 # npm: Debian's package, unless the installed nodejs brings its own (nodesource's does)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 missing=()

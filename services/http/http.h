@@ -17,6 +17,7 @@
  *   http_dashboard.c GET /: the server-rendered dashboard
  *   http_openapi.c   GET /api/v1/openapi.yaml: docs/openapi.yaml, compiled in
  *   http_template.c  GET /api/v1/template: an office's feed template (csv, xlsx)
+ *   http_metrics.c   the Prometheus series served on --metrics
  * Single-threaded: every callback runs on the loop's thread. A request that
  * waits for an upstream answer is suspended (MHD_suspend_connection) and
  * resumed when the answer or its deadline arrives. */
@@ -42,6 +43,8 @@ struct http_up;
 struct http_auth;
 struct http_req;
 struct http_hist_waiter;
+struct http_metrics;
+struct pw_metrics;
 
 struct http {
     struct pw_clock clock;
@@ -63,6 +66,7 @@ struct http {
     uint64_t requests, feeds, rows_accepted, rows_rejected;
     char pdf_renderer[4096];         /* report format=pdf: chromium, found at start-up;
                                         "": not offered (415) */
+    struct http_metrics *metrics;    /* NULL: not counted (http_metrics.c) */
 };
 
 /* ---- http_up.c: one upstream service ------------------------------------- */
@@ -194,6 +198,17 @@ void http_signin_get(struct http *h, struct http_req *r);
 void http_signin_post(struct http *h, struct http_req *r);
 void http_signout_post(struct http *h, struct http_req *r);
 void http_signin_redirect(struct http *h, struct http_req *r);
+
+/* ---- http_metrics.c: Prometheus series ----------------------------------- */
+
+/* Registers the door's series (h->metrics). Returns 0 or PW_ENOMEM. */
+int http_metrics_open(struct http *h);
+void http_metrics_close(struct http *h);
+/* The registry to serve (pw_metrics_http), NULL before open. */
+struct pw_metrics *http_metrics_registry(const struct http *h);
+/* A request ends (answered, or its client gone): counts it by route and
+ * status and observes its latency from r->t0. */
+void http_metrics_done(struct http *h, const struct http_req *r);
 
 /* ---- catalog and the chart cache (http_read.c) ---------------------------- */
 

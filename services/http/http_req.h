@@ -36,6 +36,7 @@ struct http_req {
     void *state;
     void (*free_state)(void *);
     struct http_conn *cs;   /* its connection's deadline (http_server.c), NULL: untracked */
+    double t0;                       /* arrival (pw_metrics_now): latency metrics */
     struct http_req *prev, *next;
 };
 

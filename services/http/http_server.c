@@ -30,6 +30,7 @@
 #include "http_req.h"
 #include "http_session.h"
 #include "log.h"
+#include "metrics.h"
 #include "zsock.h"
 
 /* Connection-level log lines (refusals, cut clients, libmicrohttpd's own
@@ -365,6 +366,7 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *conn, const 
         }
         r->h = h;
         r->conn = conn;
+        r->t0 = pw_metrics_now();
         snprintf(r->method, sizeof r->method, "%s", method);
         r->next = h->live;
         if (h->live)
@@ -434,6 +436,7 @@ static void srv_completed(void *cls, struct MHD_Connection *conn, void **con_cls
     }
     if (!r)
         return;
+    http_metrics_done(h, r);
     if (r->prev)
         r->prev->next = r->next;
     else

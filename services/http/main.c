@@ -23,6 +23,7 @@
 #include "http_session.h"
 #include "httpd.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "pdf.h"
 #include "reactor.h"
@@ -42,6 +43,7 @@ static const struct pw_service_use http_shared[] = {
     {PW_SERVICE_REGISTRY, "office registry: the offices' token_sha256 and write scopes (\"\": no writes)"},
     {PW_SERVICE_CLOCK, "today for the dashboard and feed dates: \"\" wall clock, YYYY-MM-DD, or file:PATH"},
     {PW_SERVICE_LOG_LEVEL, NULL},
+    {PW_SERVICE_METRICS, NULL},
     {PW_SERVICE_INSECURE, "no CURVE towards ingest and the store (local development only)"},
     {PW_SERVICE_SECRET_KEY, "this service's secret key file (planwatch keygen http: http.key_secret; a service in the registry)"},
     {PW_SERVICE_INGEST_KEY, NULL},
@@ -163,6 +165,7 @@ int main(int argc, char **argv)
     char msg[600];
     void *ctx = NULL;
     struct pw_reactor *loop = NULL;
+    struct pw_httpd *metrics_http = NULL;
     int mhd_id = 0, status = 1;
     struct http_cfg cfg;
     memset(&h, 0, sizeof h);
@@ -213,14 +216,20 @@ int main(int argc, char **argv)
         pw_sec_peer_key(sec, cfg.common.store_key, "--store-key", store_pub) ||
         http_up_open(&h.ingest, ctx, cfg.ingest, "ingest", sec, ingest_pub) ||
         http_up_open(&h.store, ctx, cfg.store, "store", sec, store_pub) ||
-        http_server_start(&h, cfg.listen, &sopts) || http_register(&h, loop, &mhd_id))
+        http_server_start(&h, cfg.listen, &sopts) || http_register(&h, loop, &mhd_id) ||
+        http_metrics_open(&h))
+        goto done;
+    /* Prometheus on its own address, like every service (not the door's) */
+    if (cfg.common.metrics[0] && pw_httpd_open(&metrics_http, loop, cfg.common.metrics,
+                                               pw_metrics_http, http_metrics_registry(&h)))
         goto done;
     /* format=pdf is offered only when a renderer is there now */
     if (!pw_pdf_find(h.pdf_renderer, sizeof h.pdf_renderer))
         h.pdf_renderer[0] = '\0';
-    pw_info("msg=\"ready\" listen=%s tls=%s offices=%zu users=%zu pdf_renderer=\"%s\"", cfg.listen,
-            http_server_tls(&h) ? "on" : "off", http_auth_count(h.auth), http_auth_user_count(h.auth),
-            h.pdf_renderer[0] ? h.pdf_renderer : "none");
+    pw_info("msg=\"ready\" listen=%s tls=%s offices=%zu users=%zu pdf_renderer=\"%s\" metrics_port=%d",
+            cfg.listen, http_server_tls(&h) ? "on" : "off", http_auth_count(h.auth),
+            http_auth_user_count(h.auth), h.pdf_renderer[0] ? h.pdf_renderer : "none",
+            pw_httpd_port(metrics_http));
     pw_service_ready(); /* systemd: READY=1 once it listens */
 
     pw_reactor_on_reload(loop, http_on_reload, &h);
@@ -238,6 +247,8 @@ done:
     if (mhd_id)
         pw_reactor_remove(loop, mhd_id); /* before the daemon stops */
     http_server_stop(&h);
+    pw_httpd_close(&metrics_http);
+    http_metrics_close(&h);
     http_up_close(&h.ingest);
     http_up_close(&h.store);
     pw_sec_close(&sec);

@@ -5,23 +5,29 @@
 # registry made by docker/provision-keys.sh - feeds the seeds' sample feeds
 # through the published office port with the host's CLI, checks the status
 # report (byte for byte the offline evaluation of the same files) and that
-# an alert reaches a subscriber on the published alert port, checks the
-# metrics, takes a backup while the store runs, stops the store container
+# an alert reaches a subscriber on the published alert port, opens the
+# dashboard through the HTTP door's port (published on 127.0.0.1 only),
+# checks the metrics, takes a backup while the store runs, stops the store container
 # (SIGTERM: exit 0) and starts it again (nothing lost: same report, a
 # resend is all duplicates), restores the backup into a fresh volume and
 # gets the same report from a store started on it, then tears everything
-# down. Every wait has a deadline; no sleep is used to synchronise.
+# down. Then the Kubernetes manifests (docker/k8s) run on the same images with
+# `podman kube play`: fed, the status read, an alert seen, the dashboard
+# opened, every probe run, a backup restored into a new claim, then torn down. Every wait has a deadline; no
+# sleep is used to synchronise.
 #
 # Needs root (podman is used rootful) or sudo, and Debian's package mirror.
 # Installs podman, runc, podman-compose, debootstrap, the CNI dnsname plugin
-# (containers find each other by service name) and docker-compose (to
-# validate the compose file offline) when missing; lints the Dockerfile with
+# (containers find each other by service name), catatonit (the pause process
+# of `podman kube play`'s pods), curl and docker-compose (to validate the
+# compose file offline) when missing; lints the Dockerfile with
 # dockerfilelint when npm is there; makes
 # the local base image the Dockerfile's FROM names with debootstrap when it
 # is missing (no registry is needed: never pulls). Settings (environment):
 #   PW_CONTAINER_WORK     podman storage, config and cache (/var/tmp/planwatch-containers)
 #   PW_CONTAINER_PROJECT  compose project name (pwct)
-#   PW_CONTAINER_PORTS    host ports for the office and alert ports ("17601 17606")
+#   PW_CONTAINER_PORTS    host ports for the office, alert and HTTP ports ("17601 17606 17607")
+#   PW_CONTAINER_TAG      the images' tag (test)
 #   PW_CLI                the planwatch CLI to use on the host (default: build one)
 # To start from nothing: umount "$PW_CONTAINER_WORK/storage/overlay" (podman's
 # overlay driver keeps it mounted), then remove the work folder.
@@ -30,8 +36,9 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 work=${PW_CONTAINER_WORK:-/var/tmp/planwatch-containers}
 project=${PW_CONTAINER_PROJECT:-pwct}
-read -r port_in port_alerts <<<"${PW_CONTAINER_PORTS:-17601 17606}"
-tag="test"
+read -r port_in port_alerts port_http <<<"${PW_CONTAINER_PORTS:-17601 17606 17607}"
+port_http=${port_http:-17607}
+tag=${PW_CONTAINER_TAG:-test}
 day=2026-03-31 # = PLANWATCH_CLOCK in compose.test.yaml
 feeds=(catalog/feeds/plan2-fy2022.csv catalog/feeds/plan2-fy2024.csv catalog/feeds/plan3-fy2025.csv)
 t0=$(date +%s)
@@ -58,7 +65,7 @@ stage() { # stage NAME: records the time since the previous stage
 # --- 1. tools ---------------------------------------------------------------
 missing=()
 for p in podman runc podman-compose debootstrap golang-github-containernetworking-plugin-dnsname \
-    docker-compose; do
+    catatonit curl docker-compose; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -95,6 +102,7 @@ podman() {
 compose() {
     $sudo env CONTAINERS_CONF="$CONTAINERS_CONF" CONTAINERS_STORAGE_CONF="$CONTAINERS_STORAGE_CONF" \
         PLANWATCH_TAG=$tag PLANWATCH_INGEST_PORT="$port_in" PLANWATCH_ALERTS_PORT="$port_alerts" \
+        PLANWATCH_HTTP_PORT="$port_http" \
         PLANWATCH_KEYS_DIR="$keys" \
         podman-compose -p "$project" -f docker/compose.yaml -f tests/container/compose.test.yaml "$@"
 }
@@ -163,7 +171,7 @@ docker-compose -f docker/compose.yaml config -q || fail "docker/compose.yaml is 
 stage lint
 
 # --- 4. images (never pulled) --------------------------------------------------
-for t in store ingest alert; do
+for t in store ingest alert http; do
     podman build --pull=never --format docker --target "$t" -t "localhost/planwatch-$t:$tag" \
         -f docker/Dockerfile . >"$tmp/build-$t.log" 2>&1 ||
         { tail -30 "$tmp/build-$t.log" >&2; fail "podman build --target $t failed"; }
@@ -199,13 +207,13 @@ cleanup() {
     local rc=$?
     set +e
     if [ $rc -ne 0 ]; then
-        for s in store ingest alert; do
+        for s in store ingest alert http; do
             log "last lines of ${project}_${s}_1:"
             podman logs --tail 25 "${project}_${s}_1" 2>&1 | sed "s/^/[$s] /" >&2
         done
     fi
     [ -n "${watch_pid:-}" ] && kill "$watch_pid" 2>/dev/null
-    podman rm -f "${project}_restored_store" >/dev/null 2>&1
+    podman rm -f "${project}_restored_store" "${project}_http_image" >/dev/null 2>&1
     podman volume rm -f "${project}_restored" >/dev/null 2>&1
     compose down -v >"$tmp/down.log" 2>&1 || cat "$tmp/down.log" >&2
     podman network rm -f "${project}_default" >/dev/null 2>&1
@@ -219,8 +227,16 @@ compose down -v >/dev/null 2>&1 || true
 podman network rm -f "${project}_default" >/dev/null 2>&1 || true
 compose up -d >"$tmp/up.log" 2>&1 || { cat "$tmp/up.log" >&2; fail "podman-compose up failed"; }
 
-# `planwatch health SERVICE` in its own container takes the service name
-health_of() { podman exec "${project}_$1_1" planwatch health "$1" --timeout-ms 3000; }
+# `planwatch health SERVICE` in its own container takes the service name;
+# the HTTP door's is GET /api/v1/health (the image has bash, no HTTP client)
+http_health='exec 3<>/dev/tcp/127.0.0.1/7607 && printf "GET /api/v1/health HTTP/1.0\r\n\r\n" >&3 && head -n 1 <&3 | grep " 200 "'
+health_of() {
+    if [ "$1" = http ]; then
+        podman exec "${project}_http_1" bash -c "$http_health"
+    else
+        podman exec "${project}_$1_1" planwatch health "$1" --timeout-ms 3000
+    fi
+}
 wait_service() {
     local end=$(($(date +%s) + 120))
     until health_of "$1" >/dev/null 2>&1; do
@@ -230,10 +246,10 @@ wait_service() {
     done
     podman healthcheck run "${project}_$1_1" >/dev/null || fail "the compose healthcheck of $1 fails"
 }
-for s in store ingest alert; do wait_service "$s"; done
+for s in store ingest alert http; do wait_service "$s"; done
 # each container holds its own secret key and no other service's
-for s in store ingest alert; do
-    for o in store ingest alert; do
+for s in store ingest alert http; do
+    for o in store ingest alert http; do
         if [ "$o" = "$s" ]; then want=0; else want=1; fi # test -e: 0 there, 1 not
         got=0
         podman exec "${project}_${s}_1" test -e "/etc/planwatch/keys/$o.key_secret" || got=$?
@@ -301,6 +317,43 @@ m=$(metrics ingest) || fail "no metrics from ingest"
     fail "ingest's accepted rows are not $total"
 m=$(metrics alert) || fail "no metrics from the alert service"
 [ "$(metric "$m" planwatch_alert_applied_seq)" = "$total" ] || fail "alert's applied_seq is not $total"
+
+# --- 10b. the dashboard through the HTTP door's published port -------------------
+published=$(podman port "${project}_http_1" 7607/tcp) || fail "the HTTP door publishes no port"
+[ "$published" = "127.0.0.1:$port_http" ] || fail "the HTTP door is published on $published, not 127.0.0.1:$port_http"
+dashboard="http://127.0.0.1:$port_http/"
+curl -fsS --max-time 30 "$dashboard" >"$tmp/dashboard.html" || fail "GET $dashboard failed"
+grep -q '<h1>医療分野研究開発推進計画 進捗ダッシュボード' "$tmp/dashboard.html" ||
+    fail "the dashboard at $dashboard lacks its heading"
+grep -q 'data-id="p2-pj2-class34-approvals"' "$tmp/dashboard.html" ||
+    fail "the dashboard lacks the seeds' indicator p2-pj2-class34-approvals"
+curl -fsS --max-time 30 "${dashboard}api/v1/status?as_of=$day&format=csv" >"$tmp/http-status.csv" ||
+    fail "GET /api/v1/status through the HTTP door failed"
+cmp -s "$tmp/status.csv" "$tmp/http-status.csv" ||
+    { diff "$tmp/status.csv" "$tmp/http-status.csv" | head -10 >&2; fail "the HTTP door's status differs from the store's report"; }
+m=$(metrics http) || fail "no metrics from the HTTP door"
+[ "$(metric "$m" 'planwatch_http_requests_total{route="/",status="200"}')" -ge 1 ] ||
+    fail "planwatch-http counted no GET / in planwatch_http_requests_total"
+[ "$(metric "$m" planwatch_http_store_up)" = 1 ] || fail "planwatch_http_store_up is not 1"
+grep -q '^planwatch_build_info{' <<<"$m" || fail "planwatch-http's metrics lack planwatch_build_info"
+# the image's own HEALTHCHECK (compose sets its own): a second door started
+# from the image alone on the compose network
+k=/etc/planwatch/keys
+podman run -d --name "${project}_http_image" --network "${project}_default" \
+    -e PLANWATCH_HTTP_STORE=tcp://store:7604 -e PLANWATCH_HTTP_INGEST=tcp://ingest:7601 \
+    -e PLANWATCH_REGISTRY=$k/registry.yaml -e PLANWATCH_HTTP_SECRET_KEY=$k/http.key_secret \
+    -e PLANWATCH_STORE_KEY=$k/store.key -e PLANWATCH_INGEST_KEY=$k/ingest.key \
+    -v "$keys/registry.yaml:$k/registry.yaml:ro" -v "$keys/store.key:$k/store.key:ro" \
+    -v "$keys/ingest.key:$k/ingest.key:ro" -v "$keys/http.key_secret:$k/http.key_secret:ro" \
+    "localhost/planwatch-http:$tag" >/dev/null || fail "the http image does not start on its own"
+end=$(($(date +%s) + 60))
+until podman healthcheck run "${project}_http_image" >/dev/null 2>&1; do
+    [ "$(podman inspect -f '{{.State.Running}}' "${project}_http_image")" = true ] ||
+        fail "the http image's container exited: $(podman logs --tail 5 "${project}_http_image" 2>&1)"
+    [ "$(date +%s)" -lt "$end" ] || fail "the http image's HEALTHCHECK did not pass within 60 s"
+done
+podman rm -f "${project}_http_image" >/dev/null
+log "dashboard served at $dashboard (127.0.0.1 only); its status API equals the store's report; the image's HEALTHCHECK passes"
 stage feed_status_alert_metrics
 
 # --- 11. backup while the store runs ---------------------------------------------
@@ -352,9 +405,183 @@ podman volume rm -f "${project}_restored" >/dev/null
 compose down -v >"$tmp/down.log" 2>&1 || { cat "$tmp/down.log" >&2; fail "podman-compose down failed"; }
 podman network rm -f "${project}_default" >/dev/null 2>&1 || true
 stage down
-sizes=$(for t in store ingest alert; do
+
+# --- 15. the Kubernetes manifests (docker/k8s) with podman kube play ---------------
+# The same images. podman 4.3 plays Deployments, PersistentVolumeClaims and
+# ConfigMaps, not Services; its other gaps are bridged on a copy of
+# docker/k8s, never in the manifests themselves:
+#  - no Services: each pod is addressed by its IP on podman's kube network,
+#    so the ConfigMap's endpoints (planwatch-ingest:7601, ...) become the IPs
+#    of the pods played before (ingest, then the store, then alert and http);
+#  - 4.3 publishes every containerPort on the host (a cluster never does):
+#    the ports lists are dropped;
+#  - 4.3 mounts a Secret volume's files base64-encoded: the Secrets
+#    make-secrets.sh writes are decoded into directories mounted as hostPath
+#    volumes instead (checking on the way that they hold the keys byte for byte);
+#  - 4.3 breaks exec probes with quoted arguments when it turns them into
+#    healthchecks: tests/k8s/probes.js runs every probe as the manifest spells it.
+kdir=$tmp/k8s
+kube_pods=(planwatch-http-pod-1 planwatch-http-pod-0 planwatch-alert-pod-0 planwatch-store-pod-0
+           planwatch-ingest-pod-0 planwatch-restore)
+kube_down() {
+    podman pod rm -f -t 10 "${kube_pods[@]}" >/dev/null 2>&1 || true
+    podman volume rm -f planwatch-store-data planwatch-backups planwatch-store-restored >/dev/null 2>&1 || true
+}
+kube_fail_logs() {
+    local rc=$?
+    if [ $rc -ne 0 ]; then
+        for s in store ingest alert http; do
+            log "last lines of planwatch-$s-pod-0-$s:"
+            podman logs --tail 25 "planwatch-$s-pod-0-$s" 2>&1 | sed "s/^/[k8s $s] /" >&2
+        done
+    fi
+    [ -n "${watch_pid:-}" ] && kill "$watch_pid" 2>/dev/null
+    kube_down
+    $sudo rm -rf "$tmp"
+    exit $rc
+}
+kube_down # what an interrupted run left
+trap kube_fail_logs EXIT
+mkdir -p "$kdir/secrets"
+docker/k8s/make-secrets.sh "$keys" >"$kdir/secrets.yaml" || fail "docker/k8s/make-secrets.sh failed"
+awk -v out="$kdir/secrets" '
+    /^  name: / { name = $2; system("mkdir -p \"" out "/" name "\""); next }
+    /^data:$/ { indata = 1; next }
+    /^---$/ { indata = 0; next }
+    indata && /^  [^ ]+: / { f = $1; sub(/:$/, "", f)
+        print $2 | ("base64 -d > \"" out "/" name "/" f "\""); close("base64 -d > \"" out "/" name "/" f "\"") }
+' "$kdir/secrets.yaml"
+for f in registry.yaml store.key ingest.key alert.key http.key; do
+    cmp -s "$keys/$f" "$kdir/secrets/planwatch-keys/$f" || fail "Secret planwatch-keys does not hold $f"
+done
+for s in store ingest alert http; do
+    cmp -s "$keys/$s.key_secret" "$kdir/secrets/planwatch-$s-key/$s.key_secret" ||
+        fail "Secret planwatch-$s-key does not hold $s.key_secret"
+done
+$sudo chown -R 10001:10001 "$kdir/secrets"
+for f in config ingest store alert http; do
+    sed -E "s#secret: \{secretName: (planwatch-[a-z-]+),[^}]*\}#hostPath: {path: $kdir/secrets/\1, type: Directory}#
+            s#(image: localhost/planwatch-[a-z]+):latest#\1:$tag#" "docker/k8s/$f.yaml" |
+        awk 'function flush() { if (doc !~ /\nkind: Service\n/) printf "%s", doc; doc = "" }
+             /^---$/ { flush(); doc = "---\n"; next } { doc = doc $0 "\n" } END { flush() }' |
+        sed '/^          ports:$/d; /^            - {name: [a-z]*, containerPort: [0-9]*}$/d' >"$kdir/$f.yaml"
+    grep -q 'secretName\|containerPort\|kind: Service$' "$kdir/$f.yaml" && fail "k8s/$f.yaml: the podman copy still has a Secret volume, a port or a Service"
+done
+pod_ip() { podman inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' \
+    "$(podman pod inspect -f '{{.InfraContainerID}}' "$1-pod-0")"; }
+kube_play() { # kube_play NAME CONFIGMAP
+    podman kube play --configmap "$2" "$kdir/$1.yaml" >"$tmp/play-$1.log" 2>&1 ||
+        { cat "$tmp/play-$1.log" >&2; fail "podman kube play k8s/$1.yaml failed"; }
+}
+# "today" fixed as in compose.test.yaml; re-evaluation every 5 s
+sed "s#^  clock: \"\"#  clock: \"$day\"#; s#^  alert-interval-ms: \"60000\"#  alert-interval-ms: \"5000\"#" \
+    "$kdir/config.yaml" >"$kdir/config-1.yaml"
+kube_play ingest "$kdir/config-1.yaml"
+ip_ingest=$(pod_ip planwatch-ingest)
+sed "s#planwatch-ingest:#$ip_ingest:#" "$kdir/config-1.yaml" >"$kdir/config-2.yaml"
+kube_play store "$kdir/config-2.yaml"
+ip_store=$(pod_ip planwatch-store)
+sed "s#planwatch-store:#$ip_store:#" "$kdir/config-2.yaml" >"$kdir/config-3.yaml"
+kube_play alert "$kdir/config-3.yaml"
+kube_play http "$kdir/config-3.yaml"
+ip_alert=$(pod_ip planwatch-alert)
+kube_ready() { # kube_ready SERVICE: its readiness, with a deadline
+    local end=$(($(date +%s) + 120)) c="planwatch-$1-pod-0-$1"
+    until if [ "$1" = http ]; then podman exec "$c" bash -c "$http_health"; else
+              podman exec "$c" planwatch health "$1" --timeout-ms 3000; fi >/dev/null 2>&1; do
+        [ "$(podman inspect -f '{{.State.Running}}' "$c" 2>/dev/null)" = true ] || fail "$c is not running"
+        [ "$(date +%s)" -lt "$end" ] || fail "$c not ready within 120 s"
+    done
+}
+for s in ingest store alert http; do kube_ready "$s"; done
+# the security contexts hold: uid 10001, no capabilities, no new
+# privileges, a read-only root file system
+for s in store ingest alert http; do
+    c="planwatch-$s-pod-0-$s"
+    got=$(podman exec "$c" bash -c 'id -u; grep -E "^(CapEff|NoNewPrivs)" /proc/1/status | tr -s "\t" " "; touch /probe 2>/dev/null && echo writable || echo read-only')
+    [ "$got" = $'10001\nCapEff: 0000000000000000\nNoNewPrivs: 1\nread-only' ] ||
+        fail "$c does not run as its securityContext says: $(tr '\n' ' ' <<<"$got")"
+done
+# feeds through ingest's pod, an alert from the alert pod, the store's status
+PLANWATCH_ALERTS=tcp://$ip_alert:7606 "$pw" watch --count 1 --format json --timeout-ms 60000 \
+    >"$tmp/k8s-alert.json" 2>"$tmp/k8s-watch.err" &
+watch_pid=$!
+end=$(($(date +%s) + 60))
+until grep -q 'planwatch: watching' "$tmp/k8s-watch.err" 2>/dev/null; do
+    kill -0 "$watch_pid" 2>/dev/null || { cat "$tmp/k8s-watch.err" >&2; fail "planwatch watch (k8s) exited"; }
+    [ "$(date +%s)" -lt "$end" ] || fail "planwatch watch did not subscribe to the alert pod within 60 s"
+    podman exec planwatch-alert-pod-0-alert planwatch health alert --timeout-ms 1000 >/dev/null 2>&1 || true
+done
+ktotal=0
+for f in "${feeds[@]}"; do
+    out=$(PLANWATCH_INGEST=tcp://$ip_ingest:7601 "$pw" feed "$f" --timeout-ms 30000) || fail "feed $f (k8s): $out"
+    n=$(sed -n 's/.*: \([0-9]*\) accepted, 0 duplicates, 0 rejected, 0 unavailable$/\1/p' <<<"$out")
+    [ -n "$n" ] && [ "$n" -gt 0 ] || fail "feed $f (k8s): not every row accepted: $out"
+    ktotal=$((ktotal + n))
+done
+[ "$ktotal" = "$total" ] || fail "k8s: $ktotal rows accepted, compose took $total"
+store_status planwatch-store-pod-0-store >"$tmp/k8s-status.csv" || fail "planwatch status in the store pod failed"
+cmp -s "$tmp/offline.csv" "$tmp/k8s-status.csv" ||
+    { diff "$tmp/offline.csv" "$tmp/k8s-status.csv" | head -20 >&2; fail "the store pod's status report differs from the offline one"; }
+end=$(($(date +%s) + 60))
+while kill -0 "$watch_pid" 2>/dev/null; do
+    [ "$(date +%s)" -lt "$end" ] || fail "no alert from the alert pod within 60 s"
+    podman exec planwatch-alert-pod-0-alert planwatch health alert --timeout-ms 1000 >/dev/null 2>&1 || true
+done
+wait "$watch_pid" || { cat "$tmp/k8s-watch.err" >&2; fail "planwatch watch (k8s) failed"; }
+watch_pid=""
+grep -q '"type":"alert"' "$tmp/k8s-alert.json" || fail "no alert from the alert pod: $(cat "$tmp/k8s-alert.json")"
+# both replicas of the HTTP door serve the dashboard
+for r in 0 1; do
+    ip=$(podman inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' \
+        "$(podman pod inspect -f '{{.InfraContainerID}}' "planwatch-http-pod-$r")")
+    curl -fsS --max-time 30 -o "$tmp/k8s-dashboard-$r.html" "http://$ip:7607/" ||
+        fail "GET / on planwatch-http-pod-$r ($ip) failed"
+    grep -q '<h1>医療分野研究開発推進計画 進捗ダッシュボード' "$tmp/k8s-dashboard-$r.html" ||
+        fail "the dashboard of planwatch-http-pod-$r ($ip) lacks its heading"
+done
+podman exec planwatch-store-pod-0-store planwatch backup k8s-1 >/dev/null ||
+    fail "planwatch backup in the store pod failed (the backups claim)"
+# every readiness and liveness probe, as the manifests spell them
+if command -v node >/dev/null 2>&1; then
+    [ -d tests/k8s/node_modules/yaml ] || (cd tests/k8s && npm ci --no-audit --no-fund --silent) ||
+        fail "npm ci in tests/k8s failed"
+    $sudo env PATH="$PATH" CONTAINERS_CONF="$CONTAINERS_CONF" CONTAINERS_STORAGE_CONF="$CONTAINERS_STORAGE_CONF" \
+        node tests/k8s/probes.js docker/k8s >"$tmp/probes.log" 2>&1 ||
+        { cat "$tmp/probes.log" >&2; fail "a probe of docker/k8s fails in its pod"; }
+else
+    log "note: no node, the manifests' probes were not run"
+fi
+# a restore as README "Kubernetes" says: the store stopped, docker/k8s/restore's
+# pod restores the backup into a new claim, the store started on that claim
+podman pod rm -f -t 10 planwatch-store-pod-0 >/dev/null || fail "stopping the store pod failed"
+sed -E "s#BACKUP_NAME#k8s-1#; s#(image: localhost/planwatch-[a-z]+):latest#\1:$tag#" \
+    docker/k8s/restore/restore.yaml >"$kdir/restore.yaml"
+podman kube play "$kdir/restore.yaml" >"$tmp/play-restore.log" 2>&1 ||
+    { cat "$tmp/play-restore.log" >&2; fail "podman kube play k8s/restore/restore.yaml failed"; }
+end=$(($(date +%s) + 60))
+until [ "$(podman inspect -f '{{.State.Status}}' planwatch-restore-restore 2>/dev/null)" = exited ]; do
+    [ "$(date +%s)" -lt "$end" ] || fail "the restore pod did not finish within 60 s"
+    podman wait --condition exited planwatch-restore-restore >/dev/null 2>&1 || true
+done
+[ "$(podman inspect -f '{{.State.ExitCode}}' planwatch-restore-restore)" = 0 ] ||
+    fail "the restore pod failed: $(podman logs planwatch-restore-restore 2>&1 | tail -3)"
+awk 'function flush() { if (doc !~ /\nkind: PersistentVolumeClaim\n/) printf "%s", doc; doc = "" }
+     /^---$/ { flush(); doc = "---\n"; next } { doc = doc $0 "\n" } END { flush() }' "$kdir/store.yaml" |
+    sed 's#claimName: planwatch-store-data}#claimName: planwatch-store-restored}#' >"$kdir/store-restored.yaml"
+grep -q 'claimName: planwatch-store-restored' "$kdir/store-restored.yaml" || fail "store.yaml names no data claim to swap"
+kube_play store-restored "$kdir/config-2.yaml"
+kube_ready store
+store_status planwatch-store-pod-0-store >"$tmp/k8s-restored.csv" || fail "planwatch status on the restored store failed"
+cmp -s "$tmp/offline.csv" "$tmp/k8s-restored.csv" ||
+    { diff "$tmp/offline.csv" "$tmp/k8s-restored.csv" | head -20 >&2; fail "the store on the restored claim gives another report"; }
+log "k8s: $ktotal rows through the ingest pod, status identical, an alert, 2 dashboards, a backup restored into a new claim, $(tail -1 "$tmp/probes.log" 2>/dev/null)"
+kube_down
+trap '$sudo rm -rf "$tmp"' EXIT
+stage k8s
+sizes=$(for t in store ingest alert http; do
     podman image inspect -f "{{.Size}}" "localhost/planwatch-$t:$tag" | awk -v t=$t '{printf "%s %.1f MB  ", t, $1 / 1e6}'
 done)
 log "images: $sizes"
-log "timings (s): apt ${took[apt]}, base image ${took[base_image]}, lint ${took[lint]}, build ${took[build]}, cli and keys ${took[cli_and_keys]}, up ${took[up]}, feed+status+alert+metrics ${took[feed_status_alert_metrics]}, backup+restart ${took[backup_restart]}, restore ${took[restore]}, down ${took[down]}; total $(($(date +%s) - t0))"
+log "timings (s): apt ${took[apt]}, base image ${took[base_image]}, lint ${took[lint]}, build ${took[build]}, cli and keys ${took[cli_and_keys]}, up ${took[up]}, feed+status+alert+metrics ${took[feed_status_alert_metrics]}, backup+restart ${took[backup_restart]}, restore ${took[restore]}, down ${took[down]}, k8s ${took[k8s]}; total $(($(date +%s) - t0))"
 echo "container test: 1 passed, 0 failed"
