@@ -8,7 +8,9 @@
  *   http_feed.c      POST /api/v1/feeds: CSV/JSON -> FeedBatch -> import summary;
  *                    POST /api/v1/retractions: one retract row, the same way
  *   http_read.c      GET /api/v1/status, history, alerts, report, health
- *   http_dashboard.c GET /: the server-rendered dashboard
+ *   http_dashboard.c GET /: the server-rendered dashboard, and what every
+ *                    page shares (its parameters, header and alert items)
+ *   http_indicator.c GET /indicator/{id}: one indicator's own page
  *   http_openapi.c   GET /api/v1/openapi.yaml: docs/openapi.yaml, compiled in
  *   http_template.c  GET /api/v1/template: an office's feed template (csv, xlsx)
  * Single-threaded: every callback runs on the loop's thread. A request that
@@ -18,10 +20,12 @@
 #define HTTP_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "catalog.h"
 #include "clock.h"
+#include "explain_ja.h"
 #include "history.h"
 #include "http_req.h"
 #include "planwatch.pb-c.h"
@@ -41,6 +45,8 @@ struct http {
     int cat_loading;                 /* a QUERY_CATALOG is in flight */
     struct pw_history *hist;         /* every stored update up to hist_seq (charts) */
     uint64_t hist_seq;
+    uint64_t *ind_seq;               /* per catalog index: the store seq of its latest
+                                        update in the cache (0: none) */
     int hist_loading;                /* a snapshot refresh is in flight */
     struct http_hist_waiter *hist_waiters; /* requests waiting for the refresh */
     struct http_up *ingest, *store;
@@ -126,6 +132,42 @@ void http_read_health(struct http *h, struct http_req *r);
  * rows the office owes (http_template.c; pw_template). */
 void http_template_get(struct http *h, struct http_req *r);
 void http_dashboard_get(struct http *h, struct http_req *r);
+/* GET /indicator/{id}: the indicator's page (id: at most PW_ID_MAX bytes). */
+void http_indicator_get(struct http *h, struct http_req *r, const char *id);
+
+/* ---- what every page shares (http_dashboard.c) ---------------------------- */
+
+/* The parameters every page carries in its forms and links. */
+struct http_view {
+    int32_t as_of;          /* ?as_of= (default: today by the service's clock) */
+    int64_t known_at;       /* ?known_at= as Unix ns; 0: every revision */
+    char known_at_s[64];    /* ... as given ("" when none) */
+    enum pw_lang lang;      /* ?lang= (default ja) */
+};
+
+/* Reads ?as_of=, ?known_at= and ?lang= into *v. Returns 0, or answers 400
+ * naming the bad parameter and returns PW_EINVAL. */
+int http_view_parse(struct http *h, struct http_req *r, struct http_view *v);
+
+/* Writes an href (HTML-escaped, values percent-encoded): path?as_of=..
+ * [&known_at=..][&lang=en] then the pairs kv[0]=kv[1], ... up to a NULL key
+ * (pairs with an empty or NULL value are left out; kv may be NULL). */
+void http_view_href(FILE *out, const struct http_view *v, const char *path,
+                    const char *const *kv);
+
+/* Opens a page: the shell (pw_html_page_open), then the one header every
+ * page has (title, navigation, the time zone and as-of it is shown at). */
+void http_page_open(FILE *out, const struct http_view *v, const char *title, const char *h1,
+                    const char *h1_en);
+
+/* One open alert as an <li>: its kind's badge, the indicator (linked to its
+ * page), the summary, when it was raised, and each acknowledgement of it
+ * from acks[0..nacks), marked stale when ind's figures in hist changed after
+ * it was recorded (hist may be NULL: none marked). */
+struct pw_history;
+void http_alert_item(FILE *out, const struct http *h, const struct http_view *v,
+                     const Planwatch__V1__Alert *a, Planwatch__V1__Ack *const *acks, size_t nacks,
+                     const struct pw_history *hist);
 void http_openapi_get(struct http *h, struct http_req *r);
 
 /* ---- catalog and the chart cache (http_read.c) ---------------------------- */

@@ -1,20 +1,29 @@
 /* http_dashboard.c - GET /: the dashboard, rendered on the server as one
  * self-contained HTML page (no scripts, no external assets: it works offline
- * and prints). Per plan and project, every indicator is a row with target,
- * expected, actual, a status badge (colour, symbol and words) and an inline
- * SVG chart of its path against the plan's line; the open alerts with their
- * acknowledgement reasons come first; a GET form picks the as-of date, plan
- * and project. Rows and charts come from the same evaluation of the chart
- * cache (every stored update, brought up to date from the store before each
- * page), so a row can never disagree with its chart. The secretariat's
- * current assessments (asked of the store per page) show beside the
- * computed grade of the checkpoint they assess. */
+ * and prints). It answers "by how much" at a glance: per plan and project,
+ * every indicator is a row with target, expected, actual, the gap to the
+ * checkpoint judged (in its unit and in %), a status badge (colour, symbol
+ * and words) and an inline SVG chart, and links to its own page
+ * (http_indicator.c). GET parameters filter (grade, plan, project, office,
+ * alert kind) and sort (gap, id, project); ?known_at= shows what was known
+ * then; every link and form carries as_of, known_at and lang. The open
+ * alerts come first (badges by kind; an acknowledgement older than the
+ * indicator's latest figures is marked stale), the heat map of indicators x
+ * fiscal years with their grades last. Rows, gaps, heat map and charts come
+ * from the same evaluation of the chart cache (every stored update, brought
+ * up to date from the store before each page), so they never disagree.
+ *
+ * Also what every page shares: its parameters (struct http_view), its
+ * header (http_page_open: the one place a signed-in user would show) and
+ * an alert's list item. */
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "chart.h"
+#include "dash.h"
 #include "dec.h"
 #include "explain_ja.h"
 #include "err.h"
@@ -22,8 +31,188 @@
 #include "fy.h"
 #include "html.h"
 #include "http.h"
+#include "http_auth.h"
 #include "msg.h"
+#include "registry.h"
 #include "report.h"
+
+/* ---- what every page shares ------------------------------------------------ */
+
+int http_view_parse(struct http *h, struct http_req *r, struct http_view *v)
+{
+    const char *as_of = http_req_arg(r, "as_of"), *known = http_req_arg(r, "known_at"),
+               *lang = http_req_arg(r, "lang");
+    memset(v, 0, sizeof *v);
+    v->as_of = pw_clock_today(&h->clock);
+    if (as_of && as_of[0] && pw_day_parse(as_of, &v->as_of)) {
+        http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL, "as_of is a date YYYY-MM-DD");
+        return PW_EINVAL;
+    }
+    if (lang && lang[0] && pw_lang_parse(lang, &v->lang)) {
+        http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL, "lang is ja or en");
+        return PW_EINVAL;
+    }
+    if (known && known[0]) {
+        /* "+09:00" unencoded in a query string arrives as " 09:00" */
+        if (strlen(known) >= sizeof v->known_at_s) {
+            http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL, "known_at is too long");
+            return PW_EINVAL;
+        }
+        snprintf(v->known_at_s, sizeof v->known_at_s, "%s", known);
+        for (char *p = strchr(v->known_at_s, ' '); p; p = strchr(p, ' '))
+            *p = '+';
+        if (pw_clock_parse_known_at(v->known_at_s, &v->known_at) || v->known_at <= 0) {
+            http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
+                           "known_at is an instant YYYY-MM-DDTHH:MM:SS+09:00 (or Z) or a date "
+                           "YYYY-MM-DD");
+            return PW_EINVAL;
+        }
+    }
+    return 0;
+}
+
+/* s percent-encoded for a query value, then HTML-escaped (only & needs it
+ * after encoding, and it never survives encoding). */
+static void pg_enc(FILE *out, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.' || *p == '~' || *p == ':')
+            fputc(*p, out);
+        else
+            fprintf(out, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+    }
+}
+
+void http_view_href(FILE *out, const struct http_view *v, const char *path,
+                    const char *const *kv)
+{
+    char day[11];
+    pw_html_text(out, path);
+    fprintf(out, "?as_of=%s", pw_day_format(v->as_of, day));
+    if (v->known_at_s[0]) {
+        fputs("&amp;known_at=", out);
+        pg_enc(out, v->known_at_s);
+    }
+    if (v->lang != PW_LANG_JA)
+        fprintf(out, "&amp;lang=%s", pw_lang_name(v->lang));
+    for (size_t i = 0; kv && kv[i]; i += 2) {
+        if (!kv[i + 1] || !kv[i + 1][0])
+            continue;
+        fputs("&amp;", out);
+        pg_enc(out, kv[i]);
+        fputc('=', out);
+        pg_enc(out, kv[i + 1]);
+    }
+}
+
+void http_page_open(FILE *out, const struct http_view *v, const char *title, const char *h1,
+                    const char *h1_en)
+{
+    char now[48], day[11];
+    pw_html_page_open(out, title);
+    fputs("<header><nav class=\"top\"><a href=\"", out);
+    http_view_href(out, v, "/", NULL);
+    fputs("\">進捗ダッシュボード dashboard</a><a href=\"", out);
+    http_view_href(out, v, "/", NULL);
+    fputs("#heatmap\">年度別ヒートマップ heat map</a><a href=\"/alerts\">アラート alerts</a>"
+          "<a href=\"/upload\">アップロード upload</a>"
+          "<a href=\"/api/v1/openapi.yaml\">API</a></nav>\n<h1>",
+          out);
+    pw_html_text(out, h1);
+    fputs("<span class=\"en\" lang=\"en\">", out);
+    pw_html_text(out, h1_en);
+    fputs("</span></h1>\n<p class=\"legend\" id=\"shown\">", out);
+    fprintf(out, "%s 時点 (end of day)", pw_day_format(v->as_of, day));
+    if (v->known_at) {
+        fputs(" · <b>", out);
+        pw_html_text(out, pw_dash_time(v->known_at, now, sizeof now));
+        fputs(" に分かっていた数値 figures as known then</b>", out);
+    }
+    fprintf(out, " · 表示 shown <time>%s</time></p></header>\n",
+            pw_dash_time((int64_t)time(NULL) * INT64_C(1000000000), now, sizeof now));
+}
+
+/* The href of ind's own page. */
+static void pg_ind_href(FILE *out, const struct http_view *v, const struct pw_indicator *ind)
+{
+    char path[PW_ID_MAX + 16];
+    snprintf(path, sizeof path, "/indicator/%s", ind->id);
+    http_view_href(out, v, path, NULL);
+}
+
+/* The newest revision of ind in hist known at v (0: none). */
+static int64_t pg_latest_known(const struct pw_history *hist, const struct pw_indicator *ind,
+                               const struct http_view *v, int *fy)
+{
+    size_t n = 0;
+    const struct pw_obs *obs = hist && ind ? pw_history_get(hist, ind, &n) : NULL;
+    int64_t latest = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((!v->known_at || obs[i].known_ns <= v->known_at) && obs[i].known_ns > latest) {
+            latest = obs[i].known_ns;
+            *fy = obs[i].fy;
+        }
+    return latest;
+}
+
+void http_alert_item(FILE *out, const struct http *h, const struct http_view *v,
+                     const Planwatch__V1__Alert *a, Planwatch__V1__Ack *const *acks, size_t nacks,
+                     const struct pw_history *hist)
+{
+    char t[48];
+    const struct pw_indicator *ind = a->indicator_id ? pw_catalog_find(h->cat, a->indicator_id)
+                                                     : NULL;
+    static const char *const kinds[] = {"status", "overdue", "forecast"};
+    unsigned kind = (unsigned)a->kind < 3 ? (unsigned)a->kind : 0;
+    fputs("<li data-alert=\"", out);
+    pw_html_text(out, a->alert_id);
+    fprintf(out, "\" data-kind=\"%s\">", kinds[kind]);
+    pw_html_alert_badge(out, (enum pw_html_alert_kind)kind, (enum pw_status)a->status,
+                        a->row && a->row->grade ? a->row->grade[0] : '-');
+    fputs(" <b>", out);
+    if (ind) {
+        fputs("<a href=\"", out);
+        pg_ind_href(out, v, ind);
+        fputs("\" class=\"ind\">", out);
+    }
+    pw_html_text(out, ind ? ind->name : a->indicator_id);
+    fputs(ind ? "</a></b> " : "</b> ", out);
+    pw_html_text(out, a->summary);
+    fprintf(out, " <time class=\"when\">(%s)</time>", pw_dash_time(a->time_ns, t, sizeof t));
+    int acked = 0, fy = 0;
+    int64_t latest = pg_latest_known(hist, ind, v, &fy);
+    uint64_t seq = ind && h->ind_seq ? h->ind_seq[ind->index] : 0;
+    for (size_t k = 0; k < nacks; k++) {
+        const Planwatch__V1__Ack *ak = acks[k];
+        if (!a->alert_id || !ak->alert_id || strcmp(a->alert_id, ak->alert_id))
+            continue;
+        acked = 1;
+        /* figures stored after the acknowledgement (the store's seq, not the
+         * clock, orders them): it answered the figures before them, not the
+         * current ones. At ?known_at= only figures known then count. */
+        int stale = hist && ak->figures_seq && seq > ak->figures_seq &&
+                    (!v->known_at || latest > ak->time_ns);
+        fputs(stale ? "<span class=\"ack stale\" data-stale=\"1\"><b>前回の数値への確認 "
+                      "acknowledged before newer figures</b>: "
+                    : "<span class=\"ack\">確認済 acknowledged: ",
+              out);
+        pw_html_text(out, ak->reason);
+        fputs(" (", out);
+        pw_html_text(out, ak->by);
+        fprintf(out, ", %s)", pw_dash_time(ak->time_ns, t, sizeof t));
+        if (stale)
+            fprintf(out, " — その後 FY%d の数値が %s に届いています newer figures since", fy,
+                    pw_dash_time(latest, t, sizeof t));
+        fputs("</span>", out);
+    }
+    if (!acked)
+        fputs("<span class=\"ack\">未確認 not acknowledged</span>", out);
+    fputs("</li>\n", out);
+}
+
+/* ---- the dashboard --------------------------------------------------------- */
 
 /* The secretariat's assessment of one indicator (fiscal year in as.fy). */
 struct db_assessed {
@@ -32,13 +221,18 @@ struct db_assessed {
 };
 
 struct db_req {
-    int32_t as_of;
-    char plan[PW_ID_MAX + 1], project[PW_ID_MAX + 1];
+    struct http_view v;
+    char plan[PW_ID_MAX + 1], project[PW_ID_MAX + 1], office[PW_ID_MAX + 1];
+    const struct pw_principal *office_p; /* ?office=: its write scope; NULL: every office */
+    char grade;                  /* ?grade=: 'A', 'B', '-' or 0 (every grade) */
+    int kind;                    /* ?kind=: an AlertKind the row has open, or -1 */
+    enum pw_dash_sort sort;      /* ?sort= */
     int stale;                   /* the cache could not be brought up to date */
     struct db_assessed *as;      /* the current assessments (owned); NULL: none or not known */
     size_t nas;
-    enum pw_lang lang;           /* ?lang=: the explanations' language (default ja) */
 };
+
+static const char *const db_kind_names[] = {"status", "overdue", "forecast"};
 
 static void db_req_free(void *p)
 {
@@ -46,6 +240,21 @@ static void db_req_free(void *p)
     if (d)
         free(d->as);
     free(d);
+}
+
+/* The filters but the view's own parameters, as href pairs; over: one
+ * filter replaced (key, value) or NULL. */
+static void db_href(FILE *out, const struct db_req *d, const char *key, const char *value)
+{
+    char g[2] = {d->grade, 0};
+    const char *kv[] = {"plan", d->plan, "project", d->project, "office", d->office,
+                        "grade", g, "kind", d->kind >= 0 ? db_kind_names[d->kind] : "",
+                        "sort", d->sort != PW_DASH_SORT_PROJECT ? pw_dash_sort_name(d->sort) : "",
+                        NULL};
+    for (size_t i = 0; key && kv[i]; i += 2)
+        if (strcmp(kv[i], key) == 0)
+            kv[i + 1] = value;
+    http_view_href(out, &d->v, "/", kv);
 }
 
 /* The assessment of ind's checkpoint judged in e, or NULL. */
@@ -59,20 +268,56 @@ static const struct pw_assessment *db_assessed(const struct db_req *d,
     return NULL;
 }
 
+/* ind has an open alert of kind (in q). */
+static int db_has_alert(const Planwatch__V1__QueryReply *q, const struct pw_indicator *ind,
+                        int kind)
+{
+    for (size_t i = 0; q && i < q->n_alerts; i++)
+        if (q->alerts[i]->indicator_id && strcmp(q->alerts[i]->indicator_id, ind->id) == 0 &&
+            (int)q->alerts[i]->kind == kind)
+            return 1;
+    return 0;
+}
+
+/* Plan, project and office: the filters that need no evaluation. */
 static int db_match(const struct db_req *d, const struct pw_indicator *ind)
 {
     return (!d->plan[0] || strcmp(d->plan, ind->plan->id) == 0) &&
-           (!d->project[0] || strcmp(d->project, pw_indicator_project_id(ind)) == 0);
+           (!d->project[0] || strcmp(d->project, pw_indicator_project_id(ind)) == 0) &&
+           (!d->office_p || pw_principal_may_write(d->office_p, ind));
+}
+
+/* The grade and alert-kind filters, on an evaluated row. */
+static int db_match_row(const struct db_req *d, const struct pw_dash_row *row,
+                        const Planwatch__V1__QueryReply *alerts)
+{
+    char g = row->grade == 'A' || row->grade == 'B' ? row->grade : '-';
+    return (!d->grade || d->grade == g) && (d->kind < 0 || db_has_alert(alerts, row->ind, d->kind));
+}
+
+static void db_select(FILE *out, const char *name, const char *label, const char *const *opts,
+                      const char *cur)
+{
+    fprintf(out, "<label>%s<select name=\"%s\">", label, name);
+    for (size_t i = 0; opts[i]; i += 2) {
+        fprintf(out, "<option value=\"%s\"%s>", opts[i], strcmp(opts[i], cur) ? "" : " selected");
+        pw_html_text(out, opts[i + 1]);
+        fputs("</option>", out);
+    }
+    fputs("</select></label>", out);
 }
 
 static void db_form(FILE *out, const struct http *h, const struct db_req *d)
 {
-    char day[11];
+    char day[11], g[2] = {d->grade, 0};
     fprintf(out, "<form class=\"asof\" method=\"get\" action=\"/\">"
                  "<label>評価日 as of<input type=\"date\" name=\"as_of\" value=\"%s\" required>"
-                 "</label><label>計画 plan<select name=\"plan\"><option value=\"\">すべて all"
-                 "</option>",
-            pw_day_format(d->as_of, day));
+                 "</label><label>既知時点 known at<input type=\"text\" name=\"known_at\" "
+                 "placeholder=\"YYYY-MM-DD\" size=\"12\" value=\"",
+            pw_day_format(d->v.as_of, day));
+    pw_html_text(out, d->v.known_at_s);
+    fputs("\"></label><label>計画 plan<select name=\"plan\"><option value=\"\">すべて all</option>",
+          out);
     for (size_t i = 0; i < pw_catalog_nplans(h->cat); i++) {
         const struct pw_plan *p = pw_catalog_plan(h->cat, i);
         fprintf(out, "<option value=\"%s\"%s>", p->id, strcmp(p->id, d->plan) ? "" : " selected");
@@ -96,55 +341,110 @@ static void db_form(FILE *out, const struct http *h, const struct db_req *d)
             fputs("</option>", out);
         }
     }
-    fputs("</select></label><button type=\"submit\">表示 show</button></form>\n", out);
+    fputs("</select></label><label>担当 office<input type=\"text\" name=\"office\" size=\"8\" "
+          "value=\"",
+          out);
+    pw_html_text(out, d->office);
+    fputs("\"></label>", out);
+    static const char *const grades[] = {"", "すべて all", "A", "A 順調", "B", "B 進捗が不十分",
+                                         "-", "- 評価なし ungraded", NULL};
+    db_select(out, "grade", "進捗 grade", grades, g);
+    static const char *const kinds[] = {"", "すべて all", "status", "進捗 status",
+                                        "overdue", "未報告 overdue", "forecast", "見通し forecast",
+                                        NULL};
+    db_select(out, "kind", "アラート alert", kinds, d->kind >= 0 ? db_kind_names[d->kind] : "");
+    static const char *const sorts[] = {"project", "プロジェクト順 project", "gap",
+                                        "差の大きい順 gap", "id", "ID順 id", NULL};
+    db_select(out, "sort", "並べ替え sort", sorts, pw_dash_sort_name(d->sort));
+    static const char *const langs[] = {"ja", "日本語", "en", "English", NULL};
+    db_select(out, "lang", "説明 language", langs, pw_lang_name(d->v.lang));
+    fputs("<button type=\"submit\">表示 show</button></form>\n", out);
 }
 
-static void db_alerts(FILE *out, const struct http *h, const Planwatch__V1__QueryReply *q)
+/* One-click filters and sorts: the current page with one filter changed. */
+static void db_quick(FILE *out, const struct db_req *d)
 {
-    char t[32];
+    static const struct {
+        const char *key, *value, *words;
+    } q[] = {{"grade", "", "すべて all"},     {"grade", "B", "B のみ B only"},
+             {"grade", "A", "A のみ A only"}, {"kind", "forecast", "見通し注意 forecasts"},
+             {"kind", "overdue", "未報告 overdue"}, {"sort", "gap", "差の大きい順 by gap"},
+             {"sort", "id", "ID順 by id"},     {"sort", "", "プロジェクト順 by project"}};
+    char g[2] = {d->grade, 0};
+    fputs("<p class=\"quick\">", out);
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+        const char *cur = strcmp(q[i].key, "grade") == 0  ? g
+                          : strcmp(q[i].key, "kind") == 0 ? (d->kind >= 0 ? db_kind_names[d->kind] : "")
+                          : d->sort != PW_DASH_SORT_PROJECT ? pw_dash_sort_name(d->sort)
+                                                            : "";
+        fprintf(out, "<a data-quick=\"%s=%s\" class=\"%s\" href=\"", q[i].key, q[i].value,
+                strcmp(cur, q[i].value) ? "" : "on");
+        db_href(out, d, q[i].key, q[i].value);
+        fprintf(out, "\">%s</a>", q[i].words);
+    }
+    fputs("</p>\n", out);
+}
+
+/* CSV and report links for what is shown. */
+static void db_downloads(FILE *out, const struct http *h, const struct db_req *d)
+{
+    char fy[12], fyname[32];
+    /* the follow-up of the last fiscal year ended by as_of */
+    int last = pw_fy_of(d->v.as_of) - 1;
+    snprintf(fy, sizeof fy, "%d", last);
+    fputs("<p class=\"legend noprint\" id=\"downloads\">ダウンロード downloads: <a href=\"", out);
+    const char *kv[] = {"plan", d->plan, "project", d->project, "format", "csv", NULL};
+    http_view_href(out, &d->v, "/api/v1/status", kv);
+    fputs("\">状況 CSV status</a>", out);
+    for (size_t i = 0; i < pw_catalog_nplans(h->cat); i++) {
+        const struct pw_plan *p = pw_catalog_plan(h->cat, i);
+        if (d->plan[0] && strcmp(d->plan, p->id))
+            continue;
+        int y = last > p->last_fy ? p->last_fy : last;
+        if (y < p->first_fy)
+            continue;
+        snprintf(fy, sizeof fy, "%d", y);
+        static const char *const fmts[] = {"html", "xlsx", "csv"};
+        fprintf(out, " · %s %s フォローアップ report:", p->id,
+                pw_followup_fy_name(y, fyname, sizeof fyname));
+        for (size_t k = 0; k < 3; k++) {
+            const char *rk[] = {"plan", p->id, "fy", fy, "format", fmts[k], NULL};
+            fputs(" <a href=\"", out);
+            http_view_href(out, &d->v, "/api/v1/report", rk);
+            fprintf(out, "\">%s</a>", fmts[k]);
+        }
+    }
+    fputs("</p>\n", out);
+}
+
+static void db_alerts(FILE *out, const struct http *h, const struct db_req *d,
+                      const Planwatch__V1__QueryReply *q, const struct pw_history *hist)
+{
     if (!q) {
         fputs("<section id=\"alerts\"><h2>未解決のアラート <span class=\"en\">open alerts</span>"
               "</h2><p role=\"alert\">The store did not list the alerts; try again.</p></section>\n",
               out);
         return;
     }
+    size_t shown = 0;
+    for (size_t i = 0; i < q->n_alerts; i++) {
+        const struct pw_indicator *ind =
+            q->alerts[i]->indicator_id ? pw_catalog_find(h->cat, q->alerts[i]->indicator_id) : NULL;
+        shown += (!ind || db_match(d, ind)) && (d->kind < 0 || (int)q->alerts[i]->kind == d->kind);
+    }
     fprintf(out, "<section id=\"alerts\"><h2>未解決のアラート (%zu) <span class=\"en\">open alerts"
                  "</span></h2>\n",
-            q->n_alerts);
-    if (q->n_alerts == 0)
-        fputs("<p>なし none</p>\n", out);
-    else
-        fputs("<ul class=\"alerts\">\n", out);
+            shown);
+    fputs(shown ? "<ul class=\"alerts\">\n" : "<p>なし none</p>\n", out);
     for (size_t i = 0; i < q->n_alerts; i++) {
         const Planwatch__V1__Alert *a = q->alerts[i];
         const struct pw_indicator *ind = a->indicator_id ? pw_catalog_find(h->cat, a->indicator_id)
                                                          : NULL;
-        fputs("<li data-alert=\"", out);
-        pw_html_text(out, a->alert_id);
-        fputs("\">", out);
-        pw_html_status(out, (enum pw_status)a->status,
-                       a->row && a->row->grade ? a->row->grade[0] : '-');
-        fputs(" <b>", out);
-        pw_html_text(out, ind ? ind->name : a->indicator_id);
-        fputs("</b> ", out);
-        pw_html_text(out, a->summary);
-        int acked = 0;
-        for (size_t k = 0; k < q->n_acks; k++) {
-            const Planwatch__V1__Ack *ak = q->acks[k];
-            if (!a->alert_id || !ak->alert_id || strcmp(a->alert_id, ak->alert_id))
-                continue;
-            acked = 1;
-            fputs("<span class=\"ack\">確認済 acknowledged: ", out);
-            pw_html_text(out, ak->reason);
-            fputs(" (", out);
-            pw_html_text(out, ak->by);
-            fprintf(out, ", %s)</span>", pw_msg_time(ak->time_ns, t, sizeof t));
-        }
-        if (!acked)
-            fputs("<span class=\"ack\">未確認 not acknowledged</span>", out);
-        fputs("</li>\n", out);
+        if ((ind && !db_match(d, ind)) || (d->kind >= 0 && (int)a->kind != d->kind))
+            continue;
+        http_alert_item(out, h, &d->v, a, q->acks, q->n_acks, hist);
     }
-    if (q->n_alerts)
+    if (shown)
         fputs("</ul>\n", out);
     fputs("</section>\n", out);
 }
@@ -155,20 +455,50 @@ static void db_dec(FILE *out, int has, int64_t v, const char *unit)
     if (!has)
         fputs("-", out);
     else {
-        pw_followup_number(v, b, sizeof b);
-        pw_html_text(out, b);
+        pw_html_text(out, pw_dash_number(v, b, sizeof b));
         pw_html_text(out, unit);
     }
 }
 
-static void db_row(FILE *out, const struct pw_indicator *ind, const struct pw_chart *c,
-                   const struct pw_chart *prev, const struct pw_assessment *as, enum pw_lang lang)
+static void db_gap(FILE *out, const struct pw_dash_row *row)
 {
-    const struct pw_eval *e = &c->now;
-    char tb[120], g = pw_eval_grade_shown(e, as), ja[PW_EXPLAIN_MAX];
+    char b[PW_DASH_GAP_BUFSZ];
+    fprintf(out, "<td class=\"gap\" data-label=\"差\"><span class=\"%s\">",
+            !row->gap.has ? "" : row->gap.diff < 0 ? "gap-neg" : "gap-pos");
+    /* a gap between two percentages is in points, not in per cent */
+    pw_html_text(out, pw_dash_gap_format(&row->gap, row->ind->percent ? "ポイント" : row->ind->unit,
+                                         b, sizeof b));
+    fputs("</span></td>", out);
+}
+
+static void db_head(FILE *out, int flat)
+{
+    fprintf(out, "<table class=\"rows dashboard\"><thead><tr>"
+                 "<th>指標 <span class=\"en\">indicator</span></th>%s"
+                 "<th>目標 <span class=\"en\">target</span></th>"
+                 "<th>期待値 <span class=\"en\">expected</span></th>"
+                 "<th>実績 <span class=\"en\">actual</span></th>"
+                 "<th>差 <span class=\"en\">gap</span></th>"
+                 "<th>進捗 <span class=\"en\">status</span></th>"
+                 "<th>推移 <span class=\"en\">progress</span></th>"
+                 "<th>説明 <span class=\"en\">explanation</span></th></tr></thead><tbody>\n",
+            flat ? "<th>計画・プロジェクト <span class=\"en\">plan · project</span></th>" : "");
+}
+
+static void db_row(FILE *out, const struct db_req *d, const struct pw_dash_row *row,
+                   const struct pw_chart *c, const struct pw_chart *prev,
+                   const struct pw_assessment *as, int flat)
+{
+    const struct pw_indicator *ind = row->ind;
+    const struct pw_eval *e = &row->ev;
+    char tb[120], ja[PW_EXPLAIN_MAX];
     fprintf(out, "<tr data-id=\"%s\" data-status=\"%s\" data-grade=\"%c\"%s><td data-label=\"指標\">",
-            ind->id, pw_status_name(e->status), g, ind->parent ? " class=\"sub\"" : "");
+            ind->id, pw_status_name(e->status), row->grade, ind->parent ? " class=\"sub\"" : "");
+    fputs("<a class=\"ind\" href=\"", out);
+    pg_ind_href(out, &d->v, ind);
+    fputs("\">", out);
     pw_html_indicator_name(out, ind);
+    fputs("</a>", out);
     if (ind->predecessor) { /* plan lineage: the same indicator in an earlier plan */
         fprintf(out, "<span class=\"predecessor\" data-predecessor=\"%s\">前計画 predecessor: ",
                 ind->predecessor->id);
@@ -177,7 +507,15 @@ static void db_row(FILE *out, const struct pw_indicator *ind, const struct pw_ch
         pw_html_text(out, ind->predecessor->plan->name);
         fputs("）</span>", out);
     }
-    fputs("</td><td data-label=\"目標\">", out);
+    fputs("</td>", out);
+    if (flat) {
+        fputs("<td data-label=\"計画\">", out);
+        pw_html_text(out, ind->plan->id);
+        fputs(" · ", out);
+        pw_html_text(out, ind->project ? ind->project->name : "計画全体");
+        fputs("</td>", out);
+    }
+    fputs("<td data-label=\"目標\">", out);
     pw_html_text(out, pw_followup_target(ind, e, tb, sizeof tb));
     fputs("</td><td class=\"num\" data-label=\"期待値\">", out);
     db_dec(out, e->has_expected, e->expected, ind->unit);
@@ -185,8 +523,10 @@ static void db_row(FILE *out, const struct pw_indicator *ind, const struct pw_ch
     db_dec(out, e->has_actual, e->actual, ind->unit);
     if (e->preliminary)
         fputs("（速報値）", out);
-    fputs("</td><td data-label=\"進捗\">", out);
-    pw_html_status(out, e->status, g);
+    fputs("</td>", out);
+    db_gap(out, row);
+    fputs("<td data-label=\"進捗\">", out);
+    pw_html_status(out, e->status, row->grade);
     fputs("</td><td data-label=\"推移\">", out);
     pw_chart_svg(out, c);
     if (prev) { /* the series before this plan, judged by its own plan's rule */
@@ -205,54 +545,64 @@ static void db_row(FILE *out, const struct pw_indicator *ind, const struct pw_ch
         pw_html_text(out, as->by);
         fputs(")</span> ", out);
     }
-    pw_html_text(out, pw_explain(ind, e, lang, ja, sizeof ja));
+    pw_html_text(out, pw_explain(ind, e, d->v.lang, ja, sizeof ja));
     fputs("</td></tr>\n", out);
 }
 
-static void db_section(FILE *out, struct http *h, const struct db_req *d, const struct pw_plan *p,
-                       const struct pw_project *pj, size_t *count)
+/* The rows of one request: every indicator the filters keep, evaluated. */
+struct db_rows {
+    struct pw_dash_row *v;
+    size_t n;
+};
+
+static int db_collect(const struct http *h, const struct db_req *d, const struct pw_history *hist,
+                      const Planwatch__V1__QueryReply *alerts, struct db_rows *rows)
 {
-    int open = 0;
-    for (size_t i = 0; i < pw_catalog_count(h->cat); i++) {
+    size_t cap = pw_catalog_count(h->cat);
+    rows->n = 0;
+    if (!(rows->v = calloc(cap ? cap : 1, sizeof *rows->v)))
+        return PW_ENOMEM;
+    for (size_t i = 0; i < cap; i++) {
         const struct pw_indicator *ind = pw_catalog_at(h->cat, i);
-        if (ind->plan != p || ind->project != pj || !db_match(d, ind))
+        if (!db_match(d, ind))
             continue;
-        if (!open) {
-            fputs("<h3>", out);
-            pw_html_text(out, pj ? pj->name : "計画全体");
-            fputs("<span class=\"en\" lang=\"en\">", out);
-            pw_html_text(out, pj ? pj->name_en : "Plan-wide indicators");
-            fputs("</span></h3>\n<table class=\"rows dashboard\"><thead><tr>"
-                  "<th>指標 <span class=\"en\">indicator</span></th>"
-                  "<th>目標 <span class=\"en\">target</span></th>"
-                  "<th>期待値 <span class=\"en\">expected</span></th>"
-                  "<th>実績 <span class=\"en\">actual</span></th>"
-                  "<th>進捗 <span class=\"en\">status</span></th>"
-                  "<th>推移 <span class=\"en\">progress</span></th>"
-                  "<th>説明 <span class=\"en\">explanation</span></th></tr></thead><tbody>\n",
-                  out);
-            open = 1;
-        }
         size_t n;
-        const struct pw_obs *obs = pw_history_get(h->hist, ind, &n);
-        struct pw_chart c, prev;
-        pw_chart_build(&c, ind, obs, n, d->as_of);
-        count[c.now.status]++;
-        if (ind->predecessor) {
-            size_t pn;
-            const struct pw_obs *po = pw_history_get(h->hist, ind->predecessor, &pn);
-            pw_chart_build(&prev, ind->predecessor, po, pn, d->as_of);
-        }
-        db_row(out, ind, &c, ind->predecessor ? &prev : NULL, db_assessed(d, ind, &c.now),
-               d->lang);
+        const struct pw_obs *obs = pw_history_get(hist, ind, &n);
+        struct pw_dash_row *row = &rows->v[rows->n];
+        row->ind = ind;
+        pw_eval_indicator(ind, obs, n, d->v.as_of, &row->ev);
+        row->grade = pw_eval_grade_shown(&row->ev, db_assessed(d, ind, &row->ev));
+        if (row->grade != 'A' && row->grade != 'B')
+            row->grade = '-';
+        pw_dash_gap(ind, &row->ev, &row->gap);
+        if (db_match_row(d, row, alerts))
+            rows->n++;
     }
-    if (open)
-        fputs("</tbody></table>\n", out);
+    pw_dash_sort_rows(rows->v, rows->n, d->sort);
+    return 0;
+}
+
+static void db_write_row(FILE *out, const struct http *h, const struct db_req *d,
+                         const struct pw_history *hist, const struct pw_dash_row *row, int flat)
+{
+    const struct pw_indicator *ind = row->ind;
+    size_t n;
+    const struct pw_obs *obs = pw_history_get(hist, ind, &n);
+    struct pw_chart c, prev;
+    pw_chart_build(&c, ind, obs, n, d->v.as_of);
+    if (ind->predecessor) {
+        size_t pn;
+        const struct pw_obs *po = pw_history_get(hist, ind->predecessor, &pn);
+        pw_chart_build(&prev, ind->predecessor, po, pn, d->v.as_of);
+    }
+    (void)h;
+    db_row(out, d, row, &c, ind->predecessor ? &prev : NULL, db_assessed(d, ind, &c.now), flat);
 }
 
 /* Whether plan p has ended at as_of: every one of its indicators is judged
  * at its window's final checkpoint (the evaluation decides, as everywhere). */
-static int db_plan_closed(struct http *h, const struct pw_plan *p, int32_t as_of)
+static int db_plan_closed(const struct http *h, const struct pw_history *hist,
+                          const struct pw_plan *p, int32_t as_of)
 {
     int any = 0;
     for (size_t i = 0; i < pw_catalog_count(h->cat); i++) {
@@ -260,7 +610,7 @@ static int db_plan_closed(struct http *h, const struct pw_plan *p, int32_t as_of
         if (ind->plan != p)
             continue;
         size_t n;
-        const struct pw_obs *obs = pw_history_get(h->hist, ind, &n);
+        const struct pw_obs *obs = pw_history_get(hist, ind, &n);
         struct pw_eval e;
         if (pw_eval_status(ind, obs, n, as_of, &e) || !e.cp.final)
             return 0;
@@ -287,69 +637,196 @@ static void db_tally(FILE *out, const char *id, const char *what, const size_t *
     fputs("</p>\n", out);
 }
 
+/* The grouped layout (sort=project): per plan (running ones first, then the
+ * final results of ended ones) and project. */
+static void db_grouped(FILE *out, const struct http *h, const struct db_req *d,
+                       const struct pw_history *hist, const struct db_rows *rows, size_t *count,
+                       size_t *fin)
+{
+    for (int closed = 0; closed < 2; closed++)
+        for (size_t i = 0; i < pw_catalog_nplans(h->cat); i++) {
+            const struct pw_plan *p = pw_catalog_plan(h->cat, i);
+            if ((d->plan[0] && strcmp(d->plan, p->id)) ||
+                db_plan_closed(h, hist, p, d->v.as_of) != closed)
+                continue;
+            fprintf(out, "<section class=\"plan%s\" data-plan=\"%s\"><h2>", closed ? " closed" : "",
+                    p->id);
+            pw_html_text(out, p->name);
+            if (closed) {
+                char fyname[32];
+                fprintf(out, " 最終結果（%s末）",
+                        pw_followup_fy_name(p->last_fy, fyname, sizeof fyname));
+            }
+            fputs("<span class=\"en\" lang=\"en\">", out);
+            pw_html_text(out, p->name_en);
+            fprintf(out, " (FY%d–%d)%s</span></h2>\n", p->first_fy, p->last_fy,
+                    closed ? " final results: the plan has ended" : "");
+            for (size_t k = 0; k <= p->nprojects; k++) {
+                const struct pw_project *pj = k == 0 ? NULL : &p->projects[k - 1];
+                int open = 0;
+                for (size_t r = 0; r < rows->n; r++) {
+                    const struct pw_dash_row *row = &rows->v[r];
+                    if (row->ind->plan != p || row->ind->project != pj)
+                        continue;
+                    if (!open) {
+                        fputs("<h3>", out);
+                        pw_html_text(out, pj ? pj->name : "計画全体");
+                        fputs("<span class=\"en\" lang=\"en\">", out);
+                        pw_html_text(out, pj ? pj->name_en : "Plan-wide indicators");
+                        fputs("</span></h3>\n", out);
+                        db_head(out, 0);
+                        open = 1;
+                    }
+                    (closed ? fin : count)[row->ev.status]++;
+                    db_write_row(out, h, d, hist, row, 0);
+                }
+                if (open)
+                    fputs("</tbody></table>\n", out);
+            }
+            fputs("</section>\n", out);
+        }
+}
+
+/* The heat map: per plan, each indicator shown x each fiscal year of the
+ * plan, the grade its follow-up table of that year gives. */
+static void db_heatmap(FILE *out, const struct http *h, const struct db_req *d,
+                       const struct pw_history *hist, const struct db_rows *rows)
+{
+    char fyname[32], b[PW_DEC_BUFSZ + 16];
+    fputs("<section id=\"heatmap\"><h2>年度別の進捗 ヒートマップ<span class=\"en\" lang=\"en\">"
+          "grades by fiscal year (the follow-up tables of every year)</span></h2>\n",
+          out);
+    for (size_t i = 0; i < pw_catalog_nplans(h->cat); i++) {
+        const struct pw_plan *p = pw_catalog_plan(h->cat, i);
+        int any = 0;
+        for (size_t r = 0; r < rows->n && !any; r++)
+            any = rows->v[r].ind->plan == p;
+        if (!any)
+            continue;
+        fprintf(out, "<h3>");
+        pw_html_text(out, p->name);
+        fputs("</h3><table class=\"heat\" data-plan=\"", out);
+        pw_html_text(out, p->id);
+        fputs("\"><thead><tr><th>指標 indicator</th>", out);
+        for (int fy = p->first_fy; fy <= p->last_fy; fy++) {
+            fprintf(out, "<th>%s<span class=\"en\">FY%d</span></th>",
+                    pw_followup_fy_name(fy, fyname, sizeof fyname), fy);
+        }
+        fputs("</tr></thead><tbody>\n", out);
+        for (size_t r = 0; r < rows->n; r++) {
+            const struct pw_indicator *ind = rows->v[r].ind;
+            if (ind->plan != p)
+                continue;
+            struct pw_dash_cell cells[PW_WINDOW_MAX * 4];
+            size_t n;
+            const struct pw_obs *obs = pw_history_get(hist, ind, &n);
+            if (p->last_fy - p->first_fy >= PW_WINDOW_MAX * 4 ||
+                pw_dash_cells(ind, obs, n, d->v.as_of, PW_KNOWN_ALL, p->first_fy, p->last_fy,
+                              cells))
+                continue;
+            fprintf(out, "<tr data-heat=\"%s\"><td class=\"name\"><a class=\"ind\" href=\"", ind->id);
+            pg_ind_href(out, &d->v, ind);
+            fputs("\">", out);
+            pw_html_text(out, ind->name);
+            fputs("</a></td>", out);
+            for (int fy = p->first_fy; fy <= p->last_fy; fy++) {
+                const struct pw_dash_cell *c = &cells[fy - p->first_fy];
+                const char *cls = c->state == PW_DASH_CELL_FUTURE ? "g-future"
+                                  : c->state == PW_DASH_CELL_NONE ? "g-none"
+                                  : c->grade == 'A'               ? "g-A"
+                                  : c->grade == 'B'               ? "g-B"
+                                                                  : "g-none";
+                fprintf(out, "<td class=\"%s\" data-fy=\"%d\" data-grade=\"%c\" title=\"FY%d", cls,
+                        fy, c->state == PW_DASH_CELL_JUDGED ? c->grade : '-', fy);
+                if (c->has_actual) {
+                    fputs(": ", out);
+                    db_dec(out, 1, c->actual, ind->unit);
+                }
+                fputs("\">", out);
+                if (c->state == PW_DASH_CELL_JUDGED) {
+                    fprintf(out, "%c<span class=\"en\">", c->grade);
+                    pw_html_text(out, pw_dash_number(c->actual, b, sizeof b));
+                    fputs("</span>", out);
+                } else
+                    fputs(c->state == PW_DASH_CELL_FUTURE ? "" : "–", out);
+                fputs("</td>", out);
+            }
+            fputs("</tr>\n", out);
+        }
+        fputs("</tbody></table>\n", out);
+    }
+    fputs("<p class=\"legend\">A 順調 · B 進捗が不十分 · – 数値なし no figure for that year · "
+          "空欄 not ended yet</p></section>\n",
+          out);
+}
+
 static void db_render(struct http *h, struct http_req *r, const Planwatch__V1__QueryReply *alerts)
 {
     const struct db_req *d = http_req_state(r);
-    char *buf = NULL, day[11];
-    size_t len = 0, count[PW_STATUS_COUNT] = {0};
+    char *buf = NULL;
+    size_t len = 0, count[PW_STATUS_COUNT] = {0}, fin[PW_STATUS_COUNT] = {0};
+    struct pw_history *then = NULL; /* at ?known_at=: what was known then */
+    struct db_rows rows = {NULL, 0};
+    const struct pw_history *hist = h->hist;
+    if (d->v.known_at && pw_history_copy_known(h->hist, d->v.known_at, &then) == 0)
+        hist = then;
     FILE *out = open_memstream(&buf, &len);
-    if (!out) {
+    if (!out || (d->v.known_at && !then) || db_collect(h, d, hist, alerts, &rows)) {
+        if (out)
+            fclose(out);
+        free(buf);
+        free(rows.v);
+        pw_history_close(&then);
         http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
         return;
     }
-    pw_html_page_open(out, "planwatch 進捗ダッシュボード");
-    fputs("<h1>医療分野研究開発推進計画 進捗ダッシュボード<span class=\"en\" lang=\"en\">planwatch "
-          "progress dashboard</span></h1>\n",
-          out);
+    http_page_open(out, &d->v, "planwatch 進捗ダッシュボード",
+                   "医療分野研究開発推進計画 進捗ダッシュボード", "planwatch progress dashboard");
     db_form(out, h, d);
-    fprintf(out, "<p class=\"legend\">%s 時点 (end of day) · 格納済み seq %llu"
+    db_quick(out, d);
+    fprintf(out, "<p class=\"legend\">格納済み seq %llu"
                  "<i style=\"border-color:#6e7781;border-top-style:dashed\"></i>計画 plan (each "
                  "fiscal-year end)"
                  "<i style=\"border-color:#1a7f37\"></i>実績 actual"
                  "<i style=\"border-color:#1a7f37;border-top-style:dotted\"></i>見通し at current pace"
-                 " · ○ 期待値 expected at the checkpoint judged (評価時点)</p>\n",
-            pw_day_format(d->as_of, day), (unsigned long long)h->hist_seq);
+                 " · ○ 期待値 expected at the checkpoint judged (評価時点) · 差 gap = 実績 − 期待値 "
+                 "(actual − expected at that checkpoint)</p>\n",
+            (unsigned long long)h->hist_seq);
+    db_downloads(out, h, d);
     if (d->stale)
         fputs("<p role=\"alert\" class=\"st st-at-risk\">The store is not reachable: figures as "
               "last seen.</p>\n",
               out);
-    db_alerts(out, h, alerts);
-    /* the rows first into their own buffer: the tallies above them need
-     * them; running plans first, then the final results of ended ones */
-    char *rows = NULL;
-    size_t rlen = 0, fin[PW_STATUS_COUNT] = {0};
-    FILE *rf = open_memstream(&rows, &rlen);
-    for (int closed = 0; closed < 2; closed++)
-        for (size_t i = 0; rf && i < pw_catalog_nplans(h->cat); i++) {
-            const struct pw_plan *p = pw_catalog_plan(h->cat, i);
-            if ((d->plan[0] && strcmp(d->plan, p->id)) || db_plan_closed(h, p, d->as_of) != closed)
-                continue;
-            fprintf(rf, "<section class=\"plan%s\" data-plan=\"%s\"><h2>", closed ? " closed" : "",
-                    p->id);
-            pw_html_text(rf, p->name);
-            if (closed) {
-                char fyname[32];
-                fprintf(rf, " 最終結果（%s末）",
-                        pw_followup_fy_name(p->last_fy, fyname, sizeof fyname));
-            }
-            fputs("<span class=\"en\" lang=\"en\">", rf);
-            pw_html_text(rf, p->name_en);
-            fprintf(rf, " (FY%d–%d)%s</span></h2>\n", p->first_fy, p->last_fy,
-                    closed ? " final results: the plan has ended" : "");
-            db_section(rf, h, d, p, NULL, closed ? fin : count);
-            for (size_t k = 0; k < p->nprojects; k++)
-                db_section(rf, h, d, p, &p->projects[k], closed ? fin : count);
-            fputs("</section>\n", rf);
+    db_alerts(out, h, d, alerts, hist);
+    /* the rows first into their own buffer: the tallies above them need them */
+    char *body = NULL;
+    size_t blen = 0;
+    FILE *rf = open_memstream(&body, &blen);
+    if (rf && d->sort == PW_DASH_SORT_PROJECT)
+        db_grouped(rf, h, d, hist, &rows, count, fin);
+    else if (rf) {
+        fprintf(rf, "<section class=\"sorted\" data-sort=\"%s\"><h2>並べ替え sorted by %s</h2>\n",
+                pw_dash_sort_name(d->sort), pw_dash_sort_name(d->sort));
+        db_head(rf, 1);
+        for (size_t i = 0; i < rows.n; i++) {
+            count[rows.v[i].ev.status]++;
+            db_write_row(rf, h, d, hist, &rows.v[i], 1);
         }
-    if (rf)
+        fputs("</tbody></table></section>\n", rf);
+    }
+    if (rf) {
+        db_heatmap(rf, h, d, hist, &rows);
         fclose(rf);
+    }
     db_tally(out, "summary", "指標 indicators", count);
     db_tally(out, "final-summary", "最終結果 final results of ended plans", fin);
-    if (rows)
-        fwrite(rows, 1, rlen, out);
-    free(rows);
+    if (body)
+        fwrite(body, 1, blen, out);
+    free(body);
     pw_html_page_close(out);
     fclose(out);
+    free(rows.v);
+    pw_history_close(&then);
     if (!rf || !buf)
         http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
     else
@@ -403,22 +880,30 @@ static void db_after_refresh(struct http *h, struct http_req *r, int rc)
     }
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ASSESSMENTS;
+    q.known_at_ns = d->v.known_at;
     http_up_query(h, &q, db_assess_done, r);
+}
+
+/* The page the dashboard answers while the catalog is not loaded. */
+static void db_no_catalog(struct http *h, struct http_req *r)
+{
+    static const char page[] =
+        "<!doctype html><html lang=\"ja\"><meta charset=\"utf-8\"><title>planwatch</title>"
+        "<p role=\"alert\">The store's catalog is not loaded yet (store not reachable). "
+        "Reload in a few seconds.</p></html>\n";
+    http_catalog_load(h);
+    http_req_respond(r, MHD_HTTP_SERVICE_UNAVAILABLE, "text/html; charset=utf-8", page,
+                     sizeof page - 1, "Retry-After: 5");
 }
 
 void http_dashboard_get(struct http *h, struct http_req *r)
 {
-    const char *as_of = http_req_arg(r, "as_of"), *plan = http_req_arg(r, "plan"),
-               *project = http_req_arg(r, "project"), *lang = http_req_arg(r, "lang");
+    const char *plan = http_req_arg(r, "plan"), *project = http_req_arg(r, "project"),
+               *office = http_req_arg(r, "office"), *grade = http_req_arg(r, "grade"),
+               *kind = http_req_arg(r, "kind"), *sort = http_req_arg(r, "sort");
     struct db_req *d;
     if (!h->cat) {
-        static const char page[] =
-            "<!doctype html><html lang=\"ja\"><meta charset=\"utf-8\"><title>planwatch</title>"
-            "<p role=\"alert\">The store's catalog is not loaded yet (store not reachable). "
-            "Reload in a few seconds.</p></html>\n";
-        http_catalog_load(h);
-        http_req_respond(r, MHD_HTTP_SERVICE_UNAVAILABLE, "text/html; charset=utf-8", page,
-                         sizeof page - 1, "Retry-After: 5");
+        db_no_catalog(h, r);
         return;
     }
     if (!(d = calloc(1, sizeof *d))) {
@@ -426,17 +911,34 @@ void http_dashboard_get(struct http *h, struct http_req *r)
         return;
     }
     http_req_set_state(r, d, db_req_free);
-    d->as_of = pw_clock_today(&h->clock);
-    if ((as_of && as_of[0] && pw_day_parse(as_of, &d->as_of)) ||
-        (plan && (strlen(plan) > PW_ID_MAX || (plan[0] && !pw_catalog_find_plan(h->cat, plan)))) ||
-        (project && strlen(project) > PW_ID_MAX) ||
-        (lang && lang[0] && pw_lang_parse(lang, &d->lang))) {
-        http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
-                       "as_of is a date YYYY-MM-DD; plan and project are catalog ids; lang is ja "
-                       "or en");
+    if (http_view_parse(h, r, &d->v))
+        return;
+    d->kind = -1;
+    const char *bad = NULL;
+    if (plan && (strlen(plan) > PW_ID_MAX || (plan[0] && !pw_catalog_find_plan(h->cat, plan))))
+        bad = "plan is a plan id of the catalog";
+    else if (project && strlen(project) > PW_ID_MAX)
+        bad = "project is a project id of the catalog";
+    else if (grade && pw_dash_grade_parse(grade, &d->grade))
+        bad = "grade is A, B or - (ungraded)";
+    else if (sort && pw_dash_sort_parse(sort, &d->sort))
+        bad = "sort is project, gap or id";
+    else if (office && (strlen(office) > PW_ID_MAX ||
+                        (office[0] && !(d->office_p = http_auth_principal(h->auth, office)))))
+        bad = "office is an office of the registry";
+    else if (kind && kind[0]) {
+        for (int k = 0; k < 3; k++)
+            if (strcmp(kind, db_kind_names[k]) == 0)
+                d->kind = k;
+        if (d->kind < 0)
+            bad = "kind is status, overdue or forecast";
+    }
+    if (bad) {
+        http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL, bad);
         return;
     }
     snprintf(d->plan, sizeof d->plan, "%s", plan ? plan : "");
     snprintf(d->project, sizeof d->project, "%s", project ? project : "");
+    snprintf(d->office, sizeof d->office, "%s", office ? office : "");
     http_hist_refresh(h, r, db_after_refresh);
 }

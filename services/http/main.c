@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
+#include <time.h>
 
 #include "cfg.h"
+#include "dash.h"
 #include "service.h"
 #include "err.h"
 #include "http.h"
@@ -30,7 +32,7 @@
 
 /* The settings (strings point into argv, the environment or the defaults). */
 struct http_cfg {
-    const char *listen, *ingest, *store;
+    const char *listen, *ingest, *store, *tz;
     int read_auth;
     long max_body, max_rows, ingest_timeout_ms, store_timeout_ms;
     struct pw_service_settings common; /* clock, keys, registry, ... */
@@ -58,6 +60,7 @@ static int http_config(struct http_cfg *c, int argc, char **argv, struct pw_cloc
         /* one request is one FeedBatch: never more rows than ingest takes (PW_BATCH_MAX_ROWS) */
         {"max-rows", PW_CFG_INT, "10000", 1, PW_BATCH_MAX_ROWS, "most rows per feed request; more: 413", &c->max_rows, 0},
         {"ingest-timeout-ms", PW_CFG_INT, "10000", 100, 600000, "answer 503 when ingest has not answered a feed by then", &c->ingest_timeout_ms, 0},
+        {"tz", PW_CFG_STR, "", 0, 0, "time zone of the times the pages show (\"\": TZ, else Asia/Tokyo)", &c->tz, 0},
         {"store-timeout-ms", PW_CFG_INT, "5000", 100, 600000, "answer 503 when the store has not answered a query by then", &c->store_timeout_ms, 0},
     };
     const struct pw_service_def def = {
@@ -156,6 +159,14 @@ int main(int argc, char **argv)
     if (rc >= 0)
         return rc;
     h.read_auth = cfg.read_auth;
+    /* the pages show times in this zone (the logs stay in UTC) */
+    const char *tz = cfg.tz[0] ? cfg.tz : getenv("TZ") && getenv("TZ")[0] ? getenv("TZ") : "";
+    if (pw_dash_tz_resolve(tz, &tz)) {
+        pw_error("msg=\"--tz is not a time zone this system knows\" tz=\"%.64s\"", cfg.tz);
+        return 2;
+    }
+    setenv("TZ", tz, 1);
+    tzset();
     h.max_body = cfg.max_body;
     h.max_rows = cfg.max_rows;
     h.ingest_timeout_ms = cfg.ingest_timeout_ms;
@@ -208,6 +219,7 @@ done:
         zmq_ctx_term(ctx);
     pw_reactor_close(&loop);
     pw_history_close(&h.hist);
+    free(h.ind_seq);
     pw_catalog_close(&h.cat);
     http_auth_close(&h.auth);
     return status;
