@@ -58,6 +58,7 @@ static const char html_css[] =
     ".quick a.on{background:#0969da;color:#fff;border-color:#0969da}"
     "table.heat{width:auto}table.heat td,table.heat th{text-align:center;padding:3px 8px}"
     "table.heat td.name{text-align:left;max-width:28em}"
+    "table.heat tr.proj th{text-align:left;background:#fff;color:var(--muted);padding-top:10px}"
     "td.g-A{background:#d1f0dc;color:#0b5323;font-weight:700}"
     "td.g-B{background:#ffdcd7;color:#8e1519;font-weight:700}"
     "td.g-none{background:#f6f8fa;color:#6e7781}td.g-future{color:#afb8c1}"

@@ -9,7 +9,7 @@
  * then; every link and form carries as_of, known_at and lang. The open
  * alerts come first (badges by kind; an acknowledgement older than the
  * indicator's latest figures is marked stale), the heat map of indicators x
- * fiscal years with their grades last. Rows, gaps, heat map and charts come
+ * fiscal years with their grades last (alone: ?view=heatmap). Rows, gaps, heat map and charts come
  * from the same evaluation of the chart cache (every stored update, brought
  * up to date from the store before each page), so they never disagree.
  *
@@ -115,8 +115,9 @@ void http_page_open(FILE *out, const struct http_view *v, const char *title, con
     fputs("<header><nav class=\"top\"><a href=\"", out);
     http_view_href(out, v, "/", NULL);
     fputs("\">進捗ダッシュボード dashboard</a><a href=\"", out);
-    http_view_href(out, v, "/", NULL);
-    fputs("#heatmap\">年度別ヒートマップ heat map</a><a href=\"/alerts\">アラート alerts</a>"
+    const char *heat[] = {"view", "heatmap", NULL};
+    http_view_href(out, v, "/", heat);
+    fputs("\">年度別ヒートマップ heat map</a><a href=\"/alerts\">アラート alerts</a>"
           "<a href=\"/upload\">アップロード upload</a>"
           "<a href=\"/api/v1/openapi.yaml\">API</a></nav>\n<h1>",
           out);
@@ -186,7 +187,8 @@ void http_alert_item(FILE *out, const struct http *h, const struct http_view *v,
     uint64_t seq = ind && h->ind_seq ? h->ind_seq[ind->index] : 0;
     for (size_t k = 0; k < nacks; k++) {
         const Planwatch__V1__Ack *ak = acks[k];
-        if (!a->alert_id || !ak->alert_id || strcmp(a->alert_id, ak->alert_id))
+        if (!a->alert_id || !ak->alert_id || strcmp(a->alert_id, ak->alert_id) ||
+            (v->known_at && ak->time_ns > v->known_at)) /* not made yet then */
             continue;
         acked = 1;
         /* figures stored after the acknowledgement (the store's seq, not the
@@ -227,6 +229,7 @@ struct db_req {
     char grade;                  /* ?grade=: 'A', 'B', '-' or 0 (every grade) */
     int kind;                    /* ?kind=: an AlertKind the row has open, or -1 */
     enum pw_dash_sort sort;      /* ?sort= */
+    int heat_only;               /* ?view=heatmap: the heat map alone, on one screen */
     int stale;                   /* the cache could not be brought up to date */
     struct db_assessed *as;      /* the current assessments (owned); NULL: none or not known */
     size_t nas;
@@ -250,7 +253,7 @@ static void db_href(FILE *out, const struct db_req *d, const char *key, const ch
     const char *kv[] = {"plan", d->plan, "project", d->project, "office", d->office,
                         "grade", g, "kind", d->kind >= 0 ? db_kind_names[d->kind] : "",
                         "sort", d->sort != PW_DASH_SORT_PROJECT ? pw_dash_sort_name(d->sort) : "",
-                        NULL};
+                        "view", d->heat_only ? "heatmap" : "", NULL};
     for (size_t i = 0; key && kv[i]; i += 2)
         if (strcmp(kv[i], key) == 0)
             kv[i + 1] = value;
@@ -358,6 +361,8 @@ static void db_form(FILE *out, const struct http *h, const struct db_req *d)
     db_select(out, "sort", "並べ替え sort", sorts, pw_dash_sort_name(d->sort));
     static const char *const langs[] = {"ja", "日本語", "en", "English", NULL};
     db_select(out, "lang", "説明 language", langs, pw_lang_name(d->v.lang));
+    if (d->heat_only)
+        fputs("<input type=\"hidden\" name=\"view\" value=\"heatmap\">", out);
     fputs("<button type=\"submit\">表示 show</button></form>\n", out);
 }
 
@@ -713,10 +718,19 @@ static void db_heatmap(FILE *out, const struct http *h, const struct db_req *d,
                     pw_followup_fy_name(fy, fyname, sizeof fyname), fy);
         }
         fputs("</tr></thead><tbody>\n", out);
+        const struct pw_project *pj = NULL;
+        int first = 1;
         for (size_t r = 0; r < rows->n; r++) {
             const struct pw_indicator *ind = rows->v[r].ind;
             if (ind->plan != p)
                 continue;
+            if (first || ind->project != pj) { /* names repeat across projects */
+                pj = ind->project;
+                first = 0;
+                fprintf(out, "<tr class=\"proj\"><th colspan=\"%d\">", p->last_fy - p->first_fy + 2);
+                pw_html_text(out, pj ? pj->name : "計画全体");
+                fputs("</th></tr>\n", out);
+            }
             struct pw_dash_cell cells[PW_WINDOW_MAX * 4];
             size_t n;
             const struct pw_obs *obs = pw_history_get(hist, ind, &n);
@@ -797,12 +811,15 @@ static void db_render(struct http *h, struct http_req *r, const Planwatch__V1__Q
         fputs("<p role=\"alert\" class=\"st st-at-risk\">The store is not reachable: figures as "
               "last seen.</p>\n",
               out);
-    db_alerts(out, h, d, alerts, hist);
+    if (!d->heat_only)
+        db_alerts(out, h, d, alerts, hist);
     /* the rows first into their own buffer: the tallies above them need them */
     char *body = NULL;
     size_t blen = 0;
     FILE *rf = open_memstream(&body, &blen);
-    if (rf && d->sort == PW_DASH_SORT_PROJECT)
+    if (rf && d->heat_only)
+        ; /* the heat map alone */
+    else if (rf && d->sort == PW_DASH_SORT_PROJECT)
         db_grouped(rf, h, d, hist, &rows, count, fin);
     else if (rf) {
         fprintf(rf, "<section class=\"sorted\" data-sort=\"%s\"><h2>並べ替え sorted by %s</h2>\n",
@@ -818,8 +835,10 @@ static void db_render(struct http *h, struct http_req *r, const Planwatch__V1__Q
         db_heatmap(rf, h, d, hist, &rows);
         fclose(rf);
     }
-    db_tally(out, "summary", "指標 indicators", count);
-    db_tally(out, "final-summary", "最終結果 final results of ended plans", fin);
+    if (!d->heat_only) {
+        db_tally(out, "summary", "指標 indicators", count);
+        db_tally(out, "final-summary", "最終結果 final results of ended plans", fin);
+    }
     if (body)
         fwrite(body, 1, blen, out);
     free(body);
@@ -900,7 +919,8 @@ void http_dashboard_get(struct http *h, struct http_req *r)
 {
     const char *plan = http_req_arg(r, "plan"), *project = http_req_arg(r, "project"),
                *office = http_req_arg(r, "office"), *grade = http_req_arg(r, "grade"),
-               *kind = http_req_arg(r, "kind"), *sort = http_req_arg(r, "sort");
+               *kind = http_req_arg(r, "kind"), *sort = http_req_arg(r, "sort"),
+               *view = http_req_arg(r, "view");
     struct db_req *d;
     if (!h->cat) {
         db_no_catalog(h, r);
@@ -926,6 +946,8 @@ void http_dashboard_get(struct http *h, struct http_req *r)
     else if (office && (strlen(office) > PW_ID_MAX ||
                         (office[0] && !(d->office_p = http_auth_principal(h->auth, office)))))
         bad = "office is an office of the registry";
+    else if (view && view[0] && strcmp(view, "heatmap"))
+        bad = "view is heatmap (or empty: the whole dashboard)";
     else if (kind && kind[0]) {
         for (int k = 0; k < 3; k++)
             if (strcmp(kind, db_kind_names[k]) == 0)
@@ -937,6 +959,7 @@ void http_dashboard_get(struct http *h, struct http_req *r)
         http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL, bad);
         return;
     }
+    d->heat_only = view && view[0];
     snprintf(d->plan, sizeof d->plan, "%s", plan ? plan : "");
     snprintf(d->project, sizeof d->project, "%s", project ? project : "");
     snprintf(d->office, sizeof d->office, "%s", office ? office : "");

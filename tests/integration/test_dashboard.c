@@ -240,6 +240,18 @@ static void test_heatmap(void **state)
     /* FY2023 has not ended on 2023-03-31 */
     assert_non_null(strstr(row, "<td class=\"g-future\" data-fy=\"2023\""));
     free(r.body);
+    /* alone, as its own page: no rows, every plan, links keep the view */
+    r = get("/?as_of=2023-03-31&view=heatmap&lang=en");
+    expect(&r, 200);
+    assert_non_null(strstr(r.body, "<table class=\"heat\" data-plan=\"p2\">"));
+    assert_non_null(strstr(r.body, "<table class=\"heat\" data-plan=\"p3\">"));
+    assert_null(strstr(r.body, "<tr data-id="));
+    assert_non_null(strstr(r.body, "<input type=\"hidden\" name=\"view\" value=\"heatmap\">"));
+    assert_non_null(strstr(r.body, "grade=B&amp;view=heatmap\""));
+    free(r.body);
+    r = get("/?view=table");
+    expect(&r, 400);
+    free(r.body);
 }
 
 /* An indicator's own page: axes with values, each year labelled, links. */
@@ -324,6 +336,15 @@ static void test_stale_ack(void **state)
     assert_null(strstr(li, "data-stale"));
     free(li);
     free(r.body);
+    /* known at the day before: the acknowledgement had not been made */
+    r = get("/?as_of=2023-03-31&plan=p2&known_at=2023-03-30");
+    expect(&r, 200);
+    li = alert_item(r.body, id);
+    assert_non_null(li);
+    assert_null(strstr(li, "承認審査の長期化"));
+    assert_non_null(strstr(li, "未確認 not acknowledged"));
+    free(li);
+    free(r.body);
 
     /* a corrected FY2022 figure arrives after the acknowledgement */
     static const char fix[] = "indicator_id,fiscal_year,value\np2-pj2-class34-approvals,2022,6\n";
@@ -361,6 +382,7 @@ static void test_screenshots(void **state)
         const char *file, *path, *size;
     } shots[] = {
         {"dashboard-p2.png", "/?as_of=2023-03-31&plan=p2", "1400,2400"},
+        {"dashboard-heatmap.png", "/?as_of=2023-03-31&view=heatmap", "1400,2000"},
         {"dashboard-b-only.png", "/?as_of=2023-03-31&grade=B&sort=gap", "1400,1800"},
         {"indicator-class34.png", "/indicator/p2-pj2-class34-approvals?as_of=2023-03-31",
          "1200,2000"},
