@@ -84,6 +84,8 @@ static int find_alert(int kind, const char *ind, char *id, size_t n)
     return id[0] != 0;
 }
 
+static void assert_house_numbers(const char *page);
+
 static int setup(void **state)
 {
     (void)state;
@@ -149,14 +151,7 @@ static void test_filter_and_numbers(void **state)
     assert_non_null(gap);
     assert_non_null(strstr(gap, "−7件 (−58.3%)"));
     assert_true(gap < strstr(row, "</tr>"));
-    /* no number with more than two decimals anywhere in the text (attribute
-     * values of the SVG geometry have at most one) */
-    regex_t re;
-    assert_int_equal(regcomp(&re, "[0-9]\\.[0-9]{3,}", REG_EXTENDED), 0);
-    regmatch_t m;
-    if (regexec(&re, r.body, 1, &m, 0) == 0)
-        fail_msg("a long decimal in the page: %.60s", r.body + (m.rm_so > 20 ? m.rm_so - 20 : 0));
-    regfree(&re);
+    assert_house_numbers(r.body);
     free(r.body);
 
     /* sort=gap: the most behind first, in one table */
@@ -370,6 +365,48 @@ static void test_stale_ack(void **state)
     free(r.body);
 }
 
+/* No number the page prints has more than two decimals (attribute values
+ * of the SVG geometry have at most one); fails with a sample of the text. */
+static void assert_house_numbers(const char *page)
+{
+    regex_t re;
+    regmatch_t m;
+    assert_int_equal(regcomp(&re, "[0-9]\\.[0-9]{3,}", REG_EXTENDED), 0);
+    int found = regexec(&re, page, 1, &m, 0) == 0;
+    regfree(&re);
+    if (found)
+        fail_msg("a long decimal in the page: %.60s", page + (m.rm_so > 20 ? m.rm_so - 20 : 0));
+}
+
+/* A rolling average of 4, 2 and 2 is 2.666666...: printed 2.67 件 in the
+ * row, its chart and the indicator's page (plan 3, on 2027-07-01). */
+static void test_long_decimals(void **state)
+{
+    (void)state;
+    hs_set_clock(&cl, "2027-07-01");
+    static const char riken[] = "indicator_id,fiscal_year,value,basis\n"
+                                "p3-out17-riken-seeds,2024,4,annual\n"
+                                "p3-out17-riken-seeds,2025,2,annual\n"
+                                "p3-out17-riken-seeds,2026,2,annual\n";
+    struct hs_resp r = hs_curl(&cl, "POST", "/api/v1/feeds", HS_TOK_ADMIN, "text/csv", NULL, riken,
+                               sizeof riken - 1);
+    expect(&r, 200);
+    free(r.body);
+    r = get("/?as_of=2027-07-01&plan=p3");
+    expect(&r, 200);
+    const char *row = strstr(r.body, "<tr data-id=\"p3-out17-riken-seeds\"");
+    assert_non_null(row);
+    assert_non_null(strstr(row, "2.67件"));
+    assert_house_numbers(r.body);
+    free(r.body);
+    r = get("/indicator/p3-out17-riken-seeds?as_of=2027-07-01");
+    expect(&r, 200);
+    assert_non_null(strstr(r.body, "2.67件"));
+    assert_house_numbers(r.body);
+    free(r.body);
+    hs_set_clock(&cl, "2023-03-31");
+}
+
 /* Headless Chromium renders both pages; the screenshots are kept. */
 static void test_screenshots(void **state)
 {
@@ -414,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_forecast_badge),
         cmocka_unit_test(test_screenshots),
         cmocka_unit_test(test_stale_ack),
+        cmocka_unit_test(test_long_decimals),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
