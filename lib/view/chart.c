@@ -500,7 +500,8 @@ void pw_chart_svg_big(FILE *out, const struct pw_chart *c, const struct pw_chart
     }
     fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"start\">", 4.0, BG_T - 8);
     pw_html_text(out, unit && unit[0] ? unit : "");
-    fputs(c->flow ? "（各年度）" : "（累計・年度末）", out);
+    fputs(c->flow ? "（各年度）" : t->type == PW_TARGET_CUMULATIVE ? "（累計・年度末）" : "（年度末）",
+          out);
     fputs("</text>", out);
     bg_line(out, BG_L, BG_B, BG_R, BG_B, "stroke=\"#8c959f\" stroke-width=\"1\"");
     bg_line(out, BG_L, BG_T, BG_L, BG_B, "stroke=\"#8c959f\" stroke-width=\"1\"");

@@ -422,8 +422,33 @@ static void db_downloads(FILE *out, const struct http *h, const struct db_req *d
     fputs("</p>\n", out);
 }
 
+/* The rows of one request: every indicator the filters keep, evaluated. */
+struct db_rows {
+    struct pw_dash_row *v;
+    size_t n;
+};
+
+/* Whether alert a is shown: its indicator is among the rows the filters
+ * keep (an indicator the catalog does not know: only without filters), and
+ * its kind is the one asked for. */
+static int db_alert_shown(const struct http *h, const struct db_req *d, const struct db_rows *rows,
+                          const Planwatch__V1__Alert *a)
+{
+    const struct pw_indicator *ind = a->indicator_id ? pw_catalog_find(h->cat, a->indicator_id)
+                                                     : NULL;
+    if (d->kind >= 0 && (int)a->kind != d->kind)
+        return 0;
+    if (!ind)
+        return !d->plan[0] && !d->project[0] && !d->office_p && !d->grade;
+    for (size_t i = 0; i < rows->n; i++)
+        if (rows->v[i].ind == ind)
+            return 1;
+    return 0;
+}
+
 static void db_alerts(FILE *out, const struct http *h, const struct db_req *d,
-                      const Planwatch__V1__QueryReply *q, const struct pw_history *hist)
+                      const Planwatch__V1__QueryReply *q, const struct pw_history *hist,
+                      const struct db_rows *rows)
 {
     if (!q) {
         fputs("<section id=\"alerts\"><h2>未解決のアラート <span class=\"en\">open alerts</span>"
@@ -432,23 +457,16 @@ static void db_alerts(FILE *out, const struct http *h, const struct db_req *d,
         return;
     }
     size_t shown = 0;
-    for (size_t i = 0; i < q->n_alerts; i++) {
-        const struct pw_indicator *ind =
-            q->alerts[i]->indicator_id ? pw_catalog_find(h->cat, q->alerts[i]->indicator_id) : NULL;
-        shown += (!ind || db_match(d, ind)) && (d->kind < 0 || (int)q->alerts[i]->kind == d->kind);
-    }
+    for (size_t i = 0; i < q->n_alerts; i++)
+        if (db_alert_shown(h, d, rows, q->alerts[i]))
+            shown++;
     fprintf(out, "<section id=\"alerts\"><h2>未解決のアラート (%zu) <span class=\"en\">open alerts"
                  "</span></h2>\n",
             shown);
     fputs(shown ? "<ul class=\"alerts\">\n" : "<p>なし none</p>\n", out);
-    for (size_t i = 0; i < q->n_alerts; i++) {
-        const Planwatch__V1__Alert *a = q->alerts[i];
-        const struct pw_indicator *ind = a->indicator_id ? pw_catalog_find(h->cat, a->indicator_id)
-                                                         : NULL;
-        if ((ind && !db_match(d, ind)) || (d->kind >= 0 && (int)a->kind != d->kind))
-            continue;
-        http_alert_item(out, h, &d->v, a, q->acks, q->n_acks, hist);
-    }
+    for (size_t i = 0; i < q->n_alerts; i++)
+        if (db_alert_shown(h, d, rows, q->alerts[i]))
+            http_alert_item(out, h, &d->v, q->alerts[i], q->acks, q->n_acks, hist);
     if (shown)
         fputs("</ul>\n", out);
     fputs("</section>\n", out);
@@ -553,12 +571,6 @@ static void db_row(FILE *out, const struct db_req *d, const struct pw_dash_row *
     pw_html_text(out, pw_explain(ind, e, d->v.lang, ja, sizeof ja));
     fputs("</td></tr>\n", out);
 }
-
-/* The rows of one request: every indicator the filters keep, evaluated. */
-struct db_rows {
-    struct pw_dash_row *v;
-    size_t n;
-};
 
 static int db_collect(const struct http *h, const struct db_req *d, const struct pw_history *hist,
                       const Planwatch__V1__QueryReply *alerts, struct db_rows *rows)
@@ -812,7 +824,7 @@ static void db_render(struct http *h, struct http_req *r, const Planwatch__V1__Q
               "last seen.</p>\n",
               out);
     if (!d->heat_only)
-        db_alerts(out, h, d, alerts, hist);
+        db_alerts(out, h, d, alerts, hist, &rows);
     /* the rows first into their own buffer: the tallies above them need them */
     char *body = NULL;
     size_t blen = 0;

@@ -134,6 +134,14 @@ static void test_filter_and_numbers(void **state)
     }
     assert_true(rows > 0);
     free(part);
+    /* the alerts listed are those of the rows kept: no forecast (an A) */
+    assert_true(count(r.body, "<li data-alert=") > 0);
+    assert_int_equal(count(r.body, "data-kind=\"forecast\"><span"), 0);
+    for (const char *p = r.body; (p = strstr(p, "<li data-alert=")); p++) {
+        const char *end = strstr(p, "</li>"), *b = strstr(p, "st-behind"), *a = strstr(p, "st-at-risk");
+        if (!((b && b < end) || (a && a < end)))
+            fail_msg("an alert of a row that is not B: %.200s", p);
+    }
     /* the one-click filter is marked as on */
     assert_non_null(strstr(r.body, "data-quick=\"grade=B\" class=\"on\""));
     free(r.body);
@@ -423,6 +431,10 @@ static void test_screenshots(void **state)
         {"dashboard-b-only.png", "/?as_of=2023-03-31&grade=B&sort=gap", "1400,1800"},
         {"indicator-class34.png", "/indicator/p2-pj2-class34-approvals?as_of=2023-03-31",
          "1200,2000"},
+        {"indicator-forecast.png", "/indicator/p2-pj1-dd-network-licensing?as_of=2023-03-31",
+         "1200,1400"},
+        {"indicator-ratio.png", "/indicator/p2-pj1-new-modality-share?as_of=2023-03-31",
+         "1200,1000"},
     };
     const char *flags = "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
                         "--disable-background-networking --disable-component-update "
@@ -438,6 +450,15 @@ static void test_screenshots(void **state)
         assert_int_equal(system(cmd), 0);
         assert_int_equal(access(shot, R_OK), 0);
         fprintf(stderr, "screenshot: %s\n", shot);
+        /* the page itself beside it (self-contained: it opens offline) */
+        struct hs_resp r = get(shots[i].path);
+        expect(&r, 200);
+        snprintf(shot + strlen(shot) - 4, 6, ".html");
+        FILE *f = fopen(shot, "w");
+        assert_non_null(f);
+        fwrite(r.body, 1, r.len, f);
+        assert_int_equal(fclose(f), 0);
+        free(r.body);
     }
 }
 
