@@ -599,8 +599,8 @@ static int db_collect(const struct http *h, const struct db_req *d, const struct
     return 0;
 }
 
-static void db_write_row(FILE *out, const struct http *h, const struct db_req *d,
-                         const struct pw_history *hist, const struct pw_dash_row *row, int flat)
+static void db_write_row(FILE *out, const struct db_req *d, const struct pw_history *hist,
+                         const struct pw_dash_row *row, int flat)
 {
     const struct pw_indicator *ind = row->ind;
     size_t n;
@@ -612,7 +612,6 @@ static void db_write_row(FILE *out, const struct http *h, const struct db_req *d
         const struct pw_obs *po = pw_history_get(hist, ind->predecessor, &pn);
         pw_chart_build(&prev, ind->predecessor, po, pn, d->v.as_of);
     }
-    (void)h;
     db_row(out, d, row, &c, ind->predecessor ? &prev : NULL, db_assessed(d, ind, &c.now), flat);
 }
 
@@ -695,7 +694,7 @@ static void db_grouped(FILE *out, const struct http *h, const struct db_req *d,
                         open = 1;
                     }
                     (closed ? fin : count)[row->ev.status]++;
-                    db_write_row(out, h, d, hist, row, 0);
+                    db_write_row(out, d, hist, row, 0);
                 }
                 if (open)
                     fputs("</tbody></table>\n", out);
@@ -839,7 +838,7 @@ static void db_render(struct http *h, struct http_req *r, const Planwatch__V1__Q
         db_head(rf, 1);
         for (size_t i = 0; i < rows.n; i++) {
             count[rows.v[i].ev.status]++;
-            db_write_row(rf, h, d, hist, &rows.v[i], 1);
+            db_write_row(rf, d, hist, &rows.v[i], 1);
         }
         fputs("</tbody></table></section>\n", rf);
     }

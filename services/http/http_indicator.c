@@ -317,6 +317,21 @@ static void ip_render(struct http *h, struct http_req *r, const Planwatch__V1__Q
               "last seen.</p>\n",
               out);
     ip_facts(out, s, &c, &as, assessed);
+    /* a forecast alert projects at the recent pace (the catalog's forecast
+     * years), the chart at the pace since the window began: say both */
+    for (size_t i = 0; alerts && i < alerts->n_alerts; i++) {
+        const Planwatch__V1__Alert *a = alerts->alerts[i];
+        if (a->kind != PLANWATCH__V1__ALERT_KIND__ALERT_KIND_FORECAST || !a->has_forecast)
+            continue;
+        fputs("<p class=\"legend\" id=\"forecast\">▲ 見通し注意: 最近のペース（年 ", out);
+        ip_num(out, 1, a->pace_micros, ind->unit);
+        fprintf(out, "）では FY%d末に ", ind->target.last_fy);
+        ip_num(out, 1, a->forecast_micros, ind->unit);
+        fputs("（グラフの見通しは計画開始からのペース）<span class=\"en\">forecast at the recent "
+              "pace; the chart's projection uses the pace since the window began</span></p>\n",
+              out);
+        break;
+    }
     fputs("<section id=\"chart\"><h2>推移 <span class=\"en\">progress against the ideal line"
           "</span></h2>\n",
           out);

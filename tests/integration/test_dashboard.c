@@ -306,6 +306,13 @@ static void test_forecast_badge(void **state)
     assert_null(strstr(li, "st-on-track"));
     free(li);
     free(r.body);
+    /* its indicator's page says the recent pace's projection too: 9 of 10 */
+    r = get("/indicator/p2-pj1-dd-network-licensing?as_of=2023-03-31");
+    expect(&r, 200);
+    const char *fc = strstr(r.body, "<p class=\"legend\" id=\"forecast\">");
+    assert_non_null(fc);
+    assert_non_null(strstr(fc, "では FY2024末に 9件"));
+    free(r.body);
     /* kind=forecast keeps the forecast alerts only */
     r = get("/?as_of=2023-03-31&kind=forecast");
     expect(&r, 200);
