@@ -161,8 +161,9 @@ int main(int argc, char **argv)
     h.read_auth = cfg.read_auth;
     /* the pages show times in this zone (the logs stay in UTC) */
     const char *tz = cfg.tz[0] ? cfg.tz : getenv("TZ") && getenv("TZ")[0] ? getenv("TZ") : "";
-    if (pw_dash_tz_resolve(tz, &tz)) {
-        pw_error("msg=\"--tz is not a time zone this system knows\" tz=\"%.64s\"", cfg.tz);
+    const char *asked = tz;
+    if (pw_dash_tz_resolve(asked, &tz)) {
+        pw_error("msg=\"--tz is not a time zone this system knows\" tz=\"%.64s\"", asked);
         return 2;
     }
     setenv("TZ", tz, 1);

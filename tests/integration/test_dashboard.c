@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -422,6 +423,53 @@ static void test_long_decimals(void **state)
     hs_set_clock(&cl, "2023-03-31");
 }
 
+/* The secretariat's assessment shows on the indicator's page, in its facts
+ * and on the chart at the checkpoint it assesses (last: an assessed A
+ * closes the status alert). */
+static void test_assessment_shown(void **state)
+{
+    (void)state;
+    static const char body[] = "{\"indicator_id\": \"p2-pj2-healthcare-demos\", \"fiscal_year\": "
+                               "2022, \"grade\": \"A\", \"reason\": \"実証の前倒し\", \"by\": "
+                               "\"事務局\"}";
+    struct hs_resp r = hs_curl(&cl, "POST", "/api/v1/assessments", HS_TOK_ADMIN, "application/json",
+                               NULL, body, sizeof body - 1);
+    if (r.status != 200 && r.status != 201)
+        fail_msg("HTTP %ld: %.400s", r.status, r.body);
+    free(r.body);
+    r = get("/indicator/p2-pj2-healthcare-demos?as_of=2023-03-31");
+    expect(&r, 200);
+    assert_non_null(strstr(r.body, "<dt>事務局評価 assessed</dt><dd class=\"assessed\">A（計算上 "
+                                   "computed B）: 実証の前倒し (事務局)</dd>"));
+    assert_non_null(strstr(r.body, "期待値 21件 · 事務局評価 A</text>"));
+    assert_non_null(strstr(r.body, "<section id=\"assessments\">"));
+    assert_non_null(strstr(r.body, "FY2022: A — 実証の前倒し (事務局, <time>"));
+    free(r.body);
+    /* the dashboard's grade filter goes by the grade shown */
+    r = get("/?as_of=2023-03-31&plan=p2&grade=A&project=pj2");
+    expect(&r, 200);
+    assert_non_null(strstr(r.body, "<tr data-id=\"p2-pj2-healthcare-demos\" data-status=\"BEHIND\" "
+                                   "data-grade=\"A\">"));
+    free(r.body);
+}
+
+/* planwatch-http refuses a time zone it does not know, before listening. */
+static void test_bad_tz(void **state)
+{
+    (void)state;
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "%s --tz=Nowhere/Atlantis --listen=127.0.0.1:1 --insecure "
+                              ">%s/tz.log 2>&1", hs_bin("http"), cl.dir);
+    int rc = system(cmd);
+    assert_true(WIFEXITED(rc));
+    assert_int_equal(WEXITSTATUS(rc), 2);
+    snprintf(cmd, sizeof cmd, "%s/tz.log", cl.dir);
+    size_t len;
+    char *log = hs_read_file(cmd, &len);
+    assert_non_null(strstr(log, "--tz is not a time zone this system knows"));
+    free(log);
+}
+
 /* Headless Chromium renders both pages; the screenshots are kept. */
 static void test_screenshots(void **state)
 {
@@ -480,6 +528,8 @@ int main(void)
         cmocka_unit_test(test_screenshots),
         cmocka_unit_test(test_stale_ack),
         cmocka_unit_test(test_long_decimals),
+        cmocka_unit_test(test_assessment_shown),
+        cmocka_unit_test(test_bad_tz),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
