@@ -160,11 +160,17 @@ int main(int argc, char **argv)
         return rc;
     h.read_auth = cfg.read_auth;
     /* the pages show times in this zone (the logs stay in UTC) */
-    const char *tz = cfg.tz[0] ? cfg.tz : getenv("TZ") && getenv("TZ")[0] ? getenv("TZ") : "";
-    const char *asked = tz;
-    if (pw_dash_tz_resolve(asked, &tz)) {
-        pw_error("msg=\"--tz is not a time zone this system knows\" tz=\"%.64s\"", asked);
-        return 2;
+    const char *tz = NULL, *env_tz = getenv("TZ");
+    if (cfg.tz[0]) {
+        if (pw_dash_tz_resolve(cfg.tz, &tz)) {
+            pw_error("msg=\"--tz is not a time zone this system knows\" tz=\"%.64s\"", cfg.tz);
+            return 2;
+        }
+    } else if (pw_dash_tz_resolve(env_tz ? env_tz : "", &tz)) {
+        /* an inherited TZ is not this service's setting: the default, said once */
+        pw_warn("msg=\"TZ is not a time zone this system knows: pages show Asia/Tokyo\" "
+                "tz=\"%.64s\"", env_tz);
+        pw_dash_tz_resolve("", &tz);
     }
     setenv("TZ", tz, 1);
     tzset();
