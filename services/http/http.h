@@ -8,8 +8,8 @@
  *   http_feed.c      POST /api/v1/feeds: CSV/JSON -> FeedBatch -> import summary;
  *                    POST /api/v1/retractions: one retract row, the same way
  *   http_read.c      GET /api/v1/status, history, alerts, report, health
- *   http_dashboard.c GET /: the server-rendered dashboard, and what every
- *                    page shares (its parameters, header and alert items)
+ *   http_dashboard.c GET /: the server-rendered dashboard
+ *   http_page.c      what every page shares (its parameters, header, alert items)
  *   http_indicator.c GET /indicator/{id}: one indicator's own page
  *   http_openapi.c   GET /api/v1/openapi.yaml: docs/openapi.yaml, compiled in
  *   http_template.c  GET /api/v1/template: an office's feed template (csv, xlsx)
@@ -135,7 +135,7 @@ void http_dashboard_get(struct http *h, struct http_req *r);
 /* GET /indicator/{id}: the indicator's page (id: at most PW_ID_MAX bytes). */
 void http_indicator_get(struct http *h, struct http_req *r, const char *id);
 
-/* ---- what every page shares (http_dashboard.c) ---------------------------- */
+/* ---- what every page shares (http_page.c) --------------------------------- */
 
 /* The parameters every page carries in its forms and links. */
 struct http_view {
@@ -154,6 +154,9 @@ int http_view_parse(struct http *h, struct http_req *r, struct http_view *v);
  * (pairs with an empty or NULL value are left out; kv may be NULL). */
 void http_view_href(FILE *out, const struct http_view *v, const char *path,
                     const char *const *kv);
+
+/* The href of ind's own page (/indicator/ID with v's parameters). */
+void http_indicator_href(FILE *out, const struct http_view *v, const struct pw_indicator *ind);
 
 /* Opens a page: the shell (pw_html_page_open), then the one header every
  * page has (title, navigation, the time zone and as-of it is shown at). */

@@ -161,6 +161,9 @@ static void test_filter_and_numbers(void **state)
     assert_non_null(strstr(gap, "−7件 (−58.3%)"));
     assert_true(gap < strstr(row, "</tr>"));
     assert_house_numbers(r.body);
+    /* FY2022 ended with 2023-03-31: its follow-up report is offered */
+    assert_non_null(strstr(r.body, "href=\"/api/v1/report?as_of=2023-03-31&amp;plan=p2&amp;fy=2022&amp;"
+                                   "format=xlsx\""));
     free(r.body);
 
     /* sort=gap: the most behind first, in one table */
