@@ -56,7 +56,7 @@ static const char html_css[] =
     ".quick{display:flex;flex-wrap:wrap;gap:6px;margin:.2em 0 .8em;font-size:.9em}"
     ".quick a{border:1px solid var(--line);border-radius:12px;padding:1px 10px;text-decoration:none}"
     ".quick a.on{background:#0969da;color:#fff;border-color:#0969da}"
-    "table.heat{width:auto}table.heat td,table.heat th{text-align:center;padding:3px 8px}"
+    "table.heat{width:auto;display:block;overflow-x:auto}table.heat td,table.heat th{text-align:center;padding:3px 8px}"
     "table.heat td.name{text-align:left;max-width:28em}"
     "table.heat tr.proj th{text-align:left;background:#fff;color:var(--muted);padding-top:10px}"
     "td.g-A{background:#d1f0dc;color:#0b5323;font-weight:700}"

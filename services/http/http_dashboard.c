@@ -89,6 +89,16 @@ static const struct pw_assessment *db_assessed(const struct db_req *d,
     return NULL;
 }
 
+/* The assessment of ind's fiscal year fy, or NULL. */
+static const struct pw_assessment *db_assessed_fy(const struct db_req *d,
+                                                  const struct pw_indicator *ind, int fy)
+{
+    for (size_t i = 0; i < d->nas; i++)
+        if (d->as[i].ind == ind && d->as[i].as.fy == fy)
+            return &d->as[i].as;
+    return NULL;
+}
+
 /* ind has an open alert of kind (in q). */
 static int db_has_alert(const Planwatch__V1__QueryReply *q, const struct pw_indicator *ind,
                         int kind)
@@ -574,20 +584,29 @@ static void db_heatmap(FILE *out, const struct http *h, const struct db_req *d,
             fputs("</a></td>", out);
             for (int fy = p->first_fy; fy <= p->last_fy; fy++) {
                 const struct pw_dash_cell *c = &cells[fy - p->first_fy];
+                /* the grade that year's follow-up table prints: the
+                 * secretariat's when it assessed the year (marked ※) */
+                const struct pw_assessment *as = c->state == PW_DASH_CELL_JUDGED
+                                                     ? db_assessed_fy(d, ind, fy)
+                                                     : NULL;
+                char g = as ? as->grade : c->grade;
                 const char *cls = c->state == PW_DASH_CELL_FUTURE ? "g-future"
                                   : c->state == PW_DASH_CELL_NONE ? "g-none"
-                                  : c->grade == 'A'               ? "g-A"
-                                  : c->grade == 'B'               ? "g-B"
+                                  : g == 'A'                      ? "g-A"
+                                  : g == 'B'                      ? "g-B"
                                                                   : "g-none";
-                fprintf(out, "<td class=\"%s\" data-fy=\"%d\" data-grade=\"%c\" title=\"FY%d", cls,
-                        fy, c->state == PW_DASH_CELL_JUDGED ? c->grade : '-', fy);
+                fprintf(out, "<td class=\"%s\" data-fy=\"%d\" data-grade=\"%c\"%s title=\"FY%d",
+                        cls, fy, c->state == PW_DASH_CELL_JUDGED ? g : '-',
+                        as ? " data-assessed=\"1\"" : "", fy);
                 if (c->has_actual) {
                     fputs(": ", out);
                     db_dec(out, 1, c->actual, ind->unit);
                 }
+                if (as)
+                    fprintf(out, ", 事務局評価 %c (計算上 %c)", as->grade, c->grade);
                 fputs("\">", out);
                 if (c->state == PW_DASH_CELL_JUDGED) {
-                    fprintf(out, "%c<span class=\"en\">", c->grade);
+                    fprintf(out, "%c%s<span class=\"en\">", g, as ? "※" : "");
                     pw_html_text(out, pw_dash_number(c->actual, b, sizeof b));
                     fputs("</span>", out);
                 } else
@@ -598,8 +617,8 @@ static void db_heatmap(FILE *out, const struct http *h, const struct db_req *d,
         }
         fputs("</tbody></table>\n", out);
     }
-    fputs("<p class=\"legend\">A 順調 · B 進捗が不十分 · – 数値なし no figure for that year · "
-          "空欄 not ended yet</p></section>\n",
+    fputs("<p class=\"legend\">A 順調 · B 進捗が不十分 · ※ 事務局評価 assessed by the secretariat · "
+          "– 数値なし no figure for that year · 空欄 not ended yet</p></section>\n",
           out);
 }
 

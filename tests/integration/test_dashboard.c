@@ -454,6 +454,14 @@ static void test_assessment_shown(void **state)
     assert_non_null(strstr(r.body, "<tr data-id=\"p2-pj2-healthcare-demos\" data-status=\"BEHIND\" "
                                    "data-grade=\"A\">"));
     free(r.body);
+    /* and the heat map prints the grade of that year's follow-up: A, marked */
+    r = get("/?as_of=2023-03-31&view=heatmap&plan=p2");
+    expect(&r, 200);
+    const char *row = strstr(r.body, "<tr data-heat=\"p2-pj2-healthcare-demos\">");
+    assert_non_null(row);
+    assert_non_null(strstr(row, "<td class=\"g-A\" data-fy=\"2022\" data-grade=\"A\" "
+                                "data-assessed=\"1\""));
+    free(r.body);
 }
 
 /* planwatch-http refuses a time zone it does not know, before listening. */

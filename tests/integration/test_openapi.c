@@ -625,6 +625,8 @@ static void test_reads(void **state)
         {"getDashboardIndex", "GET", "/index.html?as_of=2023-02-30", NULL, NULL, NULL, NULL, 400, NULL},
         {"getDashboard", "GET", "/?grade=B&sort=gap&kind=status&office=pj2&known_at=2030-01-01", NULL, NULL, NULL, NULL, 200, "text/html"},
         {"getDashboard", "GET", "/?grade=C", NULL, NULL, NULL, NULL, 400, NULL},
+        {"getDashboard", "GET", "/?view=heatmap&plan=p2", NULL, NULL, NULL, NULL, 200, "text/html"},
+        {"getDashboardIndex", "GET", "/index.html?view=map", NULL, NULL, NULL, NULL, 400, NULL},
         {"getIndicatorPage", "GET", "/indicator/p2-pj2-class34-approvals?as_of=2023-03-31", NULL, NULL, NULL, NULL, 200, "text/html"},
         {"getIndicatorPage", "GET", "/indicator/p2-pj2-class34-approvals?known_at=soon", NULL, NULL, NULL, NULL, 400, NULL},
         {"getIndicatorPage", "GET", "/indicator/no-such-indicator", NULL, NULL, NULL, NULL, 404, NULL},
