@@ -54,4 +54,37 @@ int pw_chart_build(struct pw_chart *c, const struct pw_indicator *ind, const str
  * scalable) with a <title> and an aria-label saying the same in words. */
 void pw_chart_svg(FILE *out, const struct pw_chart *c);
 
+/* The burn-down view of a stock target that grows towards its final value
+ * (cumulative, level, trajectory; not lower-is-better), as an SLO burn
+ * chart reads: the best single-year gain on record sets the least value
+ * that still reaches the target at each fiscal-year end (need(y) = final -
+ * best x (last_fy - y)), and the first fiscal year whose value (known, or at
+ * the current pace beyond the checkpoint) is below that line is the year
+ * after which even the best year on record, every year, could no longer
+ * reach the target. */
+struct pw_chart_burn {
+    int applies;                       /* a growing stock target with a gain on record */
+    int64_t best;                      /* the best gain in one fiscal year (pw_dec, per year) */
+    int best_fy;                       /* the fiscal year it ended (the first such) */
+    struct pw_chart_pt need[PW_CHART_MAX]; /* the least value at each fiscal-year end */
+    size_t nneed;
+    int lost_fy;                       /* 0: still reachable (on the figures and the pace) */
+    int lost_known;                    /* lost_fy is on the figures (1) or on the pace (0) */
+};
+
+/* Computes c's burn view into *b (b->applies 0 when it does not apply).
+ * Returns 0 or PW_EINVAL. */
+int pw_chart_burn(const struct pw_chart *c, struct pw_chart_burn *b);
+
+/* Writes c as a large chart for an indicator's own page (<svg
+ * class="chart-big">, 760 x 340 viewBox units): a value axis with labelled
+ * ticks, every fiscal-year end (the checkpoints) labelled, each year's figure
+ * written beside its point, the ideal line (the plan's), the final target,
+ * the projection at the current pace, the expected value at the checkpoint
+ * judged (and the secretariat's grade when assessed is 'A' or 'B'), and
+ * b's line and lost year when b applies (b may be NULL). A legend and the
+ * <title> say the same in words. */
+void pw_chart_svg_big(FILE *out, const struct pw_chart *c, const struct pw_chart_burn *b,
+                      char assessed);
+
 #endif

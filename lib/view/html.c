@@ -46,6 +46,25 @@ static const char html_css[] =
     ".st-no-data{background:#eef1f4;color:#424a53;border-color:#c4ccd4}"
     ".st-no-target{background:#eef1f4;color:#424a53;border-color:#c4ccd4}"
     "svg.chart{display:block;width:240px;max-width:100%;height:auto}"
+    "svg.chart-big{display:block;width:100%;max-width:900px;height:auto;margin:.5em 0}"
+    ".st-warn{background:#fff1c2;color:#7a4d00;border-color:#d4a72c}"
+    "a{color:#0969da}a.ind{color:inherit;text-decoration:none}a.ind:hover span[lang=ja]{"
+    "text-decoration:underline}"
+    "nav.top{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:.9em;margin:.2em 0 .6em}"
+    ".gap-neg{color:#8e1519;font-weight:600}.gap-pos{color:#116329}"
+    "td.gap{white-space:nowrap;text-align:right;font-variant-numeric:tabular-nums}"
+    ".quick{display:flex;flex-wrap:wrap;gap:6px;margin:.2em 0 .8em;font-size:.9em}"
+    ".quick a{border:1px solid var(--line);border-radius:12px;padding:1px 10px;text-decoration:none}"
+    ".quick a.on{background:#0969da;color:#fff;border-color:#0969da}"
+    "table.heat{width:auto;display:block;overflow-x:auto}table.heat td,table.heat th{text-align:center;padding:3px 8px}"
+    "table.heat td.name{text-align:left;max-width:28em}"
+    "table.heat tr.proj th{text-align:left;background:#fff;color:var(--muted);padding-top:10px}"
+    "td.g-A{background:#d1f0dc;color:#0b5323;font-weight:700}"
+    "td.g-B{background:#ffdcd7;color:#8e1519;font-weight:700}"
+    "td.g-none{background:#f6f8fa;color:#6e7781}td.g-future{color:#afb8c1}"
+    ".ack.stale{color:#7a4d00}.ack.stale b{font-weight:600}"
+    "dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:.4em 0}"
+    "dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}"
     "form.asof{display:flex;flex-wrap:wrap;gap:8px;align-items:end;margin:.4em 0 1em}"
     "form.asof label{display:flex;flex-direction:column;font-size:.85em;color:var(--muted)}"
     "form.asof input,form.asof select,form.asof button{font:inherit;padding:4px 6px}"
@@ -63,7 +82,10 @@ static const char html_css[] =
     "font-size:.85em}"
     "table.rows td.num{justify-content:flex-start}"
     "td.details{max-width:none}}"
-    "@media print{form.asof{display:none}}";
+    "@media print{form.asof,nav.top,.quick,.noprint{display:none}"
+    "body{max-width:none;font-size:10.5pt}a{color:inherit;text-decoration:none}"
+    "tr,li,svg{break-inside:avoid}h2{break-after:avoid}"
+    "td.g-A,td.g-B,.st{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 
 void pw_html_page_open(FILE *out, const char *title)
 {
@@ -107,6 +129,17 @@ void pw_html_status(FILE *out, enum pw_status s, char grade)
     if (grade == 'A' || grade == 'B')
         fprintf(out, "%c ", grade);
     fprintf(out, "%s</span>", pw_html_status_words(s));
+}
+
+void pw_html_alert_badge(FILE *out, enum pw_html_alert_kind kind, enum pw_status s, char grade)
+{
+    if (kind == PW_HTML_ALERT_OVERDUE)
+        fputs("<span class=\"st st-warn\" data-kind=\"overdue\">！ 未報告 overdue</span>", out);
+    else if (kind == PW_HTML_ALERT_FORECAST)
+        fputs("<span class=\"st st-warn\" data-kind=\"forecast\">▲ 見通し注意 forecast</span>",
+              out);
+    else
+        pw_html_status(out, s, grade);
 }
 
 const char *pw_html_grade_words(char grade)

@@ -32,6 +32,15 @@ const char *pw_html_status_words(enum pw_status s);
  * <span class="st st-behind">✕ B 遅れ behind</span>. */
 void pw_html_status(FILE *out, enum pw_status s, char grade);
 
+/* The kind of an alert (the values of planwatch.v1.AlertKind). */
+enum pw_html_alert_kind { PW_HTML_ALERT_STATUS, PW_HTML_ALERT_OVERDUE, PW_HTML_ALERT_FORECAST };
+
+/* An alert's badge: a status alert shows its status (pw_html_status); an
+ * overdue report (！ 未報告 overdue) and a forecast (▲ 見通し注意 forecast)
+ * are warnings in their own words whatever the indicator's status, so a
+ * forecast on an indicator on track today never reads "A 順調". */
+void pw_html_alert_badge(FILE *out, enum pw_html_alert_kind kind, enum pw_status s, char grade);
+
 /* The plan's words for a grade: A 順調に進捗している, B 進捗が不十分, else "". */
 const char *pw_html_grade_words(char grade);
 

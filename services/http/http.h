@@ -15,6 +15,8 @@
  *   http_form.c      forms and the page shell the acting pages share
  *   http_read.c      GET /api/v1/status, history, alerts, report, health
  *   http_dashboard.c GET /: the server-rendered dashboard
+ *   http_page.c      what every page shares (its parameters, header, alert items)
+ *   http_indicator.c GET /indicator/{id}: one indicator's own page
  *   http_openapi.c   GET /api/v1/openapi.yaml: docs/openapi.yaml, compiled in
  *   http_template.c  GET /api/v1/template: an office's feed template (csv, xlsx)
  *   http_metrics.c   the Prometheus series served on --metrics
@@ -25,11 +27,13 @@
 #define HTTP_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "catalog.h"
 #include "clock.h"
 #include "feed.h"
+#include "explain_ja.h"
 #include "history.h"
 #include "http_req.h"
 #include "planwatch.pb-c.h"
@@ -52,6 +56,8 @@ struct http {
     int cat_loading;                 /* a QUERY_CATALOG is in flight */
     struct pw_history *hist;         /* every stored update up to hist_seq (charts) */
     uint64_t hist_seq;
+    uint64_t *ind_seq;               /* per catalog index: the store seq of its latest
+                                        update in the cache (0: none) */
     int hist_loading;                /* a snapshot refresh is in flight */
     struct http_hist_waiter *hist_waiters; /* requests waiting for the refresh */
     struct http_up *ingest, *store;
@@ -190,6 +196,46 @@ void http_read_health(struct http *h, struct http_req *r);
  * rows the office owes (http_template.c; pw_template). */
 void http_template_get(struct http *h, struct http_req *r);
 void http_dashboard_get(struct http *h, struct http_req *r);
+/* GET /indicator/{id}: the indicator's page (id: at most PW_ID_MAX bytes). */
+void http_indicator_get(struct http *h, struct http_req *r, const char *id);
+
+/* ---- what every page shares (http_page.c) --------------------------------- */
+
+/* The parameters every page carries in its forms and links. */
+struct http_view {
+    int32_t as_of;          /* ?as_of= (default: today by the service's clock) */
+    int64_t known_at;       /* ?known_at= as Unix ns; 0: every revision */
+    char known_at_s[64];    /* ... as given ("" when none) */
+    enum pw_lang lang;      /* ?lang= (default ja) */
+};
+
+/* Reads ?as_of=, ?known_at= and ?lang= into *v. Returns 0, or answers 400
+ * naming the bad parameter and returns PW_EINVAL. */
+int http_view_parse(struct http *h, struct http_req *r, struct http_view *v);
+
+/* Writes an href (HTML-escaped, values percent-encoded): path?as_of=..
+ * [&known_at=..][&lang=en] then the pairs kv[0]=kv[1], ... up to a NULL key
+ * (pairs with an empty or NULL value are left out; kv may be NULL). */
+void http_view_href(FILE *out, const struct http_view *v, const char *path,
+                    const char *const *kv);
+
+/* The href of ind's own page (/indicator/ID with v's parameters). */
+void http_indicator_href(FILE *out, const struct http_view *v, const struct pw_indicator *ind);
+
+/* Opens a page: the shell (pw_html_page_open), then the one header every
+ * page has (title, navigation, the signed-in user, the time zone and as-of
+ * it is shown at). */
+void http_page_open(FILE *out, struct http *h, const struct http_req *r, const struct http_view *v, const char *title, const char *h1,
+                    const char *h1_en);
+
+/* One open alert as an <li>: its kind's badge, the indicator (linked to its
+ * page), the summary, when it was raised, and each acknowledgement of it
+ * from acks[0..nacks), marked stale when ind's figures in hist changed after
+ * it was recorded (hist may be NULL: none marked). */
+struct pw_history;
+void http_alert_item(FILE *out, const struct http *h, const struct http_view *v,
+                     const Planwatch__V1__Alert *a, Planwatch__V1__Ack *const *acks, size_t nacks,
+                     const struct pw_history *hist);
 void http_openapi_get(struct http *h, struct http_req *r);
 /* GET /signin (the form), POST /signin (a session cookie, 303 to next),
  * POST /signout (CSRF; clears the cookie); and the 303 to the form that a

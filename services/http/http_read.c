@@ -159,8 +159,11 @@ static void rd_catalog_done(struct http *h, void *arg, int rc, Planwatch__V1__Ms
     if (pw_msg_catalog_load((const Planwatch__V1__QueryReply *)m, &h->cat, &d))
         pw_error("msg=\"the store's catalog is not valid\" %s",
                  pw_diag_format(&d, NULL, msg, sizeof msg));
-    else if (pw_history_open(&h->hist, h->cat))
+    else if (pw_history_open(&h->hist, h->cat) ||
+             !(h->ind_seq = calloc(pw_catalog_count(h->cat) + 1, sizeof *h->ind_seq))) {
+        pw_history_close(&h->hist);
         pw_catalog_close(&h->cat);
+    }
     else
         pw_info("msg=\"catalog loaded from the store\" indicators=%zu", pw_catalog_count(h->cat));
 }
@@ -222,6 +225,7 @@ static void rd_hist_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgTy
             rd_hist_finish(h, PW_ENOMEM);
             return;
         }
+        h->ind_seq[ind->index] = u->seq; /* stale acknowledgements (http_alert_item) */
     }
     if (q->more && q->n_updates)
         rd_hist_ask(h);

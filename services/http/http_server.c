@@ -307,6 +307,11 @@ static void srv_route(struct http *h, struct http_req *r)
             http_signin_get(h, r);
     } else if (strcmp(p, "/signout") == 0) {
         http_signout_post(h, r);
+    } else if (strncmp(p, "/indicator/", 11) == 0) {
+        if (strlen(p + 11) == 0 || strlen(p + 11) > PW_ID_MAX || strchr(p + 11, '/'))
+            http_req_error(r, MHD_HTTP_NOT_FOUND, PW_ENOTFOUND, "no such indicator");
+        else
+            http_indicator_get(h, r, p + 11);
     } else if (strcmp(p, "/api/v1/status") == 0) {
         http_read_status(h, r);
     } else if (strcmp(p, "/api/v1/alerts") == 0) {

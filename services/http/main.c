@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
+#include <time.h>
 
 #include "cfg.h"
+#include "dash.h"
 #include "service.h"
 #include "err.h"
 #include "http.h"
@@ -32,7 +34,7 @@
 
 /* The settings (strings point into argv, the environment or the defaults). */
 struct http_cfg {
-    const char *listen, *ingest, *store, *users, *session_key, *tls_cert, *tls_key;
+    const char *listen, *ingest, *store, *tz, *users, *session_key, *tls_cert, *tls_key;
     int read_auth, cookie_secure;
     long session_minutes;
     long max_body, max_rows, ingest_timeout_ms, store_timeout_ms, per_address, deadline_s;
@@ -66,6 +68,7 @@ static int http_config(struct http_cfg *c, int argc, char **argv, struct pw_cloc
         /* one request is one FeedBatch: never more rows than ingest takes (PW_BATCH_MAX_ROWS) */
         {"max-rows", PW_CFG_INT, "10000", 1, PW_BATCH_MAX_ROWS, "most rows per feed request; more: 413", &c->max_rows, 0},
         {"ingest-timeout-ms", PW_CFG_INT, "10000", 100, 600000, "answer 503 when ingest has not answered a feed by then", &c->ingest_timeout_ms, 0},
+        {"tz", PW_CFG_STR, "", 0, 0, "time zone of the times the pages show (\"\": TZ, else Asia/Tokyo)", &c->tz, 0},
         {"store-timeout-ms", PW_CFG_INT, "5000", 100, 600000, "answer 503 when the store has not answered a query by then", &c->store_timeout_ms, 0},
         {"tls-cert", PW_CFG_STR, "", 0, 0, "TLS: the server's certificate chain (PEM); with --tls-key, HTTPS instead of HTTP", &c->tls_cert, 0},
         {"tls-key", PW_CFG_STR, "", 0, 0, "TLS: the certificate's private key (PEM, mode 600: refused if group or others may read it)", &c->tls_key, 0},
@@ -173,6 +176,21 @@ int main(int argc, char **argv)
     if (rc >= 0)
         return rc;
     h.read_auth = cfg.read_auth;
+    /* the pages show times in this zone (the logs stay in UTC) */
+    const char *tz = NULL, *env_tz = getenv("TZ");
+    if (cfg.tz[0]) {
+        if (pw_dash_tz_resolve(cfg.tz, &tz)) {
+            pw_error("msg=\"--tz is not a time zone this system knows\" tz=\"%.64s\"", cfg.tz);
+            return 2;
+        }
+    } else if (pw_dash_tz_resolve(env_tz ? env_tz : "", &tz)) {
+        /* an inherited TZ is not this service's setting: the default, said once */
+        pw_warn("msg=\"TZ is not a time zone this system knows: pages show Asia/Tokyo\" "
+                "tz=\"%.64s\"", env_tz);
+        pw_dash_tz_resolve("", &tz);
+    }
+    setenv("TZ", tz, 1);
+    tzset();
     h.max_body = cfg.max_body;
     h.max_rows = cfg.max_rows;
     h.ingest_timeout_ms = cfg.ingest_timeout_ms;
@@ -256,6 +274,7 @@ done:
         zmq_ctx_term(ctx);
     pw_reactor_close(&loop);
     pw_history_close(&h.hist);
+    free(h.ind_seq);
     pw_catalog_close(&h.cat);
     http_sessions_close(&h.sessions);
     http_auth_close(&h.auth);

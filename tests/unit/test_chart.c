@@ -15,6 +15,8 @@
 #include "catalog.h"
 #include "chart.h"
 #include "dec.h"
+#include "err.h"
+#include "followup.h"
 #include "fy.h"
 
 static const char yaml[] =
@@ -99,7 +101,7 @@ static void test_cumulative_path(void **state)
     assert_non_null(strstr(s, "class=\"actual\" stroke=\"#cf222e\""));
     assert_non_null(strstr(s, "class=\"projection\""));
     assert_non_null(strstr(s, "aria-label=\"actual 5件, expected 12件, target 20件, on pace for "
-                              "8.333333件 (FY2020–2024, checkpoint FY2022, as of 2023-03-31)\""));
+                              "8.33件 (FY2020–2024, checkpoint FY2022, as of 2023-03-31)\""));
     assert_non_null(strstr(s, "目標 20"));
     assert_non_null(strstr(s, "</svg>"));
 
@@ -115,6 +117,100 @@ static void test_cumulative_path(void **state)
     assert_non_null(strstr(t, "actual 5件, expected 12件, target 20件"));
     free(t);
     free(s);
+}
+
+/* The burn view: the best year on record sets the last-chance line; the
+ * first year below it (on the figures, or on the pace) is the lost one. */
+static void test_burn(void **state)
+{
+    (void)state;
+    const struct pw_indicator *ind = pw_catalog_find(cat, "c");
+    int32_t day = pw_day_from_ymd(2023, 3, 31);
+    struct pw_chart c;
+    struct pw_chart_burn b;
+    /* 4 by FY2021 (2 a year from the start), 5 by FY2022: best 2 a year;
+     * FY2021 needs 20 - 2 x 3 = 14: lost on the figures after FY2021 */
+    struct pw_obs lost[] = {{2021, PW_DEC(4), PW_BASIS_CUMULATIVE, 0, PW_NO_DAY, 0, 0},
+                            {2022, PW_DEC(5), PW_BASIS_CUMULATIVE, 0, PW_NO_DAY, 0, 0}};
+    assert_int_equal(pw_chart_build(&c, ind, lost, 2, day), 0);
+    assert_int_equal(pw_chart_burn(&c, &b), 0);
+    assert_true(b.applies);
+    assert_int_equal(b.best, PW_DEC(2));
+    assert_int_equal(b.best_fy, 2021);
+    assert_int_equal(b.lost_fy, 2021);
+    assert_true(b.lost_known);
+    assert_int_equal(b.need[b.nneed - 1].v, PW_DEC(20)); /* the window end: the target */
+    assert_int_equal(b.need[b.nneed - 2].v, PW_DEC(18));
+
+    /* 8 then 12: 4 a year, exactly on the line; the pace (20 by FY2024) keeps it */
+    struct pw_obs ok[] = {{2021, PW_DEC(8), PW_BASIS_CUMULATIVE, 0, PW_NO_DAY, 0, 0},
+                          {2022, PW_DEC(12), PW_BASIS_CUMULATIVE, 0, PW_NO_DAY, 0, 0}};
+    assert_int_equal(pw_chart_build(&c, ind, ok, 2, day), 0);
+    assert_int_equal(pw_chart_burn(&c, &b), 0);
+    assert_true(b.applies);
+    assert_int_equal(b.best, PW_DEC(4));
+    assert_int_equal(b.lost_fy, 0);
+    assert_int_equal(b.nneed, 6); /* FY2019's end (0) to FY2024's (20) */
+    assert_int_equal(b.need[0].v, 0);
+
+    /* 1 then 11: best 10 a year, but at the pace so far (11 in 3 years)
+     * FY2024 ends at 18.33: lost after FY2024 on the pace, not the figures */
+    struct pw_obs pace[] = {{2021, PW_DEC(1), PW_BASIS_CUMULATIVE, 0, PW_NO_DAY, 0, 0},
+                            {2022, PW_DEC(11), PW_BASIS_CUMULATIVE, 0, PW_NO_DAY, 0, 0}};
+    assert_int_equal(pw_chart_build(&c, ind, pace, 2, day), 0);
+    assert_int_equal(pw_chart_burn(&c, &b), 0);
+    assert_int_equal(b.best, PW_DEC(10));
+    assert_int_equal(b.best_fy, 2022);
+    assert_int_equal(b.lost_fy, 2024);
+    assert_false(b.lost_known);
+
+    /* per-year targets, monitoring and no gain on record: no burn view */
+    assert_int_equal(pw_chart_build(&c, pw_catalog_find(cat, "a"), NULL, 0, day), 0);
+    assert_int_equal(pw_chart_burn(&c, &b), 0);
+    assert_false(b.applies);
+    assert_int_equal(pw_chart_build(&c, ind, NULL, 0, day), 0);
+    assert_int_equal(pw_chart_burn(&c, &b), 0);
+    assert_false(b.applies);
+    assert_int_equal(pw_chart_burn(NULL, &b), PW_EINVAL);
+}
+
+/* The large chart: labelled value axis, every year end named, each
+ * figure written at its point, target, plan, expected and the burn view. */
+static void test_big_chart(void **state)
+{
+    (void)state;
+    const struct pw_indicator *ind = pw_catalog_find(cat, "c");
+    struct pw_obs obs[] = {{2021, PW_DEC(4), PW_BASIS_CUMULATIVE, 0, PW_NO_DAY, 0, 0},
+                           {2022, PW_DEC(5), PW_BASIS_CUMULATIVE, 0, PW_NO_DAY, 0, 0}};
+    struct pw_chart c;
+    struct pw_chart_burn b;
+    assert_int_equal(pw_chart_build(&c, ind, obs, 2, pw_day_from_ymd(2023, 3, 31)), 0);
+    assert_int_equal(pw_chart_burn(&c, &b), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    pw_chart_svg_big(f, &c, &b, 'A');
+    fclose(f);
+    assert_non_null(strstr(buf, "<svg class=\"chart-big\""));
+    /* 0, 5, 10, 15, 20 (and 25 above the target) on the value axis */
+    assert_non_null(strstr(buf, "text-anchor=\"end\">0</text>"));
+    assert_non_null(strstr(buf, "text-anchor=\"end\">20</text>"));
+    assert_non_null(strstr(buf, "text-anchor=\"end\">25</text>"));
+    for (int fy = 2019; fy <= 2024; fy++) {
+        char name[32], tick[64];
+        snprintf(tick, sizeof tick, ">%s末</text>", pw_followup_fy_name(fy, name, sizeof name));
+        assert_non_null(strstr(buf, tick));
+    }
+    assert_non_null(strstr(buf, ">4件</text>"));
+    assert_non_null(strstr(buf, ">5件</text>"));
+    assert_non_null(strstr(buf, ">目標 20件</text>"));
+    assert_non_null(strstr(buf, "class=\"plan\""));
+    assert_non_null(strstr(buf, "期待値 12件 · 事務局評価 A</text>"));
+    assert_non_null(strstr(buf, "class=\"burn\""));
+    assert_non_null(strstr(buf, "令和3年度末で到達不能</text>"));
+    assert_non_null(strstr(buf, "class=\"checkpoint judged\""));
+    free(buf);
 }
 
 static void test_annual_per_year(void **state)
@@ -172,6 +268,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cumulative_path),
+        cmocka_unit_test(test_burn),
+        cmocka_unit_test(test_big_chart),
         cmocka_unit_test(test_annual_per_year),
         cmocka_unit_test(test_monitoring_and_empty),
         cmocka_unit_test(test_unit_escaped),

@@ -1,6 +1,7 @@
 /* test_html.c - shared HTML pieces: escaping of every special character,
  * status badges that carry words and a symbol besides the colour class,
- * names with their English line, and a page shell without external assets. */
+ * alert badges by kind, names with their English line, and a page shell
+ * without external assets that prints. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,6 +52,32 @@ static void test_status_badges(void **state)
     assert_string_equal(pw_html_grade_words('A'), "順調に進捗している");
     assert_string_equal(pw_html_grade_words('B'), "進捗が不十分");
     assert_string_equal(pw_html_grade_words('-'), "");
+}
+
+/* An alert's badge says its kind: a forecast or an overdue report is a
+ * warning even when the indicator is on track (A) today. */
+static void test_alert_badges(void **state)
+{
+    (void)state;
+    FILE *f = mem();
+    pw_html_alert_badge(f, PW_HTML_ALERT_FORECAST, PW_STATUS_ON_TRACK, 'A');
+    fputc('|', f);
+    pw_html_alert_badge(f, PW_HTML_ALERT_OVERDUE, PW_STATUS_NO_DATA, '-');
+    fputc('|', f);
+    pw_html_alert_badge(f, PW_HTML_ALERT_STATUS, PW_STATUS_BEHIND, 'B');
+    fclose(f);
+    assert_string_equal(buf, "<span class=\"st st-warn\" data-kind=\"forecast\">▲ 見通し注意 "
+                             "forecast</span>|<span class=\"st st-warn\" data-kind=\"overdue\">！ "
+                             "未報告 overdue</span>|<span class=\"st st-behind\">✕ B 遅れ behind</span>");
+    assert_null(strstr(buf, "順調"));
+    free(buf);
+    /* the print stylesheet hides the forms and keeps the badges' colours */
+    f = mem();
+    pw_html_page_open(f, "t");
+    fclose(f);
+    assert_non_null(strstr(buf, "@media print{form.asof,nav.top,.quick,.noprint{display:none}"));
+    assert_non_null(strstr(buf, "print-color-adjust:exact"));
+    free(buf);
 }
 
 static void test_name_and_page(void **state)
@@ -105,6 +132,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escape),
         cmocka_unit_test(test_status_badges),
+        cmocka_unit_test(test_alert_badges),
         cmocka_unit_test(test_name_and_page),
         cmocka_unit_test(test_page_lang),
     };
