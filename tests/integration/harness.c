@@ -35,6 +35,82 @@ static const char *hs_name(int s)
     return ts_cluster_name((enum ts_svc)s);
 }
 
+/* Services of clusters whose test has not reached hs_fini (a failed
+ * assertion jumps past it): at exit each one still there is killed and the
+ * tail of its log printed, so a failure leaves no process behind and loses
+ * none of its story. (Not at the next hs_init: a test may run a second
+ * cluster beside its group's.) One slot per (cluster dir, service): a
+ * restart reuses it. */
+#define HS_LIVE_MAX 64
+static struct hs_live {
+    char dir[256];
+    char name[16];
+    pid_t pid;
+} hs_live[HS_LIVE_MAX];
+
+static void hs_live_note(struct hs_cluster *c, const char *name, pid_t pid)
+{
+    struct hs_live *free_slot = NULL;
+    for (int i = 0; i < HS_LIVE_MAX; i++) {
+        struct hs_live *l = &hs_live[i];
+        if (l->pid && !strcmp(l->dir, c->dir) && !strcmp(l->name, name)) {
+            l->pid = pid;
+            return;
+        }
+        if (!l->pid && !free_slot)
+            free_slot = l;
+    }
+    if (!free_slot)
+        return; /* only the clean-up after a failure is lost */
+    snprintf(free_slot->dir, sizeof free_slot->dir, "%s", c->dir);
+    snprintf(free_slot->name, sizeof free_slot->name, "%s", name);
+    free_slot->pid = pid;
+}
+
+static void hs_live_forget(const char *dir)
+{
+    for (int i = 0; i < HS_LIVE_MAX; i++)
+        if (hs_live[i].pid && !strcmp(hs_live[i].dir, dir))
+            hs_live[i].pid = 0;
+}
+
+static void hs_live_reap(void)
+{
+    for (int i = 0; i < HS_LIVE_MAX; i++) {
+        struct hs_live *l = &hs_live[i];
+        if (!l->pid)
+            continue;
+        int st;
+        pid_t w = waitpid(l->pid, &st, WNOHANG);
+        if (w == 0) { /* still running */
+            kill(l->pid, SIGKILL);
+            waitpid(l->pid, &st, 0);
+        }
+        if (w >= 0) {
+            char cmd[400];
+            fprintf(stderr, "[harness] %s (pid %d) of %s outlived its test (it failed before "
+                    "hs_fini): killed; the end of its log:\n", l->name, (int)l->pid, l->dir);
+            fflush(stderr);
+            snprintf(cmd, sizeof cmd, "tail -n 25 %s/%s.log 2>/dev/null | sed 's/^/[%s] /' >&2",
+                     l->dir, l->name, l->name);
+            if (system(cmd) != 0)
+                fprintf(stderr, "[harness] no log\n");
+        }
+        l->pid = 0;
+    }
+}
+
+/* zmq_ctx_term hanging on a socket a failed test left open: say so, exit. */
+static void hs_on_alarm(int sig)
+{
+    (void)sig;
+    static const char msg[] = "[harness] teardown: zmq_ctx_term did not return within 30 s (a "
+                              "socket of the test is still open); exiting\n";
+    if (write(2, msg, sizeof msg - 1) < 0)
+        _exit(1);
+    _exit(1);
+}
+
 const char *hs_bin(const char *name)
 {
     static char buf[4][512];
@@ -60,6 +136,13 @@ int hs_free_port(void)
 
 void hs_init(struct hs_cluster *c, const char *name, const char *clock)
 {
+    static int once;
+    if (!once) {
+        once = 1;
+        /* a test killed by its timeout still shows every line it printed */
+        setvbuf(stdout, NULL, _IOLBF, 0);
+        atexit(hs_live_reap);
+    }
     memset(c, 0, sizeof *c);
     const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     snprintf(c->dir, sizeof c->dir, "%s/pw-%s-XXXXXX", tmp, name);
@@ -132,21 +215,42 @@ static void hs_args(struct hs_cluster *c, enum hs_svc s, struct ts_proc_argv *a)
     assert_int_equal(rc, 0);
 }
 
-/* Starts a.argv with stdout and stderr appended to DIR/<name>.log. */
-static pid_t hs_exec(struct hs_cluster *c, const struct ts_proc_argv *a, const char *name)
+/* Starts a.argv with stdout and stderr appended to DIR/<name>.log and env
+ * (NULL-terminated NAME=VALUE, may be NULL) added to its environment. */
+static pid_t hs_exec(struct hs_cluster *c, const struct ts_proc_argv *a, const char *name,
+                     char *const *env)
 {
     char log[300];
     snprintf(log, sizeof log, "%s/%s.log", c->dir, name);
-    pid_t pid = ts_proc_spawn(a->argv, log);
+    pid_t pid = ts_proc_spawn_env(a->argv, env, log);
     assert_true(pid >= 0);
+    hs_live_note(c, name, pid);
     return pid;
 }
 
 void hs_spawn(struct hs_cluster *c, enum hs_svc s)
 {
     struct ts_proc_argv a;
+    char *env[7];
+    size_t n = 0;
     hs_args(c, s, &a);
-    c->pid[s] = hs_exec(c, &a, hs_name(s));
+    for (size_t i = 0; i < 6; i++)
+        if (c->env[s][i][0])
+            env[n++] = c->env[s][i];
+    env[n] = NULL;
+    c->pid[s] = hs_exec(c, &a, hs_name(s), env);
+}
+
+void hs_shim(struct hs_cluster *c, enum hs_svc s, const char *enospc, const char *log,
+             const char *mark)
+{
+    memset(c->env[s], 0, sizeof c->env[s]);
+    snprintf(c->env[s][0], sizeof c->env[s][0], "LD_PRELOAD=%s", PW_SHIM_PATH);
+    snprintf(c->env[s][1], sizeof c->env[s][1], "%s",
+             "ASAN_OPTIONS=detect_leaks=1:exitcode=23:verify_asan_link_order=0");
+    snprintf(c->env[s][2], sizeof c->env[s][2], "PW_SHIM_ENOSPC=%s", enospc ? enospc : "");
+    snprintf(c->env[s][3], sizeof c->env[s][3], "PW_SHIM_LOG=%s", log ? log : "");
+    snprintf(c->env[s][4], sizeof c->env[s][4], "PW_SHIM_MARK=%s", mark ? mark : "");
 }
 
 /* Status code of GET path on the HTTP service, or -1 (no answer). A plain
@@ -196,7 +300,7 @@ void hs_start_http(struct hs_cluster *c)
     for (int i = 0; i < 8 && c->http_extra[i]; i++)
         rc |= ts_proc_arg(&a, "%s", c->http_extra[i]);
     assert_int_equal(rc, 0);
-    c->http_pid = hs_exec(c, &a, "http");
+    c->http_pid = hs_exec(c, &a, "http", NULL);
     int64_t end = pw_now_ms() + 20000;
     while (pw_now_ms() < end) {
         int st;
@@ -429,6 +533,7 @@ void hs_dump_logs(struct hs_cluster *c)
 void hs_fini(struct hs_cluster *c)
 {
     int bad = 0;
+    hs_live_forget(c->dir); /* stopped here, whatever happens below */
     if (c->http_pid > 0 && hs_stop_http(c) != 0) {
         fprintf(stderr, "http did not exit cleanly after SIGTERM\n");
         bad = 1;
@@ -446,6 +551,7 @@ void hs_fini(struct hs_cluster *c)
         hs_dump_logs(c);
     /* zmq_ctx_term waits for every socket: a test that failed with a client
      * still open would hang here instead of failing. Bound it. */
+    signal(SIGALRM, hs_on_alarm);
     alarm(30);
     zmq_ctx_term(c->ctx);
     alarm(0);
