@@ -107,9 +107,10 @@ static void ingest_reply_error(struct ingest *g, struct pw_frames *fr, int code,
                                const char *id)
 {
     Planwatch__V1__ErrorReply e = PLANWATCH__V1__ERROR_REPLY__INIT;
+    char echo[PW_MSG_ECHO_BUF]; /* whatever the sender put there: cut and escaped */
     e.code = code;
     e.reason = (char *)why;
-    e.request_id = (char *)(id ? id : "");
+    e.request_id = pw_msg_echo(id, echo, sizeof echo);
     pw_zsock_send(g->router, fr, fr->n - 1, PLANWATCH__V1__MSG_TYPE__MSG_ERROR, &e.base,
                   ZMQ_DONTWAIT);
 }
@@ -141,8 +142,8 @@ static void ingest_serve_one(struct ingest *g)
     if (fr.n < 2) {
         pw_warn("msg=\"request without routing frame\"");
     } else if (rc) {
-        pw_warn("msg=\"bad request\" err=%s", pw_errname(rc));
-        ingest_reply_error(g, &fr, rc, pw_envelope_why(rc), NULL);
+        pw_warn("msg=\"bad request\" err=%s frames_dropped=%d", pw_errname(rc), fr.dropped);
+        ingest_reply_error(g, &fr, rc, pw_frames_why(&fr, rc), NULL);
     } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_PING) {
         Planwatch__V1__Pong p = PLANWATCH__V1__PONG__INIT;
         p.service = "ingest";

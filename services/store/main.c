@@ -174,9 +174,10 @@ static void store_reply_error(struct store *s, struct pw_frames *fr, int code, c
                               const char *id)
 {
     Planwatch__V1__ErrorReply e = PLANWATCH__V1__ERROR_REPLY__INIT;
+    char echo[PW_MSG_ECHO_BUF]; /* whatever the asker put there: cut and escaped */
     e.code = code;
     e.reason = (char *)why;
-    e.request_id = (char *)(id ? id : "");
+    e.request_id = pw_msg_echo(id, echo, sizeof echo);
     store_reply(s, fr, PLANWATCH__V1__MSG_TYPE__MSG_ERROR, &e.base);
 }
 
@@ -250,7 +251,7 @@ static void store_serve_one(struct store *s)
     if (rc) {
         pw_warn("msg=\"bad request\" err=%s", pw_errname(rc));
         if (fr.n >= 2)
-            store_reply_error(s, &fr, rc, pw_envelope_why(rc), NULL);
+            store_reply_error(s, &fr, rc, pw_frames_why(&fr, rc), NULL);
     } else if (fr.n < 2) {
         pw_warn("msg=\"request without routing frame\"");
     } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_PING) {
