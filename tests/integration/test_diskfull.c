@@ -9,7 +9,10 @@
  *    is still there with its seq, also after a restart;
  *  - sync before ack: for each accepted row, the LMDB write holding it, then
  *    the sync of the file (fdatasync) and the meta page's O_DSYNC write,
- *    then the ack carrying it to ingest, in that order. */
+ *    then the ack carrying it to ingest, in that order;
+ *  - recorded before published: while the store cannot record the alert
+ *    service's transitions (its disk is full) not one alert is published;
+ *    once it can, each is published exactly once. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -255,11 +258,102 @@ static void test_sync_before_ack(void **state)
     hs_fini(&c);
 }
 
+/* Alerts received on sub so far: each seq counted in seen[seq] (< max). */
+static size_t drain_alerts(void *sub, unsigned *seen, size_t max, int wait_ms)
+{
+    size_t n = 0;
+    int64_t end = pw_now_ms() + wait_ms;
+    for (;;) {
+        zmq_pollitem_t it = {sub, 0, ZMQ_POLLIN, 0};
+        long left = (long)(end - pw_now_ms());
+        if (zmq_poll(&it, 1, left > 0 ? left : 0) <= 0)
+            return n;
+        struct pw_frames fr;
+        Planwatch__V1__MsgType t;
+        ProtobufCMessage *m = NULL;
+        if (pw_zsock_recv_msg(sub, &fr, ZMQ_DONTWAIT, &t, &m) == 0 &&
+            t == PLANWATCH__V1__MSG_TYPE__MSG_ALERT) {
+            uint64_t seq = ((Planwatch__V1__Alert *)m)->seq;
+            seen[seq < max ? seq : max - 1]++;
+            n++;
+        }
+        if (m)
+            protobuf_c_message_free_unpacked(m, NULL);
+        pw_frames_close(&fr);
+    }
+}
+
+static void test_alerts_wait_for_the_store(void **state)
+{
+    (void)state;
+    struct hs_cluster c;
+    char ctl[300], *out = NULL, *err = NULL;
+    hs_init(&c, "alertheld", "2026-03-31");
+    snprintf(ctl, sizeof ctl, "%s/disk-is-full", c.dir);
+    hs_shim(&c, HS_STORE, ctl, NULL, NULL);
+    hs_start(&c, HS_STORE);
+    hs_start(&c, HS_INGEST);
+    hs_start(&c, HS_ALERT);
+    const char *args[] = {"feed", hs_src("catalog/feeds/plan3-fy2025.csv"), NULL};
+    if (hs_cli(&c, &out, &err, args) != 0)
+        fail_msg("feed: %s%s", out, err);
+    free(out);
+    free(err);
+    struct pw_client *st = hs_client(&c, HS_STORE, NULL);
+    uint64_t base = 0, after = 0;
+    assert_true(hs_alert_evaluated(&c, hs_store_seq(&c, st), 0, "2026-03-31", &base, 60000) >= 0);
+    pw_client_close(&st);
+
+    /* a subscriber, listening once a heartbeat came through */
+    void *sub = NULL;
+    assert_int_equal(pw_zsock_new(c.ctx, ZMQ_SUB, 0, &sub), 0);
+    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
+    assert_int_equal(pw_zsock_connect(sub, c.ep_alerts), 0);
+    zmq_pollitem_t it = {sub, 0, ZMQ_POLLIN, 0};
+    assert_int_equal(zmq_poll(&it, 1, 60000), 1);
+
+    /* the store cannot record; a deadline passes: p3-out16 goes BEHIND */
+    FILE *f = fopen(ctl, "w");
+    assert_non_null(f);
+    fclose(f);
+    hs_set_clock(&c, "2027-07-01");
+    if (!hs_log_wait(&c, "store", "disk full", 60000))
+        fail_msg("the alert service did not try to record a transition");
+    /* for 3 s of retries: nothing on the wire, and the heartbeat says the
+     * day's judgement is not finished */
+    enum { MAX = 4096 };
+    unsigned *seen = calloc(MAX, sizeof *seen);
+    assert_non_null(seen);
+    size_t early = drain_alerts(sub, seen, MAX, 3000);
+    if (early)
+        fail_msg("%zu alerts published while the store could not record them", early);
+    assert_true(hs_alert_evaluated(&c, 0, 0, "2027-07-01", NULL, 500) < 0);
+    assert_true(hs_log_has(&c, "alert", "alert state not recorded, alerts held"));
+
+    /* space is back: recorded, then published, each exactly once */
+    assert_int_equal(unlink(ctl), 0);
+    assert_true(hs_alert_evaluated(&c, 0, 0, "2027-07-01", &after, 60000) >= 0);
+    assert_true(after > base && after < MAX - 1);
+    size_t got = 0;
+    int64_t end = pw_now_ms() + 60000;
+    while (got < after - base && pw_now_ms() < end)
+        got += drain_alerts(sub, seen, MAX, 500);
+    got += drain_alerts(sub, seen, MAX, 500); /* and nothing more comes */
+    for (uint64_t q = base + 1; q <= after; q++)
+        if (seen[q] != 1)
+            fail_msg("alert seq %llu published %u times", (unsigned long long)q, seen[q]);
+    assert_int_equal(got, after - base);
+    free(seen);
+    pw_zsock_close(&sub);
+    hs_fini(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_disk_full),
         cmocka_unit_test(test_sync_before_ack),
+        cmocka_unit_test(test_alerts_wait_for_the_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
