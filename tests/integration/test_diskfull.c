@@ -10,10 +10,12 @@
  *  - sync before ack: for each accepted row, the LMDB write holding it, then
  *    the sync of the file (fdatasync) and the meta page's O_DSYNC write,
  *    then the ack carrying it to ingest, in that order;
- *  - recorded before published: while the store cannot record the alert
- *    service's transitions (its disk is full) not one alert is published;
- *    once it can, each is published exactly once. */
+ *  - recorded before published: while the store is down (stopped), and
+ *    while it cannot record the alert service's transitions (its disk is
+ *    full), not one alert is published; once it can, each is published
+ *    exactly once. */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -312,6 +314,35 @@ static void test_alerts_wait_for_the_store(void **state)
     zmq_pollitem_t it = {sub, 0, ZMQ_POLLIN, 0};
     assert_int_equal(zmq_poll(&it, 1, 60000), 1);
 
+    /* the store is down (stopped: its queries time out) while 2026-07-01
+     * makes never-reported indicators overdue: nothing is published until
+     * it is back and has recorded them, then each alert once */
+    enum { MAX = 4096 };
+    unsigned *seen = calloc(MAX, sizeof *seen);
+    assert_non_null(seen);
+    assert_int_equal(kill(c.pid[HS_STORE], SIGSTOP), 0);
+    hs_set_clock(&c, "2026-07-01");
+    int held = hs_log_wait(&c, "alert", "alert state not recorded, alerts held", 60000);
+    size_t early = drain_alerts(sub, seen, MAX, 2000);
+    assert_int_equal(kill(c.pid[HS_STORE], SIGCONT), 0);
+    if (!held)
+        fail_msg("the alert service did not try to record a transition with the store down");
+    if (early)
+        fail_msg("%zu alerts published while the store was down", early);
+    uint64_t mid = 0;
+    assert_true(hs_alert_evaluated(&c, 0, 0, "2026-07-01", &mid, 60000) >= 0);
+    assert_true(mid > base && mid < MAX - 1);
+    size_t got = 0;
+    int64_t end = pw_now_ms() + 60000;
+    while (got < mid - base && pw_now_ms() < end)
+        got += drain_alerts(sub, seen, MAX, 500);
+    got += drain_alerts(sub, seen, MAX, 500); /* and nothing more comes */
+    for (uint64_t q = base + 1; q <= mid; q++)
+        if (seen[q] != 1)
+            fail_msg("alert seq %llu published %u times", (unsigned long long)q, seen[q]);
+    assert_int_equal(got, mid - base);
+    base = mid;
+
     /* the store cannot record; a deadline passes: p3-out16 goes BEHIND */
     FILE *f = fopen(ctl, "w");
     assert_non_null(f);
@@ -321,10 +352,7 @@ static void test_alerts_wait_for_the_store(void **state)
         fail_msg("the alert service did not try to record a transition");
     /* for 3 s of retries: nothing on the wire, and the heartbeat says the
      * day's judgement is not finished */
-    enum { MAX = 4096 };
-    unsigned *seen = calloc(MAX, sizeof *seen);
-    assert_non_null(seen);
-    size_t early = drain_alerts(sub, seen, MAX, 3000);
+    early = drain_alerts(sub, seen, MAX, 3000);
     if (early)
         fail_msg("%zu alerts published while the store could not record them", early);
     assert_true(hs_alert_evaluated(&c, 0, 0, "2027-07-01", NULL, 500) < 0);
@@ -334,8 +362,8 @@ static void test_alerts_wait_for_the_store(void **state)
     assert_int_equal(unlink(ctl), 0);
     assert_true(hs_alert_evaluated(&c, 0, 0, "2027-07-01", &after, 60000) >= 0);
     assert_true(after > base && after < MAX - 1);
-    size_t got = 0;
-    int64_t end = pw_now_ms() + 60000;
+    got = 0;
+    end = pw_now_ms() + 60000;
     while (got < after - base && pw_now_ms() < end)
         got += drain_alerts(sub, seen, MAX, 500);
     got += drain_alerts(sub, seen, MAX, 500); /* and nothing more comes */
