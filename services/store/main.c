@@ -515,6 +515,7 @@ static void store_heartbeat(struct store *s)
     hb.service = "store";
     hb.seq = store_db_last_seq(s->db);
     hb.ready = !store_db_disk_full(s->db, NULL);
+    hb.not_ready = hb.ready ? "" : (char *)store_disk_full_why;
     hb.admin_seq = s->admin_seq;
     pw_zsock_publish(s->pub, "hb.store", PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base);
     pw_zsock_send(s->ack, NULL, 0, PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base, ZMQ_DONTWAIT);

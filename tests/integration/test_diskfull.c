@@ -75,13 +75,33 @@ static size_t history(struct hs_cluster *c, struct pw_client *st, uint64_t *seqs
 }
 
 /* `planwatch health store`: its exit status, stdout in *out (caller frees). */
-static int health(struct hs_cluster *c, char **out)
+static int health_of(struct hs_cluster *c, const char *svc, char **out)
 {
     char *err = NULL;
-    const char *args[] = {"health", "store", NULL};
+    const char *args[] = {"health", svc, NULL};
     int rc = hs_cli(c, out, &err, args);
     free(err);
     return rc;
+}
+
+static int health(struct hs_cluster *c, char **out)
+{
+    return health_of(c, "store", out);
+}
+
+/* Waits (60 s) until `planwatch health svc` exits with want; its last stdout. */
+static char *health_wait(struct hs_cluster *c, const char *svc, int want)
+{
+    char *out = NULL;
+    int64_t end = pw_now_ms() + 60000;
+    int rc;
+    while ((rc = health_of(c, svc, &out)) != want && pw_now_ms() < end) {
+        free(out); /* each probe is a CLI run: paced by its own round trip */
+        out = NULL;
+    }
+    if (rc != want)
+        fail_msg("planwatch health %s: exit %d, not %d: %s", svc, rc, want, out);
+    return out;
 }
 
 static double scrape(int port, const char *series)
@@ -154,6 +174,10 @@ static void test_disk_full(void **state)
     assert_non_null(strstr(out, "not ready"));
     assert_non_null(strstr(out, "disk is full"));
     free(out);
+    /* ingest hears it in the store's heartbeat: it cannot accept figures either */
+    out = health_wait(&c, "ingest", 1);
+    assert_non_null(strstr(out, "the store is not ready: the store's disk is full"));
+    free(out);
     assert_true(scrape(mport, "planwatch_store_disk_full_total") > 0);
     assert_true(scrape(mport, "planwatch_store_disk_full") == 1);
     assert_true(scrape(mport, "planwatch_store_updates_disk_full_total") >= 3);
@@ -171,6 +195,7 @@ static void test_disk_full(void **state)
     free(out);
     assert_int_equal(rc, 0);
     assert_true(scrape(mport, "planwatch_store_disk_full") == 0);
+    free(health_wait(&c, "ingest", 0));
 
     /* the refused rows go through when resent; the earlier ones are duplicates */
     r = feed(in, "df-full", 3, 20);
