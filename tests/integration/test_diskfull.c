@@ -14,6 +14,7 @@
  *    while it cannot record the alert service's transitions (its disk is
  *    full), not one alert is published; once it can, each is published
  *    exactly once. */
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -104,6 +105,27 @@ static char *health_wait(struct hs_cluster *c, const char *svc, int want)
     return out;
 }
 
+/* Waits (60 s) until the HTTP door's /api/v1/health answers status. */
+static void http_health_wait(struct hs_cluster *c, int want)
+{
+    int64_t end = pw_now_ms() + 60000;
+    int status = 0;
+    char *body = NULL;
+    do {
+        free(body);
+        body = hs_scrape(c->http_port, "/api/v1/health", &status);
+        if (status != want) {
+            struct pollfd none;
+            poll(&none, 0, 50); /* paced polling of a readiness probe, not a sync */
+        }
+    } while (status != want && pw_now_ms() < end);
+    if (status != want)
+        fail_msg("/api/v1/health: %d, not %d: %s", status, want, body ? body : "");
+    if (want == 503)
+        assert_non_null(strstr(body, "\"store\": false"));
+    free(body);
+}
+
 static double scrape(int port, const char *series)
 {
     int status = 0;
@@ -128,6 +150,7 @@ static void test_disk_full(void **state)
     hs_shim(&c, HS_STORE, ctl, NULL, NULL);
     hs_start(&c, HS_STORE);
     hs_start(&c, HS_INGEST);
+    hs_start_http(&c);
     struct pw_client *in = hs_client(&c, HS_INGEST, NULL), *st = hs_client(&c, HS_STORE, NULL);
 
     /* before: three rows stored */
@@ -178,6 +201,7 @@ static void test_disk_full(void **state)
     out = health_wait(&c, "ingest", 1);
     assert_non_null(strstr(out, "the store is not ready: the store's disk is full"));
     free(out);
+    http_health_wait(&c, 503);
     assert_true(scrape(mport, "planwatch_store_disk_full_total") > 0);
     assert_true(scrape(mport, "planwatch_store_disk_full") == 1);
     assert_true(scrape(mport, "planwatch_store_updates_disk_full_total") >= 3);
@@ -196,6 +220,7 @@ static void test_disk_full(void **state)
     assert_int_equal(rc, 0);
     assert_true(scrape(mport, "planwatch_store_disk_full") == 0);
     free(health_wait(&c, "ingest", 0));
+    http_health_wait(&c, 200);
 
     /* the refused rows go through when resent; the earlier ones are duplicates */
     r = feed(in, "df-full", 3, 20);
