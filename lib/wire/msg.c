@@ -142,12 +142,15 @@ static size_t msg_char_len(const unsigned char *s, size_t n)
 char *pw_msg_echo(const char *s, char *buf, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t o = 0, i = 0, len = s ? strlen(s) : 0, lim = len < PW_BATCH_ID_MAX ? len : PW_BATCH_ID_MAX;
+    size_t o = 0, i = 0, len = s ? strlen(s) : 0;
+    size_t lim = len < PW_BATCH_ID_MAX ? len : PW_BATCH_ID_MAX;
     if (!n)
         return buf;
     const unsigned char *u = (const unsigned char *)(s ? s : "");
     while (i < lim) {
-        size_t c = u[i] == '\\' || u[i] == '\t' || u[i] == '\n' || u[i] == '\r' ? 0 : msg_char_len(u + i, len - i);
+        /* a backslash, tab or line break is escaped too: the echo stays one line */
+        int esc = u[i] == '\\' || u[i] == '\t' || u[i] == '\n' || u[i] == '\r';
+        size_t c = esc ? 0 : msg_char_len(u + i, len - i);
         if (c && i + c > lim)
             break; /* cut before the character, never inside it */
         if (c && o + c + 4 < n) {
