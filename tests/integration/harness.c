@@ -630,6 +630,22 @@ static void hs_slurp(int fd, char **out, size_t *len, size_t *cap)
     (*out)[*len] = '\0';
 }
 
+/* Waits up to deadline_ms for a CLI the test ran: a hung one is killed and
+ * said so (never a test hanging until ctest's timeout swallows its output).
+ * Returns its exit status or 128 + signal. */
+static int hs_reap_cli(pid_t pid, int deadline_ms)
+{
+    int rc = ts_proc_wait_exit(pid, deadline_ms);
+    if (rc < 0) {
+        fprintf(stderr, "[harness] the planwatch CLI (pid %d) was still running after %d ms: "
+                        "killed\n", (int)pid, deadline_ms);
+        rc = ts_proc_stop(pid, SIGKILL, 5000);
+        if (rc < 0)
+            rc = 128 + SIGKILL;
+    }
+    return rc;
+}
+
 /* In the child: execs `planwatch args...` with the cluster's endpoints and
  * identity in the environment; never returns. */
 static void hs_cli_exec(struct hs_cluster *c, const char *const *args)
@@ -667,9 +683,7 @@ int hs_cli_file(struct hs_cluster *c, const char *path, const char *const *args)
             _exit(126);
         hs_cli_exec(c, args);
     }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return hs_reap_cli(pid, 120000);
 }
 
 int hs_cli(struct hs_cluster *c, char **out, char **err, const char *const *args)
@@ -711,9 +725,7 @@ int hs_cli(struct hs_cluster *c, char **out, char **err, const char *const *args
     for (int i = 0; i < 2; i++)
         if (p[i].fd >= 0)
             close(p[i].fd);
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return hs_reap_cli(pid, 60000);
 }
 
 Planwatch__V1__QueryReply *hs_query(struct hs_cluster *c, struct pw_client *cl,
