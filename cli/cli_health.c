@@ -17,7 +17,7 @@
 
 /* Pings a ROUTER service; *ready and *seq from its Pong. Returns 0 or why not. */
 static int health_ping(const struct cli_opts *o, const char *service, const char *ep, int *ready,
-                       uint64_t *seq)
+                       uint64_t *seq, char *why, size_t whylen)
 {
     struct cli_conn *c = NULL;
     Planwatch__V1__Ping p = PLANWATCH__V1__PING__INIT;
@@ -33,6 +33,14 @@ static int health_ping(const struct cli_opts *o, const char *service, const char
     if (!rc) {
         *ready = ((Planwatch__V1__Pong *)m)->ready;
         *seq = ((Planwatch__V1__Pong *)m)->seq;
+        const char *nr = ((Planwatch__V1__Pong *)m)->not_ready;
+        /* the service's own words, with control characters left out */
+        size_t k = 0;
+        for (; why && nr && *nr && k + 1 < whylen; nr++)
+            if ((unsigned char)*nr >= 0x20 && *nr != 0x7f)
+                why[k++] = *nr;
+        if (why && whylen)
+            why[k] = '\0';
     }
     if (m)
         protobuf_c_message_free_unpacked(m, NULL);
@@ -102,10 +110,14 @@ int cli_health(int argc, char **argv)
     uint64_t seq = 0, applied = 0, resyncs = 0;
     if (!strcmp(svc, "store") || !strcmp(svc, "ingest")) {
         const char *ep = svc[0] == 's' ? o.store : o.ingest;
-        if (health_ping(&o, svc, ep, &ready, &seq))
+        char why[600] = "";
+        if (health_ping(&o, svc, ep, &ready, &seq, why, sizeof why))
             return 2;
-        printf("%s at %s: %s (seq %llu)\n", svc, ep,
-               ready ? "ready" : "answering, not ready (no store heard)", (unsigned long long)seq);
+        printf("%s at %s: %s%s (seq %llu)\n", svc, ep,
+               ready    ? "ready"
+               : why[0] ? "answering, not ready: "
+                        : "answering, not ready (no store heard)",
+               ready ? "" : why, (unsigned long long)seq);
         return ready ? 0 : 1;
     }
     if (!strcmp(svc, "alert")) {
@@ -115,7 +127,7 @@ int cli_health(int argc, char **argv)
             return 2;
         }
         int store_ready = 0;
-        if (health_ping(&o, "store", o.store, &store_ready, &seq))
+        if (health_ping(&o, "store", o.store, &store_ready, &seq, NULL, 0))
             return 2;
         int caught_up = applied >= seq;
         printf("alert at %s: %s (applied seq %llu of the store's %llu, %llu resyncs)\n", o.alerts,

@@ -54,6 +54,7 @@ static const struct pw_err_desc pw_errs[] = {
     {PW_EZMQ, "PW_EZMQ", "socket error"},
     {PW_ESHUTDOWN, "PW_ESHUTDOWN", "shutting down"},
     {PW_EFORMAT, "PW_EFORMAT", "data format newer than this binary reads"},
+    {PW_EDISKFULL, "PW_EDISKFULL", "the store's disk is full"},
     {PW_EKEY, "PW_EKEY", "not a CURVE key"},
     {PW_EKEY_PERM, "PW_EKEY_PERM", "key or registry file open to others (secret: readable; public key, registry: writable)"},
     {PW_EREG_YAML, "PW_EREG_YAML", "malformed registry YAML"},

@@ -59,6 +59,7 @@ enum pw_err {
     PW_EZMQ = -67,           /* socket error (see the log) */
     PW_ESHUTDOWN = -68,      /* the service is shutting down */
     PW_EFORMAT = -70,        /* stored data of a newer format than this binary reads */
+    PW_EDISKFULL = -71,      /* the store's disk is full (ENOSPC): nothing written, resend later */
     /* security (keys, registry, authorization) */
     PW_EKEY = -90,           /* not a CURVE key (file) */
     PW_EKEY_PERM = -91,      /* secret key file readable by group or others; public key or

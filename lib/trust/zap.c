@@ -174,6 +174,7 @@ int pw_zap_serve(struct pw_zap *z)
         int rc = pw_zsock_recv(z->sock, &fr, ZMQ_DONTWAIT);
         if (rc == PW_EWIRE) {
             /* too many frames: already drained; the REP still owes a reply */
+            pw_frames_close(&fr);
             zap_reply(z, NULL, "500", "malformed ZAP request", "");
             continue;
         }

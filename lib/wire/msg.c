@@ -128,6 +128,53 @@ int pw_msg_check_batch(const Planwatch__V1__FeedBatch *b, struct pw_diag *d)
     return 0;
 }
 
+/* Length of the UTF-8 character at s[0..n) that is neither a control
+ * character (C0, DEL, C1) nor malformed, or 0. */
+static size_t msg_char_len(const unsigned char *s, size_t n)
+{
+    size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3
+                                 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+    if (!len || len > n || !pw_text_clean((const char *)s, len))
+        return 0;
+    return len;
+}
+
+char *pw_msg_echo(const char *s, char *buf, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0, i = 0, len = s ? strlen(s) : 0;
+    size_t lim = len < PW_BATCH_ID_MAX ? len : PW_BATCH_ID_MAX;
+    if (!n)
+        return buf;
+    const unsigned char *u = (const unsigned char *)(s ? s : "");
+    while (i < lim) {
+        /* a backslash, tab or line break is escaped too: the echo stays one line */
+        int esc = u[i] == '\\' || u[i] == '\t' || u[i] == '\n' || u[i] == '\r';
+        size_t c = esc ? 0 : msg_char_len(u + i, len - i);
+        if (c && i + c > lim)
+            break; /* cut before the character, never inside it */
+        if (c && o + c + 4 < n) {
+            memcpy(buf + o, u + i, c);
+            o += c;
+            i += c;
+        } else if (!c && o + 4 + 4 < n) {
+            buf[o++] = '\\';
+            buf[o++] = 'x';
+            buf[o++] = hex[u[i] >> 4];
+            buf[o++] = hex[u[i] & 15];
+            i++;
+        } else {
+            break;
+        }
+    }
+    if (i < len && o + 3 < n) {
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
 int pw_msg_check_query(const Planwatch__V1__Query *q, struct pw_diag *d)
 {
     const char *const texts[] = {q->indicator_id, q->as_of, q->plan, q->project, q->request_id};

@@ -31,6 +31,14 @@ void pw_msg_update_from_row(Planwatch__V1__IndicatorUpdate *u, const struct pw_f
  * filled (field and reason). */
 int pw_msg_check_batch(const Planwatch__V1__FeedBatch *b, struct pw_diag *d);
 
+/* An id a request sent (batch_id, request_id), fit to echo in an error
+ * reply whatever it holds: at most PW_BATCH_ID_MAX bytes of it, cut before
+ * a character, then "..." when cut; control characters, backslash and
+ * bytes that are not UTF-8 written as \xHH. Writes into buf (n bytes; 4 *
+ * PW_BATCH_ID_MAX + 8 always suffice) and returns buf ("" for NULL). */
+#define PW_MSG_ECHO_BUF (4 * PW_BATCH_ID_MAX + 8)
+char *pw_msg_echo(const char *s, char *buf, size_t n);
+
 /* Loads the catalog a QUERY_CATALOG reply carries (every file of it).
  * Returns 0, PW_ENOTFOUND (no file in the reply), PW_ENOMEM or the
  * catalog's error, with d filled. */

@@ -99,12 +99,13 @@ void pw_frames_close(struct pw_frames *fr)
 
 int pw_zsock_recv(void *sock, struct pw_frames *fr, int flags)
 {
-    int more = 1, too_many = 0;
+    int more = 1;
     fr->n = 0;
+    fr->dropped = 0;
     while (more) {
         zmq_msg_t m;
         zmq_msg_init(&m);
-        if (zmq_msg_recv(&m, sock, fr->n == 0 && !too_many ? flags : 0) < 0) {
+        if (zmq_msg_recv(&m, sock, fr->n == 0 && !fr->dropped ? flags : 0) < 0) {
             int rc = zsock_errno();
             zmq_msg_close(&m);
             pw_frames_close(fr);
@@ -114,15 +115,27 @@ int pw_zsock_recv(void *sock, struct pw_frames *fr, int flags)
         if (fr->n < PW_FRAMES_MAX) {
             fr->f[fr->n++] = m;
         } else {
-            too_many = 1;
+            fr->dropped++;
             zmq_msg_close(&m);
         }
     }
-    if (too_many) {
-        pw_frames_close(fr);
+    if (fr->dropped) {
+        /* keep the first frame (a ROUTER's routing id) and one more, so a
+         * server can still answer "too many frames" to whoever sent it */
+        for (int i = 2; i < fr->n; i++)
+            zmq_msg_close(&fr->f[i]);
+        fr->n = 2;
         return PW_EWIRE;
     }
     return 0;
+}
+
+const char *pw_frames_why(const struct pw_frames *fr, int rc)
+{
+    if (rc == PW_EWIRE && fr->dropped)
+        return "more than 8 frames in one message (the routing frame included): not a planwatch "
+               "request, nothing of it was read";
+    return pw_envelope_why(rc);
 }
 
 const void *pw_frames_body(const struct pw_frames *fr, size_t *len)

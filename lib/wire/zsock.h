@@ -41,14 +41,21 @@ void pw_zsock_close(void **sock);
 struct pw_frames {
     zmq_msg_t f[PW_FRAMES_MAX];
     int n;
+    int dropped; /* frames beyond PW_FRAMES_MAX that pw_zsock_recv dropped */
 };
 
 /* Receives one whole multipart message. flags: 0 or ZMQ_DONTWAIT.
  * Returns 0; PW_EUNAVAILABLE if nothing is there (DONTWAIT) or a receive
  * timeout passed; PW_EWIRE if it has more than PW_FRAMES_MAX frames (the
- * rest is drained and dropped); PW_ESHUTDOWN if interrupted by a stop
- * signal; PW_EZMQ otherwise. On success the caller closes fr. */
+ * rest is drained and dropped, fr->dropped counts them, and fr keeps the
+ * first two frames so that a ROUTER can answer the sender: the caller
+ * closes fr); PW_ESHUTDOWN if interrupted by a stop signal; PW_EZMQ
+ * otherwise. On success the caller closes fr. */
 int pw_zsock_recv(void *sock, struct pw_frames *fr, int flags);
+
+/* The reason to give a sender whose message got rc from pw_zsock_recv or
+ * pw_zsock_recv_msg: too many frames, else pw_envelope_why(rc). Static. */
+const char *pw_frames_why(const struct pw_frames *fr, int rc);
 void pw_frames_close(struct pw_frames *fr);
 
 /* Body (last frame) of fr. */

@@ -39,6 +39,7 @@ struct ingest {
     struct ingest_pending *plist;       /* all pending, for retransmission */
     struct ingest_batch *blist;         /* open batches, for deadlines */
     int64_t store_seen_ms;              /* last message from the store (0: never) */
+    char store_not_ready[400];          /* its last heartbeat's not_ready ("": ready) */
     long ack_timeout_ms, retransmit_ms, store_timeout_ms;
     uint64_t received, accepted, duplicates, rejected, unavailable, retransmitted;
     struct pw_metrics *metrics;         /* owned */

@@ -5,7 +5,8 @@
  * out (unavailable). A valid row becomes a *pending* update keyed by
  * update_id; two batches carrying the same update_id (an office resending
  * while the first try is still in flight) wait on the same pending entry,
- * so the update is published once and both hear the same seq. Pending
+ * so the update is published once and both hear the same seq: the first
+ * to send it hears ACCEPTED, the others DUPLICATE (pending_resolve). Pending
  * updates are republished every retransmit_ms until acked: the PUB/SUB leg
  * may drop, the store deduplicates. All strings a reply holds live in the
  * batch's arena. */
@@ -372,20 +373,26 @@ static void batch_warn(struct ingest_batch *b, size_t i, const Planwatch__V1__Ac
     r->n_warnings = had + n;
 }
 
-/* Resolves every waiter of p with the store's answer, then frees p. */
+/* Resolves every waiter of p with the store's answer, then frees p. A
+ * row stored anew is ACCEPTED for the batch that sent it first (w[0]: the
+ * waiters are in arrival order) and DUPLICATE for every other batch that
+ * sent the same update while it was in flight, as if it had come after the
+ * commit; within one batch a repeated derived row is answered like its
+ * first occurrence. */
 static void pending_resolve(struct ingest *g, struct ingest_pending *p,
                             const Planwatch__V1__AckItem *it)
 {
     char why[160];
     double now = pw_metrics_now();
+    const struct ingest_batch *first = p->nw ? p->w[0].b : NULL;
     for (size_t k = 0; k < p->nw; k++) {
         struct ingest_batch *b = p->w[k].b;
         size_t i = p->w[k].row;
         pw_metric_observe(g->m.ack_seconds, now - b->t0);
         if (it->code == 0) {
             batch_set(b, i,
-                      it->duplicate ? PLANWATCH__V1__ROW_STATUS__ROW_DUPLICATE
-                                    : PLANWATCH__V1__ROW_STATUS__ROW_ACCEPTED,
+                      it->duplicate || b != first ? PLANWATCH__V1__ROW_STATUS__ROW_DUPLICATE
+                                                  : PLANWATCH__V1__ROW_STATUS__ROW_ACCEPTED,
                       0, "", "", it->seq);
             batch_warn(b, i, it);
         } else if (it->code == PW_EFEED_RETRACT)
@@ -431,7 +438,9 @@ static void pending_detach(struct ingest *g, struct ingest_batch *b, size_t i)
         return;
     for (size_t k = 0; k < p->nw; k++)
         if (p->w[k].b == b && p->w[k].row == i) {
-            p->w[k] = p->w[--p->nw];
+            /* keep arrival order: w[0] is the batch that asked first */
+            memmove(&p->w[k], &p->w[k + 1], (p->nw - k - 1) * sizeof *p->w);
+            p->nw--;
             break;
         }
     /* nobody waits any more: stop retransmitting (the office will resend) */

@@ -107,9 +107,10 @@ static void ingest_reply_error(struct ingest *g, struct pw_frames *fr, int code,
                                const char *id)
 {
     Planwatch__V1__ErrorReply e = PLANWATCH__V1__ERROR_REPLY__INIT;
+    char echo[PW_MSG_ECHO_BUF]; /* whatever the sender put there: cut and escaped */
     e.code = code;
     e.reason = (char *)why;
-    e.request_id = (char *)(id ? id : "");
+    e.request_id = pw_msg_echo(id, echo, sizeof echo);
     pw_zsock_send(g->router, fr, fr->n - 1, PLANWATCH__V1__MSG_TYPE__MSG_ERROR, &e.base,
                   ZMQ_DONTWAIT);
 }
@@ -141,12 +142,19 @@ static void ingest_serve_one(struct ingest *g)
     if (fr.n < 2) {
         pw_warn("msg=\"request without routing frame\"");
     } else if (rc) {
-        pw_warn("msg=\"bad request\" err=%s", pw_errname(rc));
-        ingest_reply_error(g, &fr, rc, pw_envelope_why(rc), NULL);
+        pw_warn("msg=\"bad request\" err=%s frames_dropped=%d", pw_errname(rc), fr.dropped);
+        ingest_reply_error(g, &fr, rc, pw_frames_why(&fr, rc), NULL);
     } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_PING) {
         Planwatch__V1__Pong p = PLANWATCH__V1__PONG__INIT;
+        char why[480] = "";
+        int up = ingest_store_up(g, pw_now_ms());
         p.service = "ingest";
-        p.ready = ingest_store_up(g, pw_now_ms()); /* ready = can accept figures */
+        p.ready = up && !g->store_not_ready[0]; /* ready = can accept figures */
+        if (!up)
+            snprintf(why, sizeof why, "the store is not reachable");
+        else if (!p.ready)
+            snprintf(why, sizeof why, "the store is not ready: %s", g->store_not_ready);
+        p.not_ready = why;
         p.seq = g->seq;
         pw_zsock_send(g->router, &fr, fr.n - 1, PLANWATCH__V1__MSG_TYPE__MSG_PONG, &p.base,
                       ZMQ_DONTWAIT);
@@ -199,6 +207,14 @@ static void ingest_drain_acks(struct ingest *g)
         pw_service_ready(); /* systemd: READY=1 when the Pong first says ready (store heard) */
         if (type == PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK)
             ingest_batch_ack(g, (Planwatch__V1__StoreAck *)m);
+        if (type == PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT) {
+            /* the store can be reachable and still unable to commit (disk full) */
+            const Planwatch__V1__Heartbeat *hb = (const Planwatch__V1__Heartbeat *)m;
+            snprintf(g->store_not_ready, sizeof g->store_not_ready, "%s",
+                     hb->ready || !hb->not_ready ? "" : hb->not_ready);
+            if (!hb->ready && !g->store_not_ready[0])
+                snprintf(g->store_not_ready, sizeof g->store_not_ready, "not ready");
+        }
         protobuf_c_message_free_unpacked(m, NULL);
     }
 }

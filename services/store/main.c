@@ -154,6 +154,12 @@ static int store_load_catalog(struct store *s, const char *catalog)
     return rc;
 }
 
+/* What an office hears while the store's disk is full (PW_EDISKFULL). */
+static const char store_disk_full_why[] =
+    "the store's disk is full: its commit failed with ENOSPC (no space left on device); nothing "
+    "of this row was stored and nothing stored before is damaged; once space is freed the store "
+    "recovers by itself: resend then";
+
 /* Reply to a ROUTER request: its routing frames, then the envelope. */
 static void store_reply(struct store *s, struct pw_frames *fr, Planwatch__V1__MsgType type,
                         const ProtobufCMessage *m)
@@ -168,9 +174,10 @@ static void store_reply_error(struct store *s, struct pw_frames *fr, int code, c
                               const char *id)
 {
     Planwatch__V1__ErrorReply e = PLANWATCH__V1__ERROR_REPLY__INIT;
+    char echo[PW_MSG_ECHO_BUF]; /* whatever the asker put there: cut and escaped */
     e.code = code;
     e.reason = (char *)why;
-    e.request_id = (char *)(id ? id : "");
+    e.request_id = pw_msg_echo(id, echo, sizeof echo);
     store_reply(s, fr, PLANWATCH__V1__MSG_TYPE__MSG_ERROR, &e.base);
 }
 
@@ -247,13 +254,14 @@ static void store_serve_one(struct store *s)
     if (rc) {
         pw_warn("msg=\"bad request\" err=%s", pw_errname(rc));
         if (fr.n >= 2)
-            store_reply_error(s, &fr, rc, pw_envelope_why(rc), NULL);
+            store_reply_error(s, &fr, rc, pw_frames_why(&fr, rc), NULL);
     } else if (fr.n < 2) {
         pw_warn("msg=\"request without routing frame\"");
     } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_PING) {
         Planwatch__V1__Pong p = PLANWATCH__V1__PONG__INIT;
         p.service = "store";
-        p.ready = 1;
+        p.ready = !store_db_disk_full(s->db, NULL);
+        p.not_ready = p.ready ? "" : (char *)store_disk_full_why;
         p.seq = store_db_last_seq(s->db);
         store_reply(s, &fr, PLANWATCH__V1__MSG_TYPE__MSG_PONG, &p.base);
     } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_QUERY) {
@@ -326,9 +334,10 @@ static void store_ack(struct store *s, struct store_put *puts, size_t n,
         items[i].seq = puts[i].seq;
         items[i].duplicate = puts[i].result == 1;
         items[i].code = puts[i].result < 0 ? puts[i].result : 0;
-        items[i].reason = puts[i].result == PW_EMAPFULL ? full
-                          : puts[i].result < 0    ? (char *)pw_strerror(puts[i].result)
-                                                  : "";
+        items[i].reason = puts[i].result == PW_EMAPFULL     ? full
+                          : puts[i].result == PW_EDISKFULL ? (char *)store_disk_full_why
+                          : puts[i].result < 0             ? (char *)pw_strerror(puts[i].result)
+                                                           : "";
         ptrs[i] = &items[i];
     }
     /* at most PW_SANITY_MAX per item, borrowed from warns */
@@ -456,8 +465,13 @@ static void store_drain(struct store *s, struct store_put *puts, const struct st
     for (size_t i = 0, j = 0; i < n; i++)
         if (puts[i].result == 0)
             puts[i] = ok[j++];
+    /* a disk-full batch is answered at once (every row PW_EDISKFULL); the
+     * next batch, or the probe timer, tries again */
+    int disk_full = nok && ok[0].result == PW_EDISKFULL;
+    if (disk_full)
+        pw_error("msg=\"commit failed: the disk is full\" n=%zu (answered PW_EDISKFULL)", nok);
     free(ok);
-    store_metrics_batch(s, puts, n, nok ? took : -1);
+    store_metrics_batch(s, puts, n, nok && !disk_full ? took : -1);
     size_t stored = 0, dups = 0;
     /* without memory for them the rows go without warnings, not unanswered */
     struct store_warns *warns = calloc(n, sizeof *warns);
@@ -503,7 +517,8 @@ static void store_heartbeat(struct store *s)
     Planwatch__V1__Heartbeat hb = PLANWATCH__V1__HEARTBEAT__INIT;
     hb.service = "store";
     hb.seq = store_db_last_seq(s->db);
-    hb.ready = 1;
+    hb.ready = !store_db_disk_full(s->db, NULL);
+    hb.not_ready = hb.ready ? "" : (char *)store_disk_full_why;
     hb.admin_seq = s->admin_seq;
     pw_zsock_publish(s->pub, "hb.store", PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base);
     pw_zsock_send(s->ack, NULL, 0, PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base, ZMQ_DONTWAIT);
@@ -572,6 +587,17 @@ static int store_on_heartbeat(struct pw_reactor *r, int id, short revents, void 
     return 0;
 }
 
+/* While the disk is full, a small durable write each second finds out when
+ * space is back, so the store says ready again without waiting for a feed. */
+static int store_on_probe(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    struct store *s = arg;
+    if (store_db_disk_full(s->db, NULL))
+        store_db_probe(s->db, (uint64_t)pw_now_ms());
+    return 0;
+}
+
 /* Registration order is dispatch order: ZAP, metrics HTTP, updates, queries. */
 static int store_register(struct store_loop *l, struct pw_reactor *r)
 {
@@ -583,7 +609,8 @@ static int store_register(struct store_loop *l, struct pw_reactor *r)
         return PW_EIO;
     if (pw_reactor_socket(r, s->sub, ZMQ_POLLIN, store_on_updates, l, NULL) ||
         pw_reactor_socket(r, s->router, ZMQ_POLLIN, store_on_queries, s, NULL) ||
-        pw_reactor_timer(r, 0, l->cfg->heartbeat_ms, store_on_heartbeat, s, NULL))
+        pw_reactor_timer(r, 0, l->cfg->heartbeat_ms, store_on_heartbeat, s, NULL) ||
+        pw_reactor_timer(r, 1000, 1000, store_on_probe, s, NULL))
         return PW_ENOMEM;
     return 0;
 }

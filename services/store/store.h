@@ -27,6 +27,7 @@ struct store_metrics {
     struct pw_metric *queries[STORE_QUERY_KINDS], *query_seconds;
     struct pw_metric *seq, *data_format, *map_bytes, *used_bytes, *max_map_bytes, *map_usage;
     struct pw_metric *backups_ok, *backups_failed, *backup_bytes;
+    struct pw_metric *disk_full, *disk_full_total, *disk_full_updates;
 };
 
 struct pw_metrics;

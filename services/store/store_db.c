@@ -31,12 +31,21 @@ struct store_db {
     uint64_t format;               /* data format (STORE_DB_FORMAT once open) */
     size_t map_bytes, max_bytes;
     struct store_index *ix;
+    char *dir;                     /* owned: to reopen the environment after a panic */
+    int disk_full;                 /* the last durable write failed with ENOSPC */
+    uint64_t disk_full_count;      /* writes failed so since open */
 };
 
 static int db_err(int mrc, const char *what)
 {
     if (mrc == MDB_MAP_FULL)
         return PW_EMAPFULL;
+    if (mrc == ENOSPC || mrc == EDQUOT) {
+        /* a full disk is an answer, not a storage fault: the transaction
+         * was aborted whole, nothing half-written is referenced */
+        pw_warn("msg=\"disk full\" op=%s err=\"%s\"", what, mdb_strerror(mrc));
+        return PW_EDISKFULL;
+    }
     pw_error("msg=\"lmdb error\" op=%s err=\"%s\"", what, mdb_strerror(mrc));
     return mrc == ENOMEM ? PW_ENOMEM : PW_EDB;
 }
@@ -186,6 +195,33 @@ static int db_upgrade(struct store_db *db)
     return 0;
 }
 
+/* Opens (creating) every table in txn. Returns 0 or db_err's code. */
+static int db_open_tables(struct store_db *db, MDB_txn *txn)
+{
+    int mrc;
+    if ((mrc = mdb_dbi_open(txn, "updates", MDB_CREATE, &db->updates)) ||
+        (mrc = mdb_dbi_open(txn, "alerts", MDB_CREATE, &db->alerts)) ||
+        (mrc = mdb_dbi_open(txn, "meta", MDB_CREATE, &db->meta)) ||
+        (mrc = mdb_dbi_open(txn, "alert_log", MDB_CREATE, &db->tables[STORE_T_ALERT_LOG])) ||
+        (mrc = mdb_dbi_open(txn, "alert_ids", MDB_CREATE, &db->tables[STORE_T_ALERT_IDS])) ||
+        (mrc = mdb_dbi_open(txn, "subs", MDB_CREATE, &db->tables[STORE_T_SUBS])) ||
+        (mrc = mdb_dbi_open(txn, "acks", MDB_CREATE, &db->tables[STORE_T_ACKS])) ||
+        (mrc = mdb_dbi_open(txn, "silences", MDB_CREATE, &db->tables[STORE_T_SILENCES])) ||
+        (mrc = mdb_dbi_open(txn, "deliveries", MDB_CREATE, &db->tables[STORE_T_DELIVERIES])) ||
+        (mrc = mdb_dbi_open(txn, "attempts", MDB_CREATE, &db->tables[STORE_T_ATTEMPTS])) ||
+        /* added after format 2 without a format bump: a new table changes nothing
+         * of the others, an older store never opens it, and an older data dir
+         * simply gets it empty here */
+        (mrc = mdb_dbi_open(txn, "reports", MDB_CREATE, &db->tables[STORE_T_REPORTS])) ||
+        (mrc = mdb_dbi_open(txn, "assessments", MDB_CREATE,
+                            &db->tables[STORE_T_ASSESSMENTS]))) {
+        return db_err(mrc, "dbi_open");
+    }
+    db->tables[STORE_T_ALERTS] = db->alerts;
+    db->tables[STORE_T_META] = db->meta;
+    return 0;
+}
+
 int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t max_mb,
                   store_db_update_cb load, void *arg)
 {
@@ -196,8 +232,13 @@ int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t 
         return PW_ENOMEM;
     db->map_bytes = map_mb << 20;
     db->max_bytes = (max_mb < map_mb ? map_mb : max_mb) << 20;
+    if (!(db->dir = strdup(dir))) {
+        free(db);
+        return PW_ENOMEM;
+    }
     if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
         pw_error("msg=\"cannot create data dir\" dir=%s err=\"%s\"", dir, strerror(errno));
+        free(db->dir);
         free(db);
         return PW_EIO;
     }
@@ -228,27 +269,8 @@ int store_db_open(struct store_db **out, const char *dir, size_t map_mb, size_t 
         rc = PW_EFORMAT;
         goto fail;
     }
-    if ((mrc = mdb_dbi_open(txn, "updates", MDB_CREATE, &db->updates)) ||
-        (mrc = mdb_dbi_open(txn, "alerts", MDB_CREATE, &db->alerts)) ||
-        (mrc = mdb_dbi_open(txn, "meta", MDB_CREATE, &db->meta)) ||
-        (mrc = mdb_dbi_open(txn, "alert_log", MDB_CREATE, &db->tables[STORE_T_ALERT_LOG])) ||
-        (mrc = mdb_dbi_open(txn, "alert_ids", MDB_CREATE, &db->tables[STORE_T_ALERT_IDS])) ||
-        (mrc = mdb_dbi_open(txn, "subs", MDB_CREATE, &db->tables[STORE_T_SUBS])) ||
-        (mrc = mdb_dbi_open(txn, "acks", MDB_CREATE, &db->tables[STORE_T_ACKS])) ||
-        (mrc = mdb_dbi_open(txn, "silences", MDB_CREATE, &db->tables[STORE_T_SILENCES])) ||
-        (mrc = mdb_dbi_open(txn, "deliveries", MDB_CREATE, &db->tables[STORE_T_DELIVERIES])) ||
-        (mrc = mdb_dbi_open(txn, "attempts", MDB_CREATE, &db->tables[STORE_T_ATTEMPTS])) ||
-        /* added after format 2 without a format bump: a new table changes nothing
-         * of the others, an older store never opens it, and an older data dir
-         * simply gets it empty here */
-        (mrc = mdb_dbi_open(txn, "reports", MDB_CREATE, &db->tables[STORE_T_REPORTS])) ||
-        (mrc = mdb_dbi_open(txn, "assessments", MDB_CREATE,
-                            &db->tables[STORE_T_ASSESSMENTS]))) {
-        rc = db_err(mrc, "dbi_open");
+    if ((rc = db_open_tables(db, txn)))
         goto fail;
-    }
-    db->tables[STORE_T_ALERTS] = db->alerts;
-    db->tables[STORE_T_META] = db->meta;
     if (db->format == 0) {
         if ((rc = db_format_put(db, txn, STORE_DB_FORMAT)))
             goto fail;
@@ -306,6 +328,7 @@ fail:
     if (db->env)
         mdb_env_close(db->env);
     store_index_close(&db->ix);
+    free(db->dir);
     free(db);
     return rc;
 }
@@ -314,8 +337,10 @@ void store_db_close(struct store_db **dbp)
 {
     if (!dbp || !*dbp)
         return;
-    mdb_env_close((*dbp)->env);
+    if ((*dbp)->env)
+        mdb_env_close((*dbp)->env);
     store_index_close(&(*dbp)->ix);
+    free((*dbp)->dir);
     free(*dbp);
     *dbp = NULL;
 }
@@ -407,18 +432,90 @@ static int db_check_retract(struct store_db *db, MDB_txn *txn,
     return rc;
 }
 
+/* Begins a read transaction; MDB_PANIC while the environment is closed
+ * (a reopen after a failed write failed too: the next write retries). */
+static int db_begin_read(struct store_db *db, MDB_txn **txn)
+{
+    return db->env ? mdb_txn_begin(db->env, NULL, MDB_RDONLY, txn) : MDB_PANIC;
+}
+
+/* Closes and reopens the environment: after a failed write of its meta page
+ * (the disk filled up at the wrong moment) LMDB answers every transaction
+ * with MDB_PANIC until it is reopened. The indexes in memory stay: the
+ * failed transaction was rolled back from them, and reopening reads the
+ * last meta page that did reach the disk. Returns 0 or db_err's code (the
+ * environment is then closed and the next write tries again). */
+static int db_reopen(struct store_db *db)
+{
+    MDB_txn *txn = NULL;
+    int mrc, rc;
+    if (db->env)
+        mdb_env_close(db->env);
+    db->env = NULL;
+    if ((mrc = mdb_env_create(&db->env)) || (mrc = mdb_env_set_maxdbs(db->env, 16)) ||
+        (mrc = mdb_env_set_mapsize(db->env, db->map_bytes)) ||
+        (mrc = mdb_env_open(db->env, db->dir, MDB_NOTLS, 0640)) ||
+        (mrc = mdb_txn_begin(db->env, NULL, 0, &txn))) {
+        rc = db_err(mrc, "reopen");
+        goto fail;
+    }
+    if ((rc = db_open_tables(db, txn)))
+        goto fail;
+    if ((mrc = mdb_txn_commit(txn))) {
+        txn = NULL;
+        rc = db_err(mrc, "reopen_commit");
+        goto fail;
+    }
+    pw_info("msg=\"environment reopened\" seq=%llu", (unsigned long long)db->last_seq);
+    return 0;
+fail:
+    if (txn)
+        mdb_txn_abort(txn);
+    if (db->env)
+        mdb_env_close(db->env);
+    db->env = NULL;
+    return rc;
+}
+
+/* Begins a write transaction, reopening the environment first when it is
+ * closed or LMDB has declared it unusable (MDB_PANIC). */
+static int db_begin_write(struct store_db *db, MDB_txn **txn)
+{
+    int rc;
+    if (!db->env && (rc = db_reopen(db)))
+        return rc;
+    int mrc = mdb_txn_begin(db->env, NULL, 0, txn);
+    if (mrc == MDB_PANIC) {
+        pw_warn("msg=\"lmdb panic after a failed write: reopening the environment\"");
+        if ((rc = db_reopen(db)))
+            return rc;
+        mrc = mdb_txn_begin(db->env, NULL, 0, txn);
+    }
+    return mrc ? db_err(mrc, "txn_begin") : 0;
+}
+
+/* Notes the outcome of a durable write for store_db_disk_full. */
+static int db_outcome(struct store_db *db, int rc)
+{
+    if (rc == PW_EDISKFULL) {
+        db->disk_full = 1;
+        db->disk_full_count++;
+    } else if (rc == 0 && db->disk_full) {
+        pw_info("msg=\"disk space is back: commits succeed again\"");
+        db->disk_full = 0;
+    }
+    return rc;
+}
+
 /* One attempt at writing the batch; MDB_MAP_FULL surfaces as PW_EMAPFULL.
  * The index changes of a failed attempt are rolled back. */
 static int db_put_attempt(struct store_db *db, struct store_put *puts, size_t n)
 {
     MDB_txn *txn;
     size_t mark = store_index_mark(db->ix);
-    int rc = store_index_reserve(db->ix, n);
-    if (rc)
+    int rc = store_index_reserve(db->ix, n), mrc;
+    if (rc || (rc = db_begin_write(db, &txn)))
         return rc;
-    int mrc = mdb_txn_begin(db->env, NULL, 0, &txn);
-    if (mrc)
-        return db_err(mrc, "txn_begin");
     uint64_t seq = db->last_seq;
     for (size_t i = 0; i < n && !rc; i++) {
         struct store_put *p = &puts[i];
@@ -499,7 +596,15 @@ static int db_grow(struct store_db *db)
 int store_db_put_batch(struct store_db *db, struct store_put *puts, size_t n)
 {
     for (;;) {
-        int rc = db_put_attempt(db, puts, n);
+        int rc = db_outcome(db, db_put_attempt(db, puts, n));
+        if (rc == PW_EDISKFULL) {
+            for (size_t i = 0; i < n; i++) {
+                puts[i].u->seq = 0;
+                puts[i].seq = 0;
+                puts[i].result = PW_EDISKFULL;
+            }
+            return 0;
+        }
         if (rc != PW_EMAPFULL)
             return rc;
         for (size_t i = 0; i < n; i++) {
@@ -537,7 +642,7 @@ int store_db_scan(struct store_db *db, uint64_t after_seq, size_t limit, store_d
     MDB_val k = {8, kb}, v;
     int rc = 0, mrc;
     *more = 0;
-    if ((mrc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)))
+    if ((mrc = db_begin_read(db, &txn)))
         return db_err(mrc, "txn_begin");
     if ((mrc = mdb_cursor_open(txn, db->updates, &cur))) {
         mdb_txn_abort(txn);
@@ -566,7 +671,7 @@ static int db_emit_seqs(struct store_db *db, const uint64_t *seqs, size_t n,
 {
     MDB_txn *txn;
     int rc = 0, mrc;
-    if ((mrc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)))
+    if ((mrc = db_begin_read(db, &txn)))
         return db_err(mrc, "txn_begin");
     for (size_t i = 0; i < n && !rc; i++) {
         unsigned char kb[8];
@@ -681,7 +786,7 @@ int store_db_alert_get(struct store_db *db, store_db_alert_cb cb, void *arg, uin
     MDB_val k, v;
     int rc = 0, mrc;
     *alert_seq = 0;
-    if ((mrc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)))
+    if ((mrc = db_begin_read(db, &txn)))
         return db_err(mrc, "txn_begin");
     *alert_seq = db_alert_seq(db, txn);
     if ((mrc = mdb_cursor_open(txn, db->alerts, &cur))) {
@@ -721,9 +826,9 @@ uint64_t store_db_read_be64(const unsigned char *p)
 static int db_write_attempt(struct store_db *db, const struct store_db_op *ops, size_t n)
 {
     MDB_txn *txn;
-    int mrc = mdb_txn_begin(db->env, NULL, 0, &txn), rc = 0;
-    if (mrc)
-        return db_err(mrc, "txn_begin");
+    int mrc, rc = db_begin_write(db, &txn);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < n && !rc; i++) {
         const struct store_db_op *o = &ops[i];
         if (o->klen == 0 || o->klen > 511 || (unsigned)o->table >= STORE_T_COUNT) {
@@ -762,7 +867,7 @@ static int db_write_attempt(struct store_db *db, const struct store_db_op *ops, 
 int store_db_write(struct store_db *db, const struct store_db_op *ops, size_t n)
 {
     for (;;) {
-        int rc = db_write_attempt(db, ops, n);
+        int rc = db_outcome(db, db_write_attempt(db, ops, n));
         if (rc != PW_EMAPFULL)
             return rc;
         if (db_grow(db))
@@ -784,7 +889,7 @@ int store_db_each(struct store_db *db, enum store_table t, const void *prefix, s
     int rc = 0, mrc;
     if ((unsigned)t >= STORE_T_COUNT)
         return PW_EINVAL;
-    if ((mrc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)))
+    if ((mrc = db_begin_read(db, &txn)))
         return db_err(mrc, "txn_begin");
     if ((mrc = mdb_cursor_open(txn, db->tables[t], &cur))) {
         mdb_txn_abort(txn);
@@ -831,7 +936,7 @@ int store_db_get(struct store_db *db, enum store_table t, const void *key, size_
     MDB_val k = {klen, (void *)key}, v;
     if ((unsigned)t >= STORE_T_COUNT || klen == 0 || klen > 511)
         return PW_EINVAL;
-    int mrc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn), rc;
+    int mrc = db_begin_read(db, &txn), rc;
     if (mrc)
         return db_err(mrc, "txn_begin");
     mrc = mdb_get(txn, db->tables[t], &k, &v);
@@ -865,6 +970,11 @@ void store_db_usage(struct store_db *db, size_t *map_bytes, size_t *used_bytes)
 {
     MDB_envinfo info;
     MDB_stat st;
+    if (!db->env) { /* closed until the next write reopens it */
+        *map_bytes = db->map_bytes;
+        *used_bytes = 0;
+        return;
+    }
     mdb_env_info(db->env, &info);
     mdb_env_stat(db->env, &st);
     *map_bytes = info.me_mapsize;
@@ -919,7 +1029,11 @@ int store_db_backup(struct store_db *db, const char *dir, uint64_t *seq, uint64_
     /* single writer: nothing commits while the copy runs, so last_seq is
      * exactly what the copy's read transaction sees */
     uint64_t at = db->last_seq;
-    if ((mrc = mdb_env_copyfd2(db->env, fd, MDB_CP_COMPACT))) {
+    if (!db->env)
+        mrc = MDB_PANIC;
+    else
+        mrc = mdb_env_copyfd2(db->env, fd, MDB_CP_COMPACT);
+    if (mrc) {
         pw_error("msg=\"backup: copy failed\" path=\"%s\" err=\"%s\"", partial, mdb_strerror(mrc));
         rc = mrc == ENOSPC || mrc == EIO ? PW_EIO : PW_EDB;
         goto fail;
@@ -942,4 +1056,19 @@ fail:
         close(fd);
     unlink(partial);
     return rc;
+}
+
+int store_db_disk_full(const struct store_db *db, uint64_t *count)
+{
+    if (count)
+        *count = db->disk_full_count;
+    return db->disk_full;
+}
+
+int store_db_probe(struct store_db *db, uint64_t value)
+{
+    unsigned char v[8];
+    db_be64(v, value);
+    struct store_db_op op = {STORE_T_META, "probe", 5, NULL, v, 8, 0};
+    return store_db_write(db, &op, 1);
 }

@@ -71,8 +71,11 @@ struct store_put {
 
 /* Writes puts[0..n) in ONE durable transaction (commit = fsync). On
  * PW_EMAPFULL the map is grown and the whole batch retried; if it cannot
- * grow, every put gets result PW_EMAPFULL and nothing is written. Returns 0
- * (per-put results set) or the PW_E* code that failed the transaction. */
+ * grow, every put gets result PW_EMAPFULL and nothing is written. When the
+ * disk is full (ENOSPC from a write or the sync) every put gets result
+ * PW_EDISKFULL and nothing is written; the next call simply tries again.
+ * Returns 0 (per-put results set) or the PW_E* code that failed the
+ * transaction. */
 int store_db_put_batch(struct store_db *db, struct store_put *puts, size_t n);
 
 /* Last seq ever assigned (0 for an empty store). */
@@ -102,7 +105,7 @@ int store_db_alert_get(struct store_db *db, store_db_alert_cb cb, void *arg, uin
 enum store_table {
     STORE_T_ALERTS,      /* indicator_id -> AlertState */
     STORE_T_META,        /* name -> u64 BE ("format", "alert_seq", "admin_seq", "sub_id",
-                          * "silence_id", "report_id", "assess_id"; "format" belongs to
+                          * "silence_id", "report_id", "assess_id", "probe"; "format" belongs to
                           * store_db: never write it) */
     STORE_T_ALERT_LOG,   /* alert seq (u64 BE) -> Alert, every published transition */
     STORE_T_ALERT_IDS,   /* alert_id -> u64 BE seq of its latest transition */
@@ -129,8 +132,8 @@ struct store_db_op {
 };
 
 /* Applies ops[0..n) in ONE durable transaction (growing the map when full).
- * Returns 0, PW_EINVAL (a key of 0 or more than 511 bytes), PW_EMAPFULL or
- * PW_EDB; nothing is written on failure. */
+ * Returns 0, PW_EINVAL (a key of 0 or more than 511 bytes), PW_EMAPFULL,
+ * PW_EDISKFULL (ENOSPC) or PW_EDB; nothing is written on failure. */
 int store_db_write(struct store_db *db, const struct store_db_op *ops, size_t n);
 
 /* A key/value handed to a callback: valid only during the call. A non-zero
@@ -147,6 +150,16 @@ int store_db_each(struct store_db *db, enum store_table t, const void *prefix, s
 /* Calls cb with the value of key. Returns 0, PW_ENOTFOUND, cb's return or PW_EDB. */
 int store_db_get(struct store_db *db, enum store_table t, const void *key, size_t klen,
                  store_db_kv_cb cb, void *arg);
+
+/* Whether the last durable write (put_batch, write, probe) failed for a
+ * full disk; *count (may be NULL): how many such writes failed since open.
+ * Any successful durable write clears it. A write after a failed one first
+ * reopens the environment if LMDB declared it unusable (MDB_PANIC). */
+int store_db_disk_full(const struct store_db *db, uint64_t *count);
+
+/* A small durable write (meta "probe" = value): can the store commit now?
+ * Returns 0 or store_db_write's error (PW_EDISKFULL while the disk is full). */
+int store_db_probe(struct store_db *db, uint64_t value);
 
 /* A u64 from meta (0 when absent). */
 uint64_t store_db_meta(struct store_db *db, const char *name);

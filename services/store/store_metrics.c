@@ -18,6 +18,9 @@ static void store_metrics_scrape(void *arg)
     pw_metric_set(s->m.used_bytes, (double)used);
     pw_metric_set(s->m.max_map_bytes, (double)max);
     pw_metric_set(s->m.map_usage, max ? (double)used / (double)max : 0);
+    uint64_t failed = 0;
+    pw_metric_set(s->m.disk_full, store_db_disk_full(s->db, &failed) ? 1 : 0);
+    pw_metric_set(s->m.disk_full_total, (double)failed);
 }
 
 int store_metrics_open(struct store *s)
@@ -48,6 +51,9 @@ int store_metrics_open(struct store *s)
         {&m->max_map_bytes, G, "lmdb_max_map_bytes", NULL, "Largest the LMDB map may grow to (--max-map-mb)."},
         {&m->map_usage, G, "lmdb_map_usage_ratio", NULL, "lmdb_used_bytes / lmdb_max_map_bytes: at 1 new updates are refused."},
         {&m->backup_bytes, G, "last_backup_bytes", NULL, "Size of the last backup written."},
+        {&m->disk_full, G, "disk_full", NULL, "1 while the last durable write failed because the disk is full (the store says not ready)."},
+        {&m->disk_full_total, C, "disk_full_total", NULL, "Durable writes (commits, probes) that failed because the disk is full (ENOSPC)."},
+        {&m->disk_full_updates, C, "updates_disk_full_total", NULL, "Updates not stored because the disk was full (answered PW_EDISKFULL)."},
     };
     if (pw_metrics_open(&s->metrics))
         return PW_ENOMEM;
@@ -64,7 +70,7 @@ int store_metrics_open(struct store *s)
 
 void store_metrics_batch(struct store *s, const struct store_put *puts, size_t n, double seconds)
 {
-    uint64_t stored = 0, dup = 0, full = 0, refused = 0;
+    uint64_t stored = 0, dup = 0, full = 0, disk = 0, refused = 0;
     for (size_t i = 0; i < n; i++) {
         if (puts[i].result == 0)
             stored++;
@@ -72,12 +78,15 @@ void store_metrics_batch(struct store *s, const struct store_put *puts, size_t n
             dup++;
         else if (puts[i].result == PW_EMAPFULL)
             full++;
+        else if (puts[i].result == PW_EDISKFULL)
+            disk++;
         else
             refused++;
     }
     pw_metric_inc(s->m.stored, stored);
     pw_metric_inc(s->m.duplicate, dup);
     pw_metric_inc(s->m.map_full, full);
+    pw_metric_inc(s->m.disk_full_updates, disk);
     pw_metric_inc(s->m.refused, refused);
     pw_metric_set(s->m.commit_updates, (double)n);
     if (seconds >= 0) {

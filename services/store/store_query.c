@@ -177,7 +177,10 @@ static void query_dispatch(struct store *s, const Planwatch__V1__Query *q,
 {
     struct store_list l = {.arena = arena};
     int rc = 0, more = 0;
-    r->request_id = q->request_id;
+    /* echoed: cut and escaped like every echoed id (a control character
+     * in it would reach the asker's terminal) */
+    char *echo = pw_arena_alloc(arena, PW_MSG_ECHO_BUF);
+    r->request_id = echo ? pw_msg_echo(q->request_id, echo, PW_MSG_ECHO_BUF) : "";
     r->seq = store_db_last_seq(s->db);
     s->queries++;
     switch (q->kind) {

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -33,6 +34,131 @@
 static const char *hs_name(int s)
 {
     return ts_cluster_name((enum ts_svc)s);
+}
+
+/* Services of clusters whose test has not reached hs_fini (a failed
+ * assertion jumps past it): at exit each one still there is killed and the
+ * tail of its log printed, so a failure leaves no process behind and loses
+ * none of its story. (Not at the next hs_init: a test may run a second
+ * cluster beside its group's.) One slot per (cluster dir, service): a
+ * restart reuses it. */
+#define HS_LIVE_MAX 64
+static struct hs_live {
+    char dir[256];
+    char name[16];
+    pid_t pid;
+} hs_live[HS_LIVE_MAX];
+
+static void hs_live_note(struct hs_cluster *c, const char *name, pid_t pid)
+{
+    struct hs_live *free_slot = NULL;
+    for (int i = 0; i < HS_LIVE_MAX; i++) {
+        struct hs_live *l = &hs_live[i];
+        if (l->pid && !strcmp(l->dir, c->dir) && !strcmp(l->name, name)) {
+            l->pid = pid;
+            return;
+        }
+        if (!l->pid && !free_slot)
+            free_slot = l;
+    }
+    if (!free_slot)
+        return; /* only the clean-up after a failure is lost */
+    snprintf(free_slot->dir, sizeof free_slot->dir, "%s", c->dir);
+    snprintf(free_slot->name, sizeof free_slot->name, "%s", name);
+    free_slot->pid = pid;
+}
+
+static void hs_live_forget(const char *dir)
+{
+    for (int i = 0; i < HS_LIVE_MAX; i++)
+        if (hs_live[i].pid && !strcmp(hs_live[i].dir, dir))
+            hs_live[i].pid = 0;
+}
+
+static void hs_live_reap(void)
+{
+    for (int i = 0; i < HS_LIVE_MAX; i++) {
+        struct hs_live *l = &hs_live[i];
+        if (!l->pid)
+            continue;
+        int st;
+        pid_t w = waitpid(l->pid, &st, WNOHANG);
+        if (w == 0) { /* still running */
+            kill(l->pid, SIGKILL);
+            waitpid(l->pid, &st, 0);
+        }
+        if (w >= 0) {
+            char cmd[400];
+            fprintf(stderr, "[harness] %s (pid %d) of %s outlived its test (it failed before "
+                    "hs_fini): killed; the end of its log:\n", l->name, (int)l->pid, l->dir);
+            fflush(stderr);
+            snprintf(cmd, sizeof cmd, "tail -n 25 %s/%s.log 2>/dev/null | sed 's/^/[%s] /' >&2",
+                     l->dir, l->name, l->name);
+            if (system(cmd) != 0)
+                fprintf(stderr, "[harness] no log\n");
+        }
+        l->pid = 0;
+    }
+}
+
+/* zmq_ctx_term waits for every socket of the context to be closed: a test
+ * that failed with a client still open would hang its teardown, and its
+ * failure message (cmocka prints it when the test returns) would be lost.
+ * So the term runs in a thread; if it has not returned within 10 s the
+ * context is left behind, still reachable from here (no leak report). */
+static void *hs_abandoned[16];
+
+struct hs_term {
+    void *ctx;
+    int done;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+static void *hs_term_thread(void *arg)
+{
+    struct hs_term *t = arg;
+    zmq_ctx_term(t->ctx);
+    pthread_mutex_lock(&t->mu);
+    t->done = 1;
+    pthread_cond_signal(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+    return NULL;
+}
+
+static int hs_ctx_term(void *ctx)
+{
+    static struct hs_term t[16];
+    static int used;
+    if (used >= 16) /* out of slots: leave it */
+        return -1;
+    struct hs_term *x = &t[used++];
+    pthread_t th;
+    x->ctx = ctx;
+    x->done = 0;
+    pthread_mutex_init(&x->mu, NULL);
+    pthread_cond_init(&x->cv, NULL);
+    zmq_ctx_shutdown(ctx); /* a blocked call in the test returns ETERM */
+    if (pthread_create(&th, NULL, hs_term_thread, x) != 0)
+        return -1;
+    struct timespec end;
+    clock_gettime(CLOCK_REALTIME, &end);
+    end.tv_sec += 10;
+    pthread_mutex_lock(&x->mu);
+    while (!x->done && pthread_cond_timedwait(&x->cv, &x->mu, &end) == 0)
+        ;
+    int done = x->done;
+    pthread_mutex_unlock(&x->mu);
+    if (done) {
+        pthread_join(th, NULL);
+        used--;
+        pthread_cond_destroy(&x->cv);
+        pthread_mutex_destroy(&x->mu);
+        return 0;
+    }
+    pthread_detach(th);
+    hs_abandoned[used - 1] = ctx;
+    return -1;
 }
 
 const char *hs_bin(const char *name)
@@ -60,6 +186,13 @@ int hs_free_port(void)
 
 void hs_init(struct hs_cluster *c, const char *name, const char *clock)
 {
+    static int once;
+    if (!once) {
+        once = 1;
+        /* a test killed by its timeout still shows every line it printed */
+        setvbuf(stdout, NULL, _IOLBF, 0);
+        atexit(hs_live_reap);
+    }
     memset(c, 0, sizeof *c);
     const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     snprintf(c->dir, sizeof c->dir, "%s/pw-%s-XXXXXX", tmp, name);
@@ -132,21 +265,42 @@ static void hs_args(struct hs_cluster *c, enum hs_svc s, struct ts_proc_argv *a)
     assert_int_equal(rc, 0);
 }
 
-/* Starts a.argv with stdout and stderr appended to DIR/<name>.log. */
-static pid_t hs_exec(struct hs_cluster *c, const struct ts_proc_argv *a, const char *name)
+/* Starts a.argv with stdout and stderr appended to DIR/<name>.log and env
+ * (NULL-terminated NAME=VALUE, may be NULL) added to its environment. */
+static pid_t hs_exec(struct hs_cluster *c, const struct ts_proc_argv *a, const char *name,
+                     char *const *env)
 {
     char log[300];
     snprintf(log, sizeof log, "%s/%s.log", c->dir, name);
-    pid_t pid = ts_proc_spawn(a->argv, log);
+    pid_t pid = ts_proc_spawn_env(a->argv, env, log);
     assert_true(pid >= 0);
+    hs_live_note(c, name, pid);
     return pid;
 }
 
 void hs_spawn(struct hs_cluster *c, enum hs_svc s)
 {
     struct ts_proc_argv a;
+    char *env[7];
+    size_t n = 0;
     hs_args(c, s, &a);
-    c->pid[s] = hs_exec(c, &a, hs_name(s));
+    for (size_t i = 0; i < 6; i++)
+        if (c->env[s][i][0])
+            env[n++] = c->env[s][i];
+    env[n] = NULL;
+    c->pid[s] = hs_exec(c, &a, hs_name(s), env);
+}
+
+void hs_shim(struct hs_cluster *c, enum hs_svc s, const char *enospc, const char *log,
+             const char *mark)
+{
+    memset(c->env[s], 0, sizeof c->env[s]);
+    snprintf(c->env[s][0], sizeof c->env[s][0], "LD_PRELOAD=%s", PW_SHIM_PATH);
+    snprintf(c->env[s][1], sizeof c->env[s][1], "%s",
+             "ASAN_OPTIONS=detect_leaks=1:exitcode=23:verify_asan_link_order=0");
+    snprintf(c->env[s][2], sizeof c->env[s][2], "PW_SHIM_ENOSPC=%s", enospc ? enospc : "");
+    snprintf(c->env[s][3], sizeof c->env[s][3], "PW_SHIM_LOG=%s", log ? log : "");
+    snprintf(c->env[s][4], sizeof c->env[s][4], "PW_SHIM_MARK=%s", mark ? mark : "");
 }
 
 /* Status code of GET path on the HTTP service, or -1 (no answer). A plain
@@ -196,7 +350,7 @@ void hs_start_http(struct hs_cluster *c)
     for (int i = 0; i < 8 && c->http_extra[i]; i++)
         rc |= ts_proc_arg(&a, "%s", c->http_extra[i]);
     assert_int_equal(rc, 0);
-    c->http_pid = hs_exec(c, &a, "http");
+    c->http_pid = hs_exec(c, &a, "http", NULL);
     int64_t end = pw_now_ms() + 20000;
     while (pw_now_ms() < end) {
         int st;
@@ -429,6 +583,7 @@ void hs_dump_logs(struct hs_cluster *c)
 void hs_fini(struct hs_cluster *c)
 {
     int bad = 0;
+    hs_live_forget(c->dir); /* stopped here, whatever happens below */
     if (c->http_pid > 0 && hs_stop_http(c) != 0) {
         fprintf(stderr, "http did not exit cleanly after SIGTERM\n");
         bad = 1;
@@ -444,11 +599,10 @@ void hs_fini(struct hs_cluster *c)
         }
     if (bad)
         hs_dump_logs(c);
-    /* zmq_ctx_term waits for every socket: a test that failed with a client
-     * still open would hang here instead of failing. Bound it. */
-    alarm(30);
-    zmq_ctx_term(c->ctx);
-    alarm(0);
+    /* bounded: a test that failed with a client still open must not hang here */
+    if (hs_ctx_term(c->ctx) != 0)
+        fprintf(stderr, "[harness] teardown: a ZeroMQ socket of the test is still open (it "
+                        "failed before closing it?): its context is left behind\n");
     c->ctx = NULL;
     if (!bad && !getenv("PW_KEEP_TMP")) {
         char cmd[300];
@@ -474,6 +628,22 @@ static void hs_slurp(int fd, char **out, size_t *len, size_t *cap)
     memcpy(*out + *len, buf, (size_t)r);
     *len += (size_t)r;
     (*out)[*len] = '\0';
+}
+
+/* Waits up to deadline_ms for a CLI the test ran: a hung one is killed and
+ * said so (never a test hanging until ctest's timeout swallows its output).
+ * Returns its exit status or 128 + signal. */
+static int hs_reap_cli(pid_t pid, int deadline_ms)
+{
+    int rc = ts_proc_wait_exit(pid, deadline_ms);
+    if (rc < 0) {
+        fprintf(stderr, "[harness] the planwatch CLI (pid %d) was still running after %d ms: "
+                        "killed\n", (int)pid, deadline_ms);
+        rc = ts_proc_stop(pid, SIGKILL, 5000);
+        if (rc < 0)
+            rc = 128 + SIGKILL;
+    }
+    return rc;
 }
 
 /* In the child: execs `planwatch args...` with the cluster's endpoints and
@@ -513,9 +683,7 @@ int hs_cli_file(struct hs_cluster *c, const char *path, const char *const *args)
             _exit(126);
         hs_cli_exec(c, args);
     }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return hs_reap_cli(pid, 120000);
 }
 
 int hs_cli(struct hs_cluster *c, char **out, char **err, const char *const *args)
@@ -557,9 +725,7 @@ int hs_cli(struct hs_cluster *c, char **out, char **err, const char *const *args
     for (int i = 0; i < 2; i++)
         if (p[i].fd >= 0)
             close(p[i].fd);
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return hs_reap_cli(pid, 60000);
 }
 
 Planwatch__V1__QueryReply *hs_query(struct hs_cluster *c, struct pw_client *cl,

@@ -29,6 +29,7 @@ struct hs_cluster {
     int restarts[HS_NSVC];
     char clock_spec[300];          /* "" or "file:DIR/clock" */
     const char *extra[HS_NSVC][8]; /* extra --flag=value per service */
+    char env[HS_NSVC][6][600];     /* extra NAME=VALUE in a service's environment (hs_shim) */
     void *ctx;
     int secure;                    /* 0: every service runs --insecure (the default) */
     const char *cli_as;            /* secure: whose key hs_cli uses (default "harness") */
@@ -61,6 +62,15 @@ void hs_registry(struct hs_cluster *c, const char *offices_yaml);
 /* A client of ingest or the store (HS_INGEST / HS_STORE): over CURVE as
  * `as` (a name given to hs_secure) when secure, else plain. Asserts. */
 struct pw_client *hs_client(struct hs_cluster *c, enum hs_svc s, const char *as);
+
+/* Service s runs with the LD_PRELOAD shim (tests/shim/pw_shim.c) from its
+ * next start: while the file enospc exists (NULL: never) its LMDB file's
+ * writes and syncs fail with ENOSPC; log (NULL: none) receives the ordered
+ * record of syncs, LMDB writes and sends carrying tokens that start with
+ * mark. Under ASan the runtime's link-order check is turned off (the shim
+ * comes first; it reaches the sanitizer's functions through RTLD_NEXT). */
+void hs_shim(struct hs_cluster *c, enum hs_svc s, const char *enospc, const char *log,
+             const char *mark);
 
 /* Stops every service (SIGTERM, asserting a clean exit 0) and removes the
  * temp dir unless the test failed (PW_KEEP_TMP set). */

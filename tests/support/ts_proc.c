@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,27 +41,82 @@ int ts_proc_arg(struct ts_proc_argv *a, const char *fmt, ...)
     return 0;
 }
 
-int ts_proc_free_port(void)
+/* Ports come from a block of TS_PROC_BLOCK ports below the kernel's
+ * ephemeral range (32768 and up on Linux), so an outgoing connection never
+ * takes one between the test picking it and a service binding it. Each
+ * process holds an flock on TMPDIR/planwatch-ports/BLOCK.lock for its
+ * lifetime (released by the kernel however it ends), so two test processes
+ * never share a block; within its block a process hands ports out in turn,
+ * skipping any that something still holds (a service a failed test left
+ * running until exit). */
+#define TS_PROC_PORT_BASE 20000
+#define TS_PROC_BLOCK 200
+#define TS_PROC_BLOCKS 60 /* 20000..31999 */
+
+static int ts_block = -1, ts_block_fd = -1, ts_block_next;
+
+static int ts_proc_lock_block(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char dir[300], path[340];
+    snprintf(dir, sizeof dir, "%s/planwatch-ports", tmp);
+    mkdir(dir, 0777); /* shared by every user's tests on the machine */
+    chmod(dir, 01777);
+    /* start at a block derived from the pid: parallel tests rarely contend */
+    int start = (int)(getpid() % TS_PROC_BLOCKS);
+    for (int i = 0; i < TS_PROC_BLOCKS; i++) {
+        int b = (start + i) % TS_PROC_BLOCKS;
+        snprintf(path, sizeof path, "%s/%d.lock", dir, b);
+        int fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0666);
+        if (fd < 0)
+            continue;
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            ts_block = b;
+            ts_block_fd = fd;
+            return 0;
+        }
+        close(fd);
+    }
+    return -1;
+}
+
+/* 1 when nothing listens on or holds port on loopback (a bind succeeds). */
+static int ts_proc_port_free(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
     struct sockaddr_in a;
-    socklen_t len = sizeof a;
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((uint16_t)port);
     if (fd < 0)
         return 0;
-    int ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-             getsockname(fd, (struct sockaddr *)&a, &len) == 0;
+    /* as ZeroMQ binds: a port in TIME_WAIT from an earlier run is usable */
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
     close(fd);
-    return ok ? ntohs(a.sin_port) : 0;
+    return ok;
+}
+
+int ts_proc_free_port(void)
+{
+    if (ts_block < 0 && ts_proc_lock_block())
+        return 0;
+    for (int i = 0; i < TS_PROC_BLOCK; i++) {
+        int port = TS_PROC_PORT_BASE + ts_block * TS_PROC_BLOCK + ts_block_next;
+        ts_block_next = (ts_block_next + 1) % TS_PROC_BLOCK;
+        if (ts_proc_port_free(port))
+            return port;
+    }
+    return 0;
 }
 
 int ts_proc_free_ports(int *port, size_t n)
 {
-    /* the kernel may hand a released port out again: retry, boundedly */
+    /* the block hands each port out once per round: distinct unless n is
+     * larger than the block */
     for (size_t i = 0, tries = 0; i < n; tries++) {
-        if (tries > 100 * n)
+        if (tries > 2 * TS_PROC_BLOCK)
             return -1;
         int p = ts_proc_free_port(), dup = p == 0;
         for (size_t j = 0; j < i; j++)
@@ -71,6 +128,11 @@ int ts_proc_free_ports(int *port, size_t n)
 }
 
 pid_t ts_proc_spawn(char *const *argv, const char *log)
+{
+    return ts_proc_spawn_env(argv, NULL, log);
+}
+
+pid_t ts_proc_spawn_env(char *const *argv, char *const *env, const char *log)
 {
     pid_t parent = getpid();
     fflush(NULL); /* or the child's exit would write our buffers again */
@@ -84,6 +146,8 @@ pid_t ts_proc_spawn(char *const *argv, const char *log)
         if (fd > 2)
             close(fd);
     }
+    for (size_t i = 0; env && env[i]; i++)
+        putenv(env[i]); /* this process's copy: it execs next */
     setenv("ASAN_OPTIONS", "detect_leaks=1:exitcode=23", 0);
     /* a service dies with its parent, whatever ends the parent; if that
      * already happened before prctl, nobody is left to stop this one */

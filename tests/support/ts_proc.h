@@ -26,8 +26,10 @@ void ts_proc_argv_init(struct ts_proc_argv *a);
  * argument does not fit (then a is unchanged). */
 int ts_proc_arg(struct ts_proc_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* A TCP port on loopback that nobody listened on when asked (bound, then
- * released); 0 when none could be had. */
+/* A TCP port on loopback reserved for this process: from a block of 200
+ * ports below the kernel's ephemeral range that this process holds by a
+ * lock file (TMPDIR/planwatch-ports/N.lock, flock) until it exits, handed
+ * out in turn and skipping any still in use; 0 when none could be had. */
 int ts_proc_free_port(void);
 /* n distinct such ports into port[0..n). Returns 0 or -1. */
 int ts_proc_free_ports(int *port, size_t n);
@@ -36,6 +38,9 @@ int ts_proc_free_ports(int *port, size_t n);
  * (created 0644). Returns the child's pid or -1 (fork failed); an exec
  * failure is the child's exit status 127. */
 pid_t ts_proc_spawn(char *const *argv, const char *log);
+/* The same with env[] ("NAME=VALUE", NULL-terminated; NULL: none) added to
+ * the child's environment; an ASAN_OPTIONS there replaces the default. */
+pid_t ts_proc_spawn_env(char *const *argv, char *const *env, const char *log);
 
 /* Waits up to deadline_ms for pid (a child) to exit and reaps it. Returns
  * its exit status, 128 + the signal that ended it, or -1 (still running). */

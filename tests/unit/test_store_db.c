@@ -3,7 +3,11 @@
  * tables but no "format" (the first release's) is format 1 and is upgraded
  * through the upgrade table, logged once; newer data is refused with
  * PW_EFORMAT and left byte for byte as it was; an unreadable or zero
- * format is PW_EDB. The log is read from stderr, redirected to a file per open. */
+ * format is PW_EDB. The log is read from stderr, redirected to a file per open.
+ * A full disk (mdb_txn_commit wrapped to fail with ENOSPC, -Wl,--wrap):
+ * every put PW_EDISKFULL, nothing written, store_db_disk_full says so until
+ * a write succeeds; an environment LMDB declared unusable (MDB_PANIC) is
+ * reopened by the next write, nothing lost. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,8 +19,36 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
+#include <lmdb.h>
+
 #include "err.h"
 #include "store_db.h"
+
+/* Failures to inject: the next commits fail with ENOSPC while commit_enospc
+ * > 0; the next write begins answer MDB_PANIC while begin_panic > 0. */
+static int commit_enospc, begin_panic;
+int __real_mdb_txn_commit(MDB_txn *txn);
+int __wrap_mdb_txn_commit(MDB_txn *txn);
+int __wrap_mdb_txn_commit(MDB_txn *txn)
+{
+    if (commit_enospc > 0) {
+        commit_enospc--;
+        mdb_txn_abort(txn); /* as LMDB does when its write fails */
+        return ENOSPC;
+    }
+    return __real_mdb_txn_commit(txn);
+}
+int __real_mdb_txn_begin(MDB_env *env, MDB_txn *parent, unsigned int flags, MDB_txn **txn);
+int __wrap_mdb_txn_begin(MDB_env *env, MDB_txn *parent, unsigned int flags, MDB_txn **txn);
+int __wrap_mdb_txn_begin(MDB_env *env, MDB_txn *parent, unsigned int flags, MDB_txn **txn)
+{
+    if (begin_panic > 0 && !(flags & MDB_RDONLY)) {
+        begin_panic--;
+        return MDB_PANIC;
+    }
+    return __real_mdb_txn_begin(env, parent, flags, txn);
+}
 
 struct fx {
     char dir[200];
@@ -240,6 +272,80 @@ static void test_format_zero(void **state)
     expect_unreadable(*state, "\0\0\0\0\0\0\0\0", 8);
 }
 
+static void put_one(struct store_db *db, const char *uid, int64_t v, int *result, uint64_t *seq)
+{
+    Planwatch__V1__IndicatorUpdate u = PLANWATCH__V1__INDICATOR_UPDATE__INIT;
+    u.update_id = (char *)uid;
+    u.indicator_id = "p3-pj1-out01-licensing";
+    u.fiscal_year = 2025;
+    u.value_micros = v;
+    u.as_of = "2026-03-31";
+    struct store_put p = {&u, 0, 0};
+    assert_int_equal(store_db_put_batch(db, &p, 1), 0);
+    *result = p.result;
+    *seq = p.seq;
+}
+
+static int count_cb(void *arg, const Planwatch__V1__IndicatorUpdate *u)
+{
+    (void)u;
+    (*(size_t *)arg)++;
+    return 0;
+}
+
+static void test_disk_full_and_panic(void **state)
+{
+    struct fx *f = *state;
+    struct store_db *db = NULL;
+    int result;
+    uint64_t seq, failed;
+    assert_int_equal(store_db_open(&db, f->dir, 1, 4, NULL, NULL), 0);
+    put_one(db, "a:1", 1000000, &result, &seq);
+    assert_int_equal(result, 0);
+    assert_int_equal(seq, 1);
+    assert_int_equal(store_db_disk_full(db, &failed), 0);
+    assert_int_equal(failed, 0);
+
+    /* the disk is full: the put is answered, nothing is written */
+    commit_enospc = 1;
+    put_one(db, "a:2", 2000000, &result, &seq);
+    assert_int_equal(result, PW_EDISKFULL);
+    assert_int_equal(seq, 0);
+    assert_int_equal(store_db_last_seq(db), 1);
+    assert_int_equal(store_db_disk_full(db, &failed), 1);
+    assert_int_equal(failed, 1);
+    commit_enospc = 1;
+    assert_int_equal(store_db_probe(db, 1), PW_EDISKFULL);
+    assert_int_equal(store_db_disk_full(db, &failed), 1);
+    assert_int_equal(failed, 2);
+    /* space is back: the probe clears it, the put goes through with the next seq */
+    assert_int_equal(store_db_probe(db, 2), 0);
+    assert_int_equal(store_db_disk_full(db, NULL), 0);
+    put_one(db, "a:2", 2000000, &result, &seq);
+    assert_int_equal(result, 0);
+    assert_int_equal(seq, 2);
+
+    /* LMDB declared the environment unusable: the next write reopens it */
+    begin_panic = 1;
+    put_one(db, "a:3", 3000000, &result, &seq);
+    assert_int_equal(result, 0);
+    assert_int_equal(seq, 3);
+    put_one(db, "a:1", 1000000, &result, &seq); /* the index survived: a duplicate */
+    assert_int_equal(result, 1);
+    assert_int_equal(seq, 1);
+    size_t n = 0;
+    int more = 0;
+    assert_int_equal(store_db_scan(db, 0, 0, count_cb, &n, &more), 0);
+    assert_int_equal(n, 3);
+    store_db_close(&db);
+    /* and all of it on disk */
+    n = 0;
+    assert_int_equal(store_db_open(&db, f->dir, 1, 4, count_cb, &n), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(store_db_last_seq(db), 3);
+    store_db_close(&db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +356,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_newer_format_refused_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreadable_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_format_zero, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disk_full_and_panic, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,51 @@
+/* test_msg.c - msg.c's echo of ids from outside (pw_msg_echo): cut to
+ * PW_BATCH_ID_MAX bytes before a character with "...", and every control
+ * character, backslash and byte that is not UTF-8 written \xHH; never more
+ * than the buffer. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "msg.h"
+
+static void test_echo(void **state)
+{
+    (void)state;
+    char buf[PW_MSG_ECHO_BUF], big[300];
+    assert_string_equal(pw_msg_echo(NULL, buf, sizeof buf), "");
+    assert_string_equal(pw_msg_echo("batch-2026.04:01", buf, sizeof buf), "batch-2026.04:01");
+    assert_string_equal(pw_msg_echo("日本語のid", buf, sizeof buf), "日本語のid");
+    assert_string_equal(pw_msg_echo("a\x1b[31mb", buf, sizeof buf), "a\\x1b[31mb");
+    assert_string_equal(pw_msg_echo("a\\b\tc\r\n", buf, sizeof buf), "a\\x5cb\\x09c\\x0d\\x0a");
+    assert_string_equal(pw_msg_echo("\xff\xfe", buf, sizeof buf), "\\xff\\xfe");
+    assert_string_equal(pw_msg_echo("x\xc2\x85y\x7f", buf, sizeof buf), "x\\xc2\\x85y\\x7f");
+    assert_string_equal(pw_msg_echo("\xe6\x97", buf, sizeof buf), "\\xe6\\x97"); /* cut short */
+    memset(big, 'a', 200);
+    big[200] = '\0';
+    assert_int_equal(strlen(pw_msg_echo(big, buf, sizeof buf)), PW_BATCH_ID_MAX + 3);
+    assert_string_equal(buf + PW_BATCH_ID_MAX, "...");
+    /* exactly the limit: not cut */
+    big[PW_BATCH_ID_MAX] = '\0';
+    assert_int_equal(strlen(pw_msg_echo(big, buf, sizeof buf)), PW_BATCH_ID_MAX);
+    /* 128 control characters: 512 bytes of escapes, within PW_MSG_ECHO_BUF */
+    memset(big, 0x01, PW_BATCH_ID_MAX + 10);
+    big[PW_BATCH_ID_MAX + 10] = '\0';
+    assert_int_equal(strlen(pw_msg_echo(big, buf, sizeof buf)), 4 * PW_BATCH_ID_MAX + 3);
+    /* a small buffer is never overrun */
+    char small[8];
+    memset(small, 'z', sizeof small);
+    pw_msg_echo("\x1b\x1b\x1b", small, sizeof small);
+    assert_true(strlen(small) < sizeof small);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_echo),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
