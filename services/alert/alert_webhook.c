@@ -24,8 +24,10 @@
 struct wh_job {
     uint64_t alert_seq, sub_id;
     char *alert_id, *url, *body, *event;
+    char *secret;                /* NULL: unsigned; zeroed before it is freed */
     size_t len;
-    struct curl_slist *headers;
+    struct curl_slist *headers;  /* fixed ones; the signed ones are added per attempt */
+    struct curl_slist *sent;     /* headers of the attempt in flight */
     uint32_t attempts;           /* made so far */
     int64_t next_ms;             /* monotonic: when it may start */
     CURL *easy;                  /* in flight when set */
@@ -57,10 +59,79 @@ void alert_webhook_sign(const char *secret, const char *body, size_t len, char *
     crypto_auth_hmacsha256_state st;
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, (unsigned long long)len);
     crypto_auth_hmacsha256_final(&st, mac);
     memcpy(buf, "sha256=", 7);
     sodium_bin2hex(buf + 7, 2 * sizeof mac + 1, mac, sizeof mac);
+}
+
+/* The HMAC key of a Standard Webhooks signature: "whsec_" + base64 is the
+ * decoded bytes (the form the scheme's libraries generate), any other secret
+ * its own bytes. Returns the key length written into key (<= max). */
+static size_t wh_std_key(const char *secret, unsigned char *key, size_t max)
+{
+    size_t n = strlen(secret), bin = 0;
+    if (strncmp(secret, "whsec_", 6) == 0 &&
+        sodium_base642bin(key, max, secret + 6, n - 6, NULL, &bin, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) == 0 &&
+        bin > 0)
+        return bin;
+    if (n > max)
+        n = max;
+    memcpy(key, secret, n);
+    return n;
+}
+
+int alert_webhook_sign_std(const char *secret, const char *id, int64_t ts, const char *body,
+                           size_t len, char *buf, size_t n)
+{
+    crypto_auth_hmacsha256_state st;
+    unsigned char mac[crypto_auth_hmacsha256_BYTES], key[ALERT_WEBHOOK_SECRET_MAX];
+    char t[24];
+    if (!secret || !id || !buf || n < ALERT_WEBHOOK_SIG_STD_LEN)
+        return PW_EINVAL;
+    size_t klen = wh_std_key(secret, key, sizeof key);
+    int tl = snprintf(t, sizeof t, "%lld", (long long)ts);
+    crypto_auth_hmacsha256_init(&st, key, klen);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)id, (unsigned long long)strlen(id));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)t, (unsigned long long)tl);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, (unsigned long long)len);
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_memzero(key, sizeof key);
+    memcpy(buf, "v1,", 3);
+    sodium_bin2base64(buf + 3, n - 3, mac, sizeof mac, sodium_base64_VARIANT_ORIGINAL);
+    return 0;
+}
+
+int alert_webhook_verify_std(const char *secret, const char *id, const char *ts, const char *sigs,
+                             const char *body, size_t len, int64_t now_s, int64_t tolerance_s)
+{
+    char want[ALERT_WEBHOOK_SIG_STD_LEN], *end = NULL;
+    if (!secret || !id || !id[0] || !ts || !ts[0] || !sigs)
+        return PW_EINVAL;
+    long long t = strtoll(ts, &end, 10);
+    if (*end || t <= 0)
+        return PW_EINVAL;
+    if (alert_webhook_sign_std(secret, id, t, body, len, want, sizeof want))
+        return PW_EINVAL;
+    int ok = 0;
+    size_t wl = strlen(want);
+    /* space-delimited "v1,<base64>" entries: any one may match (key rotation) */
+    for (const char *p = sigs; *p;) {
+        while (*p == ' ')
+            p++;
+        size_t k = strcspn(p, " ");
+        if (k == wl && sodium_memcmp(p, want, wl) == 0)
+            ok = 1;
+        p += k;
+    }
+    if (!ok)
+        return PW_EDENIED;
+    if (t < now_s - tolerance_s || t > now_s + tolerance_s)
+        return PW_ERANGE; /* authentic but stale (or from the future): a replay */
+    return 0;
 }
 
 static int wh_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
@@ -132,6 +203,11 @@ static void wh_job_free(struct alert_webhook *w, struct wh_job *j)
         curl_easy_cleanup(j->easy);
     }
     curl_slist_free_all(j->headers);
+    curl_slist_free_all(j->sent);
+    if (j->secret) {
+        sodium_memzero(j->secret, strlen(j->secret));
+        free(j->secret);
+    }
     free(j->alert_id);
     free(j->url);
     free(j->body);
@@ -206,9 +282,11 @@ int alert_webhook_add(struct alert_webhook *w, uint64_t alert_seq, uint64_t sub_
         goto nomem;
     if (secret && secret[0]) {
         char sig[80];
+        /* the body-only signature of the first release, kept for one more:
+         * it can be replayed, the Standard Webhooks one (per attempt) cannot */
         alert_webhook_sign(secret, body, len, sig);
         snprintf(h, sizeof h, "X-Planwatch-Signature: %s", sig);
-        if (!(t = curl_slist_append(l, h)))
+        if (!(t = curl_slist_append(l, h)) || !(j->secret = wh_dup(secret, strlen(secret))))
             goto nomem;
     }
     if (!(t = curl_slist_append(l, "Expect:"))) /* no 100-continue round trip */
@@ -309,8 +387,47 @@ long alert_webhook_timeout(struct alert_webhook *w, int64_t now_ms)
     return next <= now_ms ? 0 : (long)(next - now_ms);
 }
 
+/* The headers of one attempt: the fixed ones, then webhook-id,
+ * webhook-timestamp (now, Unix seconds) and webhook-signature signing id,
+ * timestamp and body together (Standard Webhooks). */
+static int wh_attempt_headers(struct wh_job *j)
+{
+    char h[160], sig[ALERT_WEBHOOK_SIG_STD_LEN], id[48];
+    struct curl_slist *l = NULL, *t;
+    int64_t ts = pw_now_ns() / 1000000000;
+    curl_slist_free_all(j->sent);
+    j->sent = NULL;
+    for (const struct curl_slist *p = j->headers; p; p = p->next) {
+        if (!(t = curl_slist_append(l, p->data)))
+            goto nomem;
+        l = t;
+    }
+    snprintf(id, sizeof id, "%llu.%llu", (unsigned long long)j->alert_seq,
+             (unsigned long long)j->sub_id);
+    snprintf(h, sizeof h, "webhook-id: %s", id);
+    if (!(t = curl_slist_append(l, h)))
+        goto nomem;
+    l = t;
+    snprintf(h, sizeof h, "webhook-timestamp: %lld", (long long)ts);
+    if (!(t = curl_slist_append(l, h)))
+        goto nomem;
+    if (j->secret) {
+        alert_webhook_sign_std(j->secret, id, ts, j->body, j->len, sig, sizeof sig);
+        snprintf(h, sizeof h, "webhook-signature: %s", sig);
+        if (!(t = curl_slist_append(l, h)))
+            goto nomem;
+    }
+    j->sent = l;
+    return 0;
+nomem:
+    curl_slist_free_all(l);
+    return PW_ENOMEM;
+}
+
 static int wh_start(struct alert_webhook *w, struct wh_job *j)
 {
+    if (wh_attempt_headers(j))
+        return PW_ENOMEM;
     CURL *e = curl_easy_init();
     if (!e)
         return PW_ENOMEM;
@@ -319,7 +436,7 @@ static int wh_start(struct alert_webhook *w, struct wh_job *j)
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, j->body);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)j->len);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->headers);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->sent);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, w->cfg.timeout_ms);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -14,10 +14,15 @@
  *
  * Headers: Content-Type: application/json; X-Planwatch-Delivery:
  * <alert seq>.<subscription id> (stable across retries and restarts, for
- * receivers to deduplicate); X-Planwatch-Event: <kind>.<event>; with a secret
+ * receivers to deduplicate); X-Planwatch-Event: <kind>.<event>; the
+ * Standard Webhooks headers webhook-id (the same <alert seq>.<subscription
+ * id>) and webhook-timestamp (Unix seconds of the attempt); with a secret
+ * webhook-signature: v1,<base64 HMAC-SHA256(key, id "." timestamp "." body)>,
+ * made afresh for every attempt, and (kept for one release) the replayable
  * X-Planwatch-Signature: sha256=<hex HMAC-SHA256(secret, body)> (libsodium).
- * The secret is used once, when the delivery is queued, and not kept.
- * Not thread-safe. Owns its copies of everything it is given. */
+ * The secret is kept with its delivery (every attempt signs anew) and zeroed
+ * when the delivery ends. Not thread-safe. Owns its copies of everything it
+ * is given. */
 #ifndef ALERT_WEBHOOK_H
 #define ALERT_WEBHOOK_H
 
@@ -28,6 +33,15 @@
 /* Connections open at once (CURLMOPT_MAX_TOTAL_CONNECTIONS): the caller's
  * poll array needs room for this many sockets. */
 #define ALERT_WEBHOOK_SOCKETS 48
+
+/* A secret's bytes used as the HMAC key (longer ones are cut: the store
+ * refuses secrets over 256 bytes anyway). */
+#define ALERT_WEBHOOK_SECRET_MAX 256
+/* "v1," + base64 of 32 bytes + NUL */
+#define ALERT_WEBHOOK_SIG_STD_LEN 48
+/* The receiver's tolerance the README documents: a timestamp further than
+ * this from its clock is refused (a replay). */
+#define ALERT_WEBHOOK_TOLERANCE_S 300
 
 struct alert_webhook_cfg {
     long timeout_ms;      /* whole request, connect included */
@@ -101,5 +115,21 @@ int64_t alert_webhook_backoff(const struct alert_webhook *w, uint32_t attempts);
 /* sha256=<64 hex digits> of HMAC-SHA256(secret, body) into buf (>= 72 bytes).
  * Needs sodium_init() first (pw_service_start does it). */
 void alert_webhook_sign(const char *secret, const char *body, size_t len, char *buf);
+
+/* The Standard Webhooks signature "v1,<base64>" of id, ts (Unix seconds)
+ * and body into buf (>= ALERT_WEBHOOK_SIG_STD_LEN bytes). The key: a secret
+ * "whsec_<base64>" is the decoded bytes, any other secret its own bytes.
+ * Returns 0 or PW_EINVAL. Needs sodium_init(). */
+int alert_webhook_sign_std(const char *secret, const char *id, int64_t ts, const char *body,
+                           size_t len, char *buf, size_t n);
+
+/* A receiver's check (what the README tells receivers to do): 0 when one of
+ * the space-delimited entries of sigs is the signature of id, ts and body
+ * and ts is within tolerance_s of now_s; PW_EDENIED when no entry matches
+ * (forged or altered); PW_ERANGE when authentic but too old or too new (a
+ * replay); PW_EINVAL when a header is missing or malformed. Constant-time
+ * comparison. */
+int alert_webhook_verify_std(const char *secret, const char *id, const char *ts, const char *sigs,
+                             const char *body, size_t len, int64_t now_s, int64_t tolerance_s);
 
 #endif

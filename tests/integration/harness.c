@@ -802,6 +802,10 @@ static void hs_http_serve(struct hs_http *h, int fd)
         hs_http_header(buf, "X-Planwatch-Event", q->event, sizeof q->event);
         hs_http_header(buf, "X-Planwatch-Delivery", q->delivery, sizeof q->delivery);
         hs_http_header(buf, "X-Planwatch-Signature", q->signature, sizeof q->signature);
+        hs_http_header(buf, "webhook-id", q->wh_id, sizeof q->wh_id);
+        hs_http_header(buf, "webhook-timestamp", q->wh_timestamp, sizeof q->wh_timestamp);
+        hs_http_header(buf, "webhook-signature", q->wh_signature, sizeof q->wh_signature);
+        hs_http_header(buf, "Content-Type", q->content_type, sizeof q->content_type);
         q->len = need - (size_t)(body - buf);
         q->body = malloc(q->len + 1);
         if (q->body) {
