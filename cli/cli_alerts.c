@@ -79,14 +79,19 @@ static char *al_opt(const char *s)
 int cli_subscribe(int argc, char **argv)
 {
     static const char help[] =
-        "usage: planwatch subscribe --webhook URL [--plan P] [--project P] [--indicator ID]\n"
+        "usage: planwatch subscribe --webhook URL [--format json|alertmanager|slack]\n"
+        "                           [--plan P] [--project P] [--indicator ID]\n"
         "                           [--severity info|warning|critical] [--secret S] [--by NAME]\n"
-        "Adds a webhook subscription: every alert transition that passes the filters is\n"
-        "POSTed to URL as JSON (one POST per transition, retried with exponential backoff\n"
-        "when the receiver answers 5xx or cannot be reached). --severity (default warning)\n"
-        "counts the alert's severity before and after the transition, so a subscriber of\n"
-        "critical alerts also hears when they resolve. With --secret, each POST carries\n"
-        "X-Planwatch-Signature: sha256=<hex HMAC-SHA256 of the body with S>.\n"
+        "       planwatch subscribe --email ADDR [filters, --severity, --by as above]\n"
+        "Adds a subscription: every alert transition that passes the filters is sent to\n"
+        "URL (one POST per transition, retried with exponential backoff when the receiver\n"
+        "answers 408, 429 or 5xx or cannot be reached) or, with --email, mailed to ADDR.\n"
+        "--format: planwatch's JSON (default), an Alertmanager's API v2 (resolved alerts\n"
+        "end there; open ones are re-posted so they do not expire), or a chat incoming\n"
+        "webhook (Slack, Mattermost). --severity (default warning) counts the alert's\n"
+        "severity before and after the transition, so a subscriber of critical alerts\n"
+        "also hears when they resolve. With --secret, each POST is signed (Standard\n"
+        "Webhooks: webhook-id, webhook-timestamp, webhook-signature; README \"Signature\").\n"
         "Prints the subscription id.\n";
     struct cli_opts o;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
@@ -94,13 +99,23 @@ int cli_subscribe(int argc, char **argv)
     Planwatch__V1__QueryReply *r = NULL;
     int rc = al_parse(&o, argc, argv,
                       CLI_ALERT_CONN | CLI_FILTERS | CLI_OPT_WEBHOOK | CLI_OPT_SECRET |
-                          CLI_OPT_SEVERITY | CLI_OPT_BY,
+                          CLI_OPT_SEVERITY | CLI_OPT_BY | CLI_OPT_SFORMAT | CLI_OPT_EMAIL,
                       help, 0);
     if (rc >= 0)
         return rc;
-    if ((rc = al_need(argv[0], o.webhook, "--webhook URL")))
-        return rc;
-    sub.url = (char *)o.webhook;
+    if ((o.webhook != NULL) == (o.email != NULL)) {
+        fputs("planwatch subscribe: give --webhook URL or --email ADDR (see planwatch subscribe "
+              "--help)\n",
+              stderr);
+        return 2;
+    }
+    if (o.email && o.sub_format) {
+        fputs("planwatch subscribe: --format applies to --webhook only\n", stderr);
+        return 2;
+    }
+    sub.url = al_opt(o.webhook);
+    sub.email = al_opt(o.email);
+    sub.format = o.email ? (char *)"email" : al_opt(o.sub_format);
     sub.secret = al_opt(o.secret);
     sub.plan = al_opt(o.plan);
     sub.project = al_opt(o.project);
@@ -111,7 +126,12 @@ int cli_subscribe(int argc, char **argv)
     q.subscription = &sub;
     if ((rc = cli_store_query(&o, &q, &r)))
         return rc;
-    printf("subscription %llu: %s (severity >= %s%s)\n", (unsigned long long)r->id, o.webhook,
+    printf("subscription %llu: %s%s%s (severity >= %s%s)\n", (unsigned long long)r->id,
+           o.email ? "email " : "", o.email ? o.email : o.webhook,
+           o.sub_format && strcmp(o.sub_format, "json") ? (!strcmp(o.sub_format, "slack")
+                                                               ? " as slack"
+                                                               : " as alertmanager")
+                                                         : "",
            pw_msg_severity_name(sub.min_severity, 0), sub.secret[0] ? ", signed" : "");
     planwatch__v1__query_reply__free_unpacked(r, NULL);
     return 0;

@@ -102,6 +102,13 @@ static const struct cli_opt_row cli_rows[] = {
      "language of explanations, status words and headings"},
     {CLI_OPT_LANG, "wide", NULL, NULL, NULL,
      "table: print every cell whole (default: fit $COLUMNS, else 120)"},
+    /* notification channels */
+    {CLI_OPT_SFORMAT, "format", "json|alertmanager|slack", NULL, "json",
+     "what the URL receives: planwatch's JSON, an Alertmanager's API v2\n"
+     "      (give its address: /api/v2/alerts is added), or a chat incoming webhook\n"
+     "      (Slack, Mattermost: text and blocks)"},
+    {CLI_OPT_EMAIL, "email", "ADDR", NULL, NULL,
+     "send the alerts by email to ADDR (the alert service's --smtp-url) instead of a URL"},
 };
 
 enum {
@@ -145,6 +152,7 @@ enum {
     CLI_LONG_WIDE,
     CLI_LONG_BOM,
     CLI_LONG_NO_BOM,
+    CLI_LONG_EMAIL = 1400, /* notification channels: 1400-1415 */
 };
 
 /* getopt's view of the same table; `format` serves both format bits. */
@@ -188,6 +196,7 @@ static const struct option cli_long[] = {{"catalog", required_argument, NULL, CL
                                          {"wide", no_argument, NULL, CLI_LONG_WIDE},
                                          {"bom", no_argument, NULL, CLI_LONG_BOM},
                                          {"no-bom", no_argument, NULL, CLI_LONG_NO_BOM},
+                                         {"email", required_argument, NULL, CLI_LONG_EMAIL},
                                          {NULL, 0, NULL, 0}};
 
 /* The option bit(s) a getopt code stands for. */
@@ -197,7 +206,9 @@ static cli_optmask cli_bit(int code)
     case CLI_LONG_CATALOG: return CLI_OPT_CATALOG;
     case CLI_LONG_FEED: return CLI_OPT_FEED;
     case CLI_LONG_AS_OF: return CLI_OPT_AS_OF;
-    case CLI_LONG_FORMAT: return CLI_OPT_FORMAT | CLI_OPT_WFORMAT | CLI_OPT_RFORMAT;
+    case CLI_LONG_FORMAT:
+        return CLI_OPT_FORMAT | CLI_OPT_WFORMAT | CLI_OPT_RFORMAT | CLI_OPT_SFORMAT;
+    case CLI_LONG_EMAIL: return CLI_OPT_EMAIL;
     case CLI_LONG_BOM:
     case CLI_LONG_NO_BOM: return CLI_OPT_RFORMAT;
     case CLI_LONG_PLAN: return CLI_OPT_PLAN;
@@ -391,6 +402,14 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, cli_optmask allowe
                     return cli_usage(cmd, why);
                 }
                 o->json_lines = strcmp(optarg, "json") == 0;
+            } else if (allowed & CLI_OPT_SFORMAT) {
+                if (strcmp(optarg, "json") && strcmp(optarg, "alertmanager") &&
+                    strcmp(optarg, "slack")) {
+                    snprintf(why, sizeof why, "--format '%s' is not json, alertmanager or slack",
+                             optarg);
+                    return cli_usage(cmd, why);
+                }
+                o->sub_format = optarg;
             } else if (pw_format_parse(optarg, &o->fmt)) {
                 snprintf(why, sizeof why, "--format '%s' is not table, csv or json", optarg);
                 return cli_usage(cmd, why);
@@ -431,6 +450,7 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, cli_optmask allowe
         case CLI_LONG_DIR: o->dir = optarg; break;
         case CLI_LONG_FORCE: o->force = 1; break;
         case CLI_LONG_WEBHOOK: o->webhook = optarg; break;
+        case CLI_LONG_EMAIL: o->email = optarg; break;
         case CLI_LONG_SECRET: o->secret = optarg; break;
         case CLI_LONG_BY: o->by = optarg; break;
         case CLI_LONG_REASON: o->reason = optarg; break;

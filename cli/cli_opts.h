@@ -51,6 +51,9 @@ typedef uint64_t cli_optmask;
 #define CLI_OPT_KNOWN_AT   ((cli_optmask)1 << 28)  /* --known-at INSTANT|YYYY-MM-DD */
 #define CLI_OPT_PUBLISH    ((cli_optmask)1 << 29)  /* report --publish / --published ID */
 #define CLI_OPT_LANG       ((cli_optmask)1 << 30)  /* --lang ja|en, --wide (status, report, catalog) */
+/* 40-55: notification channels (subscribe, subscriptions) */
+#define CLI_OPT_SFORMAT    ((cli_optmask)1 << 40)  /* --format json|alertmanager|slack (subscribe) */
+#define CLI_OPT_EMAIL      ((cli_optmask)1 << 41)  /* --email ADDR (subscribe) */
 
 struct cli_opts {
     const char *catalogs[CLI_MAX_FILES];
@@ -88,6 +91,9 @@ struct cli_opts {
     int lang;                               /* --lang: PW_LANG_JA / PW_LANG_EN; -1: not given
                                                (each command picks its default) */
     int wide;                               /* --wide: tables print every cell whole */
+    /* notification channels (bits 40-55) */
+    const char *sub_format;                 /* subscribe --format; NULL: json */
+    const char *email;                      /* subscribe --email; NULL: not given */
 };
 
 /* The width a table fits: $COLUMNS when it is a number, else the

@@ -8,7 +8,8 @@ pkgs=(build-essential cmake pkg-config
       libcurl4-openssl-dev libmicrohttpd-dev libsodium-dev chromium
       libsystemd-dev help2man man-db
       libxlsxwriter-dev libzip-dev libexpat1-dev
-      fonts-noto-cjk)  # fonts-noto-cjk: Japanese in report --format pdf (chromium prints it)
+      fonts-noto-cjk  # fonts-noto-cjk: Japanese in report --format pdf (chromium prints it)
+      prometheus-alertmanager python3-aiosmtpd)  # the notification tests' real receivers
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "alert_format.h"
 #include "alert_notify.h"
 #include "alert_state.h"
 #include "alert_webhook.h"
@@ -42,6 +43,11 @@ struct alert_svc {
     const char *store_ep, *updates_ep, *publish_ep, *data_dir;
     long interval_ms, heartbeat_ms, query_timeout_ms;
     struct alert_webhook_cfg wh_cfg;
+    const char *public_url;         /* links in the bodies (--public-url) */
+    long am_resolve_ms;             /* the Alertmanagers' resolve_timeout: open alerts are
+                                       re-posted every third of it (by the service's clock) */
+    struct alert_format_ctx fmt;    /* public URL and registry for the bodies */
+    int64_t refresh_due_ns;         /* clock instant of the next re-post (0: at once) */
     struct pw_service_settings common; /* catalog, clock, keys, ... */
     struct pw_metrics *metrics;
     struct alert_metrics m;
@@ -86,6 +92,11 @@ int alert_sync_admin(struct alert_svc *a);
 void alert_sync_eval_all(struct alert_svc *a, const char *why);
 /* Applies what the store's publisher sent (updates, heartbeats) per the gap rule. */
 void alert_sync_drain(struct alert_svc *a);
+
+/* alert_refresh.c */
+/* Re-posts the open alerts to every Alertmanager subscription when the
+ * service's clock has passed refresh_due_ns (called every heartbeat). */
+void alert_refresh_tick(struct alert_svc *a);
 
 /* alert_outbox.c */
 /* Records the outbox in the store, then publishes its alerts and queues their deliveries. */

@@ -27,9 +27,10 @@ static int svc_deliveries_for(struct alert_svc *a, const Planwatch__V1__Alert *a
     char event[48];
     snprintf(event, sizeof event, "%s.%s", pw_msg_kind_name(al->kind),
              pw_msg_event_name(al->event));
+    a->fmt.reg = pw_sec_registry(a->sec); /* the current one (a reload replaces it) */
     for (size_t i = 0; i < alert_notify_nsubs(a->notify); i++) {
         const Planwatch__V1__Subscription *sub = alert_notify_sub_at(a->notify, i);
-        if (!alert_notify_match(sub, al))
+        if (!alert_notify_match(sub, al) || sub->failed || !alert_format_known(sub->format))
             continue;
         if (pw_vec_grow((void **)dels, cap, *nd + 1, sizeof **dels))
             return PW_ENOMEM;
@@ -37,7 +38,7 @@ static int svc_deliveries_for(struct alert_svc *a, const Planwatch__V1__Alert *a
         char *body = NULL;
         size_t len = 0;
         planwatch__v1__delivery__init(d);
-        if (alert_notify_body(al, ind, sub->id, &body, &len) || !(d->event = strdup(event))) {
+        if (alert_format_body(sub, al, ind, &a->fmt, &body, &len) || !(d->event = strdup(event))) {
             free(body);
             return PW_ENOMEM;
         }

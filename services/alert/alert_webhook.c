@@ -303,6 +303,8 @@ nomem:
  * memory: the attempt stays unrecorded but the delivery's state goes on). */
 static struct alert_webhook_outcome *wh_outcome(struct alert_webhook *w, const struct wh_job *j)
 {
+    if (j->alert_seq == 0)
+        return NULL; /* a refresh: not a delivery of its own, nothing to record */
     if (pw_vec_grow((void **)&w->out, &w->out_cap, w->nout + 1, sizeof *w->out))
         return NULL;
     struct alert_webhook_outcome *o = &w->out[w->nout];
@@ -481,7 +483,7 @@ static void wh_finish(struct alert_webhook *w, CURL *e, CURLcode res)
     int64_t now = pw_now_ms();
     int ok = res == CURLE_OK && http >= 200 && http < 300;
     int retry = !ok && (res != CURLE_OK || http == 408 || http == 429 || http >= 500) &&
-                j->attempts < (uint32_t)w->cfg.max_attempts;
+                j->attempts < (uint32_t)w->cfg.max_attempts && j->alert_seq != 0;
     struct alert_webhook_outcome *o = wh_outcome(w, j);
     if (o) {
         o->attempt = j->attempts;

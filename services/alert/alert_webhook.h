@@ -76,6 +76,8 @@ void alert_webhook_close(struct alert_webhook **w);
 
 /* Queues a delivery (everything copied). attempts: attempts already made
  * (a delivery resumed after a restart). secret NULL or "": unsigned.
+ * alert_seq 0: a refresh (Alertmanager's open alerts re-posted): one
+ * attempt, in order with the subscription's deliveries, no outcome.
  * Returns 0 or PW_ENOMEM. */
 int alert_webhook_add(struct alert_webhook *w, uint64_t alert_seq, uint64_t sub_id,
                       const char *alert_id, const char *url, const char *secret,

@@ -61,6 +61,12 @@ static int svc_config(struct alert_svc *a, int argc, char **argv)
          "delay before the first retry; it doubles with every attempt", &a->wh_cfg.backoff_ms, 0},
         {"webhook-backoff-max-ms", PW_CFG_INT, "300000", 1, 86400000,
          "the retry delay stops doubling here", &a->wh_cfg.backoff_max_ms, 0},
+        {"public-url", PW_CFG_STR, "", 0, 0,
+         "the web door's public URL: notifications link to PUBLIC_URL/indicator/ID",
+         &a->public_url, 0},
+        {"alertmanager-resolve-timeout-ms", PW_CFG_INT, "300000", 3000, 86400000,
+         "the Alertmanagers' resolve_timeout: open alerts are re-posted every third of it",
+         &a->am_resolve_ms, 0},
     };
     const struct pw_service_def def = {
         "alert", "Publishes an Alert whenever an indicator's status changes.",
@@ -165,6 +171,8 @@ static int svc_open(struct alert_svc *a)
         (rc = pw_sec_peer_key(a->sec, a->common.store_key, "--store-key", store_pub)))
         return rc;
     pw_sec_insecure_anywhere(a->sec, a->common.insecure_anywhere);
+    a->fmt.public_url = a->public_url;
+    a->fmt.reg = pw_sec_registry(a->sec);
     /* subscribe before the snapshot, so nothing committed in between is missed */
     if ((rc = pw_zsock_new(a->ctx, ZMQ_SUB, 0, &a->sub)) ||
         (rc = pw_sec_client(a->sec, a->sub, store_pub)) ||
@@ -313,7 +321,8 @@ static int svc_on_hb_timer(struct pw_reactor *r, int id, short revents, void *ar
 {
     (void)r, (void)id, (void)revents;
     svc_heartbeat(arg);
-    return 0;
+    alert_refresh_tick(arg); /* by the service's clock: a moved clock re-posts at once */
+    return svc_schedule(arg);
 }
 
 /* Before the start-up the SUB is not polled: the snapshot covers what it holds. */

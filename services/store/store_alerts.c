@@ -255,6 +255,20 @@ static int sa_url_ok(const char *u)
            strlen(u) > (u[4] == 's' ? 8u : 7u);
 }
 
+/* A plain address local@domain: what an SMTP RCPT TO takes without quoting. */
+static int sa_email_ok(const char *e)
+{
+    size_t n = strlen(e);
+    const char *at = strchr(e, '@');
+    if (!sa_text_ok(e, 254, 1) || !at || at == e || !at[1] || strchr(at + 1, '@') ||
+        !strchr(at + 1, '.'))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (strchr(" \"<>(),;:\\[]", e[i]) || (unsigned char)e[i] < 0x21)
+            return 0;
+    return 1;
+}
+
 static void sa_subscribe(struct store *s, const Planwatch__V1__Query *q,
                          Planwatch__V1__QueryReply *r, struct pw_arena *a)
 {
@@ -262,9 +276,21 @@ static void sa_subscribe(struct store *s, const Planwatch__V1__Query *q,
     const char *why;
     if (!in)
         return sa_fail(r, PW_EINVAL, "no subscription given");
-    if (!sa_url_ok(in->url))
+    const char *fmt = sa_str(in->format);
+    if (fmt[0] && strcmp(fmt, "json") && strcmp(fmt, "alertmanager") && strcmp(fmt, "slack") &&
+        strcmp(fmt, "email"))
+        return sa_fail(r, PW_EINVAL, "format: expected json, alertmanager, slack or email");
+    if (!strcmp(fmt, "email") != !!sa_str(in->email)[0])
+        return sa_fail(r, PW_EINVAL, "email: an email subscription needs an address, and only "
+                                     "an email subscription has one");
+    if (!strcmp(fmt, "email") && !sa_email_ok(in->email))
+        return sa_fail(r, PW_EINVAL, "email: not an address local@domain (at most 254 "
+                                     "characters, no spaces, quotes or angle brackets)");
+    if (strcmp(fmt, "email") && !sa_url_ok(in->url))
         return sa_fail(r, PW_EINVAL, "the webhook URL must be http:// or https:// (at most 2048 "
                                      "characters, no spaces)");
+    if (!strcmp(fmt, "email") && sa_str(in->url)[0])
+        return sa_fail(r, PW_EINVAL, "an email subscription has no URL");
     if (!sa_text_ok(in->secret, SA_SECRET_MAX, 0) || !sa_text_ok(in->created_by, SA_NAME_MAX, 0))
         return sa_fail(r, PW_EINVAL, "the secret or the name is too long or has control characters");
     if ((unsigned)in->min_severity > PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL)
@@ -273,13 +299,30 @@ static void sa_subscribe(struct store *s, const Planwatch__V1__Query *q,
         return sa_fail(r, PW_ENOTFOUND, why);
     Planwatch__V1__Subscription sub = *in;
     sub.has_secret = in->secret && in->secret[0];
+    sub.health = NULL; /* computed when listed, never stored */
+    sub.failed = 0;
+    sub.failed_reason = (char *)"";
+    sub.failed_ns = 0;
+    if (!strcmp(fmt, "alertmanager")) {
+        /* the Alertmanager's address alone means its API v2 alerts endpoint */
+        const char *path = strchr(in->url + (in->url[4] == 's' ? 8 : 7), '/');
+        if (!path || !strcmp(path, "/")) {
+            size_t ul = strlen(in->url) - (path ? 1 : 0);
+            char *u = pw_arena_alloc(a, ul + sizeof "/api/v2/alerts");
+            if (!u)
+                return sa_fail(r, PW_ENOMEM, "out of memory");
+            memcpy(u, in->url, ul);
+            memcpy(u + ul, "/api/v2/alerts", sizeof "/api/v2/alerts");
+            sub.url = u;
+        }
+    }
     sub.created_ns = pw_now_ns();
     int rc = sa_insert(s, a, STORE_T_SUBS, "sub_id", "subscriptions", &sub.base, &sub.id);
     if (rc)
         return sa_fail(r, rc, pw_strerror(rc));
     r->id = sub.id;
-    pw_info("msg=\"subscribed\" id=%llu url=\"%.200s\" signed=%d", (unsigned long long)sub.id,
-            sub.url, (int)sub.has_secret);
+    pw_info("msg=\"subscribed\" id=%llu url=\"%.200s\" format=%s signed=%d",
+            (unsigned long long)sub.id, sa_str(sub.url), fmt[0] ? fmt : "json", (int)sub.has_secret);
 }
 
 static void sa_unsubscribe(struct store *s, const Planwatch__V1__Query *q,

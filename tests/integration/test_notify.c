@@ -25,6 +25,7 @@
 
 #include "err.h"
 #include "harness.h"
+#include "ts_proc.h"
 #include "zsock.h"
 
 #define IND "p3-out01-licensing" /* cumulative 650 over FY2025-2029: 130 a year */
@@ -37,14 +38,20 @@ struct fx {
     struct pw_client *st;
 };
 
+/* The services' clock starts at a fixed instant: only the test moves it. */
+#define T0 "2026-03-31T12:00:00+09:00"
+
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
     assert_true(sodium_init() >= 0);
-    hs_init(&f->c, "notify", "2026-03-31");
+    hs_init(&f->c, "notify", T0);
     f->c.extra[HS_ALERT][0] = "--webhook-backoff-ms=100";
     f->c.extra[HS_ALERT][1] = "--webhook-backoff-max-ms=300";
     f->c.extra[HS_ALERT][2] = "--webhook-timeout-ms=3000";
+    /* open alerts re-posted every 20 minutes of the clock */
+    f->c.extra[HS_ALERT][3] = "--alertmanager-resolve-timeout-ms=3600000";
+    f->c.extra[HS_ALERT][4] = "--public-url=https://planwatch.example.jp/";
     hs_start(&f->c, HS_STORE);
     hs_start(&f->c, HS_INGEST);
     hs_start(&f->c, HS_ALERT);
@@ -226,10 +233,220 @@ static void test_signature_replay(void **state)
     hs_http_req_free(&q);
 }
 
+static const char *js(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_string(v) ? json_string_value(v) : "";
+}
+
+/* ---- a real Alertmanager -------------------------------------------------- */
+
+struct am {
+    pid_t pid;
+    int port;
+};
+
+/* Starts Debian's prometheus-alertmanager on loopback with a minimal
+ * configuration (one receiver that sends nothing) and waits until /-/ready
+ * answers 200. Skips the test when it is not installed (scripts/deps.sh). */
+static int am_start(struct fx *f, struct am *m)
+{
+    const char *bin = "/usr/bin/prometheus-alertmanager";
+    char cfg[300], data[300], log[300];
+    if (access(bin, X_OK) != 0)
+        return -1;
+    snprintf(cfg, sizeof cfg, "%s/alertmanager.yml", f->c.dir);
+    snprintf(data, sizeof data, "%s/alertmanager", f->c.dir);
+    snprintf(log, sizeof log, "%s/alertmanager.log", f->c.dir);
+    FILE *fp = fopen(cfg, "w");
+    assert_non_null(fp);
+    fputs("route:\n  receiver: nobody\n  group_wait: 1s\nreceivers:\n  - name: nobody\n", fp);
+    fclose(fp);
+    m->port = hs_free_port();
+    struct ts_proc_argv a;
+    ts_proc_argv_init(&a);
+    assert_int_equal(ts_proc_arg(&a, "%s", bin) | ts_proc_arg(&a, "--config.file=%s", cfg) |
+                         ts_proc_arg(&a, "--storage.path=%s", data) |
+                         ts_proc_arg(&a, "--web.listen-address=127.0.0.1:%d", m->port) |
+                         ts_proc_arg(&a, "--cluster.listen-address=") |
+                         ts_proc_arg(&a, "--log.level=warn"),
+                     0);
+    m->pid = ts_proc_spawn(a.argv, log);
+    assert_true(m->pid > 0);
+    int64_t end = pw_now_ms() + WAIT_MS;
+    for (;;) {
+        int status = 0;
+        char *b = hs_scrape(m->port, "/-/ready", &status);
+        free(b);
+        if (b && status == 200)
+            return 0;
+        if (ts_proc_wait_exit(m->pid, 100) >= 0)
+            fail_msg("alertmanager exited; see %s", log);
+        if (pw_now_ms() > end)
+            fail_msg("alertmanager not ready within %d ms; see %s", WAIT_MS, log);
+    }
+}
+
+/* The alert Alertmanager holds with label alert_id = id: its state
+ * ("active", "suppressed", "unprocessed"), or "" when it lists none (GET
+ * /api/v2/alerts leaves out the resolved ones). labels/annotations copied
+ * into *alert (caller decrefs) when not NULL. */
+static const char *am_state(struct am *m, const char *id, json_t **alert)
+{
+    static char state[32];
+    int status = 0;
+    char *b = hs_scrape(m->port, "/api/v2/alerts", &status);
+    state[0] = '\0';
+    if (!b || status != 200) {
+        free(b);
+        return state;
+    }
+    json_t *arr = json_of(b), *v;
+    size_t i;
+    json_array_foreach(arr, i, v) {
+        if (strcmp(js(json_object_get(v, "labels"), "alert_id"), id) != 0)
+            continue;
+        snprintf(state, sizeof state, "%s", js(json_object_get(v, "status"), "state"));
+        if (alert)
+            *alert = json_incref(v);
+    }
+    json_decref(arr);
+    free(b);
+    return state;
+}
+
+static void am_wait_state(struct fx *f, struct am *m, const char *id, const char *want)
+{
+    int64_t end = pw_now_ms() + WAIT_MS;
+    while (strcmp(am_state(m, id, NULL), want) != 0) {
+        if (pw_now_ms() > end) {
+            hs_dump_logs(&f->c);
+            fail_msg("alertmanager: %s is '%s', expected '%s'", id, am_state(m, id, NULL), want);
+        }
+        hs_alert_converged(&f->c, 0, 1000); /* paced by the alert heartbeats */
+    }
+}
+
+/* A few alert heartbeats pass: anything in flight has landed. */
+static void quiet_period(struct fx *f)
+{
+    for (int i = 0; i < 3; i++)
+        hs_alert_converged(&f->c, 0, 1000);
+}
+
+/* --format alertmanager: the real Alertmanager shows planwatch's alert
+ * active with its labels and Japanese summary, then resolved once the
+ * figures recover; open alerts are re-posted when the clock passes a third
+ * of the resolve timeout, and only then. --format slack: text and blocks. */
+static void test_alertmanager_and_slack(void **state)
+{
+    struct fx *f = *state;
+    struct am m;
+    if (am_start(f, &m) != 0) {
+        skip(); /* prometheus-alertmanager not installed: scripts/deps.sh */
+        return;
+    }
+    char url[128], amurl[64];
+    snprintf(amurl, sizeof amurl, "http://127.0.0.1:%d", m.port);
+    const char *fa[] = {"--indicator", IND, "--format", "alertmanager", NULL};
+    const char *fs[] = {"--indicator", IND, "--format", "slack", NULL};
+    subscribe(f, amurl, fa);
+    subscribe(f, hs_http_url(f->http, "/am", url, sizeof url), fa);
+    subscribe(f, hs_http_url(f->http, "/slack", url, sizeof url), fs);
+    /* the address alone became its API endpoint */
+    const char *ls[] = {"subscriptions", "--format", "json", NULL};
+    char *out = cli(f, 0, ls);
+    char want[96];
+    snprintf(want, sizeof want, "%s/api/v2/alerts", amurl);
+    assert_non_null(strstr(out, want));
+    free(out);
+
+    feed(f, IND, "100"); /* BEHIND: opened */
+    wait_http(f, "/am", 1);
+    wait_http(f, "/slack", 1);
+    struct hs_http_req q = hs_http_get(f->http, "/am", 0);
+    json_t *b = json_of(q.body);
+    assert_true(json_is_array(b));
+    assert_int_equal(json_array_size(b), 1);
+    json_t *a0 = json_array_get(b, 0), *lab = json_object_get(a0, "labels"),
+           *ann = json_object_get(a0, "annotations");
+    char id[128];
+    snprintf(id, sizeof id, "%s", js(lab, "alert_id"));
+    assert_string_equal(js(lab, "alertname"), "planwatch_status");
+    assert_string_equal(js(lab, "indicator"), IND);
+    assert_string_equal(js(lab, "plan"), "p3");
+    assert_string_equal(js(lab, "kind"), "status");
+    assert_string_equal(js(lab, "severity"), "critical");
+    assert_non_null(json_object_get(lab, "project"));
+    assert_non_null(json_object_get(lab, "office"));
+    assert_true(strncmp(js(ann, "summary"), "遅れ ", strlen("遅れ ")) == 0);
+    assert_non_null(strstr(js(ann, "summary"), "令和7年度末"));
+    assert_non_null(strstr(js(ann, "summary"), "100/130"));
+    assert_true(js(ann, "summary_en")[0] != '\0');
+    assert_non_null(strstr(js(ann, "explanation"), "令和7年度末時点"));
+    assert_string_equal(js(a0, "generatorURL"),
+                        "https://planwatch.example.jp/indicator/" IND);
+    assert_null(json_object_get(a0, "endsAt")); /* open */
+    json_decref(b);
+    hs_http_req_free(&q);
+
+    /* the real one: active, with the same labels */
+    am_wait_state(f, &m, id, "active");
+    json_t *held = NULL;
+    am_state(&m, id, &held);
+    assert_non_null(held);
+    assert_string_equal(js(json_object_get(held, "labels"), "severity"), "critical");
+    assert_non_null(strstr(js(json_object_get(held, "annotations"), "summary"), "遅れ"));
+    json_decref(held);
+
+    /* the chat body: valid JSON with text and blocks */
+    q = hs_http_get(f->http, "/slack", 0);
+    b = json_of(q.body);
+    assert_non_null(strstr(js(b, "text"), "【planwatch】遅れ"));
+    json_t *blocks = json_object_get(b, "blocks");
+    assert_true(json_is_array(blocks) && json_array_size(blocks) >= 2);
+    assert_string_equal(js(json_array_get(blocks, 0), "type"), "header");
+    assert_non_null(strstr(js(json_object_get(json_array_get(blocks, 1), "text"), "text"),
+                           "https://planwatch.example.jp/indicator/" IND));
+    json_decref(b);
+    hs_http_req_free(&q);
+
+    /* re-posting follows the clock: nothing while it stands still ... */
+    quiet_period(f);
+    assert_int_equal(hs_http_count(f->http, "/am"), 1);
+    /* ... one re-post once a third of the resolve timeout has passed */
+    hs_set_clock(&f->c, "2026-03-31T12:21:00+09:00");
+    wait_http(f, "/am", 2);
+    q = hs_http_get(f->http, "/am", 1);
+    b = json_of(q.body);
+    assert_int_equal(json_array_size(b), 1);
+    assert_string_equal(js(json_object_get(json_array_get(b, 0), "labels"), "alert_id"), id);
+    assert_null(json_object_get(json_array_get(b, 0), "endsAt"));
+    json_decref(b);
+    hs_http_req_free(&q);
+    quiet_period(f);
+    assert_int_equal(hs_http_count(f->http, "/am"), 2);
+
+    feed(f, IND, "140"); /* on track: resolved */
+    wait_http(f, "/am", 3);
+    q = hs_http_get(f->http, "/am", 2);
+    b = json_of(q.body);
+    a0 = json_array_get(b, 0);
+    assert_string_equal(js(json_object_get(a0, "labels"), "alert_id"), id);
+    /* the labels it was open under, so the same alert ends */
+    assert_string_equal(js(json_object_get(a0, "labels"), "severity"), "critical");
+    assert_true(js(a0, "endsAt")[0] != '\0');
+    json_decref(b);
+    hs_http_req_free(&q);
+    am_wait_state(f, &m, id, ""); /* resolved: no longer listed */
+    assert_int_equal(ts_proc_stop(m.pid, SIGTERM, 10000), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_signature_replay, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alertmanager_and_slack, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
