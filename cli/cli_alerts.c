@@ -168,14 +168,50 @@ static const char *al_filter(const char *s)
     return s && s[0] ? s : "*";
 }
 
+/* The last result of a subscription's deliveries, for people: "delivered",
+ * "failed: HTTP 405", "retrying: HTTP 503", "-" before any attempt. */
+static const char *al_last(const Planwatch__V1__Subscription *s, char *buf, size_t n)
+{
+    const Planwatch__V1__SubscriptionHealth *h = s->health;
+    if (!h || !h->last_ns)
+        return "-";
+    if (h->last_state == PLANWATCH__V1__DELIVERY_STATE__DELIVERY_DELIVERED)
+        snprintf(buf, n, "delivered (HTTP %d)", h->last_http);
+    else if (h->last_http)
+        snprintf(buf, n, "%s: HTTP %d",
+                 h->last_state == PLANWATCH__V1__DELIVERY_STATE__DELIVERY_PENDING ? "retrying"
+                                                                                  : "failed",
+                 h->last_http);
+    else
+        snprintf(buf, n, "%s: %.80s",
+                 h->last_state == PLANWATCH__V1__DELIVERY_STATE__DELIVERY_PENDING ? "retrying"
+                                                                                  : "failed",
+                 al_str(h->last_error));
+    return buf;
+}
+
+static const char *al_sub_target(const Planwatch__V1__Subscription *s)
+{
+    return s->email && s->email[0] ? s->email : al_str(s->url);
+}
+
+static const char *al_sub_format(const Planwatch__V1__Subscription *s)
+{
+    return s->format && s->format[0] ? s->format : "json";
+}
+
 int cli_subscriptions(int argc, char **argv)
 {
-    static const char help[] = "usage: planwatch subscriptions [--format table|csv|json]\n"
-                               "Lists the webhook subscriptions (secrets are never shown).\n";
+    static const char help[] =
+        "usage: planwatch subscriptions [--format table|csv|json]\n"
+        "Lists the subscriptions (secrets are never shown) with their delivery health:\n"
+        "STATE ok, or failed when the receiver refused for good (HTTP 4xx other than\n"
+        "408/429: nothing more is sent, its notifications wait as pending), the last\n"
+        "result, and how many deliveries are pending, delivered and given up.\n";
     struct cli_opts o;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     Planwatch__V1__QueryReply *r = NULL;
-    char t[32];
+    char t[32], last[160];
     int rc = al_parse(&o, argc, argv, CLI_ALERT_CONN | CLI_OPT_FORMAT, help, 0);
     if (rc >= 0)
         return rc;
@@ -184,21 +220,40 @@ int cli_subscriptions(int argc, char **argv)
         return rc;
     json_t *arr = o.fmt == PW_FMT_JSON ? json_array() : NULL;
     if (o.fmt == PW_FMT_TABLE)
-        printf("%4s  %-8s  %-6s  %-5s  %-8s  %-30s  %-24s  %s\n", "ID", "SEVERITY", "SIGNED",
-               "PLAN", "PROJECT", "INDICATOR", "CREATED (UTC)", "URL");
+        printf("%4s  %-12s  %-6s  %-8s  %-6s  %-5s  %-8s  %-24s  %7s  %8s  %-24s  %s\n", "ID",
+               "FORMAT", "STATE", "SEVERITY", "SIGNED", "PLAN", "PROJECT", "INDICATOR", "PENDING",
+               "FAILURES", "LAST", "TO");
     else if (o.fmt == PW_FMT_CSV)
+        /* the first release's columns, unchanged (scripts read them; test_store_format):
+         * health is in the table and json */
         puts("id,url,plan,project,indicator_id,min_severity,signed,created,created_by");
     for (size_t i = 0; i < r->n_subscriptions; i++) {
         const Planwatch__V1__Subscription *s = r->subscriptions[i];
+        const Planwatch__V1__SubscriptionHealth *h = s->health;
+        unsigned pending = h ? h->pending : 0, delivered = h ? h->delivered : 0,
+                 failures = h ? h->failures : 0;
+        char lt[32];
         pw_msg_time(s->created_ns, t, sizeof t);
+        pw_msg_time(h ? h->last_ns : 0, lt, sizeof lt);
+        const char *lr = al_last(s, last, sizeof last);
         if (arr) {
-            json_array_append_new(
-                arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id",
-                               (json_int_t)s->id, "url", al_str(s->url), "plan", al_str(s->plan),
-                               "project", al_str(s->project), "indicator_id",
-                               al_str(s->indicator_id), "min_severity", pw_msg_severity_name(s->min_severity, 0),
-                               "signed", (int)s->has_secret, "created", t, "created_by",
-                               al_str(s->created_by)));
+            json_t *j = json_pack(
+                "{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+                (json_int_t)s->id, "url", al_str(s->url), "plan", al_str(s->plan), "project",
+                al_str(s->project), "indicator_id", al_str(s->indicator_id), "min_severity",
+                pw_msg_severity_name(s->min_severity, 0), "signed", (int)s->has_secret, "created",
+                t, "created_by", al_str(s->created_by), "format", al_sub_format(s), "email",
+                al_str(s->email), "state", s->failed ? "failed" : "ok", "failed_reason",
+                al_str(s->failed_reason));
+            if (j)
+                json_object_set_new(
+                    j, "health",
+                    json_pack("{s:i, s:i, s:i, s:s, s:s, s:i, s:s}", "pending", (int)pending,
+                              "delivered", (int)delivered, "failures", (int)failures,
+                              "last_result", lr, "last_time", lt, "last_http",
+                              h ? (int)h->last_http : 0, "last_error",
+                              h ? al_str(h->last_error) : ""));
+            json_array_append_new(arr, j);
         } else if (o.fmt == PW_FMT_CSV) {
             printf("%llu,", (unsigned long long)s->id);
             pw_report_csv_field(stdout, al_str(s->url));
@@ -208,9 +263,11 @@ int cli_subscriptions(int argc, char **argv)
             pw_report_csv_field(stdout, al_str(s->created_by));
             fputc('\n', stdout);
         } else {
-            printf("%4llu  %-8s  %-6s  %-5s  %-8s  %-30s  %-24s  %s\n", (unsigned long long)s->id,
-                   pw_msg_severity_name(s->min_severity, 0), s->has_secret ? "yes" : "no", al_filter(s->plan),
-                   al_filter(s->project), al_filter(s->indicator_id), t, al_str(s->url));
+            printf("%4llu  %-12s  %-6s  %-8s  %-6s  %-5s  %-8s  %-24s  %7u  %8u  %-24s  %s\n",
+                   (unsigned long long)s->id, al_sub_format(s), s->failed ? "failed" : "ok",
+                   pw_msg_severity_name(s->min_severity, 0), s->has_secret ? "yes" : "no",
+                   al_filter(s->plan), al_filter(s->project), al_filter(s->indicator_id), pending,
+                   failures, lr, al_sub_target(s));
         }
     }
     if (arr) {
@@ -503,6 +560,22 @@ static void al_print_history(const struct cli_opts *o, const Planwatch__V1__Quer
     }
     if (k > 1)
         qsort(ev, k, sizeof *ev, al_event_cmp);
+    /* --limit N means N transitions: when the store cut the history there,
+     * the other events shown are those of the period the N cover (the store
+     * sends every acknowledgement and silence) */
+    if (o->limit && r->n_alerts >= (size_t)o->limit) {
+        size_t first = 0, kept = 0;
+        while (first < k && strcmp(ev[first].type, "transition") != 0)
+            first++;
+        for (size_t i = 0; i < k; i++) {
+            if (i < first) {
+                json_decref(ev[i].json);
+                continue;
+            }
+            ev[kept++] = ev[i];
+        }
+        k = kept;
+    }
     json_t *arr = o->fmt == PW_FMT_JSON ? json_array() : NULL;
     if (o->fmt == PW_FMT_TABLE)
         printf("%-24s  %-10s  %-44s  %s\n", "TIME (UTC)", "EVENT", "ALERT_ID", "DETAIL");
@@ -541,8 +614,9 @@ int cli_alerts(int argc, char **argv)
         "                        [--format table|csv|json]\n"
         "--open (default): the open alerts (status, overdue, forecast) with their latest\n"
         "transition and acknowledgement, and the active silences.\n"
-        "--history: every transition (the --limit latest), webhook delivery attempt,\n"
-        "acknowledgement and silence, oldest first.\n";
+        "--history: every transition, delivery attempt, acknowledgement and silence,\n"
+        "oldest first; --limit N: the N latest transitions, with the attempts,\n"
+        "acknowledgements and silences of the period they cover.\n";
     struct cli_opts o;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     Planwatch__V1__QueryReply *r = NULL;

@@ -36,6 +36,16 @@ struct alert_metrics {
     struct pw_metric *alerts[PW_STATUS_COUNT]; /* published, by new status */
     struct pw_metric *applied, *resyncs, *ready, *applied_seq, *alert_seq, *outbox;
     struct pw_metric *eval_seconds, *flush_seconds;
+    struct pw_metric *subs_failed_total, *subs_failed;
+};
+
+#define ALERT_FAILING_MAX 32         /* subscriptions refused for good, not yet recorded */
+
+/* A subscription the receiver refused for good, to be marked failed. */
+struct alert_failing {
+    uint64_t sub_id;
+    uint64_t alert_seq;             /* its DELIVERY alert's seq once taken (0: not yet) */
+    char reason[32];                /* "HTTP 405" */
 };
 
 struct alert_svc {
@@ -48,6 +58,8 @@ struct alert_svc {
                                        re-posted every third of it (by the service's clock) */
     struct alert_format_ctx fmt;    /* public URL and registry for the bodies */
     int64_t refresh_due_ns;         /* clock instant of the next re-post (0: at once) */
+    struct alert_failing failing[ALERT_FAILING_MAX];
+    size_t nfailing;
     struct pw_service_settings common; /* catalog, clock, keys, ... */
     struct pw_metrics *metrics;
     struct alert_metrics m;
@@ -97,6 +109,13 @@ void alert_sync_drain(struct alert_svc *a);
 /* Re-posts the open alerts to every Alertmanager subscription when the
  * service's clock has passed refresh_due_ns (called every heartbeat). */
 void alert_refresh_tick(struct alert_svc *a);
+
+/* alert_health.c */
+/* Notes the subscriptions that outcomes show refused for good. */
+void alert_health_outcomes(struct alert_svc *a, const struct alert_webhook_outcome *o, size_t n);
+/* Marks them failed in the store and raises their DELIVERY alerts (when no
+ * decided transition waits); retried every heartbeat. */
+void alert_health_tick(struct alert_svc *a);
 
 /* alert_outbox.c */
 /* Records the outbox in the store, then publishes its alerts and queues their deliveries. */

@@ -30,7 +30,7 @@ static int svc_deliveries_for(struct alert_svc *a, const Planwatch__V1__Alert *a
     a->fmt.reg = pw_sec_registry(a->sec); /* the current one (a reload replaces it) */
     for (size_t i = 0; i < alert_notify_nsubs(a->notify); i++) {
         const Planwatch__V1__Subscription *sub = alert_notify_sub_at(a->notify, i);
-        if (!alert_notify_match(sub, al) || sub->failed || !alert_format_known(sub->format))
+        if (!alert_notify_match(sub, al) || !alert_format_known(sub->format))
             continue;
         if (pw_vec_grow((void **)dels, cap, *nd + 1, sizeof **dels))
             return PW_ENOMEM;
@@ -118,6 +118,7 @@ void alert_outbox_record(struct alert_svc *a, int64_t now)
         return;
     }
     a->record_failures = 0;
+    alert_health_outcomes(a, o, n); /* permanent refusals: the subscription is marked failed */
     alert_webhook_outcomes_clear(a->wh);
 }
 
@@ -203,6 +204,8 @@ void alert_outbox_flush(struct alert_svc *a, int64_t now)
     }
     for (size_t i = 0; i < nd; i++) {
         const Planwatch__V1__Subscription *sub = alert_notify_sub(a->notify, dels[i].subscription_id);
+        if (sub && sub->failed)
+            continue; /* recorded pending: it waits until subscribed again */
         if (alert_webhook_add(a->wh, dels[i].alert_seq, dels[i].subscription_id, dels[i].alert_id,
                               sub ? sub->url : "", sub ? sub->secret : NULL, dels[i].event,
                               (const char *)dels[i].body.data, dels[i].body.len, 0))

@@ -356,6 +356,15 @@ void alert_webhook_prune(struct alert_webhook *w, int (*keep)(void *arg, uint64_
     }
 }
 
+void alert_webhook_drop(struct alert_webhook *w, uint64_t sub_id)
+{
+    for (size_t i = 0; i < w->njobs;)
+        if (w->jobs[i]->sub_id == sub_id)
+            wh_remove(w, i);
+        else
+            i++;
+}
+
 size_t alert_webhook_pollitems(struct alert_webhook *w, zmq_pollitem_t *items, size_t max)
 {
     size_t n = 0;

@@ -88,6 +88,11 @@ int alert_webhook_add(struct alert_webhook *w, uint64_t alert_seq, uint64_t sub_
 void alert_webhook_prune(struct alert_webhook *w, int (*keep)(void *arg, uint64_t sub_id),
                          void *arg);
 
+/* Drops every queued delivery of subscription sub_id without an outcome
+ * (they stay pending in the store: a failed subscription's); transfers in
+ * flight are aborted. */
+void alert_webhook_drop(struct alert_webhook *w, uint64_t sub_id);
+
 /* Writes curl's sockets into items[0..max) (socket NULL, .fd set) and
  * returns how many. */
 size_t alert_webhook_pollitems(struct alert_webhook *w, zmq_pollitem_t *items, size_t max);

@@ -99,6 +99,10 @@ static void svc_metrics_scrape(void *arg)
     pw_metric_set(a->m.applied_seq, a->st ? (double)alert_state_applied_seq(a->st) : 0);
     pw_metric_set(a->m.alert_seq, (double)a->published);
     pw_metric_set(a->m.outbox, (double)a->outbox.n);
+    size_t failed = 0;
+    for (size_t i = 0; a->notify && i < alert_notify_nsubs(a->notify); i++)
+        failed += alert_notify_sub_at(a->notify, i)->failed != 0;
+    pw_metric_set(a->m.subs_failed, (double)failed);
 }
 
 /* The registry and its series; the HTTP endpoint when --metrics is set. */
@@ -116,6 +120,8 @@ static int svc_metrics_open(struct alert_svc *a)
         {&m->outbox, G, "outbox_transitions", NULL, "Status changes decided but not yet recorded in the store and published."},
         {&m->eval_seconds, H, "eval_seconds", NULL, "Time to re-evaluate every indicator."},
         {&m->flush_seconds, H, "flush_seconds", NULL, "Time to record status changes in the store and publish their alerts."},
+        {&m->subs_failed_total, C, "subscriptions_failed_total", NULL, "Subscriptions marked failed after a permanent refusal (HTTP 4xx other than 408/429)."},
+        {&m->subs_failed, G, "subscriptions_failed", NULL, "Subscriptions currently failed: nothing is sent to them, their notifications wait."},
     };
     for (int i = 0; i < PW_STATUS_COUNT; i++)
         status[i] = pw_status_name((enum pw_status)i);
@@ -322,6 +328,7 @@ static int svc_on_hb_timer(struct pw_reactor *r, int id, short revents, void *ar
     (void)r, (void)id, (void)revents;
     svc_heartbeat(arg);
     alert_refresh_tick(arg); /* by the service's clock: a moved clock re-posts at once */
+    alert_health_tick(arg);
     return svc_schedule(arg);
 }
 

@@ -303,6 +303,7 @@ static void sa_subscribe(struct store *s, const Planwatch__V1__Query *q,
     sub.failed = 0;
     sub.failed_reason = (char *)"";
     sub.failed_ns = 0;
+    sub.failed_alert_id = (char *)"";
     if (!strcmp(fmt, "alertmanager")) {
         /* the Alertmanager's address alone means its API v2 alerts endpoint */
         const char *path = strchr(in->url + (in->url[4] == 's' ? 8 : 7), '/');
@@ -547,6 +548,18 @@ static int sa_open_alerts(struct sa_open *x, struct pw_arena *a)
         if (!rc)
             rc = sa_add_open(x, st->forecast_alert_id);
     }
+    /* a failed subscription's DELIVERY alert is open while it stays failed
+     * (it names no indicator: shown unless a filter is given) */
+    struct store_list subs = {.arena = a};
+    int nofilter = !sa_str(x->q->plan)[0] && !sa_str(x->q->project)[0] &&
+                   !sa_str(x->q->indicator_id)[0];
+    if (!rc && nofilter)
+        rc = sa_collect(x->s, STORE_T_SUBS, &planwatch__v1__subscription__descriptor, 1, &subs);
+    for (size_t i = 0; i < subs.n && !rc; i++) {
+        const Planwatch__V1__Subscription *sub = subs.v[i];
+        if (sub->failed)
+            rc = sa_add_open(x, sub->failed_alert_id);
+    }
     return rc;
 }
 
@@ -757,6 +770,148 @@ static void sa_deliveries(struct store *s, const Planwatch__V1__Query *q,
     r->n_deliveries = l.n;
 }
 
+/* ---- delivery health ------------------------------------------------------- */
+
+struct sa_health {
+    Planwatch__V1__Subscription **subs;
+    size_t n;
+    struct pw_arena *arena;
+};
+
+/* Adds one delivery to its subscription's health; the latest attempted one
+ * gives the "last" fields. */
+static int sa_health_cb(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    struct sa_health *x = arg;
+    if (klen < 16)
+        return 0;
+    uint64_t sub = store_db_read_be64((const unsigned char *)key + 8);
+    Planwatch__V1__SubscriptionHealth *h = NULL;
+    for (size_t i = 0; i < x->n && !h; i++)
+        if (x->subs[i]->id == sub)
+            h = x->subs[i]->health;
+    if (!h)
+        return 0; /* unsubscribed */
+    Planwatch__V1__Delivery *d = planwatch__v1__delivery__unpack(NULL, vlen, val);
+    if (!d)
+        return PW_EDB;
+    if (d->state == PLANWATCH__V1__DELIVERY_STATE__DELIVERY_PENDING)
+        h->pending++;
+    else if (d->state == PLANWATCH__V1__DELIVERY_STATE__DELIVERY_DELIVERED)
+        h->delivered++;
+    else
+        h->failures++;
+    /* a delivery never tried (waiting behind a failure) says nothing of the receiver */
+    int rc = 0;
+    if (d->attempts && d->updated_ns >= h->last_ns) {
+        size_t n = strlen(sa_str(d->last_error));
+        char *e = pw_arena_alloc(x->arena, n + 1);
+        if (!e) {
+            rc = PW_ENOMEM;
+        } else {
+            memcpy(e, sa_str(d->last_error), n + 1);
+            h->last_ns = d->updated_ns;
+            h->last_http = d->last_http;
+            h->last_state = d->state;
+            h->last_error = e;
+        }
+    }
+    planwatch__v1__delivery__free_unpacked(d, NULL);
+    return rc;
+}
+
+/* QUERY_SUBSCRIPTIONS: every subscription (secrets blanked) with the health
+ * its deliveries show. */
+static void sa_subscriptions(struct store *s, Planwatch__V1__QueryReply *r, struct pw_arena *a)
+{
+    struct store_list l = {.arena = a};
+    int rc = sa_collect(s, STORE_T_SUBS, &planwatch__v1__subscription__descriptor, 1, &l);
+    struct sa_health x = {(Planwatch__V1__Subscription **)l.v, l.n, a};
+    for (size_t i = 0; i < l.n && !rc; i++) {
+        Planwatch__V1__SubscriptionHealth *h = pw_arena_alloc(a, sizeof *h);
+        if (!h) {
+            rc = PW_ENOMEM;
+            break;
+        }
+        planwatch__v1__subscription_health__init(h);
+        x.subs[i]->health = h;
+    }
+    if (!rc)
+        rc = store_db_each(s->db, STORE_T_DELIVERIES, NULL, 0, 0, sa_health_cb, &x);
+    if (rc)
+        return sa_fail(r, rc, pw_strerror(rc));
+    r->subscriptions = x.subs;
+    r->n_subscriptions = l.n;
+}
+
+/* QUERY_SUBSCRIPTION_FAILED: the alert service saw a permanent refusal. The
+ * subscription is marked failed (nothing more is sent; its deliveries wait,
+ * pending) and its DELIVERY alert recorded in the history, in one
+ * transaction with admin_seq + 1 so the alert service reloads. Marking one
+ * already failed changes nothing. */
+static void sa_sub_failed(struct store *s, const Planwatch__V1__Query *q,
+                          Planwatch__V1__QueryReply *r, struct pw_arena *a)
+{
+    unsigned char key[8];
+    ProtobufCMessage *m = NULL;
+    if (q->n_alerts != 1 || !q->alerts[0]->seq || !sa_str(q->alerts[0]->alert_id)[0] ||
+        strlen(q->alerts[0]->alert_id) > SA_ALERT_ID_MAX)
+        return sa_fail(r, PW_EINVAL, "a failed subscription needs its alert (seq and id)");
+    store_db_put_be64(key, q->id);
+    int rc = sa_get(s, STORE_T_SUBS, key, 8, &planwatch__v1__subscription__descriptor, &m);
+    if (rc == PW_ENOTFOUND)
+        return sa_fail(r, PW_ENOTFOUND, "no such subscription");
+    if (rc)
+        return sa_fail(r, rc, pw_strerror(rc));
+    Planwatch__V1__Subscription *sub = (Planwatch__V1__Subscription *)m;
+    if (sub->failed) {
+        protobuf_c_message_free_unpacked(m, NULL);
+        r->id = q->id;
+        return;
+    }
+    const Planwatch__V1__Alert *al = q->alerts[0];
+    const char *why = q->subscription ? sa_str(q->subscription->failed_reason) : "";
+    char *reason = pw_arena_alloc(a, strlen(why) + 1), *aid = pw_arena_alloc(a, strlen(al->alert_id) + 1);
+    unsigned char *k = sa_be64(a, q->id), *lk = sa_be64(a, al->seq), *sv = sa_be64(a, al->seq);
+    struct store_db_op ops[5];
+    size_t n = 0;
+    if (!reason || !aid || !k || !lk || !sv) {
+        protobuf_c_message_free_unpacked(m, NULL);
+        return sa_fail(r, PW_ENOMEM, "out of memory");
+    }
+    memcpy(reason, why, strlen(why) + 1);
+    memcpy(aid, al->alert_id, strlen(al->alert_id) + 1);
+    sub->failed = 1;
+    sub->failed_reason = reason;
+    sub->failed_ns = pw_now_ns();
+    sub->failed_alert_id = aid;
+    sub->health = NULL;
+    /* packed now: the ops borrow the message until the write */
+    size_t len = protobuf_c_message_get_packed_size(m);
+    uint8_t *buf = pw_arena_alloc(a, len ? len : 1);
+    if (!buf) {
+        protobuf_c_message_free_unpacked(m, NULL);
+        return sa_fail(r, PW_ENOMEM, "out of memory");
+    }
+    protobuf_c_message_pack(m, buf);
+    sub->failed_reason = NULL; /* arena strings: not the unpacked message's to free */
+    sub->failed_alert_id = NULL;
+    protobuf_c_message_free_unpacked(m, NULL);
+    struct store_db_op o0 = {.table = STORE_T_SUBS, .key = k, .klen = 8, .val = buf, .vlen = len};
+    ops[n++] = o0;
+    ops[n++] = sa_put(STORE_T_ALERT_LOG, lk, 8, &al->base);
+    struct store_db_op o2 = {.table = STORE_T_ALERT_IDS, .key = al->alert_id,
+                             .klen = strlen(al->alert_id), .val = sv, .vlen = 8};
+    ops[n++] = o2;
+    if (al->seq > store_db_meta(s->db, "alert_seq"))
+        ops[n++] = sa_meta("alert_seq", sv);
+    if ((rc = store_admin_write(s, ops, n, "subscriptions", a)))
+        return sa_fail(r, rc, pw_strerror(rc));
+    r->id = q->id;
+    pw_warn("msg=\"subscription failed permanently\" id=%llu reason=\"%.200s\" alert_id=%s",
+            (unsigned long long)q->id, why, aid);
+}
+
 int store_alerts_init(struct store *s)
 {
     s->admin_seq = store_db_meta(s->db, "admin_seq");
@@ -770,15 +925,8 @@ int store_alerts_answer(struct store *s, const Planwatch__V1__Query *q,
     case PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT: sa_put_states(s, q, r, arena); break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIBE: sa_subscribe(s, q, r, arena); break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_UNSUBSCRIBE: sa_unsubscribe(s, q, r, arena); break;
-    case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTIONS: {
-        struct store_list l = {.arena = arena};
-        int rc = sa_collect(s, STORE_T_SUBS, &planwatch__v1__subscription__descriptor, 1, &l);
-        if (rc)
-            sa_fail(r, rc, pw_strerror(rc));
-        r->subscriptions = (Planwatch__V1__Subscription **)l.v;
-        r->n_subscriptions = l.n;
-        break;
-    }
+    case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTIONS: sa_subscriptions(s, r, arena); break;
+    case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTION_FAILED: sa_sub_failed(s, q, r, arena); break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_ACK: sa_ack(s, q, r, arena); break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE: sa_silence(s, q, r, arena); break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_ALERTS: sa_alerts(s, q, r, arena); break;

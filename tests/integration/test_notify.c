@@ -36,6 +36,8 @@ struct fx {
     struct hs_cluster c;
     struct hs_http *http;
     struct pw_client *st;
+    int metrics_port;
+    char metrics_arg[64];
 };
 
 /* The services' clock starts at a fixed instant: only the test moves it. */
@@ -52,6 +54,9 @@ static int setup(void **state)
     /* open alerts re-posted every 20 minutes of the clock */
     f->c.extra[HS_ALERT][3] = "--alertmanager-resolve-timeout-ms=3600000";
     f->c.extra[HS_ALERT][4] = "--public-url=https://planwatch.example.jp/";
+    f->metrics_port = hs_free_port();
+    snprintf(f->metrics_arg, sizeof f->metrics_arg, "--metrics=127.0.0.1:%d", f->metrics_port);
+    f->c.extra[HS_ALERT][5] = f->metrics_arg;
     hs_start(&f->c, HS_STORE);
     hs_start(&f->c, HS_INGEST);
     hs_start(&f->c, HS_ALERT);
@@ -442,11 +447,163 @@ static void test_alertmanager_and_slack(void **state)
     assert_int_equal(ts_proc_stop(m.pid, SIGTERM, 10000), 0);
 }
 
+/* The subscription with id in `subscriptions --format json` (caller decrefs). */
+static json_t *sub_json(struct fx *f, uint64_t id)
+{
+    const char *ls[] = {"subscriptions", "--format", "json", NULL};
+    char *out = cli(f, 0, ls);
+    json_t *arr = json_of(out), *v, *found = NULL;
+    size_t i;
+    free(out);
+    json_array_foreach(arr, i, v) {
+        if ((uint64_t)json_integer_value(json_object_get(v, "id")) == id)
+            found = json_incref(v);
+    }
+    json_decref(arr);
+    assert_non_null(found);
+    return found;
+}
+
+static int health_int(json_t *s, const char *k)
+{
+    return (int)json_integer_value(json_object_get(json_object_get(s, "health"), k));
+}
+
+/* A receiver that answers 405 for good: after its first refusal the
+ * subscription is marked failed (subscriptions shows it, with the last
+ * result), a DELIVERY alert is open for the secretariat and counted in the
+ * metrics, and later notifications wait as pending instead of being lost;
+ * another subscription is not affected. `alerts --history --limit N` shows
+ * N transitions. */
+static void test_delivery_health(void **state)
+{
+    struct fx *f = *state;
+    struct hs_http *gone = hs_http_start();
+    hs_http_status(gone, 405);
+    char url[128];
+    const char *x[] = {"--indicator", IND, NULL};
+    uint64_t bad = subscribe(f, hs_http_url(gone, "/hook", url, sizeof url), x);
+    uint64_t ok = subscribe(f, hs_http_url(f->http, "/ok", url, sizeof url), x);
+    json_t *s = sub_json(f, bad);
+    assert_string_equal(js(s, "state"), "ok");
+    assert_string_equal(js(json_object_get(s, "health"), "last_result"), "-");
+    json_decref(s);
+
+    feed(f, IND, "100"); /* BEHIND: opened */
+    wait_http(f, "/ok", 1);
+    if (hs_http_wait(gone, "/hook", 1, WAIT_MS) != 0)
+        fail_msg("the refusing receiver was never asked");
+    int64_t end = pw_now_ms() + WAIT_MS;
+    for (;;) {
+        s = sub_json(f, bad);
+        if (!strcmp(js(s, "state"), "failed"))
+            break;
+        json_decref(s);
+        if (pw_now_ms() > end) {
+            hs_dump_logs(&f->c);
+            fail_msg("subscription %llu not marked failed", (unsigned long long)bad);
+        }
+        hs_alert_converged(&f->c, 0, 1000);
+    }
+    assert_string_equal(js(s, "failed_reason"), "HTTP 405");
+    assert_int_equal(health_int(s, "failures"), 1);
+    assert_string_equal(js(json_object_get(s, "health"), "last_result"), "failed: HTTP 405");
+    json_decref(s);
+    s = sub_json(f, ok);
+    assert_string_equal(js(s, "state"), "ok");
+    assert_int_equal(health_int(s, "delivered"), 1);
+    assert_string_equal(js(json_object_get(s, "health"), "last_result"), "delivered (HTTP 200)");
+    json_decref(s);
+    /* the table says it too */
+    const char *lt[] = {"subscriptions", NULL};
+    char *out = cli(f, 0, lt);
+    assert_non_null(strstr(out, "failed: HTTP 405"));
+    free(out);
+
+    /* its own alert, open, for the secretariat */
+    const char *la[] = {"alerts", "--format", "json", NULL};
+    out = cli(f, 0, la);
+    json_t *alerts = json_of(out), *v, *dl = NULL;
+    size_t i;
+    free(out);
+    json_array_foreach(json_object_get(alerts, "alerts") ? json_object_get(alerts, "alerts")
+                                                          : alerts,
+                       i, v) {
+        if (!strcmp(js(v, "kind"), "delivery"))
+            dl = v;
+    }
+    if (!dl)
+        fail_msg("no open delivery alert");
+    char want[64];
+    snprintf(want, sizeof want, "subscription-%llu:", (unsigned long long)bad);
+    assert_true(strncmp(js(dl, "alert_id"), want, strlen(want)) == 0);
+    assert_string_equal(js(dl, "severity"), "CRITICAL");
+    assert_non_null(strstr(js(dl, "summary"), "HTTP 405"));
+    json_decref(alerts);
+    int st = 0;
+    char *m = hs_scrape(f->metrics_port, "/metrics", &st);
+    assert_non_null(m);
+    assert_true(hs_metric(m, "planwatch_alert_subscriptions_failed_total") == 1);
+    assert_true(hs_metric(m, "planwatch_alert_subscriptions_failed") == 1);
+    free(m);
+
+    /* an event before the last two transitions (another plan's silence) */
+    const char *si[] = {"silence", "--plan", "p2", "--until", "2026-06-01", "--comment", "集計中", NULL};
+    free(cli(f, 0, si));
+    settle(f);
+    /* the next transition: delivered to the other, waiting for this one */
+    feed(f, IND, "125"); /* AT_RISK: updated */
+    wait_http(f, "/ok", 2);
+    quiet_period(f);
+    assert_int_equal(hs_http_count(gone, "/hook"), 1);
+    s = sub_json(f, bad);
+    assert_int_equal(health_int(s, "pending"), 1);
+    json_decref(s);
+
+    /* --limit N: N transitions (the delivery alert, the two of IND), no older
+     * events; without it, everything */
+    feed(f, IND, "140"); /* resolved */
+    wait_http(f, "/ok", 3);
+    const char *h2[] = {"alerts", "--history", "--limit", "2", "--format", "json", NULL};
+    out = cli(f, 0, h2);
+    json_t *h = json_of(out);
+    free(out);
+    size_t transitions = 0, others = 0, silences = 0;
+    json_array_foreach(h, i, v) {
+        if (!strcmp(js(v, "type"), "transition"))
+            transitions++;
+        else
+            others++;
+        silences += !strcmp(js(v, "type"), "silence");
+    }
+    assert_int_equal(transitions, 2);
+    assert_int_equal(silences, 0); /* older than the two transitions shown */
+    json_decref(h);
+    const char *hall[] = {"alerts", "--history", "--format", "json", NULL};
+    out = cli(f, 0, hall);
+    h = json_of(out);
+    free(out);
+    size_t all_t = 0, all_o = 0, all_s = 0;
+    json_array_foreach(h, i, v) {
+        if (!strcmp(js(v, "type"), "transition"))
+            all_t++;
+        else
+            all_o++;
+        all_s += !strcmp(js(v, "type"), "silence");
+    }
+    assert_int_equal(all_s, 1);
+    assert_true(all_t > 2);
+    assert_true(all_o > others); /* the first transition's deliveries are left out above */
+    json_decref(h);
+    hs_http_stop(gone);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_signature_replay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alertmanager_and_slack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delivery_health, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
