@@ -58,6 +58,10 @@ struct alert_svc {
                                        re-posted every third of it (by the service's clock) */
     struct alert_format_ctx fmt;    /* public URL and registry for the bodies */
     int64_t refresh_due_ns;         /* clock instant of the next re-post (0: at once) */
+    const char *smtp_password_file; /* --smtp-password-file */
+    char *smtp_password;            /* read from it or PLANWATCH_SMTP_PASSWORD; never logged */
+    long smtp_starttls;
+    unsigned mail_warned;           /* "no --smtp-url" said once */
     struct alert_failing failing[ALERT_FAILING_MAX];
     size_t nfailing;
     struct pw_service_settings common; /* catalog, clock, keys, ... */
@@ -109,6 +113,20 @@ void alert_sync_drain(struct alert_svc *a);
 /* Re-posts the open alerts to every Alertmanager subscription when the
  * service's clock has passed refresh_due_ns (called every heartbeat). */
 void alert_refresh_tick(struct alert_svc *a);
+
+/* alert_channel.c */
+/* The body subscription sub's delivery of al carries (JSON, Alertmanager,
+ * chat, or the whole email), malloc'd in *out (caller frees). Returns 0,
+ * PW_EINVAL (unknown format) or PW_ENOMEM. */
+int alert_channel_body(struct alert_svc *a, const Planwatch__V1__Subscription *sub,
+                       const Planwatch__V1__Alert *al, const struct pw_indicator *ind, char **out,
+                       size_t *len);
+/* Queues a delivery the way sub's channel goes (NULL sub: a webhook to "",
+ * pruned as unsubscribed). Without --smtp-url an email stays pending in the
+ * store (0, logged once). Returns 0 or PW_ENOMEM. */
+int alert_channel_add(struct alert_svc *a, const Planwatch__V1__Subscription *sub,
+                      uint64_t alert_seq, uint64_t sub_id, const char *alert_id,
+                      const char *event, const char *body, size_t len, uint32_t attempts);
 
 /* alert_health.c */
 /* Notes the subscriptions that outcomes show refused for good. */

@@ -1,5 +1,5 @@
 /* alert_health.c - a subscription whose receiver refuses for good (HTTP 4xx
- * other than 408 and 429: 404, 405, 410 ...) is not left to lose message
+ * other than 408 and 429: 404, 405, 410 ...; a mail server's SMTP 5xx) is not left to lose message
  * after message with a WARN line each (see alert.h). The first permanent
  * refusal marks it failed in the store and raises its own alert, kind
  * DELIVERY (CRITICAL), recorded in the history and published on the alert
@@ -22,8 +22,11 @@
 /* 4xx other than 408 (timeout) and 429 (slow down): the receiver will not take it. */
 static int health_permanent(const struct alert_webhook_outcome *o)
 {
-    return o->state == PLANWATCH__V1__DELIVERY_STATE__DELIVERY_FAILED && o->http >= 400 &&
-           o->http < 500 && o->http != 408 && o->http != 429;
+    if (o->state != PLANWATCH__V1__DELIVERY_STATE__DELIVERY_FAILED)
+        return 0;
+    if (o->smtp) /* the mail server's 5xx: no such mailbox, relay refused, ... */
+        return o->http >= 500 && o->http < 600;
+    return o->http >= 400 && o->http < 500 && o->http != 408 && o->http != 429;
 }
 
 void alert_health_outcomes(struct alert_svc *a, const struct alert_webhook_outcome *o, size_t n)
@@ -38,7 +41,8 @@ void alert_health_outcomes(struct alert_svc *a, const struct alert_webhook_outco
             continue; /* already noted (or the rest waits for the next refusal) */
         a->failing[k].sub_id = o[i].sub_id;
         a->failing[k].alert_seq = 0;
-        snprintf(a->failing[k].reason, sizeof a->failing[k].reason, "HTTP %d", o[i].http);
+        snprintf(a->failing[k].reason, sizeof a->failing[k].reason, "%s %d",
+                 o[i].smtp ? "SMTP" : "HTTP", o[i].http);
         a->nfailing++;
     }
 }

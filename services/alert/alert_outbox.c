@@ -27,7 +27,6 @@ static int svc_deliveries_for(struct alert_svc *a, const Planwatch__V1__Alert *a
     char event[48];
     snprintf(event, sizeof event, "%s.%s", pw_msg_kind_name(al->kind),
              pw_msg_event_name(al->event));
-    a->fmt.reg = pw_sec_registry(a->sec); /* the current one (a reload replaces it) */
     for (size_t i = 0; i < alert_notify_nsubs(a->notify); i++) {
         const Planwatch__V1__Subscription *sub = alert_notify_sub_at(a->notify, i);
         if (!alert_notify_match(sub, al) || !alert_format_known(sub->format))
@@ -38,7 +37,7 @@ static int svc_deliveries_for(struct alert_svc *a, const Planwatch__V1__Alert *a
         char *body = NULL;
         size_t len = 0;
         planwatch__v1__delivery__init(d);
-        if (alert_format_body(sub, al, ind, &a->fmt, &body, &len) || !(d->event = strdup(event))) {
+        if (alert_channel_body(a, sub, al, ind, &body, &len) || !(d->event = strdup(event))) {
             free(body);
             return PW_ENOMEM;
         }
@@ -206,9 +205,8 @@ void alert_outbox_flush(struct alert_svc *a, int64_t now)
         const Planwatch__V1__Subscription *sub = alert_notify_sub(a->notify, dels[i].subscription_id);
         if (sub && sub->failed)
             continue; /* recorded pending: it waits until subscribed again */
-        if (alert_webhook_add(a->wh, dels[i].alert_seq, dels[i].subscription_id, dels[i].alert_id,
-                              sub ? sub->url : "", sub ? sub->secret : NULL, dels[i].event,
-                              (const char *)dels[i].body.data, dels[i].body.len, 0))
+        if (alert_channel_add(a, sub, dels[i].alert_seq, dels[i].subscription_id, dels[i].alert_id,
+                              dels[i].event, (const char *)dels[i].body.data, dels[i].body.len, 0))
             pw_error("msg=\"delivery not queued (out of memory); resumed at the next start\" "
                      "alert_seq=%llu subscription=%llu",
                      (unsigned long long)dels[i].alert_seq,

@@ -28,6 +28,9 @@ struct wh_job {
     size_t len;
     struct curl_slist *headers;  /* fixed ones; the signed ones are added per attempt */
     struct curl_slist *sent;     /* headers of the attempt in flight */
+    int mail;                    /* an email: url is "mailto:<rcpt>" */
+    struct curl_slist *rcpts;    /* the attempt's MAIL_RCPT */
+    size_t sent_off;             /* upload position of the message */
     uint32_t attempts;           /* made so far */
     int64_t next_ms;             /* monotonic: when it may start */
     CURL *easy;                  /* in flight when set */
@@ -204,6 +207,7 @@ static void wh_job_free(struct alert_webhook *w, struct wh_job *j)
     }
     curl_slist_free_all(j->headers);
     curl_slist_free_all(j->sent);
+    curl_slist_free_all(j->rcpts);
     if (j->secret) {
         sodium_memzero(j->secret, strlen(j->secret));
         free(j->secret);
@@ -299,6 +303,20 @@ nomem:
     return PW_ENOMEM;
 }
 
+int alert_webhook_add_mail(struct alert_webhook *w, uint64_t alert_seq, uint64_t sub_id,
+                           const char *alert_id, const char *rcpt, const char *event,
+                           const char *msg, size_t len, uint32_t attempts)
+{
+    char url[300];
+    if (!w->cfg.smtp_url || !w->cfg.smtp_url[0] || !rcpt || !rcpt[0])
+        return PW_EINVAL;
+    snprintf(url, sizeof url, "mailto:%s", rcpt);
+    int rc = alert_webhook_add(w, alert_seq, sub_id, alert_id, url, NULL, event, msg, len, attempts);
+    if (rc == 0)
+        w->jobs[w->njobs - 1]->mail = 1;
+    return rc;
+}
+
 /* Appends an outcome for j (strings copied). Returns it, or NULL (out of
  * memory: the attempt stays unrecorded but the delivery's state goes on). */
 static struct alert_webhook_outcome *wh_outcome(struct alert_webhook *w, const struct wh_job *j)
@@ -323,6 +341,7 @@ static struct alert_webhook_outcome *wh_outcome(struct alert_webhook *w, const s
     o->alert_seq = j->alert_seq;
     o->sub_id = j->sub_id;
     o->body_len = j->len;
+    o->smtp = j->mail;
     w->nout++;
     return o;
 }
@@ -435,22 +454,64 @@ nomem:
     return PW_ENOMEM;
 }
 
+static size_t wh_read(char *buf, size_t size, size_t n, void *userdata)
+{
+    struct wh_job *j = userdata;
+    size_t k = size * n, left = j->len - j->sent_off;
+    if (k > left)
+        k = left;
+    memcpy(buf, j->body + j->sent_off, k);
+    j->sent_off += k;
+    return k;
+}
+
+/* An email attempt: the message uploaded as DATA to the SMTP server. */
+static int wh_mail_opts(struct alert_webhook *w, struct wh_job *j, CURL *e)
+{
+    curl_slist_free_all(j->rcpts);
+    if (!(j->rcpts = curl_slist_append(NULL, j->url + 7)))
+        return PW_ENOMEM;
+    j->sent_off = 0;
+    curl_easy_setopt(e, CURLOPT_URL, w->cfg.smtp_url);
+    curl_easy_setopt(e, CURLOPT_MAIL_FROM, w->cfg.mail_from ? w->cfg.mail_from : "");
+    curl_easy_setopt(e, CURLOPT_MAIL_RCPT, j->rcpts);
+    curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(e, CURLOPT_READFUNCTION, wh_read);
+    curl_easy_setopt(e, CURLOPT_READDATA, j);
+    curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)j->len);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    if (w->cfg.smtp_starttls && strncmp(w->cfg.smtp_url, "smtps://", 8) != 0)
+        curl_easy_setopt(e, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    if (w->cfg.smtp_user && w->cfg.smtp_user[0]) {
+        curl_easy_setopt(e, CURLOPT_USERNAME, w->cfg.smtp_user);
+        curl_easy_setopt(e, CURLOPT_PASSWORD, w->cfg.smtp_password ? w->cfg.smtp_password : "");
+    }
+    return 0;
+}
+
 static int wh_start(struct alert_webhook *w, struct wh_job *j)
 {
-    if (wh_attempt_headers(j))
+    if (!j->mail && wh_attempt_headers(j))
         return PW_ENOMEM;
     CURL *e = curl_easy_init();
     if (!e)
         return PW_ENOMEM;
     j->errbuf[0] = '\0';
-    curl_easy_setopt(e, CURLOPT_URL, j->url);
-    curl_easy_setopt(e, CURLOPT_POST, 1L);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, j->body);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)j->len);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->sent);
+    if (j->mail) {
+        if (wh_mail_opts(w, j, e)) {
+            curl_easy_cleanup(e);
+            return PW_ENOMEM;
+        }
+    } else {
+        curl_easy_setopt(e, CURLOPT_URL, j->url);
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, j->body);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)j->len);
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->sent);
+        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    }
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, w->cfg.timeout_ms);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_USERAGENT, "planwatch-alert/1");
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, wh_discard);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, j->errbuf);
@@ -490,9 +551,12 @@ static void wh_finish(struct alert_webhook *w, CURL *e, CURLcode res)
     curl_easy_cleanup(e);
     j->easy = NULL;
     int64_t now = pw_now_ms();
-    int ok = res == CURLE_OK && http >= 200 && http < 300;
-    int retry = !ok && (res != CURLE_OK || http == 408 || http == 429 || http >= 500) &&
-                j->attempts < (uint32_t)w->cfg.max_attempts && j->alert_seq != 0;
+    /* SMTP: done when the server took the message; its 5xx answers are final */
+    int ok = j->mail ? res == CURLE_OK : res == CURLE_OK && http >= 200 && http < 300;
+    int transient = j->mail ? !(http >= 500 && http < 600)
+                            : res != CURLE_OK || http == 408 || http == 429 || http >= 500;
+    int retry = !ok && transient && j->attempts < (uint32_t)w->cfg.max_attempts &&
+                j->alert_seq != 0;
     struct alert_webhook_outcome *o = wh_outcome(w, j);
     if (o) {
         o->attempt = j->attempts;
@@ -503,14 +567,18 @@ static void wh_finish(struct alert_webhook *w, CURL *e, CURLcode res)
         if (res != CURLE_OK)
             snprintf(o->error, sizeof o->error, "%s", j->errbuf[0] ? j->errbuf : curl_easy_strerror(res));
         else if (!ok)
-            snprintf(o->error, sizeof o->error, "HTTP %ld", http);
+            snprintf(o->error, sizeof o->error, "%s %ld", j->mail ? "SMTP" : "HTTP", http);
+        if (res != CURLE_OK && j->mail && http)
+            snprintf(o->error + strlen(o->error), sizeof o->error - strlen(o->error),
+                     " (SMTP %ld)", http);
         o->state = ok ? 1 : retry ? 0 : 2; /* DELIVERED / PENDING / FAILED */
     }
     pw_log(ok ? PW_LOG_INFO : PW_LOG_WARN,
-           "msg=\"webhook %s\" alert_seq=%llu subscription=%llu attempt=%u http=%ld error=\"%s\"",
+           "msg=\"%s %s\" alert_seq=%llu subscription=%llu attempt=%u %s=%ld error=\"%s\"",
+           j->mail ? "email" : "webhook",
            ok ? "delivered" : retry ? "failed, will retry" : "failed, giving up",
-           (unsigned long long)j->alert_seq, (unsigned long long)j->sub_id, j->attempts, http,
-           res != CURLE_OK ? curl_easy_strerror(res) : "");
+           (unsigned long long)j->alert_seq, (unsigned long long)j->sub_id, j->attempts,
+           j->mail ? "smtp" : "http", http, res != CURLE_OK ? curl_easy_strerror(res) : "");
     if (retry) {
         int64_t d = alert_webhook_backoff(w, j->attempts);
         j->next_ms = now + d;

@@ -48,6 +48,12 @@ struct alert_webhook_cfg {
     long max_attempts;    /* >= 1 */
     long backoff_ms;      /* first retry delay */
     long backoff_max_ms;  /* cap of the doubling delay */
+    /* email (alert_webhook_add_mail); borrowed for the webhook's life */
+    const char *smtp_url;      /* smtp://host:port or smtps://host:port; NULL / "": no email */
+    const char *mail_from;     /* envelope sender */
+    const char *smtp_user;     /* AUTH; NULL / "": none */
+    const char *smtp_password;
+    int smtp_starttls;         /* smtp://: 1 requires STARTTLS, 0 sends in the clear */
 };
 
 /* One finished attempt (or a delivery dropped without one: attempt 0). */
@@ -62,6 +68,7 @@ struct alert_webhook_outcome {
     uint32_t duration_ms;
     int ok;
     int state;                   /* Planwatch__V1__DeliveryState after this attempt */
+    int smtp;                    /* an email: http is the SMTP reply code */
     int64_t next_ns;             /* pending: when the next attempt is due (Unix ns) */
 };
 
@@ -87,6 +94,17 @@ int alert_webhook_add(struct alert_webhook *w, uint64_t alert_seq, uint64_t sub_
  * unsubscribed), each with a FAILED outcome; transfers in flight are aborted. */
 void alert_webhook_prune(struct alert_webhook *w, int (*keep)(void *arg, uint64_t sub_id),
                          void *arg);
+
+/* Queues an email delivery: the message (RFC 5322, CRLF lines: what DATA
+ * sends) to rcpt through cfg.smtp_url, in order with the subscription's
+ * other deliveries. It succeeds when the server accepts it (SMTP 250); a
+ * 4xx answer or a transport failure is retried like an HTTP 5xx, a 5xx
+ * answer is permanent. Outcomes carry the SMTP code in http, smtp set and
+ * url "mailto:<rcpt>". Returns 0, PW_EINVAL (no SMTP server configured) or
+ * PW_ENOMEM. */
+int alert_webhook_add_mail(struct alert_webhook *w, uint64_t alert_seq, uint64_t sub_id,
+                           const char *alert_id, const char *rcpt, const char *event,
+                           const char *msg, size_t len, uint32_t attempts);
 
 /* Drops every queued delivery of subscription sub_id without an outcome
  * (they stay pending in the store: a failed subscription's); transfers in

@@ -64,6 +64,18 @@ static int svc_config(struct alert_svc *a, int argc, char **argv)
         {"public-url", PW_CFG_STR, "", 0, 0,
          "the web door's public URL: notifications link to PUBLIC_URL/indicator/ID",
          &a->public_url, 0},
+        {"smtp-url", PW_CFG_STR, "", 0, 0,
+         "email subscriptions go through this server: smtp://host:587 (STARTTLS) or smtps://host:465",
+         &a->wh_cfg.smtp_url, 0},
+        {"smtp-starttls", PW_CFG_INT, "1", 0, 1,
+         "smtp://: 1 refuses to send unless the server upgrades to TLS (STARTTLS); 0 sends in the clear",
+         &a->smtp_starttls, 0},
+        {"smtp-user", PW_CFG_STR, "", 0, 0, "SMTP AUTH user (\"\": no AUTH)", &a->wh_cfg.smtp_user, 0},
+        {"smtp-password-file", PW_CFG_STR, "", 0, 0,
+         "file holding the SMTP AUTH password (else PLANWATCH_SMTP_PASSWORD; never logged)",
+         &a->smtp_password_file, 0},
+        {"mail-from", PW_CFG_STR, "planwatch@localhost", 0, 0, "the emails' sender address",
+         &a->wh_cfg.mail_from, 0},
         {"alertmanager-resolve-timeout-ms", PW_CFG_INT, "300000", 3000, 86400000,
          "the Alertmanagers' resolve_timeout: open alerts are re-posted every third of it",
          &a->am_resolve_ms, 0},
@@ -143,6 +155,33 @@ static int svc_metrics_open(struct alert_svc *a)
     return rc;
 }
 
+/* The SMTP password: --smtp-password-file (first line), else the
+ * environment's PLANWATCH_SMTP_PASSWORD; kept out of the settings table so
+ * the start-up line never prints it. */
+static int svc_smtp_password(struct alert_svc *a)
+{
+    const char *env = getenv("PLANWATCH_SMTP_PASSWORD");
+    if (!a->smtp_password_file[0]) {
+        if (env && !(a->smtp_password = strdup(env)))
+            return PW_ENOMEM;
+        return 0;
+    }
+    FILE *f = fopen(a->smtp_password_file, "r");
+    char line[512] = "";
+    if (!f || !fgets(line, sizeof line, f)) {
+        pw_error("msg=\"cannot read the SMTP password file\" path=\"%s\" err=\"%s\"",
+                 a->smtp_password_file, f ? "empty" : strerror(errno));
+        if (f)
+            fclose(f);
+        return PW_EINVAL;
+    }
+    fclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    a->smtp_password = strdup(line);
+    memset(line, 0, sizeof line);
+    return a->smtp_password ? 0 : PW_ENOMEM;
+}
+
 static int svc_open(struct alert_svc *a)
 {
     int rc;
@@ -197,6 +236,10 @@ static int svc_open(struct alert_svc *a)
         return rc;
     if ((rc = alert_notify_open(&a->notify)))
         return rc;
+    if ((rc = svc_smtp_password(a)))
+        return rc;
+    a->wh_cfg.smtp_starttls = (int)a->smtp_starttls;
+    a->wh_cfg.smtp_password = a->smtp_password;
     if ((rc = alert_webhook_open(&a->wh, &a->wh_cfg))) {
         pw_error("msg=\"cannot set up webhook delivery\" code=%s", pw_errname(rc));
         return rc;
@@ -214,6 +257,11 @@ static void svc_close(struct alert_svc *a)
         pw_info("msg=\"webhook deliveries left pending\" n=%zu note=\"resumed at the next start\"",
                 alert_webhook_queued(a->wh));
     alert_webhook_close(&a->wh);
+    if (a->smtp_password) {
+        memset(a->smtp_password, 0, strlen(a->smtp_password));
+        free(a->smtp_password);
+        a->smtp_password = NULL;
+    }
     alert_notify_close(&a->notify);
     alert_state_list_free(&a->outbox);
     pw_httpd_close(&a->http);

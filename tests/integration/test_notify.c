@@ -17,6 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +42,8 @@ struct fx {
     struct pw_client *st;
     int metrics_port;
     char metrics_arg[64];
+    int smtp_port;              /* the SMTP server the email test starts */
+    char smtp_arg[64];
 };
 
 /* The services' clock starts at a fixed instant: only the test moves it. */
@@ -57,6 +63,10 @@ static int setup(void **state)
     f->metrics_port = hs_free_port();
     snprintf(f->metrics_arg, sizeof f->metrics_arg, "--metrics=127.0.0.1:%d", f->metrics_port);
     f->c.extra[HS_ALERT][5] = f->metrics_arg;
+    f->smtp_port = hs_free_port();
+    snprintf(f->smtp_arg, sizeof f->smtp_arg, "--smtp-url=smtp://127.0.0.1:%d", f->smtp_port);
+    f->c.extra[HS_ALERT][6] = f->smtp_arg;
+    f->c.extra[HS_ALERT][7] = "--smtp-starttls=0"; /* a loopback server without TLS */
     hs_start(&f->c, HS_STORE);
     hs_start(&f->c, HS_INGEST);
     hs_start(&f->c, HS_ALERT);
@@ -598,12 +608,248 @@ static void test_delivery_health(void **state)
     hs_http_stop(gone);
 }
 
+/* ---- a real SMTP server: Debian's python3-aiosmtpd ------------------------ */
+
+static int port_open(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+/* `python3 -m aiosmtpd` on the port the alert service was given, storing
+ * every message in the maildir DIR/mail; -1 when it is not installed. */
+static pid_t smtp_start(struct fx *f, char *maildir, size_t n)
+{
+    char log[300], listen[64];
+    if (system("/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null") != 0)
+        return -1;
+    snprintf(maildir, n, "%s/mail", f->c.dir);
+    snprintf(log, sizeof log, "%s/smtp.log", f->c.dir);
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", f->smtp_port);
+    char *argv[] = {"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", listen, "-c",
+                    "aiosmtpd.handlers.Mailbox", maildir, NULL};
+    pid_t pid = ts_proc_spawn(argv, log);
+    assert_true(pid > 0);
+    int64_t end = pw_now_ms() + WAIT_MS;
+    while (!port_open(f->smtp_port)) {
+        if (ts_proc_wait_exit(pid, 100) >= 0)
+            fail_msg("the SMTP server exited; see %s", log);
+        if (pw_now_ms() > end)
+            fail_msg("the SMTP server did not listen; see %s", log);
+    }
+    return pid;
+}
+
+/* The messages in maildir/new, oldest first by name (caller frees each). */
+static size_t mails(const char *maildir, char **out, size_t max)
+{
+    char dir[400], path[700];
+    snprintf(dir, sizeof dir, "%s/new", maildir);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char *names[64];
+    size_t n = 0;
+    while (d && (e = readdir(d)) && n < 64)
+        if (e->d_name[0] != '.')
+            names[n++] = strdup(e->d_name);
+    if (d)
+        closedir(d);
+    for (size_t i = 0; i < n; i++) /* maildir names start with the time: sort */
+        for (size_t j = i + 1; j < n; j++)
+            if (strcmp(names[j], names[i]) < 0) {
+                char *t = names[i];
+                names[i] = names[j];
+                names[j] = t;
+            }
+    for (size_t i = 0; i < n; i++) {
+        if (i < max) {
+            snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+            out[i] = hs_read_file(path, NULL);
+        }
+        free(names[i]);
+    }
+    return n < max ? n : max;
+}
+
+static size_t wait_mails(struct fx *f, const char *maildir, char **out, size_t max, size_t want)
+{
+    int64_t end = pw_now_ms() + WAIT_MS;
+    for (;;) {
+        size_t n = mails(maildir, out, max);
+        if (n >= want)
+            return n;
+        for (size_t i = 0; i < n; i++)
+            free(out[i]);
+        if (pw_now_ms() > end) {
+            hs_dump_logs(&f->c);
+            fail_msg("%zu emails arrived, expected %zu", n, want);
+        }
+        hs_alert_converged(&f->c, 0, 1000);
+    }
+}
+
+/* A header's value (continuation lines joined), malloc'd; "" when absent. */
+static char *header(const char *msg, const char *name)
+{
+    size_t nl = strlen(name);
+    for (const char *p = msg; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        if (*p == '\n' || (*p == '\r' && p[1] == '\n'))
+            break; /* end of the header */
+        if (strncasecmp(p, name, nl) || p[nl] != ':')
+            continue;
+        char *v = calloc(1, strlen(p) + 1);
+        size_t k = 0;
+        for (const char *q = p + nl + 1;;) {
+            while (*q == ' ' || *q == '\t')
+                q++;
+            while (*q && *q != '\r' && *q != '\n')
+                v[k++] = *q++;
+            q += *q == '\r';
+            q += *q == '\n';
+            if (*q != ' ' && *q != '\t')
+                break;
+            v[k++] = ' ';
+        }
+        return v;
+    }
+    return strdup("");
+}
+
+/* Decodes the RFC 2047 UTF-8 B encoded-words of v (what a mail reader shows). */
+static char *decode_words(const char *v)
+{
+    char *out = calloc(1, strlen(v) + 1);
+    size_t k = 0;
+    for (const char *p = v; (p = strstr(p, "=?UTF-8?B?"));) {
+        p += 10;
+        const char *e = strstr(p, "?=");
+        assert_non_null(e);
+        size_t bin = 0;
+        assert_int_equal(sodium_base642bin((unsigned char *)out + k, strlen(v) - k, p,
+                                           (size_t)(e - p), NULL, &bin, NULL,
+                                           sodium_base64_VARIANT_ORIGINAL),
+                         0);
+        k += bin;
+        p = e + 2;
+    }
+    out[k] = '\0';
+    return out;
+}
+
+/* The decoded body of the part of content type ctype (base64). */
+static char *part(const char *msg, const char *ctype)
+{
+    const char *p = strstr(msg, ctype);
+    assert_non_null(p);
+    p = strstr(p, "\n\n") ? strstr(p, "\n\n") : strstr(p, "\r\n\r\n");
+    assert_non_null(p);
+    const char *e = strstr(p, "\n--");
+    assert_non_null(e);
+    char *out = calloc(1, (size_t)(e - p) + 1);
+    size_t bin = 0;
+    assert_int_equal(sodium_base642bin((unsigned char *)out, (size_t)(e - p), p, (size_t)(e - p),
+                                       "\r\n ", &bin, NULL, sodium_base64_VARIANT_ORIGINAL),
+                     0);
+    out[bin] = '\0';
+    return out;
+}
+
+/* --email: a real SMTP server receives the alert's email; its Japanese
+ * subject (RFC 2047) and both parts read as they should, the answer's
+ * 要因分析 shows in the email of the resolution, a link goes to the
+ * indicator's page. */
+static void test_email(void **state)
+{
+    struct fx *f = *state;
+    char maildir[300], *m[8];
+    pid_t smtp = smtp_start(f, maildir, sizeof maildir);
+    if (smtp < 0) {
+        skip(); /* python3-aiosmtpd not installed: scripts/deps.sh */
+        return;
+    }
+    const char *x[] = {"--email", "jimukyoku@example.jp", "--indicator", IND, NULL};
+    const char *args[8] = {"subscribe"};
+    memcpy(args + 1, x, sizeof x);
+    char *out = cli(f, 0, args);
+    assert_non_null(strstr(out, "email jimukyoku@example.jp"));
+    free(out);
+    settle(f);
+    feed(f, IND, "100"); /* BEHIND: opened */
+    size_t n = wait_mails(f, maildir, m, 8, 1);
+    assert_int_equal(n, 1);
+    char *subj = header(m[0], "Subject"), *to = header(m[0], "To"), *ct = header(m[0], "Content-Type");
+    assert_non_null(strstr(subj, "=?UTF-8?B?")); /* encoded, 7-bit */
+    char *ds = decode_words(subj);
+    assert_true(strncmp(ds, "【planwatch】遅れ ", strlen("【planwatch】遅れ ")) == 0);
+    assert_non_null(strstr(ds, "令和7年度末 100/130"));
+    assert_non_null(strstr(to, "jimukyoku@example.jp"));
+    assert_non_null(strstr(ct, "multipart/alternative"));
+    char *text = part(m[0], "Content-Type: text/plain; charset=UTF-8");
+    char *html = part(m[0], "Content-Type: text/html; charset=UTF-8");
+    assert_non_null(strstr(text, "令和7年度末時点で累計100件")); /* the explanation */
+    assert_non_null(strstr(text, "必要なこと: ")); /* what it needs */
+    assert_null(strstr(text, "要因分析")); /* nobody answered yet */
+    assert_non_null(strstr(text, "指標のページ: https://planwatch.example.jp/indicator/" IND));
+    assert_non_null(strstr(html, "<a href=\"https://planwatch.example.jp/indicator/" IND "\">"));
+    assert_non_null(strstr(html, "令和7年度末時点で累計100件"));
+    free(subj);
+    free(to);
+    free(ct);
+    free(ds);
+    free(text);
+    free(html);
+    for (size_t i = 0; i < n; i++)
+        free(m[i]);
+
+    /* someone answers; the resolution's email carries the 要因分析 */
+    const char *la[] = {"alerts", "--format", "json", NULL};
+    out = cli(f, 0, la);
+    json_t *j = json_of(out);
+    free(out);
+    char id[128];
+    snprintf(id, sizeof id, "%s",
+             js(json_array_get(json_object_get(j, "alerts"), 0), "alert_id"));
+    json_decref(j);
+    const char *ack[] = {"ack", id, "--by", "田中", "--reason", "審査の遅れ。来年度に回復見込み", NULL};
+    free(cli(f, 0, ack));
+    settle(f);
+    feed(f, IND, "140"); /* resolved */
+    n = wait_mails(f, maildir, m, 8, 2);
+    assert_int_equal(n, 2);
+    subj = header(m[1], "Subject");
+    ds = decode_words(subj);
+    assert_non_null(strstr(ds, "【planwatch】順調 "));
+    text = part(m[1], "Content-Type: text/plain; charset=UTF-8");
+    assert_non_null(strstr(text, "要因分析: 審査の遅れ。来年度に回復見込み（田中）"));
+    free(subj);
+    free(ds);
+    free(text);
+    for (size_t i = 0; i < n; i++)
+        free(m[i]);
+    /* the delivery log has them, as for webhooks */
+    const char *lh[] = {"alerts", "--history", NULL};
+    out = cli(f, 0, lh);
+    assert_non_null(strstr(out, "delivered (HTTP 250"));
+    assert_non_null(strstr(out, "mailto:jimukyoku@example.jp"));
+    free(out);
+    assert_true(ts_proc_stop(smtp, SIGTERM, 10000) >= 0); /* python ends by the signal */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_signature_replay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alertmanager_and_slack, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delivery_health, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_email, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

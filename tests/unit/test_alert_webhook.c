@@ -92,11 +92,11 @@ static void test_open_and_backoff(void **state)
 {
     (void)state;
     struct alert_webhook *w = NULL;
-    struct alert_webhook_cfg bad = {1000, 0, 100, 1000};
+    struct alert_webhook_cfg bad = {.timeout_ms = 1000, .max_attempts = 0, .backoff_ms = 100, .backoff_max_ms = 1000};
     assert_int_equal(alert_webhook_open(&w, &bad), PW_EINVAL);
     assert_int_equal(alert_webhook_open(NULL, &bad), PW_EINVAL);
     assert_null(w);
-    struct alert_webhook_cfg cfg = {1000, 5, 100, 350};
+    struct alert_webhook_cfg cfg = {.timeout_ms = 1000, .max_attempts = 5, .backoff_ms = 100, .backoff_max_ms = 350};
     assert_int_equal(alert_webhook_open(&w, &cfg), 0);
     assert_int_equal(alert_webhook_backoff(w, 1), 100);
     assert_int_equal(alert_webhook_backoff(w, 2), 200);
@@ -142,7 +142,7 @@ static void test_refused_retried_then_given_up(void **state)
 {
     (void)state;
     struct alert_webhook *w = NULL;
-    struct alert_webhook_cfg cfg = {2000, 3, 20, 40};
+    struct alert_webhook_cfg cfg = {.timeout_ms = 2000, .max_attempts = 3, .backoff_ms = 20, .backoff_max_ms = 40};
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/hook", closed_port());
     assert_int_equal(alert_webhook_open(&w, &cfg), 0);

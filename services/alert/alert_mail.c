@@ -1,0 +1,248 @@
+/* alert_mail.c - the email of an alert transition (see alert_mail.h). Both
+ * parts are base64 so the message is 7-bit whatever the relay supports; the
+ * text part is what a terminal mail reader shows, the HTML part the same
+ * with the link clickable. */
+#include "alert_mail.h"
+
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dec.h"
+#include "err.h"
+#include "eval.h"
+#include "explain_ja.h"
+#include "followup.h"
+#include "msg.h"
+
+/* A growing string; on allocation failure it stays failed (oom set). */
+struct mb {
+    char *s;
+    size_t n, cap;
+    int oom;
+};
+
+static void mb_add(struct mb *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 1024;
+        while (cap < b->n + n + 1)
+            cap *= 2;
+        char *t = realloc(b->s, cap);
+        if (!t) {
+            b->oom = 1;
+            return;
+        }
+        b->s = t;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = '\0';
+}
+
+static void mb_str(struct mb *b, const char *s)
+{
+    mb_add(b, s, strlen(s));
+}
+
+static void mb_fmt(struct mb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void mb_fmt(struct mb *b, const char *fmt, ...)
+{
+    char buf[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        mb_add(b, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+/* HTML text: & < > " escaped. */
+static void mb_html(struct mb *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': mb_str(b, "&amp;"); break;
+        case '<': mb_str(b, "&lt;"); break;
+        case '>': mb_str(b, "&gt;"); break;
+        case '"': mb_str(b, "&quot;"); break;
+        default: mb_add(b, s, 1);
+        }
+    }
+}
+
+/* base64 of data in lines of 76 characters (RFC 2045), CRLF-terminated. */
+static void mb_base64(struct mb *b, const char *data, size_t n)
+{
+    for (size_t i = 0; i < n; i += 57) {
+        char line[80];
+        size_t k = n - i < 57 ? n - i : 57;
+        sodium_bin2base64(line, sizeof line, (const unsigned char *)data + i, k,
+                          sodium_base64_VARIANT_ORIGINAL);
+        mb_str(b, line);
+        mb_str(b, "\r\n");
+    }
+}
+
+static const char *am_str(const char *s)
+{
+    return s ? s : "";
+}
+
+char *alert_mail_header_encode(const char *s)
+{
+    int plain = 1;
+    for (const char *p = s; *p && plain; p++)
+        plain = *p >= 0x20 && *p < 0x7f;
+    if (plain)
+        return strdup(s);
+    struct mb b = {0};
+    const char *p = s;
+    /* "=?UTF-8?B?" + base64 + "?=" <= 75: at most 45 bytes of text per word
+     * (60 base64 characters), cut before a continuation byte never */
+    while (*p) {
+        size_t k = strlen(p) < 45 ? strlen(p) : 45;
+        while (k < strlen(p) && ((unsigned char)p[k] & 0xC0) == 0x80)
+            k--;
+        char word[80];
+        sodium_bin2base64(word, sizeof word, (const unsigned char *)p, k,
+                          sodium_base64_VARIANT_ORIGINAL);
+        if (b.n)
+            mb_str(&b, "\r\n ");
+        mb_fmt(&b, "=?UTF-8?B?%s?=", word);
+        p += k;
+    }
+    if (b.oom) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s ? b.s : strdup("");
+}
+
+/* "Sun, 06 Dec 2026 08:07:14 +0000" */
+static void am_date(int64_t ns, char *buf, size_t n)
+{
+    static const char *wd[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *mo[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                               "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    time_t t = (time_t)(ns / 1000000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(buf, n, "%s, %02d %s %04d %02d:%02d:%02d +0000", wd[tm.tm_wday], tm.tm_mday,
+             mo[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* The lines both parts say, as (label, text) pairs; label "" = a paragraph. */
+struct am_line {
+    const char *label, *text;
+};
+
+int alert_mail_build(const Planwatch__V1__Alert *al, const struct pw_indicator *ind,
+                     const struct alert_format_ctx *ctx, const struct alert_mail_in *in,
+                     char **out, size_t *len)
+{
+    if (!in || !in->from || !in->from[0] || !in->to || !in->to[0])
+        return PW_EINVAL;
+    char title[512], subj[600], ex[PW_EXPLAIN_MAX] = "", link[2300], date[64], t[32];
+    char needs[200] = "", reason[2300] = "", boundary[64], head[80];
+    struct pw_eval ev;
+    alert_format_title_ja(al, ind, title, sizeof title);
+    snprintf(subj, sizeof subj, "【planwatch】%s", title);
+    if (ind && al->row && pw_msg_eval_from_row(&ev, al->row) == 0)
+        pw_explain_ja(ind, &ev, ex, sizeof ex);
+    if (al->row && al->row->has_run_rate && al->event != PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED) {
+        char v[PW_DEC_BUFSZ + 16];
+        snprintf(needs, sizeof needs, "目標まで年あたり %s%s のペースが必要です",
+                 pw_followup_number(al->row->run_rate_micros, v, sizeof v),
+                 ind ? ind->unit : "");
+    }
+    if (in->reason && in->reason[0])
+        snprintf(reason, sizeof reason, "%s（%s）", in->reason, am_str(in->reason_by));
+    alert_format_link(ctx, al->indicator_id, link, sizeof link);
+    snprintf(head, sizeof head, "%s.%s · %s · %s", pw_msg_kind_name(al->kind),
+             pw_msg_event_name(al->event), pw_msg_severity_name(al->severity, 1),
+             pw_msg_time(al->time_ns, t, sizeof t));
+    const struct am_line lines[] = {
+        {"", ex[0] ? ex : am_str(al->summary)},
+        {"必要なこと", needs},
+        {"要因分析", reason},
+        {"English", am_str(al->summary)},
+        {"指標のページ", link},
+        {"アラート", am_str(al->alert_id)},
+        {"", head},
+    };
+    const size_t nl = sizeof lines / sizeof lines[0];
+    struct mb text = {0}, html = {0}, m = {0};
+    mb_fmt(&text, "%s\r\n\r\n", subj);
+    mb_str(&html, "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\"><title>");
+    mb_html(&html, subj);
+    mb_str(&html, "</title></head><body><h1 style=\"font-size:1.2em\">");
+    mb_html(&html, subj);
+    mb_str(&html, "</h1>");
+    for (size_t i = 0; i < nl; i++) {
+        if (!lines[i].text[0])
+            continue;
+        if (lines[i].label[0])
+            mb_fmt(&text, "%s: %s\r\n", lines[i].label, lines[i].text);
+        else
+            mb_fmt(&text, "%s\r\n\r\n", lines[i].text);
+        mb_str(&html, "<p>");
+        if (lines[i].label[0]) {
+            mb_str(&html, "<b>");
+            mb_html(&html, lines[i].label);
+            mb_str(&html, "</b>: ");
+        }
+        if (lines[i].text == link) {
+            mb_str(&html, "<a href=\"");
+            mb_html(&html, link);
+            mb_str(&html, "\">");
+            mb_html(&html, link);
+            mb_str(&html, "</a>");
+        } else {
+            mb_html(&html, lines[i].text);
+        }
+        mb_str(&html, "</p>");
+    }
+    mb_str(&html, "</body></html>\r\n");
+    char *esubj = alert_mail_header_encode(subj);
+    const char *at = strchr(in->from, '@');
+    snprintf(boundary, sizeof boundary, "planwatch-%llu-%llu", (unsigned long long)al->seq,
+             (unsigned long long)in->sub_id);
+    am_date(in->now_ns, date, sizeof date);
+    mb_fmt(&m, "From: planwatch <%s>\r\nTo: <%s>\r\n", in->from, in->to);
+    mb_str(&m, "Subject: ");
+    mb_str(&m, esubj ? esubj : "planwatch");
+    mb_fmt(&m, "\r\nDate: %s\r\nMessage-ID: <planwatch.%llu.%llu@%s>\r\n", date,
+           (unsigned long long)al->seq, (unsigned long long)in->sub_id, at ? at + 1 : "planwatch");
+    mb_fmt(&m, "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"%s\"\r\n",
+           boundary);
+    mb_fmt(&m, "X-Planwatch-Delivery: %llu.%llu\r\nX-Planwatch-Event: %s.%s\r\n\r\n",
+           (unsigned long long)al->seq, (unsigned long long)in->sub_id,
+           pw_msg_kind_name(al->kind), pw_msg_event_name(al->event));
+    mb_fmt(&m, "--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+               "Content-Transfer-Encoding: base64\r\n\r\n", boundary);
+    if (!text.oom)
+        mb_base64(&m, text.s, text.n);
+    mb_fmt(&m, "--%s\r\nContent-Type: text/html; charset=UTF-8\r\n"
+               "Content-Transfer-Encoding: base64\r\n\r\n", boundary);
+    if (!html.oom)
+        mb_base64(&m, html.s, html.n);
+    mb_fmt(&m, "--%s--\r\n", boundary);
+    int oom = m.oom || text.oom || html.oom || !esubj;
+    free(esubj);
+    free(text.s);
+    free(html.s);
+    if (oom) {
+        free(m.s);
+        return PW_ENOMEM;
+    }
+    *out = m.s;
+    *len = m.n;
+    return 0;
+}
