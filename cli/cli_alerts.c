@@ -83,6 +83,7 @@ int cli_subscribe(int argc, char **argv)
         "                           [--plan P] [--project P] [--indicator ID]\n"
         "                           [--severity info|warning|critical] [--secret S] [--by NAME]\n"
         "       planwatch subscribe --email ADDR [filters, --severity, --by as above]\n"
+        "       [--group-wait 30s [--group-interval 5m]]\n"
         "Adds a subscription: every alert transition that passes the filters is sent to\n"
         "URL (one POST per transition, retried with exponential backoff when the receiver\n"
         "answers 408, 429 or 5xx or cannot be reached) or, with --email, mailed to ADDR.\n"
@@ -92,6 +93,8 @@ int cli_subscribe(int argc, char **argv)
         "severity before and after the transition, so a subscriber of critical alerts\n"
         "also hears when they resolve. With --secret, each POST is signed (Standard\n"
         "Webhooks: webhook-id, webhook-timestamp, webhook-signature; README \"Signature\").\n"
+        "--group-wait D: transitions arriving within D of the first go as one message,\n"
+        "listed by plan and project (e.g. the overdue alerts of a deadline).\n"
         "Prints the subscription id.\n";
     struct cli_opts o;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
@@ -99,7 +102,8 @@ int cli_subscribe(int argc, char **argv)
     Planwatch__V1__QueryReply *r = NULL;
     int rc = al_parse(&o, argc, argv,
                       CLI_ALERT_CONN | CLI_FILTERS | CLI_OPT_WEBHOOK | CLI_OPT_SECRET |
-                          CLI_OPT_SEVERITY | CLI_OPT_BY | CLI_OPT_SFORMAT | CLI_OPT_EMAIL,
+                          CLI_OPT_SEVERITY | CLI_OPT_BY | CLI_OPT_SFORMAT | CLI_OPT_EMAIL |
+                          CLI_OPT_GROUP,
                       help, 0);
     if (rc >= 0)
         return rc;
@@ -122,6 +126,12 @@ int cli_subscribe(int argc, char **argv)
     sub.indicator_id = al_opt(o.indicator);
     sub.min_severity = (Planwatch__V1__Severity)(o.severity >= 0 ? o.severity : 1);
     sub.created_by = al_opt(o.by);
+    Planwatch__V1__SubscriptionGroup grp = PLANWATCH__V1__SUBSCRIPTION_GROUP__INIT;
+    if (o.group_wait_s || o.group_interval_s) {
+        grp.wait_s = (uint32_t)o.group_wait_s;
+        grp.interval_s = (uint32_t)o.group_interval_s;
+        sub.group = &grp;
+    }
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIBE;
     q.subscription = &sub;
     if ((rc = cli_store_query(&o, &q, &r)))
@@ -245,6 +255,12 @@ int cli_subscriptions(int argc, char **argv)
                 t, "created_by", al_str(s->created_by), "format", al_sub_format(s), "email",
                 al_str(s->email), "state", s->failed ? "failed" : "ok", "failed_reason",
                 al_str(s->failed_reason));
+            if (j && s->group && s->group->wait_s)
+                json_object_set_new(j, "group",
+                                    json_pack("{s:i, s:i}", "wait_s", (int)s->group->wait_s,
+                                              "interval_s",
+                                              (int)(s->group->interval_s ? s->group->interval_s
+                                                                         : s->group->wait_s)));
             if (j)
                 json_object_set_new(
                     j, "health",

@@ -109,6 +109,11 @@ static const struct cli_opt_row cli_rows[] = {
      "      (Slack, Mattermost: text and blocks)"},
     {CLI_OPT_EMAIL, "email", "ADDR", NULL, NULL,
      "send the alerts by email to ADDR (the alert service's --smtp-url) instead of a URL"},
+    {CLI_OPT_GROUP, "group-wait", "DURATION", NULL, "0: one message per transition",
+     "hold the first transition this long (30s, 5m, 1h) and send it with those that\n"
+     "      arrive meanwhile as one message, listed by plan and project"},
+    {CLI_OPT_GROUP, "group-interval", "DURATION", NULL, "the group wait",
+     "after a grouped message, send the next no sooner than this"},
 };
 
 enum {
@@ -153,6 +158,8 @@ enum {
     CLI_LONG_BOM,
     CLI_LONG_NO_BOM,
     CLI_LONG_EMAIL = 1400, /* notification channels: 1400-1415 */
+    CLI_LONG_GROUP_WAIT,
+    CLI_LONG_GROUP_INTERVAL,
 };
 
 /* getopt's view of the same table; `format` serves both format bits. */
@@ -197,6 +204,8 @@ static const struct option cli_long[] = {{"catalog", required_argument, NULL, CL
                                          {"bom", no_argument, NULL, CLI_LONG_BOM},
                                          {"no-bom", no_argument, NULL, CLI_LONG_NO_BOM},
                                          {"email", required_argument, NULL, CLI_LONG_EMAIL},
+                                         {"group-wait", required_argument, NULL, CLI_LONG_GROUP_WAIT},
+                                         {"group-interval", required_argument, NULL, CLI_LONG_GROUP_INTERVAL},
                                          {NULL, 0, NULL, 0}};
 
 /* The option bit(s) a getopt code stands for. */
@@ -209,6 +218,8 @@ static cli_optmask cli_bit(int code)
     case CLI_LONG_FORMAT:
         return CLI_OPT_FORMAT | CLI_OPT_WFORMAT | CLI_OPT_RFORMAT | CLI_OPT_SFORMAT;
     case CLI_LONG_EMAIL: return CLI_OPT_EMAIL;
+    case CLI_LONG_GROUP_WAIT:
+    case CLI_LONG_GROUP_INTERVAL: return CLI_OPT_GROUP;
     case CLI_LONG_BOM:
     case CLI_LONG_NO_BOM: return CLI_OPT_RFORMAT;
     case CLI_LONG_PLAN: return CLI_OPT_PLAN;
@@ -451,6 +462,24 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, cli_optmask allowe
         case CLI_LONG_FORCE: o->force = 1; break;
         case CLI_LONG_WEBHOOK: o->webhook = optarg; break;
         case CLI_LONG_EMAIL: o->email = optarg; break;
+        case CLI_LONG_GROUP_WAIT:
+        case CLI_LONG_GROUP_INTERVAL: {
+            char *end = NULL;
+            errno = 0;
+            long d = strtol(optarg, &end, 10), unit = 1;
+            if (end && *end && !end[1])
+                unit = *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600 : 0;
+            else if (end && *end)
+                unit = 0;
+            if (errno || end == optarg || unit == 0 || d < 0 || d > 86400 / unit) {
+                snprintf(why, sizeof why,
+                         "--%s '%s' is not a duration from 0 to 24h (30s, 5m, 1h, or seconds)",
+                         c == CLI_LONG_GROUP_WAIT ? "group-wait" : "group-interval", optarg);
+                return cli_usage(cmd, why);
+            }
+            *(c == CLI_LONG_GROUP_WAIT ? &o->group_wait_s : &o->group_interval_s) = d * unit;
+            break;
+        }
         case CLI_LONG_SECRET: o->secret = optarg; break;
         case CLI_LONG_BY: o->by = optarg; break;
         case CLI_LONG_REASON: o->reason = optarg; break;

@@ -62,6 +62,8 @@ struct alert_svc {
     char *smtp_password;            /* read from it or PLANWATCH_SMTP_PASSWORD; never logged */
     long smtp_starttls;
     unsigned mail_warned;           /* "no --smtp-url" said once */
+    struct alert_group *groups;     /* held transitions per grouping subscription */
+    size_t ngroups, groups_cap;
     struct alert_failing failing[ALERT_FAILING_MAX];
     size_t nfailing;
     struct pw_service_settings common; /* catalog, clock, keys, ... */
@@ -127,6 +129,16 @@ int alert_channel_body(struct alert_svc *a, const Planwatch__V1__Subscription *s
 int alert_channel_add(struct alert_svc *a, const Planwatch__V1__Subscription *sub,
                       uint64_t alert_seq, uint64_t sub_id, const char *alert_id,
                       const char *event, const char *body, size_t len, uint32_t attempts);
+
+/* alert_group.c */
+struct alert_group;
+/* Holds d (of the outbox's alert msgs[0..n) with its seq) when sub groups
+ * its transitions: 1 held, 0 not grouped (queue it), PW_ENOMEM. */
+int alert_group_hold(struct alert_svc *a, const Planwatch__V1__Subscription *sub,
+                     const Planwatch__V1__Delivery *d, const struct alert_state_msg *msgs, size_t n);
+/* Sends the groups whose wait (and interval) the service's clock has passed. */
+void alert_group_tick(struct alert_svc *a);
+void alert_group_free(struct alert_svc *a);
 
 /* alert_health.c */
 /* Notes the subscriptions that outcomes show refused for good. */

@@ -215,3 +215,148 @@ int alert_format_body(const Planwatch__V1__Subscription *sub, const Planwatch__V
         return alert_format_slack(al, ind, ctx, out, len);
     return PW_EINVAL;
 }
+
+/* ---- groups ----------------------------------------------------------------- */
+
+char *alert_format_group_title(const Planwatch__V1__Alert *const *als, size_t n, char *buf,
+                               size_t n_buf)
+{
+    const char *words[16];
+    size_t counts[16], nw = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *w = af_what_ja(als[i]);
+        size_t k = 0;
+        while (k < nw && strcmp(words[k], w))
+            k++;
+        if (k == nw && nw < 16) {
+            words[nw] = w;
+            counts[nw++] = 0;
+        }
+        if (k < nw)
+            counts[k]++;
+    }
+    size_t off = (size_t)snprintf(buf, n_buf, "【planwatch】%zu件: ", n);
+    for (size_t k = 0; k < nw && off < n_buf; k++)
+        off += (size_t)snprintf(buf + off, n_buf - off, "%s%s %zu件", k ? "、" : "", words[k],
+                                counts[k]);
+    return buf;
+}
+
+static int af_same_project(const Planwatch__V1__Alert *a, const Planwatch__V1__Alert *b)
+{
+    return !strcmp(af_str(a->plan), af_str(b->plan)) &&
+           !strcmp(af_str(a->project), af_str(b->project));
+}
+
+static int af_group_json(const Planwatch__V1__Subscription *sub,
+                         const Planwatch__V1__Alert *const *als,
+                         const struct pw_indicator *const *inds, size_t n, char **out, size_t *len)
+{
+    json_t *o = json_pack("{s:i, s:b, s:I, s:I, s:[]}", "version", 1, "grouped", 1,
+                          "subscription_id", (json_int_t)sub->id, "count", (json_int_t)n,
+                          "projects");
+    json_t *projects = o ? json_object_get(o, "projects") : NULL, *cur = NULL;
+    int rc = o ? 0 : PW_ENOMEM;
+    for (size_t i = 0; i < n && !rc; i++) {
+        char *b = NULL;
+        size_t bl = 0;
+        if (!cur || !af_same_project(als[i - 1], als[i])) {
+            json_t *p = json_pack("{s:s, s:s, s:[]}", "plan", af_str(als[i]->plan), "project",
+                                  af_str(als[i]->project), "alerts");
+            if (!p || json_array_append_new(projects, p)) {
+                rc = PW_ENOMEM;
+                break;
+            }
+            cur = json_object_get(p, "alerts");
+        }
+        json_t *one = NULL;
+        if ((rc = alert_notify_body(als[i], inds[i], sub->id, &b, &bl)) == 0 &&
+            (!(one = json_loadb(b, bl, 0, NULL)) || json_array_append_new(cur, one)))
+            rc = PW_ENOMEM;
+        free(b);
+    }
+    char *s = rc ? NULL : json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (!s)
+        return rc ? rc : PW_ENOMEM;
+    *out = s;
+    *len = strlen(s);
+    return 0;
+}
+
+/* Slack takes at most 50 blocks and 3000 characters per section. */
+#define AF_SLACK_SECTIONS 45
+#define AF_SLACK_SECTION_BYTES 2800
+
+static int af_group_slack(const Planwatch__V1__Alert *const *als,
+                          const struct pw_indicator *const *inds, size_t n,
+                          const struct alert_format_ctx *ctx, char **out, size_t *len)
+{
+    char head[600], title[512], line[1200], link[2300];
+    alert_format_group_title(als, n, head, sizeof head);
+    json_t *o = json_pack("{s:s, s:[{s:s, s:{s:s, s:s}}]}", "text", head, "blocks", "type",
+                          "header", "text", "type", "plain_text", "text", head);
+    if (!o)
+        return PW_ENOMEM;
+    json_t *blocks = json_object_get(o, "blocks");
+    char *sec = calloc(1, AF_SLACK_SECTION_BYTES + 64), *text = calloc(1, 65536);
+    size_t sl = 0, tl = strlen(head), nsec = 0;
+    int rc = sec && text ? 0 : PW_ENOMEM;
+    if (!rc)
+        memcpy(text, head, tl + 1);
+    for (size_t i = 0; i < n && !rc; i++) {
+        int newp = i == 0 || !af_same_project(als[i - 1], als[i]);
+        alert_format_title_ja(als[i], inds[i], title, sizeof title);
+        alert_format_link(ctx, als[i]->indicator_id, link, sizeof link);
+        if (newp && sl) { /* close the previous project's section */
+            if (nsec < AF_SLACK_SECTIONS &&
+                json_array_append_new(blocks, json_pack("{s:s, s:{s:s, s:s}}", "type", "section",
+                                                        "text", "type", "mrkdwn", "text", sec)))
+                rc = PW_ENOMEM;
+            nsec++;
+            sl = 0;
+        }
+        if (newp)
+            sl += (size_t)snprintf(sec + sl, AF_SLACK_SECTION_BYTES - sl, "*%s / %s*\n",
+                                   af_str(als[i]->plan), af_str(als[i]->project));
+        int k = link[0] ? snprintf(line, sizeof line, "• <%s|%s>\n", link, title)
+                        : snprintf(line, sizeof line, "• %s\n", title);
+        if (sl + (size_t)k < AF_SLACK_SECTION_BYTES) {
+            memcpy(sec + sl, line, (size_t)k + 1);
+            sl += (size_t)k;
+        }
+        if (tl + (size_t)k + 64 < 65536)
+            tl += (size_t)snprintf(text + tl, 65536 - tl, "%s%s / %s: %s", newp ? "\n" : "\n",
+                                   af_str(als[i]->plan), af_str(als[i]->project), title);
+    }
+    if (!rc && sl && nsec < AF_SLACK_SECTIONS &&
+        json_array_append_new(blocks, json_pack("{s:s, s:{s:s, s:s}}", "type", "section", "text",
+                                                "type", "mrkdwn", "text", sec)))
+        rc = PW_ENOMEM;
+    if (!rc)
+        json_object_set_new(o, "text", json_string(text));
+    free(sec);
+    free(text);
+    char *s = rc ? NULL : json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (!s)
+        return rc ? rc : PW_ENOMEM;
+    *out = s;
+    *len = strlen(s);
+    return 0;
+}
+
+int alert_format_group(const Planwatch__V1__Subscription *sub,
+                       const Planwatch__V1__Alert *const *als,
+                       const struct pw_indicator *const *inds, size_t n,
+                       const struct alert_format_ctx *ctx, char **out, size_t *len)
+{
+    const char *f = af_str(sub->format);
+    if (!f[0] || !strcmp(f, ALERT_FORMAT_JSON))
+        return af_group_json(sub, als, inds, n, out, len);
+    if (!strcmp(f, ALERT_FORMAT_ALERTMANAGER))
+        return alert_format_alertmanager(als, inds, n, 0, ctx, out, len);
+    if (!strcmp(f, ALERT_FORMAT_SLACK))
+        return af_group_slack(als, inds, n, ctx, out, len);
+    return PW_EINVAL;
+}

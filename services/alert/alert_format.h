@@ -73,4 +73,20 @@ int alert_format_body(const Planwatch__V1__Subscription *sub, const Planwatch__V
                       const struct pw_indicator *ind, const struct alert_format_ctx *ctx,
                       char **out, size_t *len);
 
+/* "【planwatch】110件: 未報告 108件、遅れ 2件" — a group's headline (what
+ * is wrong, counted) into buf (512 is always enough). Returns buf. */
+char *alert_format_group_title(const Planwatch__V1__Alert *const *als, size_t n, char *buf,
+                               size_t n_buf);
+
+/* One message for the transitions als[0..n) that arrived together for sub
+ * (inds[i] may be NULL), listed by plan / project in the order given (the
+ * caller sorts): planwatch's JSON {"version":1, "grouped":true, "count",
+ * "projects":[{"plan","project","alerts":[bodies]}]}, one Alertmanager
+ * array, or one chat message. Email groups are alert_mail_build_group.
+ * Returns 0, PW_EINVAL (email or unknown format) or PW_ENOMEM. */
+int alert_format_group(const Planwatch__V1__Subscription *sub,
+                       const Planwatch__V1__Alert *const *als,
+                       const struct pw_indicator *const *inds, size_t n,
+                       const struct alert_format_ctx *ctx, char **out, size_t *len);
+
 #endif

@@ -143,14 +143,49 @@ struct am_line {
     const char *label, *text;
 };
 
+/* The message around text and html: headers (subject RFC 2047 encoded),
+ * then both parts base64. Returns 0 or PW_ENOMEM. */
+static int am_assemble(struct mb *m, const char *subj, const struct mb *text,
+                       const struct mb *html, const struct alert_mail_in *in, uint64_t seq,
+                       const char *kind, const char *event)
+{
+    char boundary[64], date[64];
+    char *esubj = alert_mail_header_encode(subj);
+    const char *at = strchr(in->from, '@');
+    snprintf(boundary, sizeof boundary, "planwatch-%llu-%llu", (unsigned long long)seq,
+             (unsigned long long)in->sub_id);
+    am_date(in->now_ns, date, sizeof date);
+    mb_fmt(m, "From: planwatch <%s>\r\nTo: <%s>\r\n", in->from, in->to);
+    mb_str(m, "Subject: ");
+    mb_str(m, esubj ? esubj : "planwatch");
+    mb_fmt(m, "\r\nDate: %s\r\nMessage-ID: <planwatch.%llu.%llu@%s>\r\n", date,
+           (unsigned long long)seq, (unsigned long long)in->sub_id, at ? at + 1 : "planwatch");
+    mb_fmt(m, "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"%s\"\r\n",
+           boundary);
+    mb_fmt(m, "X-Planwatch-Delivery: %llu.%llu\r\nX-Planwatch-Event: %s.%s\r\n\r\n",
+           (unsigned long long)seq, (unsigned long long)in->sub_id, kind, event);
+    mb_fmt(m, "--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+              "Content-Transfer-Encoding: base64\r\n\r\n", boundary);
+    if (!text->oom)
+        mb_base64(m, text->s, text->n);
+    mb_fmt(m, "--%s\r\nContent-Type: text/html; charset=UTF-8\r\n"
+              "Content-Transfer-Encoding: base64\r\n\r\n", boundary);
+    if (!html->oom)
+        mb_base64(m, html->s, html->n);
+    mb_fmt(m, "--%s--\r\n", boundary);
+    int oom = m->oom || text->oom || html->oom || !esubj;
+    free(esubj);
+    return oom ? PW_ENOMEM : 0;
+}
+
 int alert_mail_build(const Planwatch__V1__Alert *al, const struct pw_indicator *ind,
                      const struct alert_format_ctx *ctx, const struct alert_mail_in *in,
                      char **out, size_t *len)
 {
     if (!in || !in->from || !in->from[0] || !in->to || !in->to[0])
         return PW_EINVAL;
-    char title[512], subj[600], ex[PW_EXPLAIN_MAX] = "", link[2300], date[64], t[32];
-    char needs[200] = "", reason[2300] = "", boundary[64], head[80];
+    char title[512], subj[600], ex[PW_EXPLAIN_MAX] = "", link[2300], t[32];
+    char needs[200] = "", reason[2300] = "", head[80];
     struct pw_eval ev;
     alert_format_title_ja(al, ind, title, sizeof title);
     snprintf(subj, sizeof subj, "【planwatch】%s", title);
@@ -210,37 +245,86 @@ int alert_mail_build(const Planwatch__V1__Alert *al, const struct pw_indicator *
         mb_str(&html, "</p>");
     }
     mb_str(&html, "</body></html>\r\n");
-    char *esubj = alert_mail_header_encode(subj);
-    const char *at = strchr(in->from, '@');
-    snprintf(boundary, sizeof boundary, "planwatch-%llu-%llu", (unsigned long long)al->seq,
-             (unsigned long long)in->sub_id);
-    am_date(in->now_ns, date, sizeof date);
-    mb_fmt(&m, "From: planwatch <%s>\r\nTo: <%s>\r\n", in->from, in->to);
-    mb_str(&m, "Subject: ");
-    mb_str(&m, esubj ? esubj : "planwatch");
-    mb_fmt(&m, "\r\nDate: %s\r\nMessage-ID: <planwatch.%llu.%llu@%s>\r\n", date,
-           (unsigned long long)al->seq, (unsigned long long)in->sub_id, at ? at + 1 : "planwatch");
-    mb_fmt(&m, "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"%s\"\r\n",
-           boundary);
-    mb_fmt(&m, "X-Planwatch-Delivery: %llu.%llu\r\nX-Planwatch-Event: %s.%s\r\n\r\n",
-           (unsigned long long)al->seq, (unsigned long long)in->sub_id,
-           pw_msg_kind_name(al->kind), pw_msg_event_name(al->event));
-    mb_fmt(&m, "--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
-               "Content-Transfer-Encoding: base64\r\n\r\n", boundary);
-    if (!text.oom)
-        mb_base64(&m, text.s, text.n);
-    mb_fmt(&m, "--%s\r\nContent-Type: text/html; charset=UTF-8\r\n"
-               "Content-Transfer-Encoding: base64\r\n\r\n", boundary);
-    if (!html.oom)
-        mb_base64(&m, html.s, html.n);
-    mb_fmt(&m, "--%s--\r\n", boundary);
-    int oom = m.oom || text.oom || html.oom || !esubj;
-    free(esubj);
+    int rc = am_assemble(&m, subj, &text, &html, in, al->seq, pw_msg_kind_name(al->kind),
+                         pw_msg_event_name(al->event));
     free(text.s);
     free(html.s);
-    if (oom) {
+    if (rc) {
         free(m.s);
-        return PW_ENOMEM;
+        return rc;
+    }
+    *out = m.s;
+    *len = m.n;
+    return 0;
+}
+
+int alert_mail_build_group(const Planwatch__V1__Alert *const *als,
+                           const struct pw_indicator *const *inds, size_t n,
+                           const struct alert_format_ctx *ctx, const struct alert_mail_in *in,
+                           char **out, size_t *len)
+{
+    if (!in || !in->from || !in->from[0] || !in->to || !in->to[0] || !n)
+        return PW_EINVAL;
+    char subj[600], title[512], ex[PW_EXPLAIN_MAX], link[2300];
+    struct mb text = {0}, html = {0}, m = {0};
+    struct pw_eval ev;
+    alert_format_group_title(als, n, subj, sizeof subj);
+    mb_fmt(&text, "%s\r\n", subj);
+    mb_str(&html, "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\"><title>");
+    mb_html(&html, subj);
+    mb_str(&html, "</title></head><body><h1 style=\"font-size:1.2em\">");
+    mb_html(&html, subj);
+    mb_str(&html, "</h1>");
+    for (size_t i = 0; i < n; i++) {
+        const Planwatch__V1__Alert *al = als[i];
+        if (i == 0 || strcmp(am_str(als[i - 1]->plan), am_str(al->plan)) ||
+            strcmp(am_str(als[i - 1]->project), am_str(al->project))) {
+            size_t k = 0; /* this project's count */
+            for (size_t j = i; j < n && !strcmp(am_str(als[j]->plan), am_str(al->plan)) &&
+                               !strcmp(am_str(als[j]->project), am_str(al->project));
+                 j++)
+                k++;
+            mb_fmt(&text, "\r\n■ %s / %s（%zu件）\r\n", am_str(al->plan), am_str(al->project), k);
+            if (i)
+                mb_str(&html, "</ul>");
+            mb_str(&html, "<h2 style=\"font-size:1em\">");
+            mb_html(&html, am_str(al->plan));
+            mb_str(&html, " / ");
+            mb_html(&html, am_str(al->project));
+            mb_fmt(&html, "（%zu件）</h2><ul>", k);
+        }
+        alert_format_title_ja(al, inds[i], title, sizeof title);
+        alert_format_link(ctx, al->indicator_id, link, sizeof link);
+        ex[0] = '\0';
+        if (inds[i] && al->row && pw_msg_eval_from_row(&ev, al->row) == 0)
+            pw_explain_ja(inds[i], &ev, ex, sizeof ex);
+        mb_fmt(&text, "・%s\r\n", title);
+        if (ex[0])
+            mb_fmt(&text, "  %s\r\n", ex);
+        if (link[0])
+            mb_fmt(&text, "  %s\r\n", link);
+        mb_str(&html, "<li>");
+        if (link[0]) {
+            mb_str(&html, "<a href=\"");
+            mb_html(&html, link);
+            mb_str(&html, "\">");
+        }
+        mb_html(&html, title);
+        if (link[0])
+            mb_str(&html, "</a>");
+        if (ex[0]) {
+            mb_str(&html, "<br>");
+            mb_html(&html, ex);
+        }
+        mb_str(&html, "</li>");
+    }
+    mb_str(&html, "</ul></body></html>\r\n");
+    int rc = am_assemble(&m, subj, &text, &html, in, als[0]->seq, "group", "digest");
+    free(text.s);
+    free(html.s);
+    if (rc) {
+        free(m.s);
+        return rc;
     }
     *out = m.s;
     *len = m.n;

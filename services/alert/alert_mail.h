@@ -32,6 +32,15 @@ int alert_mail_build(const Planwatch__V1__Alert *al, const struct pw_indicator *
                      const struct alert_format_ctx *ctx, const struct alert_mail_in *in,
                      char **out, size_t *len);
 
+/* One message for the transitions als[0..n) that arrived together (sorted
+ * by plan / project by the caller): subject "【planwatch】110件: 未報告 108件、
+ * 遅れ 2件", a section per project ("■ p3 / pj1（3件）") listing each
+ * alert's headline, explanation and link. Returns 0, PW_EINVAL or PW_ENOMEM. */
+int alert_mail_build_group(const Planwatch__V1__Alert *const *als,
+                           const struct pw_indicator *const *inds, size_t n,
+                           const struct alert_format_ctx *ctx, const struct alert_mail_in *in,
+                           char **out, size_t *len);
+
 /* RFC 2047: s (UTF-8) as "=?UTF-8?B?...?=" encoded-words of at most 75
  * characters, split on character boundaries and folded (CRLF SP) between
  * them, into a malloc'd string (caller frees); s unchanged when it is plain

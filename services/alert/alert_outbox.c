@@ -205,6 +205,12 @@ void alert_outbox_flush(struct alert_svc *a, int64_t now)
         const Planwatch__V1__Subscription *sub = alert_notify_sub(a->notify, dels[i].subscription_id);
         if (sub && sub->failed)
             continue; /* recorded pending: it waits until subscribed again */
+        int held = alert_group_hold(a, sub, &dels[i], msgs, np);
+        if (held > 0)
+            continue; /* goes with the others of its group (alert_group.c) */
+        if (held < 0)
+            pw_warn("msg=\"delivery not grouped (out of memory): sent alone\" alert_seq=%llu",
+                    (unsigned long long)dels[i].alert_seq);
         if (alert_channel_add(a, sub, dels[i].alert_seq, dels[i].subscription_id, dels[i].alert_id,
                               dels[i].event, (const char *)dels[i].body.data, dels[i].body.len, 0))
             pw_error("msg=\"delivery not queued (out of memory); resumed at the next start\" "

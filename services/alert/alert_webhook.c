@@ -29,6 +29,9 @@ struct wh_job {
     struct curl_slist *headers;  /* fixed ones; the signed ones are added per attempt */
     struct curl_slist *sent;     /* headers of the attempt in flight */
     int mail;                    /* an email: url is "mailto:<rcpt>" */
+    uint64_t *gseqs;             /* a grouped message: the other deliveries it carries */
+    char **gids;                 /* ... and their alert ids */
+    size_t ng;
     struct curl_slist *rcpts;    /* the attempt's MAIL_RCPT */
     size_t sent_off;             /* upload position of the message */
     uint32_t attempts;           /* made so far */
@@ -208,6 +211,10 @@ static void wh_job_free(struct alert_webhook *w, struct wh_job *j)
     curl_slist_free_all(j->headers);
     curl_slist_free_all(j->sent);
     curl_slist_free_all(j->rcpts);
+    for (size_t i = 0; i < j->ng; i++)
+        free(j->gids[i]);
+    free(j->gids);
+    free(j->gseqs);
     if (j->secret) {
         sodium_memzero(j->secret, strlen(j->secret));
         free(j->secret);
@@ -317,6 +324,49 @@ int alert_webhook_add_mail(struct alert_webhook *w, uint64_t alert_seq, uint64_t
     return rc;
 }
 
+int alert_webhook_group(struct alert_webhook *w, const uint64_t *seqs, const char *const *ids,
+                        size_t n)
+{
+    if (!w->njobs || !n)
+        return n ? PW_EINVAL : 0;
+    struct wh_job *j = w->jobs[w->njobs - 1];
+    if (!(j->gseqs = calloc(n, sizeof *j->gseqs)) || !(j->gids = calloc(n, sizeof *j->gids)))
+        return PW_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (!(j->gids[i] = wh_dup(ids[i], strlen(ids[i]))))
+            return PW_ENOMEM; /* the job frees what was copied */
+        j->gseqs[i] = seqs[i];
+        j->ng = i + 1;
+    }
+    return 0;
+}
+
+/* The outcome of each other delivery a grouped message carries: a copy of
+ * o (the head's) with its own alert seq and id. */
+static void wh_group_outcomes(struct alert_webhook *w, const struct wh_job *j, size_t oi)
+{
+    for (size_t g = 0; g < j->ng && oi < w->nout; g++) {
+        if (pw_vec_grow((void **)&w->out, &w->out_cap, w->nout + 1, sizeof *w->out))
+            return;
+        const struct alert_webhook_outcome *o = &w->out[oi];
+        struct alert_webhook_outcome *c = &w->out[w->nout];
+        *c = *o;
+        c->alert_seq = j->gseqs[g];
+        c->alert_id = wh_dup(j->gids[g], strlen(j->gids[g]));
+        c->url = wh_dup(o->url, strlen(o->url));
+        c->body = wh_dup(o->body, o->body_len);
+        c->event = wh_dup(o->event, strlen(o->event));
+        if (!c->alert_id || !c->url || !c->body || !c->event) {
+            free(c->alert_id);
+            free(c->url);
+            free(c->body);
+            free(c->event);
+            return;
+        }
+        w->nout++;
+    }
+}
+
 /* Appends an outcome for j (strings copied). Returns it, or NULL (out of
  * memory: the attempt stays unrecorded but the delivery's state goes on). */
 static struct alert_webhook_outcome *wh_outcome(struct alert_webhook *w, const struct wh_job *j)
@@ -368,6 +418,7 @@ void alert_webhook_prune(struct alert_webhook *w, int (*keep)(void *arg, uint64_
             o->time_ns = pw_now_ns();
             o->state = 2; /* DELIVERY_FAILED */
             snprintf(o->error, sizeof o->error, "unsubscribed");
+            wh_group_outcomes(w, j, w->nout - 1);
         }
         pw_info("msg=\"delivery dropped\" reason=unsubscribed alert_seq=%llu subscription=%llu",
                 (unsigned long long)j->alert_seq, (unsigned long long)j->sub_id);
@@ -584,9 +635,11 @@ static void wh_finish(struct alert_webhook *w, CURL *e, CURLcode res)
         j->next_ms = now + d;
         if (o)
             o->next_ns = pw_now_ns() + d * 1000000;
-        return;
     }
-    wh_remove(w, i);
+    if (o)
+        wh_group_outcomes(w, j, (size_t)(o - w->out));
+    if (!retry)
+        wh_remove(w, i);
 }
 
 static void wh_collect(struct alert_webhook *w)

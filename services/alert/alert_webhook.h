@@ -106,6 +106,13 @@ int alert_webhook_add_mail(struct alert_webhook *w, uint64_t alert_seq, uint64_t
                            const char *alert_id, const char *rcpt, const char *event,
                            const char *msg, size_t len, uint32_t attempts);
 
+/* Makes the delivery queued last a grouped message that also carries the
+ * deliveries seqs[0..n) (their alert ids ids[0..n)): every attempt yields
+ * an outcome for each of them too, the same result. Returns 0, PW_EINVAL
+ * (nothing queued) or PW_ENOMEM. */
+int alert_webhook_group(struct alert_webhook *w, const uint64_t *seqs, const char *const *ids,
+                        size_t n);
+
 /* Drops every queued delivery of subscription sub_id without an outcome
  * (they stay pending in the store: a failed subscription's); transfers in
  * flight are aborted. */

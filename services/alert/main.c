@@ -256,6 +256,7 @@ static void svc_close(struct alert_svc *a)
     if (a->wh && alert_webhook_queued(a->wh))
         pw_info("msg=\"webhook deliveries left pending\" n=%zu note=\"resumed at the next start\"",
                 alert_webhook_queued(a->wh));
+    alert_group_free(a);
     alert_webhook_close(&a->wh);
     if (a->smtp_password) {
         memset(a->smtp_password, 0, strlen(a->smtp_password));
@@ -377,6 +378,7 @@ static int svc_on_hb_timer(struct pw_reactor *r, int id, short revents, void *ar
     svc_heartbeat(arg);
     alert_refresh_tick(arg); /* by the service's clock: a moved clock re-posts at once */
     alert_health_tick(arg);
+    alert_group_tick(arg);
     return svc_schedule(arg);
 }
 

@@ -843,6 +843,114 @@ static void test_email(void **state)
     assert_true(ts_proc_stop(smtp, SIGTERM, 10000) >= 0); /* python ends by the signal */
 }
 
+/* Deliveries the store holds for subscription sub: how many, how many delivered. */
+static size_t sub_deliveries(struct fx *f, uint64_t sub, size_t *delivered)
+{
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_DELIVERIES;
+    q.history = 1;
+    Planwatch__V1__QueryReply *r = hs_query(&f->c, f->st, &q);
+    size_t n = 0, ok = 0;
+    for (size_t i = 0; i < r->n_deliveries; i++) {
+        if (r->deliveries[i]->subscription_id != sub)
+            continue;
+        n++;
+        ok += r->deliveries[i]->state == PLANWATCH__V1__DELIVERY_STATE__DELIVERY_DELIVERED;
+    }
+    planwatch__v1__query_reply__free_unpacked(r, NULL);
+    if (delivered)
+        *delivered = ok;
+    return n;
+}
+
+/* The day after a deadline: the overdue alerts it raises at once reach a
+ * grouping subscription as ONE webhook POST and ONE email, listed by plan
+ * and project, only once the clock has passed the group wait; an ungrouped
+ * subscription gets one POST each. */
+static void test_grouped_deadline(void **state)
+{
+    struct fx *f = *state;
+    char url[128], maildir[300], *m[8];
+    pid_t smtp = smtp_start(f, maildir, sizeof maildir);
+    const char *gx[] = {"--group-wait", "60s", "--group-interval", "5m", NULL};
+    const char *ex[] = {"--severity", "warning", NULL};
+    uint64_t grp = subscribe(f, hs_http_url(f->http, "/grp", url, sizeof url), gx);
+    subscribe(f, hs_http_url(f->http, "/each", url, sizeof url), ex);
+    uint64_t mail = 0;
+    if (smtp > 0) {
+        const char *mx[] = {"subscribe", "--email", "jimukyoku@example.jp", "--group-wait", "1m",
+                            NULL};
+        char *out = cli(f, 0, mx);
+        unsigned long long id = 0;
+        assert_int_equal(sscanf(out, "subscription %llu:", &id), 1);
+        mail = id;
+        free(out);
+        settle(f);
+    }
+    /* FY2025's figures were due 2026-06-30: nothing of plan 3 arrived */
+    hs_set_clock(&f->c, "2026-07-01T09:00:00+09:00");
+    if (hs_alert_evaluated(&f->c, 0, 0, "2026-07-01", NULL, WAIT_MS) < 0) {
+        hs_dump_logs(&f->c);
+        fail_msg("the alert service did not judge 2026-07-01");
+    }
+    size_t n = sub_deliveries(f, grp, NULL);
+    assert_true(n >= 10); /* the deadline's transitions, each owed */
+    wait_http(f, "/each", n); /* ungrouped: one POST each */
+    quiet_period(f);
+    assert_int_equal(hs_http_count(f->http, "/grp"), 0); /* held: the clock stands still */
+    hs_set_clock(&f->c, "2026-07-01T09:01:01+09:00"); /* past the wait */
+    wait_http(f, "/grp", 1);
+    quiet_period(f);
+    assert_int_equal(hs_http_count(f->http, "/grp"), 1); /* one POST for them all */
+    struct hs_http_req q = hs_http_get(f->http, "/grp", 0);
+    json_t *b = json_of(q.body), *projects = json_object_get(b, "projects"), *p;
+    assert_true(json_is_true(json_object_get(b, "grouped")));
+    assert_int_equal(json_integer_value(json_object_get(b, "count")), n);
+    size_t listed = 0, i, overdue = 0;
+    assert_true(json_array_size(projects) >= 1); /* listed by plan and project (plan 3's are plan-wide) */
+    json_array_foreach(projects, i, p) {
+        json_t *al, *alerts = json_object_get(p, "alerts");
+        size_t k;
+        json_array_foreach(alerts, k, al) {
+            assert_string_equal(js(json_object_get(al, "indicator"), "project"), js(p, "project"));
+            assert_string_equal(js(json_object_get(al, "indicator"), "plan"), js(p, "plan"));
+            overdue += !strcmp(js(al, "kind"), "overdue");
+            listed++;
+        }
+    }
+    assert_int_equal(listed, n);
+    assert_true(overdue >= 10);
+    json_decref(b);
+    hs_http_req_free(&q);
+    /* every delivery it carried is logged delivered */
+    size_t delivered = 0;
+    int64_t end = pw_now_ms() + WAIT_MS;
+    while (sub_deliveries(f, grp, &delivered) && delivered < n && pw_now_ms() < end)
+        hs_alert_converged(&f->c, 0, 1000);
+    assert_int_equal(delivered, n);
+    if (smtp > 0) {
+        size_t nm = wait_mails(f, maildir, m, 8, 1);
+        quiet_period(f);
+        for (size_t k = 0; k < nm; k++)
+            free(m[k]);
+        nm = mails(maildir, m, 8);
+        assert_int_equal(nm, 1); /* one email for the deadline */
+        char *subj = header(m[0], "Subject"), *ds = decode_words(subj);
+        char want[64];
+        snprintf(want, sizeof want, "【planwatch】%zu件: ", sub_deliveries(f, mail, NULL));
+        assert_true(strncmp(ds, want, strlen(want)) == 0);
+        assert_non_null(strstr(ds, "未報告 "));
+        char *text = part(m[0], "Content-Type: text/plain; charset=UTF-8");
+        assert_non_null(strstr(text, "■ p"));
+        assert_non_null(strstr(text, "・未報告 "));
+        free(subj);
+        free(ds);
+        free(text);
+        free(m[0]);
+        assert_true(ts_proc_stop(smtp, SIGTERM, 10000) >= 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -850,6 +958,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_alertmanager_and_slack, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delivery_health, setup, teardown),
         cmocka_unit_test_setup_teardown(test_email, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_grouped_deadline, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -191,12 +191,66 @@ static void test_slack(void **state)
     assert_int_equal(alert_format_body(&sub, &a, NULL, &ctx, &out, &len), PW_EINVAL);
 }
 
+/* Transitions that arrived together: one body listing them by plan and
+ * project (the caller's order), with a counted headline. */
+static void test_group(void **state)
+{
+    (void)state;
+    struct alert_format_ctx ctx = {"", NULL};
+    Planwatch__V1__StatusRow r1 = PLANWATCH__V1__STATUS_ROW__INIT, r2 = r1, r3 = r1;
+    Planwatch__V1__Alert a1 = alert(&r1, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED,
+                                    PLANWATCH__V1__SEVERITY__SEVERITY_WARNING,
+                                    PLANWATCH__V1__SEVERITY__SEVERITY_INFO),
+                         a2 = alert(&r2, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED,
+                                    PLANWATCH__V1__SEVERITY__SEVERITY_WARNING,
+                                    PLANWATCH__V1__SEVERITY__SEVERITY_INFO),
+                         a3 = alert(&r3, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED,
+                                    PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL,
+                                    PLANWATCH__V1__SEVERITY__SEVERITY_INFO);
+    a1.kind = a2.kind = PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE;
+    a2.project = "pj2";
+    a2.alert_id = "x2:8";
+    a3.project = "pj2";
+    const Planwatch__V1__Alert *als[] = {&a1, &a2, &a3};
+    const struct pw_indicator *inds[] = {NULL, NULL, NULL};
+    char t[512], *out = NULL;
+    size_t len = 0;
+    assert_string_equal(alert_format_group_title(als, 3, t, sizeof t),
+                        "【planwatch】3件: 未報告 2件、遅れ 1件");
+    Planwatch__V1__Subscription sub = PLANWATCH__V1__SUBSCRIPTION__INIT;
+    sub.id = 4;
+    assert_int_equal(alert_format_group(&sub, als, inds, 3, &ctx, &out, &len), 0);
+    json_t *j = parse(out), *p = json_object_get(j, "projects");
+    assert_int_equal(json_integer_value(json_object_get(j, "count")), 3);
+    assert_int_equal(json_array_size(p), 2);
+    assert_string_equal(js(json_array_get(p, 0), "project"), "pj1");
+    assert_int_equal(json_array_size(json_object_get(json_array_get(p, 0), "alerts")), 1);
+    assert_string_equal(js(json_array_get(p, 1), "project"), "pj2");
+    assert_int_equal(json_array_size(json_object_get(json_array_get(p, 1), "alerts")), 2);
+    json_decref(j);
+    free(out);
+    sub.format = "slack";
+    assert_int_equal(alert_format_group(&sub, als, inds, 3, &ctx, &out, &len), 0);
+    j = parse(out);
+    assert_int_equal(json_array_size(json_object_get(j, "blocks")), 3); /* header + 2 projects */
+    assert_non_null(strstr(js(j, "text"), "p3 / pj2: 未報告"));
+    json_decref(j);
+    free(out);
+    sub.format = "alertmanager";
+    assert_int_equal(alert_format_group(&sub, als, inds, 3, &ctx, &out, &len), 0);
+    j = parse(out);
+    assert_int_equal(json_array_size(j), 3); /* one POST, every alert */
+    json_decref(j);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_title),
         cmocka_unit_test(test_alertmanager),
         cmocka_unit_test(test_slack),
+        cmocka_unit_test(test_group),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

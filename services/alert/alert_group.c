@@ -1,0 +1,206 @@
+/* alert_group.c - transitions that arrive together go out as one message
+ * (see alert.h), as Alertmanager's group_wait / group_interval: for a
+ * subscription with a group wait, the deliveries the outbox recorded are
+ * held here instead of queued; the first starts the wait, the ones that
+ * come before it ends join, and when the service's clock passes it (and
+ * the interval after the previous message) they go as one message listed
+ * by plan and project, one delivery carrying them all (every one of them
+ * gets the attempt's outcome in the delivery log). Time is the service's
+ * clock, checked every heartbeat: tests move a file clock, nothing sleeps.
+ * What is held lives in memory only; the store has each delivery pending,
+ * so after a restart they are resumed one by one rather than lost. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "alert_mail.h"
+#include "err.h"
+#include "log.h"
+#include "vec.h"
+#include "zsock.h"
+
+struct alert_group_member {
+    uint64_t seq;
+    char *alert_id, *event;
+    uint8_t *alert; /* the Alert, packed (copied out of the outbox) */
+    size_t alen;
+};
+
+struct alert_group {
+    uint64_t sub_id;
+    int64_t first_ns;     /* clock instant the oldest held transition arrived (0: none) */
+    int64_t last_sent_ns; /* clock instant of the last message (0: none yet) */
+    struct alert_group_member *m;
+    size_t n, cap;
+};
+
+static void group_clear(struct alert_group *g)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        free(g->m[i].alert_id);
+        free(g->m[i].event);
+        free(g->m[i].alert);
+    }
+    g->n = 0;
+    g->first_ns = 0;
+}
+
+void alert_group_free(struct alert_svc *a)
+{
+    for (size_t i = 0; i < a->ngroups; i++) {
+        group_clear(&a->groups[i]);
+        free(a->groups[i].m);
+    }
+    free(a->groups);
+    a->groups = NULL;
+    a->ngroups = a->groups_cap = 0;
+}
+
+static struct alert_group *group_of(struct alert_svc *a, uint64_t sub_id, int create)
+{
+    for (size_t i = 0; i < a->ngroups; i++)
+        if (a->groups[i].sub_id == sub_id)
+            return &a->groups[i];
+    if (!create ||
+        pw_vec_grow((void **)&a->groups, &a->groups_cap, a->ngroups + 1, sizeof *a->groups))
+        return NULL;
+    struct alert_group *g = &a->groups[a->ngroups++];
+    memset(g, 0, sizeof *g);
+    g->sub_id = sub_id;
+    return g;
+}
+
+int alert_group_hold(struct alert_svc *a, const Planwatch__V1__Subscription *sub,
+                     const Planwatch__V1__Delivery *d, const struct alert_state_msg *msgs, size_t n)
+{
+    if (!sub || !sub->group || !sub->group->wait_s)
+        return 0;
+    const Planwatch__V1__Alert *al = NULL;
+    for (size_t k = 0; k < n && !al; k++)
+        if (msgs[k].alert.seq == d->alert_seq)
+            al = &msgs[k].alert;
+    struct alert_group *g = group_of(a, sub->id, 1);
+    if (!al || !g || pw_vec_grow((void **)&g->m, &g->cap, g->n + 1, sizeof *g->m))
+        return PW_ENOMEM;
+    struct alert_group_member *m = &g->m[g->n];
+    memset(m, 0, sizeof *m);
+    m->seq = d->alert_seq;
+    m->alen = planwatch__v1__alert__get_packed_size(al);
+    if (!(m->alert = malloc(m->alen ? m->alen : 1)) || !(m->alert_id = strdup(d->alert_id)) ||
+        !(m->event = strdup(d->event))) {
+        free(m->alert);
+        free(m->alert_id);
+        return PW_ENOMEM;
+    }
+    planwatch__v1__alert__pack(al, m->alert);
+    if (!g->n)
+        g->first_ns = pw_clock_now_ns(&a->clock);
+    g->n++;
+    return 1;
+}
+
+struct group_item {
+    Planwatch__V1__Alert *al;
+    size_t idx;
+};
+
+static int group_cmp(const void *x, const void *y)
+{
+    const struct group_item *a = x, *b = y;
+    int c = strcmp(a->al->plan ? a->al->plan : "", b->al->plan ? b->al->plan : "");
+    if (!c)
+        c = strcmp(a->al->project ? a->al->project : "", b->al->project ? b->al->project : "");
+    if (!c)
+        c = a->al->seq < b->al->seq ? -1 : a->al->seq > b->al->seq;
+    return c;
+}
+
+/* Sends what g holds as one message. Returns 0 or PW_ENOMEM (kept for the
+ * next heartbeat). */
+static int group_send(struct alert_svc *a, struct alert_group *g,
+                      const Planwatch__V1__Subscription *sub)
+{
+    size_t n = g->n;
+    struct group_item *it = calloc(n, sizeof *it);
+    const Planwatch__V1__Alert **als = calloc(n, sizeof *als);
+    const struct pw_indicator **inds = calloc(n, sizeof *inds);
+    uint64_t *seqs = calloc(n, sizeof *seqs);
+    const char **ids = calloc(n, sizeof *ids);
+    char *body = NULL;
+    size_t len = 0;
+    int rc = it && als && inds && seqs && ids ? 0 : PW_ENOMEM;
+    for (size_t i = 0; i < n && !rc; i++) {
+        it[i].idx = i;
+        if (!(it[i].al = planwatch__v1__alert__unpack(NULL, g->m[i].alen, g->m[i].alert)))
+            rc = PW_ENOMEM;
+    }
+    if (!rc) {
+        qsort(it, n, sizeof *it, group_cmp);
+        for (size_t i = 0; i < n; i++) {
+            als[i] = it[i].al;
+            inds[i] = a->cat ? pw_catalog_find(a->cat, it[i].al->indicator_id) : NULL;
+            seqs[i] = g->m[it[i].idx].seq;
+            ids[i] = g->m[it[i].idx].alert_id;
+        }
+        a->fmt.reg = pw_sec_registry(a->sec);
+        if (sub->format && !strcmp(sub->format, ALERT_FORMAT_EMAIL)) {
+            struct alert_mail_in in = {a->wh_cfg.mail_from, sub->email, sub->id, NULL, NULL,
+                                       pw_now_ns()};
+            rc = alert_mail_build_group(als, inds, n, &a->fmt, &in, &body, &len);
+        } else {
+            rc = alert_format_group(sub, als, inds, n, &a->fmt, &body, &len);
+        }
+    }
+    if (!rc) {
+        size_t before = alert_webhook_queued(a->wh);
+        rc = alert_channel_add(a, sub, seqs[0], sub->id, ids[0], g->m[it[0].idx].event, body, len,
+                               0);
+        /* the head delivery carries the others (their outcomes follow its own) */
+        if (!rc && alert_webhook_queued(a->wh) > before)
+            rc = alert_webhook_group(a->wh, seqs + 1, ids + 1, n - 1);
+    }
+    if (!rc) {
+        pw_info("msg=\"grouped message queued\" subscription=%llu transitions=%zu",
+                (unsigned long long)sub->id, n);
+        g->last_sent_ns = pw_clock_now_ns(&a->clock);
+        group_clear(g);
+    }
+    for (size_t i = 0; it && i < n; i++)
+        if (it[i].al)
+            planwatch__v1__alert__free_unpacked(it[i].al, NULL);
+    free(it);
+    free(als);
+    free(inds);
+    free(seqs);
+    free(ids);
+    free(body);
+    return rc;
+}
+
+void alert_group_tick(struct alert_svc *a)
+{
+    if (!a->ngroups || !a->wh)
+        return;
+    int64_t now = pw_clock_now_ns(&a->clock);
+    for (size_t i = 0; i < a->ngroups; i++) {
+        struct alert_group *g = &a->groups[i];
+        if (!g->n)
+            continue;
+        const Planwatch__V1__Subscription *sub = alert_notify_sub(a->notify, g->sub_id);
+        if (!sub || sub->failed || !sub->group) {
+            group_clear(g); /* pending in the store: pruned, held, or resumed at start */
+            continue;
+        }
+        int64_t wait = (int64_t)sub->group->wait_s * 1000000000,
+                every = (int64_t)(sub->group->interval_s ? sub->group->interval_s
+                                                         : sub->group->wait_s) *
+                        1000000000;
+        int64_t due = g->first_ns + wait;
+        if (g->last_sent_ns && g->last_sent_ns + every > due)
+            due = g->last_sent_ns + every;
+        if (now >= due && group_send(a, g, sub))
+            pw_warn("msg=\"grouped message not queued (out of memory), next heartbeat\" "
+                    "subscription=%llu",
+                    (unsigned long long)sub->id);
+    }
+}
