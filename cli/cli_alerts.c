@@ -83,7 +83,7 @@ int cli_subscribe(int argc, char **argv)
         "                           [--plan P] [--project P] [--indicator ID]\n"
         "                           [--severity info|warning|critical] [--secret S] [--by NAME]\n"
         "       planwatch subscribe --email ADDR [filters, --severity, --by as above]\n"
-        "       [--group-wait 30s [--group-interval 5m]]\n"
+        "       [--group-wait 30s [--group-interval 5m]] [--repeat-interval 4h]\n"
         "Adds a subscription: every alert transition that passes the filters is sent to\n"
         "URL (one POST per transition, retried with exponential backoff when the receiver\n"
         "answers 408, 429 or 5xx or cannot be reached) or, with --email, mailed to ADDR.\n"
@@ -95,6 +95,8 @@ int cli_subscribe(int argc, char **argv)
         "Webhooks: webhook-id, webhook-timestamp, webhook-signature; README \"Signature\").\n"
         "--group-wait D: transitions arriving within D of the first go as one message,\n"
         "listed by plan and project (e.g. the overdue alerts of a deadline).\n"
+        "--repeat-interval D: every D, a reminder listing the open alerts nobody\n"
+        "acknowledged.\n"
         "Prints the subscription id.\n";
     struct cli_opts o;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
@@ -127,9 +129,10 @@ int cli_subscribe(int argc, char **argv)
     sub.min_severity = (Planwatch__V1__Severity)(o.severity >= 0 ? o.severity : 1);
     sub.created_by = al_opt(o.by);
     Planwatch__V1__SubscriptionGroup grp = PLANWATCH__V1__SUBSCRIPTION_GROUP__INIT;
-    if (o.group_wait_s || o.group_interval_s) {
+    if (o.group_wait_s || o.group_interval_s || o.repeat_s) {
         grp.wait_s = (uint32_t)o.group_wait_s;
         grp.interval_s = (uint32_t)o.group_interval_s;
+        grp.repeat_s = (uint32_t)o.repeat_s;
         sub.group = &grp;
     }
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIBE;
@@ -255,12 +258,13 @@ int cli_subscriptions(int argc, char **argv)
                 t, "created_by", al_str(s->created_by), "format", al_sub_format(s), "email",
                 al_str(s->email), "state", s->failed ? "failed" : "ok", "failed_reason",
                 al_str(s->failed_reason));
-            if (j && s->group && s->group->wait_s)
+            if (j && s->group)
                 json_object_set_new(j, "group",
-                                    json_pack("{s:i, s:i}", "wait_s", (int)s->group->wait_s,
+                                    json_pack("{s:i, s:i, s:i}", "wait_s", (int)s->group->wait_s,
                                               "interval_s",
                                               (int)(s->group->interval_s ? s->group->interval_s
-                                                                         : s->group->wait_s)));
+                                                                         : s->group->wait_s),
+                                              "repeat_s", (int)s->group->repeat_s));
             if (j)
                 json_object_set_new(
                     j, "health",

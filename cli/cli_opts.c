@@ -114,6 +114,8 @@ static const struct cli_opt_row cli_rows[] = {
      "      arrive meanwhile as one message, listed by plan and project"},
     {CLI_OPT_GROUP, "group-interval", "DURATION", NULL, "the group wait",
      "after a grouped message, send the next no sooner than this"},
+    {CLI_OPT_GROUP, "repeat-interval", "DURATION", NULL, "0: no reminders",
+     "this often, one reminder listing the open alerts nobody acknowledged"},
 };
 
 enum {
@@ -160,6 +162,7 @@ enum {
     CLI_LONG_EMAIL = 1400, /* notification channels: 1400-1415 */
     CLI_LONG_GROUP_WAIT,
     CLI_LONG_GROUP_INTERVAL,
+    CLI_LONG_REPEAT_INTERVAL,
 };
 
 /* getopt's view of the same table; `format` serves both format bits. */
@@ -206,6 +209,7 @@ static const struct option cli_long[] = {{"catalog", required_argument, NULL, CL
                                          {"email", required_argument, NULL, CLI_LONG_EMAIL},
                                          {"group-wait", required_argument, NULL, CLI_LONG_GROUP_WAIT},
                                          {"group-interval", required_argument, NULL, CLI_LONG_GROUP_INTERVAL},
+                                         {"repeat-interval", required_argument, NULL, CLI_LONG_REPEAT_INTERVAL},
                                          {NULL, 0, NULL, 0}};
 
 /* The option bit(s) a getopt code stands for. */
@@ -219,7 +223,8 @@ static cli_optmask cli_bit(int code)
         return CLI_OPT_FORMAT | CLI_OPT_WFORMAT | CLI_OPT_RFORMAT | CLI_OPT_SFORMAT;
     case CLI_LONG_EMAIL: return CLI_OPT_EMAIL;
     case CLI_LONG_GROUP_WAIT:
-    case CLI_LONG_GROUP_INTERVAL: return CLI_OPT_GROUP;
+    case CLI_LONG_GROUP_INTERVAL:
+    case CLI_LONG_REPEAT_INTERVAL: return CLI_OPT_GROUP;
     case CLI_LONG_BOM:
     case CLI_LONG_NO_BOM: return CLI_OPT_RFORMAT;
     case CLI_LONG_PLAN: return CLI_OPT_PLAN;
@@ -463,7 +468,8 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, cli_optmask allowe
         case CLI_LONG_WEBHOOK: o->webhook = optarg; break;
         case CLI_LONG_EMAIL: o->email = optarg; break;
         case CLI_LONG_GROUP_WAIT:
-        case CLI_LONG_GROUP_INTERVAL: {
+        case CLI_LONG_GROUP_INTERVAL:
+        case CLI_LONG_REPEAT_INTERVAL: {
             char *end = NULL;
             errno = 0;
             long d = strtol(optarg, &end, 10), unit = 1;
@@ -474,10 +480,12 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, cli_optmask allowe
             if (errno || end == optarg || unit == 0 || d < 0 || d > 86400 / unit) {
                 snprintf(why, sizeof why,
                          "--%s '%s' is not a duration from 0 to 24h (30s, 5m, 1h, or seconds)",
-                         c == CLI_LONG_GROUP_WAIT ? "group-wait" : "group-interval", optarg);
+                         cli_long[idx].name, optarg);
                 return cli_usage(cmd, why);
             }
-            *(c == CLI_LONG_GROUP_WAIT ? &o->group_wait_s : &o->group_interval_s) = d * unit;
+            *(c == CLI_LONG_GROUP_WAIT       ? &o->group_wait_s
+              : c == CLI_LONG_GROUP_INTERVAL ? &o->group_interval_s
+                                             : &o->repeat_s) = d * unit;
             break;
         }
         case CLI_LONG_SECRET: o->secret = optarg; break;

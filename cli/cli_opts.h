@@ -54,7 +54,7 @@ typedef uint64_t cli_optmask;
 /* 40-55: notification channels (subscribe, subscriptions) */
 #define CLI_OPT_SFORMAT    ((cli_optmask)1 << 40)  /* --format json|alertmanager|slack (subscribe) */
 #define CLI_OPT_EMAIL      ((cli_optmask)1 << 41)  /* --email ADDR (subscribe) */
-#define CLI_OPT_GROUP      ((cli_optmask)1 << 42)  /* --group-wait D, --group-interval D (subscribe) */
+#define CLI_OPT_GROUP      ((cli_optmask)1 << 42)  /* --group-wait D, --group-interval D, --repeat-interval D */
 
 struct cli_opts {
     const char *catalogs[CLI_MAX_FILES];
@@ -96,6 +96,7 @@ struct cli_opts {
     const char *sub_format;                 /* subscribe --format; NULL: json */
     const char *email;                      /* subscribe --email; NULL: not given */
     long group_wait_s, group_interval_s;    /* subscribe --group-wait / --group-interval (s) */
+    long repeat_s;                          /* subscribe --repeat-interval (s) */
 };
 
 /* The width a table fits: $COLUMNS when it is a number, else the

@@ -218,8 +218,8 @@ int alert_format_body(const Planwatch__V1__Subscription *sub, const Planwatch__V
 
 /* ---- groups ----------------------------------------------------------------- */
 
-char *alert_format_group_title(const Planwatch__V1__Alert *const *als, size_t n, char *buf,
-                               size_t n_buf)
+char *alert_format_group_title(const Planwatch__V1__Alert *const *als, size_t n,
+                               const struct alert_format_ctx *ctx, char *buf, size_t n_buf)
 {
     const char *words[16];
     size_t counts[16], nw = 0;
@@ -235,7 +235,8 @@ char *alert_format_group_title(const Planwatch__V1__Alert *const *als, size_t n,
         if (k < nw)
             counts[k]++;
     }
-    size_t off = (size_t)snprintf(buf, n_buf, "【planwatch】%zu件: ", n);
+    size_t off = (size_t)snprintf(buf, n_buf, "【planwatch】%s%zu件: ",
+                                  ctx && ctx->reminder ? "未対応 " : "", n);
     for (size_t k = 0; k < nw && off < n_buf; k++)
         off += (size_t)snprintf(buf + off, n_buf - off, "%s%s %zu件", k ? "、" : "", words[k],
                                 counts[k]);
@@ -250,11 +251,12 @@ static int af_same_project(const Planwatch__V1__Alert *a, const Planwatch__V1__A
 
 static int af_group_json(const Planwatch__V1__Subscription *sub,
                          const Planwatch__V1__Alert *const *als,
-                         const struct pw_indicator *const *inds, size_t n, char **out, size_t *len)
+                         const struct pw_indicator *const *inds, size_t n,
+                         const struct alert_format_ctx *ctx, char **out, size_t *len)
 {
-    json_t *o = json_pack("{s:i, s:b, s:I, s:I, s:[]}", "version", 1, "grouped", 1,
-                          "subscription_id", (json_int_t)sub->id, "count", (json_int_t)n,
-                          "projects");
+    json_t *o = json_pack("{s:i, s:b, s:b, s:I, s:I, s:[]}", "version", 1, "grouped", 1,
+                          "reminder", ctx && ctx->reminder, "subscription_id",
+                          (json_int_t)sub->id, "count", (json_int_t)n, "projects");
     json_t *projects = o ? json_object_get(o, "projects") : NULL, *cur = NULL;
     int rc = o ? 0 : PW_ENOMEM;
     for (size_t i = 0; i < n && !rc; i++) {
@@ -293,7 +295,7 @@ static int af_group_slack(const Planwatch__V1__Alert *const *als,
                           const struct alert_format_ctx *ctx, char **out, size_t *len)
 {
     char head[600], title[512], line[1200], link[2300];
-    alert_format_group_title(als, n, head, sizeof head);
+    alert_format_group_title(als, n, ctx, head, sizeof head);
     json_t *o = json_pack("{s:s, s:[{s:s, s:{s:s, s:s}}]}", "text", head, "blocks", "type",
                           "header", "text", "type", "plain_text", "text", head);
     if (!o)
@@ -353,7 +355,7 @@ int alert_format_group(const Planwatch__V1__Subscription *sub,
 {
     const char *f = af_str(sub->format);
     if (!f[0] || !strcmp(f, ALERT_FORMAT_JSON))
-        return af_group_json(sub, als, inds, n, out, len);
+        return af_group_json(sub, als, inds, n, ctx, out, len);
     if (!strcmp(f, ALERT_FORMAT_ALERTMANAGER))
         return alert_format_alertmanager(als, inds, n, 0, ctx, out, len);
     if (!strcmp(f, ALERT_FORMAT_SLACK))

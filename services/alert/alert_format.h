@@ -31,6 +31,8 @@
 struct alert_format_ctx {
     const char *public_url;          /* the web door's public URL ("" or NULL: no links) */
     const struct pw_registry *reg;   /* the office label's source (NULL: "") */
+    int reminder;                    /* a group body is a reminder of open alerts: the headline
+                                        says 未対応, the JSON carries "reminder": true */
 };
 
 /* Whether s names a format ("" = json). */
@@ -74,9 +76,10 @@ int alert_format_body(const Planwatch__V1__Subscription *sub, const Planwatch__V
                       char **out, size_t *len);
 
 /* "【planwatch】110件: 未報告 108件、遅れ 2件" — a group's headline (what
- * is wrong, counted) into buf (512 is always enough). Returns buf. */
-char *alert_format_group_title(const Planwatch__V1__Alert *const *als, size_t n, char *buf,
-                               size_t n_buf);
+ * is wrong, counted; "【planwatch】未対応 3件: …" for a reminder) into buf
+ * (512 is always enough). ctx may be NULL. Returns buf. */
+char *alert_format_group_title(const Planwatch__V1__Alert *const *als, size_t n,
+                               const struct alert_format_ctx *ctx, char *buf, size_t n_buf);
 
 /* One message for the transitions als[0..n) that arrived together for sub
  * (inds[i] may be NULL), listed by plan / project in the order given (the

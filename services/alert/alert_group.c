@@ -8,7 +8,11 @@
  * gets the attempt's outcome in the delivery log). Time is the service's
  * clock, checked every heartbeat: tests move a file clock, nothing sleeps.
  * What is held lives in memory only; the store has each delivery pending,
- * so after a restart they are resumed one by one rather than lost. */
+ * so after a restart they are resumed one by one rather than lost.
+ * Reminders: a subscription with a repeat interval gets, every interval of
+ * the clock, one message listing the open alerts it receives that nobody
+ * acknowledged (and no silence covers): sent once, like a refresh, not a
+ * delivery of its own. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +34,7 @@ struct alert_group {
     uint64_t sub_id;
     int64_t first_ns;     /* clock instant the oldest held transition arrived (0: none) */
     int64_t last_sent_ns; /* clock instant of the last message (0: none yet) */
+    int64_t remind_due_ns; /* clock instant of the next reminder (0: not yet scheduled) */
     struct alert_group_member *m;
     size_t n, cap;
 };
@@ -177,11 +182,103 @@ static int group_send(struct alert_svc *a, struct alert_group *g,
     return rc;
 }
 
+/* One reminder to sub of als[0..n) (sorted here), as a refresh: alert seq 0. */
+static void group_remind_one(struct alert_svc *a, const Planwatch__V1__Subscription *sub,
+                             const Planwatch__V1__Alert **als, size_t n)
+{
+    const struct pw_indicator **inds = calloc(n, sizeof *inds);
+    struct group_item *it = calloc(n, sizeof *it);
+    char *body = NULL;
+    size_t len = 0;
+    int rc = inds && it ? 0 : PW_ENOMEM;
+    for (size_t i = 0; i < n && !rc; i++)
+        it[i].al = (Planwatch__V1__Alert *)als[i];
+    if (!rc) {
+        qsort(it, n, sizeof *it, group_cmp);
+        for (size_t i = 0; i < n; i++) {
+            als[i] = it[i].al;
+            inds[i] = a->cat ? pw_catalog_find(a->cat, als[i]->indicator_id) : NULL;
+        }
+        struct alert_format_ctx ctx = a->fmt;
+        ctx.reg = pw_sec_registry(a->sec);
+        ctx.reminder = 1;
+        if (sub->format && !strcmp(sub->format, ALERT_FORMAT_EMAIL)) {
+            struct alert_mail_in in = {a->wh_cfg.mail_from, sub->email, sub->id, NULL, NULL,
+                                       pw_now_ns()};
+            rc = alert_mail_build_group(als, inds, n, &ctx, &in, &body, &len);
+        } else {
+            rc = alert_format_group(sub, als, inds, n, &ctx, &body, &len);
+        }
+    }
+    if (!rc)
+        rc = alert_channel_add(a, sub, 0, sub->id, "", "reminder", body, len, 0);
+    if (rc)
+        pw_warn("msg=\"reminder not queued\" subscription=%llu code=%s",
+                (unsigned long long)sub->id, pw_errname(rc));
+    else
+        pw_info("msg=\"reminder queued\" subscription=%llu open_unacknowledged=%zu",
+                (unsigned long long)sub->id, n);
+    free(body);
+    free(inds);
+    free(it);
+}
+
+/* Reminders of the open, unacknowledged alerts to the subscriptions whose
+ * repeat interval the clock has passed. */
+static void group_remind(struct alert_svc *a, int64_t now)
+{
+    int due = 0;
+    for (size_t i = 0; i < alert_notify_nsubs(a->notify); i++) {
+        const Planwatch__V1__Subscription *sub = alert_notify_sub_at(a->notify, i);
+        if (!sub->group || !sub->group->repeat_s || sub->failed)
+            continue;
+        struct alert_group *g = group_of(a, sub->id, 1);
+        if (g && !g->remind_due_ns)
+            g->remind_due_ns = now + (int64_t)sub->group->repeat_s * 1000000000;
+        else if (g && now >= g->remind_due_ns)
+            due = 1;
+    }
+    if (!due)
+        return;
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__QueryReply *r = NULL;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERTS;
+    if (pw_client_query(a->store, &q, (int)a->query_timeout_ms, &r))
+        return; /* the next heartbeat asks again */
+    const Planwatch__V1__Alert **als = calloc(r->n_alerts ? r->n_alerts : 1, sizeof *als);
+    int32_t today = pw_clock_today(&a->clock);
+    for (size_t i = 0; als && i < alert_notify_nsubs(a->notify); i++) {
+        const Planwatch__V1__Subscription *sub = alert_notify_sub_at(a->notify, i);
+        struct alert_group *g = sub->group && sub->group->repeat_s && !sub->failed
+                                    ? group_of(a, sub->id, 0)
+                                    : NULL;
+        if (!g || now < g->remind_due_ns)
+            continue;
+        size_t n = 0;
+        for (size_t k = 0; k < r->n_alerts; k++) {
+            Planwatch__V1__Alert *al = r->alerts[k];
+            const struct pw_indicator *ind = a->cat ? pw_catalog_find(a->cat, al->indicator_id) : NULL;
+            uint64_t fseq = ind && a->st ? alert_state_figures_seq(a->st, ind->index) : 0;
+            if (!alert_notify_match(sub, al))
+                continue;
+            alert_notify_mute(a->notify, al, fseq, today);
+            if (!al->acknowledged && !al->silenced)
+                als[n++] = al;
+        }
+        if (n)
+            group_remind_one(a, sub, als, n);
+        g->remind_due_ns = now + (int64_t)sub->group->repeat_s * 1000000000;
+    }
+    free(als);
+    planwatch__v1__query_reply__free_unpacked(r, NULL);
+}
+
 void alert_group_tick(struct alert_svc *a)
 {
-    if (!a->ngroups || !a->wh)
+    if (!a->wh || !a->notify || !a->started)
         return;
     int64_t now = pw_clock_now_ns(&a->clock);
+    group_remind(a, now);
     for (size_t i = 0; i < a->ngroups; i++) {
         struct alert_group *g = &a->groups[i];
         if (!g->n)

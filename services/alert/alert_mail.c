@@ -268,7 +268,7 @@ int alert_mail_build_group(const Planwatch__V1__Alert *const *als,
     char subj[600], title[512], ex[PW_EXPLAIN_MAX], link[2300];
     struct mb text = {0}, html = {0}, m = {0};
     struct pw_eval ev;
-    alert_format_group_title(als, n, subj, sizeof subj);
+    alert_format_group_title(als, n, ctx, subj, sizeof subj);
     mb_fmt(&text, "%s\r\n", subj);
     mb_str(&html, "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\"><title>");
     mb_html(&html, subj);
@@ -319,7 +319,8 @@ int alert_mail_build_group(const Planwatch__V1__Alert *const *als,
         mb_str(&html, "</li>");
     }
     mb_str(&html, "</ul></body></html>\r\n");
-    int rc = am_assemble(&m, subj, &text, &html, in, als[0]->seq, "group", "digest");
+    int rc = am_assemble(&m, subj, &text, &html, in, als[0]->seq, "group",
+                         ctx && ctx->reminder ? "reminder" : "grouped");
     free(text.s);
     free(html.s);
     if (rc) {

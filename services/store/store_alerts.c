@@ -293,8 +293,10 @@ static void sa_subscribe(struct store *s, const Planwatch__V1__Query *q,
         return sa_fail(r, PW_EINVAL, "an email subscription has no URL");
     if (!sa_text_ok(in->secret, SA_SECRET_MAX, 0) || !sa_text_ok(in->created_by, SA_NAME_MAX, 0))
         return sa_fail(r, PW_EINVAL, "the secret or the name is too long or has control characters");
-    if (in->group && (in->group->wait_s > 86400 || in->group->interval_s > 86400))
-        return sa_fail(r, PW_EINVAL, "group wait and interval: at most 24 hours");
+    if (in->group && (in->group->wait_s > 86400 || in->group->interval_s > 86400 ||
+                      in->group->repeat_s > 86400))
+        return sa_fail(r, PW_EINVAL, "group wait, group interval and repeat interval: at most "
+                                     "24 hours");
     if ((unsigned)in->min_severity > PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL)
         return sa_fail(r, PW_EINVAL, "unknown severity");
     if ((why = sa_check_filter(s, in->plan, in->project, in->indicator_id)))

@@ -951,6 +951,44 @@ static void test_grouped_deadline(void **state)
     }
 }
 
+/* --repeat-interval: each time the clock passes the interval, one reminder
+ * of the open alerts nobody acknowledged; none once it is acknowledged, and
+ * none while the clock stands still. */
+static void test_reminders(void **state)
+{
+    struct fx *f = *state;
+    char url[128];
+    const char *x[] = {"--indicator", IND, "--repeat-interval", "1h", NULL};
+    subscribe(f, hs_http_url(f->http, "/rem", url, sizeof url), x);
+    feed(f, IND, "100"); /* BEHIND: opened */
+    wait_http(f, "/rem", 1);
+    quiet_period(f);
+    assert_int_equal(hs_http_count(f->http, "/rem"), 1);
+    hs_set_clock(&f->c, "2026-03-31T13:01:00+09:00"); /* an hour later */
+    wait_http(f, "/rem", 2);
+    struct hs_http_req q = hs_http_get(f->http, "/rem", 1);
+    json_t *b = json_of(q.body);
+    assert_true(json_is_true(json_object_get(b, "reminder")));
+    assert_int_equal(json_integer_value(json_object_get(b, "count")), 1);
+    json_t *al = json_array_get(json_object_get(json_array_get(json_object_get(b, "projects"), 0),
+                                                "alerts"),
+                                0);
+    char id[128];
+    snprintf(id, sizeof id, "%s", js(al, "alert_id"));
+    assert_string_equal(js(json_object_get(al, "indicator"), "id"), IND);
+    json_decref(b);
+    hs_http_req_free(&q);
+    quiet_period(f);
+    assert_int_equal(hs_http_count(f->http, "/rem"), 2); /* the clock stands still */
+    const char *ack[] = {"ack", id, "--by", "田中", "--reason", "審査の遅れ", NULL};
+    free(cli(f, 0, ack));
+    settle(f);
+    hs_set_clock(&f->c, "2026-03-31T14:02:00+09:00"); /* another hour */
+    quiet_period(f);
+    quiet_period(f);
+    assert_int_equal(hs_http_count(f->http, "/rem"), 2); /* answered: no reminder */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -959,6 +997,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_delivery_health, setup, teardown),
         cmocka_unit_test_setup_teardown(test_email, setup, teardown),
         cmocka_unit_test_setup_teardown(test_grouped_deadline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reminders, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

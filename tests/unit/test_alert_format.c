@@ -76,7 +76,7 @@ static void test_title(void **state)
     a.event = PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED;
     assert_string_equal(alert_format_title_ja(&a, NULL, t, sizeof t),
                         "未報告（解消） 論文数（Top1%論文） 令和7年度末 86/120");
-    struct alert_format_ctx ctx = {"https://pw.example.jp/", NULL};
+    struct alert_format_ctx ctx = {"https://pw.example.jp/", NULL, 0};
     assert_string_equal(alert_format_link(&ctx, "x1", t, sizeof t),
                         "https://pw.example.jp/indicator/x1");
     ctx.public_url = "";
@@ -89,7 +89,7 @@ static void test_title(void **state)
 static void test_alertmanager(void **state)
 {
     (void)state;
-    struct alert_format_ctx ctx = {"https://pw.example.jp", NULL};
+    struct alert_format_ctx ctx = {"https://pw.example.jp", NULL, 0};
     Planwatch__V1__StatusRow row = PLANWATCH__V1__STATUS_ROW__INIT;
     char *out = NULL;
     size_t len = 0;
@@ -153,7 +153,7 @@ static void test_alertmanager(void **state)
 static void test_slack(void **state)
 {
     (void)state;
-    struct alert_format_ctx ctx = {"https://pw.example.jp", NULL};
+    struct alert_format_ctx ctx = {"https://pw.example.jp", NULL, 0};
     Planwatch__V1__StatusRow row = PLANWATCH__V1__STATUS_ROW__INIT;
     Planwatch__V1__Alert a = alert(&row, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED,
                                    PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL,
@@ -196,7 +196,7 @@ static void test_slack(void **state)
 static void test_group(void **state)
 {
     (void)state;
-    struct alert_format_ctx ctx = {"", NULL};
+    struct alert_format_ctx ctx = {"", NULL, 0};
     Planwatch__V1__StatusRow r1 = PLANWATCH__V1__STATUS_ROW__INIT, r2 = r1, r3 = r1;
     Planwatch__V1__Alert a1 = alert(&r1, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED,
                                     PLANWATCH__V1__SEVERITY__SEVERITY_WARNING,
@@ -215,8 +215,12 @@ static void test_group(void **state)
     const struct pw_indicator *inds[] = {NULL, NULL, NULL};
     char t[512], *out = NULL;
     size_t len = 0;
-    assert_string_equal(alert_format_group_title(als, 3, t, sizeof t),
+    assert_string_equal(alert_format_group_title(als, 3, &ctx, t, sizeof t),
                         "【planwatch】3件: 未報告 2件、遅れ 1件");
+    ctx.reminder = 1;
+    assert_string_equal(alert_format_group_title(als, 3, &ctx, t, sizeof t),
+                        "【planwatch】未対応 3件: 未報告 2件、遅れ 1件");
+    ctx.reminder = 0;
     Planwatch__V1__Subscription sub = PLANWATCH__V1__SUBSCRIPTION__INIT;
     sub.id = 4;
     assert_int_equal(alert_format_group(&sub, als, inds, 3, &ctx, &out, &len), 0);
