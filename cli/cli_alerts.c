@@ -84,6 +84,7 @@ int cli_subscribe(int argc, char **argv)
         "                           [--severity info|warning|critical] [--secret S] [--by NAME]\n"
         "       planwatch subscribe --email ADDR [filters, --severity, --by as above]\n"
         "       [--group-wait 30s [--group-interval 5m]] [--repeat-interval 4h]\n"
+        "       [--digest \"mon 09:00\"]\n"
         "Adds a subscription: every alert transition that passes the filters is sent to\n"
         "URL (one POST per transition, retried with exponential backoff when the receiver\n"
         "answers 408, 429 or 5xx or cannot be reached) or, with --email, mailed to ADDR.\n"
@@ -96,7 +97,8 @@ int cli_subscribe(int argc, char **argv)
         "--group-wait D: transitions arriving within D of the first go as one message,\n"
         "listed by plan and project (e.g. the overdue alerts of a deadline).\n"
         "--repeat-interval D: every D, a reminder listing the open alerts nobody\n"
-        "acknowledged.\n"
+        "acknowledged. --digest: every week (or day) at that time in Japan, what is open\n"
+        "and what changed since the previous digest.\n"
         "Prints the subscription id.\n";
     struct cli_opts o;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
@@ -105,7 +107,7 @@ int cli_subscribe(int argc, char **argv)
     int rc = al_parse(&o, argc, argv,
                       CLI_ALERT_CONN | CLI_FILTERS | CLI_OPT_WEBHOOK | CLI_OPT_SECRET |
                           CLI_OPT_SEVERITY | CLI_OPT_BY | CLI_OPT_SFORMAT | CLI_OPT_EMAIL |
-                          CLI_OPT_GROUP,
+                          CLI_OPT_GROUP | CLI_OPT_DIGEST,
                       help, 0);
     if (rc >= 0)
         return rc;
@@ -129,10 +131,11 @@ int cli_subscribe(int argc, char **argv)
     sub.min_severity = (Planwatch__V1__Severity)(o.severity >= 0 ? o.severity : 1);
     sub.created_by = al_opt(o.by);
     Planwatch__V1__SubscriptionGroup grp = PLANWATCH__V1__SUBSCRIPTION_GROUP__INIT;
-    if (o.group_wait_s || o.group_interval_s || o.repeat_s) {
+    if (o.group_wait_s || o.group_interval_s || o.repeat_s || o.digest) {
         grp.wait_s = (uint32_t)o.group_wait_s;
         grp.interval_s = (uint32_t)o.group_interval_s;
         grp.repeat_s = (uint32_t)o.repeat_s;
+        grp.digest = (char *)al_opt(o.digest);
         sub.group = &grp;
     }
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIBE;
@@ -260,11 +263,12 @@ int cli_subscriptions(int argc, char **argv)
                 al_str(s->failed_reason));
             if (j && s->group)
                 json_object_set_new(j, "group",
-                                    json_pack("{s:i, s:i, s:i}", "wait_s", (int)s->group->wait_s,
-                                              "interval_s",
+                                    json_pack("{s:i, s:i, s:i, s:s}", "wait_s",
+                                              (int)s->group->wait_s, "interval_s",
                                               (int)(s->group->interval_s ? s->group->interval_s
                                                                          : s->group->wait_s),
-                                              "repeat_s", (int)s->group->repeat_s));
+                                              "repeat_s", (int)s->group->repeat_s, "digest",
+                                              al_str(s->group->digest)));
             if (j)
                 json_object_set_new(
                     j, "health",

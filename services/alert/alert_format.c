@@ -235,8 +235,11 @@ char *alert_format_group_title(const Planwatch__V1__Alert *const *als, size_t n,
         if (k < nw)
             counts[k]++;
     }
-    size_t off = (size_t)snprintf(buf, n_buf, "【planwatch】%s%zu件: ",
-                                  ctx && ctx->reminder ? "未対応 " : "", n);
+    size_t off = ctx && ctx->digest
+                     ? (size_t)snprintf(buf, n_buf, "【planwatch】まとめ 未解決 %zu件（この期間の変化 %zu件）%s",
+                                        n, ctx->nchanges, n ? ": " : "")
+                     : (size_t)snprintf(buf, n_buf, "【planwatch】%s%zu件: ",
+                                        ctx && ctx->reminder ? "未対応 " : "", n);
     for (size_t k = 0; k < nw && off < n_buf; k++)
         off += (size_t)snprintf(buf + off, n_buf - off, "%s%s %zu件", k ? "、" : "", words[k],
                                 counts[k]);
@@ -277,6 +280,22 @@ static int af_group_json(const Planwatch__V1__Subscription *sub,
             rc = PW_ENOMEM;
         free(b);
     }
+    if (!rc && ctx && ctx->digest) {
+        json_t *ch = json_array();
+        char t[32];
+        json_object_set_new(o, "digest", json_true());
+        json_object_set_new(o, "changes", ch ? ch : json_null());
+        for (size_t i = 0; ch && i < ctx->nchanges; i++) {
+            const Planwatch__V1__Alert *c = ctx->changes[i];
+            json_array_append_new(
+                ch, json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "alert_id",
+                              af_str(c->alert_id), "seq", (json_int_t)c->seq, "kind",
+                              pw_msg_kind_name(c->kind), "event", pw_msg_event_name(c->event),
+                              "severity", pw_msg_severity_name(c->severity, 1), "indicator_id",
+                              af_str(c->indicator_id), "time",
+                              pw_msg_time(c->time_ns, t, sizeof t), "summary", af_str(c->summary)));
+        }
+    }
     char *s = rc ? NULL : json_dumps(o, JSON_COMPACT);
     json_decref(o);
     if (!s)
@@ -284,6 +303,42 @@ static int af_group_json(const Planwatch__V1__Subscription *sub,
     *out = s;
     *len = strlen(s);
     return 0;
+}
+
+int alert_format_digest_parse(const char *s, int *wday, int *minute)
+{
+    static const char *days[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    char d[8] = "";
+    int h = -1, m = -1, k = 0;
+    if (!s || sscanf(s, "%7s %2d:%2d%n", d, &h, &m, &k) != 3 || s[k] || h < 0 || h > 23 ||
+        m < 0 || m > 59)
+        return PW_EINVAL;
+    int w = -2;
+    for (int i = 0; i < 7; i++)
+        if (!strcmp(d, days[i]))
+            w = i;
+    if (!strcmp(d, "daily"))
+        w = -1;
+    if (w == -2)
+        return PW_EINVAL;
+    *wday = w;
+    *minute = h * 60 + m;
+    return 0;
+}
+
+int64_t alert_format_digest_next(int wday, int minute, int64_t now_ns)
+{
+    const int64_t S = 1000000000, day = 86400 * S, jst = 9 * 3600 * S;
+    int64_t local = now_ns + jst;
+    int64_t midnight = local - (local % day + day) % day; /* local midnight, as local ns */
+    int64_t days = midnight / day;                        /* days since 1970-01-01 (a Thursday) */
+    for (int i = 0; i < 8; i++) {
+        int64_t at = midnight + i * day + minute * 60 * S;
+        int w = (int)(((days + i) % 7 + 7 + 4) % 7); /* 0 Sunday */
+        if (at > local && (wday < 0 || w == wday))
+            return at - jst;
+    }
+    return now_ns + 7 * day; /* not reached */
 }
 
 /* Slack takes at most 50 blocks and 3000 characters per section. */

@@ -33,7 +33,19 @@ struct alert_format_ctx {
     const struct pw_registry *reg;   /* the office label's source (NULL: "") */
     int reminder;                    /* a group body is a reminder of open alerts: the headline
                                         says 未対応, the JSON carries "reminder": true */
+    int digest;                      /* ... a scheduled digest: まとめ, "digest": true, and */
+    const Planwatch__V1__Alert *const *changes; /* the transitions of its period, oldest first */
+    size_t nchanges;
 };
+
+/* Parses a digest schedule "mon 09:00" (mon..sun, or daily) into *wday
+ * (0 Sunday .. 6, -1 daily) and *minute of the day (JST). Returns 0 or
+ * PW_EINVAL. */
+int alert_format_digest_parse(const char *s, int *wday, int *minute);
+
+/* The first instant after now_ns (Unix ns) at which the schedule falls, in
+ * Japan's time (UTC+9, no daylight saving). */
+int64_t alert_format_digest_next(int wday, int minute, int64_t now_ns);
 
 /* Whether s names a format ("" = json). */
 int alert_format_known(const char *s);

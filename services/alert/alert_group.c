@@ -12,7 +12,9 @@
  * Reminders: a subscription with a repeat interval gets, every interval of
  * the clock, one message listing the open alerts it receives that nobody
  * acknowledged (and no silence covers): sent once, like a refresh, not a
- * delivery of its own. */
+ * delivery of its own. Digests: at the subscription's weekly (or daily)
+ * time in Japan, by the clock, one message of what is open and the
+ * transitions since the previous digest (by alert seq), sent the same way. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +37,8 @@ struct alert_group {
     int64_t first_ns;     /* clock instant the oldest held transition arrived (0: none) */
     int64_t last_sent_ns; /* clock instant of the last message (0: none yet) */
     int64_t remind_due_ns; /* clock instant of the next reminder (0: not yet scheduled) */
+    int64_t digest_due_ns; /* clock instant of the next digest (0: not yet scheduled) */
+    uint64_t digest_seq;   /* the last alert seq the previous digest covered */
     struct alert_group_member *m;
     size_t n, cap;
 };
@@ -273,12 +277,119 @@ static void group_remind(struct alert_svc *a, int64_t now)
     planwatch__v1__query_reply__free_unpacked(r, NULL);
 }
 
+/* Sends sub its digest: the open alerts it receives (answered or not) and
+ * the transitions after seq `from`. */
+static void group_digest_one(struct alert_svc *a, const Planwatch__V1__Subscription *sub,
+                             Planwatch__V1__QueryReply *open, Planwatch__V1__QueryReply *hist,
+                             uint64_t from, int32_t today)
+{
+    const Planwatch__V1__Alert **als = calloc(open->n_alerts + 1, sizeof *als);
+    const Planwatch__V1__Alert **ch = calloc(hist->n_alerts + 1, sizeof *ch);
+    const struct pw_indicator **inds = calloc(open->n_alerts + 1, sizeof *inds);
+    struct group_item *it = calloc(open->n_alerts + 1, sizeof *it);
+    size_t n = 0, nc = 0;
+    char *body = NULL;
+    size_t len = 0;
+    int rc = als && ch && inds && it ? 0 : PW_ENOMEM;
+    for (size_t k = 0; !rc && k < open->n_alerts; k++) {
+        Planwatch__V1__Alert *al = open->alerts[k];
+        if (!alert_notify_match(sub, al))
+            continue;
+        alert_notify_mute(a->notify, al, UINT64_MAX, today); /* silenced? (acks do not matter) */
+        if (!al->silenced)
+            it[n++].al = al;
+    }
+    for (size_t k = 0; !rc && k < hist->n_alerts; k++)
+        if (hist->alerts[k]->seq > from && alert_notify_match(sub, hist->alerts[k]))
+            ch[nc++] = hist->alerts[k];
+    if (!rc) {
+        if (n > 1)
+            qsort(it, n, sizeof *it, group_cmp);
+        for (size_t i = 0; i < n; i++) {
+            als[i] = it[i].al;
+            inds[i] = a->cat ? pw_catalog_find(a->cat, als[i]->indicator_id) : NULL;
+        }
+        struct alert_format_ctx ctx = a->fmt;
+        ctx.reg = pw_sec_registry(a->sec);
+        ctx.digest = 1;
+        ctx.changes = ch;
+        ctx.nchanges = nc;
+        if (sub->format && !strcmp(sub->format, ALERT_FORMAT_EMAIL)) {
+            struct alert_mail_in in = {a->wh_cfg.mail_from, sub->email, sub->id, NULL, NULL,
+                                       pw_now_ns()};
+            rc = alert_mail_build_group(als, inds, n, &ctx, &in, &body, &len);
+        } else {
+            rc = alert_format_group(sub, als, inds, n, &ctx, &body, &len);
+        }
+    }
+    if (!rc)
+        rc = alert_channel_add(a, sub, 0, sub->id, "", "digest", body, len, 0);
+    if (rc)
+        pw_warn("msg=\"digest not queued\" subscription=%llu code=%s", (unsigned long long)sub->id,
+                pw_errname(rc));
+    else
+        pw_info("msg=\"digest queued\" subscription=%llu open=%zu changes=%zu",
+                (unsigned long long)sub->id, n, nc);
+    free(body);
+    free(als);
+    free(ch);
+    free(inds);
+    free(it);
+}
+
+/* The digests whose time the clock has passed. */
+static void group_digests(struct alert_svc *a, int64_t now)
+{
+    int due = 0, wday, minute;
+    for (size_t i = 0; i < alert_notify_nsubs(a->notify); i++) {
+        const Planwatch__V1__Subscription *sub = alert_notify_sub_at(a->notify, i);
+        if (!sub->group || !sub->group->digest || !sub->group->digest[0] || sub->failed ||
+            alert_format_digest_parse(sub->group->digest, &wday, &minute))
+            continue;
+        struct alert_group *g = group_of(a, sub->id, 1);
+        if (g && !g->digest_due_ns) {
+            g->digest_due_ns = alert_format_digest_next(wday, minute, now);
+            g->digest_seq = a->published;
+        } else if (g && now >= g->digest_due_ns) {
+            due = 1;
+        }
+    }
+    if (!due)
+        return;
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__QueryReply *open = NULL, *hist = NULL;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERTS;
+    if (pw_client_query(a->store, &q, (int)a->query_timeout_ms, &open))
+        return;
+    q.history = 1;
+    q.limit = 20000; /* the store's most; a week holds far fewer transitions */
+    if (pw_client_query(a->store, &q, (int)a->query_timeout_ms, &hist)) {
+        planwatch__v1__query_reply__free_unpacked(open, NULL);
+        return;
+    }
+    int32_t today = pw_clock_today(&a->clock);
+    for (size_t i = 0; i < alert_notify_nsubs(a->notify); i++) {
+        const Planwatch__V1__Subscription *sub = alert_notify_sub_at(a->notify, i);
+        struct alert_group *g = group_of(a, sub->id, 0);
+        if (!g || !g->digest_due_ns || now < g->digest_due_ns || !sub->group ||
+            alert_format_digest_parse(sub->group->digest, &wday, &minute))
+            continue;
+        if (!(sub->format && !strcmp(sub->format, ALERT_FORMAT_ALERTMANAGER)))
+            group_digest_one(a, sub, open, hist, g->digest_seq, today);
+        g->digest_seq = hist->alert_seq > a->published ? hist->alert_seq : a->published;
+        g->digest_due_ns = alert_format_digest_next(wday, minute, now);
+    }
+    planwatch__v1__query_reply__free_unpacked(open, NULL);
+    planwatch__v1__query_reply__free_unpacked(hist, NULL);
+}
+
 void alert_group_tick(struct alert_svc *a)
 {
     if (!a->wh || !a->notify || !a->started)
         return;
     int64_t now = pw_clock_now_ns(&a->clock);
     group_remind(a, now);
+    group_digests(a, now);
     for (size_t i = 0; i < a->ngroups; i++) {
         struct alert_group *g = &a->groups[i];
         if (!g->n)

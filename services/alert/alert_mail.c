@@ -263,7 +263,8 @@ int alert_mail_build_group(const Planwatch__V1__Alert *const *als,
                            const struct alert_format_ctx *ctx, const struct alert_mail_in *in,
                            char **out, size_t *len)
 {
-    if (!in || !in->from || !in->from[0] || !in->to || !in->to[0] || !n)
+    if (!in || !in->from || !in->from[0] || !in->to || !in->to[0] ||
+        (!n && !(ctx && ctx->digest)))
         return PW_EINVAL;
     char subj[600], title[512], ex[PW_EXPLAIN_MAX], link[2300];
     struct mb text = {0}, html = {0}, m = {0};
@@ -318,9 +319,29 @@ int alert_mail_build_group(const Planwatch__V1__Alert *const *als,
         }
         mb_str(&html, "</li>");
     }
-    mb_str(&html, "</ul></body></html>\r\n");
-    int rc = am_assemble(&m, subj, &text, &html, in, als[0]->seq, "group",
-                         ctx && ctx->reminder ? "reminder" : "grouped");
+    if (n)
+        mb_str(&html, "</ul>");
+    if (ctx && ctx->digest && ctx->nchanges) {
+        char t[32];
+        mb_fmt(&text, "\r\n■ この期間の変化（%zu件）\r\n", ctx->nchanges);
+        mb_fmt(&html, "<h2 style=\"font-size:1em\">この期間の変化（%zu件）</h2><ul>", ctx->nchanges);
+        for (size_t i = 0; i < ctx->nchanges; i++) {
+            const Planwatch__V1__Alert *c = ctx->changes[i];
+            alert_format_title_ja(c, NULL, title, sizeof title);
+            pw_msg_time(c->time_ns, t, sizeof t);
+            mb_fmt(&text, "・%s %s.%s %s\r\n", t, pw_msg_kind_name(c->kind),
+                   pw_msg_event_name(c->event), title);
+            mb_fmt(&html, "<li>%s %s.%s ", t, pw_msg_kind_name(c->kind), pw_msg_event_name(c->event));
+            mb_html(&html, title);
+            mb_str(&html, "</li>");
+        }
+        mb_str(&html, "</ul>");
+    }
+    mb_str(&html, "</body></html>\r\n");
+    int rc = am_assemble(&m, subj, &text, &html, in, n ? als[0]->seq : 0, "group",
+                         ctx && ctx->digest     ? "digest"
+                         : ctx && ctx->reminder ? "reminder"
+                                                : "grouped");
     free(text.s);
     free(html.s);
     if (rc) {

@@ -255,6 +255,22 @@ static int sa_url_ok(const char *u)
            strlen(u) > (u[4] == 's' ? 8u : 7u);
 }
 
+/* "" (none), or "DAY HH:MM": the alert service's schedule of digests. */
+static int sa_digest_ok(const char *d)
+{
+    static const char *days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun", "daily"};
+    char day[8] = "";
+    int h = -1, m = -1, k = 0, ok = 0;
+    if (!d || !d[0])
+        return 1;
+    if (sscanf(d, "%7s %2d:%2d%n", day, &h, &m, &k) != 3 || d[k] || h < 0 || h > 23 || m < 0 ||
+        m > 59)
+        return 0;
+    for (size_t i = 0; i < 8; i++)
+        ok |= !strcmp(day, days[i]);
+    return ok;
+}
+
 /* A plain address local@domain: what an SMTP RCPT TO takes without quoting. */
 static int sa_email_ok(const char *e)
 {
@@ -297,6 +313,9 @@ static void sa_subscribe(struct store *s, const Planwatch__V1__Query *q,
                       in->group->repeat_s > 86400))
         return sa_fail(r, PW_EINVAL, "group wait, group interval and repeat interval: at most "
                                      "24 hours");
+    if (in->group && !sa_digest_ok(in->group->digest))
+        return sa_fail(r, PW_EINVAL, "digest: expected \"DAY HH:MM\" with DAY mon, tue, wed, thu, "
+                                     "fri, sat, sun or daily (Japan's time), e.g. \"mon 09:00\"");
     if ((unsigned)in->min_severity > PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL)
         return sa_fail(r, PW_EINVAL, "unknown severity");
     if ((why = sa_check_filter(s, in->plan, in->project, in->indicator_id)))

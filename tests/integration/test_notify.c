@@ -989,6 +989,43 @@ static void test_reminders(void **state)
     assert_int_equal(hs_http_count(f->http, "/rem"), 2); /* answered: no reminder */
 }
 
+/* --digest "tue 13:00": at that time in Japan (the clock starts on Tuesday
+ * 2026-03-31 12:00 JST), one message of what is open and what changed since
+ * the subscription began; nothing before that time, nothing more after. A
+ * malformed schedule is refused. */
+static void test_digest(void **state)
+{
+    struct fx *f = *state;
+    char url[128];
+    const char *bad[] = {"subscribe", "--webhook", "http://127.0.0.1:9/x", "--digest", "月 9時",
+                         NULL};
+    char *out = NULL, *err = NULL;
+    assert_int_equal(hs_cli(&f->c, &out, &err, bad), 1);
+    assert_non_null(strstr(err, "digest"));
+    free(out);
+    free(err);
+    const char *x[] = {"--indicator", IND, "--digest", "tue 13:00", NULL};
+    subscribe(f, hs_http_url(f->http, "/dig", url, sizeof url), x);
+    feed(f, IND, "100"); /* opened */
+    feed(f, IND, "125"); /* updated */
+    wait_http(f, "/dig", 2);
+    quiet_period(f);
+    assert_int_equal(hs_http_count(f->http, "/dig"), 2); /* not 13:00 yet */
+    hs_set_clock(&f->c, "2026-03-31T13:00:30+09:00");
+    wait_http(f, "/dig", 3);
+    struct hs_http_req q = hs_http_get(f->http, "/dig", 2);
+    json_t *b = json_of(q.body), *ch = json_object_get(b, "changes");
+    assert_true(json_is_true(json_object_get(b, "digest")));
+    assert_int_equal(json_integer_value(json_object_get(b, "count")), 1); /* open */
+    assert_int_equal(json_array_size(ch), 2);                              /* what changed */
+    assert_string_equal(js(json_array_get(ch, 0), "event"), "opened");
+    assert_string_equal(js(json_array_get(ch, 1), "event"), "updated");
+    json_decref(b);
+    hs_http_req_free(&q);
+    quiet_period(f);
+    assert_int_equal(hs_http_count(f->http, "/dig"), 3); /* next: a week later */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -998,6 +1035,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_email, setup, teardown),
         cmocka_unit_test_setup_teardown(test_grouped_deadline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reminders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_digest, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

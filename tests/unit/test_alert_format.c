@@ -76,7 +76,7 @@ static void test_title(void **state)
     a.event = PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED;
     assert_string_equal(alert_format_title_ja(&a, NULL, t, sizeof t),
                         "未報告（解消） 論文数（Top1%論文） 令和7年度末 86/120");
-    struct alert_format_ctx ctx = {"https://pw.example.jp/", NULL, 0};
+    struct alert_format_ctx ctx = {.public_url = "https://pw.example.jp/"};
     assert_string_equal(alert_format_link(&ctx, "x1", t, sizeof t),
                         "https://pw.example.jp/indicator/x1");
     ctx.public_url = "";
@@ -89,7 +89,7 @@ static void test_title(void **state)
 static void test_alertmanager(void **state)
 {
     (void)state;
-    struct alert_format_ctx ctx = {"https://pw.example.jp", NULL, 0};
+    struct alert_format_ctx ctx = {.public_url = "https://pw.example.jp"};
     Planwatch__V1__StatusRow row = PLANWATCH__V1__STATUS_ROW__INIT;
     char *out = NULL;
     size_t len = 0;
@@ -153,7 +153,7 @@ static void test_alertmanager(void **state)
 static void test_slack(void **state)
 {
     (void)state;
-    struct alert_format_ctx ctx = {"https://pw.example.jp", NULL, 0};
+    struct alert_format_ctx ctx = {.public_url = "https://pw.example.jp"};
     Planwatch__V1__StatusRow row = PLANWATCH__V1__STATUS_ROW__INIT;
     Planwatch__V1__Alert a = alert(&row, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED,
                                    PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL,
@@ -196,7 +196,7 @@ static void test_slack(void **state)
 static void test_group(void **state)
 {
     (void)state;
-    struct alert_format_ctx ctx = {"", NULL, 0};
+    struct alert_format_ctx ctx = {.public_url = ""};
     Planwatch__V1__StatusRow r1 = PLANWATCH__V1__STATUS_ROW__INIT, r2 = r1, r3 = r1;
     Planwatch__V1__Alert a1 = alert(&r1, PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED,
                                     PLANWATCH__V1__SEVERITY__SEVERITY_WARNING,
@@ -248,6 +248,28 @@ static void test_group(void **state)
     free(out);
 }
 
+/* Digest schedules in Japan's time: "tue 13:00" after Tuesday 12:00 JST is
+ * that day 13:00; after 13:00 the next week; "daily" the next day. */
+static void test_digest_schedule(void **state)
+{
+    (void)state;
+    int w = 0, m = 0;
+    const int64_t S = 1000000000;
+    assert_int_equal(alert_format_digest_parse("tue 13:00", &w, &m), 0);
+    assert_int_equal(w, 2);
+    assert_int_equal(m, 13 * 60);
+    assert_int_equal(alert_format_digest_parse("daily 09:30", &w, &m), 0);
+    assert_int_equal(w, -1);
+    assert_int_equal(alert_format_digest_parse("月 09:00", &w, &m), PW_EINVAL);
+    assert_int_equal(alert_format_digest_parse("mon 25:00", &w, &m), PW_EINVAL);
+    assert_int_equal(alert_format_digest_parse("mon 09:00x", &w, &m), PW_EINVAL);
+    int64_t t0 = INT64_C(1774926000) * S; /* 2026-03-31T12:00:00+09:00, a Tuesday */
+    assert_int_equal(alert_format_digest_next(2, 13 * 60, t0), t0 + 3600 * S);
+    assert_int_equal(alert_format_digest_next(2, 11 * 60, t0), t0 + (7 * 86400 - 3600) * S);
+    assert_int_equal(alert_format_digest_next(-1, 11 * 60, t0), t0 + (86400 - 3600) * S);
+    assert_int_equal(alert_format_digest_next(3, 9 * 60, t0), t0 + (86400 - 3 * 3600) * S);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -255,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_alertmanager),
         cmocka_unit_test(test_slack),
         cmocka_unit_test(test_group),
+        cmocka_unit_test(test_digest_schedule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

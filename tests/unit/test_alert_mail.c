@@ -80,7 +80,7 @@ static void test_build(void **state)
     row.has_expected = 1;
     row.expected_micros = PW_DEC(120);
     a.row = &row;
-    struct alert_format_ctx ctx = {"https://pw.example.jp", NULL, 0};
+    struct alert_format_ctx ctx = {.public_url = "https://pw.example.jp"};
     struct alert_mail_in in = {"planwatch@example.jp", "a@example.jp", 3, NULL, NULL,
                                INT64_C(1790000000123000000)};
     char *m = NULL;
