@@ -220,17 +220,29 @@ int cli_subscriptions(int argc, char **argv)
 {
     static const char help[] =
         "usage: planwatch subscriptions [--format table|csv|json]\n"
+        "       planwatch subscriptions --resume ID\n"
         "Lists the subscriptions (secrets are never shown) with their delivery health:\n"
         "STATE ok, or failed when the receiver refused for good (HTTP 4xx other than\n"
         "408/429: nothing more is sent, its notifications wait as pending), the last\n"
-        "result, and how many deliveries are pending, delivered and given up.\n";
+        "result, and how many deliveries are pending, delivered and given up.\n"
+        "--resume ID: the receiver was fixed; send to it again, waiting ones first.\n";
     struct cli_opts o;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     Planwatch__V1__QueryReply *r = NULL;
     char t[32], last[160];
-    int rc = al_parse(&o, argc, argv, CLI_ALERT_CONN | CLI_OPT_FORMAT, help, 0);
+    int rc = al_parse(&o, argc, argv, CLI_ALERT_CONN | CLI_OPT_FORMAT | CLI_OPT_RESUME, help, 0);
     if (rc >= 0)
         return rc;
+    if (o.resume) {
+        q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTION_RESUME;
+        q.id = o.resume;
+        if ((rc = cli_store_query(&o, &q, &r)))
+            return rc;
+        printf("subscription %llu resumed: its waiting notifications go first\n",
+               (unsigned long long)o.resume);
+        planwatch__v1__query_reply__free_unpacked(r, NULL);
+        return 0;
+    }
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTIONS;
     if ((rc = cli_store_query(&o, &q, &r)))
         return rc;

@@ -116,6 +116,8 @@ static const struct cli_opt_row cli_rows[] = {
      "after a grouped message, send the next no sooner than this"},
     {CLI_OPT_GROUP, "repeat-interval", "DURATION", NULL, "0: no reminders",
      "this often, one reminder listing the open alerts nobody acknowledged"},
+    {CLI_OPT_RESUME, "resume", "ID", NULL, NULL,
+     "send to failed subscription ID again, its waiting notifications first"},
     {CLI_OPT_DIGEST, "digest", "\"DAY HH:MM\"", NULL, NULL,
      "a digest of what is open and what changed, every DAY (mon..sun, or daily)\n"
      "      at HH:MM in Japan, e.g. \"mon 09:00\""},
@@ -167,6 +169,7 @@ enum {
     CLI_LONG_GROUP_INTERVAL,
     CLI_LONG_REPEAT_INTERVAL,
     CLI_LONG_DIGEST,
+    CLI_LONG_RESUME,
 };
 
 /* getopt's view of the same table; `format` serves both format bits. */
@@ -215,6 +218,7 @@ static const struct option cli_long[] = {{"catalog", required_argument, NULL, CL
                                          {"group-interval", required_argument, NULL, CLI_LONG_GROUP_INTERVAL},
                                          {"repeat-interval", required_argument, NULL, CLI_LONG_REPEAT_INTERVAL},
                                          {"digest", required_argument, NULL, CLI_LONG_DIGEST},
+                                         {"resume", required_argument, NULL, CLI_LONG_RESUME},
                                          {NULL, 0, NULL, 0}};
 
 /* The option bit(s) a getopt code stands for. */
@@ -231,6 +235,7 @@ static cli_optmask cli_bit(int code)
     case CLI_LONG_GROUP_INTERVAL:
     case CLI_LONG_REPEAT_INTERVAL: return CLI_OPT_GROUP;
     case CLI_LONG_DIGEST: return CLI_OPT_DIGEST;
+    case CLI_LONG_RESUME: return CLI_OPT_RESUME;
     case CLI_LONG_BOM:
     case CLI_LONG_NO_BOM: return CLI_OPT_RFORMAT;
     case CLI_LONG_PLAN: return CLI_OPT_PLAN;
@@ -474,6 +479,17 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, cli_optmask allowe
         case CLI_LONG_WEBHOOK: o->webhook = optarg; break;
         case CLI_LONG_EMAIL: o->email = optarg; break;
         case CLI_LONG_DIGEST: o->digest = optarg; break; /* checked by the store */
+        case CLI_LONG_RESUME: {
+            char *end = NULL;
+            errno = 0;
+            unsigned long long id = strtoull(optarg, &end, 10);
+            if (errno || !optarg[0] || *end || id == 0) {
+                snprintf(why, sizeof why, "--resume '%s' is not a subscription id", optarg);
+                return cli_usage(cmd, why);
+            }
+            o->resume = id;
+            break;
+        }
         case CLI_LONG_GROUP_WAIT:
         case CLI_LONG_GROUP_INTERVAL:
         case CLI_LONG_REPEAT_INTERVAL: {

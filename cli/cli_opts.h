@@ -56,6 +56,7 @@ typedef uint64_t cli_optmask;
 #define CLI_OPT_EMAIL      ((cli_optmask)1 << 41)  /* --email ADDR (subscribe) */
 #define CLI_OPT_GROUP      ((cli_optmask)1 << 42)  /* --group-wait D, --group-interval D, --repeat-interval D */
 #define CLI_OPT_DIGEST     ((cli_optmask)1 << 43)  /* --digest "mon 09:00" (subscribe) */
+#define CLI_OPT_RESUME     ((cli_optmask)1 << 44)  /* --resume ID (subscriptions) */
 
 struct cli_opts {
     const char *catalogs[CLI_MAX_FILES];
@@ -99,6 +100,7 @@ struct cli_opts {
     long group_wait_s, group_interval_s;    /* subscribe --group-wait / --group-interval (s) */
     long repeat_s;                          /* subscribe --repeat-interval (s) */
     const char *digest;                     /* subscribe --digest "DAY HH:MM"; NULL: none */
+    uint64_t resume;                        /* subscriptions --resume ID; 0: none */
 };
 
 /* The width a table fits: $COLUMNS when it is a number, else the

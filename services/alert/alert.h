@@ -66,6 +66,8 @@ struct alert_svc {
     size_t ngroups, groups_cap;
     struct alert_failing failing[ALERT_FAILING_MAX];
     size_t nfailing;
+    uint64_t failed_ids[ALERT_FAILING_MAX]; /* subscriptions seen failed (a resume resends) */
+    size_t nfailed_ids;
     struct pw_service_settings common; /* catalog, clock, keys, ... */
     struct pw_metrics *metrics;
     struct alert_metrics m;

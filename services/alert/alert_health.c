@@ -8,7 +8,9 @@
  * then on nothing is sent to it; its notifications keep being recorded as
  * pending deliveries (`subscriptions` counts them), so none is dropped
  * quietly. The alert takes the next alert seq, so it is raised only when
- * no decided transition is waiting (seqs are published in order). */
+ * no decided transition is waiting (seqs are published in order). When
+ * someone resumes it (planwatch subscriptions --resume), its waiting
+ * deliveries are read back from the store and sent, oldest first. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,8 +114,63 @@ static int health_raise(struct alert_svc *a, struct alert_failing *f,
     return 0;
 }
 
+/* Queues the pending deliveries of a resumed subscription. Returns 0 or an
+ * error (retried at the next heartbeat). */
+static int health_resume(struct alert_svc *a, const Planwatch__V1__Subscription *sub)
+{
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__QueryReply *r = NULL;
+    size_t n = 0;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_DELIVERIES;
+    int rc = pw_client_query(a->store, &q, (int)a->query_timeout_ms, &r);
+    if (rc)
+        return rc;
+    alert_webhook_drop(a->wh, sub->id); /* none should be queued; never twice */
+    for (size_t i = 0; i < r->n_deliveries && !rc; i++) {
+        const Planwatch__V1__Delivery *d = r->deliveries[i];
+        if (d->subscription_id != sub->id)
+            continue;
+        rc = alert_channel_add(a, sub, d->alert_seq, d->subscription_id,
+                               d->alert_id ? d->alert_id : "", d->event ? d->event : "",
+                               (const char *)d->body.data, d->body.len, 0);
+        n++;
+    }
+    planwatch__v1__query_reply__free_unpacked(r, NULL);
+    if (rc)
+        alert_webhook_drop(a->wh, sub->id); /* all or nothing: the retry queues them again */
+    else
+        pw_info("msg=\"subscription resumed; waiting deliveries queued\" subscription=%llu n=%zu",
+                (unsigned long long)sub->id, n);
+    return rc;
+}
+
+/* Resumed subscriptions get their waiting deliveries; failed ones are noted. */
+static void health_watch(struct alert_svc *a)
+{
+    for (size_t k = 0; k < a->nfailed_ids;) {
+        const Planwatch__V1__Subscription *sub = alert_notify_sub(a->notify, a->failed_ids[k]);
+        if (sub && !sub->failed && health_resume(a, sub))
+            return; /* the next heartbeat tries again */
+        if (!sub || !sub->failed) {
+            a->failed_ids[k] = a->failed_ids[--a->nfailed_ids];
+            continue;
+        }
+        k++;
+    }
+    for (size_t i = 0; i < alert_notify_nsubs(a->notify); i++) {
+        const Planwatch__V1__Subscription *sub = alert_notify_sub_at(a->notify, i);
+        size_t k = 0;
+        while (k < a->nfailed_ids && a->failed_ids[k] != sub->id)
+            k++;
+        if (sub->failed && k == a->nfailed_ids && k < ALERT_FAILING_MAX)
+            a->failed_ids[a->nfailed_ids++] = sub->id;
+    }
+}
+
 void alert_health_tick(struct alert_svc *a)
 {
+    if (a->started && a->notify)
+        health_watch(a);
     for (size_t k = 0; k < a->nfailing;) {
         const Planwatch__V1__Subscription *sub = alert_notify_sub(a->notify, a->failing[k].sub_id);
         if (!sub || sub->failed) {

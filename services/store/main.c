@@ -213,6 +213,7 @@ static const char *store_query_denied(const struct pw_principal *who, Planwatch_
                    ? NULL
                    : "this identity may not publish reports (registry: manage: true)";
     case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIBE:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTION_RESUME:
     case PLANWATCH__V1__QUERY_KIND__QUERY_UNSUBSCRIBE:
     case PLANWATCH__V1__QUERY_KIND__QUERY_ACK:
     case PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE:

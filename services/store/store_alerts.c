@@ -935,6 +935,42 @@ static void sa_sub_failed(struct store *s, const Planwatch__V1__Query *q,
             (unsigned long long)q->id, why, aid);
 }
 
+/* QUERY_SUBSCRIPTION_RESUME: someone fixed the receiver; the subscription
+ * is sent to again (admin_seq + 1: the alert service reloads and sends its
+ * waiting deliveries first). Resuming one that is not failed is an error. */
+static void sa_sub_resume(struct store *s, const Planwatch__V1__Query *q,
+                          Planwatch__V1__QueryReply *r, struct pw_arena *a)
+{
+    unsigned char key[8];
+    ProtobufCMessage *m = NULL;
+    store_db_put_be64(key, q->id);
+    int rc = sa_get(s, STORE_T_SUBS, key, 8, &planwatch__v1__subscription__descriptor, &m);
+    if (rc == PW_ENOTFOUND)
+        return sa_fail(r, PW_ENOTFOUND, "no such subscription");
+    if (rc)
+        return sa_fail(r, rc, pw_strerror(rc));
+    Planwatch__V1__Subscription *sub = (Planwatch__V1__Subscription *)m;
+    if (!sub->failed) {
+        protobuf_c_message_free_unpacked(m, NULL);
+        return sa_fail(r, PW_EINVAL, "the subscription has not failed");
+    }
+    sub->failed = 0;
+    size_t len = protobuf_c_message_get_packed_size(m);
+    uint8_t *buf = pw_arena_alloc(a, len ? len : 1);
+    unsigned char *k = sa_be64(a, q->id);
+    if (buf)
+        protobuf_c_message_pack(m, buf); /* reason and alert id kept: the history of it */
+    protobuf_c_message_free_unpacked(m, NULL);
+    if (!buf || !k)
+        return sa_fail(r, PW_ENOMEM, "out of memory");
+    struct store_db_op ops[2] = {{.table = STORE_T_SUBS, .key = k, .klen = 8, .val = buf,
+                                  .vlen = len}};
+    if ((rc = store_admin_write(s, ops, 1, "subscriptions", a)))
+        return sa_fail(r, rc, pw_strerror(rc));
+    r->id = q->id;
+    pw_info("msg=\"subscription resumed\" id=%llu", (unsigned long long)q->id);
+}
+
 int store_alerts_init(struct store *s)
 {
     s->admin_seq = store_db_meta(s->db, "admin_seq");
@@ -950,6 +986,7 @@ int store_alerts_answer(struct store *s, const Planwatch__V1__Query *q,
     case PLANWATCH__V1__QUERY_KIND__QUERY_UNSUBSCRIBE: sa_unsubscribe(s, q, r, arena); break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTIONS: sa_subscriptions(s, r, arena); break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTION_FAILED: sa_sub_failed(s, q, r, arena); break;
+    case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTION_RESUME: sa_sub_resume(s, q, r, arena); break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_ACK: sa_ack(s, q, r, arena); break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE: sa_silence(s, q, r, arena); break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_ALERTS: sa_alerts(s, q, r, arena); break;

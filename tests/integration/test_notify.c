@@ -605,6 +605,44 @@ static void test_delivery_health(void **state)
     assert_true(all_t > 2);
     assert_true(all_o > others); /* the first transition's deliveries are left out above */
     json_decref(h);
+
+    /* the receiver is fixed: resumed, the two waiting notifications go, in order */
+    s = sub_json(f, bad);
+    assert_int_equal(health_int(s, "pending"), 2);
+    json_decref(s);
+    hs_http_status(gone, 200);
+    char idbuf[32];
+    snprintf(idbuf, sizeof idbuf, "%llu", (unsigned long long)bad);
+    const char *rs[] = {"subscriptions", "--resume", idbuf, NULL};
+    free(cli(f, 0, rs));
+    if (hs_http_wait(gone, "/hook", 3, WAIT_MS) != 0) {
+        hs_dump_logs(&f->c);
+        fail_msg("the waiting notifications were not sent after --resume");
+    }
+    struct hs_http_req r1 = hs_http_get(gone, "/hook", 1), r2 = hs_http_get(gone, "/hook", 2);
+    assert_string_equal(r1.event, "status.updated");
+    assert_string_equal(r2.event, "status.resolved");
+    hs_http_req_free(&r1);
+    hs_http_req_free(&r2);
+    end = pw_now_ms() + WAIT_MS;
+    for (;;) {
+        s = sub_json(f, bad);
+        int done = !strcmp(js(s, "state"), "ok") && health_int(s, "pending") == 0;
+        json_decref(s);
+        if (done)
+            break;
+        if (pw_now_ms() > end)
+            fail_msg("resumed subscription still shows waiting deliveries");
+        hs_alert_converged(&f->c, 0, 1000);
+    }
+    out = cli(f, 0, la);
+    assert_null(strstr(out, "\"delivery\"")); /* its alert is no longer open */
+    free(out);
+    const char *again[] = {"subscriptions", "--resume", idbuf, NULL};
+    char *o2 = NULL, *e2 = NULL;
+    assert_int_equal(hs_cli(&f->c, &o2, &e2, again), 1); /* not failed any more */
+    free(o2);
+    free(e2);
     hs_http_stop(gone);
 }
 
