@@ -33,6 +33,7 @@ static const char *af_what_ja(const Planwatch__V1__Alert *al)
     switch (al->kind) {
     case PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE: return "未報告";
     case PLANWATCH__V1__ALERT_KIND__ALERT_KIND_FORECAST: return "見通し不足";
+    case PLANWATCH__V1__ALERT_KIND__ALERT_KIND_DELIVERY: return "配信停止";
     default:
         return (unsigned)al->status < PW_STATUS_COUNT
                    ? pw_explain_status_ja((enum pw_status)al->status)

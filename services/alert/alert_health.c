@@ -3,7 +3,9 @@
  * after message with a WARN line each (see alert.h). The first permanent
  * refusal marks it failed in the store and raises its own alert, kind
  * DELIVERY (CRITICAL), recorded in the history and published on the alert
- * stream like any other: `planwatch alerts` lists it open while the
+ * stream like any other, and delivered to the other subscriptions that
+ * receive it (no plan/project/indicator filter: the secretariat's), in the
+ * same store transaction: `planwatch alerts` lists it open while the
  * subscription stays failed, `watch` prints it, the metrics count it. From
  * then on nothing is sent to it; its notifications keep being recorded as
  * pending deliveries (`subscriptions` counts them), so none is dropped
@@ -91,13 +93,53 @@ static int health_raise(struct alert_svc *a, struct alert_failing *f,
     al.summary = summary;
     al.time_ns = pw_now_ns();
     why.failed_reason = f->reason;
+    /* the other subscriptions that receive it (the secretariat's) are owed it */
+    size_t ns = alert_notify_nsubs(a->notify), nd = 0;
+    Planwatch__V1__Delivery *dels = calloc(ns ? ns : 1, sizeof *dels);
+    Planwatch__V1__Delivery **dp = calloc(ns ? ns : 1, sizeof *dp);
+    int rc = dels && dp ? 0 : PW_ENOMEM;
+    for (size_t i = 0; i < ns && !rc; i++) {
+        const Planwatch__V1__Subscription *o = alert_notify_sub_at(a->notify, i);
+        char *body = NULL;
+        size_t len = 0;
+        if (o->id == sub->id || o->failed || !alert_notify_match(o, &al))
+            continue;
+        if ((rc = alert_channel_body(a, o, &al, NULL, &body, &len)))
+            break;
+        planwatch__v1__delivery__init(&dels[nd]);
+        dels[nd].alert_seq = al.seq;
+        dels[nd].subscription_id = o->id;
+        dels[nd].state = PLANWATCH__V1__DELIVERY_STATE__DELIVERY_PENDING;
+        dels[nd].next_ns = al.time_ns;
+        dels[nd].body.data = (uint8_t *)body;
+        dels[nd].body.len = len;
+        dels[nd].alert_id = id;
+        dels[nd].event = (char *)"delivery.opened";
+        dels[nd].updated_ns = al.time_ns;
+        dp[nd] = &dels[nd];
+        nd++;
+    }
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTION_FAILED;
     q.id = sub->id;
     q.subscription = &why;
     q.alerts = alp;
     q.n_alerts = 1;
-    int rc = pw_client_query(a->store, &q, (int)a->query_timeout_ms, &r);
+    q.deliveries = dp;
+    q.n_deliveries = nd;
+    if (!rc)
+        rc = pw_client_query(a->store, &q, (int)a->query_timeout_ms, &r);
     planwatch__v1__query_reply__free_unpacked(r, NULL);
+    for (size_t i = 0; !rc && i < nd; i++)
+        if (alert_channel_add(a, alert_notify_sub(a->notify, dels[i].subscription_id), al.seq,
+                              dels[i].subscription_id, id, dels[i].event,
+                              (const char *)dels[i].body.data, dels[i].body.len, 0))
+            pw_error("msg=\"delivery not queued (out of memory); resumed at the next start\" "
+                     "alert_seq=%llu subscription=%llu",
+                     (unsigned long long)al.seq, (unsigned long long)dels[i].subscription_id);
+    for (size_t i = 0; i < nd; i++)
+        free(dels[i].body.data);
+    free(dels);
+    free(dp);
     if (rc)
         return rc;
     rc = pw_zsock_publish(a->pub, "alert.delivery", PLANWATCH__V1__MSG_TYPE__MSG_ALERT, &al.base);

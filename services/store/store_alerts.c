@@ -896,9 +896,9 @@ static void sa_sub_failed(struct store *s, const Planwatch__V1__Query *q,
     const char *why = q->subscription ? sa_str(q->subscription->failed_reason) : "";
     char *reason = pw_arena_alloc(a, strlen(why) + 1), *aid = pw_arena_alloc(a, strlen(al->alert_id) + 1);
     unsigned char *k = sa_be64(a, q->id), *lk = sa_be64(a, al->seq), *sv = sa_be64(a, al->seq);
-    struct store_db_op ops[5];
+    struct store_db_op *ops = pw_arena_alloc(a, (q->n_deliveries + 5) * sizeof *ops);
     size_t n = 0;
-    if (!reason || !aid || !k || !lk || !sv) {
+    if (!reason || !aid || !k || !lk || !sv || !ops) {
         protobuf_c_message_free_unpacked(m, NULL);
         return sa_fail(r, PW_ENOMEM, "out of memory");
     }
@@ -928,6 +928,14 @@ static void sa_sub_failed(struct store *s, const Planwatch__V1__Query *q,
     ops[n++] = o2;
     if (al->seq > store_db_meta(s->db, "alert_seq"))
         ops[n++] = sa_meta("alert_seq", sv);
+    /* the alert's own deliveries (to the other subscriptions that receive it) */
+    for (size_t i = 0; i < q->n_deliveries; i++) {
+        const Planwatch__V1__Delivery *d = q->deliveries[i];
+        unsigned char *dk = sa_key2(a, d->alert_seq, d->subscription_id, 0, 0);
+        if (!dk)
+            return sa_fail(r, PW_ENOMEM, "out of memory");
+        ops[n++] = sa_put(STORE_T_DELIVERIES, dk, 16, &d->base);
+    }
     if ((rc = store_admin_write(s, ops, n, "subscriptions", a)))
         return sa_fail(r, rc, pw_strerror(rc));
     r->id = q->id;

@@ -494,6 +494,8 @@ static void test_delivery_health(void **state)
     const char *x[] = {"--indicator", IND, NULL};
     uint64_t bad = subscribe(f, hs_http_url(gone, "/hook", url, sizeof url), x);
     uint64_t ok = subscribe(f, hs_http_url(f->http, "/ok", url, sizeof url), x);
+    const char *secx[] = {"--severity", "critical", NULL}; /* the secretariat: everything critical */
+    subscribe(f, hs_http_url(f->http, "/sec", url, sizeof url), secx);
     json_t *s = sub_json(f, bad);
     assert_string_equal(js(s, "state"), "ok");
     assert_string_equal(js(json_object_get(s, "health"), "last_result"), "-");
@@ -550,6 +552,24 @@ static void test_delivery_health(void **state)
     assert_string_equal(js(dl, "severity"), "CRITICAL");
     assert_non_null(strstr(js(dl, "summary"), "HTTP 405"));
     json_decref(alerts);
+    /* ... and delivered to the secretariat's subscription */
+    int got = 0;
+    for (int64_t dl_end = pw_now_ms() + WAIT_MS; !got && pw_now_ms() < dl_end;) {
+        for (size_t k = 0; k < hs_http_count(f->http, "/sec") && !got; k++) {
+            struct hs_http_req rq = hs_http_get(f->http, "/sec", k);
+            if (!strcmp(rq.event, "delivery.opened")) {
+                json_t *db = json_of(rq.body);
+                assert_string_equal(js(db, "kind"), "delivery");
+                assert_string_equal(js(db, "severity"), "critical");
+                json_decref(db);
+                got = 1;
+            }
+            hs_http_req_free(&rq);
+        }
+        if (!got)
+            hs_alert_converged(&f->c, 0, 1000);
+    }
+    assert_true(got);
     int st = 0;
     char *m = hs_scrape(f->metrics_port, "/metrics", &st);
     assert_non_null(m);
