@@ -28,6 +28,8 @@ struct wh_job {
     size_t len;
     struct curl_slist *headers;  /* fixed ones; the signed ones are added per attempt */
     struct curl_slist *sent;     /* headers of the attempt in flight */
+    char id[80];                 /* the delivery id: <alert seq>.<subscription>, or for a
+                                    refresh <event>-<unix ms>.<subscription> (each its own) */
     int mail;                    /* an email: url is "mailto:<rcpt>" */
     uint64_t *gseqs;             /* a grouped message: the other deliveries it carries */
     char **gids;                 /* ... and their alert ids */
@@ -280,8 +282,13 @@ int alert_webhook_add(struct alert_webhook *w, uint64_t alert_seq, uint64_t sub_
         !(j->body = wh_dup(body, len)) || !(j->event = wh_dup(event, strlen(event))))
         goto nomem;
     struct curl_slist *l = NULL, *t;
-    snprintf(h, sizeof h, "X-Planwatch-Delivery: %llu.%llu", (unsigned long long)alert_seq,
-             (unsigned long long)sub_id);
+    if (alert_seq)
+        snprintf(j->id, sizeof j->id, "%llu.%llu", (unsigned long long)alert_seq,
+                 (unsigned long long)sub_id);
+    else /* re-posts, reminders, digests: a new message each time (receivers dedupe on the id) */
+        snprintf(j->id, sizeof j->id, "%.24s-%lld.%llu", event, (long long)(pw_now_ns() / 1000000),
+                 (unsigned long long)sub_id);
+    snprintf(h, sizeof h, "X-Planwatch-Delivery: %s", j->id);
     if (!(t = curl_slist_append(l, "Content-Type: application/json")))
         goto nomem;
     l = t;
@@ -473,7 +480,7 @@ long alert_webhook_timeout(struct alert_webhook *w, int64_t now_ms)
  * timestamp and body together (Standard Webhooks). */
 static int wh_attempt_headers(struct wh_job *j)
 {
-    char h[160], sig[ALERT_WEBHOOK_SIG_STD_LEN], id[48];
+    char h[160], sig[ALERT_WEBHOOK_SIG_STD_LEN], id[80];
     struct curl_slist *l = NULL, *t;
     int64_t ts = pw_now_ns() / 1000000000;
     curl_slist_free_all(j->sent);
@@ -483,8 +490,7 @@ static int wh_attempt_headers(struct wh_job *j)
             goto nomem;
         l = t;
     }
-    snprintf(id, sizeof id, "%llu.%llu", (unsigned long long)j->alert_seq,
-             (unsigned long long)j->sub_id);
+    snprintf(id, sizeof id, "%s", j->id);
     snprintf(h, sizeof h, "webhook-id: %s", id);
     if (!(t = curl_slist_append(l, h)))
         goto nomem;

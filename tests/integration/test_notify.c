@@ -1027,6 +1027,9 @@ static void test_reminders(void **state)
     struct hs_http_req q = hs_http_get(f->http, "/rem", 1);
     json_t *b = json_of(q.body);
     assert_true(json_is_true(json_object_get(b, "reminder")));
+    /* a message of its own: its id is not a delivery's (receivers dedupe on it) */
+    assert_true(strncmp(q.wh_id, "reminder-", 9) == 0);
+    assert_string_equal(q.delivery, q.wh_id);
     assert_int_equal(json_integer_value(json_object_get(b, "count")), 1);
     json_t *al = json_array_get(json_object_get(json_array_get(json_object_get(b, "projects"), 0),
                                                 "alerts"),
