@@ -30,6 +30,12 @@ static const char *al_status(int s)
     return s >= 0 && s < PW_STATUS_COUNT ? pw_status_name((enum pw_status)s) : "?";
 }
 
+/* The indicator status an alert shows; a delivery alert has none ("-"). */
+static const char *al_alert_status(const Planwatch__V1__Alert *a)
+{
+    return a->kind == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_DELIVERY ? "-" : al_status(a->status);
+}
+
 /* Runs one store query and maps failures to exit statuses: 1 when the store
  * refused it (the reason is printed), 2 when it did not answer. */
 int cli_store_query(const struct cli_opts *o, Planwatch__V1__Query *q,
@@ -451,7 +457,7 @@ static void al_print_open(const struct cli_opts *o, const Planwatch__V1__QueryRe
             json_array_append_new(arr, al_json_alert(a, ack));
         } else if (o->fmt == PW_FMT_CSV) {
             printf("%s,%s,%s,%s,%s,%s,%s,%s,%s,", al_str(a->alert_id), pw_msg_kind_name(a->kind),
-                   pw_msg_event_name(a->event), pw_msg_severity_name(a->severity, 0), al_status(a->status),
+                   pw_msg_event_name(a->event), pw_msg_severity_name(a->severity, 0), al_alert_status(a),
                    al_str(a->indicator_id), al_str(a->plan), al_str(a->project), t);
             pw_report_csv_field(stdout, al_str(a->summary));
             fputc(',', stdout);
@@ -461,7 +467,7 @@ static void al_print_open(const struct cli_opts *o, const Planwatch__V1__QueryRe
             fputc('\n', stdout);
         } else {
             printf("%-44s  %-8s  %-8s  %-9s  %-24s  %s\n", al_str(a->alert_id), pw_msg_kind_name(a->kind),
-                   pw_msg_severity_name(a->severity, 0), al_status(a->status), t, al_str(a->summary));
+                   pw_msg_severity_name(a->severity, 0), al_alert_status(a), t, al_str(a->summary));
             if (ack)
                 printf("%-44s  acknowledged by %s: %s\n", "", al_str(ack->by),
                        al_str(ack->reason));
@@ -536,7 +542,7 @@ static void al_print_history(const struct cli_opts *o, const Planwatch__V1__Quer
         e->alert_id = al_str(a->alert_id);
         e->indicator = al_str(a->indicator_id);
         snprintf(e->detail, sizeof e->detail, "%s %s %s %s%s%s: %s", pw_msg_severity_name(a->severity, 0),
-                 pw_msg_kind_name(a->kind), pw_msg_event_name(a->event), al_status(a->status),
+                 pw_msg_kind_name(a->kind), pw_msg_event_name(a->event), al_alert_status(a),
                  a->acknowledged ? " [acknowledged]" : "", a->silenced ? " [silenced]" : "",
                  al_str(a->summary));
         e->json = al_json_alert(a, NULL);
