@@ -79,7 +79,8 @@ static const struct cli_opt_row cli_rows[] = {
     {CLI_OPT_RFORMAT, "no-bom", NULL, NULL, NULL, "csv: no byte-order mark"},
     {CLI_OPT_WEBHOOK, "webhook", "URL", NULL, NULL, "http:// or https:// URL to POST alerts to"},
     {CLI_OPT_SECRET, "secret", "S", "PLANWATCH_WEBHOOK_SECRET", NULL,
-     "shared secret: each POST carries X-Planwatch-Signature: sha256=HMAC-SHA256(S, body)"},
+     "shared secret: each POST is signed, webhook-signature: v1,<base64 HMAC-SHA256 of\n"
+     "      id.timestamp.body> (and, one more release, X-Planwatch-Signature)"},
     {CLI_OPT_SEVERITY, "severity", "info|warning|critical", NULL, NULL,
      "only alerts of at least this severity (subscribe default: warning)"},
     {CLI_OPT_BY, "by", "NAME", "PLANWATCH_USER", "$USER", "who answers"},
