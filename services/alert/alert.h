@@ -37,6 +37,7 @@ struct alert_metrics {
     struct pw_metric *applied, *resyncs, *ready, *applied_seq, *alert_seq, *outbox;
     struct pw_metric *eval_seconds, *flush_seconds;
     struct pw_metric *subs_failed_total, *subs_failed;
+    struct pw_metric *attempts[3]; /* delivery attempts by result: delivered, retry, failed */
 };
 
 #define ALERT_FAILING_MAX 32         /* subscriptions refused for good, not yet recorded */
@@ -143,7 +144,8 @@ void alert_group_tick(struct alert_svc *a);
 void alert_group_free(struct alert_svc *a);
 
 /* alert_health.c */
-/* Notes the subscriptions that outcomes show refused for good. */
+/* Counts the attempts (metrics) and notes the subscriptions that outcomes
+ * show refused for good. */
 void alert_health_outcomes(struct alert_svc *a, const struct alert_webhook_outcome *o, size_t n);
 /* Marks them failed in the store and raises their DELIVERY alerts (when no
  * decided transition waits); retried every heartbeat. */

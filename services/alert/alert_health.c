@@ -36,6 +36,13 @@ static int health_permanent(const struct alert_webhook_outcome *o)
 void alert_health_outcomes(struct alert_svc *a, const struct alert_webhook_outcome *o, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        if (o[i].attempt && o[i].time_ns) /* an attempt of its own (not a drop) */
+            pw_metric_inc(a->m.attempts[o[i].state == PLANWATCH__V1__DELIVERY_STATE__DELIVERY_DELIVERED
+                                            ? 0
+                                        : o[i].state == PLANWATCH__V1__DELIVERY_STATE__DELIVERY_PENDING
+                                            ? 1
+                                            : 2],
+                          1);
         if (!health_permanent(&o[i]))
             continue;
         size_t k = 0;

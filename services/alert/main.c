@@ -140,9 +140,14 @@ static int svc_metrics_open(struct alert_svc *a)
     if (pw_metrics_open(&a->metrics))
         return PW_ENOMEM;
     struct pw_metrics *r = a->metrics;
+    static const char *const results[] = {"delivered", "retry", "failed"};
     if (pw_metrics_add_family(r, C, "planwatch_alert_alerts_published_total", "status", status,
                               PW_STATUS_COUNT, "Alerts published, by the indicator's new status.",
                               m->alerts) ||
+        pw_metrics_add_family(r, C, "planwatch_alert_delivery_attempts_total", "result", results, 3,
+                              "Delivery attempts (webhook, Alertmanager, chat, email) by result: "
+                              "delivered, failed and retried, failed for good.",
+                              m->attempts) ||
         pw_metrics_add_table(r, "planwatch_alert_", defs, sizeof defs / sizeof defs[0]))
         return PW_ENOMEM;
     pw_metrics_on_scrape(r, svc_metrics_scrape, a);

@@ -478,14 +478,11 @@ static void hs_slurp(int fd, char **out, size_t *len, size_t *cap)
 
 /* In the child: execs `planwatch args...` with the cluster's endpoints and
  * identity in the environment; never returns. */
-static void hs_cli_exec(struct hs_cluster *c, const char *const *args)
+/* The CLI's environment, set in the test process before it forks: the child
+ * must not allocate (setenv does) between fork and exec, or it can spin on
+ * an allocator lock the webhook receiver's thread held at the fork. */
+static void hs_cli_env(struct hs_cluster *c)
 {
-    char *argv[64];
-    int n = 0;
-    argv[n++] = (char *)hs_bin("planwatch");
-    for (; args[n - 1] && n < 63; n++)
-        argv[n] = (char *)args[n - 1];
-    argv[n] = NULL;
     setenv("PLANWATCH_INGEST", c->ep_ingest, 1);
     setenv("PLANWATCH_STORE", c->ep_store, 1);
     setenv("PLANWATCH_ALERTS", c->ep_alerts, 1);
@@ -499,6 +496,17 @@ static void hs_cli_exec(struct hs_cluster *c, const char *const *args)
     } else {
         setenv("PLANWATCH_INSECURE", "1", 1);
     }
+}
+
+/* In the child: argv built on the stack from bin (resolved before the fork). */
+static void hs_cli_exec(const char *bin, const char *const *args)
+{
+    char *argv[64];
+    int n = 0;
+    argv[n++] = (char *)bin;
+    for (; args[n - 1] && n < 63; n++)
+        argv[n] = (char *)args[n - 1];
+    argv[n] = NULL;
     execv(argv[0], argv);
     _exit(127);
 }
@@ -506,13 +514,17 @@ static void hs_cli_exec(struct hs_cluster *c, const char *const *args)
 int hs_cli_file(struct hs_cluster *c, const char *path, const char *const *args)
 {
     fflush(NULL);
+    hs_cli_env(c);
+    const char *bin = hs_bin("planwatch");
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(fd >= 0);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        if (!freopen(path, "wb", stdout))
-            _exit(126);
-        hs_cli_exec(c, args);
+        dup2(fd, 1);
+        hs_cli_exec(bin, args);
     }
+    close(fd);
     int st = 0;
     waitpid(pid, &st, 0);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
@@ -524,6 +536,8 @@ int hs_cli(struct hs_cluster *c, char **out, char **err, const char *const *args
     assert_int_equal(pipe(po), 0);
     assert_int_equal(pipe(pe), 0);
     fflush(NULL);
+    hs_cli_env(c);
+    const char *bin = hs_bin("planwatch");
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -531,7 +545,7 @@ int hs_cli(struct hs_cluster *c, char **out, char **err, const char *const *args
         dup2(pe[1], 2);
         close(po[0]);
         close(pe[0]);
-        hs_cli_exec(c, args);
+        hs_cli_exec(bin, args);
     }
     close(po[1]);
     close(pe[1]);

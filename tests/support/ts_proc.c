@@ -74,6 +74,10 @@ pid_t ts_proc_spawn(char *const *argv, const char *log)
 {
     pid_t parent = getpid();
     fflush(NULL); /* or the child's exit would write our buffers again */
+    /* set here, not in the child: setenv allocates, and a child forked while
+     * another thread of the test (a receiver) held the allocator's lock would
+     * spin on it forever, before exec and before its death signal is set */
+    setenv("ASAN_OPTIONS", "detect_leaks=1:exitcode=23", 0);
     pid_t pid = fork();
     if (pid != 0)
         return pid;
@@ -84,7 +88,6 @@ pid_t ts_proc_spawn(char *const *argv, const char *log)
         if (fd > 2)
             close(fd);
     }
-    setenv("ASAN_OPTIONS", "detect_leaks=1:exitcode=23", 0);
     /* a service dies with its parent, whatever ends the parent; if that
      * already happened before prctl, nobody is left to stop this one */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
