@@ -31,6 +31,12 @@ static const char *al_status(int s)
     return s >= 0 && s < PW_STATUS_COUNT ? pw_status_name((enum pw_status)s) : "?";
 }
 
+/* The indicator status an alert shows; a delivery alert has none ("-"). */
+static const char *al_alert_status(const Planwatch__V1__Alert *a)
+{
+    return a->kind == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_DELIVERY ? "-" : al_status(a->status);
+}
+
 /* Runs one store query and maps failures to exit statuses: 1 when the store
  * refused it (the reason is printed), 2 when it did not answer. */
 int cli_store_query(const struct cli_opts *o, Planwatch__V1__Query *q,
@@ -80,14 +86,26 @@ static char *al_opt(const char *s)
 int cli_subscribe(int argc, char **argv)
 {
     static const char help[] =
-        "usage: planwatch subscribe --webhook URL [--plan P] [--project P] [--indicator ID]\n"
+        "usage: planwatch subscribe --webhook URL [--format json|alertmanager|slack]\n"
+        "                           [--plan P] [--project P] [--indicator ID]\n"
         "                           [--severity info|warning|critical] [--secret S] [--by NAME]\n"
-        "Adds a webhook subscription: every alert transition that passes the filters is\n"
-        "POSTed to URL as JSON (one POST per transition, retried with exponential backoff\n"
-        "when the receiver answers 5xx or cannot be reached). --severity (default warning)\n"
-        "counts the alert's severity before and after the transition, so a subscriber of\n"
-        "critical alerts also hears when they resolve. With --secret, each POST carries\n"
-        "X-Planwatch-Signature: sha256=<hex HMAC-SHA256 of the body with S>.\n"
+        "       planwatch subscribe --email ADDR [filters, --severity, --by as above]\n"
+        "       [--group-wait 30s [--group-interval 5m]] [--repeat-interval 4h]\n"
+        "       [--digest \"mon 09:00\"]\n"
+        "Adds a subscription: every alert transition that passes the filters is sent to\n"
+        "URL (one POST per transition, retried with exponential backoff when the receiver\n"
+        "answers 408, 429 or 5xx or cannot be reached) or, with --email, mailed to ADDR.\n"
+        "--format: planwatch's JSON (default), an Alertmanager's API v2 (resolved alerts\n"
+        "end there; open ones are re-posted so they do not expire), or a chat incoming\n"
+        "webhook (Slack, Mattermost). --severity (default warning) counts the alert's\n"
+        "severity before and after the transition, so a subscriber of critical alerts\n"
+        "also hears when they resolve. With --secret, each POST is signed (Standard\n"
+        "Webhooks: webhook-id, webhook-timestamp, webhook-signature; README \"Signature\").\n"
+        "--group-wait D: transitions arriving within D of the first go as one message,\n"
+        "listed by plan and project (e.g. the overdue alerts of a deadline).\n"
+        "--repeat-interval D: every D, a reminder listing the open alerts nobody\n"
+        "acknowledged. --digest: every week (or day) at that time in Japan, what is open\n"
+        "and what changed since the previous digest.\n"
         "Prints the subscription id.\n";
     struct cli_opts o;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
@@ -95,26 +113,49 @@ int cli_subscribe(int argc, char **argv)
     Planwatch__V1__QueryReply *r = NULL;
     int rc = al_parse(&o, argc, argv,
                       CLI_ALERT_CONN | CLI_FILTERS | CLI_OPT_WEBHOOK | CLI_OPT_SECRET |
-                          CLI_OPT_SEVERITY | CLI_OPT_BY,
+                          CLI_OPT_SEVERITY | CLI_OPT_BY | CLI_OPT_SFORMAT | CLI_OPT_EMAIL |
+                          CLI_OPT_GROUP | CLI_OPT_DIGEST,
                       help, 0);
     if (rc >= 0)
         return rc;
-    if ((rc = al_need(argv[0], o.webhook, "--webhook URL")))
-        return rc;
-    sub.url = (char *)o.webhook;
+    if ((o.webhook != NULL) == (o.email != NULL)) {
+        fputs("planwatch subscribe: give --webhook URL or --email ADDR (see planwatch subscribe "
+              "--help)\n",
+              stderr);
+        return 2;
+    }
+    if (o.email && o.sub_format) {
+        fputs("planwatch subscribe: --format applies to --webhook only\n", stderr);
+        return 2;
+    }
+    sub.url = al_opt(o.webhook);
+    sub.email = al_opt(o.email);
+    sub.format = o.email ? (char *)"email" : al_opt(o.sub_format);
     sub.secret = al_opt(o.secret);
     sub.plan = al_opt(o.plan);
     sub.project = al_opt(o.project);
     sub.indicator_id = al_opt(o.indicator);
     sub.min_severity = (Planwatch__V1__Severity)(o.severity >= 0 ? o.severity : 1);
     sub.created_by = al_opt(o.by);
+    Planwatch__V1__SubscriptionGroup grp = PLANWATCH__V1__SUBSCRIPTION_GROUP__INIT;
+    if (o.group_wait_s || o.group_interval_s || o.repeat_s || o.digest) {
+        grp.wait_s = (uint32_t)o.group_wait_s;
+        grp.interval_s = (uint32_t)o.group_interval_s;
+        grp.repeat_s = (uint32_t)o.repeat_s;
+        grp.digest = (char *)al_opt(o.digest);
+        sub.group = &grp;
+    }
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIBE;
     q.subscription = &sub;
     if ((rc = cli_store_query(&o, &q, &r)))
         return rc;
     struct cli_text x = {0};
-    printf("subscription %llu: %s (severity >= %s%s)\n", (unsigned long long)r->id,
-           cli_text(&x, o.webhook),
+    printf("subscription %llu: %s%s%s (severity >= %s%s)\n", (unsigned long long)r->id,
+           o.email ? "email " : "", cli_text(&x, o.email ? o.email : o.webhook),
+           o.sub_format && strcmp(o.sub_format, "json") ? (!strcmp(o.sub_format, "slack")
+                                                               ? " as slack"
+                                                               : " as alertmanager")
+                                                         : "",
            pw_msg_severity_name(sub.min_severity, 0), sub.secret[0] ? ", signed" : "");
     planwatch__v1__query_reply__free_unpacked(r, NULL);
     return 0;
@@ -151,38 +192,113 @@ static const char *al_filter(const char *s)
     return s && s[0] ? s : "*";
 }
 
+/* The last result of a subscription's deliveries, for people: "delivered",
+ * "failed: HTTP 405", "retrying: HTTP 503", "-" before any attempt. */
+static const char *al_last(const Planwatch__V1__Subscription *s, char *buf, size_t n)
+{
+    const Planwatch__V1__SubscriptionHealth *h = s->health;
+    if (!h || !h->last_ns)
+        return "-";
+    if (h->last_state == PLANWATCH__V1__DELIVERY_STATE__DELIVERY_DELIVERED)
+        snprintf(buf, n, "delivered (HTTP %d)", h->last_http);
+    else if (h->last_http)
+        snprintf(buf, n, "%s: HTTP %d",
+                 h->last_state == PLANWATCH__V1__DELIVERY_STATE__DELIVERY_PENDING ? "retrying"
+                                                                                  : "failed",
+                 h->last_http);
+    else
+        snprintf(buf, n, "%s: %.80s",
+                 h->last_state == PLANWATCH__V1__DELIVERY_STATE__DELIVERY_PENDING ? "retrying"
+                                                                                  : "failed",
+                 al_str(h->last_error));
+    return buf;
+}
+
+static const char *al_sub_target(const Planwatch__V1__Subscription *s)
+{
+    return s->email && s->email[0] ? s->email : al_str(s->url);
+}
+
+static const char *al_sub_format(const Planwatch__V1__Subscription *s)
+{
+    return s->format && s->format[0] ? s->format : "json";
+}
+
 int cli_subscriptions(int argc, char **argv)
 {
-    static const char help[] = "usage: planwatch subscriptions [--format table|csv|json]\n"
-                               "Lists the webhook subscriptions (secrets are never shown).\n";
+    static const char help[] =
+        "usage: planwatch subscriptions [--format table|csv|json]\n"
+        "       planwatch subscriptions --resume ID\n"
+        "Lists the subscriptions (secrets are never shown) with their delivery health:\n"
+        "STATE ok, or failed when the receiver refused for good (HTTP 4xx other than\n"
+        "408/429: nothing more is sent, its notifications wait as pending), the last\n"
+        "result, and how many deliveries are pending, delivered and given up.\n"
+        "--resume ID: the receiver was fixed; send to it again, waiting ones first.\n";
     struct cli_opts o;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     Planwatch__V1__QueryReply *r = NULL;
     struct cli_text x = {0}; /* its buffers are reused in turn */
-    char t[32];
-    int rc = al_parse(&o, argc, argv, CLI_ALERT_CONN | CLI_OPT_FORMAT, help, 0);
+    char t[32], last[160];
+    int rc = al_parse(&o, argc, argv, CLI_ALERT_CONN | CLI_OPT_FORMAT | CLI_OPT_RESUME, help, 0);
     if (rc >= 0)
         return rc;
+    if (o.resume) {
+        q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTION_RESUME;
+        q.id = o.resume;
+        if ((rc = cli_store_query(&o, &q, &r)))
+            return rc;
+        printf("subscription %llu resumed: its waiting notifications go first\n",
+               (unsigned long long)o.resume);
+        planwatch__v1__query_reply__free_unpacked(r, NULL);
+        return 0;
+    }
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTIONS;
     if ((rc = cli_store_query(&o, &q, &r)))
         return rc;
     json_t *arr = o.fmt == PW_FMT_JSON ? json_array() : NULL;
     if (o.fmt == PW_FMT_TABLE)
-        printf("%4s  %-8s  %-6s  %-5s  %-8s  %-30s  %-24s  %s\n", "ID", "SEVERITY", "SIGNED",
-               "PLAN", "PROJECT", "INDICATOR", "CREATED (UTC)", "URL");
+        printf("%4s  %-12s  %-6s  %-8s  %-6s  %-5s  %-8s  %-24s  %7s  %8s  %-24s  %s\n", "ID",
+               "FORMAT", "STATE", "SEVERITY", "SIGNED", "PLAN", "PROJECT", "INDICATOR", "PENDING",
+               "FAILURES", "LAST", "TO");
     else if (o.fmt == PW_FMT_CSV)
+        /* the first release's columns, unchanged (scripts read them; test_store_format):
+         * health is in the table and json */
         puts("id,url,plan,project,indicator_id,min_severity,signed,created,created_by");
     for (size_t i = 0; i < r->n_subscriptions; i++) {
         const Planwatch__V1__Subscription *s = r->subscriptions[i];
+        const Planwatch__V1__SubscriptionHealth *h = s->health;
+        unsigned pending = h ? h->pending : 0, delivered = h ? h->delivered : 0,
+                 failures = h ? h->failures : 0;
+        char lt[32];
         pw_msg_time(s->created_ns, t, sizeof t);
+        pw_msg_time(h ? h->last_ns : 0, lt, sizeof lt);
+        const char *lr = al_last(s, last, sizeof last);
         if (arr) {
-            json_array_append_new(
-                arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id",
-                               (json_int_t)s->id, "url", al_str(s->url), "plan", al_str(s->plan),
-                               "project", al_str(s->project), "indicator_id",
-                               al_str(s->indicator_id), "min_severity", pw_msg_severity_name(s->min_severity, 0),
-                               "signed", (int)s->has_secret, "created", t, "created_by",
-                               al_str(s->created_by)));
+            json_t *j = json_pack(
+                "{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+                (json_int_t)s->id, "url", al_str(s->url), "plan", al_str(s->plan), "project",
+                al_str(s->project), "indicator_id", al_str(s->indicator_id), "min_severity",
+                pw_msg_severity_name(s->min_severity, 0), "signed", (int)s->has_secret, "created",
+                t, "created_by", al_str(s->created_by), "format", al_sub_format(s), "email",
+                al_str(s->email), "state", s->failed ? "failed" : "ok", "failed_reason",
+                al_str(s->failed_reason));
+            if (j && s->group)
+                json_object_set_new(j, "group",
+                                    json_pack("{s:i, s:i, s:i, s:s}", "wait_s",
+                                              (int)s->group->wait_s, "interval_s",
+                                              (int)(s->group->interval_s ? s->group->interval_s
+                                                                         : s->group->wait_s),
+                                              "repeat_s", (int)s->group->repeat_s, "digest",
+                                              al_str(s->group->digest)));
+            if (j)
+                json_object_set_new(
+                    j, "health",
+                    json_pack("{s:i, s:i, s:i, s:s, s:s, s:i, s:s}", "pending", (int)pending,
+                              "delivered", (int)delivered, "failures", (int)failures,
+                              "last_result", lr, "last_time", lt, "last_http",
+                              h ? (int)h->last_http : 0, "last_error",
+                              h ? al_str(h->last_error) : ""));
+            json_array_append_new(arr, j);
         } else if (o.fmt == PW_FMT_CSV) {
             printf("%llu,", (unsigned long long)s->id);
             pw_report_csv_field(stdout, cli_text(&x, s->url));
@@ -192,10 +308,12 @@ int cli_subscriptions(int argc, char **argv)
             pw_report_csv_field(stdout, cli_text(&x, s->created_by));
             fputc('\n', stdout);
         } else {
-            printf("%4llu  %-8s  %-6s  %-5s  %-8s  %-30s  %-24s  %s\n", (unsigned long long)s->id,
+            printf("%4llu  %-12s  %-6s  %-8s  %-6s  %-5s  %-8s  %-24s  %7u  %8u  %-24s  %s\n",
+                   (unsigned long long)s->id, al_sub_format(s), s->failed ? "failed" : "ok",
                    pw_msg_severity_name(s->min_severity, 0), s->has_secret ? "yes" : "no",
                    cli_text(&x, al_filter(s->plan)), cli_text(&x, al_filter(s->project)),
-                   cli_text(&x, al_filter(s->indicator_id)), t, cli_text(&x, s->url));
+                   cli_text(&x, al_filter(s->indicator_id)), pending, failures, cli_text(&x, lr),
+                   cli_text(&x, al_sub_target(s)));
         }
     }
     if (arr) {
@@ -381,7 +499,7 @@ static void al_print_open(const struct cli_opts *o, const Planwatch__V1__QueryRe
         } else if (o->fmt == PW_FMT_CSV) {
             printf("%s,%s,%s,%s,%s,%s,%s,%s,%s,", cli_text(&x, a->alert_id),
                    pw_msg_kind_name(a->kind), pw_msg_event_name(a->event),
-                   pw_msg_severity_name(a->severity, 0), al_status(a->status),
+                   pw_msg_severity_name(a->severity, 0), al_alert_status(a),
                    cli_text(&x, a->indicator_id), cli_text(&x, a->plan), cli_text(&x, a->project),
                    t);
             pw_report_csv_field(stdout, cli_text(&x, a->summary));
@@ -393,7 +511,7 @@ static void al_print_open(const struct cli_opts *o, const Planwatch__V1__QueryRe
         } else {
             printf("%-44s  %-8s  %-8s  %-9s  %-24s  %s\n", cli_text(&x, a->alert_id),
                    pw_msg_kind_name(a->kind), pw_msg_severity_name(a->severity, 0),
-                   al_status(a->status), t, cli_text(&x, a->summary));
+                   al_alert_status(a), t, cli_text(&x, a->summary));
             if (ack)
                 printf("%-44s  acknowledged by %s: %s\n", "", cli_text(&x, ack->by),
                        cli_text(&x, ack->reason));
@@ -470,7 +588,7 @@ static void al_print_history(const struct cli_opts *o, const Planwatch__V1__Quer
         e->alert_id = al_str(a->alert_id);
         e->indicator = al_str(a->indicator_id);
         snprintf(e->detail, sizeof e->detail, "%s %s %s %s%s%s: %s", pw_msg_severity_name(a->severity, 0),
-                 pw_msg_kind_name(a->kind), pw_msg_event_name(a->event), al_status(a->status),
+                 pw_msg_kind_name(a->kind), pw_msg_event_name(a->event), al_alert_status(a),
                  a->acknowledged ? " [acknowledged]" : "", a->silenced ? " [silenced]" : "",
                  al_str(a->summary));
         e->json = al_json_alert(a, NULL);
@@ -539,6 +657,22 @@ static void al_print_history(const struct cli_opts *o, const Planwatch__V1__Quer
     }
     if (k > 1)
         qsort(ev, k, sizeof *ev, al_event_cmp);
+    /* --limit N means N transitions: when the store cut the history there,
+     * the other events shown are those of the period the N cover (the store
+     * sends every acknowledgement and silence) */
+    if (o->limit && r->n_alerts >= (size_t)o->limit) {
+        size_t first = 0, kept = 0;
+        while (first < k && strcmp(ev[first].type, "transition") != 0)
+            first++;
+        for (size_t i = 0; i < k; i++) {
+            if (i < first) {
+                json_decref(ev[i].json);
+                continue;
+            }
+            ev[kept++] = ev[i];
+        }
+        k = kept;
+    }
     json_t *arr = o->fmt == PW_FMT_JSON ? json_array() : NULL;
     if (o->fmt == PW_FMT_TABLE)
         printf("%-24s  %-10s  %-44s  %s\n", "TIME (UTC)", "EVENT", "ALERT_ID", "DETAIL");
@@ -578,8 +712,9 @@ int cli_alerts(int argc, char **argv)
         "                        [--format table|csv|json]\n"
         "--open (default): the open alerts (status, overdue, forecast) with their latest\n"
         "transition and acknowledgement, and the active silences.\n"
-        "--history: every transition (the --limit latest), webhook delivery attempt,\n"
-        "acknowledgement and silence, oldest first.\n";
+        "--history: every transition, delivery attempt, acknowledgement and silence,\n"
+        "oldest first; --limit N: the N latest transitions, with the attempts,\n"
+        "acknowledgements and silences of the period they cover.\n";
     struct cli_opts o;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     Planwatch__V1__QueryReply *r = NULL;

@@ -79,7 +79,8 @@ static const struct cli_opt_row cli_rows[] = {
     {CLI_OPT_RFORMAT, "no-bom", NULL, NULL, NULL, "csv: no byte-order mark"},
     {CLI_OPT_WEBHOOK, "webhook", "URL", NULL, NULL, "http:// or https:// URL to POST alerts to"},
     {CLI_OPT_SECRET, "secret", "S", "PLANWATCH_WEBHOOK_SECRET", NULL,
-     "shared secret: each POST carries X-Planwatch-Signature: sha256=HMAC-SHA256(S, body)"},
+     "shared secret: each POST is signed, webhook-signature: v1,<base64 HMAC-SHA256 of\n"
+     "      id.timestamp.body> (and, one more release, X-Planwatch-Signature)"},
     {CLI_OPT_SEVERITY, "severity", "info|warning|critical", NULL, NULL,
      "only alerts of at least this severity (subscribe default: warning)"},
     {CLI_OPT_BY, "by", "NAME", "PLANWATCH_USER", "$USER", "who answers"},
@@ -109,6 +110,25 @@ static const struct cli_opt_row cli_rows[] = {
     {CLI_OPT_ROLE, "role", "member|secretariat|viewer", NULL, NULL,
      "member: writes its --office's scope; secretariat: manages alerts, assessments,\n"
      "      subscriptions and reports; viewer: reads"},
+    /* notification channels */
+    {CLI_OPT_SFORMAT, "format", "json|alertmanager|slack", NULL, "json",
+     "what the URL receives: planwatch's JSON, an Alertmanager's API v2\n"
+     "      (give its address: /api/v2/alerts is added), or a chat incoming webhook\n"
+     "      (Slack, Mattermost: text and blocks)"},
+    {CLI_OPT_EMAIL, "email", "ADDR", NULL, NULL,
+     "send the alerts by email to ADDR (the alert service's --smtp-url) instead of a URL"},
+    {CLI_OPT_GROUP, "group-wait", "DURATION", NULL, "0: one message per transition",
+     "hold the first transition this long (30s, 5m, 1h) and send it with those that\n"
+     "      arrive meanwhile as one message, listed by plan and project"},
+    {CLI_OPT_GROUP, "group-interval", "DURATION", NULL, "the group wait",
+     "after a grouped message, send the next no sooner than this"},
+    {CLI_OPT_GROUP, "repeat-interval", "DURATION", NULL, "0: no reminders",
+     "this often, one reminder listing the open alerts nobody acknowledged"},
+    {CLI_OPT_RESUME, "resume", "ID", NULL, NULL,
+     "send to failed subscription ID again, its waiting notifications first"},
+    {CLI_OPT_DIGEST, "digest", "\"DAY HH:MM\"", NULL, NULL,
+     "a digest of what is open and what changed, every DAY (mon..sun, or daily)\n"
+     "      at HH:MM in Japan, e.g. \"mon 09:00\""},
 };
 
 enum {
@@ -155,6 +175,12 @@ enum {
     CLI_LONG_LIFT,
     CLI_LONG_USERS,
     CLI_LONG_ROLE,
+    CLI_LONG_EMAIL = 1400, /* notification channels: 1400-1415 */
+    CLI_LONG_GROUP_WAIT,
+    CLI_LONG_GROUP_INTERVAL,
+    CLI_LONG_REPEAT_INTERVAL,
+    CLI_LONG_DIGEST,
+    CLI_LONG_RESUME,
 };
 
 /* getopt's view of the same table; `format` serves both format bits. */
@@ -201,6 +227,12 @@ static const struct option cli_long[] = {{"catalog", required_argument, NULL, CL
                                          {"lift", required_argument, NULL, CLI_LONG_LIFT},
                                          {"users", required_argument, NULL, CLI_LONG_USERS},
                                          {"role", required_argument, NULL, CLI_LONG_ROLE},
+                                         {"email", required_argument, NULL, CLI_LONG_EMAIL},
+                                         {"group-wait", required_argument, NULL, CLI_LONG_GROUP_WAIT},
+                                         {"group-interval", required_argument, NULL, CLI_LONG_GROUP_INTERVAL},
+                                         {"repeat-interval", required_argument, NULL, CLI_LONG_REPEAT_INTERVAL},
+                                         {"digest", required_argument, NULL, CLI_LONG_DIGEST},
+                                         {"resume", required_argument, NULL, CLI_LONG_RESUME},
                                          {NULL, 0, NULL, 0}};
 
 /* The option bit(s) a getopt code stands for. */
@@ -210,7 +242,14 @@ static cli_optmask cli_bit(int code)
     case CLI_LONG_CATALOG: return CLI_OPT_CATALOG;
     case CLI_LONG_FEED: return CLI_OPT_FEED;
     case CLI_LONG_AS_OF: return CLI_OPT_AS_OF;
-    case CLI_LONG_FORMAT: return CLI_OPT_FORMAT | CLI_OPT_WFORMAT | CLI_OPT_RFORMAT;
+    case CLI_LONG_FORMAT:
+        return CLI_OPT_FORMAT | CLI_OPT_WFORMAT | CLI_OPT_RFORMAT | CLI_OPT_SFORMAT;
+    case CLI_LONG_EMAIL: return CLI_OPT_EMAIL;
+    case CLI_LONG_GROUP_WAIT:
+    case CLI_LONG_GROUP_INTERVAL:
+    case CLI_LONG_REPEAT_INTERVAL: return CLI_OPT_GROUP;
+    case CLI_LONG_DIGEST: return CLI_OPT_DIGEST;
+    case CLI_LONG_RESUME: return CLI_OPT_RESUME;
     case CLI_LONG_BOM:
     case CLI_LONG_NO_BOM: return CLI_OPT_RFORMAT;
     case CLI_LONG_PLAN: return CLI_OPT_PLAN;
@@ -408,6 +447,14 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, cli_optmask allowe
                     return cli_usage(cmd, why);
                 }
                 o->json_lines = strcmp(optarg, "json") == 0;
+            } else if (allowed & CLI_OPT_SFORMAT) {
+                if (strcmp(optarg, "json") && strcmp(optarg, "alertmanager") &&
+                    strcmp(optarg, "slack")) {
+                    snprintf(why, sizeof why, "--format '%s' is not json, alertmanager or slack",
+                             optarg);
+                    return cli_usage(cmd, why);
+                }
+                o->sub_format = optarg;
             } else if (pw_format_parse(optarg, &o->fmt)) {
                 snprintf(why, sizeof why, "--format '%s' is not table, csv or json", optarg);
                 return cli_usage(cmd, why);
@@ -451,6 +498,40 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, cli_optmask allowe
         case CLI_LONG_DIR: o->dir = optarg; break;
         case CLI_LONG_FORCE: o->force = 1; break;
         case CLI_LONG_WEBHOOK: o->webhook = optarg; break;
+        case CLI_LONG_EMAIL: o->email = optarg; break;
+        case CLI_LONG_DIGEST: o->digest = optarg; break; /* checked by the store */
+        case CLI_LONG_RESUME: {
+            char *end = NULL;
+            errno = 0;
+            unsigned long long id = strtoull(optarg, &end, 10);
+            if (errno || !optarg[0] || *end || id == 0) {
+                snprintf(why, sizeof why, "--resume '%s' is not a subscription id", optarg);
+                return cli_usage(cmd, why);
+            }
+            o->resume = id;
+            break;
+        }
+        case CLI_LONG_GROUP_WAIT:
+        case CLI_LONG_GROUP_INTERVAL:
+        case CLI_LONG_REPEAT_INTERVAL: {
+            char *end = NULL;
+            errno = 0;
+            long d = strtol(optarg, &end, 10), unit = 1;
+            if (end && *end && !end[1])
+                unit = *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600 : 0;
+            else if (end && *end)
+                unit = 0;
+            if (errno || end == optarg || unit == 0 || d < 0 || d > 86400 / unit) {
+                snprintf(why, sizeof why,
+                         "--%s '%s' is not a duration from 0 to 24h (30s, 5m, 1h, or seconds)",
+                         cli_long[idx].name, optarg);
+                return cli_usage(cmd, why);
+            }
+            *(c == CLI_LONG_GROUP_WAIT       ? &o->group_wait_s
+              : c == CLI_LONG_GROUP_INTERVAL ? &o->group_interval_s
+                                             : &o->repeat_s) = d * unit;
+            break;
+        }
         case CLI_LONG_SECRET: o->secret = optarg; break;
         case CLI_LONG_BY: o->by = optarg; break;
         case CLI_LONG_REASON: o->reason = optarg; break;

@@ -54,6 +54,12 @@ typedef uint64_t cli_optmask;
 #define CLI_OPT_LIFT       ((cli_optmask)1 << 36)  /* silence --lift ID */
 #define CLI_OPT_USERS      ((cli_optmask)1 << 31)  /* --users FILE / PLANWATCH_USERS (user) */
 #define CLI_OPT_ROLE       ((cli_optmask)1 << 32)  /* --role member|secretariat|viewer (user add) */
+/* 40-55: notification channels (subscribe, subscriptions) */
+#define CLI_OPT_SFORMAT    ((cli_optmask)1 << 40)  /* --format json|alertmanager|slack (subscribe) */
+#define CLI_OPT_EMAIL      ((cli_optmask)1 << 41)  /* --email ADDR (subscribe) */
+#define CLI_OPT_GROUP      ((cli_optmask)1 << 42)  /* --group-wait D, --group-interval D, --repeat-interval D */
+#define CLI_OPT_DIGEST     ((cli_optmask)1 << 43)  /* --digest "mon 09:00" (subscribe) */
+#define CLI_OPT_RESUME     ((cli_optmask)1 << 44)  /* --resume ID (subscriptions) */
 
 struct cli_opts {
     const char *catalogs[CLI_MAX_FILES];
@@ -95,6 +101,13 @@ struct cli_opts {
     int office_given;                       /* --office was on the command line */
     const char *users;                      /* --users FILE / PLANWATCH_USERS; NULL: none */
     const char *role;                       /* --role; NULL: not given */
+    /* notification channels (bits 40-55) */
+    const char *sub_format;                 /* subscribe --format; NULL: json */
+    const char *email;                      /* subscribe --email; NULL: not given */
+    long group_wait_s, group_interval_s;    /* subscribe --group-wait / --group-interval (s) */
+    long repeat_s;                          /* subscribe --repeat-interval (s) */
+    const char *digest;                     /* subscribe --digest "DAY HH:MM"; NULL: none */
+    uint64_t resume;                        /* subscriptions --resume ID; 0: none */
 };
 
 /* The width a table fits: $COLUMNS when it is a number, else the

@@ -10,6 +10,7 @@ pkgs=(build-essential cmake pkg-config
       libxlsxwriter-dev libzip-dev libexpat1-dev
       openssl  # test_http_tls makes its certificates with it
       fonts-noto-cjk   # fonts-noto-cjk: Japanese in report --format pdf (chromium prints it)
+      prometheus-alertmanager python3-aiosmtpd  # the notification tests' real receivers
       nodejs)          # the browser tests: playwright-core (tests/browser, npm ci) drives chromium;
                        # the Kubernetes manifests' validator (tests/k8s)
 # npm: Debian's package, unless the installed nodejs brings its own (nodesource's does)

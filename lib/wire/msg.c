@@ -414,6 +414,7 @@ const char *pw_msg_kind_name(int kind)
 {
     return kind == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_OVERDUE    ? "overdue"
            : kind == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_FORECAST ? "forecast"
+           : kind == PLANWATCH__V1__ALERT_KIND__ALERT_KIND_DELIVERY ? "delivery"
                                                                     : "status";
 }
 

@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "alert_format.h"
 #include "alert_notify.h"
 #include "alert_state.h"
 #include "alert_webhook.h"
@@ -35,6 +36,17 @@ struct alert_metrics {
     struct pw_metric *alerts[PW_STATUS_COUNT]; /* published, by new status */
     struct pw_metric *applied, *resyncs, *ready, *applied_seq, *alert_seq, *outbox;
     struct pw_metric *eval_seconds, *flush_seconds;
+    struct pw_metric *subs_failed_total, *subs_failed;
+    struct pw_metric *attempts[3]; /* delivery attempts by result: delivered, retry, failed */
+};
+
+#define ALERT_FAILING_MAX 32         /* subscriptions refused for good, not yet recorded */
+
+/* A subscription the receiver refused for good, to be marked failed. */
+struct alert_failing {
+    uint64_t sub_id;
+    uint64_t alert_seq;             /* its DELIVERY alert's seq once taken (0: not yet) */
+    char reason[32];                /* "HTTP 405" */
 };
 
 struct alert_svc {
@@ -42,6 +54,21 @@ struct alert_svc {
     const char *store_ep, *updates_ep, *publish_ep, *data_dir;
     long interval_ms, heartbeat_ms, query_timeout_ms;
     struct alert_webhook_cfg wh_cfg;
+    const char *public_url;         /* links in the bodies (--public-url) */
+    long am_resolve_ms;             /* the Alertmanagers' resolve_timeout: open alerts are
+                                       re-posted every third of it (by the service's clock) */
+    struct alert_format_ctx fmt;    /* public URL and registry for the bodies */
+    int64_t refresh_due_ns;         /* clock instant of the next re-post (0: at once) */
+    const char *smtp_password_file; /* --smtp-password-file */
+    char *smtp_password;            /* read from it or PLANWATCH_SMTP_PASSWORD; never logged */
+    long smtp_starttls;
+    unsigned mail_warned;           /* "no --smtp-url" said once */
+    struct alert_group *groups;     /* held transitions per grouping subscription */
+    size_t ngroups, groups_cap;
+    struct alert_failing failing[ALERT_FAILING_MAX];
+    size_t nfailing;
+    uint64_t failed_ids[ALERT_FAILING_MAX]; /* subscriptions seen failed (a resume resends) */
+    size_t nfailed_ids;
     struct pw_service_settings common; /* catalog, clock, keys, ... */
     struct pw_metrics *metrics;
     struct alert_metrics m;
@@ -86,6 +113,43 @@ int alert_sync_admin(struct alert_svc *a);
 void alert_sync_eval_all(struct alert_svc *a, const char *why);
 /* Applies what the store's publisher sent (updates, heartbeats) per the gap rule. */
 void alert_sync_drain(struct alert_svc *a);
+
+/* alert_refresh.c */
+/* Re-posts the open alerts to every Alertmanager subscription when the
+ * service's clock has passed refresh_due_ns (called every heartbeat). */
+void alert_refresh_tick(struct alert_svc *a);
+
+/* alert_channel.c */
+/* The body subscription sub's delivery of al carries (JSON, Alertmanager,
+ * chat, or the whole email), malloc'd in *out (caller frees). Returns 0,
+ * PW_EINVAL (unknown format) or PW_ENOMEM. */
+int alert_channel_body(struct alert_svc *a, const Planwatch__V1__Subscription *sub,
+                       const Planwatch__V1__Alert *al, const struct pw_indicator *ind, char **out,
+                       size_t *len);
+/* Queues a delivery the way sub's channel goes (NULL sub: a webhook to "",
+ * pruned as unsubscribed). Without --smtp-url an email stays pending in the
+ * store (0, logged once). Returns 0 or PW_ENOMEM. */
+int alert_channel_add(struct alert_svc *a, const Planwatch__V1__Subscription *sub,
+                      uint64_t alert_seq, uint64_t sub_id, const char *alert_id,
+                      const char *event, const char *body, size_t len, uint32_t attempts);
+
+/* alert_group.c */
+struct alert_group;
+/* Holds d (of the outbox's alert msgs[0..n) with its seq) when sub groups
+ * its transitions: 1 held, 0 not grouped (queue it), PW_ENOMEM. */
+int alert_group_hold(struct alert_svc *a, const Planwatch__V1__Subscription *sub,
+                     const Planwatch__V1__Delivery *d, const struct alert_state_msg *msgs, size_t n);
+/* Sends the groups whose wait (and interval) the service's clock has passed. */
+void alert_group_tick(struct alert_svc *a);
+void alert_group_free(struct alert_svc *a);
+
+/* alert_health.c */
+/* Counts the attempts (metrics) and notes the subscriptions that outcomes
+ * show refused for good. */
+void alert_health_outcomes(struct alert_svc *a, const struct alert_webhook_outcome *o, size_t n);
+/* Marks them failed in the store and raises their DELIVERY alerts (when no
+ * decided transition waits); retried every heartbeat. */
+void alert_health_tick(struct alert_svc *a);
 
 /* alert_outbox.c */
 /* Records the outbox in the store, then publishes its alerts and queues their deliveries. */

@@ -67,6 +67,17 @@ const Planwatch__V1__Subscription *alert_notify_sub(const struct alert_notify *n
     return NULL;
 }
 
+const Planwatch__V1__Ack *alert_notify_ack_of(const struct alert_notify *n, const char *alert_id)
+{
+    const Planwatch__V1__Ack *best = NULL;
+    for (size_t i = 0; n->admin && alert_id && i < n->admin->n_acks; i++) {
+        const Planwatch__V1__Ack *a = n->admin->acks[i];
+        if (a->alert_id && !strcmp(a->alert_id, alert_id) && (!best || a->time_ns > best->time_ns))
+            best = a;
+    }
+    return best;
+}
+
 /* "" or NULL in a filter matches anything; otherwise equality. */
 static int notify_field(const char *filter, const char *value)
 {

@@ -55,6 +55,10 @@ int alert_notify_match(const Planwatch__V1__Subscription *s, const Planwatch__V1
 int alert_notify_body(const Planwatch__V1__Alert *al, const struct pw_indicator *ind,
                       uint64_t sub_id, char **out, size_t *len);
 
+/* The latest acknowledgement of alert_id (its reason is the 要因分析), or
+ * NULL; borrowed until the next load. */
+const Planwatch__V1__Ack *alert_notify_ack_of(const struct alert_notify *n, const char *alert_id);
+
 /* Number of subscriptions and the i-th (borrowed until the next load). */
 size_t alert_notify_nsubs(const struct alert_notify *n);
 const Planwatch__V1__Subscription *alert_notify_sub_at(const struct alert_notify *n, size_t i);

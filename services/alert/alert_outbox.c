@@ -29,7 +29,7 @@ static int svc_deliveries_for(struct alert_svc *a, const Planwatch__V1__Alert *a
              pw_msg_event_name(al->event));
     for (size_t i = 0; i < alert_notify_nsubs(a->notify); i++) {
         const Planwatch__V1__Subscription *sub = alert_notify_sub_at(a->notify, i);
-        if (!alert_notify_match(sub, al))
+        if (!alert_notify_match(sub, al) || !alert_format_known(sub->format))
             continue;
         if (pw_vec_grow((void **)dels, cap, *nd + 1, sizeof **dels))
             return PW_ENOMEM;
@@ -37,7 +37,7 @@ static int svc_deliveries_for(struct alert_svc *a, const Planwatch__V1__Alert *a
         char *body = NULL;
         size_t len = 0;
         planwatch__v1__delivery__init(d);
-        if (alert_notify_body(al, ind, sub->id, &body, &len) || !(d->event = strdup(event))) {
+        if (alert_channel_body(a, sub, al, ind, &body, &len) || !(d->event = strdup(event))) {
             free(body);
             return PW_ENOMEM;
         }
@@ -117,6 +117,7 @@ void alert_outbox_record(struct alert_svc *a, int64_t now)
         return;
     }
     a->record_failures = 0;
+    alert_health_outcomes(a, o, n); /* permanent refusals: the subscription is marked failed */
     alert_webhook_outcomes_clear(a->wh);
 }
 
@@ -202,9 +203,16 @@ void alert_outbox_flush(struct alert_svc *a, int64_t now)
     }
     for (size_t i = 0; i < nd; i++) {
         const Planwatch__V1__Subscription *sub = alert_notify_sub(a->notify, dels[i].subscription_id);
-        if (alert_webhook_add(a->wh, dels[i].alert_seq, dels[i].subscription_id, dels[i].alert_id,
-                              sub ? sub->url : "", sub ? sub->secret : NULL, dels[i].event,
-                              (const char *)dels[i].body.data, dels[i].body.len, 0))
+        if (sub && sub->failed)
+            continue; /* recorded pending: it waits until subscribed again */
+        int held = alert_group_hold(a, sub, &dels[i], msgs, np);
+        if (held > 0)
+            continue; /* goes with the others of its group (alert_group.c) */
+        if (held < 0)
+            pw_warn("msg=\"delivery not grouped (out of memory): sent alone\" alert_seq=%llu",
+                    (unsigned long long)dels[i].alert_seq);
+        if (alert_channel_add(a, sub, dels[i].alert_seq, dels[i].subscription_id, dels[i].alert_id,
+                              dels[i].event, (const char *)dels[i].body.data, dels[i].body.len, 0))
             pw_error("msg=\"delivery not queued (out of memory); resumed at the next start\" "
                      "alert_seq=%llu subscription=%llu",
                      (unsigned long long)dels[i].alert_seq,

@@ -597,6 +597,11 @@ uint64_t alert_state_applied_seq(const struct alert_state *s)
     return s->track.last;
 }
 
+uint64_t alert_state_take_alert_seq(struct alert_state *s)
+{
+    return ++s->last_alert_seq;
+}
+
 uint64_t alert_state_last_alert_seq(const struct alert_state *s)
 {
     return s->last_alert_seq;

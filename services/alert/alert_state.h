@@ -233,6 +233,9 @@ void alert_state_count_resync(struct alert_state *s);
 
 uint64_t alert_state_applied_seq(const struct alert_state *s); /* last store seq applied */
 uint64_t alert_state_last_alert_seq(const struct alert_state *s); /* last alert seq assigned */
+/* Assigns the next alert seq to an alert that is not an indicator's
+ * transition (a failed subscription's DELIVERY alert) and returns it. */
+uint64_t alert_state_take_alert_seq(struct alert_state *s);
 uint64_t alert_state_resyncs(const struct alert_state *s);
 const struct pw_catalog *alert_state_catalog(const struct alert_state *s);
 

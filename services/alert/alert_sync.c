@@ -197,10 +197,11 @@ static int svc_deliveries_load(struct alert_svc *a)
     for (size_t i = 0; i < r->n_deliveries && !rc; i++) {
         const Planwatch__V1__Delivery *d = r->deliveries[i];
         const Planwatch__V1__Subscription *sub = alert_notify_sub(a->notify, d->subscription_id);
-        rc = alert_webhook_add(a->wh, d->alert_seq, d->subscription_id, d->alert_id ? d->alert_id : "",
-                               sub ? sub->url : "", sub ? sub->secret : NULL,
-                               d->event ? d->event : "", (const char *)d->body.data, d->body.len,
-                               d->attempts);
+        if (sub && sub->failed)
+            continue; /* a failed subscription's wait (alert_health.c) */
+        rc = alert_channel_add(a, sub, d->alert_seq, d->subscription_id,
+                               d->alert_id ? d->alert_id : "", d->event ? d->event : "",
+                               (const char *)d->body.data, d->body.len, d->attempts);
     }
     if (!rc && r->n_deliveries)
         pw_info("msg=\"pending deliveries resumed\" n=%zu", r->n_deliveries);

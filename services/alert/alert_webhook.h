@@ -14,10 +14,15 @@
  *
  * Headers: Content-Type: application/json; X-Planwatch-Delivery:
  * <alert seq>.<subscription id> (stable across retries and restarts, for
- * receivers to deduplicate); X-Planwatch-Event: <kind>.<event>; with a secret
+ * receivers to deduplicate); X-Planwatch-Event: <kind>.<event>; the
+ * Standard Webhooks headers webhook-id (the same <alert seq>.<subscription
+ * id>) and webhook-timestamp (Unix seconds of the attempt); with a secret
+ * webhook-signature: v1,<base64 HMAC-SHA256(key, id "." timestamp "." body)>,
+ * made afresh for every attempt, and (kept for one release) the replayable
  * X-Planwatch-Signature: sha256=<hex HMAC-SHA256(secret, body)> (libsodium).
- * The secret is used once, when the delivery is queued, and not kept.
- * Not thread-safe. Owns its copies of everything it is given. */
+ * The secret is kept with its delivery (every attempt signs anew) and zeroed
+ * when the delivery ends. Not thread-safe. Owns its copies of everything it
+ * is given. */
 #ifndef ALERT_WEBHOOK_H
 #define ALERT_WEBHOOK_H
 
@@ -29,11 +34,26 @@
  * poll array needs room for this many sockets. */
 #define ALERT_WEBHOOK_SOCKETS 48
 
+/* A secret's bytes used as the HMAC key (longer ones are cut: the store
+ * refuses secrets over 256 bytes anyway). */
+#define ALERT_WEBHOOK_SECRET_MAX 256
+/* "v1," + base64 of 32 bytes + NUL */
+#define ALERT_WEBHOOK_SIG_STD_LEN 48
+/* The receiver's tolerance the README documents: a timestamp further than
+ * this from its clock is refused (a replay). */
+#define ALERT_WEBHOOK_TOLERANCE_S 300
+
 struct alert_webhook_cfg {
     long timeout_ms;      /* whole request, connect included */
     long max_attempts;    /* >= 1 */
     long backoff_ms;      /* first retry delay */
     long backoff_max_ms;  /* cap of the doubling delay */
+    /* email (alert_webhook_add_mail); borrowed for the webhook's life */
+    const char *smtp_url;      /* smtp://host:port or smtps://host:port; NULL / "": no email */
+    const char *mail_from;     /* envelope sender */
+    const char *smtp_user;     /* AUTH; NULL / "": none */
+    const char *smtp_password;
+    int smtp_starttls;         /* smtp://: 1 requires STARTTLS, 0 sends in the clear */
 };
 
 /* One finished attempt (or a delivery dropped without one: attempt 0). */
@@ -48,6 +68,7 @@ struct alert_webhook_outcome {
     uint32_t duration_ms;
     int ok;
     int state;                   /* Planwatch__V1__DeliveryState after this attempt */
+    int smtp;                    /* an email: http is the SMTP reply code */
     int64_t next_ns;             /* pending: when the next attempt is due (Unix ns) */
 };
 
@@ -62,6 +83,8 @@ void alert_webhook_close(struct alert_webhook **w);
 
 /* Queues a delivery (everything copied). attempts: attempts already made
  * (a delivery resumed after a restart). secret NULL or "": unsigned.
+ * alert_seq 0: a refresh (Alertmanager's open alerts re-posted): one
+ * attempt, in order with the subscription's deliveries, no outcome.
  * Returns 0 or PW_ENOMEM. */
 int alert_webhook_add(struct alert_webhook *w, uint64_t alert_seq, uint64_t sub_id,
                       const char *alert_id, const char *url, const char *secret,
@@ -71,6 +94,29 @@ int alert_webhook_add(struct alert_webhook *w, uint64_t alert_seq, uint64_t sub_
  * unsubscribed), each with a FAILED outcome; transfers in flight are aborted. */
 void alert_webhook_prune(struct alert_webhook *w, int (*keep)(void *arg, uint64_t sub_id),
                          void *arg);
+
+/* Queues an email delivery: the message (RFC 5322, CRLF lines: what DATA
+ * sends) to rcpt through cfg.smtp_url, in order with the subscription's
+ * other deliveries. It succeeds when the server accepts it (SMTP 250); a
+ * 4xx answer or a transport failure is retried like an HTTP 5xx, a 5xx
+ * answer is permanent. Outcomes carry the SMTP code in http, smtp set and
+ * url "mailto:<rcpt>". Returns 0, PW_EINVAL (no SMTP server configured) or
+ * PW_ENOMEM. */
+int alert_webhook_add_mail(struct alert_webhook *w, uint64_t alert_seq, uint64_t sub_id,
+                           const char *alert_id, const char *rcpt, const char *event,
+                           const char *msg, size_t len, uint32_t attempts);
+
+/* Makes the delivery queued last a grouped message that also carries the
+ * deliveries seqs[0..n) (their alert ids ids[0..n)): every attempt yields
+ * an outcome for each of them too, the same result. Returns 0, PW_EINVAL
+ * (nothing queued) or PW_ENOMEM. */
+int alert_webhook_group(struct alert_webhook *w, const uint64_t *seqs, const char *const *ids,
+                        size_t n);
+
+/* Drops every queued delivery of subscription sub_id without an outcome
+ * (they stay pending in the store: a failed subscription's); transfers in
+ * flight are aborted. */
+void alert_webhook_drop(struct alert_webhook *w, uint64_t sub_id);
 
 /* Writes curl's sockets into items[0..max) (socket NULL, .fd set) and
  * returns how many. */
@@ -101,5 +147,21 @@ int64_t alert_webhook_backoff(const struct alert_webhook *w, uint32_t attempts);
 /* sha256=<64 hex digits> of HMAC-SHA256(secret, body) into buf (>= 72 bytes).
  * Needs sodium_init() first (pw_service_start does it). */
 void alert_webhook_sign(const char *secret, const char *body, size_t len, char *buf);
+
+/* The Standard Webhooks signature "v1,<base64>" of id, ts (Unix seconds)
+ * and body into buf (>= ALERT_WEBHOOK_SIG_STD_LEN bytes). The key: a secret
+ * "whsec_<base64>" is the decoded bytes, any other secret its own bytes.
+ * Returns 0 or PW_EINVAL. Needs sodium_init(). */
+int alert_webhook_sign_std(const char *secret, const char *id, int64_t ts, const char *body,
+                           size_t len, char *buf, size_t n);
+
+/* A receiver's check (what the README tells receivers to do): 0 when one of
+ * the space-delimited entries of sigs is the signature of id, ts and body
+ * and ts is within tolerance_s of now_s; PW_EDENIED when no entry matches
+ * (forged or altered); PW_ERANGE when authentic but too old or too new (a
+ * replay); PW_EINVAL when a header is missing or malformed. Constant-time
+ * comparison. */
+int alert_webhook_verify_std(const char *secret, const char *id, const char *ts, const char *sigs,
+                             const char *body, size_t len, int64_t now_s, int64_t tolerance_s);
 
 #endif

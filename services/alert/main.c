@@ -61,6 +61,24 @@ static int svc_config(struct alert_svc *a, int argc, char **argv)
          "delay before the first retry; it doubles with every attempt", &a->wh_cfg.backoff_ms, 0},
         {"webhook-backoff-max-ms", PW_CFG_INT, "300000", 1, 86400000,
          "the retry delay stops doubling here", &a->wh_cfg.backoff_max_ms, 0},
+        {"public-url", PW_CFG_STR, "", 0, 0,
+         "the web door's public URL: notifications link to PUBLIC_URL/indicator/ID",
+         &a->public_url, 0},
+        {"smtp-url", PW_CFG_STR, "", 0, 0,
+         "email subscriptions go through this server: smtp://host:587 (STARTTLS) or smtps://host:465",
+         &a->wh_cfg.smtp_url, 0},
+        {"smtp-starttls", PW_CFG_INT, "1", 0, 1,
+         "smtp://: 1 refuses to send unless the server upgrades to TLS (STARTTLS); 0 sends in the clear",
+         &a->smtp_starttls, 0},
+        {"smtp-user", PW_CFG_STR, "", 0, 0, "SMTP AUTH user (\"\": no AUTH)", &a->wh_cfg.smtp_user, 0},
+        {"smtp-password-file", PW_CFG_STR, "", 0, 0,
+         "file holding the SMTP AUTH password (else PLANWATCH_SMTP_PASSWORD; never logged)",
+         &a->smtp_password_file, 0},
+        {"mail-from", PW_CFG_STR, "planwatch@localhost", 0, 0, "the emails' sender address",
+         &a->wh_cfg.mail_from, 0},
+        {"alertmanager-resolve-timeout-ms", PW_CFG_INT, "300000", 3000, 86400000,
+         "the Alertmanagers' resolve_timeout: open alerts are re-posted every third of it",
+         &a->am_resolve_ms, 0},
     };
     const struct pw_service_def def = {
         "alert", "Publishes an Alert whenever an indicator's status changes.",
@@ -93,6 +111,10 @@ static void svc_metrics_scrape(void *arg)
     pw_metric_set(a->m.applied_seq, a->st ? (double)alert_state_applied_seq(a->st) : 0);
     pw_metric_set(a->m.alert_seq, (double)a->published);
     pw_metric_set(a->m.outbox, (double)a->outbox.n);
+    size_t failed = 0;
+    for (size_t i = 0; a->notify && i < alert_notify_nsubs(a->notify); i++)
+        failed += alert_notify_sub_at(a->notify, i)->failed != 0;
+    pw_metric_set(a->m.subs_failed, (double)failed);
 }
 
 /* The registry and its series; the HTTP endpoint when --metrics is set. */
@@ -110,15 +132,22 @@ static int svc_metrics_open(struct alert_svc *a)
         {&m->outbox, G, "outbox_transitions", NULL, "Status changes decided but not yet recorded in the store and published."},
         {&m->eval_seconds, H, "eval_seconds", NULL, "Time to re-evaluate every indicator."},
         {&m->flush_seconds, H, "flush_seconds", NULL, "Time to record status changes in the store and publish their alerts."},
+        {&m->subs_failed_total, C, "subscriptions_failed_total", NULL, "Subscriptions marked failed after a permanent refusal (HTTP 4xx other than 408/429)."},
+        {&m->subs_failed, G, "subscriptions_failed", NULL, "Subscriptions currently failed: nothing is sent to them, their notifications wait."},
     };
     for (int i = 0; i < PW_STATUS_COUNT; i++)
         status[i] = pw_status_name((enum pw_status)i);
     if (pw_metrics_open(&a->metrics))
         return PW_ENOMEM;
     struct pw_metrics *r = a->metrics;
+    static const char *const results[] = {"delivered", "retry", "failed"};
     if (pw_metrics_add_family(r, C, "planwatch_alert_alerts_published_total", "status", status,
                               PW_STATUS_COUNT, "Alerts published, by the indicator's new status.",
                               m->alerts) ||
+        pw_metrics_add_family(r, C, "planwatch_alert_delivery_attempts_total", "result", results, 3,
+                              "Delivery attempts (webhook, Alertmanager, chat, email) by result: "
+                              "delivered, failed and retried, failed for good.",
+                              m->attempts) ||
         pw_metrics_add_table(r, "planwatch_alert_", defs, sizeof defs / sizeof defs[0]))
         return PW_ENOMEM;
     pw_metrics_on_scrape(r, svc_metrics_scrape, a);
@@ -129,6 +158,33 @@ static int svc_metrics_open(struct alert_svc *a)
         pw_info("msg=\"metrics served\" addr=\"%s\" metrics_port=%d", a->common.metrics,
                 pw_httpd_port(a->http));
     return rc;
+}
+
+/* The SMTP password: --smtp-password-file (first line), else the
+ * environment's PLANWATCH_SMTP_PASSWORD; kept out of the settings table so
+ * the start-up line never prints it. */
+static int svc_smtp_password(struct alert_svc *a)
+{
+    const char *env = getenv("PLANWATCH_SMTP_PASSWORD");
+    if (!a->smtp_password_file[0]) {
+        if (env && !(a->smtp_password = strdup(env)))
+            return PW_ENOMEM;
+        return 0;
+    }
+    FILE *f = fopen(a->smtp_password_file, "r");
+    char line[512] = "";
+    if (!f || !fgets(line, sizeof line, f)) {
+        pw_error("msg=\"cannot read the SMTP password file\" path=\"%s\" err=\"%s\"",
+                 a->smtp_password_file, f ? "empty" : strerror(errno));
+        if (f)
+            fclose(f);
+        return PW_EINVAL;
+    }
+    fclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    a->smtp_password = strdup(line);
+    memset(line, 0, sizeof line);
+    return a->smtp_password ? 0 : PW_ENOMEM;
 }
 
 static int svc_open(struct alert_svc *a)
@@ -165,6 +221,8 @@ static int svc_open(struct alert_svc *a)
         (rc = pw_sec_peer_key(a->sec, a->common.store_key, "--store-key", store_pub)))
         return rc;
     pw_sec_insecure_anywhere(a->sec, a->common.insecure_anywhere);
+    a->fmt.public_url = a->public_url;
+    a->fmt.reg = pw_sec_registry(a->sec);
     /* subscribe before the snapshot, so nothing committed in between is missed */
     if ((rc = pw_zsock_new(a->ctx, ZMQ_SUB, 0, &a->sub)) ||
         (rc = pw_sec_client(a->sec, a->sub, store_pub)) ||
@@ -183,6 +241,10 @@ static int svc_open(struct alert_svc *a)
         return rc;
     if ((rc = alert_notify_open(&a->notify)))
         return rc;
+    if ((rc = svc_smtp_password(a)))
+        return rc;
+    a->wh_cfg.smtp_starttls = (int)a->smtp_starttls;
+    a->wh_cfg.smtp_password = a->smtp_password;
     if ((rc = alert_webhook_open(&a->wh, &a->wh_cfg))) {
         pw_error("msg=\"cannot set up webhook delivery\" code=%s", pw_errname(rc));
         return rc;
@@ -199,7 +261,13 @@ static void svc_close(struct alert_svc *a)
     if (a->wh && alert_webhook_queued(a->wh))
         pw_info("msg=\"webhook deliveries left pending\" n=%zu note=\"resumed at the next start\"",
                 alert_webhook_queued(a->wh));
+    alert_group_free(a);
     alert_webhook_close(&a->wh);
+    if (a->smtp_password) {
+        memset(a->smtp_password, 0, strlen(a->smtp_password));
+        free(a->smtp_password);
+        a->smtp_password = NULL;
+    }
     alert_notify_close(&a->notify);
     alert_state_list_free(&a->outbox);
     pw_httpd_close(&a->http);
@@ -313,7 +381,10 @@ static int svc_on_hb_timer(struct pw_reactor *r, int id, short revents, void *ar
 {
     (void)r, (void)id, (void)revents;
     svc_heartbeat(arg);
-    return 0;
+    alert_refresh_tick(arg); /* by the service's clock: a moved clock re-posts at once */
+    alert_health_tick(arg);
+    alert_group_tick(arg);
+    return svc_schedule(arg);
 }
 
 /* Before the start-up the SUB is not polled: the snapshot covers what it holds. */

@@ -220,6 +220,7 @@ static const char *store_query_denied(const struct pw_principal *who, Planwatch_
                    ? NULL
                    : "this identity may not publish reports (registry: manage: true)";
     case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIBE:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTION_RESUME:
     case PLANWATCH__V1__QUERY_KIND__QUERY_UNSUBSCRIBE:
     case PLANWATCH__V1__QUERY_KIND__QUERY_ACK:
     case PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE:
@@ -230,6 +231,7 @@ static const char *store_query_denied(const struct pw_principal *who, Planwatch_
     case PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT:
     case PLANWATCH__V1__QUERY_KIND__QUERY_ADMIN_GET:
     case PLANWATCH__V1__QUERY_KIND__QUERY_DELIVERY_PUT:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTION_FAILED:
         return alert ? NULL : "only the alert service's key may ask this";
     case PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP: /* files written on this machine */
         return (who->manage && !who->service) || who->role == PW_ROLE_STORE

@@ -255,6 +255,36 @@ static int sa_url_ok(const char *u)
            strlen(u) > (u[4] == 's' ? 8u : 7u);
 }
 
+/* "" (none), or "DAY HH:MM": the alert service's schedule of digests. */
+static int sa_digest_ok(const char *d)
+{
+    static const char *days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun", "daily"};
+    char day[8] = "";
+    int h = -1, m = -1, k = 0, ok = 0;
+    if (!d || !d[0])
+        return 1;
+    if (sscanf(d, "%7s %2d:%2d%n", day, &h, &m, &k) != 3 || d[k] || h < 0 || h > 23 || m < 0 ||
+        m > 59)
+        return 0;
+    for (size_t i = 0; i < 8; i++)
+        ok |= !strcmp(day, days[i]);
+    return ok;
+}
+
+/* A plain address local@domain: what an SMTP RCPT TO takes without quoting. */
+static int sa_email_ok(const char *e)
+{
+    size_t n = strlen(e);
+    const char *at = strchr(e, '@');
+    if (!sa_text_ok(e, 254, 1) || !at || at == e || !at[1] || strchr(at + 1, '@') ||
+        !strchr(at + 1, '.'))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (strchr(" \"<>(),;:\\[]", e[i]) || (unsigned char)e[i] < 0x21)
+            return 0;
+    return 1;
+}
+
 static void sa_subscribe(struct store *s, const Planwatch__V1__Query *q,
                          Planwatch__V1__QueryReply *r, struct pw_arena *a)
 {
@@ -262,24 +292,61 @@ static void sa_subscribe(struct store *s, const Planwatch__V1__Query *q,
     const char *why;
     if (!in)
         return sa_fail(r, PW_EINVAL, "no subscription given");
-    if (!sa_url_ok(in->url))
+    const char *fmt = sa_str(in->format);
+    if (fmt[0] && strcmp(fmt, "json") && strcmp(fmt, "alertmanager") && strcmp(fmt, "slack") &&
+        strcmp(fmt, "email"))
+        return sa_fail(r, PW_EINVAL, "format: expected json, alertmanager, slack or email");
+    if (!strcmp(fmt, "email") != !!sa_str(in->email)[0])
+        return sa_fail(r, PW_EINVAL, "email: an email subscription needs an address, and only "
+                                     "an email subscription has one");
+    if (!strcmp(fmt, "email") && !sa_email_ok(in->email))
+        return sa_fail(r, PW_EINVAL, "email: not an address local@domain (at most 254 "
+                                     "characters, no spaces, quotes or angle brackets)");
+    if (strcmp(fmt, "email") && !sa_url_ok(in->url))
         return sa_fail(r, PW_EINVAL, "the webhook URL must be http:// or https:// (at most 2048 "
                                      "characters, no spaces)");
+    if (!strcmp(fmt, "email") && sa_str(in->url)[0])
+        return sa_fail(r, PW_EINVAL, "an email subscription has no URL");
     if (!sa_text_ok(in->secret, SA_SECRET_MAX, 0) || !sa_text_ok(in->created_by, SA_NAME_MAX, 0))
         return sa_fail(r, PW_EINVAL, "the secret or the name is too long or has control characters");
+    if (in->group && (in->group->wait_s > 86400 || in->group->interval_s > 86400 ||
+                      in->group->repeat_s > 86400))
+        return sa_fail(r, PW_EINVAL, "group wait, group interval and repeat interval: at most "
+                                     "24 hours");
+    if (in->group && !sa_digest_ok(in->group->digest))
+        return sa_fail(r, PW_EINVAL, "digest: expected \"DAY HH:MM\" with DAY mon, tue, wed, thu, "
+                                     "fri, sat, sun or daily (Japan's time), e.g. \"mon 09:00\"");
     if ((unsigned)in->min_severity > PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL)
         return sa_fail(r, PW_EINVAL, "unknown severity");
     if ((why = sa_check_filter(s, in->plan, in->project, in->indicator_id)))
         return sa_fail(r, PW_ENOTFOUND, why);
     Planwatch__V1__Subscription sub = *in;
     sub.has_secret = in->secret && in->secret[0];
+    sub.health = NULL; /* computed when listed, never stored */
+    sub.failed = 0;
+    sub.failed_reason = (char *)"";
+    sub.failed_ns = 0;
+    sub.failed_alert_id = (char *)"";
+    if (!strcmp(fmt, "alertmanager")) {
+        /* the Alertmanager's address alone means its API v2 alerts endpoint */
+        const char *path = strchr(in->url + (in->url[4] == 's' ? 8 : 7), '/');
+        if (!path || !strcmp(path, "/")) {
+            size_t ul = strlen(in->url) - (path ? 1 : 0);
+            char *u = pw_arena_alloc(a, ul + sizeof "/api/v2/alerts");
+            if (!u)
+                return sa_fail(r, PW_ENOMEM, "out of memory");
+            memcpy(u, in->url, ul);
+            memcpy(u + ul, "/api/v2/alerts", sizeof "/api/v2/alerts");
+            sub.url = u;
+        }
+    }
     sub.created_ns = pw_now_ns();
     int rc = sa_insert(s, a, STORE_T_SUBS, "sub_id", "subscriptions", &sub.base, &sub.id);
     if (rc)
         return sa_fail(r, rc, pw_strerror(rc));
     r->id = sub.id;
-    pw_info("msg=\"subscribed\" id=%llu url=\"%.200s\" signed=%d", (unsigned long long)sub.id,
-            sub.url, (int)sub.has_secret);
+    pw_info("msg=\"subscribed\" id=%llu url=\"%.200s\" format=%s signed=%d",
+            (unsigned long long)sub.id, sa_str(sub.url), fmt[0] ? fmt : "json", (int)sub.has_secret);
 }
 
 static void sa_unsubscribe(struct store *s, const Planwatch__V1__Query *q,
@@ -559,6 +626,18 @@ static int sa_open_alerts(struct sa_open *x, struct pw_arena *a)
         if (!rc)
             rc = sa_add_open(x, st->forecast_alert_id);
     }
+    /* a failed subscription's DELIVERY alert is open while it stays failed
+     * (it names no indicator: shown unless a filter is given) */
+    struct store_list subs = {.arena = a};
+    int nofilter = !sa_str(x->q->plan)[0] && !sa_str(x->q->project)[0] &&
+                   !sa_str(x->q->indicator_id)[0];
+    if (!rc && nofilter)
+        rc = sa_collect(x->s, STORE_T_SUBS, &planwatch__v1__subscription__descriptor, 1, &subs);
+    for (size_t i = 0; i < subs.n && !rc; i++) {
+        const Planwatch__V1__Subscription *sub = subs.v[i];
+        if (sub->failed)
+            rc = sa_add_open(x, sub->failed_alert_id);
+    }
     return rc;
 }
 
@@ -785,6 +864,192 @@ static void sa_deliveries(struct store *s, const Planwatch__V1__Query *q,
     r->n_deliveries = l.n;
 }
 
+/* ---- delivery health ------------------------------------------------------- */
+
+struct sa_health {
+    Planwatch__V1__Subscription **subs;
+    size_t n;
+    struct pw_arena *arena;
+};
+
+/* Adds one delivery to its subscription's health; the latest attempted one
+ * gives the "last" fields. */
+static int sa_health_cb(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    struct sa_health *x = arg;
+    if (klen < 16)
+        return 0;
+    uint64_t sub = store_db_read_be64((const unsigned char *)key + 8);
+    Planwatch__V1__SubscriptionHealth *h = NULL;
+    for (size_t i = 0; i < x->n && !h; i++)
+        if (x->subs[i]->id == sub)
+            h = x->subs[i]->health;
+    if (!h)
+        return 0; /* unsubscribed */
+    Planwatch__V1__Delivery *d = planwatch__v1__delivery__unpack(NULL, vlen, val);
+    if (!d)
+        return PW_EDB;
+    if (d->state == PLANWATCH__V1__DELIVERY_STATE__DELIVERY_PENDING)
+        h->pending++;
+    else if (d->state == PLANWATCH__V1__DELIVERY_STATE__DELIVERY_DELIVERED)
+        h->delivered++;
+    else
+        h->failures++;
+    /* a delivery never tried (waiting behind a failure) says nothing of the receiver */
+    int rc = 0;
+    if (d->attempts && d->updated_ns >= h->last_ns) {
+        size_t n = strlen(sa_str(d->last_error));
+        char *e = pw_arena_alloc(x->arena, n + 1);
+        if (!e) {
+            rc = PW_ENOMEM;
+        } else {
+            memcpy(e, sa_str(d->last_error), n + 1);
+            h->last_ns = d->updated_ns;
+            h->last_http = d->last_http;
+            h->last_state = d->state;
+            h->last_error = e;
+        }
+    }
+    planwatch__v1__delivery__free_unpacked(d, NULL);
+    return rc;
+}
+
+/* QUERY_SUBSCRIPTIONS: every subscription (secrets blanked) with the health
+ * its deliveries show. */
+static void sa_subscriptions(struct store *s, Planwatch__V1__QueryReply *r, struct pw_arena *a)
+{
+    struct store_list l = {.arena = a};
+    int rc = sa_collect(s, STORE_T_SUBS, &planwatch__v1__subscription__descriptor, 1, &l);
+    struct sa_health x = {(Planwatch__V1__Subscription **)l.v, l.n, a};
+    for (size_t i = 0; i < l.n && !rc; i++) {
+        Planwatch__V1__SubscriptionHealth *h = pw_arena_alloc(a, sizeof *h);
+        if (!h) {
+            rc = PW_ENOMEM;
+            break;
+        }
+        planwatch__v1__subscription_health__init(h);
+        x.subs[i]->health = h;
+    }
+    if (!rc)
+        rc = store_db_each(s->db, STORE_T_DELIVERIES, NULL, 0, 0, sa_health_cb, &x);
+    if (rc)
+        return sa_fail(r, rc, pw_strerror(rc));
+    r->subscriptions = x.subs;
+    r->n_subscriptions = l.n;
+}
+
+/* QUERY_SUBSCRIPTION_FAILED: the alert service saw a permanent refusal. The
+ * subscription is marked failed (nothing more is sent; its deliveries wait,
+ * pending) and its DELIVERY alert recorded in the history, in one
+ * transaction with admin_seq + 1 so the alert service reloads. Marking one
+ * already failed changes nothing. */
+static void sa_sub_failed(struct store *s, const Planwatch__V1__Query *q,
+                          Planwatch__V1__QueryReply *r, struct pw_arena *a)
+{
+    unsigned char key[8];
+    ProtobufCMessage *m = NULL;
+    if (q->n_alerts != 1 || !q->alerts[0]->seq || !sa_str(q->alerts[0]->alert_id)[0] ||
+        strlen(q->alerts[0]->alert_id) > SA_ALERT_ID_MAX)
+        return sa_fail(r, PW_EINVAL, "a failed subscription needs its alert (seq and id)");
+    store_db_put_be64(key, q->id);
+    int rc = sa_get(s, STORE_T_SUBS, key, 8, &planwatch__v1__subscription__descriptor, &m);
+    if (rc == PW_ENOTFOUND)
+        return sa_fail(r, PW_ENOTFOUND, "no such subscription");
+    if (rc)
+        return sa_fail(r, rc, pw_strerror(rc));
+    Planwatch__V1__Subscription *sub = (Planwatch__V1__Subscription *)m;
+    if (sub->failed) {
+        protobuf_c_message_free_unpacked(m, NULL);
+        r->id = q->id;
+        return;
+    }
+    const Planwatch__V1__Alert *al = q->alerts[0];
+    const char *why = q->subscription ? sa_str(q->subscription->failed_reason) : "";
+    char *reason = pw_arena_alloc(a, strlen(why) + 1), *aid = pw_arena_alloc(a, strlen(al->alert_id) + 1);
+    unsigned char *k = sa_be64(a, q->id), *lk = sa_be64(a, al->seq), *sv = sa_be64(a, al->seq);
+    struct store_db_op *ops = pw_arena_alloc(a, (q->n_deliveries + 5) * sizeof *ops);
+    size_t n = 0;
+    if (!reason || !aid || !k || !lk || !sv || !ops) {
+        protobuf_c_message_free_unpacked(m, NULL);
+        return sa_fail(r, PW_ENOMEM, "out of memory");
+    }
+    memcpy(reason, why, strlen(why) + 1);
+    memcpy(aid, al->alert_id, strlen(al->alert_id) + 1);
+    sub->failed = 1;
+    sub->failed_reason = reason;
+    sub->failed_ns = pw_now_ns();
+    sub->failed_alert_id = aid;
+    sub->health = NULL;
+    /* packed now: the ops borrow the message until the write */
+    size_t len = protobuf_c_message_get_packed_size(m);
+    uint8_t *buf = pw_arena_alloc(a, len ? len : 1);
+    if (!buf) {
+        protobuf_c_message_free_unpacked(m, NULL);
+        return sa_fail(r, PW_ENOMEM, "out of memory");
+    }
+    protobuf_c_message_pack(m, buf);
+    sub->failed_reason = NULL; /* arena strings: not the unpacked message's to free */
+    sub->failed_alert_id = NULL;
+    protobuf_c_message_free_unpacked(m, NULL);
+    struct store_db_op o0 = {.table = STORE_T_SUBS, .key = k, .klen = 8, .val = buf, .vlen = len};
+    ops[n++] = o0;
+    ops[n++] = sa_put(STORE_T_ALERT_LOG, lk, 8, &al->base);
+    struct store_db_op o2 = {.table = STORE_T_ALERT_IDS, .key = al->alert_id,
+                             .klen = strlen(al->alert_id), .val = sv, .vlen = 8};
+    ops[n++] = o2;
+    if (al->seq > store_db_meta(s->db, "alert_seq"))
+        ops[n++] = sa_meta("alert_seq", sv);
+    /* the alert's own deliveries (to the other subscriptions that receive it) */
+    for (size_t i = 0; i < q->n_deliveries; i++) {
+        const Planwatch__V1__Delivery *d = q->deliveries[i];
+        unsigned char *dk = sa_key2(a, d->alert_seq, d->subscription_id, 0, 0);
+        if (!dk)
+            return sa_fail(r, PW_ENOMEM, "out of memory");
+        ops[n++] = sa_put(STORE_T_DELIVERIES, dk, 16, &d->base);
+    }
+    if ((rc = store_admin_write(s, ops, n, "subscriptions", a)))
+        return sa_fail(r, rc, pw_strerror(rc));
+    r->id = q->id;
+    pw_warn("msg=\"subscription failed permanently\" id=%llu reason=\"%.200s\" alert_id=%s",
+            (unsigned long long)q->id, why, aid);
+}
+
+/* QUERY_SUBSCRIPTION_RESUME: someone fixed the receiver; the subscription
+ * is sent to again (admin_seq + 1: the alert service reloads and sends its
+ * waiting deliveries first). Resuming one that is not failed is an error. */
+static void sa_sub_resume(struct store *s, const Planwatch__V1__Query *q,
+                          Planwatch__V1__QueryReply *r, struct pw_arena *a)
+{
+    unsigned char key[8];
+    ProtobufCMessage *m = NULL;
+    store_db_put_be64(key, q->id);
+    int rc = sa_get(s, STORE_T_SUBS, key, 8, &planwatch__v1__subscription__descriptor, &m);
+    if (rc == PW_ENOTFOUND)
+        return sa_fail(r, PW_ENOTFOUND, "no such subscription");
+    if (rc)
+        return sa_fail(r, rc, pw_strerror(rc));
+    Planwatch__V1__Subscription *sub = (Planwatch__V1__Subscription *)m;
+    if (!sub->failed) {
+        protobuf_c_message_free_unpacked(m, NULL);
+        return sa_fail(r, PW_EINVAL, "the subscription has not failed");
+    }
+    sub->failed = 0;
+    size_t len = protobuf_c_message_get_packed_size(m);
+    uint8_t *buf = pw_arena_alloc(a, len ? len : 1);
+    unsigned char *k = sa_be64(a, q->id);
+    if (buf)
+        protobuf_c_message_pack(m, buf); /* reason and alert id kept: the history of it */
+    protobuf_c_message_free_unpacked(m, NULL);
+    if (!buf || !k)
+        return sa_fail(r, PW_ENOMEM, "out of memory");
+    struct store_db_op ops[2] = {{.table = STORE_T_SUBS, .key = k, .klen = 8, .val = buf,
+                                  .vlen = len}};
+    if ((rc = store_admin_write(s, ops, 1, "subscriptions", a)))
+        return sa_fail(r, rc, pw_strerror(rc));
+    r->id = q->id;
+    pw_info("msg=\"subscription resumed\" id=%llu", (unsigned long long)q->id);
+}
+
 int store_alerts_init(struct store *s)
 {
     s->admin_seq = store_db_meta(s->db, "admin_seq");
@@ -798,15 +1063,9 @@ int store_alerts_answer(struct store *s, const Planwatch__V1__Query *q,
     case PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT: sa_put_states(s, q, r, arena); break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIBE: sa_subscribe(s, q, r, arena); break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_UNSUBSCRIBE: sa_unsubscribe(s, q, r, arena); break;
-    case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTIONS: {
-        struct store_list l = {.arena = arena};
-        int rc = sa_collect(s, STORE_T_SUBS, &planwatch__v1__subscription__descriptor, 1, &l);
-        if (rc)
-            sa_fail(r, rc, pw_strerror(rc));
-        r->subscriptions = (Planwatch__V1__Subscription **)l.v;
-        r->n_subscriptions = l.n;
-        break;
-    }
+    case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTIONS: sa_subscriptions(s, r, arena); break;
+    case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTION_FAILED: sa_sub_failed(s, q, r, arena); break;
+    case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTION_RESUME: sa_sub_resume(s, q, r, arena); break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_ACK: sa_ack(s, q, r, arena); break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE: sa_silence(s, q, r, arena); break;
     case PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE_LIFT: sa_silence_lift(s, q, r, arena); break;

@@ -648,14 +648,11 @@ static int hs_reap_cli(pid_t pid, int deadline_ms)
 
 /* In the child: execs `planwatch args...` with the cluster's endpoints and
  * identity in the environment; never returns. */
-static void hs_cli_exec(struct hs_cluster *c, const char *const *args)
+/* The CLI's environment, set in the test process before it forks: the child
+ * must not allocate (setenv does) between fork and exec, or it can spin on
+ * an allocator lock the webhook receiver's thread held at the fork. */
+static void hs_cli_env(struct hs_cluster *c)
 {
-    char *argv[64];
-    int n = 0;
-    argv[n++] = (char *)hs_bin("planwatch");
-    for (; args[n - 1] && n < 63; n++)
-        argv[n] = (char *)args[n - 1];
-    argv[n] = NULL;
     setenv("PLANWATCH_INGEST", c->ep_ingest, 1);
     setenv("PLANWATCH_STORE", c->ep_store, 1);
     setenv("PLANWATCH_ALERTS", c->ep_alerts, 1);
@@ -669,6 +666,17 @@ static void hs_cli_exec(struct hs_cluster *c, const char *const *args)
     } else {
         setenv("PLANWATCH_INSECURE", "1", 1);
     }
+}
+
+/* In the child: argv built on the stack from bin (resolved before the fork). */
+static void hs_cli_exec(const char *bin, const char *const *args)
+{
+    char *argv[64];
+    int n = 0;
+    argv[n++] = (char *)bin;
+    for (; args[n - 1] && n < 63; n++)
+        argv[n] = (char *)args[n - 1];
+    argv[n] = NULL;
     execv(argv[0], argv);
     _exit(127);
 }
@@ -676,13 +684,17 @@ static void hs_cli_exec(struct hs_cluster *c, const char *const *args)
 int hs_cli_file(struct hs_cluster *c, const char *path, const char *const *args)
 {
     fflush(NULL);
+    hs_cli_env(c);
+    const char *bin = hs_bin("planwatch");
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(fd >= 0);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        if (!freopen(path, "wb", stdout))
-            _exit(126);
-        hs_cli_exec(c, args);
+        dup2(fd, 1);
+        hs_cli_exec(bin, args);
     }
+    close(fd);
     return hs_reap_cli(pid, 120000);
 }
 
@@ -692,6 +704,8 @@ int hs_cli(struct hs_cluster *c, char **out, char **err, const char *const *args
     assert_int_equal(pipe(po), 0);
     assert_int_equal(pipe(pe), 0);
     fflush(NULL);
+    hs_cli_env(c);
+    const char *bin = hs_bin("planwatch");
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -699,7 +713,7 @@ int hs_cli(struct hs_cluster *c, char **out, char **err, const char *const *args
         dup2(pe[1], 2);
         close(po[0]);
         close(pe[0]);
-        hs_cli_exec(c, args);
+        hs_cli_exec(bin, args);
     }
     close(po[1]);
     close(pe[1]);
@@ -968,6 +982,10 @@ static void hs_http_serve(struct hs_http *h, int fd)
         hs_http_header(buf, "X-Planwatch-Event", q->event, sizeof q->event);
         hs_http_header(buf, "X-Planwatch-Delivery", q->delivery, sizeof q->delivery);
         hs_http_header(buf, "X-Planwatch-Signature", q->signature, sizeof q->signature);
+        hs_http_header(buf, "webhook-id", q->wh_id, sizeof q->wh_id);
+        hs_http_header(buf, "webhook-timestamp", q->wh_timestamp, sizeof q->wh_timestamp);
+        hs_http_header(buf, "webhook-signature", q->wh_signature, sizeof q->wh_signature);
+        hs_http_header(buf, "Content-Type", q->content_type, sizeof q->content_type);
         q->len = need - (size_t)(body - buf);
         q->body = malloc(q->len + 1);
         if (q->body) {

@@ -179,6 +179,10 @@ struct hs_http_req {
     char event[64];         /* X-Planwatch-Event */
     char delivery[64];      /* X-Planwatch-Delivery */
     char signature[96];     /* X-Planwatch-Signature ("" when absent) */
+    char wh_id[64];         /* webhook-id (Standard Webhooks) */
+    char wh_timestamp[24];  /* webhook-timestamp */
+    char wh_signature[160]; /* webhook-signature ("" when absent) */
+    char content_type[64];
     char *body;             /* NUL-terminated */
     size_t len;
     int answered;           /* the status it was answered with */

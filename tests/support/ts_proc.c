@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char **environ;
+
 void ts_proc_argv_init(struct ts_proc_argv *a)
 {
     a->n = 0;
@@ -136,9 +138,38 @@ pid_t ts_proc_spawn_env(char *const *argv, char *const *env, const char *log)
 {
     pid_t parent = getpid();
     fflush(NULL); /* or the child's exit would write our buffers again */
+    /* set here, not in the child: setenv allocates, and a child forked while
+     * another thread of the test (a receiver) held the allocator's lock would
+     * spin on it forever, before exec and before its death signal is set */
+    setenv("ASAN_OPTIONS", "detect_leaks=1:exitcode=23", 0);
+    /* the child's environment, made here for the same reason: environ
+     * without the names env sets, then env */
+    size_t n = 0, k = 0;
+    while (environ[n])
+        n++;
+    for (size_t i = 0; env && env[i]; i++)
+        k++;
+    char **envp = calloc(n + k + 1, sizeof *envp);
+    if (!envp)
+        return -1;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        int replaced = 0;
+        for (size_t j = 0; j < k && !replaced; j++) {
+            const char *eq = strchr(env[j], '=');
+            size_t len = eq ? (size_t)(eq - env[j]) : strlen(env[j]);
+            replaced = strncmp(environ[i], env[j], len) == 0 && environ[i][len] == '=';
+        }
+        if (!replaced)
+            envp[m++] = environ[i];
+    }
+    for (size_t j = 0; j < k; j++)
+        envp[m++] = env[j];
     pid_t pid = fork();
-    if (pid != 0)
+    if (pid != 0) {
+        free(envp);
         return pid;
+    }
     int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
         dup2(fd, 2);
@@ -146,15 +177,12 @@ pid_t ts_proc_spawn_env(char *const *argv, char *const *env, const char *log)
         if (fd > 2)
             close(fd);
     }
-    for (size_t i = 0; env && env[i]; i++)
-        putenv(env[i]); /* this process's copy: it execs next */
-    setenv("ASAN_OPTIONS", "detect_leaks=1:exitcode=23", 0);
     /* a service dies with its parent, whatever ends the parent; if that
      * already happened before prctl, nobody is left to stop this one */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
         _exit(127);
-    execv(argv[0], argv);
+    execve(argv[0], argv, envp);
     _exit(127);
 }
 

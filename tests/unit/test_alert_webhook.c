@@ -1,6 +1,7 @@
 /* test_alert_webhook.c - webhook delivery without a receiver
  * (alert_webhook.c, linked from pw_alert): the HMAC-SHA256 signature
- * (RFC 4231 test case 2), the doubling capped backoff, bad configurations,
+ * (RFC 4231 test case 2) and the Standard Webhooks one with a receiver's
+ * replay check, the doubling capped backoff, bad configurations,
  * a refused connection retried then given up with one outcome per attempt,
  * one delivery at a time per subscription, and unsubscribed deliveries
  * dropped. The loop is driven with zmq_poll exactly as the service does. */
@@ -32,15 +33,70 @@ static void test_sign(void **state)
     assert_string_equal(sig, "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+/* Standard Webhooks: id, timestamp and body signed together; a receiver's
+ * check accepts the delivery within the tolerance, refuses it replayed
+ * later (old timestamp) or altered (body, id or timestamp changed). */
+static void test_sign_std(void **state)
+{
+    (void)state;
+    char sig[ALERT_WEBHOOK_SIG_STD_LEN], two[2 * ALERT_WEBHOOK_SIG_STD_LEN + 8], ts[24];
+    const char *body = "{\"alert_id\":\"x:1\"}";
+    size_t len = strlen(body);
+    int64_t t = 1674087231;
+    assert_true(sodium_init() >= 0);
+    /* the key of a whsec_ secret is its decoded bytes: "whsec_" + base64("Jefe")
+     * signs as the plain secret "Jefe" does */
+    char a[ALERT_WEBHOOK_SIG_STD_LEN], b[ALERT_WEBHOOK_SIG_STD_LEN];
+    assert_int_equal(alert_webhook_sign_std("whsec_SmVmZQ==", "m1", t, body, len, a, sizeof a), 0);
+    assert_int_equal(alert_webhook_sign_std("Jefe", "m1", t, body, len, b, sizeof b), 0);
+    assert_string_equal(a, b);
+    /* the value is HMAC-SHA256(key, "m1.1674087231." body), base64 */
+    unsigned char mac[32];
+    char expect[ALERT_WEBHOOK_SIG_STD_LEN] = "v1,", msg[128];
+    snprintf(msg, sizeof msg, "m1.%lld.%s", (long long)t, body);
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)"Jefe", 4);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg, strlen(msg));
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2base64(expect + 3, sizeof expect - 3, mac, sizeof mac, sodium_base64_VARIANT_ORIGINAL);
+    assert_string_equal(b, expect);
+
+    assert_int_equal(alert_webhook_sign_std("s3cret", "93.2", t, body, len, sig, sizeof sig), 0);
+    snprintf(ts, sizeof ts, "%lld", (long long)t);
+    assert_int_equal(alert_webhook_verify_std("s3cret", "93.2", ts, sig, body, len, t + 10, 300), 0);
+    assert_int_equal(alert_webhook_verify_std("s3cret", "93.2", ts, sig, body, len, t - 299, 300), 0);
+    /* replayed 6 minutes later: authentic, but stale */
+    assert_int_equal(alert_webhook_verify_std("s3cret", "93.2", ts, sig, body, len, t + 360, 300),
+                     PW_ERANGE);
+    /* the replayer cannot refresh the timestamp: the signature covers it */
+    char ts2[24];
+    snprintf(ts2, sizeof ts2, "%lld", (long long)t + 360);
+    assert_int_equal(alert_webhook_verify_std("s3cret", "93.2", ts2, sig, body, len, t + 360, 300),
+                     PW_EDENIED);
+    assert_int_equal(alert_webhook_verify_std("s3cret", "93.3", ts, sig, body, len, t, 300),
+                     PW_EDENIED);
+    assert_int_equal(alert_webhook_verify_std("s3cret", "93.2", ts, sig, body, len - 1, t, 300),
+                     PW_EDENIED);
+    assert_int_equal(alert_webhook_verify_std("other", "93.2", ts, sig, body, len, t, 300),
+                     PW_EDENIED);
+    /* several signatures (key rotation): one match suffices */
+    snprintf(two, sizeof two, "v1,AAAA %s", sig);
+    assert_int_equal(alert_webhook_verify_std("s3cret", "93.2", ts, two, body, len, t, 300), 0);
+    assert_int_equal(alert_webhook_verify_std("s3cret", "93.2", "", sig, body, len, t, 300),
+                     PW_EINVAL);
+    assert_int_equal(alert_webhook_verify_std("s3cret", "93.2", "12x", sig, body, len, t, 300),
+                     PW_EINVAL);
+}
+
 static void test_open_and_backoff(void **state)
 {
     (void)state;
     struct alert_webhook *w = NULL;
-    struct alert_webhook_cfg bad = {1000, 0, 100, 1000};
+    struct alert_webhook_cfg bad = {.timeout_ms = 1000, .max_attempts = 0, .backoff_ms = 100, .backoff_max_ms = 1000};
     assert_int_equal(alert_webhook_open(&w, &bad), PW_EINVAL);
     assert_int_equal(alert_webhook_open(NULL, &bad), PW_EINVAL);
     assert_null(w);
-    struct alert_webhook_cfg cfg = {1000, 5, 100, 350};
+    struct alert_webhook_cfg cfg = {.timeout_ms = 1000, .max_attempts = 5, .backoff_ms = 100, .backoff_max_ms = 350};
     assert_int_equal(alert_webhook_open(&w, &cfg), 0);
     assert_int_equal(alert_webhook_backoff(w, 1), 100);
     assert_int_equal(alert_webhook_backoff(w, 2), 200);
@@ -86,7 +142,7 @@ static void test_refused_retried_then_given_up(void **state)
 {
     (void)state;
     struct alert_webhook *w = NULL;
-    struct alert_webhook_cfg cfg = {2000, 3, 20, 40};
+    struct alert_webhook_cfg cfg = {.timeout_ms = 2000, .max_attempts = 3, .backoff_ms = 20, .backoff_max_ms = 40};
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/hook", closed_port());
     assert_int_equal(alert_webhook_open(&w, &cfg), 0);
@@ -123,6 +179,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sign),
+        cmocka_unit_test(test_sign_std),
         cmocka_unit_test(test_open_and_backoff),
         cmocka_unit_test(test_refused_retried_then_given_up),
     };
