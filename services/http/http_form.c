@@ -137,6 +137,7 @@ void http_form_page_open(FILE *out, struct http_req *r, int en, const char *titl
     const char *q = en ? "?lang=en" : "";
     const char *actor = http_req_actor(r);
     pw_html_page_open_lang(out, title, en ? "en" : "ja");
+    http_session_bar(out, r->h, r); /* who is signed in, and signing out, on every page */
     fprintf(out,
             "<nav class=\"legend\"><a href=\"/%s\">%s</a> · <a href=\"/alerts%s\">%s</a> · "
             "<a href=\"/upload%s\">%s</a> · <a href=\"/subscriptions%s\">%s</a> · "

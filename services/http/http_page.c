@@ -97,11 +97,14 @@ void http_page_open(FILE *out, struct http *h, const struct http_req *r, const s
     fputs("\">進捗ダッシュボード dashboard</a><a href=\"", out);
     const char *heat[] = {"view", "heatmap", NULL};
     http_view_href(out, v, "/", heat);
-    fputs("\">年度別ヒートマップ heat map</a><a href=\"/alerts\">アラート alerts</a>"
-          "<a href=\"/upload\">アップロード upload</a>"
-          "<a href=\"/subscriptions\">通知先 webhooks</a>"
-          "<a href=\"/api/v1/openapi.yaml\">API</a></nav>\n<h1>",
-          out);
+    /* the acting pages honor lang only (they show today's state) */
+    const char *lq = v->lang != PW_LANG_JA ? "?lang=en" : "";
+    fprintf(out,
+            "\">年度別ヒートマップ heat map</a><a href=\"/alerts%s\">アラート alerts</a>"
+            "<a href=\"/upload%s\">アップロード upload</a>"
+            "<a href=\"/subscriptions%s\">通知先 webhooks</a>"
+            "<a href=\"/api/v1/openapi.yaml\">API</a></nav>\n<h1>",
+            lq, lq, lq);
     pw_html_text(out, h1);
     fputs("<span class=\"en\" lang=\"en\">", out);
     pw_html_text(out, h1_en);
