@@ -1,8 +1,10 @@
 /* bench_main.c - `planwatch-bench [all|ingest|latency|alert|eval|query]
  * [--dir DIR] [--quick]`: the performance figures of planwatch on this
  * machine, each beside the raw limit of its building blocks measured in the
- * same run, as a Markdown table (README "Performance"). Run by hand from a
- * release build; never by the test suite. */
+ * same run, as a Markdown table (README "Performance"); `planwatch-bench
+ * instr`: the instructions per durable update of each service and of the
+ * raw pipeline, counted by callgrind. Run by hand from a release build;
+ * never by the test suite. */
 #include <glob.h>
 #include <math.h>
 #include <pthread.h>
@@ -588,6 +590,10 @@ static int scen_instr(void)
         fprintf(stderr, "bench: --rows must be at least --batch x --offices\n");
         return 1;
     }
+    if (system("test -x /usr/bin/valgrind && command -v callgrind_annotate >/dev/null")) {
+        fprintf(stderr, "bench: instr needs valgrind and callgrind_annotate (Debian: valgrind)\n");
+        return 1;
+    }
     snprintf(out, sizeof out, "%s/instr", bench_dir);
     snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", out, out);
     if (system(cmd) != 0)
@@ -595,7 +601,7 @@ static int scen_instr(void)
     /* the raw pipeline: the sender and the sink (a fork) each write a file */
     fprintf(stderr, "bench: raw pipeline under callgrind (%ld updates)\n", rows);
     snprintf(cmd, sizeof cmd,
-             "valgrind --tool=callgrind --callgrind-out-file='%s/callgrind.raw.%%p.out' '%s' "
+             "/usr/bin/valgrind --tool=callgrind --callgrind-out-file='%s/callgrind.raw.%%p.out' '%s' "
              "raw-pipeline --rows %ld --batch %d --dir '%s' >'%s/raw.log' 2>&1",
              out, self, rows, instr_batch, out, out);
     int nraw = 0;
