@@ -29,6 +29,9 @@ struct bench_cluster {
 int bench_cluster_init(struct bench_cluster *c, const char *dir, const char *name);
 /* Starts store, ingest and (with_alert) alert; waits until ready. */
 int bench_cluster_start(struct bench_cluster *c, int with_alert, const char *clock);
+/* From now on, start every service under valgrind's callgrind, each writing
+ * outdir/callgrind.<name>.out when it exits (NULL or "": no more). */
+void bench_cluster_callgrind(const char *outdir);
 /* SIGTERM to every service; waits. */
 void bench_cluster_stop(struct bench_cluster *c);
 
@@ -56,6 +59,17 @@ void bench_row(const char *name, double pw, double raw, const char *unit, const 
 /* A UUID-shaped update id, pseudo-random from (tag, n) like the v5 ids the
  * CLI derives: offices' ids scatter over the key space, and so must ours. */
 void bench_uuid(char out[40], const char *tag, uint64_t n);
+
+/* Callgrind (instructions, independent of the machine's load). */
+/* Total Ir of a callgrind out file, or -1. */
+double bench_cg_total(const char *file);
+/* Prints, for the process `name` whose out file is `file`, less the costs
+ * in `base` (the same process through an idle run; NULL: none), the
+ * exclusive Ir per update summed by component (protobuf-c, ZeroMQ, LMDB,
+ * malloc, libc, planwatch, other) and the `top` functions by inclusive Ir
+ * per update, as Markdown tables (callgrind_annotate). Returns 0 or -1. */
+int bench_cg_report(const char *name, const char *file, const char *base, double updates,
+                    int top);
 
 /* Path of a built binary (services, CLI) relative to the bench binary. */
 const char *bench_bin(const char *name);

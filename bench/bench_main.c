@@ -1,8 +1,11 @@
 /* bench_main.c - `planwatch-bench [all|ingest|latency|alert|eval|query]
  * [--dir DIR] [--quick]`: the performance figures of planwatch on this
  * machine, each beside the raw limit of its building blocks measured in the
- * same run, as a Markdown table (README "Performance"). Run by hand from a
- * release build; never by the test suite. */
+ * same run, as a Markdown table (README "Performance"); `planwatch-bench
+ * instr`: the instructions per durable update of each service and of the
+ * raw pipeline, counted by callgrind. Run by hand from a release build;
+ * never by the test suite. */
+#include <glob.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -55,7 +58,7 @@ struct office {
     struct bench_cluster *c;
     int id, batch;
     double until;
-    long max_rows;
+    long max_rows, max_batches; /* max_batches 0: no limit */
     const char **ids;
     size_t nids;
     _Atomic long *rows_done;
@@ -91,7 +94,8 @@ static void *office_run(void *arg)
     b.n_rows = (size_t)o->batch;
     unsigned seed = (unsigned)o->id * 7919u + 1;
     long seqno = 0;
-    while (bench_now() < o->until && atomic_load(o->rows_done) < o->max_rows) {
+    while (bench_now() < o->until && atomic_load(o->rows_done) < o->max_rows &&
+           (o->max_batches == 0 || o->requests < o->max_batches)) {
         for (int i = 0; i < o->batch; i++) {
             bench_uuid(uid[i], o->tag, (uint64_t)seqno++);
             u[i].indicator_id = (char *)o->ids[(size_t)rand_r(&seed) % o->nids];
@@ -124,8 +128,12 @@ done:
     return NULL;
 }
 
+static long office_batches; /* batches per office, 0: no limit */
+static long offices_accepted; /* rows accepted in the last bench_offices */
+
 /* Runs `clients` offices sending batches of `batch` rows, closed loop, for
- * `secs` seconds or until max_rows are accepted. Returns accepted rows/s. */
+ * `secs` seconds or until max_rows are accepted (or each office has sent
+ * office_batches). Returns accepted rows/s. */
 static double bench_offices(struct bench_cluster *c, int clients, int batch, double secs,
                             long max_rows, const char *run)
 {
@@ -137,7 +145,7 @@ static double bench_offices(struct bench_cluster *c, int clients, int batch, dou
     double t0 = bench_now();
     for (int k = 0; k < clients; k++) {
         o[k] = (struct office){.c = c, .id = k, .batch = batch, .until = t0 + secs,
-                               .max_rows = max_rows, .ids = ids, .nids = nids, .rows_done = &done};
+                               .max_rows = max_rows, .max_batches = office_batches, .ids = ids, .nids = nids, .rows_done = &done};
         snprintf(o[k].tag, sizeof o[k].tag, "%s-%d", run, k);
         pthread_create(&th[k], NULL, office_run, &o[k]);
     }
@@ -149,6 +157,7 @@ static double bench_offices(struct bench_cluster *c, int clients, int batch, dou
         failed |= o[k].failed;
     }
     double el = bench_now() - t0;
+    offices_accepted = total;
     if (failed)
         fprintf(stderr, "bench: an office saw failures (run %s)\n", run);
     return (double)total / el;
@@ -500,6 +509,153 @@ static void scen_query(void)
     bench_cluster_stop(&c);
 }
 
+/* ---- instructions per durable update (callgrind) ----------------------- */
+
+static long instr_rows = 20000;
+static int instr_batch = 1000, instr_offices = 4, instr_top = 10;
+
+/* Sum of the totals of the callgrind out files matching pattern, or -1. */
+static double instr_sum(const char *pattern, int *nfiles)
+{
+    glob_t g;
+    double sum = 0;
+    *nfiles = 0;
+    if (glob(pattern, 0, NULL, &g))
+        return -1;
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        double t = bench_cg_total(g.gl_pathv[i]);
+        if (t < 0) {
+            sum = -1;
+            break;
+        }
+        sum += t;
+        (*nfiles)++;
+    }
+    globfree(&g);
+    return sum;
+}
+
+/* Starts store, ingest and alert under callgrind writing into outdir,
+ * feeds `rows` updates (0: none) from instr_offices offices, waits until
+ * every row is acknowledged (durable) and the alert service has applied it,
+ * and stops the services with SIGTERM (callgrind writes its counts as they
+ * exit). Returns 0 or -1. */
+static int instr_cluster(const char *outdir, const char *name, long rows)
+{
+    char cmd[1400];
+    struct bench_cluster c;
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", outdir);
+    if (system(cmd) != 0)
+        return -1;
+    bench_cluster_callgrind(outdir);
+    int rc = bench_cluster_init(&c, bench_dir, name) || bench_cluster_start(&c, 1, NULL);
+    bench_cluster_callgrind(NULL);
+    if (rc) {
+        fprintf(stderr, "bench: cluster did not start under callgrind (logs in %s/%s)\n",
+                bench_dir, name);
+        bench_cluster_stop(&c);
+        return -1;
+    }
+    long acked = 0, w = 0;
+    double t0 = bench_now();
+    if (rows > 0) {
+        office_batches = rows / ((long)instr_batch * instr_offices);
+        bench_offices(&c, instr_offices, instr_batch, 3600, rows, name);
+        office_batches = 0;
+        acked = offices_accepted;
+        const struct ts_alert_want want = {(uint64_t)acked, 0, NULL};
+        w = ts_cluster_alert_wait(c.ctx, c.ep_alerts, NULL, NULL, &want, NULL, 600000);
+        fprintf(stderr, "bench: %ld updates acknowledged in %.0f s under callgrind%s\n", acked,
+                bench_now() - t0, w < 0 ? "; the alert service did not report them applied" : "");
+    }
+    bench_cluster_stop(&c);
+    return acked == rows && w >= 0 ? 0 : -1;
+}
+
+/* Instructions per durable update, counted by callgrind: the raw pipeline,
+ * then store, ingest and alert twice, idle (started, ready, stopped) and
+ * through `rows` updates; a process's cost per update is the difference
+ * over rows. Only each service's reactor and ZeroMQ's threads are counted:
+ * not its start (catalog, LMDB open) nor what main does after the reactor;
+ * the idle run takes out the rest of the start (the alert service's first
+ * sync and sweep) and the stop. */
+static int scen_instr(void)
+{
+    char out[600], cmd[2400], self[512], pat[700], load[700], idle[700];
+    ssize_t sn = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[sn > 0 ? sn : 0] = '\0';
+    long per_office = instr_rows / ((long)instr_batch * instr_offices);
+    long rows = per_office * instr_batch * instr_offices;
+    if (per_office < 1) {
+        fprintf(stderr, "bench: --rows must be at least --batch x --offices\n");
+        return 1;
+    }
+    if (system("test -x /usr/bin/valgrind && command -v callgrind_annotate >/dev/null")) {
+        fprintf(stderr, "bench: instr needs valgrind and callgrind_annotate (Debian: valgrind)\n");
+        return 1;
+    }
+    snprintf(out, sizeof out, "%s/instr", bench_dir);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", out, out);
+    if (system(cmd) != 0)
+        return 1;
+    /* the raw pipeline: the sender and the sink (a fork) each write a file */
+    fprintf(stderr, "bench: raw pipeline under callgrind (%ld updates)\n", rows);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/valgrind --tool=callgrind --callgrind-out-file='%s/callgrind.raw.%%p.out' '%s' "
+             "raw-pipeline --rows %ld --batch %d --dir '%s' >'%s/raw.log' 2>&1",
+             out, self, rows, instr_batch, out, out);
+    int nraw = 0;
+    double raw = system(cmd) == 0 ? 0 : -1;
+    snprintf(pat, sizeof pat, "%s/callgrind.raw.*.out", out);
+    if (raw == 0)
+        raw = instr_sum(pat, &nraw);
+    if (raw < 0 || nraw != 2) {
+        fprintf(stderr, "bench: the raw pipeline under callgrind failed (see %s/raw.log)\n", out);
+        raw = -1;
+    }
+
+    snprintf(idle, sizeof idle, "%s/idle", out);
+    snprintf(load, sizeof load, "%s/load", out);
+    fprintf(stderr, "bench: store, ingest and alert under callgrind, idle\n");
+    if (instr_cluster(idle, "instr-idle", 0))
+        return 1;
+    fprintf(stderr, "bench: store, ingest and alert under callgrind, %ld updates\n", rows);
+    if (instr_cluster(load, "instr-load", rows))
+        return 1;
+
+    double ir[TS_NSVC], sum = 0;
+    char file[TS_NSVC][800], base[TS_NSVC][800];
+    printf("\nInstructions per durable update: %ld updates, batch %d, %d offices "
+           "(callgrind, release build)\n\n",
+           rows, instr_batch, instr_offices);
+    printf("| process | Ir, %ld updates | Ir, idle | Ir/update |\n|---|---:|---:|---:|\n", rows);
+    for (int s = 0; s < TS_NSVC; s++) {
+        const char *nm = ts_cluster_name((enum ts_svc)s);
+        snprintf(file[s], sizeof file[s], "%s/callgrind.%s.out", load, nm);
+        snprintf(base[s], sizeof base[s], "%s/callgrind.%s.out", idle, nm);
+        double l = bench_cg_total(file[s]), b = bench_cg_total(base[s]);
+        if (l < 0 || b < 0) {
+            fprintf(stderr, "bench: no callgrind totals in %s or %s\n", file[s], base[s]);
+            return 1;
+        }
+        ir[s] = l - b;
+        sum += ir[s];
+        printf("| %s | %.0f | %.0f | %.0f |\n", nm, l, b, ir[s] / (double)rows);
+    }
+    printf("| planwatch (store + ingest + alert) | | | %.0f |\n", sum / (double)rows);
+    if (raw > 0) {
+        printf("| raw pipeline (sender + sink, whole run) | %.0f | | %.0f |\n", raw,
+               raw / (double)rows);
+        printf("| ratio planwatch / raw | | | %.1f |\n", sum / raw);
+    }
+    for (int s = 0; s < TS_NSVC; s++)
+        if (bench_cg_report(ts_cluster_name((enum ts_svc)s), file[s], base[s], (double)rows,
+                            instr_top))
+            fprintf(stderr, "bench: callgrind_annotate failed on %s\n", file[s]);
+    printf("\n(callgrind files in %s: callgrind_annotate FILE for more)\n", out);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *what = "all";
@@ -510,15 +666,38 @@ int main(int argc, char **argv)
             bench_dir = argv[++i];
         else if (!strcmp(argv[i], "--quick"))
             quick = 1;
+        else if (!strcmp(argv[i], "--rows") && i + 1 < argc)
+            instr_rows = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
+            instr_batch = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--offices") && i + 1 < argc)
+            instr_offices = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--top") && i + 1 < argc)
+            instr_top = atoi(argv[++i]);
         else if (argv[i][0] != '-')
             what = argv[i];
         else {
             fprintf(stderr, "usage: planwatch-bench [all|ingest|latency|alert|eval|query] "
-                            "[--dir DIR] [--quick]\n");
+                            "[--dir DIR] [--quick]\n"
+                            "       planwatch-bench instr [--dir DIR] [--rows N] [--batch B] "
+                            "[--offices K] [--top T]\n");
             return 2;
         }
     }
     signal(SIGPIPE, SIG_IGN);
+    if (instr_batch < 1 || instr_offices < 1 || instr_offices > 64 || instr_rows < 1) {
+        fprintf(stderr, "bench: --rows, --batch and --offices must be positive (offices <= 64)\n");
+        return 2;
+    }
+    if (!strcmp(what, "instr"))
+        return scen_instr();
+    if (!strcmp(what, "raw-pipeline")) { /* run by `instr` under callgrind */
+        char dir[600];
+        snprintf(dir, sizeof dir, "%s/raw-lmdb", bench_dir);
+        double r = bench_raw_pipeline(dir, instr_rows, instr_batch);
+        printf("raw pipeline: %ld updates, %.0f/s\n", instr_rows, r);
+        return r > 0 ? 0 : 1;
+    }
     printf("| measurement | planwatch | raw limit | ratio | unit | target | |\n");
     printf("|---|---:|---:|---:|---|---|---|\n");
     if (!strcmp(what, "all") || !strcmp(what, "ingest"))

@@ -127,6 +127,12 @@ static int bench_ping_ready(struct bench_cluster *c, const char *ep)
 #define BENCH_STOP_MS 300000
 
 static const char *bench_clock;
+static char bench_cg_dir[512]; /* services run under callgrind, out files here */
+
+void bench_cluster_callgrind(const char *outdir)
+{
+    snprintf(bench_cg_dir, sizeof bench_cg_dir, "%s", outdir ? outdir : "");
+}
 
 /* Service s's command line: the cluster's wiring, then the bench's flags
  * (the same at start and restart). */
@@ -134,6 +140,17 @@ static int bench_args(struct bench_cluster *c, enum ts_svc s, struct ts_proc_arg
 {
     int rc = 0;
     ts_proc_argv_init(a);
+    if (bench_cg_dir[0]) {
+        rc |= ts_proc_arg(a, "/usr/bin/valgrind");
+        rc |= ts_proc_arg(a, "--tool=callgrind");
+        rc |= ts_proc_arg(a, "--callgrind-out-file=%s/callgrind.%s.out", bench_cg_dir,
+                          ts_cluster_name(s));
+        /* count the service's reactor and ZeroMQ's I/O threads, not its
+         * start (catalog, LMDB open) nor what main does after the reactor */
+        rc |= ts_proc_arg(a, "--collect-atstart=no");
+        rc |= ts_proc_arg(a, "--toggle-collect=pw_reactor_run");
+        rc |= ts_proc_arg(a, "--toggle-collect=start_thread");
+    }
     rc |= ts_proc_arg(a, "%s", bench_bin(ts_cluster_name(s)));
     rc |= ts_cluster_args(a, s, c->port, c->dir);
     rc |= ts_proc_arg(a, "--log-level=warn");
@@ -143,6 +160,15 @@ static int bench_args(struct bench_cluster *c, enum ts_svc s, struct ts_proc_arg
         rc |= ts_proc_arg(a, "--query-timeout-ms=30000");
     if (bench_clock)
         rc |= ts_proc_arg(a, "--clock=%s", bench_clock);
+    if (bench_cg_dir[0] && s == TS_INGEST) {
+        /* 50 times slower under callgrind: no row may time out or be
+         * republished because of that (work a normal run does not do) */
+        rc |= ts_proc_arg(a, "--ack-timeout-ms=600000");
+        rc |= ts_proc_arg(a, "--store-timeout-ms=600000");
+        rc |= ts_proc_arg(a, "--retransmit-ms=60000");
+    }
+    if (bench_cg_dir[0] && s == TS_ALERT) /* no timed sweep during the count */
+        rc |= ts_proc_arg(a, "--interval-ms=86400000");
     return rc;
 }
 
@@ -155,13 +181,15 @@ int bench_cluster_start(struct bench_cluster *c, int with_alert, const char *clo
             return -1;
         bench_spawn(c, (enum ts_svc)s, &a);
     }
-    double end = bench_now() + 60;
+    /* a service under callgrind runs some 50 times slower */
+    int wait_s = bench_cg_dir[0] ? 600 : 60;
+    double end = bench_now() + wait_s;
     while (!bench_ping_ready(c, c->ep_store) || !bench_ping_ready(c, c->ep_ingest))
         if (bench_now() > end)
             return -1;
     const struct ts_alert_want ready = {0, 0, NULL};
     if (with_alert && ts_cluster_alert_wait(c->ctx, c->ep_alerts, NULL, NULL, &ready, NULL,
-                                            60000) < 0)
+                                            wait_s * 1000) < 0)
         return -1;
     return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "bench.h"
 #include "planwatch.pb-c.h"
+#include "ts_proc.h"
 
 static void raw_be64(unsigned char *p, uint64_t v)
 {
@@ -29,7 +30,11 @@ static void raw_sink(const char *dir, long n, int batch, const char *ep, int fd)
     MDB_txn *txn;
     int hwm = 100000;
     zmq_setsockopt(pull, ZMQ_RCVHWM, &hwm, sizeof hwm);
-    zmq_bind(pull, ep);
+    if (zmq_bind(pull, ep)) { /* the sender must not wait for nobody */
+        if (write(fd, "E", 1) != 1)
+            _exit(1);
+        _exit(1);
+    }
     mkdir(dir, 0755);
     mdb_env_create(&env);
     mdb_env_set_mapsize(env, (size_t)4 << 30);
@@ -86,9 +91,12 @@ double bench_raw_pipeline(const char *dir, long n, int batch)
 {
     char ep[64], cmd[600];
     int fds[2];
-    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", 20000 + (int)(getpid() % 20000));
+    /* a port held for this process, below the ephemeral range: a port
+     * picked otherwise may be taken, and then the sender waits forever */
+    int port = ts_proc_free_port();
+    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
     snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", dir, dir);
-    if (system(cmd) != 0 || pipe(fds))
+    if (port == 0 || system(cmd) != 0 || pipe(fds))
         return 0;
     fflush(NULL);
     pid_t pid = fork();
@@ -98,8 +106,12 @@ double bench_raw_pipeline(const char *dir, long n, int batch)
     }
     close(fds[1]);
     char ready;
-    if (read(fds[0], &ready, 1) != 1)
+    if (read(fds[0], &ready, 1) != 1 || ready != 'R') {
+        fprintf(stderr, "bench: the raw pipeline's sink could not bind %s\n", ep);
+        close(fds[0]);
+        waitpid(pid, NULL, 0);
         return 0;
+    }
     void *ctx = zmq_ctx_new(), *push = zmq_socket(ctx, ZMQ_PUSH);
     int hwm = 100000;
     zmq_setsockopt(push, ZMQ_SNDHWM, &hwm, sizeof hwm);
@@ -136,14 +148,21 @@ double bench_raw_pipeline(const char *dir, long n, int batch)
 
 int bench_raw_rtt(long n, double *p50, double *p99, double *p999)
 {
-    char ep[64];
-    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", 40000 + (int)(getpid() % 20000));
+    char ep[64], ready;
+    int fds[2], port = ts_proc_free_port(); /* see bench_raw_pipeline */
+    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
+    if (port == 0 || pipe(fds))
+        return -1;
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
         void *ctx = zmq_ctx_new(), *rep = zmq_socket(ctx, ZMQ_REP);
         char b[128];
-        zmq_bind(rep, ep);
+        close(fds[0]);
+        int bound = zmq_bind(rep, ep) == 0;
+        if (write(fds[1], bound ? "R" : "E", 1) != 1 || !bound)
+            _exit(1);
+        close(fds[1]);
         for (long i = 0; i < n + 1000; i++) {
             int r = zmq_recv(rep, b, sizeof b, 0);
             zmq_send(rep, b, r > 0 ? (size_t)r : 0, 0);
@@ -152,6 +171,15 @@ int bench_raw_rtt(long n, double *p50, double *p99, double *p999)
         zmq_ctx_term(ctx);
         _exit(0);
     }
+    close(fds[1]);
+    if (read(fds[0], &ready, 1) != 1 || ready != 'R') {
+        fprintf(stderr, "bench: the round-trip server could not bind %s\n", ep);
+        close(fds[0]);
+        waitpid(pid, NULL, 0);
+        *p50 = *p99 = *p999 = 0;
+        return -1;
+    }
+    close(fds[0]);
     void *ctx = zmq_ctx_new(), *req = zmq_socket(ctx, ZMQ_REQ);
     char b[128];
     memset(b, 'x', 100);

@@ -9,6 +9,7 @@ pkgs=(build-essential cmake pkg-config
       libsystemd-dev help2man man-db curl
       libxlsxwriter-dev libzip-dev libexpat1-dev
       openssl  # test_http_tls makes its certificates with it
+      valgrind # planwatch-bench instr counts instructions with callgrind
       fonts-noto-cjk   # fonts-noto-cjk: Japanese in report --format pdf (chromium prints it)
       prometheus-alertmanager python3-aiosmtpd  # the notification tests' real receivers
       nodejs)          # the browser tests: playwright-core (tests/browser, npm ci) drives chromium;

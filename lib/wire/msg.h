@@ -128,7 +128,9 @@ const char *pw_msg_severity_name(int severity, int lower);
  * "" for ns <= 0. Returns buf. */
 char *pw_msg_time(int64_t ns, char *buf, size_t n);
 
-/* ZeroMQ topic "update.<plan>.<project>.<indicator>" / "alert...." into buf. */
+/* ZeroMQ topic "update.<plan>.<project>.<indicator>" / "alert...." into buf
+ * (project "all" for a plan-wide indicator), cut to n - 1 bytes and always
+ * terminated (nothing written when n is 0), as snprintf would. */
 void pw_msg_topic(char *buf, size_t n, const char *prefix, const struct pw_indicator *ind);
 
 #endif

@@ -1,15 +1,19 @@
 /* test_msg.c - msg.c's echo of ids from outside (pw_msg_echo): cut to
  * PW_BATCH_ID_MAX bytes before a character with "...", and every control
  * character, backslash and byte that is not UTF-8 written \xHH; never more
- * than the buffer. */
+ * than the buffer. The ZeroMQ topics (pw_msg_topic): prefix, plan, project
+ * ("all" for a plan-wide indicator) and indicator joined by ".", cut as
+ * snprintf cuts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "catalog.h"
 #include "msg.h"
 
 static void test_echo(void **state)
@@ -42,10 +46,33 @@ static void test_echo(void **state)
     assert_true(strlen(small) < sizeof small);
 }
 
+static void test_topic(void **state)
+{
+    (void)state;
+    const struct pw_plan plan = {.id = "p3"};
+    const struct pw_project proj = {.id = "p3-out11", .plan = &plan};
+    const struct pw_indicator in_proj = {.id = "p3-out11-core", .plan = &plan, .project = &proj},
+                              whole = {.id = "p3-kpi", .plan = &plan};
+    char buf[64], want[64];
+    pw_msg_topic(buf, sizeof buf, "update", &in_proj);
+    assert_string_equal(buf, "update.p3.p3-out11.p3-out11-core");
+    pw_msg_topic(buf, sizeof buf, "alert", &whole);
+    assert_string_equal(buf, "alert.p3.all.p3-kpi");
+    /* every cut, byte for byte as snprintf makes it; never past n */
+    for (size_t n = 0; n <= sizeof buf; n++) {
+        memset(buf, 'z', sizeof buf);
+        memset(want, 'z', sizeof want);
+        pw_msg_topic(buf, n, "update", &in_proj);
+        snprintf(want, n, "%s.%s.%s.%s", "update", "p3", "p3-out11", "p3-out11-core");
+        assert_memory_equal(buf, want, sizeof buf);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_echo),
+        cmocka_unit_test(test_topic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
