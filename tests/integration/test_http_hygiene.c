@@ -48,18 +48,6 @@ static int setup(void **state)
     return 0;
 }
 
-/* A series of the door's /metrics. */
-static double metric(const char *series)
-{
-    int status = 0;
-    char *m = hs_scrape(metrics_port, "/metrics", &status);
-    assert_non_null(m);
-    assert_int_equal(status, 200);
-    double v = hs_metric(m, series);
-    free(m);
-    return v;
-}
-
 static int teardown(void **state)
 {
     (void)state;
@@ -156,7 +144,7 @@ static void test_per_address_limit(void **state)
 {
     (void)state;
     int held[PER_ADDRESS], closed;
-    double refused0 = metric("planwatch_http_connections_refused_total");
+    double refused0 = hs_scrape_metric(metrics_port, "planwatch_http_connections_refused_total");
     /* a short answer, read whole: the next one on the connection starts clean */
     static const char req[] = "GET /api/v1/health HTTP/1.1\r\nHost: t\r\n\r\n";
     /* each one served (keep-alive: it keeps its slot) */
@@ -198,7 +186,7 @@ static void test_per_address_limit(void **state)
                      10);
     assert_true(log_count("msg=\"connection refused\"") >= 1);
     /* every refusal counted, the unlogged ones too: the extra and the flood */
-    double refused = metric("planwatch_http_connections_refused_total") - refused0;
+    double refused = hs_scrape_metric(metrics_port, "planwatch_http_connections_refused_total") - refused0;
     if (refused < 1 + FLOOD)
         fail_msg("connections_refused_total rose by %g, expected at least %d", refused, 1 + FLOOD);
     /* the slots come back once the door has seen the closes: a probe with
@@ -363,7 +351,7 @@ static void trickle(const char *head, const char *drip)
 static void test_slow_clients(void **state)
 {
     (void)state;
-    double cut0 = metric("planwatch_http_connections_cut_total");
+    double cut0 = hs_scrape_metric(metrics_port, "planwatch_http_connections_cut_total");
     trickle("GET /api/v1/openapi.yaml HTTP/1.1\r\nHost: t\r\n", "X-Slow: a\r\n");
     char head[400];
     snprintf(head, sizeof head,
@@ -373,7 +361,7 @@ static void test_slow_clients(void **state)
              HS_TOK_ADMIN);
     trickle(head, "p");
     /* both cut and counted (an idle keep-alive of another test may be too) */
-    assert_true(metric("planwatch_http_connections_cut_total") - cut0 >= 2);
+    assert_true(hs_scrape_metric(metrics_port, "planwatch_http_connections_cut_total") - cut0 >= 2);
     /* and the door serves others as before */
     struct hs_resp r = hs_curl(&cl, "GET", "/api/v1/openapi.yaml", NULL, NULL, NULL, NULL, 0);
     assert_int_equal(r.status, 200);

@@ -202,12 +202,8 @@ static void test_too_many_frames(void **state)
 
 static double ingest_metric(struct hs_cluster *c, const char *series)
 {
-    int status = 0, port = atoi(strrchr(c->extra[HS_INGEST][0], ':') + 1);
-    char *body = hs_scrape(port, "/metrics", &status);
-    assert_non_null(body);
-    double v = hs_metric(body, series);
-    free(body);
-    return v;
+    int port = atoi(strrchr(c->extra[HS_INGEST][0], ':') + 1);
+    return hs_scrape_metric(port, series);
 }
 
 static void test_same_batch_twice_at_once(void **state)

@@ -25,6 +25,7 @@
 #include "metrics.h"
 #include "reactor.h"
 #include "zsock.h"
+#include "unit_support.h"
 
 static char *render(struct pw_metrics *m)
 {
@@ -214,9 +215,9 @@ static int get_deadline(struct pw_reactor *r, int id, short revents, void *arg)
     return 0;
 }
 
-/* One HTTP request to port, answered while the reactor drives the server
- * the way a service's does (the client socket is one more fd of it). */
-static char *http_get(struct pw_reactor *r, struct pw_httpd *h, const char *request)
+/* A TCP connection to h, connected (the kernel's backlog holds it until the
+ * server's next turn accepts it). */
+static int raw_connect(const struct pw_httpd *h)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a;
@@ -225,6 +226,14 @@ static char *http_get(struct pw_reactor *r, struct pw_httpd *h, const char *requ
     a.sin_port = htons((uint16_t)pw_httpd_port(h));
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    return fd;
+}
+
+/* One HTTP request to port, answered while the reactor drives the server
+ * the way a service's does (the client socket is one more fd of it). */
+static char *http_get(struct pw_reactor *r, struct pw_httpd *h, const char *request)
+{
+    int fd = raw_connect(h);
     assert_int_equal(write(fd, request, strlen(request)), (ssize_t)strlen(request));
     fcntl(fd, F_SETFL, O_NONBLOCK);
     struct get_ctx g = {fd, calloc(1, 65536), 0, 65536};
@@ -281,20 +290,6 @@ static void test_http_in_poll_loop(void **state)
 }
 
 
-/* A TCP connection to h, connected (the kernel's backlog holds it until the
- * server's next turn accepts it). */
-static int raw_connect(const struct pw_httpd *h)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)pw_httpd_port(h));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    return fd;
-}
-
 #define FLOOD 15
 
 static struct pw_reactor *flood_loop;
@@ -310,25 +305,6 @@ static void flood(void)
         flood_refused += r[0] == '\0'; /* closed without a word */
         free(r);
     }
-}
-
-/* What fn writes to stderr (caller frees). */
-static char *capture(void (*fn)(void))
-{
-    char path[] = "/tmp/pw-test-metrics-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    unlink(path);
-    int saved = dup(STDERR_FILENO);
-    assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
-    fn();
-    assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
-    close(saved);
-    char *buf = calloc(1, 65536);
-    assert_non_null(buf);
-    assert_true(pread(fd, buf, 65535, 0) >= 0);
-    close(fd);
-    return buf;
 }
 
 static int count_of(const char *text, const char *what)
@@ -352,7 +328,7 @@ static void test_http_per_address(void **state)
     int held[PW_HTTPD_PER_ADDRESS_MAX];
     for (int i = 0; i < PW_HTTPD_PER_ADDRESS_MAX; i++)
         held[i] = raw_connect(flood_h);
-    char *out = capture(flood);
+    char *out = ut_capture_stderr(flood);
     assert_int_equal(flood_refused, FLOOD);
     assert_true(count_of(out, "msg=\"connection refused\"") >= 1);
     if (count_of(out, "level=") > 10)

@@ -15,27 +15,7 @@
 
 #include "log.h"
 #include "ratelog.h"
-
-/* What fn writes to stderr (caller frees). */
-static char *capture(void (*fn)(void))
-{
-    char path[] = "/tmp/pw-test-ratelog-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    unlink(path);
-    int saved = dup(STDERR_FILENO);
-    assert_true(saved >= 0);
-    assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
-    fn();
-    assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
-    close(saved);
-    char *buf = calloc(1, 4096);
-    assert_non_null(buf);
-    ssize_t n = pread(fd, buf, 4095, 0);
-    close(fd);
-    assert_true(n >= 0);
-    return buf;
-}
+#include "unit_support.h"
 
 static struct pw_ratelog rl;
 static int allowed;
@@ -60,19 +40,19 @@ static void test_budget(void **state)
 {
     (void)state;
     pw_log_init("test", PW_LOG_INFO);
-    char *out = capture(burst);
+    char *out = ut_capture_stderr(burst);
     assert_int_equal(allowed, 3);
     assert_string_equal(out, "");
     assert_int_equal(next_due, 61000); /* the owner's poll wakes for the line */
     free(out);
-    out = capture(minute_over);
+    out = ut_capture_stderr(minute_over);
     assert_non_null(strstr(out, "msg=\"connection refusals not logged\" count=7 window_s=60"));
     assert_int_equal(next_due, INT64_MAX);
     free(out);
     /* a new minute: a fresh budget */
     assert_int_equal(pw_ratelog_allow(&rl, 61001), 1);
     /* a quiet end: no line */
-    out = capture(minute_over);
+    out = ut_capture_stderr(minute_over);
     assert_string_equal(out, "");
     free(out);
 }
