@@ -20,6 +20,7 @@
 #include "fy.h"
 #include "explain_ja.h"
 #include "report.h"
+#include "unit_support.h"
 
 #define STATUS_HEADER                                                                          \
     "id,project,name,as_of,target,expected,actual,ratio,status,grade,explanation,checkpoint_fy,"  \
@@ -79,15 +80,9 @@ static const char cat_yaml[] =
 
 static int setup(void **state)
 {
-    const char *names[] = {"report-test.yaml"};
-    const char *bufs[] = {cat_yaml};
-    size_t lens[] = {strlen(cat_yaml)};
     struct pw_catalog *c = NULL;
-    struct pw_diag d;
-    if (pw_catalog_load_buffers(&c, names, bufs, lens, 1, &d)) {
-        print_error("%s:%d: %s: %s\n", d.file, d.line, d.field, d.msg);
+    if (ut_catalog_load(&c, "report-test.yaml", cat_yaml))
         return -1;
-    }
     *state = c;
     return 0;
 }
@@ -631,12 +626,8 @@ static void assert_no_controls(const char *text)
 static void test_outside_text_escaped(void **state)
 {
     (void)state;
-    const char *names[] = {"esc.yaml"};
-    const char *bufs[] = {esc_yaml};
-    size_t lens[] = {strlen(esc_yaml)};
     struct pw_catalog *c = NULL;
-    struct pw_diag d;
-    assert_int_equal(pw_catalog_load_buffers(&c, names, bufs, lens, 1, &d), 0);
+    assert_int_equal(ut_catalog_load(&c, "esc.yaml", esc_yaml), 0);
     struct pw_status_row row;
     memset(&row, 0, sizeof row);
     row.ind = pw_catalog_find(c, "e1");
