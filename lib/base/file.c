@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "err.h"
 
@@ -51,4 +52,17 @@ int pw_file_read(const char *path, size_t max, char **buf, size_t *len, struct p
     *buf = b;
     *len = n;
     return 0;
+}
+
+int pw_file_read_secret(const char *path, size_t max, const char *what, char **buf, size_t *len,
+                        struct pw_diag *diag)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return pw_diag_set(diag, PW_EIO, path, 0, "", "cannot open: %s", strerror(errno));
+    if (st.st_mode & (S_IRWXG | S_IRWXO))
+        return pw_diag_set(diag, PW_EKEY_PERM, path, 0, "",
+                           "%s is accessible by group or others (mode %03o): chmod 600 it", what,
+                           (unsigned)(st.st_mode & 0777));
+    return pw_file_read(path, max, buf, len, diag);
 }

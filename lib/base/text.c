@@ -114,20 +114,34 @@ static const char *text_escape_one(const unsigned char *s, size_t n, size_t *k, 
 
 char *pw_text_escape(const char *text, size_t n, char *buf, size_t cap)
 {
+    return pw_text_escape_cut(text, n, n, buf, cap);
+}
+
+char *pw_text_escape_cut(const char *text, size_t n, size_t max, char *buf, size_t cap)
+{
     static const char ell[] = "…";
     const unsigned char *s = (const unsigned char *)text;
-    size_t i, o = 0, total = 0, k;
+    size_t i, o = 0, total = 0, k, m;
     char esc[8];
     if (cap == 0)
         return buf;
-    for (i = 0; i < n; i += k) {
-        const char *e = text_escape_one(s + i, n - i, &k, esc);
+    /* m: the bytes of s that may be shown, ending before the character
+     * that would cross max (an invalid byte is a character of its own) */
+    for (m = 0; m < n; m += k) {
+        uint32_t cp;
+        k = text_seq(s + m, n - m, &cp);
+        k = k ? k : 1;
+        if (m + k > max)
+            break;
+        const char *e = text_escape_one(s + m, n - m, &k, esc);
         total += e ? strlen(e) : k;
     }
     /* cut only when the whole does not fit, keeping room for the "…" */
-    size_t room = total <= cap - 1 ? cap - 1 : cap - 1 >= sizeof ell - 1 ? cap - sizeof ell : 0;
-    for (i = 0; i < n; i += k) {
-        const char *e = text_escape_one(s + i, n - i, &k, esc);
+    size_t room = m == n && total <= cap - 1 ? cap - 1
+                  : cap - 1 >= sizeof ell - 1 ? cap - sizeof ell
+                                              : 0;
+    for (i = 0; i < m; i += k) {
+        const char *e = text_escape_one(s + i, m - i, &k, esc);
         const char *piece = e ? e : (const char *)s + i;
         size_t plen = e ? strlen(e) : k;
         if (o + plen > room)

@@ -33,4 +33,10 @@ int pw_text_clean(const char *s, size_t n);
  * for use as a %s argument. */
 char *pw_text_escape(const char *s, size_t n, char *buf, size_t cap);
 
+/* pw_text_escape of at most the first max bytes of s[0..n): cut before the
+ * character that would cross max (never inside one), and ending in "…"
+ * when anything of s was left out, by max or by cap. An id echoed back
+ * (msg.h, PW_BATCH_ID_MAX) is cut by what it is, not by the buffer. */
+char *pw_text_escape_cut(const char *s, size_t n, size_t max, char *buf, size_t cap);
+
 #endif

@@ -5,8 +5,11 @@
  * come out of MHD_get_fdset2 as fd_sets and go into the poll as fd items,
  * MHD's own timer bounds the wait, and MHD_run (a zero-timeout pass over
  * its sockets) does the work after every poll. A connection limit
- * bounds the number of sockets; idle connections are closed after 10 s.
- * MHD's messages go to the service log. MHD sets SO_REUSEADDR itself (a
+ * bounds the number of sockets, a per-address one keeps a single client
+ * from taking them all; idle connections are closed after 10 s. MHD's
+ * messages (nearly all about one client: a refused connection, a
+ * malformed request) go to the service log, at most HTTP_LOG_PER_MIN
+ * lines a minute (ratelog.h). MHD sets SO_REUSEADDR itself (a
  * restarted service rebinds at once); SO_REUSEPORT is never set, so a taken
  * port is an error. */
 #include "httpd.h"
@@ -23,9 +26,13 @@
 
 #include "err.h"
 #include "log.h"
+#include "ratelog.h"
 #include "reactor.h"
+#include "zsock.h"
 
 #define HTTP_IDLE_S 10
+/* Log lines a minute that anyone reaching the port can cause. */
+#define HTTP_LOG_PER_MIN 10
 
 struct pw_httpd {
     struct MHD_Daemon *d;
@@ -33,18 +40,26 @@ struct pw_httpd {
     void *arg;
     int port;
     struct pw_reactor *r;
-    int hook;       /* its pw_httpd_attach registration */
+    int hook;       /* its reactor hook (http_hook_prepare) */
+    struct pw_ratelog log;
 };
 
 static void http_log(void *cls, const char *fmt, va_list ap)
 {
-    (void)cls;
+    struct pw_httpd *h = cls;
+    if (!pw_ratelog_allow(&h->log, pw_now_ms()))
+        return;
     char buf[300];
     vsnprintf(buf, sizeof buf, fmt, ap);
     size_t n = strlen(buf);
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
         buf[--n] = '\0';
-    pw_warn("msg=\"http\" detail=\"%s\"", pw_log_safe(buf));
+    /* what MHD says when the per-address or the overall limit is reached */
+    if (strstr(buf, "connection limit"))
+        pw_warn("msg=\"connection refused\" reason=\"connection limit reached: %d from one "
+                "address or %d in all\"", PW_HTTPD_PER_ADDRESS_MAX, PW_HTTPD_CONN_MAX);
+    else
+        pw_warn("msg=\"http\" detail=\"%s\"", pw_log_safe(buf));
 }
 
 static enum MHD_Result http_answer(void *cls, struct MHD_Connection *conn, const char *url,
@@ -85,6 +100,9 @@ static enum MHD_Result http_answer(void *cls, struct MHD_Connection *conn, const
     MHD_destroy_response(resp);
     return q;
 }
+
+static int http_hook_prepare(void *arg, zmq_pollitem_t *items, int max, long *timeout_ms);
+static int http_hook_dispatch(void *arg, const zmq_pollitem_t *items, int n);
 
 /* "HOST:PORT", "*:PORT", ":PORT" -> sockaddr. Returns 0 or PW_EINVAL. */
 static int http_parse_addr(const char *addr, struct sockaddr_in *sa)
@@ -127,10 +145,12 @@ int pw_httpd_open(struct pw_httpd **out, struct pw_reactor *r, const char *addr,
     h->handler = handler;
     h->arg = arg;
     h->r = r;
+    pw_ratelog_init(&h->log, "HTTP messages", HTTP_LOG_PER_MIN);
     h->d = MHD_start_daemon(MHD_USE_ERROR_LOG, 0, NULL, NULL, http_answer, h,
-                            MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL,
+                            MHD_OPTION_EXTERNAL_LOGGER, http_log, h,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)PW_HTTPD_CONN_MAX,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PW_HTTPD_PER_ADDRESS_MAX,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_S, MHD_OPTION_END);
     if (!h->d) {
         pw_error("msg=\"cannot listen for HTTP\" addr=\"%s\" err=\"%s\"", addr, strerror(errno));
@@ -139,7 +159,8 @@ int pw_httpd_open(struct pw_httpd **out, struct pw_reactor *r, const char *addr,
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
     h->port = info ? info->port : ntohs(sa.sin_port);
-    int rc = pw_httpd_attach(r, h->d, PW_HTTPD_CONN_MAX + 2, &h->hook);
+    int rc = pw_reactor_hook(r, PW_HTTPD_CONN_MAX + 2, http_hook_prepare, http_hook_dispatch, h,
+                             &h->hook);
     if (rc) {
         MHD_stop_daemon(h->d);
         free(h);
@@ -155,6 +176,7 @@ void pw_httpd_close(struct pw_httpd **hp)
         return;
     pw_reactor_remove((*hp)->r, (*hp)->hook);
     MHD_stop_daemon((*hp)->d);
+    pw_ratelog_flush(&(*hp)->log, pw_now_ms() + 60000); /* what the last minute left out */
     free(*hp);
     *hp = NULL;
 }
@@ -202,4 +224,25 @@ int pw_httpd_attach(struct pw_reactor *r, struct MHD_Daemon *d, int max_sockets,
     if (!r || !d || max_sockets < 1)
         return PW_EINVAL;
     return pw_reactor_hook(r, max_sockets, http_prepare, http_dispatch, d, id);
+}
+
+/* pw_httpd_open's own hook: MHD's, and a wake-up for the line that says
+ * how many of a minute's messages were not logged. */
+static int http_hook_prepare(void *arg, zmq_pollitem_t *items, int max, long *timeout_ms)
+{
+    struct pw_httpd *h = arg;
+    int n = http_prepare(h->d, items, max, timeout_ms);
+    int64_t now = pw_now_ms(), due = pw_ratelog_flush(&h->log, now);
+    if (due != INT64_MAX) {
+        long left = due > now ? (long)(due - now) : 0;
+        if (*timeout_ms < 0 || left < *timeout_ms)
+            *timeout_ms = left;
+    }
+    return n;
+}
+
+static int http_hook_dispatch(void *arg, const zmq_pollitem_t *items, int n)
+{
+    struct pw_httpd *h = arg;
+    return http_dispatch(h->d, items, n);
 }

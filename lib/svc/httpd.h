@@ -12,8 +12,12 @@
 
 #include <stddef.h>
 
-/* At most this many connections at once (so that the poll is bounded). */
+/* At most this many connections at once (so that the poll is bounded),
+ * and this many from one address (a scraper holds one; a client opening
+ * more cannot take every slot from the others). More are refused (closed
+ * at once, logged at most 10 lines a minute). */
 #define PW_HTTPD_CONN_MAX 16
+#define PW_HTTPD_PER_ADDRESS_MAX 4
 
 struct MHD_Daemon;
 struct pw_reactor;

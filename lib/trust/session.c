@@ -20,18 +20,10 @@
 
 int pw_session_key_load(uint8_t key[PW_SESSION_KEY_BYTES], const char *path, struct pw_diag *d)
 {
-    struct stat st;
     char *buf = NULL;
     size_t len;
     int rc;
-    if (stat(path, &st) != 0)
-        return pw_diag_set(d, PW_EIO, path, 0, "", "cannot open: %s", strerror(errno));
-    if (st.st_mode & (S_IRWXG | S_IRWXO))
-        return pw_diag_set(d, PW_EKEY_PERM, path, 0, "",
-                           "the session key file is accessible by group or others (mode %03o): "
-                           "chmod 600 it",
-                           (unsigned)(st.st_mode & 0777));
-    if ((rc = pw_file_read(path, 4096, &buf, &len, d)))
+    if ((rc = pw_file_read_secret(path, 4096, "the session key file", &buf, &len, d)))
         return rc;
     if (len < PW_SESSION_KEY_BYTES) {
         sodium_memzero(buf, len);

@@ -13,6 +13,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "ratelog.h"
 #include "zsock.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
@@ -25,29 +26,13 @@ struct pw_zap {
     void *sock;
     const struct pw_registry *reg;
     struct pw_metric *allowed, *denied; /* NULL: not counted */
-    int64_t window_ms;                  /* start of the current minute of refusal logs */
-    unsigned logged;                    /* refusals logged in it */
-    uint64_t unlogged;                  /* and not logged */
+    struct pw_ratelog log;              /* refusals: ZAP_LOG_PER_MIN lines a minute */
 };
 
 /* Whether this refusal gets its own log line. */
 static int zap_log_refusal(struct pw_zap *z)
 {
-    int64_t now = pw_now_ms();
-    if (now - z->window_ms >= 60000) {
-        if (z->unlogged)
-            pw_warn("msg=\"connection refusals not logged\" count=%llu window_s=60",
-                    (unsigned long long)z->unlogged);
-        z->window_ms = now;
-        z->logged = 0;
-        z->unlogged = 0;
-    }
-    if (z->logged < ZAP_LOG_PER_MIN) {
-        z->logged++;
-        return 1;
-    }
-    z->unlogged++;
-    return 0;
+    return pw_ratelog_allow(&z->log, pw_now_ms());
 }
 
 int pw_zap_decide(const struct pw_registry *reg, const char *domain, const char *mechanism,
@@ -82,6 +67,7 @@ int pw_zap_open(void *ctx, const struct pw_registry *reg, struct pw_zap **out)
     if (!z)
         return PW_ENOMEM;
     z->reg = reg;
+    pw_ratelog_init(&z->log, "connection refusals", ZAP_LOG_PER_MIN);
     int rc = pw_zsock_new(ctx, ZMQ_REP, 0, &z->sock);
     if (!rc && (rc = pw_zsock_bind(z->sock, ZAP_ENDPOINT)))
         pw_zsock_close(&z->sock);

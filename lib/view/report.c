@@ -1,6 +1,10 @@
 /* report.c - table / CSV / JSON rendering (see report.h). JSON goes through
  * jansson so escaping is never hand-rolled; the table pads by display width
- * because indicator names are Japanese (two columns per character). */
+ * because indicator names are Japanese (two columns per character). Text
+ * from outside (catalog names and units, explanations with assessments'
+ * reasons, offices, update ids, notes) reaches a table or CSV through
+ * pw_text_escape: a control character kept in the store never reaches a
+ * terminal or a spreadsheet raw; Japanese is kept as it is. */
 #include "report.h"
 
 #include <jansson.h>
@@ -13,6 +17,7 @@
 #include "fy.h"
 #include "explain_ja.h"
 #include "msg.h"
+#include "text.h"
 
 int pw_format_parse(const char *s, enum pw_format *out)
 {
@@ -123,6 +128,32 @@ void pw_report_csv_field(FILE *out, const char *s)
         fputc(*s, out);
     }
     fputc('"', out);
+}
+
+/* Outside text for a table cell, escaped into buf (cap bytes; cut with "…"
+ * when longer: a cell is cut anyway). */
+static const char *rep_text(const char *s, char *buf, size_t cap)
+{
+    return pw_text_escape(s, strlen(s), buf, cap);
+}
+
+/* Bytes that hold a table's explanation escaped (at most 4 bytes a byte of
+ * PW_EXPLAIN_MAX and an assessment), and an indicator's name (a line of a
+ * plan, far shorter; a longer one is cut with "…"). */
+#define REP_TEXT_MAX (4 * (PW_EXPLAIN_MAX + PW_ASSESS_REASON_MAX + PW_ASSESS_BY_MAX + 64))
+#define REP_NAME_MAX 1024
+
+/* A CSV field of outside text, escaped whole (at most 4 bytes a byte; cut
+ * with "…" only when memory ran out). */
+static void rep_csv_text(FILE *out, const char *s)
+{
+    char small[256], *big = NULL;
+    size_t n = strlen(s), cap = 4 * n + 1;
+    if (cap > sizeof small)
+        big = malloc(cap);
+    pw_report_csv_field(out, big ? pw_text_escape(s, n, big, cap)
+                                 : pw_text_escape(s, n, small, sizeof small));
+    free(big);
 }
 
 static char *rep_dec(int has, int64_t v, char *buf)
@@ -268,7 +299,7 @@ static void rep_fit(struct rep_layout *l, const struct pw_status_row *rows, size
                     const struct pw_report_opts *o)
 {
     const char *const *h = rep_heads[o->lang == PW_LANG_EN];
-    char t[PW_DEC_BUFSZ];
+    char t[PW_DEC_BUFSZ], nbuf[REP_NAME_MAX];
     memset(l, 0, sizeof *l);
     rep_max(&l->id, h[0]);
     rep_max(&l->grade, h[1]);
@@ -284,7 +315,7 @@ static void rep_fit(struct rep_layout *l, const struct pw_status_row *rows, size
         rep_max(&l->actual, rep_dec(e->has_actual, e->actual, t));
         rep_max(&l->expected, rep_dec(e->has_expected, e->expected, t));
         rep_max(&l->target, rep_dec(rep_has_target(rows[i].ind), e->target, t));
-        rep_max(&l->name, rows[i].ind->name);
+        rep_max(&l->name, rep_text(rows[i].ind->name, nbuf, sizeof nbuf));
     }
     if (o->wide)
         return;
@@ -386,6 +417,7 @@ static void rep_status_table(FILE *out, const struct pw_status_row *rows, size_t
 {
     char t[PW_DEC_BUFSZ], x[PW_DEC_BUFSZ], a[PW_DEC_BUFSZ], g[2] = {0, 0};
     char ex[PW_EXPLAIN_MAX + PW_ASSESS_REASON_MAX + PW_ASSESS_BY_MAX + 64];
+    char nbuf[REP_NAME_MAX], exs[REP_TEXT_MAX];
     int en = o->lang == PW_LANG_EN;
     struct rep_layout l;
     rep_fit(&l, rows, n, o);
@@ -416,8 +448,9 @@ static void rep_status_table(FILE *out, const struct pw_status_row *rows, size_t
                                 rep_dec(e->has_actual, e->actual, a),
                                 rep_dec(e->has_expected, e->expected, x),
                                 rep_dec(rep_has_target(ind), e->target, t),
-                                ind->name,
-                                rep_explain(&rows[i], o->lang, 1, ex, sizeof ex)};
+                                rep_text(ind->name, nbuf, sizeof nbuf),
+                                rep_text(rep_explain(&rows[i], o->lang, 1, ex, sizeof ex), exs,
+                                         sizeof exs)};
             rep_line(out, &l, c);
         }
         if (en)
@@ -451,12 +484,12 @@ int pw_report_status_opts(FILE *out, const struct pw_status_row *rows, size_t n,
             const struct pw_indicator *ind = rows[i].ind;
             const struct pw_eval *e = &rows[i].ev;
             fprintf(out, "%s,%s,", ind->id, pw_indicator_project_id(ind));
-            pw_report_csv_field(out, ind->name);
+            rep_csv_text(out, ind->name);
             fprintf(out, ",%s,%s,%s,%s,%s,%s,%c,", pw_day_format(e->as_of, day),
                     rep_dec(rep_has_target(ind), e->target, t),
                     rep_dec(e->has_expected, e->expected, x), rep_dec(e->has_actual, e->actual, a),
                     rep_ratio(e, r), pw_status_name(e->status), e->grade);
-            pw_report_csv_field(out, rep_explain(&rows[i], o->lang, 0, ex, sizeof ex));
+            rep_csv_text(out, rep_explain(&rows[i], o->lang, 0, ex, sizeof ex));
             if (e->cp.fy)
                 fprintf(out, ",%d,", e->cp.fy);
             else
@@ -465,9 +498,9 @@ int pw_report_status_opts(FILE *out, const struct pw_status_row *rows, size_t n,
                     e->cp.overdue ? "true" : "false");
             if (pw_assessment_applies(&rows[i].as, e)) {
                 fprintf(out, "%c,", rows[i].as.grade);
-                pw_report_csv_field(out, rows[i].as.reason);
+                rep_csv_text(out, rows[i].as.reason);
                 fputc(',', out);
-                pw_report_csv_field(out, rows[i].as.by);
+                rep_csv_text(out, rows[i].as.by);
             } else {
                 fputs(",,", out);
             }
@@ -517,12 +550,13 @@ static void rep_catalog_table(FILE *out, const struct pw_catalog *c,
                               const struct pw_report_opts *o)
 {
     size_t n = pw_catalog_count(c), w[8] = {0};
-    char t[PW_DEC_BUFSZ], win[32];
+    char t[PW_DEC_BUFSZ], win[32], nbuf[REP_NAME_MAX];
     for (int k = 0; k < 8; k++)
         rep_max(&w[k], rep_cat_heads[k]);
     for (size_t i = 0; i < n; i++) {
         const char *cell[8];
         rep_catalog_cells(pw_catalog_at(c, i), cell, t, win, sizeof win);
+        cell[7] = rep_text(cell[7], nbuf, sizeof nbuf);
         for (int k = 0; k < 8; k++)
             rep_max(&w[k], cell[k]);
     }
@@ -548,8 +582,10 @@ static void rep_catalog_table(FILE *out, const struct pw_catalog *c,
         const char *cell[8];
         if (!ind)
             memcpy(cell, rep_cat_heads, sizeof cell);
-        else
+        else {
             rep_catalog_cells(ind, cell, t, win, sizeof win);
+            cell[7] = rep_text(cell[7], nbuf, sizeof nbuf);
+        }
         for (int k = 0; k < 7; k++) {
             if (!w[k])
                 continue;
@@ -610,9 +646,9 @@ int pw_report_catalog_opts(FILE *out, const struct pw_catalog *c, enum pw_format
                 json_object_set_new(o, "parent", json_string(ind->parent->id));
         } else if (fmt == PW_FMT_CSV) {
             fprintf(out, "%s,%s,%s,", ind->id, ind->plan->id, pw_indicator_project_id(ind));
-            pw_report_csv_field(out, ind->name);
+            rep_csv_text(out, ind->name);
             fprintf(out, ",%s,", pw_kind_name(ind->kind));
-            pw_report_csv_field(out, ind->unit);
+            rep_csv_text(out, ind->unit);
             fprintf(out, ",%s,%s,%d,%d\n", pw_target_type_name(tg->type), rep_dec(has, v, t),
                     tg->first_fy, tg->last_fy);
         }
@@ -706,17 +742,19 @@ static void rep_history_csv(FILE *out, Planwatch__V1__IndicatorUpdate *const *u,
           out);
     for (size_t i = 0; i < n; i++) {
         const char *basis = pw_report_wire_basis(u[i]->basis);
-        fprintf(out, "%llu,%d,%s,%s,%s,%s,", (unsigned long long)u[i]->seq, (int)u[i]->fiscal_year,
+        fprintf(out, "%llu,%d,%s,%s,%s,", (unsigned long long)u[i]->seq, (int)u[i]->fiscal_year,
                 /* the columns stay those of every release: a retraction says so
                  * in place of its (unused) value */
                 u[i]->retracted ? "retracted" : pw_dec_format(u[i]->value_micros, v, sizeof v),
                 basis ? basis : "",
-                u[i]->preliminary ? "true" : "false", rep_str(u[i]->as_of));
-        pw_report_csv_field(out, rep_str(u[i]->office));
-        fprintf(out, ",%s,", pw_msg_time(u[i]->received_ns, t, sizeof t));
-        pw_report_csv_field(out, rep_str(u[i]->update_id));
+                u[i]->preliminary ? "true" : "false");
+        rep_csv_text(out, rep_str(u[i]->as_of));
         fputc(',', out);
-        pw_report_csv_field(out, rep_str(u[i]->note));
+        rep_csv_text(out, rep_str(u[i]->office));
+        fprintf(out, ",%s,", pw_msg_time(u[i]->received_ns, t, sizeof t));
+        rep_csv_text(out, rep_str(u[i]->update_id));
+        fputc(',', out);
+        rep_csv_text(out, rep_str(u[i]->note));
         fprintf(out, ",%s\n", latest[i] ? "true" : "false");
     }
 }

@@ -180,18 +180,10 @@ int pw_keys_load_public(const char *path, char *pub, struct pw_diag *d)
 
 int pw_keys_load_secret(const char *path, struct pw_keypair *kp, struct pw_diag *d)
 {
-    struct stat st;
     char *text = NULL;
     size_t len;
     memset(kp, 0, sizeof *kp);
-    if (stat(path, &st) != 0)
-        return pw_diag_set(d, PW_EIO, path, 0, "", "cannot open: %s", strerror(errno));
-    if (st.st_mode & (S_IRWXG | S_IRWXO))
-        return pw_diag_set(d, PW_EKEY_PERM, path, 0, "",
-                           "secret key file is accessible by group or others (mode %03o): "
-                           "chmod 600 it",
-                           (unsigned)(st.st_mode & 0777));
-    int rc = pw_file_read(path, KEYS_FILE_MAX, &text, &len, d);
+    int rc = pw_file_read_secret(path, KEYS_FILE_MAX, "secret key file", &text, &len, d);
     if (rc)
         return rc == PW_ETOOBIG ? pw_diag_set(d, PW_EKEY, path, 0, "", "not a key file (too large)")
                                 : rc;

@@ -42,9 +42,18 @@ static int msg_unclean(struct pw_diag *d, const char *file, int row, const char 
                : pw_diag_set(d, PW_EFEED_ENCODING, file, row, field, "not UTF-8");
 }
 
+/* A value a reason quotes back: escaped, cut with "…" as feed.c's are
+ * (PW_TEXT_ECHO_MAX bytes). */
+#define MSG_QUOTE_CAP (PW_TEXT_ECHO_MAX + 1)
+static const char *msg_quote(const char *s, char q[MSG_QUOTE_CAP])
+{
+    return pw_text_escape(s, strlen(s), q, MSG_QUOTE_CAP);
+}
+
 int pw_msg_row_from_update(struct pw_feed_row *r, const Planwatch__V1__IndicatorUpdate *u,
                            const char *file, struct pw_diag *d)
 {
+    char q[MSG_QUOTE_CAP];
     memset(r, 0, sizeof *r);
     r->row = u->row;
     r->as_of = PW_NO_DAY;
@@ -59,7 +68,7 @@ int pw_msg_row_from_update(struct pw_feed_row *r, const Planwatch__V1__Indicator
     if (u->update_id && u->update_id[0]) {
         if (pw_feed_parse_update_id(u->update_id))
             return pw_diag_set(d, PW_EFEED_UPDATE_ID, file, r->row, "update_id",
-                               "'%.40s' is not 1-%d of [A-Za-z0-9._:-]", u->update_id,
+                               "'%s' is not 1-%d of [A-Za-z0-9._:-]", msg_quote(u->update_id, q),
                                PW_UPDATE_ID_MAX);
         memcpy(r->update_id, u->update_id, strlen(u->update_id) + 1);
     }
@@ -89,7 +98,7 @@ int pw_msg_row_from_update(struct pw_feed_row *r, const Planwatch__V1__Indicator
     r->preliminary = u->preliminary;
     if (u->as_of && u->as_of[0] && pw_day_parse(u->as_of, &r->as_of))
         return pw_diag_set(d, PW_EFEED_DATE, file, r->row, "as_of",
-                           "'%.40s' is not a date YYYY-MM-DD", u->as_of);
+                           "'%s' is not a date YYYY-MM-DD", msg_quote(u->as_of, q));
     if (strlen(r->note) > PW_NOTE_MAX)
         return pw_diag_set(d, PW_EFEED_TOOLONG, file, r->row, "note", "longer than %d bytes",
                            PW_NOTE_MAX);
@@ -128,51 +137,9 @@ int pw_msg_check_batch(const Planwatch__V1__FeedBatch *b, struct pw_diag *d)
     return 0;
 }
 
-/* Length of the UTF-8 character at s[0..n) that is neither a control
- * character (C0, DEL, C1) nor malformed, or 0. */
-static size_t msg_char_len(const unsigned char *s, size_t n)
-{
-    size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3
-                                 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
-    if (!len || len > n || !pw_text_clean((const char *)s, len))
-        return 0;
-    return len;
-}
-
 char *pw_msg_echo(const char *s, char *buf, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
-    size_t o = 0, i = 0, len = s ? strlen(s) : 0;
-    size_t lim = len < PW_BATCH_ID_MAX ? len : PW_BATCH_ID_MAX;
-    if (!n)
-        return buf;
-    const unsigned char *u = (const unsigned char *)(s ? s : "");
-    while (i < lim) {
-        /* a backslash, tab or line break is escaped too: the echo stays one line */
-        int esc = u[i] == '\\' || u[i] == '\t' || u[i] == '\n' || u[i] == '\r';
-        size_t c = esc ? 0 : msg_char_len(u + i, len - i);
-        if (c && i + c > lim)
-            break; /* cut before the character, never inside it */
-        if (c && o + c + 4 < n) {
-            memcpy(buf + o, u + i, c);
-            o += c;
-            i += c;
-        } else if (!c && o + 4 + 4 < n) {
-            buf[o++] = '\\';
-            buf[o++] = 'x';
-            buf[o++] = hex[u[i] >> 4];
-            buf[o++] = hex[u[i] & 15];
-            i++;
-        } else {
-            break;
-        }
-    }
-    if (i < len && o + 3 < n) {
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
-    buf[o] = '\0';
-    return buf;
+    return pw_text_escape_cut(s, s ? strlen(s) : 0, PW_BATCH_ID_MAX, buf, n);
 }
 
 int pw_msg_check_query(const Planwatch__V1__Query *q, struct pw_diag *d)

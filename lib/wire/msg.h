@@ -33,9 +33,11 @@ int pw_msg_check_batch(const Planwatch__V1__FeedBatch *b, struct pw_diag *d);
 
 /* An id a request sent (batch_id, request_id), fit to echo in an error
  * reply whatever it holds: at most PW_BATCH_ID_MAX bytes of it, cut before
- * a character, then "..." when cut; control characters, backslash and
- * bytes that are not UTF-8 written as \xHH. Writes into buf (n bytes; 4 *
- * PW_BATCH_ID_MAX + 8 always suffice) and returns buf ("" for NULL). */
+ * a character and then "…", escaped as pw_text_escape does (text.h: control
+ * characters, bidi controls and bytes that are not UTF-8 as \xHH or
+ * \uHHHH, Japanese kept). Writes into buf (n bytes; PW_MSG_ECHO_BUF always
+ * suffices: at most 4 bytes an input byte, then "…") and returns buf (""
+ * for NULL). */
 #define PW_MSG_ECHO_BUF (4 * PW_BATCH_ID_MAX + 8)
 char *pw_msg_echo(const char *s, char *buf, size_t n);
 

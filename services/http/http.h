@@ -130,6 +130,9 @@ struct http_server_opts {
 int http_server_start(struct http *h, const char *listen, const struct http_server_opts *o);
 /* Whether it serves TLS. */
 int http_server_tls(const struct http *h);
+/* Connections refused at a limit (per address or in all) and cut at the
+ * request deadline since the start (0 when not started): /metrics. */
+void http_server_counts(const struct http *h, uint64_t *refused, uint64_t *cut);
 /* Cuts the connections whose request is past its deadline; returns the
  * next deadline (ms, pw_now_ms clock) or INT64_MAX. Every loop turn. */
 int64_t http_server_tick(struct http *h, int64_t now);

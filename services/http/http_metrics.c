@@ -1,7 +1,8 @@
 /* http_metrics.c - planwatch-http's Prometheus series (names and meanings in
  * README "Metrics"), served on --metrics like every service's: requests by
  * route and status, their latency by route, requests in flight, whether
- * ingest and the store answer, and the feed rows the door passed on.
+ * ingest and the store answer, the feed rows the door passed on, and the
+ * connections its defences refused (a limit) or cut (the deadline).
  *
  * A route is the path's pattern ("/api/v1/indicators/{id}/history"), never
  * the path itself, so a scanner probing random paths adds one series
@@ -35,6 +36,7 @@ struct http_metrics {
     struct pw_metric *seconds[ROUTES];
     struct pw_metric *in_flight, *store_up, *ingest_up, *catalog_loaded;
     struct pw_metric *feed_requests, *rows_accepted, *rows_rejected;
+    struct pw_metric *conns_refused, *conns_cut;
 };
 
 static size_t route_of(const char *p)
@@ -77,6 +79,10 @@ static void http_metrics_scrape(void *arg)
     pw_metric_set(m->feed_requests, (double)h->feeds);
     pw_metric_set(m->rows_accepted, (double)h->rows_accepted);
     pw_metric_set(m->rows_rejected, (double)h->rows_rejected);
+    uint64_t refused, cut;
+    http_server_counts(h, &refused, &cut);
+    pw_metric_set(m->conns_refused, (double)refused);
+    pw_metric_set(m->conns_cut, (double)cut);
 }
 
 int http_metrics_open(struct http *h)
@@ -96,6 +102,8 @@ int http_metrics_open(struct http *h)
         {&m->feed_requests, C, "feed_requests_total", NULL, "Feed and retraction requests passed to the handlers."},
         {&m->rows_accepted, C, "rows_accepted_total", NULL, "Feed rows stored or unchanged, as answered to offices."},
         {&m->rows_rejected, C, "rows_rejected_total", NULL, "Feed rows refused, as answered to offices."},
+        {&m->conns_refused, C, "connections_refused_total", NULL, "Connections refused at a limit (--max-conns-per-address, or 200 in all)."},
+        {&m->conns_cut, C, "connections_cut_total", NULL, "Connections cut because their request did not arrive whole by the deadline."},
     };
     int rc = pw_metrics_add_table(m->reg, "planwatch_http_", defs, sizeof defs / sizeof defs[0]);
     rc |= pw_metrics_add_family(m->reg, PW_METRIC_HISTOGRAM, "planwatch_http_request_seconds",

@@ -31,6 +31,7 @@
 #include "http_session.h"
 #include "log.h"
 #include "metrics.h"
+#include "ratelog.h"
 #include "zsock.h"
 
 /* Connection-level log lines (refusals, cut clients, libmicrohttpd's own
@@ -58,35 +59,14 @@ struct http_srv {
     unsigned per_address;
     char *cert, *key;   /* PEM (TLS), NULL: plain HTTP */
     size_t key_len;
-    int64_t window_ms;  /* start of the current minute of connection log lines */
-    unsigned logged;
-    uint64_t unlogged;
+    struct pw_ratelog log; /* connection log lines: SRV_LOG_PER_MIN a minute */
     uint64_t refused, cut; /* connections refused at a limit / cut at the deadline */
 };
-
-/* At the end of a minute: one line with how many were not logged. */
-static void srv_log_flush(struct http_srv *s, int64_t now)
-{
-    if (now - s->window_ms < 60000)
-        return;
-    if (s->unlogged)
-        pw_warn("msg=\"connection refusals not logged\" count=%llu window_s=60",
-                (unsigned long long)s->unlogged);
-    s->window_ms = now;
-    s->logged = 0;
-    s->unlogged = 0;
-}
 
 /* Whether this connection event gets its own log line. */
 static int srv_log_allowed(struct http_srv *s)
 {
-    srv_log_flush(s, pw_now_ms());
-    if (s->logged < SRV_LOG_PER_MIN) {
-        s->logged++;
-        return 1;
-    }
-    s->unlogged++;
-    return 0;
+    return pw_ratelog_allow(&s->log, pw_now_ms());
 }
 
 static struct http_conn *srv_conn(struct MHD_Connection *conn)
@@ -536,10 +516,8 @@ int64_t http_server_tick(struct http *h, int64_t now)
             pw_warn("msg=\"connection cut: its request did not arrive in time\" deadline_ms=%ld",
                     s->deadline_ms);
     }
-    srv_log_flush(s, now);
-    if (s->unlogged && s->window_ms + 60000 < next)
-        next = s->window_ms + 60000;
-    return next;
+    int64_t flush = pw_ratelog_flush(&s->log, now);
+    return flush < next ? flush : next;
 }
 
 /* Reads a PEM file into *out (NUL-terminated, caller frees); a key file
@@ -633,6 +611,7 @@ int http_server_start(struct http *h, const char *listen, const struct http_serv
     if (!(h->srv = calloc(1, sizeof *h->srv)))
         return PW_ENOMEM;
     h->srv->deadline_ms = o->deadline_ms;
+    pw_ratelog_init(&h->srv->log, "connection refusals", SRV_LOG_PER_MIN);
     h->srv->per_address = (unsigned)o->per_address_max;
     int rc = srv_tls(h->srv, o);
     if (rc) {
@@ -661,6 +640,12 @@ int http_server_start(struct http *h, const char *listen, const struct http_serv
         return PW_EIO;
     }
     return 0;
+}
+
+void http_server_counts(const struct http *h, uint64_t *refused, uint64_t *cut)
+{
+    *refused = h->srv ? h->srv->refused : 0;
+    *cut = h->srv ? h->srv->cut : 0;
 }
 
 int http_server_tls(const struct http *h)

@@ -886,6 +886,17 @@ double hs_metric(const char *body, const char *series)
     return -1;
 }
 
+double hs_scrape_metric(int port, const char *series)
+{
+    int status = 0;
+    char *body = hs_scrape(port, "/metrics", &status);
+    assert_non_null(body);
+    assert_int_equal(status, 200);
+    double v = hs_metric(body, series);
+    free(body);
+    return v;
+}
+
 /* ---- the webhook receiver ---------------------------------------------------- */
 
 #include <pthread.h>

@@ -158,6 +158,9 @@ char *hs_scrape(int port, const char *path, int *status);
  * Prometheus text body; fails the test when it is not there. */
 double hs_metric(const char *body, const char *series);
 
+/* hs_metric of a fresh GET /metrics on port (which must answer 200). */
+double hs_scrape_metric(int port, const char *series);
+
 /* Whether service svc's log ("store", "http", ...) holds text (fixed
  * string; no single quote in it). hs_log_wait: waits up to ms for it,
  * polling the log every 50 ms; 1 when it came. */

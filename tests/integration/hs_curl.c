@@ -16,7 +16,7 @@
 
 const char *hs_curl_cookie;
 
-static size_t hc_body(char *p, size_t sz, size_t n, void *arg)
+size_t hs_curl_body_cb(char *p, size_t sz, size_t n, void *arg)
 {
     struct hs_resp *r = arg;
     char *nb = realloc(r->body, r->len + sz * n + 1);
@@ -29,7 +29,7 @@ static size_t hc_body(char *p, size_t sz, size_t n, void *arg)
     return sz * n;
 }
 
-static size_t hc_header(char *p, size_t sz, size_t n, void *arg)
+size_t hs_curl_header_cb(char *p, size_t sz, size_t n, void *arg)
 {
     struct hs_resp *r = arg;
     size_t have = strlen(r->headers);
@@ -81,9 +81,9 @@ struct hs_resp hs_curl(struct hs_cluster *c, const char *method, const char *pat
         curl_easy_setopt(cu, CURLOPT_NOBODY, 1L);
     else if (strcmp(method, body ? "POST" : "GET") != 0)
         curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, hc_body);
+    curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, hs_curl_body_cb);
     curl_easy_setopt(cu, CURLOPT_WRITEDATA, &r);
-    curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, hc_header);
+    curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, hs_curl_header_cb);
     curl_easy_setopt(cu, CURLOPT_HEADERDATA, &r);
     curl_easy_setopt(cu, CURLOPT_TIMEOUT, 30L);
     CURLcode rc = curl_easy_perform(cu);

@@ -26,6 +26,10 @@ struct hs_resp hs_curl(struct hs_cluster *c, const char *method, const char *pat
                        const char *token, const char *ctype, const char *accept,
                        const char *body, size_t len);
 void hs_curl_free(struct hs_resp *r);
+/* libcurl's write and header callbacks filling a struct hs_resp (arg), for
+ * a test that sets up its own handle. */
+size_t hs_curl_body_cb(char *p, size_t sz, size_t n, void *arg);
+size_t hs_curl_header_cb(char *p, size_t sz, size_t n, void *arg);
 /* When not NULL, every hs_curl request sends "Cookie: " and this (a
  * signed-in session, "pw_session=..."). */
 extern const char *hs_curl_cookie;

@@ -126,17 +126,6 @@ static void http_health_wait(struct hs_cluster *c, int want)
     free(body);
 }
 
-static double scrape(int port, const char *series)
-{
-    int status = 0;
-    char *body = hs_scrape(port, "/metrics", &status);
-    assert_non_null(body);
-    assert_int_equal(status, 200);
-    double v = hs_metric(body, series);
-    free(body);
-    return v;
-}
-
 static void test_disk_full(void **state)
 {
     (void)state;
@@ -202,9 +191,9 @@ static void test_disk_full(void **state)
     assert_non_null(strstr(out, "the store is not ready: the store's disk is full"));
     free(out);
     http_health_wait(&c, 503);
-    assert_true(scrape(mport, "planwatch_store_disk_full_total") > 0);
-    assert_true(scrape(mport, "planwatch_store_disk_full") == 1);
-    assert_true(scrape(mport, "planwatch_store_updates_disk_full_total") >= 3);
+    assert_true(hs_scrape_metric(mport, "planwatch_store_disk_full_total") > 0);
+    assert_true(hs_scrape_metric(mport, "planwatch_store_disk_full") == 1);
+    assert_true(hs_scrape_metric(mport, "planwatch_store_updates_disk_full_total") >= 3);
     assert_true(hs_log_has(&c, "store", "disk full"));
     /* nothing of the refused batch became visible */
     uint64_t seqs[16];
@@ -218,7 +207,7 @@ static void test_disk_full(void **state)
         free(out); /* each probe is a CLI run: paced by its own round trip */
     free(out);
     assert_int_equal(rc, 0);
-    assert_true(scrape(mport, "planwatch_store_disk_full") == 0);
+    assert_true(hs_scrape_metric(mport, "planwatch_store_disk_full") == 0);
     free(health_wait(&c, "ingest", 0));
     http_health_wait(&c, 200);
 

@@ -6,7 +6,8 @@
  * --max-conns-per-address connections (the next is refused while the
  * others are served); a client trickling its headers or its body is cut at
  * --request-deadline-s; refusal log lines are at most 10 a minute, then one
- * line with how many more. */
+ * line with how many more; /metrics counts every refusal and every cut
+ * (planwatch_http_connections_refused_total, _cut_total). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
@@ -33,12 +34,16 @@
 #define FLOOD 15 /* refused connections beyond the limit: more than 10 */
 
 static struct hs_cluster cl;
+static int metrics_port;
 
 static int setup(void **state)
 {
     (void)state;
-    static const char *const flags[] = {"--read-auth", "--max-conns-per-address=4",
-                                        "--request-deadline-s=3", NULL};
+    static char metrics[40];
+    metrics_port = hs_free_port();
+    snprintf(metrics, sizeof metrics, "--metrics=127.0.0.1:%d", metrics_port);
+    const char *const flags[] = {"--read-auth", "--max-conns-per-address=4",
+                                 "--request-deadline-s=3", metrics, NULL};
     hs_curl_start(&cl, "http_hygiene", "2026-03-31", flags);
     return 0;
 }
@@ -139,6 +144,7 @@ static void test_per_address_limit(void **state)
 {
     (void)state;
     int held[PER_ADDRESS], closed;
+    double refused0 = hs_scrape_metric(metrics_port, "planwatch_http_connections_refused_total");
     /* a short answer, read whole: the next one on the connection starts clean */
     static const char req[] = "GET /api/v1/health HTTP/1.1\r\nHost: t\r\n\r\n";
     /* each one served (keep-alive: it keeps its slot) */
@@ -179,6 +185,10 @@ static void test_per_address_limit(void **state)
                          log_count("msg=\"libmicrohttpd\""),
                      10);
     assert_true(log_count("msg=\"connection refused\"") >= 1);
+    /* every refusal counted, the unlogged ones too: the extra and the flood */
+    double refused = hs_scrape_metric(metrics_port, "planwatch_http_connections_refused_total") - refused0;
+    if (refused < 1 + FLOOD)
+        fail_msg("connections_refused_total rose by %g, expected at least %d", refused, 1 + FLOOD);
     /* the slots come back once the door has seen the closes: a probe with
      * Connection: close that is served proves fewer than PER_ADDRESS remain */
     int64_t end = pw_now_ms() + 20000;
@@ -341,6 +351,7 @@ static void trickle(const char *head, const char *drip)
 static void test_slow_clients(void **state)
 {
     (void)state;
+    double cut0 = hs_scrape_metric(metrics_port, "planwatch_http_connections_cut_total");
     trickle("GET /api/v1/openapi.yaml HTTP/1.1\r\nHost: t\r\n", "X-Slow: a\r\n");
     char head[400];
     snprintf(head, sizeof head,
@@ -349,6 +360,8 @@ static void test_slow_clients(void **state)
              "indicator_id,fiscal_year,value\n",
              HS_TOK_ADMIN);
     trickle(head, "p");
+    /* both cut and counted (an idle keep-alive of another test may be too) */
+    assert_true(hs_scrape_metric(metrics_port, "planwatch_http_connections_cut_total") - cut0 >= 2);
     /* and the door serves others as before */
     struct hs_resp r = hs_curl(&cl, "GET", "/api/v1/openapi.yaml", NULL, NULL, NULL, NULL, 0);
     assert_int_equal(r.status, 200);

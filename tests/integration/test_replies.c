@@ -1,8 +1,8 @@
 /* test_replies.c - what ingest and the store answer to requests that are
  * not what they should be, on the ZeroMQ side (README "Limits"):
  *  - an over-long batch_id or request_id (10 MiB) is refused and echoed cut
- *    to 128 bytes and "..."; an id holding control characters or bytes that
- *    are not UTF-8 is echoed escaped (\xHH), never raw;
+ *    to 128 bytes and "…"; an id holding control characters or bytes that
+ *    are not UTF-8 is echoed escaped (\xHH, \uHHHH: pw_text_escape), never raw;
  *  - a message of more than 8 frames gets an error reply naming the reason
  *    (it was dropped unanswered before), and the service keeps serving;
  *  - the same batch sent twice at once by two connections of one office is
@@ -103,13 +103,13 @@ static void test_echo_cut_and_escaped(void **state)
     memset(id, 'a', big);
     id[big] = '\0';
 
-    /* 10 MiB batch_id: refused, echoed as 128 bytes and "..." */
+    /* 10 MiB batch_id: refused, echoed as 128 bytes and "…" */
     Planwatch__V1__FeedBatch b = PLANWATCH__V1__FEED_BATCH__INIT;
     b.batch_id = id;
     char *echo = error_of(in, PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH, &b.base, PW_EFEED_TOOLONG);
-    assert_int_equal(strlen(echo), PW_BATCH_ID_MAX + 3);
+    assert_int_equal(strlen(echo), PW_BATCH_ID_MAX + strlen("…"));
     assert_memory_equal(echo, id, PW_BATCH_ID_MAX);
-    assert_string_equal(echo + PW_BATCH_ID_MAX, "...");
+    assert_string_equal(echo + PW_BATCH_ID_MAX, "…");
     free(echo);
 
     /* the same as a query's request_id */
@@ -117,7 +117,8 @@ static void test_echo_cut_and_escaped(void **state)
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_LATEST;
     q.request_id = id;
     echo = error_of(st, PLANWATCH__V1__MSG_TYPE__MSG_QUERY, &q.base, PW_ETOOBIG);
-    assert_int_equal(strlen(echo), PW_BATCH_ID_MAX + 3);
+    assert_int_equal(strlen(echo), PW_BATCH_ID_MAX + strlen("…"));
+    assert_string_equal(echo + PW_BATCH_ID_MAX, "…");
     free(echo);
 
     /* an ESC sequence and a byte that is not UTF-8: escaped, not echoed raw */
@@ -140,8 +141,9 @@ static void test_echo_cut_and_escaped(void **state)
         strcat(jp, "\xe6\x97\xa5");
     b.batch_id = jp;
     echo = error_of(in, PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH, &b.base, PW_EFEED_TOOLONG);
-    assert_int_equal(strlen(echo), 126 + 3); /* 42 characters, then "..." */
+    assert_int_equal(strlen(echo), 126 + strlen("…")); /* 42 characters, then "…" */
     assert_memory_equal(echo, jp, 126);
+    assert_string_equal(echo + 126, "…");
     free(echo);
 
     free(id);
@@ -200,12 +202,8 @@ static void test_too_many_frames(void **state)
 
 static double ingest_metric(struct hs_cluster *c, const char *series)
 {
-    int status = 0, port = atoi(strrchr(c->extra[HS_INGEST][0], ':') + 1);
-    char *body = hs_scrape(port, "/metrics", &status);
-    assert_non_null(body);
-    double v = hs_metric(body, series);
-    free(body);
-    return v;
+    int port = atoi(strrchr(c->extra[HS_INGEST][0], ':') + 1);
+    return hs_scrape_metric(port, series);
 }
 
 static void test_same_batch_twice_at_once(void **state)

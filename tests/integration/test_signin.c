@@ -83,30 +83,6 @@ static void add_user(const char *name, const char *role, const char *office, con
     assert_int_equal(cli_stdin(pw, args), 0);
 }
 
-static size_t body_cb(char *p, size_t sz, size_t n, void *arg)
-{
-    struct hs_resp *r = arg;
-    char *nb = realloc(r->body, r->len + sz * n + 1);
-    if (!nb)
-        return 0;
-    r->body = nb;
-    memcpy(r->body + r->len, p, sz * n);
-    r->len += sz * n;
-    r->body[r->len] = '\0';
-    return sz * n;
-}
-
-static size_t header_cb(char *p, size_t sz, size_t n, void *arg)
-{
-    struct hs_resp *r = arg;
-    size_t have = strlen(r->headers);
-    if (have + sz * n + 1 < sizeof r->headers) {
-        memcpy(r->headers + have, p, sz * n);
-        r->headers[have + sz * n] = '\0';
-    }
-    return sz * n;
-}
-
 /* One request to url (base + path): cookie "pw_session=..." or NULL,
  * accept, a form body (POST) or NULL (GET), ctype for the body, csrf the
  * X-CSRF-Token header or NULL. */
@@ -146,9 +122,9 @@ static struct hs_resp req(const char *base, const char *path, const char *cookie
         h = curl_slist_append(h, extra_header);
     h = curl_slist_append(h, "Expect:");
     curl_easy_setopt(cu, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, body_cb);
+    curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, hs_curl_body_cb);
     curl_easy_setopt(cu, CURLOPT_WRITEDATA, &r);
-    curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, header_cb);
+    curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, hs_curl_header_cb);
     curl_easy_setopt(cu, CURLOPT_HEADERDATA, &r);
     curl_easy_setopt(cu, CURLOPT_TIMEOUT, 30L);
     CURLcode rc = curl_easy_perform(cu);

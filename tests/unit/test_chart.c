@@ -18,6 +18,7 @@
 #include "err.h"
 #include "followup.h"
 #include "fy.h"
+#include "unit_support.h"
 
 static const char yaml[] =
     "version: 1\n"
@@ -38,13 +39,7 @@ static struct pw_catalog *cat;
 static int setup(void **state)
 {
     (void)state;
-    const char *names[] = {"t.yaml"}, *bufs[] = {yaml};
-    size_t lens[] = {sizeof yaml - 1};
-    struct pw_diag d = {0};
-    int rc = pw_catalog_load_buffers(&cat, names, bufs, lens, 1, &d);
-    if (rc)
-        fprintf(stderr, "%s: %s\n", d.field, d.msg);
-    return rc;
+    return ut_catalog_load(&cat, "t.yaml", yaml);
 }
 
 static int teardown(void **state)

@@ -23,6 +23,7 @@
 #include "fy.h"
 #include "template.h"
 #include "text.h"
+#include "unit_support.h"
 
 #include <jansson.h>
 
@@ -74,15 +75,9 @@ static int32_t today(void)
 
 static int setup(void **state)
 {
-    const char *names[] = {"feed-test.yaml"};
-    const char *bufs[] = {cat_yaml};
-    size_t lens[] = {strlen(cat_yaml)};
     struct pw_catalog *c = NULL;
-    struct pw_diag d;
-    if (pw_catalog_load_buffers(&c, names, bufs, lens, 1, &d)) {
-        print_error("%s:%d: %s: %s\n", d.file, d.line, d.field, d.msg);
+    if (ut_catalog_load(&c, "feed-test.yaml", cat_yaml))
         return -1;
-    }
     *state = c;
     return 0;
 }

@@ -19,6 +19,7 @@
 #include "err.h"
 #include "followup.h"
 #include "fy.h"
+#include "unit_support.h"
 
 static const char yaml[] =
     "version: 1\n"
@@ -39,9 +40,7 @@ static struct pw_followup_row rows[3];
 static int setup(void **state)
 {
     (void)state;
-    const char *names[] = {"t.yaml"}, *bufs[] = {yaml};
-    size_t lens[] = {sizeof yaml - 1};
-    if (pw_catalog_load_buffers(&cat, names, bufs, lens, 1, NULL))
+    if (ut_catalog_load(&cat, "t.yaml", yaml))
         return -1;
     int32_t end = pw_day_from_ymd(2026, 3, 31);
     struct pw_obs w = {2025, PW_DEC(1443), PW_BASIS_ANNUAL, 1, end, 0, 0};

@@ -14,27 +14,7 @@
 #include <cmocka.h>
 
 #include "log.h"
-
-/* Runs fn with stderr sent to a file; returns what it wrote (caller frees). */
-static char *capture(void (*fn)(void))
-{
-    char path[] = "/tmp/pw-test-log-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    unlink(path);
-    int saved = dup(STDERR_FILENO);
-    assert_true(saved >= 0);
-    assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
-    fn();
-    assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
-    close(saved);
-    char *buf = calloc(1, 16384);
-    assert_non_null(buf);
-    ssize_t n = pread(fd, buf, 16383, 0);
-    close(fd);
-    assert_true(n >= 0);
-    return buf;
-}
+#include "unit_support.h"
 
 /* pw_log_quote(in) into a buffer of n bytes gives want. */
 struct quote_case {
@@ -100,7 +80,7 @@ static void log_fields(void)
 static void test_line_fields(void **state)
 {
     (void)state;
-    char *out = capture(log_fields);
+    char *out = ut_capture_stderr(log_fields);
     /* ts=2026-12-06T05:00:00.123Z: 3 + 24 characters */
     assert_int_equal(strncmp(out, "ts=", 3), 0);
     assert_int_equal(strlen(out), 27 + strlen(" level=info svc=store msg=\"committed\" n=12 seq=40\n"));
@@ -127,7 +107,7 @@ static void log_levels(void)
 static void test_levels(void **state)
 {
     (void)state;
-    char *out = capture(log_levels);
+    char *out = ut_capture_stderr(log_levels);
     assert_null(strstr(out, "hidden"));
     assert_non_null(strstr(out, " level=warn svc=alert msg=\"w\"\n"));
     assert_non_null(strstr(out, " level=error svc=alert msg=\"e\" code=PW_EIO\n"));
@@ -157,7 +137,7 @@ static void log_odd(void)
 static void test_free_text_quoted_and_long(void **state)
 {
     (void)state;
-    char *out = capture(log_odd);
+    char *out = ut_capture_stderr(log_odd);
     size_t lines = 0;
     for (char *c = out; *c; c++)
         lines += *c == '\n';

@@ -2,7 +2,9 @@
  * histogram buckets, registration errors) and the HTTP server driven by a
  * real reactor, as the services drive it: a real TCP client on
  * loopback gets the metrics, a 404 and a 405; bad and taken addresses are
- * refused with their codes. */
+ * refused with their codes; one address holds at most
+ * PW_HTTPD_PER_ADDRESS_MAX connections, and a flood of refusals logs at
+ * most 10 lines a minute. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -23,6 +25,7 @@
 #include "metrics.h"
 #include "reactor.h"
 #include "zsock.h"
+#include "unit_support.h"
 
 static char *render(struct pw_metrics *m)
 {
@@ -212,9 +215,9 @@ static int get_deadline(struct pw_reactor *r, int id, short revents, void *arg)
     return 0;
 }
 
-/* One HTTP request to port, answered while the reactor drives the server
- * the way a service's does (the client socket is one more fd of it). */
-static char *http_get(struct pw_reactor *r, struct pw_httpd *h, const char *request)
+/* A TCP connection to h, connected (the kernel's backlog holds it until the
+ * server's next turn accepts it). */
+static int raw_connect(const struct pw_httpd *h)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a;
@@ -223,6 +226,14 @@ static char *http_get(struct pw_reactor *r, struct pw_httpd *h, const char *requ
     a.sin_port = htons((uint16_t)pw_httpd_port(h));
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    return fd;
+}
+
+/* One HTTP request to port, answered while the reactor drives the server
+ * the way a service's does (the client socket is one more fd of it). */
+static char *http_get(struct pw_reactor *r, struct pw_httpd *h, const char *request)
+{
+    int fd = raw_connect(h);
     assert_int_equal(write(fd, request, strlen(request)), (ssize_t)strlen(request));
     fcntl(fd, F_SETFL, O_NONBLOCK);
     struct get_ctx g = {fd, calloc(1, 65536), 0, 65536};
@@ -278,6 +289,66 @@ static void test_http_in_poll_loop(void **state)
     pw_metrics_close(&m);
 }
 
+
+#define FLOOD 15
+
+static struct pw_reactor *flood_loop;
+static struct pw_httpd *flood_h;
+static int flood_refused;
+
+/* FLOOD more requests from the address that holds its limit. */
+static void flood(void)
+{
+    flood_refused = 0;
+    for (int i = 0; i < FLOOD; i++) {
+        char *r = http_get(flood_loop, flood_h, "GET /metrics HTTP/1.0\r\n\r\n");
+        flood_refused += r[0] == '\0'; /* closed without a word */
+        free(r);
+    }
+}
+
+static int count_of(const char *text, const char *what)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, what)); p++)
+        n++;
+    return n;
+}
+
+/* PW_HTTPD_PER_ADDRESS_MAX connections from one address are held; the
+ * next is closed unanswered, and so is every one of a flood, with at most
+ * 10 log lines; once the held ones close, the address is served again. */
+static void test_http_per_address(void **state)
+{
+    (void)state;
+    struct pw_metrics *m = NULL;
+    assert_int_equal(pw_metrics_open(&m), 0);
+    assert_int_equal(pw_reactor_open(&flood_loop), 0);
+    assert_int_equal(pw_httpd_open(&flood_h, flood_loop, "127.0.0.1:0", pw_metrics_http, m), 0);
+    int held[PW_HTTPD_PER_ADDRESS_MAX];
+    for (int i = 0; i < PW_HTTPD_PER_ADDRESS_MAX; i++)
+        held[i] = raw_connect(flood_h);
+    char *out = ut_capture_stderr(flood);
+    assert_int_equal(flood_refused, FLOOD);
+    assert_true(count_of(out, "msg=\"connection refused\"") >= 1);
+    if (count_of(out, "level=") > 10)
+        fail_msg("more than 10 lines in a minute:\n%s", out);
+    free(out);
+    for (int i = 0; i < PW_HTTPD_PER_ADDRESS_MAX; i++)
+        close(held[i]);
+    /* served again once the server has seen the closes */
+    int served = 0;
+    for (int i = 0; i < 50 && !served; i++) {
+        char *r = http_get(flood_loop, flood_h, "GET /metrics HTTP/1.0\r\n\r\n");
+        served = strstr(r, "HTTP/1.1 200") != NULL;
+        free(r);
+    }
+    assert_true(served);
+    pw_httpd_close(&flood_h);
+    pw_reactor_close(&flood_loop);
+    pw_metrics_close(&m);
+}
+
 static void test_http_bad_addresses(void **state)
 {
     (void)state;
@@ -310,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_registration_errors), cmocka_unit_test(test_on_scrape),
         cmocka_unit_test(test_tables_and_families),
         cmocka_unit_test(test_http_in_poll_loop),   cmocka_unit_test(test_http_bad_addresses),
+        cmocka_unit_test(test_http_per_address),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

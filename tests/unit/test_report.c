@@ -20,6 +20,7 @@
 #include "fy.h"
 #include "explain_ja.h"
 #include "report.h"
+#include "unit_support.h"
 
 #define STATUS_HEADER                                                                          \
     "id,project,name,as_of,target,expected,actual,ratio,status,grade,explanation,checkpoint_fy,"  \
@@ -79,15 +80,9 @@ static const char cat_yaml[] =
 
 static int setup(void **state)
 {
-    const char *names[] = {"report-test.yaml"};
-    const char *bufs[] = {cat_yaml};
-    size_t lens[] = {strlen(cat_yaml)};
     struct pw_catalog *c = NULL;
-    struct pw_diag d;
-    if (pw_catalog_load_buffers(&c, names, bufs, lens, 1, &d)) {
-        print_error("%s:%d: %s: %s\n", d.file, d.line, d.field, d.msg);
+    if (ut_catalog_load(&c, "report-test.yaml", cat_yaml))
         return -1;
-    }
     *state = c;
     return 0;
 }
@@ -600,6 +595,90 @@ static void test_write_errors(void **state)
     }
 }
 
+
+/* Text from the store reaches a table or CSV escaped (pw_text_escape): a
+ * catalog name and unit, an assessment's reason and name, an office, an
+ * update id and a note holding ESC sequences, BEL or a bidi override come
+ * out as \xHH / \uHHHH, the Japanese around them as it is. */
+static const char esc_yaml[] =
+    "version: 1\n"
+    "plans:\n"
+    "  - {id: p2, name: P, start_fy: 2020, end_fy: 2024}\n"
+    "indicators:\n"
+    "  - id: e1\n"
+    "    plan: p2\n"
+    "    name: \"医薬品\\e[2J件数\\u202Eお\"\n"
+    "    kind: output\n"
+    "    unit: \"件\\a\"\n"
+    "    reporting: cumulative\n"
+    "    source: s\n"
+    "    target: {type: cumulative, value: 25}\n";
+
+/* No raw control character (but line ends) in text. */
+static void assert_no_controls(const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+            fail_msg("raw control 0x%02x in: %s", *p, text);
+    assert_null(strstr(text, "\xE2\x80\xAE"));
+}
+
+static void test_outside_text_escaped(void **state)
+{
+    (void)state;
+    struct pw_catalog *c = NULL;
+    assert_int_equal(ut_catalog_load(&c, "esc.yaml", esc_yaml), 0);
+    struct pw_status_row row;
+    memset(&row, 0, sizeof row);
+    row.ind = pw_catalog_find(c, "e1");
+    assert_non_null(row.ind);
+    struct pw_obs obs = {2022, PW_DEC(10), PW_BASIS_CUMULATIVE, 0, PW_NO_DAY, 0, 0};
+    int32_t at = pw_day_from_ymd(2023, 3, 31);
+    assert_int_equal(pw_eval_indicator(row.ind, &obs, 1, at, &row.ev), 0);
+    row.as.fy = row.ev.cp.fy;
+    row.as.grade = row.ev.grade == 'A' ? 'B' : 'A';
+    snprintf(row.as.reason, sizeof row.as.reason, "総合的に\x1b]0;title\x07勘案");
+    snprintf(row.as.by, sizeof row.as.by, "事務局\x1b[m");
+    const struct pw_report_opts wide = {PW_LANG_JA, 0, 1};
+    for (int fmt = 0; fmt < 2; fmt++) { /* table, CSV */
+        struct mem m;
+        mem_open(&m);
+        assert_int_equal(pw_report_status_opts(m.f, &row, 1, (enum pw_format)fmt, &wide), 0);
+        char *out = mem_finish(&m);
+        assert_no_controls(out);
+        assert_non_null(strstr(out, "医薬品\\x1b[2J件数\\u202eお"));
+        assert_non_null(strstr(out, "総合的に\\x1b]0;title\\x07勘案"));
+        assert_non_null(strstr(out, "事務局\\x1b[m"));
+        free(out);
+        mem_open(&m);
+        assert_int_equal(pw_report_catalog_opts(m.f, c, (enum pw_format)fmt, &wide), 0);
+        out = mem_finish(&m);
+        assert_no_controls(out);
+        assert_non_null(strstr(out, "医薬品\\x1b[2J件数\\u202eお"));
+        if (fmt == PW_FMT_CSV)
+            assert_non_null(strstr(out, ",件\\x07,"));
+        free(out);
+    }
+    /* the revision history's office, update id and note */
+    Planwatch__V1__IndicatorUpdate u = PLANWATCH__V1__INDICATOR_UPDATE__INIT, *up = &u;
+    u.seq = 1;
+    u.fiscal_year = 2022;
+    u.as_of = "2023-03-31";
+    u.office = "事務局\x1b[31m";
+    u.update_id = "u-1";
+    u.note = "速報値\x1b[2J\r\n再集計中\xc2\x9b";
+    struct mem m;
+    mem_open(&m);
+    assert_int_equal(pw_report_history(m.f, "e1", &up, 1, PW_FMT_CSV), 0);
+    char *out = mem_finish(&m);
+    assert_no_controls(out);
+    assert_int_equal(count_lines(out), 2); /* the note's line break is shown, not made */
+    assert_non_null(strstr(out, ",2023-03-31,事務局\\x1b[31m,"));
+    assert_non_null(strstr(out, ",u-1,速報値\\x1b[2J\\r\\n再集計中\\u009b,true\n"));
+    free(out);
+    pw_catalog_close(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -615,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_table_width),
         cmocka_unit_test(test_status_lang_csv),
         cmocka_unit_test(test_write_errors),
+        cmocka_unit_test(test_outside_text_escaped),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

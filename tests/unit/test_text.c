@@ -121,6 +121,23 @@ static void test_escape(void **state)
     assert_true(pw_text_clean(out, strlen(out)));
 }
 
+/* At most max bytes of the text, cut before a whole character, "…" when
+ * anything was left out (by max or by the buffer). */
+static void test_escape_cut(void **state)
+{
+    (void)state;
+    char b[64];
+    assert_string_equal(pw_text_escape_cut("abcdef", 6, 6, b, sizeof b), "abcdef");
+    assert_string_equal(pw_text_escape_cut("abcdef", 6, 4, b, sizeof b), "abcd…");
+    assert_string_equal(pw_text_escape_cut("ab日本", 8, 4, b, sizeof b), "ab…"); /* not half of 日 */
+    assert_string_equal(pw_text_escape_cut("ab日本", 8, 5, b, sizeof b), "ab日…");
+    assert_string_equal(pw_text_escape_cut("a\x1b\xff", 3, 2, b, sizeof b), "a\\x1b…");
+    assert_string_equal(pw_text_escape_cut("abcdef", 6, 0, b, sizeof b), "…");
+    assert_string_equal(pw_text_escape_cut(NULL, 0, 4, b, sizeof b), "");
+    /* the buffer cuts first: one "…", never two */
+    assert_string_equal(pw_text_escape_cut("abcdefghij", 10, 8, b, 8), "abcd…");
+}
+
 /* Every diagnostic's file, field and reason are escaped and cut with "…". */
 static void test_diag_escaped(void **state)
 {
@@ -175,6 +192,7 @@ int main(void)
         cmocka_unit_test(test_utf8_and_controls),
         cmocka_unit_test(test_wire_checks),
         cmocka_unit_test(test_escape),
+        cmocka_unit_test(test_escape_cut),
         cmocka_unit_test(test_diag_escaped),
         cmocka_unit_test(test_log_one_line),
     };

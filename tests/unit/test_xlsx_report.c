@@ -22,6 +22,7 @@
 #include "fy.h"
 #include "pdf.h"
 #include "xlsx_report.h"
+#include "unit_support.h"
 
 static const char yaml[] =
     "version: 1\n"
@@ -43,9 +44,7 @@ static struct pw_followup_row rows[3];
 static int setup(void **state)
 {
     (void)state;
-    const char *names[] = {"t.yaml"}, *bufs[] = {yaml};
-    size_t lens[] = {sizeof yaml - 1};
-    if (pw_catalog_load_buffers(&cat, names, bufs, lens, 1, NULL))
+    if (ut_catalog_load(&cat, "t.yaml", yaml))
         return -1;
     plan = pw_catalog_find_plan(cat, "p3");
     int32_t end = pw_day_from_ymd(2026, 3, 31);

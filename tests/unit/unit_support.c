@@ -5,7 +5,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -54,4 +56,26 @@ struct pw_history *ut_feed_history(const struct pw_catalog *cat, const char *pat
     }
     pw_feed_close(&f);
     return h;
+}
+
+char *ut_capture_stderr(void (*fn)(void))
+{
+    char path[] = "/tmp/pw-unit-stderr-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    unlink(path);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    assert_true(saved >= 0);
+    assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+    fn();
+    fflush(stderr);
+    assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+    close(saved);
+    char *buf = calloc(1, 65536);
+    assert_non_null(buf);
+    ssize_t n = pread(fd, buf, 65535, 0);
+    close(fd);
+    assert_true(n >= 0);
+    return buf;
 }

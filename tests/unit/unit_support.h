@@ -1,6 +1,6 @@
 /* unit_support.h - helpers every cmocka unit test may use: an inline YAML
  * catalog loaded by the real loader (its diagnostic printed when it fails),
- * and ISO dates as day numbers. Compiled into each unit test program. */
+ * ISO dates as day numbers, and what a call logs. Compiled into each unit test program. */
 #ifndef PW_UNIT_SUPPORT_H
 #define PW_UNIT_SUPPORT_H
 
@@ -11,6 +11,10 @@
 /* Loads yaml (labelled name in diagnostics) into *out. Returns the
  * loader's code, printing file:line, field and reason when it is not 0. */
 int ut_catalog_load(struct pw_catalog **out, const char *name, const char *yaml);
+
+/* Runs fn with stderr sent to a temporary file; returns what it wrote
+ * (the log lines; at most 64 KiB; caller frees). */
+char *ut_capture_stderr(void (*fn)(void));
 
 /* The day number of an ISO date; fails the test if it is not one. */
 int32_t ut_day(const char *iso);
