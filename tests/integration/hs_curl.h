@@ -25,6 +25,12 @@ struct hs_resp {
 struct hs_resp hs_curl(struct hs_cluster *c, const char *method, const char *path,
                        const char *token, const char *ctype, const char *accept,
                        const char *body, size_t len);
+/* The same to base + path (another door than c's, e.g. a second replica),
+ * with the header lines headers ("Name: value", NULL-terminated; NULL:
+ * none) besides. */
+struct hs_resp hs_curl_at(const char *base, const char *method, const char *path,
+                          const char *token, const char *ctype, const char *accept,
+                          const char *body, size_t len, const char *const *headers);
 void hs_curl_free(struct hs_resp *r);
 /* When not NULL, every hs_curl request sends "Cookie: " and this (a
  * signed-in session, "pw_session=..."). */

@@ -8,7 +8,6 @@
  * the first's cookie, a user disabled (or whose password changed) is
  * refused after SIGHUP, and a users file that does not load changes
  * nothing. */
-#include <curl/curl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sodium.h>
@@ -83,30 +82,6 @@ static void add_user(const char *name, const char *role, const char *office, con
     assert_int_equal(cli_stdin(pw, args), 0);
 }
 
-static size_t body_cb(char *p, size_t sz, size_t n, void *arg)
-{
-    struct hs_resp *r = arg;
-    char *nb = realloc(r->body, r->len + sz * n + 1);
-    if (!nb)
-        return 0;
-    r->body = nb;
-    memcpy(r->body + r->len, p, sz * n);
-    r->len += sz * n;
-    r->body[r->len] = '\0';
-    return sz * n;
-}
-
-static size_t header_cb(char *p, size_t sz, size_t n, void *arg)
-{
-    struct hs_resp *r = arg;
-    size_t have = strlen(r->headers);
-    if (have + sz * n + 1 < sizeof r->headers) {
-        memcpy(r->headers + have, p, sz * n);
-        r->headers[have + sz * n] = '\0';
-    }
-    return sz * n;
-}
-
 /* One request to url (base + path): cookie "pw_session=..." or NULL,
  * accept, a form body (POST) or NULL (GET), ctype for the body, csrf the
  * X-CSRF-Token header or NULL. */
@@ -114,50 +89,24 @@ static struct hs_resp req(const char *base, const char *path, const char *cookie
                           const char *accept, const char *body, const char *ctype,
                           const char *csrf)
 {
-    struct hs_resp r;
-    char url[1024], line[600];
-    struct curl_slist *h = NULL;
-    memset(&r, 0, sizeof r);
-    r.body = calloc(1, 1);
-    CURL *cu = curl_easy_init();
-    assert_non_null(cu);
-    snprintf(url, sizeof url, "%s%s", base, path);
-    curl_easy_setopt(cu, CURLOPT_URL, url);
+    char ck[600], cs[600];
+    const char *h[4];
+    size_t n = 0;
     if (cookie) {
-        snprintf(line, sizeof line, "Cookie: %s", cookie);
-        h = curl_slist_append(h, line);
-    }
-    if (accept) {
-        snprintf(line, sizeof line, "Accept: %s", accept);
-        h = curl_slist_append(h, line);
+        snprintf(ck, sizeof ck, "Cookie: %s", cookie);
+        h[n++] = ck;
     }
     if (csrf) {
-        snprintf(line, sizeof line, "X-CSRF-Token: %s", csrf);
-        h = curl_slist_append(h, line);
-    }
-    if (body) {
-        snprintf(line, sizeof line, "Content-Type: %s",
-                 ctype ? ctype : "application/x-www-form-urlencoded");
-        h = curl_slist_append(h, line);
-        curl_easy_setopt(cu, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+        snprintf(cs, sizeof cs, "X-CSRF-Token: %s", csrf);
+        h[n++] = cs;
     }
     if (extra_header)
-        h = curl_slist_append(h, extra_header);
-    h = curl_slist_append(h, "Expect:");
-    curl_easy_setopt(cu, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, body_cb);
-    curl_easy_setopt(cu, CURLOPT_WRITEDATA, &r);
-    curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, header_cb);
-    curl_easy_setopt(cu, CURLOPT_HEADERDATA, &r);
-    curl_easy_setopt(cu, CURLOPT_TIMEOUT, 30L);
-    CURLcode rc = curl_easy_perform(cu);
-    if (rc != CURLE_OK)
-        fail_msg("%s: %s", path, curl_easy_strerror(rc));
-    curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(cu);
-    return r;
+        h[n++] = extra_header;
+    h[n] = NULL;
+    if (body && !ctype)
+        ctype = "application/x-www-form-urlencoded";
+    return hs_curl_at(base, body ? "POST" : "GET", path, NULL, body ? ctype : NULL, accept, body,
+                      body ? strlen(body) : 0, h);
 }
 
 static void expect(struct hs_resp *r, long status, const char *what)
