@@ -124,6 +124,21 @@ static int group_cmp(const void *x, const void *y)
     return c;
 }
 
+/* The one message to sub of als[0..n) (inds alike): an email, or the
+ * subscription's format (alert_format_group). */
+static int group_body(struct alert_svc *a, const Planwatch__V1__Subscription *sub,
+                      const Planwatch__V1__Alert *const *als,
+                      const struct pw_indicator *const *inds, size_t n,
+                      const struct alert_format_ctx *ctx, char **body, size_t *len)
+{
+    if (sub->format && !strcmp(sub->format, ALERT_FORMAT_EMAIL)) {
+        struct alert_mail_in in = {a->wh_cfg.mail_from, sub->email, sub->id, NULL, NULL,
+                                   pw_now_ns()};
+        return alert_mail_build_group(als, inds, n, ctx, &in, body, len);
+    }
+    return alert_format_group(sub, als, inds, n, ctx, body, len);
+}
+
 /* Sends what g holds as one message. Returns 0 or PW_ENOMEM (kept for the
  * next heartbeat). */
 static int group_send(struct alert_svc *a, struct alert_group *g,
@@ -152,13 +167,7 @@ static int group_send(struct alert_svc *a, struct alert_group *g,
             ids[i] = g->m[it[i].idx].alert_id;
         }
         a->fmt.reg = pw_sec_registry(a->sec);
-        if (sub->format && !strcmp(sub->format, ALERT_FORMAT_EMAIL)) {
-            struct alert_mail_in in = {a->wh_cfg.mail_from, sub->email, sub->id, NULL, NULL,
-                                       pw_now_ns()};
-            rc = alert_mail_build_group(als, inds, n, &a->fmt, &in, &body, &len);
-        } else {
-            rc = alert_format_group(sub, als, inds, n, &a->fmt, &body, &len);
-        }
+        rc = group_body(a, sub, als, inds, n, &a->fmt, &body, &len);
     }
     if (!rc) {
         size_t before = alert_webhook_queued(a->wh);
@@ -206,13 +215,7 @@ static void group_remind_one(struct alert_svc *a, const Planwatch__V1__Subscript
         struct alert_format_ctx ctx = a->fmt;
         ctx.reg = pw_sec_registry(a->sec);
         ctx.reminder = 1;
-        if (sub->format && !strcmp(sub->format, ALERT_FORMAT_EMAIL)) {
-            struct alert_mail_in in = {a->wh_cfg.mail_from, sub->email, sub->id, NULL, NULL,
-                                       pw_now_ns()};
-            rc = alert_mail_build_group(als, inds, n, &ctx, &in, &body, &len);
-        } else {
-            rc = alert_format_group(sub, als, inds, n, &ctx, &body, &len);
-        }
+        rc = group_body(a, sub, als, inds, n, &ctx, &body, &len);
     }
     if (!rc)
         rc = alert_channel_add(a, sub, 0, sub->id, "", "reminder", body, len, 0);
@@ -314,13 +317,7 @@ static void group_digest_one(struct alert_svc *a, const Planwatch__V1__Subscript
         ctx.digest = 1;
         ctx.changes = ch;
         ctx.nchanges = nc;
-        if (sub->format && !strcmp(sub->format, ALERT_FORMAT_EMAIL)) {
-            struct alert_mail_in in = {a->wh_cfg.mail_from, sub->email, sub->id, NULL, NULL,
-                                       pw_now_ns()};
-            rc = alert_mail_build_group(als, inds, n, &ctx, &in, &body, &len);
-        } else {
-            rc = alert_format_group(sub, als, inds, n, &ctx, &body, &len);
-        }
+        rc = group_body(a, sub, als, inds, n, &ctx, &body, &len);
     }
     if (!rc)
         rc = alert_channel_add(a, sub, 0, sub->id, "", "digest", body, len, 0);
