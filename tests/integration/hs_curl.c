@@ -107,6 +107,12 @@ struct hs_resp hs_curl_at(const char *base, const char *method, const char *path
     return r;
 }
 
+void hs_curl_expect(const struct hs_resp *r, long status)
+{
+    if (r->status != status)
+        fail_msg("HTTP %ld, expected %ld: %.600s", r->status, status, r->body);
+}
+
 void hs_curl_free(struct hs_resp *r)
 {
     free(r->body);

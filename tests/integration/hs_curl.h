@@ -32,6 +32,8 @@ struct hs_resp hs_curl_at(const char *base, const char *method, const char *path
                           const char *token, const char *ctype, const char *accept,
                           const char *body, size_t len, const char *const *headers);
 void hs_curl_free(struct hs_resp *r);
+/* Fails the test unless r answered status (the message shows the body). */
+void hs_curl_expect(const struct hs_resp *r, long status);
 /* When not NULL, every hs_curl request sends "Cookie: " and this (a
  * signed-in session, "pw_session=..."). */
 extern const char *hs_curl_cookie;
