@@ -680,6 +680,21 @@ static pid_t smtp_start(struct fx *f, char *maildir, size_t n)
     return pid;
 }
 
+/* Orders Python's maildir names "SECONDS.MMICROSECONDSP...": by the time as
+ * numbers (the microseconds are not zero-padded, so the text does not sort). */
+static int maildir_cmp(const char *a, const char *b)
+{
+    char *pa, *pb;
+    long long sa = strtoll(a, &pa, 10), sb = strtoll(b, &pb, 10);
+    long ua = strncmp(pa, ".M", 2) == 0 ? strtol(pa + 2, NULL, 10) : 0;
+    long ub = strncmp(pb, ".M", 2) == 0 ? strtol(pb + 2, NULL, 10) : 0;
+    if (sa != sb)
+        return sa < sb ? -1 : 1;
+    if (ua != ub)
+        return ua < ub ? -1 : 1;
+    return strcmp(a, b);
+}
+
 /* The messages in maildir/new, oldest first by name (caller frees each). */
 static size_t mails(const char *maildir, char **out, size_t max)
 {
@@ -696,7 +711,7 @@ static size_t mails(const char *maildir, char **out, size_t max)
         closedir(d);
     for (size_t i = 0; i < n; i++) /* maildir names start with the time: sort */
         for (size_t j = i + 1; j < n; j++)
-            if (strcmp(names[j], names[i]) < 0) {
+            if (maildir_cmp(names[j], names[i]) < 0) {
                 char *t = names[i];
                 names[i] = names[j];
                 names[j] = t;
