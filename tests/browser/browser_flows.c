@@ -69,9 +69,9 @@ static int setup(void **state)
     assert_true(sodium_init() >= 0);
     assert_non_null(mkdtemp(dir));
     snprintf(users_path, sizeof users_path, "%s/users.yaml", dir);
-    bs_random_password(pw_member, sizeof pw_member);
-    bs_random_password(pw_sec, sizeof pw_sec);
-    bs_random_password(pw_viewer, sizeof pw_viewer);
+    hs_curl_password(pw_member, sizeof pw_member);
+    hs_curl_password(pw_sec, sizeof pw_sec);
+    hs_curl_password(pw_viewer, sizeof pw_viewer);
     assert_int_equal(pw_users_new(&u), 0);
     assert_int_equal(pw_users_add(u, "tanaka", PW_USER_MEMBER, "pj2", pw_member, &d), 0);
     assert_int_equal(pw_users_add(u, "sato", PW_USER_SECRETARIAT, NULL, pw_sec, &d), 0);

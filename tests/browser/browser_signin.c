@@ -34,8 +34,8 @@ static int setup(void **state)
     assert_true(sodium_init() >= 0);
     assert_non_null(mkdtemp(dir));
     snprintf(users_path, sizeof users_path, "%s/users.yaml", dir);
-    bs_random_password(pw_member, sizeof pw_member);
-    bs_random_password(pw_viewer, sizeof pw_viewer);
+    hs_curl_password(pw_member, sizeof pw_member);
+    hs_curl_password(pw_viewer, sizeof pw_viewer);
     assert_int_equal(pw_users_new(&u), 0);
     assert_int_equal(pw_users_add(u, "tanaka", PW_USER_MEMBER, "pj2", pw_member, &d), 0);
     assert_int_equal(pw_users_add(u, "suzuki", PW_USER_VIEWER, NULL, pw_viewer, &d), 0);

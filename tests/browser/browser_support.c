@@ -3,7 +3,6 @@
 
 #include <setjmp.h>
 #include <signal.h>
-#include <sodium.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,13 +14,6 @@
 #include <cmocka.h>
 
 #include "ts_proc.h"
-
-void bs_random_password(char *out, size_t n)
-{
-    uint8_t b[12];
-    randombytes_buf(b, sizeof b);
-    sodium_bin2base64(out, n, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
 
 int bs_ready(void)
 {

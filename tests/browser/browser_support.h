@@ -1,16 +1,12 @@
 /* browser_support.h - what the browser tests' C programs share (prefix bs_):
- * fresh passwords, the check that chromium, node and playwright-core are
- * there, and running one node script against planwatch-http. */
+ * the check that chromium, node and playwright-core are there, and running
+ * one node script against planwatch-http. Passwords: hs_curl_password. */
 #ifndef BROWSER_SUPPORT_H
 #define BROWSER_SUPPORT_H
 
 #include <stddef.h>
 
 #include "harness.h"
-
-/* A fresh random password (16 URL-safe base64 characters) into out[n]
- * (n >= 17). Call sodium_init first. */
-void bs_random_password(char *out, size_t n);
 
 /* 0 when chromium (PW_CHROMIUM or /usr/bin/chromium), node and
  * tests/browser/node_modules/playwright-core are there (then PW_CHROMIUM is

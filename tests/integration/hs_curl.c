@@ -107,6 +107,13 @@ struct hs_resp hs_curl_at(const char *base, const char *method, const char *path
     return r;
 }
 
+void hs_curl_password(char *out, size_t n)
+{
+    uint8_t b[12];
+    randombytes_buf(b, sizeof b);
+    sodium_bin2base64(out, n, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
 void hs_curl_expect(const struct hs_resp *r, long status)
 {
     if (r->status != status)

@@ -42,6 +42,11 @@ extern const char *hs_curl_cookie;
  * returns out, or NULL when r has no such header. */
 const char *hs_curl_header(const struct hs_resp *r, const char *name, char *out, size_t n);
 
+/* A fresh random password for a user of the door (16 URL-safe base64
+ * characters, made per run, never committed) into out[n], n >= 17. Call
+ * sodium_init first. */
+void hs_curl_password(char *out, size_t n);
+
 /* The offices of the HTTP door's registry in these tests, by token:
  * admin reads, manages (publishes reports) and writes plans p2 and p3; pj2 reads and writes project
  * p2.pj2; reader only reads; writer writes plan p2 and may not read. */

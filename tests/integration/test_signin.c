@@ -37,13 +37,6 @@ static char users_flag[320], key_flag[320];
 /* made here, per run: never committed */
 static char pw_view[40], pw_mem[40], pw_sec[40], pw_lock[40];
 
-static void random_password(char *out, size_t n)
-{
-    uint8_t b[12];
-    randombytes_buf(b, sizeof b);
-    sodium_bin2base64(out, n, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
-
 /* planwatch ARGS... with password on stdin; returns the exit status. */
 static int cli_stdin(const char *password, const char *const *args)
 {
@@ -183,10 +176,10 @@ static int setup(void **state)
     assert_int_equal(fwrite(key, 1, sizeof key, f), sizeof key);
     assert_int_equal(fclose(f), 0);
     assert_int_equal(chmod(key_path, 0600), 0);
-    random_password(pw_view, sizeof pw_view);
-    random_password(pw_mem, sizeof pw_mem);
-    random_password(pw_sec, sizeof pw_sec);
-    random_password(pw_lock, sizeof pw_lock);
+    hs_curl_password(pw_view, sizeof pw_view);
+    hs_curl_password(pw_mem, sizeof pw_mem);
+    hs_curl_password(pw_sec, sizeof pw_sec);
+    hs_curl_password(pw_lock, sizeof pw_lock);
     add_user("view1", "viewer", NULL, pw_view);
     add_user("mem1", "member", "pj2", pw_mem);
     add_user("sec1", "secretariat", NULL, pw_sec);
@@ -424,7 +417,7 @@ static void test_replicas_and_reload(void **state)
     const char *dis[] = {"user", "disable", "view1", "--users", users_path, NULL};
     assert_int_equal(cli_stdin(NULL, dis), 0);
     char newpw[40];
-    random_password(newpw, sizeof newpw);
+    hs_curl_password(newpw, sizeof newpw);
     const char *pass[] = {"user", "passwd", "mem1", "--users", users_path, NULL};
     assert_int_equal(cli_stdin(newpw, pass), 0);
     /* not before the reload: the door reads the file on SIGHUP only */
