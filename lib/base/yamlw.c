@@ -133,3 +133,15 @@ void pw_yamlw_path(char *buf, size_t n, const char *base, const char *key)
 {
     snprintf(buf, n, "%s%s%s", base, base[0] ? "." : "", key);
 }
+
+int pw_yamlw_version1(const struct pw_yamlw *w, const yaml_node_t *root, const yaml_node_t *vv,
+                      const char *ver, const char *what)
+{
+    if (!ver)
+        return pw_yamlw_err(w, w->e_missing, root, "version", "required key 'version' missing");
+    if (strcmp(ver, "1") != 0)
+        return pw_yamlw_err(w, w->e_type, vv, "version",
+                            "%s version '%.20s' is not supported (this planwatch reads 1)", what,
+                            ver);
+    return 0;
+}

@@ -57,6 +57,12 @@ int pw_yamlw_scalar(const struct pw_yamlw *w, yaml_node_t *n, const yaml_node_t 
                     const char *key, const char *path, int required, const char **out,
                     size_t *len);
 
+/* A document's version: ver (the text of its node vv, NULL when absent)
+ * must be "1". Returns 0, e_missing (at root) or e_type (at vv: "<what>
+ * version '...' is not supported"). */
+int pw_yamlw_version1(const struct pw_yamlw *w, const yaml_node_t *root, const yaml_node_t *vv,
+                      const char *ver, const char *what);
+
 /* "base.key" (or "key" at the top) into buf. */
 void pw_yamlw_path(char *buf, size_t n, const char *base, const char *key);
 

@@ -278,11 +278,8 @@ static int reg_doc(struct reg_ctx *x, yaml_node_t *root)
         return pw_yamlw_err(&x->w, PW_EREG_FIELD, NULL, "", "the file is empty");
     if ((rc = reg_map(x, root, "", keys, v)) || (rc = reg_scalar(x, v[0], "version", &ver)))
         return rc;
-    if (!ver)
-        return pw_yamlw_err(&x->w, PW_EREG_FIELD, root, "version", "required key 'version' missing");
-    if (strcmp(ver, "1") != 0)
-        return pw_yamlw_err(&x->w, PW_EREG_FIELD, v[0], "version",
-                       "registry version '%.20s' is not supported (this planwatch reads 1)", ver);
+    if ((rc = pw_yamlw_version1(&x->w, root, v[0], ver, "registry")))
+        return rc;
     for (int s = 1; s <= 2; s++) {
         if (!v[s])
             continue;
@@ -335,10 +332,7 @@ int pw_registry_load_file(struct pw_registry **out, const char *path, struct pw_
 {
     char *buf;
     size_t len;
-    int rc = pw_keys_check_writable(path, "the registry", d);
-    if (rc)
-        return rc;
-    rc = pw_file_read(path, PW_REGISTRY_MAX_BYTES, &buf, &len, d);
+    int rc = pw_keys_read_trusted(path, "the registry", PW_REGISTRY_MAX_BYTES, &buf, &len, d);
     if (rc)
         return rc;
     rc = pw_registry_load_buffer(out, path, buf, len, d);

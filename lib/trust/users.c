@@ -172,12 +172,8 @@ static int usr_doc(struct usr_ctx *x, yaml_node_t *root)
     yaml_node_t *list = pw_yamlw_get(&x->w, root, "users");
     if ((rc = usr_scalar(x, vv, "version", &ver)))
         return rc;
-    if (!ver)
-        return pw_yamlw_err(&x->w, PW_EREG_FIELD, root, "version", "required key 'version' missing");
-    if (strcmp(ver, "1") != 0)
-        return pw_yamlw_err(&x->w, PW_EREG_FIELD, vv, "version",
-                            "users file version '%.20s' is not supported (this planwatch reads 1)",
-                            ver);
+    if ((rc = pw_yamlw_version1(&x->w, root, vv, ver, "users file")))
+        return rc;
     if (!list)
         return 0;
     if ((rc = pw_yamlw_expect(&x->w, list, YAML_SEQUENCE_NODE, "users")))
@@ -229,10 +225,8 @@ int pw_users_load_file(struct pw_users **out, const char *path, struct pw_diag *
     char *buf;
     size_t len;
     /* whoever can write it can give themselves a password */
-    int rc = pw_keys_check_writable(path, "the users file", d);
+    int rc = pw_keys_read_trusted(path, "the users file", PW_USERS_MAX_BYTES, &buf, &len, d);
     if (rc)
-        return rc;
-    if ((rc = pw_file_read(path, PW_USERS_MAX_BYTES, &buf, &len, d)))
         return rc;
     rc = pw_users_load_buffer(out, path, buf, len, d);
     free(buf);

@@ -158,14 +158,18 @@ int pw_keys_check_writable(const char *path, const char *what, struct pw_diag *d
     return 0;
 }
 
+int pw_keys_read_trusted(const char *path, const char *what, size_t max, char **buf,
+                         size_t *len, struct pw_diag *d)
+{
+    int rc = pw_keys_check_writable(path, what, d);
+    return rc ? rc : pw_file_read(path, max, buf, len, d);
+}
+
 int pw_keys_load_public(const char *path, char *pub, struct pw_diag *d)
 {
     char *text = NULL;
     size_t len;
-    int rc = pw_keys_check_writable(path, "public key file", d);
-    if (rc)
-        return rc;
-    rc = pw_file_read(path, KEYS_FILE_MAX, &text, &len, d);
+    int rc = pw_keys_read_trusted(path, "public key file", KEYS_FILE_MAX, &text, &len, d);
     if (rc)
         return rc == PW_ETOOBIG ? pw_diag_set(d, PW_EKEY, path, 0, "", "not a key file (too large)")
                                 : rc;

@@ -52,6 +52,11 @@ int pw_keys_load_secret(const char *path, struct pw_keypair *kp, struct pw_diag 
  * themselves in. what names it in the message ("public key file").
  * Returns 0, PW_EIO (cannot stat) or PW_EKEY_PERM (chmod go-w), d filled. */
 int pw_keys_check_writable(const char *path, const char *what, struct pw_diag *d);
+/* pw_keys_check_writable, then pw_file_read: the whole file (at most max
+ * bytes) in *buf (malloc'd, NUL-terminated, caller frees) of *len bytes.
+ * Returns 0 or what either returns (*buf untouched), d filled. */
+int pw_keys_read_trusted(const char *path, const char *what, size_t max, char **buf,
+                         size_t *len, struct pw_diag *d);
 
 /* Loads the public key of a key file (NAME.key or NAME.key_secret) into
  * pub (PW_KEY_Z85_LEN + 1 bytes). Returns 0, PW_EIO, PW_EKEY_PERM (group

@@ -124,6 +124,34 @@ static int group_cmp(const void *x, const void *y)
     return c;
 }
 
+/* Sorts it[0..n) (by plan, project, seq) and lists its alerts in that order
+ * in als, their indicators (a's catalog; NULL without) in inds. */
+static void group_order(const struct alert_svc *a, struct group_item *it, size_t n,
+                        const Planwatch__V1__Alert **als, const struct pw_indicator **inds)
+{
+    if (n > 1)
+        qsort(it, n, sizeof *it, group_cmp);
+    for (size_t i = 0; i < n; i++) {
+        als[i] = it[i].al;
+        inds[i] = a->cat ? pw_catalog_find(a->cat, als[i]->indicator_id) : NULL;
+    }
+}
+
+/* The one message to sub of als[0..n) (inds alike): an email, or the
+ * subscription's format (alert_format_group). */
+static int group_body(struct alert_svc *a, const Planwatch__V1__Subscription *sub,
+                      const Planwatch__V1__Alert *const *als,
+                      const struct pw_indicator *const *inds, size_t n,
+                      const struct alert_format_ctx *ctx, char **body, size_t *len)
+{
+    if (sub->format && !strcmp(sub->format, ALERT_FORMAT_EMAIL)) {
+        struct alert_mail_in in = {a->wh_cfg.mail_from, sub->email, sub->id, NULL, NULL,
+                                   pw_now_ns()};
+        return alert_mail_build_group(als, inds, n, ctx, &in, body, len);
+    }
+    return alert_format_group(sub, als, inds, n, ctx, body, len);
+}
+
 /* Sends what g holds as one message. Returns 0 or PW_ENOMEM (kept for the
  * next heartbeat). */
 static int group_send(struct alert_svc *a, struct alert_group *g,
@@ -144,21 +172,13 @@ static int group_send(struct alert_svc *a, struct alert_group *g,
             rc = PW_ENOMEM;
     }
     if (!rc) {
-        qsort(it, n, sizeof *it, group_cmp);
+        group_order(a, it, n, als, inds);
         for (size_t i = 0; i < n; i++) {
-            als[i] = it[i].al;
-            inds[i] = a->cat ? pw_catalog_find(a->cat, it[i].al->indicator_id) : NULL;
             seqs[i] = g->m[it[i].idx].seq;
             ids[i] = g->m[it[i].idx].alert_id;
         }
         a->fmt.reg = pw_sec_registry(a->sec);
-        if (sub->format && !strcmp(sub->format, ALERT_FORMAT_EMAIL)) {
-            struct alert_mail_in in = {a->wh_cfg.mail_from, sub->email, sub->id, NULL, NULL,
-                                       pw_now_ns()};
-            rc = alert_mail_build_group(als, inds, n, &a->fmt, &in, &body, &len);
-        } else {
-            rc = alert_format_group(sub, als, inds, n, &a->fmt, &body, &len);
-        }
+        rc = group_body(a, sub, als, inds, n, &a->fmt, &body, &len);
     }
     if (!rc) {
         size_t before = alert_webhook_queued(a->wh);
@@ -198,21 +218,11 @@ static void group_remind_one(struct alert_svc *a, const Planwatch__V1__Subscript
     for (size_t i = 0; i < n && !rc; i++)
         it[i].al = (Planwatch__V1__Alert *)als[i];
     if (!rc) {
-        qsort(it, n, sizeof *it, group_cmp);
-        for (size_t i = 0; i < n; i++) {
-            als[i] = it[i].al;
-            inds[i] = a->cat ? pw_catalog_find(a->cat, als[i]->indicator_id) : NULL;
-        }
+        group_order(a, it, n, als, inds);
         struct alert_format_ctx ctx = a->fmt;
         ctx.reg = pw_sec_registry(a->sec);
         ctx.reminder = 1;
-        if (sub->format && !strcmp(sub->format, ALERT_FORMAT_EMAIL)) {
-            struct alert_mail_in in = {a->wh_cfg.mail_from, sub->email, sub->id, NULL, NULL,
-                                       pw_now_ns()};
-            rc = alert_mail_build_group(als, inds, n, &ctx, &in, &body, &len);
-        } else {
-            rc = alert_format_group(sub, als, inds, n, &ctx, &body, &len);
-        }
+        rc = group_body(a, sub, als, inds, n, &ctx, &body, &len);
     }
     if (!rc)
         rc = alert_channel_add(a, sub, 0, sub->id, "", "reminder", body, len, 0);
@@ -303,24 +313,13 @@ static void group_digest_one(struct alert_svc *a, const Planwatch__V1__Subscript
         if (hist->alerts[k]->seq > from && alert_notify_match(sub, hist->alerts[k]))
             ch[nc++] = hist->alerts[k];
     if (!rc) {
-        if (n > 1)
-            qsort(it, n, sizeof *it, group_cmp);
-        for (size_t i = 0; i < n; i++) {
-            als[i] = it[i].al;
-            inds[i] = a->cat ? pw_catalog_find(a->cat, als[i]->indicator_id) : NULL;
-        }
+        group_order(a, it, n, als, inds);
         struct alert_format_ctx ctx = a->fmt;
         ctx.reg = pw_sec_registry(a->sec);
         ctx.digest = 1;
         ctx.changes = ch;
         ctx.nchanges = nc;
-        if (sub->format && !strcmp(sub->format, ALERT_FORMAT_EMAIL)) {
-            struct alert_mail_in in = {a->wh_cfg.mail_from, sub->email, sub->id, NULL, NULL,
-                                       pw_now_ns()};
-            rc = alert_mail_build_group(als, inds, n, &ctx, &in, &body, &len);
-        } else {
-            rc = alert_format_group(sub, als, inds, n, &ctx, &body, &len);
-        }
+        rc = group_body(a, sub, als, inds, n, &ctx, &body, &len);
     }
     if (!rc)
         rc = alert_channel_add(a, sub, 0, sub->id, "", "digest", body, len, 0);

@@ -178,6 +178,25 @@ static int am_assemble(struct mb *m, const char *subj, const struct mb *text,
     return oom ? PW_ENOMEM : 0;
 }
 
+/* am_assemble into *out, *len (malloc'd, the caller frees *out; untouched
+ * on failure); frees text's and html's buffers either way. */
+static int am_finish(const char *subj, struct mb *text, struct mb *html,
+                     const struct alert_mail_in *in, uint64_t seq, const char *kind,
+                     const char *event, char **out, size_t *len)
+{
+    struct mb m = {0};
+    int rc = am_assemble(&m, subj, text, html, in, seq, kind, event);
+    free(text->s);
+    free(html->s);
+    if (rc) {
+        free(m.s);
+        return rc;
+    }
+    *out = m.s;
+    *len = m.n;
+    return 0;
+}
+
 int alert_mail_build(const Planwatch__V1__Alert *al, const struct pw_indicator *ind,
                      const struct alert_format_ctx *ctx, const struct alert_mail_in *in,
                      char **out, size_t *len)
@@ -213,7 +232,7 @@ int alert_mail_build(const Planwatch__V1__Alert *al, const struct pw_indicator *
         {"", head},
     };
     const size_t nl = sizeof lines / sizeof lines[0];
-    struct mb text = {0}, html = {0}, m = {0};
+    struct mb text = {0}, html = {0};
     mb_fmt(&text, "%s\r\n\r\n", subj);
     mb_str(&html, "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\"><title>");
     mb_html(&html, subj);
@@ -245,17 +264,8 @@ int alert_mail_build(const Planwatch__V1__Alert *al, const struct pw_indicator *
         mb_str(&html, "</p>");
     }
     mb_str(&html, "</body></html>\r\n");
-    int rc = am_assemble(&m, subj, &text, &html, in, al->seq, pw_msg_kind_name(al->kind),
-                         pw_msg_event_name(al->event));
-    free(text.s);
-    free(html.s);
-    if (rc) {
-        free(m.s);
-        return rc;
-    }
-    *out = m.s;
-    *len = m.n;
-    return 0;
+    return am_finish(subj, &text, &html, in, al->seq, pw_msg_kind_name(al->kind),
+                     pw_msg_event_name(al->event), out, len);
 }
 
 int alert_mail_build_group(const Planwatch__V1__Alert *const *als,
@@ -267,7 +277,7 @@ int alert_mail_build_group(const Planwatch__V1__Alert *const *als,
         (!n && !(ctx && ctx->digest)))
         return PW_EINVAL;
     char subj[600], title[512], ex[PW_EXPLAIN_MAX], link[2300];
-    struct mb text = {0}, html = {0}, m = {0};
+    struct mb text = {0}, html = {0};
     struct pw_eval ev;
     alert_format_group_title(als, n, ctx, subj, sizeof subj);
     mb_fmt(&text, "%s\r\n", subj);
@@ -338,17 +348,9 @@ int alert_mail_build_group(const Planwatch__V1__Alert *const *als,
         mb_str(&html, "</ul>");
     }
     mb_str(&html, "</body></html>\r\n");
-    int rc = am_assemble(&m, subj, &text, &html, in, n ? als[0]->seq : 0, "group",
-                         ctx && ctx->digest     ? "digest"
-                         : ctx && ctx->reminder ? "reminder"
-                                                : "grouped");
-    free(text.s);
-    free(html.s);
-    if (rc) {
-        free(m.s);
-        return rc;
-    }
-    *out = m.s;
-    *len = m.n;
-    return 0;
+    return am_finish(subj, &text, &html, in, n ? als[0]->seq : 0, "group",
+                     ctx && ctx->digest     ? "digest"
+                     : ctx && ctx->reminder ? "reminder"
+                                            : "grouped",
+                     out, len);
 }

@@ -231,6 +231,16 @@ void http_indicator_href(FILE *out, const struct http_view *v, const struct pw_i
 void http_page_open(FILE *out, struct http *h, const struct http_req *r, const struct http_view *v, const char *title, const char *h1,
                     const char *h1_en);
 
+/* Answers r with the page buf[0..len) (made in a memstream, already
+ * closed): 503 with Retry-After when stale (the figures are not loaded
+ * yet), else 200; a 500 when buf is NULL (out of memory). Frees buf. */
+void http_page_send(struct http_req *r, char *buf, size_t len, int stale);
+
+/* The store's answer as a QueryReply without an error code, else NULL (a
+ * page then shows what it has without it). */
+const Planwatch__V1__QueryReply *http_page_reply(int rc, Planwatch__V1__MsgType type,
+                                                 const ProtobufCMessage *m);
+
 /* One open alert as an <li>: its kind's badge, the indicator (linked to its
  * page), the summary, when it was raised, and each acknowledgement of it
  * from acks[0..nacks), marked stale when ind's figures in hist changed after

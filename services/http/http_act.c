@@ -260,6 +260,16 @@ static json_t *act_silence_json(const Planwatch__V1__Silence *s)
 
 /* ---- the pages' bodies -------------------------------------------------------- */
 
+/* A silence's or a subscription's scope: "plan / project / indicator", "*" for any. */
+static void act_scope(FILE *out, const char *plan, const char *project, const char *ind)
+{
+    pw_html_text(out, act_str(plan)[0] ? plan : "*");
+    fputs(" / ", out);
+    pw_html_text(out, act_str(project)[0] ? project : "*");
+    fputs(" / ", out);
+    pw_html_text(out, act_str(ind)[0] ? ind : "*");
+}
+
 
 static void act_alerts_page(struct http *h, struct http_req *r, const struct act_call *c,
                             const Planwatch__V1__QueryReply *q)
@@ -267,11 +277,9 @@ static void act_alerts_page(struct http *h, struct http_req *r, const struct act
     char *buf = NULL, t[32];
     size_t len = 0;
     int manage = http_req_may_manage(r), en = c->en;
-    FILE *out = open_memstream(&buf, &len);
-    if (!out) {
-        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
+    FILE *out = http_form_open(r, &buf, &len);
+    if (!out)
         return;
-    }
     http_form_page_open(out, r, en, en ? "Open alerts" : "未解決のアラート");
     if (!manage)
         fprintf(out, "<p id=\"read-only\">%s</p>\n",
@@ -344,11 +352,7 @@ static void act_alerts_page(struct http *h, struct http_req *r, const struct act
         const Planwatch__V1__Silence *s = q->silences[i];
         fprintf(out, "<tr data-silence=\"%llu\"><td>%llu</td><td>", (unsigned long long)s->id,
                 (unsigned long long)s->id);
-        pw_html_text(out, act_str(s->plan)[0] ? s->plan : "*");
-        fputs(" / ", out);
-        pw_html_text(out, act_str(s->project)[0] ? s->project : "*");
-        fputs(" / ", out);
-        pw_html_text(out, act_str(s->indicator_id)[0] ? s->indicator_id : "*");
+        act_scope(out, s->plan, s->project, s->indicator_id);
         fputs("</td><td>", out);
         pw_html_text(out, s->until);
         fputs("</td><td>", out);
@@ -411,11 +415,9 @@ static void act_subs_page(struct http_req *r, const struct act_call *c,
     char *buf = NULL, t[32];
     size_t len = 0;
     int manage = http_req_may_manage(r), en = c->en;
-    FILE *out = open_memstream(&buf, &len);
-    if (!out) {
-        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
+    FILE *out = http_form_open(r, &buf, &len);
+    if (!out)
         return;
-    }
     http_form_page_open(out, r, en, en ? "Webhook subscriptions" : "通知先（Webhook）");
     fprintf(out, "<table id=\"subscriptions\"><thead><tr><th>ID</th><th>URL</th><th>%s</th>"
                  "<th>%s</th><th>%s</th><th>%s</th>%s</tr></thead><tbody>\n",
@@ -427,11 +429,7 @@ static void act_subs_page(struct http_req *r, const struct act_call *c,
                 (unsigned long long)s->id);
         pw_html_text(out, s->url);
         fputs("</td><td>", out);
-        pw_html_text(out, act_str(s->plan)[0] ? s->plan : "*");
-        fputs(" / ", out);
-        pw_html_text(out, act_str(s->project)[0] ? s->project : "*");
-        fputs(" / ", out);
-        pw_html_text(out, act_str(s->indicator_id)[0] ? s->indicator_id : "*");
+        act_scope(out, s->plan, s->project, s->indicator_id);
         fprintf(out, "</td><td>%s</td><td>%s</td><td>%s ", pw_msg_severity_name(s->min_severity, 1),
                 s->has_secret ? T(c, "あり", "yes") : T(c, "なし", "no"),
                 pw_msg_time(s->created_ns, t, sizeof t));

@@ -695,23 +695,18 @@ static void db_render(struct http *h, struct http_req *r, const Planwatch__V1__Q
     fclose(out);
     free(rows.v);
     pw_history_close(&then);
-    if (!rf || !buf)
-        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
-    else
-        http_req_respond(r, d->stale ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK,
-                         "text/html; charset=utf-8", buf, len, d->stale ? "Retry-After: 5" : NULL);
-    free(buf);
+    if (!rf) { /* a part of the page could not be made: out of memory */
+        free(buf);
+        buf = NULL;
+    }
+    http_page_send(r, buf, len, d->stale);
 }
 
 static void db_alerts_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
                            const ProtobufCMessage *m)
 {
     struct http_req *r = arg;
-    const Planwatch__V1__QueryReply *q = NULL;
-    if (!rc && type == PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY &&
-        !((const Planwatch__V1__QueryReply *)m)->code)
-        q = (const Planwatch__V1__QueryReply *)m;
-    db_render(h, r, q);
+    db_render(h, r, http_page_reply(rc, type, m));
 }
 
 /* The current assessments into d->as (none when the store did not list
@@ -721,8 +716,8 @@ static void db_assess_done(struct http *h, void *arg, int rc, Planwatch__V1__Msg
 {
     struct http_req *r = arg;
     struct db_req *d = http_req_state(r);
-    const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
-    if (!rc && type == PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY && !q->code && q->n_assessments &&
+    const Planwatch__V1__QueryReply *q = http_page_reply(rc, type, m);
+    if (q && q->n_assessments &&
         (d->as = calloc(q->n_assessments, sizeof *d->as))) {
         for (size_t i = 0; i < q->n_assessments; i++) {
             const Planwatch__V1__Assessment *a = q->assessments[i];

@@ -161,6 +161,15 @@ void http_form_hidden(FILE *out, struct http_req *r, int en, const char *action)
     fprintf(out, "\"><input type=\"hidden\" name=\"lang\" value=\"%s\">", en ? "en" : "ja");
 }
 
+/* A page's memstream, or NULL after answering 500 (see http_form.h). */
+FILE *http_form_open(struct http_req *r, char **buf, size_t *len)
+{
+    FILE *out = open_memstream(buf, len);
+    if (!out)
+        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
+    return out;
+}
+
 /* Sends the memstream page (closed here) with status. */
 void http_form_send(struct http_req *r, unsigned status, FILE *out, char **buf, size_t *len)
 {
@@ -180,11 +189,9 @@ void http_form_result(struct http_req *r, int en, unsigned status, const char *b
 {
     char *buf = NULL;
     size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    if (!out) {
-        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
+    FILE *out = http_form_open(r, &buf, &len);
+    if (!out)
         return;
-    }
     http_form_page_open(out, r, en, title);
     fprintf(out, "<p id=\"result\" data-status=\"%u\"%s>", status,
             status >= 300 ? " role=\"alert\" class=\"st st-behind\"" : " class=\"st st-on-track\"");

@@ -42,6 +42,10 @@ const char *http_form_val(const struct http_form *f, const char *name);
 
 /* The page is English: the form's lang=en, else ?lang=en (f may be NULL). */
 int http_form_lang_en(struct http_req *r, const struct http_form *f);
+/* A memstream for a page into *buf, *len (NULL, 0 on entry; the caller
+ * hands them to http_form_send): the stream, or NULL after answering r 500
+ * (out of memory). */
+FILE *http_form_open(struct http_req *r, char **buf, size_t *len);
 /* Opens a page on out: <html lang>, the navigation, the title as <h1>, who acts. */
 void http_form_page_open(FILE *out, struct http_req *r, int en, const char *title);
 /* The hidden fields of a form: action, csrf (http_req_csrf_token), lang. */

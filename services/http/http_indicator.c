@@ -390,23 +390,14 @@ static void ip_render(struct http *h, struct http_req *r, const Planwatch__V1__Q
     pw_html_page_close(out);
     fclose(out);
     pw_history_close(&then);
-    if (!buf)
-        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
-    else
-        http_req_respond(r, s->stale ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK,
-                         "text/html; charset=utf-8", buf, len, s->stale ? "Retry-After: 5" : NULL);
-    free(buf);
+    http_page_send(r, buf, len, s->stale);
 }
 
 static void ip_alerts_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
                            const ProtobufCMessage *m)
 {
     struct http_req *r = arg;
-    const Planwatch__V1__QueryReply *q = NULL;
-    if (!rc && type == PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY &&
-        !((const Planwatch__V1__QueryReply *)m)->code)
-        q = (const Planwatch__V1__QueryReply *)m;
-    ip_render(h, r, q);
+    ip_render(h, r, http_page_reply(rc, type, m));
 }
 
 /* Keeps the assessment records (a copy: the reply is freed after this),
@@ -416,8 +407,7 @@ static void ip_assess_done(struct http *h, void *arg, int rc, Planwatch__V1__Msg
 {
     struct http_req *r = arg;
     struct ip_req *s = http_req_state(r);
-    if (!rc && type == PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY &&
-        !((const Planwatch__V1__QueryReply *)m)->code) {
+    if (http_page_reply(rc, type, m)) {
         size_t len = protobuf_c_message_get_packed_size(m);
         uint8_t *b = malloc(len ? len : 1);
         if (b) {

@@ -7,6 +7,7 @@
  * http_indicator.c (/indicator/{id}). */
 #include <microhttpd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -195,4 +196,23 @@ void http_alert_item(FILE *out, const struct http *h, const struct http_view *v,
     if (!acked)
         fputs("<span class=\"ack\">未確認 not acknowledged</span>", out);
     fputs("</li>\n", out);
+}
+
+void http_page_send(struct http_req *r, char *buf, size_t len, int stale)
+{
+    if (!buf)
+        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
+    else
+        http_req_respond(r, stale ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK,
+                         "text/html; charset=utf-8", buf, len, stale ? "Retry-After: 5" : NULL);
+    free(buf);
+}
+
+const Planwatch__V1__QueryReply *http_page_reply(int rc, Planwatch__V1__MsgType type,
+                                                 const ProtobufCMessage *m)
+{
+    if (rc || type != PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY ||
+        ((const Planwatch__V1__QueryReply *)m)->code)
+        return NULL;
+    return (const Planwatch__V1__QueryReply *)m;
 }

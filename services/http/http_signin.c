@@ -16,6 +16,7 @@
 #include "html.h"
 #include "http.h"
 #include "http_auth.h"
+#include "http_form.h"
 #include "http_req.h"
 #include "http_session.h"
 #include "log.h"
@@ -103,11 +104,9 @@ static void sg_page(struct http *h, struct http_req *r, unsigned status, int en,
 {
     char *buf = NULL;
     size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    if (!out) {
-        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
+    FILE *out = http_form_open(r, &buf, &len);
+    if (!out)
         return;
-    }
     pw_html_page_open(out, en ? "planwatch: sign in" : "planwatch サインイン");
     fputs(en ? "<h1>Sign in<span class=\"en\" lang=\"ja\">サインイン</span></h1>\n"
              : "<h1>サインイン<span class=\"en\" lang=\"en\">sign in</span></h1>\n",

@@ -28,11 +28,9 @@ void http_upload_page(struct http *h, struct http_req *r, int en)
     char *buf = NULL;
     size_t len = 0;
     int write = http_form_may_write_any(h, r);
-    FILE *out = open_memstream(&buf, &len);
-    if (!out) {
-        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
+    FILE *out = http_form_open(r, &buf, &len);
+    if (!out)
         return;
-    }
     http_form_page_open(out, r, en, en ? "Upload a feed" : "実績の取り込み");
     if (!write) {
         fprintf(out, "<p id=\"read-only\">%s</p>\n",
@@ -94,11 +92,9 @@ static void up_render(struct http_req *r, unsigned status, json_t *doc, void *ar
     int en = u->en;
     char *buf = NULL;
     size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    if (!out) {
-        http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, PW_ENOMEM, "out of memory");
+    FILE *out = http_form_open(r, &buf, &len);
+    if (!out)
         return;
-    }
     json_t *count = json_object_get(doc, "import_count"), *conflicts = json_object_get(doc, "conflicts"),
            *rows = json_object_get(doc, "rows"), *warnings = json_object_get(doc, "warnings");
     long long acc = json_integer_value(json_object_get(count, "accepted")),

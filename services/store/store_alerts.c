@@ -349,18 +349,31 @@ static void sa_subscribe(struct store *s, const Planwatch__V1__Query *q,
             (unsigned long long)sub.id, sa_str(sub.url), fmt[0] ? fmt : "json", (int)sub.has_secret);
 }
 
-static void sa_unsubscribe(struct store *s, const Planwatch__V1__Query *q,
-                           Planwatch__V1__QueryReply *r, struct pw_arena *a)
+/* Subscription id (the caller frees it with
+ * protobuf_c_message_free_unpacked), or NULL after sa_fail (PW_ENOTFOUND
+ * when there is none). */
+static Planwatch__V1__Subscription *sa_sub_get(struct store *s, uint64_t id,
+                                               Planwatch__V1__QueryReply *r)
 {
     unsigned char key[8];
     ProtobufCMessage *m = NULL;
-    store_db_put_be64(key, q->id);
+    store_db_put_be64(key, id);
     int rc = sa_get(s, STORE_T_SUBS, key, 8, &planwatch__v1__subscription__descriptor, &m);
     if (rc == PW_ENOTFOUND)
-        return sa_fail(r, PW_ENOTFOUND, "no such subscription");
-    if (rc)
-        return sa_fail(r, rc, pw_strerror(rc));
-    protobuf_c_message_free_unpacked(m, NULL);
+        sa_fail(r, PW_ENOTFOUND, "no such subscription");
+    else if (rc)
+        sa_fail(r, rc, pw_strerror(rc));
+    return rc ? NULL : (Planwatch__V1__Subscription *)m;
+}
+
+static void sa_unsubscribe(struct store *s, const Planwatch__V1__Query *q,
+                           Planwatch__V1__QueryReply *r, struct pw_arena *a)
+{
+    Planwatch__V1__Subscription *sub = sa_sub_get(s, q->id, r);
+    int rc;
+    if (!sub)
+        return;
+    protobuf_c_message_free_unpacked(&sub->base, NULL);
     unsigned char *k = sa_be64(a, q->id);
     struct store_db_op ops[2] = {{.table = STORE_T_SUBS, .key = k, .klen = 8, .del = 1}};
     if (!k)
@@ -946,18 +959,14 @@ static void sa_subscriptions(struct store *s, Planwatch__V1__QueryReply *r, stru
 static void sa_sub_failed(struct store *s, const Planwatch__V1__Query *q,
                           Planwatch__V1__QueryReply *r, struct pw_arena *a)
 {
-    unsigned char key[8];
-    ProtobufCMessage *m = NULL;
     if (q->n_alerts != 1 || !q->alerts[0]->seq || !sa_str(q->alerts[0]->alert_id)[0] ||
         strlen(q->alerts[0]->alert_id) > SA_ALERT_ID_MAX)
         return sa_fail(r, PW_EINVAL, "a failed subscription needs its alert (seq and id)");
-    store_db_put_be64(key, q->id);
-    int rc = sa_get(s, STORE_T_SUBS, key, 8, &planwatch__v1__subscription__descriptor, &m);
-    if (rc == PW_ENOTFOUND)
-        return sa_fail(r, PW_ENOTFOUND, "no such subscription");
-    if (rc)
-        return sa_fail(r, rc, pw_strerror(rc));
-    Planwatch__V1__Subscription *sub = (Planwatch__V1__Subscription *)m;
+    Planwatch__V1__Subscription *sub = sa_sub_get(s, q->id, r);
+    ProtobufCMessage *m = sub ? &sub->base : NULL;
+    int rc;
+    if (!sub)
+        return;
     if (sub->failed) {
         protobuf_c_message_free_unpacked(m, NULL);
         r->id = q->id;
@@ -1020,15 +1029,11 @@ static void sa_sub_failed(struct store *s, const Planwatch__V1__Query *q,
 static void sa_sub_resume(struct store *s, const Planwatch__V1__Query *q,
                           Planwatch__V1__QueryReply *r, struct pw_arena *a)
 {
-    unsigned char key[8];
-    ProtobufCMessage *m = NULL;
-    store_db_put_be64(key, q->id);
-    int rc = sa_get(s, STORE_T_SUBS, key, 8, &planwatch__v1__subscription__descriptor, &m);
-    if (rc == PW_ENOTFOUND)
-        return sa_fail(r, PW_ENOTFOUND, "no such subscription");
-    if (rc)
-        return sa_fail(r, rc, pw_strerror(rc));
-    Planwatch__V1__Subscription *sub = (Planwatch__V1__Subscription *)m;
+    Planwatch__V1__Subscription *sub = sa_sub_get(s, q->id, r);
+    ProtobufCMessage *m = sub ? &sub->base : NULL;
+    int rc;
+    if (!sub)
+        return;
     if (!sub->failed) {
         protobuf_c_message_free_unpacked(m, NULL);
         return sa_fail(r, PW_EINVAL, "the subscription has not failed");

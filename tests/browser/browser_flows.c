@@ -12,22 +12,20 @@
  * `npm ci` in tests/browser. */
 #include <jansson.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "client.h"
+#include "browser_support.h"
 #include "harness.h"
 #include "hs_curl.h"
-#include "ts_proc.h"
 #include "users.h"
 
 #define DAY "2023-03-31"
@@ -36,13 +34,6 @@
 static struct hs_cluster cl;
 static char dir[64] = "/tmp/pw-flows-XXXXXX", users_path[128], users_flag[160];
 static char pw_member[40], pw_sec[40], pw_viewer[40], alert_id[256];
-
-static void random_password(char *out, size_t n)
-{
-    uint8_t b[12];
-    randombytes_buf(b, sizeof b);
-    sodium_bin2base64(out, n, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
 
 /* The sample feed stored and judged: ALERTED has an open alert; its id. */
 static void open_an_alert(void)
@@ -78,9 +69,9 @@ static int setup(void **state)
     assert_true(sodium_init() >= 0);
     assert_non_null(mkdtemp(dir));
     snprintf(users_path, sizeof users_path, "%s/users.yaml", dir);
-    random_password(pw_member, sizeof pw_member);
-    random_password(pw_sec, sizeof pw_sec);
-    random_password(pw_viewer, sizeof pw_viewer);
+    hs_curl_password(pw_member, sizeof pw_member);
+    hs_curl_password(pw_sec, sizeof pw_sec);
+    hs_curl_password(pw_viewer, sizeof pw_viewer);
     assert_int_equal(pw_users_new(&u), 0);
     assert_int_equal(pw_users_add(u, "tanaka", PW_USER_MEMBER, "pj2", pw_member, &d), 0);
     assert_int_equal(pw_users_add(u, "sato", PW_USER_SECRETARIAT, NULL, pw_sec, &d), 0);
@@ -106,14 +97,6 @@ static int teardown(void **state)
 static void test_flows_in_chromium(void **state)
 {
     (void)state;
-    char shots[600], log[400], script[600];
-    struct ts_proc_argv a;
-    snprintf(shots, sizeof shots, "%s/tests/browser/screenshots", PW_BINARY_DIR);
-    mkdir(shots, 0755);
-    snprintf(script, sizeof script, "%s/tests/browser/flows.mjs", PW_SOURCE_DIR);
-    snprintf(log, sizeof log, "%s/node.log", cl.dir);
-    setenv("PW_URL", cl.http_url, 1);
-    setenv("PW_SHOTS", shots, 1);
     setenv("PW_WORK", cl.dir, 1); /* where the script writes its feed file */
     setenv("PW_ALERT", alert_id, 1);
     setenv("PW_ALERTED", ALERTED, 1);
@@ -123,37 +106,13 @@ static void test_flows_in_chromium(void **state)
     setenv("PW_SECRETARIAT_PASSWORD", pw_sec, 1);
     setenv("PW_VIEWER", "suzuki", 1);
     setenv("PW_VIEWER_PASSWORD", pw_viewer, 1);
-    ts_proc_argv_init(&a);
-    assert_int_equal(ts_proc_arg(&a, "/usr/bin/env"), 0);
-    assert_int_equal(ts_proc_arg(&a, "node"), 0);
-    assert_int_equal(ts_proc_arg(&a, "%s", script), 0);
-    pid_t pid = ts_proc_spawn(a.argv, log);
-    assert_true(pid > 0);
-    int rc = ts_proc_wait_exit(pid, 240000);
-    if (rc < 0)
-        rc = ts_proc_stop(pid, SIGKILL, 5000);
-    char *out = hs_read_file(log, NULL);
-    fputs(out, stderr);
-    int ok = rc == 0 && strstr(out, "# every step passed") != NULL;
-    free(out);
-    if (!ok)
-        fail_msg("flows.mjs: exit %d (screenshots in %s)", rc, shots);
+    bs_run_script(&cl, "flows.mjs", 240000);
 }
 
 int main(void)
 {
-    char mod[600];
-    const char *chromium = getenv("PW_CHROMIUM") ? getenv("PW_CHROMIUM") : "/usr/bin/chromium";
-    snprintf(mod, sizeof mod, "%s/tests/browser/node_modules/playwright-core/package.json",
-             PW_SOURCE_DIR);
-    if (access(chromium, X_OK) != 0 || system("node --version >/dev/null 2>&1") != 0 ||
-        access(mod, R_OK) != 0) {
-        fprintf(stderr, "skipped: needs %s (scripts/deps.sh), node and `npm ci` in tests/browser "
-                        "(scripts/test.sh runs it)\n",
-                chromium);
+    if (bs_ready() != 0)
         return 77;
-    }
-    setenv("PW_CHROMIUM", chromium, 1);
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_flows_in_chromium)};
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -7,33 +7,24 @@
  * BUILD/tests/browser/screenshots. Skipped (77) without chromium, node or
  * `npm ci` having been run in tests/browser (scripts/test.sh runs it). */
 #include <setjmp.h>
-#include <signal.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "browser_support.h"
 #include "harness.h"
 #include "hs_curl.h"
-#include "ts_proc.h"
 #include "users.h"
 
 static struct hs_cluster cl;
 static char dir[64] = "/tmp/pw-browser-XXXXXX", users_path[128], users_flag[160];
 static char pw_member[40], pw_viewer[40];
-
-static void random_password(char *out, size_t n)
-{
-    uint8_t b[12];
-    randombytes_buf(b, sizeof b);
-    sodium_bin2base64(out, n, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
 
 static int setup(void **state)
 {
@@ -43,8 +34,8 @@ static int setup(void **state)
     assert_true(sodium_init() >= 0);
     assert_non_null(mkdtemp(dir));
     snprintf(users_path, sizeof users_path, "%s/users.yaml", dir);
-    random_password(pw_member, sizeof pw_member);
-    random_password(pw_viewer, sizeof pw_viewer);
+    hs_curl_password(pw_member, sizeof pw_member);
+    hs_curl_password(pw_viewer, sizeof pw_viewer);
     assert_int_equal(pw_users_new(&u), 0);
     assert_int_equal(pw_users_add(u, "tanaka", PW_USER_MEMBER, "pj2", pw_member, &d), 0);
     assert_int_equal(pw_users_add(u, "suzuki", PW_USER_VIEWER, NULL, pw_viewer, &d), 0);
@@ -68,49 +59,17 @@ static int teardown(void **state)
 static void test_signin_in_chromium(void **state)
 {
     (void)state;
-    char shots[600], log[400], script[600];
-    struct ts_proc_argv a;
-    snprintf(shots, sizeof shots, "%s/tests/browser/screenshots", PW_BINARY_DIR);
-    mkdir(shots, 0755);
-    snprintf(script, sizeof script, "%s/tests/browser/signin.mjs", PW_SOURCE_DIR);
-    snprintf(log, sizeof log, "%s/node.log", cl.dir);
-    setenv("PW_URL", cl.http_url, 1);
-    setenv("PW_SHOTS", shots, 1);
     setenv("PW_MEMBER", "tanaka", 1);
     setenv("PW_MEMBER_PASSWORD", pw_member, 1);
     setenv("PW_VIEWER", "suzuki", 1);
     setenv("PW_VIEWER_PASSWORD", pw_viewer, 1);
-    ts_proc_argv_init(&a);
-    assert_int_equal(ts_proc_arg(&a, "/usr/bin/env"), 0);
-    assert_int_equal(ts_proc_arg(&a, "node"), 0);
-    assert_int_equal(ts_proc_arg(&a, "%s", script), 0);
-    pid_t pid = ts_proc_spawn(a.argv, log);
-    assert_true(pid > 0);
-    int rc = ts_proc_wait_exit(pid, 180000);
-    if (rc < 0)
-        rc = ts_proc_stop(pid, SIGKILL, 5000);
-    char *out = hs_read_file(log, NULL);
-    fputs(out, stderr);
-    int ok = rc == 0 && strstr(out, "# every step passed") != NULL;
-    free(out);
-    if (!ok)
-        fail_msg("signin.mjs: exit %d (screenshots in %s)", rc, shots);
+    bs_run_script(&cl, "signin.mjs", 180000);
 }
 
 int main(void)
 {
-    char mod[600];
-    const char *chromium = getenv("PW_CHROMIUM") ? getenv("PW_CHROMIUM") : "/usr/bin/chromium";
-    snprintf(mod, sizeof mod, "%s/tests/browser/node_modules/playwright-core/package.json",
-             PW_SOURCE_DIR);
-    if (access(chromium, X_OK) != 0 || system("node --version >/dev/null 2>&1") != 0 ||
-        access(mod, R_OK) != 0) {
-        fprintf(stderr, "skipped: needs %s (scripts/deps.sh), node and `npm ci` in tests/browser "
-                        "(scripts/test.sh runs it)\n",
-                chromium);
+    if (bs_ready() != 0)
         return 77;
-    }
-    setenv("PW_CHROMIUM", chromium, 1);
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_signin_in_chromium)};
     return cmocka_run_group_tests(tests, setup, teardown);
 }

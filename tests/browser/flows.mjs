@@ -17,7 +17,7 @@
 // What each step did is checked in the page and through the read API (the
 // browser's own session). Screenshots go to PW_SHOTS. Exit 0 when every
 // step passed; one line per step on stdout.
-import { chromium } from 'playwright-core';
+import { check, finish, launch, shot, thrown } from './steps.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -27,7 +27,6 @@ const shots = env.PW_SHOTS;
 const work = env.PW_WORK;
 const alertId = env.PW_ALERT;
 const alerted = env.PW_ALERTED;
-const exe = env.PW_CHROMIUM || '/usr/bin/chromium';
 const member = { name: env.PW_MEMBER, pw: env.PW_MEMBER_PASSWORD };
 const sec = { name: env.PW_SECRETARIAT, pw: env.PW_SECRETARIAT_PASSWORD };
 const viewer = { name: env.PW_VIEWER, pw: env.PW_VIEWER_PASSWORD };
@@ -36,20 +35,7 @@ if (!base || !shots || !work || !alertId || !member.name || !sec.name || !viewer
   process.exit(2);
 }
 
-let failed = 0;
-function check(ok, what) {
-  console.log(`${ok ? 'ok' : 'not ok'} - ${what}`);
-  if (!ok) failed++;
-}
-
-const browser = await chromium.launch({
-  executablePath: exe,
-  // as root in a sandbox without network (README "Tests")
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
-         '--no-first-run', '--disable-background-networking', '--disable-component-update',
-         '--disable-sync'],
-});
-const shot = (page, name) => page.screenshot({ path: path.join(shots, name), fullPage: true });
+const browser = await launch();
 const pathOf = page => new URL(page.url()).pathname;
 
 async function session(who) {
@@ -283,10 +269,8 @@ try {
     await ctx.close();
   }
 } catch (e) {
-  console.log(`not ok - ${e.message.split('\n')[0]}`);
-  failed++;
+  thrown(e);
 } finally {
   await browser.close();
 }
-console.log(failed ? `# ${failed} failed` : '# every step passed');
-process.exit(failed ? 1 : 0);
+finish();

@@ -6,12 +6,11 @@
 // posted without its CSRF token is refused, sign out and be sent to the
 // form again, a viewer sees no action. Screenshots go to PW_SHOTS.
 // Exit 0 when every step passed; one line per step on stdout.
-import { chromium } from 'playwright-core';
+import { check, finish, launch, shot, thrown } from './steps.mjs';
 import path from 'node:path';
 
 const base = process.env.PW_URL;
 const shots = process.env.PW_SHOTS;
-const exe = process.env.PW_CHROMIUM || '/usr/bin/chromium';
 const member = { name: process.env.PW_MEMBER, pw: process.env.PW_MEMBER_PASSWORD };
 const viewer = { name: process.env.PW_VIEWER, pw: process.env.PW_VIEWER_PASSWORD };
 if (!base || !shots || !member.name || !viewer.name) {
@@ -19,20 +18,7 @@ if (!base || !shots || !member.name || !viewer.name) {
   process.exit(2);
 }
 
-let failed = 0;
-function check(ok, what) {
-  console.log(`${ok ? 'ok' : 'not ok'} - ${what}`);
-  if (!ok) failed++;
-}
-
-const browser = await chromium.launch({
-  executablePath: exe,
-  // as root in a sandbox without network (README "Tests")
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
-         '--no-first-run', '--disable-background-networking', '--disable-component-update',
-         '--disable-sync'],
-});
-const shot = (page, name) => page.screenshot({ path: path.join(shots, name), fullPage: true });
+const browser = await launch();
 
 async function signIn(page, who) {
   await page.goto(base + '/');
@@ -102,10 +88,8 @@ try {
   await vpage.goto(base + '/signin?lang=en');
   check((await vpage.textContent('h1')).startsWith('Sign in'), 'the form in English with lang=en');
 } catch (e) {
-  console.log(`not ok - ${e.message.split('\n')[0]}`);
-  failed++;
+  thrown(e);
 } finally {
   await browser.close();
 }
-console.log(failed ? `# ${failed} failed` : '# every step passed');
-process.exit(failed ? 1 : 0);
+finish();

@@ -808,6 +808,105 @@ uint64_t hs_store_seq(struct hs_cluster *c, struct pw_client *st)
     return seq;
 }
 
+char *hs_cli_want(struct hs_cluster *c, int want, const char *const *args)
+{
+    char *out = NULL, *err = NULL;
+    int rc = hs_cli(c, &out, &err, args);
+    if (rc != want) {
+        hs_dump_logs(c);
+        fail_msg("planwatch %s: exit %d (want %d)\n%s%s", args[0], rc, want, out, err);
+    }
+    free(err);
+    return out;
+}
+
+uint64_t hs_admin_seq(struct hs_cluster *c, struct pw_client *st)
+{
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTIONS;
+    Planwatch__V1__QueryReply *r = hs_query(c, st, &q);
+    uint64_t s = r->admin_seq;
+    planwatch__v1__query_reply__free_unpacked(r, NULL);
+    return s;
+}
+
+void hs_settle(struct hs_cluster *c, struct pw_client *st, int deadline_ms)
+{
+    if (hs_alert_admin(c, hs_store_seq(c, st), hs_admin_seq(c, st), deadline_ms) < 0) {
+        hs_dump_logs(c);
+        fail_msg("the alert service did not catch up");
+    }
+}
+
+uint64_t hs_subscribe(struct hs_cluster *c, struct pw_client *st, const char *url,
+                      const char *const *extra, int deadline_ms)
+{
+    const char *args[24] = {"subscribe", "--webhook", url};
+    size_t n = 3;
+    for (size_t i = 0; extra && extra[i]; i++) {
+        assert_true(n < sizeof args / sizeof *args - 1);
+        args[n++] = extra[i];
+    }
+    args[n] = NULL;
+    char *out = hs_cli_want(c, 0, args);
+    unsigned long long id = 0;
+    assert_int_equal(sscanf(out, "subscription %llu:", &id), 1);
+    free(out);
+    hs_settle(c, st, deadline_ms);
+    return id;
+}
+
+void hs_feed_figure(struct hs_cluster *c, struct pw_client *st, const char *ind,
+                    const char *value, int deadline_ms)
+{
+    static int k;
+    char path[300];
+    snprintf(path, sizeof path, "%s/feed-%d.csv", c->dir, k++);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "indicator_id,fiscal_year,value,as_of\n%s,2025,%s,2026-03-31\n", ind, value);
+    fclose(fp);
+    const char *args[] = {"feed", path, NULL};
+    free(hs_cli_want(c, 0, args));
+    hs_settle(c, st, deadline_ms);
+}
+
+void hs_quiet_period(struct hs_cluster *c)
+{
+    for (int i = 0; i < 3; i++)
+        hs_alert_converged(c, 0, 1000);
+}
+
+size_t hs_deliveries(struct hs_cluster *c, struct pw_client *st, uint64_t sub,
+                     uint64_t alert_seq, size_t *delivered)
+{
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_DELIVERIES;
+    q.history = 1;
+    Planwatch__V1__QueryReply *r = hs_query(c, st, &q);
+    size_t n = 0, ok = 0;
+    for (size_t i = 0; i < r->n_deliveries; i++) {
+        const Planwatch__V1__Delivery *d = r->deliveries[i];
+        if ((sub && d->subscription_id != sub) || (alert_seq && d->alert_seq != alert_seq))
+            continue;
+        n++;
+        ok += d->state == PLANWATCH__V1__DELIVERY_STATE__DELIVERY_DELIVERED;
+    }
+    planwatch__v1__query_reply__free_unpacked(r, NULL);
+    if (delivered)
+        *delivered = ok;
+    return n;
+}
+
+void hs_http_expect(struct hs_cluster *c, struct hs_http *h, const char *path, size_t n,
+                    int deadline_ms)
+{
+    if (hs_http_wait(h, path, n, deadline_ms) != 0) {
+        hs_dump_logs(c);
+        fail_msg("%s: %zu requests, expected %zu", path, hs_http_count(h, path), n);
+    }
+}
+
 size_t hs_assert_alert_state_fresh(struct hs_cluster *c, struct pw_client *st, const char *day)
 {
     Planwatch__V1__Query qa = PLANWATCH__V1__QUERY__INIT, qs = PLANWATCH__V1__QUERY__INIT;

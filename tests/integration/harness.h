@@ -139,6 +139,34 @@ size_t hs_assert_alert_state_fresh(struct hs_cluster *c, struct pw_client *st, c
 /* The store's last seq. */
 uint64_t hs_store_seq(struct hs_cluster *c, struct pw_client *st);
 
+/* ---- the alert service's subscribers' view (test_webhooks, test_notify) ----
+ * Each fails the test (after printing the logs) instead of returning an error. */
+struct hs_http;
+/* hs_cli asserting the exit status want; returns stdout (caller frees). */
+char *hs_cli_want(struct hs_cluster *c, int want, const char *const *args);
+/* The store's admin_seq (subscriptions, acks, silences). */
+uint64_t hs_admin_seq(struct hs_cluster *c, struct pw_client *st);
+/* Waits (deadline_ms) until the alert service applied every stored update
+ * and loaded every subscription / ack / silence change. */
+void hs_settle(struct hs_cluster *c, struct pw_client *st, int deadline_ms);
+/* `planwatch subscribe --webhook url extra...` (extra NULL-terminated, at
+ * most 20, or NULL), then hs_settle; returns the subscription's id. */
+uint64_t hs_subscribe(struct hs_cluster *c, struct pw_client *st, const char *url,
+                      const char *const *extra, int deadline_ms);
+/* Feeds one figure (ind, FY2025, value, as of 2026-03-31) through the CLI
+ * from a file DIR/feed-N.csv, then hs_settle. */
+void hs_feed_figure(struct hs_cluster *c, struct pw_client *st, const char *ind,
+                    const char *value, int deadline_ms);
+/* Three alert heartbeats pass (each 1 s at most): anything in flight has landed. */
+void hs_quiet_period(struct hs_cluster *c);
+/* Deliveries the store holds for subscription sub and alert alert_seq (0:
+ * any): how many, and in *delivered (may be NULL) how many were delivered. */
+size_t hs_deliveries(struct hs_cluster *c, struct pw_client *st, uint64_t sub,
+                     uint64_t alert_seq, size_t *delivered);
+/* hs_http_wait asserting that n requests to path came within deadline_ms. */
+void hs_http_expect(struct hs_cluster *c, struct hs_http *h, const char *path, size_t n,
+                    int deadline_ms);
+
 /* The whole file at path (malloc'd, NUL-terminated, caller frees); *len
  * its size when len is not NULL. Fails the test when it cannot be read. */
 char *hs_read_file(const char *path, size_t *len);

@@ -16,7 +16,7 @@
 
 const char *hs_curl_cookie;
 
-size_t hs_curl_body_cb(char *p, size_t sz, size_t n, void *arg)
+static size_t hs_curl_body_cb(char *p, size_t sz, size_t n, void *arg)
 {
     struct hs_resp *r = arg;
     char *nb = realloc(r->body, r->len + sz * n + 1);
@@ -29,7 +29,7 @@ size_t hs_curl_body_cb(char *p, size_t sz, size_t n, void *arg)
     return sz * n;
 }
 
-size_t hs_curl_header_cb(char *p, size_t sz, size_t n, void *arg)
+static size_t hs_curl_header_cb(char *p, size_t sz, size_t n, void *arg)
 {
     struct hs_resp *r = arg;
     size_t have = strlen(r->headers);
@@ -44,6 +44,13 @@ struct hs_resp hs_curl(struct hs_cluster *c, const char *method, const char *pat
                        const char *token, const char *ctype, const char *accept,
                        const char *body, size_t len)
 {
+    return hs_curl_at(c->http_url, method, path, token, ctype, accept, body, len, NULL);
+}
+
+struct hs_resp hs_curl_at(const char *base, const char *method, const char *path,
+                          const char *token, const char *ctype, const char *accept,
+                          const char *body, size_t len, const char *const *headers)
+{
     struct hs_resp r;
     char url[4096], line[256];
     struct curl_slist *h = NULL;
@@ -52,7 +59,7 @@ struct hs_resp hs_curl(struct hs_cluster *c, const char *method, const char *pat
     CURL *cu = curl_easy_init();
     assert_non_null(cu);
     assert_non_null(r.body);
-    snprintf(url, sizeof url, "%s%s", c->http_url, path);
+    snprintf(url, sizeof url, "%s%s", base, path);
     curl_easy_setopt(cu, CURLOPT_URL, url);
     curl_easy_setopt(cu, CURLOPT_PATH_AS_IS, 1L);
     if (token) {
@@ -71,6 +78,8 @@ struct hs_resp hs_curl(struct hs_cluster *c, const char *method, const char *pat
         snprintf(line, sizeof line, "Cookie: %s", hs_curl_cookie);
         h = curl_slist_append(h, line);
     }
+    for (size_t i = 0; headers && headers[i]; i++)
+        h = curl_slist_append(h, headers[i]);
     h = curl_slist_append(h, "Expect:");
     curl_easy_setopt(cu, CURLOPT_HTTPHEADER, h);
     if (body) {
@@ -96,6 +105,19 @@ struct hs_resp hs_curl(struct hs_cluster *c, const char *method, const char *pat
     curl_slist_free_all(h);
     curl_easy_cleanup(cu);
     return r;
+}
+
+void hs_curl_password(char *out, size_t n)
+{
+    uint8_t b[12];
+    randombytes_buf(b, sizeof b);
+    sodium_bin2base64(out, n, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+void hs_curl_expect(const struct hs_resp *r, long status)
+{
+    if (r->status != status)
+        fail_msg("HTTP %ld, expected %ld: %.600s", r->status, status, r->body);
 }
 
 void hs_curl_free(struct hs_resp *r)

@@ -25,11 +25,15 @@ struct hs_resp {
 struct hs_resp hs_curl(struct hs_cluster *c, const char *method, const char *path,
                        const char *token, const char *ctype, const char *accept,
                        const char *body, size_t len);
+/* The same to base + path (another door than c's, e.g. a second replica),
+ * with the header lines headers ("Name: value", NULL-terminated; NULL:
+ * none) besides. */
+struct hs_resp hs_curl_at(const char *base, const char *method, const char *path,
+                          const char *token, const char *ctype, const char *accept,
+                          const char *body, size_t len, const char *const *headers);
 void hs_curl_free(struct hs_resp *r);
-/* libcurl's write and header callbacks filling a struct hs_resp (arg), for
- * a test that sets up its own handle. */
-size_t hs_curl_body_cb(char *p, size_t sz, size_t n, void *arg);
-size_t hs_curl_header_cb(char *p, size_t sz, size_t n, void *arg);
+/* Fails the test unless r answered status (the message shows the body). */
+void hs_curl_expect(const struct hs_resp *r, long status);
 /* When not NULL, every hs_curl request sends "Cookie: " and this (a
  * signed-in session, "pw_session=..."). */
 extern const char *hs_curl_cookie;
@@ -37,6 +41,11 @@ extern const char *hs_curl_cookie;
 /* The value of header name in r (case-insensitive name), copied into out;
  * returns out, or NULL when r has no such header. */
 const char *hs_curl_header(const struct hs_resp *r, const char *name, char *out, size_t n);
+
+/* A fresh random password for a user of the door (16 URL-safe base64
+ * characters, made per run, never committed) into out[n], n >= 17. Call
+ * sodium_init first. */
+void hs_curl_password(char *out, size_t n);
 
 /* The offices of the HTTP door's registry in these tests, by token:
  * admin reads, manages (publishes reports) and writes plans p2 and p3; pj2 reads and writes project

@@ -32,12 +32,6 @@ static struct hs_resp get(const char *path)
     return hs_curl(&cl, "GET", path, NULL, NULL, NULL, NULL, 0);
 }
 
-static void expect(const struct hs_resp *r, long status)
-{
-    if (r->status != status)
-        fail_msg("HTTP %ld, expected %ld: %.600s", r->status, status, r->body);
-}
-
 static size_t count(const char *s, const char *what)
 {
     size_t n = 0;
@@ -95,7 +89,7 @@ static int setup(void **state)
     char *csv = hs_read_file(hs_src("catalog/feeds/plan2-fy2022.csv"), &len);
     struct hs_resp r = hs_curl(&cl, "POST", "/api/v1/feeds", HS_TOK_ADMIN, "text/csv", NULL, csv,
                                len);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     free(r.body);
     free(csv);
     /* a forecast: 7 of 10 licences by FY2022 is on track (6 expected), but
@@ -104,7 +98,7 @@ static int setup(void **state)
                                "p2-pj1-dd-network-licensing,2021,6\n";
     r = hs_curl(&cl, "POST", "/api/v1/feeds", HS_TOK_ADMIN, "text/csv", NULL, slow,
                 sizeof slow - 1);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     free(r.body);
     struct pw_client *st = NULL;
     assert_int_equal(pw_client_open(cl.ctx, cl.ep_store, &st), 0);
@@ -125,7 +119,7 @@ static void test_filter_and_numbers(void **state)
 {
     (void)state;
     struct hs_resp r = get("/?as_of=2023-03-31&plan=p2&grade=B");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     size_t rows = 0;
     char *part = rows_part(r.body);
     for (const char *p = part; (p = strstr(p, "<tr data-id=\"")); p++, rows++) {
@@ -148,7 +142,7 @@ static void test_filter_and_numbers(void **state)
     free(r.body);
 
     r = get("/?as_of=2023-03-31&plan=p2");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     part = rows_part(r.body);
     assert_int_equal(count(part, "<tr data-id=\"p2-"), 50);
     assert_int_equal(count(part, "data-grade=\"B\">"), 3);
@@ -168,7 +162,7 @@ static void test_filter_and_numbers(void **state)
 
     /* sort=gap: the most behind first, in one table */
     r = get("/?as_of=2023-03-31&plan=p2&sort=gap");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_non_null(strstr(r.body, "<section class=\"sorted\" data-sort=\"gap\">"));
     const char *first = strstr(r.body, "<tr data-id=\"");
     assert_non_null(first);
@@ -177,7 +171,7 @@ static void test_filter_and_numbers(void **state)
     free(r.body);
     /* office: pj2's scope is project p2.pj2 */
     r = get("/?as_of=2023-03-31&office=pj2");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_true(count(r.body, "<tr data-id=\"p2-pj2-") > 0);
     assert_int_equal(count(r.body, "<tr data-id=\"p2-pj1-"), 0);
     assert_int_equal(count(r.body, "<tr data-id=\"p3-"), 0);
@@ -186,7 +180,7 @@ static void test_filter_and_numbers(void **state)
                                       "/?office=nobody", "/?known_at=soon", "/?lang=fr"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         r = get(bad[i]);
-        expect(&r, 400);
+        hs_curl_expect(&r, 400);
         free(r.body);
     }
 }
@@ -196,7 +190,7 @@ static void test_carry_and_times(void **state)
 {
     (void)state;
     struct hs_resp r = get("/?as_of=2023-03-31&plan=p2&known_at=2030-01-01&lang=en");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_non_null(strstr(r.body, "name=\"known_at\" placeholder=\"YYYY-MM-DD\" size=\"12\" "
                                    "value=\"2030-01-01\""));
     assert_non_null(strstr(r.body, "<option value=\"en\" selected>"));
@@ -232,7 +226,7 @@ static void test_heatmap(void **state)
 {
     (void)state;
     struct hs_resp r = get("/?as_of=2023-03-31&plan=p2");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     const char *heat = strstr(r.body, "<section id=\"heatmap\">");
     assert_non_null(heat);
     size_t inds = count(heat, "<tr data-heat=\"p2-");
@@ -250,7 +244,7 @@ static void test_heatmap(void **state)
     free(r.body);
     /* alone, as its own page: no rows, every plan, links keep the view */
     r = get("/?as_of=2023-03-31&view=heatmap&lang=en");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_non_null(strstr(r.body, "<table class=\"heat\" data-plan=\"p2\">"));
     assert_non_null(strstr(r.body, "<table class=\"heat\" data-plan=\"p3\">"));
     assert_null(strstr(r.body, "<tr data-id="));
@@ -258,7 +252,7 @@ static void test_heatmap(void **state)
     assert_non_null(strstr(r.body, "grade=B&amp;view=heatmap\""));
     free(r.body);
     r = get("/?view=table");
-    expect(&r, 400);
+    hs_curl_expect(&r, 400);
     free(r.body);
 }
 
@@ -267,7 +261,7 @@ static void test_indicator_page(void **state)
 {
     (void)state;
     struct hs_resp r = get("/indicator/p2-pj2-class34-approvals?as_of=2023-03-31");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_non_null(strstr(r.body, "<svg class=\"chart-big\""));
     assert_true(count(r.body, "<text class=\"ytick\"") >= 3);
     assert_non_null(strstr(r.body, ">20</text>"));          /* a value-axis label */
@@ -288,10 +282,10 @@ static void test_indicator_page(void **state)
     assert_non_null(strstr(r.body, " JST</time>"));
     free(r.body);
     r = get("/indicator/no-such-thing");
-    expect(&r, 404);
+    hs_curl_expect(&r, 404);
     free(r.body);
     r = get("/indicator/p2-pj2-class34-approvals?as_of=never");
-    expect(&r, 400);
+    hs_curl_expect(&r, 400);
     free(r.body);
 }
 
@@ -302,7 +296,7 @@ static void test_forecast_badge(void **state)
     char id[200];
     assert_true(find_alert(PLANWATCH__V1__ALERT_KIND__ALERT_KIND_FORECAST, NULL, id, sizeof id));
     struct hs_resp r = get("/?as_of=2023-03-31");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     char *li = alert_item(r.body, id);
     assert_non_null(li);
     assert_non_null(strstr(li, "data-kind=\"forecast\""));
@@ -313,14 +307,14 @@ static void test_forecast_badge(void **state)
     free(r.body);
     /* its indicator's page says the recent pace's projection too: 9 of 10 */
     r = get("/indicator/p2-pj1-dd-network-licensing?as_of=2023-03-31");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     const char *fc = strstr(r.body, "<p class=\"legend\" id=\"forecast\">");
     assert_non_null(fc);
     assert_non_null(strstr(fc, "では FY2024末に 9件"));
     free(r.body);
     /* kind=forecast keeps the forecast alerts only */
     r = get("/?as_of=2023-03-31&kind=forecast");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_int_equal(count(r.body, "<li data-alert="), count(r.body, "data-kind=\"forecast\"><span"));
     free(r.body);
 }
@@ -343,7 +337,7 @@ static void test_stale_ack(void **state)
     q.ack = &ack;
     planwatch__v1__query_reply__free_unpacked(hs_query(&cl, st, &q), NULL);
     struct hs_resp r = get("/?as_of=2023-03-31&plan=p2");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     char *li = alert_item(r.body, id);
     assert_non_null(li);
     assert_non_null(strstr(li, "<span class=\"ack\">確認済 acknowledged: 承認審査の長期化"));
@@ -353,7 +347,7 @@ static void test_stale_ack(void **state)
     free(r.body);
     /* known at the day before: the acknowledgement had not been made */
     r = get("/?as_of=2023-03-31&plan=p2&known_at=2023-03-30");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     li = alert_item(r.body, id);
     assert_non_null(li);
     assert_null(strstr(li, "承認審査の長期化"));
@@ -365,12 +359,12 @@ static void test_stale_ack(void **state)
     static const char fix[] = "indicator_id,fiscal_year,value\np2-pj2-class34-approvals,2022,6\n";
     r = hs_curl(&cl, "POST", "/api/v1/feeds", HS_TOK_ADMIN, "text/csv", NULL, fix,
                 sizeof fix - 1);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     free(r.body);
     assert_true(hs_alert_evaluated(&cl, hs_store_seq(&cl, st), 0, "2023-03-31", NULL, 60000) >= 0);
     pw_client_close(&st);
     r = get("/?as_of=2023-03-31&plan=p2");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     li = alert_item(r.body, id);
     assert_non_null(li);
     assert_non_null(strstr(li, "<span class=\"ack stale\" data-stale=\"1\"><b>前回の数値への確認"));
@@ -379,7 +373,7 @@ static void test_stale_ack(void **state)
     free(r.body);
     /* the indicator's page says the same */
     r = get("/indicator/p2-pj2-class34-approvals?as_of=2023-03-31");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_non_null(strstr(r.body, "data-stale=\"1\""));
     assert_true(count(r.body, "<tr data-fy=\"2022\"") >= 2); /* both revisions listed */
     free(r.body);
@@ -410,17 +404,17 @@ static void test_long_decimals(void **state)
                                 "p3-out17-riken-seeds,2026,2,annual\n";
     struct hs_resp r = hs_curl(&cl, "POST", "/api/v1/feeds", HS_TOK_ADMIN, "text/csv", NULL, riken,
                                sizeof riken - 1);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     free(r.body);
     r = get("/?as_of=2027-07-01&plan=p3");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     const char *row = strstr(r.body, "<tr data-id=\"p3-out17-riken-seeds\"");
     assert_non_null(row);
     assert_non_null(strstr(row, "2.67件"));
     assert_house_numbers(r.body);
     free(r.body);
     r = get("/indicator/p3-out17-riken-seeds?as_of=2027-07-01");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_non_null(strstr(r.body, "2.67件"));
     assert_house_numbers(r.body);
     free(r.body);
@@ -442,7 +436,7 @@ static void test_assessment_shown(void **state)
         fail_msg("HTTP %ld: %.400s", r.status, r.body);
     free(r.body);
     r = get("/indicator/p2-pj2-healthcare-demos?as_of=2023-03-31");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_non_null(strstr(r.body, "<dt>事務局評価 assessed</dt><dd class=\"assessed\">A（計算上 "
                                    "computed B）: 実証の前倒し (事務局)</dd>"));
     assert_non_null(strstr(r.body, "期待値 21件 · 事務局評価 A</text>"));
@@ -451,13 +445,13 @@ static void test_assessment_shown(void **state)
     free(r.body);
     /* the dashboard's grade filter goes by the grade shown */
     r = get("/?as_of=2023-03-31&plan=p2&grade=A&project=pj2");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_non_null(strstr(r.body, "<tr data-id=\"p2-pj2-healthcare-demos\" data-status=\"BEHIND\" "
                                    "data-grade=\"A\">"));
     free(r.body);
     /* and the heat map prints the grade of that year's follow-up: A, marked */
     r = get("/?as_of=2023-03-31&view=heatmap&plan=p2");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     const char *row = strstr(r.body, "<tr data-heat=\"p2-pj2-healthcare-demos\">");
     assert_non_null(row);
     assert_non_null(strstr(row, "<td class=\"g-A\" data-fy=\"2022\" data-grade=\"A\" "
@@ -519,7 +513,7 @@ static void test_screenshots(void **state)
         fprintf(stderr, "screenshot: %s\n", shot);
         /* the page itself beside it (self-contained: it opens offline) */
         struct hs_resp r = get(shots[i].path);
-        expect(&r, 200);
+        hs_curl_expect(&r, 200);
         snprintf(shot + strlen(shot) - 4, 6, ".html");
         FILE *f = fopen(shot, "w");
         assert_non_null(f);

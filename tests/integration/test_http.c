@@ -50,12 +50,6 @@ static long count_of(const struct hs_resp *r, const char *what)
     return v;
 }
 
-static void expect(const struct hs_resp *r, long status)
-{
-    if (r->status != status)
-        fail_msg("HTTP %ld, expected %ld: %.600s", r->status, status, r->body);
-}
-
 static struct hs_cluster cl;
 
 static int setup(void **state)
@@ -85,7 +79,7 @@ static void test_reload(void **state)
     snprintf(path, sizeof path, "%s/http-registry.yaml", cl.dir);
     snprintf(tmp, sizeof tmp, "%s.new", path);
     struct hs_resp r = post_csv(&cl, "/api/v1/feeds", "late-token", one);
-    expect(&r, 401);
+    hs_curl_expect(&r, 401);
     free(r.body);
     /* the same file plus a read-only office "late", swapped in whole */
     size_t len = 0;
@@ -101,7 +95,7 @@ static void test_reload(void **state)
     assert_int_equal(kill(cl.http_pid, SIGHUP), 0);
     assert_true(hs_log_wait(&cl, "http", "registry reloaded", 10000));
     r = post_csv(&cl, "/api/v1/feeds", "late-token", one); /* known now, but may not write */
-    expect(&r, 403);
+    hs_curl_expect(&r, 403);
     free(r.body);
     /* a broken file: refused, with file:line; the registry in force stays */
     f = fopen(path, "w");
@@ -112,10 +106,10 @@ static void test_reload(void **state)
     assert_true(hs_log_wait(&cl, "http", "registry reload refused", 10000));
     assert_true(hs_log_has(&cl, "http", "http-registry.yaml:3"));
     r = post_csv(&cl, "/api/v1/feeds", "late-token", one);
-    expect(&r, 403);
+    hs_curl_expect(&r, 403);
     free(r.body);
     r = post_csv(&cl, "/api/v1/feeds", HS_TOK_READER, one);
-    expect(&r, 403);
+    hs_curl_expect(&r, 403);
     free(r.body);
     /* put the original back for the tests after this one */
     f = fopen(path, "w");
@@ -133,27 +127,27 @@ static void test_refusals(void **state)
     (void)state;
     static const char one[] = "indicator_id,fiscal_year,value\np2-pj2-class34-approvals,2022,5\n";
     struct hs_resp r = post_csv(&cl, "/api/v1/feeds", NULL, one);
-    expect(&r, 401);
+    hs_curl_expect(&r, 401);
     assert_non_null(strstr(r.headers, "WWW-Authenticate: Bearer"));
     free(r.body);
     r = post_csv(&cl, "/api/v1/feeds", "wrong", one);
-    expect(&r, 401);
+    hs_curl_expect(&r, 401);
     free(r.body);
     r = post_csv(&cl, "/api/v1/feeds", HS_TOK_READER, one);
-    expect(&r, 403);
+    hs_curl_expect(&r, 403);
     free(r.body);
     r = call(&cl, "/api/v1/feeds", HS_TOK_ADMIN, "application/xml", one, strlen(one));
-    expect(&r, 415);
+    hs_curl_expect(&r, 415);
     free(r.body);
     r = call(&cl, "/api/v1/feeds", HS_TOK_ADMIN, NULL, one, strlen(one));
-    expect(&r, 415);
+    hs_curl_expect(&r, 415);
     free(r.body);
     size_t big = 70000;
     char *huge = malloc(big + 1);
     memset(huge, 'x', big);
     huge[big] = '\0';
     r = post_csv(&cl, "/api/v1/feeds", HS_TOK_ADMIN, huge);
-    expect(&r, 413);
+    hs_curl_expect(&r, 413);
     assert_non_null(strstr(r.body, "PW_ETOOBIG"));
     free(r.body);
     free(huge);
@@ -162,22 +156,22 @@ static void test_refusals(void **state)
     for (int i = 0; i < 250; i++)
         strcat(many, "p2-pj2-class34-approvals,2022,5\n");
     r = post_csv(&cl, "/api/v1/feeds", HS_TOK_ADMIN, many);
-    expect(&r, 413);
+    hs_curl_expect(&r, 413);
     assert_non_null(strstr(r.body, "PW_EFEED_TOOMANY"));
     free(r.body);
     free(many);
     r = post_csv(&cl, "/api/v1/feeds", HS_TOK_ADMIN, "no,such,columns\n1,2,3\n");
-    expect(&r, 400);
+    hs_curl_expect(&r, 400);
     assert_non_null(strstr(r.body, "PW_EFEED_HEADER"));
     free(r.body);
     r = call(&cl, "/api/v1/feeds", HS_TOK_ADMIN, "application/json", "{\"updates\": [", 13);
-    expect(&r, 400);
+    hs_curl_expect(&r, 400);
     free(r.body);
     r = post_csv(&cl, "/api/v1/feeds?dry_run=maybe", HS_TOK_ADMIN, one);
-    expect(&r, 400);
+    hs_curl_expect(&r, 400);
     free(r.body);
     r = call(&cl, "/api/v1/feeds", HS_TOK_ADMIN, NULL, NULL, 0);
-    expect(&r, 405);
+    hs_curl_expect(&r, 405);
     free(r.body);
     struct pw_client *st = NULL;
     assert_int_equal(pw_client_open(cl.ctx, cl.ep_store, &st), 0);
@@ -196,14 +190,14 @@ static void test_feed_dry_run_and_store(void **state)
     struct pw_client *st = NULL;
     assert_int_equal(pw_client_open(cl.ctx, cl.ep_store, &st), 0);
     struct hs_resp r = post_csv(&cl, "/api/v1/feeds?dry_run=true", HS_TOK_ADMIN, csv);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_non_null(strstr(r.body, "\"dry_run\": true"));
     assert_int_equal(count_of(&r, "accepted"), 49);
     free(r.body);
     assert_int_equal(hs_store_seq(&cl, st), 0);
 
     r = post_csv(&cl, "/api/v1/feeds", HS_TOK_ADMIN, csv);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_non_null(strstr(r.body, "\"status\": \"SUCCESS\""));
     assert_int_equal(count_of(&r, "accepted"), 49);
     free(r.body);
@@ -211,7 +205,7 @@ static void test_feed_dry_run_and_store(void **state)
     assert_true(hs_store_seq(&cl, st) >= 49);
 
     r = post_csv(&cl, "/api/v1/feeds", HS_TOK_ADMIN, csv);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_int_equal(count_of(&r, "accepted"), 0);
     assert_int_equal(count_of(&r, "unchanged"), 49);
     free(r.body);
@@ -221,11 +215,11 @@ static void test_feed_dry_run_and_store(void **state)
         "{\"updates\": [{\"indicator_id\": \"p3-out11-core-hospital-trials\", \"fiscal_year\": "
         "2025, \"value\": 379}]}";
     r = call(&cl, "/api/v1/feeds?dry_run=1", HS_TOK_ADMIN, "application/json", js, strlen(js));
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_int_equal(count_of(&r, "accepted"), 1);
     free(r.body);
     r = call(&cl, "/api/v1/feeds", HS_TOK_ADMIN, "application/json; charset=utf-8", js, strlen(js));
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_int_equal(count_of(&r, "accepted"), 1);
     free(r.body);
     pw_client_close(&st);
@@ -245,7 +239,7 @@ static void test_feed_partial(void **state)
         "p2-pj1-clinical-poc,2023,33,2024-03-31\n"
         "p2-pj2-class34-approvals,2023,abc,\n";
     struct hs_resp r = post_csv(&cl, "/api/v1/feeds", HS_TOK_PJ2, mixed);
-    expect(&r, 409);
+    hs_curl_expect(&r, 409);
     assert_non_null(strstr(r.body, "\"status\": \"WARNING\""));
     assert_int_equal(count_of(&r, "accepted"), 1);
     assert_int_equal(count_of(&r, "unchanged"), 1); /* row 4 = row 2 */
@@ -268,7 +262,7 @@ static void test_feed_partial(void **state)
 
     r = post_csv(&cl, "/api/v1/feeds", HS_TOK_PJ2,
                  "indicator_id,fiscal_year,value\np3-out11-core-hospital-trials,2025,1\n");
-    expect(&r, 403);
+    hs_curl_expect(&r, 403);
     assert_non_null(strstr(r.body, "PW_EFORBIDDEN"));
     free(r.body);
 }
@@ -283,38 +277,38 @@ static void test_read_api(void **state)
     assert_int_equal(hs_cli(&cl, &out, &err, args), 0);
     struct hs_resp r = call(&cl, "/api/v1/status?as_of=2023-03-31&plan=p2&format=csv", NULL, NULL,
                          NULL, 0);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_string_equal(r.body, out);
     assert_non_null(strstr(r.body, "p2-pj2-class34-approvals,pj2,"));
     free(r.body);
     free(out);
     free(err);
     r = call(&cl, "/api/v1/status?as_of=2023-03-31&project=pj2", NULL, NULL, NULL, 0);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     json_t *doc = json_loads(r.body, 0, NULL);
     assert_true(json_array_size(doc) > 5);
     json_decref(doc);
     free(r.body);
     r = call(&cl, "/api/v1/status?as_of=2023-02-30", NULL, NULL, NULL, 0);
-    expect(&r, 400);
+    hs_curl_expect(&r, 400);
     free(r.body);
     r = call(&cl, "/api/v1/status?plan=p9", NULL, NULL, NULL, 0);
-    expect(&r, 400);
+    hs_curl_expect(&r, 400);
     free(r.body);
     r = call(&cl, "/api/v1/indicators/p2-pj2-class34-approvals/history?format=csv", NULL, NULL,
              NULL, 0);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_non_null(strstr(r.body, "seq,fiscal_year,value,basis"));
     assert_non_null(strstr(r.body, ",2022,5,cumulative,false,2023-03-31,admin,"));
     free(r.body);
     r = call(&cl, "/api/v1/indicators/no-such/history", NULL, NULL, NULL, 0);
-    expect(&r, 404);
+    hs_curl_expect(&r, 404);
     free(r.body);
     r = call(&cl, "/nowhere", NULL, NULL, NULL, 0);
-    expect(&r, 404);
+    hs_curl_expect(&r, 404);
     free(r.body);
     r = call(&cl, "/api/v1/alerts?plan=p2", NULL, NULL, NULL, 0);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_non_null(strstr(r.body, "\"alerts\""));
     free(r.body);
     /* the store refuses an over-long filter: its reason comes back as a 400
@@ -322,7 +316,7 @@ static void test_read_api(void **state)
     char url[400];
     snprintf(url, sizeof url, "/api/v1/alerts?indicator=%0200d", 7);
     r = call(&cl, url, NULL, NULL, NULL, 0);
-    expect(&r, 400);
+    hs_curl_expect(&r, 400);
     assert_non_null(strstr(r.body, "PW_ETOOBIG"));
     assert_non_null(strstr(r.body, "indicator_id"));
     free(r.body);
@@ -375,31 +369,31 @@ static void test_report_and_dashboard(void **state)
     assert_non_null(strstr(row, "令和4年度末時点で累計5件（目標20件、令和4年度末の目安12件、達成率42%）"));
     assert_non_null(strstr(out, " / 要因分析: 承認審査の長期化 (pj2-secretariat, "));
     struct hs_resp r = call(&cl, "/api/v1/report?plan=p2&fy=2022&format=csv", NULL, NULL, NULL, 0);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_string_equal(r.body, out);
     free(r.body);
     free(out);
     free(err);
     r = call(&cl, "/api/v1/report?plan=p2&fy=2022", NULL, NULL, NULL, 0);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_non_null(strstr(r.body, "<svg class=\"chart\""));
     free(r.body);
     /* lang=en: the evaluation's English explanation, the reasons first */
     r = call(&cl, "/api/v1/report?plan=p2&fy=2022&format=csv&lang=en", NULL, NULL, NULL, 0);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_non_null(strstr(r.body, ",20件,5件,B,\"要因分析: 承認審査の長期化 (pj2-secretariat, "));
     assert_non_null(strstr(r.body, "FY2022 (3/5): expected ≥ 12 of 20, actual 5 → B"));
     free(r.body);
     r = call(&cl, "/api/v1/report?plan=p2&fy=2022&lang=fr", NULL, NULL, NULL, 0);
-    expect(&r, 400);
+    hs_curl_expect(&r, 400);
     free(r.body);
     r = call(&cl, "/?as_of=2023-03-31&plan=p2&lang=en", NULL, NULL, NULL, 0);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_non_null(strstr(r.body, "FY2022 (3/5): expected ≥ 12 of 20, actual 5 → B"));
     free(r.body);
 
     r = call(&cl, "/?as_of=2023-03-31&plan=p2", NULL, NULL, NULL, 0);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_non_null(strstr(r.body, "<tr data-id=\"p2-pj2-class34-approvals\" data-status=\"BEHIND\" "
                                    "data-grade=\"B\">"));
     assert_non_null(strstr(r.body, "確認済 acknowledged: 承認審査の長期化 (pj2-secretariat"));
@@ -409,7 +403,7 @@ static void test_report_and_dashboard(void **state)
     /* on 2026-12-06 plan 2 has ended: its final results stand apart, after
      * the running plan 3, with their own tally */
     r = call(&cl, "/?as_of=2026-12-06", NULL, NULL, NULL, 0);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     char *running = strstr(r.body, "<section class=\"plan\" data-plan=\"p3\">");
     char *closed = strstr(r.body, "<section class=\"plan closed\" data-plan=\"p2\">");
     assert_non_null(running);
@@ -420,11 +414,11 @@ static void test_report_and_dashboard(void **state)
     assert_null(strstr(r.body, "data-plan=\"p3\" class=\"plan closed\""));
     free(r.body);
     r = call(&cl, "/?as_of=2023-03-31", NULL, NULL, NULL, 0);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_null(strstr(r.body, "plan closed"));
     free(r.body);
     r = call(&cl, "/?as_of=yesterday", NULL, NULL, NULL, 0);
-    expect(&r, 400);
+    hs_curl_expect(&r, 400);
     free(r.body);
 
     /* bad report parameters are 400, never a crash (an empty plan once was) */
@@ -434,11 +428,11 @@ static void test_report_and_dashboard(void **state)
                                       "/api/v1/report?plan=p2&fy=2022&format=docx"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         r = call(&cl, bad[i], NULL, NULL, NULL, 0);
-        expect(&r, 400);
+        hs_curl_expect(&r, 400);
         free(r.body);
     }
     r = call(&cl, "/api/v1/health", NULL, NULL, NULL, 0); /* still serving */
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     free(r.body);
     hs_set_clock(&cl, "2026-03-31");
     assert_true(hs_alert_evaluated(&cl, 0, 0, "2026-03-31", NULL, 20000) >= 0);
@@ -513,7 +507,7 @@ static char *latest_2025(const char *id)
 static void post_json_expect(const char *js, long status, const char *count, long n)
 {
     struct hs_resp r = call(&cl, "/api/v1/feeds", HS_TOK_ADMIN, "application/json", js, strlen(js));
-    expect(&r, status);
+    hs_curl_expect(&r, status);
     if (count)
         assert_int_equal(count_of(&r, count), n);
     free(r.body);
@@ -564,7 +558,7 @@ static void test_corrections(void **state)
     size_t len;
     char *csv = hs_read_file(path, &len);
     struct hs_resp r = post_csv(&cl, "/api/v1/feeds", HS_TOK_ADMIN, csv);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_int_equal(count_of(&r, "accepted"), 2);
     assert_non_null(strstr(r.body, "PW_WFEED_SUBTOTAL"));
     free(r.body);
@@ -623,7 +617,7 @@ static void expect_status(const char *id, const char *want)
     free(out);
     free(err);
     struct hs_resp r = call(&cl, "/api/v1/status?plan=p3&as_of=2026-03-31", NULL, NULL, NULL, 0);
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     status_cell(r.body, id, cell, sizeof cell);
     assert_string_equal(cell, want);
     free(r.body);
@@ -704,13 +698,13 @@ static void test_retract_doors(void **state)
     static const char rj[] = "{\"indicator_id\": \"p3-out06-orphan-approvals\", \"fiscal_year\": 2025}";
     struct hs_resp r = call(&cl, "/api/v1/retractions", HS_TOK_ADMIN, "application/json", rj,
                             strlen(rj));
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_int_equal(count_of(&r, "accepted"), 1);
     free(r.body);
     expect_latest(id, "retracted");
     expect_status(id, "none");
     r = call(&cl, "/api/v1/retractions", HS_TOK_ADMIN, "application/json", rj, strlen(rj));
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_int_equal(count_of(&r, "unchanged"), 1);
     free(r.body);
     post_json_expect("[{\"indicator_id\": \"p3-out06-orphan-approvals\", \"fiscal_year\": 2025, "
@@ -727,7 +721,7 @@ static void test_retract_doors(void **state)
                  "indicator_id,fiscal_year,value,basis\n"
                  "p3-out06-orphan-approvals,2024,80,cumulative\n"
                  "p3-out06-orphan-approvals,2025,70,cumulative\n");
-    expect(&r, 200);
+    hs_curl_expect(&r, 200);
     assert_int_equal(count_of(&r, "accepted"), 2);
     json_t *doc = json_loads(r.body, 0, NULL);
     json_t *w = json_array_get(json_object_get(doc, "warnings"), 0);
@@ -743,12 +737,12 @@ static void test_store_down(void **state)
     assert_int_equal(hs_stop(&cl, HS_STORE, SIGTERM), 0);
     struct hs_resp r = post_csv(&cl, "/api/v1/feeds", HS_TOK_ADMIN,
                              "indicator_id,fiscal_year,value\np2-pj2-class34-approvals,2024,9\n");
-    expect(&r, 503);
+    hs_curl_expect(&r, 503);
     assert_non_null(strstr(r.headers, "Retry-After:"));
     assert_int_equal(count_of(&r, "unavailable"), 1);
     free(r.body);
     r = call(&cl, "/api/v1/status", NULL, NULL, NULL, 0);
-    expect(&r, 503);
+    hs_curl_expect(&r, 503);
     free(r.body);
     hs_start(&cl, HS_STORE);
 }

@@ -89,70 +89,28 @@ static int teardown(void **state)
 /* Runs the CLI; asserts the exit status; returns stdout (caller frees). */
 static char *cli(struct fx *f, int want, const char *const *args)
 {
-    char *out = NULL, *err = NULL;
-    int rc = hs_cli(&f->c, &out, &err, args);
-    if (rc != want) {
-        hs_dump_logs(&f->c);
-        fail_msg("planwatch %s: exit %d (want %d)\n%s%s", args[0], rc, want, out, err);
-    }
-    free(err);
-    return out;
-}
-
-static uint64_t admin_seq(struct fx *f)
-{
-    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
-    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTIONS;
-    Planwatch__V1__QueryReply *r = hs_query(&f->c, f->st, &q);
-    uint64_t s = r->admin_seq;
-    planwatch__v1__query_reply__free_unpacked(r, NULL);
-    return s;
+    return hs_cli_want(&f->c, want, args);
 }
 
 static void settle(struct fx *f)
 {
-    if (hs_alert_admin(&f->c, hs_store_seq(&f->c, f->st), admin_seq(f), WAIT_MS) < 0) {
-        hs_dump_logs(&f->c);
-        fail_msg("the alert service did not catch up");
-    }
+    hs_settle(&f->c, f->st, WAIT_MS);
 }
 
 /* planwatch subscribe --webhook URL extra...; returns the id. */
 static uint64_t subscribe(struct fx *f, const char *url, const char *const *extra)
 {
-    const char *args[24] = {"subscribe", "--webhook", url};
-    size_t n = 3;
-    for (size_t i = 0; extra && extra[i]; i++)
-        args[n++] = extra[i];
-    args[n] = NULL;
-    char *out = cli(f, 0, args);
-    unsigned long long id = 0;
-    assert_int_equal(sscanf(out, "subscription %llu:", &id), 1);
-    free(out);
-    settle(f);
-    return id;
+    return hs_subscribe(&f->c, f->st, url, extra, WAIT_MS);
 }
 
 static void feed(struct fx *f, const char *ind, const char *value)
 {
-    static int k;
-    char path[300];
-    snprintf(path, sizeof path, "%s/feed-%d.csv", f->c.dir, k++);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fprintf(fp, "indicator_id,fiscal_year,value,as_of\n%s,2025,%s,2026-03-31\n", ind, value);
-    fclose(fp);
-    const char *args[] = {"feed", path, NULL};
-    free(cli(f, 0, args));
-    settle(f);
+    hs_feed_figure(&f->c, f->st, ind, value, WAIT_MS);
 }
 
 static void wait_http(struct fx *f, const char *path, size_t n)
 {
-    if (hs_http_wait(f->http, path, n, WAIT_MS) != 0) {
-        hs_dump_logs(&f->c);
-        fail_msg("%s: %zu requests, expected %zu", path, hs_http_count(f->http, path), n);
-    }
+    hs_http_expect(&f->c, f->http, path, n, WAIT_MS);
 }
 
 static json_t *json_of(const char *body)
@@ -345,8 +303,7 @@ static void am_wait_state(struct fx *f, struct am *m, const char *id, const char
 /* A few alert heartbeats pass: anything in flight has landed. */
 static void quiet_period(struct fx *f)
 {
-    for (int i = 0; i < 3; i++)
-        hs_alert_converged(&f->c, 0, 1000);
+    hs_quiet_period(&f->c);
 }
 
 /* --format alertmanager: the real Alertmanager shows planwatch's alert
@@ -723,6 +680,21 @@ static pid_t smtp_start(struct fx *f, char *maildir, size_t n)
     return pid;
 }
 
+/* Orders Python's maildir names "SECONDS.MMICROSECONDSP...": by the time as
+ * numbers (the microseconds are not zero-padded, so the text does not sort). */
+static int maildir_cmp(const char *a, const char *b)
+{
+    char *pa, *pb;
+    long long sa = strtoll(a, &pa, 10), sb = strtoll(b, &pb, 10);
+    long ua = strncmp(pa, ".M", 2) == 0 ? strtol(pa + 2, NULL, 10) : 0;
+    long ub = strncmp(pb, ".M", 2) == 0 ? strtol(pb + 2, NULL, 10) : 0;
+    if (sa != sb)
+        return sa < sb ? -1 : 1;
+    if (ua != ub)
+        return ua < ub ? -1 : 1;
+    return strcmp(a, b);
+}
+
 /* The messages in maildir/new, oldest first by name (caller frees each). */
 static size_t mails(const char *maildir, char **out, size_t max)
 {
@@ -739,7 +711,7 @@ static size_t mails(const char *maildir, char **out, size_t max)
         closedir(d);
     for (size_t i = 0; i < n; i++) /* maildir names start with the time: sort */
         for (size_t j = i + 1; j < n; j++)
-            if (strcmp(names[j], names[i]) < 0) {
+            if (maildir_cmp(names[j], names[i]) < 0) {
                 char *t = names[i];
                 names[i] = names[j];
                 names[j] = t;
@@ -921,21 +893,7 @@ static void test_email(void **state)
 /* Deliveries the store holds for subscription sub: how many, how many delivered. */
 static size_t sub_deliveries(struct fx *f, uint64_t sub, size_t *delivered)
 {
-    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
-    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_DELIVERIES;
-    q.history = 1;
-    Planwatch__V1__QueryReply *r = hs_query(&f->c, f->st, &q);
-    size_t n = 0, ok = 0;
-    for (size_t i = 0; i < r->n_deliveries; i++) {
-        if (r->deliveries[i]->subscription_id != sub)
-            continue;
-        n++;
-        ok += r->deliveries[i]->state == PLANWATCH__V1__DELIVERY_STATE__DELIVERY_DELIVERED;
-    }
-    planwatch__v1__query_reply__free_unpacked(r, NULL);
-    if (delivered)
-        *delivered = ok;
-    return n;
+    return hs_deliveries(&f->c, f->st, sub, 0, delivered);
 }
 
 /* The day after a deadline: the overdue alerts it raises at once reach a

@@ -1024,11 +1024,9 @@ static void test_signin_pages(void **state)
     struct pw_users *u = NULL;
     struct pw_diag d = {0};
     char path[300], flag[320], pw[40], body[200], sc[400], cookie[400];
-    uint8_t b[12];
     size_t k = 0;
     assert_true(sodium_init() >= 0);
-    randombytes_buf(b, sizeof b); /* a password made here, never committed */
-    sodium_bin2base64(pw, sizeof pw, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    hs_curl_password(pw, sizeof pw); /* made here, never committed */
     snprintf(path, sizeof path, "%s/users.yaml", cl.dir);
     assert_int_equal(pw_users_new(&u), 0);
     assert_int_equal(pw_users_add(u, "reader1", PW_USER_VIEWER, NULL, pw, &d), 0);

@@ -8,7 +8,6 @@
  * the first's cookie, a user disabled (or whose password changed) is
  * refused after SIGHUP, and a users file that does not load changes
  * nothing. */
-#include <curl/curl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sodium.h>
@@ -37,13 +36,6 @@ static char dir[256], users_path[300], key_path[300];
 static char users_flag[320], key_flag[320];
 /* made here, per run: never committed */
 static char pw_view[40], pw_mem[40], pw_sec[40], pw_lock[40];
-
-static void random_password(char *out, size_t n)
-{
-    uint8_t b[12];
-    randombytes_buf(b, sizeof b);
-    sodium_bin2base64(out, n, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
 
 /* planwatch ARGS... with password on stdin; returns the exit status. */
 static int cli_stdin(const char *password, const char *const *args)
@@ -90,50 +82,24 @@ static struct hs_resp req(const char *base, const char *path, const char *cookie
                           const char *accept, const char *body, const char *ctype,
                           const char *csrf)
 {
-    struct hs_resp r;
-    char url[1024], line[600];
-    struct curl_slist *h = NULL;
-    memset(&r, 0, sizeof r);
-    r.body = calloc(1, 1);
-    CURL *cu = curl_easy_init();
-    assert_non_null(cu);
-    snprintf(url, sizeof url, "%s%s", base, path);
-    curl_easy_setopt(cu, CURLOPT_URL, url);
+    char ck[600], cs[600];
+    const char *h[4];
+    size_t n = 0;
     if (cookie) {
-        snprintf(line, sizeof line, "Cookie: %s", cookie);
-        h = curl_slist_append(h, line);
-    }
-    if (accept) {
-        snprintf(line, sizeof line, "Accept: %s", accept);
-        h = curl_slist_append(h, line);
+        snprintf(ck, sizeof ck, "Cookie: %s", cookie);
+        h[n++] = ck;
     }
     if (csrf) {
-        snprintf(line, sizeof line, "X-CSRF-Token: %s", csrf);
-        h = curl_slist_append(h, line);
-    }
-    if (body) {
-        snprintf(line, sizeof line, "Content-Type: %s",
-                 ctype ? ctype : "application/x-www-form-urlencoded");
-        h = curl_slist_append(h, line);
-        curl_easy_setopt(cu, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+        snprintf(cs, sizeof cs, "X-CSRF-Token: %s", csrf);
+        h[n++] = cs;
     }
     if (extra_header)
-        h = curl_slist_append(h, extra_header);
-    h = curl_slist_append(h, "Expect:");
-    curl_easy_setopt(cu, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, hs_curl_body_cb);
-    curl_easy_setopt(cu, CURLOPT_WRITEDATA, &r);
-    curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, hs_curl_header_cb);
-    curl_easy_setopt(cu, CURLOPT_HEADERDATA, &r);
-    curl_easy_setopt(cu, CURLOPT_TIMEOUT, 30L);
-    CURLcode rc = curl_easy_perform(cu);
-    if (rc != CURLE_OK)
-        fail_msg("%s: %s", path, curl_easy_strerror(rc));
-    curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(cu);
-    return r;
+        h[n++] = extra_header;
+    h[n] = NULL;
+    if (body && !ctype)
+        ctype = "application/x-www-form-urlencoded";
+    return hs_curl_at(base, body ? "POST" : "GET", path, NULL, body ? ctype : NULL, accept, body,
+                      body ? strlen(body) : 0, h);
 }
 
 static void expect(struct hs_resp *r, long status, const char *what)
@@ -210,10 +176,10 @@ static int setup(void **state)
     assert_int_equal(fwrite(key, 1, sizeof key, f), sizeof key);
     assert_int_equal(fclose(f), 0);
     assert_int_equal(chmod(key_path, 0600), 0);
-    random_password(pw_view, sizeof pw_view);
-    random_password(pw_mem, sizeof pw_mem);
-    random_password(pw_sec, sizeof pw_sec);
-    random_password(pw_lock, sizeof pw_lock);
+    hs_curl_password(pw_view, sizeof pw_view);
+    hs_curl_password(pw_mem, sizeof pw_mem);
+    hs_curl_password(pw_sec, sizeof pw_sec);
+    hs_curl_password(pw_lock, sizeof pw_lock);
     add_user("view1", "viewer", NULL, pw_view);
     add_user("mem1", "member", "pj2", pw_mem);
     add_user("sec1", "secretariat", NULL, pw_sec);
@@ -451,7 +417,7 @@ static void test_replicas_and_reload(void **state)
     const char *dis[] = {"user", "disable", "view1", "--users", users_path, NULL};
     assert_int_equal(cli_stdin(NULL, dis), 0);
     char newpw[40];
-    random_password(newpw, sizeof newpw);
+    hs_curl_password(newpw, sizeof newpw);
     const char *pass[] = {"user", "passwd", "mem1", "--users", users_path, NULL};
     assert_int_equal(cli_stdin(newpw, pass), 0);
     /* not before the reload: the door reads the file on SIGHUP only */

@@ -65,65 +65,27 @@ static int teardown(void **state)
 /* Runs the CLI; asserts the exit status; returns stdout (caller frees). */
 static char *cli(struct fx *f, int want, const char *const *args)
 {
-    char *out = NULL, *err = NULL;
-    int rc = hs_cli(&f->c, &out, &err, args);
-    if (rc != want) {
-        hs_dump_logs(&f->c);
-        fail_msg("planwatch %s: exit %d (want %d)\n%s%s", args[0], rc, want, out, err);
-    }
-    free(err);
-    return out;
-}
-
-static uint64_t admin_seq(struct fx *f)
-{
-    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
-    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTIONS;
-    Planwatch__V1__QueryReply *r = hs_query(&f->c, f->st, &q);
-    uint64_t s = r->admin_seq;
-    planwatch__v1__query_reply__free_unpacked(r, NULL);
-    return s;
+    return hs_cli_want(&f->c, want, args);
 }
 
 /* Waits until the alert service applied every stored update and loaded
  * every subscription / ack / silence change. */
 static void settle(struct fx *f)
 {
-    if (hs_alert_admin(&f->c, hs_store_seq(&f->c, f->st), admin_seq(f), WAIT_MS) < 0) {
-        hs_dump_logs(&f->c);
-        fail_msg("the alert service did not catch up");
-    }
+    hs_settle(&f->c, f->st, WAIT_MS);
 }
 
 static uint64_t subscribe(struct fx *f, const char *path, const char *const *extra)
 {
     char url[128];
-    const char *args[16] = {"subscribe", "--webhook", hs_http_url(f->http, path, url, sizeof url)};
-    size_t n = 3;
-    for (size_t i = 0; extra && extra[i]; i++)
-        args[n++] = extra[i];
-    args[n] = NULL;
-    char *out = cli(f, 0, args);
-    unsigned long long id = 0;
-    assert_int_equal(sscanf(out, "subscription %llu:", &id), 1);
-    free(out);
-    settle(f);
-    return id;
+    return hs_subscribe(&f->c, f->st, hs_http_url(f->http, path, url, sizeof url), extra,
+                        WAIT_MS);
 }
 
 /* Feeds one figure of IND-like indicators for FY2025 through the CLI. */
 static void feed(struct fx *f, const char *ind, const char *value)
 {
-    static int k;
-    char path[300];
-    snprintf(path, sizeof path, "%s/feed-%d.csv", f->c.dir, k++);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fprintf(fp, "indicator_id,fiscal_year,value,as_of\n%s,2025,%s,2026-03-31\n", ind, value);
-    fclose(fp);
-    const char *args[] = {"feed", path, NULL};
-    free(cli(f, 0, args));
-    settle(f);
+    hs_feed_figure(&f->c, f->st, ind, value, WAIT_MS);
 }
 
 /* The alert history of one indicator (caller frees). */
@@ -170,38 +132,19 @@ static const Planwatch__V1__Alert *last_alert(const Planwatch__V1__QueryReply *r
 /* Every delivery the store holds for subscription sub (state counts). */
 static size_t deliveries(struct fx *f, uint64_t sub, size_t *delivered, uint64_t alert_seq)
 {
-    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
-    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_DELIVERIES;
-    q.history = 1;
-    Planwatch__V1__QueryReply *r = hs_query(&f->c, f->st, &q);
-    size_t n = 0, ok = 0;
-    for (size_t i = 0; i < r->n_deliveries; i++) {
-        const Planwatch__V1__Delivery *d = r->deliveries[i];
-        if ((sub && d->subscription_id != sub) || (alert_seq && d->alert_seq != alert_seq))
-            continue;
-        n++;
-        ok += d->state == PLANWATCH__V1__DELIVERY_STATE__DELIVERY_DELIVERED;
-    }
-    planwatch__v1__query_reply__free_unpacked(r, NULL);
-    if (delivered)
-        *delivered = ok;
-    return n;
+    return hs_deliveries(&f->c, f->st, sub, alert_seq, delivered);
 }
 
 /* Waits until the receiver got n requests on path. */
 static void wait_http(struct fx *f, const char *path, size_t n)
 {
-    if (hs_http_wait(f->http, path, n, WAIT_MS) != 0) {
-        hs_dump_logs(&f->c);
-        fail_msg("%s: %zu requests, expected %zu", path, hs_http_count(f->http, path), n);
-    }
+    hs_http_expect(&f->c, f->http, path, n, WAIT_MS);
 }
 
 /* A few alert heartbeats pass (each 200 ms): anything in flight has landed. */
 static void quiet_period(struct fx *f)
 {
-    for (int i = 0; i < 3; i++)
-        hs_alert_converged(&f->c, 0, 1000);
+    hs_quiet_period(&f->c);
 }
 
 /* Moves the clock and waits until the alert service has judged that day and
@@ -559,7 +502,7 @@ static void test_refusals(void **state)
     refused(f, 1, "PW_ENOTFOUND", a6);
     const char *a7[] = {"silence", "--until", "2027-01-01", "--comment", "x", NULL};
     refused(f, 2, "--plan", a7);
-    assert_int_equal(admin_seq(f), 0); /* nothing was changed */
+    assert_int_equal(hs_admin_seq(&f->c, f->st), 0); /* nothing was changed */
 }
 
 int main(void)
