@@ -206,8 +206,10 @@ static void pending_publish(struct ingest *g, struct ingest_pending **ps, size_t
             rc = pw_zsock_publish_packed(g->pub, "updates", buf, len);
         if (rc) /* the retransmission timer tries again */
             pw_debug("msg=\"publish failed\" updates=%zu err=%s", k, pw_errname(rc));
-        else
+        else {
             pw_metric_inc(g->m.published, k);
+            pw_metric_inc(g->m.messages, 1);
+        }
         at += k;
     }
 }
