@@ -360,6 +360,12 @@ void alert_sync_drain(struct alert_svc *a)
         } else if (fr.n != 2) {
             pw_warn("msg=\"dropped message\" reason=\"expected [topic][envelope]\" frames=%d",
                     fr.n);
+        } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH) {
+            /* the store's committed updates, one message per drain and
+             * (plan, project) run, in seq order: each checked on its own */
+            const Planwatch__V1__UpdateBatch *ub = (const Planwatch__V1__UpdateBatch *)m;
+            for (size_t i = 0; i < ub->n_updates; i++)
+                svc_on_update(a, ub->updates[i]);
         } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_UPDATE) {
             svc_on_update(a, (const Planwatch__V1__IndicatorUpdate *)m);
         } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT) {

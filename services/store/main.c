@@ -418,6 +418,72 @@ static int store_take(struct store_loop *l, size_t *n, size_t *refused, int64_t 
     return 0;
 }
 
+/* Publishes the committed updates of a drain in seq order: each run of
+ * consecutive updates of one (plan, project) is one UpdateBatch on topic
+ * update.<plan>.<project>, each update packed once into the drain's arena. */
+static void store_publish(struct store *s, const struct store_put *puts, size_t n,
+                          struct pw_arena *arena, const struct store_cfg *cfg)
+{
+    (void)cfg;
+    struct pw_packed *items = pw_arena_alloc(arena, (n ? n : 1) * sizeof *items);
+    size_t k = 0;
+    const struct pw_indicator *run = NULL; /* the run's first indicator */
+    if (!items) {
+        pw_error("msg=\"out of memory: committed updates not published\" n=%zu", n);
+        return; /* subscribers find the gap at the next heartbeat and resynchronise */
+    }
+    for (size_t i = 0; i <= n; i++) {
+        const struct pw_indicator *ind = NULL;
+        if (i < n) {
+            if (puts[i].result != 0)
+                continue;
+            ind = pw_catalog_find(s->cat, puts[i].u->indicator_id);
+        }
+        /* the run ends at the last update, or where plan or project change */
+        if (k && (!ind || ind->plan != run->plan ||
+                  strcmp(pw_indicator_project_id(ind), pw_indicator_project_id(run)) != 0)) {
+            char topic[160];
+            uint8_t *buf = NULL;
+            size_t len = 0;
+            snprintf(topic, sizeof topic, "update.%s.%s", run->plan->id,
+                     pw_indicator_project_id(run));
+            int rc = pw_envelope_pack_items(PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH, 1, items, k,
+                                            &buf, &len);
+            if (!rc)
+                rc = pw_zsock_publish_packed(s->pub, topic, buf, len);
+            if (!rc) {
+                pw_metric_inc(s->m.published, k);
+                pw_metric_inc(s->m.messages, 1);
+            } else
+                pw_debug("msg=\"publish failed\" updates=%zu err=%s", k, pw_errname(rc));
+            k = 0;
+        }
+        if (!ind)
+            continue;
+        if (!k)
+            run = ind;
+        s->published++;
+#ifdef PW_TEST_HOOKS
+        if (cfg->drop_every && s->published % (uint64_t)cfg->drop_every == 0) {
+            pw_info("msg=\"test hook: publication dropped\" seq=%llu",
+                    (unsigned long long)puts[i].seq);
+            continue;
+        }
+#endif
+        size_t len = planwatch__v1__indicator_update__get_packed_size(puts[i].u);
+        uint8_t *b = pw_arena_alloc(arena, len ? len : 1);
+        if (!b) {
+            pw_error("msg=\"out of memory: a committed update not published\" seq=%llu",
+                     (unsigned long long)puts[i].seq);
+            continue;
+        }
+        planwatch__v1__indicator_update__pack(puts[i].u, b);
+        items[k].data = b;
+        items[k].len = len;
+        k++;
+    }
+}
+
 /* Drains ingest's stream into one group commit, then publishes and acks.
  * The drain stops taking messages once it holds --batch updates; an
  * UpdateBatch is never split, so a commit may hold one message more. */
@@ -528,19 +594,8 @@ static void store_drain(struct store_loop *l)
             warns[i].n = pw_sanity_check(s->hist, ind, &o, warns[i].d);
         }
         store_remember(s, puts[i].u);
-        char topic[160];
-        pw_msg_topic(topic, sizeof topic, "update", ind);
-        s->published++;
-#ifdef PW_TEST_HOOKS
-        if (cfg->drop_every && s->published % (uint64_t)cfg->drop_every == 0) {
-            pw_info("msg=\"test hook: publication dropped\" seq=%llu",
-                    (unsigned long long)puts[i].seq);
-            continue;
-        }
-#endif
-        if (pw_zsock_publish(s->pub, topic, PLANWATCH__V1__MSG_TYPE__MSG_UPDATE, &puts[i].u->base) == 0)
-            pw_metric_inc(s->m.published, 1);
     }
+    store_publish(s, puts, n, arena, cfg);
     s->stored += stored;
     s->duplicates += dups;
     s->refused += refused;

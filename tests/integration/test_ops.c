@@ -147,6 +147,9 @@ static void test_metrics(void **state)
     char *st = scrape(port[HS_STORE]);
     assert_int_equal(hs_metric(st, "planwatch_store_updates_stored_total"), accepted);
     assert_int_equal(hs_metric(st, "planwatch_store_updates_published_total"), accepted);
+    /* committed updates travel in runs of one (plan, project), not one by one */
+    assert_true(hs_metric(st, "planwatch_store_update_messages_total") >= 1);
+    assert_true(hs_metric(st, "planwatch_store_update_messages_total") < accepted / 4);
     assert_int_equal(hs_metric(st, "planwatch_store_seq"), accepted);
     assert_true(hs_metric(st, "planwatch_store_commits_total") >= 1);
     assert_true(hs_metric(st, "planwatch_store_commit_seconds_count") >= 1);
