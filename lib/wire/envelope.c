@@ -2,6 +2,7 @@
 #include "envelope.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "arena.h"
 #include "err.h"
@@ -33,6 +34,8 @@ static const ProtobufCMessageDescriptor *env_descriptor(Planwatch__V1__MsgType t
         return &planwatch__v1__error_reply__descriptor;
     case PLANWATCH__V1__MSG_TYPE__MSG_ADMIN_NOTICE:
         return &planwatch__v1__admin_notice__descriptor;
+    case PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH:
+        return &planwatch__v1__update_batch__descriptor;
     default:
         return NULL;
     }
@@ -66,6 +69,62 @@ int pw_envelope_pack(Planwatch__V1__MsgType type, const ProtobufCMessage *msg, u
         free(payload);
     *buf = out;
     *len = elen;
+    return 0;
+}
+
+/* protobuf varints (base 128, low groups first) */
+static size_t env_varint_len(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static uint8_t *env_varint(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+int pw_envelope_pack_items(Planwatch__V1__MsgType type, uint32_t field,
+                           const struct pw_packed *items, size_t n, uint8_t **buf, size_t *len)
+{
+    /* the payload: for each item, key (field, length-delimited), length, bytes */
+    uint64_t key = ((uint64_t)field << 3) | 2;
+    size_t plen = 0;
+    for (size_t i = 0; i < n; i++) {
+        plen += env_varint_len(key) + env_varint_len(items[i].len) + items[i].len;
+        if (plen > PW_MSG_MAX_BYTES)
+            return PW_ETOOBIG;
+    }
+    /* Envelope: version = 1 (varint), type = 2 (varint), payload = 3 (bytes) */
+    size_t elen = 1 + env_varint_len(PW_PROTO_VERSION) + 1 + env_varint_len((uint64_t)type) + 1 +
+                  env_varint_len(plen) + plen;
+    uint8_t *out = malloc(elen), *p = out;
+    if (!out)
+        return PW_ENOMEM;
+    *p++ = (1 << 3) | 0;
+    p = env_varint(p, PW_PROTO_VERSION);
+    *p++ = (2 << 3) | 0;
+    p = env_varint(p, (uint64_t)type);
+    *p++ = (3 << 3) | 2;
+    p = env_varint(p, plen);
+    for (size_t i = 0; i < n; i++) {
+        p = env_varint(p, key);
+        p = env_varint(p, items[i].len);
+        if (items[i].len)
+            memcpy(p, items[i].data, items[i].len);
+        p += items[i].len;
+    }
+    *buf = out;
+    *len = (size_t)(p - out);
     return 0;
 }
 

@@ -23,6 +23,21 @@
 int pw_envelope_pack(Planwatch__V1__MsgType type, const ProtobufCMessage *msg, uint8_t **buf,
                      size_t *len);
 
+/* An already packed message (e.g. an IndicatorUpdate packed once, kept for
+ * retransmission). */
+struct pw_packed {
+    const uint8_t *data;
+    size_t len;
+};
+
+/* Encodes an Envelope of the given type whose payload is a message with
+ * the n packed items as its repeated message field `field` (e.g.
+ * UpdateBatch.updates = 1), into a new malloc'd buffer *buf of *len bytes
+ * (caller frees): each item is copied once, never decoded or re-encoded.
+ * Returns 0, PW_ENOMEM, or PW_ETOOBIG (more than PW_MSG_MAX_BYTES). */
+int pw_envelope_pack_items(Planwatch__V1__MsgType type, uint32_t field,
+                           const struct pw_packed *items, size_t n, uint8_t **buf, size_t *len);
+
 /* Decodes buf[0..len): sets *type and *msg (the payload, decoded with the
  * descriptor of its type; caller frees with protobuf_c_message_free_unpacked).
  * Returns 0, PW_EVERSION (version is not PW_PROTO_VERSION; *type is still

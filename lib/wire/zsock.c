@@ -204,6 +204,15 @@ int pw_zsock_publish(void *sock, const char *topic, Planwatch__V1__MsgType type,
     return zsock_send_body(sock, buf, len, ZMQ_DONTWAIT);
 }
 
+int pw_zsock_publish_packed(void *sock, const char *topic, uint8_t *buf, size_t len)
+{
+    if (zmq_send(sock, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+        free(buf);
+        return zsock_errno();
+    }
+    return zsock_send_body(sock, buf, len, ZMQ_DONTWAIT);
+}
+
 int pw_zsock_recv_msg(void *sock, struct pw_frames *fr, int flags, Planwatch__V1__MsgType *type,
                       ProtobufCMessage **msg)
 {

@@ -72,6 +72,11 @@ int pw_zsock_send(void *sock, struct pw_frames *route, int nroute, Planwatch__V1
 int pw_zsock_publish(void *sock, const char *topic, Planwatch__V1__MsgType type,
                      const ProtobufCMessage *msg);
 
+/* Publishes [topic][buf]: buf is a packed envelope (pw_envelope_pack_items)
+ * that the socket takes over whatever the result (zero-copy; ZeroMQ frees
+ * it). Returns 0 or a pw error code. */
+int pw_zsock_publish_packed(void *sock, const char *topic, uint8_t *buf, size_t len);
+
 /* Receives and decodes one message: *type and *msg as pw_envelope_read;
  * fr keeps the routing/topic frames. The caller always closes fr (whatever
  * the result: on PW_EWIRE/PW_EVERSION the frames are there to reply to) and

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "arena.h"
 #include "cfg.h"
 #include "err.h"
 #include "log.h"
@@ -332,7 +333,9 @@ static void svc_on_heartbeat(struct alert_svc *a, const Planwatch__V1__Heartbeat
         a->admin_due = 1; /* a notice was missed, or is on its way */
 }
 
-/* Reads what the SUB holds, without blocking; one bad message affects only itself. */
+/* Reads what the SUB holds, without blocking; one bad message affects only
+ * itself. Each message (a whole UpdateBatch) is decoded into one arena,
+ * released at once: nothing of it is kept (alert_state_apply copies). */
 void alert_sync_drain(struct alert_svc *a)
 {
     for (int k = 0; k < ALERT_DRAIN_MAX && !pw_zsock_stop; k++) {
@@ -340,7 +343,19 @@ void alert_sync_drain(struct alert_svc *a)
         Planwatch__V1__MsgType type = PLANWATCH__V1__MSG_TYPE__MSG_UNSPECIFIED;
         ProtobufCMessage *m = NULL;
         char topic[128] = "";
-        int rc = pw_zsock_recv_msg(a->sub, &fr, ZMQ_DONTWAIT, &type, &m);
+        struct pw_arena *arena = NULL;
+        ProtobufCAllocator alloc;
+        if (pw_arena_open(&arena)) {
+            pw_error("msg=\"out of memory\" socket=updates");
+            return; /* the SUB keeps the messages for the next turn */
+        }
+        pw_envelope_arena_allocator(&alloc, arena);
+        int rc = pw_zsock_recv(a->sub, &fr, ZMQ_DONTWAIT);
+        if (!rc) {
+            size_t blen;
+            const void *body = pw_frames_body(&fr, &blen);
+            rc = pw_envelope_read_with(body, blen, &type, &m, &alloc);
+        }
         if (fr.n >= 2) {
             size_t len = zmq_msg_size(&fr.f[0]);
             if (len >= sizeof topic)
@@ -351,6 +366,7 @@ void alert_sync_drain(struct alert_svc *a)
         }
         if (rc == PW_EUNAVAILABLE || rc == PW_ESHUTDOWN || rc == PW_EZMQ) {
             pw_frames_close(&fr);
+            pw_arena_close(&arena);
             if (rc == PW_EZMQ)
                 pw_error("msg=\"receive failed\" socket=updates");
             return;
@@ -360,6 +376,12 @@ void alert_sync_drain(struct alert_svc *a)
         } else if (fr.n != 2) {
             pw_warn("msg=\"dropped message\" reason=\"expected [topic][envelope]\" frames=%d",
                     fr.n);
+        } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH) {
+            /* the store's committed updates, one message per drain and
+             * (plan, project) run, in seq order: each checked on its own */
+            const Planwatch__V1__UpdateBatch *ub = (const Planwatch__V1__UpdateBatch *)m;
+            for (size_t i = 0; i < ub->n_updates; i++)
+                svc_on_update(a, ub->updates[i]);
         } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_UPDATE) {
             svc_on_update(a, (const Planwatch__V1__IndicatorUpdate *)m);
         } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT) {
@@ -371,8 +393,7 @@ void alert_sync_drain(struct alert_svc *a)
             pw_warn("msg=\"dropped message\" topic=\"%s\" reason=\"unexpected type\" type=%d", topic,
                     (int)type);
         }
-        if (m)
-            protobuf_c_message_free_unpacked(m, NULL);
+        pw_arena_close(&arena); /* m and everything it points to */
         pw_frames_close(&fr);
     }
 }

@@ -24,7 +24,7 @@ struct pw_httpd;
 struct ingest_metrics {
     struct pw_metric *received, *batches;
     struct pw_metric *answered[6];      /* by RowStatus: accepted .. valid (index = status) */
-    struct pw_metric *published, *retransmitted;
+    struct pw_metric *published, *retransmitted, *messages;
     struct pw_metric *pending, *open_batches, *store_up;
     struct pw_metric *ack_seconds, *batch_seconds;
 };

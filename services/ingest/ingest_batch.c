@@ -8,8 +8,10 @@
  * so the update is published once and both hear the same seq: the first
  * to send it hears ACCEPTED, the others DUPLICATE (pending_resolve). Pending
  * updates are republished every retransmit_ms until acked: the PUB/SUB leg
- * may drop, the store deduplicates. All strings a reply holds live in the
- * batch's arena. */
+ * may drop, the store deduplicates. Each update is packed once; the new
+ * updates of one office batch go out as one UpdateBatch message, and so do
+ * the retransmissions of one timer turn (pending_publish). All strings a
+ * reply holds live in the batch's arena. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,9 +34,8 @@ struct ingest_waiter {
 
 struct ingest_pending {
     char *update_id;                    /* owned; also the map's key */
-    uint8_t *env;                       /* the packed envelope, built once */
-    size_t env_len;
-    char topic[160];
+    uint8_t *upd;                       /* the packed IndicatorUpdate, built once */
+    size_t upd_len;
     struct ingest_waiter *w;
     size_t nw, capw;
     int64_t sent_ms;
@@ -170,29 +171,55 @@ static void pending_free(struct ingest *g, struct ingest_pending *p)
         p->next->prev = p->prev;
     pw_map_del(g->pending, p->update_id);
     free(p->update_id);
-    free(p->env);
+    free(p->upd);
     free(p->w);
     free(p);
 }
 
-/* (Re)sends the same bytes: a retransmission carries its first ingest seq,
- * which is all the store needs (it deduplicates by update id). */
-static void pending_publish(struct ingest *g, struct ingest_pending *p, int64_t now)
+/* Most updates in one UpdateBatch message (an office batch holds at most
+ * 10,000 rows; a retransmission turn may gather more). */
+#define INGEST_PUBLISH_MAX 10000
+
+/* (Re)sends ps[0..n) as UpdateBatch messages on topic "updates", the same
+ * bytes each time: a retransmission carries its first ingest seq, which is
+ * all the store needs (it deduplicates by update id). */
+static void pending_publish(struct ingest *g, struct ingest_pending **ps, size_t n, int64_t now)
 {
-    p->sent_ms = now;
-    if (zmq_send(g->pub, p->topic, strlen(p->topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-        zmq_send(g->pub, p->env, p->env_len, ZMQ_DONTWAIT) < 0)
-        pw_debug("msg=\"publish failed\" update_id=%s err=\"%s\"", p->update_id,
-                 zmq_strerror(zmq_errno()));
-    else
-        pw_metric_inc(g->m.published, 1);
+    struct pw_packed items[256];
+    for (size_t at = 0; at < n;) {
+        size_t k = n - at < INGEST_PUBLISH_MAX ? n - at : INGEST_PUBLISH_MAX;
+        struct pw_packed *it = k <= 256 ? items : malloc(k * sizeof *it);
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        int rc = it ? 0 : PW_ENOMEM;
+        for (size_t i = 0; !rc && i < k; i++) {
+            ps[at + i]->sent_ms = now;
+            it[i].data = ps[at + i]->upd;
+            it[i].len = ps[at + i]->upd_len;
+        }
+        if (!rc)
+            rc = pw_envelope_pack_items(PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH, 1, it, k, &buf,
+                                        &len);
+        if (it != items)
+            free(it);
+        if (!rc)
+            rc = pw_zsock_publish_packed(g->pub, "updates", buf, len);
+        if (rc) /* the retransmission timer tries again */
+            pw_debug("msg=\"publish failed\" updates=%zu err=%s", k, pw_errname(rc));
+        else {
+            pw_metric_inc(g->m.published, k);
+            pw_metric_inc(g->m.messages, 1);
+        }
+        at += k;
+    }
 }
 
-/* Makes row i of b wait for update u (creating and publishing the pending
- * entry if it is the first to ask). Returns 0 or PW_ENOMEM. */
+/* Makes row i of b wait for update u, creating the pending entry if it is
+ * the first to ask; a new entry is added to fresh[*nfresh] for the caller
+ * to publish. Returns 0 or PW_ENOMEM. */
 static int pending_wait(struct ingest *g, struct ingest_batch *b, size_t i,
-                        Planwatch__V1__IndicatorUpdate *u, const struct pw_indicator *ind,
-                        int64_t now)
+                        Planwatch__V1__IndicatorUpdate *u, struct ingest_pending **fresh,
+                        size_t *nfresh)
 {
     struct ingest_pending *p = pw_map_get(g->pending, u->update_id);
     if (!p) {
@@ -203,19 +230,20 @@ static int pending_wait(struct ingest *g, struct ingest_batch *b, size_t i,
         }
         u->ingest_epoch = g->epoch;
         u->ingest_seq = ++g->seq;
-        pw_msg_topic(p->topic, sizeof p->topic, "update", ind);
-        if (pw_envelope_pack(PLANWATCH__V1__MSG_TYPE__MSG_UPDATE, &u->base, &p->env, &p->env_len) ||
-            pw_map_put(g->pending, p->update_id, p)) {
-            free(p->env);
+        p->upd_len = planwatch__v1__indicator_update__get_packed_size(u);
+        p->upd = malloc(p->upd_len ? p->upd_len : 1);
+        if (!p->upd || pw_map_put(g->pending, p->update_id, p)) {
+            free(p->upd);
             free(p->update_id);
             free(p);
             return PW_ENOMEM;
         }
+        planwatch__v1__indicator_update__pack(u, p->upd);
         p->next = g->plist;
         if (g->plist)
             g->plist->prev = p;
         g->plist = p;
-        pending_publish(g, p, now);
+        fresh[(*nfresh)++] = p;
     }
     if (pw_vec_grow((void **)&p->w, &p->capw, p->nw + 1, sizeof *p->w))
         return PW_ENOMEM;
@@ -233,6 +261,8 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
     int store_up = ingest_store_up(g, now);
     struct ingest_batch *b = calloc(1, sizeof *b);
     struct pw_map *seen = NULL;
+    struct ingest_pending **fresh = NULL; /* created by this batch: published together */
+    size_t nfresh = 0;
     int rc;
     const char *source = req->source && req->source[0] ? req->source : "feed";
     if (!b || pw_arena_open(&b->arena) || pw_map_open(&seen))
@@ -247,7 +277,8 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
     b->t0 = pw_metrics_now();
     b->n = req->n_rows;
     b->res = pw_arena_alloc(b->arena, (b->n ? b->n : 1) * sizeof *b->res);
-    if (!b->res)
+    fresh = pw_arena_alloc(b->arena, (b->n ? b->n : 1) * sizeof *fresh);
+    if (!b->res || !fresh)
         goto oom;
     g->received += b->n;
     pw_metric_inc(g->m.received, b->n);
@@ -319,11 +350,12 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
         u->office = (char *)pw_principal_office(who, req->office);
         u->received_ns = pw_now_ns();
         u->seq = 0;
-        if ((rc = pending_wait(g, b, i, u, ind, now)))
+        if ((rc = pending_wait(g, b, i, u, fresh, &nfresh)))
             goto oom;
         b->unresolved++;
     }
     pw_map_close(&seen);
+    pending_publish(g, fresh, nfresh, now);
     if (b->unresolved == 0) {
         batch_reply(g, b);
         return;
@@ -339,6 +371,8 @@ oom:
      * dropped and the office's timeout makes it resend */
     pw_error("msg=\"out of memory taking a batch\"");
     pw_map_close(&seen);
+    if (fresh)
+        pending_publish(g, fresh, nfresh, now);
     if (b && b->unresolved == 0)
         batch_free(b);
     else if (b) {
@@ -450,12 +484,19 @@ static void pending_detach(struct ingest *g, struct ingest_batch *b, size_t i)
 
 void ingest_batch_tick(struct ingest *g, int64_t now)
 {
+    struct ingest_pending **due = NULL;
+    size_t ndue = 0, cap = 0;
     for (struct ingest_pending *p = g->plist; p; p = p->next)
         if (now - p->sent_ms >= g->retransmit_ms) {
-            pending_publish(g, p, now);
+            if (pw_vec_grow((void **)&due, &cap, ndue + 1, sizeof *due)) {
+                pending_publish(g, &p, 1, now); /* out of memory: one at a time */
+            } else
+                due[ndue++] = p;
             g->retransmitted++;
             pw_metric_inc(g->m.retransmitted, 1);
         }
+    pending_publish(g, due, ndue, now);
+    free(due);
     struct ingest_batch *b = g->blist;
     while (b) {
         struct ingest_batch *next = b->next;

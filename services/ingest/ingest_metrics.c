@@ -27,6 +27,7 @@ int ingest_metrics_open(struct ingest *g)
         {&m->received, C, "rows_received_total", NULL, "Rows received in offices' feed batches."},
         {&m->batches, C, "batches_total", NULL, "Feed batches received."},
         {&m->published, C, "updates_published_total", NULL, "Updates published to the store (first sends and retransmissions)."},
+        {&m->messages, C, "update_messages_total", NULL, "Messages published on the update stream: one UpdateBatch per office batch and per retransmission turn."},
         {&m->retransmitted, C, "updates_retransmitted_total", NULL, "Updates republished because the store had not acknowledged them yet."},
         {&m->pending, G, "pending_updates", NULL, "Updates published and waiting for the store's acknowledgement."},
         {&m->open_batches, G, "open_batches", NULL, "Office batches waiting for the store."},

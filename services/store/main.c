@@ -24,6 +24,7 @@
 #include "pidfile.h"
 #include "reactor.h"
 #include "sanity.h"
+#include "vec.h"
 #include "zap.h"
 #include "store.h"
 #include "zsock.h"
@@ -370,9 +371,127 @@ static void store_ack(struct store *s, struct store_put *puts, size_t n,
     free(ptrs);
 }
 
-/* Drains ingest's stream into one group commit, then publishes and acks. */
-static void store_drain(struct store *s, struct store_put *puts, const struct store_cfg *cfg)
+/* Reactor callbacks: sockets (revents ZMQ_POLLIN) and the heartbeat timer. */
+/* What the update callback needs: the store and the group commit's buffer. */
+struct store_loop {
+    struct store *s;
+    const struct store_cfg *cfg;
+    struct store_put *puts; /* grows to the largest drain (--batch, or one message more) */
+    size_t cap;
+};
+
+/* Takes update u of the drain into l->puts[*n] (checked; the store's clock
+ * read once per drain into *now_ns). Returns 0 or PW_ENOMEM (u left out:
+ * unacked, ingest retransmits it). */
+static int store_take(struct store_loop *l, size_t *n, size_t *refused, int64_t *now_ns,
+                      Planwatch__V1__IndicatorUpdate *u)
 {
+    struct store *s = l->s;
+    if (pw_vec_grow((void **)&l->puts, &l->cap, *n + 1, sizeof *l->puts))
+        return PW_ENOMEM;
+    /* only for the log: a gap is repaired by ingest's retransmission */
+    if (u->ingest_epoch != s->ingest_epoch) {
+        s->ingest_epoch = u->ingest_epoch;
+        s->ingest_seq = u->ingest_seq;
+    } else if (u->ingest_seq > s->ingest_seq) {
+        if (u->ingest_seq > s->ingest_seq + 1)
+            pw_info("msg=\"gap in ingest stream\" from=%llu to=%llu (ingest retransmits)",
+                    (unsigned long long)s->ingest_seq + 1, (unsigned long long)u->ingest_seq - 1);
+        s->ingest_seq = u->ingest_seq;
+    }
+    u->seq = 0; /* the store assigns it */
+    /* the instant it became known is the store's, by its clock (tests move
+     * it): one reading per drain, as the drain is one commit */
+    if (!*now_ns)
+        *now_ns = pw_clock_now_ns(&s->clock);
+    u->received_ns = *now_ns;
+    struct store_put *p = &l->puts[*n];
+    p->u = u;
+    p->seq = 0;
+    p->result = store_check_update(s, u);
+    if (p->result) {
+        (*refused)++;
+        pw_warn("msg=\"update refused\" update_id=\"%.64s\" err=%s", u->update_id,
+                pw_errname(p->result));
+    }
+    (*n)++;
+    return 0;
+}
+
+/* Publishes the committed updates of a drain in seq order: each run of
+ * consecutive updates of one (plan, project) is one UpdateBatch on topic
+ * update.<plan>.<project>, each update packed once into the drain's arena. */
+static void store_publish(struct store *s, const struct store_put *puts, size_t n,
+                          struct pw_arena *arena, const struct store_cfg *cfg)
+{
+    (void)cfg;
+    struct pw_packed *items = pw_arena_alloc(arena, (n ? n : 1) * sizeof *items);
+    size_t k = 0;
+    const struct pw_indicator *run = NULL; /* the run's first indicator */
+    if (!items) {
+        pw_error("msg=\"out of memory: committed updates not published\" n=%zu", n);
+        return; /* subscribers find the gap at the next heartbeat and resynchronise */
+    }
+    for (size_t i = 0; i <= n; i++) {
+        const struct pw_indicator *ind = NULL;
+        if (i < n) {
+            if (puts[i].result != 0)
+                continue;
+            ind = pw_catalog_find(s->cat, puts[i].u->indicator_id);
+        }
+        /* the run ends at the last update, or where plan or project change */
+        if (k && (!ind || ind->plan != run->plan ||
+                  strcmp(pw_indicator_project_id(ind), pw_indicator_project_id(run)) != 0)) {
+            char topic[160];
+            uint8_t *buf = NULL;
+            size_t len = 0;
+            snprintf(topic, sizeof topic, "update.%s.%s", run->plan->id,
+                     pw_indicator_project_id(run));
+            int rc = pw_envelope_pack_items(PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH, 1, items, k,
+                                            &buf, &len);
+            if (!rc)
+                rc = pw_zsock_publish_packed(s->pub, topic, buf, len);
+            if (!rc) {
+                pw_metric_inc(s->m.published, k);
+                pw_metric_inc(s->m.messages, 1);
+            } else
+                pw_debug("msg=\"publish failed\" updates=%zu err=%s", k, pw_errname(rc));
+            k = 0;
+        }
+        if (!ind)
+            continue;
+        if (!k)
+            run = ind;
+        s->published++;
+#ifdef PW_TEST_HOOKS
+        if (cfg->drop_every && s->published % (uint64_t)cfg->drop_every == 0) {
+            pw_info("msg=\"test hook: publication dropped\" seq=%llu",
+                    (unsigned long long)puts[i].seq);
+            continue;
+        }
+#endif
+        size_t len = planwatch__v1__indicator_update__get_packed_size(puts[i].u);
+        uint8_t *b = pw_arena_alloc(arena, len ? len : 1);
+        if (!b) {
+            pw_error("msg=\"out of memory: a committed update not published\" seq=%llu",
+                     (unsigned long long)puts[i].seq);
+            continue;
+        }
+        planwatch__v1__indicator_update__pack(puts[i].u, b);
+        items[k].data = b;
+        items[k].len = len;
+        k++;
+    }
+}
+
+/* Drains ingest's stream into one group commit, then publishes and acks.
+ * The drain stops taking messages once it holds --batch updates; an
+ * UpdateBatch is never split, so a commit may hold one message more. */
+static void store_drain(struct store_loop *l)
+{
+    struct store *s = l->s;
+    const struct store_cfg *cfg = l->cfg;
+    struct store_put *puts;
     size_t n = 0, refused = 0;
     int64_t now_ns = 0;
     /* every message of the drain is decoded into one arena, freed at once */
@@ -410,38 +529,23 @@ static void store_drain(struct store *s, struct store_put *puts, const struct st
             }
             continue;
         }
-        if (type != PLANWATCH__V1__MSG_TYPE__MSG_UPDATE) {
+        rc = 0;
+        if (type == PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH) {
+            Planwatch__V1__UpdateBatch *ub = (Planwatch__V1__UpdateBatch *)m;
+            for (size_t k = 0; !rc && k < ub->n_updates; k++)
+                rc = store_take(l, &n, &refused, &now_ns, ub->updates[k]);
+        } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_UPDATE) {
+            rc = store_take(l, &n, &refused, &now_ns, (Planwatch__V1__IndicatorUpdate *)m);
+        } else {
             pw_warn("msg=\"unexpected message on the update stream\" type=%d", (int)type);
             continue;
         }
-        Planwatch__V1__IndicatorUpdate *u = (Planwatch__V1__IndicatorUpdate *)m;
-        /* only for the log: a gap is repaired by ingest's retransmission */
-        if (u->ingest_epoch != s->ingest_epoch) {
-            s->ingest_epoch = u->ingest_epoch;
-            s->ingest_seq = u->ingest_seq;
-        } else if (u->ingest_seq > s->ingest_seq) {
-            if (u->ingest_seq > s->ingest_seq + 1)
-                pw_info("msg=\"gap in ingest stream\" from=%llu to=%llu (ingest retransmits)",
-                        (unsigned long long)s->ingest_seq + 1,
-                        (unsigned long long)u->ingest_seq - 1);
-            s->ingest_seq = u->ingest_seq;
+        if (rc) {
+            pw_error("msg=\"out of memory: updates left for ingest to resend\"");
+            break;
         }
-        u->seq = 0; /* the store assigns it */
-        /* the instant it became known is the store's, by its clock (tests move
-         * it): one reading per drain, as the drain is one commit */
-        if (!now_ns)
-            now_ns = pw_clock_now_ns(&s->clock);
-        u->received_ns = now_ns;
-        puts[n].u = u;
-        puts[n].seq = 0;
-        puts[n].result = store_check_update(s, u);
-        if (puts[n].result) {
-            refused++;
-            pw_warn("msg=\"update refused\" update_id=\"%.64s\" err=%s", u->update_id,
-                    pw_errname(puts[n].result));
-        }
-        n++;
     }
+    puts = l->puts;
     if (n == 0) {
         pw_arena_close(&arena);
         return;
@@ -490,19 +594,8 @@ static void store_drain(struct store *s, struct store_put *puts, const struct st
             warns[i].n = pw_sanity_check(s->hist, ind, &o, warns[i].d);
         }
         store_remember(s, puts[i].u);
-        char topic[160];
-        pw_msg_topic(topic, sizeof topic, "update", ind);
-        s->published++;
-#ifdef PW_TEST_HOOKS
-        if (cfg->drop_every && s->published % (uint64_t)cfg->drop_every == 0) {
-            pw_info("msg=\"test hook: publication dropped\" seq=%llu",
-                    (unsigned long long)puts[i].seq);
-            continue;
-        }
-#endif
-        if (pw_zsock_publish(s->pub, topic, PLANWATCH__V1__MSG_TYPE__MSG_UPDATE, &puts[i].u->base) == 0)
-            pw_metric_inc(s->m.published, 1);
     }
+    store_publish(s, puts, n, arena, cfg);
     s->stored += stored;
     s->duplicates += dups;
     s->refused += refused;
@@ -548,24 +641,16 @@ static int store_sockets(struct store *s, const struct store_cfg *cfg, void *ctx
         return rc;
     /* acks for an ingest that is not there are useless: drop, don't queue */
     zmq_setsockopt(s->ack, ZMQ_IMMEDIATE, &one, sizeof one);
-    zmq_setsockopt(s->sub, ZMQ_SUBSCRIBE, "update.", 7);
+    /* "updates": ingest's UpdateBatch messages; "update.": single ones */
+    zmq_setsockopt(s->sub, ZMQ_SUBSCRIBE, "update", 6);
     zmq_setsockopt(s->sub, ZMQ_SUBSCRIBE, "hb.", 3);
     return pw_zsock_connect(s->ack, cfg->ack_to);
 }
 
-/* Reactor callbacks: sockets (revents ZMQ_POLLIN) and the heartbeat timer. */
-/* What the update callback needs: the store and the group commit's buffer. */
-struct store_loop {
-    struct store *s;
-    const struct store_cfg *cfg;
-    struct store_put *puts; /* --batch entries */
-};
-
 static int store_on_updates(struct pw_reactor *r, int id, short revents, void *arg)
 {
     (void)r, (void)id, (void)revents;
-    struct store_loop *l = arg;
-    store_drain(l->s, l->puts, l->cfg);
+    store_drain(arg);
     return 0;
 }
 
@@ -625,7 +710,7 @@ int main(int argc, char **argv)
     void *ctx = NULL;
     struct pw_reactor *loop = NULL;
     struct store_cfg cfg;
-    struct store_loop l = {&s, &cfg, NULL};
+    struct store_loop l = {&s, &cfg, NULL, 0};
     memset(&s, 0, sizeof s);
 
     int rc = store_config(&cfg, argc, argv, &s.clock);
@@ -656,8 +741,8 @@ int main(int argc, char **argv)
         goto done;
     }
     s.backup_dir = cfg.backup_dir;
-    l.puts = calloc((size_t)cfg.batch, sizeof *l.puts);
-    if (!l.puts || !(ctx = zmq_ctx_new()) || store_sockets(&s, &cfg, ctx))
+    if (pw_vec_grow((void **)&l.puts, &l.cap, (size_t)cfg.batch, sizeof *l.puts) ||
+        !(ctx = zmq_ctx_new()) || store_sockets(&s, &cfg, ctx))
         goto done;
     if (pw_reactor_open(&loop) || store_register(&l, loop))
         goto done;

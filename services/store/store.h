@@ -22,7 +22,7 @@ struct store_catalog_file {
 /* The store's series (README "Metrics"); handles borrowed from s->metrics. */
 #define STORE_QUERY_KINDS 19 /* QueryKind values 0..17, and 18 for any other */
 struct store_metrics {
-    struct pw_metric *stored, *duplicate, *refused, *map_full, *published;
+    struct pw_metric *stored, *duplicate, *refused, *map_full, *published, *messages;
     struct pw_metric *commits, *commit_seconds, *commit_updates;
     struct pw_metric *queries[STORE_QUERY_KINDS], *query_seconds;
     struct pw_metric *seq, *data_format, *map_bytes, *used_bytes, *max_map_bytes, *map_usage;

@@ -40,6 +40,7 @@ int store_metrics_open(struct store *s)
         {&m->refused, C, "updates_refused_total", NULL, "Updates refused: unknown indicator, bad id, or an id reused for another figure."},
         {&m->map_full, C, "updates_map_full_total", NULL, "Updates not stored because the LMDB map is full at --max-map-mb."},
         {&m->published, C, "updates_published_total", NULL, "Committed updates published to subscribers."},
+        {&m->messages, C, "update_messages_total", NULL, "Messages carrying them: one UpdateBatch per drain and (plan, project) run."},
         {&m->commits, C, "commits_total", NULL, "Durable LMDB write transactions (group commits)."},
         {&m->commit_seconds, H, "commit_seconds", NULL, "Time to write and fsync one group commit."},
         {&m->commit_updates, G, "commit_updates", NULL, "Updates drained into the last group commit (how far ingest's stream was queued)."},

@@ -48,6 +48,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case PLANWATCH__V1__MSG_TYPE__MSG_UPDATE:
         fuzz_update((const Planwatch__V1__IndicatorUpdate *)m);
         break;
+    case PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH: {
+        const Planwatch__V1__UpdateBatch *b = (const Planwatch__V1__UpdateBatch *)m;
+        for (size_t i = 0; i < b->n_updates; i++)
+            fuzz_update(b->updates[i]);
+        break;
+    }
     case PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH: {
         const Planwatch__V1__FeedBatch *b = (const Planwatch__V1__FeedBatch *)m;
         for (size_t i = 0; i < b->n_rows; i++)

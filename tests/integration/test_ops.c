@@ -129,6 +129,12 @@ static void test_metrics(void **state)
     assert_int_equal(hs_metric(in, "planwatch_ingest_rows_answered_total{status=\"rejected\"}"), 1);
     assert_int_equal(hs_metric(in, "planwatch_ingest_batches_total"), 2);
     assert_true(hs_metric(in, "planwatch_ingest_updates_published_total") >= accepted);
+    /* one message for the whole file's batch (the bad one had nothing to
+     * publish); each retransmission turn may add one */
+    double messages = hs_metric(in, "planwatch_ingest_update_messages_total");
+    assert_true(messages >= 1);
+    if (hs_metric(in, "planwatch_ingest_updates_retransmitted_total") == 0)
+        assert_int_equal(messages, 1);
     assert_int_equal(hs_metric(in, "planwatch_ingest_pending_updates"), 0);
     assert_int_equal(hs_metric(in, "planwatch_ingest_open_batches"), 0);
     assert_int_equal(hs_metric(in, "planwatch_ingest_store_up"), 1);
@@ -141,6 +147,9 @@ static void test_metrics(void **state)
     char *st = scrape(port[HS_STORE]);
     assert_int_equal(hs_metric(st, "planwatch_store_updates_stored_total"), accepted);
     assert_int_equal(hs_metric(st, "planwatch_store_updates_published_total"), accepted);
+    /* committed updates travel in runs of one (plan, project), not one by one */
+    assert_true(hs_metric(st, "planwatch_store_update_messages_total") >= 1);
+    assert_true(hs_metric(st, "planwatch_store_update_messages_total") < accepted / 4);
     assert_int_equal(hs_metric(st, "planwatch_store_seq"), accepted);
     assert_true(hs_metric(st, "planwatch_store_commits_total") >= 1);
     assert_true(hs_metric(st, "planwatch_store_commit_seconds_count") >= 1);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,12 +96,87 @@ static void test_refusals_named(void **state)
     assert_string_not_equal(pw_envelope_why(PW_EWIRE), pw_envelope_why(PW_ETOOBIG));
 }
 
+/* An UpdateBatch built from updates packed once decodes to the same
+ * updates, in order, field for field; the envelope is the one
+ * pw_envelope_pack makes of the same UpdateBatch, byte for byte. */
+static void test_pack_items(void **state)
+{
+    (void)state;
+    enum { N = 300 }; /* lengths and counts past one varint byte */
+    Planwatch__V1__IndicatorUpdate u[N], *up[N];
+    uint8_t *packed[N];
+    struct pw_packed items[N];
+    char ids[N][48];
+    for (size_t i = 0; i < N; i++) {
+        planwatch__v1__indicator_update__init(&u[i]);
+        snprintf(ids[i], sizeof ids[i], "00000000-0000-4000-8000-%012zu", i);
+        u[i].update_id = ids[i];
+        u[i].indicator_id = "p3-out11";
+        u[i].fiscal_year = 2025;
+        u[i].value_micros = (int64_t)i * 1000000 - 7;
+        u[i].note = i % 2 ? "note" : "";
+        u[i].ingest_seq = i + 1;
+        u[i].ingest_epoch = 0xfedcba9876543210ull;
+        items[i].len = planwatch__v1__indicator_update__get_packed_size(&u[i]);
+        packed[i] = malloc(items[i].len);
+        assert_non_null(packed[i]);
+        planwatch__v1__indicator_update__pack(&u[i], packed[i]);
+        items[i].data = packed[i];
+        up[i] = &u[i];
+    }
+    uint8_t *buf = NULL, *ref = NULL;
+    size_t len = 0, rlen = 0;
+    assert_int_equal(pw_envelope_pack_items(PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH, 1, items, N,
+                                            &buf, &len),
+                     0);
+    Planwatch__V1__UpdateBatch ub = PLANWATCH__V1__UPDATE_BATCH__INIT;
+    ub.updates = up;
+    ub.n_updates = N;
+    assert_int_equal(pw_envelope_pack(PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH, &ub.base, &ref, &rlen), 0);
+    assert_int_equal(len, rlen);
+    assert_memory_equal(buf, ref, len);
+    Planwatch__V1__MsgType type;
+    ProtobufCMessage *m = NULL;
+    assert_int_equal(pw_envelope_read(buf, len, &type, &m), 0);
+    assert_int_equal(type, PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH);
+    Planwatch__V1__UpdateBatch *got = (Planwatch__V1__UpdateBatch *)m;
+    assert_int_equal(got->n_updates, N);
+    for (size_t i = 0; i < N; i++) {
+        assert_string_equal(got->updates[i]->update_id, ids[i]);
+        assert_int_equal(got->updates[i]->value_micros, u[i].value_micros);
+        assert_int_equal(got->updates[i]->ingest_seq, i + 1);
+        assert_string_equal(got->updates[i]->note, u[i].note);
+        free(packed[i]);
+    }
+    protobuf_c_message_free_unpacked(m, NULL);
+    free(buf);
+    free(ref);
+}
+
+/* No items: an empty UpdateBatch, still a valid envelope. */
+static void test_pack_items_empty(void **state)
+{
+    (void)state;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(
+        pw_envelope_pack_items(PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH, 1, NULL, 0, &buf, &len), 0);
+    Planwatch__V1__MsgType type;
+    ProtobufCMessage *m = NULL;
+    assert_int_equal(pw_envelope_read(buf, len, &type, &m), 0);
+    assert_int_equal(((Planwatch__V1__UpdateBatch *)m)->n_updates, 0);
+    protobuf_c_message_free_unpacked(m, NULL);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty_rows_refused),
         cmocka_unit_test(test_largest_real_batch_fits),
         cmocka_unit_test(test_refusals_named),
+        cmocka_unit_test(test_pack_items),
+        cmocka_unit_test(test_pack_items_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
