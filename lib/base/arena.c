@@ -41,6 +41,26 @@ void pw_arena_close(struct pw_arena **ap)
     *ap = NULL;
 }
 
+void pw_arena_reset(struct pw_arena *a)
+{
+    struct pw_arena_block *keep = a->head;
+    if (keep && keep->size > (1u << 20))
+        keep = NULL; /* a block of a single large request: not worth keeping */
+    struct pw_arena_block *b = keep ? keep->next : a->head;
+    while (b) {
+        struct pw_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = keep;
+    a->total = 0;
+    if (keep) {
+        keep->next = NULL;
+        keep->used = 0;
+        a->total = sizeof *keep + keep->size;
+    }
+}
+
 void *pw_arena_alloc(struct pw_arena *a, size_t n)
 {
     n = (n + 15) & ~(size_t)15;

@@ -14,6 +14,11 @@ int pw_arena_open(struct pw_arena **out);
 /* Frees every block and the arena; accepts NULL, nulls *a. */
 void pw_arena_close(struct pw_arena **a);
 
+/* Releases everything allocated so far but keeps the newest block (up to
+ * 1 MiB) for what comes next: an arena reused per message then costs no
+ * malloc once warm. Pointers obtained before are invalid afterwards. */
+void pw_arena_reset(struct pw_arena *a);
+
 /* Returns n zeroed bytes owned by the arena, or NULL if out of memory. */
 void *pw_arena_alloc(struct pw_arena *a, size_t n);
 

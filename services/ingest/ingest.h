@@ -38,6 +38,7 @@ struct ingest {
     struct pw_map *pending;             /* update_id -> struct ingest_pending */
     struct ingest_pending *plist;       /* all pending, for retransmission */
     struct ingest_batch *blist;         /* open batches, for deadlines */
+    struct pw_arena *ack_arena;         /* decodes the store's messages; reset per message */
     int64_t store_seen_ms;              /* last message from the store (0: never) */
     char store_not_ready[400];          /* its last heartbeat's not_ready ("": ready) */
     long ack_timeout_ms, retransmit_ms, store_timeout_ms;

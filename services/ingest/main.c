@@ -187,13 +187,29 @@ static void ingest_serve_one(struct ingest *g)
     pw_frames_close(&fr);
 }
 
+/* Each message of the store decodes into g->ack_arena, reset before the
+ * next one (no malloc per field, none per message once warm): nothing of
+ * it is kept (ingest_batch_ack copies into the batch's arena).
+ * Without an arena (out of memory) it decodes with malloc, as before. */
 static void ingest_drain_acks(struct ingest *g)
 {
+    ProtobufCAllocator alloc, *a = NULL;
+    if (g->ack_arena || !pw_arena_open(&g->ack_arena)) {
+        pw_envelope_arena_allocator(&alloc, g->ack_arena);
+        a = &alloc;
+    }
     for (;;) {
         struct pw_frames fr;
         Planwatch__V1__MsgType type;
         ProtobufCMessage *m = NULL;
-        int rc = pw_zsock_recv_msg(g->pull, &fr, ZMQ_DONTWAIT, &type, &m);
+        if (a) /* the previous message, refused ones included */
+            pw_arena_reset(g->ack_arena);
+        int rc = pw_zsock_recv(g->pull, &fr, ZMQ_DONTWAIT);
+        if (!rc) {
+            size_t len;
+            const void *body = pw_frames_body(&fr, &len);
+            rc = pw_envelope_read_with(body, len, &type, &m, a);
+        }
         pw_frames_close(&fr);
         if (rc == PW_EUNAVAILABLE || rc == PW_ESHUTDOWN)
             return;
@@ -215,7 +231,8 @@ static void ingest_drain_acks(struct ingest *g)
             if (!hb->ready && !g->store_not_ready[0])
                 snprintf(g->store_not_ready, sizeof g->store_not_ready, "not ready");
         }
-        protobuf_c_message_free_unpacked(m, NULL);
+        if (!a) /* else the arena holds m until the next message */
+            protobuf_c_message_free_unpacked(m, NULL);
     }
 }
 
@@ -330,6 +347,7 @@ done:
     pw_httpd_close(&g.http);
     pw_reactor_close(&loop);
     ingest_batch_free_all(&g);
+    pw_arena_close(&g.ack_arena);
     pw_zsock_close(&g.router);
     pw_zsock_close(&g.pull);
     pw_zsock_close(&g.pub);
