@@ -146,9 +146,23 @@ static int db_upgrade_3(struct store_db *db, MDB_txn *txn)
     return 0;
 }
 
+/* 3 -> 4: a silence may be lifted (Silence.lifted_ns), a subscription may be
+ * an email or another format, failed, or grouped (Subscription 70-77), and
+ * the alert history may hold delivery alerts. Nothing old needs converting
+ * (absent fields mean what they meant); the bump keeps a format-3 store
+ * from muting by a lifted silence or posting an email subscription's
+ * empty URL. */
+static int db_upgrade_4(struct store_db *db, MDB_txn *txn)
+{
+    (void)db;
+    (void)txn;
+    return 0;
+}
+
 static const struct db_upgrade db_upgrades[] = {
     {2, db_upgrade_2},
     {3, db_upgrade_3},
+    {4, db_upgrade_4},
 };
 _Static_assert(sizeof db_upgrades / sizeof db_upgrades[0] == STORE_DB_FORMAT - 1,
                "one upgrade step per format after 1");

@@ -25,7 +25,7 @@
  *      environment holding tables but no "format" key is format 1
  *   2  the same layout with the format recorded
  * A layout change raises it and adds its step to store_db.c's upgrade table. */
-#define STORE_DB_FORMAT 3
+#define STORE_DB_FORMAT 4
 
 struct store_db;
 

@@ -2,7 +2,7 @@
  * loopback: data written by the first release, which recorded no format
  * (tests/fixtures/store-format1.mdb.txt, made by that release's services:
  * tests/fixtures/README.md), is mdb_load'ed into a fresh data dir; the
- * store upgrades it at start (one log line a step, meta "format" 3, the
+ * store upgrades it at start (one log line a step, meta "format" 4, the
  * planwatch_store_data_format gauge) and answers history, subscriptions
  * and status as the release did; a restart finds nothing to upgrade. Data
  * of a newer format is refused: the store exits 1 naming both formats, and
@@ -198,25 +198,26 @@ static void test_release_data_upgraded(void **state)
     char *log = store_log(c);
     assert_int_equal(count(log, "msg=\"data format upgraded\" from=1 to=2\n"), 1);
     assert_int_equal(count(log, "msg=\"data format upgraded\" from=2 to=3\n"), 1);
-    assert_non_null(strstr(log, "msg=\"ready\" seq=161 data_format=3 "));
+    assert_int_equal(count(log, "msg=\"data format upgraded\" from=3 to=4\n"), 1);
+    assert_non_null(strstr(log, "msg=\"ready\" seq=161 data_format=4 "));
     free(log);
     char *body = hs_scrape(port, "/metrics", &status);
     assert_non_null(body);
     assert_int_equal(status, 200);
-    assert_int_equal(hs_metric(body, "planwatch_store_data_format"), 3);
+    assert_int_equal(hs_metric(body, "planwatch_store_data_format"), 4);
     free(body);
     expect_release_answers(c);
 
-    /* recorded durably: format 3 in meta, and a restart has nothing to do */
+    /* recorded durably: format 4 in meta, and a restart has nothing to do */
     assert_int_equal(hs_stop(c, HS_STORE, SIGTERM), 0);
     meta = dump(c, "-s meta -p");
-    assert_non_null(strstr(meta, "\n format\n \\00\\00\\00\\00\\00\\00\\00\\03\n"));
+    assert_non_null(strstr(meta, "\n format\n \\00\\00\\00\\00\\00\\00\\00\\04\n"));
     free(meta);
     hs_start(c, HS_STORE);
     log = store_log(c);
     /* the two steps of the first start, and none since */
-    assert_int_equal(count(log, "msg=\"data format upgraded\""), 2);
-    assert_int_equal(count(log, "data_format=3 "), 2);
+    assert_int_equal(count(log, "msg=\"data format upgraded\""), 3);
+    assert_int_equal(count(log, "data_format=4 "), 2);
     free(log);
     expect_release_answers(c);
 }
@@ -244,7 +245,7 @@ static void test_newer_data_refused(void **state)
     if (rc != 1)
         fail_msg("the store exited with %d (want 1):\n%s", rc, log);
     assert_non_null(strstr(log, "use a newer planwatch-store"));
-    assert_non_null(strstr(log, " format=99 supported=3"));
+    assert_non_null(strstr(log, " format=99 supported=4"));
     assert_non_null(strstr(log, "err=PW_EFORMAT"));
     assert_null(strstr(log, "msg=\"ready\""));
     free(log);

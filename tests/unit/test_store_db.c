@@ -207,9 +207,35 @@ static void test_format2_upgraded_once(void **state)
     assert_int_equal(open_logged(f, &db, &log), 0);
     assert_null(strstr(log, "from=1 to=2"));
     assert_non_null(strstr(log, "msg=\"data format upgraded\" from=2 to=3\n"));
+    assert_non_null(strstr(log, "msg=\"data format upgraded\" from=3 to=4\n"));
     free(log);
-    assert_true(store_db_format(db) == 3);
+    assert_true(store_db_format(db) == STORE_DB_FORMAT);
     assert_true(store_db_meta(db, "alert_seq") == 9);
+    store_db_close(&db);
+}
+
+/* Format 3 (before lifted silences, email/failed subscriptions and
+ * delivery alerts): only the last step runs and the data is kept. */
+static void test_format3_upgraded_once(void **state)
+{
+    struct fx *f = *state;
+    struct store_db *db = NULL;
+    unsigned char v[8];
+    char *log;
+    assert_int_equal(open_logged(f, &db, &log), 0);
+    free(log);
+    store_db_put_be64(v, 3);
+    put_meta(db, "format", v, 8);
+    store_db_put_be64(v, 11);
+    put_meta(db, "alert_seq", v, 8);
+    store_db_close(&db);
+    assert_int_equal(open_logged(f, &db, &log), 0);
+    assert_null(strstr(log, "from=2 to=3"));
+    assert_non_null(strstr(log, "msg=\"data format upgraded\" from=3 to=4\n"));
+    free(log);
+    assert_true(store_db_format(db) == 4);
+    assert_true(store_db_meta(db, "format") == 4);
+    assert_true(store_db_meta(db, "alert_seq") == 11);
     store_db_close(&db);
 }
 
@@ -240,7 +266,7 @@ static void test_newer_format_refused_untouched(void **state)
     assert_int_equal(open_logged(f, &db, &log), PW_EFORMAT);
     assert_ptr_equal(db, sentinel); /* *out untouched */
     assert_non_null(strstr(log, "use a newer planwatch-store"));
-    assert_non_null(strstr(log, " format=99 supported=3"));
+    assert_non_null(strstr(log, " format=99 supported=4"));
     free(log);
     char *after = read_data(f, &len_after);
     assert_int_equal(len_after, len_before);
@@ -351,6 +377,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_new_environment_at_current_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_format2_upgraded_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_format3_upgraded_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_format1_upgraded_once, setup, teardown),
         cmocka_unit_test(test_upgrade_table),
         cmocka_unit_test_setup_teardown(test_newer_format_refused_untouched, setup, teardown),
