@@ -112,6 +112,26 @@ static const char *text_escape_one(const unsigned char *s, size_t n, size_t *k, 
     return esc;
 }
 
+/* The length of the prefix of s[0..n) that is copied as it is (valid
+ * UTF-8 that text_escape_one would leave alone). */
+static size_t text_plain(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (s[i] >= 0x20 && s[i] < 0x7f) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t k = text_seq(s + i, n - i, &cp);
+        if (k < 2 || cp <= 0x9f || cp == 0x2028 || cp == 0x2029 ||
+            (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+            break;
+        i += k;
+    }
+    return i;
+}
+
 char *pw_text_escape(const char *text, size_t n, char *buf, size_t cap)
 {
     return pw_text_escape_cut(text, n, n, buf, cap);
@@ -125,6 +145,13 @@ char *pw_text_escape_cut(const char *text, size_t n, size_t max, char *buf, size
     char esc[8];
     if (cap == 0)
         return buf;
+    /* most text needs no escape and fits: one scan and one copy */
+    if (n <= max && n < cap && text_plain(s, n) == n) {
+        if (n)
+            memcpy(buf, text, n);
+        buf[n] = '\0';
+        return buf;
+    }
     /* m: the bytes of s that may be shown, ending before the character
      * that would cross max (an invalid byte is a character of its own) */
     for (m = 0; m < n; m += k) {

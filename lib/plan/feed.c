@@ -161,17 +161,29 @@ int pw_feed_parse_bool(const char *s, int *out)
     return PW_EFEED_BOOL;
 }
 
+/* The bytes an update id may hold: [A-Za-z0-9._:-] (every update passes
+ * here in ingest and again in the store: a table, not a chain of tests). */
+static const unsigned char feed_id_byte[256] = {
+    ['-'] = 1, ['.'] = 1, [':'] = 1, ['_'] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+};
+
 int pw_feed_parse_update_id(const char *s)
 {
-    size_t n = strlen(s);
-    if (n > PW_UPDATE_ID_MAX)
-        return PW_EFEED_UPDATE_ID;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.' || c == ':'))
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    for (; p[i]; i++)
+        if (i == PW_UPDATE_ID_MAX || !feed_id_byte[p[i]])
             return PW_EFEED_UPDATE_ID;
-    }
     return 0;
 }
 

@@ -75,9 +75,11 @@ static int store_config(struct store_cfg *c, int argc, char **argv, struct pw_cl
     return pw_service_start(&def, &c->common, argc, argv, clock);
 }
 
-void store_remember(struct store *s, const Planwatch__V1__IndicatorUpdate *u)
+void store_remember(struct store *s, const struct pw_indicator *ind,
+                    const Planwatch__V1__IndicatorUpdate *u)
 {
-    const struct pw_indicator *ind = pw_catalog_find(s->cat, u->indicator_id);
+    if (!ind)
+        ind = pw_catalog_find(s->cat, u->indicator_id);
     if (!ind)
         return;
     struct pw_obs o;
@@ -88,7 +90,7 @@ void store_remember(struct store *s, const Planwatch__V1__IndicatorUpdate *u)
 
 static int store_load_cb(void *arg, const Planwatch__V1__IndicatorUpdate *u)
 {
-    store_remember(arg, u);
+    store_remember(arg, NULL, u);
     return 0;
 }
 
@@ -301,18 +303,20 @@ static void store_serve_one(struct store *s)
 }
 
 /* Checks what the store must not trust blindly even from ingest. */
-static int store_check_update(struct store *s, const Planwatch__V1__IndicatorUpdate *u)
+static int store_check_update(struct store *s, const Planwatch__V1__IndicatorUpdate *u,
+                              const struct pw_indicator **ind)
 {
     if (!u->update_id || !u->update_id[0] || pw_feed_parse_update_id(u->update_id))
         return PW_EFEED_UPDATE_ID;
-    if (!u->indicator_id || !pw_catalog_find(s->cat, u->indicator_id))
+    if (!u->indicator_id || !(*ind = pw_catalog_find(s->cat, u->indicator_id)))
         return PW_EFEED_ID;
     return 0;
 }
 
-/* The sanity warnings of each put (sanity.h); stored ones only. */
+/* The sanity warnings of each put (sanity.h); stored ones only. d lives in
+ * the drain's arena, allocated only for a put that has warnings. */
 struct store_warns {
-    struct pw_diag d[PW_SANITY_MAX];
+    struct pw_diag *d;
     size_t n;
 };
 
@@ -406,9 +410,8 @@ static int store_take(struct store_loop *l, size_t *n, size_t *refused, int64_t 
         *now_ns = pw_clock_now_ns(&s->clock);
     u->received_ns = *now_ns;
     struct store_put *p = &l->puts[*n];
-    p->u = u;
-    p->seq = 0;
-    p->result = store_check_update(s, u);
+    *p = (struct store_put){.u = u};
+    p->result = store_check_update(s, u, &p->ind);
     if (p->result) {
         (*refused)++;
         pw_warn("msg=\"update refused\" update_id=\"%.64s\" err=%s", u->update_id,
@@ -437,7 +440,7 @@ static void store_publish(struct store *s, const struct store_put *puts, size_t 
         if (i < n) {
             if (puts[i].result != 0)
                 continue;
-            ind = pw_catalog_find(s->cat, puts[i].u->indicator_id);
+            ind = puts[i].ind;
         }
         /* the run ends at the last update, or where plan or project change */
         if (k && (!ind || ind->plan != run->plan ||
@@ -470,16 +473,13 @@ static void store_publish(struct store *s, const struct store_put *puts, size_t 
             continue;
         }
 #endif
-        size_t len = planwatch__v1__indicator_update__get_packed_size(puts[i].u);
-        uint8_t *b = pw_arena_alloc(arena, len ? len : 1);
-        if (!b) {
+        if (!puts[i].packed) { /* store_db had no memory to keep it */
             pw_error("msg=\"out of memory: a committed update not published\" seq=%llu",
                      (unsigned long long)puts[i].seq);
             continue;
         }
-        planwatch__v1__indicator_update__pack(puts[i].u, b);
-        items[k].data = b;
-        items[k].len = len;
+        items[k].data = puts[i].packed; /* the bytes written to LMDB */
+        items[k].len = puts[i].len;
         k++;
     }
 }
@@ -561,7 +561,7 @@ static void store_drain(struct store_loop *l)
         if (puts[i].result == 0)
             ok[nok++] = puts[i];
     double t0 = pw_metrics_now();
-    int rc = nok ? store_db_put_batch(s->db, ok, nok) : 0;
+    int rc = nok ? store_db_put_batch(s->db, ok, nok, arena) : 0;
     double took = pw_metrics_now() - t0;
     if (rc) {
         pw_error("msg=\"commit failed\" n=%zu err=%s", nok, pw_errname(rc));
@@ -587,13 +587,18 @@ static void store_drain(struct store_loop *l)
             continue;
         }
         stored++;
-        const struct pw_indicator *ind = pw_catalog_find(s->cat, puts[i].u->indicator_id);
+        const struct pw_indicator *ind = puts[i].ind;
+        struct pw_obs o;
+        pw_msg_obs_from_update(&o, puts[i].u, ind);
         if (warns) { /* against the revisions before this one: it joins the history next */
-            struct pw_obs o;
-            pw_msg_obs_from_update(&o, puts[i].u, ind);
-            warns[i].n = pw_sanity_check(s->hist, ind, &o, warns[i].d);
+            struct pw_diag d[PW_SANITY_MAX];
+            size_t nw = pw_sanity_check(s->hist, ind, &o, d);
+            if (nw && (warns[i].d = pw_arena_alloc(arena, nw * sizeof *d))) {
+                memcpy(warns[i].d, d, nw * sizeof *d);
+                warns[i].n = nw;
+            }
         }
-        store_remember(s, puts[i].u);
+        store_remember(s, ind, puts[i].u);
     }
     store_publish(s, puts, n, arena, cfg);
     s->stored += stored;

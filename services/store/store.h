@@ -65,7 +65,8 @@ void store_metrics_batch(struct store *s, const struct store_put *puts, size_t n
 
 /* Adds a stored update to the in-memory history (unknown indicators are
  * kept in LMDB but not evaluated). */
-void store_remember(struct store *s, const Planwatch__V1__IndicatorUpdate *u);
+void store_remember(struct store *s, const struct pw_indicator *ind,
+                    const Planwatch__V1__IndicatorUpdate *u);
 
 /* Answers one query into *reply, allocating from arena (freed by the caller
  * after the reply is sent). Never fails: errors go in reply->code/error. */

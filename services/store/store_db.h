@@ -20,6 +20,9 @@
 
 #include "planwatch.pb-c.h"
 
+struct pw_arena;
+struct pw_indicator;
+
 /* The data format this binary writes, kept in meta "format" (u64 BE).
  *   1  the first release's layout, which did not record its format: an
  *      environment holding tables but no "format" key is format 1
@@ -62,11 +65,16 @@ uint64_t store_db_upgrade_to(size_t i);
  * fiscal year, or when u is ingest's retransmission of it — else a revert,
  * stored anew), or a PW_E* code (PW_ECONFLICT: same id, different figure;
  * PW_EFEED_RETRACT: a retraction of a fiscal year whose latest revision is
- * no figure).*/
+ * no figure). packed/len: the record as written to LMDB (with its seq), in
+ * the arena given to store_db_put_batch, for the committed-update stream to
+ * send the same bytes; NULL when not stored or without an arena. */
 struct store_put {
     Planwatch__V1__IndicatorUpdate *u;
     int result;
     uint64_t seq;
+    const struct pw_indicator *ind; /* the caller's; store_db does not use it */
+    const uint8_t *packed;
+    size_t len;
 };
 
 /* Writes puts[0..n) in ONE durable transaction (commit = fsync). On
@@ -74,9 +82,12 @@ struct store_put {
  * grow, every put gets result PW_EMAPFULL and nothing is written. When the
  * disk is full (ENOSPC from a write or the sync) every put gets result
  * PW_EDISKFULL and nothing is written; the next call simply tries again.
+ * Each record is packed once: into arena (if not NULL) and copied into its
+ * page, so that the caller can publish the same bytes (puts[i].packed).
  * Returns 0 (per-put results set) or the PW_E* code that failed the
  * transaction. */
-int store_db_put_batch(struct store_db *db, struct store_put *puts, size_t n);
+int store_db_put_batch(struct store_db *db, struct store_put *puts, size_t n,
+                       struct pw_arena *arena);
 
 /* Last seq ever assigned (0 for an empty store). */
 uint64_t store_db_last_seq(struct store_db *db);
