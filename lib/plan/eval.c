@@ -122,11 +122,14 @@ int pw_checkpoint_find(const struct pw_indicator *ind, const struct pw_obs *obs,
     /* per fiscal year, whether its latest known revision is a figure (1)
      * or a retraction (2): a retracted year has nothing */
     unsigned char st[PW_FY_MAX - PW_FY_MIN + 1] = {0};
-    int any = 0, latest = 0;
+    int any = 0, latest = 0, lo = PW_FY_MAX + 1, hi = PW_FY_MIN - 1;
     for (size_t i = 0; i < n; i++)
-        if (ev_known(&obs[i], known_at) && obs[i].fy >= PW_FY_MIN && obs[i].fy <= PW_FY_MAX)
+        if (ev_known(&obs[i], known_at) && obs[i].fy >= PW_FY_MIN && obs[i].fy <= PW_FY_MAX) {
             st[obs[i].fy - PW_FY_MIN] = obs[i].retracted ? 2 : 1;
-    for (int y = PW_FY_MIN; y <= PW_FY_MAX; y++) {
+            lo = obs[i].fy < lo ? obs[i].fy : lo;
+            hi = obs[i].fy > hi ? obs[i].fy : hi;
+        }
+    for (int y = lo; y <= hi; y++) { /* the years seen, not all 210 */
         if (st[y - PW_FY_MIN] != 1)
             continue;
         any = 1;

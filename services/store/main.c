@@ -321,20 +321,18 @@ struct store_warns {
 };
 
 static void store_ack(struct store *s, struct store_put *puts, size_t n,
-                      const struct store_warns *warns)
+                      const struct store_warns *warns, struct pw_arena *arena)
 {
     char full[300];
     snprintf(full, sizeof full,
              "the store is full: its LMDB map reached --max-map-mb %zu MiB; nothing was stored "
              "and nothing is damaged; the operator must raise --max-map-mb, then resend",
              store_db_max_map(s->db) >> 20);
-    Planwatch__V1__AckItem *items = calloc(n ? n : 1, sizeof *items);
-    Planwatch__V1__AckItem **ptrs = calloc(n ? n : 1, sizeof *ptrs);
-    if (!items || !ptrs) {
-        free(items);
-        free(ptrs);
+    /* in the drain's arena, like everything the reply points to */
+    Planwatch__V1__AckItem *items = pw_arena_alloc(arena, (n ? n : 1) * sizeof *items);
+    Planwatch__V1__AckItem **ptrs = pw_arena_alloc(arena, (n ? n : 1) * sizeof *ptrs);
+    if (!items || !ptrs)
         return; /* ingest retransmits and gets its ack next time */
-    }
     for (size_t i = 0; i < n; i++) {
         planwatch__v1__ack_item__init(&items[i]);
         items[i].update_id = puts[i].u->update_id;
@@ -346,19 +344,20 @@ static void store_ack(struct store *s, struct store_put *puts, size_t n,
                           : puts[i].result < 0             ? (char *)pw_strerror(puts[i].result)
                                                            : "";
         ptrs[i] = &items[i];
-    }
-    /* at most PW_SANITY_MAX per item, borrowed from warns */
-    Planwatch__V1__RowWarning *w = calloc(n ? n * PW_SANITY_MAX : 1, sizeof *w);
-    Planwatch__V1__RowWarning **wp = calloc(n ? n * PW_SANITY_MAX : 1, sizeof *wp);
-    for (size_t i = 0; w && wp && warns && i < n; i++) {
-        items[i].warnings = &wp[i * PW_SANITY_MAX];
-        for (size_t k = 0; k < warns[i].n; k++) {
-            Planwatch__V1__RowWarning *x = &w[i * PW_SANITY_MAX + k];
-            planwatch__v1__row_warning__init(x);
-            x->code = warns[i].d[k].code;
-            x->field = (char *)warns[i].d[k].field;
-            x->reason = (char *)warns[i].d[k].msg;
-            items[i].warnings[items[i].n_warnings++] = x;
+        /* without memory for them the row goes without its warnings */
+        size_t nw = warns ? warns[i].n : 0;
+        Planwatch__V1__RowWarning *w = nw ? pw_arena_alloc(arena, nw * sizeof *w) : NULL;
+        Planwatch__V1__RowWarning **wp = nw ? pw_arena_alloc(arena, nw * sizeof *wp) : NULL;
+        for (size_t k = 0; w && wp && k < nw; k++) {
+            planwatch__v1__row_warning__init(&w[k]);
+            w[k].code = warns[i].d[k].code;
+            w[k].field = (char *)warns[i].d[k].field; /* borrowed from warns */
+            w[k].reason = (char *)warns[i].d[k].msg;
+            wp[k] = &w[k];
+        }
+        if (w && wp) {
+            items[i].warnings = wp;
+            items[i].n_warnings = nw;
         }
     }
     Planwatch__V1__StoreAck ack = PLANWATCH__V1__STORE_ACK__INIT;
@@ -369,10 +368,6 @@ static void store_ack(struct store *s, struct store_put *puts, size_t n,
                            ZMQ_DONTWAIT);
     if (rc)
         pw_debug("msg=\"ack not sent\" err=%s n=%zu", pw_errname(rc), n);
-    free(w);
-    free(wp);
-    free(items);
-    free(ptrs);
 }
 
 /* Reactor callbacks: sockets (revents ZMQ_POLLIN) and the heartbeat timer. */
@@ -628,7 +623,9 @@ static void store_drain(struct store_loop *l)
     store_metrics_batch(s, puts, n, nok && !disk_full ? took : -1);
     size_t stored = 0, dups = 0;
     /* without memory for them the rows go without warnings, not unanswered */
-    struct store_warns *warns = calloc(n, sizeof *warns);
+    struct store_warns *warns = pw_arena_alloc(arena, n * sizeof *warns);
+    if (warns)
+        memset(warns, 0, n * sizeof *warns);
     for (size_t i = 0; i < n; i++) {
         if (puts[i].result != 0) {
             dups += puts[i].result == 1;
@@ -654,8 +651,7 @@ static void store_drain(struct store_loop *l)
     s->refused += refused;
     pw_debug("msg=\"committed\" n=%zu stored=%zu duplicates=%zu seq=%llu", n, stored, dups,
              (unsigned long long)store_db_last_seq(s->db));
-    store_ack(s, puts, n, warns);
-    free(warns);
+    store_ack(s, puts, n, warns, arena);
 done:
     pw_arena_close(&arena);
 }
