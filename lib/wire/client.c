@@ -77,6 +77,14 @@ void pw_client_close(struct pw_client **cp)
 int pw_client_call(struct pw_client *c, Planwatch__V1__MsgType type, const ProtobufCMessage *req,
                    int timeout_ms, Planwatch__V1__MsgType *rtype, ProtobufCMessage **reply)
 {
+    return pw_client_call_with(c, type, req, timeout_ms, rtype, reply, NULL);
+}
+
+int pw_client_call_with(struct pw_client *c, Planwatch__V1__MsgType type,
+                        const ProtobufCMessage *req, int timeout_ms,
+                        Planwatch__V1__MsgType *rtype, ProtobufCMessage **reply,
+                        ProtobufCAllocator *a)
+{
     int64_t deadline = pw_now_ms() + timeout_ms;
     int rc = pw_zsock_send(c->sock, NULL, 0, type, req, ZMQ_DONTWAIT);
     /* with ZMQ_IMMEDIATE a send to a peer not yet connected would block:
@@ -100,7 +108,7 @@ int pw_client_call(struct pw_client *c, Planwatch__V1__MsgType type, const Proto
         if (!(it.revents & ZMQ_POLLIN))
             continue;
         struct pw_frames fr;
-        rc = pw_zsock_recv_msg(c->sock, &fr, ZMQ_DONTWAIT, rtype, reply);
+        rc = pw_zsock_recv_msg_with(c->sock, &fr, ZMQ_DONTWAIT, rtype, reply, a);
         pw_frames_close(&fr);
         return rc;
     }

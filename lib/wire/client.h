@@ -29,6 +29,12 @@ void pw_client_close(struct pw_client **c);
  * (unreadable reply); PW_ESHUTDOWN (interrupted by a stop signal); PW_EZMQ. */
 int pw_client_call(struct pw_client *c, Planwatch__V1__MsgType type, const ProtobufCMessage *req,
                    int timeout_ms, Planwatch__V1__MsgType *rtype, ProtobufCMessage **reply);
+/* The same, decoding the reply with allocator a (an arena: the caller
+ * releases the reply with the arena; NULL: malloc, as pw_client_call). */
+int pw_client_call_with(struct pw_client *c, Planwatch__V1__MsgType type,
+                        const ProtobufCMessage *req, int timeout_ms,
+                        Planwatch__V1__MsgType *rtype, ProtobufCMessage **reply,
+                        ProtobufCAllocator *a);
 
 /* Pings the service c is connected to: returns 1 when it answered within
  * timeout_ms (and, if need_ready, said it is ready; its seq in *seq if not

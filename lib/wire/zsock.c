@@ -216,12 +216,19 @@ int pw_zsock_publish_packed(void *sock, const char *topic, uint8_t *buf, size_t 
 int pw_zsock_recv_msg(void *sock, struct pw_frames *fr, int flags, Planwatch__V1__MsgType *type,
                       ProtobufCMessage **msg)
 {
+    return pw_zsock_recv_msg_with(sock, fr, flags, type, msg, NULL);
+}
+
+int pw_zsock_recv_msg_with(void *sock, struct pw_frames *fr, int flags,
+                           Planwatch__V1__MsgType *type, ProtobufCMessage **msg,
+                           ProtobufCAllocator *a)
+{
     int rc = pw_zsock_recv(sock, fr, flags);
     if (rc)
         return rc;
     size_t len;
     const void *body = pw_frames_body(fr, &len);
-    return pw_envelope_read(body, len, type, msg);
+    return pw_envelope_read_with(body, len, type, msg, a);
 }
 
 int64_t pw_now_ms(void)

@@ -83,6 +83,10 @@ int pw_zsock_publish_packed(void *sock, const char *topic, uint8_t *buf, size_t 
  * frees *msg when it was set. */
 int pw_zsock_recv_msg(void *sock, struct pw_frames *fr, int flags, Planwatch__V1__MsgType *type,
                       ProtobufCMessage **msg);
+/* The same, decoding with allocator a (NULL: malloc). */
+int pw_zsock_recv_msg_with(void *sock, struct pw_frames *fr, int flags,
+                           Planwatch__V1__MsgType *type, ProtobufCMessage **msg,
+                           ProtobufCAllocator *a);
 
 /* Monotonic milliseconds, for timers. */
 int64_t pw_now_ms(void);
