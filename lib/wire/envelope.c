@@ -201,29 +201,79 @@ size_t pw_envelope_budget(size_t len)
     return PW_DECODE_BUDGET_RATIO * len + PW_DECODE_BUDGET_BASE;
 }
 
+/* Reads a varint at *p (< end); 0 or -1 when it is cut or longer than 10 bytes. */
+static int env_get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    *v = 0;
+    for (int shift = 0; shift < 70 && *p < end; shift += 7) {
+        uint8_t c = *(*p)++;
+        *v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80))
+            return 0;
+    }
+    return -1;
+}
+
+/* The envelope as every planwatch sender writes it: version, type, payload,
+ * each once and in that order. Returns 0 with the payload pointing into
+ * buf (no copy), or -1 for any other layout (protobuf-c then reads it). */
+static int env_read_header(const uint8_t *p, size_t len, uint64_t *version, uint64_t *type,
+                           const uint8_t **payload, size_t *plen)
+{
+    const uint8_t *end = p + len;
+    uint64_t n;
+    *version = *type = 0;
+    *payload = p;
+    *plen = 0;
+    if (p < end && *p == ((1 << 3) | 0) && (++p, env_get_varint(&p, end, version)))
+        return -1;
+    if (p < end && *p == ((2 << 3) | 0) && (++p, env_get_varint(&p, end, type)))
+        return -1;
+    if (p < end && *p == ((3 << 3) | 2)) {
+        p++;
+        if (env_get_varint(&p, end, &n) || n > (uint64_t)(end - p))
+            return -1;
+        *payload = p;
+        *plen = (size_t)n;
+        p += n;
+    }
+    return p == end ? 0 : -1;
+}
+
 int pw_envelope_read_with(const void *buf, size_t len, Planwatch__V1__MsgType *type,
                           ProtobufCMessage **msg, ProtobufCAllocator *a)
 {
     if (len > PW_MSG_MAX_BYTES)
         return PW_EWIRE;
-    Planwatch__V1__Envelope *env = planwatch__v1__envelope__unpack(NULL, len, buf);
-    if (!env)
-        return PW_EWIRE;
+    uint64_t version, t;
+    const uint8_t *payload;
+    size_t plen;
+    Planwatch__V1__Envelope *env = NULL;
+    /* the usual layout is read in place: the payload is decoded from the
+     * received frame, not from a copy */
+    if (env_read_header(buf, len, &version, &t, &payload, &plen)) {
+        if (!(env = planwatch__v1__envelope__unpack(NULL, len, buf)))
+            return PW_EWIRE;
+        version = env->version;
+        t = (uint64_t)env->type;
+        payload = env->payload.data;
+        plen = env->payload.len;
+    }
     int rc = 0;
-    *type = env->type;
-    if (env->version != PW_PROTO_VERSION) {
+    *type = (Planwatch__V1__MsgType)t;
+    if (version != PW_PROTO_VERSION) {
         rc = PW_EVERSION;
     } else {
-        const ProtobufCMessageDescriptor *d = env_descriptor(env->type);
+        const ProtobufCMessageDescriptor *d = t <= INT32_MAX ? env_descriptor(*type) : NULL;
         struct env_budget b = {a, pw_envelope_budget(len), 0};
         ProtobufCAllocator ba = {env_budget_alloc, env_budget_free, &b};
-        ProtobufCMessage *m =
-            d ? protobuf_c_message_unpack(d, &ba, env->payload.len, env->payload.data) : NULL;
+        ProtobufCMessage *m = d ? protobuf_c_message_unpack(d, &ba, plen, payload) : NULL;
         if (!m)
             rc = b.spent ? PW_ETOOBIG : PW_EWIRE;
         else
             *msg = m;
     }
-    planwatch__v1__envelope__free_unpacked(env, NULL);
+    if (env)
+        planwatch__v1__envelope__free_unpacked(env, NULL);
     return rc;
 }

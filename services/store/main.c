@@ -377,6 +377,7 @@ struct store_loop {
     const struct store_cfg *cfg;
     struct store_put *puts; /* grows to the largest drain (--batch, or one message more) */
     size_t cap;
+    struct pw_arena *arena; /* every drain's messages and replies, reset per drain */
 };
 
 /* Takes update u of the drain into l->puts[*n] (checked; the store's clock
@@ -536,13 +537,10 @@ static void store_drain(struct store_loop *l)
     struct store_put *puts;
     size_t n = 0, refused = 0;
     int64_t now_ns = 0;
-    /* every message of the drain is decoded into one arena, freed at once */
-    struct pw_arena *arena = NULL;
+    /* every message of the drain is decoded into one arena, released at
+     * once; its first block is kept for the next drain */
+    struct pw_arena *arena = l->arena;
     ProtobufCAllocator alloc;
-    if (pw_arena_open(&arena)) {
-        pw_error("msg=\"out of memory\"");
-        return;
-    }
     pw_envelope_arena_allocator(&alloc, arena);
     while (n < (size_t)cfg->batch) {
         struct pw_frames fr;
@@ -589,7 +587,7 @@ static void store_drain(struct store_loop *l)
     }
     puts = l->puts;
     if (n == 0) {
-        pw_arena_close(&arena);
+        pw_arena_reset(arena);
         return;
     }
     /* the refused ones stay out of the transaction but are acked */
@@ -653,7 +651,7 @@ static void store_drain(struct store_loop *l)
              (unsigned long long)store_db_last_seq(s->db));
     store_ack(s, puts, n, warns, arena);
 done:
-    pw_arena_close(&arena);
+    pw_arena_reset(arena);
 }
 
 static void store_heartbeat(struct store *s)
@@ -759,7 +757,7 @@ int main(int argc, char **argv)
     void *ctx = NULL;
     struct pw_reactor *loop = NULL;
     struct store_cfg cfg;
-    struct store_loop l = {&s, &cfg, NULL, 0};
+    struct store_loop l = {&s, &cfg, NULL, 0, NULL};
     memset(&s, 0, sizeof s);
 
     int rc = store_config(&cfg, argc, argv, &s.clock);
@@ -790,7 +788,8 @@ int main(int argc, char **argv)
         goto done;
     }
     s.backup_dir = cfg.backup_dir;
-    if (pw_vec_grow((void **)&l.puts, &l.cap, (size_t)cfg.batch, sizeof *l.puts) ||
+    if (pw_arena_open(&l.arena) ||
+        pw_vec_grow((void **)&l.puts, &l.cap, (size_t)cfg.batch, sizeof *l.puts) ||
         !(ctx = zmq_ctx_new()) || store_sockets(&s, &cfg, ctx))
         goto done;
     if (pw_reactor_open(&loop) || store_register(&l, loop))
@@ -821,6 +820,7 @@ done:
     if (ctx)
         zmq_ctx_term(ctx);
     free(l.puts);
+    pw_arena_close(&l.arena);
     store_db_close(&s.db);
     pw_history_close(&s.hist);
     pw_catalog_close(&s.cat);

@@ -96,6 +96,58 @@ static void test_refusals_named(void **state)
     assert_string_not_equal(pw_envelope_why(PW_EWIRE), pw_envelope_why(PW_ETOOBIG));
 }
 
+/* The usual layout (version, type, payload) is read in place; any other
+ * valid protobuf layout still reads the same (fields in another order, a
+ * field repeated: the last wins), and a cut one is refused. */
+static void test_read_layouts(void **state)
+{
+    (void)state;
+    Planwatch__V1__IndicatorUpdate u = PLANWATCH__V1__INDICATOR_UPDATE__INIT;
+    u.update_id = "u-1";
+    u.indicator_id = "p1-out01";
+    u.fiscal_year = 2025;
+    uint8_t pl[64], buf[128];
+    size_t plen = planwatch__v1__indicator_update__pack(&u, pl), n = 0;
+    Planwatch__V1__MsgType type;
+    ProtobufCMessage *m = NULL;
+    /* payload, type, version, version again */
+    buf[n++] = (3 << 3) | 2;
+    buf[n++] = (uint8_t)plen;
+    memcpy(buf + n, pl, plen);
+    n += plen;
+    buf[n++] = (2 << 3) | 0;
+    buf[n++] = PLANWATCH__V1__MSG_TYPE__MSG_UPDATE;
+    buf[n++] = (1 << 3) | 0;
+    buf[n++] = 7;
+    buf[n++] = (1 << 3) | 0;
+    buf[n++] = PW_PROTO_VERSION;
+    assert_int_equal(pw_envelope_read(buf, n, &type, &m), 0);
+    assert_int_equal(type, PLANWATCH__V1__MSG_TYPE__MSG_UPDATE);
+    assert_string_equal(((Planwatch__V1__IndicatorUpdate *)m)->indicator_id, "p1-out01");
+    protobuf_c_message_free_unpacked(m, NULL);
+    /* the usual layout, whole and then cut at every byte */
+    Planwatch__V1__Envelope env = PLANWATCH__V1__ENVELOPE__INIT;
+    env.version = PW_PROTO_VERSION;
+    env.type = PLANWATCH__V1__MSG_TYPE__MSG_UPDATE;
+    env.payload.data = pl;
+    env.payload.len = plen;
+    n = planwatch__v1__envelope__pack(&env, buf);
+    assert_int_equal(pw_envelope_read(buf, n, &type, &m), 0);
+    assert_int_equal(((Planwatch__V1__IndicatorUpdate *)m)->fiscal_year, 2025);
+    protobuf_c_message_free_unpacked(m, NULL);
+    for (size_t cut = 1; cut < n; cut++) {
+        m = NULL;
+        int rc = pw_envelope_read(buf, cut, &type, &m);
+        if (cut == 4) { /* version and type whole, no payload: an empty update */
+            assert_int_equal(rc, 0);
+            protobuf_c_message_free_unpacked(m, NULL);
+            continue;
+        }
+        assert_true(rc == PW_EWIRE || rc == PW_EVERSION);
+        assert_null(m);
+    }
+}
+
 /* An UpdateBatch built from updates packed once decodes to the same
  * updates, in order, field for field; the envelope is the one
  * pw_envelope_pack makes of the same UpdateBatch, byte for byte. */
@@ -175,6 +227,7 @@ int main(void)
         cmocka_unit_test(test_empty_rows_refused),
         cmocka_unit_test(test_largest_real_batch_fits),
         cmocka_unit_test(test_refusals_named),
+        cmocka_unit_test(test_read_layouts),
         cmocka_unit_test(test_pack_items),
         cmocka_unit_test(test_pack_items_empty),
     };
