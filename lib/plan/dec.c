@@ -116,16 +116,33 @@ char *pw_dec_format_q(__int128 num, __int128 den, int decimals, char *buf, size_
     __int128 pow10 = 1;
     for (int i = 0; i < decimals; i++)
         pow10 *= 10;
-    long long ip = (long long)(q / pow10);
+    unsigned __int128 ip = (unsigned __int128)(q / pow10);
     long long fp = (long long)(q % pow10);
-    int len = snprintf(buf, n, "%s%lld", (neg && q != 0) ? "-" : "", ip);
-    if (fp != 0 && len > 0 && (size_t)len < n) {
-        char frac[8];
-        snprintf(frac, sizeof frac, "%0*lld", decimals, fp);
-        size_t fl = strlen(frac);
-        while (fl > 0 && frac[fl - 1] == '0')
-            frac[--fl] = '\0';
-        snprintf(buf + len, n - (size_t)len, ".%s", frac);
+    /* digits by hand: figures are formatted for every warning and table
+     * cell, and snprintf costs ten times this */
+    char tmp[64], *t = tmp + sizeof tmp;
+    *--t = '\0';
+    if (fp != 0) {
+        int d = decimals;
+        while (d > 0 && fp % 10 == 0) { /* no trailing zeros */
+            fp /= 10;
+            d--;
+        }
+        for (; d > 0; d--, fp /= 10)
+            *--t = (char)('0' + fp % 10);
+        *--t = '.';
+    }
+    do {
+        *--t = (char)('0' + (int)(ip % 10));
+        ip /= 10;
+    } while (ip);
+    if (neg && q != 0)
+        *--t = '-';
+    if (n) {
+        size_t len = (size_t)(tmp + sizeof tmp - 1 - t);
+        len = len < n - 1 ? len : n - 1;
+        memcpy(buf, t, len);
+        buf[len] = '\0';
     }
     return buf;
 }

@@ -61,6 +61,10 @@ static void test_format(void **state)
     assert_string_equal(pw_dec_format(46500000, b, sizeof b), "46.5");
     assert_string_equal(pw_dec_format(-1, b, sizeof b), "-0.000001");
     assert_string_equal(pw_dec_format(0, b, sizeof b), "0");
+    assert_string_equal(pw_dec_format(50000, b, sizeof b), "0.05");
+    assert_string_equal(pw_dec_format(INT64_MIN, b, sizeof b), "-9223372036854.775808");
+    char small[4];
+    assert_string_equal(pw_dec_format(PW_DEC(12345), small, sizeof small), "123");
     /* 20 x 3/5 = 12 exactly; 10 x 2/3 rounds to 6.67 */
     assert_string_equal(pw_dec_format_q((__int128)PW_DEC(20) * 3, 5, 2, b, sizeof b), "12");
     assert_string_equal(pw_dec_format_q((__int128)PW_DEC(10) * 2, 3, 2, b, sizeof b), "6.67");
