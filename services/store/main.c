@@ -384,7 +384,7 @@ struct store_loop {
  * read once per drain into *now_ns). Returns 0 or PW_ENOMEM (u left out:
  * unacked, ingest retransmits it). */
 static int store_take(struct store_loop *l, size_t *n, size_t *refused, int64_t *now_ns,
-                      Planwatch__V1__IndicatorUpdate *u)
+                      Planwatch__V1__IndicatorUpdate *u, const struct pw_packed *raw)
 {
     struct store *s = l->s;
     if (pw_vec_grow((void **)&l->puts, &l->cap, *n + 1, sizeof *l->puts))
@@ -406,7 +406,7 @@ static int store_take(struct store_loop *l, size_t *n, size_t *refused, int64_t 
         *now_ns = pw_clock_now_ns(&s->clock);
     u->received_ns = *now_ns;
     struct store_put *p = &l->puts[*n];
-    *p = (struct store_put){.u = u};
+    *p = (struct store_put){.u = u, .raw = raw ? raw->data : NULL, .raw_len = raw ? raw->len : 0};
     p->result = store_check_update(s, u, &p->ind);
     if (p->result) {
         (*refused)++;
@@ -480,6 +480,37 @@ static void store_publish(struct store *s, const struct store_put *puts, size_t 
     }
 }
 
+/* The bytes of each update of message m (an UpdateBatch or one update) as
+ * ingest packed them, copied into the drain's arena (the frame is closed
+ * before the commit): the store writes and publishes them with its stamp
+ * appended instead of packing each update again. NULL when the message's
+ * layout is not the usual one or memory is short: the updates are packed. */
+static struct pw_packed *store_raw(struct pw_arena *arena, const void *body, size_t len,
+                                   Planwatch__V1__MsgType type, const ProtobufCMessage *m)
+{
+    const uint8_t *pl;
+    size_t plen, n = 0,
+                 want = type == PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH
+                            ? ((const Planwatch__V1__UpdateBatch *)m)->n_updates
+                        : type == PLANWATCH__V1__MSG_TYPE__MSG_UPDATE ? 1
+                                                                      : 0;
+    if (!want || pw_envelope_payload(body, len, &pl, &plen))
+        return NULL;
+    struct pw_packed *items = pw_arena_alloc(arena, want * sizeof *items);
+    uint8_t *copy = pw_arena_alloc(arena, plen ? plen : 1);
+    if (!items || !copy)
+        return NULL;
+    memcpy(copy, pl, plen);
+    if (type == PLANWATCH__V1__MSG_TYPE__MSG_UPDATE) {
+        items[0] = (struct pw_packed){copy, plen};
+        return items;
+    }
+    /* the same elements protobuf-c decoded, or none taken at all */
+    if (pw_envelope_split(copy, plen, 1, items, want, &n) || n != want)
+        return NULL;
+    return items;
+}
+
 /* Puts the drain's updates of one (plan, project) next to each other, the
  * groups in the order they first appear and each group in arrival order,
  * before they are numbered: the committed-update stream then carries one
@@ -549,10 +580,13 @@ static void store_drain(struct store_loop *l)
         int rc = pw_zsock_recv(s->sub, &fr, ZMQ_DONTWAIT);
         if (rc == PW_EUNAVAILABLE || rc == PW_ESHUTDOWN)
             break;
+        struct pw_packed *raw = NULL;
         if (!rc) {
             size_t len;
             const void *body = pw_frames_body(&fr, &len);
             rc = pw_envelope_read_with(body, len, &type, &m, &alloc);
+            if (!rc)
+                raw = store_raw(arena, body, len, type, m);
         }
         pw_frames_close(&fr);
         if (rc) {
@@ -573,9 +607,9 @@ static void store_drain(struct store_loop *l)
         if (type == PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH) {
             Planwatch__V1__UpdateBatch *ub = (Planwatch__V1__UpdateBatch *)m;
             for (size_t k = 0; !rc && k < ub->n_updates; k++)
-                rc = store_take(l, &n, &refused, &now_ns, ub->updates[k]);
+                rc = store_take(l, &n, &refused, &now_ns, ub->updates[k], raw ? &raw[k] : NULL);
         } else if (type == PLANWATCH__V1__MSG_TYPE__MSG_UPDATE) {
-            rc = store_take(l, &n, &refused, &now_ns, (Planwatch__V1__IndicatorUpdate *)m);
+            rc = store_take(l, &n, &refused, &now_ns, (Planwatch__V1__IndicatorUpdate *)m, raw);
         } else {
             pw_warn("msg=\"unexpected message on the update stream\" type=%d", (int)type);
             continue;

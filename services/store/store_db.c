@@ -569,7 +569,10 @@ static int db_put_attempt(struct store_db *db, struct store_put *puts, size_t n,
                 break;
         }
         u->seq = ++seq;
-        size_t len = planwatch__v1__indicator_update__get_packed_size(u);
+        /* ingest's bytes with the store's time and seq appended decode as u
+         * (pw_msg_update_stamp): the update is not packed a second time */
+        size_t len = p->raw ? pw_msg_update_stamp_size(p->raw_len, u->received_ns, u->seq)
+                            : planwatch__v1__indicator_update__get_packed_size(u);
         unsigned char kb[8];
         db_be64(kb, seq);
         MDB_val k = {8, kb}, v = {len, NULL};
@@ -580,13 +583,16 @@ static int db_put_attempt(struct store_db *db, struct store_put *puts, size_t n,
             rc = db_err(mrc, "put_update");
             break;
         }
+        uint8_t *to = b ? b : v.mv_data;
+        if (p->raw)
+            pw_msg_update_stamp(p->raw, p->raw_len, u->received_ns, u->seq, to);
+        else
+            planwatch__v1__indicator_update__pack(u, to);
         if (b) {
-            planwatch__v1__indicator_update__pack(u, b);
             memcpy(v.mv_data, b, len);
             p->packed = b;
             p->len = len;
-        } else
-            planwatch__v1__indicator_update__pack(u, v.mv_data);
+        }
         if ((rc = store_index_add(db->ix, u->update_id, u->indicator_id, u->fiscal_year, seq)))
             break;
         p->result = 0;

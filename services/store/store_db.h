@@ -73,6 +73,8 @@ struct store_put {
     int result;
     uint64_t seq;
     const struct pw_indicator *ind; /* the caller's; store_db does not use it */
+    const uint8_t *raw;             /* u as received (packed by ingest), or NULL: */
+    size_t raw_len;                 /* the record is raw stamped, not packed anew */
     const uint8_t *packed;
     size_t len;
 };

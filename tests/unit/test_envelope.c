@@ -148,6 +148,64 @@ static void test_read_layouts(void **state)
     }
 }
 
+/* The store splits an UpdateBatch into its updates' bytes and stamps each
+ * with its received time and seq by appending them: the stamped bytes
+ * decode to the update with those two fields set and all else equal. */
+static void test_split_and_stamp(void **state)
+{
+    (void)state;
+    Planwatch__V1__IndicatorUpdate u[2], *up[2] = {&u[0], &u[1]};
+    for (int i = 0; i < 2; i++) {
+        planwatch__v1__indicator_update__init(&u[i]);
+        u[i].update_id = i ? "u-2" : "u-1";
+        u[i].indicator_id = "p1-out01";
+        u[i].fiscal_year = 2025 + i;
+        u[i].value_micros = -1500000;
+        u[i].received_ns = 111; /* ingest's: the store's replaces it */
+        u[i].ingest_seq = 7 + (uint64_t)i;
+    }
+    Planwatch__V1__UpdateBatch ub = PLANWATCH__V1__UPDATE_BATCH__INIT;
+    ub.updates = up;
+    ub.n_updates = 2;
+    uint8_t *buf = NULL;
+    size_t len = 0, n = 0;
+    assert_int_equal(pw_envelope_pack(PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH, &ub.base, &buf,
+                                      &len), 0);
+    const uint8_t *pl;
+    size_t plen;
+    assert_int_equal(pw_envelope_payload(buf, len, &pl, &plen), 0);
+    struct pw_packed it[2];
+    assert_int_equal(pw_envelope_split(pl, plen, 1, it, 1, &n), PW_EWIRE); /* room for 1 */
+    assert_int_equal(pw_envelope_split(pl, plen, 2, it, 2, &n), PW_EWIRE); /* another field */
+    assert_int_equal(pw_envelope_split(pl, plen - 1, 1, it, 2, &n), PW_EWIRE); /* cut */
+    assert_int_equal(pw_envelope_split(pl, plen, 1, it, 2, &n), 0);
+    assert_int_equal(n, 2);
+    for (size_t i = 0; i < 2; i++) {
+        int64_t at = INT64_C(1765000000123456789);
+        uint64_t seq = UINT64_C(1) << 40 | i;
+        uint8_t out[256];
+        size_t sz = pw_msg_update_stamp_size(it[i].len, at, seq);
+        assert_true(sz <= sizeof out);
+        assert_int_equal(pw_msg_update_stamp(it[i].data, it[i].len, at, seq, out), sz);
+        Planwatch__V1__IndicatorUpdate *d = planwatch__v1__indicator_update__unpack(NULL, sz, out);
+        assert_non_null(d);
+        assert_string_equal(d->update_id, u[i].update_id);
+        assert_int_equal(d->fiscal_year, u[i].fiscal_year);
+        assert_int_equal(d->value_micros, -1500000);
+        assert_int_equal(d->ingest_seq, u[i].ingest_seq);
+        assert_int_equal(d->received_ns, at);
+        assert_int_equal(d->seq, seq);
+        /* the same as packing the stamped update anew */
+        u[i].received_ns = at;
+        u[i].seq = seq;
+        assert_true(pw_msg_same_figure(d, &u[i]));
+        planwatch__v1__indicator_update__free_unpacked(d, NULL);
+    }
+    free(buf);
+    /* another layout has no in-place payload */
+    assert_int_equal(pw_envelope_payload("\x1a\x00\x08\x01", 4, &pl, &plen), PW_EWIRE);
+}
+
 /* An UpdateBatch built from updates packed once decodes to the same
  * updates, in order, field for field; the envelope is the one
  * pw_envelope_pack makes of the same UpdateBatch, byte for byte. */
@@ -228,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_largest_real_batch_fits),
         cmocka_unit_test(test_refusals_named),
         cmocka_unit_test(test_read_layouts),
+        cmocka_unit_test(test_split_and_stamp),
         cmocka_unit_test(test_pack_items),
         cmocka_unit_test(test_pack_items_empty),
     };

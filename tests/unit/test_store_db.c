@@ -306,7 +306,7 @@ static void put_one(struct store_db *db, const char *uid, int64_t v, int *result
     u.fiscal_year = 2025;
     u.value_micros = v;
     u.as_of = "2026-03-31";
-    struct store_put p = {&u, 0, 0, NULL, NULL, 0};
+    struct store_put p = {&u, 0, 0, NULL, NULL, 0, NULL, 0};
     assert_int_equal(store_db_put_batch(db, &p, 1, NULL), 0);
     *result = p.result;
     *seq = p.seq;
