@@ -35,7 +35,7 @@ struct ingest {
     void *router, *pub, *pull;
     struct pw_sec *sec;                 /* CURVE keys, registry, ZAP (or --insecure) */
     uint64_t epoch, seq;                /* publish stream identity and sequence */
-    struct pw_map *pending;             /* update_id -> struct ingest_pending */
+    struct pw_map *pending;             /* update_id -> struct ingest_pending (borrows its id) */
     struct ingest_pending *plist;       /* all pending, for retransmission */
     struct ingest_batch *blist;         /* open batches, for deadlines */
     struct pw_arena *ack_arena;         /* decodes the store's messages; reset per message */

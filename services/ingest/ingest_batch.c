@@ -32,14 +32,20 @@ struct ingest_waiter {
     size_t row;
 };
 
+/* One allocation per pending update: the struct, its id and its packed
+ * IndicatorUpdate (data[]), with room for the first waiter inline (most
+ * updates have exactly one); a second waiter moves them to a malloc'd array.
+ * g->pending borrows update_id as its key. */
 struct ingest_pending {
-    char *update_id;                    /* owned; also the map's key */
-    uint8_t *upd;                       /* the packed IndicatorUpdate, built once */
+    struct ingest_pending *prev, *next;
+    const char *update_id;              /* in data[]; also the map's key */
+    const uint8_t *upd;                 /* in data[]: the packed IndicatorUpdate, built once */
     size_t upd_len;
-    struct ingest_waiter *w;
+    struct ingest_waiter *w;            /* &w0 while capw is 1 */
     size_t nw, capw;
     int64_t sent_ms;
-    struct ingest_pending *prev, *next;
+    struct ingest_waiter w0;
+    char data[];                        /* update_id, NUL, the packed update */
 };
 
 struct ingest_batch {
@@ -170,9 +176,8 @@ static void pending_free(struct ingest *g, struct ingest_pending *p)
     if (p->next)
         p->next->prev = p->prev;
     pw_map_del(g->pending, p->update_id);
-    free(p->update_id);
-    free(p->upd);
-    free(p->w);
+    if (p->w != &p->w0)
+        free(p->w);
     free(p);
 }
 
@@ -223,30 +228,42 @@ static int pending_wait(struct ingest *g, struct ingest_batch *b, size_t i,
 {
     struct ingest_pending *p = pw_map_get(g->pending, u->update_id);
     if (!p) {
-        p = calloc(1, sizeof *p);
-        if (!p || !(p->update_id = strdup(u->update_id))) {
-            free(p);
-            return PW_ENOMEM;
-        }
+        size_t idlen = strlen(u->update_id);
         u->ingest_epoch = g->epoch;
-        u->ingest_seq = ++g->seq;
-        p->upd_len = planwatch__v1__indicator_update__get_packed_size(u);
-        p->upd = malloc(p->upd_len ? p->upd_len : 1);
-        if (!p->upd || pw_map_put(g->pending, p->update_id, p)) {
-            free(p->upd);
-            free(p->update_id);
+        u->ingest_seq = g->seq + 1; /* taken only once the entry exists */
+        size_t len = planwatch__v1__indicator_update__get_packed_size(u);
+        p = malloc(sizeof *p + idlen + 1 + len);
+        if (!p)
+            return PW_ENOMEM;
+        memset(p, 0, sizeof *p);
+        memcpy(p->data, u->update_id, idlen + 1);
+        p->update_id = p->data;
+        p->upd = (const uint8_t *)p->data + idlen + 1;
+        p->upd_len = planwatch__v1__indicator_update__pack(u, (uint8_t *)p->data + idlen + 1);
+        p->w = &p->w0;
+        p->capw = 1;
+        if (pw_map_put(g->pending, p->update_id, p)) {
             free(p);
             return PW_ENOMEM;
         }
-        planwatch__v1__indicator_update__pack(u, p->upd);
+        g->seq++;
         p->next = g->plist;
         if (g->plist)
             g->plist->prev = p;
         g->plist = p;
         fresh[(*nfresh)++] = p;
+    } else if (p->nw == p->capw) {
+        /* another batch (or a repeated derived row) waits on it too */
+        size_t cap = p->capw * 2;
+        struct ingest_waiter *w = p->w == &p->w0 ? malloc(cap * sizeof *w)
+                                                 : realloc(p->w, cap * sizeof *w);
+        if (!w)
+            return PW_ENOMEM;
+        if (p->w == &p->w0)
+            w[0] = p->w0;
+        p->w = w;
+        p->capw = cap;
     }
-    if (pw_vec_grow((void **)&p->w, &p->capw, p->nw + 1, sizeof *p->w))
-        return PW_ENOMEM;
     p->w[p->nw].b = b;
     p->w[p->nw].row = i;
     p->nw++;
@@ -265,7 +282,7 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
     size_t nfresh = 0;
     int rc;
     const char *source = req->source && req->source[0] ? req->source : "feed";
-    if (!b || pw_arena_open(&b->arena) || pw_map_open(&seen))
+    if (!b || pw_arena_open(&b->arena) || pw_map_open_borrowed(&seen))
         goto oom;
     /* keep the routing frames: the reply may be sent long after fr is gone */
     for (int k = 0; k < fr->n - 1; k++) {
@@ -280,6 +297,8 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
     fresh = pw_arena_alloc(b->arena, (b->n ? b->n : 1) * sizeof *fresh);
     if (!b->res || !fresh)
         goto oom;
+    /* presized: the batch's ids never rehash it (failing only costs that) */
+    (void)pw_map_reserve(seen, b->n);
     g->received += b->n;
     pw_metric_inc(g->m.received, b->n);
     pw_metric_inc(g->m.batches, 1);
@@ -325,15 +344,15 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
             u->update_id = batch_str(b, uid);
             r->update_id = u->update_id;
         }
-        if (u->id_derived && pw_map_get(seen, u->update_id)) {
-            /* answered like its first occurrence */
-        } else if (pw_map_get(seen, u->update_id)) {
+        /* seen borrows the id: it lives in the request's or the batch's arena */
+        void *first;
+        if (pw_map_add(seen, u->update_id, r, &first))
+            goto oom;
+        if (first && !u->id_derived) {
             batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, PW_EFEED_DUPROW, "update_id",
                       "the same update_id appears earlier in this batch", 0);
             continue;
-        }
-        if (pw_map_put(seen, u->update_id, r))
-            goto oom;
+        } /* a repeated derived row is answered like its first occurrence */
         if (req->dry_run) {
             batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_VALID, 0, "", "", 0);
             continue;

@@ -314,7 +314,7 @@ int main(int argc, char **argv)
     g.store_timeout_ms = cfg.store_timeout_ms;
     g.epoch = ingest_epoch();
     if (ingest_metrics_open(&g) || ingest_load_catalog(&g, cfg.common.catalog) ||
-        pw_map_open(&g.pending) || !(ctx = zmq_ctx_new()) ||
+        pw_map_open_borrowed(&g.pending) || !(ctx = zmq_ctx_new()) ||
         pw_sec_open(ctx, cfg.common.insecure, cfg.common.secret_key, cfg.common.registry, g.cat,
                     &g.sec) ||
         pw_sec_metrics(g.sec, g.metrics, "planwatch_ingest_"))
