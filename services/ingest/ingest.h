@@ -16,6 +16,7 @@
 
 struct ingest_batch;
 struct ingest_pending;
+struct pw_arena;
 struct pw_metrics;
 struct pw_metric;
 struct pw_httpd;
@@ -64,11 +65,14 @@ int ingest_store_up(const struct ingest *g, int64_t now);
  * (pw_principal_feeder: the sending office, or the registered office the
  * HTTP door sends for; NULL when --insecure): its id is the office stored
  * with every row, and a row outside its write scope is rejected
- * (PW_EFEED_SCOPE); insecure, the batch's own office field is stored. b is borrowed and must be decoded into an
- * arena (ingest_serve_one does): fields of its rows are repointed in place,
- * never freed one by one. Never fails: problems become row results. */
+ * (PW_EFEED_SCOPE); insecure, the batch's own office field is stored. b must
+ * be decoded into *arena (ingest_serve_one does): fields of its rows are
+ * repointed in place, never freed one by one. The batch takes *arena over
+ * and sets it NULL (its reply borrows the request's ids until it is sent);
+ * out of memory before that, *arena stays the caller's. Never fails:
+ * problems become row results. */
 void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__FeedBatch *b,
-                       const struct pw_principal *who);
+                       struct pw_arena **arena, const struct pw_principal *who);
 
 /* Applies the store's acknowledgements. */
 void ingest_batch_ack(struct ingest *g, const Planwatch__V1__StoreAck *ack);

@@ -11,7 +11,10 @@
  * may drop, the store deduplicates. Each update is packed once; the new
  * updates of one office batch go out as one UpdateBatch message, and so do
  * the retransmissions of one timer turn (pending_publish). All strings a
- * reply holds live in the batch's arena. */
+ * reply holds live in the batch's arena, which is the arena the office's
+ * request was decoded into: the reply borrows the request's ids, copies
+ * only what comes from elsewhere (the store's acks, formatted reasons) and
+ * shares one static "" for every empty field. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +53,7 @@ struct ingest_pending {
 
 struct ingest_batch {
     struct ingest_batch *prev, *next;
-    struct pw_arena *arena;
+    struct pw_arena *arena;             /* the request's, taken over: holds req and every reply string */
     struct pw_frames route;             /* routing frames of the office's request */
     char *batch_id;
     Planwatch__V1__RowResult *res;
@@ -64,11 +67,21 @@ int ingest_store_up(const struct ingest *g, int64_t now)
     return g->store_seen_ms > 0 && now - g->store_seen_ms < g->store_timeout_ms;
 }
 
+/* A copy of s in the batch's arena; empty strings share a static "" (the
+ * reply is only packed, never written to). */
 static char *batch_str(struct ingest_batch *b, const char *s)
 {
-    s = s ? s : "";
+    if (!s || !s[0])
+        return (char *)"";
     char *c = pw_arena_strndup(b->arena, s, strlen(s));
     return c ? c : (char *)"";
+}
+
+/* s itself when it lives in the batch's arena (the request's fields) or
+ * as long as the process (the catalog's ids). */
+static char *batch_ref(const char *s)
+{
+    return (char *)(s ? s : "");
 }
 
 /* Adds one warning of ingest's own to row i (arena-allocated; out of memory
@@ -126,37 +139,28 @@ static void batch_reply(struct ingest *g, struct ingest_batch *b)
 {
     Planwatch__V1__FeedReply rep = PLANWATCH__V1__FEED_REPLY__INIT;
     Planwatch__V1__RowResult **ptrs = pw_arena_alloc(b->arena, (b->n ? b->n : 1) * sizeof *ptrs);
+    uint32_t by[6] = {0}; /* rows by RowStatus (1..5; anything else counts as unavailable) */
     rep.batch_id = b->batch_id;
     for (size_t i = 0; ptrs && i < b->n; i++) {
+        unsigned st = (unsigned)b->res[i].status;
         ptrs[i] = &b->res[i];
-        switch (b->res[i].status) {
-        case PLANWATCH__V1__ROW_STATUS__ROW_ACCEPTED:
-            rep.accepted++;
-            break;
-        case PLANWATCH__V1__ROW_STATUS__ROW_DUPLICATE:
-            rep.duplicates++;
-            break;
-        case PLANWATCH__V1__ROW_STATUS__ROW_REJECTED:
-            rep.rejected++;
-            break;
-        case PLANWATCH__V1__ROW_STATUS__ROW_VALID:
-            rep.valid++;
-            break;
-        default:
-            rep.unavailable++;
-        }
+        by[st >= 1 && st <= 5 ? st : PLANWATCH__V1__ROW_STATUS__ROW_UNAVAILABLE]++;
         rep.warned += b->res[i].n_warnings > 0;
     }
+    rep.accepted = by[PLANWATCH__V1__ROW_STATUS__ROW_ACCEPTED];
+    rep.duplicates = by[PLANWATCH__V1__ROW_STATUS__ROW_DUPLICATE];
+    rep.rejected = by[PLANWATCH__V1__ROW_STATUS__ROW_REJECTED];
+    rep.unavailable = by[PLANWATCH__V1__ROW_STATUS__ROW_UNAVAILABLE];
+    rep.valid = by[PLANWATCH__V1__ROW_STATUS__ROW_VALID];
     rep.results = ptrs;
     rep.n_results = ptrs ? b->n : 0;
     g->accepted += rep.accepted;
     g->duplicates += rep.duplicates;
     g->rejected += rep.rejected;
     g->unavailable += rep.unavailable;
-    for (size_t i = 0; ptrs && i < b->n; i++) {
-        unsigned st = (unsigned)b->res[i].status;
-        pw_metric_inc(g->m.answered[st >= 1 && st <= 5 ? st : 4], 1);
-    }
+    for (unsigned st = 1; st <= 5; st++)
+        if (by[st])
+            pw_metric_inc(g->m.answered[st], by[st]);
     pw_metric_observe(g->m.batch_seconds, pw_metrics_now() - b->t0);
     int rc = pw_zsock_send(g->router, &b->route, b->route.n, PLANWATCH__V1__MSG_TYPE__MSG_FEED_REPLY,
                            &rep.base, ZMQ_DONTWAIT);
@@ -167,7 +171,8 @@ static void batch_reply(struct ingest *g, struct ingest_batch *b)
     batch_free(b);
 }
 
-static void pending_free(struct ingest *g, struct ingest_pending *p)
+/* Frees p, already out of g->pending (pending_free takes it out). */
+static void pending_release(struct ingest *g, struct ingest_pending *p)
 {
     if (p->prev)
         p->prev->next = p->next;
@@ -175,10 +180,15 @@ static void pending_free(struct ingest *g, struct ingest_pending *p)
         g->plist = p->next;
     if (p->next)
         p->next->prev = p->prev;
-    pw_map_del(g->pending, p->update_id);
     if (p->w != &p->w0)
         free(p->w);
     free(p);
+}
+
+static void pending_free(struct ingest *g, struct ingest_pending *p)
+{
+    pw_map_del(g->pending, p->update_id);
+    pending_release(g, p);
 }
 
 /* Most updates in one UpdateBatch message (an office batch holds at most
@@ -271,9 +281,10 @@ static int pending_wait(struct ingest *g, struct ingest_batch *b, size_t i,
 }
 
 void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__FeedBatch *req,
-                       const struct pw_principal *who)
+                       struct pw_arena **arena, const struct pw_principal *who)
 {
     int64_t now = pw_now_ms();
+    int64_t now_ns = 0; /* the rows' received_ns: one reading per batch (the store sets its own) */
     int32_t today = pw_clock_today(&g->clock);
     int store_up = ingest_store_up(g, now);
     struct ingest_batch *b = calloc(1, sizeof *b);
@@ -282,15 +293,17 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
     size_t nfresh = 0;
     int rc;
     const char *source = req->source && req->source[0] ? req->source : "feed";
-    if (!b || pw_arena_open(&b->arena) || pw_map_open_borrowed(&seen))
+    if (!b || pw_map_open_borrowed(&seen))
         goto oom;
+    b->arena = *arena; /* req and every string it holds now live as long as b */
+    *arena = NULL;
     /* keep the routing frames: the reply may be sent long after fr is gone */
     for (int k = 0; k < fr->n - 1; k++) {
         zmq_msg_init(&b->route.f[k]);
         zmq_msg_copy(&b->route.f[k], &fr->f[k]);
         b->route.n++;
     }
-    b->batch_id = batch_str(b, req->batch_id);
+    b->batch_id = batch_ref(req->batch_id);
     b->t0 = pw_metrics_now();
     b->n = req->n_rows;
     b->res = pw_arena_alloc(b->arena, (b->n ? b->n : 1) * sizeof *b->res);
@@ -310,8 +323,8 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
         const struct pw_indicator *ind = NULL;
         planwatch__v1__row_result__init(r);
         r->row = u->row ? u->row : (int32_t)(i + 1);
-        r->update_id = batch_str(b, u->update_id);
-        r->indicator_id = batch_str(b, u->indicator_id);
+        r->update_id = batch_ref(u->update_id);
+        r->indicator_id = batch_ref(u->indicator_id);
         if (pw_msg_row_from_update(&row, u, source, &d) ||
             pw_feed_validate(g->cat, &row, today, source, &ind, &d)) {
             batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, d.code, d.field, d.msg, 0);
@@ -326,7 +339,7 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
             batch_add_warning(b, i, PW_WFEED_IDCASE, "indicator_id", why);
             memcpy(row.indicator_id, ind->id, strlen(ind->id) + 1);
             u->indicator_id = (char *)ind->id;
-            r->indicator_id = batch_str(b, ind->id);
+            r->indicator_id = batch_ref(ind->id);
         }
         if ((rc = pw_principal_check_write(who, ind, why, sizeof why))) {
             batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, rc, "indicator_id", why, 0);
@@ -367,7 +380,9 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
          * arena freed as a whole: pointing a field at another string needs
          * no restoring. */
         u->office = (char *)pw_principal_office(who, req->office);
-        u->received_ns = pw_now_ns();
+        if (!now_ns)
+            now_ns = pw_now_ns();
+        u->received_ns = now_ns;
         u->seq = 0;
         if ((rc = pending_wait(g, b, i, u, fresh, &nfresh)))
             goto oom;
@@ -426,17 +441,17 @@ static void batch_warn(struct ingest_batch *b, size_t i, const Planwatch__V1__Ac
     r->n_warnings = had + n;
 }
 
-/* Resolves every waiter of p with the store's answer, then frees p. A
+/* Resolves every waiter of p (already taken out of g->pending) with the
+ * store's answer at now (pw_metrics_now), then frees p. A
  * row stored anew is ACCEPTED for the batch that sent it first (w[0]: the
  * waiters are in arrival order) and DUPLICATE for every other batch that
  * sent the same update while it was in flight, as if it had come after the
  * commit; within one batch a repeated derived row is answered like its
  * first occurrence. */
 static void pending_resolve(struct ingest *g, struct ingest_pending *p,
-                            const Planwatch__V1__AckItem *it)
+                            const Planwatch__V1__AckItem *it, double now)
 {
     char why[160];
-    double now = pw_metrics_now();
     const struct ingest_batch *first = p->nw ? p->w[0].b : NULL;
     for (size_t k = 0; k < p->nw; k++) {
         struct ingest_batch *b = p->w[k].b;
@@ -470,16 +485,18 @@ static void pending_resolve(struct ingest *g, struct ingest_pending *p,
         }
     }
     p->nw = 0;
-    pending_free(g, p);
+    pending_release(g, p);
 }
 
 void ingest_batch_ack(struct ingest *g, const Planwatch__V1__StoreAck *ack)
 {
+    double now = ack->n_items ? pw_metrics_now() : 0; /* one reading per message */
     for (size_t i = 0; i < ack->n_items; i++) {
         const Planwatch__V1__AckItem *it = ack->items[i];
-        struct ingest_pending *p = it->update_id ? pw_map_get(g->pending, it->update_id) : NULL;
+        /* taken out of the map at once: one lookup */
+        struct ingest_pending *p = it->update_id ? pw_map_del(g->pending, it->update_id) : NULL;
         if (p) /* else: a late or repeated ack for something already answered */
-            pending_resolve(g, p, it);
+            pending_resolve(g, p, it, now);
     }
 }
 

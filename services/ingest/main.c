@@ -120,8 +120,8 @@ static void ingest_serve_one(struct ingest *g)
     struct pw_frames fr;
     Planwatch__V1__MsgType type;
     ProtobufCMessage *m = NULL;
-    /* a batch of N rows decodes into one arena: freed at once afterwards
-     * (ingest_batch_take copies what it keeps) */
+    /* a batch of N rows decodes into one arena: freed at once afterwards,
+     * or taken over by the batch (ingest_batch_take) until it is answered */
     struct pw_arena *arena = NULL;
     ProtobufCAllocator alloc;
     int rc = pw_zsock_recv(g->router, &fr, ZMQ_DONTWAIT);
@@ -178,7 +178,7 @@ static void ingest_serve_one(struct ingest *g)
                     pw_errname(rc), why);
             ingest_reply_error(g, &fr, rc, why, b->batch_id);
         } else {
-            ingest_batch_take(g, &fr, b, office);
+            ingest_batch_take(g, &fr, b, &arena, office);
         }
     } else {
         ingest_reply_error(g, &fr, PW_EWIRE, "ingest answers FeedBatch and Ping only", NULL);
