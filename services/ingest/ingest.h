@@ -38,6 +38,8 @@ struct ingest {
     uint64_t epoch, seq;                /* publish stream identity and sequence */
     struct pw_map *pending;             /* update_id -> struct ingest_pending (borrows its id) */
     struct ingest_pending *plist;       /* all pending, for retransmission */
+    struct ingest_pending *pspare;      /* freed entries kept for reuse (ingest_batch.c) */
+    size_t nspare;
     struct ingest_batch *blist;         /* open batches, for deadlines */
     struct pw_arena *ack_arena;         /* decodes the store's messages; reset per message */
     int64_t store_seen_ms;              /* last message from the store (0: never) */
@@ -81,7 +83,7 @@ void ingest_batch_ack(struct ingest *g, const Planwatch__V1__StoreAck *ack);
  * batches past their deadline (unconfirmed rows: ROW_UNAVAILABLE). */
 void ingest_batch_tick(struct ingest *g, int64_t now);
 
-/* Frees every batch and pending update (shutdown). */
+/* Frees every batch, pending update and spare entry (shutdown). */
 void ingest_batch_free_all(struct ingest *g);
 
 #endif
