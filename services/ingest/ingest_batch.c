@@ -200,6 +200,17 @@ static struct ingest_pending *pending_alloc(struct ingest *g, size_t need)
     return p;
 }
 
+/* Keeps p, linked nowhere and waited on by nobody, as a spare (or frees it). */
+static void pending_spare(struct ingest *g, struct ingest_pending *p)
+{
+    if (p->cap <= INGEST_SPARE_BIG && g->nspare < INGEST_SPARE_MAX) {
+        p->next = g->pspare;
+        g->pspare = p;
+        g->nspare++;
+    } else
+        free(p);
+}
+
 /* Frees p, already out of g->pending (pending_free takes it out). */
 static void pending_release(struct ingest *g, struct ingest_pending *p)
 {
@@ -211,12 +222,7 @@ static void pending_release(struct ingest *g, struct ingest_pending *p)
         p->next->prev = p->prev;
     if (p->w != &p->w0)
         free(p->w);
-    if (p->cap <= INGEST_SPARE_BIG && g->nspare < INGEST_SPARE_MAX) {
-        p->next = g->pspare;
-        g->pspare = p;
-        g->nspare++;
-    } else
-        free(p);
+    pending_spare(g, p);
 }
 
 static void pending_free(struct ingest *g, struct ingest_pending *p)
@@ -270,45 +276,51 @@ static int pending_wait(struct ingest *g, struct ingest_batch *b, size_t i,
                         Planwatch__V1__IndicatorUpdate *u, struct ingest_pending **fresh,
                         size_t *nfresh)
 {
-    struct ingest_pending *p = pw_map_get(g->pending, u->update_id);
-    if (!p) {
-        size_t idlen = strlen(u->update_id);
-        u->ingest_epoch = g->epoch;
-        u->ingest_seq = g->seq + 1; /* taken only once the entry exists */
-        size_t len = planwatch__v1__indicator_update__get_packed_size(u);
-        p = pending_alloc(g, idlen + 1 + len);
-        if (!p)
-            return PW_ENOMEM;
-        size_t cap = p->cap;
-        memset(p, 0, sizeof *p);
-        p->cap = cap;
-        memcpy(p->data, u->update_id, idlen + 1);
-        p->update_id = p->data;
+    /* The entry is made before the lookup, so that the map is searched once
+     * (pw_map_add); an update already pending (a resend in flight, a
+     * repeated derived row) costs a size computation and a spare. */
+    size_t idlen = strlen(u->update_id);
+    u->ingest_epoch = g->epoch;
+    u->ingest_seq = g->seq + 1; /* taken only if the entry is new */
+    size_t len = planwatch__v1__indicator_update__get_packed_size(u);
+    struct ingest_pending *p = pending_alloc(g, idlen + 1 + len), *had = NULL;
+    if (!p)
+        return PW_ENOMEM;
+    size_t cap = p->cap;
+    memset(p, 0, sizeof *p);
+    p->cap = cap;
+    memcpy(p->data, u->update_id, idlen + 1);
+    p->update_id = p->data;
+    if (pw_map_add(g->pending, p->update_id, p, (void **)&had)) {
+        pending_spare(g, p);
+        return PW_ENOMEM;
+    }
+    if (!had) {
         p->upd = (const uint8_t *)p->data + idlen + 1;
         p->upd_len = planwatch__v1__indicator_update__pack(u, (uint8_t *)p->data + idlen + 1);
         p->w = &p->w0;
         p->capw = 1;
-        if (pw_map_put(g->pending, p->update_id, p)) {
-            free(p); /* not linked anywhere yet */
-            return PW_ENOMEM;
-        }
         g->seq++;
         p->next = g->plist;
         if (g->plist)
             g->plist->prev = p;
         g->plist = p;
         fresh[(*nfresh)++] = p;
-    } else if (p->nw == p->capw) {
-        /* another batch (or a repeated derived row) waits on it too */
-        size_t cap = p->capw * 2;
-        struct ingest_waiter *w = p->w == &p->w0 ? malloc(cap * sizeof *w)
-                                                 : realloc(p->w, cap * sizeof *w);
-        if (!w)
-            return PW_ENOMEM;
-        if (p->w == &p->w0)
-            w[0] = p->w0;
-        p->w = w;
-        p->capw = cap;
+    } else {
+        pending_spare(g, p);
+        p = had;
+        if (p->nw == p->capw) {
+            /* another batch (or a repeated derived row) waits on it too */
+            size_t capw = p->capw * 2;
+            struct ingest_waiter *w = p->w == &p->w0 ? malloc(capw * sizeof *w)
+                                                     : realloc(p->w, capw * sizeof *w);
+            if (!w)
+                return PW_ENOMEM;
+            if (p->w == &p->w0)
+                w[0] = p->w0;
+            p->w = w;
+            p->capw = capw;
+        }
     }
     p->w[p->nw].b = b;
     p->w[p->nw].row = i;
