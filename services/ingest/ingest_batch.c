@@ -27,6 +27,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "msg.h"
+#include "updpack.h"
 #include "vec.h"
 #include "ingest.h"
 
@@ -282,7 +283,7 @@ static int pending_wait(struct ingest *g, struct ingest_batch *b, size_t i,
     size_t idlen = strlen(u->update_id);
     u->ingest_epoch = g->epoch;
     u->ingest_seq = g->seq + 1; /* taken only if the entry is new */
-    size_t len = planwatch__v1__indicator_update__get_packed_size(u);
+    size_t len = pw_updpack_size(u); /* protobuf-c's bytes, encoded by hand */
     struct ingest_pending *p = pending_alloc(g, idlen + 1 + len), *had = NULL;
     if (!p)
         return PW_ENOMEM;
@@ -297,7 +298,7 @@ static int pending_wait(struct ingest *g, struct ingest_batch *b, size_t i,
     }
     if (!had) {
         p->upd = (const uint8_t *)p->data + idlen + 1;
-        p->upd_len = planwatch__v1__indicator_update__pack(u, (uint8_t *)p->data + idlen + 1);
+        p->upd_len = pw_updpack_pack(u, (uint8_t *)p->data + idlen + 1);
         p->w = &p->w0;
         p->capw = 1;
         g->seq++;
