@@ -27,7 +27,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "msg.h"
-#include "updpack.h"
+#include "wirepack.h"
 #include "vec.h"
 #include "ingest.h"
 
@@ -164,8 +164,11 @@ static void batch_reply(struct ingest *g, struct ingest_batch *b)
         if (by[st])
             pw_metric_inc(g->m.answered[st], by[st]);
     pw_metric_observe(g->m.batch_seconds, pw_metrics_now() - b->t0);
-    int rc = pw_zsock_send(g->router, &b->route, b->route.n, PLANWATCH__V1__MSG_TYPE__MSG_FEED_REPLY,
-                           &rep.base, ZMQ_DONTWAIT);
+    uint8_t *buf;
+    size_t len;
+    int rc = pw_wirepack_feed_reply(&rep, &buf, &len); /* protobuf-c's bytes, by hand */
+    if (!rc)
+        rc = pw_zsock_send_packed(g->router, &b->route, b->route.n, buf, len, ZMQ_DONTWAIT);
     pw_info("msg=\"batch answered\" batch=%s rows=%zu accepted=%u duplicates=%u rejected=%u "
             "unavailable=%u valid=%u%s",
             b->batch_id, b->n, rep.accepted, rep.duplicates, rep.rejected, rep.unavailable,
@@ -283,7 +286,7 @@ static int pending_wait(struct ingest *g, struct ingest_batch *b, size_t i,
     size_t idlen = strlen(u->update_id);
     u->ingest_epoch = g->epoch;
     u->ingest_seq = g->seq + 1; /* taken only if the entry is new */
-    size_t len = pw_updpack_size(u); /* protobuf-c's bytes, encoded by hand */
+    size_t len = pw_wirepack_update_size(u); /* protobuf-c's bytes, encoded by hand */
     struct ingest_pending *p = pending_alloc(g, idlen + 1 + len), *had = NULL;
     if (!p)
         return PW_ENOMEM;
@@ -298,7 +301,7 @@ static int pending_wait(struct ingest *g, struct ingest_batch *b, size_t i,
     }
     if (!had) {
         p->upd = (const uint8_t *)p->data + idlen + 1;
-        p->upd_len = pw_updpack_pack(u, (uint8_t *)p->data + idlen + 1);
+        p->upd_len = pw_wirepack_update_pack(u, (uint8_t *)p->data + idlen + 1);
         p->w = &p->w0;
         p->capw = 1;
         g->seq++;

@@ -5,8 +5,8 @@
  * batch's rows into feed rows, status rows into evaluations, topics), as a
  * service would, and freed; the same bytes are also decoded into an arena
  * (pw_envelope_read_with), as ingest and the store decode what they drain.
- * Every update that decodes is also encoded by hand (updpack.h) and by
- * protobuf-c, and the bytes must match. */
+ * Every update and FeedReply that decodes is also encoded by hand
+ * (wirepack.h) and by protobuf-c, and the bytes must match. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +16,7 @@
 #include "err.h"
 #include "fuzz.h"
 #include "msg.h"
-#include "updpack.h"
+#include "wirepack.h"
 
 static void fuzz_update(const Planwatch__V1__IndicatorUpdate *u)
 {
@@ -24,13 +24,13 @@ static void fuzz_update(const Planwatch__V1__IndicatorUpdate *u)
     struct pw_diag d;
     pw_msg_row_from_update(&r, u, "fuzz", &d);
     pw_msg_same_figure(u, u);
-    /* ingest's hand encoder writes protobuf-c's bytes (updpack.h); a
+    /* ingest's hand encoder writes protobuf-c's bytes (wirepack.h); a
      * difference is a bug in it, which the fuzzer sees as a crash */
     size_t n = planwatch__v1__indicator_update__get_packed_size(u);
     uint8_t *want = malloc(n ? n : 1), *got = malloc(n ? n : 1);
     if (want && got &&
-        (pw_updpack_size(u) != n || planwatch__v1__indicator_update__pack(u, want) != n ||
-         pw_updpack_pack(u, got) != n || memcmp(want, got, n) != 0))
+        (pw_wirepack_update_size(u) != n || planwatch__v1__indicator_update__pack(u, want) != n ||
+         pw_wirepack_update_pack(u, got) != n || memcmp(want, got, n) != 0))
         abort();
     free(want);
     free(got);
@@ -71,6 +71,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const Planwatch__V1__FeedBatch *b = (const Planwatch__V1__FeedBatch *)m;
         for (size_t i = 0; i < b->n_rows; i++)
             fuzz_update(b->rows[i]);
+        break;
+    }
+    case PLANWATCH__V1__MSG_TYPE__MSG_FEED_REPLY: {
+        /* ingest's hand encoder of replies writes pw_envelope_pack's bytes */
+        uint8_t *want = NULL, *got = NULL;
+        size_t nwant = 0, ngot = 0;
+        if (pw_envelope_pack(type, m, &want, &nwant) == 0 &&
+            pw_wirepack_feed_reply((const Planwatch__V1__FeedReply *)m, &got, &ngot) == 0 &&
+            (ngot != nwant || memcmp(want, got, nwant) != 0))
+            abort();
+        free(want);
+        free(got);
         break;
     }
     case PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY: {

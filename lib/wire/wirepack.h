@@ -1,0 +1,35 @@
+/* wirepack.h - the two messages ingest encodes per row, encoded by hand:
+ * IndicatorUpdate (one per pending update) and the FeedReply envelope (one
+ * RowResult per row). The bytes are protobuf-c's (fields in number order,
+ * proto3 zero values left out, repeated elements each written), in a
+ * fraction of its instructions: the generic encoder walks the descriptor
+ * and dispatches on every field's type, twice (size, then pack). The
+ * functions know the fields of planwatch.proto as they are; a message whose
+ * descriptor has another shape, or that carries unknown fields, is handed
+ * to protobuf-c. tests/unit/test_wirepack.c compares both encoders and
+ * fails when one of these messages changes; the envelope fuzz target
+ * compares them on everything it decodes. No state; thread-safe. */
+#ifndef PW_WIREPACK_H
+#define PW_WIREPACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "planwatch.pb-c.h"
+
+/* The encoded size of u, equal to
+ * planwatch__v1__indicator_update__get_packed_size(u). */
+size_t pw_wirepack_update_size(const Planwatch__V1__IndicatorUpdate *u);
+
+/* Encodes u into out, which has room for pw_wirepack_update_size(u)
+ * bytes; returns the bytes written (that size): the bytes
+ * planwatch__v1__indicator_update__pack writes. */
+size_t pw_wirepack_update_pack(const Planwatch__V1__IndicatorUpdate *u, uint8_t *out);
+
+/* Encodes Envelope{MSG_FEED_REPLY, r} into a new malloc'd buffer *buf of
+ * *len bytes (caller frees, or hands it to pw_zsock_send_packed): the bytes
+ * pw_envelope_pack(PLANWATCH__V1__MSG_TYPE__MSG_FEED_REPLY, r) gives.
+ * Returns 0 or PW_ENOMEM (*buf untouched). */
+int pw_wirepack_feed_reply(const Planwatch__V1__FeedReply *r, uint8_t **buf, size_t *len);
+
+#endif
