@@ -462,6 +462,12 @@ oom:
     if (b && b->unresolved == 0)
         batch_free(b);
     else if (b) {
+        /* the rows the loop never reached are answered UNAVAILABLE at the
+         * deadline like the rest (ingest_batch_tick): each needs a
+         * RowResult to be looked up and packed */
+        for (size_t k = 0; k < b->n; k++)
+            if (!b->res[k].base.descriptor)
+                planwatch__v1__row_result__init(&b->res[k]);
         b->deadline_ms = now;
         b->next = g->blist;
         if (g->blist)
