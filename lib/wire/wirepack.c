@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "envelope.h"
 #include "err.h"
 
@@ -253,5 +254,278 @@ int pw_wirepack_feed_reply(const Planwatch__V1__FeedReply *r, uint8_t **buf, siz
         free(rs);
     *buf = out;
     *len = (size_t)(o - out);
+    return 0;
+}
+
+/* ---- StoreAck ----------------------------------------------------------- */
+
+/* A reader over one message's bytes. Any surprise sets bad: the caller
+ * then hands the whole envelope to protobuf-c. */
+struct ack_rd {
+    const uint8_t *p, *end;
+    struct pw_arena *arena;
+    size_t budget;                      /* bytes still allowed (pw_envelope_budget) */
+    int bad, nomem;
+};
+
+static uint64_t ack_varint(struct ack_rd *r)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 70; shift += 7) {
+        if (r->p >= r->end) {
+            r->bad = 1;
+            return 0;
+        }
+        uint8_t b = *r->p++;
+        v |= (uint64_t)(b & 0x7f) << (shift < 64 ? shift : 63); /* bits past 64 drop */
+        if (!(b & 0x80))
+            return v;
+    }
+    r->bad = 1; /* more than 10 bytes */
+    return 0;
+}
+
+/* A length-delimited field's bytes: [*start, *start + n). */
+static size_t ack_len(struct ack_rd *r, const uint8_t **start)
+{
+    uint64_t n = ack_varint(r);
+    if (r->bad || n > (uint64_t)(r->end - r->p)) {
+        r->bad = 1;
+        return 0;
+    }
+    *start = r->p;
+    r->p += n;
+    return (size_t)n;
+}
+
+static void *ack_alloc(struct ack_rd *r, size_t n)
+{
+    if (n > r->budget) {
+        r->bad = 1;
+        return NULL;
+    }
+    r->budget -= n;
+    void *p = pw_arena_alloc_raw(r->arena, n);
+    if (!p)
+        r->nomem = r->bad = 1;
+    return p;
+}
+
+static char *ack_str(struct ack_rd *r)
+{
+    const uint8_t *s = NULL;
+    size_t n = ack_len(r, &s);
+    char *c = r->bad ? NULL : ack_alloc(r, n + 1);
+    if (!c)
+        return NULL;
+    memcpy(c, s, n);
+    c[n] = '\0';
+    return c;
+}
+
+/* A bool as the store writes it: one byte, 0 or 1. */
+static protobuf_c_boolean ack_bool(struct ack_rd *r)
+{
+    if (r->p >= r->end || *r->p > 1) {
+        r->bad = 1;
+        return 0;
+    }
+    return *r->p++;
+}
+
+/* The next tag: its field number (0 at the end), checking the wire type
+ * and that fields come in order (a repeated field may repeat). */
+static unsigned ack_tag(struct ack_rd *r, unsigned *last, unsigned repeated)
+{
+    if (r->p >= r->end)
+        return 0;
+    unsigned field, wire;
+    if (r->end - r->p >= 2 && r->p[0] == 0x92 && r->p[1] == 0x03) { /* 50, length-delimited */
+        field = 50;
+        wire = 2;
+        r->p += 2;
+    } else if (*r->p & 0x80) {
+        r->bad = 1; /* another multi-byte tag: not the store's */
+        return 0;
+    } else {
+        field = *r->p >> 3;
+        wire = *r->p & 7;
+        r->p++;
+    }
+    if (field == 0 || field < *last || (field == *last && field != repeated)) {
+        r->bad = 1;
+        return 0;
+    }
+    *last = field;
+    return field << 3 | wire;
+}
+
+static void ack_warning(struct ack_rd *r, Planwatch__V1__RowWarning *w)
+{
+    unsigned last = 0, t;
+    planwatch__v1__row_warning__init(w);
+    while (!r->bad && (t = ack_tag(r, &last, 0)) != 0) {
+        switch (t) {
+        case 1 << 3:
+            w->code = (int32_t)(uint32_t)ack_varint(r);
+            break;
+        case 2 << 3 | 2:
+            w->field = ack_str(r);
+            break;
+        case 3 << 3 | 2:
+            w->reason = ack_str(r);
+            break;
+        default:
+            r->bad = 1;
+        }
+    }
+}
+
+static void ack_item(struct ack_rd *r, Planwatch__V1__AckItem *it)
+{
+    unsigned last = 0, t;
+    size_t nw = 0;
+    planwatch__v1__ack_item__init(it);
+    /* count the warnings first: they are the last field, so the rest is read */
+    const uint8_t *at = r->p;
+    while (!r->bad && (t = ack_tag(r, &last, 50)) != 0) {
+        if (t == (50u << 3 | 2)) {
+            const uint8_t *s;
+            ack_len(r, &s);
+            nw++;
+            continue;
+        }
+        switch (t) {
+        case 1 << 3 | 2:
+            it->update_id = ack_str(r);
+            break;
+        case 2 << 3:
+            it->seq = ack_varint(r);
+            break;
+        case 3 << 3:
+            it->duplicate = ack_bool(r);
+            break;
+        case 4 << 3:
+            it->code = (int32_t)(uint32_t)ack_varint(r);
+            break;
+        case 5 << 3 | 2:
+            it->reason = ack_str(r);
+            break;
+        default:
+            r->bad = 1;
+        }
+    }
+    if (r->bad || !nw)
+        return;
+    it->warnings = ack_alloc(r, nw * sizeof *it->warnings);
+    Planwatch__V1__RowWarning *w = ack_alloc(r, nw * sizeof *w);
+    if (!it->warnings || !w)
+        return;
+    it->n_warnings = nw;
+    /* the second pass reads only the warnings */
+    struct ack_rd sub = *r;
+    sub.p = at;
+    last = 0;
+    size_t k = 0;
+    while (!sub.bad && (t = ack_tag(&sub, &last, 50)) != 0) {
+        const uint8_t *s;
+        size_t n;
+        if (t == (50u << 3 | 2)) {
+            n = ack_len(&sub, &s);
+            struct ack_rd wr = sub;
+            wr.p = s;
+            wr.end = s + n;
+            it->warnings[k] = &w[k];
+            ack_warning(&wr, &w[k]);
+            sub.budget = wr.budget;
+            sub.bad |= wr.bad;
+            sub.nomem |= wr.nomem;
+            k++;
+        } else if ((t & 7) == 2)
+            ack_len(&sub, &s);
+        else
+            ack_varint(&sub);
+    }
+    r->budget = sub.budget;
+    r->bad |= sub.bad;
+    r->nomem |= sub.nomem;
+}
+
+int pw_wirepack_read_store_ack(const void *buf, size_t len, struct pw_arena *arena,
+                               Planwatch__V1__StoreAck **ack)
+{
+    if (len > PW_MSG_MAX_BYTES || planwatch__v1__store_ack__descriptor.n_fields != 2 ||
+        planwatch__v1__ack_item__descriptor.n_fields != 6 ||
+        planwatch__v1__row_warning__descriptor.n_fields != WARNING_NFIELDS ||
+        planwatch__v1__envelope__descriptor.n_fields != ENVELOPE_NFIELDS)
+        return PW_EWIRE;
+    struct ack_rd r = {buf, (const uint8_t *)buf + len, arena, pw_envelope_budget(len), 0, 0};
+    /* Envelope: version 1, type MSG_STORE_ACK, then the payload to the end */
+    unsigned last = 0;
+    const uint8_t *pl = NULL;
+    size_t plen = 0;
+    if (ack_tag(&r, &last, 0) != (1 << 3) || ack_varint(&r) != PW_PROTO_VERSION ||
+        ack_tag(&r, &last, 0) != (2 << 3) ||
+        ack_varint(&r) != (uint64_t)PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK || r.bad)
+        return PW_EWIRE;
+    if (r.p < r.end) {
+        if (ack_tag(&r, &last, 0) != (3 << 3 | 2))
+            return PW_EWIRE;
+        plen = ack_len(&r, &pl);
+        if (r.bad || r.p != r.end)
+            return PW_EWIRE;
+    }
+    /* StoreAck: items (1) repeated, ingest_epoch (2); count the items first */
+    struct ack_rd m = r;
+    m.p = pl;
+    m.end = pl ? pl + plen : NULL;
+    size_t n = 0;
+    uint64_t epoch = 0;
+    unsigned t;
+    last = 0;
+    while (!m.bad && (t = ack_tag(&m, &last, 1)) != 0) {
+        const uint8_t *s;
+        if (t == (1 << 3 | 2)) {
+            ack_len(&m, &s);
+            n++;
+        } else if (t == (2 << 3))
+            epoch = ack_varint(&m);
+        else
+            m.bad = 1;
+    }
+    if (m.bad)
+        return PW_EWIRE;
+    Planwatch__V1__StoreAck *a = ack_alloc(&m, sizeof *a);
+    Planwatch__V1__AckItem **items = n ? ack_alloc(&m, n * sizeof *items) : NULL;
+    Planwatch__V1__AckItem *it = n ? ack_alloc(&m, n * sizeof *it) : NULL;
+    if (!a || (n && (!items || !it)))
+        return m.nomem ? PW_ENOMEM : PW_EWIRE;
+    planwatch__v1__store_ack__init(a);
+    a->ingest_epoch = epoch;
+    a->items = items;
+    a->n_items = n;
+    m.p = pl;
+    last = 0;
+    for (size_t k = 0; k < n && !m.bad;) {
+        const uint8_t *s;
+        t = ack_tag(&m, &last, 1);
+        if (t != (1 << 3 | 2)) {
+            ack_varint(&m); /* ingest_epoch, read above */
+            continue;
+        }
+        size_t ilen = ack_len(&m, &s);
+        struct ack_rd ir = m;
+        ir.p = s;
+        ir.end = s + ilen;
+        items[k] = &it[k];
+        ack_item(&ir, &it[k]);
+        m.budget = ir.budget;
+        m.bad |= ir.bad;
+        m.nomem |= ir.nomem;
+        k++;
+    }
+    if (m.bad)
+        return m.nomem ? PW_ENOMEM : PW_EWIRE;
+    *ack = a;
     return 0;
 }

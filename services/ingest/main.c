@@ -26,6 +26,7 @@
 #include "metrics.h"
 #include "msg.h"
 #include "reactor.h"
+#include "wirepack.h"
 #include "zap.h"
 
 /* The settings (strings point into argv, the environment or the defaults). */
@@ -208,7 +209,14 @@ static void ingest_drain_acks(struct ingest *g)
         if (!rc) {
             size_t len;
             const void *body = pw_frames_body(&fr, &len);
-            rc = pw_envelope_read_with(body, len, &type, &m, a);
+            /* an ack as the store writes it is read by hand (wirepack.h);
+             * anything else as before */
+            Planwatch__V1__StoreAck *ack = NULL;
+            if (a && pw_wirepack_read_store_ack(body, len, g->ack_arena, &ack) == 0) {
+                type = PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK;
+                m = &ack->base;
+            } else
+                rc = pw_envelope_read_with(body, len, &type, &m, a);
         }
         pw_frames_close(&fr);
         if (rc == PW_EUNAVAILABLE || rc == PW_ESHUTDOWN)

@@ -2,8 +2,11 @@
  * FeedReply envelope write exactly the bytes protobuf-c writes
  * (pw_envelope_pack for the reply), for random messages with every field
  * empty, small, large or negative; they hand unknown fields to protobuf-c;
- * and the messages still have the fields they were written for (a field
- * added to planwatch.proto fails here until wirepack.c learns it). */
+ * the hand decoder of StoreAck reads what protobuf-c reads from every ack
+ * the store can write, and of damaged ones accepts only what protobuf-c
+ * reads the same way (the rest it leaves to protobuf-c); and the messages
+ * still have the fields they were written for (a field added to
+ * planwatch.proto fails here until wirepack.c learns it). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +16,9 @@
 
 #include <cmocka.h>
 
+#include "arena.h"
 #include "envelope.h"
+#include "err.h"
 #include "wirepack.h"
 
 static uint64_t rng_state = UINT64_C(0x853c49e6748fea9b);
@@ -338,6 +343,156 @@ static void the_reply_has_the_fields_wirepack_knows(void **state)
                  sizeof envelope / sizeof *envelope);
 }
 
+static int ack_equal(const Planwatch__V1__StoreAck *a, const Planwatch__V1__StoreAck *b)
+{
+    if (a->n_items != b->n_items || a->ingest_epoch != b->ingest_epoch)
+        return 0;
+    for (size_t i = 0; i < a->n_items; i++) {
+        const Planwatch__V1__AckItem *x = a->items[i], *y = b->items[i];
+        if (strcmp(x->update_id, y->update_id) || x->seq != y->seq ||
+            x->duplicate != y->duplicate || x->code != y->code || strcmp(x->reason, y->reason) ||
+            x->n_warnings != y->n_warnings)
+            return 0;
+        for (size_t k = 0; k < x->n_warnings; k++)
+            if (x->warnings[k]->code != y->warnings[k]->code ||
+                strcmp(x->warnings[k]->field, y->warnings[k]->field) ||
+                strcmp(x->warnings[k]->reason, y->warnings[k]->reason))
+                return 0;
+    }
+    return 1;
+}
+
+/* Decodes buf both ways. Returns 1 when the hand decoder took it (and then
+ * asserts protobuf-c reads the same), 0 when it left it to protobuf-c. */
+static int read_both(const uint8_t *buf, size_t len, struct pw_arena *arena)
+{
+    Planwatch__V1__StoreAck *mine = NULL;
+    int rc = pw_wirepack_read_store_ack(buf, len, arena, &mine);
+    assert_true(rc == 0 || rc == PW_EWIRE);
+    if (rc)
+        return 0;
+    Planwatch__V1__MsgType type;
+    ProtobufCMessage *m = NULL;
+    assert_int_equal(pw_envelope_read(buf, len, &type, &m), 0);
+    assert_int_equal(type, PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK);
+    assert_true(ack_equal(mine, (Planwatch__V1__StoreAck *)m));
+    protobuf_c_message_free_unpacked(m, NULL);
+    return 1;
+}
+
+/* Every ack the store can write (random ones, packed by protobuf-c) is read
+ * by hand, the same; each of them damaged (a byte changed, cut short) is
+ * either read the same as protobuf-c does or left to it. */
+static void store_acks_read_alike(void **state)
+{
+    (void)state;
+    enum { MAXI = 80, MAXW = 3 };
+    static char s[MAXI][2][400], ws[MAXI][MAXW][2][400];
+    static Planwatch__V1__AckItem it[MAXI], *ip[MAXI];
+    static Planwatch__V1__RowWarning w[MAXI][MAXW], *wp[MAXI][MAXW];
+    struct pw_arena *arena = NULL;
+    assert_int_equal(pw_arena_open(&arena), 0);
+    int taken = 0, damaged_taken = 0;
+    for (int k = 0; k < 3000; k++) {
+        Planwatch__V1__StoreAck a = PLANWATCH__V1__STORE_ACK__INIT;
+        a.n_items = rng() % 10 == 0 ? MAXI : rng() % 6;
+        a.items = ip;
+        a.ingest_epoch = rnd_u64();
+        for (size_t i = 0; i < a.n_items; i++) {
+            planwatch__v1__ack_item__init(&it[i]);
+            ip[i] = &it[i];
+            it[i].update_id = rnd_str(s[i][0]);
+            it[i].seq = rnd_u64();
+            it[i].duplicate = (protobuf_c_boolean)(rng() % 2);
+            it[i].code = rnd_i32();
+            it[i].reason = rnd_str(s[i][1]);
+            it[i].n_warnings = rng() % (MAXW + 1);
+            it[i].warnings = wp[i];
+            for (size_t j = 0; j < it[i].n_warnings; j++) {
+                planwatch__v1__row_warning__init(&w[i][j]);
+                wp[i][j] = &w[i][j];
+                w[i][j].code = rnd_i32();
+                w[i][j].field = rnd_str(ws[i][j][0]);
+                w[i][j].reason = rnd_str(ws[i][j][1]);
+            }
+        }
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        assert_int_equal(
+            pw_envelope_pack(PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK, &a.base, &buf, &len), 0);
+        pw_arena_reset(arena);
+        assert_int_equal(read_both(buf, len, arena), 1);
+        taken++;
+        for (int d = 0; d < 8 && len; d++) {
+            size_t at = rng() % len, cut = len;
+            uint8_t was = buf[at];
+            if (d == 7)
+                cut = at; /* cut short */
+            else
+                buf[at] = (uint8_t)rng();
+            pw_arena_reset(arena);
+            damaged_taken += read_both(buf, cut, arena);
+            buf[at] = was;
+        }
+        free(buf);
+    }
+    assert_int_equal(taken, 3000);
+    assert_true(damaged_taken > 0); /* a changed value byte still reads */
+    pw_arena_close(&arena);
+}
+
+/* What the store does not write is left to protobuf-c: an unknown field,
+ * fields out of order, another message type. */
+static void other_shapes_go_to_protobuf_c(void **state)
+{
+    (void)state;
+    struct pw_arena *arena = NULL;
+    Planwatch__V1__StoreAck *ack = NULL;
+    assert_int_equal(pw_arena_open(&arena), 0);
+    /* Envelope{1, STORE_ACK, StoreAck{items: [AckItem{update_id "a", 99: 7}]}} */
+    uint8_t t = (uint8_t)PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK;
+    uint8_t unknown[] = {0x08, 0x01, 0x10, t, 0x1a, 0x08, 0x0a, 0x06, 0x0a, 0x01, 'a', 0x98, 0x06, 0x07};
+    assert_int_equal(pw_wirepack_read_store_ack(unknown, sizeof unknown, arena, &ack), PW_EWIRE);
+    /* AckItem{seq 5, update_id "a"}: out of order */
+    uint8_t order[] = {0x08, 0x01, 0x10, t, 0x1a, 0x07, 0x0a, 0x05, 0x10, 0x05, 0x0a, 0x01, 'a'};
+    assert_int_equal(pw_wirepack_read_store_ack(order, sizeof order, arena, &ack), PW_EWIRE);
+    /* AckItem{duplicate 2}: a bool the store does not write */
+    uint8_t dup[] = {0x08, 0x01, 0x10, t, 0x1a, 0x04, 0x0a, 0x02, 0x18, 0x02};
+    assert_int_equal(pw_wirepack_read_store_ack(dup, sizeof dup, arena, &ack), PW_EWIRE);
+    /* a heartbeat */
+    Planwatch__V1__Heartbeat hb = PLANWATCH__V1__HEARTBEAT__INIT;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(pw_envelope_pack(PLANWATCH__V1__MSG_TYPE__MSG_HEARTBEAT, &hb.base, &buf, &len), 0);
+    assert_int_equal(pw_wirepack_read_store_ack(buf, len, arena, &ack), PW_EWIRE);
+    free(buf);
+    assert_null(ack);
+    /* the well-formed one of the first: taken */
+    uint8_t ok[] = {0x08, 0x01, 0x10, t, 0x1a, 0x07, 0x0a, 0x05, 0x0a, 0x01, 'a', 0x10, 0x05};
+    assert_int_equal(pw_wirepack_read_store_ack(ok, sizeof ok, arena, &ack), 0);
+    assert_int_equal(ack->n_items, 1);
+    assert_string_equal(ack->items[0]->update_id, "a");
+    assert_int_equal(ack->items[0]->seq, 5);
+    pw_arena_close(&arena);
+}
+
+static void the_ack_has_the_fields_wirepack_knows(void **state)
+{
+    (void)state;
+    const ProtobufCLabel N = PROTOBUF_C_LABEL_NONE, R = PROTOBUF_C_LABEL_REPEATED;
+    const struct want_field ack[] = {
+        {1, "items", PROTOBUF_C_TYPE_MESSAGE, R},
+        {2, "ingest_epoch", PROTOBUF_C_TYPE_UINT64, N},
+    };
+    const struct want_field item[] = {
+        {1, "update_id", PROTOBUF_C_TYPE_STRING, N}, {2, "seq", PROTOBUF_C_TYPE_UINT64, N},
+        {3, "duplicate", PROTOBUF_C_TYPE_BOOL, N},   {4, "code", PROTOBUF_C_TYPE_INT32, N},
+        {5, "reason", PROTOBUF_C_TYPE_STRING, N},    {50, "warnings", PROTOBUF_C_TYPE_MESSAGE, R},
+    };
+    assert_shape(&planwatch__v1__store_ack__descriptor, ack, sizeof ack / sizeof *ack);
+    assert_shape(&planwatch__v1__ack_item__descriptor, item, sizeof item / sizeof *item);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -348,6 +503,9 @@ int main(void)
         cmocka_unit_test(random_replies_pack_alike),
         cmocka_unit_test(reply_with_unknown_fields),
         cmocka_unit_test(the_reply_has_the_fields_wirepack_knows),
+        cmocka_unit_test(store_acks_read_alike),
+        cmocka_unit_test(other_shapes_go_to_protobuf_c),
+        cmocka_unit_test(the_ack_has_the_fields_wirepack_knows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
