@@ -340,17 +340,18 @@ static unsigned ack_tag(struct ack_rd *r, unsigned *last, unsigned repeated)
     if (r->p >= r->end)
         return 0;
     unsigned field, wire;
-    if (r->end - r->p >= 2 && r->p[0] == 0x92 && r->p[1] == 0x03) { /* 50, length-delimited */
-        field = 50;
-        wire = 2;
-        r->p += 2;
-    } else if (*r->p & 0x80) {
-        r->bad = 1; /* another multi-byte tag: not the store's */
-        return 0;
-    } else {
+    if (!(*r->p & 0x80)) {
         field = *r->p >> 3;
         wire = *r->p & 7;
         r->p++;
+    } else if (r->end - r->p >= 2 && !(r->p[1] & 0x80) && r->p[1]) { /* fields 16-2047 */
+        unsigned tag = (unsigned)(r->p[0] & 0x7f) | (unsigned)r->p[1] << 7;
+        field = tag >> 3;
+        wire = tag & 7;
+        r->p += 2;
+    } else {
+        r->bad = 1; /* a longer or padded tag: not protobuf-c's */
+        return 0;
     }
     if (field == 0 || field < *last || (field == *last && field != repeated)) {
         r->bad = 1;
@@ -390,7 +391,7 @@ static void ack_item(struct ack_rd *r, Planwatch__V1__AckItem *it)
     const uint8_t *at = r->p;
     while (!r->bad && (t = ack_tag(r, &last, 50)) != 0) {
         if (t == (50u << 3 | 2)) {
-            const uint8_t *s;
+            const uint8_t *s = NULL;
             ack_len(r, &s);
             nw++;
             continue;
@@ -428,7 +429,7 @@ static void ack_item(struct ack_rd *r, Planwatch__V1__AckItem *it)
     last = 0;
     size_t k = 0;
     while (!sub.bad && (t = ack_tag(&sub, &last, 50)) != 0) {
-        const uint8_t *s;
+        const uint8_t *s = NULL;
         size_t n;
         if (t == (50u << 3 | 2)) {
             n = ack_len(&sub, &s);
@@ -451,6 +452,25 @@ static void ack_item(struct ack_rd *r, Planwatch__V1__AckItem *it)
     r->nomem |= sub.nomem;
 }
 
+/* The Envelope as pw_envelope_pack writes it: version 1, the type, then
+ * the payload to the end (left out when empty). Returns 0 or PW_EWIRE. */
+static int wp_envelope(struct ack_rd *r, Planwatch__V1__MsgType type, const uint8_t **pl,
+                       size_t *plen)
+{
+    unsigned last = 0;
+    if (ack_tag(r, &last, 0) != (1 << 3) || ack_varint(r) != PW_PROTO_VERSION ||
+        ack_tag(r, &last, 0) != (2 << 3) || ack_varint(r) != (uint64_t)type || r->bad)
+        return PW_EWIRE;
+    if (r->p < r->end) {
+        if (ack_tag(r, &last, 0) != (3 << 3 | 2))
+            return PW_EWIRE;
+        *plen = ack_len(r, pl);
+        if (r->bad || r->p != r->end)
+            return PW_EWIRE;
+    }
+    return 0;
+}
+
 int pw_wirepack_read_store_ack(const void *buf, size_t len, struct pw_arena *arena,
                                Planwatch__V1__StoreAck **ack)
 {
@@ -460,21 +480,11 @@ int pw_wirepack_read_store_ack(const void *buf, size_t len, struct pw_arena *are
         planwatch__v1__envelope__descriptor.n_fields != ENVELOPE_NFIELDS)
         return PW_EWIRE;
     struct ack_rd r = {buf, (const uint8_t *)buf + len, arena, pw_envelope_budget(len), 0, 0};
-    /* Envelope: version 1, type MSG_STORE_ACK, then the payload to the end */
-    unsigned last = 0;
     const uint8_t *pl = NULL;
     size_t plen = 0;
-    if (ack_tag(&r, &last, 0) != (1 << 3) || ack_varint(&r) != PW_PROTO_VERSION ||
-        ack_tag(&r, &last, 0) != (2 << 3) ||
-        ack_varint(&r) != (uint64_t)PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK || r.bad)
+    unsigned last;
+    if (wp_envelope(&r, PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK, &pl, &plen))
         return PW_EWIRE;
-    if (r.p < r.end) {
-        if (ack_tag(&r, &last, 0) != (3 << 3 | 2))
-            return PW_EWIRE;
-        plen = ack_len(&r, &pl);
-        if (r.bad || r.p != r.end)
-            return PW_EWIRE;
-    }
     /* StoreAck: items (1) repeated, ingest_epoch (2); count the items first */
     struct ack_rd m = r;
     m.p = pl;
@@ -484,7 +494,7 @@ int pw_wirepack_read_store_ack(const void *buf, size_t len, struct pw_arena *are
     unsigned t;
     last = 0;
     while (!m.bad && (t = ack_tag(&m, &last, 1)) != 0) {
-        const uint8_t *s;
+        const uint8_t *s = NULL;
         if (t == (1 << 3 | 2)) {
             ack_len(&m, &s);
             n++;
@@ -507,7 +517,7 @@ int pw_wirepack_read_store_ack(const void *buf, size_t len, struct pw_arena *are
     m.p = pl;
     last = 0;
     for (size_t k = 0; k < n && !m.bad;) {
-        const uint8_t *s;
+        const uint8_t *s = NULL;
         t = ack_tag(&m, &last, 1);
         if (t != (1 << 3 | 2)) {
             ack_varint(&m); /* ingest_epoch, read above */
@@ -527,5 +537,147 @@ int pw_wirepack_read_store_ack(const void *buf, size_t len, struct pw_arena *are
     if (m.bad)
         return m.nomem ? PW_ENOMEM : PW_EWIRE;
     *ack = a;
+    return 0;
+}
+
+/* ---- FeedBatch ---------------------------------------------------------- */
+
+static void feed_row(struct ack_rd *r, Planwatch__V1__IndicatorUpdate *u)
+{
+    unsigned last = 0, t;
+    planwatch__v1__indicator_update__init(u);
+    while (!r->bad && (t = ack_tag(r, &last, 0)) != 0) {
+        switch (t) {
+        case 1 << 3 | 2:
+            u->update_id = ack_str(r);
+            break;
+        case 2 << 3 | 2:
+            u->indicator_id = ack_str(r);
+            break;
+        case 3 << 3:
+            u->fiscal_year = (int32_t)(uint32_t)ack_varint(r);
+            break;
+        case 4 << 3: {
+            uint64_t v = ack_varint(r);
+            u->value_micros = (int64_t)((v >> 1) ^ (~(v & 1) + 1)); /* zigzag */
+            break;
+        }
+        case 5 << 3:
+            u->basis = (Planwatch__V1__Basis)(int32_t)(uint32_t)ack_varint(r);
+            break;
+        case 6 << 3:
+            u->preliminary = ack_bool(r);
+            break;
+        case 7 << 3 | 2:
+            u->as_of = ack_str(r);
+            break;
+        case 8 << 3 | 2:
+            u->office = ack_str(r);
+            break;
+        case 9 << 3 | 2:
+            u->note = ack_str(r);
+            break;
+        case 10 << 3:
+            u->received_ns = (int64_t)ack_varint(r);
+            break;
+        case 11 << 3:
+            u->seq = ack_varint(r);
+            break;
+        case 12 << 3:
+            u->ingest_epoch = ack_varint(r);
+            break;
+        case 13 << 3:
+            u->ingest_seq = ack_varint(r);
+            break;
+        case 14 << 3:
+            u->row = (int32_t)(uint32_t)ack_varint(r);
+            break;
+        case 50 << 3:
+            u->retracted = ack_bool(r);
+            break;
+        case 51 << 3:
+            u->id_derived = ack_bool(r);
+            break;
+        default:
+            r->bad = 1;
+        }
+    }
+}
+
+int pw_wirepack_read_feed_batch(const void *buf, size_t len, struct pw_arena *arena,
+                                Planwatch__V1__FeedBatch **batch)
+{
+    if (len > PW_MSG_MAX_BYTES || planwatch__v1__feed_batch__descriptor.n_fields != 5 ||
+        planwatch__v1__indicator_update__descriptor.n_fields != UPD_NFIELDS ||
+        planwatch__v1__envelope__descriptor.n_fields != ENVELOPE_NFIELDS)
+        return PW_EWIRE;
+    struct ack_rd r = {buf, (const uint8_t *)buf + len, arena, pw_envelope_budget(len), 0, 0};
+    const uint8_t *pl = NULL;
+    size_t plen = 0;
+    if (wp_envelope(&r, PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH, &pl, &plen))
+        return PW_EWIRE;
+    /* FeedBatch: batch_id, office, source, rows (repeated), dry_run; the
+     * rows are counted first, the rest read on the way */
+    struct ack_rd m = r;
+    m.p = pl;
+    m.end = pl ? pl + plen : NULL;
+    Planwatch__V1__FeedBatch *b = ack_alloc(&m, sizeof *b);
+    if (!b)
+        return m.nomem ? PW_ENOMEM : PW_EWIRE;
+    planwatch__v1__feed_batch__init(b);
+    size_t n = 0;
+    unsigned last = 0, t;
+    const uint8_t *rows = NULL;
+    while (!m.bad && (t = ack_tag(&m, &last, 4)) != 0) {
+        const uint8_t *s = NULL;
+        switch (t) {
+        case 1 << 3 | 2:
+            b->batch_id = ack_str(&m);
+            break;
+        case 2 << 3 | 2:
+            b->office = ack_str(&m);
+            break;
+        case 3 << 3 | 2:
+            b->source = ack_str(&m);
+            break;
+        case 4 << 3 | 2:
+            if (!n)
+                rows = m.p - 1; /* at the first row's tag */
+            ack_len(&m, &s);
+            n++;
+            break;
+        case 5 << 3:
+            b->dry_run = ack_bool(&m);
+            break;
+        default:
+            m.bad = 1;
+        }
+    }
+    if (m.bad)
+        return m.nomem ? PW_ENOMEM : PW_EWIRE;
+    Planwatch__V1__IndicatorUpdate **rp = n ? ack_alloc(&m, n * sizeof *rp) : NULL;
+    Planwatch__V1__IndicatorUpdate *u = n ? ack_alloc(&m, n * sizeof *u) : NULL;
+    if (n && (!rp || !u))
+        return m.nomem ? PW_ENOMEM : PW_EWIRE;
+    b->rows = rp;
+    b->n_rows = n;
+    /* the rows are consecutive (a repeated field may not be interleaved) */
+    m.p = rows;
+    for (size_t k = 0; k < n && !m.bad; k++) {
+        const uint8_t *s = NULL;
+        m.p++; /* the tag, 4 << 3 | 2 */
+        size_t rlen = ack_len(&m, &s);
+        struct ack_rd rr = m;
+        rr.p = s;
+        rr.end = s + rlen;
+        rp[k] = &u[k];
+        feed_row(&rr, &u[k]);
+        m.budget = rr.budget;
+        m.bad |= rr.bad;
+        m.nomem |= rr.nomem;
+    }
+    if (m.bad)
+        return m.nomem ? PW_ENOMEM : PW_EWIRE;
+    *batch = b;
     return 0;
 }

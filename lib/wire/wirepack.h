@@ -39,11 +39,19 @@ int pw_wirepack_feed_reply(const Planwatch__V1__FeedReply *r, uint8_t **buf, siz
  * into arena: *ack and every item, warning and string it holds live in the
  * arena. The values are those protobuf-c would decode. Anything else --
  * another type or version, unknown or reordered fields, bad bytes, more
- * than pw_envelope_budget(len) bytes to allocate -- returns PW_EWIRE with
- * *ack untouched and leaves it to pw_envelope_read_with, which then answers
- * as it always did; PW_ENOMEM when the arena is out of memory. */
+ * than pw_envelope_budget(len) bytes to allocate (as this reader counts)
+ * -- returns PW_EWIRE with *ack untouched and leaves it to
+ * pw_envelope_read_with, which then answers as it always did; PW_ENOMEM
+ * when the arena is out of memory. */
 struct pw_arena;
 int pw_wirepack_read_store_ack(const void *buf, size_t len, struct pw_arena *arena,
                                Planwatch__V1__StoreAck **ack);
+
+/* The same for Envelope{MSG_FEED_BATCH, FeedBatch} as pw_envelope_pack
+ * writes it (the CLI and the HTTP door send that): *batch and its rows in
+ * arena, or PW_EWIRE (left to pw_envelope_read_with: unknown fields of a
+ * newer sender are kept there) or PW_ENOMEM. */
+int pw_wirepack_read_feed_batch(const void *buf, size_t len, struct pw_arena *arena,
+                                Planwatch__V1__FeedBatch **batch);
 
 #endif
