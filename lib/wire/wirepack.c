@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "envelope.h"
 #include "err.h"
+#include "msg.h"
 
 #define UPD_NFIELDS 16
 #define REPLY_NFIELDS 8
@@ -653,7 +654,9 @@ int pw_wirepack_read_feed_batch(const void *buf, size_t len, struct pw_arena *ar
             m.bad = 1;
         }
     }
-    if (m.bad)
+    /* more rows than a batch may hold: protobuf-c decodes it (within its
+     * budget) and pw_msg_check_batch refuses it, as before */
+    if (m.bad || n > PW_BATCH_MAX_ROWS)
         return m.nomem ? PW_ENOMEM : PW_EWIRE;
     Planwatch__V1__IndicatorUpdate **rp = n ? ack_alloc(&m, n * sizeof *rp) : NULL;
     Planwatch__V1__IndicatorUpdate *u = n ? ack_alloc(&m, n * sizeof *u) : NULL;

@@ -50,7 +50,8 @@ int pw_wirepack_read_store_ack(const void *buf, size_t len, struct pw_arena *are
 /* The same for Envelope{MSG_FEED_BATCH, FeedBatch} as pw_envelope_pack
  * writes it (the CLI and the HTTP door send that): *batch and its rows in
  * arena, or PW_EWIRE (left to pw_envelope_read_with: unknown fields of a
- * newer sender are kept there) or PW_ENOMEM. */
+ * newer sender are kept there; more than PW_BATCH_MAX_ROWS rows) or
+ * PW_ENOMEM. */
 int pw_wirepack_read_feed_batch(const void *buf, size_t len, struct pw_arena *arena,
                                 Planwatch__V1__FeedBatch **batch);
 

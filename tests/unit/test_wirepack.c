@@ -19,6 +19,7 @@
 #include "arena.h"
 #include "envelope.h"
 #include "err.h"
+#include "msg.h"
 #include "wirepack.h"
 
 static uint64_t rng_state = UINT64_C(0x853c49e6748fea9b);
@@ -595,6 +596,22 @@ static void feed_batches_read_alike(void **state)
     protobuf_c_message_free_unpacked(m, NULL);
     unknown[sizeof unknown - 3] = 0x10; /* 99: 7 -> seq (2): 6, then a stray 7: still not ours */
     assert_int_equal(pw_wirepack_read_feed_batch(unknown, sizeof unknown, arena, &fb), PW_EWIRE);
+    /* more rows than a batch may hold: left to protobuf-c (and refused later) */
+    size_t nrows = PW_BATCH_MAX_ROWS + 1, plen = 2 * nrows;
+    uint8_t *big = malloc(plen + 16), *o = big;
+    assert_non_null(big);
+    *o++ = 0x08, *o++ = 0x01, *o++ = 0x10, *o++ = t, *o++ = 0x1a;
+    size_t v = plen;
+    for (; v >= 0x80; v >>= 7)
+        *o++ = (uint8_t)(v | 0x80);
+    *o++ = (uint8_t)v;
+    for (size_t i = 0; i < nrows; i++)
+        *o++ = 0x22, *o++ = 0x00; /* an empty row */
+    assert_int_equal(pw_wirepack_read_feed_batch(big, (size_t)(o - big), arena, &fb), PW_EWIRE);
+    assert_int_equal(pw_envelope_read(big, (size_t)(o - big), &type, &m), 0);
+    assert_int_equal(((Planwatch__V1__FeedBatch *)m)->n_rows, nrows);
+    protobuf_c_message_free_unpacked(m, NULL);
+    free(big);
     pw_arena_close(&arena);
 }
 
