@@ -1,8 +1,11 @@
-/* wirepack.c - IndicatorUpdate and FeedReply encoded by hand (see
- * wirepack.h). protobuf-c spends about 2,500 instructions on an update and
- * 1,900 on a row of a reply, where writing the fields straight takes a few
- * hundred. The layouts below follow planwatch.proto; the *_known()
- * checks send anything else to protobuf-c. */
+/* wirepack.c - IndicatorUpdate and FeedReply encoded by hand, StoreAck
+ * and FeedBatch decoded by hand (see wirepack.h). protobuf-c spends about
+ * 2,500 instructions on an update and 1,900 on a row of a reply, where
+ * writing the fields straight takes a few hundred; its generic decoder
+ * costs as much per row. The layouts below follow planwatch.proto. The
+ * encoders send any other message shape to protobuf-c; the readers (wp_rd)
+ * take only protobuf-c's own canonical output and report anything else,
+ * which their callers then decode with protobuf-c. */
 #include "wirepack.h"
 
 #include <stdlib.h>
@@ -258,18 +261,18 @@ int pw_wirepack_feed_reply(const Planwatch__V1__FeedReply *r, uint8_t **buf, siz
     return 0;
 }
 
-/* ---- StoreAck ----------------------------------------------------------- */
+/* ---- Readers ------------------------------------------------------------ */
 
 /* A reader over one message's bytes. Any surprise sets bad: the caller
  * then hands the whole envelope to protobuf-c. */
-struct ack_rd {
+struct wp_rd {
     const uint8_t *p, *end;
     struct pw_arena *arena;
     size_t budget;                      /* bytes still allowed (pw_envelope_budget) */
     int bad, nomem;
 };
 
-static uint64_t ack_varint(struct ack_rd *r)
+static uint64_t rd_varint(struct wp_rd *r)
 {
     uint64_t v = 0;
     for (unsigned shift = 0; shift < 70; shift += 7) {
@@ -287,9 +290,9 @@ static uint64_t ack_varint(struct ack_rd *r)
 }
 
 /* A length-delimited field's bytes: [*start, *start + n). */
-static size_t ack_len(struct ack_rd *r, const uint8_t **start)
+static size_t rd_len(struct wp_rd *r, const uint8_t **start)
 {
-    uint64_t n = ack_varint(r);
+    uint64_t n = rd_varint(r);
     if (r->bad || n > (uint64_t)(r->end - r->p)) {
         r->bad = 1;
         return 0;
@@ -299,7 +302,7 @@ static size_t ack_len(struct ack_rd *r, const uint8_t **start)
     return (size_t)n;
 }
 
-static void *ack_alloc(struct ack_rd *r, size_t n)
+static void *rd_alloc(struct wp_rd *r, size_t n)
 {
     if (n > r->budget) {
         r->bad = 1;
@@ -312,11 +315,11 @@ static void *ack_alloc(struct ack_rd *r, size_t n)
     return p;
 }
 
-static char *ack_str(struct ack_rd *r)
+static char *rd_str(struct wp_rd *r)
 {
     const uint8_t *s = NULL;
-    size_t n = ack_len(r, &s);
-    char *c = r->bad ? NULL : ack_alloc(r, n + 1);
+    size_t n = rd_len(r, &s);
+    char *c = r->bad ? NULL : rd_alloc(r, n + 1);
     if (!c)
         return NULL;
     memcpy(c, s, n);
@@ -325,7 +328,7 @@ static char *ack_str(struct ack_rd *r)
 }
 
 /* A bool as the store writes it: one byte, 0 or 1. */
-static protobuf_c_boolean ack_bool(struct ack_rd *r)
+static protobuf_c_boolean rd_bool(struct wp_rd *r)
 {
     if (r->p >= r->end || *r->p > 1) {
         r->bad = 1;
@@ -336,7 +339,7 @@ static protobuf_c_boolean ack_bool(struct ack_rd *r)
 
 /* The next tag: its field number (0 at the end), checking the wire type
  * and that fields come in order (a repeated field may repeat). */
-static unsigned ack_tag(struct ack_rd *r, unsigned *last, unsigned repeated)
+static unsigned rd_tag(struct wp_rd *r, unsigned *last, unsigned repeated)
 {
     if (r->p >= r->end)
         return 0;
@@ -362,20 +365,20 @@ static unsigned ack_tag(struct ack_rd *r, unsigned *last, unsigned repeated)
     return field << 3 | wire;
 }
 
-static void ack_warning(struct ack_rd *r, Planwatch__V1__RowWarning *w)
+static void ack_warning(struct wp_rd *r, Planwatch__V1__RowWarning *w)
 {
     unsigned last = 0, t;
     planwatch__v1__row_warning__init(w);
-    while (!r->bad && (t = ack_tag(r, &last, 0)) != 0) {
+    while (!r->bad && (t = rd_tag(r, &last, 0)) != 0) {
         switch (t) {
         case 1 << 3:
-            w->code = (int32_t)(uint32_t)ack_varint(r);
+            w->code = (int32_t)(uint32_t)rd_varint(r);
             break;
         case 2 << 3 | 2:
-            w->field = ack_str(r);
+            w->field = rd_str(r);
             break;
         case 3 << 3 | 2:
-            w->reason = ack_str(r);
+            w->reason = rd_str(r);
             break;
         default:
             r->bad = 1;
@@ -383,35 +386,35 @@ static void ack_warning(struct ack_rd *r, Planwatch__V1__RowWarning *w)
     }
 }
 
-static void ack_item(struct ack_rd *r, Planwatch__V1__AckItem *it)
+static void ack_item(struct wp_rd *r, Planwatch__V1__AckItem *it)
 {
     unsigned last = 0, t;
     size_t nw = 0;
     planwatch__v1__ack_item__init(it);
     /* count the warnings first: they are the last field, so the rest is read */
     const uint8_t *at = r->p;
-    while (!r->bad && (t = ack_tag(r, &last, 50)) != 0) {
+    while (!r->bad && (t = rd_tag(r, &last, 50)) != 0) {
         if (t == (50u << 3 | 2)) {
             const uint8_t *s = NULL;
-            ack_len(r, &s);
+            rd_len(r, &s);
             nw++;
             continue;
         }
         switch (t) {
         case 1 << 3 | 2:
-            it->update_id = ack_str(r);
+            it->update_id = rd_str(r);
             break;
         case 2 << 3:
-            it->seq = ack_varint(r);
+            it->seq = rd_varint(r);
             break;
         case 3 << 3:
-            it->duplicate = ack_bool(r);
+            it->duplicate = rd_bool(r);
             break;
         case 4 << 3:
-            it->code = (int32_t)(uint32_t)ack_varint(r);
+            it->code = (int32_t)(uint32_t)rd_varint(r);
             break;
         case 5 << 3 | 2:
-            it->reason = ack_str(r);
+            it->reason = rd_str(r);
             break;
         default:
             r->bad = 1;
@@ -419,22 +422,22 @@ static void ack_item(struct ack_rd *r, Planwatch__V1__AckItem *it)
     }
     if (r->bad || !nw)
         return;
-    it->warnings = ack_alloc(r, nw * sizeof *it->warnings);
-    Planwatch__V1__RowWarning *w = ack_alloc(r, nw * sizeof *w);
+    it->warnings = rd_alloc(r, nw * sizeof *it->warnings);
+    Planwatch__V1__RowWarning *w = rd_alloc(r, nw * sizeof *w);
     if (!it->warnings || !w)
         return;
     it->n_warnings = nw;
     /* the second pass reads only the warnings */
-    struct ack_rd sub = *r;
+    struct wp_rd sub = *r;
     sub.p = at;
     last = 0;
     size_t k = 0;
-    while (!sub.bad && (t = ack_tag(&sub, &last, 50)) != 0) {
+    while (!sub.bad && (t = rd_tag(&sub, &last, 50)) != 0) {
         const uint8_t *s = NULL;
         size_t n;
         if (t == (50u << 3 | 2)) {
-            n = ack_len(&sub, &s);
-            struct ack_rd wr = sub;
+            n = rd_len(&sub, &s);
+            struct wp_rd wr = sub;
             wr.p = s;
             wr.end = s + n;
             it->warnings[k] = &w[k];
@@ -444,9 +447,9 @@ static void ack_item(struct ack_rd *r, Planwatch__V1__AckItem *it)
             sub.nomem |= wr.nomem;
             k++;
         } else if ((t & 7) == 2)
-            ack_len(&sub, &s);
+            rd_len(&sub, &s);
         else
-            ack_varint(&sub);
+            rd_varint(&sub);
     }
     r->budget = sub.budget;
     r->bad |= sub.bad;
@@ -455,17 +458,17 @@ static void ack_item(struct ack_rd *r, Planwatch__V1__AckItem *it)
 
 /* The Envelope as pw_envelope_pack writes it: version 1, the type, then
  * the payload to the end (left out when empty). Returns 0 or PW_EWIRE. */
-static int wp_envelope(struct ack_rd *r, Planwatch__V1__MsgType type, const uint8_t **pl,
+static int wp_envelope(struct wp_rd *r, Planwatch__V1__MsgType type, const uint8_t **pl,
                        size_t *plen)
 {
     unsigned last = 0;
-    if (ack_tag(r, &last, 0) != (1 << 3) || ack_varint(r) != PW_PROTO_VERSION ||
-        ack_tag(r, &last, 0) != (2 << 3) || ack_varint(r) != (uint64_t)type || r->bad)
+    if (rd_tag(r, &last, 0) != (1 << 3) || rd_varint(r) != PW_PROTO_VERSION ||
+        rd_tag(r, &last, 0) != (2 << 3) || rd_varint(r) != (uint64_t)type || r->bad)
         return PW_EWIRE;
     if (r->p < r->end) {
-        if (ack_tag(r, &last, 0) != (3 << 3 | 2))
+        if (rd_tag(r, &last, 0) != (3 << 3 | 2))
             return PW_EWIRE;
-        *plen = ack_len(r, pl);
+        *plen = rd_len(r, pl);
         if (r->bad || r->p != r->end)
             return PW_EWIRE;
     }
@@ -480,35 +483,35 @@ int pw_wirepack_read_store_ack(const void *buf, size_t len, struct pw_arena *are
         planwatch__v1__row_warning__descriptor.n_fields != WARNING_NFIELDS ||
         planwatch__v1__envelope__descriptor.n_fields != ENVELOPE_NFIELDS)
         return PW_EWIRE;
-    struct ack_rd r = {buf, (const uint8_t *)buf + len, arena, pw_envelope_budget(len), 0, 0};
+    struct wp_rd r = {buf, (const uint8_t *)buf + len, arena, pw_envelope_budget(len), 0, 0};
     const uint8_t *pl = NULL;
     size_t plen = 0;
     unsigned last;
     if (wp_envelope(&r, PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK, &pl, &plen))
         return PW_EWIRE;
     /* StoreAck: items (1) repeated, ingest_epoch (2); count the items first */
-    struct ack_rd m = r;
+    struct wp_rd m = r;
     m.p = pl;
     m.end = pl ? pl + plen : NULL;
     size_t n = 0;
     uint64_t epoch = 0;
     unsigned t;
     last = 0;
-    while (!m.bad && (t = ack_tag(&m, &last, 1)) != 0) {
+    while (!m.bad && (t = rd_tag(&m, &last, 1)) != 0) {
         const uint8_t *s = NULL;
         if (t == (1 << 3 | 2)) {
-            ack_len(&m, &s);
+            rd_len(&m, &s);
             n++;
         } else if (t == (2 << 3))
-            epoch = ack_varint(&m);
+            epoch = rd_varint(&m);
         else
             m.bad = 1;
     }
     if (m.bad)
         return PW_EWIRE;
-    Planwatch__V1__StoreAck *a = ack_alloc(&m, sizeof *a);
-    Planwatch__V1__AckItem **items = n ? ack_alloc(&m, n * sizeof *items) : NULL;
-    Planwatch__V1__AckItem *it = n ? ack_alloc(&m, n * sizeof *it) : NULL;
+    Planwatch__V1__StoreAck *a = rd_alloc(&m, sizeof *a);
+    Planwatch__V1__AckItem **items = n ? rd_alloc(&m, n * sizeof *items) : NULL;
+    Planwatch__V1__AckItem *it = n ? rd_alloc(&m, n * sizeof *it) : NULL;
     if (!a || (n && (!items || !it)))
         return m.nomem ? PW_ENOMEM : PW_EWIRE;
     planwatch__v1__store_ack__init(a);
@@ -519,13 +522,13 @@ int pw_wirepack_read_store_ack(const void *buf, size_t len, struct pw_arena *are
     last = 0;
     for (size_t k = 0; k < n && !m.bad;) {
         const uint8_t *s = NULL;
-        t = ack_tag(&m, &last, 1);
+        t = rd_tag(&m, &last, 1);
         if (t != (1 << 3 | 2)) {
-            ack_varint(&m); /* ingest_epoch, read above */
+            rd_varint(&m); /* ingest_epoch, read above */
             continue;
         }
-        size_t ilen = ack_len(&m, &s);
-        struct ack_rd ir = m;
+        size_t ilen = rd_len(&m, &s);
+        struct wp_rd ir = m;
         ir.p = s;
         ir.end = s + ilen;
         items[k] = &it[k];
@@ -543,61 +546,61 @@ int pw_wirepack_read_store_ack(const void *buf, size_t len, struct pw_arena *are
 
 /* ---- FeedBatch ---------------------------------------------------------- */
 
-static void feed_row(struct ack_rd *r, Planwatch__V1__IndicatorUpdate *u)
+static void feed_row(struct wp_rd *r, Planwatch__V1__IndicatorUpdate *u)
 {
     unsigned last = 0, t;
     planwatch__v1__indicator_update__init(u);
-    while (!r->bad && (t = ack_tag(r, &last, 0)) != 0) {
+    while (!r->bad && (t = rd_tag(r, &last, 0)) != 0) {
         switch (t) {
         case 1 << 3 | 2:
-            u->update_id = ack_str(r);
+            u->update_id = rd_str(r);
             break;
         case 2 << 3 | 2:
-            u->indicator_id = ack_str(r);
+            u->indicator_id = rd_str(r);
             break;
         case 3 << 3:
-            u->fiscal_year = (int32_t)(uint32_t)ack_varint(r);
+            u->fiscal_year = (int32_t)(uint32_t)rd_varint(r);
             break;
         case 4 << 3: {
-            uint64_t v = ack_varint(r);
+            uint64_t v = rd_varint(r);
             u->value_micros = (int64_t)((v >> 1) ^ (~(v & 1) + 1)); /* zigzag */
             break;
         }
         case 5 << 3:
-            u->basis = (Planwatch__V1__Basis)(int32_t)(uint32_t)ack_varint(r);
+            u->basis = (Planwatch__V1__Basis)(int32_t)(uint32_t)rd_varint(r);
             break;
         case 6 << 3:
-            u->preliminary = ack_bool(r);
+            u->preliminary = rd_bool(r);
             break;
         case 7 << 3 | 2:
-            u->as_of = ack_str(r);
+            u->as_of = rd_str(r);
             break;
         case 8 << 3 | 2:
-            u->office = ack_str(r);
+            u->office = rd_str(r);
             break;
         case 9 << 3 | 2:
-            u->note = ack_str(r);
+            u->note = rd_str(r);
             break;
         case 10 << 3:
-            u->received_ns = (int64_t)ack_varint(r);
+            u->received_ns = (int64_t)rd_varint(r);
             break;
         case 11 << 3:
-            u->seq = ack_varint(r);
+            u->seq = rd_varint(r);
             break;
         case 12 << 3:
-            u->ingest_epoch = ack_varint(r);
+            u->ingest_epoch = rd_varint(r);
             break;
         case 13 << 3:
-            u->ingest_seq = ack_varint(r);
+            u->ingest_seq = rd_varint(r);
             break;
         case 14 << 3:
-            u->row = (int32_t)(uint32_t)ack_varint(r);
+            u->row = (int32_t)(uint32_t)rd_varint(r);
             break;
         case 50 << 3:
-            u->retracted = ack_bool(r);
+            u->retracted = rd_bool(r);
             break;
         case 51 << 3:
-            u->id_derived = ack_bool(r);
+            u->id_derived = rd_bool(r);
             break;
         default:
             r->bad = 1;
@@ -612,43 +615,43 @@ int pw_wirepack_read_feed_batch(const void *buf, size_t len, struct pw_arena *ar
         planwatch__v1__indicator_update__descriptor.n_fields != UPD_NFIELDS ||
         planwatch__v1__envelope__descriptor.n_fields != ENVELOPE_NFIELDS)
         return PW_EWIRE;
-    struct ack_rd r = {buf, (const uint8_t *)buf + len, arena, pw_envelope_budget(len), 0, 0};
+    struct wp_rd r = {buf, (const uint8_t *)buf + len, arena, pw_envelope_budget(len), 0, 0};
     const uint8_t *pl = NULL;
     size_t plen = 0;
     if (wp_envelope(&r, PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH, &pl, &plen))
         return PW_EWIRE;
     /* FeedBatch: batch_id, office, source, rows (repeated), dry_run; the
      * rows are counted first, the rest read on the way */
-    struct ack_rd m = r;
+    struct wp_rd m = r;
     m.p = pl;
     m.end = pl ? pl + plen : NULL;
-    Planwatch__V1__FeedBatch *b = ack_alloc(&m, sizeof *b);
+    Planwatch__V1__FeedBatch *b = rd_alloc(&m, sizeof *b);
     if (!b)
         return m.nomem ? PW_ENOMEM : PW_EWIRE;
     planwatch__v1__feed_batch__init(b);
     size_t n = 0;
     unsigned last = 0, t;
     const uint8_t *rows = NULL;
-    while (!m.bad && (t = ack_tag(&m, &last, 4)) != 0) {
+    while (!m.bad && (t = rd_tag(&m, &last, 4)) != 0) {
         const uint8_t *s = NULL;
         switch (t) {
         case 1 << 3 | 2:
-            b->batch_id = ack_str(&m);
+            b->batch_id = rd_str(&m);
             break;
         case 2 << 3 | 2:
-            b->office = ack_str(&m);
+            b->office = rd_str(&m);
             break;
         case 3 << 3 | 2:
-            b->source = ack_str(&m);
+            b->source = rd_str(&m);
             break;
         case 4 << 3 | 2:
             if (!n)
                 rows = m.p - 1; /* at the first row's tag */
-            ack_len(&m, &s);
+            rd_len(&m, &s);
             n++;
             break;
         case 5 << 3:
-            b->dry_run = ack_bool(&m);
+            b->dry_run = rd_bool(&m);
             break;
         default:
             m.bad = 1;
@@ -658,8 +661,8 @@ int pw_wirepack_read_feed_batch(const void *buf, size_t len, struct pw_arena *ar
      * budget) and pw_msg_check_batch refuses it, as before */
     if (m.bad || n > PW_BATCH_MAX_ROWS)
         return m.nomem ? PW_ENOMEM : PW_EWIRE;
-    Planwatch__V1__IndicatorUpdate **rp = n ? ack_alloc(&m, n * sizeof *rp) : NULL;
-    Planwatch__V1__IndicatorUpdate *u = n ? ack_alloc(&m, n * sizeof *u) : NULL;
+    Planwatch__V1__IndicatorUpdate **rp = n ? rd_alloc(&m, n * sizeof *rp) : NULL;
+    Planwatch__V1__IndicatorUpdate *u = n ? rd_alloc(&m, n * sizeof *u) : NULL;
     if (n && (!rp || !u))
         return m.nomem ? PW_ENOMEM : PW_EWIRE;
     b->rows = rp;
@@ -669,8 +672,8 @@ int pw_wirepack_read_feed_batch(const void *buf, size_t len, struct pw_arena *ar
     for (size_t k = 0; k < n && !m.bad; k++) {
         const uint8_t *s = NULL;
         m.p++; /* the tag, 4 << 3 | 2 */
-        size_t rlen = ack_len(&m, &s);
-        struct ack_rd rr = m;
+        size_t rlen = rd_len(&m, &s);
+        struct wp_rd rr = m;
         rr.p = s;
         rr.end = s + rlen;
         rp[k] = &u[k];
