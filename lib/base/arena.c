@@ -61,7 +61,7 @@ void pw_arena_reset(struct pw_arena *a)
     }
 }
 
-void *pw_arena_alloc(struct pw_arena *a, size_t n)
+void *pw_arena_alloc_raw(struct pw_arena *a, size_t n)
 {
     n = (n + 15) & ~(size_t)15;
     struct pw_arena_block *b = a->head;
@@ -82,7 +82,14 @@ void *pw_arena_alloc(struct pw_arena *a, size_t n)
     }
     void *p = b->data + b->used;
     b->used += n;
-    memset(p, 0, n);
+    return p;
+}
+
+void *pw_arena_alloc(struct pw_arena *a, size_t n)
+{
+    void *p = pw_arena_alloc_raw(a, n);
+    if (p)
+        memset(p, 0, n);
     return p;
 }
 

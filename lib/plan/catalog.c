@@ -21,6 +21,7 @@
 #include "err.h"
 #include "file.h"
 #include "fy.h"
+#include "map.h"
 #include "vec.h"
 #include "yamlw.h"
 
@@ -32,7 +33,8 @@ struct pw_catalog {
     struct pw_plan *plans;
     size_t nplans, plans_cap;
     struct pw_indicator **inds;       /* load order */
-    struct pw_indicator **sorted;     /* by id, for bsearch */
+    struct pw_indicator **sorted;     /* by id: duplicate ids side by side */
+    struct pw_map *by_id;             /* id -> indicator (borrows ind->id): pw_catalog_find */
     size_t ninds, inds_cap;
     const char **plan_refs;           /* per indicator: plan id, project id, parent id */
     const char **project_refs;
@@ -735,6 +737,13 @@ static int cat_resolve(struct pw_catalog *c, struct pw_diag *diag)
                                "indicator '%s' already defined at %s:%d", b->id, a->file,
                                a->line);
         }
+    /* a hash lookup: ingest finds every row's indicator (a binary search
+     * over thousands of ids was a dozen string compares) */
+    if (pw_map_open_borrowed(&c->by_id) || pw_map_reserve(c->by_id, c->ninds))
+        return PW_ENOMEM;
+    for (size_t i = 0; i < c->ninds; i++)
+        if (pw_map_put(c->by_id, c->inds[i]->id, c->inds[i]))
+            return PW_ENOMEM;
     for (size_t i = 0; i < c->ninds; i++) {
         struct pw_indicator *ind = c->inds[i];
         if (c->project_refs[i]) {
@@ -830,6 +839,7 @@ void pw_catalog_close(struct pw_catalog **cp)
     struct pw_catalog *c = *cp;
     free(c->inds);
     free(c->sorted);
+    pw_map_close(&c->by_id);
     free(c->plan_refs);
     free(c->project_refs);
     free(c->parent_refs);
@@ -851,12 +861,9 @@ const struct pw_indicator *pw_catalog_at(const struct pw_catalog *c, size_t i)
 
 const struct pw_indicator *pw_catalog_find(const struct pw_catalog *c, const char *id)
 {
-    if (!c->sorted || !id)
+    if (!c->by_id || !id)
         return NULL;
-    struct pw_indicator key = {.id = id};
-    const struct pw_indicator *kp = &key;
-    struct pw_indicator **hit = bsearch(&kp, c->sorted, c->ninds, sizeof *c->sorted, cat_cmp_id);
-    return hit ? *hit : NULL;
+    return pw_map_get(c->by_id, id);
 }
 
 size_t pw_catalog_nplans(const struct pw_catalog *c)

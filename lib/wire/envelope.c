@@ -128,9 +128,11 @@ int pw_envelope_pack_items(Planwatch__V1__MsgType type, uint32_t field,
     return 0;
 }
 
+/* protobuf-c initialises every message it allocates and fills every array
+ * and string: arena memory needs no zeroing first. */
 static void *env_arena_alloc(void *data, size_t size)
 {
-    return pw_arena_alloc(data, size);
+    return pw_arena_alloc_raw(data, size);
 }
 
 static void env_arena_free(void *data, void *ptr)

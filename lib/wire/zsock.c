@@ -175,6 +175,13 @@ int pw_zsock_send(void *sock, struct pw_frames *route, int nroute, Planwatch__V1
     int rc = pw_envelope_pack(type, msg, &buf, &len);
     if (rc)
         return rc;
+    return pw_zsock_send_packed(sock, route, nroute, buf, len, flags);
+}
+
+int pw_zsock_send_packed(void *sock, struct pw_frames *route, int nroute, uint8_t *buf,
+                         size_t len, int flags)
+{
+    int rc;
     for (int i = 0; i < nroute; i++) {
         zmq_msg_t c;
         zmq_msg_init(&c);

@@ -67,6 +67,13 @@ const void *pw_frames_body(const struct pw_frames *fr, size_t *len);
 int pw_zsock_send(void *sock, struct pw_frames *route, int nroute, Planwatch__V1__MsgType type,
                   const ProtobufCMessage *msg, int flags);
 
+/* As pw_zsock_send with the envelope already packed in buf (e.g.
+ * pw_wirepack_feed_reply), which the socket takes over whatever the result
+ * (zero-copy; ZeroMQ frees it). Returns 0, PW_EUNAVAILABLE (would block),
+ * PW_ENOMEM or PW_EZMQ. */
+int pw_zsock_send_packed(void *sock, struct pw_frames *route, int nroute, uint8_t *buf,
+                         size_t len, int flags);
+
 /* Sends [topic][envelope of msg] on a PUB socket (never blocks: a slow
  * subscriber loses messages, which the sequence numbers reveal). */
 int pw_zsock_publish(void *sock, const char *topic, Planwatch__V1__MsgType type,

@@ -16,6 +16,7 @@
 
 struct ingest_batch;
 struct ingest_pending;
+struct pw_arena;
 struct pw_metrics;
 struct pw_metric;
 struct pw_httpd;
@@ -35,8 +36,10 @@ struct ingest {
     void *router, *pub, *pull;
     struct pw_sec *sec;                 /* CURVE keys, registry, ZAP (or --insecure) */
     uint64_t epoch, seq;                /* publish stream identity and sequence */
-    struct pw_map *pending;             /* update_id -> struct ingest_pending */
+    struct pw_map *pending;             /* update_id -> struct ingest_pending (borrows its id) */
     struct ingest_pending *plist;       /* all pending, for retransmission */
+    struct ingest_pending *pspare;      /* freed entries kept for reuse (ingest_batch.c) */
+    size_t nspare;
     struct ingest_batch *blist;         /* open batches, for deadlines */
     struct pw_arena *ack_arena;         /* decodes the store's messages; reset per message */
     int64_t store_seen_ms;              /* last message from the store (0: never) */
@@ -64,11 +67,14 @@ int ingest_store_up(const struct ingest *g, int64_t now);
  * (pw_principal_feeder: the sending office, or the registered office the
  * HTTP door sends for; NULL when --insecure): its id is the office stored
  * with every row, and a row outside its write scope is rejected
- * (PW_EFEED_SCOPE); insecure, the batch's own office field is stored. b is borrowed and must be decoded into an
- * arena (ingest_serve_one does): fields of its rows are repointed in place,
- * never freed one by one. Never fails: problems become row results. */
+ * (PW_EFEED_SCOPE); insecure, the batch's own office field is stored. b must
+ * be decoded into *arena (ingest_serve_one does): fields of its rows are
+ * repointed in place, never freed one by one. The batch takes *arena over
+ * and sets it NULL (its reply borrows the request's ids until it is sent);
+ * out of memory before that, *arena stays the caller's. Never fails:
+ * problems become row results. */
 void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__FeedBatch *b,
-                       const struct pw_principal *who);
+                       struct pw_arena **arena, const struct pw_principal *who);
 
 /* Applies the store's acknowledgements. */
 void ingest_batch_ack(struct ingest *g, const Planwatch__V1__StoreAck *ack);
@@ -77,7 +83,7 @@ void ingest_batch_ack(struct ingest *g, const Planwatch__V1__StoreAck *ack);
  * batches past their deadline (unconfirmed rows: ROW_UNAVAILABLE). */
 void ingest_batch_tick(struct ingest *g, int64_t now);
 
-/* Frees every batch and pending update (shutdown). */
+/* Frees every batch, pending update and spare entry (shutdown). */
 void ingest_batch_free_all(struct ingest *g);
 
 #endif

@@ -11,7 +11,10 @@
  * may drop, the store deduplicates. Each update is packed once; the new
  * updates of one office batch go out as one UpdateBatch message, and so do
  * the retransmissions of one timer turn (pending_publish). All strings a
- * reply holds live in the batch's arena. */
+ * reply holds live in the batch's arena, which is the arena the office's
+ * request was decoded into: the reply borrows the request's ids, copies
+ * only what comes from elsewhere (the store's acks, formatted reasons) and
+ * shares one static "" for every empty field. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +27,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "msg.h"
+#include "wirepack.h"
 #include "vec.h"
 #include "ingest.h"
 
@@ -32,19 +36,26 @@ struct ingest_waiter {
     size_t row;
 };
 
+/* One allocation per pending update: the struct, its id and its packed
+ * IndicatorUpdate (data[]), with room for the first waiter inline (most
+ * updates have exactly one); a second waiter moves them to a malloc'd array.
+ * g->pending borrows update_id as its key. */
 struct ingest_pending {
-    char *update_id;                    /* owned; also the map's key */
-    uint8_t *upd;                       /* the packed IndicatorUpdate, built once */
+    struct ingest_pending *prev, *next; /* g->plist; next also links g->pspare */
+    size_t cap;                         /* bytes of data[] */
+    const char *update_id;              /* in data[]; also the map's key */
+    const uint8_t *upd;                 /* in data[]: the packed IndicatorUpdate, built once */
     size_t upd_len;
-    struct ingest_waiter *w;
+    struct ingest_waiter *w;            /* &w0 while capw is 1 */
     size_t nw, capw;
     int64_t sent_ms;
-    struct ingest_pending *prev, *next;
+    struct ingest_waiter w0;
+    char data[];                        /* update_id, NUL, the packed update */
 };
 
 struct ingest_batch {
     struct ingest_batch *prev, *next;
-    struct pw_arena *arena;
+    struct pw_arena *arena;             /* the request's, taken over: holds req and every reply string */
     struct pw_frames route;             /* routing frames of the office's request */
     char *batch_id;
     Planwatch__V1__RowResult *res;
@@ -58,11 +69,21 @@ int ingest_store_up(const struct ingest *g, int64_t now)
     return g->store_seen_ms > 0 && now - g->store_seen_ms < g->store_timeout_ms;
 }
 
+/* A copy of s in the batch's arena; empty strings share a static "" (the
+ * reply is only packed, never written to). */
 static char *batch_str(struct ingest_batch *b, const char *s)
 {
-    s = s ? s : "";
+    if (!s || !s[0])
+        return (char *)"";
     char *c = pw_arena_strndup(b->arena, s, strlen(s));
     return c ? c : (char *)"";
+}
+
+/* s itself when it lives in the batch's arena (the request's fields) or
+ * as long as the process (the catalog's ids). */
+static char *batch_ref(const char *s)
+{
+    return (char *)(s ? s : "");
 }
 
 /* Adds one warning of ingest's own to row i (arena-allocated; out of memory
@@ -120,40 +141,34 @@ static void batch_reply(struct ingest *g, struct ingest_batch *b)
 {
     Planwatch__V1__FeedReply rep = PLANWATCH__V1__FEED_REPLY__INIT;
     Planwatch__V1__RowResult **ptrs = pw_arena_alloc(b->arena, (b->n ? b->n : 1) * sizeof *ptrs);
+    uint32_t by[6] = {0}; /* rows by RowStatus (1..5; anything else counts as unavailable) */
     rep.batch_id = b->batch_id;
     for (size_t i = 0; ptrs && i < b->n; i++) {
+        unsigned st = (unsigned)b->res[i].status;
         ptrs[i] = &b->res[i];
-        switch (b->res[i].status) {
-        case PLANWATCH__V1__ROW_STATUS__ROW_ACCEPTED:
-            rep.accepted++;
-            break;
-        case PLANWATCH__V1__ROW_STATUS__ROW_DUPLICATE:
-            rep.duplicates++;
-            break;
-        case PLANWATCH__V1__ROW_STATUS__ROW_REJECTED:
-            rep.rejected++;
-            break;
-        case PLANWATCH__V1__ROW_STATUS__ROW_VALID:
-            rep.valid++;
-            break;
-        default:
-            rep.unavailable++;
-        }
+        by[st >= 1 && st <= 5 ? st : PLANWATCH__V1__ROW_STATUS__ROW_UNAVAILABLE]++;
         rep.warned += b->res[i].n_warnings > 0;
     }
+    rep.accepted = by[PLANWATCH__V1__ROW_STATUS__ROW_ACCEPTED];
+    rep.duplicates = by[PLANWATCH__V1__ROW_STATUS__ROW_DUPLICATE];
+    rep.rejected = by[PLANWATCH__V1__ROW_STATUS__ROW_REJECTED];
+    rep.unavailable = by[PLANWATCH__V1__ROW_STATUS__ROW_UNAVAILABLE];
+    rep.valid = by[PLANWATCH__V1__ROW_STATUS__ROW_VALID];
     rep.results = ptrs;
     rep.n_results = ptrs ? b->n : 0;
     g->accepted += rep.accepted;
     g->duplicates += rep.duplicates;
     g->rejected += rep.rejected;
     g->unavailable += rep.unavailable;
-    for (size_t i = 0; ptrs && i < b->n; i++) {
-        unsigned st = (unsigned)b->res[i].status;
-        pw_metric_inc(g->m.answered[st >= 1 && st <= 5 ? st : 4], 1);
-    }
+    for (unsigned st = 1; st <= 5; st++)
+        if (by[st])
+            pw_metric_inc(g->m.answered[st], by[st]);
     pw_metric_observe(g->m.batch_seconds, pw_metrics_now() - b->t0);
-    int rc = pw_zsock_send(g->router, &b->route, b->route.n, PLANWATCH__V1__MSG_TYPE__MSG_FEED_REPLY,
-                           &rep.base, ZMQ_DONTWAIT);
+    uint8_t *buf;
+    size_t len;
+    int rc = pw_wirepack_feed_reply(&rep, &buf, &len); /* protobuf-c's bytes, by hand */
+    if (!rc)
+        rc = pw_zsock_send_packed(g->router, &b->route, b->route.n, buf, len, ZMQ_DONTWAIT);
     pw_info("msg=\"batch answered\" batch=%s rows=%zu accepted=%u duplicates=%u rejected=%u "
             "unavailable=%u valid=%u%s",
             b->batch_id, b->n, rep.accepted, rep.duplicates, rep.rejected, rep.unavailable,
@@ -161,7 +176,47 @@ static void batch_reply(struct ingest *g, struct ingest_batch *b)
     batch_free(b);
 }
 
-static void pending_free(struct ingest *g, struct ingest_pending *p)
+/* Freed entries are kept for the next batch's updates, whose sizes are
+ * alike: a batch's entries are all freed at once by its acks and all made
+ * at once by the next batch, the pattern malloc is slowest at (a third of
+ * ingest's allocation cost went there). data[] is rounded up to
+ * INGEST_SPARE_ROUND bytes; entries larger than INGEST_SPARE_BIG are never
+ * kept, nor more than INGEST_SPARE_MAX of them (at most 1 MiB held). */
+#define INGEST_SPARE_ROUND 64
+#define INGEST_SPARE_BIG 1024
+#define INGEST_SPARE_MAX 1024
+
+/* An uninitialised entry with room for need bytes of data[], or NULL. */
+static struct ingest_pending *pending_alloc(struct ingest *g, size_t need)
+{
+    struct ingest_pending *p = g->pspare;
+    if (p) {
+        g->pspare = p->next;
+        g->nspare--;
+        if (p->cap >= need)
+            return p;
+        free(p); /* too small: the spares follow the sizes of the day */
+    }
+    size_t cap = (need + INGEST_SPARE_ROUND - 1) / INGEST_SPARE_ROUND * INGEST_SPARE_ROUND;
+    p = malloc(sizeof *p + cap);
+    if (p)
+        p->cap = cap;
+    return p;
+}
+
+/* Keeps p, linked nowhere and waited on by nobody, as a spare (or frees it). */
+static void pending_spare(struct ingest *g, struct ingest_pending *p)
+{
+    if (p->cap <= INGEST_SPARE_BIG && g->nspare < INGEST_SPARE_MAX) {
+        p->next = g->pspare;
+        g->pspare = p;
+        g->nspare++;
+    } else
+        free(p);
+}
+
+/* Frees p, already out of g->pending (pending_free takes it out). */
+static void pending_release(struct ingest *g, struct ingest_pending *p)
 {
     if (p->prev)
         p->prev->next = p->next;
@@ -169,11 +224,15 @@ static void pending_free(struct ingest *g, struct ingest_pending *p)
         g->plist = p->next;
     if (p->next)
         p->next->prev = p->prev;
+    if (p->w != &p->w0)
+        free(p->w);
+    pending_spare(g, p);
+}
+
+static void pending_free(struct ingest *g, struct ingest_pending *p)
+{
     pw_map_del(g->pending, p->update_id);
-    free(p->update_id);
-    free(p->upd);
-    free(p->w);
-    free(p);
+    pending_release(g, p);
 }
 
 /* Most updates in one UpdateBatch message (an office batch holds at most
@@ -221,32 +280,52 @@ static int pending_wait(struct ingest *g, struct ingest_batch *b, size_t i,
                         Planwatch__V1__IndicatorUpdate *u, struct ingest_pending **fresh,
                         size_t *nfresh)
 {
-    struct ingest_pending *p = pw_map_get(g->pending, u->update_id);
-    if (!p) {
-        p = calloc(1, sizeof *p);
-        if (!p || !(p->update_id = strdup(u->update_id))) {
-            free(p);
-            return PW_ENOMEM;
-        }
-        u->ingest_epoch = g->epoch;
-        u->ingest_seq = ++g->seq;
-        p->upd_len = planwatch__v1__indicator_update__get_packed_size(u);
-        p->upd = malloc(p->upd_len ? p->upd_len : 1);
-        if (!p->upd || pw_map_put(g->pending, p->update_id, p)) {
-            free(p->upd);
-            free(p->update_id);
-            free(p);
-            return PW_ENOMEM;
-        }
-        planwatch__v1__indicator_update__pack(u, p->upd);
+    /* The entry is made before the lookup, so that the map is searched once
+     * (pw_map_add); an update already pending (a resend in flight, a
+     * repeated derived row) costs a size computation and a spare. */
+    size_t idlen = strlen(u->update_id);
+    u->ingest_epoch = g->epoch;
+    u->ingest_seq = g->seq + 1; /* taken only if the entry is new */
+    size_t len = pw_wirepack_update_size(u); /* protobuf-c's bytes, encoded by hand */
+    struct ingest_pending *p = pending_alloc(g, idlen + 1 + len), *had = NULL;
+    if (!p)
+        return PW_ENOMEM;
+    size_t cap = p->cap;
+    memset(p, 0, sizeof *p);
+    p->cap = cap;
+    memcpy(p->data, u->update_id, idlen + 1);
+    p->update_id = p->data;
+    if (pw_map_add(g->pending, p->update_id, p, (void **)&had)) {
+        pending_spare(g, p);
+        return PW_ENOMEM;
+    }
+    if (!had) {
+        p->upd = (const uint8_t *)p->data + idlen + 1;
+        p->upd_len = pw_wirepack_update_pack(u, (uint8_t *)p->data + idlen + 1);
+        p->w = &p->w0;
+        p->capw = 1;
+        g->seq++;
         p->next = g->plist;
         if (g->plist)
             g->plist->prev = p;
         g->plist = p;
         fresh[(*nfresh)++] = p;
+    } else {
+        pending_spare(g, p);
+        p = had;
+        if (p->nw == p->capw) {
+            /* another batch (or a repeated derived row) waits on it too */
+            size_t capw = p->capw * 2;
+            struct ingest_waiter *w = p->w == &p->w0 ? malloc(capw * sizeof *w)
+                                                     : realloc(p->w, capw * sizeof *w);
+            if (!w)
+                return PW_ENOMEM;
+            if (p->w == &p->w0)
+                w[0] = p->w0;
+            p->w = w;
+            p->capw = capw;
+        }
     }
-    if (pw_vec_grow((void **)&p->w, &p->capw, p->nw + 1, sizeof *p->w))
-        return PW_ENOMEM;
     p->w[p->nw].b = b;
     p->w[p->nw].row = i;
     p->nw++;
@@ -254,9 +333,10 @@ static int pending_wait(struct ingest *g, struct ingest_batch *b, size_t i,
 }
 
 void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__FeedBatch *req,
-                       const struct pw_principal *who)
+                       struct pw_arena **arena, const struct pw_principal *who)
 {
     int64_t now = pw_now_ms();
+    int64_t now_ns = 0; /* the rows' received_ns: one reading per batch (the store sets its own) */
     int32_t today = pw_clock_today(&g->clock);
     int store_up = ingest_store_up(g, now);
     struct ingest_batch *b = calloc(1, sizeof *b);
@@ -265,21 +345,25 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
     size_t nfresh = 0;
     int rc;
     const char *source = req->source && req->source[0] ? req->source : "feed";
-    if (!b || pw_arena_open(&b->arena) || pw_map_open(&seen))
+    if (!b || pw_map_open_borrowed(&seen))
         goto oom;
+    b->arena = *arena; /* req and every string it holds now live as long as b */
+    *arena = NULL;
     /* keep the routing frames: the reply may be sent long after fr is gone */
     for (int k = 0; k < fr->n - 1; k++) {
         zmq_msg_init(&b->route.f[k]);
         zmq_msg_copy(&b->route.f[k], &fr->f[k]);
         b->route.n++;
     }
-    b->batch_id = batch_str(b, req->batch_id);
+    b->batch_id = batch_ref(req->batch_id);
     b->t0 = pw_metrics_now();
     b->n = req->n_rows;
     b->res = pw_arena_alloc(b->arena, (b->n ? b->n : 1) * sizeof *b->res);
     fresh = pw_arena_alloc(b->arena, (b->n ? b->n : 1) * sizeof *fresh);
     if (!b->res || !fresh)
         goto oom;
+    /* presized: the batch's ids never rehash it (failing only costs that) */
+    (void)pw_map_reserve(seen, b->n);
     g->received += b->n;
     pw_metric_inc(g->m.received, b->n);
     pw_metric_inc(g->m.batches, 1);
@@ -291,8 +375,8 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
         const struct pw_indicator *ind = NULL;
         planwatch__v1__row_result__init(r);
         r->row = u->row ? u->row : (int32_t)(i + 1);
-        r->update_id = batch_str(b, u->update_id);
-        r->indicator_id = batch_str(b, u->indicator_id);
+        r->update_id = batch_ref(u->update_id);
+        r->indicator_id = batch_ref(u->indicator_id);
         if (pw_msg_row_from_update(&row, u, source, &d) ||
             pw_feed_validate(g->cat, &row, today, source, &ind, &d)) {
             batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, d.code, d.field, d.msg, 0);
@@ -307,7 +391,7 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
             batch_add_warning(b, i, PW_WFEED_IDCASE, "indicator_id", why);
             memcpy(row.indicator_id, ind->id, strlen(ind->id) + 1);
             u->indicator_id = (char *)ind->id;
-            r->indicator_id = batch_str(b, ind->id);
+            r->indicator_id = batch_ref(ind->id);
         }
         if ((rc = pw_principal_check_write(who, ind, why, sizeof why))) {
             batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, rc, "indicator_id", why, 0);
@@ -325,15 +409,15 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
             u->update_id = batch_str(b, uid);
             r->update_id = u->update_id;
         }
-        if (u->id_derived && pw_map_get(seen, u->update_id)) {
-            /* answered like its first occurrence */
-        } else if (pw_map_get(seen, u->update_id)) {
+        /* seen borrows the id: it lives in the request's or the batch's arena */
+        void *first;
+        if (pw_map_add(seen, u->update_id, r, &first))
+            goto oom;
+        if (first && !u->id_derived) {
             batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_REJECTED, PW_EFEED_DUPROW, "update_id",
                       "the same update_id appears earlier in this batch", 0);
             continue;
-        }
-        if (pw_map_put(seen, u->update_id, r))
-            goto oom;
+        } /* a repeated derived row is answered like its first occurrence */
         if (req->dry_run) {
             batch_set(b, i, PLANWATCH__V1__ROW_STATUS__ROW_VALID, 0, "", "", 0);
             continue;
@@ -348,7 +432,9 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
          * arena freed as a whole: pointing a field at another string needs
          * no restoring. */
         u->office = (char *)pw_principal_office(who, req->office);
-        u->received_ns = pw_now_ns();
+        if (!now_ns)
+            now_ns = pw_now_ns();
+        u->received_ns = now_ns;
         u->seq = 0;
         if ((rc = pending_wait(g, b, i, u, fresh, &nfresh)))
             goto oom;
@@ -376,6 +462,12 @@ oom:
     if (b && b->unresolved == 0)
         batch_free(b);
     else if (b) {
+        /* the rows the loop never reached are answered UNAVAILABLE at the
+         * deadline like the rest (ingest_batch_tick): each needs a
+         * RowResult to be looked up and packed */
+        for (size_t k = 0; k < b->n; k++)
+            if (!b->res[k].base.descriptor)
+                planwatch__v1__row_result__init(&b->res[k]);
         b->deadline_ms = now;
         b->next = g->blist;
         if (g->blist)
@@ -407,17 +499,17 @@ static void batch_warn(struct ingest_batch *b, size_t i, const Planwatch__V1__Ac
     r->n_warnings = had + n;
 }
 
-/* Resolves every waiter of p with the store's answer, then frees p. A
+/* Resolves every waiter of p (already taken out of g->pending) with the
+ * store's answer at now (pw_metrics_now), then frees p. A
  * row stored anew is ACCEPTED for the batch that sent it first (w[0]: the
  * waiters are in arrival order) and DUPLICATE for every other batch that
  * sent the same update while it was in flight, as if it had come after the
  * commit; within one batch a repeated derived row is answered like its
  * first occurrence. */
 static void pending_resolve(struct ingest *g, struct ingest_pending *p,
-                            const Planwatch__V1__AckItem *it)
+                            const Planwatch__V1__AckItem *it, double now)
 {
     char why[160];
-    double now = pw_metrics_now();
     const struct ingest_batch *first = p->nw ? p->w[0].b : NULL;
     for (size_t k = 0; k < p->nw; k++) {
         struct ingest_batch *b = p->w[k].b;
@@ -451,16 +543,18 @@ static void pending_resolve(struct ingest *g, struct ingest_pending *p,
         }
     }
     p->nw = 0;
-    pending_free(g, p);
+    pending_release(g, p);
 }
 
 void ingest_batch_ack(struct ingest *g, const Planwatch__V1__StoreAck *ack)
 {
+    double now = ack->n_items ? pw_metrics_now() : 0; /* one reading per message */
     for (size_t i = 0; i < ack->n_items; i++) {
         const Planwatch__V1__AckItem *it = ack->items[i];
-        struct ingest_pending *p = it->update_id ? pw_map_get(g->pending, it->update_id) : NULL;
+        /* taken out of the map at once: one lookup */
+        struct ingest_pending *p = it->update_id ? pw_map_del(g->pending, it->update_id) : NULL;
         if (p) /* else: a late or repeated ack for something already answered */
-            pending_resolve(g, p, it);
+            pending_resolve(g, p, it, now);
     }
 }
 
@@ -525,6 +619,12 @@ void ingest_batch_free_all(struct ingest *g)
         g->plist->nw = 0;
         pending_free(g, g->plist);
     }
+    while (g->pspare) {
+        struct ingest_pending *p = g->pspare;
+        g->pspare = p->next;
+        free(p);
+    }
+    g->nspare = 0;
     while (g->blist) {
         struct ingest_batch *b = g->blist;
         batch_unlink(g, b);

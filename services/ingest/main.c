@@ -26,6 +26,7 @@
 #include "metrics.h"
 #include "msg.h"
 #include "reactor.h"
+#include "wirepack.h"
 #include "zap.h"
 
 /* The settings (strings point into argv, the environment or the defaults). */
@@ -120,8 +121,8 @@ static void ingest_serve_one(struct ingest *g)
     struct pw_frames fr;
     Planwatch__V1__MsgType type;
     ProtobufCMessage *m = NULL;
-    /* a batch of N rows decodes into one arena: freed at once afterwards
-     * (ingest_batch_take copies what it keeps) */
+    /* a batch of N rows decodes into one arena: freed at once afterwards,
+     * or taken over by the batch (ingest_batch_take) until it is answered */
     struct pw_arena *arena = NULL;
     ProtobufCAllocator alloc;
     int rc = pw_zsock_recv(g->router, &fr, ZMQ_DONTWAIT);
@@ -134,8 +135,16 @@ static void ingest_serve_one(struct ingest *g)
     if (!rc) {
         size_t len;
         const void *body = pw_frames_body(&fr, &len);
-        pw_envelope_arena_allocator(&alloc, arena);
-        rc = pw_envelope_read_with(body, len, &type, &m, &alloc);
+        /* a batch as the CLI and the HTTP door write it is read by hand
+         * (wirepack.h); anything else, and what that leaves, as before */
+        Planwatch__V1__FeedBatch *fb = NULL;
+        if (pw_wirepack_read_feed_batch(body, len, arena, &fb) == 0) {
+            type = PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH;
+            m = &fb->base;
+        } else {
+            pw_envelope_arena_allocator(&alloc, arena);
+            rc = pw_envelope_read_with(body, len, &type, &m, &alloc);
+        }
     }
     struct pw_diag d = {0};
     const struct pw_principal *who = fr.n ? pw_sec_principal(g->sec, &fr.f[fr.n - 1]) : NULL;
@@ -178,7 +187,7 @@ static void ingest_serve_one(struct ingest *g)
                     pw_errname(rc), why);
             ingest_reply_error(g, &fr, rc, why, b->batch_id);
         } else {
-            ingest_batch_take(g, &fr, b, office);
+            ingest_batch_take(g, &fr, b, &arena, office);
         }
     } else {
         ingest_reply_error(g, &fr, PW_EWIRE, "ingest answers FeedBatch and Ping only", NULL);
@@ -208,7 +217,14 @@ static void ingest_drain_acks(struct ingest *g)
         if (!rc) {
             size_t len;
             const void *body = pw_frames_body(&fr, &len);
-            rc = pw_envelope_read_with(body, len, &type, &m, a);
+            /* an ack as the store writes it is read by hand (wirepack.h);
+             * anything else as before */
+            Planwatch__V1__StoreAck *ack = NULL;
+            if (a && pw_wirepack_read_store_ack(body, len, g->ack_arena, &ack) == 0) {
+                type = PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK;
+                m = &ack->base;
+            } else
+                rc = pw_envelope_read_with(body, len, &type, &m, a);
         }
         pw_frames_close(&fr);
         if (rc == PW_EUNAVAILABLE || rc == PW_ESHUTDOWN)
@@ -314,7 +330,7 @@ int main(int argc, char **argv)
     g.store_timeout_ms = cfg.store_timeout_ms;
     g.epoch = ingest_epoch();
     if (ingest_metrics_open(&g) || ingest_load_catalog(&g, cfg.common.catalog) ||
-        pw_map_open(&g.pending) || !(ctx = zmq_ctx_new()) ||
+        pw_map_open_borrowed(&g.pending) || !(ctx = zmq_ctx_new()) ||
         pw_sec_open(ctx, cfg.common.insecure, cfg.common.secret_key, cfg.common.registry, g.cat,
                     &g.sec) ||
         pw_sec_metrics(g.sec, g.metrics, "planwatch_ingest_"))

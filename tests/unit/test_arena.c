@@ -57,11 +57,39 @@ static void reset_keeps_one_block(void **state)
     pw_arena_close(&a); /* NULL accepted */
 }
 
+/* pw_arena_alloc_raw hands out aligned, disjoint memory from the same
+ * blocks without zeroing it; pw_arena_alloc still zeroes memory that raw
+ * allocations dirtied before a reset. */
+static void raw_is_aligned_and_zeroing_stays(void **state)
+{
+    (void)state;
+    struct pw_arena *a = NULL;
+    assert_int_equal(pw_arena_open(&a), 0);
+    unsigned char *prev = NULL;
+    for (size_t n = 1; n < 3000; n += 333) {
+        unsigned char *p = pw_arena_alloc_raw(a, n);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % 16, 0);
+        assert_true(!prev || p != prev);
+        memset(p, 0xee, n);
+        prev = p;
+    }
+    size_t grown = pw_arena_size(a);
+    assert_true(grown > 0);
+    pw_arena_reset(a);
+    unsigned char *z = pw_arena_alloc(a, 1000); /* the kept, dirtied block */
+    assert_non_null(z);
+    for (size_t i = 0; i < 1000; i++)
+        assert_int_equal(z[i], 0);
+    pw_arena_close(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(alloc_is_zeroed_and_aligned),
         cmocka_unit_test(reset_keeps_one_block),
+        cmocka_unit_test(raw_is_aligned_and_zeroing_stays),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
