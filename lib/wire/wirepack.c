@@ -546,11 +546,19 @@ int pw_wirepack_read_store_ack(const void *buf, size_t len, struct pw_arena *are
 
 /* ---- FeedBatch ---------------------------------------------------------- */
 
-static void feed_row(struct wp_rd *r, Planwatch__V1__IndicatorUpdate *u)
+/* One IndicatorUpdate. ordered: its fields in number order, each once (as
+ * protobuf-c writes it); else in any order, a field's last occurrence
+ * winning, as protobuf reads it (the store appends its received time and
+ * seq to ingest's bytes: pw_msg_update_stamp). */
+static void feed_row(struct wp_rd *r, Planwatch__V1__IndicatorUpdate *u, int ordered)
 {
     unsigned last = 0, t;
     planwatch__v1__indicator_update__init(u);
-    while (!r->bad && (t = rd_tag(r, &last, 0)) != 0) {
+    for (;;) {
+        if (!ordered)
+            last = 0; /* any order: rd_tag checks nothing but the tag */
+        if (r->bad || (t = rd_tag(r, &last, 0)) == 0)
+            break;
         switch (t) {
         case 1 << 3 | 2:
             u->update_id = rd_str(r);
@@ -677,7 +685,7 @@ int pw_wirepack_read_feed_batch(const void *buf, size_t len, struct pw_arena *ar
         rr.p = s;
         rr.end = s + rlen;
         rp[k] = &u[k];
-        feed_row(&rr, &u[k]);
+        feed_row(&rr, &u[k], 1);
         m.budget = rr.budget;
         m.bad |= rr.bad;
         m.nomem |= rr.nomem;
@@ -685,5 +693,68 @@ int pw_wirepack_read_feed_batch(const void *buf, size_t len, struct pw_arena *ar
     if (m.bad)
         return m.nomem ? PW_ENOMEM : PW_EWIRE;
     *batch = b;
+    return 0;
+}
+
+/* ---- UpdateBatch -------------------------------------------------------- */
+
+int pw_wirepack_read_update_batch(const void *buf, size_t len, struct pw_arena *arena,
+                                  Planwatch__V1__UpdateBatch **ub, struct pw_packed **raw)
+{
+    if (len > PW_MSG_MAX_BYTES || planwatch__v1__update_batch__descriptor.n_fields != 1 ||
+        planwatch__v1__indicator_update__descriptor.n_fields != UPD_NFIELDS ||
+        planwatch__v1__envelope__descriptor.n_fields != ENVELOPE_NFIELDS)
+        return PW_EWIRE;
+    struct wp_rd r = {buf, (const uint8_t *)buf + len, arena, pw_envelope_budget(len), 0, 0};
+    const uint8_t *pl = NULL;
+    size_t plen = 0, n = 0;
+    if (wp_envelope(&r, PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH, &pl, &plen))
+        return PW_EWIRE;
+    /* UpdateBatch: updates (1) repeated, nothing else; counted first */
+    struct wp_rd m = r;
+    m.p = pl;
+    m.end = pl ? pl + plen : NULL;
+    unsigned last = 0, t;
+    while (!m.bad && (t = rd_tag(&m, &last, 1)) != 0) {
+        const uint8_t *s = NULL;
+        if (t != (1 << 3 | 2))
+            m.bad = 1;
+        else
+            rd_len(&m, &s);
+        n++;
+    }
+    if (m.bad)
+        return PW_EWIRE;
+    Planwatch__V1__UpdateBatch *b = rd_alloc(&m, sizeof *b);
+    Planwatch__V1__IndicatorUpdate **up = n ? rd_alloc(&m, n * sizeof *up) : NULL;
+    Planwatch__V1__IndicatorUpdate *u = n ? rd_alloc(&m, n * sizeof *u) : NULL;
+    struct pw_packed *sl = n && raw ? rd_alloc(&m, n * sizeof *sl) : NULL;
+    if (!b || (n && (!up || !u || (raw && !sl))))
+        return m.nomem ? PW_ENOMEM : PW_EWIRE;
+    planwatch__v1__update_batch__init(b);
+    b->updates = up;
+    b->n_updates = n;
+    m.p = pl;
+    last = 0;
+    for (size_t k = 0; k < n && !m.bad; k++) {
+        const uint8_t *s = NULL;
+        rd_tag(&m, &last, 1);
+        size_t ulen = rd_len(&m, &s);
+        struct wp_rd ur = m;
+        ur.p = s;
+        ur.end = s + ulen;
+        up[k] = &u[k];
+        feed_row(&ur, &u[k], 0);
+        if (sl)
+            sl[k] = (struct pw_packed){s, ulen};
+        m.budget = ur.budget;
+        m.bad |= ur.bad;
+        m.nomem |= ur.nomem;
+    }
+    if (m.bad)
+        return m.nomem ? PW_ENOMEM : PW_EWIRE;
+    *ub = b;
+    if (raw)
+        *raw = sl;
     return 0;
 }

@@ -55,4 +55,16 @@ int pw_wirepack_read_store_ack(const void *buf, size_t len, struct pw_arena *are
 int pw_wirepack_read_feed_batch(const void *buf, size_t len, struct pw_arena *arena,
                                 Planwatch__V1__FeedBatch **batch);
 
+/* The same for Envelope{MSG_UPDATE_BATCH, UpdateBatch} (ingest's update
+ * stream, the store's committed-update stream): each update's fields may
+ * come in any order, a field's last occurrence winning (the store appends
+ * its stamp: pw_msg_update_stamp). With raw not NULL, *raw gets an
+ * arena array of n_updates slices of buf, each update's bytes as received
+ * (buf must then outlive their use). PW_EWIRE: another message, unknown
+ * fields, a bool other than 0/1... (left to pw_envelope_read_with);
+ * PW_ENOMEM. */
+struct pw_packed;
+int pw_wirepack_read_update_batch(const void *buf, size_t len, struct pw_arena *arena,
+                                  Planwatch__V1__UpdateBatch **ub, struct pw_packed **raw);
+
 #endif

@@ -15,6 +15,7 @@
 #include "msg.h"
 #include "pidfile.h"
 #include "vec.h"
+#include "wirepack.h"
 #include "zap.h"
 #include "zsock.h"
 
@@ -354,7 +355,14 @@ void alert_sync_drain(struct alert_svc *a)
         if (!rc) {
             size_t blen;
             const void *body = pw_frames_body(&fr, &blen);
-            rc = pw_envelope_read_with(body, blen, &type, &m, &alloc);
+            /* the store's UpdateBatch is read by hand (wirepack.h), the rest
+             * and anything it leaves by protobuf-c */
+            Planwatch__V1__UpdateBatch *ub = NULL;
+            if (pw_wirepack_read_update_batch(body, blen, arena, &ub, NULL) == 0) {
+                type = PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH;
+                m = &ub->base;
+            } else
+                rc = pw_envelope_read_with(body, blen, &type, &m, &alloc);
         }
         if (fr.n >= 2) {
             size_t len = zmq_msg_size(&fr.f[0]);

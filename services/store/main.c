@@ -25,6 +25,7 @@
 #include "reactor.h"
 #include "sanity.h"
 #include "vec.h"
+#include "wirepack.h"
 #include "zap.h"
 #include "store.h"
 #include "zsock.h"
@@ -584,9 +585,22 @@ static void store_drain(struct store_loop *l)
         if (!rc) {
             size_t len;
             const void *body = pw_frames_body(&fr, &len);
-            rc = pw_envelope_read_with(body, len, &type, &m, &alloc);
-            if (!rc)
-                raw = store_raw(arena, body, len, type, m);
+            /* an UpdateBatch as ingest writes it is read by hand from a copy
+             * in the arena, which the updates' bytes (raw) point into;
+             * anything else as before */
+            uint8_t *copy = pw_arena_alloc_raw(arena, len ? len : 1);
+            Planwatch__V1__UpdateBatch *ub = NULL;
+            if (copy && len)
+                memcpy(copy, body, len);
+            if (copy && pw_wirepack_read_update_batch(copy, len, arena, &ub, &raw) == 0) {
+                type = PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH;
+                m = &ub->base;
+            } else {
+                raw = NULL;
+                rc = pw_envelope_read_with(body, len, &type, &m, &alloc);
+                if (!rc)
+                    raw = store_raw(arena, body, len, type, m);
+            }
         }
         pw_frames_close(&fr);
         if (rc) {

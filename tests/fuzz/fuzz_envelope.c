@@ -124,10 +124,43 @@ static void fuzz_feed_batch(const uint8_t *data, size_t size)
     pw_arena_close(&arena);
 }
 
+/* the store and the alert service read UpdateBatches by hand (fields of an
+ * update in any order, the last winning): what they take, protobuf-c must
+ * read the same, and each slice must decode to its update */
+static void fuzz_update_batch(const uint8_t *data, size_t size)
+{
+    struct pw_arena *arena = NULL;
+    Planwatch__V1__UpdateBatch *mine = NULL;
+    struct pw_packed *raw = NULL;
+    if (pw_arena_open(&arena))
+        return;
+    if (pw_wirepack_read_update_batch(data, size, arena, &mine, &raw) == 0) {
+        Planwatch__V1__MsgType type;
+        ProtobufCMessage *m = NULL;
+        if (pw_envelope_read(data, size, &type, &m) != 0 ||
+            type != PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH)
+            abort();
+        const Planwatch__V1__UpdateBatch *b = (const Planwatch__V1__UpdateBatch *)m;
+        if (mine->n_updates != b->n_updates)
+            abort();
+        for (size_t i = 0; i < b->n_updates; i++) {
+            Planwatch__V1__IndicatorUpdate *one =
+                planwatch__v1__indicator_update__unpack(NULL, raw[i].len, raw[i].data);
+            if (!one || !fuzz_update_equal(mine->updates[i], b->updates[i]) ||
+                !fuzz_update_equal(one, b->updates[i]))
+                abort();
+            planwatch__v1__indicator_update__free_unpacked(one, NULL);
+        }
+        protobuf_c_message_free_unpacked(m, NULL);
+    }
+    pw_arena_close(&arena);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_store_ack(data, size);
     fuzz_feed_batch(data, size);
+    fuzz_update_batch(data, size);
     Planwatch__V1__MsgType type;
     ProtobufCMessage *m = NULL;
     struct pw_arena *arena = NULL;
