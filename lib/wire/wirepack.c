@@ -261,6 +261,96 @@ int pw_wirepack_feed_reply(const Planwatch__V1__FeedReply *r, uint8_t **buf, siz
     return 0;
 }
 
+/* ---- StoreAck ----------------------------------------------------------- */
+
+/* The size of item it, or SIZE_MAX when it (or a warning) is not the
+ * message this file knows. */
+static size_t ack_item_size(const Planwatch__V1__AckItem *it)
+{
+    if (it->base.descriptor != &planwatch__v1__ack_item__descriptor || it->base.n_unknown_fields)
+        return SIZE_MAX;
+    size_t n = upd_str_size(it->update_id) + upd_var_size(it->seq) +
+               upd_var_size(it->duplicate ? 1 : 0) + upd_var_size(upd_i32(it->code)) +
+               upd_str_size(it->reason);
+    for (size_t k = 0; k < it->n_warnings; k++) {
+        if (!reply_warning_known(it->warnings[k]))
+            return SIZE_MAX;
+        size_t w = reply_warning_size(it->warnings[k]);
+        n += 2 + upd_vsize(w) + w; /* field 50: a two-byte tag */
+    }
+    return n;
+}
+
+static uint8_t *ack_item_put(uint8_t *o, const Planwatch__V1__AckItem *it, size_t size)
+{
+    *o++ = 1 << 3 | 2; /* StoreAck.items */
+    o = upd_vput(o, size);
+    o = upd_str_put(o, 1 << 3 | 2, it->update_id);
+    o = upd_var_put(o, 2 << 3, it->seq);
+    o = upd_var_put(o, 3 << 3, it->duplicate ? 1 : 0);
+    o = upd_var_put(o, 4 << 3, upd_i32(it->code));
+    o = upd_str_put(o, 5 << 3 | 2, it->reason);
+    for (size_t k = 0; k < it->n_warnings; k++) {
+        const Planwatch__V1__RowWarning *w = it->warnings[k];
+        *o++ = 0x92; /* 50 << 3 | 2 = 402 */
+        *o++ = 0x03;
+        o = upd_vput(o, reply_warning_size(w));
+        o = upd_var_put(o, 1 << 3, upd_i32(w->code));
+        o = upd_str_put(o, 2 << 3 | 2, w->field);
+        o = upd_str_put(o, 3 << 3 | 2, w->reason);
+    }
+    return o;
+}
+
+int pw_wirepack_store_ack(const Planwatch__V1__StoreAck *a, uint8_t **buf, size_t *len)
+{
+    const Planwatch__V1__MsgType type = PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK;
+    if (a->base.descriptor != &planwatch__v1__store_ack__descriptor ||
+        a->base.n_unknown_fields || planwatch__v1__store_ack__descriptor.n_fields != 2 ||
+        planwatch__v1__ack_item__descriptor.n_fields != 6 ||
+        planwatch__v1__row_warning__descriptor.n_fields != WARNING_NFIELDS ||
+        planwatch__v1__envelope__descriptor.n_fields != ENVELOPE_NFIELDS)
+        return pw_envelope_pack(type, &a->base, buf, len);
+    /* each item's size, needed twice (the total, its length prefix) */
+    size_t stack[64];
+    size_t *is = a->n_items <= 64 ? stack : malloc(a->n_items * sizeof *is);
+    if (!is)
+        return PW_ENOMEM;
+    size_t plen = 0;
+    for (size_t i = 0; i < a->n_items; i++) {
+        is[i] = ack_item_size(a->items[i]);
+        if (is[i] == SIZE_MAX) {
+            if (is != stack)
+                free(is);
+            return pw_envelope_pack(type, &a->base, buf, len);
+        }
+        plen += 1 + upd_vsize(is[i]) + is[i];
+    }
+    plen += upd_var_size(a->ingest_epoch);
+    size_t elen = upd_var_size(PW_PROTO_VERSION) + upd_var_size(upd_i32((int32_t)type)) +
+                  (plen ? 1 + upd_vsize(plen) + plen : 0);
+    uint8_t *out = malloc(elen ? elen : 1), *o = out;
+    if (!out) {
+        if (is != stack)
+            free(is);
+        return PW_ENOMEM;
+    }
+    o = upd_var_put(o, 1 << 3, PW_PROTO_VERSION);
+    o = upd_var_put(o, 2 << 3, upd_i32((int32_t)type));
+    if (plen) {
+        *o++ = 3 << 3 | 2;
+        o = upd_vput(o, plen);
+    }
+    for (size_t i = 0; i < a->n_items; i++)
+        o = ack_item_put(o, a->items[i], is[i]);
+    o = upd_var_put(o, 2 << 3, a->ingest_epoch);
+    if (is != stack)
+        free(is);
+    *buf = out;
+    *len = (size_t)(o - out);
+    return 0;
+}
+
 /* ---- Readers ------------------------------------------------------------ */
 
 /* A reader over one message's bytes. Any surprise sets bad: the caller

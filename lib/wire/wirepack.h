@@ -33,6 +33,10 @@ size_t pw_wirepack_update_pack(const Planwatch__V1__IndicatorUpdate *u, uint8_t 
  * Returns 0 or PW_ENOMEM (*buf untouched). */
 int pw_wirepack_feed_reply(const Planwatch__V1__FeedReply *r, uint8_t **buf, size_t *len);
 
+/* The same for Envelope{MSG_STORE_ACK, a} (the store's answer to a drain):
+ * the bytes pw_envelope_pack writes. */
+int pw_wirepack_store_ack(const Planwatch__V1__StoreAck *a, uint8_t **buf, size_t *len);
+
 /* Decodes buf[0..len), an Envelope{MSG_STORE_ACK, StoreAck} as the store
  * writes it (protobuf-c's canonical encoding: fields in number order, each
  * at most once but the repeated ones, known fields only, bools 0 or 1),

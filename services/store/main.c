@@ -365,8 +365,11 @@ static void store_ack(struct store *s, struct store_put *puts, size_t n,
     ack.items = ptrs;
     ack.n_items = n;
     ack.ingest_epoch = s->ingest_epoch;
-    int rc = pw_zsock_send(s->ack, NULL, 0, PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK, &ack.base,
-                           ZMQ_DONTWAIT);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc = pw_wirepack_store_ack(&ack, &buf, &len);
+    if (!rc) /* the socket takes buf over */
+        rc = pw_zsock_send_packed(s->ack, NULL, 0, buf, len, ZMQ_DONTWAIT);
     if (rc)
         pw_debug("msg=\"ack not sent\" err=%s n=%zu", pw_errname(rc), n);
 }

@@ -189,6 +189,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fuzz_update(b->rows[i]);
         break;
     }
+    case PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK: {
+        /* the store's hand encoder of acks writes pw_envelope_pack's bytes */
+        uint8_t *want = NULL, *got = NULL;
+        size_t nwant = 0, ngot = 0;
+        if (pw_envelope_pack(type, m, &want, &nwant) == 0 &&
+            pw_wirepack_store_ack((const Planwatch__V1__StoreAck *)m, &got, &ngot) == 0 &&
+            (ngot != nwant || memcmp(want, got, nwant) != 0))
+            abort();
+        free(want);
+        free(got);
+        break;
+    }
     case PLANWATCH__V1__MSG_TYPE__MSG_FEED_REPLY: {
         /* ingest's hand encoder of replies writes pw_envelope_pack's bytes */
         uint8_t *want = NULL, *got = NULL;
