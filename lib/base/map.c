@@ -29,7 +29,7 @@ struct pw_map {
  * finaliser at the end): ids of 36 bytes hash in a fifth of the
  * instructions of a byte-at-a-time hash. In-memory only, so the byte order
  * of the words does not matter. */
-static uint64_t map_hash(const char *s)
+uint64_t pw_map_hash(const char *s)
 {
     size_t n = strlen(s);
     uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n, w;
@@ -104,7 +104,7 @@ static struct map_slot *map_find(const struct pw_map *m, const char *key, uint64
 
 void *pw_map_get(const struct pw_map *m, const char *key)
 {
-    struct map_slot *s = map_find(m, key, map_hash(key));
+    struct map_slot *s = map_find(m, key, pw_map_hash(key));
     return s ? s->value : NULL;
 }
 
@@ -170,7 +170,7 @@ static int map_insert(struct pw_map *m, const char *key, uint64_t h, void *value
 
 int pw_map_put(struct pw_map *m, const char *key, void *value)
 {
-    uint64_t h = map_hash(key);
+    uint64_t h = pw_map_hash(key);
     struct map_slot *s = map_find(m, key, h);
     if (s) {
         if (m->borrowed) /* the newer pointer is the one its owner keeps alive */
@@ -183,7 +183,7 @@ int pw_map_put(struct pw_map *m, const char *key, void *value)
 
 int pw_map_add(struct pw_map *m, const char *key, void *value, void **found)
 {
-    uint64_t h = map_hash(key);
+    uint64_t h = pw_map_hash(key);
     struct map_slot *s = map_find(m, key, h);
     *found = s ? s->value : NULL;
     return s ? 0 : map_insert(m, key, h, value);
@@ -191,7 +191,7 @@ int pw_map_add(struct pw_map *m, const char *key, void *value, void **found)
 
 void *pw_map_del(struct pw_map *m, const char *key)
 {
-    struct map_slot *s = map_find(m, key, map_hash(key));
+    struct map_slot *s = map_find(m, key, pw_map_hash(key));
     if (!s)
         return NULL;
     void *v = s->value;

@@ -7,6 +7,7 @@
 #define PW_MAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct pw_map;
 
@@ -46,5 +47,9 @@ size_t pw_map_count(const struct pw_map *m);
  * map must not change during the walk. */
 void pw_map_each(const struct pw_map *m, void (*cb)(void *arg, const char *key, void *value),
                  void *arg);
+
+/* The hash of string s the map uses (8 bytes at a time, well mixed in its
+ * low bits): for tables of other shapes keyed by strings. */
+uint64_t pw_map_hash(const char *s);
 
 #endif

@@ -39,14 +39,8 @@ struct store_index {
 
 static uint64_t ix_hash(const char *s)
 {
-    uint64_t h = UINT64_C(14695981039346656037);
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
-    /* FNV's low bits probe poorly: mix once */
-    h ^= h >> 29;
-    h *= UINT64_C(0xbf58476d1ce4e5b9);
-    h ^= h >> 32;
-    return h ? h : 1;
+    uint64_t h = pw_map_hash(s);
+    return h ? h : 1; /* 0 marks an empty slot */
 }
 
 int store_index_open(struct store_index **out)
@@ -157,6 +151,11 @@ int store_index_add(struct store_index *ix, const char *update_id, const char *i
     ix->undo[ix->nundo].revs = r;
     ix->nundo++;
     return 0;
+}
+
+void store_index_prefetch(const struct store_index *ix, const char *update_id)
+{
+    __builtin_prefetch(&ix->slots[ix_hash(update_id) & (ix->cap - 1)]);
 }
 
 int store_index_uid(const struct store_index *ix, const char *update_id,

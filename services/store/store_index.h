@@ -34,6 +34,11 @@ int store_index_add(struct store_index *ix, const char *update_id, const char *i
  * transaction). Returns 0 or PW_ENOMEM. */
 int store_index_reserve(struct store_index *ix, size_t n);
 
+/* Asks the processor for update_id's slot of the id table ahead of
+ * store_index_uid: the table is far larger than the caches, and a commit
+ * looks up a thousand random ids one after the other. */
+void store_index_prefetch(const struct store_index *ix, const char *update_id);
+
 /* Seqs whose update id hashes like update_id: calls cb(arg, seq) for each
  * until cb returns non-zero, which is returned (0 when none matched). */
 int store_index_uid(const struct store_index *ix, const char *update_id,
