@@ -177,7 +177,17 @@ static double bench_offices(struct bench_cluster *c, int clients, int batch, dou
 
 static double peak_single; /* single-row requests/s at best concurrency */
 
+static void scen_ingest_once(void);
+static int ingest_batch_only; /* ingest --batch B: only that batch size */
+static int ingest_repeat = 1;  /* ingest --repeat N: raw and planwatch N times */
+
 static void scen_ingest(void)
+{
+    for (int r = 0; r < ingest_repeat; r++)
+        scen_ingest_once();
+}
+
+static void scen_ingest_once(void)
 {
     char dir[600];
     snprintf(dir, sizeof dir, "%s/raw-pipeline", bench_dir);
@@ -191,6 +201,8 @@ static void scen_ingest(void)
     static const int batches[] = {1, 100, 1000}, clients[] = {1, 4, 16};
     for (int b = 0; b < 3; b++)
         for (int k = 0; k < 3; k++) {
+            if (ingest_batch_only && batches[b] != ingest_batch_only)
+                continue;
             char name[96], run[32];
             snprintf(run, sizeof run, "i%d-%d", batches[b], clients[k]);
             double secs = quick ? 2 : 4;
@@ -679,7 +691,9 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--rows") && i + 1 < argc)
             instr_rows = atol(argv[++i]);
         else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
-            instr_batch = atoi(argv[++i]);
+            instr_batch = ingest_batch_only = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
+            ingest_repeat = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--offices") && i + 1 < argc)
             instr_offices = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--top") && i + 1 < argc)
@@ -689,13 +703,15 @@ int main(int argc, char **argv)
         else {
             fprintf(stderr, "usage: planwatch-bench [all|ingest|latency|alert|eval|query] "
                             "[--dir DIR] [--quick]\n"
+                            "       planwatch-bench ingest [--batch 1|100|1000] [--repeat N]\n"
                             "       planwatch-bench instr [--dir DIR] [--rows N] [--batch B] "
                             "[--offices K] [--top T]\n");
             return 2;
         }
     }
     signal(SIGPIPE, SIG_IGN);
-    if (instr_batch < 1 || instr_offices < 1 || instr_offices > 64 || instr_rows < 1) {
+    if (instr_batch < 1 || instr_offices < 1 || instr_offices > 64 || instr_rows < 1 ||
+        ingest_repeat < 1) {
         fprintf(stderr, "bench: --rows, --batch and --offices must be positive (offices <= 64)\n");
         return 2;
     }
