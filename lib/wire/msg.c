@@ -460,39 +460,3 @@ int pw_msg_catalog_load(const Planwatch__V1__QueryReply *r, struct pw_catalog **
     free(lens);
     return rc;
 }
-
-/* IndicatorUpdate's received_ns = 10 and seq = 11 (proto/planwatch.proto),
- * both varints: key bytes (10 << 3) and (11 << 3). */
-static size_t msg_varint_len(uint64_t v)
-{
-    size_t n = 1;
-    for (; v >= 0x80; v >>= 7)
-        n++;
-    return n;
-}
-
-static uint8_t *msg_varint(uint8_t *p, uint64_t v)
-{
-    for (; v >= 0x80; v >>= 7)
-        *p++ = (uint8_t)(v | 0x80);
-    *p++ = (uint8_t)v;
-    return p;
-}
-
-size_t pw_msg_update_stamp_size(size_t raw_len, int64_t received_ns, uint64_t seq)
-{
-    return raw_len + 1 + msg_varint_len((uint64_t)received_ns) + 1 + msg_varint_len(seq);
-}
-
-size_t pw_msg_update_stamp(const uint8_t *raw, size_t raw_len, int64_t received_ns, uint64_t seq,
-                           uint8_t *out)
-{
-    if (raw_len)
-        memcpy(out, raw, raw_len);
-    uint8_t *p = out + raw_len;
-    *p++ = 10 << 3;
-    p = msg_varint(p, (uint64_t)received_ns); /* int64: negative as 10 bytes, like protobuf */
-    *p++ = 11 << 3;
-    p = msg_varint(p, seq);
-    return (size_t)(p - out);
-}

@@ -116,15 +116,6 @@ char *pw_msg_ack_reasons(Planwatch__V1__Ack *const *acks, size_t n, const char *
 
 /* Two updates carry the same figure (indicator, FY, value, basis,
  * preliminary, as_of, note, retracted): a resend, not a conflicting reuse of the id. */
-/* An IndicatorUpdate packed as `raw` (by ingest), stamped by the store:
- * raw followed by received_ns (field 10) and seq (field 11). A decoder takes
- * the last occurrence of a field, so the result decodes as raw with those
- * two set, without packing the update again. Writes into out (room for
- * pw_msg_update_stamp_size bytes); returns the bytes written. */
-size_t pw_msg_update_stamp_size(size_t raw_len, int64_t received_ns, uint64_t seq);
-size_t pw_msg_update_stamp(const uint8_t *raw, size_t raw_len, int64_t received_ns, uint64_t seq,
-                           uint8_t *out);
-
 int pw_msg_same_figure(const Planwatch__V1__IndicatorUpdate *a,
                        const Planwatch__V1__IndicatorUpdate *b);
 

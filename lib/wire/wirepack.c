@@ -141,6 +141,46 @@ size_t pw_wirepack_update_pack(const Planwatch__V1__IndicatorUpdate *u, uint8_t 
     return (size_t)(o - out);
 }
 
+/* The store's stamp: received_ns (10) and seq (11), both varints with a
+ * one-byte tag, written even when zero (they must override raw's). */
+size_t pw_wirepack_update_stamp_size(size_t raw_len, int64_t received_ns, uint64_t seq)
+{
+    return raw_len + 1 + upd_vsize((uint64_t)received_ns) + 1 + upd_vsize(seq);
+}
+
+size_t pw_wirepack_update_stamp(const uint8_t *raw, size_t raw_len, int64_t received_ns,
+                                uint64_t seq, uint8_t *out)
+{
+    if (raw_len)
+        memcpy(out, raw, raw_len);
+    uint8_t *o = out + raw_len;
+    *o++ = 10 << 3;
+    o = upd_vput(o, (uint64_t)received_ns); /* int64: negative as 10 bytes, like protobuf */
+    *o++ = 11 << 3;
+    o = upd_vput(o, seq);
+    return (size_t)(o - out);
+}
+
+/* A new buffer *out for Envelope{version = 1, type = 2, payload = 3} with
+ * a payload of plen bytes (zero values and an empty payload left out, as
+ * protobuf-c does), its header written: returns where the payload goes, or
+ * NULL when out of memory. */
+static uint8_t *wp_envelope_start(Planwatch__V1__MsgType type, size_t plen, uint8_t **out)
+{
+    size_t elen = upd_var_size(PW_PROTO_VERSION) + upd_var_size(upd_i32((int32_t)type)) +
+                  (plen ? 1 + upd_vsize(plen) + plen : 0);
+    uint8_t *o = *out = malloc(elen ? elen : 1);
+    if (!o)
+        return NULL;
+    o = upd_var_put(o, 1 << 3, PW_PROTO_VERSION);
+    o = upd_var_put(o, 2 << 3, upd_i32((int32_t)type));
+    if (plen) {
+        *o++ = 3 << 3 | 2;
+        o = upd_vput(o, plen);
+    }
+    return o;
+}
+
 /* ---- FeedReply ---------------------------------------------------------- */
 
 static int reply_warning_known(const Planwatch__V1__RowWarning *w)
@@ -225,21 +265,11 @@ int pw_wirepack_feed_reply(const Planwatch__V1__FeedReply *r, uint8_t **buf, siz
     plen += upd_var_size(r->accepted) + upd_var_size(r->duplicates) + upd_var_size(r->rejected) +
             upd_var_size(r->unavailable) + upd_var_size(r->valid) +
             (r->warned ? 2 + upd_vsize(r->warned) : 0);
-    /* Envelope{version = 1, type = 2, payload = 3}: zero values and an
-     * empty payload left out, as protobuf-c does */
-    size_t elen = upd_var_size(PW_PROTO_VERSION) + upd_var_size(upd_i32((int32_t)type)) +
-                  (plen ? 1 + upd_vsize(plen) + plen : 0);
-    uint8_t *out = malloc(elen ? elen : 1), *o = out;
-    if (!out) {
+    uint8_t *out = NULL, *o = wp_envelope_start(type, plen, &out);
+    if (!o) {
         if (rs != stack)
             free(rs);
         return PW_ENOMEM;
-    }
-    o = upd_var_put(o, 1 << 3, PW_PROTO_VERSION);
-    o = upd_var_put(o, 2 << 3, upd_i32((int32_t)type));
-    if (plen) {
-        *o++ = 3 << 3 | 2;
-        o = upd_vput(o, plen);
     }
     o = upd_str_put(o, 1 << 3 | 2, r->batch_id);
     for (size_t i = 0; i < r->n_results; i++)
@@ -327,19 +357,11 @@ int pw_wirepack_store_ack(const Planwatch__V1__StoreAck *a, uint8_t **buf, size_
         plen += 1 + upd_vsize(is[i]) + is[i];
     }
     plen += upd_var_size(a->ingest_epoch);
-    size_t elen = upd_var_size(PW_PROTO_VERSION) + upd_var_size(upd_i32((int32_t)type)) +
-                  (plen ? 1 + upd_vsize(plen) + plen : 0);
-    uint8_t *out = malloc(elen ? elen : 1), *o = out;
-    if (!out) {
+    uint8_t *out = NULL, *o = wp_envelope_start(type, plen, &out);
+    if (!o) {
         if (is != stack)
             free(is);
         return PW_ENOMEM;
-    }
-    o = upd_var_put(o, 1 << 3, PW_PROTO_VERSION);
-    o = upd_var_put(o, 2 << 3, upd_i32((int32_t)type));
-    if (plen) {
-        *o++ = 3 << 3 | 2;
-        o = upd_vput(o, plen);
     }
     for (size_t i = 0; i < a->n_items; i++)
         o = ack_item_put(o, a->items[i], is[i]);
@@ -639,7 +661,7 @@ int pw_wirepack_read_store_ack(const void *buf, size_t len, struct pw_arena *are
 /* One IndicatorUpdate. ordered: its fields in number order, each once (as
  * protobuf-c writes it); else in any order, a field's last occurrence
  * winning, as protobuf reads it (the store appends its received time and
- * seq to ingest's bytes: pw_msg_update_stamp). */
+ * seq to ingest's bytes: pw_wirepack_update_stamp). */
 static void feed_row(struct wp_rd *r, Planwatch__V1__IndicatorUpdate *u, int ordered)
 {
     unsigned last = 0, t;

@@ -33,6 +33,16 @@ size_t pw_wirepack_update_pack(const Planwatch__V1__IndicatorUpdate *u, uint8_t 
  * Returns 0 or PW_ENOMEM (*buf untouched). */
 int pw_wirepack_feed_reply(const Planwatch__V1__FeedReply *r, uint8_t **buf, size_t *len);
 
+/* An IndicatorUpdate packed as `raw` (by ingest), stamped by the store:
+ * raw followed by received_ns (field 10) and seq (field 11). A decoder takes
+ * the last occurrence of a field, so the result decodes as raw with those
+ * two set, without packing the update again. Writes into out (room for
+ * pw_wirepack_update_stamp_size bytes; not overlapping raw); returns the
+ * bytes written. */
+size_t pw_wirepack_update_stamp_size(size_t raw_len, int64_t received_ns, uint64_t seq);
+size_t pw_wirepack_update_stamp(const uint8_t *raw, size_t raw_len, int64_t received_ns,
+                                uint64_t seq, uint8_t *out);
+
 /* The same for Envelope{MSG_STORE_ACK, a} (the store's answer to a drain):
  * the bytes pw_envelope_pack writes. */
 int pw_wirepack_store_ack(const Planwatch__V1__StoreAck *a, uint8_t **buf, size_t *len);
@@ -62,7 +72,7 @@ int pw_wirepack_read_feed_batch(const void *buf, size_t len, struct pw_arena *ar
 /* The same for Envelope{MSG_UPDATE_BATCH, UpdateBatch} (ingest's update
  * stream, the store's committed-update stream): each update's fields may
  * come in any order, a field's last occurrence winning (the store appends
- * its stamp: pw_msg_update_stamp). With raw not NULL, *raw gets an
+ * its stamp: pw_wirepack_update_stamp). With raw not NULL, *raw gets an
  * arena array of n_updates slices of buf, each update's bytes as received
  * (buf must then outlive their use). PW_EWIRE: another message, unknown
  * fields, a bool other than 0/1... (left to pw_envelope_read_with);

@@ -23,6 +23,7 @@
 #include "msg.h"
 #include "store_index.h"
 #include "vec.h"
+#include "wirepack.h"
 
 struct store_db {
     MDB_env *env;
@@ -577,8 +578,8 @@ static int db_put_attempt(struct store_db *db, struct store_put *puts, size_t n,
         }
         u->seq = ++seq;
         /* ingest's bytes with the store's time and seq appended decode as u
-         * (pw_msg_update_stamp): the update is not packed a second time */
-        size_t len = p->raw ? pw_msg_update_stamp_size(p->raw_len, u->received_ns, u->seq)
+         * (pw_wirepack_update_stamp): the update is not packed a second time */
+        size_t len = p->raw ? pw_wirepack_update_stamp_size(p->raw_len, u->received_ns, u->seq)
                             : planwatch__v1__indicator_update__get_packed_size(u);
         unsigned char kb[8];
         db_be64(kb, seq);
@@ -592,7 +593,7 @@ static int db_put_attempt(struct store_db *db, struct store_put *puts, size_t n,
         }
         uint8_t *to = b ? b : v.mv_data;
         if (p->raw)
-            pw_msg_update_stamp(p->raw, p->raw_len, u->received_ns, u->seq, to);
+            pw_wirepack_update_stamp(p->raw, p->raw_len, u->received_ns, u->seq, to);
         else
             planwatch__v1__indicator_update__pack(u, to);
         if (b) {

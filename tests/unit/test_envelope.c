@@ -14,6 +14,7 @@
 #include "envelope.h"
 #include "err.h"
 #include "msg.h"
+#include "wirepack.h"
 
 /* A FeedBatch of n copies of row, packed. */
 static uint8_t *batch_of(Planwatch__V1__IndicatorUpdate *row, size_t n, size_t *len)
@@ -184,9 +185,9 @@ static void test_split_and_stamp(void **state)
         int64_t at = INT64_C(1765000000123456789);
         uint64_t seq = UINT64_C(1) << 40 | i;
         uint8_t out[256];
-        size_t sz = pw_msg_update_stamp_size(it[i].len, at, seq);
+        size_t sz = pw_wirepack_update_stamp_size(it[i].len, at, seq);
         assert_true(sz <= sizeof out);
-        assert_int_equal(pw_msg_update_stamp(it[i].data, it[i].len, at, seq, out), sz);
+        assert_int_equal(pw_wirepack_update_stamp(it[i].data, it[i].len, at, seq, out), sz);
         Planwatch__V1__IndicatorUpdate *d = planwatch__v1__indicator_update__unpack(NULL, sz, out);
         assert_non_null(d);
         assert_string_equal(d->update_id, u[i].update_id);

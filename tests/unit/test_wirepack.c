@@ -671,7 +671,7 @@ static void update_batches_read_alike(void **state)
             uint8_t one[2400];
             size_t len = pw_wirepack_update_pack(&u[i], one);
             if (k % 2) /* as the store writes and publishes it */
-                len = pw_msg_update_stamp(one, len, (int64_t)rnd_u64(), rnd_u64(), packed[i]);
+                len = pw_wirepack_update_stamp(one, len, (int64_t)rnd_u64(), rnd_u64(), packed[i]);
             else
                 memcpy(packed[i], one, len);
             items[i] = (struct pw_packed){packed[i], len};
