@@ -180,6 +180,9 @@ static double peak_single; /* single-row requests/s at best concurrency */
 static void scen_ingest_once(void);
 static int ingest_batch_only; /* ingest --batch B: only that batch size */
 static int ingest_repeat = 1;  /* ingest --repeat N: raw and planwatch N times */
+/* updates through the raw pipeline: about as long as one planwatch
+ * measurement (4 s), so that both see the same stretch of a shared machine */
+static long raw_rows = 2000000;
 
 static void scen_ingest(void)
 {
@@ -191,7 +194,7 @@ static void scen_ingest_once(void)
 {
     char dir[600];
     snprintf(dir, sizeof dir, "%s/raw-pipeline", bench_dir);
-    long rawn = quick ? 100000 : 400000;
+    long rawn = quick ? 100000 : raw_rows;
     double raw = bench_raw_pipeline(dir, rawn, 1000);
     struct bench_cluster c;
     if (bench_cluster_init(&c, bench_dir, "ingest") || bench_cluster_start(&c, 0, NULL)) {
@@ -700,6 +703,8 @@ int main(int argc, char **argv)
             instr_rows = atol(argv[++i]);
         else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
             instr_batch = ingest_batch_only = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--raw-rows") && i + 1 < argc)
+            raw_rows = atol(argv[++i]);
         else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
             ingest_repeat = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--offices") && i + 1 < argc)
@@ -711,7 +716,8 @@ int main(int argc, char **argv)
         else {
             fprintf(stderr, "usage: planwatch-bench [all|ingest|latency|alert|eval|query] "
                             "[--dir DIR] [--quick]\n"
-                            "       planwatch-bench ingest [--batch 1|100|1000] [--repeat N]\n"
+                            "       planwatch-bench ingest [--batch 1|100|1000] [--repeat N] "
+                            "[--raw-rows N]\n"
                             "       planwatch-bench instr [--dir DIR] [--rows N] [--batch B] "
                             "[--offices K] [--top T]\n");
             return 2;
@@ -719,7 +725,7 @@ int main(int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
     if (instr_batch < 1 || instr_offices < 1 || instr_offices > 64 || instr_rows < 1 ||
-        ingest_repeat < 1) {
+        ingest_repeat < 1 || raw_rows < 1000) {
         fprintf(stderr, "bench: --rows, --batch and --offices must be positive (offices <= 64)\n");
         return 2;
     }
