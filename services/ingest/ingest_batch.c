@@ -336,7 +336,6 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
                        struct pw_arena **arena, const struct pw_principal *who)
 {
     int64_t now = pw_now_ms();
-    int64_t now_ns = 0; /* the rows' received_ns: one reading per batch (the store sets its own) */
     int32_t today = pw_clock_today(&g->clock);
     int store_up = ingest_store_up(g, now);
     struct ingest_batch *b = calloc(1, sizeof *b);
@@ -428,13 +427,13 @@ void ingest_batch_take(struct ingest *g, struct pw_frames *fr, Planwatch__V1__Fe
             continue;
         }
         /* the figure as stored: the office is the authenticated sender
-         * (pw_principal_office); the time is ours. The request lives in an
+         * (pw_principal_office). The time it became known is the store's,
+         * appended to these bytes at the commit (pw_wirepack_update_stamp):
+         * none is sent, so the record holds it once. The request lives in an
          * arena freed as a whole: pointing a field at another string needs
          * no restoring. */
         u->office = (char *)pw_principal_office(who, req->office);
-        if (!now_ns)
-            now_ns = pw_now_ns();
-        u->received_ns = now_ns;
+        u->received_ns = 0;
         u->seq = 0;
         if ((rc = pending_wait(g, b, i, u, fresh, &nfresh)))
             goto oom;
