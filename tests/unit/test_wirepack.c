@@ -363,6 +363,27 @@ static int ack_equal(const Planwatch__V1__StoreAck *a, const Planwatch__V1__Stor
     return 1;
 }
 
+/* buf damaged 8 ways (7 with a byte changed, one cut short), each read by
+ * both (a read_*_both below), buf restored after each: how many of them
+ * the hand decoder took. */
+static int read_damaged(uint8_t *buf, size_t len, struct pw_arena *arena,
+                        int (*both)(const uint8_t *, size_t, struct pw_arena *))
+{
+    int taken = 0;
+    for (int d = 0; d < 8 && len; d++) {
+        size_t at = rng() % len, cut = len;
+        uint8_t was = buf[at];
+        if (d == 7)
+            cut = at; /* cut short */
+        else
+            buf[at] = (uint8_t)rng();
+        pw_arena_reset(arena);
+        taken += both(buf, cut, arena);
+        buf[at] = was;
+    }
+    return taken;
+}
+
 /* Decodes buf both ways. Returns 1 when the hand decoder took it (and then
  * asserts protobuf-c reads the same), 0 when it left it to protobuf-c. */
 static int read_both(const uint8_t *buf, size_t len, struct pw_arena *arena)
@@ -431,17 +452,7 @@ static void store_acks_read_alike(void **state)
         pw_arena_reset(arena);
         assert_int_equal(read_both(buf, len, arena), 1);
         taken++;
-        for (int d = 0; d < 8 && len; d++) {
-            size_t at = rng() % len, cut = len;
-            uint8_t was = buf[at];
-            if (d == 7)
-                cut = at; /* cut short */
-            else
-                buf[at] = (uint8_t)rng();
-            pw_arena_reset(arena);
-            damaged_taken += read_both(buf, cut, arena);
-            buf[at] = was;
-        }
+        damaged_taken += read_damaged(buf, len, arena, read_both);
         free(buf);
     }
     assert_int_equal(taken, 3000);
@@ -574,17 +585,7 @@ static void feed_batches_read_alike(void **state)
             pw_envelope_pack(PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH, &b.base, &buf, &len), 0);
         pw_arena_reset(arena);
         assert_int_equal(read_batch_both(buf, len, arena), 1);
-        for (int d = 0; d < 8 && len; d++) {
-            size_t at = rng() % len, cut = len;
-            uint8_t was = buf[at];
-            if (d == 7)
-                cut = at;
-            else
-                buf[at] = (uint8_t)rng();
-            pw_arena_reset(arena);
-            damaged_taken += read_batch_both(buf, cut, arena);
-            buf[at] = was;
-        }
+        damaged_taken += read_damaged(buf, len, arena, read_batch_both);
         free(buf);
     }
     assert_true(damaged_taken > 0);
@@ -683,17 +684,7 @@ static void update_batches_read_alike(void **state)
                          0);
         pw_arena_reset(arena);
         assert_int_equal(read_updates_both(buf, len, arena), 1);
-        for (int d = 0; d < 8 && len; d++) {
-            size_t at = rng() % len, cut = len;
-            uint8_t was = buf[at];
-            if (d == 7)
-                cut = at;
-            else
-                buf[at] = (uint8_t)rng();
-            pw_arena_reset(arena);
-            damaged_taken += read_updates_both(buf, cut, arena);
-            buf[at] = was;
-        }
+        damaged_taken += read_damaged(buf, len, arena, read_updates_both);
         free(buf);
     }
     assert_true(damaged_taken > 0);
