@@ -62,6 +62,18 @@ int pw_history_add(struct pw_history *h, const struct pw_indicator *ind, const s
     return 0;
 }
 
+int pw_history_put_latest(struct pw_history *h, const struct pw_indicator *ind,
+                          const struct pw_obs *o)
+{
+    struct hist_list *l = &h->lists[ind->index];
+    for (size_t i = l->n; i > 0; i--)
+        if (l->v[i - 1].fy == o->fy) {
+            l->v[i - 1] = *o;
+            return 0;
+        }
+    return pw_history_add(h, ind, o);
+}
+
 const struct pw_obs *pw_history_get(const struct pw_history *h, const struct pw_indicator *ind,
                                     size_t *n)
 {

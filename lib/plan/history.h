@@ -19,6 +19,14 @@ void pw_history_close(struct pw_history **h);
 /* Appends a revision of ind's figure (copied). Returns 0 or PW_ENOMEM. */
 int pw_history_add(struct pw_history *h, const struct pw_indicator *ind, const struct pw_obs *o);
 
+/* Keeps o as the latest revision of its fiscal year: replaces the one held
+ * for o->fy, or appends. For a holder that judges only with every revision
+ * known (the alert service): for each fiscal year the last revision counts,
+ * so the judgement is the same, and its cost no longer grows with the
+ * revisions an indicator has had. Returns 0 or PW_ENOMEM. */
+int pw_history_put_latest(struct pw_history *h, const struct pw_indicator *ind,
+                          const struct pw_obs *o);
+
 /* Drops every revision (the catalog stays). */
 void pw_history_clear(struct pw_history *h);
 

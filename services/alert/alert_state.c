@@ -136,7 +136,9 @@ static int state_add(struct alert_state *s, const Planwatch__V1__IndicatorUpdate
     }
     struct pw_obs o;
     pw_msg_obs_from_update(&o, u, ind);
-    if (pw_history_add(s->hist, ind, &o))
+    /* the service judges with every revision known: the latest of each
+     * fiscal year is all it keeps (updates come in seq order) */
+    if (pw_history_put_latest(s->hist, ind, &o))
         return PW_ENOMEM;
     pw_seqtrack_applied(&s->track, u->seq);
     s->recs[ind->index].dirty_seq = u->seq;

@@ -13,6 +13,7 @@
 
 #include "dec.h"
 #include "err.h"
+#include "eval.h"
 #include "fy.h"
 #include "history.h"
 #include "unit_support.h"
@@ -90,9 +91,48 @@ static void test_known_at(void **state)
     pw_catalog_close(&cat);
 }
 
+/* The latest revision of each fiscal year replaces the one before; the
+ * judgement with every revision known is the same as with all of them. */
+static void test_put_latest(void **state)
+{
+    (void)state;
+    struct pw_catalog *cat = NULL;
+    struct pw_history *all = NULL, *latest = NULL;
+    assert_int_equal(ut_catalog_load(&cat, "t.yaml", yaml), 0);
+    assert_int_equal(pw_history_open(&all, cat), 0);
+    assert_int_equal(pw_history_open(&latest, cat), 0);
+    const struct pw_indicator *ind = pw_catalog_find(cat, "cum20");
+    struct pw_obs seq[] = {ob(2020, 3, 1, "2021-03-31", 0), ob(2021, 7, 0, "2022-03-31", 0),
+                           ob(2020, 4, 0, "2021-03-31", 0), ob(2022, 9, 0, "2023-03-31", 0),
+                           ob(2021, 8, 0, "2022-03-31", 0), ob(2022, 2, 0, "2023-03-31", 0)};
+    seq[5].retracted = 1; /* FY2022 withdrawn: the year has no figure */
+    for (size_t i = 0; i < sizeof seq / sizeof *seq; i++) {
+        assert_int_equal(pw_history_add(all, ind, &seq[i]), 0);
+        assert_int_equal(pw_history_put_latest(latest, ind, &seq[i]), 0);
+        struct pw_eval a, b;
+        int32_t day = ut_day("2024-06-30");
+        size_t na, nb;
+        const struct pw_obs *oa = pw_history_get(all, ind, &na);
+        const struct pw_obs *ob_ = pw_history_get(latest, ind, &nb);
+        assert_int_equal(pw_eval_status(ind, oa, na, day, &a), 0);
+        assert_int_equal(pw_eval_status(ind, ob_, nb, day, &b), 0);
+        assert_int_equal(a.status, b.status);
+        assert_true(a.actual == b.actual);
+        assert_int_equal(a.cp.fy, b.cp.fy);
+    }
+    size_t k;
+    const struct pw_obs *v = pw_history_get(latest, ind, &k);
+    assert_int_equal(k, 3); /* one per fiscal year */
+    assert_true(v[0].value == PW_DEC(4) && v[1].value == PW_DEC(8) && v[2].retracted);
+    pw_history_close(&all);
+    pw_history_close(&latest);
+    pw_catalog_close(&cat);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_put_latest),
         cmocka_unit_test(test_known_at),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
