@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "arena.h"
+
 #include <errno.h>
 #include <lmdb.h>
 
@@ -312,6 +314,73 @@ static void put_one(struct store_db *db, const char *uid, int64_t v, int *result
     *seq = p.seq;
 }
 
+static int keep_cb(void *arg, const Planwatch__V1__IndicatorUpdate *u)
+{
+    uint8_t *buf = arg; /* the canonical bytes of what was read: buf[0] length */
+    size_t n = planwatch__v1__indicator_update__get_packed_size(u);
+    assert_true(n < 255);
+    buf[0] = (uint8_t)n;
+    planwatch__v1__indicator_update__pack(u, buf + 1);
+    return 0;
+}
+
+/* A record written from ingest's bytes with the store's stamp appended (the
+ * usual path) holds what a record packed anew holds: read back, even after
+ * a reopen, it packs to the same canonical bytes; a resend of it is a
+ * duplicate. So the data format (what is stored) is unchanged: 4. */
+static void test_stamped_record(void **state)
+{
+    struct fx *f = *state;
+    struct store_db *db = NULL;
+    struct pw_arena *arena = NULL;
+    assert_int_equal(pw_arena_open(&arena), 0);
+    assert_int_equal(store_db_open(&db, f->dir, 1, 4, NULL, NULL), 0);
+    Planwatch__V1__IndicatorUpdate u = PLANWATCH__V1__INDICATOR_UPDATE__INIT;
+    u.update_id = "a:1";
+    u.indicator_id = "p3-pj1-out01-licensing";
+    u.fiscal_year = 2025;
+    u.value_micros = 2500000;
+    u.as_of = "2026-03-31";
+    u.office = "office-a";
+    u.ingest_epoch = 77;
+    u.ingest_seq = 5;
+    uint8_t raw[256];
+    size_t rlen = planwatch__v1__indicator_update__pack(&u, raw); /* as ingest sends it */
+    u.received_ns = INT64_C(1780000000000000000);
+    struct store_put p = {&u, 0, 0, NULL, raw, rlen, NULL, 0};
+    assert_int_equal(store_db_put_batch(db, &p, 1, arena), 0);
+    assert_int_equal(p.result, 0);
+    assert_int_equal(p.seq, 1);
+    assert_non_null(p.packed);
+    /* what it should hold: the update with its seq and time, packed anew */
+    uint8_t want[256];
+    size_t wlen = planwatch__v1__indicator_update__pack(&u, want);
+    Planwatch__V1__IndicatorUpdate *pub =
+        planwatch__v1__indicator_update__unpack(NULL, p.len, p.packed);
+    assert_non_null(pub);
+    assert_int_equal(pub->seq, 1);
+    assert_true(pub->received_ns == u.received_ns);
+    planwatch__v1__indicator_update__free_unpacked(pub, NULL);
+    for (int reopen = 0; reopen < 2; reopen++) {
+        uint8_t got[256] = {0};
+        int more;
+        assert_int_equal(store_db_scan(db, 0, 0, keep_cb, got, &more), 0);
+        assert_int_equal(got[0], wlen);
+        assert_memory_equal(got + 1, want, wlen);
+        store_db_close(&db);
+        assert_int_equal(store_db_open(&db, f->dir, 1, 4, NULL, NULL), 0);
+    }
+    /* ingest's resend of the same bytes: a duplicate of seq 1 */
+    u.received_ns = 0;
+    u.seq = 0;
+    struct store_put again = {&u, 0, 0, NULL, raw, rlen, NULL, 0};
+    assert_int_equal(store_db_put_batch(db, &again, 1, arena), 0);
+    assert_int_equal(again.result, 1);
+    assert_int_equal(again.seq, 1);
+    store_db_close(&db);
+    pw_arena_close(&arena);
+}
+
 static int count_cb(void *arg, const Planwatch__V1__IndicatorUpdate *u)
 {
     (void)u;
@@ -384,6 +453,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unreadable_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_format_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_full_and_panic, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stamped_record, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
