@@ -76,22 +76,25 @@ static int store_config(struct store_cfg *c, int argc, char **argv, struct pw_cl
     return pw_service_start(&def, &c->common, argc, argv, clock);
 }
 
-void store_remember(struct store *s, const struct pw_indicator *ind,
-                    const Planwatch__V1__IndicatorUpdate *u)
+/* Adds a stored revision o of ind to the in-memory history. */
+static void store_remember(struct store *s, const struct pw_indicator *ind,
+                           const struct pw_obs *o, uint64_t seq)
 {
-    if (!ind)
-        ind = pw_catalog_find(s->cat, u->indicator_id);
-    if (!ind)
-        return;
-    struct pw_obs o;
-    pw_msg_obs_from_update(&o, u, ind);
-    if (pw_history_add(s->hist, ind, &o))
-        pw_error("msg=\"out of memory keeping history\" seq=%llu", (unsigned long long)u->seq);
+    if (pw_history_add(s->hist, ind, o))
+        pw_error("msg=\"out of memory keeping history\" seq=%llu", (unsigned long long)seq);
 }
 
+/* Start-up: every stored update joins the history (unknown indicators are
+ * kept in LMDB but not evaluated). */
 static int store_load_cb(void *arg, const Planwatch__V1__IndicatorUpdate *u)
 {
-    store_remember(arg, NULL, u);
+    struct store *s = arg;
+    const struct pw_indicator *ind = pw_catalog_find(s->cat, u->indicator_id);
+    if (ind) {
+        struct pw_obs o;
+        pw_msg_obs_from_update(&o, u, ind);
+        store_remember(s, ind, &o, u->seq);
+    }
     return 0;
 }
 
@@ -485,11 +488,13 @@ static void store_publish(struct store *s, const struct store_put *puts, size_t 
 }
 
 /* The bytes of each update of message m (an UpdateBatch or one update) as
- * ingest packed them, copied into the drain's arena (the frame is closed
- * before the commit): the store writes and publishes them with its stamp
- * appended instead of packing each update again. NULL when the message's
- * layout is not the usual one or memory is short: the updates are packed. */
-static struct pw_packed *store_raw(struct pw_arena *arena, const void *body, size_t len,
+ * ingest packed them, as slices of copy (the message's copy in the drain's
+ * arena: the frame is closed before the commit), for the messages the hand
+ * reader leaves to protobuf-c: the store writes and publishes them with its
+ * stamp appended instead of packing each update again. NULL when the
+ * envelope's layout is not the usual one or memory is short: the updates
+ * are packed. */
+static struct pw_packed *store_raw(struct pw_arena *arena, const uint8_t *copy, size_t len,
                                    Planwatch__V1__MsgType type, const ProtobufCMessage *m)
 {
     const uint8_t *pl;
@@ -498,19 +503,17 @@ static struct pw_packed *store_raw(struct pw_arena *arena, const void *body, siz
                             ? ((const Planwatch__V1__UpdateBatch *)m)->n_updates
                         : type == PLANWATCH__V1__MSG_TYPE__MSG_UPDATE ? 1
                                                                       : 0;
-    if (!want || pw_envelope_payload(body, len, &pl, &plen))
+    if (!copy || !want || pw_envelope_payload(copy, len, &pl, &plen))
         return NULL;
     struct pw_packed *items = pw_arena_alloc(arena, want * sizeof *items);
-    uint8_t *copy = pw_arena_alloc(arena, plen ? plen : 1);
-    if (!items || !copy)
+    if (!items)
         return NULL;
-    memcpy(copy, pl, plen);
     if (type == PLANWATCH__V1__MSG_TYPE__MSG_UPDATE) {
-        items[0] = (struct pw_packed){copy, plen};
+        items[0] = (struct pw_packed){pl, plen};
         return items;
     }
     /* the same elements protobuf-c decoded, or none taken at all */
-    if (pw_envelope_split(copy, plen, 1, items, want, &n) || n != want)
+    if (pw_envelope_split(pl, plen, 1, items, want, &n) || n != want)
         return NULL;
     return items;
 }
@@ -602,7 +605,7 @@ static void store_drain(struct store_loop *l)
                 raw = NULL;
                 rc = pw_envelope_read_with(body, len, &type, &m, &alloc);
                 if (!rc)
-                    raw = store_raw(arena, body, len, type, m);
+                    raw = store_raw(arena, copy, len, type, m);
             }
         }
         pw_frames_close(&fr);
@@ -692,7 +695,7 @@ static void store_drain(struct store_loop *l)
                 warns[i].n = nw;
             }
         }
-        store_remember(s, ind, puts[i].u);
+        store_remember(s, ind, &o, puts[i].u->seq);
     }
     store_publish(s, puts, n, arena, cfg);
     s->stored += stored;

@@ -63,10 +63,6 @@ int store_metrics_open(struct store *s);
  * seconds: the commit's duration, < 0 when nothing was written. */
 void store_metrics_batch(struct store *s, const struct store_put *puts, size_t n, double seconds);
 
-/* Adds a stored update to the in-memory history (unknown indicators are
- * kept in LMDB but not evaluated). */
-void store_remember(struct store *s, const struct pw_indicator *ind,
-                    const Planwatch__V1__IndicatorUpdate *u);
 
 /* Answers one query into *reply, allocating from arena (freed by the caller
  * after the reply is sent). Never fails: errors go in reply->code/error. */

@@ -18,6 +18,7 @@
 
 #include "catalog.h"
 #include "dec.h"
+#include "envelope.h"
 #include "err.h"
 #include "eval.h"
 #include "feed.h"
@@ -304,6 +305,93 @@ static void test_store_down(void **state)
 
 /* Garbage, truncated and wrong-version messages get an error reply and the
  * service keeps serving; a second store on the same data dir is refused. */
+/* The update stream in the shapes the store's hand reader leaves to
+ * protobuf-c: a single IndicatorUpdate (MSG_UPDATE) and an UpdateBatch whose
+ * update carries a field this release does not know (a newer ingest's). The
+ * store stores and acks both, stamped with its seq and time, and the
+ * unknown field is kept. The test stands in for ingest: it publishes on
+ * ingest's update endpoint and takes the acks on its inbox. */
+static void test_store_takes_other_shapes(void **state)
+{
+    struct hs_cluster *c = *state;
+    hs_start(c, HS_STORE);
+    void *pub = NULL, *pull = NULL;
+    char ep[64];
+    assert_int_equal(pw_zsock_new(c->ctx, ZMQ_PUB, 0, &pub), 0);
+    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", c->port[1]);
+    assert_int_equal(zmq_bind(pub, ep), 0);
+    assert_int_equal(pw_zsock_new(c->ctx, ZMQ_PULL, 0, &pull), 0);
+    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", c->port[2]);
+    assert_int_equal(zmq_bind(pull, ep), 0);
+
+    const char *ids[2] = {"p3-out11-core-hospital-trials", "p3-pj1-out01-licensing"};
+    Planwatch__V1__IndicatorUpdate one = mk("shape:1", ids[0], 2025, PW_DEC(340));
+    uint8_t *single = NULL, *batch = NULL;
+    size_t nsingle = 0, nbatch = 0;
+    assert_int_equal(pw_envelope_pack(PLANWATCH__V1__MSG_TYPE__MSG_UPDATE, &one.base, &single,
+                                      &nsingle),
+                     0);
+    Planwatch__V1__IndicatorUpdate two = mk("shape:2", ids[1], 2025, PW_DEC(3));
+    uint8_t upd[256];
+    size_t ulen = planwatch__v1__indicator_update__pack(&two, upd);
+    upd[ulen++] = 0x98; /* field 99, a varint: 7 */
+    upd[ulen++] = 0x06;
+    upd[ulen++] = 0x07;
+    struct pw_packed item = {upd, ulen};
+    assert_int_equal(pw_envelope_pack_items(PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH, 1, &item, 1,
+                                            &batch, &nbatch),
+                     0);
+    /* resent until both are acked: the first ones may go before the store's
+     * subscription reaches the publisher; resends are duplicates */
+    uint64_t seq[2] = {0, 0};
+    int rcvtimeo = 200;
+    zmq_setsockopt(pull, ZMQ_RCVTIMEO, &rcvtimeo, sizeof rcvtimeo);
+    for (int tries = 0; tries < 300 && (!seq[0] || !seq[1]); tries++) {
+        assert_int_equal(zmq_send(pub, "updates", 7, ZMQ_SNDMORE), 7);
+        assert_int_equal(zmq_send(pub, single, nsingle, 0), (int)nsingle);
+        assert_int_equal(zmq_send(pub, "updates", 7, ZMQ_SNDMORE), 7);
+        assert_int_equal(zmq_send(pub, batch, nbatch, 0), (int)nbatch);
+        struct pw_frames fr;
+        Planwatch__V1__MsgType t;
+        ProtobufCMessage *m = NULL;
+        while (pw_zsock_recv_msg(pull, &fr, 0, &t, &m) == 0) {
+            const Planwatch__V1__StoreAck *a = (const Planwatch__V1__StoreAck *)m;
+            /* the inbox also gets the store's heartbeats */
+            for (size_t i = 0; t == PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK && i < a->n_items; i++) {
+                assert_int_equal(a->items[i]->code, 0);
+                int k = strcmp(a->items[i]->update_id, "shape:1") == 0 ? 0 : 1;
+                assert_true(a->items[i]->seq > 0);
+                seq[k] = a->items[i]->seq;
+            }
+            protobuf_c_message_free_unpacked(m, NULL);
+            pw_frames_close(&fr);
+        }
+        pw_frames_close(&fr);
+    }
+    assert_true(seq[0] > 0 && seq[1] > 0);
+    /* each stored once, stamped, the unknown field kept */
+    struct pw_client *st = NULL;
+    assert_int_equal(pw_client_open(c->ctx, c->ep_store, &st), 0);
+    for (int k = 0; k < 2; k++) {
+        Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+        q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_HISTORY;
+        q.indicator_id = (char *)ids[k];
+        Planwatch__V1__QueryReply *r = hs_query(c, st, &q);
+        assert_int_equal(r->n_updates, 1);
+        const Planwatch__V1__IndicatorUpdate *u = r->updates[0];
+        assert_int_equal(u->seq, seq[k]);
+        assert_true(u->received_ns > 0);
+        assert_true(u->value_micros == (k ? PW_DEC(3) : PW_DEC(340)));
+        assert_int_equal(u->base.n_unknown_fields, k);
+        planwatch__v1__query_reply__free_unpacked(r, NULL);
+    }
+    pw_client_close(&st);
+    free(single);
+    free(batch);
+    pw_zsock_close(&pub);
+    pw_zsock_close(&pull);
+}
+
 static void test_bad_messages_and_second_store(void **state)
 {
     struct hs_cluster *c = *state;
@@ -371,6 +459,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sample_feeds_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idempotence_and_corrections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_down, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_takes_other_shapes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_messages_and_second_store, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
