@@ -322,18 +322,14 @@ static void act_alerts_page(struct http *h, struct http_req *r, const struct act
         }
         fprintf(out, "</td><td>%s</td>", pw_msg_time(a->time_ns, t, sizeof t));
         if (manage) {
-            fputs("<td><form method=\"post\" action=\"/alerts\" class=\"ack\">", out);
-            http_form_hidden(out, r, en, "ack");
-            fputs("<input type=\"hidden\" name=\"alert_id\" value=\"", out);
-            pw_html_text(out, a->alert_id);
-            fprintf(out, "\"><label>%s<textarea name=\"reason\" required maxlength=\"2000\">"
+            fputs("<td>", out);
+            http_form_row_open(out, r, en, "/alerts", "ack", "ack", "alert_id", a->alert_id);
+            fprintf(out, "<label>%s<textarea name=\"reason\" required maxlength=\"2000\">"
                          "</textarea></label><button>%s</button></form>",
                     T(c, "要因分析", "cause analysis"), T(c, "確認する", "Acknowledge"));
-            fputs("<form method=\"post\" action=\"/alerts\" class=\"silence\">", out);
-            http_form_hidden(out, r, en, "silence");
-            fputs("<input type=\"hidden\" name=\"indicator_id\" value=\"", out);
-            pw_html_text(out, a->indicator_id);
-            fprintf(out, "\"><label>%s<input type=\"date\" name=\"until\" required></label>"
+            http_form_row_open(out, r, en, "/alerts", "silence", "silence", "indicator_id",
+                               a->indicator_id);
+            fprintf(out, "<label>%s<input type=\"date\" name=\"until\" required></label>"
                          "<label>%s<input name=\"comment\" required maxlength=\"2000\"></label>"
                          "<button>%s</button></form></td>",
                     T(c, "通知停止の期限", "mute until"), T(c, "理由", "why"),
@@ -361,11 +357,11 @@ static void act_alerts_page(struct http *h, struct http_req *r, const struct act
         pw_html_text(out, s->by);
         fputs("</td>", out);
         if (manage) {
-            fputs("<td><form method=\"post\" action=\"/alerts\" class=\"lift\">", out);
-            http_form_hidden(out, r, en, "lift");
-            fprintf(out, "<input type=\"hidden\" name=\"silence_id\" value=\"%llu\">"
-                         "<button>%s</button></form></td>",
-                    (unsigned long long)s->id, T(c, "解除する", "Lift now"));
+            char id[24];
+            snprintf(id, sizeof id, "%llu", (unsigned long long)s->id);
+            fputs("<td>", out);
+            http_form_row_open(out, r, en, "/alerts", "lift", "lift", "silence_id", id);
+            fprintf(out, "<button>%s</button></form></td>", T(c, "解除する", "Lift now"));
         }
         fputs("</tr>\n", out);
     }
@@ -436,11 +432,11 @@ static void act_subs_page(struct http_req *r, const struct act_call *c,
         pw_html_text(out, s->created_by);
         fputs("</td>", out);
         if (manage) {
-            fputs("<td><form method=\"post\" action=\"/subscriptions\" class=\"unsubscribe\">", out);
-            http_form_hidden(out, r, en, "unsubscribe");
-            fprintf(out, "<input type=\"hidden\" name=\"id\" value=\"%llu\"><button>%s</button>"
-                         "</form></td>",
-                    (unsigned long long)s->id, T(c, "登録解除", "Unsubscribe"));
+            char id[24];
+            snprintf(id, sizeof id, "%llu", (unsigned long long)s->id);
+            fputs("<td>", out);
+            http_form_row_open(out, r, en, "/subscriptions", "unsubscribe", "unsubscribe", "id", id);
+            fprintf(out, "<button>%s</button></form></td>", T(c, "登録解除", "Unsubscribe"));
         }
         fputs("</tr>\n", out);
     }

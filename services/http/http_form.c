@@ -161,6 +161,16 @@ void http_form_hidden(FILE *out, struct http_req *r, int en, const char *action)
     fprintf(out, "\"><input type=\"hidden\" name=\"lang\" value=\"%s\">", en ? "en" : "ja");
 }
 
+void http_form_row_open(FILE *out, struct http_req *r, int en, const char *path, const char *cls,
+                        const char *action, const char *field, const char *value)
+{
+    fprintf(out, "<form method=\"post\" action=\"%s\" class=\"%s\">", path, cls);
+    http_form_hidden(out, r, en, action);
+    fprintf(out, "<input type=\"hidden\" name=\"%s\" value=\"", field);
+    pw_html_text(out, value);
+    fputs("\">", out);
+}
+
 /* A page's memstream, or NULL after answering 500 (see http_form.h). */
 FILE *http_form_open(struct http_req *r, char **buf, size_t *len)
 {

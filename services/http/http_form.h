@@ -50,6 +50,11 @@ FILE *http_form_open(struct http_req *r, char **buf, size_t *len);
 void http_form_page_open(FILE *out, struct http_req *r, int en, const char *title);
 /* The hidden fields of a form: action, csrf (http_req_csrf_token), lang. */
 void http_form_hidden(FILE *out, struct http_req *r, int en, const char *action);
+/* Opens the form of one table row's action: <form method=post action=path
+ * class=cls>, its hidden fields (http_form_hidden) and the row's key as a
+ * hidden field=value (escaped). The caller adds the rest and </form>. */
+void http_form_row_open(FILE *out, struct http_req *r, int en, const char *path, const char *cls,
+                        const char *action, const char *field, const char *value);
 /* Closes the page, the memstream out (of *buf, *len) and answers r with
  * status (503: Retry-After); frees *buf. */
 void http_form_send(struct http_req *r, unsigned status, FILE *out, char **buf, size_t *len);
