@@ -2,12 +2,14 @@
 #include "zsock.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "err.h"
 #include "log.h"
+#include "map.h"
 
 volatile sig_atomic_t pw_zsock_stop = 0;
 volatile sig_atomic_t pw_zsock_reload = 0;
@@ -196,6 +198,50 @@ int pw_zsock_send_packed(void *sock, struct pw_frames *route, int nroute, uint8_
     return zsock_send_body(sock, buf, len, flags);
 }
 
+/* Topics longer than ZeroMQ keeps inside a message (33 bytes on 64-bit
+ * hosts; 29 here to be safe) would be copied to the heap for every
+ * publication, and libzmq 4.3 leaves such a copy behind when the
+ * subscriber it was queued for leaves between the topic and the body (a
+ * pipe ended by its peer drops its unfinished message without freeing it).
+ * So they are interned, once each for the process's life (topics name
+ * plans, projects and indicators: a few hundred), and sent by reference. */
+#define ZSOCK_TOPIC_INLINE 29
+
+static pthread_mutex_t zsock_topics_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pw_map *zsock_topics; /* topic -> its lasting copy (the key) */
+
+static const char *zsock_topic_intern(const char *topic)
+{
+    pthread_mutex_lock(&zsock_topics_lock);
+    char *t = zsock_topics || pw_map_open_borrowed(&zsock_topics) == 0
+                  ? pw_map_get(zsock_topics, topic)
+                  : NULL;
+    if (!t && zsock_topics && (t = strdup(topic)) && pw_map_put(zsock_topics, t, t) != 0) {
+        free(t);
+        t = NULL;
+    }
+    pthread_mutex_unlock(&zsock_topics_lock);
+    return t;
+}
+
+static int zsock_send_topic(void *sock, const char *topic)
+{
+    size_t len = strlen(topic);
+    if (len <= ZSOCK_TOPIC_INLINE)
+        return zmq_send(sock, topic, len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ? zsock_errno() : 0;
+    const char *lasting = zsock_topic_intern(topic);
+    if (!lasting)
+        return PW_ENOMEM;
+    zmq_msg_t m;
+    zmq_msg_init_data(&m, (void *)lasting, len, NULL, NULL); /* by reference: no allocation */
+    if (zmq_msg_send(&m, sock, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+        int rc = zsock_errno();
+        zmq_msg_close(&m);
+        return rc;
+    }
+    return 0;
+}
+
 int pw_zsock_publish(void *sock, const char *topic, Planwatch__V1__MsgType type,
                      const ProtobufCMessage *msg)
 {
@@ -204,18 +250,15 @@ int pw_zsock_publish(void *sock, const char *topic, Planwatch__V1__MsgType type,
     int rc = pw_envelope_pack(type, msg, &buf, &len);
     if (rc)
         return rc;
-    if (zmq_send(sock, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
-        free(buf);
-        return zsock_errno();
-    }
-    return zsock_send_body(sock, buf, len, ZMQ_DONTWAIT);
+    return pw_zsock_publish_packed(sock, topic, buf, len);
 }
 
 int pw_zsock_publish_packed(void *sock, const char *topic, uint8_t *buf, size_t len)
 {
-    if (zmq_send(sock, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+    int rc = zsock_send_topic(sock, topic);
+    if (rc) {
         free(buf);
-        return zsock_errno();
+        return rc;
     }
     return zsock_send_body(sock, buf, len, ZMQ_DONTWAIT);
 }

@@ -90,6 +90,8 @@ struct alert_svc {
     unsigned flush_failures;        /* consecutive failed AlertState PUTs (log throttling) */
     struct alert_state_list outbox; /* decided in memory, not yet recorded in the store */
     uint64_t published;             /* last alert seq published (the heartbeat's seq) */
+    uint64_t settled_seq;           /* applied seq whose transitions are all recorded and
+                                     * published (the heartbeat's applied_seq) */
     char evaluated[11];             /* as-of day of the last full evaluation ("" before) */
     int admin_due;                  /* the store announced a change of subscriptions/acks/silences */
     unsigned store_restarted;       /* heartbeats below the applied seq (logged once) */

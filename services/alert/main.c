@@ -92,7 +92,13 @@ static void svc_heartbeat(struct alert_svc *a)
     Planwatch__V1__Heartbeat hb = PLANWATCH__V1__HEARTBEAT__INIT;
     hb.service = (char *)"alert";
     hb.seq = a->published;
-    hb.applied_seq = a->st ? alert_state_applied_seq(a->st) : 0;
+    /* "applied" to a reader of the heartbeat means its outcome is visible:
+     * an update applied whose transitions still wait in the outbox is not
+     * yet in the store's alert state, so the seq advances only when the
+     * outbox is empty */
+    if (a->st && a->outbox.n == 0)
+        a->settled_seq = alert_state_applied_seq(a->st);
+    hb.applied_seq = a->settled_seq;
     hb.resyncs = a->st ? alert_state_resyncs(a->st) : 0;
     hb.ready = a->started && !a->resync;
     hb.admin_seq = a->notify ? alert_notify_admin_seq(a->notify) : 0;

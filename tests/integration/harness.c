@@ -548,24 +548,41 @@ char *hs_read_file(const char *path, size_t *len)
     return b;
 }
 
-int hs_log_has(struct hs_cluster *c, const char *svc, const char *text)
+int hs_log_count(struct hs_cluster *c, const char *svc, const char *text)
 {
-    char cmd[800];
-    snprintf(cmd, sizeof cmd, "grep -qF -- '%s' %s/%s.log", text, c->dir, svc);
-    return system(cmd) == 0;
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s.log", c->dir, svc);
+    if (access(path, R_OK) != 0)
+        return 0; /* not started yet */
+    char *log = hs_read_file(path, NULL);
+    int n = 0;
+    for (const char *p = log; p && (p = strstr(p, text)); p = strchr(p, '\n'))
+        n++; /* lines holding it, as grep -c counts */
+    free(log);
+    return n;
 }
 
-int hs_log_wait(struct hs_cluster *c, const char *svc, const char *text, int ms)
+int hs_log_has(struct hs_cluster *c, const char *svc, const char *text)
+{
+    return hs_log_count(c, svc, text) > 0;
+}
+
+int hs_log_wait_count(struct hs_cluster *c, const char *svc, const char *text, int n, int ms)
 {
     int64_t end = pw_now_ms() + ms;
     for (;;) {
-        if (hs_log_has(c, svc, text))
+        if (hs_log_count(c, svc, text) >= n)
             return 1;
         if (pw_now_ms() >= end)
             return 0;
         struct pollfd none;
         poll(&none, 0, 50); /* paced polling of the log, with a deadline */
     }
+}
+
+int hs_log_wait(struct hs_cluster *c, const char *svc, const char *text, int ms)
+{
+    return hs_log_wait_count(c, svc, text, 1, ms);
 }
 
 void hs_dump_logs(struct hs_cluster *c)

@@ -191,9 +191,12 @@ double hs_scrape_metric(int port, const char *series);
 
 /* Whether service svc's log ("store", "http", ...) holds text (fixed
  * string; no single quote in it). hs_log_wait: waits up to ms for it,
- * polling the log every 50 ms; 1 when it came. */
+ * polling the log every 50 ms; 1 when it came. hs_log_count: how many
+ * lines hold it; hs_log_wait_count: waits up to ms until at least n do. */
 int hs_log_has(struct hs_cluster *c, const char *svc, const char *text);
 int hs_log_wait(struct hs_cluster *c, const char *svc, const char *text, int ms);
+int hs_log_count(struct hs_cluster *c, const char *svc, const char *text);
+int hs_log_wait_count(struct hs_cluster *c, const char *svc, const char *text, int n, int ms);
 
 /* Prints the last lines of every service log (on failure). */
 void hs_dump_logs(struct hs_cluster *c);

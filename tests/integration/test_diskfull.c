@@ -13,7 +13,8 @@
  *  - recorded before published: while the store is down (stopped), and
  *    while it cannot record the alert service's transitions (its disk is
  *    full), not one alert is published; once it can, each is published
- *    exactly once. */
+ *    exactly once; and its heartbeat counts an update as applied only
+ *    once the status change it caused is recorded. */
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -410,6 +411,44 @@ static void test_alerts_wait_for_the_store(void **state)
         if (seen[q] != 1)
             fail_msg("alert seq %llu published %u times", (unsigned long long)q, seen[q]);
     assert_int_equal(got, after - base);
+
+    /* applied means recorded: the alert service paused, a figure that
+     * lifts p3-out16 (BEHIND) to 771 of 750 committed meanwhile, the disk
+     * full when it resumes. It applies the figure but cannot record the
+     * change, and its heartbeat must not say the figure's seq is applied
+     * (a reader would find the store's alert state without it); once
+     * space is back it does, and the state is the fresh judgement */
+    struct pw_client *in = hs_client(&c, HS_INGEST, NULL);
+    st = hs_client(&c, HS_STORE, NULL);
+    Planwatch__V1__IndicatorUpdate u, *pu = &u;
+    planwatch__v1__indicator_update__init(&u);
+    u.update_id = "settle-1";
+    u.indicator_id = "p3-out16-bio-manufacturing-trainees";
+    u.fiscal_year = 2026;
+    u.value_micros = 500 * 1000000LL;
+    u.basis = PLANWATCH__V1__BASIS__BASIS_ANNUAL;
+    u.as_of = "2027-03-31";
+    int held_before = hs_log_count(&c, "alert", "alert state not recorded, alerts held");
+    assert_int_equal(kill(c.pid[HS_ALERT], SIGSTOP), 0);
+    Planwatch__V1__FeedReply *r = hs_feed_rows(in, "test-office", &pu, 1, 20000);
+    assert_non_null(r);
+    assert_int_equal(r->results[0]->status, PLANWATCH__V1__ROW_STATUS__ROW_ACCEPTED);
+    uint64_t fig = r->results[0]->seq;
+    planwatch__v1__feed_reply__free_unpacked(r, NULL);
+    f = fopen(ctl, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(kill(c.pid[HS_ALERT], SIGCONT), 0);
+    if (!hs_log_wait_count(&c, "alert", "alert state not recorded, alerts held", held_before + 1,
+                           60000))
+        fail_msg("the alert service did not try to record p3-out16's change");
+    /* every heartbeat for 2 s (10 of them) says less than fig */
+    assert_true(hs_alert_converged(&c, fig, 2000) < 0);
+    assert_int_equal(unlink(ctl), 0);
+    assert_true(hs_alert_converged(&c, fig, 60000) >= 0);
+    assert_true(hs_assert_alert_state_fresh(&c, st, "2027-07-01") > 100);
+    pw_client_close(&in);
+    pw_client_close(&st);
     free(seen);
     pw_zsock_close(&sub);
     hs_fini(&c);
