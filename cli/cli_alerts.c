@@ -592,6 +592,9 @@ static void al_print_history(const struct cli_opts *o, const Planwatch__V1__Quer
                  a->acknowledged ? " [acknowledged]" : "", a->silenced ? " [silenced]" : "",
                  al_str(a->summary));
         e->json = al_json_alert(a, NULL);
+        if (e->json)
+            json_object_set_new(e->json, "previous_severity",
+                                json_string(pw_msg_severity_name(a->previous_severity, 0)));
     }
     for (size_t i = 0; i < r->n_attempts; i++) {
         const Planwatch__V1__DeliveryAttempt *d = r->attempts[i];
@@ -730,6 +733,9 @@ int cli_alerts(int argc, char **argv)
     q.project = al_opt(o.project);
     q.indicator_id = al_opt(o.indicator);
     q.limit = (uint32_t)o.limit;
+    /* the store filters before it counts --limit (an older store ignores
+     * the field: the filter below still holds, the count may be short) */
+    q.min_severity = (Planwatch__V1__Severity)(o.severity > 0 ? o.severity : 0);
     if ((rc = cli_store_query(&o, &q, &r)))
         return rc;
     if (o.history)

@@ -673,7 +673,8 @@ static int sa_hist_cb(void *arg, const void *key, size_t klen, const void *val, 
     Planwatch__V1__Alert *al = planwatch__v1__alert__unpack(NULL, vlen, val);
     if (!al)
         return PW_EDB;
-    int keep = sa_match(x->s, x->q, al->indicator_id);
+    int sev = (int)(al->severity > al->previous_severity ? al->severity : al->previous_severity);
+    int keep = sev >= (int)x->q->min_severity && sa_match(x->s, x->q, al->indicator_id);
     uint64_t seq = al->seq;
     planwatch__v1__alert__free_unpacked(al, NULL);
     if (!keep)

@@ -598,6 +598,28 @@ static void test_delivery_health(void **state)
     assert_int_equal(all_s, 1);
     assert_true(all_t > 2);
     assert_true(all_o > others); /* the first transition's deliveries are left out above */
+    /* --severity counts before --limit: the latest critical transition (the
+     * failed delivery's), though the two latest are not critical */
+    json_int_t crit_seq = -1;
+    json_array_foreach(h, i, v)
+        if (!strcmp(js(v, "type"), "transition") &&
+            (!strcmp(js(v, "severity"), "CRITICAL") ||
+             !strcmp(js(v, "previous_severity"), "CRITICAL")))
+            crit_seq = json_integer_value(json_object_get(v, "seq"));
+    assert_true(crit_seq > 0);
+    json_decref(h);
+    const char *hc[] = {"alerts", "--history", "--severity", "critical", "--limit", "1",
+                        "--format", "json", NULL};
+    out = cli(f, 0, hc);
+    h = json_of(out);
+    free(out);
+    size_t crit_t = 0;
+    json_array_foreach(h, i, v)
+        if (!strcmp(js(v, "type"), "transition")) {
+            crit_t++;
+            assert_int_equal(json_integer_value(json_object_get(v, "seq")), crit_seq);
+        }
+    assert_int_equal(crit_t, 1);
     json_decref(h);
 
     /* the receiver is fixed: resumed, the two waiting notifications go, in order */
