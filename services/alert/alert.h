@@ -68,6 +68,8 @@ struct alert_svc {
     struct alert_failing failing[ALERT_FAILING_MAX];
     size_t nfailing;
     uint64_t failed_ids[ALERT_FAILING_MAX]; /* subscriptions seen failed (a resume resends) */
+    uint64_t resolve_seq[ALERT_FAILING_MAX]; /* ... their resolution's seq once taken */
+    unsigned char resolved[ALERT_FAILING_MAX]; /* ... resolution recorded, backlog not queued */
     size_t nfailed_ids;
     struct pw_service_settings common; /* catalog, clock, keys, ... */
     struct pw_metrics *metrics;

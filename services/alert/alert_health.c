@@ -11,8 +11,10 @@
  * pending deliveries (`subscriptions` counts them), so none is dropped
  * quietly. The alert takes the next alert seq, so it is raised only when
  * no decided transition is waiting (seqs are published in order). When
- * someone resumes it (planwatch subscriptions --resume), its waiting
- * deliveries are read back from the store and sent, oldest first. */
+ * someone resumes it (planwatch subscriptions --resume), its DELIVERY alert
+ * is resolved (same alert id, recorded, published and delivered like the
+ * opening one), then its waiting deliveries are read back from the store
+ * and sent, oldest first. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,9 +65,14 @@ static void health_forget(struct alert_svc *a, size_t k)
     a->failing[k] = a->failing[--a->nfailing];
 }
 
-/* Records and publishes the DELIVERY alert of one failed subscription. */
-static int health_raise(struct alert_svc *a, struct alert_failing *f,
-                        const Planwatch__V1__Subscription *sub)
+/* One subscription's DELIVERY alert: opened (CRITICAL) when its receiver
+ * refused for good, reason given (the store marks the subscription failed
+ * in the same transaction); resolved (INFO, same alert id) once someone
+ * resumed it, reason NULL. Recorded with what the other subscriptions that
+ * receive it are owed, then published. *seq: a seq taken before and not
+ * recorded is reused while nothing came after it. */
+static int health_alert(struct alert_svc *a, const Planwatch__V1__Subscription *sub,
+                        const char *reason, uint64_t *seq)
 {
     Planwatch__V1__Alert al = PLANWATCH__V1__ALERT__INIT;
     Planwatch__V1__Subscription why = PLANWATCH__V1__SUBSCRIPTION__INIT;
@@ -73,38 +80,50 @@ static int health_raise(struct alert_svc *a, struct alert_failing *f,
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     Planwatch__V1__QueryReply *r = NULL;
     char id[64], name[300], summary[384];
-    /* a seq taken before and not recorded is reused while nothing came after it */
-    if (!f->alert_seq || f->alert_seq != alert_state_last_alert_seq(a->st))
-        f->alert_seq = alert_state_take_alert_seq(a->st);
-    snprintf(id, sizeof id, "subscription-%llu:%llu", (unsigned long long)sub->id,
-             (unsigned long long)f->alert_seq);
-    snprintf(name, sizeof name, "購読 %llu の配信 (%.200s)", (unsigned long long)sub->id,
-             sub->email && sub->email[0] ? sub->email : sub->url ? sub->url : "");
-    snprintf(summary, sizeof summary,
-             "subscription %llu refused for good (%s from %.200s): nothing more is sent to it; "
-             "its notifications wait as pending deliveries until it is subscribed again",
-             (unsigned long long)sub->id, f->reason,
-             sub->email && sub->email[0] ? sub->email : sub->url ? sub->url : "");
+    const char *to = sub->email && sub->email[0] ? sub->email : sub->url ? sub->url : "";
+    if (!*seq || *seq != alert_state_last_alert_seq(a->st))
+        *seq = alert_state_take_alert_seq(a->st);
+    if (reason)
+        snprintf(id, sizeof id, "subscription-%llu:%llu", (unsigned long long)sub->id,
+                 (unsigned long long)*seq);
+    else
+        snprintf(id, sizeof id, "%s", sub->failed_alert_id ? sub->failed_alert_id : "");
+    snprintf(name, sizeof name, "購読 %llu の配信 (%.200s)", (unsigned long long)sub->id, to);
+    if (reason)
+        snprintf(summary, sizeof summary,
+                 "subscription %llu refused for good (%s from %.200s): nothing more is sent to "
+                 "it; its notifications wait as pending deliveries until it is subscribed again",
+                 (unsigned long long)sub->id, reason, to);
+    else
+        snprintf(summary, sizeof summary,
+                 "subscription %llu resumed (%.200s): it is sent to again, its waiting "
+                 "notifications first, oldest first",
+                 (unsigned long long)sub->id, to);
     al.alert_id = id;
-    al.seq = f->alert_seq;
+    al.seq = *seq;
     al.indicator_id = (char *)"";
     al.plan = (char *)"";
     al.project = (char *)"";
     al.name = name;
     al.kind = PLANWATCH__V1__ALERT_KIND__ALERT_KIND_DELIVERY;
-    al.event = PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED;
-    al.severity = PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL;
-    al.previous_severity = PLANWATCH__V1__SEVERITY__SEVERITY_INFO;
+    al.event = reason ? PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_OPENED
+                      : PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED;
+    al.severity = reason ? PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL
+                         : PLANWATCH__V1__SEVERITY__SEVERITY_INFO;
+    al.previous_severity = reason ? PLANWATCH__V1__SEVERITY__SEVERITY_INFO
+                                  : PLANWATCH__V1__SEVERITY__SEVERITY_CRITICAL;
     al.status = PLANWATCH__V1__STATUS__STATUS_NO_DATA;
     al.previous = PLANWATCH__V1__STATUS__STATUS_NO_DATA;
     al.summary = summary;
     al.time_ns = pw_now_ns();
-    why.failed_reason = f->reason;
     /* the other subscriptions that receive it (the secretariat's) are owed it */
     size_t ns = alert_notify_nsubs(a->notify), nd = 0;
     Planwatch__V1__Delivery *dels = calloc(ns ? ns : 1, sizeof *dels);
     Planwatch__V1__Delivery **dp = calloc(ns ? ns : 1, sizeof *dp);
+    const char *event = reason ? "delivery.opened" : "delivery.resolved";
     int rc = dels && dp ? 0 : PW_ENOMEM;
+    if (!rc && !id[0])
+        rc = PW_EINVAL; /* resumed, but the store kept no alert id: nothing to resolve */
     for (size_t i = 0; i < ns && !rc; i++) {
         const Planwatch__V1__Subscription *o = alert_notify_sub_at(a->notify, i);
         char *body = NULL;
@@ -121,14 +140,19 @@ static int health_raise(struct alert_svc *a, struct alert_failing *f,
         dels[nd].body.data = (uint8_t *)body;
         dels[nd].body.len = len;
         dels[nd].alert_id = id;
-        dels[nd].event = (char *)"delivery.opened";
+        dels[nd].event = (char *)event;
         dels[nd].updated_ns = al.time_ns;
         dp[nd] = &dels[nd];
         nd++;
     }
-    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTION_FAILED;
-    q.id = sub->id;
-    q.subscription = &why;
+    if (reason) {
+        why.failed_reason = (char *)reason;
+        q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTION_FAILED;
+        q.id = sub->id;
+        q.subscription = &why;
+    } else {
+        q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_ALERT_STATE_PUT;
+    }
     q.alerts = alp;
     q.n_alerts = 1;
     q.deliveries = dp;
@@ -154,10 +178,16 @@ static int health_raise(struct alert_svc *a, struct alert_failing *f,
         pw_error("msg=\"alert not published\" alert_seq=%llu code=%s",
                  (unsigned long long)al.seq, pw_errname(rc));
     a->published = al.seq;
+    if (!reason) {
+        pw_info("msg=\"subscription resumed; its delivery alert resolved\" subscription=%llu "
+                "alert_id=%s alert_seq=%llu",
+                (unsigned long long)sub->id, id, (unsigned long long)al.seq);
+        return 0;
+    }
     pw_metric_inc(a->m.subs_failed_total, 1);
     pw_error("msg=\"subscription failed permanently; its notifications wait\" subscription=%llu "
              "reason=\"%s\" alert_id=%s",
-             (unsigned long long)sub->id, f->reason, id);
+             (unsigned long long)sub->id, reason, id);
     alert_webhook_drop(a->wh, sub->id); /* they stay pending in the store */
     a->admin_due = 1;                    /* the store announced it too */
     return 0;
@@ -193,15 +223,28 @@ static int health_resume(struct alert_svc *a, const Planwatch__V1__Subscription 
     return rc;
 }
 
-/* Resumed subscriptions get their waiting deliveries; failed ones are noted. */
+/* Resumed subscriptions get their delivery alert resolved, then their
+ * waiting deliveries; failed ones are noted. */
 static void health_watch(struct alert_svc *a)
 {
     for (size_t k = 0; k < a->nfailed_ids;) {
         const Planwatch__V1__Subscription *sub = alert_notify_sub(a->notify, a->failed_ids[k]);
-        if (sub && !sub->failed && health_resume(a, sub))
-            return; /* the next heartbeat tries again */
+        if (sub && !sub->failed) {
+            int rc = 0;
+            if (!a->resolved[k] && !a->outbox.n) { /* decided transitions go first */
+                rc = health_alert(a, sub, NULL, &a->resolve_seq[k]);
+                if (rc && rc != PW_EINVAL)
+                    return; /* the next heartbeat tries again */
+                a->resolved[k] = 1;
+            }
+            if (!a->resolved[k] || health_resume(a, sub))
+                return;
+        }
         if (!sub || !sub->failed) {
-            a->failed_ids[k] = a->failed_ids[--a->nfailed_ids];
+            size_t last = --a->nfailed_ids;
+            a->failed_ids[k] = a->failed_ids[last];
+            a->resolve_seq[k] = a->resolve_seq[last];
+            a->resolved[k] = a->resolved[last];
             continue;
         }
         k++;
@@ -211,8 +254,12 @@ static void health_watch(struct alert_svc *a)
         size_t k = 0;
         while (k < a->nfailed_ids && a->failed_ids[k] != sub->id)
             k++;
-        if (sub->failed && k == a->nfailed_ids && k < ALERT_FAILING_MAX)
-            a->failed_ids[a->nfailed_ids++] = sub->id;
+        if (sub->failed && k == a->nfailed_ids && k < ALERT_FAILING_MAX) {
+            a->failed_ids[k] = sub->id;
+            a->resolve_seq[k] = 0;
+            a->resolved[k] = 0;
+            a->nfailed_ids++;
+        }
     }
 }
 
@@ -228,7 +275,7 @@ void alert_health_tick(struct alert_svc *a)
         }
         if (!a->started || a->outbox.n)
             return; /* decided transitions go first */
-        int rc = health_raise(a, &a->failing[k], sub);
+        int rc = health_alert(a, sub, a->failing[k].reason, &a->failing[k].alert_seq);
         if (rc) {
             if (rc != PW_ESHUTDOWN)
                 pw_warn("msg=\"failed subscription not recorded, retrying\" subscription=%llu "

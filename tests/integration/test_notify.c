@@ -442,7 +442,8 @@ static int health_int(json_t *s, const char *k)
  * result), a DELIVERY alert is open for the secretariat and counted in the
  * metrics, and later notifications wait as pending instead of being lost;
  * another subscription is not affected. `alerts --history --limit N` shows
- * N transitions. */
+ * N transitions. Resumed, it gets its waiting notifications in order, and
+ * its DELIVERY alert is resolved (same alert id) for the secretariat. */
 static void test_delivery_health(void **state)
 {
     struct fx *f = *state;
@@ -515,6 +516,8 @@ static void test_delivery_health(void **state)
     assert_true(strncmp(js(dl, "alert_id"), want, strlen(want)) == 0);
     assert_string_equal(js(dl, "severity"), "CRITICAL");
     assert_non_null(strstr(js(dl, "summary"), "HTTP 405"));
+    char dl_id[64];
+    snprintf(dl_id, sizeof dl_id, "%s", js(dl, "alert_id"));
     json_decref(alerts);
     /* ... and delivered to the secretariat's subscription */
     int got = 0;
@@ -654,6 +657,42 @@ static void test_delivery_health(void **state)
     out = cli(f, 0, la);
     assert_null(strstr(out, "\"delivery\"")); /* its alert is no longer open */
     free(out);
+    /* ... and resolved: a transition with the same alert id, in the history
+     * and delivered to the secretariat's subscription */
+    int resolved = 0;
+    for (int64_t rend = pw_now_ms() + WAIT_MS; !resolved && pw_now_ms() < rend;) {
+        for (size_t k = 0; k < hs_http_count(f->http, "/sec") && !resolved; k++) {
+            struct hs_http_req rq = hs_http_get(f->http, "/sec", k);
+            if (!strcmp(rq.event, "delivery.resolved")) {
+                json_t *db = json_of(rq.body);
+                assert_string_equal(js(db, "kind"), "delivery");
+                assert_string_equal(js(db, "alert_id"), dl_id);
+                json_decref(db);
+                resolved = 1;
+            }
+            hs_http_req_free(&rq);
+        }
+        if (!resolved)
+            hs_alert_converged(&f->c, 0, 1000);
+    }
+    if (!resolved) {
+        hs_dump_logs(&f->c);
+        fail_msg("the delivery alert was not resolved after --resume");
+    }
+    const char *hd[] = {"alerts", "--history", "--format", "json", NULL};
+    out = cli(f, 0, hd);
+    h = json_of(out);
+    free(out);
+    resolved = 0;
+    json_array_foreach(h, i, v)
+        if (!strcmp(js(v, "type"), "transition") && !strcmp(js(v, "alert_id"), dl_id) &&
+            !strcmp(js(v, "event"), "resolved")) {
+            assert_string_equal(js(v, "severity"), "INFO");
+            assert_string_equal(js(v, "previous_severity"), "CRITICAL");
+            resolved++;
+        }
+    assert_int_equal(resolved, 1);
+    json_decref(h);
     const char *again[] = {"subscriptions", "--resume", idbuf, NULL};
     char *o2 = NULL, *e2 = NULL;
     assert_int_equal(hs_cli(&f->c, &o2, &e2, again), 1); /* not failed any more */

@@ -76,6 +76,13 @@ static void test_title(void **state)
     a.event = PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED;
     assert_string_equal(alert_format_title_ja(&a, NULL, t, sizeof t),
                         "未報告（解消） 論文数（Top1%論文） 令和7年度末 86/120");
+    /* a resumed subscription's DELIVERY alert, resolved (the mail's subject) */
+    Planwatch__V1__Alert d = PLANWATCH__V1__ALERT__INIT;
+    d.kind = PLANWATCH__V1__ALERT_KIND__ALERT_KIND_DELIVERY;
+    d.event = PLANWATCH__V1__ALERT_EVENT__ALERT_EVENT_RESOLVED;
+    d.name = "購読 7 の配信 (https://hooks.example.jp/x)";
+    assert_string_equal(alert_format_title_ja(&d, NULL, t, sizeof t),
+                        "配信停止（解消） 購読 7 の配信 (https://hooks.example.jp/x)");
     struct alert_format_ctx ctx = {.public_url = "https://pw.example.jp/"};
     assert_string_equal(alert_format_link(&ctx, "x1", t, sizeof t),
                         "https://pw.example.jp/indicator/x1");
