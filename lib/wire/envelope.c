@@ -93,6 +93,20 @@ static uint8_t *env_varint(uint8_t *p, uint64_t v)
     return p;
 }
 
+size_t pw_envelope_items_fit(uint32_t field, const struct pw_packed *items, size_t n,
+                             size_t max)
+{
+    uint64_t key = ((uint64_t)field << 3) | 2;
+    size_t k = 0, bytes = 0;
+    while (k < n) {
+        bytes += env_varint_len(key) + env_varint_len(items[k].len) + items[k].len;
+        if (k && bytes > max)
+            break;
+        k++;
+    }
+    return k;
+}
+
 int pw_envelope_pack_items(Planwatch__V1__MsgType type, uint32_t field,
                            const struct pw_packed *items, size_t n, uint8_t **buf, size_t *len)
 {

@@ -30,6 +30,21 @@ struct pw_packed {
     size_t len;
 };
 
+/* The streams of batches (ingest's updates, the store's committed updates)
+ * cut a run of items into messages of at most PW_STREAM_MSG_BYTES of items
+ * (pw_envelope_items_fit), and their sockets hold at most PW_STREAM_HWM
+ * messages per peer: ZeroMQ counts messages, so a peer that does not keep
+ * up costs at most about 64 MiB on each side, then misses messages (the
+ * gap rule resynchronises it) instead of growing the sender's memory. */
+#define PW_STREAM_MSG_BYTES (64u << 10)
+#define PW_STREAM_HWM 1024
+
+/* How many of items[0..n), from the first, one message of at most max
+ * bytes of items carries: at least one (an item larger than max goes
+ * alone), 0 only when n is 0. */
+size_t pw_envelope_items_fit(uint32_t field, const struct pw_packed *items, size_t n,
+                             size_t max);
+
 /* Encodes an Envelope of the given type whose payload is a message with
  * the n packed items as its repeated message field `field` (e.g.
  * UpdateBatch.updates = 1), into a new malloc'd buffer *buf of *len bytes

@@ -263,6 +263,26 @@ int pw_zsock_publish_packed(void *sock, const char *topic, uint8_t *buf, size_t 
     return zsock_send_body(sock, buf, len, ZMQ_DONTWAIT);
 }
 
+int pw_zsock_publish_items(void *sock, const char *topic, const struct pw_packed *items, size_t n,
+                           size_t *msgs)
+{
+    *msgs = 0;
+    for (size_t at = 0; at < n;) {
+        size_t k = pw_envelope_items_fit(1, items + at, n - at, PW_STREAM_MSG_BYTES);
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        int rc = pw_envelope_pack_items(PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH, 1, items + at,
+                                        k, &buf, &len);
+        if (!rc)
+            rc = pw_zsock_publish_packed(sock, topic, buf, len);
+        if (rc)
+            return rc;
+        (*msgs)++;
+        at += k;
+    }
+    return 0;
+}
+
 int pw_zsock_recv_msg(void *sock, struct pw_frames *fr, int flags, Planwatch__V1__MsgType *type,
                       ProtobufCMessage **msg)
 {

@@ -84,6 +84,13 @@ int pw_zsock_publish(void *sock, const char *topic, Planwatch__V1__MsgType type,
  * it). Returns 0 or a pw error code. */
 int pw_zsock_publish_packed(void *sock, const char *topic, uint8_t *buf, size_t len);
 
+/* Publishes items[0..n) as UpdateBatch messages on topic, each of at most
+ * PW_STREAM_MSG_BYTES of items (pw_envelope_items_fit), in order; *msgs:
+ * how many went out. Returns 0, or the first error (the items from there
+ * on were not sent). */
+int pw_zsock_publish_items(void *sock, const char *topic, const struct pw_packed *items, size_t n,
+                           size_t *msgs);
+
 /* Receives and decodes one message: *type and *msg as pw_envelope_read;
  * fr keeps the routing/topic frames. The caller always closes fr (whatever
  * the result: on PW_EWIRE/PW_EVERSION the frames are there to reply to) and

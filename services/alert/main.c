@@ -230,7 +230,7 @@ static int svc_open(struct alert_svc *a)
     a->fmt.public_url = a->public_url;
     a->fmt.reg = pw_sec_registry(a->sec);
     /* subscribe before the snapshot, so nothing committed in between is missed */
-    if ((rc = pw_zsock_new(a->ctx, ZMQ_SUB, 0, &a->sub)) ||
+    if ((rc = pw_zsock_new(a->ctx, ZMQ_SUB, PW_STREAM_HWM, &a->sub)) ||
         (rc = pw_sec_client(a->sec, a->sub, store_pub)) ||
         (rc = pw_zsock_connect(a->sub, a->updates_ep)))
         return rc;

@@ -235,21 +235,20 @@ static void pending_free(struct ingest *g, struct ingest_pending *p)
     pending_release(g, p);
 }
 
-/* Most updates in one UpdateBatch message (an office batch holds at most
+/* Most updates gathered for one publication (an office batch holds at most
  * 10,000 rows; a retransmission turn may gather more). */
 #define INGEST_PUBLISH_MAX 10000
 
-/* (Re)sends ps[0..n) as UpdateBatch messages on topic "updates", the same
- * bytes each time: a retransmission carries its first ingest seq, which is
- * all the store needs (it deduplicates by update id). */
+/* (Re)sends ps[0..n) as UpdateBatch messages on topic "updates" (of at most
+ * PW_STREAM_MSG_BYTES each), the same bytes each time: a retransmission
+ * carries its first ingest seq, which is all the store needs (it
+ * deduplicates by update id). */
 static void pending_publish(struct ingest *g, struct ingest_pending **ps, size_t n, int64_t now)
 {
     struct pw_packed items[256];
     for (size_t at = 0; at < n;) {
-        size_t k = n - at < INGEST_PUBLISH_MAX ? n - at : INGEST_PUBLISH_MAX;
+        size_t k = n - at < INGEST_PUBLISH_MAX ? n - at : INGEST_PUBLISH_MAX, msgs = 0;
         struct pw_packed *it = k <= 256 ? items : malloc(k * sizeof *it);
-        uint8_t *buf = NULL;
-        size_t len = 0;
         int rc = it ? 0 : PW_ENOMEM;
         for (size_t i = 0; !rc && i < k; i++) {
             ps[at + i]->sent_ms = now;
@@ -257,18 +256,14 @@ static void pending_publish(struct ingest *g, struct ingest_pending **ps, size_t
             it[i].len = ps[at + i]->upd_len;
         }
         if (!rc)
-            rc = pw_envelope_pack_items(PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH, 1, it, k, &buf,
-                                        &len);
+            rc = pw_zsock_publish_items(g->pub, "updates", it, k, &msgs);
         if (it != items)
             free(it);
-        if (!rc)
-            rc = pw_zsock_publish_packed(g->pub, "updates", buf, len);
+        pw_metric_inc(g->m.messages, msgs);
         if (rc) /* the retransmission timer tries again */
             pw_debug("msg=\"publish failed\" updates=%zu err=%s", k, pw_errname(rc));
-        else {
+        else
             pw_metric_inc(g->m.published, k);
-            pw_metric_inc(g->m.messages, 1);
-        }
         at += k;
     }
 }

@@ -336,9 +336,9 @@ int main(int argc, char **argv)
         pw_sec_metrics(g.sec, g.metrics, "planwatch_ingest_"))
         goto done;
     pw_sec_insecure_anywhere(g.sec, cfg.common.insecure_anywhere);
-    if (pw_zsock_new(ctx, ZMQ_PUB, 100000, &g.pub) ||
+    if (pw_zsock_new(ctx, ZMQ_PUB, PW_STREAM_HWM, &g.pub) ||
         pw_sec_bind(g.sec, g.pub, PW_ZAP_INTERNAL, cfg.publish) ||
-        pw_zsock_new(ctx, ZMQ_PULL, 100000, &g.pull) ||
+        pw_zsock_new(ctx, ZMQ_PULL, PW_STREAM_HWM, &g.pull) ||
         pw_sec_bind(g.sec, g.pull, PW_ZAP_INTERNAL, cfg.acks) ||
         pw_zsock_new(ctx, ZMQ_ROUTER, 0, &g.router) ||
         pw_sec_bind(g.sec, g.router, PW_ZAP_OFFICE, cfg.listen))

@@ -425,8 +425,9 @@ static int store_take(struct store_loop *l, size_t *n, size_t *refused, int64_t 
 }
 
 /* Publishes the committed updates of a drain in seq order: each run of
- * consecutive updates of one (plan, project) is one UpdateBatch on topic
- * update.<plan>.<project>, each update packed once into the drain's arena. */
+ * consecutive updates of one (plan, project) goes as UpdateBatch messages
+ * (of at most PW_STREAM_MSG_BYTES each) on topic update.<plan>.<project>,
+ * each update packed once into the drain's arena. */
 static void store_publish(struct store *s, const struct store_put *puts, size_t n,
                           struct pw_arena *arena, const struct store_cfg *cfg)
 {
@@ -449,18 +450,14 @@ static void store_publish(struct store *s, const struct store_put *puts, size_t 
         if (k && (!ind || ind->plan != run->plan ||
                   strcmp(pw_indicator_project_id(ind), pw_indicator_project_id(run)) != 0)) {
             char topic[160];
-            uint8_t *buf = NULL;
-            size_t len = 0;
+            size_t msgs = 0;
             snprintf(topic, sizeof topic, "update.%s.%s", run->plan->id,
                      pw_indicator_project_id(run));
-            int rc = pw_envelope_pack_items(PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH, 1, items, k,
-                                            &buf, &len);
+            int rc = pw_zsock_publish_items(s->pub, topic, items, k, &msgs);
+            pw_metric_inc(s->m.messages, msgs);
             if (!rc)
-                rc = pw_zsock_publish_packed(s->pub, topic, buf, len);
-            if (!rc) {
                 pw_metric_inc(s->m.published, k);
-                pw_metric_inc(s->m.messages, 1);
-            } else
+            else
                 pw_debug("msg=\"publish failed\" updates=%zu err=%s", k, pw_errname(rc));
             k = 0;
         }
@@ -730,14 +727,14 @@ static int store_sockets(struct store *s, const struct store_cfg *cfg, void *ctx
         return rc;
     pw_sec_insecure_anywhere(s->sec, cfg->common.insecure_anywhere);
     if ((rc = pw_sec_peer_key(s->sec, cfg->common.ingest_key, "--ingest-key", ingest_pub)) ||
-        (rc = pw_zsock_new(ctx, ZMQ_PUB, 100000, &s->pub)) ||
+        (rc = pw_zsock_new(ctx, ZMQ_PUB, PW_STREAM_HWM, &s->pub)) ||
         (rc = pw_sec_bind(s->sec, s->pub, PW_ZAP_INTERNAL, cfg->publish)) ||
         (rc = pw_zsock_new(ctx, ZMQ_ROUTER, 0, &s->router)) ||
         (rc = pw_sec_bind(s->sec, s->router, PW_ZAP_QUERY, cfg->listen)) ||
-        (rc = pw_zsock_new(ctx, ZMQ_SUB, 100000, &s->sub)) ||
+        (rc = pw_zsock_new(ctx, ZMQ_SUB, PW_STREAM_HWM, &s->sub)) ||
         (rc = pw_sec_client(s->sec, s->sub, ingest_pub)) ||
         (rc = pw_zsock_connect(s->sub, cfg->updates)) ||
-        (rc = pw_zsock_new(ctx, ZMQ_PUSH, 0, &s->ack)) ||
+        (rc = pw_zsock_new(ctx, ZMQ_PUSH, PW_STREAM_HWM, &s->ack)) ||
         (rc = pw_sec_client(s->sec, s->ack, ingest_pub)))
         return rc;
     /* acks for an ingest that is not there are useless: drop, don't queue */

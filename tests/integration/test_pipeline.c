@@ -4,7 +4,8 @@
  * revisions, an id reused for another figure is refused; a store that is
  * down gives a clear "unavailable" and nothing half-done; garbage and
  * wrong-version messages get clean errors while the services keep serving;
- * a second store on the same data dir is refused. */
+ * a second store on the same data dir is refused; a large batch goes down
+ * the update streams in messages of bounded size. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -392,6 +393,99 @@ static void test_store_takes_other_shapes(void **state)
     pw_zsock_close(&pull);
 }
 
+/* A subscriber of ep on topic, listening once it got a heartbeat (hb). */
+static void *stream_sub(struct hs_cluster *c, int port, const char *topic, const char *hb)
+{
+    void *sub = NULL;
+    char ep[64];
+    assert_int_equal(pw_zsock_new(c->ctx, ZMQ_SUB, 0, &sub), 0);
+    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, topic, strlen(topic));
+    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, hb, strlen(hb));
+    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
+    assert_int_equal(pw_zsock_connect(sub, ep), 0);
+    for (;;) {
+        struct pw_frames fr;
+        zmq_pollitem_t it = {sub, 0, ZMQ_POLLIN, 0};
+        assert_int_equal(zmq_poll(&it, 1, 20000), 1);
+        assert_int_equal(pw_zsock_recv(sub, &fr, 0), 0);
+        int is_hb = fr.n == 2 && zmq_msg_size(&fr.f[0]) == strlen(hb) &&
+                    !memcmp(zmq_msg_data(&fr.f[0]), hb, strlen(hb));
+        pw_frames_close(&fr);
+        if (is_hb)
+            return sub;
+    }
+}
+
+/* Reads UpdateBatch messages from sub until want updates came: each at
+ * most PW_STREAM_MSG_BYTES of items (plus the envelope's few bytes);
+ * seqs, when asked for, contiguous from first. Returns the messages. */
+static size_t stream_read(void *sub, size_t want, uint64_t first)
+{
+    size_t got = 0, msgs = 0;
+    while (got < want) {
+        struct pw_frames fr;
+        Planwatch__V1__MsgType t;
+        ProtobufCMessage *m = NULL;
+        zmq_pollitem_t it = {sub, 0, ZMQ_POLLIN, 0};
+        assert_int_equal(zmq_poll(&it, 1, 20000), 1);
+        assert_int_equal(pw_zsock_recv_msg(sub, &fr, 0, &t, &m), 0);
+        size_t len;
+        pw_frames_body(&fr, &len);
+        if (t == PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH) {
+            const Planwatch__V1__UpdateBatch *b = (const Planwatch__V1__UpdateBatch *)m;
+            if (len > PW_STREAM_MSG_BYTES + 16)
+                fail_msg("a message of %zu bytes (%zu updates)", len, b->n_updates);
+            for (size_t i = 0; i < b->n_updates; i++, got++)
+                if (first)
+                    assert_int_equal(b->updates[i]->seq, first + got);
+            msgs++;
+        }
+        protobuf_c_message_free_unpacked(m, NULL);
+        pw_frames_close(&fr);
+    }
+    return msgs;
+}
+
+/* A large batch goes down the update streams in messages of at most
+ * PW_STREAM_MSG_BYTES (what bounds a slow peer's queue in bytes), every
+ * update once and in order. */
+static void test_streams_cut_messages(void **state)
+{
+    struct hs_cluster *c = *state;
+    enum { N = 2000 };
+    hs_start(c, HS_STORE);
+    hs_start(c, HS_INGEST);
+    void *from_ingest = stream_sub(c, c->port[1], "updates", "hb.ingest");
+    void *from_store = stream_sub(c, c->port[4], "update.", "hb.store");
+    struct pw_client *in = NULL;
+    assert_int_equal(pw_client_open(c->ctx, c->ep_ingest, &in), 0);
+    Planwatch__V1__IndicatorUpdate *u = calloc(N, sizeof *u), **p = calloc(N, sizeof *p);
+    char (*uid)[32] = calloc(N, sizeof *uid);
+    for (size_t i = 0; i < N; i++) {
+        snprintf(uid[i], sizeof uid[i], "cut:%zu", i);
+        u[i] = mk(uid[i], "p3-out11-core-hospital-trials", 2025, PW_DEC((int64_t)i));
+        u[i].note = "a revision of the same figure, long enough to weigh on the message size";
+        p[i] = &u[i];
+    }
+    Planwatch__V1__FeedReply *r = hs_feed_rows(in, "o", p, N, 60000);
+    assert_non_null(r);
+    assert_int_equal(count_status(r, PLANWATCH__V1__ROW_STATUS__ROW_ACCEPTED), N);
+    uint64_t first = r->results[0]->seq;
+    for (size_t i = 0; i < N; i++)
+        if (r->results[i]->seq < first)
+            first = r->results[i]->seq;
+    planwatch__v1__feed_reply__free_unpacked(r, NULL);
+    /* about 200 bytes an update: 400 KB, so several messages each way */
+    assert_true(stream_read(from_ingest, N, 0) >= 4);
+    assert_true(stream_read(from_store, N, first) >= 4);
+    pw_client_close(&in);
+    pw_zsock_close(&from_ingest);
+    pw_zsock_close(&from_store);
+    free(u);
+    free(p);
+    free(uid);
+}
+
 static void test_bad_messages_and_second_store(void **state)
 {
     struct hs_cluster *c = *state;
@@ -460,6 +554,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_idempotence_and_corrections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_down, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_takes_other_shapes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_streams_cut_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_messages_and_second_store, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

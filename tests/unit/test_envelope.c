@@ -264,6 +264,30 @@ static void test_pack_items(void **state)
     free(ref);
 }
 
+/* Cutting a run for the streams: as many items as fit in max bytes of
+ * items (key, length, bytes each), at least one, none of nothing. */
+static void test_items_fit(void **state)
+{
+    (void)state;
+    static uint8_t big[300];
+    struct pw_packed it[4] = {{big, 100}, {big, 100}, {big, 200}, {big, 10}};
+    /* each of 100 bytes takes 1 + 1 + 100; the one of 200 takes 1 + 2 + 200 */
+    assert_int_equal(pw_envelope_items_fit(1, it, 4, 204), 2);
+    assert_int_equal(pw_envelope_items_fit(1, it, 4, 203), 1);
+    assert_int_equal(pw_envelope_items_fit(1, it, 4, 407), 3);
+    assert_int_equal(pw_envelope_items_fit(1, it, 4, 10000), 4);
+    assert_int_equal(pw_envelope_items_fit(1, it + 2, 2, 50), 1); /* too big: alone */
+    assert_int_equal(pw_envelope_items_fit(1, it, 0, 50), 0);
+    /* what fits packs into an envelope whose items take at most max */
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(pw_envelope_pack_items(PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH, 1, it,
+                                            pw_envelope_items_fit(1, it, 4, 204), &buf, &len),
+                     0);
+    assert_true(len <= 204 + 16);
+    free(buf);
+}
+
 /* No items: an empty UpdateBatch, still a valid envelope. */
 static void test_pack_items_empty(void **state)
 {
@@ -290,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_split_and_stamp),
         cmocka_unit_test(test_pack_items),
         cmocka_unit_test(test_pack_items_empty),
+        cmocka_unit_test(test_items_fit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
