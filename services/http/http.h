@@ -63,6 +63,7 @@ struct http {
     struct http_up *ingest, *store;
     struct http_auth *auth;
     struct http_sessions *sessions; /* signed-in users' cookies (http_session.c) */
+    struct pw_pwcheck *pwcheck;      /* sign-in password checks, off the loop */
     struct MHD_Daemon *mhd;
     struct http_srv *srv;            /* http_server.c: TLS, connections and their deadlines */
     struct http_req *live;           /* every request not yet completed */

@@ -57,7 +57,6 @@ struct http_sessions {
     size_t nfail;
     struct ses_revoked *rev;
     size_t nrev;
-    char dummy[crypto_pwhash_STRBYTES]; /* http_session_burn's hash ("" until first use) */
 };
 
 int http_sessions_open(struct http_sessions **out, const char *key_file, long ttl_s, int secure,
@@ -249,18 +248,6 @@ void http_session_succeeded(struct http *h, const char *user, const char *addr)
         if (f)
             f->fails = 0, f->until_ms = 0;
     }
-}
-
-void http_session_burn(struct http *h, const char *password)
-{
-    struct http_sessions *s = h->sessions;
-    if (!s->dummy[0] &&
-        crypto_pwhash_str_alg(s->dummy, "planwatch", 9, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13))
-        s->dummy[0] = '\0';
-    if (s->dummy[0])
-        if (crypto_pwhash_str_verify(s->dummy, password, strlen(password)) == 0)
-            s->dummy[0] = '\0'; /* "planwatch" itself: a new dummy next time */
 }
 
 /* ---- cookies -------------------------------------------------------------- */

@@ -71,9 +71,6 @@ int http_session_throttled(struct http *h, const char *user, const char *addr, i
 /* A failed sign-in of user from addr / a successful one (forgets both). */
 void http_session_failed(struct http *h, const char *user, const char *addr, int64_t now_ms);
 void http_session_succeeded(struct http *h, const char *user, const char *addr);
-/* A dummy password check as costly as a real one (an unknown name takes
- * as long as a wrong password). */
-void http_session_burn(struct http *h, const char *password);
 
 /* A new session for user: the "Set-Cookie: ..." header line into line[n]
  * (HttpOnly, SameSite=Strict, Path=/, Max-Age, Secure when the request

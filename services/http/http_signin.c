@@ -3,8 +3,9 @@
  * against the users file, a signed session cookie, 303 to where the
  * browser was going), POST /signout (its CSRF token; the cookie cleared,
  * the session revoked here), and the 303 a browser gets where reading
- * needs a session. Server-rendered, no scripts. The bookkeeping (cookies,
- * slow-down) is http_session.c's. */
+ * needs a session. Server-rendered, no scripts. The password is checked
+ * off the loop (pwcheck.h): the request waits and the door serves others.
+ * The bookkeeping (cookies, slow-down) is http_session.c's. */
 #include <microhttpd.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "http_req.h"
 #include "http_session.h"
 #include "log.h"
+#include "pwcheck.h"
 #include "users.h"
 #include "zsock.h"
 
@@ -168,6 +170,54 @@ static int sg_same_origin(struct http_req *r)
     return p && ((host && strcmp(p + 3, host) == 0) || (fwd && strcmp(p + 3, fwd) == 0));
 }
 
+/* A sign-in whose password is being checked (pwcheck.h): the request
+ * waits, suspended, and the loop serves others meanwhile. */
+struct sg_wait {
+    struct http *h;
+    struct http_req *r;
+    char name[PW_USER_NAME_MAX + 2], addr[64], next[SG_FIELD_MAX];
+    char hash[crypto_pwhash_STRBYTES]; /* what was checked ("": a name not known) */
+    int en;
+};
+
+static void sg_checked(void *arg, int ok)
+{
+    struct sg_wait *w = arg;
+    struct http *h = w->h;
+    struct http_req *r = w->r;
+    char line[512];
+    if (ok < 0) { /* the service is stopping */
+        http_req_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, PW_ESHUTDOWN,
+                       "the service is stopping; sign in again in a moment");
+        free(w);
+        return;
+    }
+    /* the users file may have been reloaded meanwhile: the password counts
+     * only for the hash it was checked against */
+    const struct pw_user *u = http_auth_user(h->auth, w->name);
+    if (u && strcmp(u->hash, w->hash) != 0)
+        ok = 0;
+    if (!ok || !u || u->disabled) {
+        http_session_failed(h, w->name, w->addr, pw_now_ms());
+        pw_info("msg=\"sign-in failed\" user=%.64s addr=%s why=%s", w->name, w->addr,
+                !u ? "unknown" : !ok ? "password" : "disabled");
+        sg_page(h, r, MHD_HTTP_UNAUTHORIZED, w->en, sg_next(w->next), w->name,
+                w->en ? "Wrong name or password (or the account is disabled)."
+                      : "名前またはパスワードが違います（または利用停止中です）。",
+                NULL);
+        free(w);
+        return;
+    }
+    http_session_succeeded(h, w->name, w->addr);
+    http_session_issue(h, r, u, line, sizeof line);
+    size_t k = strlen(line);
+    snprintf(line + k, sizeof line - k, "\nLocation: %s", sg_next(w->next));
+    pw_info("msg=\"signed in\" user=%s role=%s addr=%s", u->name, pw_user_role_name(u->role),
+            w->addr);
+    http_req_respond(r, MHD_HTTP_SEE_OTHER, "text/plain; charset=utf-8", "", 0, line);
+    free(w);
+}
+
 void http_signin_post(struct http *h, struct http_req *r)
 {
     size_t len;
@@ -201,24 +251,31 @@ void http_signin_post(struct http *h, struct http_req *r)
         sg_page(h, r, MHD_HTTP_TOO_MANY_REQUESTS, en, sg_next(next), name, why, line);
         goto done;
     }
+    /* the check (about 0.1 s of argon2id) runs on the checker's thread;
+     * an unknown name is checked against a dummy, so it takes as long */
     const struct pw_user *u = http_auth_user(h->auth, name);
-    int ok = u ? pw_users_verify(u, pass) : (http_session_burn(h, pass), 0);
-    if (!ok || u->disabled) {
-        http_session_failed(h, name, addr, now);
-        pw_info("msg=\"sign-in failed\" user=%.64s addr=%s why=%s", name, addr,
-                !u ? "unknown" : !ok ? "password" : "disabled");
-        sg_page(h, r, MHD_HTTP_UNAUTHORIZED, en, sg_next(next), name,
-                en ? "Wrong name or password (or the account is disabled)."
-                   : "名前またはパスワードが違います（または利用停止中です）。",
-                NULL);
-        goto done;
+    struct sg_wait *w = calloc(1, sizeof *w);
+    int rc = w ? 0 : PW_ENOMEM;
+    if (w) {
+        *w = (struct sg_wait){.h = h, .r = r, .en = en};
+        snprintf(w->name, sizeof w->name, "%s", name);
+        snprintf(w->addr, sizeof w->addr, "%s", addr);
+        snprintf(w->next, sizeof w->next, "%s", next);
+        if (u && strlen(u->hash) < sizeof w->hash)
+            memcpy(w->hash, u->hash, strlen(u->hash) + 1);
+        rc = pw_pwcheck_submit(h->pwcheck, w->hash[0] ? w->hash : NULL, pass, sg_checked, w);
     }
-    http_session_succeeded(h, name, addr);
-    http_session_issue(h, r, u, line, sizeof line);
-    size_t k = strlen(line);
-    snprintf(line + k, sizeof line - k, "\nLocation: %s", sg_next(next));
-    pw_info("msg=\"signed in\" user=%s role=%s addr=%s", u->name, pw_user_role_name(u->role), addr);
-    http_req_respond(r, MHD_HTTP_SEE_OTHER, "text/plain; charset=utf-8", "", 0, line);
+    if (rc) {
+        free(w);
+        if (rc == PW_EUNAVAILABLE) {
+            pw_warn("msg=\"sign-in refused: too many sign-ins being checked\" addr=%s", addr);
+            sg_page(h, r, MHD_HTTP_SERVICE_UNAVAILABLE, en, sg_next(next), name,
+                    en ? "Too many sign-ins at once: try again in a moment."
+                       : "サインインが混み合っています。少し待ってから再度お試しください。",
+                    "Retry-After: 1");
+        } else
+            http_req_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, rc, "out of memory");
+    }
 done:
     sodium_memzero(pass, sizeof pass);
 }

@@ -28,6 +28,7 @@
 #include "metrics.h"
 #include "msg.h"
 #include "pdf.h"
+#include "pwcheck.h"
 #include "reactor.h"
 #include "sec.h"
 #include "zsock.h"
@@ -234,6 +235,7 @@ int main(int argc, char **argv)
         pw_sec_peer_key(sec, cfg.common.store_key, "--store-key", store_pub) ||
         http_up_open(&h.ingest, ctx, cfg.ingest, "ingest", sec, ingest_pub) ||
         http_up_open(&h.store, ctx, cfg.store, "store", sec, store_pub) ||
+        pw_pwcheck_open(&h.pwcheck, loop, NULL) ||
         http_server_start(&h, cfg.listen, &sopts) || http_register(&h, loop, &mhd_id) ||
         http_metrics_open(&h))
         goto done;
@@ -258,6 +260,7 @@ int main(int argc, char **argv)
     status = rc ? 1 : 0; /* a poll error (logged) is not a clean stop */
 done:
     /* every waiting request is answered (503: resend, safe) before the end */
+    pw_pwcheck_close(&h.pwcheck); /* sign-ins still waiting hear 503 */
     if (h.ingest)
         http_up_fail_all(&h, h.ingest);
     if (h.store)

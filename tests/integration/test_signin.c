@@ -7,7 +7,9 @@
  * of another key is refused, a second replica with the same key accepts
  * the first's cookie, a user disabled (or whose password changed) is
  * refused after SIGHUP, and a users file that does not load changes
- * nothing. */
+ * nothing; sign-ins at once each get their answer while the door answers
+ * other requests. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sodium.h>
@@ -355,6 +357,55 @@ static void test_slow_down(void **state)
     hs_curl_free(&r);
 }
 
+/* Sign-ins at once: each gets its own answer (the checks queue on the
+ * checker's thread, in order), and the door answers other requests while
+ * they wait. Four wrong and one right, so the address is not slowed down
+ * (five failures would be), then one right to forget the failures. */
+struct at_once {
+    char body[200];
+    long status;
+};
+
+static void *sign_in_thread(void *arg)
+{
+    struct at_once *a = arg;
+    struct hs_resp r = req(cl.http_url, "/signin", NULL, "text/html", a->body, NULL, NULL);
+    a->status = r.status;
+    hs_curl_free(&r);
+    return NULL;
+}
+
+static void test_checks_at_once(void **state)
+{
+    (void)state;
+    enum { N = 5 };
+    struct at_once a[N];
+    pthread_t t[N];
+    for (int i = 0; i < N; i++) {
+        if (i == N - 1)
+            snprintf(a[i].body, sizeof a[i].body, "name=sec1&password=%s", pw_sec);
+        else
+            snprintf(a[i].body, sizeof a[i].body, "name=ghost%d&password=wrong-%d", i, i);
+        a[i].status = 0;
+        assert_int_equal(pthread_create(&t[i], NULL, sign_in_thread, &a[i]), 0);
+    }
+    struct hs_resp h = req(cl.http_url, "/api/v1/health", NULL, "application/json", NULL, NULL,
+                           NULL);
+    expect(&h, 200, "the health check while sign-ins are checked");
+    hs_curl_free(&h);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    for (int i = 0; i < N - 1; i++)
+        if (a[i].status != 401)
+            fail_msg("wrong password %d at once: HTTP %ld, expected 401", i, a[i].status);
+    assert_int_equal(a[N - 1].status, 303);
+    char body[120];
+    snprintf(body, sizeof body, "name=sec1&password=%s", pw_sec);
+    struct hs_resp r = req(cl.http_url, "/signin", NULL, "text/html", body, NULL, NULL);
+    expect(&r, 303, "the right password afterwards");
+    hs_curl_free(&r);
+}
+
 /* Cookies made outside the door: with another key refused; with the
  * shared key file accepted (what another replica makes). */
 static void test_keys(void **state)
@@ -453,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_form_and_redirect),
         cmocka_unit_test(test_session_csrf_signout),
         cmocka_unit_test(test_member_writes),
+        cmocka_unit_test(test_checks_at_once),
         cmocka_unit_test(test_slow_down),
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_replicas_and_reload),
