@@ -35,6 +35,7 @@ struct pw_pwcheck {
     struct pwcheck_job *todo, **todo_tail; /* waiting, oldest first */
     struct pwcheck_job *finished, **fin_tail;
     size_t queued;                     /* waiting + running + finished, not yet called back */
+    size_t max;                        /* most queued at once */
     int stop;
     int fds[2];                        /* worker writes a byte per result; the loop reads */
     int fd_id;
@@ -113,8 +114,11 @@ static int pwcheck_on_pipe(struct pw_reactor *r, int id, short revents, void *ar
     return 0;
 }
 
-int pw_pwcheck_open(struct pw_pwcheck **out, struct pw_reactor *r, pw_pwcheck_fn check)
+int pw_pwcheck_open(struct pw_pwcheck **out, struct pw_reactor *r, pw_pwcheck_fn check,
+                    size_t max)
 {
+    if (!r || max < 1 || max > PW_PWCHECK_QUEUE_MAX)
+        return PW_EINVAL;
     struct pw_pwcheck *c = calloc(1, sizeof *c);
     if (!c)
         return PW_ENOMEM;
@@ -122,6 +126,7 @@ int pw_pwcheck_open(struct pw_pwcheck **out, struct pw_reactor *r, pw_pwcheck_fn
     c->todo_tail = &c->todo;
     c->fin_tail = &c->finished;
     c->check = check ? check : pwcheck_sodium;
+    c->max = max;
     c->r = r;
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
@@ -163,7 +168,7 @@ int pw_pwcheck_submit(struct pw_pwcheck *c, const char *hash, const char *passwo
         (hash && strlen(hash) >= crypto_pwhash_STRBYTES))
         return PW_EINVAL;
     pthread_mutex_lock(&c->mu);
-    int full = c->queued >= PW_PWCHECK_QUEUE_MAX;
+    int full = c->queued >= c->max;
     pthread_mutex_unlock(&c->mu);
     if (full)
         return PW_EUNAVAILABLE;

@@ -12,7 +12,7 @@
 
 #include "reactor.h"
 
-#define PW_PWCHECK_QUEUE_MAX 64 /* checks waiting or running: beyond, PW_EUNAVAILABLE */
+#define PW_PWCHECK_QUEUE_MAX 1024 /* most checks a checker may let wait */
 
 struct pw_pwcheck;
 
@@ -23,15 +23,18 @@ typedef void (*pw_pwcheck_done)(void *arg, int ok);
 typedef int (*pw_pwcheck_fn)(const char *hash, const char *password);
 
 /* Starts the worker and registers its pipe in r. check NULL: libsodium's
- * crypto_pwhash_str_verify. Makes the dummy hash (one argon2id hashing, at
- * start-up). Returns 0 and *out (caller closes), or PW_ENOMEM / PW_EIO. */
-int pw_pwcheck_open(struct pw_pwcheck **out, struct pw_reactor *r, pw_pwcheck_fn check);
+ * crypto_pwhash_str_verify. At most max checks (1 - PW_PWCHECK_QUEUE_MAX)
+ * wait or run at once. Makes the dummy hash (one argon2id hashing, at
+ * start-up). Returns 0 and *out (caller closes), or PW_EINVAL / PW_ENOMEM /
+ * PW_EIO. */
+int pw_pwcheck_open(struct pw_pwcheck **out, struct pw_reactor *r, pw_pwcheck_fn check,
+                    size_t max);
 
 /* Queues a check of password against hash (NULL: a name not known; the
  * dummy hash is used and done always hears 0); both are copied (the copy
  * of the password is wiped once checked). done(arg, ok) is called once,
  * on the loop thread (or by pw_pwcheck_close). Returns 0,
- * PW_EUNAVAILABLE (PW_PWCHECK_QUEUE_MAX already waiting: try again shortly) or
+ * PW_EUNAVAILABLE (max already waiting: try again shortly) or
  * PW_ENOMEM / PW_EINVAL (password longer than 4,096 bytes). */
 int pw_pwcheck_submit(struct pw_pwcheck *c, const char *hash, const char *password,
                       pw_pwcheck_done done, void *arg);

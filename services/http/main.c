@@ -37,7 +37,7 @@
 struct http_cfg {
     const char *listen, *ingest, *store, *tz, *users, *session_key, *tls_cert, *tls_key;
     int read_auth, cookie_secure;
-    long session_minutes;
+    long session_minutes, signin_checks;
     long max_body, max_rows, ingest_timeout_ms, store_timeout_ms, per_address, deadline_s;
     struct pw_service_settings common; /* clock, keys, registry, ... */
 };
@@ -64,6 +64,7 @@ static int http_config(struct http_cfg *c, int argc, char **argv, struct pw_cloc
         {"users", PW_CFG_STR, "", 0, 0, "users file: who signs in with a password (planwatch user add; \"\": nobody)", &c->users, 0},
         {"session-key", PW_CFG_STR, "", 0, 0, "file of >= 32 secret bytes signing session cookies, the same for every replica (\"\": a random key per process)", &c->session_key, 0},
         {"session-minutes", PW_CFG_INT, "480", 5, 43200, "a session's life after sign-in", &c->session_minutes, 0},
+        {"signin-checks", PW_CFG_INT, "64", 1, 1024, "sign-in password checks that may wait at once (argon2id, ~0.1 s each, off the loop); beyond: 503 Retry-After: 1", &c->signin_checks, 0},
         {"cookie-secure", PW_CFG_BOOL, "false", 0, 0, "every session cookie says Secure (behind a TLS proxy; under TLS here it always does)", &c->cookie_secure, 0},
         {"max-body-bytes", PW_CFG_INT, "8388608", 1024, 67108864, "largest feed body; larger: 413", &c->max_body, 0},
         /* one request is one FeedBatch: never more rows than ingest takes (PW_BATCH_MAX_ROWS) */
@@ -235,7 +236,7 @@ int main(int argc, char **argv)
         pw_sec_peer_key(sec, cfg.common.store_key, "--store-key", store_pub) ||
         http_up_open(&h.ingest, ctx, cfg.ingest, "ingest", sec, ingest_pub) ||
         http_up_open(&h.store, ctx, cfg.store, "store", sec, store_pub) ||
-        pw_pwcheck_open(&h.pwcheck, loop, NULL) ||
+        pw_pwcheck_open(&h.pwcheck, loop, NULL, (size_t)cfg.signin_checks) ||
         http_server_start(&h, cfg.listen, &sopts) || http_register(&h, loop, &mhd_id) ||
         http_metrics_open(&h))
         goto done;

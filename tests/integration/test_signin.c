@@ -8,7 +8,7 @@
  * the first's cookie, a user disabled (or whose password changed) is
  * refused after SIGHUP, and a users file that does not load changes
  * nothing; sign-ins at once each get their answer while the door answers
- * other requests. */
+ * other requests, and those beyond --signin-checks get 503 Retry-After. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -362,15 +362,19 @@ static void test_slow_down(void **state)
  * they wait. Four wrong and one right, so the address is not slowed down
  * (five failures would be), then one right to forget the failures. */
 struct at_once {
+    const char *url;
     char body[200];
     long status;
+    char retry[16];
 };
 
 static void *sign_in_thread(void *arg)
 {
     struct at_once *a = arg;
-    struct hs_resp r = req(cl.http_url, "/signin", NULL, "text/html", a->body, NULL, NULL);
+    struct hs_resp r = req(a->url, "/signin", NULL, "text/html", a->body, NULL, NULL);
     a->status = r.status;
+    if (!hs_curl_header(&r, "Retry-After", a->retry, sizeof a->retry))
+        a->retry[0] = '\0';
     hs_curl_free(&r);
     return NULL;
 }
@@ -387,6 +391,7 @@ static void test_checks_at_once(void **state)
         else
             snprintf(a[i].body, sizeof a[i].body, "name=ghost%d&password=wrong-%d", i, i);
         a[i].status = 0;
+        a[i].url = cl.http_url;
         assert_int_equal(pthread_create(&t[i], NULL, sign_in_thread, &a[i]), 0);
     }
     struct hs_resp h = req(cl.http_url, "/api/v1/health", NULL, "application/json", NULL, NULL,
@@ -404,6 +409,46 @@ static void test_checks_at_once(void **state)
     struct hs_resp r = req(cl.http_url, "/signin", NULL, "text/html", body, NULL, NULL);
     expect(&r, 303, "the right password afterwards");
     hs_curl_free(&r);
+
+    /* a replica that lets one check wait (--signin-checks=1): six right
+     * passwords at once, the ones beyond are answered 503 Retry-After: 1 */
+    pid_t a_pid = cl.http_pid;
+    int a_port = cl.http_port;
+    char a_url[64];
+    snprintf(a_url, sizeof a_url, "%s", cl.http_url);
+    size_t k = 0;
+    while (cl.http_extra[k])
+        k++;
+    cl.http_port = 0;
+    cl.http_extra[k] = "--signin-checks=1";
+    hs_start_http(&cl);
+    cl.http_extra[k] = NULL;
+    enum { M = 6 };
+    struct at_once b[M];
+    pthread_t tb[M];
+    for (int i = 0; i < M; i++) {
+        snprintf(b[i].body, sizeof b[i].body, "name=sec1&password=%s", pw_sec);
+        b[i].status = 0;
+        b[i].url = cl.http_url;
+        assert_int_equal(pthread_create(&tb[i], NULL, sign_in_thread, &b[i]), 0);
+    }
+    int signed_in = 0, busy = 0;
+    for (int i = 0; i < M; i++) {
+        assert_int_equal(pthread_join(tb[i], NULL), 0);
+        if (b[i].status == 303)
+            signed_in++;
+        else if (b[i].status == 503 && !strcmp(b[i].retry, "1"))
+            busy++;
+        else
+            fail_msg("sign-in %d at once: HTTP %ld (Retry-After \"%s\")", i, b[i].status,
+                     b[i].retry);
+    }
+    assert_true(signed_in >= 1);
+    assert_true(busy >= 1);
+    assert_int_equal(hs_stop_http(&cl), 0);
+    cl.http_pid = a_pid;
+    cl.http_port = a_port;
+    snprintf(cl.http_url, sizeof cl.http_url, "%s", a_url);
 }
 
 /* Cookies made outside the door: with another key refused; with the

@@ -1,7 +1,7 @@
 /* test_pwcheck.c - password checks off the loop: real argon2id answers
  * right, wrong and unknown (the dummy never matches); while a check runs
  * the loop keeps turning (a check that waits for the loop's own timer
- * would never finish on the loop thread); at most PW_PWCHECK_QUEUE_MAX
+ * would never finish on the loop thread); at most MAXQ
  * wait, then PW_EUNAVAILABLE; closing calls back what is left (-1: not
  * checked); bad arguments are refused. The slow check is a stand-in that
  * waits on a condition the test sets, so nothing is timed. */
@@ -19,9 +19,11 @@
 #include "pwcheck.h"
 #include "reactor.h"
 
+#define MAXQ 64
+
 struct results {
     struct pw_reactor *r;
-    int ok[PW_PWCHECK_QUEUE_MAX + 4];
+    int ok[MAXQ + 4];
     int n, want;
 };
 
@@ -45,7 +47,7 @@ static void test_real_argon2(void **state)
     struct results x = {.want = 3};
     struct pw_pwcheck *c = NULL;
     assert_int_equal(pw_reactor_open(&x.r), 0);
-    assert_int_equal(pw_pwcheck_open(&c, x.r, NULL), 0);
+    assert_int_equal(pw_pwcheck_open(&c, x.r, NULL, 64), 0);
     assert_int_equal(pw_pwcheck_submit(c, hash, "正しい馬", on_done, &x), 0);
     assert_int_equal(pw_pwcheck_submit(c, hash, "違う馬", on_done, &x), 0);
     assert_int_equal(pw_pwcheck_submit(c, NULL, "正しい馬", on_done, &x), 0); /* unknown name */
@@ -116,7 +118,7 @@ static void test_loop_keeps_turning(void **state)
     struct pw_pwcheck *c = NULL;
     gate(0);
     assert_int_equal(pw_reactor_open(&x.r), 0);
-    assert_int_equal(pw_pwcheck_open(&c, x.r, gated_check), 0);
+    assert_int_equal(pw_pwcheck_open(&c, x.r, gated_check, MAXQ), 0);
     assert_int_equal(pw_pwcheck_submit(c, "$argon2id$stand-in", "open", on_done, &x), 0);
     assert_int_equal(pw_reactor_timer(x.r, 0, 0, on_timer, &t, NULL), 0);
     assert_int_equal(pw_reactor_run(x.r), 0);
@@ -134,12 +136,14 @@ static void test_bounded_and_closed(void **state)
     struct pw_pwcheck *c = NULL;
     gate(0);
     assert_int_equal(pw_reactor_open(&x.r), 0);
-    assert_int_equal(pw_pwcheck_open(&c, x.r, gated_check), 0);
-    for (int i = 0; i < PW_PWCHECK_QUEUE_MAX; i++)
+    assert_int_equal(pw_pwcheck_open(&c, x.r, gated_check, 0), PW_EINVAL);
+    assert_int_equal(pw_pwcheck_open(&c, x.r, gated_check, PW_PWCHECK_QUEUE_MAX + 1), PW_EINVAL);
+    assert_int_equal(pw_pwcheck_open(&c, x.r, gated_check, MAXQ), 0);
+    for (int i = 0; i < MAXQ; i++)
         assert_int_equal(pw_pwcheck_submit(c, "$argon2id$stand-in", "x", on_done, &x), 0);
     assert_int_equal(pw_pwcheck_submit(c, "$argon2id$stand-in", "x", on_done, &x),
                      PW_EUNAVAILABLE);
-    assert_int_equal(pw_pwcheck_queued(c), PW_PWCHECK_QUEUE_MAX);
+    assert_int_equal(pw_pwcheck_queued(c), MAXQ);
     /* bad arguments */
     static char longpw[5000];
     memset(longpw, 'a', sizeof longpw - 1);
@@ -156,9 +160,9 @@ static void test_bounded_and_closed(void **state)
     pthread_cond_broadcast(&gate_cv);
     pthread_mutex_unlock(&gate_mu);
     pw_pwcheck_close(&c);
-    assert_int_equal(x.n, PW_PWCHECK_QUEUE_MAX);
+    assert_int_equal(x.n, MAXQ);
     assert_int_equal(x.ok[0], 0); /* it ran: "x" is not "open" */
-    for (int i = 1; i < PW_PWCHECK_QUEUE_MAX; i++) /* checked before the stop, or not */
+    for (int i = 1; i < MAXQ; i++) /* checked before the stop, or not */
         assert_true(x.ok[i] == 0 || x.ok[i] == -1);
     pw_reactor_close(&x.r);
     pw_pwcheck_close(&c); /* NULL: nothing */
