@@ -17,6 +17,7 @@
 #include "http.h"
 #include "http_req.h"
 #include "metrics.h"
+#include "pwcheck.h"
 #include "zsock.h"
 
 static const char *const route_names[] = {
@@ -34,7 +35,7 @@ struct http_metrics {
     struct pw_metrics *reg;
     struct pw_metric *requests[ROUTES][STATUSES]; /* NULL until first seen */
     struct pw_metric *seconds[ROUTES];
-    struct pw_metric *in_flight, *store_up, *ingest_up, *catalog_loaded;
+    struct pw_metric *in_flight, *store_up, *ingest_up, *catalog_loaded, *signin_checks;
     struct pw_metric *feed_requests, *rows_accepted, *rows_rejected;
     struct pw_metric *conns_refused, *conns_cut;
 };
@@ -75,6 +76,7 @@ static void http_metrics_scrape(void *arg)
     pw_metric_set(m->store_up, h->store && http_up_ready(h->store, now) ? 1 : 0);
     pw_metric_set(m->ingest_up, h->ingest && http_up_ready(h->ingest, now) ? 1 : 0);
     pw_metric_set(m->catalog_loaded, h->cat ? 1 : 0);
+    pw_metric_set(m->signin_checks, h->pwcheck ? (double)pw_pwcheck_queued(h->pwcheck) : 0);
     /* counts the door keeps anyway (its stopping log line): mirrored */
     pw_metric_set(m->feed_requests, (double)h->feeds);
     pw_metric_set(m->rows_accepted, (double)h->rows_accepted);
@@ -99,6 +101,7 @@ int http_metrics_open(struct http *h)
         {&m->store_up, G, "store_up", NULL, "1 when the store answered a ping within the last 3 seconds."},
         {&m->ingest_up, G, "ingest_up", NULL, "1 when ingest answered a ping within the last 3 seconds."},
         {&m->catalog_loaded, G, "catalog_loaded", NULL, "1 once the store's catalog is loaded (reads can be answered)."},
+        {&m->signin_checks, G, "signin_checks_waiting", NULL, "Sign-in password checks waiting or running (at --signin-checks, sign-ins hear 503)."},
         {&m->feed_requests, C, "feed_requests_total", NULL, "Feed and retraction requests passed to the handlers."},
         {&m->rows_accepted, C, "rows_accepted_total", NULL, "Feed rows stored or unchanged, as answered to offices."},
         {&m->rows_rejected, C, "rows_rejected_total", NULL, "Feed rows refused, as answered to offices."},

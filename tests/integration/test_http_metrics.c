@@ -65,6 +65,7 @@ static void test_http_metrics(void **state)
     assert_int_equal(hs_metric(m, "planwatch_http_store_up"), 1);
     assert_int_equal(hs_metric(m, "planwatch_http_catalog_loaded"), 1);
     assert_int_equal(hs_metric(m, "planwatch_http_requests_in_flight"), 0);
+    assert_int_equal(hs_metric(m, "planwatch_http_signin_checks_waiting"), 0);
     free(m);
     /* only /metrics there */
     assert_int_equal(get(mport, "/"), 404);
