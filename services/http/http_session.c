@@ -1,9 +1,10 @@
 /* http_session.c - the caller of a request: a bearer token of the registry
  * (automation) or a signed-in user's session cookie (browsers), and what
  * each may do. Cookies are signed (lib/trust/session.c) with a key that
- * replicas share; what a cookie cannot say is kept here, per process:
- * sessions signed out here (revoked until they would have expired) and
- * the failed sign-ins being slowed down. Neither blocks the loop: a
+ * replicas share; what a cookie cannot say is kept here: sessions signed
+ * out (revoked until they would have expired: here at once, recorded in
+ * the store for the other replicas, which ask it every second) and, per
+ * process, the failed sign-ins being slowed down. Neither blocks the loop: a
  * throttled sign-in is refused until a time, never delayed in place.
  * Single-threaded (the door's one loop). */
 #include "http_session.h"
@@ -24,6 +25,7 @@
 #include "http.h"
 #include "http_auth.h"
 #include "http_req.h"
+#include "log.h"
 #include "session.h"
 #include "users.h"
 
@@ -57,6 +59,8 @@ struct http_sessions {
     size_t nfail;
     struct ses_revoked *rev;
     size_t nrev;
+    uint64_t revoke_seq; /* the store's revocations known up to this seq */
+    int polling;         /* a QUERY_SESSIONS_REVOKED is in flight */
 };
 
 int http_sessions_open(struct http_sessions **out, const char *key_file, long ttl_s, int secure,
@@ -100,7 +104,7 @@ static int ses_revoked(const struct http_sessions *s, const uint8_t *id)
     return 0;
 }
 
-static void ses_revoke(struct http_sessions *s, const struct pw_session *ses, int64_t now)
+static void ses_revoke(struct http_sessions *s, const uint8_t *id, int64_t expires, int64_t now)
 {
     size_t k = 0;
     /* an expired session is refused anyway: forget it */
@@ -108,14 +112,14 @@ static void ses_revoke(struct http_sessions *s, const struct pw_session *ses, in
         if (s->rev[i].expires > now)
             s->rev[k++] = s->rev[i];
     s->nrev = k;
-    if (ses_revoked(s, ses->id))
+    if (expires <= now || ses_revoked(s, id))
         return;
     if (!s->rev && !(s->rev = calloc(SES_REVOKED_MAX, sizeof *s->rev)))
         return; /* no memory: the cookie is still cleared, the id lives to its expiry */
     if (s->nrev == SES_REVOKED_MAX)
         memmove(s->rev, s->rev + 1, --s->nrev * sizeof *s->rev);
-    memcpy(s->rev[s->nrev].id, ses->id, PW_SESSION_ID_BYTES);
-    s->rev[s->nrev++].expires = ses->expires;
+    memcpy(s->rev[s->nrev].id, id, PW_SESSION_ID_BYTES);
+    s->rev[s->nrev++].expires = expires;
 }
 
 void http_session_identify(struct http *h, struct http_req *r)
@@ -272,10 +276,64 @@ void http_session_issue(struct http *h, struct http_req *r, const struct pw_user
              HTTP_SESSION_COOKIE, value, h->sessions->ttl_s, ses_secure(h, r) ? "; Secure" : "");
 }
 
+static void ses_revoke_sent(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
+                            const ProtobufCMessage *m)
+{
+    (void)h, (void)arg;
+    const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
+    if (rc || type != PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY || q->code)
+        pw_warn("msg=\"sign-out not recorded in the store: other replicas accept the session "
+                "until it expires\" code=%s",
+                pw_errname(rc ? rc : type != PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY ? PW_EWIRE : q->code));
+}
+
+/* Sessions signed out on other replicas, from the store (every second). */
+static void ses_poll_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
+                          const ProtobufCMessage *m)
+{
+    (void)arg;
+    struct http_sessions *s = h->sessions;
+    const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
+    s->polling = 0;
+    if (rc || type != PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY || q->code)
+        return; /* asked again at the next tick */
+    int64_t now = (int64_t)time(NULL);
+    for (size_t i = 0; i < q->n_revocations; i++) {
+        const Planwatch__V1__SessionRevocation *v = q->revocations[i];
+        if (v->session_id.len == PW_SESSION_ID_BYTES)
+            ses_revoke(s, v->session_id.data, v->expires_s, now);
+        if (v->seq > s->revoke_seq)
+            s->revoke_seq = v->seq;
+    }
+}
+
+void http_session_poll(struct http *h)
+{
+    struct http_sessions *s = h->sessions;
+    if (!s || s->polling || !http_auth_user_count(h->auth))
+        return;
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SESSIONS_REVOKED;
+    q.after_seq = s->revoke_seq;
+    s->polling = 1;
+    http_up_query(h, &q, ses_poll_done, NULL);
+}
+
 void http_session_end(struct http *h, struct http_req *r, char *line, size_t n)
 {
-    if (r->user)
-        ses_revoke(h->sessions, &r->session, (int64_t)time(NULL));
+    if (r->user) {
+        ses_revoke(h->sessions, r->session.id, r->session.expires, (int64_t)time(NULL));
+        /* for the other replicas: through the store */
+        Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+        Planwatch__V1__SessionRevocation v = PLANWATCH__V1__SESSION_REVOCATION__INIT;
+        v.session_id.data = r->session.id;
+        v.session_id.len = PW_SESSION_ID_BYTES;
+        v.expires_s = r->session.expires;
+        v.user = r->session.user;
+        q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SESSION_REVOKE;
+        q.revocation = &v;
+        http_up_query(h, &q, ses_revoke_sent, NULL);
+    }
     snprintf(line, n, "Set-Cookie: %s=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
              HTTP_SESSION_COOKIE, ses_secure(h, r) ? "; Secure" : "");
 }

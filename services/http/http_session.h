@@ -80,6 +80,9 @@ void http_session_issue(struct http *h, struct http_req *r, const struct pw_user
 /* Ends r's session (revoked in this process until it would have expired)
  * and writes the "Set-Cookie: ..." line that clears it. */
 void http_session_end(struct http *h, struct http_req *r, char *line, size_t n);
+/* Asks the store for sessions signed out on other replicas since the last
+ * answer (one question in flight at a time; nothing without users). */
+void http_session_poll(struct http *h);
 
 /* The client's address as text ("" when unknown). */
 void http_session_addr(struct http_req *r, char *out, size_t n);

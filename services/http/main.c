@@ -115,6 +115,14 @@ static int http_on_catalog(struct pw_reactor *r, int id, short revents, void *ar
     return 0;
 }
 
+/* Sessions signed out on other replicas: the store is asked every second. */
+static int http_on_sessions(struct pw_reactor *r, int id, short revents, void *arg)
+{
+    (void)r, (void)id, (void)revents;
+    http_session_poll(arg);
+    return 0;
+}
+
 /* Upstream calls get deadlines whenever a request starts one: expire and
  * ping each turn, and wait no longer than the nearest deadline. */
 static int http_up_prepare(void *arg, zmq_pollitem_t *items, int max, long *timeout_ms)
@@ -156,7 +164,8 @@ static int http_register(struct http *h, struct pw_reactor *r, int *mhd_id)
     if (pw_reactor_socket(r, http_up_socket(h->ingest), ZMQ_POLLIN, http_on_ingest, h, NULL) ||
         pw_reactor_socket(r, http_up_socket(h->store), ZMQ_POLLIN, http_on_store, h, NULL) ||
         pw_reactor_hook(r, 0, http_up_prepare, NULL, h, NULL) ||
-        pw_reactor_timer(r, 0, 1000, http_on_catalog, h, NULL))
+        pw_reactor_timer(r, 0, 1000, http_on_catalog, h, NULL) ||
+        pw_reactor_timer(r, 0, 1000, http_on_sessions, h, NULL))
         return PW_ENOMEM;
     return pw_httpd_attach(r, h->mhd, HTTP_MHD_SOCKETS, mhd_id);
 }

@@ -193,7 +193,8 @@ static void store_reply_error(struct store *s, struct pw_frames *fr, int code, c
  * silences and lifting them), assessments and reports need manage: true -
  * or the HTTP door's key (it checked its caller's manage right);
  * what only the alert service does (its states, deliveries, the
- * subscriptions' secrets) needs the alert service's key; a backup (a file
+ * subscriptions' secrets) needs the alert service's key; the door's
+ * signed-out sessions need the door's key; a backup (a file
  * written on this machine, only inside --backup-dir) needs manage: true or
  * the store's own key; any kind not listed here is refused. Returns NULL
  * when allowed, else why not. */
@@ -240,6 +241,9 @@ static const char *store_query_denied(const struct pw_principal *who, Planwatch_
     case PLANWATCH__V1__QUERY_KIND__QUERY_DELIVERY_PUT:
     case PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTION_FAILED:
         return alert ? NULL : "only the alert service's key may ask this";
+    case PLANWATCH__V1__QUERY_KIND__QUERY_SESSION_REVOKE:
+    case PLANWATCH__V1__QUERY_KIND__QUERY_SESSIONS_REVOKED:
+        return http ? NULL : "only the HTTP door's key may ask this";
     case PLANWATCH__V1__QUERY_KIND__QUERY_BACKUP: /* files written on this machine */
         return (who->manage && !who->service) || who->role == PW_ROLE_STORE
                    ? NULL

@@ -100,6 +100,14 @@ int store_alerts_answer(struct store *s, const Planwatch__V1__Query *q,
 int store_reports_answer(struct store *s, const Planwatch__V1__Query *q,
                          Planwatch__V1__QueryReply *r, struct pw_arena *arena);
 
+/* store_sessions.c: sessions signed out on one replica of the HTTP door.
+ * Answers QUERY_SESSION_REVOKE (the record under the next revocation seq,
+ * reply.id; expired ones forgotten in the same transaction) and
+ * QUERY_SESSIONS_REVOKED (those after q->after_seq not expired) and returns
+ * 1, or returns 0 for any other kind. */
+int store_sessions_answer(struct store *s, const Planwatch__V1__Query *q,
+                          Planwatch__V1__QueryReply *r, struct pw_arena *arena);
+
 /* Commits ops[0..n) plus admin_seq + 1 in one transaction (ops must have
  * room for n + 1), then announces [admin.<what>] on the PUB (store_alerts.c).
  * Returns 0 or store_db_write's error (nothing written). */

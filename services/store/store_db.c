@@ -230,7 +230,8 @@ static int db_open_tables(struct store_db *db, MDB_txn *txn)
          * simply gets it empty here */
         (mrc = mdb_dbi_open(txn, "reports", MDB_CREATE, &db->tables[STORE_T_REPORTS])) ||
         (mrc = mdb_dbi_open(txn, "assessments", MDB_CREATE,
-                            &db->tables[STORE_T_ASSESSMENTS]))) {
+                            &db->tables[STORE_T_ASSESSMENTS])) ||
+        (mrc = mdb_dbi_open(txn, "revoked", MDB_CREATE, &db->tables[STORE_T_REVOKED]))) {
         return db_err(mrc, "dbi_open");
     }
     db->tables[STORE_T_ALERTS] = db->alerts;

@@ -130,6 +130,7 @@ enum store_table {
     STORE_T_REPORTS,     /* report id (u64 BE) -> PublishedReport (store_reports.c) */
     STORE_T_ASSESSMENTS, /* indicator_id \0 fiscal year (u32 BE) received_ns, record id
                           * (u64 BE each) -> Assessment, every record kept (store_assess.c) */
+    STORE_T_REVOKED,     /* revocation seq (u64 BE) -> SessionRevocation (store_sessions.c) */
     STORE_T_COUNT
 };
 

@@ -242,7 +242,8 @@ static void query_dispatch(struct store *s, const Planwatch__V1__Query *q,
             if (q->kind == PLANWATCH__V1__QUERY_KIND__QUERY_ADMIN_GET && !r->code &&
                 (rc = store_assess_current(s, PW_KNOWN_ALL, r, arena)))
                 query_fail(r, rc, pw_strerror(rc));
-        } else if (!store_reports_answer(s, q, r, arena) && !store_assess_answer(s, q, r, arena)) {
+        } else if (!store_reports_answer(s, q, r, arena) && !store_assess_answer(s, q, r, arena) &&
+                   !store_sessions_answer(s, q, r, arena)) {
             query_fail(r, PW_EINVAL, "unknown query kind");
         }
         return;

@@ -378,6 +378,20 @@ static void test_least_privilege(void **state)
     assert_int_equal(query_as(c, "reader", PLANWATCH__V1__QUERY_KIND__QUERY_SILENCE_LIFT, NULL),
                      PW_EDENIED);
     assert_true(log_has(c, "store", "only the alert service"));
+    /* signed-out sessions are the door's alone: it may list them and record
+     * one (an empty revocation: PW_EINVAL, nothing written); no office and
+     * no other service may */
+    assert_int_equal(query_as(c, "http", PLANWATCH__V1__QUERY_KIND__QUERY_SESSIONS_REVOKED, NULL),
+                     0);
+    assert_int_equal(query_as(c, "http", PLANWATCH__V1__QUERY_KIND__QUERY_SESSION_REVOKE, NULL),
+                     PW_EINVAL);
+    assert_int_equal(query_as(c, "office-a", PLANWATCH__V1__QUERY_KIND__QUERY_SESSION_REVOKE, NULL),
+                     PW_EDENIED);
+    assert_int_equal(query_as(c, "reader", PLANWATCH__V1__QUERY_KIND__QUERY_SESSIONS_REVOKED, NULL),
+                     PW_EDENIED);
+    assert_int_equal(query_as(c, "alert", PLANWATCH__V1__QUERY_KIND__QUERY_SESSION_REVOKE, NULL),
+                     PW_EDENIED);
+    assert_true(log_has(c, "store", "only the HTTP door's key may ask this"));
     /* the alert service may (an empty state put is a no-op) */
     assert_int_equal(query_as(c, "alert", PLANWATCH__V1__QUERY_KIND__QUERY_ADMIN_GET, NULL), 0);
 

@@ -9,6 +9,7 @@
  * refused after SIGHUP, and a users file that does not load changes
  * nothing; sign-ins at once each get their answer while the door answers
  * other requests, and those beyond --signin-checks get 503 Retry-After. */
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -481,9 +482,10 @@ static void test_keys(void **state)
     pw_users_close(&u);
 }
 
-/* Two replicas with the same --session-key accept each other's cookie;
- * then a user disabled, and one with a new password, are refused after
- * SIGHUP. */
+/* Two replicas with the same --session-key accept each other's cookie,
+ * and a session signed out on one is refused by the other (through the
+ * store); then a user disabled, and one with a new password, are refused
+ * after SIGHUP. */
 static void test_replicas_and_reload(void **state)
 {
     (void)state;
@@ -505,6 +507,32 @@ static void test_replicas_and_reload(void **state)
     expect_secure = 0;
     dashboard_as(b_url, view, "view1", NULL);
     dashboard_as(a_url, mem, "mem1", NULL);
+    /* signed out on B: B refuses it at once, A once it has asked the store
+     * (every second) */
+    char csrf[PW_SESSION_CSRF_LEN + 1], body[120];
+    expect_secure = 1;
+    const char *gone = sign_in(b_url, "mem1", pw_mem, 3);
+    expect_secure = 0;
+    dashboard_as(a_url, gone, "mem1", NULL);
+    dashboard_as(b_url, gone, "mem1", csrf);
+    snprintf(body, sizeof body, "csrf=%s", csrf);
+    struct hs_resp so = req(b_url, "/signout", gone, "text/html", body, NULL, NULL);
+    expect(&so, 303, "sign-out on B");
+    hs_curl_free(&so);
+    refused(b_url, gone, "a cookie signed out here");
+    long st = 200;
+    for (int64_t end = pw_now_ms() + 20000; st == 200 && pw_now_ms() < end;) {
+        struct hs_resp ra = req(a_url, "/", gone, "text/html", NULL, NULL, NULL);
+        st = ra.status;
+        hs_curl_free(&ra);
+        if (st == 200) {
+            struct pollfd none;
+            poll(&none, 0, 100); /* paced: A asks the store every second */
+        }
+    }
+    if (st != 303)
+        fail_msg("a cookie signed out on B still opens A's dashboard (HTTP %ld)", st);
+    dashboard_as(a_url, mem, "mem1", NULL); /* mem1's other session is not touched */
     assert_int_equal(hs_stop_http(&cl), 0);
     cl.http_pid = a_pid;
     cl.http_port = a_port;
@@ -522,7 +550,6 @@ static void test_replicas_and_reload(void **state)
     assert_true(hs_log_wait(&cl, "http", "registry reloaded", 20000));
     refused(a_url, view, "a disabled user's cookie after SIGHUP");
     refused(a_url, mem, "a cookie from before a password change");
-    char body[120];
     snprintf(body, sizeof body, "name=view1&password=%s", pw_view);
     struct hs_resp r = req(a_url, "/signin", NULL, "text/html", body, NULL, NULL);
     expect(&r, 401, "a disabled user signing in");
