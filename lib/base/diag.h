@@ -21,6 +21,10 @@ struct pw_diag {
 int pw_diag_set(struct pw_diag *d, int code, const char *file, int line, const char *field,
                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/* pw_diag_set for a reason already composed, msg[0..len), of no file or
+ * line: the hot path (a sanity warning on each stored row) without printf. */
+int pw_diag_set_msg(struct pw_diag *d, int code, const char *field, const char *msg, size_t len);
+
 /* Formats "file:line: field: msg [PW_ECODE]" into buf. `what` names the unit
  * of line ("row" for feeds, NULL for file:line). Returns buf. */
 char *pw_diag_format(const struct pw_diag *d, const char *what, char *buf, size_t n);

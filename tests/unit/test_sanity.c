@@ -80,13 +80,18 @@ static void test_subtotal_and_decrease(void **state)
     assert_int_equal(pw_sanity_check(h, ind("part"), &o, w), 1);
     assert_int_equal(w[0].code, PW_WFEED_SUBTOTAL);
     assert_string_equal(w[0].field, "value");
-    assert_non_null(strstr(w[0].msg, "total"));
+    assert_string_equal(w[0].msg,
+                        "500 is a part (うち) of total, whose FY2025 figure is 123: the part is larger");
     o = ob(2025, 123, 0); /* equal to the parent: fine */
     assert_int_equal(pw_sanity_check(h, ind("part"), &o, w), 0);
     /* a cumulative count below the previous year's */
     o = ob(2026, 100, 0);
     assert_int_equal(pw_sanity_check(h, ind("total"), &o, w), 1);
     assert_int_equal(w[0].code, PW_WFEED_DECREASE);
+    assert_string_equal(w[0].msg,
+                        "a cumulative count of 100 is below FY2025's 123: a cumulative total cannot fall");
+    assert_string_equal(w[0].file, "");
+    assert_int_equal(w[0].line, 0);
     o = ob(2026, 123, 0);
     assert_int_equal(pw_sanity_check(h, ind("total"), &o, w), 0);
     /* an annual figure is not a cumulative count */

@@ -123,6 +123,25 @@ static void test_escape(void **state)
 
 /* At most max bytes of the text, cut before a whole character, "…" when
  * anything was left out (by max or by the buffer). */
+/* Every byte value at every place of a word and of the tail: printable
+ * ASCII is copied as it is, anything else is noticed (escaped: the text
+ * changes), whether it falls in the 8-byte steps of the scan or after. */
+static void test_escape_every_byte(void **state)
+{
+    (void)state;
+    char in[20], out[128];
+    for (int b = 0; b < 256; b++)
+        for (size_t at = 0; at < sizeof in - 1; at++) {
+            memset(in, 'a', sizeof in - 1);
+            in[sizeof in - 1] = '\0';
+            in[at] = (char)b;
+            pw_text_escape(in, sizeof in - 1, out, sizeof out);
+            int plain = b >= 0x20 && b < 0x7f;
+            if (plain != (memcmp(out, in, sizeof in) == 0))
+                fail_msg("byte 0x%02x at %zu: %s", b, at, plain ? "escaped" : "not escaped");
+        }
+}
+
 static void test_escape_cut(void **state)
 {
     (void)state;
@@ -192,6 +211,7 @@ int main(void)
         cmocka_unit_test(test_utf8_and_controls),
         cmocka_unit_test(test_wire_checks),
         cmocka_unit_test(test_escape),
+        cmocka_unit_test(test_escape_every_byte),
         cmocka_unit_test(test_escape_cut),
         cmocka_unit_test(test_diag_escaped),
         cmocka_unit_test(test_log_one_line),
