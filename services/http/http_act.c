@@ -235,8 +235,10 @@ static const char *act_str(const char *s)
 static json_t *act_sub_json(const Planwatch__V1__Subscription *s)
 {
     char t[32];
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id", (json_int_t)s->id,
-                     "url", act_str(s->url), "plan", act_str(s->plan), "project",
+    const char *fmt = act_str(s->format);
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id",
+                     (json_int_t)s->id, "url", act_str(s->url), "email", act_str(s->email),
+                     "format", fmt[0] ? fmt : "json", "plan", act_str(s->plan), "project",
                      act_str(s->project), "indicator_id", act_str(s->indicator_id),
                      "min_severity", pw_msg_severity_name(s->min_severity, 1), "signed",
                      (int)s->has_secret, "created", pw_msg_time(s->created_ns, t, sizeof t),
@@ -414,16 +416,20 @@ static void act_subs_page(struct http_req *r, const struct act_call *c,
     FILE *out = http_form_open(r, &buf, &len);
     if (!out)
         return;
-    http_form_page_open(out, r, en, en ? "Webhook subscriptions" : "通知先（Webhook）");
-    fprintf(out, "<table id=\"subscriptions\"><thead><tr><th>ID</th><th>URL</th><th>%s</th>"
-                 "<th>%s</th><th>%s</th><th>%s</th>%s</tr></thead><tbody>\n",
+    http_form_page_open(out, r, en, en ? "Subscriptions" : "通知先");
+    fprintf(out, "<table id=\"subscriptions\"><thead><tr><th>ID</th><th>%s</th><th>%s</th>"
+                 "<th>%s</th><th>%s</th><th>%s</th><th>%s</th>%s</tr></thead><tbody>\n",
+            T(c, "送り先（URL／メール）", "to (URL / email)"), T(c, "形式", "format"),
             T(c, "対象", "scope"), T(c, "重大度", "severity"), T(c, "署名", "signed"),
             T(c, "登録", "created"), manage ? (en ? "<th>act</th>" : "<th>操作</th>") : "");
     for (size_t i = 0; i < q->n_subscriptions; i++) {
         const Planwatch__V1__Subscription *s = q->subscriptions[i];
+        const char *fmt = act_str(s->format);
         fprintf(out, "<tr data-subscription=\"%llu\"><td>%llu</td><td>", (unsigned long long)s->id,
                 (unsigned long long)s->id);
-        pw_html_text(out, s->url);
+        pw_html_text(out, act_str(s->email)[0] ? s->email : act_str(s->url));
+        fputs("</td><td>", out);
+        pw_html_text(out, fmt[0] ? fmt : "json");
         fputs("</td><td>", out);
         act_scope(out, s->plan, s->project, s->indicator_id);
         fprintf(out, "</td><td>%s</td><td>%s</td><td>%s ", pw_msg_severity_name(s->min_severity, 1),
@@ -444,15 +450,23 @@ static void act_subs_page(struct http_req *r, const struct act_call *c,
     if (manage) {
         fprintf(out, "<h2>%s</h2>\n<form method=\"post\" action=\"/subscriptions\" "
                      "id=\"subscribe-form\">",
-                T(c, "通知先を追加", "Subscribe a webhook"));
+                T(c, "通知先を追加", "Subscribe"));
         http_form_hidden(out, r, en, "subscribe");
-        fprintf(out, "<label>URL<input type=\"url\" name=\"url\" required maxlength=\"2048\">"
-                     "</label><label>%s<input name=\"plan\"></label><label>%s<input "
+        fprintf(out, "<p>%s</p><label>URL<input type=\"url\" name=\"url\" maxlength=\"2048\">"
+                     "</label><label>%s<select name=\"format\"><option value=\"\">json</option>"
+                     "<option>slack</option><option>alertmanager</option></select></label>"
+                     "<label>%s<input type=\"email\" name=\"email\" maxlength=\"254\"></label>"
+                     "<label>%s<input name=\"digest\" placeholder=\"mon 09:00\"></label>"
+                     "<label>%s<input name=\"plan\"></label><label>%s<input "
                      "name=\"project\"></label><label>%s<input name=\"indicator_id\"></label>"
                      "<label>%s<select name=\"severity\"><option>warning</option>"
                      "<option>critical</option><option>info</option></select></label>"
                      "<label>%s<input type=\"password\" name=\"secret\" autocomplete=\"off\">"
                      "</label><button>%s</button></form>\n",
+                T(c, "Webhook の URL か、メールアドレスのどちらかを入力してください。",
+                  "Give a webhook URL or an email address."),
+                T(c, "Webhook の形式", "webhook format"), T(c, "メールアドレス", "email address"),
+                T(c, "メールのまとめ（任意、例: mon 09:00）", "email digest (optional, e.g. mon 09:00)"),
                 T(c, "計画", "plan"), T(c, "プロジェクト", "project"), T(c, "指標", "indicator"),
                 T(c, "重大度（以上）", "severity (at least)"),
                 T(c, "署名の秘密（任意）", "signing secret (optional)"),
@@ -639,18 +653,32 @@ static void act_lift(struct http *h, struct http_req *r, uint64_t id)
     http_up_query(h, &q, act_done, r);
 }
 
-static void act_subscribe(struct http *h, struct http_req *r, const char *url, const char *secret,
-                          const char *plan, const char *project, const char *indicator, int sev)
+/* What a subscribe form or call asks for ("" where not given). */
+struct act_sub {
+    const char *url, *email, *format, *digest, *secret, *plan, *project, *indicator;
+    int sev;
+};
+
+/* A webhook (url, format) or an email address (email: the format is
+ * "email"); the store checks the rest and says what is wrong. */
+static void act_subscribe(struct http *h, struct http_req *r, const struct act_sub *in)
 {
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     Planwatch__V1__Subscription s = PLANWATCH__V1__SUBSCRIPTION__INIT;
-    s.url = (char *)url;
-    s.secret = (char *)secret;
-    s.plan = (char *)plan;
-    s.project = (char *)project;
-    s.indicator_id = (char *)indicator;
-    s.min_severity = (Planwatch__V1__Severity)sev;
+    Planwatch__V1__SubscriptionGroup g = PLANWATCH__V1__SUBSCRIPTION_GROUP__INIT;
+    s.url = (char *)in->url;
+    s.email = (char *)in->email;
+    s.format = (char *)(in->email[0] && !in->format[0] ? "email" : in->format);
+    s.secret = (char *)in->secret;
+    s.plan = (char *)in->plan;
+    s.project = (char *)in->project;
+    s.indicator_id = (char *)in->indicator;
+    s.min_severity = (Planwatch__V1__Severity)in->sev;
     s.created_by = (char *)act_str(http_req_actor(r));
+    if (in->digest[0]) {
+        g.digest = (char *)in->digest;
+        s.group = &g;
+    }
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIBE;
     q.subscription = &s;
     http_up_query(h, &q, act_done, r);
@@ -717,9 +745,14 @@ static void act_form_post(struct http *h, struct http_req *r, enum act_rt rt,
         if (sev < 0)
             http_form_fail(r, 1, en, MHD_HTTP_BAD_REQUEST, PW_EINVAL,
                            "severity is info, warning or critical");
-        else if ((c = act_call_new(r, ACT_SUBSCRIBE, 1, en)))
-            act_subscribe(h, r, http_form_val(f, "url"), http_form_val(f, "secret"), http_form_val(f, "plan"),
-                          http_form_val(f, "project"), http_form_val(f, "indicator_id"), sev);
+        else if ((c = act_call_new(r, ACT_SUBSCRIBE, 1, en))) {
+            const struct act_sub in = {
+                http_form_val(f, "url"),    http_form_val(f, "email"),
+                http_form_val(f, "format"), http_form_val(f, "digest"),
+                http_form_val(f, "secret"), http_form_val(f, "plan"),
+                http_form_val(f, "project"), http_form_val(f, "indicator_id"), sev};
+            act_subscribe(h, r, &in);
+        }
     } else if (rt == RT_SUBS_PAGE && strcmp(action, "unsubscribe") == 0) {
         uint64_t id = act_id(http_form_val(f, "id"));
         if (!id) {
@@ -809,23 +842,27 @@ static void act_api(struct http *h, struct http_req *r, enum act_rt rt, const ch
         break;
     }
     case RT_SUBS: {
-        static const char shape[] = "send JSON {\"url\": URL, \"plan\", \"project\", "
-                                    "\"indicator_id\", \"severity\": info|warning|critical, "
-                                    "\"secret\"} (url required)";
+        static const char shape[] =
+            "send JSON {\"url\": URL, \"format\": json|alertmanager|slack} or {\"email\": "
+            "ADDRESS, \"digest\": \"mon 09:00\"}, with \"plan\", \"project\", \"indicator_id\", "
+            "\"severity\": info|warning|critical, \"secret\" (url or email required)";
         if (!(in = act_body(r, shape)))
             return;
-        const char *url = act_member(in, "url", &bad), *secret = act_member(in, "secret", &bad),
-                   *plan = act_member(in, "plan", &bad), *project = act_member(in, "project", &bad),
-                   *ind = act_member(in, "indicator_id", &bad),
-                   *sevs = act_member(in, "severity", &bad);
-        int sev = act_severity(sevs);
-        if (bad || sev < 0 || !url[0]) {
+        struct act_sub sub = {act_member(in, "url", &bad),     act_member(in, "email", &bad),
+                              act_member(in, "format", &bad),  act_member(in, "digest", &bad),
+                              act_member(in, "secret", &bad),  act_member(in, "plan", &bad),
+                              act_member(in, "project", &bad), act_member(in, "indicator_id", &bad),
+                              act_severity(act_member(in, "severity", &bad))};
+        if (bad || sub.sev < 0 || (!sub.url[0] && !sub.email[0])) {
             http_req_error(r, MHD_HTTP_BAD_REQUEST, PW_EINVAL, shape);
         } else if ((c = act_call_new(r, ACT_SUBSCRIBE, 0, 0))) {
-            c->echo = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "url", url, "plan", plan,
-                                "project", project, "indicator_id", ind, "min_severity",
-                                pw_msg_severity_name(sev, 1), "signed", secret[0] != '\0');
-            act_subscribe(h, r, url, secret, plan, project, ind, sev);
+            c->echo = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "url", sub.url,
+                                "email", sub.email, "format",
+                                sub.email[0] ? "email" : sub.format[0] ? sub.format : "json",
+                                "plan", sub.plan, "project", sub.project, "indicator_id",
+                                sub.indicator, "min_severity", pw_msg_severity_name(sub.sev, 1),
+                                "signed", sub.secret[0] != '\0');
+            act_subscribe(h, r, &sub);
         }
         break;
     }
