@@ -89,6 +89,18 @@ static void *pwcheck_worker(void *arg)
     return NULL;
 }
 
+/* Calls back and frees every job of list j: with its result, or -1 when
+ * it was never checked (the checker closing). */
+static void pwcheck_call_back(struct pwcheck_job *j, int unchecked)
+{
+    while (j) {
+        struct pwcheck_job *next = j->next;
+        j->done(j->arg, unchecked ? -1 : j->ok);
+        pwcheck_job_free(j);
+        j = next;
+    }
+}
+
 /* The loop's side: every finished check is called back, in order. */
 static int pwcheck_on_pipe(struct pw_reactor *r, int id, short revents, void *arg)
 {
@@ -99,18 +111,12 @@ static int pwcheck_on_pipe(struct pw_reactor *r, int id, short revents, void *ar
         ;
     pthread_mutex_lock(&c->mu);
     struct pwcheck_job *j = c->finished;
+    for (const struct pwcheck_job *k = j; k; k = k->next)
+        c->queued--;
     c->finished = NULL;
     c->fin_tail = &c->finished;
     pthread_mutex_unlock(&c->mu);
-    while (j) {
-        struct pwcheck_job *next = j->next;
-        pthread_mutex_lock(&c->mu);
-        c->queued--;
-        pthread_mutex_unlock(&c->mu);
-        j->done(j->arg, j->ok);
-        pwcheck_job_free(j);
-        j = next;
-    }
+    pwcheck_call_back(j, 0);
     return 0;
 }
 
@@ -213,13 +219,8 @@ void pw_pwcheck_close(struct pw_pwcheck **cp)
         pthread_mutex_unlock(&c->mu);
         pthread_join(c->thread, NULL);
     }
-    for (struct pwcheck_job *l[2] = {c->finished, c->todo}, **p = l; p < l + 2; p++)
-        while (*p) {
-            struct pwcheck_job *next = (*p)->next;
-            (*p)->done((*p)->arg, p == l ? (*p)->ok : -1);
-            pwcheck_job_free(*p);
-            *p = next;
-        }
+    pwcheck_call_back(c->finished, 0);
+    pwcheck_call_back(c->todo, 1);
     if (c->fd_id)
         pw_reactor_remove(c->r, c->fd_id);
     for (int i = 0; i < 2; i++)
