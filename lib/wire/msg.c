@@ -460,3 +460,29 @@ int pw_msg_catalog_load(const Planwatch__V1__QueryReply *r, struct pw_catalog **
     free(lens);
     return rc;
 }
+
+char *pw_msg_redact_url(const char *url, char *buf, size_t n)
+{
+    const char *u = url ? url : "", *host = strstr(u, "://");
+    host = host ? host + 3 : u;
+    size_t keep = (size_t)(host - u) + strcspn(host, "/?#");
+    snprintf(buf, n, "%.*s%s", (int)keep, u, u[keep] ? "/…" : "");
+    return buf;
+}
+
+char *pw_msg_redact_email(const char *email, char *buf, size_t n)
+{
+    const char *e = email ? email : "", *at = strrchr(e, '@');
+    if (!e[0])
+        snprintf(buf, n, "%s", "");
+    else if (!at || at == e)
+        snprintf(buf, n, "%s", "…");
+    else { /* the first character, whole (a UTF-8 lead byte says how long) */
+        unsigned char c = (unsigned char)e[0];
+        int k = c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+        if (e + k > at)
+            k = 1;
+        snprintf(buf, n, "%.*s…%s", k, e, at);
+    }
+    return buf;
+}

@@ -41,6 +41,15 @@ int pw_msg_check_batch(const Planwatch__V1__FeedBatch *b, struct pw_diag *d);
 #define PW_MSG_ECHO_BUF (4 * PW_BATCH_ID_MAX + 8)
 char *pw_msg_echo(const char *s, char *buf, size_t n);
 
+/* A subscription's destination as shown to someone who may read but not
+ * manage: a webhook URL can be its own credential (a Slack incoming-webhook
+ * URL posts to the channel), and an address is personal. The URL keeps its
+ * scheme and host ("https://hooks.slack.com/…"), the address its first
+ * character and domain ("j…@example.jp"); "" stays "". Writes into buf (n
+ * bytes, cut to fit) and returns buf. */
+char *pw_msg_redact_url(const char *url, char *buf, size_t n);
+char *pw_msg_redact_email(const char *email, char *buf, size_t n);
+
 /* Loads the catalog a QUERY_CATALOG reply carries (every file of it).
  * Returns 0, PW_ENOTFOUND (no file in the reply), PW_ENOMEM or the
  * catalog's error, with d filled. */

@@ -232,12 +232,30 @@ static const char *act_str(const char *s)
     return s ? s : "";
 }
 
-static json_t *act_sub_json(const Planwatch__V1__Subscription *s)
+/* Where a subscription's notifications go, as r's caller may see it: whole
+ * for a manager, else without what would let them post there or write to
+ * the person (pw_msg_redact_url / _email, written into ubuf and ebuf of
+ * ACT_UB and ACT_EB bytes). */
+enum { ACT_UB = 2100, ACT_EB = 300 };
+
+static void act_destination(const struct http_req *r, const Planwatch__V1__Subscription *s,
+                            const char **url, const char **email, char *ubuf, char *ebuf)
 {
-    char t[32];
-    const char *fmt = act_str(s->format);
+    *url = act_str(s->url);
+    *email = act_str(s->email);
+    if (http_req_may_manage(r))
+        return;
+    *url = pw_msg_redact_url(*url, ubuf, ACT_UB);
+    *email = pw_msg_redact_email(*email, ebuf, ACT_EB);
+}
+
+static json_t *act_sub_json(const struct http_req *r, const Planwatch__V1__Subscription *s)
+{
+    char t[32], ub[ACT_UB], eb[ACT_EB];
+    const char *fmt = act_str(s->format), *url, *email;
+    act_destination(r, s, &url, &email, ub, eb);
     return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id",
-                     (json_int_t)s->id, "url", act_str(s->url), "email", act_str(s->email),
+                     (json_int_t)s->id, "url", url, "email", email,
                      "format", fmt[0] ? fmt : "json", "plan", act_str(s->plan), "project",
                      act_str(s->project), "indicator_id", act_str(s->indicator_id),
                      "min_severity", pw_msg_severity_name(s->min_severity, 1), "signed",
@@ -424,10 +442,12 @@ static void act_subs_page(struct http_req *r, const struct act_call *c,
             T(c, "登録", "created"), manage ? (en ? "<th>act</th>" : "<th>操作</th>") : "");
     for (size_t i = 0; i < q->n_subscriptions; i++) {
         const Planwatch__V1__Subscription *s = q->subscriptions[i];
-        const char *fmt = act_str(s->format);
+        const char *fmt = act_str(s->format), *url, *email;
+        char ub[ACT_UB], eb[ACT_EB];
+        act_destination(r, s, &url, &email, ub, eb);
         fprintf(out, "<tr data-subscription=\"%llu\"><td>%llu</td><td>", (unsigned long long)s->id,
                 (unsigned long long)s->id);
-        pw_html_text(out, act_str(s->email)[0] ? s->email : act_str(s->url));
+        pw_html_text(out, email[0] ? email : url);
         fputs("</td><td>", out);
         pw_html_text(out, fmt[0] ? fmt : "json");
         fputs("</td><td>", out);
@@ -497,7 +517,7 @@ static void act_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgType t
         } else {
             json_t *a = json_array();
             for (size_t i = 0; a && i < q->n_subscriptions; i++)
-                json_array_append_new(a, act_sub_json(q->subscriptions[i]));
+                json_array_append_new(a, act_sub_json(r, q->subscriptions[i]));
             act_json(r, MHD_HTTP_OK, a ? json_pack("{s:o}", "subscriptions", a) : NULL);
         }
         return;

@@ -297,6 +297,7 @@ static void store_serve_one(struct store *s)
             Planwatch__V1__QueryReply r = PLANWATCH__V1__QUERY_REPLY__INIT;
             s->asker = who ? who->id : NULL;
             s->asker_service = who && who->service;
+            s->asker_full = !pw_sec_on(s->sec) || (who && (who->service || who->manage));
             store_query_answer(s, (Planwatch__V1__Query *)m, &r, arena);
             s->asker = NULL;
             store_reply(s, &fr, PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY, &r.base);

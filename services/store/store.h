@@ -52,6 +52,8 @@ struct store {
                                             registry id; NULL insecure): set around
                                             store_query_answer */
     int asker_service;                   /* ... and it is a planwatch service */
+    int asker_full;                      /* ... and sees subscriptions' destinations whole
+                                            (manage: true, a service, or insecure) */
     const char *backup_dir;              /* --backup-dir ("": backups off); borrowed */
 };
 

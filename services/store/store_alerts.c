@@ -16,6 +16,7 @@
 #include "eval.h"
 #include "fy.h"
 #include "log.h"
+#include "msg.h"
 #include "store.h"
 #include "text.h"
 #include "zsock.h"
@@ -948,6 +949,16 @@ static void sa_subscriptions(struct store *s, Planwatch__V1__QueryReply *r, stru
         rc = store_db_each(s->db, STORE_T_DELIVERIES, NULL, 0, 0, sa_health_cb, &x);
     if (rc)
         return sa_fail(r, rc, pw_strerror(rc));
+    /* who may read but not manage sees where notifications go, not the
+     * webhook URL that would let them post there, nor the whole address */
+    for (size_t i = 0; i < l.n && !s->asker_full; i++) {
+        Planwatch__V1__Subscription *sub = x.subs[i];
+        char *u = pw_arena_alloc(a, SA_URL_MAX + 8), *e = pw_arena_alloc(a, 300);
+        if (!u || !e)
+            return sa_fail(r, PW_ENOMEM, "out of memory");
+        sub->url = pw_msg_redact_url(sub->url, u, SA_URL_MAX + 8);
+        sub->email = pw_msg_redact_email(sub->email, e, 300);
+    }
     r->subscriptions = x.subs;
     r->n_subscriptions = l.n;
 }

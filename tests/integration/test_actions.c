@@ -437,11 +437,17 @@ static void test_subscriptions(void **state)
     assert_string_equal(json_string_value(json_object_get(j, "created_by")), "admin");
     json_decref(j);
     hs_curl_free(&r);
-    /* listed without its secret, by the API and the page */
-    r = req("GET", "/api/v1/subscriptions", NULL, NULL, NULL, 0, 200);
+    /* listed without its secret, by the API and the page; whole for a
+     * manager, without its path for one who may only read (a webhook URL
+     * can be its own credential) */
+    r = req("GET", "/api/v1/subscriptions", HS_TOK_ADMIN, NULL, NULL, 0, 200);
     assert_non_null(strstr(r.body, "http://127.0.0.1:9/hook"));
     assert_non_null(strstr(r.body, "\"signed\": true"));
     assert_null(strstr(r.body, "s3cret"));
+    hs_curl_free(&r);
+    r = req("GET", "/api/v1/subscriptions", NULL, NULL, NULL, 0, 200);
+    assert_non_null(strstr(r.body, "\"http://127.0.0.1:9/…\""));
+    assert_null(strstr(r.body, "/hook"));
     hs_curl_free(&r);
     r = req("GET", "/subscriptions", HS_TOK_ADMIN, NULL, NULL, 0, 200);
     assert_non_null(strstr(r.body, "http://127.0.0.1:9/hook"));
@@ -450,6 +456,7 @@ static void test_subscriptions(void **state)
     hs_curl_free(&r);
     r = req("GET", "/subscriptions", HS_TOK_READER, NULL, NULL, 0, 200);
     assert_null(strstr(r.body, "<form"));
+    assert_null(strstr(r.body, "/hook"));
     hs_curl_free(&r);
     req_free("POST", "/api/v1/subscriptions", HS_TOK_ADMIN, JS, "{\"url\": \"ftp://x\"}", 400);
     req_free("POST", "/api/v1/subscriptions", HS_TOK_ADMIN, JS, "{\"url\": \"http://x/\", \"severity\": \"loud\"}", 400);
@@ -467,7 +474,11 @@ static void test_subscriptions(void **state)
     hs_curl_free(&r);
     static const char slack[] = "{\"url\": \"http://127.0.0.1:9/slack\", \"format\": \"slack\"}";
     req_free("POST", "/api/v1/subscriptions", HS_TOK_ADMIN, JS, slack, 201);
-    r = req("GET", "/api/v1/subscriptions", NULL, NULL, NULL, 0, 200);
+    r = req("GET", "/api/v1/subscriptions", HS_TOK_READER, NULL, NULL, 0, 200);
+    assert_non_null(strstr(r.body, "\"j…@example.jp\""));
+    assert_null(strstr(r.body, "jimukyoku"));
+    hs_curl_free(&r);
+    r = req("GET", "/api/v1/subscriptions", HS_TOK_ADMIN, NULL, NULL, 0, 200);
     j = json_loads(r.body, 0, NULL);
     int seen_mail = 0, seen_slack = 0;
     size_t k;
@@ -499,7 +510,7 @@ static void test_subscriptions(void **state)
     /* the form takes an address too */
     req_free("POST", "/subscriptions", HS_TOK_ADMIN, FORM,
              "action=subscribe&csrf=&email=form%40example.jp&severity=critical", 200);
-    r = req("GET", "/api/v1/subscriptions", NULL, NULL, NULL, 0, 200);
+    r = req("GET", "/api/v1/subscriptions", HS_TOK_ADMIN, NULL, NULL, 0, 200);
     assert_non_null(strstr(r.body, "form@example.jp"));
     /* all but the first go again (the forms below find theirs as the only other one) */
     j = json_loads(r.body, 0, NULL);
@@ -530,7 +541,7 @@ static void test_subscriptions(void **state)
     snprintf(body, sizeof body, "action=unsubscribe&csrf=&id=%s", sid);
     free(sid);
     req_free("POST", "/subscriptions", HS_TOK_ADMIN, FORM, body, 200);
-    r = req("GET", "/api/v1/subscriptions", NULL, NULL, NULL, 0, 200);
+    r = req("GET", "/api/v1/subscriptions", HS_TOK_ADMIN, NULL, NULL, 0, 200);
     assert_null(strstr(r.body, "127.0.0.1:9/form"));
     hs_curl_free(&r);
 }

@@ -392,6 +392,39 @@ static void test_least_privilege(void **state)
     assert_int_equal(query_as(c, "alert", PLANWATCH__V1__QUERY_KIND__QUERY_SESSION_REVOKE, NULL),
                      PW_EDENIED);
     assert_true(log_has(c, "store", "only the HTTP door's key may ask this"));
+    /* a webhook URL can be its own credential: an identity that may read
+     * but not manage sees only its scheme and host; services whole */
+    {
+        struct pw_client *door = hs_client(c, HS_STORE, "http");
+        Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+        Planwatch__V1__Subscription sub = PLANWATCH__V1__SUBSCRIPTION__INIT;
+        Planwatch__V1__QueryReply *r = NULL;
+        sub.url = "http://127.0.0.1:9/T000/B000/secret-path";
+        sub.created_by = "security-test";
+        q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIBE;
+        q.subscription = &sub;
+        assert_int_equal(pw_client_query(door, &q, 10000, &r), 0);
+        planwatch__v1__query_reply__free_unpacked(r, NULL);
+        pw_client_close(&door);
+        const char *as[] = {"reader", "alert"};
+        for (int k = 0; k < 2; k++) {
+            struct pw_client *cl = hs_client(c, HS_STORE, as[k]);
+            Planwatch__V1__Query l = PLANWATCH__V1__QUERY__INIT;
+            l.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTIONS;
+            assert_int_equal(pw_client_query(cl, &l, 10000, &r), 0);
+            int found = 0;
+            for (size_t i = 0; i < r->n_subscriptions; i++)
+                if (!strcmp(r->subscriptions[i]->created_by, "security-test")) {
+                    assert_string_equal(r->subscriptions[i]->url,
+                                        k ? "http://127.0.0.1:9/T000/B000/secret-path"
+                                          : "http://127.0.0.1:9/…");
+                    found = 1;
+                }
+            assert_true(found);
+            planwatch__v1__query_reply__free_unpacked(r, NULL);
+            pw_client_close(&cl);
+        }
+    }
     /* the alert service may (an empty state put is a no-op) */
     assert_int_equal(query_as(c, "alert", PLANWATCH__V1__QUERY_KIND__QUERY_ADMIN_GET, NULL), 0);
 

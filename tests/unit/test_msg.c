@@ -86,6 +86,28 @@ static void test_row_quotes(void **state)
     assert_non_null(strstr(d.msg, "日…' is not a date"));
 }
 
+/* Destinations shown to one who may only read: scheme and host of a URL,
+ * first character and domain of an address; "" stays "". */
+static void test_redact(void **state)
+{
+    (void)state;
+    char b[64];
+    assert_string_equal(pw_msg_redact_url("https://hooks.slack.com/services/T0/B0/xyz", b, sizeof b),
+                        "https://hooks.slack.com/…");
+    assert_string_equal(pw_msg_redact_url("http://127.0.0.1:9", b, sizeof b), "http://127.0.0.1:9");
+    assert_string_equal(pw_msg_redact_url("http://h.example?token=1", b, sizeof b),
+                        "http://h.example/…");
+    assert_string_equal(pw_msg_redact_url("", b, sizeof b), "");
+    assert_string_equal(pw_msg_redact_url(NULL, b, sizeof b), "");
+    assert_string_equal(pw_msg_redact_url("http://a-very-long-host-name.example.jp/x", b, 16),
+                        "http://a-very-l"); /* cut to fit */
+    assert_string_equal(pw_msg_redact_email("jimukyoku@example.jp", b, sizeof b), "j…@example.jp");
+    assert_string_equal(pw_msg_redact_email("事務局@example.jp", b, sizeof b), "事…@example.jp");
+    assert_string_equal(pw_msg_redact_email("@example.jp", b, sizeof b), "…");
+    assert_string_equal(pw_msg_redact_email("nobody", b, sizeof b), "…");
+    assert_string_equal(pw_msg_redact_email("", b, sizeof b), "");
+}
+
 static void test_topic(void **state)
 {
     (void)state;
@@ -113,6 +135,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_echo),
         cmocka_unit_test(test_topic),
+        cmocka_unit_test(test_redact),
         cmocka_unit_test(test_row_quotes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
