@@ -3,7 +3,8 @@
  * each may do. Cookies are signed (lib/trust/session.c) with a key that
  * replicas share; what a cookie cannot say is kept here: sessions signed
  * out (revoked until they would have expired: here at once, recorded in
- * the store for the other replicas, which ask it every second) and, per
+ * the store for the other replicas - sent again every second until it is -
+ * which ask it every second) and, per
  * process, the failed sign-ins being slowed down. Neither blocks the loop: a
  * throttled sign-in is refused until a time, never delayed in place.
  * Single-threaded (the door's one loop). */
@@ -51,6 +52,17 @@ struct ses_revoked {
     int64_t expires;
 };
 
+/* A sign-out not yet recorded in the store: sent again every second until
+ * the store has it (or the session has expired). */
+#define SES_UNSENT_MAX 1024
+struct ses_unsent {
+    uint8_t id[PW_SESSION_ID_BYTES];
+    int64_t expires;
+    char user[PW_USER_NAME_MAX + 1];
+    int used, inflight;
+    unsigned failures;
+};
+
 struct http_sessions {
     uint8_t key[PW_SESSION_KEY_BYTES];
     long ttl_s;
@@ -61,6 +73,7 @@ struct http_sessions {
     size_t nrev;
     uint64_t revoke_seq; /* the store's revocations known up to this seq */
     int polling;         /* a QUERY_SESSIONS_REVOKED is in flight */
+    struct ses_unsent *unsent; /* SES_UNSENT_MAX slots, allocated at the first sign-out */
 };
 
 int http_sessions_open(struct http_sessions **out, const char *key_file, long ttl_s, int secure,
@@ -92,6 +105,7 @@ void http_sessions_close(struct http_sessions **sp)
     sodium_memzero((*sp)->key, sizeof (*sp)->key);
     free((*sp)->fail);
     free((*sp)->rev);
+    free((*sp)->unsent);
     free(*sp);
     *sp = NULL;
 }
@@ -279,12 +293,37 @@ void http_session_issue(struct http *h, struct http_req *r, const struct pw_user
 static void ses_revoke_sent(struct http *h, void *arg, int rc, Planwatch__V1__MsgType type,
                             const ProtobufCMessage *m)
 {
-    (void)h, (void)arg;
+    (void)h;
+    struct ses_unsent *u = arg;
     const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
-    if (rc || type != PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY || q->code)
-        pw_warn("msg=\"sign-out not recorded in the store: other replicas accept the session "
-                "until it expires\" code=%s",
-                pw_errname(rc ? rc : type != PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY ? PW_EWIRE : q->code));
+    u->inflight = 0;
+    if (!rc && type == PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY && !q->code) {
+        if (u->failures)
+            pw_info("msg=\"sign-out recorded in the store after all\" user=%s attempts=%u",
+                    u->user, u->failures + 1);
+        u->used = 0;
+        return;
+    }
+    if (u->failures++ == 0) /* said once; sent again every second */
+        pw_warn("msg=\"sign-out not recorded in the store yet: other replicas accept the session "
+                "until it is\" user=%s code=%s",
+                u->user,
+                pw_errname(rc ? rc : type != PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY ? PW_EWIRE
+                                                                                      : q->code));
+}
+
+static void ses_send(struct http *h, struct ses_unsent *u)
+{
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__SessionRevocation v = PLANWATCH__V1__SESSION_REVOCATION__INIT;
+    v.session_id.data = u->id;
+    v.session_id.len = PW_SESSION_ID_BYTES;
+    v.expires_s = u->expires;
+    v.user = u->user;
+    q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SESSION_REVOKE;
+    q.revocation = &v;
+    u->inflight = 1;
+    http_up_query(h, &q, ses_revoke_sent, u);
 }
 
 /* Sessions signed out on other replicas, from the store (every second). */
@@ -310,7 +349,17 @@ static void ses_poll_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgT
 void http_session_poll(struct http *h)
 {
     struct http_sessions *s = h->sessions;
-    if (!s || s->polling || !http_auth_user_count(h->auth))
+    if (!s || !http_auth_user_count(h->auth))
+        return;
+    int64_t now = (int64_t)time(NULL);
+    for (size_t i = 0; s->unsent && i < SES_UNSENT_MAX; i++) {
+        struct ses_unsent *u = &s->unsent[i];
+        if (u->used && !u->inflight && u->expires <= now)
+            u->used = 0; /* refused everywhere by now anyway */
+        else if (u->used && !u->inflight)
+            ses_send(h, u);
+    }
+    if (s->polling)
         return;
     Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
     q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SESSIONS_REVOKED;
@@ -321,18 +370,29 @@ void http_session_poll(struct http *h)
 
 void http_session_end(struct http *h, struct http_req *r, char *line, size_t n)
 {
+    struct http_sessions *s = h->sessions;
     if (r->user) {
-        ses_revoke(h->sessions, r->session.id, r->session.expires, (int64_t)time(NULL));
-        /* for the other replicas: through the store */
-        Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
-        Planwatch__V1__SessionRevocation v = PLANWATCH__V1__SESSION_REVOCATION__INIT;
-        v.session_id.data = r->session.id;
-        v.session_id.len = PW_SESSION_ID_BYTES;
-        v.expires_s = r->session.expires;
-        v.user = r->session.user;
-        q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SESSION_REVOKE;
-        q.revocation = &v;
-        http_up_query(h, &q, ses_revoke_sent, NULL);
+        ses_revoke(s, r->session.id, r->session.expires, (int64_t)time(NULL));
+        /* for the other replicas: through the store, sent again until it
+         * is recorded (a slot freed at once: nothing lost but this memory) */
+        if (!s->unsent)
+            s->unsent = calloc(SES_UNSENT_MAX, sizeof *s->unsent);
+        struct ses_unsent *u = NULL;
+        for (size_t i = 0; s->unsent && i < SES_UNSENT_MAX && !u; i++)
+            if (!s->unsent[i].used)
+                u = &s->unsent[i];
+        if (u) {
+            memset(u, 0, sizeof *u);
+            u->used = 1;
+            memcpy(u->id, r->session.id, PW_SESSION_ID_BYTES);
+            u->expires = r->session.expires;
+            snprintf(u->user, sizeof u->user, "%s", r->session.user);
+            ses_send(h, u);
+        } else {
+            pw_warn("msg=\"sign-out not recorded in the store: too many waiting; other replicas "
+                    "accept the session until it expires\" user=%s",
+                    r->session.user);
+        }
     }
     snprintf(line, n, "Set-Cookie: %s=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
              HTTP_SESSION_COOKIE, ses_secure(h, r) ? "; Secure" : "");

@@ -186,9 +186,11 @@ static void sg_checked(void *arg, int ok)
     struct http *h = w->h;
     struct http_req *r = w->r;
     char line[512];
-    if (ok < 0) { /* the service is stopping */
-        http_req_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, PW_ESHUTDOWN,
-                       "the service is stopping; sign in again in a moment");
+    if (ok < 0) { /* the service is stopping: the form again */
+        sg_page(h, r, MHD_HTTP_SERVICE_UNAVAILABLE, w->en, sg_next(w->next), w->name,
+                w->en ? "The service is restarting: sign in again in a moment."
+                      : "サービスを再起動中です。少し待ってから再度サインインしてください。",
+                "Retry-After: 1");
         free(w);
         return;
     }

@@ -532,6 +532,32 @@ static void test_replicas_and_reload(void **state)
     }
     if (st != 303)
         fail_msg("a cookie signed out on B still opens A's dashboard (HTTP %ld)", st);
+    /* signed out on B while the store is down: B sends it again until the
+     * store has it, and A refuses it once the store is back */
+    expect_secure = 1;
+    gone = sign_in(b_url, "mem1", pw_mem, 3);
+    expect_secure = 0;
+    dashboard_as(a_url, gone, "mem1", NULL);
+    dashboard_as(b_url, gone, "mem1", csrf);
+    snprintf(body, sizeof body, "csrf=%s", csrf);
+    assert_int_equal(hs_stop(&cl, HS_STORE, SIGTERM), 0);
+    so = req(b_url, "/signout", gone, "text/html", body, NULL, NULL);
+    expect(&so, 303, "sign-out on B, the store down");
+    hs_curl_free(&so);
+    hs_start(&cl, HS_STORE);
+    st = 200;
+    for (int64_t end = pw_now_ms() + 30000; st != 303 && pw_now_ms() < end;) {
+        struct hs_resp ra = req(a_url, "/", gone, "text/html", NULL, NULL, NULL);
+        st = ra.status; /* 200 while A accepts it (503 until A hears the store again) */
+        hs_curl_free(&ra);
+        if (st != 303) {
+            struct pollfd none;
+            poll(&none, 0, 100);
+        }
+    }
+    if (st != 303)
+        fail_msg("a cookie signed out on B while the store was down still opens A's dashboard "
+                 "(HTTP %ld)", st);
     dashboard_as(a_url, mem, "mem1", NULL); /* mem1's other session is not touched */
     assert_int_equal(hs_stop_http(&cl), 0);
     cl.http_pid = a_pid;
