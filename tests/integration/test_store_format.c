@@ -4,7 +4,8 @@
  * tests/fixtures/README.md), is mdb_load'ed into a fresh data dir; the
  * store upgrades it at start (one log line a step, meta "format" 4, the
  * planwatch_store_data_format gauge) and answers history, subscriptions
- * and status as the release did; a restart finds nothing to upgrade. Data
+ * and status as the release did; it takes a session revocation (the table
+ * added without a bump) and keeps it; a restart finds nothing to upgrade. Data
  * of a newer format is refused: the store exits 1 naming both formats, and
  * not a byte of data.mdb changes. Needs lmdb-utils (scripts/deps.sh). */
 #include <setjmp.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -182,6 +184,35 @@ static void expect_release_answers(struct hs_cluster *c)
     free(release);
 }
 
+/* A session revocation (the HTTP door's sign-out) recorded now, or the
+ * list of those the store keeps after seq 0; returns how many it lists. */
+static size_t revocations(struct hs_cluster *c, int record)
+{
+    struct pw_client *st = NULL;
+    Planwatch__V1__Query q = PLANWATCH__V1__QUERY__INIT;
+    Planwatch__V1__SessionRevocation v = PLANWATCH__V1__SESSION_REVOCATION__INIT;
+    uint8_t id[16] = {0x5e, 0x55, 0x10, 0x4e};
+    assert_int_equal(pw_client_open(c->ctx, c->ep_store, &st), 0);
+    if (record) {
+        v.session_id.data = id;
+        v.session_id.len = sizeof id;
+        v.expires_s = (int64_t)time(NULL) + 3600;
+        v.user = "format-test";
+        q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SESSION_REVOKE;
+        q.revocation = &v;
+    } else {
+        q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SESSIONS_REVOKED;
+    }
+    Planwatch__V1__QueryReply *r = hs_query(c, st, &q);
+    size_t n = r->n_revocations;
+    if (!record)
+        for (size_t i = 0; i < n; i++)
+            assert_memory_equal(r->revocations[i]->session_id.data, id, sizeof id);
+    planwatch__v1__query_reply__free_unpacked(r, NULL);
+    pw_client_close(&st);
+    return n;
+}
+
 static void test_release_data_upgraded(void **state)
 {
     struct hs_cluster *c = *state;
@@ -207,6 +238,12 @@ static void test_release_data_upgraded(void **state)
     assert_int_equal(hs_metric(body, "planwatch_store_data_format"), 4);
     free(body);
     expect_release_answers(c);
+    /* the sessions table, added in format 4 without a bump (nothing else
+     * changes; a format-4 store before it never opens it), is there empty
+     * on older data, takes a revocation, and keeps it across the restart */
+    assert_int_equal(revocations(c, 0), 0);
+    revocations(c, 1);
+    assert_int_equal(revocations(c, 0), 1);
 
     /* recorded durably: format 4 in meta, and a restart has nothing to do */
     assert_int_equal(hs_stop(c, HS_STORE, SIGTERM), 0);
@@ -220,6 +257,7 @@ static void test_release_data_upgraded(void **state)
     assert_int_equal(count(log, "data_format=4 "), 2);
     free(log);
     expect_release_answers(c);
+    assert_int_equal(revocations(c, 0), 1);
 }
 
 static void test_newer_data_refused(void **state)
