@@ -18,6 +18,7 @@
 #include "fuzz.h"
 #include "msg.h"
 #include "wirepack.h"
+#include "../support/ts_msg.h"
 
 static void fuzz_update(const Planwatch__V1__IndicatorUpdate *u)
 {
@@ -44,26 +45,6 @@ static void fuzz_status_row(const Planwatch__V1__StatusRow *row)
         pw_msg_eval_from_row(&e, row);
 }
 
-/* Whether two StoreAcks hold the same values. */
-static int fuzz_ack_equal(const Planwatch__V1__StoreAck *a, const Planwatch__V1__StoreAck *b)
-{
-    if (a->n_items != b->n_items || a->ingest_epoch != b->ingest_epoch)
-        return 0;
-    for (size_t i = 0; i < a->n_items; i++) {
-        const Planwatch__V1__AckItem *x = a->items[i], *y = b->items[i];
-        if (strcmp(x->update_id, y->update_id) || x->seq != y->seq ||
-            x->duplicate != y->duplicate || x->code != y->code || strcmp(x->reason, y->reason) ||
-            x->n_warnings != y->n_warnings)
-            return 0;
-        for (size_t k = 0; k < x->n_warnings; k++)
-            if (x->warnings[k]->code != y->warnings[k]->code ||
-                strcmp(x->warnings[k]->field, y->warnings[k]->field) ||
-                strcmp(x->warnings[k]->reason, y->warnings[k]->reason))
-                return 0;
-    }
-    return 1;
-}
-
 /* ingest reads the store's acks by hand when they have the store's shape
  * (wirepack.h): what it takes, protobuf-c must read the same */
 static void fuzz_store_ack(const uint8_t *data, size_t size)
@@ -77,24 +58,11 @@ static void fuzz_store_ack(const uint8_t *data, size_t size)
         ProtobufCMessage *m = NULL;
         if (pw_envelope_read(data, size, &type, &m) != 0 ||
             type != PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK ||
-            !fuzz_ack_equal(mine, (const Planwatch__V1__StoreAck *)m))
+            !ts_msg_same(&mine->base, m))
             abort();
         protobuf_c_message_free_unpacked(m, NULL);
     }
     pw_arena_close(&arena);
-}
-
-static int fuzz_update_equal(const Planwatch__V1__IndicatorUpdate *x,
-                             const Planwatch__V1__IndicatorUpdate *y)
-{
-    return !strcmp(x->update_id, y->update_id) && !strcmp(x->indicator_id, y->indicator_id) &&
-           x->fiscal_year == y->fiscal_year && x->value_micros == y->value_micros &&
-           x->basis == y->basis && x->preliminary == y->preliminary &&
-           !strcmp(x->as_of, y->as_of) && !strcmp(x->office, y->office) &&
-           !strcmp(x->note, y->note) && x->received_ns == y->received_ns && x->seq == y->seq &&
-           x->ingest_epoch == y->ingest_epoch && x->ingest_seq == y->ingest_seq &&
-           x->row == y->row && x->retracted == y->retracted && x->id_derived == y->id_derived &&
-           y->base.n_unknown_fields == 0;
 }
 
 /* ingest reads offices' batches by hand in pw_envelope_pack's shape: what
@@ -111,14 +79,8 @@ static void fuzz_feed_batch(const uint8_t *data, size_t size)
         if (pw_envelope_read(data, size, &type, &m) != 0 ||
             type != PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH)
             abort();
-        const Planwatch__V1__FeedBatch *b = (const Planwatch__V1__FeedBatch *)m;
-        if (strcmp(mine->batch_id, b->batch_id) || strcmp(mine->office, b->office) ||
-            strcmp(mine->source, b->source) || mine->dry_run != b->dry_run ||
-            mine->n_rows != b->n_rows)
+        if (!ts_msg_same(&mine->base, m))
             abort();
-        for (size_t i = 0; i < b->n_rows; i++)
-            if (!fuzz_update_equal(mine->rows[i], b->rows[i]))
-                abort();
         protobuf_c_message_free_unpacked(m, NULL);
     }
     pw_arena_close(&arena);
@@ -146,8 +108,8 @@ static void fuzz_update_batch(const uint8_t *data, size_t size)
         for (size_t i = 0; i < b->n_updates; i++) {
             Planwatch__V1__IndicatorUpdate *one =
                 planwatch__v1__indicator_update__unpack(NULL, raw[i].len, raw[i].data);
-            if (!one || !fuzz_update_equal(mine->updates[i], b->updates[i]) ||
-                !fuzz_update_equal(one, b->updates[i]))
+            if (!one || !ts_msg_same(&mine->updates[i]->base, &b->updates[i]->base) ||
+                !ts_msg_same(&one->base, &b->updates[i]->base))
                 abort();
             planwatch__v1__indicator_update__free_unpacked(one, NULL);
         }

@@ -21,6 +21,7 @@
 #include "err.h"
 #include "msg.h"
 #include "wirepack.h"
+#include "../support/ts_msg.h"
 
 static uint64_t rng_state = UINT64_C(0x853c49e6748fea9b);
 
@@ -344,25 +345,6 @@ static void the_reply_has_the_fields_wirepack_knows(void **state)
                  sizeof envelope / sizeof *envelope);
 }
 
-static int ack_equal(const Planwatch__V1__StoreAck *a, const Planwatch__V1__StoreAck *b)
-{
-    if (a->n_items != b->n_items || a->ingest_epoch != b->ingest_epoch)
-        return 0;
-    for (size_t i = 0; i < a->n_items; i++) {
-        const Planwatch__V1__AckItem *x = a->items[i], *y = b->items[i];
-        if (strcmp(x->update_id, y->update_id) || x->seq != y->seq ||
-            x->duplicate != y->duplicate || x->code != y->code || strcmp(x->reason, y->reason) ||
-            x->n_warnings != y->n_warnings)
-            return 0;
-        for (size_t k = 0; k < x->n_warnings; k++)
-            if (x->warnings[k]->code != y->warnings[k]->code ||
-                strcmp(x->warnings[k]->field, y->warnings[k]->field) ||
-                strcmp(x->warnings[k]->reason, y->warnings[k]->reason))
-                return 0;
-    }
-    return 1;
-}
-
 /* buf damaged 8 ways (7 with a byte changed, one cut short), each read by
  * both (a read_*_both below), buf restored after each: how many of them
  * the hand decoder took. */
@@ -397,7 +379,7 @@ static int read_both(const uint8_t *buf, size_t len, struct pw_arena *arena)
     ProtobufCMessage *m = NULL;
     assert_int_equal(pw_envelope_read(buf, len, &type, &m), 0);
     assert_int_equal(type, PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK);
-    assert_true(ack_equal(mine, (Planwatch__V1__StoreAck *)m));
+    assert_true(ts_msg_same(&mine->base, m));
     protobuf_c_message_free_unpacked(m, NULL);
     return 1;
 }
@@ -495,30 +477,6 @@ static void other_shapes_go_to_protobuf_c(void **state)
     pw_arena_close(&arena);
 }
 
-static int update_equal(const Planwatch__V1__IndicatorUpdate *x,
-                        const Planwatch__V1__IndicatorUpdate *y)
-{
-    return !strcmp(x->update_id, y->update_id) && !strcmp(x->indicator_id, y->indicator_id) &&
-           x->fiscal_year == y->fiscal_year && x->value_micros == y->value_micros &&
-           x->basis == y->basis && x->preliminary == y->preliminary &&
-           !strcmp(x->as_of, y->as_of) && !strcmp(x->office, y->office) &&
-           !strcmp(x->note, y->note) && x->received_ns == y->received_ns && x->seq == y->seq &&
-           x->ingest_epoch == y->ingest_epoch && x->ingest_seq == y->ingest_seq &&
-           x->row == y->row && x->retracted == y->retracted && x->id_derived == y->id_derived &&
-           x->base.n_unknown_fields == 0 && y->base.n_unknown_fields == 0;
-}
-
-static int batch_equal(const Planwatch__V1__FeedBatch *a, const Planwatch__V1__FeedBatch *b)
-{
-    if (strcmp(a->batch_id, b->batch_id) || strcmp(a->office, b->office) ||
-        strcmp(a->source, b->source) || a->dry_run != b->dry_run || a->n_rows != b->n_rows)
-        return 0;
-    for (size_t i = 0; i < a->n_rows; i++)
-        if (!update_equal(a->rows[i], b->rows[i]))
-            return 0;
-    return 1;
-}
-
 static int read_batch_both(const uint8_t *buf, size_t len, struct pw_arena *arena)
 {
     Planwatch__V1__FeedBatch *mine = NULL;
@@ -530,7 +488,7 @@ static int read_batch_both(const uint8_t *buf, size_t len, struct pw_arena *aren
     ProtobufCMessage *m = NULL;
     assert_int_equal(pw_envelope_read(buf, len, &type, &m), 0);
     assert_int_equal(type, PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH);
-    assert_true(batch_equal(mine, (Planwatch__V1__FeedBatch *)m));
+    assert_true(ts_msg_same(&mine->base, m));
     protobuf_c_message_free_unpacked(m, NULL);
     return 1;
 }
@@ -638,12 +596,12 @@ static int read_updates_both(const uint8_t *buf, size_t len, struct pw_arena *ar
     Planwatch__V1__UpdateBatch *theirs = (Planwatch__V1__UpdateBatch *)m;
     assert_int_equal(mine->n_updates, theirs->n_updates);
     for (size_t i = 0; i < mine->n_updates; i++) {
-        assert_true(update_equal(mine->updates[i], theirs->updates[i]));
+        assert_true(ts_msg_same(&mine->updates[i]->base, &theirs->updates[i]->base));
         /* each slice is that update's bytes */
         Planwatch__V1__IndicatorUpdate *one =
             planwatch__v1__indicator_update__unpack(NULL, raw[i].len, raw[i].data);
         assert_non_null(one);
-        assert_true(update_equal(one, theirs->updates[i]));
+        assert_true(ts_msg_same(&one->base, &theirs->updates[i]->base));
         planwatch__v1__indicator_update__free_unpacked(one, NULL);
     }
     protobuf_c_message_free_unpacked(m, NULL);
@@ -722,9 +680,26 @@ static void the_ack_has_the_fields_wirepack_knows(void **state)
     assert_shape(&planwatch__v1__ack_item__descriptor, item, sizeof item / sizeof *item);
 }
 
+/* The comparison the checks above rely on tells one differing field. */
+static void test_same_tells(void **state)
+{
+    (void)state;
+    Planwatch__V1__IndicatorUpdate a = PLANWATCH__V1__INDICATOR_UPDATE__INIT, b = a;
+    a.update_id = b.update_id = "u";
+    a.seq = 7;
+    b.seq = 7;
+    assert_true(ts_msg_same(&a.base, &b.base));
+    b.seq = 8;
+    assert_false(ts_msg_same(&a.base, &b.base));
+    b.seq = 7;
+    b.note = "x";
+    assert_false(ts_msg_same(&a.base, &b.base));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_tells),
         cmocka_unit_test(random_updates_pack_alike),
         cmocka_unit_test(each_field_alone),
         cmocka_unit_test(unknown_fields_go_to_protobuf_c),
