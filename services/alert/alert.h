@@ -45,8 +45,14 @@ struct alert_metrics {
 /* A subscription the receiver refused for good, to be marked failed. */
 struct alert_failing {
     uint64_t sub_id;
-    uint64_t alert_seq;             /* its DELIVERY alert's seq once taken (0: not yet) */
     char reason[32];                /* "HTTP 405" */
+};
+
+/* A subscription seen failed: when someone resumes it, its DELIVERY alert
+ * is resolved, then its waiting deliveries are sent. */
+struct alert_failed {
+    uint64_t sub_id;
+    int resolved;                   /* resolution recorded, backlog not queued yet */
 };
 
 struct alert_svc {
@@ -67,10 +73,10 @@ struct alert_svc {
     size_t ngroups, groups_cap;
     struct alert_failing failing[ALERT_FAILING_MAX];
     size_t nfailing;
-    uint64_t failed_ids[ALERT_FAILING_MAX]; /* subscriptions seen failed (a resume resends) */
-    uint64_t resolve_seq[ALERT_FAILING_MAX]; /* ... their resolution's seq once taken */
-    unsigned char resolved[ALERT_FAILING_MAX]; /* ... resolution recorded, backlog not queued */
-    size_t nfailed_ids;
+    struct alert_failed failed[ALERT_FAILING_MAX];
+    size_t nfailed;
+    uint64_t health_seq;            /* a seq taken for a DELIVERY alert and not yet recorded:
+                                       the next one reuses it while nothing came after it */
     struct pw_service_settings common; /* catalog, clock, keys, ... */
     struct pw_metrics *metrics;
     struct alert_metrics m;
@@ -158,6 +164,17 @@ void alert_health_tick(struct alert_svc *a);
 /* alert_outbox.c */
 /* Records the outbox in the store, then publishes its alerts and queues their deliveries. */
 void alert_outbox_flush(struct alert_svc *a, int64_t now);
+/* Appends to *dels (cap: its room, pw_vec_grow) a pending Delivery of al
+ * for every subscription that receives it; about (a subscription id, 0:
+ * none): al is that subscription's own DELIVERY alert, not sent to it nor
+ * to other failed ones. Body and event malloc'd (the caller frees them).
+ * Returns 0 or PW_ENOMEM. */
+int alert_outbox_deliveries(struct alert_svc *a, const Planwatch__V1__Alert *al,
+                            const struct pw_indicator *ind, int64_t now_ns, uint64_t about,
+                            Planwatch__V1__Delivery **dels, size_t *nd, size_t *cap);
+/* The heartbeat's applied_seq catches up with the applied updates once
+ * every transition they caused is recorded (the outbox is empty). */
+void alert_outbox_settle(struct alert_svc *a);
 /* Records webhook delivery outcomes (the delivery log) in the store. */
 void alert_outbox_record(struct alert_svc *a, int64_t now);
 

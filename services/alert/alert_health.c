@@ -53,7 +53,6 @@ void alert_health_outcomes(struct alert_svc *a, const struct alert_webhook_outco
         if (k < a->nfailing || a->nfailing == ALERT_FAILING_MAX)
             continue; /* already noted (or the rest waits for the next refusal) */
         a->failing[k].sub_id = o[i].sub_id;
-        a->failing[k].alert_seq = 0;
         snprintf(a->failing[k].reason, sizeof a->failing[k].reason, "%s %d",
                  o[i].smtp ? "SMTP" : "HTTP", o[i].http);
         a->nfailing++;
@@ -67,12 +66,13 @@ static void health_forget(struct alert_svc *a, size_t k)
 
 /* One subscription's DELIVERY alert: opened (CRITICAL) when its receiver
  * refused for good, reason given (the store marks the subscription failed
- * in the same transaction); resolved (INFO, same alert id) once someone
- * resumed it, reason NULL. Recorded with what the other subscriptions that
- * receive it are owed, then published. *seq: a seq taken before and not
- * recorded is reused while nothing came after it. */
+ * in the same transaction); resolved (INFO, the same alert id, which the
+ * caller checked the store kept) once someone resumed it, reason NULL.
+ * Recorded with what the subscriptions that receive it are owed, then
+ * published. Its seq is a->health_seq when that one was taken and not
+ * recorded and nothing came after it. Returns 0 or why (retried). */
 static int health_alert(struct alert_svc *a, const Planwatch__V1__Subscription *sub,
-                        const char *reason, uint64_t *seq)
+                        const char *reason)
 {
     Planwatch__V1__Alert al = PLANWATCH__V1__ALERT__INIT;
     Planwatch__V1__Subscription why = PLANWATCH__V1__SUBSCRIPTION__INIT;
@@ -81,13 +81,13 @@ static int health_alert(struct alert_svc *a, const Planwatch__V1__Subscription *
     Planwatch__V1__QueryReply *r = NULL;
     char id[64], name[300], summary[384];
     const char *to = sub->email && sub->email[0] ? sub->email : sub->url ? sub->url : "";
-    if (!*seq || *seq != alert_state_last_alert_seq(a->st))
-        *seq = alert_state_take_alert_seq(a->st);
+    if (!a->health_seq || a->health_seq != alert_state_last_alert_seq(a->st))
+        a->health_seq = alert_state_take_alert_seq(a->st);
     if (reason)
         snprintf(id, sizeof id, "subscription-%llu:%llu", (unsigned long long)sub->id,
-                 (unsigned long long)*seq);
+                 (unsigned long long)a->health_seq);
     else
-        snprintf(id, sizeof id, "%s", sub->failed_alert_id ? sub->failed_alert_id : "");
+        snprintf(id, sizeof id, "%s", sub->failed_alert_id);
     snprintf(name, sizeof name, "購読 %llu の配信 (%.200s)", (unsigned long long)sub->id, to);
     if (reason)
         snprintf(summary, sizeof summary,
@@ -100,7 +100,7 @@ static int health_alert(struct alert_svc *a, const Planwatch__V1__Subscription *
                  "notifications first, oldest first",
                  (unsigned long long)sub->id, to);
     al.alert_id = id;
-    al.seq = *seq;
+    al.seq = a->health_seq;
     al.indicator_id = (char *)"";
     al.plan = (char *)"";
     al.project = (char *)"";
@@ -117,34 +117,13 @@ static int health_alert(struct alert_svc *a, const Planwatch__V1__Subscription *
     al.summary = summary;
     al.time_ns = pw_now_ns();
     /* the other subscriptions that receive it (the secretariat's) are owed it */
-    size_t ns = alert_notify_nsubs(a->notify), nd = 0;
-    Planwatch__V1__Delivery *dels = calloc(ns ? ns : 1, sizeof *dels);
-    Planwatch__V1__Delivery **dp = calloc(ns ? ns : 1, sizeof *dp);
-    const char *event = reason ? "delivery.opened" : "delivery.resolved";
-    int rc = dels && dp ? 0 : PW_ENOMEM;
-    if (!rc && !id[0])
-        rc = PW_EINVAL; /* resumed, but the store kept no alert id: nothing to resolve */
-    for (size_t i = 0; i < ns && !rc; i++) {
-        const Planwatch__V1__Subscription *o = alert_notify_sub_at(a->notify, i);
-        char *body = NULL;
-        size_t len = 0;
-        if (o->id == sub->id || o->failed || !alert_notify_match(o, &al))
-            continue;
-        if ((rc = alert_channel_body(a, o, &al, NULL, &body, &len)))
-            break;
-        planwatch__v1__delivery__init(&dels[nd]);
-        dels[nd].alert_seq = al.seq;
-        dels[nd].subscription_id = o->id;
-        dels[nd].state = PLANWATCH__V1__DELIVERY_STATE__DELIVERY_PENDING;
-        dels[nd].next_ns = al.time_ns;
-        dels[nd].body.data = (uint8_t *)body;
-        dels[nd].body.len = len;
-        dels[nd].alert_id = id;
-        dels[nd].event = (char *)event;
-        dels[nd].updated_ns = al.time_ns;
-        dp[nd] = &dels[nd];
-        nd++;
-    }
+    Planwatch__V1__Delivery *dels = NULL, **dp = NULL;
+    size_t nd = 0, cap = 0;
+    int rc = alert_outbox_deliveries(a, &al, NULL, al.time_ns, sub->id, &dels, &nd, &cap);
+    if (!rc && nd && !(dp = calloc(nd, sizeof *dp)))
+        rc = PW_ENOMEM;
+    for (size_t i = 0; !rc && i < nd; i++)
+        dp[i] = &dels[i];
     if (reason) {
         why.failed_reason = (char *)reason;
         q.kind = PLANWATCH__V1__QUERY_KIND__QUERY_SUBSCRIPTION_FAILED;
@@ -167,12 +146,15 @@ static int health_alert(struct alert_svc *a, const Planwatch__V1__Subscription *
             pw_error("msg=\"delivery not queued (out of memory); resumed at the next start\" "
                      "alert_seq=%llu subscription=%llu",
                      (unsigned long long)al.seq, (unsigned long long)dels[i].subscription_id);
-    for (size_t i = 0; i < nd; i++)
+    for (size_t i = 0; i < nd; i++) {
         free(dels[i].body.data);
+        free(dels[i].event);
+    }
     free(dels);
     free(dp);
     if (rc)
         return rc;
+    a->health_seq = 0; /* recorded: the next one takes a new seq */
     rc = pw_zsock_publish(a->pub, "alert.delivery", PLANWATCH__V1__MSG_TYPE__MSG_ALERT, &al.base);
     if (rc)
         pw_error("msg=\"alert not published\" alert_seq=%llu code=%s",
@@ -224,27 +206,33 @@ static int health_resume(struct alert_svc *a, const Planwatch__V1__Subscription 
 }
 
 /* Resumed subscriptions get their delivery alert resolved, then their
- * waiting deliveries; failed ones are noted. */
-static void health_watch(struct alert_svc *a)
+ * waiting deliveries; failed ones are noted. Returns 0, or why not (the
+ * next heartbeat tries again, and nothing else of the tick runs before:
+ * one seq waits for one alert at a time). */
+static int health_watch(struct alert_svc *a)
 {
-    for (size_t k = 0; k < a->nfailed_ids;) {
-        const Planwatch__V1__Subscription *sub = alert_notify_sub(a->notify, a->failed_ids[k]);
+    for (size_t k = 0; k < a->nfailed;) {
+        struct alert_failed *f = &a->failed[k];
+        const Planwatch__V1__Subscription *sub = alert_notify_sub(a->notify, f->sub_id);
         if (sub && !sub->failed) {
-            int rc = 0;
-            if (!a->resolved[k] && !a->outbox.n) { /* decided transitions go first */
-                rc = health_alert(a, sub, NULL, &a->resolve_seq[k]);
-                if (rc && rc != PW_EINVAL)
-                    return; /* the next heartbeat tries again */
-                a->resolved[k] = 1;
+            if (!f->resolved) {
+                if (a->outbox.n)
+                    return PW_EUNAVAILABLE; /* decided transitions go first */
+                /* the store keeps the opening alert's id; without one
+                 * there is nothing to resolve */
+                int rc = sub->failed_alert_id && sub->failed_alert_id[0]
+                             ? health_alert(a, sub, NULL)
+                             : 0;
+                if (rc)
+                    return rc;
+                f->resolved = 1;
             }
-            if (!a->resolved[k] || health_resume(a, sub))
-                return;
+            int rc = health_resume(a, sub);
+            if (rc)
+                return rc;
         }
         if (!sub || !sub->failed) {
-            size_t last = --a->nfailed_ids;
-            a->failed_ids[k] = a->failed_ids[last];
-            a->resolve_seq[k] = a->resolve_seq[last];
-            a->resolved[k] = a->resolved[last];
+            *f = a->failed[--a->nfailed];
             continue;
         }
         k++;
@@ -252,21 +240,18 @@ static void health_watch(struct alert_svc *a)
     for (size_t i = 0; i < alert_notify_nsubs(a->notify); i++) {
         const Planwatch__V1__Subscription *sub = alert_notify_sub_at(a->notify, i);
         size_t k = 0;
-        while (k < a->nfailed_ids && a->failed_ids[k] != sub->id)
+        while (k < a->nfailed && a->failed[k].sub_id != sub->id)
             k++;
-        if (sub->failed && k == a->nfailed_ids && k < ALERT_FAILING_MAX) {
-            a->failed_ids[k] = sub->id;
-            a->resolve_seq[k] = 0;
-            a->resolved[k] = 0;
-            a->nfailed_ids++;
-        }
+        if (sub->failed && k == a->nfailed && k < ALERT_FAILING_MAX)
+            a->failed[a->nfailed++] = (struct alert_failed){sub->id, 0};
     }
+    return 0;
 }
 
 void alert_health_tick(struct alert_svc *a)
 {
-    if (a->started && a->notify)
-        health_watch(a);
+    if (a->started && a->notify && health_watch(a))
+        return;
     for (size_t k = 0; k < a->nfailing;) {
         const Planwatch__V1__Subscription *sub = alert_notify_sub(a->notify, a->failing[k].sub_id);
         if (!sub || sub->failed) {
@@ -275,7 +260,7 @@ void alert_health_tick(struct alert_svc *a)
         }
         if (!a->started || a->outbox.n)
             return; /* decided transitions go first */
-        int rc = health_alert(a, sub, a->failing[k].reason, &a->failing[k].alert_seq);
+        int rc = health_alert(a, sub, a->failing[k].reason);
         if (rc) {
             if (rc != PW_ESHUTDOWN)
                 pw_warn("msg=\"failed subscription not recorded, retrying\" subscription=%llu "

@@ -20,16 +20,17 @@
 
 /* Appends to *dels a pending Delivery of al for every subscription that
  * receives it (body and event malloc'd; the caller frees them). */
-static int svc_deliveries_for(struct alert_svc *a, const Planwatch__V1__Alert *al,
-                              const struct pw_indicator *ind, int64_t now_ns,
-                              Planwatch__V1__Delivery **dels, size_t *nd, size_t *cap)
+int alert_outbox_deliveries(struct alert_svc *a, const Planwatch__V1__Alert *al,
+                            const struct pw_indicator *ind, int64_t now_ns, uint64_t about,
+                            Planwatch__V1__Delivery **dels, size_t *nd, size_t *cap)
 {
     char event[48];
     snprintf(event, sizeof event, "%s.%s", pw_msg_kind_name(al->kind),
              pw_msg_event_name(al->event));
     for (size_t i = 0; i < alert_notify_nsubs(a->notify); i++) {
         const Planwatch__V1__Subscription *sub = alert_notify_sub_at(a->notify, i);
-        if (!alert_notify_match(sub, al) || !alert_format_known(sub->format))
+        if (!alert_notify_match(sub, al) || !alert_format_known(sub->format) ||
+            (about && (sub->id == about || sub->failed)))
             continue;
         if (pw_vec_grow((void **)dels, cap, *nd + 1, sizeof **dels))
             return PW_ENOMEM;
@@ -151,7 +152,7 @@ void alert_outbox_flush(struct alert_svc *a, int64_t now)
                 alert_state_build_alert(t, t_ns, &msgs[k]);
                 ptrs[k] = &msgs[k].alert;
                 if (!alert_notify_mute(a->notify, ptrs[k], t->figures_seq, today))
-                    rc = svc_deliveries_for(a, ptrs[k], t->ind, t_ns, &dels, &nd, &dcap);
+                    rc = alert_outbox_deliveries(a, ptrs[k], t->ind, t_ns, 0, &dels, &nd, &dcap);
                 k++;
             }
         if (rc == 0 && nd && !(dptrs = calloc(nd, sizeof *dptrs)))
@@ -221,6 +222,7 @@ void alert_outbox_flush(struct alert_svc *a, int64_t now)
     if (a->outbox.n > np)
         pw_info("msg=\"records updated silently\" n=%zu", a->outbox.n - np);
     alert_state_list_clear(&a->outbox);
+    alert_outbox_settle(a);
     pw_metric_observe(a->m.flush_seconds, pw_metrics_now() - t0);
 out:
     for (size_t i = 0; i < nd; i++) {
@@ -231,4 +233,10 @@ out:
     free(dptrs);
     free(msgs);
     free(ptrs);
+}
+
+void alert_outbox_settle(struct alert_svc *a)
+{
+    if (a->st && a->outbox.n == 0)
+        a->settled_seq = alert_state_applied_seq(a->st);
 }

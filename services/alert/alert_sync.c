@@ -403,5 +403,6 @@ void alert_sync_drain(struct alert_svc *a)
         }
         pw_arena_close(&arena); /* m and everything it points to */
         pw_frames_close(&fr);
+        alert_outbox_settle(a); /* nothing to record: applied is settled */
     }
 }

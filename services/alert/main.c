@@ -94,10 +94,8 @@ static void svc_heartbeat(struct alert_svc *a)
     hb.seq = a->published;
     /* "applied" to a reader of the heartbeat means its outcome is visible:
      * an update applied whose transitions still wait in the outbox is not
-     * yet in the store's alert state, so the seq advances only when the
-     * outbox is empty */
-    if (a->st && a->outbox.n == 0)
-        a->settled_seq = alert_state_applied_seq(a->st);
+     * yet in the store's alert state (alert_outbox_settle) */
+    alert_outbox_settle(a);
     hb.applied_seq = a->settled_seq;
     hb.resyncs = a->st ? alert_state_resyncs(a->st) : 0;
     hb.ready = a->started && !a->resync;
