@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,8 +156,14 @@ int pw_pwcheck_open(struct pw_pwcheck **out, struct pw_reactor *r, pw_pwcheck_fn
             rc = PW_EIO;
     if (!rc)
         rc = pw_reactor_fd(r, c->fds[0], ZMQ_POLLIN, pwcheck_on_pipe, c, &c->fd_id);
-    if (!rc && pthread_create(&c->thread, NULL, pwcheck_worker, c) != 0)
-        rc = PW_ENOMEM;
+    if (!rc) { /* signals are the loop's: the worker blocks them all */
+        sigset_t all, was;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &was);
+        if (pthread_create(&c->thread, NULL, pwcheck_worker, c) != 0)
+            rc = PW_ENOMEM;
+        pthread_sigmask(SIG_SETMASK, &was, NULL);
+    }
     if (rc) {
         pw_pwcheck_close(&c);
         return rc;
@@ -173,11 +180,6 @@ int pw_pwcheck_submit(struct pw_pwcheck *c, const char *hash, const char *passwo
     if (!password || plen > PWCHECK_PASSWORD_MAX || !done ||
         (hash && strlen(hash) >= crypto_pwhash_STRBYTES))
         return PW_EINVAL;
-    pthread_mutex_lock(&c->mu);
-    int full = c->queued >= c->max;
-    pthread_mutex_unlock(&c->mu);
-    if (full)
-        return PW_EUNAVAILABLE;
     struct pwcheck_job *j = calloc(1, sizeof *j);
     if (!j || !(j->password = malloc(plen + 1))) {
         free(j);
@@ -190,6 +192,11 @@ int pw_pwcheck_submit(struct pw_pwcheck *c, const char *hash, const char *passwo
     j->done = done;
     j->arg = arg;
     pthread_mutex_lock(&c->mu);
+    if (c->queued >= c->max) {
+        pthread_mutex_unlock(&c->mu);
+        pwcheck_job_free(j);
+        return PW_EUNAVAILABLE;
+    }
     *c->todo_tail = j;
     c->todo_tail = &j->next;
     c->queued++;

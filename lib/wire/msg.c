@@ -463,10 +463,15 @@ int pw_msg_catalog_load(const Planwatch__V1__QueryReply *r, struct pw_catalog **
 
 char *pw_msg_redact_url(const char *url, char *buf, size_t n)
 {
-    const char *u = url ? url : "", *host = strstr(u, "://");
-    host = host ? host + 3 : u;
-    size_t keep = (size_t)(host - u) + strcspn(host, "/?#");
-    snprintf(buf, n, "%.*s%s", (int)keep, u, u[keep] ? "/…" : "");
+    const char *u = url ? url : "", *sep = strstr(u, "://");
+    const char *auth = sep ? sep + 3 : u; /* [user[:password]@]host[:port] */
+    size_t alen = strcspn(auth, "/?#"), slen = (size_t)(auth - u);
+    const char *host = auth;
+    for (const char *p = auth; p < auth + alen; p++)
+        if (*p == '@') /* credentials in the URL: never shown */
+            host = p + 1;
+    snprintf(buf, n, "%.*s%.*s%s", (int)slen, u, (int)(auth + alen - host), host,
+             auth[alen] || host != auth ? "/…" : "");
     return buf;
 }
 

@@ -44,7 +44,8 @@ char *pw_msg_echo(const char *s, char *buf, size_t n);
 /* A subscription's destination as shown to someone who may read but not
  * manage: a webhook URL can be its own credential (a Slack incoming-webhook
  * URL posts to the channel), and an address is personal. The URL keeps its
- * scheme and host ("https://hooks.slack.com/…"), the address its first
+ * scheme, host and port ("https://hooks.slack.com/…"; a user and password
+ * in it are dropped), the address its first
  * character and domain ("j…@example.jp"); "" stays "". Writes into buf (n
  * bytes, cut to fit) and returns buf. */
 char *pw_msg_redact_url(const char *url, char *buf, size_t n);

@@ -118,14 +118,19 @@ static int ses_revoked(const struct http_sessions *s, const uint8_t *id)
     return 0;
 }
 
-static void ses_revoke(struct http_sessions *s, const uint8_t *id, int64_t expires, int64_t now)
+/* An expired session is refused anyway: forgets those. */
+static void ses_forget_expired(struct http_sessions *s, int64_t now)
 {
     size_t k = 0;
-    /* an expired session is refused anyway: forget it */
     for (size_t i = 0; i < s->nrev; i++)
         if (s->rev[i].expires > now)
             s->rev[k++] = s->rev[i];
     s->nrev = k;
+}
+
+/* Adds a revoked session (after ses_forget_expired). */
+static void ses_add(struct http_sessions *s, const uint8_t *id, int64_t expires, int64_t now)
+{
     if (expires <= now || ses_revoked(s, id))
         return;
     if (!s->rev && !(s->rev = calloc(SES_REVOKED_MAX, sizeof *s->rev)))
@@ -297,7 +302,20 @@ static void ses_revoke_sent(struct http *h, void *arg, int rc, Planwatch__V1__Ms
     struct ses_unsent *u = arg;
     const Planwatch__V1__QueryReply *q = (const Planwatch__V1__QueryReply *)m;
     u->inflight = 0;
-    if (!rc && type == PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY && !q->code) {
+    int code = rc                                              ? rc
+               : type == PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY ? q->code
+               : type == PLANWATCH__V1__MSG_TYPE__MSG_ERROR
+                   ? ((const Planwatch__V1__ErrorReply *)m)->code
+                   : PW_EWIRE;
+    if (code && http_status_of(code) != MHD_HTTP_SERVICE_UNAVAILABLE) {
+        /* refused, not unreachable: sending it again would not help */
+        pw_error("msg=\"sign-out refused by the store: other replicas accept the session until "
+                 "it expires\" user=%s code=%s",
+                 u->user, pw_errname(code));
+        u->used = 0;
+        return;
+    }
+    if (!code) {
         if (u->failures)
             pw_info("msg=\"sign-out recorded in the store after all\" user=%s attempts=%u",
                     u->user, u->failures + 1);
@@ -307,9 +325,7 @@ static void ses_revoke_sent(struct http *h, void *arg, int rc, Planwatch__V1__Ms
     if (u->failures++ == 0) /* said once; sent again every second */
         pw_warn("msg=\"sign-out not recorded in the store yet: other replicas accept the session "
                 "until it is\" user=%s code=%s",
-                u->user,
-                pw_errname(rc ? rc : type != PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY ? PW_EWIRE
-                                                                                      : q->code));
+                u->user, pw_errname(code));
 }
 
 static void ses_send(struct http *h, struct ses_unsent *u)
@@ -336,11 +352,15 @@ static void ses_poll_done(struct http *h, void *arg, int rc, Planwatch__V1__MsgT
     s->polling = 0;
     if (rc || type != PLANWATCH__V1__MSG_TYPE__MSG_QUERY_REPLY || q->code)
         return; /* asked again at the next tick */
+    if (q->id < s->revoke_seq) /* another store (a restored backup): ask it for all again */
+        s->revoke_seq = 0;
     int64_t now = (int64_t)time(NULL);
+    if (q->n_revocations)
+        ses_forget_expired(s, now);
     for (size_t i = 0; i < q->n_revocations; i++) {
         const Planwatch__V1__SessionRevocation *v = q->revocations[i];
         if (v->session_id.len == PW_SESSION_ID_BYTES)
-            ses_revoke(s, v->session_id.data, v->expires_s, now);
+            ses_add(s, v->session_id.data, v->expires_s, now);
         if (v->seq > s->revoke_seq)
             s->revoke_seq = v->seq;
     }
@@ -372,7 +392,9 @@ void http_session_end(struct http *h, struct http_req *r, char *line, size_t n)
 {
     struct http_sessions *s = h->sessions;
     if (r->user) {
-        ses_revoke(s, r->session.id, r->session.expires, (int64_t)time(NULL));
+        int64_t now = (int64_t)time(NULL);
+        ses_forget_expired(s, now);
+        ses_add(s, r->session.id, r->session.expires, now);
         /* for the other replicas: through the store, sent again until it
          * is recorded (a slot freed at once: nothing lost but this memory) */
         if (!s->unsent)

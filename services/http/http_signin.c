@@ -200,7 +200,7 @@ static void sg_checked(void *arg, int ok)
     if (u && strcmp(u->hash, w->hash) != 0)
         ok = 0;
     if (!ok || !u || u->disabled) {
-        http_session_failed(h, w->name, w->addr, pw_now_ms());
+        /* counted as a failure when it was submitted (http_signin_post) */
         pw_info("msg=\"sign-in failed\" user=%.64s addr=%s why=%s", w->name, w->addr,
                 !u ? "unknown" : !ok ? "password" : "disabled");
         sg_page(h, r, MHD_HTTP_UNAUTHORIZED, w->en, sg_next(w->next), w->name,
@@ -254,7 +254,9 @@ void http_signin_post(struct http *h, struct http_req *r)
         goto done;
     }
     /* the check (about 0.1 s of argon2id) runs on the checker's thread;
-     * an unknown name is checked against a dummy, so it takes as long */
+     * an unknown name is checked against a dummy, so it takes as long. It
+     * counts as a failure from now (a success forgets it): checks waiting
+     * at the same time are slowed down like ones made one after another */
     const struct pw_user *u = http_auth_user(h->auth, name);
     struct sg_wait *w = calloc(1, sizeof *w);
     int rc = w ? 0 : PW_ENOMEM;
@@ -266,6 +268,8 @@ void http_signin_post(struct http *h, struct http_req *r)
         if (u && strlen(u->hash) < sizeof w->hash)
             memcpy(w->hash, u->hash, strlen(u->hash) + 1);
         rc = pw_pwcheck_submit(h->pwcheck, w->hash[0] ? w->hash : NULL, pass, sg_checked, w);
+        if (!rc)
+            http_session_failed(h, name, addr, now);
     }
     if (rc) {
         free(w);

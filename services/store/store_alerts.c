@@ -786,6 +786,14 @@ static void sa_alerts(struct store *s, const Planwatch__V1__Query *q, Planwatch_
     r->n_silences = sil.n;
     r->attempts = (Planwatch__V1__DeliveryAttempt **)att.v;
     r->n_attempts = att.n;
+    /* the URL each attempt went to, as sa_subscriptions shows it */
+    for (size_t i = 0; i < att.n && !s->asker_full; i++) {
+        Planwatch__V1__DeliveryAttempt *d = r->attempts[i];
+        char *u = pw_arena_alloc(a, SA_URL_MAX + 8);
+        if (!u)
+            return sa_fail(r, PW_ENOMEM, "out of memory");
+        d->url = pw_msg_redact_url(d->url, u, SA_URL_MAX + 8);
+    }
 }
 
 /* ---- the alert service's admin view and its deliveries --------------------- */

@@ -13,11 +13,11 @@
 #include "arena.h"
 #include "err.h"
 #include "log.h"
+#include "session.h"
 #include "store.h"
 #include "text.h"
 
-#define SESSIONS_ID_BYTES 16
-#define SESSIONS_USER_MAX 128
+#define SESSIONS_LIFE_MAX (30 * 86400) /* the door's --session-minutes at most (43,200) */
 #define SESSIONS_PRUNE_MAX 64 /* expired records forgotten per revocation */
 #define SESSIONS_LIST_MAX 4096 /* records per answer: the replica asks again after the last */
 
@@ -35,20 +35,25 @@ struct ses_scan {
     size_t nexpired, max;
 };
 
-/* Oldest first: the expired ones at the front (sessions share one life),
- * collected until the first that has not expired. */
+/* A record's expiry (0 when it does not decode: forgotten like an expired one). */
+static int64_t ses_expires(const void *val, size_t vlen)
+{
+    Planwatch__V1__SessionRevocation *v =
+        planwatch__v1__session_revocation__unpack(NULL, vlen, val);
+    int64_t e = v ? v->expires_s : 0; /* unreadable: forgotten like an expired one */
+    planwatch__v1__session_revocation__free_unpacked(v, NULL);
+    return e;
+}
+
+/* The expired records, wherever they are (a sign-out comes at any point of
+ * a session's life), up to SESSIONS_PRUNE_MAX a revocation. */
 static int ses_prune_cb(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
 {
     struct ses_scan *x = arg;
-    Planwatch__V1__SessionRevocation *v =
-        planwatch__v1__session_revocation__unpack(NULL, vlen, val);
-    if (!v)
-        return PW_EDB;
-    int expired = v->expires_s <= x->now;
-    planwatch__v1__session_revocation__free_unpacked(v, NULL);
-    if (!expired || klen != 8 || x->nexpired == x->max)
-        return 1; /* stop */
-    memcpy(x->expired[x->nexpired++], key, 8);
+    if (x->nexpired == x->max)
+        return 1; /* stop: the next revocation goes on */
+    if (klen == 8 && ses_expires(val, vlen) <= x->now)
+        memcpy(x->expired[x->nexpired++], key, 8);
     return 0;
 }
 
@@ -57,13 +62,14 @@ static void ses_revoke(struct store *s, const Planwatch__V1__Query *q,
 {
     const Planwatch__V1__SessionRevocation *in = q->revocation;
     int64_t now = (int64_t)time(NULL);
-    if (!in || in->session_id.len != SESSIONS_ID_BYTES)
+    if (!in || in->session_id.len != PW_SESSION_ID_BYTES)
         return ses_fail(r, PW_EINVAL, "revocation: a session id of 16 bytes");
-    if (in->expires_s <= 0)
-        return ses_fail(r, PW_EINVAL, "revocation: expires_s (Unix seconds) missing");
+    if (in->expires_s <= 0 || in->expires_s > now + SESSIONS_LIFE_MAX)
+        return ses_fail(r, PW_EINVAL,
+                        "revocation: expires_s (Unix seconds) missing or more than 30 days ahead");
     size_t ul = in->user ? strlen(in->user) : 0;
-    if (ul > SESSIONS_USER_MAX || (ul && !pw_text_clean(in->user, ul)))
-        return ses_fail(r, PW_EINVAL, "revocation: user at most 128 bytes of clean text");
+    if (ul > PW_USER_NAME_MAX || (ul && !pw_text_clean(in->user, ul)))
+        return ses_fail(r, PW_EINVAL, "revocation: user at most 64 bytes of clean text");
     if (in->expires_s <= now) {
         r->id = store_db_meta(s->db, "revoke_seq"); /* refused anyway by every replica */
         return;
@@ -98,19 +104,16 @@ static void ses_revoke(struct store *s, const Planwatch__V1__Query *q,
 
 static int ses_list_cb(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
 {
-    (void)key, (void)klen;
     struct ses_scan *x = arg;
     if (x->l->n >= SESSIONS_LIST_MAX)
         return 1;
-    Planwatch__V1__SessionRevocation *v =
-        planwatch__v1__session_revocation__unpack(NULL, vlen, val);
-    if (!v)
-        return PW_EDB;
-    int keep = v->seq > x->after && v->expires_s > x->now;
-    planwatch__v1__session_revocation__free_unpacked(v, NULL);
-    return keep ? store_list_unpack(x->l, &planwatch__v1__session_revocation__descriptor, val,
-                                    vlen)
-                : 0;
+    /* the key is the seq: those seen already are skipped undecoded */
+    if (klen != 8 || store_db_read_be64(key) <= x->after)
+        return 0;
+    int rc = store_list_unpack(x->l, &planwatch__v1__session_revocation__descriptor, val, vlen);
+    if (!rc && ((Planwatch__V1__SessionRevocation *)x->l->v[x->l->n - 1])->expires_s <= x->now)
+        x->l->n--; /* expired: refused everywhere anyway */
+    return rc;
 }
 
 static void ses_revoked(struct store *s, const Planwatch__V1__Query *q,

@@ -430,6 +430,29 @@ static void test_checks_at_once(void **state)
     expect(&r, 303, "the right password afterwards");
     hs_curl_free(&r);
 
+    /* guesses at one name at once are slowed down like ones in a row: of
+     * seven, whatever their order, the sixth and seventh are refused 429 */
+    enum { G = 7 };
+    struct at_once g[G];
+    pthread_t tg[G];
+    for (int i = 0; i < G; i++) {
+        snprintf(g[i].body, sizeof g[i].body, "name=guessed&password=guess-%d", i);
+        g[i].status = 0;
+        g[i].url = cl.http_url;
+        assert_int_equal(pthread_create(&tg[i], NULL, sign_in_thread, &g[i]), 0);
+    }
+    int wrong = 0, slowed = 0;
+    for (int i = 0; i < G; i++) {
+        assert_int_equal(pthread_join(tg[i], NULL), 0);
+        wrong += g[i].status == 401;
+        slowed += g[i].status == 429;
+    }
+    assert_int_equal(wrong, 5);
+    assert_int_equal(slowed, 2);
+    r = req(cl.http_url, "/signin", NULL, "text/html", body, NULL, NULL);
+    expect(&r, 303, "the right password of another name (the address forgotten)");
+    hs_curl_free(&r);
+
     /* a replica that lets one check wait (--signin-checks=1): six right
      * passwords at once, the ones beyond are answered 503 Retry-After: 1 */
     pid_t a_pid = cl.http_pid;

@@ -97,6 +97,10 @@ static void test_redact(void **state)
     assert_string_equal(pw_msg_redact_url("http://127.0.0.1:9", b, sizeof b), "http://127.0.0.1:9");
     assert_string_equal(pw_msg_redact_url("http://h.example?token=1", b, sizeof b),
                         "http://h.example/…");
+    assert_string_equal(pw_msg_redact_url("https://user:t0ken@hooks.example/x", b, sizeof b),
+                        "https://hooks.example/…");
+    assert_string_equal(pw_msg_redact_url("https://t0ken@hooks.example", b, sizeof b),
+                        "https://hooks.example/…");
     assert_string_equal(pw_msg_redact_url("", b, sizeof b), "");
     assert_string_equal(pw_msg_redact_url(NULL, b, sizeof b), "");
     assert_string_equal(pw_msg_redact_url("http://a-very-long-host-name.example.jp/x", b, 16),
