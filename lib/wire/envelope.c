@@ -256,30 +256,6 @@ static int env_read_header(const uint8_t *p, size_t len, uint64_t *version, uint
     return p == end ? 0 : -1;
 }
 
-int pw_envelope_payload(const void *buf, size_t len, const uint8_t **payload, size_t *plen)
-{
-    uint64_t version, type;
-    return env_read_header(buf, len, &version, &type, payload, plen) ? PW_EWIRE : 0;
-}
-
-int pw_envelope_split(const uint8_t *payload, size_t plen, uint32_t field,
-                      struct pw_packed *items, size_t max, size_t *n)
-{
-    const uint8_t *p = payload, *end = payload + plen;
-    uint64_t key, len;
-    *n = 0;
-    while (p < end) {
-        if (env_get_varint(&p, end, &key) || key != (((uint64_t)field << 3) | 2) ||
-            env_get_varint(&p, end, &len) || len > (uint64_t)(end - p) || *n == max)
-            return PW_EWIRE;
-        items[*n].data = p;
-        items[*n].len = (size_t)len;
-        (*n)++;
-        p += len;
-    }
-    return 0;
-}
-
 int pw_envelope_read_with(const void *buf, size_t len, Planwatch__V1__MsgType *type,
                           ProtobufCMessage **msg, ProtobufCAllocator *a)
 {

@@ -53,19 +53,6 @@ size_t pw_envelope_items_fit(uint32_t field, const struct pw_packed *items, size
 int pw_envelope_pack_items(Planwatch__V1__MsgType type, uint32_t field,
                            const struct pw_packed *items, size_t n, uint8_t **buf, size_t *len);
 
-/* The payload of the envelope in buf[0..len), in place, when the envelope
- * has the usual layout (version, type, payload: what planwatch sends).
- * Returns 0, or PW_EWIRE for any other layout (read it with
- * pw_envelope_read). */
-int pw_envelope_payload(const void *buf, size_t len, const uint8_t **payload, size_t *plen);
-
-/* The elements of a message whose fields are all `field`, length-delimited
- * (e.g. UpdateBatch's updates), as slices of payload, in order: fills
- * items[0..max) and sets *n. Returns 0, or PW_EWIRE (another field, a cut
- * element, more than max). */
-int pw_envelope_split(const uint8_t *payload, size_t plen, uint32_t field,
-                      struct pw_packed *items, size_t max, size_t *n);
-
 /* Decodes buf[0..len): sets *type and *msg (the payload, decoded with the
  * descriptor of its type; caller frees with protobuf_c_message_free_unpacked).
  * Returns 0, PW_EVERSION (version is not PW_PROTO_VERSION; *type is still

@@ -489,37 +489,6 @@ static void store_publish(struct store *s, const struct store_put *puts, size_t 
     }
 }
 
-/* The bytes of each update of message m (an UpdateBatch or one update) as
- * ingest packed them, as slices of copy (the message's copy in the drain's
- * arena: the frame is closed before the commit), for the messages the hand
- * reader leaves to protobuf-c: the store writes and publishes them with its
- * stamp appended instead of packing each update again. NULL when the
- * envelope's layout is not the usual one or memory is short: the updates
- * are packed. */
-static struct pw_packed *store_raw(struct pw_arena *arena, const uint8_t *copy, size_t len,
-                                   Planwatch__V1__MsgType type, const ProtobufCMessage *m)
-{
-    const uint8_t *pl;
-    size_t plen, n = 0,
-                 want = type == PLANWATCH__V1__MSG_TYPE__MSG_UPDATE_BATCH
-                            ? ((const Planwatch__V1__UpdateBatch *)m)->n_updates
-                        : type == PLANWATCH__V1__MSG_TYPE__MSG_UPDATE ? 1
-                                                                      : 0;
-    if (!copy || !want || pw_envelope_payload(copy, len, &pl, &plen))
-        return NULL;
-    struct pw_packed *items = pw_arena_alloc(arena, want * sizeof *items);
-    if (!items)
-        return NULL;
-    if (type == PLANWATCH__V1__MSG_TYPE__MSG_UPDATE) {
-        items[0] = (struct pw_packed){pl, plen};
-        return items;
-    }
-    /* the same elements protobuf-c decoded, or none taken at all */
-    if (pw_envelope_split(pl, plen, 1, items, want, &n) || n != want)
-        return NULL;
-    return items;
-}
-
 /* Puts the drain's updates of one (plan, project) next to each other, the
  * groups in the order they first appear and each group in arrival order,
  * before they are numbered: the committed-update stream then carries one
@@ -529,19 +498,21 @@ static struct pw_packed *store_raw(struct pw_arena *arena, const uint8_t *copy, 
 static void store_group(struct store_put *p, size_t n, struct pw_arena *arena)
 {
     size_t cap = 16;
+    if (n < 2)
+        return;
     while (cap < 2 * n)
         cap *= 2;
     struct slot {
         const void *plan, *project;
         size_t group;
-    } *tab = pw_arena_alloc(arena, cap * sizeof *tab);
-    size_t *gi = pw_arena_alloc(arena, (n + 1) * sizeof *gi);
-    size_t *start = pw_arena_alloc(arena, (n + 1) * sizeof *start);
-    struct store_put *out = pw_arena_alloc(arena, (n + 1) * sizeof *out);
+    } *tab = pw_arena_alloc(arena, cap * sizeof *tab); /* zeroed: empty slots */
+    /* written before they are read: no zeroing */
+    size_t *gi = pw_arena_alloc_raw(arena, (n + 1) * sizeof *gi);
+    size_t *start = pw_arena_alloc_raw(arena, (n + 1) * sizeof *start);
+    struct store_put *out = pw_arena_alloc_raw(arena, (n + 1) * sizeof *out);
     size_t ng = 0;
-    if (!tab || !gi || !start || !out || n < 2)
+    if (!tab || !gi || !start || !out)
         return;
-    memset(tab, 0, cap * sizeof *tab);
     for (size_t i = 0; i < n; i++) {
         const void *plan = p[i].ind->plan, *proj = p[i].ind->project;
         size_t h = ((uintptr_t)plan * 31 + (uintptr_t)proj) * 0x9E3779B97F4A7C15u >> 7;
@@ -595,7 +566,8 @@ static void store_drain(struct store_loop *l)
             const void *body = pw_frames_body(&fr, &len);
             /* an UpdateBatch as ingest writes it is read by hand from a copy
              * in the arena, which the updates' bytes (raw) point into;
-             * anything else as before */
+             * anything else by protobuf-c, its updates packed anew (a newer
+             * sender's fields kept: protobuf-c packs unknown fields) */
             uint8_t *copy = pw_arena_alloc_raw(arena, len ? len : 1);
             Planwatch__V1__UpdateBatch *ub = NULL;
             if (copy && len)
@@ -606,8 +578,6 @@ static void store_drain(struct store_loop *l)
             } else {
                 raw = NULL;
                 rc = pw_envelope_read_with(body, len, &type, &m, &alloc);
-                if (!rc)
-                    raw = store_raw(arena, copy, len, type, m);
             }
         }
         pw_frames_close(&fr);
@@ -677,9 +647,7 @@ static void store_drain(struct store_loop *l)
     store_metrics_batch(s, puts, n, nok && !disk_full ? took : -1);
     size_t stored = 0, dups = 0;
     /* without memory for them the rows go without warnings, not unanswered */
-    struct store_warns *warns = pw_arena_alloc(arena, n * sizeof *warns);
-    if (warns)
-        memset(warns, 0, n * sizeof *warns);
+    struct store_warns *warns = pw_arena_alloc(arena, n * sizeof *warns); /* zeroed */
     for (size_t i = 0; i < n; i++) {
         if (puts[i].result != 0) {
             dups += puts[i].result == 1;

@@ -587,7 +587,7 @@ static int db_put_attempt(struct store_db *db, struct store_put *puts, size_t n,
         MDB_val k = {8, kb}, v = {len, NULL};
         /* MDB_RESERVE: no intermediate copy but the one the caller publishes
          * (packing costs ten times the copy) */
-        uint8_t *b = arena ? pw_arena_alloc(arena, len ? len : 1) : NULL;
+        uint8_t *b = arena ? pw_arena_alloc_raw(arena, len ? len : 1) : NULL; /* written whole */
         if ((mrc = mdb_put(txn, db->updates, &k, &v, MDB_APPEND | MDB_RESERVE))) {
             rc = db_err(mrc, "put_update");
             break;

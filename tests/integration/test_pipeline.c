@@ -304,8 +304,6 @@ static void test_store_down(void **state)
     pw_client_close(&st);
 }
 
-/* Garbage, truncated and wrong-version messages get an error reply and the
- * service keeps serving; a second store on the same data dir is refused. */
 /* The update stream in the shapes the store's hand reader leaves to
  * protobuf-c: a single IndicatorUpdate (MSG_UPDATE) and an UpdateBatch whose
  * update carries a field this release does not know (a newer ingest's). The
@@ -486,6 +484,8 @@ static void test_streams_cut_messages(void **state)
     free(uid);
 }
 
+/* Garbage, truncated and wrong-version messages get an error reply and the
+ * service keeps serving; a second store on the same data dir is refused. */
 static void test_bad_messages_and_second_store(void **state)
 {
     struct hs_cluster *c = *state;
