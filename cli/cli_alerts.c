@@ -465,6 +465,9 @@ static json_t *al_json_alert(const Planwatch__V1__Alert *a, const Planwatch__V1_
                           al_str(a->plan), "project", al_str(a->project), "time",
                           pw_msg_time(a->time_ns, t, sizeof t), "summary", al_str(a->summary),
                           "silenced", (int)a->silenced);
+    if (j)
+        json_object_set_new(j, "previous_severity",
+                            json_string(pw_msg_severity_name(a->previous_severity, 0)));
     if (j && ack)
         json_object_set_new(j, "acknowledged",
                             json_pack("{s:s, s:s, s:s}", "by", al_str(ack->by), "reason",
@@ -592,9 +595,6 @@ static void al_print_history(const struct cli_opts *o, const Planwatch__V1__Quer
                  a->acknowledged ? " [acknowledged]" : "", a->silenced ? " [silenced]" : "",
                  al_str(a->summary));
         e->json = al_json_alert(a, NULL);
-        if (e->json)
-            json_object_set_new(e->json, "previous_severity",
-                                json_string(pw_msg_severity_name(a->previous_severity, 0)));
     }
     for (size_t i = 0; i < r->n_attempts; i++) {
         const Planwatch__V1__DeliveryAttempt *d = r->attempts[i];

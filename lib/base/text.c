@@ -92,6 +92,15 @@ static size_t text_seq(const unsigned char *s, size_t n, uint32_t *cp)
 
 /* The escape of the sequence at s[0..n) into esc (room for 8), or NULL when
  * it is copied as it is; *k: its length in s. */
+/* A code point at or above 0x80 that is shown escaped: C1 controls, line
+ * and paragraph separators, bidirectional controls (they reorder what a
+ * log or a page shows). One list for the escape and the fast scan. */
+static int text_cp_hidden(uint32_t cp)
+{
+    return cp <= 0x9f || cp == 0x2028 || cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}
+
 static const char *text_escape_one(const unsigned char *s, size_t n, size_t *k, char esc[8])
 {
     uint32_t cp;
@@ -103,8 +112,7 @@ static const char *text_escape_one(const unsigned char *s, size_t n, size_t *k, 
         snprintf(esc, 8, "\\%c", cp == '\t' ? 't' : cp == '\n' ? 'n' : 'r');
     } else if (cp < 0x20 || cp == 0x7f) {
         snprintf(esc, 8, "\\x%02x", (unsigned)cp);
-    } else if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
-               (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) {
+    } else if (cp >= 0x80 && text_cp_hidden(cp)) {
         snprintf(esc, 8, "\\u%04x", (unsigned)cp);
     } else {
         return NULL;
@@ -112,8 +120,6 @@ static const char *text_escape_one(const unsigned char *s, size_t n, size_t *k, 
     return esc;
 }
 
-/* The length of the prefix of s[0..n) that is copied as it is (valid
- * UTF-8 that text_escape_one would leave alone). */
 /* Whether the 8 bytes of w are all printable ASCII (0x20-0x7e): no byte
  * below 0x20 and none above 0x7e, tested for the whole word at once (exact
  * for these bounds: "Bit Twiddling Hacks", hasless/hasmore). */
@@ -125,6 +131,8 @@ static int text_word_plain(uint64_t w)
     return !(below | above);
 }
 
+/* The length of the prefix of s[0..n) that is copied as it is (valid
+ * UTF-8 that text_escape_one would leave alone). */
 static size_t text_plain(const unsigned char *s, size_t n)
 {
     size_t i = 0;
@@ -140,8 +148,7 @@ static size_t text_plain(const unsigned char *s, size_t n)
         }
         uint32_t cp;
         size_t k = text_seq(s + i, n - i, &cp);
-        if (k < 2 || cp <= 0x9f || cp == 0x2028 || cp == 0x2029 ||
-            (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+        if (k < 2 || text_cp_hidden(cp)) /* k >= 2: cp >= 0x80 */
             break;
         i += k;
     }

@@ -3,7 +3,6 @@
  * "1,44" or "1.2.3" are syntax errors, not numbers. */
 #include "dec.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "err.h"

@@ -53,16 +53,8 @@ static void sm_dec(struct sanity_msg *m, int64_t v)
 
 static void sm_fy(struct sanity_msg *m, int fy)
 {
-    char t[16], *p = t + sizeof t;
-    unsigned u = fy < 0 ? 0u - (unsigned)fy : (unsigned)fy;
-    *--p = '\0';
-    do
-        *--p = (char)('0' + u % 10);
-    while ((u /= 10) != 0);
-    if (fy < 0)
-        *--p = '-';
     sm_put(m, "FY");
-    sm_put(m, p);
+    sm_dec(m, (int64_t)fy * PW_DEC_SCALE); /* a whole number: no decimals */
 }
 
 size_t pw_sanity_check(const struct pw_history *h, const struct pw_indicator *ind,

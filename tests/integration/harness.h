@@ -189,8 +189,8 @@ double hs_metric(const char *body, const char *series);
 /* hs_metric of a fresh GET /metrics on port (which must answer 200). */
 double hs_scrape_metric(int port, const char *series);
 
-/* Whether service svc's log ("store", "http", ...) holds text (fixed
- * string; no single quote in it). hs_log_wait: waits up to ms for it,
+/* Whether service svc's log ("store", "http", ...) holds text (a fixed
+ * string). hs_log_wait: waits up to ms for it,
  * polling the log every 50 ms; 1 when it came. hs_log_count: how many
  * lines hold it; hs_log_wait_count: waits up to ms until at least n do. */
 int hs_log_has(struct hs_cluster *c, const char *svc, const char *text);
