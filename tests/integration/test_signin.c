@@ -399,6 +399,24 @@ static void *sign_in_thread(void *arg)
     return NULL;
 }
 
+/* Posts the n sign-ins of a (bodies filled in) to url at once, each from
+ * its own thread (t[n]); at_once_end waits for every answer (a[i].status,
+ * a[i].retry). */
+static void at_once_start(struct at_once *a, int n, const char *url, pthread_t *t)
+{
+    for (int i = 0; i < n; i++) {
+        a[i].url = url;
+        a[i].status = 0;
+        assert_int_equal(pthread_create(&t[i], NULL, sign_in_thread, &a[i]), 0);
+    }
+}
+
+static void at_once_end(int n, pthread_t *t)
+{
+    for (int i = 0; i < n; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+}
+
 static void test_checks_at_once(void **state)
 {
     (void)state;
@@ -410,16 +428,13 @@ static void test_checks_at_once(void **state)
             snprintf(a[i].body, sizeof a[i].body, "name=sec1&password=%s", pw_sec);
         else
             snprintf(a[i].body, sizeof a[i].body, "name=ghost%d&password=wrong-%d", i, i);
-        a[i].status = 0;
-        a[i].url = cl.http_url;
-        assert_int_equal(pthread_create(&t[i], NULL, sign_in_thread, &a[i]), 0);
     }
+    at_once_start(a, N, cl.http_url, t);
     struct hs_resp h = req(cl.http_url, "/api/v1/health", NULL, "application/json", NULL, NULL,
                            NULL);
     expect(&h, 200, "the health check while sign-ins are checked");
     hs_curl_free(&h);
-    for (int i = 0; i < N; i++)
-        assert_int_equal(pthread_join(t[i], NULL), 0);
+    at_once_end(N, t);
     for (int i = 0; i < N - 1; i++)
         if (a[i].status != 401)
             fail_msg("wrong password %d at once: HTTP %ld, expected 401", i, a[i].status);
@@ -435,15 +450,12 @@ static void test_checks_at_once(void **state)
     enum { G = 7 };
     struct at_once g[G];
     pthread_t tg[G];
-    for (int i = 0; i < G; i++) {
+    for (int i = 0; i < G; i++)
         snprintf(g[i].body, sizeof g[i].body, "name=guessed&password=guess-%d", i);
-        g[i].status = 0;
-        g[i].url = cl.http_url;
-        assert_int_equal(pthread_create(&tg[i], NULL, sign_in_thread, &g[i]), 0);
-    }
+    at_once_start(g, G, cl.http_url, tg);
+    at_once_end(G, tg);
     int wrong = 0, slowed = 0;
     for (int i = 0; i < G; i++) {
-        assert_int_equal(pthread_join(tg[i], NULL), 0);
         wrong += g[i].status == 401;
         slowed += g[i].status == 429;
     }
@@ -469,15 +481,12 @@ static void test_checks_at_once(void **state)
     enum { M = 6 };
     struct at_once b[M];
     pthread_t tb[M];
-    for (int i = 0; i < M; i++) {
+    for (int i = 0; i < M; i++)
         snprintf(b[i].body, sizeof b[i].body, "name=sec1&password=%s", pw_sec);
-        b[i].status = 0;
-        b[i].url = cl.http_url;
-        assert_int_equal(pthread_create(&tb[i], NULL, sign_in_thread, &b[i]), 0);
-    }
+    at_once_start(b, M, cl.http_url, tb);
+    at_once_end(M, tb);
     int signed_in = 0, busy = 0;
     for (int i = 0; i < M; i++) {
-        assert_int_equal(pthread_join(tb[i], NULL), 0);
         if (b[i].status == 303)
             signed_in++;
         else if (b[i].status == 503 && !strcmp(b[i].retry, "1"))

@@ -366,22 +366,29 @@ static int read_damaged(uint8_t *buf, size_t len, struct pw_arena *arena,
     return taken;
 }
 
-/* Decodes buf both ways. Returns 1 when the hand decoder took it (and then
- * asserts protobuf-c reads the same), 0 when it left it to protobuf-c. */
-static int read_both(const uint8_t *buf, size_t len, struct pw_arena *arena)
+/* What a hand reader returned (rc, mine) for buf: 1 when it took it, and
+ * then protobuf-c reads the same message of type; 0 when it left it. */
+static int read_alike(int rc, const ProtobufCMessage *mine, const uint8_t *buf, size_t len,
+                      Planwatch__V1__MsgType want)
 {
-    Planwatch__V1__StoreAck *mine = NULL;
-    int rc = pw_wirepack_read_store_ack(buf, len, arena, &mine);
     assert_true(rc == 0 || rc == PW_EWIRE);
     if (rc)
         return 0;
     Planwatch__V1__MsgType type;
     ProtobufCMessage *m = NULL;
     assert_int_equal(pw_envelope_read(buf, len, &type, &m), 0);
-    assert_int_equal(type, PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK);
-    assert_true(ts_msg_same(&mine->base, m));
+    assert_int_equal(type, want);
+    assert_true(ts_msg_same(mine, m));
     protobuf_c_message_free_unpacked(m, NULL);
     return 1;
+}
+
+/* Decodes an ack both ways (read_alike). */
+static int read_both(const uint8_t *buf, size_t len, struct pw_arena *arena)
+{
+    Planwatch__V1__StoreAck *mine = NULL;
+    int rc = pw_wirepack_read_store_ack(buf, len, arena, &mine);
+    return read_alike(rc, rc ? NULL : &mine->base, buf, len, PLANWATCH__V1__MSG_TYPE__MSG_STORE_ACK);
 }
 
 /* Every ack the store can write (random ones, packed by protobuf-c) is read
@@ -481,16 +488,8 @@ static int read_batch_both(const uint8_t *buf, size_t len, struct pw_arena *aren
 {
     Planwatch__V1__FeedBatch *mine = NULL;
     int rc = pw_wirepack_read_feed_batch(buf, len, arena, &mine);
-    assert_true(rc == 0 || rc == PW_EWIRE);
-    if (rc)
-        return 0;
-    Planwatch__V1__MsgType type;
-    ProtobufCMessage *m = NULL;
-    assert_int_equal(pw_envelope_read(buf, len, &type, &m), 0);
-    assert_int_equal(type, PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH);
-    assert_true(ts_msg_same(&mine->base, m));
-    protobuf_c_message_free_unpacked(m, NULL);
-    return 1;
+    return read_alike(rc, rc ? NULL : &mine->base, buf, len,
+                      PLANWATCH__V1__MSG_TYPE__MSG_FEED_BATCH);
 }
 
 static void random_update(Planwatch__V1__IndicatorUpdate *u, char (*s)[400])
