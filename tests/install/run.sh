@@ -63,7 +63,10 @@ done
 # --- the example registry loads (ingest starts with it, on ipc endpoints) --
 keys=$tmp/keys && mkdir -m 700 "$keys"
 "$p/bin/planwatch" keygen ingest --dir "$keys" >/dev/null 2>&1 || fail "planwatch keygen failed"
-timeout -s TERM 3 "$p/bin/planwatch-ingest" --secret-key "$keys/ingest.key_secret" \
+# --foreground: SIGTERM to ingest alone; without it timeout also sends
+# SIGCONT to the group, which can resume ingest while LeakSanitizer's exit
+# check holds it stopped, and the check then waits forever
+timeout --foreground -s TERM 3 "$p/bin/planwatch-ingest" --secret-key "$keys/ingest.key_secret" \
     --registry "$p/share/doc/planwatch/examples/registry.example.yaml" \
     --listen "ipc://$tmp/o" --publish "ipc://$tmp/u" --acks "ipc://$tmp/a" 2>"$tmp/ingest.log" || true
 grep -q 'level=info svc=ingest msg="ready"' "$tmp/ingest.log" ||
